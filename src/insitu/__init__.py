@@ -1,0 +1,74 @@
+"""insitu: PyTorch's tensor API over NumPy, with in-place operations done right.
+
+    import insitu as torch
+
+Every operation has an out-of-place form and, where PyTorch has one, an in-place `_` form that
+writes into the existing buffer, bumps the version counter once and returns self. Autograd follows
+PyTorch's rules, and its errors say which line saved a tensor and which line modified it.
+"""
+import numpy as _np
+
+from .core import dtypes as _dtypes
+from .core.dtypes import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16,
+                          float32, float64, get_default_dtype, set_default_dtype, promote_types,
+                          can_cast as _can_cast)
+from .core.device import device, cuda, set_default_device, get_default_device
+from .core.tensor import Tensor, Size
+from .core.printing import set_printoptions, get_printoptions
+from .autograd import tensor_hooks as _tensor_hooks
+from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
+                                 is_grad_enabled, is_inference_mode_enabled)
+from . import ops as _ops
+from .creation import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like,
+                       ones_like, empty_like, full_like, arange, linspace, logspace, eye,
+                       empty_strided, scalar_tensor, Generator, manual_seed, seed, initial_seed,
+                       get_rng_state, set_rng_state, rand, randn, rand_like, randn_like, randint,
+                       randint_like, randperm, normal, bernoulli, multinomial, default_generator)
+from . import memory
+
+# NumPy warns on 1/0 and overflow; PyTorch silently returns inf/nan/wrapped values.
+_np.seterr(divide="ignore", invalid="ignore", over="ignore", under="ignore")
+
+float = float32
+double = float64
+half = float16
+long = int64
+int = int32
+short = int16
+cfloat = None
+
+_tensor_hooks.install(Tensor)
+_ops.build(globals())
+
+from . import autograd  # noqa: E402
+
+
+def can_cast(from_, to):
+    return _can_cast(_dtypes.to_dtype(from_), _dtypes.to_dtype(to))
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(t):
+    return t._dtype.is_floating_point
+
+
+def numel(t):
+    return t.numel()
+
+
+def result_type(a, b):
+    from .ops.registry import _kind
+    from .core.dtypes import result_type_of, scalar_dtype
+    dims, zds, scalars = [], [], []
+    for x in (a, b):
+        if isinstance(x, Tensor):
+            (dims if x._data.ndim else zds).append(x._dtype)
+        else:
+            scalars.append(scalar_dtype(x))
+    return result_type_of(dims, zds, scalars)
+
+
+__version__ = "0.1.0"

@@ -1,0 +1,6 @@
+"""Reverse-mode automatic differentiation that stays exact under in-place operations."""
+from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
+                        is_grad_enabled)
+from .engine import backward, grad
+from .strict import strict_inplace
+from .node import Node

@@ -1,0 +1,308 @@
+"""The backward engine: iterative, dependency-ordered, no recursion.
+
+1. Walk the graph from the roots once, counting how many edges point at each node.
+2. Run nodes whose count dropped to zero (a stack, so a long chain runs depth-first in a loop):
+   tensor hooks, then the node's formula, then its gradients are summed into the buffers of the
+   nodes it points to.
+3. Leaves get their gradient added into `.grad` in place (AccumulateGrad); `autograd.grad`
+   captures gradients at the requested edges instead.
+Saved tensors are released as each node finishes, unless retain_graph.
+"""
+from .grad_mode import mode
+from .node import AccumulateGrad, edge
+
+
+def _tensor_cls():
+    from ..core.tensor import Tensor
+    return Tensor
+
+
+def _make_grads(outputs, grad_outputs, create_graph):
+    from ..creation import ones_like
+    grads = []
+    for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
+        if g is None:
+            if t._requires_grad and t._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            g = ones_like(t)
+        elif not isinstance(g, _tensor_cls()):
+            from ..creation import full_like
+            g = full_like(t, g)
+        elif tuple(g._data.shape) != tuple(t._data.shape):
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {_fmt(g.shape)} and "
+                f"output[{i}] has a shape of {_fmt(t.shape)}.")
+        grads.append(g)
+    return grads
+
+
+def _fmt(shape):
+    return f"torch.Size([{', '.join(map(str, shape))}])".replace("torch.", "insitu.")
+
+
+def _as_tuple(x):
+    if x is None:
+        return None
+    if isinstance(x, (list, tuple)):
+        return tuple(x)
+    return (x,)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    tensors = _as_tuple(tensors)
+    grad_tensors = _as_tuple(grad_tensors) or (None,) * len(tensors)
+    if retain_graph is None:
+        retain_graph = create_graph
+    inputs = _as_tuple(inputs)
+    if inputs is not None and len(inputs) == 0:
+        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    grads = _make_grads(tensors, grad_tensors, create_graph)
+    roots = _roots(tensors, grads)
+    if inputs is None:
+        run_backward(roots, retain_graph, create_graph)
+        return
+    captures = {}
+    for t in inputs:
+        e = edge(t)
+        if e[0] is None:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+        captures[e] = None
+    got = run_backward(roots, retain_graph, create_graph, captures)
+    for t in inputs:
+        g = got.get(edge(t))
+        if g is not None:
+            accumulate_into_leaf(t, g, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    outputs = _as_tuple(outputs)
+    inputs = _as_tuple(inputs)
+    grad_outputs = _as_tuple(grad_outputs) or (None,) * len(outputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    grads = _make_grads(outputs, grad_outputs, create_graph)
+    roots = _roots(outputs, grads)
+    keys = []
+    for t in inputs:
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+        keys.append(edge(t))
+    got = run_backward(roots, retain_graph, create_graph, dict.fromkeys(keys))
+    result = []
+    for i, (t, k) in enumerate(zip(inputs, keys)):
+        g = got.get(k)
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior.")
+            if materialize_grads:
+                from ..creation import zeros_like
+                g = zeros_like(t)
+        result.append(g)
+    return tuple(result)
+
+
+def _roots(tensors, grads):
+    roots = []
+    for i, (t, g) in enumerate(zip(tensors, grads)):
+        e = edge(t)
+        if e[0] is None:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn")
+        roots.append((e, g))
+    return roots
+
+
+def _count_dependencies(root_nodes):
+    deps = {}
+    seen = set(root_nodes)
+    stack = list(root_nodes)
+    while stack:
+        fn = stack.pop()
+        for nxt, _ in fn.next_functions:
+            if nxt is None:
+                continue
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return deps, seen
+
+
+def _needed_nodes(root_nodes, deps, capture_nodes):
+    """Nodes from which a captured edge can be reached (autograd.grad runs only those)."""
+    order = []
+    remaining = dict(deps)
+    stack = [n for n in root_nodes if remaining.get(n, 0) == 0]
+    done = set()
+    while stack:
+        fn = stack.pop()
+        if fn in done:
+            continue
+        done.add(fn)
+        order.append(fn)
+        for nxt, _ in fn.next_functions:
+            if nxt is not None:
+                remaining[nxt] -= 1
+                if remaining[nxt] == 0:
+                    stack.append(nxt)
+    needed = set()
+    for fn in reversed(order):
+        if fn in capture_nodes or any(n in needed for n, _ in fn.next_functions if n is not None):
+            needed.add(fn)
+    return needed
+
+
+def _add(a, b):
+    return b if a is None else (a if b is None else a + b)
+
+
+def run_backward(roots, retain_graph, create_graph, captures=None):
+    root_nodes = list(dict.fromkeys(e[0] for e, _ in roots))
+    deps, reachable = _count_dependencies(root_nodes)
+    buffers = {}
+    for (fn, nr), g in roots:
+        buf = buffers.get(fn)
+        if buf is None:
+            buf = buffers[fn] = [None] * fn.num_outputs
+        buf[nr] = _add(buf[nr], g)
+    needed = None
+    capture_nodes = ()
+    if captures is not None:
+        capture_nodes = {fn for fn, _ in captures}
+        needed = _needed_nodes(root_nodes, deps, capture_nodes)
+    got = {}
+    prev = mode.grad
+    mode.grad = bool(create_graph)
+    try:
+        stack = [n for n in root_nodes if deps.get(n, 0) == 0]
+        while stack:
+            fn = stack.pop()
+            grads = buffers.pop(fn, None) or [None] * fn.num_outputs
+            thooks = fn.__dict__.get("_thooks") if hasattr(fn, "__dict__") else None
+            if thooks:
+                grads = _run_tensor_hooks(thooks, grads)
+            pre = fn.__dict__.get("_pre") if hasattr(fn, "__dict__") else None
+            if pre:
+                for h in pre:
+                    r = h(tuple(grads))
+                    if r is not None:
+                        grads = list(r)
+            if captures is not None and fn in capture_nodes:
+                for nr in range(fn.num_outputs):
+                    if (fn, nr) in captures:
+                        g = grads[nr]
+                        if isinstance(fn, AccumulateGrad):
+                            g = _leaf_hooks(fn.variable, g)
+                        got[(fn, nr)] = g
+            if needed is not None and (fn not in needed or isinstance(fn, AccumulateGrad)):
+                out = ()
+            elif all(g is None for g in grads):
+                out = (None,) * len(fn.next_functions)
+            else:
+                out = _call(fn, grads)
+                post = fn.__dict__.get("_post") if hasattr(fn, "__dict__") else None
+                if post:
+                    for h in post:
+                        r = h(tuple(out), tuple(grads))
+                        if r is not None:
+                            out = tuple(r)
+            if not retain_graph:
+                fn.release()
+            nexts = fn.next_functions
+            for i, (nxt, nr) in enumerate(nexts):
+                if nxt is None:
+                    continue
+                g = out[i] if i < len(out) else None
+                if g is not None:
+                    buf = buffers.get(nxt)
+                    if buf is None:
+                        buf = buffers[nxt] = [None] * nxt.num_outputs
+                    buf[nr] = _add(buf[nr], g)
+                d = deps[nxt] - 1
+                deps[nxt] = d
+                if d == 0:
+                    stack.append(nxt)
+    finally:
+        mode.grad = prev
+    return got
+
+
+def _call(fn, grads):
+    if fn.num_outputs > 1 and any(g is None for g in grads):
+        grads = _materialize(fn, grads)
+    out = fn.apply(grads)
+    if not isinstance(out, tuple):
+        out = tuple(out) if isinstance(out, list) else (out,)
+    return out
+
+
+def _materialize(fn, grads):
+    """Multi-output nodes get zeros for outputs that received no gradient."""
+    from ..creation import zeros
+    metas = getattr(fn, "out_meta", None)
+    if metas is None:
+        return grads
+    return [g if g is not None else zeros(shape, dtype=dt) for g, (shape, dt) in zip(grads, metas)]
+
+
+def _run_tensor_hooks(thooks, grads):
+    grads = list(grads)
+    for nr, hooks in thooks.items():
+        for h in list(hooks):
+            if grads[nr] is None:
+                continue
+            r = h(grads[nr])
+            if r is not None:
+                grads[nr] = r
+    return grads
+
+
+def _leaf_hooks(var, g):
+    hooks = var.__dict__.get("_leaf_hooks") if hasattr(var, "__dict__") else None
+    if hooks and g is not None:
+        for h in list(hooks):
+            r = h(g)
+            if r is not None:
+                g = r
+    return g
+
+
+def accumulate_into_leaf(var, g, create_graph=None):
+    """Add a gradient into `var.grad`: the first one is stored, later ones added in place."""
+    if g is None:
+        return
+    g = _leaf_hooks(var, g)
+    if create_graph is None:
+        create_graph = mode.grad
+    if g._dtype is not var._dtype:
+        g = g.to(var._dtype)
+    try:
+        old = var._grad
+    except AttributeError:
+        old = None
+    if old is None:
+        if create_graph:
+            var._grad = g
+        else:
+            new = g.detach()
+            # own the buffer: the incoming gradient may alias another tensor (or be an expand)
+            var._grad = new.clone() if (new._base is not None or new._storage.saved
+                                        or not new._data.flags.c_contiguous) else new.clone()
+    elif create_graph:
+        var._grad = old + g
+    else:
+        prev = mode.grad
+        mode.grad = False
+        try:
+            old.add_(g)
+        finally:
+            mode.grad = prev
+    post = var.__dict__.get("_post_acc_hooks") if hasattr(var, "__dict__") else None
+    if post:
+        for h in list(post):
+            h(var)

@@ -1,0 +1,89 @@
+"""Grad modes: whether operations record a graph. Context managers that are also decorators."""
+import functools
+
+
+class _Mode:
+    __slots__ = ("grad", "inference")
+
+    def __init__(self):
+        self.grad = True          # record graphs?
+        self.inference = False    # inside inference_mode()?
+
+
+mode = _Mode()
+
+
+def is_grad_enabled():
+    return mode.grad
+
+
+def is_inference_mode_enabled():
+    return mode.inference
+
+
+class _GradModeContext:
+    """Base: a context manager that sets the mode on entry and restores it on exit."""
+    _value = None
+
+    def __enter__(self):
+        self._prev = mode.grad
+        mode.grad = self._value
+        return self
+
+    def __exit__(self, *exc):
+        mode.grad = self._prev
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__._fresh(self):
+                return fn(*args, **kwargs)
+        return wrapper
+
+    def _fresh(self):
+        return self.__class__()
+
+    def clone(self):
+        return self._fresh()
+
+
+class no_grad(_GradModeContext):
+    _value = False
+
+
+class enable_grad(_GradModeContext):
+    _value = True
+
+
+class set_grad_enabled(_GradModeContext):
+    """Takes effect at once (like PyTorch's), and also works as a context manager."""
+
+    def __init__(self, enabled):
+        self._value = bool(enabled)
+        self._prev = mode.grad
+        mode.grad = self._value
+
+    def __enter__(self):
+        return self
+
+    def _fresh(self):
+        return set_grad_enabled(self._value)
+
+
+class inference_mode(_GradModeContext):
+    def __init__(self, mode_on=True):
+        self._on = bool(mode_on)
+
+    def __enter__(self):
+        self._prev = (mode.grad, mode.inference)
+        if self._on:
+            mode.grad, mode.inference = False, True
+        return self
+
+    def __exit__(self, *exc):
+        mode.grad, mode.inference = self._prev
+        return False
+
+    def _fresh(self):
+        return inference_mode(self._on)

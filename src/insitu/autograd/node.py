@@ -1,0 +1,179 @@
+"""Graph nodes: the backward half of every differentiable operation.
+
+A node's `next_functions` are `(node, input_nr)` edges to the nodes that produced its inputs
+(`(None, 0)` where an input needs no gradient); a leaf that requires grad is reached through its
+`AccumulateGrad` node. Table ops get a generated subclass per op (`AddBackward0`, ...) whose
+`formula` comes from the op's declaration; the engine calls `apply(grads)`.
+"""
+import weakref
+
+from .grad_mode import mode
+from .saved import SavedTensor
+
+
+class Node:
+    __slots__ = ("next_functions", "_pre_hooks", "_hooks", "_retain", "metadata", "__weakref__",
+                 "__dict__")
+    num_outputs = 1
+
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    def register_hook(self, hook):
+        """hook(grad_inputs, grad_outputs) -> optional new grad_inputs, after this node runs."""
+        hooks = self.__dict__.setdefault("_post", [])
+        hooks.append(hook)
+        return _Handle(hooks, hook)
+
+    def register_prehook(self, hook):
+        """hook(grad_outputs) -> optional new grad_outputs, before this node runs."""
+        hooks = self.__dict__.setdefault("_pre", [])
+        hooks.append(hook)
+        return _Handle(hooks, hook)
+
+    def _tensor_hooks(self):
+        return self.__dict__.get("_thooks")
+
+    def add_tensor_hook(self, output_nr, hook):
+        hooks = self.__dict__.setdefault("_thooks", {}).setdefault(output_nr, [])
+        hooks.append(hook)
+        return _Handle(hooks, hook)
+
+    def release(self):
+        """Free what backward needed (called after backward unless retain_graph)."""
+
+    def apply(self, grads):
+        raise NotImplementedError
+
+    def __call__(self, *grads):
+        return self.apply(grads)
+
+
+class _Handle:
+    __slots__ = ("_list", "_item")
+
+    def __init__(self, lst, item):
+        self._list, self._item = lst, item
+
+    def remove(self):
+        try:
+            self._list.remove(self._item)
+        except ValueError:
+            pass
+
+
+class AccumulateGrad(Node):
+    """The sink for a leaf: adds the incoming gradient into `variable.grad`, in place."""
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+
+    def apply(self, grads):
+        from .engine import accumulate_into_leaf
+        accumulate_into_leaf(self.variable, grads[0])
+        return ()
+
+
+def grad_accumulator(t):
+    """The (cached) AccumulateGrad node of a leaf; the leaf holds it weakly, as PyTorch does."""
+    try:
+        acc = t._acc()
+    except AttributeError:
+        acc = None
+    if acc is None:
+        acc = AccumulateGrad(t)
+        t._acc = weakref.ref(acc)
+    return acc
+
+
+def edge(t):
+    """The edge a gradient for tensor `t` flows along: its grad_fn, or its leaf accumulator."""
+    fn = t._grad_fn if t._base is None else t.grad_fn
+    if fn is not None:
+        return (fn, t._output_nr if fn.num_outputs != 1 else 0)
+    if t._requires_grad:
+        return (grad_accumulator(t), 0)
+    return (None, 0)
+
+
+class OpNode(Node):
+    """Base of the generated per-op nodes: saved tensors, scalar params, input shapes/dtypes."""
+    __slots__ = ("saved", "params", "in_meta", "needs")
+    formula = None      # formula(node, grad) -> tuple of grads, one per differentiable input
+    op_name = ""
+
+    def save(self, name, t, is_output=False):
+        self.saved[name] = SavedTensor(t, self.op_name, is_output)
+
+    def __getattr__(self, name):
+        # formulas read saved tensors as attributes: node.self, node.other, node.result
+        try:
+            saved = object.__getattribute__(self, "saved")[name]
+        except (KeyError, AttributeError):
+            try:
+                return object.__getattribute__(self, "params")[name]
+            except (KeyError, AttributeError):
+                raise AttributeError(name) from None
+        return saved.unpack(self)
+
+    def release(self):
+        for s in self.saved.values():
+            s.release()
+        self.saved = _Freed()
+
+    def apply(self, grads):
+        res = type(self).formula(self, grads[0])
+        out = []
+        for r, meta, need in zip(res, self.in_meta, self.needs):
+            if r is None or not need:
+                out.append(None)
+                continue
+            shape, dt = meta
+            if r._data.shape != shape:   # undo broadcasting: sum over the broadcast dims
+                from ..ops.reductions import sum_to_size
+                r = sum_to_size(r, shape)
+            if r._dtype is not dt:
+                r = r.to(dt)
+            out.append(r)
+        return tuple(out)
+
+    # PyTorch exposes saved values as _saved_<name>
+    def _saved(self, name):
+        return self.saved[name].unpack(self)
+
+
+class _Freed(dict):
+    """Stands in for the saved dict after release, so a second backward gets PyTorch's error."""
+
+    def __getitem__(self, key):
+        from .saved import _FREED
+        raise RuntimeError(_FREED)
+
+
+_node_classes = {}
+
+
+def node_class(name, formula, op_name, base=OpNode, num_outputs=1):
+    """One Node subclass per backward formula, named like PyTorch's (`AddBackward0`)."""
+    key = (name, formula)
+    cls = _node_classes.get(key)
+    if cls is None:
+        cls = type(name, (base,), {"__slots__": (), "formula": staticmethod(formula),
+                                   "op_name": op_name, "num_outputs": num_outputs})
+        _node_classes[key] = cls
+    return cls
+
+
+def grad_enabled_for(*tensors):
+    """Whether an op on these inputs must be recorded."""
+    if not mode.grad:
+        return False
+    for t in tensors:
+        if t is not None and t._requires_grad:
+            return True
+    return False

@@ -1,0 +1,105 @@
+"""Tensors saved for backward: version-checked, and located.
+
+A SavedTensor remembers the storage version it saw and where it was saved (op name and the user's
+file:line). Unpacking at backward compares versions; on a mismatch the error is PyTorch's message
+followed by the line that saved the tensor and every in-place write since (recorded by the storage
+while it is saved), so no anomaly mode is needed to find the culprit.
+"""
+from ..core.storage import user_location
+
+_FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
+          "after they have already been freed). Saved intermediate values of the graph are freed "
+          "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+          "backward through the graph a second time or if you need to access saved tensors after "
+          "calling backward.")
+
+
+class SavedTensor:
+    __slots__ = ("tensor", "data", "dtype", "storage", "version", "op", "where", "is_output",
+                 "output_nr", "live")
+
+    def __init__(self, t, op, is_output=False, depth=3):
+        st = t._storage
+        self.storage = st
+        self.version = st.version
+        self.op = op
+        self.where = user_location(depth)
+        self.is_output = is_output
+        self.live = True
+        if is_output:   # keep the data, not the tensor: the tensor's grad_fn is our own node
+            self.tensor = None
+            self.data = t._data
+            self.dtype = t._dtype
+            self.output_nr = t._output_nr if hasattr(t, "_output_nr") else 0
+        else:
+            self.tensor = t
+        st.saved += 1
+        st.saver = (op, self.where)
+
+    def release(self):
+        if self.live:
+            self.live = False
+            st = self.storage
+            st.saved -= 1
+            if not st.saved:
+                st.bumps = None
+            self.tensor = self.data = None
+
+    def __del__(self):
+        if self.live:
+            self.release()
+
+    def unpack(self, node):
+        if not self.live:
+            raise RuntimeError(_FREED)
+        st = self.storage
+        if st.version != self.version:
+            raise RuntimeError(self._modified_message(node))
+        if self.is_output:
+            from ..core.tensor import Tensor
+            t = Tensor.__new__(Tensor)
+            t._data, t._dtype, t._storage, t._base = self.data, self.dtype, st, None
+            # re-attach to our node so a create_graph backward differentiates through it
+            from .grad_mode import mode
+            if mode.grad:
+                t._requires_grad, t._grad_fn, t._output_nr = True, node, self.output_nr
+            else:
+                t._requires_grad, t._grad_fn = False, None
+            return t
+        return self.tensor
+
+    def _modified_message(self, node):
+        shape = list(self.data.shape if self.is_output else self.tensor._data.shape)
+        dtype = self.dtype if self.is_output else self.tensor._dtype
+        head = (f"one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [insitu.{dtype.legacy}Tensor [{', '.join(map(str, shape))}]]")
+        if self.is_output:
+            head += f", which is output {self.output_nr} of {_short(node.name())},"
+        else:
+            try:
+                fn = self.tensor.grad_fn
+            except RuntimeError:
+                fn = None
+            if fn is not None:
+                head += f", which is output {self.tensor._output_nr} of {_short(fn.name())},"
+        head += f" is at version {self.storage.version}; expected version {self.version} instead."
+        lines = [head, f"  saved for backward by {self.op} at {self.where} (version {self.version})"]
+        for version, op, where in (self.storage.bumps or ()):
+            if version > self.version:
+                lines.append(f"  modified in place by {op} at {where} (now version {version})")
+        if len(lines) == 2:
+            lines.append("  modified in place by an operation whose location was not recorded")
+        return "\n".join(lines)
+
+
+def _short(name):
+    """'SigmoidBackward0' -> 'Sigmoid', as PyTorch names the op in this message."""
+    i = name.rfind("Backward")
+    return name[:i] if i > 0 else name
+
+
+def describe_savers(storage):
+    if storage.saver is None:
+        return "saved by an unknown op"
+    op, where = storage.saver
+    return f"saved by {op} at {where}"

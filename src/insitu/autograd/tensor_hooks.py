@@ -1,0 +1,195 @@
+"""The autograd side of Tensor: requires_grad, grad, grad_fn, is_leaf, data, detach, hooks,
+retain_grad and backward. Attached to the Tensor class by `install()`."""
+import warnings
+
+from .grad_mode import mode
+from .graph_rewrite import current_grad_fn
+
+_NONLEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more information.")
+
+
+def _get_grad_fn(self):
+    if self._base is None:
+        return self._grad_fn
+    return current_grad_fn(self)
+
+
+def _get_requires_grad(self):
+    if self._base is not None:
+        try:
+            current_grad_fn(self)
+        except RuntimeError:
+            pass
+    return self._requires_grad
+
+
+def _set_requires_grad(self, value):
+    self.requires_grad_(value)
+
+
+def requires_grad_(self, requires_grad=True):
+    requires_grad = bool(requires_grad)
+    if self._grad_fn is not None or (self._base is not None and _get_grad_fn(self) is not None):
+        if not requires_grad:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach().")
+        return self
+    if requires_grad and not self._dtype.is_floating_point:
+        raise RuntimeError("only Tensors of floating point dtype can require gradients")
+    self._requires_grad = requires_grad
+    return self
+
+
+def _is_leaf(self):
+    return _get_grad_fn(self) is None
+
+
+def _get_grad(self):
+    try:
+        g = self._grad
+    except AttributeError:
+        g = None
+    if g is None and self._grad_fn is not None and not getattr(self, "_retains_grad", False):
+        warnings.warn(_NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+    return g
+
+
+def _set_grad(self, value):
+    if value is not None:
+        if tuple(value._data.shape) != tuple(self._data.shape):
+            raise RuntimeError("assigned grad has data of a different size")
+        if value._dtype is not self._dtype:
+            raise RuntimeError("assigned grad has data of a different type")
+    self._grad = value
+
+
+def _del_grad(self):
+    self._grad = None
+
+
+def _get_output_nr(self):
+    try:
+        return self._output_nr_
+    except AttributeError:
+        return 0
+
+
+def _alias(self, share_version=True):
+    """A new tensor object over the same storage (and version counter), outside the graph."""
+    from ..core.tensor import Tensor
+    t = Tensor.__new__(Tensor)
+    t._data = self._data
+    t._dtype = self._dtype
+    t._storage = self._storage
+    t._base = None
+    t._requires_grad = False
+    t._grad_fn = None
+    return t
+
+
+def detach(self):
+    return _alias(self)
+
+
+def detach_(self):
+    if self._base is not None:
+        raise RuntimeError(
+            "Can't detach views in-place. Use detach() instead. If you are using "
+            "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as "
+            "True, gradients are views of DDP buckets, and hence detach_() cannot be called on "
+            "these gradients. To fix this error, please refer to the Optimizer.zero_grad() "
+            "function in torch/optim/optimizer.py as the solution.")
+    self._grad_fn = None
+    self._requires_grad = False
+    return self
+
+
+def _get_data(self):
+    # insitu's .data shares storage AND the version counter: mutating it where a graph saved the
+    # tensor is reported at backward instead of silently producing a wrong gradient
+    return _alias(self)
+
+
+def _set_data(self, value):
+    self._data = value._data
+    self._dtype = value._dtype
+    self._storage = value._storage
+
+
+def register_hook(self, hook):
+    if not self._requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    fn = _get_grad_fn(self)
+    if fn is None:   # leaf: hooks run before accumulation, stored on the tensor itself
+        hooks = self.__dict__.setdefault("_leaf_hooks", [])
+        hooks.append(hook)
+        from .node import _Handle
+        return _Handle(hooks, hook)
+    return fn.add_tensor_hook(self._output_nr if fn.num_outputs > 1 else 0, hook)
+
+
+def register_post_accumulate_grad_hook(self, hook):
+    if _get_grad_fn(self) is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    hooks = self.__dict__.setdefault("_post_acc_hooks", [])
+    hooks.append(hook)
+    from .node import _Handle
+    return _Handle(hooks, hook)
+
+
+def install_retain_hook(t, fn):
+    import weakref
+    ref = weakref.ref(t)
+
+    def retain(grad):
+        tt = ref()
+        if tt is not None:
+            old = getattr(tt, "_grad", None)
+            g = grad.detach().clone()
+            tt._grad = g if old is None else old + g
+        return None
+    retain._is_retain = True
+    fn.add_tensor_hook(t._output_nr if fn.num_outputs > 1 else 0, retain)
+
+
+def retain_grad(self):
+    if not self._requires_grad:
+        raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+    fn = _get_grad_fn(self)
+    if fn is None or getattr(self, "_retains_grad", False):
+        return
+    self._retains_grad = True
+    install_retain_hook(self, fn)
+
+
+def _get_retains_grad(self):
+    return getattr(self, "_retains_grad_", False) or self.__dict__.get("_rg", False)
+
+
+def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    from .engine import backward as run
+    run((self,), None if gradient is None else (gradient,), retain_graph, create_graph, inputs)
+
+
+def install(Tensor):
+    Tensor.grad_fn = property(_get_grad_fn)
+    Tensor.requires_grad = property(_get_requires_grad, _set_requires_grad)
+    Tensor.requires_grad_ = requires_grad_
+    Tensor.is_leaf = property(_is_leaf)
+    Tensor.grad = property(_get_grad, _set_grad, _del_grad)
+    Tensor.data = property(_get_data, _set_data)
+    Tensor.detach = detach
+    Tensor.detach_ = detach_
+    Tensor.register_hook = register_hook
+    Tensor.register_post_accumulate_grad_hook = register_post_accumulate_grad_hook
+    Tensor.retain_grad = retain_grad
+    Tensor.retains_grad = property(lambda self: getattr(self, "_retains_grad", False))
+    Tensor.backward = backward
+    Tensor.output_nr = property(lambda self: getattr(self, "_output_nr", 0))

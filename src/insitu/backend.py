@@ -1,0 +1,51 @@
+"""The one place where the array library is chosen.
+
+Every kernel in `insitu.ops` reaches NumPy through `xp` (and the few helpers below), never by
+importing numpy itself, so another array module with NumPy's API (CuPy on a GPU) could be slotted
+in here without touching an op definition.
+"""
+import numpy as xp
+
+ndarray = xp.ndarray
+
+
+def shares_memory(a, b):
+    """True when two arrays may touch the same bytes (exact check, bounded work)."""
+    if not xp.may_share_memory(a, b):
+        return False
+    try:
+        return xp.shares_memory(a, b, max_work=10_000)
+    except xp.exceptions.TooHardError:  # too costly to decide: assume the worst
+        return True
+
+
+def as_strided(base_flat, shape, strides_elems, offset_elems):
+    """A view of a 1-D storage array with element strides (NumPy wants byte strides)."""
+    itemsize = base_flat.itemsize
+    start = base_flat[offset_elems:] if offset_elems else base_flat
+    return xp.lib.stride_tricks.as_strided(
+        start, shape=tuple(shape), strides=tuple(s * itemsize for s in strides_elems))
+
+
+def data_ptr(a):
+    return a.__array_interface__["data"][0]
+
+
+class _Interface:
+    __slots__ = ("__array_interface__", "base")
+
+    def __init__(self, iface, base):
+        self.__array_interface__ = iface
+        self.base = base
+
+
+def strided_view(a, byte_offset, shape, strides):
+    """A view of a's memory with any geometry; writeable exactly when `a` is (unlike the
+    read-only views NumPy hands out for broadcast_to and diagonal)."""
+    iface = dict(a.__array_interface__)
+    iface["data"] = (iface["data"][0] + byte_offset, not a.flags.writeable)
+    iface["shape"] = tuple(shape)
+    iface["strides"] = tuple(strides)
+    iface.pop("mask", None)
+    out = xp.asarray(_Interface(iface, a))
+    return out

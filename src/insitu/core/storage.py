@@ -1,0 +1,54 @@
+"""Storage: the buffer a tensor and all its views share, with their one version counter.
+
+Every in-place write bumps `version` exactly once. Saved-for-backward tensors remember the version
+they saw, and autograd compares at backward time. While some live graph has saved a tensor of this
+storage (`saved > 0`), each bump also records where it happened (`bumps`), so the error can name
+the line that modified the tensor; otherwise bumping costs one integer add.
+"""
+import sys
+
+from .. import memory
+from ..backend import data_ptr
+
+_PKG_DIR = __file__.rsplit("/", 2)[0] + "/"  # .../insitu/
+
+
+def user_location(depth=2):
+    """file:line of the first caller frame outside the insitu package (the user's line)."""
+    f = sys._getframe(depth)
+    while f is not None:
+        fn = f.f_code.co_filename
+        if not fn.startswith(_PKG_DIR) or fn.endswith("__main__.py"):
+            return f"{fn}:{f.f_lineno}"
+        f = f.f_back
+    return "<unknown>"
+
+
+class Storage:
+    __slots__ = ("array", "version", "nbytes", "saved", "bumps", "inference", "saver", "__weakref__")
+
+    def __init__(self, array, owns=True):
+        self.array = array          # the root ndarray (lowest address = element 0)
+        self.version = 0
+        self.saved = 0              # live SavedTensor references into this storage
+        self.bumps = None           # [(version, op name, location)] recorded while saved > 0
+        self.saver = None           # (op name, location) of the latest save for backward
+        self.inference = False      # made inside inference_mode(): no in-place outside it
+        # from_numpy memory is NumPy's, not ours: count only what insitu allocated
+        self.nbytes = array.nbytes if owns else 0
+        if owns:
+            memory._on_alloc(self.nbytes)
+
+    def __del__(self):
+        if self.nbytes:
+            memory._on_free(self.nbytes)
+
+    def record_bump(self, op_name, depth=3):
+        """After a bump of a storage some live graph saved: remember which op wrote, and where."""
+        if self.bumps is None:
+            self.bumps = []
+        self.bumps.append((self.version, op_name, user_location(depth)))
+
+    def offset_of(self, arr):
+        """Element offset of an array's first element inside this storage."""
+        return (data_ptr(arr) - data_ptr(self.array)) // arr.itemsize

@@ -1,0 +1,372 @@
+"""Making tensors: from data, filled, ranges, and random (a Generator over NumPy's PCG64)."""
+import numbers
+
+from .autograd.grad_mode import mode
+from .backend import xp
+from .core import dtypes
+from .core.device import check_device
+from .core.storage import Storage
+from .core.tensor import Tensor
+from .ops.registry import wrap
+
+_INT_ONLY_GRAD = "Only Tensors of floating point and complex dtype can require gradients"
+
+
+def _finish(arr, dt, requires_grad=False, device=None):
+    check_device(device)
+    if requires_grad and not dt.is_floating_point:
+        raise RuntimeError(_INT_ONLY_GRAD)
+    return wrap(arr, dt, requires_grad)
+
+
+def _infer_dtype(arr, data):
+    if isinstance(data, xp.ndarray) or isinstance(data, xp.generic):
+        return dtypes.from_numpy_dtype(arr.dtype)
+    kind = arr.dtype.kind
+    if kind == "f":
+        return dtypes.get_default_dtype()
+    if kind in "iu":
+        return dtypes.int64
+    if kind == "b":
+        return dtypes.bool_
+    if arr.size == 0:
+        return dtypes.get_default_dtype()
+    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _to_array(data):
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)) and data and any(isinstance(d, Tensor) for d in _flat(data)):
+        data = _tensors_to_lists(data)
+    return xp.array(data)
+
+
+def _flat(data):
+    for d in data:
+        if isinstance(d, (list, tuple)):
+            yield from _flat(d)
+        else:
+            yield d
+
+
+def _tensors_to_lists(data):
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_tensors_to_lists(d) for d in data]
+    return data
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    arr = _to_array(data)
+    if isinstance(data, Tensor):
+        dt = dtypes.to_dtype(dtype) if dtype is not None else data._dtype
+    else:
+        dt = dtypes.to_dtype(dtype) if dtype is not None else _infer_dtype(arr, data)
+    if dt.category < 2 and arr.dtype.kind == "f" and dtype is not None:
+        arr = xp.trunc(arr)
+    arr = xp.array(arr, dtype=dt.np, copy=True, order="C")
+    return _finish(arr, dt, requires_grad, device)
+
+
+def as_tensor(data, dtype=None, device=None):
+    if isinstance(data, Tensor):
+        return data if dtype is None or dtypes.to_dtype(dtype) is data._dtype else data.to(dtype)
+    if isinstance(data, xp.ndarray) and (dtype is None or dtypes.to_dtype(dtype).np == data.dtype):
+        return from_numpy(data)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def from_numpy(arr):
+    """A tensor sharing memory with a NumPy array (a read-only array stays read-only)."""
+    if not isinstance(arr, xp.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(arr).__name__})")
+    dt = dtypes.from_numpy_dtype(arr.dtype)
+    if any(s < 0 for s in arr.strides):
+        raise ValueError(
+            "At least one stride in the given numpy array is negative, and tensors with negative "
+            "strides are not currently supported. (You can probably work around this by making a "
+            "copy of your array with array.copy().) ")
+    if not arr.dtype.isnative:
+        raise ValueError("given numpy array has byte order different from the native byte order. "
+                         "Conversion between byte orders is currently not supported.")
+    t = object.__new__(Tensor)
+    t._data = arr
+    t._dtype = dt
+    t._storage = Storage(arr, owns=False)
+    t._base = None
+    t._requires_grad = False
+    t._grad_fn = None
+    return t
+
+
+def _size(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    if len(size) == 1 and isinstance(size[0], Tensor):
+        size = tuple(size[0].tolist())
+    for s in size:
+        if not isinstance(s, numbers.Integral):
+            raise TypeError(f"empty(): argument 'size' must be tuple of ints, but found element of "
+                            f"type {type(s).__name__}")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"[{', '.join(map(str, size))}]")
+    return tuple(int(s) for s in size)
+
+
+def _dt(dtype, default=None):
+    if dtype is None:
+        return default or dtypes.get_default_dtype()
+    return dtypes.to_dtype(dtype)
+
+
+def _filler(fill):
+    def make(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+             pin_memory=False):
+        dt = _dt(dtype)
+        shape = _size(size)
+        arr = xp.empty(shape, dt.np) if fill is None else xp.full(shape, fill, dt.np)
+        return _finish(arr, dt, requires_grad, device)
+    return make
+
+
+zeros = _filler(0)
+ones = _filler(1)
+empty = _filler(None)
+zeros.__name__, ones.__name__, empty.__name__ = "zeros", "ones", "empty"
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+         pin_memory=False):
+    if dtype is None:
+        dt = dtypes.scalar_dtype(fill_value) if not isinstance(fill_value, float) \
+            else dtypes.get_default_dtype()
+    else:
+        dt = dtypes.to_dtype(dtype)
+    arr = xp.full(_size((size,) if isinstance(size, int) else (tuple(size),)), fill_value, dt.np)
+    return _finish(arr, dt, requires_grad, device)
+
+
+def _like(fill):
+    def make(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
+             layout=None):
+        dt = _dt(dtype, input._dtype)
+        shape = input._data.shape
+        arr = xp.empty(shape, dt.np) if fill is None else xp.full(shape, fill, dt.np)
+        return _finish(arr, dt, requires_grad, device)
+    return make
+
+
+zeros_like = _like(0)
+ones_like = _like(1)
+empty_like = _like(None)
+zeros_like.__name__, ones_like.__name__, empty_like.__name__ = "zeros_like", "ones_like", "empty_like"
+
+
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
+              memory_format=None):
+    dt = _dt(dtype, input._dtype)
+    return _finish(xp.full(input._data.shape, fill_value, dt.np), dt, requires_grad, device)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if dtype is None:
+        dt = dtypes.int64 if all(isinstance(v, int) for v in vals) else dtypes.get_default_dtype()
+    else:
+        dt = dtypes.to_dtype(dtype)
+    arr = xp.arange(*vals, dtype=xp.float64 if dt.is_floating_point else None).astype(dt.np)
+    return _finish(arr, dt, requires_grad, device)
+
+
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None):
+    dt = _dt(dtype)
+    arr = xp.linspace(start, end, steps, dtype=xp.float64).astype(dt.np)
+    return _finish(arr, dt, requires_grad, device)
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+    dt = _dt(dtype)
+    arr = xp.logspace(start, end, steps, base=base, dtype=xp.float64).astype(dt.np)
+    return _finish(arr, dt, requires_grad, device)
+
+
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None):
+    dt = _dt(dtype)
+    return _finish(xp.eye(n, m, dtype=dt.np), dt, requires_grad, device)
+
+
+def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False):
+    from .ops.views import empty_with_layout
+    t = empty_with_layout((tuple(size), tuple(stride), 0), _dt(dtype))
+    t._requires_grad = requires_grad
+    return t
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
+    dt = _dt(dtype)
+    return _finish(xp.array(s, dtype=dt.np), dt, requires_grad, device)
+
+
+# ------------------------------------------------------------------------- random
+
+class Generator:
+    """A random generator over NumPy's PCG64; seeded generators replay the same numbers."""
+
+    def __init__(self, device="cpu"):
+        check_device(device)
+        self._seed = 67280421310721
+        self._rng = xp.random.Generator(xp.random.PCG64(self._seed))
+
+    def manual_seed(self, seed):
+        self._seed = int(seed)
+        self._rng = xp.random.Generator(xp.random.PCG64(self._seed))
+        return self
+
+    def seed(self):
+        s = int(xp.random.SeedSequence().entropy % (2 ** 63))
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self):
+        return self._seed
+
+    def get_state(self):
+        import json
+        state = json.dumps(self._rng.bit_generator.state).encode()
+        return tensor(list(state), dtype=dtypes.uint8)
+
+    def set_state(self, state):
+        import json
+        self._rng.bit_generator.state = json.loads(bytes(state.tolist()).decode())
+        return self
+
+    @property
+    def device(self):
+        from .core.device import CPU
+        return CPU
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed):
+    return default_generator.manual_seed(seed)
+
+
+def seed():
+    return default_generator.seed()
+
+
+def initial_seed():
+    return default_generator.initial_seed()
+
+
+def get_rng_state():
+    return default_generator.get_state()
+
+
+def set_rng_state(state):
+    default_generator.set_state(state)
+
+
+def rng(generator=None):
+    return (generator or default_generator)._rng
+
+
+def _random(sample):
+    def make(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None,
+             layout=None, pin_memory=False):
+        dt = _dt(dtype)
+        arr = sample(rng(generator), _size(size), dt)
+        return _finish(arr, dt, requires_grad, device)
+    return make
+
+
+def _uniform_sample(g, shape, dt):
+    if dt.np in (xp.float32, xp.float64):
+        return g.random(shape, dtype=dt.np)
+    return g.random(shape).astype(dt.np)
+
+
+def _normal_sample(g, shape, dt):
+    if dt.np in (xp.float32, xp.float64):
+        return g.standard_normal(shape, dtype=dt.np)
+    return g.standard_normal(shape).astype(dt.np)
+
+
+rand = _random(_uniform_sample)
+randn = _random(_normal_sample)
+rand.__name__, randn.__name__ = "rand", "randn"
+
+
+def rand_like(input, *, dtype=None, generator=None, requires_grad=False, device=None,
+              memory_format=None):
+    dt = _dt(dtype, input._dtype)
+    return _finish(_uniform_sample(rng(generator), input._data.shape, dt), dt, requires_grad)
+
+
+def randn_like(input, *, dtype=None, generator=None, requires_grad=False, device=None,
+               memory_format=None):
+    dt = _dt(dtype, input._dtype)
+    return _finish(_normal_sample(rng(generator), input._data.shape, dt), dt, requires_grad)
+
+
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad=False, out=None):
+    if size is None:
+        low, high, size = 0, low, high
+    if high is None:
+        low, high = 0, low
+    dt = _dt(dtype, dtypes.int64)
+    arr = rng(generator).integers(low, high, size=_size((tuple(size),)), dtype=xp.int64)
+    return _finish(arr.astype(dt.np), dt, requires_grad, device)
+
+
+def randint_like(input, low, high=None, *, dtype=None, generator=None, device=None):
+    if high is None:
+        low, high = 0, low
+    dt = _dt(dtype, input._dtype)
+    arr = rng(generator).integers(low, high, size=input._data.shape, dtype=xp.int64)
+    return _finish(arr.astype(dt.np), dt)
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    dt = _dt(dtype, dtypes.int64)
+    return _finish(rng(generator).permutation(n).astype(dt.np), dt, requires_grad, device)
+
+
+def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, out=None):
+    g = rng(generator)
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        m = mean._data if isinstance(mean, Tensor) else mean
+        s = std._data if isinstance(std, Tensor) else std
+        ref = mean if isinstance(mean, Tensor) else std
+        arr = g.normal(m, s).astype(ref._dtype.np)
+        return wrap(xp.asarray(arr), ref._dtype)
+    dt = _dt(dtype)
+    return wrap(g.normal(mean, std, size=_size((tuple(size),))).astype(dt.np), dt)
+
+
+def bernoulli(input, p=None, *, generator=None, out=None):
+    probs = input._data if p is None else xp.full(input._data.shape, p)
+    arr = (rng(generator).random(input._data.shape) < probs).astype(input._dtype.np)
+    return wrap(arr, input._dtype)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    g = rng(generator)
+    p = input._data.astype(xp.float64)
+    rows = p.reshape(-1, p.shape[-1])
+    out = []
+    for row in rows:
+        row = row / row.sum()
+        out.append(g.choice(len(row), size=num_samples, replace=replacement, p=row))
+    arr = xp.array(out, dtype=xp.int64).reshape(p.shape[:-1] + (num_samples,))
+    return wrap(arr, dtypes.int64)

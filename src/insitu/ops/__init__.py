@@ -1,0 +1,69 @@
+"""Operations. Each family module declares its ops in a table; `build()` generates their entry
+points (module functions, Tensor methods, in-place methods, operators) from those tables."""
+from . import pointwise, copying, reductions, views, indexing
+from .registry import register, outofplace, inplace
+from ..core.tensor import Tensor
+
+
+def _clamp_dispatch():
+    """clamp/clip take scalar or tensor bounds; tensor bounds use the ClampBackward0 variant."""
+    table = {op.name: op for op in pointwise.CLAMP}
+    scalar, tensor = table["clamp"], table["_clamp_tensor"]
+
+    def pick(mn, mx):
+        return isinstance(mn, Tensor) or isinstance(mx, Tensor)
+
+    def clamp(input, min=None, max=None, *, out=None):
+        if pick(min, max):
+            return outofplace(tensor, (input, min, max), {})
+        if out is not None:
+            from .registry import into_out
+            return into_out(scalar, (input,), {"min": min, "max": max}, out)
+        return outofplace(scalar, (input,), {"min": min, "max": max})
+
+    def clamp_method(self, min=None, max=None):
+        return clamp(self, min, max)
+
+    def clamp_(self, min=None, max=None):
+        if pick(min, max):
+            return inplace(tensor, (self, min, max), {})
+        return inplace(scalar, (self,), {"min": min, "max": max})
+    return clamp, clamp_method, clamp_
+
+
+def _where(condition, input=None, other=None, *, out=None):
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    return outofplace(pointwise.WHERE, (condition, input, other), {})
+
+
+def build(namespace):
+    register(pointwise.ALL_OPS + copying.INPLACE_ONLY + [copying.CLONE, indexing.INDEX_PUT],
+             namespace)
+    clamp, clamp_method, clamp_ = _clamp_dispatch()
+    namespace["clamp"] = namespace["clip"] = clamp
+    Tensor.clamp = Tensor.clip = clamp_method
+    Tensor.clamp_ = Tensor.clip_ = clamp_
+    namespace["where"] = _where
+    Tensor.where = lambda self, condition, other: _where(condition, self, other)
+    Tensor.to_dtype = copying.to_dtype
+    for name, fn in reductions.FUNCTIONS.items():
+        namespace[name] = fn
+        setattr(Tensor, name, fn)
+    views.install(namespace)
+    indexing.install(namespace)
+    # PyTorch's aliases
+    for alias, name in [("absolute", "abs"), ("negative", "neg"), ("multiply", "mul"),
+                        ("divide", "div"), ("true_divide", "div"), ("subtract", "sub"),
+                        ("greater", "gt"), ("greater_equal", "ge"), ("less", "lt"),
+                        ("less_equal", "le"), ("not_equal", "ne"), ("arcsin", "asin"),
+                        ("arccos", "acos"), ("arctan", "atan"), ("arctan2", "atan2"),
+                        ("fix", "trunc"), ("special_expit", "sigmoid")]:
+        if name in namespace:
+            namespace[alias] = namespace[name]
+        if hasattr(Tensor, name):
+            setattr(Tensor, alias, getattr(Tensor, name))
+        if hasattr(Tensor, name + "_"):
+            setattr(Tensor, alias + "_", getattr(Tensor, name + "_"))
+    Tensor.__matmul__ = lambda self, other: namespace["matmul"](self, other) \
+        if "matmul" in namespace else NotImplemented

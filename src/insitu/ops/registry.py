@@ -1,0 +1,431 @@
+"""From one op declaration to every entry point: function, method, in-place method, operators.
+
+An `Op` says what an operation is: its Python signature, which arguments are tensors, its kernel
+(a NumPy function that writes into `out` when given one), its promotion rule, whether it has an
+in-place form, its backward formula and what that formula needs saved. `register()` turns it into
+`insitu.add(input, other, *, alpha=1, out=None)`, `Tensor.add`, `Tensor.add_`, `__add__`,
+`__radd__` and `__iadd__`. All of them run through three shared pipelines below
+(`outofplace`, `inplace`, `into_out`), so every guard, version bump and graph rewrite lives in
+exactly one place.
+"""
+from ..autograd.grad_mode import mode
+from ..autograd.node import OpNode, edge, node_class
+from ..autograd import graph_rewrite, strict
+from ..backend import xp
+from ..core import dtypes
+from ..core.dtypes import result_type_of, can_cast
+from ..core.storage import Storage
+from ..core.tensor import Tensor
+from . import checks
+
+_new = object.__new__
+_int_like = (int, bool)
+
+
+class Op:
+    """One operation's declaration (see module docstring)."""
+
+    def __init__(self, name, sig, tensors, kernel, *, promote="binary", inplace=True,
+                 backward=None, saves=(), node=None, method=True, function=True,
+                 operators=(), roperators=(), ioperators=(), cpp_cast_names=False,
+                 differentiable=True, kernel_copies_overlap=False, check_args=None,
+                 inplace_name=None, node_for=None, promote_by=None, pre_save=None,
+                 check_cast=True, internal_overlap_ok=False, check_shapes=True):
+        self.name = name
+        self.sig = sig                      # "self, other, *, alpha=1"
+        self.tensors = tensors              # names of the tensor-like arguments, in order
+        self.kernel = kernel                # kernel(out, compute_dtype, *arrays, **params)
+        self.promote = promote              # binary | true_div | float | same | compare | bool
+        self.inplace = inplace
+        self.backward = backward            # formula(node, grad) -> grads per tensor argument
+        self.saves = saves                  # ((name, needed_if_input_needs or None), ...)
+        self.node_name = node or (_camel(name) + "Backward0")
+        self.node_for = node_for            # optional fn(params) -> node name (clamp 0/1)
+        self.method = method
+        self.function = function
+        self.operators = operators
+        self.roperators = roperators
+        self.ioperators = ioperators
+        self.cpp_cast_names = cpp_cast_names
+        self.differentiable = differentiable
+        self.check_args = check_args        # optional validation of params before anything runs
+        self.inplace_name = inplace_name or name + "_"
+        self.promote_by = promote_by        # optional fn(params) -> promotion rule
+        self.pre_save = pre_save            # optional fn(node, args, params): save before kernel
+        self.check_cast = check_cast        # copy_/fill_ may truncate float into int
+        self.internal_overlap_ok = internal_overlap_ok   # fill_/zero_ on expanded tensors
+        self.check_shapes = check_shapes    # index_put_'s values fit the indexed region instead
+        self.params = _param_names(sig, tensors)
+        self._cache = {}
+        self.node_cls = node_class(self.node_name, backward, name) if backward else None
+
+
+def _camel(name):
+    return "".join(p.capitalize() for p in name.split("_"))
+
+
+def _param_names(sig, tensors):
+    names = []
+    for part in sig.split(","):
+        p = part.strip().split("=")[0].strip()
+        if p and p != "*" and p not in tensors:
+            names.append(p)
+    return tuple(names)
+
+
+# ------------------------------------------------------------------------- dtypes
+
+class _ZeroDim:
+    """Key marker for a 0-dim tensor operand: it promotes below dimensioned tensors."""
+    __slots__ = ("dtype",)
+
+    def __init__(self, d):
+        self.dtype = d
+
+
+_ZD = {d: _ZeroDim(d) for d in dtypes.ALL}
+
+
+def _kind(x):
+    if type(x) is Tensor or isinstance(x, Tensor):
+        return x._dtype if x._data.ndim else _ZD[x._dtype]
+    if isinstance(x, bool):
+        return bool
+    if isinstance(x, int):
+        return int
+    if isinstance(x, float):
+        return float
+    if x is None:
+        return None
+    raise TypeError(f"unsupported operand type {type(x).__name__!r}")
+
+
+def _sample(kind):
+    if kind is bool:
+        return True
+    if kind is int:
+        return 1
+    if kind is float:
+        return 1.0
+    if isinstance(kind, _ZeroDim):
+        return xp.zeros((), kind.dtype.np)
+    return xp.zeros(1, kind.np)
+
+
+def resolve_dtypes(op, key):
+    """(result dtype, compute dtype to force on NumPy or None, common dtype) for operand kinds."""
+    dims, zds, scalars = [], [], []
+    rule = op.promote
+    for k in key:
+        if k is None:
+            continue
+        if isinstance(k, str):
+            rule = k
+            continue
+        if isinstance(k, _ZeroDim):
+            zds.append(k.dtype)
+        elif isinstance(k, dtypes.dtype):
+            dims.append(k)
+        else:
+            scalars.append(dtypes.scalar_dtype(k()))
+    common = result_type_of(dims, zds, scalars)
+    if rule == "same":
+        result = common
+    elif rule in ("float", "true_div"):
+        result = common if common.is_floating_point else dtypes.get_default_dtype()
+    elif rule in ("compare", "bool"):
+        result = dtypes.bool_
+    elif rule == "int_or_bool":
+        if common.is_floating_point:
+            raise RuntimeError(f'"{op.name}_cpu" not implemented for \'{common.legacy}\'')
+        result = common
+    else:
+        result = common
+    compute = result if rule not in ("compare", "bool") else common
+    natural = xp.result_type(*[_sample(k) for k in key if k is not None and not isinstance(k, str)])
+    force = None if natural == compute.np else compute.np
+    return result, force, common
+
+
+def dtype_info(op, args, params):
+    key = tuple(_kind(a) for a in args)
+    if op.promote_by is not None:       # the rule depends on a parameter (div's rounding_mode)
+        key += (op.promote_by(params),)
+    info = op._cache.get(key)
+    if info is None:
+        info = op._cache[key] = resolve_dtypes(op, key)
+    return info
+
+
+# ------------------------------------------------------------------------- helpers
+
+def wrap(arr, dt, requires_grad=False):
+    """A new tensor that owns `arr`."""
+    t = _new(Tensor)
+    t._data = arr
+    t._dtype = dt
+    t._storage = Storage(arr)
+    t._base = None
+    t._requires_grad = requires_grad
+    t._grad_fn = None
+    if mode.inference:
+        t._storage.inference = True
+    return t
+
+
+def _arrays(args):
+    return [a._data if isinstance(a, Tensor) else a for a in args]
+
+
+def _call_kernel(op, out, force, arrays, params):
+    try:
+        return op.kernel(out, force, *arrays, **params)
+    except OverflowError:
+        # a Python int outside the dtype's range: wrap it, as PyTorch's integer math does
+        dt = out.dtype if out is not None else (force or _first_array_dtype(arrays))
+        arrays = [xp.array(a).astype(dt) if isinstance(a, int) and not isinstance(a, bool) else a
+                  for a in arrays]
+        return op.kernel(out, force, *arrays, **params)
+
+
+def _first_array_dtype(arrays):
+    for a in arrays:
+        if isinstance(a, xp.ndarray):
+            return a.dtype
+    return None
+
+
+def _needs(args):
+    return tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+
+
+def _make_node(op, args, params, needs):
+    cls = op.node_cls
+    if op.node_for is not None:
+        cls = node_class(op.node_for(args, params), op.backward, op.name)
+    node = _new(cls)
+    node.next_functions = tuple(edge(a) if n else (None, 0) for a, n in zip(args, needs))
+    node.needs = needs
+    node.params = dict(params) if op.saves else params
+    node.in_meta = tuple((a._data.shape, a._dtype) if isinstance(a, Tensor) else None
+                         for a in args)
+    node.saved = {}
+    return node
+
+
+def _save_inputs(op, node, args, needs, inplace):
+    """Save what the formula needs. For an in-place op, the original self is a copy."""
+    if op.pre_save is not None:
+        op.pre_save(node, args, node.params)
+    names = op.tensors
+    for name, needed_if in op.saves:
+        if needed_if is not None and not any(needs[i] for i in needed_if):
+            continue
+        if name == "result":
+            continue
+        i = names.index(name)
+        a = args[i]
+        if not isinstance(a, Tensor):
+            node.params[name] = a      # a Python scalar: formulas read it like a saved tensor
+            continue
+        if inplace and i == 0:
+            from ..autograd import graph
+            a = graph.copy_for_backward(a, op.inplace_name)
+        node.save(name, a)
+
+
+def _save_result(op, node, result, needs):
+    for name, needed_if in op.saves:
+        if name == "result" and (needed_if is None or any(needs[i] for i in needed_if)):
+            node.save("result", result, is_output=True)
+
+
+# ------------------------------------------------------------------------- pipelines
+
+def outofplace(op, args, params):
+    if op.check_args is not None:
+        op.check_args(args, params)
+    result_dt, force, _ = dtype_info(op, args, params)
+    arrays = _arrays(args)
+    try:
+        res = _call_kernel(op, None, force, arrays, params)
+    except ValueError as e:
+        _reraise_shapes(args, e)
+    if type(res) is not xp.ndarray:
+        res = xp.asarray(res)
+    if res.dtype != result_dt.np:
+        res = res.astype(result_dt.np)
+    out = wrap(res, result_dt)
+    if mode.grad and op.differentiable:
+        needs = _needs(args)
+        if True in needs:
+            node = _make_node(op, args, params, needs)
+            _save_inputs(op, node, args, needs, False)
+            out._grad_fn = node
+            out._requires_grad = True
+            _save_result(op, node, out, needs)
+    return out
+
+
+def _reraise_shapes(args, err):
+    shapes = [a._data.shape for a in args if isinstance(a, Tensor)]
+    if len(shapes) > 1:
+        checks.broadcast_shapes(*shapes)   # raises PyTorch's message if that was the problem
+    raise err
+
+
+def inplace(op, args, params):
+    self = args[0]
+    if op.check_args is not None:
+        op.check_args(args, params)
+    result_dt, force, _ = dtype_info(op, args, params)
+    sd = self._dtype
+    if result_dt is not sd and op.check_cast and not can_cast(result_dt, sd):
+        raise checks.cast_error(result_dt, sd, op.cpp_cast_names)
+    data = self._data
+    arrays = [data]
+    st = self._storage
+    for a in args[1:]:
+        if isinstance(a, Tensor):
+            ad = a._data
+            if ad.shape != data.shape and op.check_shapes:
+                checks.check_broadcast_into(data.shape, [ad.shape])
+            if a._storage is st and checks.check_input_overlap(self, ad):
+                ad = ad.copy()
+            arrays.append(ad)
+        else:
+            arrays.append(a)
+    if self._base is not None and not op.internal_overlap_ok:
+        checks.check_internal_overlap(self)
+    if not data.flags.writeable or st.inference:
+        checks.check_writable(self, op.inplace_name)
+    if st.saved:
+        strict.check(st, op.inplace_name)
+    node = None
+    if mode.grad and op.differentiable:
+        needs = _needs(args)
+        if True in needs:
+            checks.check_autograd(self, True in needs[1:])
+            node = _make_node(op, args, params, needs)
+            _save_inputs(op, node, args, needs, True)
+    elif mode.grad and self._requires_grad:
+        checks.check_autograd(self, False)
+    _call_kernel(op, data, force, arrays, params)
+    st.version += 1
+    if st.saved:
+        st.record_bump(op.inplace_name)
+    if node is not None:
+        graph_rewrite.after_inplace(self, node)
+        _save_result(op, node, self, node.needs)
+    return self
+
+
+def into_out(op, args, params, out):
+    """The `out=` form: like an in-place op on `out`, plus PyTorch's resize and autograd rules."""
+    if mode.grad and (out._requires_grad or True in _needs(args)):
+        raise RuntimeError(
+            f"{op.name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad.")
+    result_dt, force, _ = dtype_info(op, args, params)
+    if not can_cast(result_dt, out._dtype):
+        raise checks.cast_error(result_dt, out._dtype, op.cpp_cast_names)
+    shapes = [a._data.shape for a in args if isinstance(a, Tensor)]
+    shape = tuple(checks.broadcast_shapes(*shapes)) if shapes else ()
+    if out._data.shape != shape:
+        from .views import resize_out
+        resize_out(out, shape)
+    if not out._data.flags.writeable:
+        checks.check_writable(out, op.name)
+    arrays = []
+    for a in args:
+        if isinstance(a, Tensor):
+            ad = a._data
+            if a._storage is out._storage and checks.check_input_overlap(out, ad):
+                ad = ad.copy()
+            arrays.append(ad)
+        else:
+            arrays.append(a)
+    _call_kernel(op, out._data, force, arrays, params)
+    st = out._storage
+    st.version += 1
+    if st.saved:
+        st.record_bump(op.name)
+    return out
+
+
+# ------------------------------------------------------------------------- code generation
+
+_TEMPLATES = {
+    "function": "def {name}({fsig}, out=None):\n"
+                "    if out is None:\n"
+                "        return _outofplace(_op, ({targs}), {pdict})\n"
+                "    return _into_out(_op, ({targs}), {pdict}, out)\n",
+    "method": "def {name}({sig}):\n    return _outofplace(_op, ({targs}), {pdict})\n",
+    "inplace": "def {iname}({sig}):\n    return _inplace(_op, ({targs}), {pdict})\n",
+}
+
+
+def _function_sig(sig, tensors):
+    """`self, other, *, alpha=1` becomes `input, other, *, alpha=1` (plus the `out` keyword)."""
+    parts = [p.strip() for p in sig.split(",")]
+    parts = ["input" if p == "self" else p for p in parts]
+    if "*" not in parts:
+        parts.append("*")
+    return ", ".join(parts)
+
+
+def generate(op):
+    """Build the function, method and in-place method of an op from its declaration."""
+    targs = ", ".join("input" if t == "self" else t for t in op.tensors) + ","
+    mtargs = ", ".join(op.tensors) + ","
+    pdict = "{" + ", ".join(f"{p!r}: {p}" for p in op.params) + "}" if op.params else "_EMPTY"
+    env = {"_op": op, "_outofplace": outofplace, "_inplace": inplace, "_into_out": into_out,
+           "_EMPTY": {}}
+    out = {}
+    if op.function:
+        src = _TEMPLATES["function"].format(name=op.name, fsig=_function_sig(op.sig, op.tensors),
+                                            targs=targs, pdict=pdict)
+        exec(src, env)
+        out["function"] = env[op.name]
+    if op.method:
+        src = _TEMPLATES["method"].format(name=op.name, sig=op.sig, targs=mtargs,
+                                          pdict=pdict)
+        exec(src, env)
+        out["method"] = env[op.name]
+    if op.inplace:
+        src = _TEMPLATES["inplace"].format(iname=op.inplace_name, sig=op.sig,
+                                           targs=mtargs, pdict=pdict)
+        exec(src, env)
+        out["inplace"] = env[op.inplace_name]
+    for f in out.values():
+        f.__module__ = "insitu"
+        f.__qualname__ = f.__name__
+    return out
+
+
+def register(ops, namespace):
+    """Generate each op's entry points and attach them to `namespace` and to Tensor."""
+    for op in ops:
+        fns = generate(op)
+        if "function" in fns:
+            namespace[op.name] = fns["function"]
+        if "method" in fns:
+            setattr(Tensor, op.name, fns["method"])
+        if "inplace" in fns:
+            setattr(Tensor, op.inplace_name, fns["inplace"])
+            namespace.setdefault("_inplace_functions", {})[op.inplace_name] = fns["inplace"]
+        for dunder in op.operators:
+            setattr(Tensor, dunder, fns["method"])
+        for dunder in op.roperators:
+            setattr(Tensor, dunder, _reflected(op))
+        for dunder in op.ioperators:
+            setattr(Tensor, dunder, fns["inplace"])
+
+
+def _reflected(op):
+    def reflected(self, other):
+        if not isinstance(other, (int, float, bool, Tensor)):
+            return NotImplemented
+        return outofplace(op, (other, self), {})
+    reflected.__name__ = f"__r{op.name}__"
+    return reflected

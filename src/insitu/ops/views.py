@@ -1,0 +1,620 @@
+"""View operations: results share storage and the version counter with their base.
+
+Every view is made by `make_view`, which records the root base, the creation mode (PyTorch's
+CreationMeta: normal, made under no_grad, output of a multi-view function) and a grad_fn whose
+backward replays the same view on a zero tensor of the input's shape and writes the gradient
+through it, so one generic backward serves every view op and is itself differentiable.
+"""
+from ..autograd.grad_mode import mode
+from ..autograd.node import Node, edge
+from ..backend import xp, as_strided as _np_as_strided, strided_view
+from ..core.tensor import Tensor, _wrap_dim
+from . import checks
+from .checks import DEFAULT, NO_GRAD_MODE, MULTI_OUTPUT
+
+_new = object.__new__
+
+
+class ViewMeta:
+    __slots__ = ("creation", "version", "output_nr", "fn_name")
+
+    def __init__(self, creation, version, output_nr=0, fn_name=""):
+        self.creation = creation
+        self.version = version
+        self.output_nr = output_nr
+        self.fn_name = fn_name
+
+
+class ViewBackward(Node):
+    """Backward of a view op: zeros of the input's shape, replay the view, write grad into it."""
+    __slots__ = ("replay", "in_shape", "in_dtype", "overlapping", "_name")
+
+    def name(self):
+        return self._name
+
+    def apply(self, grads):
+        return (view_backward(grads[0], self.in_shape, self.in_dtype, self.replay,
+                              self.overlapping),)
+
+
+def view_backward(g, in_shape, in_dtype, replay, overlapping):
+    from ..creation import zeros
+    gi = zeros(in_shape, dtype=in_dtype)
+    if overlapping:
+        # several view elements map to one input element: accumulate, don't overwrite
+        from .registry import wrap
+        from ..core.dtypes import int64
+        idx = replay(wrap(xp.arange(gi._data.size).reshape(in_shape), int64))
+        xp.add.at(gi._data.reshape(-1), idx._data.reshape(-1), g._data.reshape(-1))
+        return gi
+    replay(gi).copy_(g)
+    return gi
+
+
+def make_view(src, arr, name, replay, overlapping=False, creation=None, output_nr=0,
+              fn_name="", node=None):
+    """Wrap `arr` (a NumPy view of src's data) as a view tensor of src with autograd wiring."""
+    t = _new(Tensor)
+    t._data = arr
+    t._dtype = src._dtype
+    st = src._storage
+    t._storage = st
+    base = src._base
+    t._base = src if base is None else base
+    if creation is None:
+        creation = DEFAULT
+        if base is not None and src._view.creation != DEFAULT:
+            creation = src._view.creation
+            output_nr, fn_name = src._view.output_nr, src._view.fn_name
+        elif not mode.grad and src._requires_grad:
+            creation = NO_GRAD_MODE
+    t._view = ViewMeta(creation, st.version, output_nr, fn_name)
+    t._grad_fn = None
+    t._requires_grad = src._requires_grad
+    if src._requires_grad and mode.grad:
+        if node is None:
+            node = _new(ViewBackward)
+            node._name = name
+            node.replay = replay
+            node.in_shape = src._data.shape
+            node.in_dtype = src._dtype
+            node.overlapping = overlapping
+            node.next_functions = (edge(src),)
+        t._grad_fn = node
+        t._output_nr = output_nr
+    return t
+
+
+def _view_op(src, arr, name, replay, overlapping=False):
+    return make_view(src, arr, name, replay, overlapping)
+
+
+# ----------------------------------------------------------------------- shape helpers
+
+def _shape_arg(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    return tuple(int(s) for s in size)
+
+
+def _infer_size(shape, numel):
+    shape = list(shape)
+    neg = [i for i, s in enumerate(shape) if s == -1]
+    if len(neg) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for s in shape:
+        if s != -1:
+            known *= s
+    if neg:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
+        shape[neg[0]] = numel // known
+    elif known != numel:
+        raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
+    return tuple(shape)
+
+
+def _view_strides(a, shape):
+    """Strides (bytes) to view `a` as `shape` without copying, or None (PyTorch's computeStride)."""
+    if a.flags.c_contiguous:
+        return True
+    try:
+        v = a.view()
+        v.shape = shape   # NumPy raises if a copy would be needed
+        return v
+    except AttributeError:
+        return None
+
+
+# ----------------------------------------------------------------------- view ops
+
+def view(self, *shape):
+    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
+        from ..core.dtypes import to_dtype
+        return _view_dtype(self, to_dtype(shape[0]))
+    shape = _infer_size(_shape_arg(shape), self._data.size)
+    a = self._data
+    if a.flags.c_contiguous:
+        arr = a.reshape(shape)
+    else:
+        arr = _view_strides(a, shape)
+        if arr is None:
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one "
+                "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
+    return _view_op(self, arr, "ViewBackward0", lambda g: view(g, shape))
+
+
+def _view_dtype(self, dt):
+    if dt.itemsize != self._dtype.itemsize:
+        raise RuntimeError("view(dtype) with a different element size is not supported")
+    t = make_view(self, self._data.view(dt.np), "ViewBackward0", None)
+    t._dtype = dt
+    return t
+
+
+def view_as(self, other):
+    return view(self, other.shape)
+
+
+def reshape(self, *shape):
+    shape = _infer_size(_shape_arg(shape), self._data.size)
+    a = self._data
+    if a.flags.c_contiguous or _view_strides(a, shape) is not None:
+        return view(self, shape)
+    from .pointwise import clone
+    c = clone(self, memory_format=None)
+    out = c._data.reshape(shape)
+    return _rewrap_copy(c, out, "UnsafeViewBackward0", self._data.shape)
+
+
+def _rewrap_copy(c, arr, name, in_shape):
+    """A reshape that had to copy: a fresh (non-view) tensor, like PyTorch's _unsafe_view."""
+    from .registry import wrap
+    t = wrap(arr, c._dtype)
+    if c._requires_grad and mode.grad:
+        node = _new(ViewBackward)
+        node._name = name
+        node.replay = lambda g: view(g, arr.shape)
+        node.in_shape = in_shape
+        node.in_dtype = c._dtype
+        node.overlapping = False
+        node.next_functions = (edge(c),)
+        t._grad_fn = node
+        t._requires_grad = True
+    t._storage = c._storage
+    return t
+
+
+def reshape_as(self, other):
+    return reshape(self, other.shape)
+
+
+def flatten(self, start_dim=0, end_dim=-1):
+    nd = self._data.ndim
+    if nd == 0:
+        return reshape(self, (1,))
+    s, e = _wrap_dim(start_dim, nd), _wrap_dim(end_dim, nd)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return self
+    shape = self._data.shape
+    n = 1
+    for d in shape[s:e + 1]:
+        n *= d
+    return reshape(self, shape[:s] + (n,) + shape[e + 1:])
+
+
+def unflatten(self, dim, sizes):
+    shape = list(self._data.shape)
+    d = _wrap_dim(dim, len(shape))
+    sizes = list(sizes)
+    if -1 in sizes:
+        known = 1
+        for s in sizes:
+            if s != -1:
+                known *= s
+        sizes[sizes.index(-1)] = shape[d] // known
+    return view(self, tuple(shape[:d] + sizes + shape[d + 1:]))
+
+
+def transpose(self, dim0, dim1):
+    nd = self._data.ndim
+    d0, d1 = _wrap_dim(dim0, nd), _wrap_dim(dim1, nd)
+    arr = self._data.swapaxes(d0, d1) if nd else self._data
+    return _view_op(self, arr, "TransposeBackward0", lambda t: transpose(t, d0, d1))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(self):
+    nd = self._data.ndim
+    if nd > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
+    arr = self._data.T
+    return _view_op(self, arr, "TBackward0", lambda g: t(g))
+
+
+def permute(self, *dims):
+    dims = _shape_arg(dims)
+    nd = self._data.ndim
+    if len(dims) != nd:
+        raise RuntimeError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            f"length of the desired ordering of dimensions i.e. input.dim() = {nd} is not equal "
+            f"to len(dims) = {len(dims)}")
+    dims = tuple(_wrap_dim(d, nd) for d in dims)
+    inv = tuple(sorted(range(nd), key=lambda i: dims[i]))
+    arr = self._data.transpose(dims)
+    return _view_op(self, arr, "PermuteBackward0", lambda g: permute(g, dims))
+
+
+def movedim(self, source, destination):
+    nd = self._data.ndim
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    src = [_wrap_dim(s, nd) for s in src]
+    dst = [_wrap_dim(d, nd) for d in dst]
+    order = [d for d in range(nd) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(self, order)
+
+
+def _T(self):
+    nd = self._data.ndim
+    return permute(self, tuple(range(nd - 1, -1, -1)))
+
+
+def _mT(self):
+    if self._data.ndim < 2:
+        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
+                           f"Got {self._data.ndim}-D tensor.")
+    return transpose(self, -2, -1)
+
+
+def squeeze(self, dim=None):
+    a = self._data
+    if dim is None:
+        arr = a.reshape(tuple(s for s in a.shape if s != 1))
+        return _view_op(self, arr, "SqueezeBackward0", lambda g: squeeze(g))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    nd = a.ndim
+    dims = {_wrap_dim(d, nd) for d in dims}
+    keep = tuple(s for i, s in enumerate(a.shape) if not (i in dims and s == 1))
+    arr = a.reshape(keep) if a.flags.c_contiguous else _squeeze_np(a, dims)
+    name = "SqueezeBackward1" if isinstance(dim, int) else "SqueezeBackward2"
+    return _view_op(self, arr, name, lambda g: squeeze(g, dim))
+
+
+def _squeeze_np(a, dims):
+    axes = tuple(d for d in dims if a.shape[d] == 1)
+    return a.squeeze(axes) if axes else a.view()
+
+
+def unsqueeze(self, dim):
+    nd = self._data.ndim
+    d = _wrap_dim(dim, nd + 1)
+    arr = xp.expand_dims(self._data, d)
+    return _view_op(self, arr, "UnsqueezeBackward0", lambda g: unsqueeze(g, d))
+
+
+def expand(self, *sizes):
+    sizes = _shape_arg(sizes)
+    a = self._data
+    if len(sizes) < a.ndim:
+        raise RuntimeError(
+            f"expand(insitu.{self._dtype.legacy}Tensor{{[{', '.join(map(str, a.shape))}]}}, "
+            f"size=[{', '.join(map(str, sizes))}]): the number of sizes provided "
+            f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor "
+            f"({a.ndim})")
+    lead = len(sizes) - a.ndim
+    shape = []
+    for i, s in enumerate(sizes):  # noqa: B007
+        if i < lead:
+            if s == -1:
+                raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a "
+                                   f"leading, non-existing dimension {i}")
+            shape.append(s)
+        else:
+            cur = a.shape[i - lead]
+            if s == -1:
+                s = cur
+            elif cur != s and cur != 1:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({s}) must match the existing size ({cur}) "
+                    f"at non-singleton dimension {i}.  Target sizes: "
+                    f"[{', '.join(map(str, sizes))}].  Tensor sizes: [{', '.join(map(str, a.shape))}]")
+            shape.append(s)
+    strides = [0] * lead + [0 if (n == 1 and s != 1) else st
+                            for n, s, st in zip(a.shape, shape[lead:], a.strides)]
+    arr = strided_view(a, 0, shape, strides)
+    t = _view_op(self, arr, "ExpandBackward0", None)
+    if t._grad_fn is not None:
+        in_shape = a.shape
+        t._grad_fn.replay = None
+        t._grad_fn.__class__ = _ExpandBackward
+        t._grad_fn.in_shape = in_shape
+    return t
+
+
+class _ExpandBackward(ViewBackward):
+    __slots__ = ()
+
+    def apply(self, grads):
+        from .reductions import sum_to_size
+        return (sum_to_size(grads[0], self.in_shape),)
+
+
+def expand_as(self, other):
+    return expand(self, other.shape)
+
+
+def broadcast_to(self, size):
+    return expand(self, size)
+
+
+def narrow(self, dim, start, length):
+    nd = self._data.ndim
+    d = _wrap_dim(dim, nd)
+    n = self._data.shape[d]
+    if isinstance(start, Tensor):
+        start = int(start.item())
+    if start < 0:
+        start += n
+    if not 0 <= start <= n or start + length > n or length < 0:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    idx = (slice(None),) * d + (slice(start, start + length),)
+    return _view_op(self, self._data[idx], "SliceBackward0", lambda g: narrow(g, d, start, length))
+
+
+def select(self, dim, index):
+    nd = self._data.ndim
+    if nd == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _wrap_dim(dim, nd)
+    n = self._data.shape[d]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"[{', '.join(map(str, self._data.shape))}] at dimension {d}")
+    idx = (slice(None),) * d + (index,)
+    return _view_op(self, self._data[idx], "SelectBackward0", lambda g: select(g, d, index))
+
+
+def diagonal(self, offset=0, dim1=0, dim2=1):
+    nd = self._data.ndim
+    d1, d2 = _wrap_dim(dim1, nd), _wrap_dim(dim2, nd)
+    a = self._data
+    n1, n2 = a.shape[d1], a.shape[d2]
+    length = max(0, min(n1 - max(-offset, 0), n2 - max(offset, 0)))
+    start = offset * a.strides[d2] if offset >= 0 else -offset * a.strides[d1]
+    rest = [i for i in range(nd) if i not in (d1, d2)]
+    arr = strided_view(a, start if length else 0, [a.shape[i] for i in rest] + [length],
+                       [a.strides[i] for i in rest] + [a.strides[d1] + a.strides[d2]])
+    return _view_op(self, arr, "DiagonalBackward0", lambda g: diagonal(g, offset, d1, d2))
+
+
+def unfold(self, dimension, size, step):
+    a = self._data
+    nd = a.ndim
+    d = _wrap_dim(dimension, nd) if nd else 0
+    n = a.shape[d] if nd else 1
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    count = (n - size) // step + 1
+    shape = a.shape[:d] + (count,) + a.shape[d + 1:] + (size,)
+    strides = a.strides[:d] + (a.strides[d] * step,) + a.strides[d + 1:] + (a.strides[d],) \
+        if nd else (a.itemsize,) * 1
+    arr = strided_view(a, 0, shape, strides)
+    return _view_op(self, arr, "UnfoldBackward0", lambda g: unfold(g, d, size, step),
+                    overlapping=step < size)
+
+
+def as_strided(self, size, stride, storage_offset=None):
+    st = self._storage
+    root = self._base if self._base is not None else self
+    flat = _storage_flat(root)
+    off = st.offset_of(self._data) if storage_offset is None else storage_offset
+    size, stride = tuple(size), tuple(stride)
+    need = off + (sum((n - 1) * s for n, s in zip(size, stride)) + 1 if all(size) else 0)
+    if need > flat.size:
+        raise RuntimeError(
+            f"setStorage: sizes [{', '.join(map(str, size))}], strides "
+            f"[{', '.join(map(str, stride))}], storage offset {off}, and itemsize "
+            f"{flat.itemsize} requiring a storage size of {need * flat.itemsize} are out of bounds "
+            f"for storage of size {flat.size * flat.itemsize}")
+    arr = _np_as_strided(flat, size, stride, off)
+    overlapping = checks.has_internal_overlap(arr)
+    t = make_view(self, arr, "AsStridedBackward0", None, overlapping)
+    if t._grad_fn is not None:
+        from ..autograd.graph_rewrite import view_geometry
+        t._grad_fn.replay = _as_strided_replay(view_geometry(self), (size, stride, off))
+    return t
+
+
+def _as_strided_replay(in_geom, out_geom):
+    """Replay an as_strided relative to the input's own layout on a fresh zero tensor."""
+    in_shape, in_strides, in_off = in_geom
+    size, stride, off = out_geom
+
+    def replay(g):
+        # g is contiguous with the input's shape; map storage geometry onto it
+        lay = empty_with_layout((in_shape, in_strides, in_off), g._dtype)
+        lay.copy_(g)
+        return lay.as_strided(size, stride, off)
+    return replay
+
+
+def _storage_flat(root):
+    """The root's storage as a flat 1-D array (all strides are non-negative by construction)."""
+    a = root._storage.array
+    span = 1
+    if a.size:
+        span = sum((n - 1) * (s // a.itemsize) for n, s in zip(a.shape, a.strides)) + 1
+    return strided_view(a, 0, (span,), (a.itemsize,))
+
+
+def empty_with_layout(geom, dtype):
+    """A zero tensor whose storage has `geom`'s layout, viewed with that geometry."""
+    from ..creation import zeros
+    shape, strides, off = geom
+    span = off + (sum((n - 1) * s for n, s in zip(shape, strides)) + 1 if all(shape) else 0)
+    buf = zeros(max(span, 1), dtype=dtype)
+    if tuple(shape) == (span,) and strides in ((1,), ()) and off == 0:
+        return buf
+    return buf.as_strided(shape, strides, off)
+
+
+def as_strided_scatter_grad(g, base_geom, view_geom):
+    """Gradient of a base from the gradient of an as_strided view of it (accumulating where
+    view elements share memory)."""
+    base = empty_with_layout(base_geom, g._dtype)
+    shape, strides, off = view_geom
+    v = base.as_strided(shape, strides, off)
+    if checks.has_internal_overlap(v._data):
+        root = base._base if base._base is not None else base
+        flat = _storage_flat(root)
+        xp.add.at(flat, _flat_indices(shape, strides, off).reshape(-1), g._data.reshape(-1))
+    else:
+        v.copy_(g)
+    return base
+
+
+def _flat_indices(shape, strides, off):
+    idx = xp.full(shape, off, dtype=xp.int64)
+    for d, (n, s) in enumerate(zip(shape, strides)):
+        dims = [1] * len(shape)
+        dims[d] = n
+        idx = idx + (xp.arange(n) * s).reshape(dims)
+    return idx
+
+
+# ----------------------------------------------------------------------- multi-output views
+
+class _MultiViewBackward(Node):
+    __slots__ = ("in_shape", "in_dtype", "pieces", "_name", "num_outputs", "out_meta")
+
+    def name(self):
+        return self._name
+
+    def apply(self, grads):
+        from ..creation import zeros
+        gi = zeros(self.in_shape, dtype=self.in_dtype)
+        for g, piece in zip(grads, self.pieces):
+            if g is not None:
+                piece(gi).copy_(g)
+        return (gi,)
+
+
+def _multi_view(self, arrays, fn_name, node_name, pieces):
+    node = None
+    if self._requires_grad and mode.grad:
+        node = _new(_MultiViewBackward)
+        node._name = node_name
+        node.in_shape = self._data.shape
+        node.in_dtype = self._dtype
+        node.pieces = pieces
+        node.num_outputs = len(arrays)
+        node.out_meta = [(a.shape, self._dtype) for a in arrays]
+        node.next_functions = (edge(self),)
+    return tuple(make_view(self, a, node_name, None, creation=MULTI_OUTPUT, output_nr=i,
+                           fn_name=fn_name, node=node) for i, a in enumerate(arrays))
+
+
+def unbind(self, dim=0):
+    nd = self._data.ndim
+    if nd == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    d = _wrap_dim(dim, nd)
+    n = self._data.shape[d]
+    arrays = [self._data[(slice(None),) * d + (i,)] for i in range(n)]
+    pieces = [(lambda g, i=i: select(g, d, i)) for i in range(n)]
+    return _multi_view(self, arrays, "Unbind", "UnbindBackward0", pieces)
+
+
+def split(self, split_size_or_sections, dim=0):
+    nd = self._data.ndim
+    d = _wrap_dim(dim, nd)
+    n = self._data.shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        sizes = [min(step, n - i) for i in range(0, n, step)] if n else [0]
+        fn_name, node_name = "Split", "SplitBackward0"
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
+                f"at dimension {d}), but got split_sizes=[{', '.join(map(str, sizes))}]")
+        fn_name, node_name = "SplitWithSizes", "SplitWithSizesBackward0"
+    starts = [sum(sizes[:i]) for i in range(len(sizes))]
+    arrays = [self._data[(slice(None),) * d + (slice(s, s + k),)] for s, k in zip(starts, sizes)]
+    pieces = [(lambda g, s=s, k=k: narrow(g, d, s, k)) for s, k in zip(starts, sizes)]
+    return _multi_view(self, arrays, fn_name, node_name, pieces)
+
+
+def chunk(self, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: 0")
+    n = self._data.shape[_wrap_dim(dim, self._data.ndim)]
+    step = -(-n // chunks) if n else 1
+    return split(self, step, dim)
+
+
+def tensor_split(self, indices_or_sections, dim=0):
+    n = self._data.shape[_wrap_dim(dim, self._data.ndim)]
+    if isinstance(indices_or_sections, int):
+        k = indices_or_sections
+        sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+    else:
+        bounds = [0] + list(indices_or_sections) + [n]
+        sizes = [max(0, min(b, n) - min(a, n)) for a, b in zip(bounds, bounds[1:])]
+    return split(self, sizes, dim)
+
+
+def resize_out(out, shape):
+    """out= with the wrong shape: PyTorch resizes it (a new buffer), bumping nothing else."""
+    from ..core.storage import Storage
+    if out._base is not None:
+        raise RuntimeError("cannot resize a view used as out=; its shape must match")
+    arr = xp.empty(shape, dtype=out._dtype.np)
+    out._data = arr
+    version = out._storage.version
+    out._storage = Storage(arr)
+    out._storage.version = version
+
+
+def contiguous(self, memory_format=None):
+    if self.is_contiguous():
+        return self
+    from .pointwise import clone
+    return clone(self)
+
+
+VIEW_METHODS = {
+    "view": view, "view_as": view_as, "reshape": reshape, "reshape_as": reshape_as,
+    "flatten": flatten, "unflatten": unflatten, "transpose": transpose, "swapaxes": swapaxes,
+    "swapdims": swapdims, "t": t, "permute": permute, "movedim": movedim, "moveaxis": movedim,
+    "squeeze": squeeze, "unsqueeze": unsqueeze, "expand": expand, "expand_as": expand_as,
+    "broadcast_to": broadcast_to, "narrow": narrow, "select": select, "diagonal": diagonal,
+    "unfold": unfold, "as_strided": as_strided, "unbind": unbind, "split": split,
+    "chunk": chunk, "tensor_split": tensor_split, "contiguous": contiguous,
+}
+
+
+def install(namespace):
+    for name, fn in VIEW_METHODS.items():
+        setattr(Tensor, name, fn)
+        if name not in ("view", "view_as", "reshape_as", "expand", "expand_as", "contiguous",
+                        "unfold", "as_strided") or name in ("as_strided",):
+            namespace[name] = fn
+    namespace["reshape"] = reshape
+    Tensor.T = property(_T)
+    Tensor.mT = property(_mT)
+    Tensor.H = property(_T)
+    Tensor.mH = property(_mT)
