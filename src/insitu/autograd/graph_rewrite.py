@@ -22,6 +22,9 @@ class CopySlices(Node):
     """Gradient of `base` after `op` wrote into the region a view of it covers."""
     __slots__ = ("base_geom", "view_geom", "fn")
 
+    def name(self):
+        return "insitu::autograd::CopySlices"
+
     def __init__(self, base, view, fn):
         self.base_geom = view_geometry(base)
         self.view_geom = view_geometry(view)

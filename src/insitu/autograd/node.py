@@ -73,6 +73,9 @@ class AccumulateGrad(Node):
         self.variable = variable
         self.next_functions = ()
 
+    def name(self):
+        return "insitu::autograd::AccumulateGrad"
+
     def apply(self, grads):
         from .engine import accumulate_into_leaf
         accumulate_into_leaf(self.variable, grads[0])

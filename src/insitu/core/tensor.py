@@ -223,7 +223,7 @@ class Tensor:
             fn = self.grad_fn
         except RuntimeError:
             return "Invalid"
-        return None if fn is None else fn.name()
+        return None if fn is None else type(fn).__name__
 
     # ---------------------------------------------------------------- conversions
     def to(self, *args, **kwargs):

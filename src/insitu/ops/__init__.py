@@ -1,6 +1,8 @@
 """Operations. Each family module declares its ops in a table; `build()` generates their entry
 points (module functions, Tensor methods, in-place methods, operators) from those tables."""
-from . import pointwise, copying, reductions, views, indexing
+import importlib
+
+from . import pointwise, copying, views, indexing
 from .registry import register, outofplace, inplace
 from ..core.tensor import Tensor
 
@@ -37,6 +39,9 @@ def _where(condition, input=None, other=None, *, out=None):
     return outofplace(pointwise.WHERE, (condition, input, other), {})
 
 
+FAMILIES = ("reductions", "linalg", "shape", "random_ops")
+
+
 def build(namespace):
     register(pointwise.ALL_OPS + copying.INPLACE_ONLY + [copying.CLONE, indexing.INDEX_PUT],
              namespace)
@@ -47,9 +52,20 @@ def build(namespace):
     namespace["where"] = _where
     Tensor.where = lambda self, condition, other: _where(condition, self, other)
     Tensor.to_dtype = copying.to_dtype
-    for name, fn in reductions.FUNCTIONS.items():
-        namespace[name] = fn
-        setattr(Tensor, name, fn)
+    # family modules: OPS (declarations run through the registry), FUNCTIONS (insitu.<name>),
+    # METHODS (Tensor.<name>) for the ones whose shape does not fit the pointwise pipelines
+    for family in FAMILIES:
+        try:
+            mod = importlib.import_module(f"{__name__}.{family}")
+        except ModuleNotFoundError as e:
+            if e.name != f"{__name__}.{family}":
+                raise
+            continue
+        register(getattr(mod, "OPS", []), namespace)
+        for name, fn in getattr(mod, "FUNCTIONS", {}).items():
+            namespace[name] = fn
+        for name, fn in getattr(mod, "METHODS", {}).items():
+            setattr(Tensor, name, fn)
     views.install(namespace)
     indexing.install(namespace)
     # PyTorch's aliases

@@ -22,7 +22,7 @@ def _k_zero(out, dt, a):
     return out
 
 
-def _k_copy(out, dt, a, src):
+def _k_copy(out, dt, a, src, non_blocking=False):
     xp.copyto(out, src, casting="unsafe")
     return out
 

@@ -96,4 +96,6 @@ def sum_to_size(g, shape):
     return r
 
 
-FUNCTIONS = {"sum": sum, "mean": mean, "sum_to_size": sum_to_size}
+FUNCTIONS = {"sum": sum, "mean": mean}
+METHODS = {"sum": sum, "mean": mean, "sum_to_size": lambda self, *size: sum_to_size(
+    self, size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size)}

@@ -30,7 +30,8 @@ class Op:
                  operators=(), roperators=(), ioperators=(), cpp_cast_names=False,
                  differentiable=True, kernel_copies_overlap=False, check_args=None,
                  inplace_name=None, node_for=None, promote_by=None, pre_save=None,
-                 check_cast=True, internal_overlap_ok=False, check_shapes=True):
+                 check_cast=True, internal_overlap_ok=False, check_shapes=True,
+                 scalar_params=()):
         self.name = name
         self.sig = sig                      # "self, other, *, alpha=1"
         self.tensors = tensors              # names of the tensor-like arguments, in order
@@ -55,6 +56,7 @@ class Op:
         self.check_cast = check_cast        # copy_/fill_ may truncate float into int
         self.internal_overlap_ok = internal_overlap_ok   # fill_/zero_ on expanded tensors
         self.check_shapes = check_shapes    # index_put_'s values fit the indexed region instead
+        self.scalar_params = scalar_params  # scalar params that take part in promotion (clamp)
         self.params = _param_names(sig, tensors)
         self._cache = {}
         self.node_cls = node_class(self.node_name, backward, name) if backward else None
@@ -149,6 +151,8 @@ def resolve_dtypes(op, key):
 
 def dtype_info(op, args, params):
     key = tuple(_kind(a) for a in args)
+    if op.scalar_params:
+        key += tuple(_kind(params[p]) for p in op.scalar_params)
     if op.promote_by is not None:       # the rule depends on a parameter (div's rounding_mode)
         key += (op.promote_by(params),)
     info = op._cache.get(key)
