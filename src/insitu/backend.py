@@ -49,3 +49,12 @@ def strided_view(a, byte_offset, shape, strides):
     iface.pop("mask", None)
     out = xp.asarray(_Interface(iface, a))
     return out
+
+
+# clip as a ufunc (no Python wrapper): min(max(x, lo), hi), NaN-propagating, like torch.clamp
+try:
+    clip = xp._core.umath.clip
+except AttributeError:  # older NumPy
+    def clip(a, lo, hi, out=None, dtype=None):
+        r = xp.maximum(a, lo, out=out)
+        return xp.minimum(r, hi, out=r)

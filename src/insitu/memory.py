@@ -4,30 +4,19 @@ Every Storage that insitu allocates adds its byte count here when created and re
 freed, so `allocated()` is the bytes of tensor storage alive right now and `peak()` the most since
 the last `reset_peak()`. Memory that NumPy owns (from_numpy) is not counted.
 """
-_state = {"now": 0, "peak": 0}
-
-
-def _on_alloc(n):
-    s = _state
-    now = s["now"] + n
-    s["now"] = now
-    if now > s["peak"]:
-        s["peak"] = now
-
-
-def _on_free(n):
-    _state["now"] -= n
+# [bytes alive now, peak]; Storage updates it inline (a list is the cheapest shared counter)
+_mem = [0, 0]
 
 
 def allocated():
     """Bytes of tensor storage alive now."""
-    return _state["now"]
+    return _mem[0]
 
 
 def peak():
     """Most bytes of tensor storage alive at once since the last reset_peak()."""
-    return _state["peak"]
+    return _mem[1]
 
 
 def reset_peak():
-    _state["peak"] = _state["now"]
+    _mem[1] = _mem[0]

@@ -34,6 +34,7 @@ class SavedTensor:
         else:
             self.tensor = t
         st.saved += 1
+        st.special |= 1             # SAVED: in-place writes take the recording path
         st.saver = (op, self.where)
 
     def release(self):
@@ -42,6 +43,7 @@ class SavedTensor:
             st = self.storage
             st.saved -= 1
             if not st.saved:
+                st.special &= ~1
                 st.bumps = None
             self.tensor = self.data = None
 
@@ -84,7 +86,7 @@ class SavedTensor:
                 head += f", which is output {self.tensor._output_nr} of {_short(fn.name())},"
         head += f" is at version {self.storage.version}; expected version {self.version} instead."
         lines = [head, f"  saved for backward by {self.op} at {self.where} (version {self.version})"]
-        for version, op, where in (self.storage.bumps or ()):
+        for version, op, where in (getattr(self.storage, "bumps", None) or ()):
             if version > self.version:
                 lines.append(f"  modified in place by {op} at {where} (now version {version})")
         if len(lines) == 2:
@@ -99,7 +101,7 @@ def _short(name):
 
 
 def describe_savers(storage):
-    if storage.saver is None:
+    if getattr(storage, "saver", None) is None:
         return "saved by an unknown op"
     op, where = storage.saver
     return f"saved by {op} at {where}"

@@ -24,31 +24,45 @@ def user_location(depth=2):
     return "<unknown>"
 
 
+# bits of Storage.special: anything that takes an in-place write off the fast path
+SAVED, INFERENCE, READONLY, WATCHED = 1, 2, 4, 8
+
+
 class Storage:
-    __slots__ = ("array", "version", "nbytes", "saved", "bumps", "inference", "saver", "__weakref__")
+    __slots__ = ("array", "version", "nbytes", "saved", "special", "bumps", "saver", "watch",
+                 "__weakref__")
 
     def __init__(self, array, owns=True):
         self.array = array          # the root ndarray (lowest address = element 0)
         self.version = 0
         self.saved = 0              # live SavedTensor references into this storage
-        self.bumps = None           # [(version, op name, location)] recorded while saved > 0
-        self.saver = None           # (op name, location) of the latest save for backward
-        self.inference = False      # made inside inference_mode(): no in-place outside it
+        self.special = 0            # SAVED | INFERENCE | READONLY | WATCHED bits
         # from_numpy memory is NumPy's, not ours: count only what insitu allocated
-        self.nbytes = array.nbytes if owns else 0
-        if owns:
-            memory._on_alloc(self.nbytes)
+        n = array.nbytes if owns else 0
+        self.nbytes = n
+        if not owns and not array.flags.writeable:
+            self.special = READONLY
+        if n:
+            m = _mem
+            m[0] += n
+            if m[0] > m[1]:
+                m[1] = m[0]
 
     def __del__(self):
-        if self.nbytes:
-            memory._on_free(self.nbytes)
+        n = self.nbytes
+        if n:
+            _mem[0] -= n
 
     def record_bump(self, op_name, depth=3):
         """After a bump of a storage some live graph saved: remember which op wrote, and where."""
-        if self.bumps is None:
-            self.bumps = []
-        self.bumps.append((self.version, op_name, user_location(depth)))
+        bumps = getattr(self, "bumps", None)
+        if bumps is None:
+            bumps = self.bumps = []
+        bumps.append((self.version, op_name, user_location(depth)))
 
     def offset_of(self, arr):
         """Element offset of an array's first element inside this storage."""
         return (data_ptr(arr) - data_ptr(self.array)) // arr.itemsize
+
+
+_mem = memory._mem

@@ -7,29 +7,26 @@ from .registry import register, outofplace, inplace
 from ..core.tensor import Tensor
 
 
-def _clamp_dispatch():
-    """clamp/clip take scalar or tensor bounds; tensor bounds use the ClampBackward0 variant."""
-    table = {op.name: op for op in pointwise.CLAMP}
-    scalar, tensor = table["clamp"], table["_clamp_tensor"]
-
-    def pick(mn, mx):
-        return isinstance(mn, Tensor) or isinstance(mx, Tensor)
+def _clamp_dispatch(namespace):
+    """clamp/clip take scalar or tensor bounds; tensor bounds use the ClampBackward0 variant.
+    Scalar bounds go straight to the generated (fast-path) entry points."""
+    tensor = next(op for op in pointwise.CLAMP if op.name == "_clamp_tensor")
+    fn, method, method_ = namespace["clamp"], Tensor.clamp, Tensor.clamp_
 
     def clamp(input, min=None, max=None, *, out=None):
-        if pick(min, max):
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
             return outofplace(tensor, (input, min, max), {})
-        if out is not None:
-            from .registry import into_out
-            return into_out(scalar, (input,), {"min": min, "max": max}, out)
-        return outofplace(scalar, (input,), {"min": min, "max": max})
+        return fn(input, min, max, out=out)
 
     def clamp_method(self, min=None, max=None):
-        return clamp(self, min, max)
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            return outofplace(tensor, (self, min, max), {})
+        return method(self, min, max)
 
     def clamp_(self, min=None, max=None):
-        if pick(min, max):
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
             return inplace(tensor, (self, min, max), {})
-        return inplace(scalar, (self,), {"min": min, "max": max})
+        return method_(self, min, max)
     return clamp, clamp_method, clamp_
 
 
@@ -45,7 +42,7 @@ FAMILIES = ("reductions", "linalg", "shape", "random_ops")
 def build(namespace):
     register(pointwise.ALL_OPS + copying.INPLACE_ONLY + [copying.CLONE, indexing.INDEX_PUT],
              namespace)
-    clamp, clamp_method, clamp_ = _clamp_dispatch()
+    clamp, clamp_method, clamp_ = _clamp_dispatch(namespace)
     namespace["clamp"] = namespace["clip"] = clamp
     Tensor.clamp = Tensor.clip = clamp_method
     Tensor.clamp_ = Tensor.clip_ = clamp_

@@ -63,9 +63,9 @@ def check_autograd(self, any_input_requires_grad):
 
 def check_writable(self, op_name):
     st = self._storage
-    if st.inference and not mode.inference:
+    if st.special & 2 and not mode.inference:   # INFERENCE
         raise RuntimeError(INFERENCE)
-    if not self._data.flags.writeable:
+    if st.special & 4 or not self._data.flags.writeable:   # READONLY
         raise RuntimeError(
             f"{op_name}: cannot write into this tensor: its memory is a read-only NumPy array "
             "(from_numpy of a non-writeable array). Copy it first: insitu.tensor(array) or .clone().")

@@ -14,7 +14,7 @@ from ..autograd import graph_rewrite, strict
 from ..backend import xp
 from ..core import dtypes
 from ..core.dtypes import result_type_of, can_cast
-from ..core.storage import Storage
+from ..core.storage import Storage, _mem
 from ..core.tensor import Tensor
 from . import checks
 
@@ -58,7 +58,9 @@ class Op:
         self.check_shapes = check_shapes    # index_put_'s values fit the indexed region instead
         self.scalar_params = scalar_params  # scalar params that take part in promotion (clamp)
         self.params = _param_names(sig, tensors)
-        self._cache = {}
+        self._cache = {}                    # dtype resolution per operand-kind key
+        self._fast_in = {}                  # fast-path key -> compute dtype (validated once)
+        self._fast_out = {}                 # fast-path key -> (compute, result dtype, np dtype)
         self.node_cls = node_class(self.node_name, backward, name) if backward else None
 
 
@@ -173,7 +175,7 @@ def wrap(arr, dt, requires_grad=False):
     t._requires_grad = requires_grad
     t._grad_fn = None
     if mode.inference:
-        t._storage.inference = True
+        t._storage.special |= 2   # INFERENCE
     return t
 
 
@@ -260,14 +262,17 @@ def outofplace(op, args, params):
     if res.dtype != result_dt.np:
         res = res.astype(result_dt.np)
     out = wrap(res, result_dt)
-    if mode.grad and op.differentiable:
-        needs = _needs(args)
-        if True in needs:
-            node = _make_node(op, args, params, needs)
-            _save_inputs(op, node, args, needs, False)
-            out._grad_fn = node
-            out._requires_grad = True
-            _save_result(op, node, out, needs)
+    needs = _needs(args) if mode.grad else ()
+    if True not in needs:
+        key = fast_key(op, args, params)
+        if key is not None:
+            op._fast_out[key] = (force, result_dt, result_dt.np)
+    elif op.differentiable:
+        node = _make_node(op, args, params, needs)
+        _save_inputs(op, node, args, needs, False)
+        out._grad_fn = node
+        out._requires_grad = True
+        _save_result(op, node, out, needs)
     return out
 
 
@@ -301,10 +306,10 @@ def inplace(op, args, params):
             arrays.append(a)
     if self._base is not None and not op.internal_overlap_ok:
         checks.check_internal_overlap(self)
-    if not data.flags.writeable or st.inference:
+    if st.special:
         checks.check_writable(self, op.inplace_name)
-    if st.saved:
-        strict.check(st, op.inplace_name)
+        if st.saved:
+            strict.check(st, op.inplace_name)
     node = None
     if mode.grad and op.differentiable:
         needs = _needs(args)
@@ -321,6 +326,10 @@ def inplace(op, args, params):
     if node is not None:
         graph_rewrite.after_inplace(self, node)
         _save_result(op, node, self, node.needs)
+    else:
+        key = fast_key(op, args, params)
+        if key is not None:
+            op._fast_in[key] = force
     return self
 
 
@@ -358,11 +367,132 @@ def into_out(op, args, params, out):
 
 
 # ------------------------------------------------------------------------- code generation
+#
+# Each op gets generated Python source (like PyTorch's codegen, but at import time). The method
+# and the in-place method start with a fast path for the common case: no graph to record, the
+# storage not saved/read-only/inference, self not a view, operands of self's shape (or 0-dim, or
+# Python scalars) from another storage, and a dtype combination already validated once by the
+# full pipeline. Anything else falls through to `outofplace`/`inplace`, where every check lives.
+
+_MISS = object()
+
+
+def _pkey(p):
+    """The part of a parameter that can change dtype rules or validation: its type, or the
+    value itself for None and strings (div's rounding_mode)."""
+    return p if p is None or p.__class__ is str else p.__class__
+
+
+def fast_key(op, args, params):
+    """The fast-path cache key of a call, or None when the call can never take the fast path."""
+    key = []
+    for a in args:
+        c = a.__class__
+        if c is float or c is int or c is bool:
+            key.append(c)
+        elif isinstance(a, Tensor):
+            key.append(a._dtype if a._data.ndim else _ZD[a._dtype])
+        else:
+            return None
+    for name in op.params:
+        p = params[name]
+        if not (p is None or isinstance(p, (str, int, float))):
+            return None
+        key.append(_pkey(p))
+    return tuple(key)
+
+
+def _operand_code(name, i, inplace):
+    """Source lines that turn operand `name` into array `a{i}` and kind `k{i}`, or fall back."""
+    same_shape = ("            if a{i}.shape != sd.shape or {n}._storage is st:\n"
+                  "                return _slow({args})\n") if inplace else ""
+    return (f"    c = {name}.__class__\n"
+            f"    if c is float or c is int or c is bool:\n"
+            f"        a{i} = {name}; k{i} = c\n"
+            f"    elif isinstance({name}, _T):\n"
+            f"        if {name}._requires_grad and _mode.grad:\n"
+            f"            return _slow({{args}})\n"
+            f"        a{i} = {name}._data\n"
+            f"        if a{i}.ndim:\n" + same_shape.replace("{i}", str(i)).replace("{n}", name) +
+            f"            k{i} = {name}._dtype\n"
+            f"        else:\n"
+            f"            k{i} = _ZD[{name}._dtype]\n"
+            f"    else:\n"
+            f"        return _slow({{args}})\n")
+
+
+def _fast_source(op, fname, inplace):
+    others = op.tensors[1:]
+    call_args = ", ".join(op.tensors) + ","
+    pdict = "{" + ", ".join(f"{p!r}: {p}" for p in op.params) + "}" if op.params else "_EMPTY"
+    slow_args = f"_op, ({call_args}), {pdict}"
+    pkeys = "".join(f", ({p} if {p} is None or {p}.__class__ is str else {p}.__class__)"
+                    for p in op.params)
+    kwargs = "".join(f", {p}={p}" for p in op.params)
+    first = op.tensors[0]
+    src = [f"def {fname}({op.sig}):\n"]
+    src.append(f"    st = {first}._storage\n")
+    if inplace:
+        src.append(f"    if st.special or {first}._base is not None:\n"
+                   f"        return _slow({slow_args})\n")
+    src.append(f"    if {first}._requires_grad and _mode.grad:\n"
+               f"        return _slow({slow_args})\n"
+               f"    sd = {first}._data\n"
+               f"    k0 = {first}._dtype if sd.ndim else _ZD[{first}._dtype]\n")
+    for i, name in enumerate(others, 1):
+        src.append(_operand_code(name, i, inplace).replace("{args}", slow_args))
+    ks = ", ".join(f"k{i}" for i in range(len(op.tensors)))
+    arrays = ", ".join(["sd"] + [f"a{i}" for i in range(1, len(op.tensors))])
+    src.append(f"    info = _fast.get(({ks}{pkeys},), _MISS)\n"
+               f"    if info is _MISS:\n"
+               f"        return _slow({slow_args})\n")
+    if inplace:
+        src.append(f"    try:\n"
+                   f"        _k(sd, info, {arrays}{kwargs})\n"
+                   f"    except OverflowError:\n"
+                   f"        return _slow({slow_args})\n"
+                   f"    st.version += 1\n"
+                   f"    return {first}\n")
+    else:
+        src.append(f"    try:\n"
+                   f"        r = _k(None, info[0], {arrays}{kwargs})\n"
+                   f"    except (ValueError, OverflowError):\n"
+                   f"        return _slow({slow_args})\n"
+                   f"    if r.__class__ is not _nd:\n"
+                   f"        r = _asarray(r)\n"
+                   f"    if r.dtype != info[2]:\n"
+                   f"        r = r.astype(info[2])\n"
+                   f"    return _new_tensor(r, info[1])\n")
+    return "".join(src)
+
+
+def new_tensor(arr, dt):
+    """The fast path's tensor constructor (no autograd fields beyond the defaults)."""
+    s = _new(Storage)
+    s.array = arr
+    s.version = 0
+    s.saved = 0
+    s.special = 2 if mode.inference else 0
+    n = arr.nbytes
+    s.nbytes = n
+    m = _mem
+    m[0] += n
+    if m[0] > m[1]:
+        m[1] = m[0]
+    t = _new(Tensor)
+    t._data = arr
+    t._dtype = dt
+    t._storage = s
+    t._base = None
+    t._requires_grad = False
+    t._grad_fn = None
+    return t
+
 
 _TEMPLATES = {
     "function": "def {name}({fsig}, out=None):\n"
                 "    if out is None:\n"
-                "        return _outofplace(_op, ({targs}), {pdict})\n"
+                "        return _method({targs} {kw})\n"
                 "    return _into_out(_op, ({targs}), {pdict}, out)\n",
     "method": "def {name}({sig}):\n    return _outofplace(_op, ({targs}), {pdict})\n",
     "inplace": "def {iname}({sig}):\n    return _inplace(_op, ({targs}), {pdict})\n",
@@ -383,23 +513,27 @@ def generate(op):
     targs = ", ".join("input" if t == "self" else t for t in op.tensors) + ","
     mtargs = ", ".join(op.tensors) + ","
     pdict = "{" + ", ".join(f"{p!r}: {p}" for p in op.params) + "}" if op.params else "_EMPTY"
-    env = {"_op": op, "_outofplace": outofplace, "_inplace": inplace, "_into_out": into_out,
-           "_EMPTY": {}}
+    kw = "".join(f"{p}={p}, " for p in op.params)
+    common = {"_op": op, "_outofplace": outofplace, "_inplace": inplace, "_into_out": into_out,
+              "_EMPTY": {}, "_T": Tensor, "_ZD": _ZD, "_MISS": _MISS, "_mode": mode,
+              "_k": op.kernel, "_nd": xp.ndarray, "_asarray": xp.asarray,
+              "_new_tensor": new_tensor}
     out = {}
+    if op.method or op.function:
+        env = dict(common, _slow=outofplace, _fast=op._fast_out)
+        exec(_fast_source(op, op.name, False), env)
+        out["method"] = env[op.name]
     if op.function:
+        env = dict(common, _method=out["method"])
         src = _TEMPLATES["function"].format(name=op.name, fsig=_function_sig(op.sig, op.tensors),
-                                            targs=targs, pdict=pdict)
+                                            targs=targs, kw=kw, pdict=pdict)
         exec(src, env)
         out["function"] = env[op.name]
-    if op.method:
-        src = _TEMPLATES["method"].format(name=op.name, sig=op.sig, targs=mtargs,
-                                          pdict=pdict)
-        exec(src, env)
-        out["method"] = env[op.name]
+    if not op.method:
+        out.pop("method", None)
     if op.inplace:
-        src = _TEMPLATES["inplace"].format(iname=op.inplace_name, sig=op.sig,
-                                           targs=mtargs, pdict=pdict)
-        exec(src, env)
+        env = dict(common, _slow=inplace, _fast=op._fast_in)
+        exec(_fast_source(op, op.inplace_name, True), env)
         out["inplace"] = env[op.inplace_name]
     for f in out.values():
         f.__module__ = "insitu"
