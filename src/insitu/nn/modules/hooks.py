@@ -1,0 +1,31 @@
+"""RemovableHandle: what register_*_hook returns; `remove()` (or leaving a `with`) unhooks."""
+import itertools
+import weakref
+
+_ids = itertools.count()
+
+
+class RemovableHandle:
+    def __init__(self, hooks_dict, *, extra_dict=None):
+        self.hooks_dict_ref = weakref.ref(hooks_dict)
+        self.id = next(_ids)
+        extras = extra_dict if isinstance(extra_dict, list) else \
+            ([] if extra_dict is None else [extra_dict])
+        # the extra containers are sets (or dicts) owned by the module: keep them alive with it
+        self.extra_dict_ref = tuple(extras)
+
+    def remove(self):
+        hooks = self.hooks_dict_ref()
+        if hooks is not None and self.id in hooks:
+            del hooks[self.id]
+        for extra in self.extra_dict_ref:
+            if isinstance(extra, dict):
+                extra.pop(self.id, None)
+            else:
+                extra.discard(self.id)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
