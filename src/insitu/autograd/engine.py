@@ -9,7 +9,7 @@
 Saved tensors are released as each node finishes, unless retain_graph.
 """
 from .grad_mode import mode
-from .node import AccumulateGrad, edge
+from .node import AccumulateGrad, HOOKS, edge
 
 
 def _tensor_cls():
@@ -175,6 +175,7 @@ def run_backward(roots, retain_graph, create_graph, captures=None):
     if captures is not None:
         capture_nodes = {fn for fn, _ in captures}
         needed = _needed_nodes(root_nodes, deps, capture_nodes)
+    hooks = HOOKS[0]
     got = {}
     prev = mode.grad
     mode.grad = bool(create_graph)
@@ -183,62 +184,70 @@ def run_backward(roots, retain_graph, create_graph, captures=None):
         while stack:
             fn = stack.pop()
             grads = buffers.pop(fn, None) or [None] * fn.num_outputs
-            thooks = fn.__dict__.get("_thooks") if hasattr(fn, "__dict__") else None
-            if thooks:
-                grads = _run_tensor_hooks(thooks, grads)
-            pre = fn.__dict__.get("_pre") if hasattr(fn, "__dict__") else None
-            if pre:
-                for h in pre:
-                    r = h(tuple(grads))
-                    if r is not None:
-                        grads = list(r)
+            if hooks:
+                grads = _pre_hooks(fn, grads)
             if captures is not None and fn in capture_nodes:
-                for nr in range(fn.num_outputs):
-                    if (fn, nr) in captures:
-                        g = grads[nr]
-                        if isinstance(fn, AccumulateGrad):
-                            g = _leaf_hooks(fn.variable, g)
-                        got[(fn, nr)] = g
-            if needed is not None and (fn not in needed or isinstance(fn, AccumulateGrad)):
+                _capture(fn, grads, captures, got)
+            if needed is not None and (fn not in needed or fn.__class__ is AccumulateGrad):
                 out = ()
-            elif all(g is None for g in grads):
-                out = (None,) * len(fn.next_functions)
+            elif grads[0] is None and (fn.num_outputs == 1 or all(g is None for g in grads)):
+                out = ()
             else:
-                out = _call(fn, grads)
-                post = fn.__dict__.get("_post") if hasattr(fn, "__dict__") else None
-                if post:
-                    for h in post:
-                        r = h(tuple(out), tuple(grads))
-                        if r is not None:
-                            out = tuple(r)
+                if fn.num_outputs > 1 and None in grads:
+                    grads = _materialize(fn, grads)
+                out = fn.apply(grads)
+                if hooks:
+                    out = _post_hooks(fn, out, grads)
             if not retain_graph:
                 fn.release()
-            nexts = fn.next_functions
-            for i, (nxt, nr) in enumerate(nexts):
-                if nxt is None:
-                    continue
-                g = out[i] if i < len(out) else None
-                if g is not None:
-                    buf = buffers.get(nxt)
-                    if buf is None:
-                        buf = buffers[nxt] = [None] * nxt.num_outputs
-                    buf[nr] = _add(buf[nr], g)
-                d = deps[nxt] - 1
-                deps[nxt] = d
-                if d == 0:
-                    stack.append(nxt)
+            nout = len(out)
+            i = 0
+            for nxt, nr in fn.next_functions:
+                if nxt is not None:
+                    g = out[i] if i < nout else None
+                    if g is not None:
+                        buf = buffers.get(nxt)
+                        if buf is None:
+                            buf = buffers[nxt] = [None] * nxt.num_outputs
+                        old = buf[nr]
+                        buf[nr] = g if old is None else old + g
+                    d = deps[nxt] - 1
+                    deps[nxt] = d
+                    if d == 0:
+                        stack.append(nxt)
+                i += 1
     finally:
         mode.grad = prev
     return got
 
 
-def _call(fn, grads):
-    if fn.num_outputs > 1 and any(g is None for g in grads):
-        grads = _materialize(fn, grads)
-    out = fn.apply(grads)
-    if not isinstance(out, tuple):
-        out = tuple(out) if isinstance(out, list) else (out,)
+def _pre_hooks(fn, grads):
+    d = fn.__dict__
+    thooks = d.get("_thooks")
+    if thooks:
+        grads = _run_tensor_hooks(thooks, grads)
+    for h in d.get("_pre", ()):
+        r = h(tuple(grads))
+        if r is not None:
+            grads = list(r)
+    return grads
+
+
+def _post_hooks(fn, out, grads):
+    for h in fn.__dict__.get("_post", ()):
+        r = h(tuple(out), tuple(grads))
+        if r is not None:
+            out = tuple(r)
     return out
+
+
+def _capture(fn, grads, captures, got):
+    for nr in range(fn.num_outputs):
+        if (fn, nr) in captures:
+            g = grads[nr]
+            if fn.__class__ is AccumulateGrad:
+                g = _leaf_hooks(fn.variable, g)
+            got[(fn, nr)] = g
 
 
 def _materialize(fn, grads):
@@ -263,7 +272,7 @@ def _run_tensor_hooks(thooks, grads):
 
 
 def _leaf_hooks(var, g):
-    hooks = var.__dict__.get("_leaf_hooks") if hasattr(var, "__dict__") else None
+    hooks = var.__dict__.get("_leaf_hooks")
     if hooks and g is not None:
         for h in list(hooks):
             r = h(g)
@@ -289,10 +298,8 @@ def accumulate_into_leaf(var, g, create_graph=None):
         if create_graph:
             var._grad = g
         else:
-            new = g.detach()
             # own the buffer: the incoming gradient may alias another tensor (or be an expand)
-            var._grad = new.clone() if (new._base is not None or new._storage.saved
-                                        or not new._data.flags.c_contiguous) else new.clone()
+            var._grad = g.detach().clone()
     elif create_graph:
         var._grad = old + g
     else:
@@ -302,7 +309,7 @@ def accumulate_into_leaf(var, g, create_graph=None):
             old.add_(g)
         finally:
             mode.grad = prev
-    post = var.__dict__.get("_post_acc_hooks") if hasattr(var, "__dict__") else None
+    post = var.__dict__.get("_post_acc_hooks")
     if post:
         for h in list(post):
             h(var)

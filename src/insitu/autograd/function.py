@@ -227,7 +227,7 @@ class Function:
         requires = tuple(t and a.requires_grad for a, t in zip(args, is_tensor))
         executable = mode.grad and any(requires)
         ctx._arg_is_tensor = is_tensor
-        ctx.needs_input_grad = requires if executable else (False,) * len(args)
+        ctx.needs_input_grad = requires   # as in PyTorch, whatever the grad mode
         if executable:
             tensors = [a for a, t in zip(args, is_tensor) if t]
             ctx.next_functions = tuple(edge(a) if a.requires_grad else (None, 0) for a in tensors)

@@ -11,6 +11,10 @@ from .grad_mode import mode
 from .saved import SavedTensor
 
 
+# Set once any hook is registered anywhere: until then the engine skips all hook lookups.
+HOOKS = [False]
+
+
 class Node:
     __slots__ = ("next_functions", "_pre_hooks", "_hooks", "_retain", "metadata", "__weakref__",
                  "__dict__")
@@ -24,12 +28,14 @@ class Node:
 
     def register_hook(self, hook):
         """hook(grad_inputs, grad_outputs) -> optional new grad_inputs, after this node runs."""
+        HOOKS[0] = True
         hooks = self.__dict__.setdefault("_post", [])
         hooks.append(hook)
         return _Handle(hooks, hook)
 
     def register_prehook(self, hook):
         """hook(grad_outputs) -> optional new grad_outputs, before this node runs."""
+        HOOKS[0] = True
         hooks = self.__dict__.setdefault("_pre", [])
         hooks.append(hook)
         return _Handle(hooks, hook)
@@ -38,6 +44,7 @@ class Node:
         return self.__dict__.get("_thooks")
 
     def add_tensor_hook(self, output_nr, hook):
+        HOOKS[0] = True
         hooks = self.__dict__.setdefault("_thooks", {}).setdefault(output_nr, [])
         hooks.append(hook)
         return _Handle(hooks, hook)
@@ -125,25 +132,30 @@ class OpNode(Node):
         return saved.unpack(self)
 
     def release(self):
-        for s in self.saved.values():
-            s.release()
-        self.saved = _Freed()
+        saved = self.saved
+        if saved:
+            for s in saved.values():
+                s.release()
+        self.saved = _FREED
 
     def apply(self, grads):
-        res = type(self).formula(self, grads[0])
+        res = self.formula(self, grads[0])
         out = []
-        for r, meta, need in zip(res, self.in_meta, self.needs):
-            if r is None or not need:
+        i = 0
+        needs = self.needs
+        for meta in self.in_meta:
+            r = res[i]
+            if r is None or not needs[i]:
                 out.append(None)
-                continue
-            shape, dt = meta
-            if r._data.shape != shape:   # undo broadcasting: sum over the broadcast dims
-                from ..ops.reductions import sum_to_size
-                r = sum_to_size(r, shape)
-            if r._dtype is not dt:
-                r = r.to(dt)
-            out.append(r)
-        return tuple(out)
+            else:
+                shape, dt = meta
+                if r._data.shape != shape:   # undo broadcasting: sum over the broadcast dims
+                    r = _sum_to_size(r, shape)
+                if r._dtype is not dt:
+                    r = r.to(dt)
+                out.append(r)
+            i += 1
+        return out
 
     # PyTorch exposes saved values as _saved_<name>
     def _saved(self, name):
@@ -156,6 +168,17 @@ class _Freed(dict):
     def __getitem__(self, key):
         from .saved import _FREED
         raise RuntimeError(_FREED)
+
+    def __bool__(self):
+        return False
+
+
+_FREED = _Freed()
+
+
+def _sum_to_size(r, shape):
+    from ..ops.reductions import sum_to_size
+    return sum_to_size(r, shape)
 
 
 _node_classes = {}

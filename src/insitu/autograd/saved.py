@@ -5,7 +5,11 @@ file:line). Unpacking at backward compares versions; on a mismatch the error is 
 followed by the line that saved the tensor and every in-place write since (recorded by the storage
 while it is saved), so no anomaly mode is needed to find the culprit.
 """
-from ..core.storage import user_location
+from ..core.storage import user_frame, format_location
+from ..core.tensor import Tensor
+from .grad_mode import mode
+
+_new = object.__new__
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
           "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -23,7 +27,7 @@ class SavedTensor:
         self.storage = st
         self.version = st.version
         self.op = op
-        self.where = user_location(depth)
+        self.where = user_frame(depth)
         self.is_output = is_output
         self.live = True
         if is_output:   # keep the data, not the tensor: the tensor's grad_fn is our own node
@@ -58,11 +62,9 @@ class SavedTensor:
         if st.version != self.version:
             raise RuntimeError(self._modified_message(node))
         if self.is_output:
-            from ..core.tensor import Tensor
-            t = Tensor.__new__(Tensor)
+            t = _new(Tensor)
             t._data, t._dtype, t._storage, t._base = self.data, self.dtype, st, None
             # re-attach to our node so a create_graph backward differentiates through it
-            from .grad_mode import mode
             if mode.grad:
                 t._requires_grad, t._grad_fn, t._output_nr = True, node, self.output_nr
             else:
@@ -85,10 +87,12 @@ class SavedTensor:
             if fn is not None:
                 head += f", which is output {self.tensor._output_nr} of {_short(fn.name())},"
         head += f" is at version {self.storage.version}; expected version {self.version} instead."
-        lines = [head, f"  saved for backward by {self.op} at {self.where} (version {self.version})"]
+        lines = [head, f"  saved for backward by {self.op} at {format_location(self.where)} "
+                       f"(version {self.version})"]
         for version, op, where in (getattr(self.storage, "bumps", None) or ()):
             if version > self.version:
-                lines.append(f"  modified in place by {op} at {where} (now version {version})")
+                lines.append(f"  modified in place by {op} at {format_location(where)} "
+                             f"(now version {version})")
         if len(lines) == 2:
             lines.append("  modified in place by an operation whose location was not recorded")
         return "\n".join(lines)
@@ -104,4 +108,4 @@ def describe_savers(storage):
     if getattr(storage, "saver", None) is None:
         return "saved by an unknown op"
     op, where = storage.saver
-    return f"saved by {op} at {where}"
+    return f"saved by {op} at {format_location(where)}"

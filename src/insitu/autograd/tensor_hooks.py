@@ -126,6 +126,8 @@ def _set_data(self, value):
 def register_hook(self, hook):
     if not self._requires_grad:
         raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    from .node import HOOKS
+    HOOKS[0] = True
     fn = _get_grad_fn(self)
     if fn is None:   # leaf: hooks run before accumulation, stored on the tensor itself
         hooks = self.__dict__.setdefault("_leaf_hooks", [])
@@ -138,6 +140,8 @@ def register_hook(self, hook):
 def register_post_accumulate_grad_hook(self, hook):
     if _get_grad_fn(self) is not None:
         raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    from .node import HOOKS
+    HOOKS[0] = True
     hooks = self.__dict__.setdefault("_post_acc_hooks", [])
     hooks.append(hook)
     from .node import _Handle
@@ -146,6 +150,8 @@ def register_post_accumulate_grad_hook(self, hook):
 
 def install_retain_hook(t, fn):
     import weakref
+    from .node import HOOKS
+    HOOKS[0] = True
     ref = weakref.ref(t)
 
     def retain(grad):

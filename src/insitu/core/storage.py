@@ -13,15 +13,35 @@ from ..backend import data_ptr
 _PKG_DIR = __file__.rsplit("/", 2)[0] + "/"  # .../insitu/
 
 
-def user_location(depth=2):
-    """file:line of the first caller frame outside the insitu package (the user's line)."""
+def user_frame(depth=2):
+    """(code, instruction offset) of the first caller frame outside the insitu package: the
+    user's line, captured cheaply (no line-number lookup, no string formatting, no frame kept
+    alive); `format_location` turns it into file:line when an error needs it."""
     f = sys._getframe(depth)
     while f is not None:
-        fn = f.f_code.co_filename
+        code = f.f_code
+        fn = code.co_filename
         if not fn.startswith(_PKG_DIR) or fn.endswith("__main__.py"):
-            return f"{fn}:{f.f_lineno}"
+            return (code, f.f_lasti)
         f = f.f_back
-    return "<unknown>"
+    return None
+
+
+def format_location(loc):
+    if loc is None:
+        return "<unknown>"
+    code, lasti = loc
+    line = code.co_firstlineno
+    for start, end, ln in code.co_lines():
+        if start <= lasti < end and ln is not None:
+            line = ln
+            break
+    return f"{code.co_filename}:{line}"
+
+
+def user_location(depth=2):
+    """file:line of the first caller frame outside the insitu package."""
+    return format_location(user_frame(depth + 1))
 
 
 # bits of Storage.special: anything that takes an in-place write off the fast path
@@ -58,7 +78,7 @@ class Storage:
         bumps = getattr(self, "bumps", None)
         if bumps is None:
             bumps = self.bumps = []
-        bumps.append((self.version, op_name, user_location(depth)))
+        bumps.append((self.version, op_name, user_frame(depth)))
 
     def offset_of(self, arr):
         """Element offset of an array's first element inside this storage."""

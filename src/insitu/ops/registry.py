@@ -202,7 +202,7 @@ def _first_array_dtype(arrays):
 
 
 def _needs(args):
-    return tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+    return tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
 
 
 def _make_node(op, args, params, needs):
@@ -210,13 +210,20 @@ def _make_node(op, args, params, needs):
     if op.node_for is not None:
         cls = node_class(op.node_for(args, params), op.backward, op.name)
     node = _new(cls)
-    node.next_functions = tuple(edge(a) if n else (None, 0) for a, n in zip(args, needs))
+    edges = []
+    meta = []
+    for a, n in zip(args, needs):
+        edges.append(edge(a) if n else _NO_EDGE)
+        meta.append((a._data.shape, a._dtype) if isinstance(a, Tensor) else None)
+    node.next_functions = tuple(edges)
     node.needs = needs
     node.params = dict(params) if op.saves else params
-    node.in_meta = tuple((a._data.shape, a._dtype) if isinstance(a, Tensor) else None
-                         for a in args)
+    node.in_meta = meta
     node.saved = {}
     return node
+
+
+_NO_EDGE = (None, 0)
 
 
 def _save_inputs(op, node, args, needs, inplace):
@@ -262,12 +269,11 @@ def outofplace(op, args, params):
     if res.dtype != result_dt.np:
         res = res.astype(result_dt.np)
     out = wrap(res, result_dt)
+    key = fast_key(op, args, params)
+    if key is not None:   # this operand-kind combination is valid: let the fast path take it
+        op._fast_out[key] = (force, result_dt, result_dt.np)
     needs = _needs(args) if mode.grad else ()
-    if True not in needs:
-        key = fast_key(op, args, params)
-        if key is not None:
-            op._fast_out[key] = (force, result_dt, result_dt.np)
-    elif op.differentiable:
+    if True in needs and op.differentiable:
         node = _make_node(op, args, params, needs)
         _save_inputs(op, node, args, needs, False)
         out._grad_fn = node
@@ -326,10 +332,9 @@ def inplace(op, args, params):
     if node is not None:
         graph_rewrite.after_inplace(self, node)
         _save_result(op, node, self, node.needs)
-    else:
-        key = fast_key(op, args, params)
-        if key is not None:
-            op._fast_in[key] = force
+    key = fast_key(op, args, params)
+    if key is not None:
+        op._fast_in[key] = force
     return self
 
 
@@ -375,6 +380,11 @@ def into_out(op, args, params, out):
 # full pipeline. Anything else falls through to `outofplace`/`inplace`, where every check lives.
 
 _MISS = object()
+_GENERATED = __file__ + ":generated"   # inside the package: location lookups skip these frames
+
+
+def _exec(src, env):
+    exec(compile(src, _GENERATED, "exec"), env)
 
 
 def _pkey(p):
@@ -410,8 +420,8 @@ def _operand_code(name, i, inplace):
             f"    if c is float or c is int or c is bool:\n"
             f"        a{i} = {name}; k{i} = c\n"
             f"    elif isinstance({name}, _T):\n"
-            f"        if {name}._requires_grad and _mode.grad:\n"
-            f"            return _slow({{args}})\n"
+            f"        if {name}._requires_grad:\n"
+            f"            rg = _mode.grad\n"
             f"        a{i} = {name}._data\n"
             f"        if a{i}.ndim:\n" + same_shape.replace("{i}", str(i)).replace("{n}", name) +
             f"            k{i} = {name}._dtype\n"
@@ -422,6 +432,7 @@ def _operand_code(name, i, inplace):
 
 
 def _fast_source(op, fname, inplace):
+    """Source of an op's method (inplace=False) or in-place method, fast path first."""
     others = op.tensors[1:]
     call_args = ", ".join(op.tensors) + ","
     pdict = "{" + ", ".join(f"{p!r}: {p}" for p in op.params) + "}" if op.params else "_EMPTY"
@@ -432,11 +443,11 @@ def _fast_source(op, fname, inplace):
     first = op.tensors[0]
     src = [f"def {fname}({op.sig}):\n"]
     src.append(f"    st = {first}._storage\n")
-    if inplace:
-        src.append(f"    if st.special or {first}._base is not None:\n"
+    if inplace:   # views, and read-only/inference storages, take the full pipeline
+        src.append(f"    sp = st.special\n"
+                   f"    if sp > 1 or {first}._base is not None:\n"
                    f"        return _slow({slow_args})\n")
-    src.append(f"    if {first}._requires_grad and _mode.grad:\n"
-               f"        return _slow({slow_args})\n"
+    src.append(f"    rg = {first}._requires_grad and _mode.grad\n"
                f"    sd = {first}._data\n"
                f"    k0 = {first}._dtype if sd.ndim else _ZD[{first}._dtype]\n")
     for i, name in enumerate(others, 1):
@@ -447,11 +458,19 @@ def _fast_source(op, fname, inplace):
                f"    if info is _MISS:\n"
                f"        return _slow({slow_args})\n")
     if inplace:
-        src.append(f"    try:\n"
+        src.append(f"    if rg:\n"
+                   f"        node = _pre(_op, ({call_args}), {pdict})\n"
+                   f"    if sp:\n"
+                   f"        _strict(st, {op.inplace_name!r})\n"
+                   f"    try:\n"
                    f"        _k(sd, info, {arrays}{kwargs})\n"
                    f"    except OverflowError:\n"
                    f"        return _slow({slow_args})\n"
                    f"    st.version += 1\n"
+                   f"    if sp:\n"
+                   f"        st.record_bump({op.inplace_name!r})\n"
+                   f"    if rg and node is not None:\n"
+                   f"        _post(_op, {first}, node)\n"
                    f"    return {first}\n")
     else:
         src.append(f"    try:\n"
@@ -462,8 +481,39 @@ def _fast_source(op, fname, inplace):
                    f"        r = _asarray(r)\n"
                    f"    if r.dtype != info[2]:\n"
                    f"        r = r.astype(info[2])\n"
-                   f"    return _new_tensor(r, info[1])\n")
+                   f"    t = _new_tensor(r, info[1])\n"
+                   f"    if rg:\n"
+                   f"        _record(_op, ({call_args}), {pdict}, t)\n"
+                   f"    return t\n")
     return "".join(src)
+
+
+def record_outofplace(op, args, params, out):
+    """Attach the op's node to a fresh result (fast path, some input requires grad)."""
+    if not op.differentiable:
+        return
+    needs = _needs(args)
+    node = _make_node(op, args, params, needs)
+    _save_inputs(op, node, args, needs, False)
+    out._grad_fn = node
+    out._requires_grad = True
+    _save_result(op, node, out, needs)
+
+
+def inplace_pre(op, args, params):
+    """Autograd guards and the node of an in-place op, before its kernel runs (fast path)."""
+    needs = _needs(args)
+    checks.check_autograd(args[0], True in needs[1:])
+    if not op.differentiable:
+        return None
+    node = _make_node(op, args, params, needs)
+    _save_inputs(op, node, args, needs, True)
+    return node
+
+
+def inplace_post(op, self, node):
+    graph_rewrite.after_inplace(self, node)
+    _save_result(op, node, self, node.needs)
 
 
 def new_tensor(arr, dt):
@@ -517,23 +567,24 @@ def generate(op):
     common = {"_op": op, "_outofplace": outofplace, "_inplace": inplace, "_into_out": into_out,
               "_EMPTY": {}, "_T": Tensor, "_ZD": _ZD, "_MISS": _MISS, "_mode": mode,
               "_k": op.kernel, "_nd": xp.ndarray, "_asarray": xp.asarray,
-              "_new_tensor": new_tensor}
+              "_new_tensor": new_tensor, "_record": record_outofplace, "_pre": inplace_pre,
+              "_post": inplace_post, "_strict": strict.check}
     out = {}
     if op.method or op.function:
         env = dict(common, _slow=outofplace, _fast=op._fast_out)
-        exec(_fast_source(op, op.name, False), env)
+        _exec(_fast_source(op, op.name, False), env)
         out["method"] = env[op.name]
     if op.function:
         env = dict(common, _method=out["method"])
         src = _TEMPLATES["function"].format(name=op.name, fsig=_function_sig(op.sig, op.tensors),
                                             targs=targs, kw=kw, pdict=pdict)
-        exec(src, env)
+        _exec(src, env)
         out["function"] = env[op.name]
     if not op.method:
         out.pop("method", None)
     if op.inplace:
         env = dict(common, _slow=inplace, _fast=op._fast_in)
-        exec(_fast_source(op, op.inplace_name, True), env)
+        _exec(_fast_source(op, op.inplace_name, True), env)
         out["inplace"] = env[op.inplace_name]
     for f in out.values():
         f.__module__ = "insitu"
@@ -561,9 +612,13 @@ def register(ops, namespace):
 
 
 def _reflected(op):
+    import inspect
+    defaults = {name: p.default for name, p in inspect.signature(
+        generate(op)["method"]).parameters.items() if name in op.params}
+
     def reflected(self, other):
         if not isinstance(other, (int, float, bool, Tensor)):
             return NotImplemented
-        return outofplace(op, (other, self), {})
+        return outofplace(op, (other, self), defaults)
     reflected.__name__ = f"__r{op.name}__"
     return reflected
