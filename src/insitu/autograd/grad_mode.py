@@ -2,15 +2,7 @@
 import functools
 
 
-class _Mode:
-    __slots__ = ("grad", "inference")
-
-    def __init__(self):
-        self.grad = True          # record graphs?
-        self.inference = False    # inside inference_mode()?
-
-
-mode = _Mode()
+from ..core.state import mode  # the one mode object (lives in core: tensors read it too)
 
 
 def is_grad_enabled():

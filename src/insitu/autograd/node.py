@@ -7,8 +7,15 @@ A node's `next_functions` are `(node, input_nr)` edges to the nodes that produce
 """
 import weakref
 
+from ..backend import xp
 from .grad_mode import mode
 from .saved import SavedTensor
+
+_nd = xp.ndarray
+_asarray = xp.asarray
+
+
+from ..core.tensor import new_tensor as _new_tensor
 
 
 # Set once any hook is registered anywhere: until then the engine skips all hook lookups.
@@ -138,8 +145,19 @@ class OpNode(Node):
                 s.release()
         self.saved = _FREED
 
+    np_ok = True        # cleared for formulas that need insitu-only methods (see apply)
+
     def apply(self, grads):
-        res = self.formula(self, grads[0])
+        g = grads[0]
+        if not mode.grad and self.np_ok:
+            # no graph to build: evaluate the same formula directly on NumPy arrays
+            try:
+                res = self.formula(_ArrayView(self), g._data)
+            except (AttributeError, TypeError):
+                type(self).np_ok = False
+            else:
+                return self._finish_arrays(res)
+        res = self.formula(self, g)
         out = []
         i = 0
         needs = self.needs
@@ -154,6 +172,28 @@ class OpNode(Node):
                 if r._dtype is not dt:
                     r = r.to(dt)
                 out.append(r)
+            i += 1
+        return out
+
+    def _finish_arrays(self, res):
+        out = []
+        i = 0
+        needs = self.needs
+        for meta in self.in_meta:
+            r = res[i]
+            if r is None or not needs[i]:
+                out.append(None)
+            else:
+                shape, dt = meta
+                if r.__class__ is not _nd:
+                    r = _asarray(r)
+                if r.shape != shape:
+                    r = _sum_to_shape_array(r, shape)
+                if r.dtype != dt.np:
+                    r = r.astype(dt.np)
+                elif r.base is not None or not r.flags.writeable:
+                    r = r.copy()   # a gradient must own its memory (it may be accumulated into)
+                out.append(_new_tensor(r, dt))
             i += 1
         return out
 
@@ -174,6 +214,43 @@ class _Freed(dict):
 
 
 _FREED = _Freed()
+
+
+class _ArrayView:
+    """A node seen through NumPy: saved tensors come back as arrays, params and needs as is."""
+    __slots__ = ("_node",)
+
+    def __init__(self, node):
+        self._node = node
+
+    @property
+    def needs(self):
+        return self._node.needs
+
+    @property
+    def params(self):
+        return self._node.params
+
+    def __getattr__(self, name):
+        node = self._node
+        saved = node.saved.get(name) if node.saved else None
+        if saved is None:
+            try:
+                return node.params[name]
+            except KeyError:
+                if not node.saved:
+                    node.saved[name]   # raises the freed-graph error
+                raise AttributeError(name) from None
+        return saved.unpack_data(node)
+
+
+def _sum_to_shape_array(r, shape):
+    lead = r.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape)
+                                      if n == 1 and r.shape[i + lead] != 1)
+    if axes:
+        r = r.sum(axis=axes, keepdims=True)
+    return r.reshape(shape)
 
 
 def _sum_to_size(r, shape):

@@ -72,6 +72,14 @@ class SavedTensor:
             return t
         return self.tensor
 
+    def unpack_data(self, node):
+        """The saved array itself (no Tensor made): for formulas evaluated on NumPy arrays."""
+        if not self.live:
+            raise RuntimeError(_FREED)
+        if self.storage.version != self.version:
+            raise RuntimeError(self._modified_message(node))
+        return self.data if self.is_output else self.tensor._data
+
     def _modified_message(self, node):
         shape = list(self.data.shape if self.is_output else self.tensor._data.shape)
         dtype = self.dtype if self.is_output else self.tensor._dtype

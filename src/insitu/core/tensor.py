@@ -9,7 +9,8 @@ Operations are attached to the class by `insitu.ops` from their declarations.
 from ..backend import xp, data_ptr
 from . import dtypes
 from .device import CPU, check_device
-from .storage import Storage
+from .state import mode
+from .storage import Storage, _mem
 
 
 class Size(tuple):
@@ -339,3 +340,26 @@ def _wrap_dim(dim, ndim):
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
                          f"but got {dim})")
     return dim % n
+
+
+def new_tensor(arr, dt):
+    """A new tensor owning `arr`, built slot by slot (the hot path of every op's result)."""
+    s = _new(Storage)
+    s.array = arr
+    s.version = 0
+    s.saved = 0
+    s.special = 2 if mode.inference else 0   # INFERENCE bit
+    n = arr.nbytes
+    s.nbytes = n
+    m = _mem
+    m[0] += n
+    if m[0] > m[1]:
+        m[1] = m[0]
+    t = _new(Tensor)
+    t._data = arr
+    t._dtype = dt
+    t._storage = s
+    t._base = None
+    t._requires_grad = False
+    t._grad_fn = None
+    return t

@@ -10,12 +10,12 @@ exactly one place.
 """
 from ..autograd.grad_mode import mode
 from ..autograd.node import OpNode, edge, node_class
-from ..autograd import graph_rewrite, strict
+from ..autograd import graph, graph_rewrite, strict
 from ..backend import xp
 from ..core import dtypes
 from ..core.dtypes import result_type_of, can_cast
 from ..core.storage import Storage, _mem
-from ..core.tensor import Tensor
+from ..core.tensor import Tensor, new_tensor
 from . import checks
 
 _new = object.__new__
@@ -58,6 +58,8 @@ class Op:
         self.check_shapes = check_shapes    # index_put_'s values fit the indexed region instead
         self.scalar_params = scalar_params  # scalar params that take part in promotion (clamp)
         self.params = _param_names(sig, tensors)
+        # (name, argument index or -1 for the result, save only if one of these inputs needs grad)
+        self.save_plan = tuple((n, tensors.index(n) if n != "result" else -1, c) for n, c in saves)
         self._cache = {}                    # dtype resolution per operand-kind key
         self._fast_in = {}                  # fast-path key -> compute dtype (validated once)
         self._fast_out = {}                 # fast-path key -> (compute, result dtype, np dtype)
@@ -213,8 +215,12 @@ def _make_node(op, args, params, needs):
     edges = []
     meta = []
     for a, n in zip(args, needs):
-        edges.append(edge(a) if n else _NO_EDGE)
-        meta.append((a._data.shape, a._dtype) if isinstance(a, Tensor) else None)
+        if n:
+            edges.append(edge(a))
+            meta.append((a._data.shape, a._dtype))
+        else:
+            edges.append(_NO_EDGE)
+            meta.append(None)
     node.next_functions = tuple(edges)
     node.needs = needs
     node.params = dict(params) if op.saves else params
@@ -226,30 +232,34 @@ def _make_node(op, args, params, needs):
 _NO_EDGE = (None, 0)
 
 
+def _wanted(needed_if, needs):
+    if needed_if is None:
+        return True
+    for i in needed_if:
+        if needs[i]:
+            return True
+    return False
+
+
 def _save_inputs(op, node, args, needs, inplace):
     """Save what the formula needs. For an in-place op, the original self is a copy."""
     if op.pre_save is not None:
         op.pre_save(node, args, node.params)
-    names = op.tensors
-    for name, needed_if in op.saves:
-        if needed_if is not None and not any(needs[i] for i in needed_if):
+    for name, i, needed_if in op.save_plan:
+        if i < 0 or not _wanted(needed_if, needs):
             continue
-        if name == "result":
-            continue
-        i = names.index(name)
         a = args[i]
         if not isinstance(a, Tensor):
             node.params[name] = a      # a Python scalar: formulas read it like a saved tensor
             continue
         if inplace and i == 0:
-            from ..autograd import graph
             a = graph.copy_for_backward(a, op.inplace_name)
         node.save(name, a)
 
 
 def _save_result(op, node, result, needs):
-    for name, needed_if in op.saves:
-        if name == "result" and (needed_if is None or any(needs[i] for i in needed_if)):
+    for name, i, needed_if in op.save_plan:
+        if i < 0 and _wanted(needed_if, needs):
             node.save("result", result, is_output=True)
 
 
@@ -514,29 +524,6 @@ def inplace_pre(op, args, params):
 def inplace_post(op, self, node):
     graph_rewrite.after_inplace(self, node)
     _save_result(op, node, self, node.needs)
-
-
-def new_tensor(arr, dt):
-    """The fast path's tensor constructor (no autograd fields beyond the defaults)."""
-    s = _new(Storage)
-    s.array = arr
-    s.version = 0
-    s.saved = 0
-    s.special = 2 if mode.inference else 0
-    n = arr.nbytes
-    s.nbytes = n
-    m = _mem
-    m[0] += n
-    if m[0] > m[1]:
-        m[1] = m[0]
-    t = _new(Tensor)
-    t._data = arr
-    t._dtype = dt
-    t._storage = s
-    t._base = None
-    t._requires_grad = False
-    t._grad_fn = None
-    return t
 
 
 _TEMPLATES = {

@@ -37,6 +37,18 @@ class ViewBackward(Node):
                               self.overlapping),)
 
 
+_named = {}
+
+
+def named(base, name):
+    """A subclass of a generic view node carrying PyTorch's node name as its class name, so
+    `type(t.grad_fn).__name__` reads `SliceBackward0` like PyTorch's."""
+    cls = _named.get((base, name))
+    if cls is None:
+        cls = _named[(base, name)] = type(name, (base,), {"__slots__": ()})
+    return cls
+
+
 def view_backward(g, in_shape, in_dtype, replay, overlapping):
     from ..creation import zeros
     gi = zeros(in_shape, dtype=in_dtype)
@@ -73,7 +85,7 @@ def make_view(src, arr, name, replay, overlapping=False, creation=None, output_n
     t._requires_grad = src._requires_grad
     if src._requires_grad and mode.grad:
         if node is None:
-            node = _new(ViewBackward)
+            node = _new(named(ViewBackward, name))
             node._name = name
             node.replay = replay
             node.in_shape = src._data.shape
@@ -174,7 +186,7 @@ def _rewrap_copy(c, arr, name, in_shape):
     from .registry import wrap
     t = wrap(arr, c._dtype)
     if c._requires_grad and mode.grad:
-        node = _new(ViewBackward)
+        node = _new(named(ViewBackward, name))
         node._name = name
         node.replay = lambda g: view(g, arr.shape)
         node.in_shape = in_shape
@@ -336,7 +348,7 @@ def expand(self, *sizes):
     if t._grad_fn is not None:
         in_shape = a.shape
         t._grad_fn.replay = None
-        t._grad_fn.__class__ = _ExpandBackward
+        t._grad_fn.__class__ = named(_ExpandBackward, "ExpandBackward0")
         t._grad_fn.in_shape = in_shape
     return t
 
@@ -514,7 +526,7 @@ class _MultiViewBackward(Node):
 def _multi_view(self, arrays, fn_name, node_name, pieces):
     node = None
     if self._requires_grad and mode.grad:
-        node = _new(_MultiViewBackward)
+        node = _new(named(_MultiViewBackward, node_name))
         node._name = node_name
         node.in_shape = self._data.shape
         node.in_dtype = self._dtype
