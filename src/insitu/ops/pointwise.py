@@ -7,15 +7,21 @@ Broadcast reduction and dtype casting of the returned gradients happen once, in 
 """
 import math
 
-from ..backend import xp
+from ..backend import xp, clip
 from ..core import dtypes
+from ..core.tensor import Tensor
+from . import checks
 from .registry import Op, register, wrap
+
+# The pipelines have already checked that the result dtype may be written into `out`
+# (PyTorch's can_cast, which allows int16 -> uint8), so kernels cast like PyTorch: unsafely.
+UNSAFE = "unsafe"
 
 
 def uf(ufunc):
     """Kernel for a NumPy ufunc: write into `out` if given, compute in `dt` if forced."""
     def kernel(out, dt, *arrays):
-        return ufunc(*arrays, out=out, dtype=dt)
+        return ufunc(*arrays, out=out, dtype=dt, casting=UNSAFE)
     kernel.__name__ = ufunc.__name__
     return kernel
 
@@ -29,23 +35,23 @@ def _cast_inputs(dt, arrays):
 def _k_add(out, dt, a, b, alpha=1):
     if alpha != 1:
         b = xp.multiply(b, alpha)
-    return xp.add(a, b, out=out, dtype=dt)
+    return xp.add(a, b, out=out, dtype=dt, casting=UNSAFE)
 
 
 def _k_sub(out, dt, a, b, alpha=1):
     if alpha != 1:
         b = xp.multiply(b, alpha)
-    return xp.subtract(a, b, out=out, dtype=dt)
+    return xp.subtract(a, b, out=out, dtype=dt, casting=UNSAFE)
 
 
 def _k_div(out, dt, a, b, rounding_mode=None):
     if rounding_mode is None:
-        return xp.true_divide(a, b, out=out, dtype=dt)
+        return xp.true_divide(a, b, out=out, dtype=dt, casting=UNSAFE)
     if _is_integral(a, b, dt):
         if xp.any(xp.asarray(b) == 0):
-            raise ZeroDivisionError("ZeroDivisionError")
+            raise RuntimeError("ZeroDivisionError")
         if rounding_mode == "floor":
-            return xp.floor_divide(a, b, out=out, dtype=dt)
+            return xp.floor_divide(a, b, out=out, dtype=dt, casting=UNSAFE)
         q = xp.floor_divide(a, b, dtype=dt)
         q += ((xp.remainder(a, b, dtype=dt) != 0) & ((xp.asarray(a) < 0) != (xp.asarray(b) < 0)))
         return _store(q, out)
@@ -68,23 +74,41 @@ def _store(res, out):
 
 def _k_remainder(out, dt, a, b):
     _check_int_zero(a, b, dt)
-    return xp.remainder(a, b, out=out, dtype=dt)
+    return xp.remainder(a, b, out=out, dtype=dt, casting=UNSAFE)
 
 
 def _k_fmod(out, dt, a, b):
     _check_int_zero(a, b, dt)
-    return xp.fmod(a, b, out=out, dtype=dt)
+    return xp.fmod(a, b, out=out, dtype=dt, casting=UNSAFE)
 
 
 def _check_int_zero(a, b, dt):
     if _is_integral(a, b, dt) and xp.any(xp.asarray(b) == 0):
-        raise ZeroDivisionError("ZeroDivisionError")
+        raise RuntimeError("ZeroDivisionError")
 
 
 def _k_pow(out, dt, a, b):
-    if _is_integral(a, b, dt) and xp.any(xp.asarray(b) < 0):
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
-    return xp.power(a, b, out=out, dtype=dt)
+    if isinstance(b, xp.ndarray) or not isinstance(a, xp.ndarray):
+        # bool ** bool has no kernel, except with a Python-number exponent
+        if (dt or xp.result_type(a, b)).kind == "b":
+            raise _not_implemented("pow", dtypes.bool_)
+    if _is_integral(a, b, dt):
+        if type(b) is int and b < 0:   # only a Python-number exponent is refused
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if isinstance(b, xp.ndarray) and b.dtype.kind == "i" and xp.any(b < 0):
+            return _store(_int_pow_negative(a, b, dt or xp.result_type(a, b)), out)
+    return xp.power(a, b, out=out, dtype=dt, casting=UNSAFE)
+
+
+def _int_pow_negative(a, b, dt):
+    """Integer powers with some negative exponents, as PyTorch computes them: 1 ** -n is 1,
+    (-1) ** -n is +-1 by parity, anything else (0 included) gives 0."""
+    neg = b < 0
+    res = xp.power(a, xp.where(neg, 0, b), dtype=dt)
+    base = xp.asarray(a)
+    odd = (b % 2) != 0
+    special = xp.where(base == 1, 1, xp.where(base == -1, xp.where(odd, -1, 1), 0))
+    return xp.where(neg, special, res).astype(dt)
 
 
 def _k_compare(ufunc):
@@ -107,7 +131,7 @@ def _k_sigmoid(out, dt, a):
     if dt is not None and a.dtype != dt:
         a = a.astype(dt)
     # 1 / (1 + exp(-a)) in two in-place steps on the output buffer
-    r = xp.negative(a, out=out)
+    r = xp.negative(a, out=_buffer(out, a))
     xp.exp(r, out=r)
     r += 1
     return xp.reciprocal(r, out=r)
@@ -116,13 +140,15 @@ def _k_sigmoid(out, dt, a):
 def _k_rsqrt(out, dt, a):
     if dt is not None and a.dtype != dt:
         a = a.astype(dt)
-    r = xp.sqrt(a, out=out)
+    r = xp.sqrt(a, out=_buffer(out, a))
     return xp.reciprocal(r, out=r)
 
 
+def _buffer(out, a):
+    return out if out is not None else xp.empty(a.shape, a.dtype)
+
+
 def _k_relu(out, dt, a):
-    if a.dtype == xp.bool_:
-        raise RuntimeError('"clamp_min_cpu" not implemented for \'Bool\'')
     return xp.maximum(a, a.dtype.type(0), out=out)
 
 
@@ -133,8 +159,6 @@ def _k_sign(out, dt, a):
 
 
 def _k_frac(out, dt, a):
-    if a.dtype.kind != "f":
-        raise RuntimeError(f'"frac_cpu" not implemented for \'{dtypes.from_numpy_dtype(a.dtype).legacy}\'')
     t = xp.trunc(a)
     return xp.subtract(a, t, out=out)
 
@@ -154,18 +178,15 @@ def _k_int_identity(ufunc):
     return kernel
 
 
-def _k_square(out, dt, a):
-    if a.dtype == xp.bool_:
-        return xp.logical_and(a, a, out=out)
-    return xp.multiply(a, a, out=out, dtype=dt)
+def _k_square(out, dt, a, _exponent=2):
+    return xp.multiply(a, a, out=out, dtype=dt, casting=UNSAFE)
 
 
 def _k_clamp(out, dt, a, lo=None, hi=None):
     if dt is not None and a.dtype != dt:
         a = a.astype(dt)
     if lo is not None and hi is not None:
-        r = xp.maximum(a, lo, out=out)
-        return xp.minimum(r, hi, out=r)   # max wins when min > max, as in PyTorch
+        return clip(a, lo, hi, out=out)   # max wins when min > max, as in PyTorch
     if lo is not None:
         return xp.maximum(a, lo, out=out)
     return xp.minimum(a, hi, out=out)
@@ -174,21 +195,23 @@ def _k_clamp(out, dt, a, lo=None, hi=None):
 def _k_lerp(out, dt, a, end, weight):
     diff = xp.subtract(end, a, dtype=dt)
     diff *= weight
-    return xp.add(a, diff, out=out, dtype=dt)
+    return xp.add(a, diff, out=out, dtype=dt, casting=UNSAFE)
 
 
 def _k_addcmul(out, dt, a, t1, t2, value=1):
+    if isinstance(value, float) and (dt or xp.result_type(a, t1, t2)).kind in "iub":
+        value = int(value)
     prod = xp.multiply(t1, t2, dtype=dt)
     if value != 1:
         prod *= value
-    return xp.add(a, prod, out=out, dtype=dt)
+    return xp.add(a, prod, out=out, dtype=dt, casting=UNSAFE)
 
 
 def _k_addcdiv(out, dt, a, t1, t2, value=1):
     q = xp.true_divide(t1, t2, dtype=dt)
     if value != 1:
         q *= value
-    return xp.add(a, q, out=out, dtype=dt)
+    return xp.add(a, q, out=out, dtype=dt, casting=UNSAFE)
 
 
 def _k_where(out, dt, cond, a, b):
@@ -197,7 +220,8 @@ def _k_where(out, dt, cond, a, b):
 
 def _k_masked_fill(out, dt, a, mask, value):
     if out is None:
-        out = a.astype(dt) if dt is not None else a.copy()
+        shape = xp.broadcast_shapes(a.shape, mask.shape)
+        out = xp.array(xp.broadcast_to(a, shape), dtype=dt or a.dtype)
     elif out is not a:
         xp.copyto(out, a, casting="unsafe")
     xp.copyto(out, value, where=xp.broadcast_to(mask, out.shape), casting="unsafe")
@@ -205,12 +229,106 @@ def _k_masked_fill(out, dt, a, mask, value):
 
 
 def _k_bitwise_not(out, dt, a):
-    if a.dtype.kind == "f":
-        raise RuntimeError('"bitwise_not_cpu" not implemented for \'Float\'')
     return xp.invert(a, out=out)
 
 
 # ------------------------------------------------------------------- argument checks
+# They run before anything is written and depend only on the operands' dtypes and kinds, so a
+# call that passed once with the same kinds may skip them (the registry's fast path).
+
+def _common_dtype(args):
+    """The dtype PyTorch computes these operands in (three-tier promotion)."""
+    dims, zero_dims, scalars = [], [], []
+    for a in args:
+        if isinstance(a, Tensor):
+            (dims if a._data.ndim else zero_dims).append(a._dtype)
+        elif a is not None:
+            scalars.append(dtypes.scalar_dtype(a))
+    return dtypes.result_type_of(dims, zero_dims, scalars)
+
+
+def _not_implemented(kernel, dt):
+    return NotImplementedError(f'"{kernel}" not implemented for \'{dt.legacy}\'')
+
+
+def _refuse(kernel, refused):
+    """PyTorch has no kernel `kernel` for a common dtype whose NumPy kind is in `refused`."""
+    def check(args, params):
+        dt = _common_dtype(args)
+        if dt.np.kind in refused:
+            raise _not_implemented(kernel, dt)
+    return check
+
+
+def _refusing(kernel_fn, kernel, refused):
+    """The same refusal inside a kernel, for binary ops: PyTorch refuses the dtype only after
+    the in-place cast and broadcast checks, which the pipelines run before the kernel. The
+    compute dtype is the forced one, or NumPy's natural one when that already is PyTorch's."""
+    def k(out, dt, *arrays, **params):
+        d = dt if dt is not None else xp.result_type(*arrays)
+        if d.kind in refused:
+            raise _not_implemented(kernel, dtypes.from_numpy_dtype(d))
+        return kernel_fn(out, dt, *arrays, **params)
+    k.__name__ = kernel
+    return k
+
+
+def _check_shapes(args, params):
+    """Operands must broadcast together (PyTorch says so before refusing a dtype)."""
+    shapes = [a._data.shape for a in args if isinstance(a, Tensor)]
+    if len(shapes) > 1:
+        checks.broadcast_shapes(*shapes)
+
+
+def _tensors_only(name, names=("other",)):
+    """Ops whose PyTorch signature takes tensors only (maximum(t, 2) is a TypeError there)."""
+    def check(args, params):
+        for i, (a, arg) in enumerate(zip(args[1:], names), 2):
+            if not isinstance(a, Tensor):
+                raise TypeError(f"{name}(): argument '{arg}' (position {i}) must be Tensor, "
+                                f"not {type(a).__name__}")
+    return check
+
+
+def _all(*fns):
+    def check(args, params):
+        for fn in fns:
+            fn(args, params)
+    return check
+
+
+def _refuse_bool_message(message):
+    def check(args, params):
+        if args[0]._dtype is dtypes.bool_:
+            raise RuntimeError(message)
+    return check
+
+
+def _check_lerp(args, params):
+    self, end, weight = args
+    if not isinstance(end, Tensor):
+        raise TypeError("lerp(): argument 'end' (position 2) must be Tensor, not "
+                        f"{type(end).__name__}")
+    names = dtypes.CPP_NAMES
+    if end._dtype is not self._dtype:
+        raise RuntimeError(f"expected dtype {names[self._dtype.name]} for `end` but got dtype "
+                           f"{names[end._dtype.name]}")
+    tensor_weight = isinstance(weight, Tensor)
+    if tensor_weight and weight._data.ndim and weight._dtype is not self._dtype:
+        raise RuntimeError(f"expected dtype {names[self._dtype.name]} for `weight` but got "
+                           f"dtype {names[weight._dtype.name]}")
+    _refuse("lerp_kernel_tensor" if tensor_weight else "lerp_kernel_scalar", "iub")(args, params)
+
+
+def _check_masked_fill(args, params):
+    self, mask, value = args
+    if mask._dtype is not dtypes.bool_:
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{dtypes.CPP_NAMES[mask._dtype.name]}")
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {value._data.ndim} dimension(s).")
+
 
 def _check_alpha(args, params):
     alpha = params.get("alpha", 1)
@@ -241,7 +359,7 @@ def _check_clamp(args, params):
 def _check_addcdiv(args, params):
     if all(not getattr(a, "_dtype", dtypes.float32).is_floating_point for a in args[1:]):
         raise RuntimeError(
-            "Integer division with addcdiv is no longer supported, and in a future release "
+            "Integer division with addcdiv is no longer supported, and in a future  release "
             "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
             "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))."
             "to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
@@ -276,13 +394,14 @@ BINARY = [
        backward=lambda n, g: _div_backward(n, g),
        operators=("__truediv__",), roperators=("__rtruediv__",), ioperators=("__itruediv__",)),
     Op("floor_divide", "self, other", ("self", "other"), lambda o, d, a, b: _k_div(o, d, a, b, "floor"),
-       node="FloorDivideBackward0", differentiable=False,
+       node="FloorDivideBackward0", differentiable=False, check_args=_refuse("div_floor_cpu", "b"),
        operators=("__floordiv__",), roperators=("__rfloordiv__",), ioperators=("__ifloordiv__",)),
     Op("remainder", "self, other", ("self", "other"), _k_remainder,
+       check_args=_refuse("remainder_cpu", "b"),
        saves=(("self", (1,)), ("other", (1,))),
        backward=lambda n, g: (g, -g * (n.self / n.other).floor() if n.needs[1] else None),
        operators=("__mod__",), roperators=("__rmod__",), ioperators=("__imod__",)),
-    Op("fmod", "self, other", ("self", "other"), _k_fmod,
+    Op("fmod", "self, other", ("self", "other"), _k_fmod, check_args=_refuse("fmod_cpu", "b"),
        saves=(("self", (1,)), ("other", (1,))),
        backward=lambda n, g: (g, -g * (n.self / n.other).trunc() if n.needs[1] else None)),
     Op("pow", "self, exponent", ("self", "exponent"), _k_pow,
@@ -290,15 +409,19 @@ BINARY = [
        backward=lambda n, g: _pow_backward(n, g),
        operators=("__pow__",), roperators=("__rpow__",), ioperators=("__ipow__",)),
     Op("maximum", "self, other", ("self", "other"), uf(xp.maximum),
+       check_args=_tensors_only("maximum"),
        saves=(("self", None), ("other", None)),
        backward=lambda n, g: _minmax_backward(n, g, True), inplace=False),
     Op("minimum", "self, other", ("self", "other"), uf(xp.minimum),
+       check_args=_tensors_only("minimum"),
        saves=(("self", None), ("other", None)),
        backward=lambda n, g: _minmax_backward(n, g, False), inplace=False),
     Op("atan2", "self, other", ("self", "other"), uf(xp.arctan2), promote="float",
+       check_args=_tensors_only("atan2"),
        saves=(("self", None), ("other", None)),
        backward=lambda n, g: _atan2_backward(n, g)),
-    Op("hypot", "self, other", ("self", "other"), uf(xp.hypot), promote="float",
+    Op("hypot", "self, other", ("self", "other"), _refusing(uf(xp.hypot), "hypot_cpu", "iub"),
+       check_args=_all(_tensors_only("hypot"), _check_shapes),
        saves=(("self", None), ("other", None), ("result", None)),
        backward=lambda n, g: (g * n.self / n.result, g * n.other / n.result)),
 ]
@@ -313,30 +436,33 @@ COMPARE = [
 
 LOGICAL = [
     Op("logical_and", "self, other", ("self", "other"), _k_compare(xp.logical_and), promote="bool",
-       differentiable=False),
+       differentiable=False, check_args=_tensors_only("logical_and")),
     Op("logical_or", "self, other", ("self", "other"), _k_compare(xp.logical_or), promote="bool",
-       differentiable=False),
+       differentiable=False, check_args=_tensors_only("logical_or")),
     Op("logical_xor", "self, other", ("self", "other"), _k_compare(xp.logical_xor), promote="bool",
-       differentiable=False),
+       differentiable=False, check_args=_tensors_only("logical_xor")),
     Op("logical_not", "self", ("self",), lambda o, d, a: xp.logical_not(a, out=o), promote="bool",
        differentiable=False),
-    Op("bitwise_and", "self, other", ("self", "other"), uf(xp.bitwise_and), promote="int_or_bool",
-       differentiable=False, operators=("__and__",), roperators=("__rand__",),
+    Op("bitwise_and", "self, other", ("self", "other"),
+       _refusing(uf(xp.bitwise_and), "bitwise_and_cpu", "f"),
+       differentiable=False, check_args=_check_shapes, operators=("__and__",), roperators=("__rand__",),
        ioperators=("__iand__",)),
-    Op("bitwise_or", "self, other", ("self", "other"), uf(xp.bitwise_or), promote="int_or_bool",
-       differentiable=False, operators=("__or__",), roperators=("__ror__",),
+    Op("bitwise_or", "self, other", ("self", "other"),
+       _refusing(uf(xp.bitwise_or), "bitwise_or_cpu", "f"),
+       differentiable=False, check_args=_check_shapes, operators=("__or__",), roperators=("__ror__",),
        ioperators=("__ior__",)),
-    Op("bitwise_xor", "self, other", ("self", "other"), uf(xp.bitwise_xor), promote="int_or_bool",
-       differentiable=False, operators=("__xor__",), roperators=("__rxor__",),
+    Op("bitwise_xor", "self, other", ("self", "other"),
+       _refusing(uf(xp.bitwise_xor), "bitwise_xor_cpu", "f"),
+       differentiable=False, check_args=_check_shapes, operators=("__xor__",), roperators=("__rxor__",),
        ioperators=("__ixor__",)),
-    Op("bitwise_left_shift", "self, other", ("self", "other"), uf(xp.left_shift),
-       promote="int_or_bool", differentiable=False, operators=("__lshift__",),
-       ioperators=("__ilshift__",)),
-    Op("bitwise_right_shift", "self, other", ("self", "other"), uf(xp.right_shift),
-       promote="int_or_bool", differentiable=False, operators=("__rshift__",),
-       ioperators=("__irshift__",)),
+    Op("bitwise_left_shift", "self, other", ("self", "other"),
+       _refusing(uf(xp.left_shift), "lshift_cpu", "fb"), differentiable=False, check_args=_check_shapes,
+       operators=("__lshift__",), roperators=("__rlshift__",), ioperators=("__ilshift__",)),
+    Op("bitwise_right_shift", "self, other", ("self", "other"),
+       _refusing(uf(xp.right_shift), "rshift_cpu", "fb"), differentiable=False, check_args=_check_shapes,
+       operators=("__rshift__",), roperators=("__rrshift__",), ioperators=("__irshift__",)),
     Op("bitwise_not", "self", ("self",), _k_bitwise_not, promote="same", differentiable=False,
-       operators=("__invert__",)),
+       check_args=_refuse("bitwise_not_cpu", "f")),
 ]
 
 
@@ -372,23 +498,35 @@ UNARY_FLOAT = [
 
 UNARY_SAME = [
     Op("neg", "self", ("self",), uf(xp.negative), promote="same", backward=lambda n, g: (-g,),
+       check_args=_refuse_bool_message(
+           "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+           "invert a mask, use the `~` or `logical_not()` operator instead."),
        operators=("__neg__",)),
     Op("abs", "self", ("self",), lambda o, d, a: xp.absolute(a, out=o) if a.dtype != xp.bool_ else _store(a.copy(), o),
        promote="same", saves=(("self", None),), backward=lambda n, g: (g * n.self.sign(),),
-       operators=("__abs__",)),
+       check_args=_refuse("abs_cpu", "b"), operators=("__abs__",)),
     Op("sign", "self", ("self",), _k_sign, promote="same", backward=_zeros_like_grad),
     Op("sgn", "self", ("self",), _k_sign, promote="same", backward=_zeros_like_grad),
-    Op("floor", "self", ("self",), _k_int_identity(xp.floor), promote="same", backward=_zeros_like_grad),
-    Op("ceil", "self", ("self",), _k_int_identity(xp.ceil), promote="same", backward=_zeros_like_grad),
-    Op("trunc", "self", ("self",), _k_int_identity(xp.trunc), promote="same", backward=_zeros_like_grad),
-    Op("round", "self, *, decimals=0", ("self",), _k_round, promote="same", backward=_zeros_like_grad),
-    Op("frac", "self", ("self",), _k_frac, promote="same", backward=lambda n, g: (g,)),
+    Op("floor", "self", ("self",), _k_int_identity(xp.floor), promote="same", backward=_zeros_like_grad,
+       check_args=_refuse("floor_vml_cpu", "b")),
+    Op("ceil", "self", ("self",), _k_int_identity(xp.ceil), promote="same", backward=_zeros_like_grad,
+       check_args=_refuse("ceil_vml_cpu", "b")),
+    Op("trunc", "self", ("self",), _k_int_identity(xp.trunc), promote="same", backward=_zeros_like_grad,
+       check_args=_refuse("trunc_vml_cpu", "b")),
+    Op("round", "self, *, decimals=0", ("self",), _k_round, promote="same", backward=_zeros_like_grad,
+       check_args=_refuse("round_vml_cpu", "b")),
+    Op("frac", "self", ("self",), _k_frac, promote="same", backward=lambda n, g: (g,),
+       check_args=_refuse("frac_cpu", "iub")),
     Op("relu", "self", ("self",), _k_relu, promote="same", saves=(("result", None),),
+       check_args=_refuse_bool_message("Boolean inputs not supported for relu"),
        backward=lambda n, g: (g * (n.result > 0),)),
-    Op("square", "self", ("self",), _k_square, promote="same", saves=(("self", None),),
+    # square is pow(self, 2): the hidden exponent takes part in promotion (bool squares to int64)
+    Op("square", "self, *, _exponent=2", ("self",), _k_square, promote="binary",
+       scalar_params=("_exponent",), saves=(("self", None),),
        backward=lambda n, g: (g * 2 * n.self,), node="PowBackward0"),
     Op("positive", "self", ("self",), lambda o, d, a: _store(a.copy(), o), promote="same",
-       inplace=False, backward=lambda n, g: (g,), operators=("__pos__",)),
+       inplace=False, backward=lambda n, g: (g,), operators=("__pos__",),
+       check_args=_refuse_bool_message("The `+` operator, on a bool tensor is not supported.")),
 ]
 
 
@@ -442,7 +580,7 @@ CLAMP = [
        scalar_params=("min", "max"),
        backward=lambda n, g: (g * n.mask,), node="ClampBackward1"),
     Op("_clamp_tensor", "self, min, max", ("self", "min", "max"), _k_clamp_t,
-       check_args=_check_clamp_t, cpp_cast_names=True, pre_save=_clamp_t_pre_save,
+       check_args=_check_clamp_t, pre_save=_clamp_t_pre_save,
        backward=lambda n, g: (g * n.mask, g * n.lo_mask, g * n.hi_mask), node="ClampBackward0",
        inplace_name="_clamp_tensor_", method=True),
     Op("clamp_min", "self, min", ("self",), lambda o, d, a, min: _k_clamp(o, d, a, min, None),
@@ -462,7 +600,7 @@ CLAMP = [
 ]
 
 TERNARY = [
-    Op("lerp", "self, end, weight", ("self", "end", "weight"), _k_lerp,
+    Op("lerp", "self, end, weight", ("self", "end", "weight"), _k_lerp, check_args=_check_lerp,
        saves=(("weight", (0, 1)), ("self", (2,)), ("end", (2,))),
        backward=lambda n, g: (g * (1 - n.weight) if n.needs[0] else None,
                               g * n.weight if n.needs[1] else None,
@@ -478,7 +616,7 @@ TERNARY = [
                               -g * n.params["value"] * n.tensor1 / (n.tensor2 * n.tensor2)
                               if n.needs[2] else None)),
     Op("masked_fill", "self, mask, value", ("self", "mask", "value"), _k_masked_fill,
-       promote="same", saves=(("mask", (0, 2)),),
+       promote="same", check_args=_check_masked_fill, check_cast=False, saves=(("mask", (0, 2)),),
        backward=lambda n, g: (g.masked_fill(n.mask, 0) if n.needs[0] else None, None,
                               g.where(n.mask, 0).sum() if n.needs[2] else None)),
 ]
@@ -532,3 +670,14 @@ def _atan2_backward(n, g):
 
 
 ALL_OPS = BINARY + COMPARE + LOGICAL + UNARY_FLOAT + UNARY_SAME + CLAMP + TERNARY + [WHERE]
+
+
+def _invert(self):
+    """`~t`: PyTorch refuses floating tensors here with a TypeError (bitwise_not says more)."""
+    if self._dtype.is_floating_point:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return self.bitwise_not()
+
+
+Tensor.__invert__ = _invert

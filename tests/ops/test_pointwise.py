@@ -1,0 +1,383 @@
+"""Differential tests of the pointwise op table against PyTorch.
+
+For every declared op (`insitu.ops.pointwise.ALL_OPS` and the copying ops) and a set of sample
+inputs (float32, float64, int64, bool, mixed dtypes, broadcasting, 0-dim, Python scalars), the
+function, method, operator, in-place and in-place-operator variants are run on insitu and on
+torch. Each variant must give the same values and dtype, or raise the same exception with the same
+message ('torch.' read as 'insitu.'). In-place variants must also return self, keep the buffer,
+bump `_version` exactly once, and leave everything untouched when they raise.
+"""
+import operator
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+import torch.nn.functional as F  # noqa: E402
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+import insitu  # noqa: E402
+from insitu.ops import copying, pointwise  # noqa: E402
+
+
+# ----------------------------------------------------------------------------- sample inputs
+
+class T:
+    """A tensor argument, built the same way in both libraries."""
+
+    def __init__(self, values, dtype, transposed=False):
+        self.values, self.dtype, self.transposed = values, dtype, transposed
+
+    def build(self, lib):
+        t = lib.tensor(self.values, dtype=getattr(lib, self.dtype))
+        return t.t() if self.transposed else t
+
+    def __repr__(self):
+        shape = np.shape(self.values)
+        return f"{self.dtype}{list(shape)}{'T' if self.transposed else ''}"
+
+
+def build(arg, lib):
+    return arg.build(lib) if isinstance(arg, T) else arg
+
+
+FV = [[-1.5, -0.25, 0.5], [0.75, 2.0, 3.25]]
+FW = [[0.5, -2.0, 1.5], [3.0, -0.75, 2.5]]
+FZ = [[0.25, 0.5, 0.75], [1.0, -1.0, 2.0]]
+IV = [[-3, -1, 2], [5, 0, 7]]
+IW = [[2, -3, 1], [1, 4, -3]]         # no zeros: integer division by zero raises
+IP = [[2, 3, 1], [1, 4, 3]]           # non-negative: shift counts and integer exponents
+UV = [[1, 2, 3], [250, 0, 7]]
+BV = [[True, False, True], [False, True, True]]
+BW = [[True, True, False], [False, False, True]]
+VALUES = {"float32": (FV, FW), "float64": (FV, FW), "float16": (FV, FW), "int64": (IV, IW),
+          "int32": (IV, IW), "int16": (IV, IW), "int8": (IV, IW), "uint8": (UV, IP),
+          "bool": (BV, BW)}
+
+
+def pair(dt_self, dt_other, nonneg=False):
+    x = VALUES[dt_self][0]
+    y = VALUES[dt_other][1]
+    if nonneg and dt_other not in ("bool",) and not dt_other.startswith("float"):
+        y = IP
+    return T(x, dt_self), T(y, dt_other)
+
+
+def binary_samples(nonneg=False):
+    """(args, kwargs, id) for a two-tensor op."""
+    out = []
+    for d in ("float32", "float64", "int64", "bool"):
+        out.append((pair(d, d, nonneg), {}, f"{d}-{d}"))
+    for a, b in [("float32", "int64"), ("int64", "float32"), ("int32", "int64"),
+                 ("float32", "float64"), ("float64", "float32"), ("bool", "int64"),
+                 ("int64", "bool"), ("uint8", "int8"), ("float16", "float32")]:
+        out.append((pair(a, b, nonneg), {}, f"{a}-{b}"))
+    x, y = pair("float32", "float32", nonneg)
+    out.append(((x, T(y.values[1], "float32")), {}, "bcast_other"))
+    out.append(((T(x.values[0], "float32"), y), {}, "bcast_self"))
+    out.append(((T(x.values[:1], "float32"), y), {}, "bcast_self_rows"))
+    out.append(((T([[1.0, 2.0]], "float32"), T([[1.0, 2.0, 3.0]], "float32")), {}, "size_mismatch"))
+    xt = T([list(r) for r in zip(*x.values)], "float32", transposed=True)
+    out.append(((xt, y), {}, "noncontig_self"))
+    xi, yi = pair("int64", "int64", nonneg)
+    out.append(((xi, T(yi.values[1], "int64")), {}, "int_bcast_other"))
+    two = 2 if not nonneg else 3
+    for a, zd, v in [("float32", "float64", 2.5), ("int64", "int64", two), ("int64", "float64", 2.5),
+                     ("bool", "int64", two), ("int32", "int64", two), ("float32", "bool", True)]:
+        out.append(((T(VALUES[a][0], a), T(v, zd)), {}, f"{a}-0d_{zd}"))
+    out.append(((T(1.5, "float32"), T(two, "int64")), {}, "0d-0d"))
+    out.append(((T(1.5, "float32"), y), {}, "0d_self-dim_other"))
+    for a in ("float32", "int64", "bool", "uint8"):
+        for s in (two, 1.5, True):
+            out.append(((T(VALUES[a][0], a), s), {}, f"{a}-py_{type(s).__name__}"))
+    return out
+
+
+def unary_samples():
+    out = []
+    for d in ("float32", "float64", "int64", "int32", "bool", "uint8", "float16"):
+        out.append(((T(VALUES[d][0], d),), {}, d))
+    out.append(((T(0.75, "float32"),), {}, "0d_float32"))
+    out.append(((T(-3, "int64"),), {}, "0d_int64"))
+    out.append(((T([list(r) for r in zip(*FV)], "float32", transposed=True),), {},
+                "noncontig"))
+    out.append(((T([], "float32"),), {}, "empty"))
+    return out
+
+
+def clamp_samples():
+    f, i = T(FV, "float32"), T(IV, "int64")
+    fw, fz = T(FW, "float32"), T(FZ, "float32")
+    return [
+        ((f,), {"min": -0.5, "max": 1.0}, "f-both"),
+        ((f,), {"min": 0}, "f-min_int"),
+        ((f,), {"max": 1}, "f-max_int"),
+        ((f,), {"min": 1.0, "max": 0.0}, "f-min_gt_max"),
+        ((f,), {}, "no_bounds"),
+        ((i,), {"min": -1, "max": 3}, "i-int_bounds"),
+        ((i,), {"min": 0.5, "max": 2.5}, "i-float_bounds"),
+        ((T(0.75, "float32"),), {"min": 0.0, "max": 0.5}, "0d"),
+        ((T(BV, "bool"),), {"min": 0, "max": 1}, "bool"),
+        ((f,), {"min": fz, "max": T(2.0, "float32")}, "tensor_bounds"),
+        ((f,), {"min": fz}, "tensor_min"),
+        ((f,), {"max": T(FZ[0], "float32")}, "tensor_max_bcast"),
+        ((T(FV[0], "float32"),), {"min": fw}, "tensor_min_bcast_self"),
+        ((i,), {"min": T(0.5, "float64")}, "int_self-float_0d_min"),
+    ]
+
+
+def ternary_samples(name):
+    f, fw, fz = T(FV, "float32"), T(FW, "float32"), T(FZ, "float32")
+    i, iw, ip = T(IV, "int64"), T(IW, "int64"), T(IP, "int64")
+    mask, maskrow = T(BW, "bool"), T(BW[0], "bool")
+    if name == "lerp":
+        return [((f, fw, 0.25), {}, "scalar_weight"), ((f, fw, fz), {}, "tensor_weight"),
+                ((f, T(FW[0], "float32"), 0.5), {}, "bcast_end"),
+                ((T(FV[0], "float32"), fw, 0.5), {}, "bcast_self"),
+                ((f, T(FW, "float64"), 0.5), {}, "mixed_dtypes"),
+                ((T(FV, "float64"), fw, T(0.5, "float64")), {}, "0d_weight")]
+    if name == "addcmul":
+        return [((f, fw, fz), {}, "float"), ((f, fw, fz), {"value": 0.5}, "value"),
+                ((i, iw, ip), {"value": 2}, "int"), ((i, iw, ip), {"value": 0.5}, "int_float_value"),
+                ((i, fw, fz), {}, "int_self_float_operands"),
+                ((T(FV[0], "float32"), fw, fz), {}, "bcast_self"),
+                ((f, T(FW[0], "float32"), T(1.5, "float32")), {}, "bcast_operands")]
+    if name == "addcdiv":
+        return [((f, fw, fz), {}, "float"), ((f, fw, fz), {"value": -2}, "value"),
+                ((i, iw, ip), {}, "int_division"), ((i, fw, fz), {}, "int_self_float_operands"),
+                ((T(FV[0], "float32"), fw, fz), {}, "bcast_self")]
+    if name == "masked_fill":
+        return [((f, mask, 9.5), {}, "float_scalar"), ((f, maskrow, -1), {}, "bcast_mask"),
+                ((f, mask, T(7.0, "float32")), {}, "0d_value"),
+                ((i, mask, 4), {}, "int"),
+                ((T(FV[0], "float32"), mask, 1.0), {}, "bcast_self"),
+                ((f, mask, T([1.0], "float32")), {}, "1d_value"),
+                ((T(BV, "bool"), mask, False), {}, "bool")]
+    raise KeyError(name)
+
+
+def where_samples():
+    f, fw = T(FV, "float32"), T(FW, "float32")
+    c = T(BW, "bool")
+    return [((c, f, fw), {}, "float"), ((c, T(IV, "int64"), fw), {}, "mixed"),
+            ((c, f, 0.0), {}, "scalar_other"), ((T(BW[0], "bool"), f, T(FW[0], "float64")), {}, "bcast"),
+            ((c, T(IV, "int64"), 2.5), {}, "int_and_float_scalar"),
+            ((c, 1, 0), {}, "two_scalars")]
+
+
+# ----------------------------------------------------------------------------- op table
+# name -> (torch function, torch method name or None, sample list, insitu function)
+
+def _binary(name, nonneg=False, extra=()):
+    return name, binary_samples(nonneg) + list(extra)
+
+
+SPECS = {}
+for _name, _extra in [
+        ("add", [((T(FV, "float32"), T(FW, "float32")), {"alpha": 2}, "alpha"),
+                 ((T(IV, "int64"), T(IW, "int64")), {"alpha": 0.5}, "int_float_alpha"),
+                 ((T(IV, "int64"), T(IW, "int64")), {"alpha": -2}, "int_alpha")]),
+        ("sub", [((T(FV, "float32"), T(FW, "float32")), {"alpha": 0.5}, "alpha"),
+                 ((T(IV, "int64"), T(IW, "int64")), {"alpha": 1.5}, "int_float_alpha"),
+                 ((T(UV, "uint8"), 3), {}, "uint8_wraps"),
+                 ((T(UV, "uint8"), 300), {}, "uint8_wraps_large")]),
+        ("mul", [((T(UV, "uint8"), 300), {}, "uint8_wraps_large")]),
+        ("div", [((T(FV, "float32"), T(FW, "float32")), {"rounding_mode": m}, f"f-{m}")
+                 for m in ("floor", "trunc")]
+         + [((T(IV, "int64"), T(IW, "int64")), {"rounding_mode": m}, f"i-{m}")
+            for m in ("floor", "trunc")]
+         + [((T(IV, "int64"), T([[1, 0, 1], [1, 1, 1]], "int64")), {"rounding_mode": "floor"},
+             "i-by_zero"),
+            ((T(IV, "int64"), 2), {"rounding_mode": "trunc"}, "i-scalar-trunc")]),
+        ("floor_divide", []), ("remainder", []), ("fmod", []),
+        ("maximum", []), ("minimum", []), ("atan2", []), ("hypot", []),
+        ("eq", []), ("ne", []), ("lt", []), ("le", []), ("gt", []), ("ge", []),
+        ("logical_and", []), ("logical_or", []), ("logical_xor", []),
+        ("bitwise_and", []), ("bitwise_or", []), ("bitwise_xor", [])]:
+    SPECS[_name] = binary_samples() + _extra
+for _name in ("pow", "bitwise_left_shift", "bitwise_right_shift"):
+    SPECS[_name] = binary_samples(nonneg=True)
+SPECS["pow"] += [((T(IV, "int64"), T(IW, "int64")), {}, "int_negative_exponent"),
+                 ((T(FV, "float32"), 0.5), {}, "float_sqrt")]
+
+UNARY = [op.name for op in pointwise.ALL_OPS if op.tensors == ("self",)
+         and all(p.startswith("_") for p in op.params)]
+for _name in UNARY:
+    SPECS[_name] = unary_samples()
+SPECS["round"] = unary_samples() + [((T(FV, "float32"),), {"decimals": 1}, "decimals"),
+                                    ((T([[0.5, 1.5, 2.5], [-0.5, -1.5, 3.5]], "float64"),), {},
+                                     "half_to_even")]
+SPECS["clamp"] = clamp_samples()
+SPECS["clamp_min"] = [((T(FV, "float32"),), {"min": 0.5}, "float"),
+                      ((T(IV, "int64"),), {"min": 0}, "int"),
+                      ((T(IV, "int64"),), {"min": 0.5}, "int_float_bound")]
+SPECS["clamp_max"] = [((T(FV, "float32"),), {"max": 0.5}, "float"),
+                      ((T(IV, "int64"),), {"max": 0}, "int"),
+                      ((T(IV, "int64"),), {"max": 0.5}, "int_float_bound")]
+SPECS["hardtanh"] = [((T(FV, "float32"),), {}, "default"),
+                     ((T(FV, "float32"),), {"min_val": -0.5, "max_val": 2.0}, "bounds"),
+                     ((T(IV, "int64"),), {"min_val": 0, "max_val": 1}, "int")]
+for _name in ("lerp", "addcmul", "addcdiv", "masked_fill"):
+    SPECS[_name] = ternary_samples(_name)
+SPECS["where"] = where_samples()
+
+# How each op is reached in both libraries, where the name alone is not enough.
+TORCH_FN = {"hardtanh": F.hardtanh}
+TORCH_INPLACE_FN = {"hardtanh": F.hardtanh_}
+NO_METHOD = {"hardtanh", "where"}           # torch.Tensor has no such method
+NO_INPLACE = {"where", "maximum", "minimum", "positive"}
+TABLE_NAMES = {op.name for op in pointwise.ALL_OPS}
+# The dispatching entry point covers these declarations (clamp with tensor bounds, where)
+COVERED_BY = {"_clamp_tensor": "clamp", "_where": "where"}
+
+
+def test_every_declared_op_has_samples():
+    declared = {COVERED_BY.get(n, n) for n in TABLE_NAMES}
+    assert declared <= set(SPECS), declared - set(SPECS)
+
+
+CASES = [pytest.param(name, args, kwargs, id=f"{name}-{sid}")
+         for name, samples in SPECS.items() for args, kwargs, sid in samples]
+
+
+# ----------------------------------------------------------------------------- comparison
+
+def run(fn):
+    """('ok', result) or ('err', exception) for one call."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return "ok", fn()
+    except Exception as e:  # noqa: BLE001 - the exception itself is what is compared
+        return "err", e
+
+
+_TORCH_DTYPE = re.compile(r"torch\.(?=(\w+Tensor|u?int\d+|float\d+|bool|half|double|long)\b)")
+
+
+def torch_message(e):
+    """torch's message with dtype names spelled insitu.FloatTensor, insitu.float32, ..."""
+    return _TORCH_DTYPE.sub("insitu.", str(e))
+
+
+def assert_same_tensor(got, want, what):
+    assert isinstance(got, insitu.Tensor), (what, got)
+    assert got.dtype.name == str(want.dtype).replace("torch.", ""), (what, got.dtype, want.dtype)
+    assert tuple(got.shape) == tuple(want.shape), (what, got.shape, want.shape)
+    g, w = np.asarray(got._data), want.numpy()
+    if w.dtype.kind == "f":
+        tol = {2: 2e-3, 4: 2e-6, 8: 1e-12}[w.dtype.itemsize]
+        np.testing.assert_allclose(g.astype(np.float64), w.astype(np.float64), rtol=tol,
+                                   atol=tol, equal_nan=True, err_msg=what)
+    else:
+        np.testing.assert_array_equal(g, w, err_msg=what)
+
+
+def assert_same_outcome(got, want, what):
+    gk, gv = got
+    wk, wv = want
+    if wk == "err":
+        assert gk == "err", f"{what}: torch raised {wv!r}, insitu returned {gv!r}"
+        assert isinstance(gv, type(wv)), f"{what}: {gv!r} is not a {type(wv).__name__}: {wv!r}"
+        if not isinstance(wv, TypeError):    # argument-parser TypeErrors list torch overloads
+            assert str(gv) == torch_message(wv), f"{what}: {gv!r} != {wv!r}"
+        return
+    assert gk == "ok", f"{what}: insitu raised {gv!r}, torch gave {wv!r}"
+    assert_same_tensor(gv, wv, what)
+
+
+def insitu_function(name):
+    return getattr(insitu, name)
+
+
+def torch_function(name):
+    return TORCH_FN.get(name) or getattr(torch, name)
+
+
+def snapshot(t):
+    return (t._data.copy(), t.dtype, tuple(t.shape), t._version)
+
+
+def check_inplace(name, call_insitu, call_torch, args_i, args_t, what):
+    """One in-place variant on clones of self: outcome, identity, buffer, version, atomicity."""
+    self_i = args_i[0].clone()
+    self_t = args_t[0].clone()
+    before = snapshot(self_i)
+    ptr = self_i.data_ptr()
+    got = run(lambda: call_insitu(self_i, *args_i[1:]))
+    want = run(lambda: call_torch(self_t, *args_t[1:]))
+    assert_same_outcome(got, want, what)
+    if got[0] == "ok":
+        assert got[1] is self_i, f"{what}: in-place result is not self"
+        assert self_i.data_ptr() == ptr, f"{what}: in-place op moved the buffer"
+        assert self_i._version == before[3] + 1, f"{what}: version {self_i._version}"
+        assert_same_tensor(self_i, self_t, what + " (self after)")
+    else:
+        data, dtype, shape, version = before
+        assert self_i.dtype is dtype and tuple(self_i.shape) == shape, what
+        assert self_i._version == version, f"{what}: failing op bumped the version"
+        np.testing.assert_array_equal(self_i._data, data, err_msg=what + ": failing op wrote")
+
+
+OPERATORS = {}
+for _op in pointwise.ALL_OPS:
+    OPERATORS[_op.name] = (_op.operators, _op.roperators, _op.ioperators)
+OPERATORS["bitwise_not"] = (("__invert__",), (), ())   # `~` has its own TypeError for floats
+
+
+def _operator(dunder):
+    name = dunder.strip("_")
+    return getattr(operator, name + "_" if name in ("and", "or") else name)
+
+
+@pytest.mark.parametrize("name,args,kwargs", CASES)
+def test_variants_agree_with_torch(name, args, kwargs):
+    args_i = [build(a, insitu) for a in args]
+    args_t = [build(a, torch) for a in args]
+    kw_i = {k: build(v, insitu) for k, v in kwargs.items()}
+    kw_t = {k: build(v, torch) for k, v in kwargs.items()}
+
+    fn_i, fn_t = insitu_function(name), torch_function(name)
+    assert_same_outcome(run(lambda: fn_i(*args_i, **kw_i)), run(lambda: fn_t(*args_t, **kw_t)),
+                        "function")
+
+    self_is_tensor = isinstance(args_i[0], insitu.Tensor)
+    if name not in NO_METHOD and self_is_tensor:
+        assert_same_outcome(run(lambda: getattr(args_i[0], name)(*args_i[1:], **kw_i)),
+                            run(lambda: getattr(args_t[0], name)(*args_t[1:], **kw_t)), "method")
+
+    ops, rops, iops = OPERATORS.get(name, ((), (), ()))
+    if not kwargs:
+        for dunder in ops:
+            f = _operator(dunder)
+            assert_same_outcome(run(lambda: f(*args_i)), run(lambda: f(*args_t)), dunder)
+        if len(args) == 2 and not isinstance(args[1], T):
+            for dunder in rops:
+                f = _operator(dunder.replace("__r", "__"))
+                assert_same_outcome(run(lambda: f(args_i[1], args_i[0])),
+                                    run(lambda: f(args_t[1], args_t[0])), dunder)
+
+    if name in NO_INPLACE or not self_is_tensor:
+        return
+    inplace_t = TORCH_INPLACE_FN.get(name)
+    if inplace_t is None:
+        def inplace_t(s, *rest):
+            return getattr(s, name + "_")(*rest, **kw_t)
+    else:
+        inplace_t = (lambda f: lambda s, *rest: f(s, *rest, **kw_t))(inplace_t)
+    check_inplace(name, lambda s, *rest: getattr(s, name + "_")(*rest, **kw_i), inplace_t,
+                  args_i, args_t, name + "_")
+    if not kwargs:
+        for dunder in iops:
+            f = _operator(dunder)
+            check_inplace(name, f, f, args_i, args_t, dunder)
+
+
+def test_dunder_lookup_matches_operator_module():
+    assert _operator("__iadd__") is operator.iadd
+    assert _operator("__truediv__") is operator.truediv
+    assert _operator("__rshift__") is operator.rshift
