@@ -233,15 +233,16 @@ class _ArrayView:
 
     def __getattr__(self, name):
         node = self._node
-        saved = node.saved.get(name) if node.saved else None
-        if saved is None:
+        saved = node.saved
+        if saved is _FREED:
+            saved[name]        # raises the freed-graph error, as the Tensor path does
+        s = saved.get(name)
+        if s is None:
             try:
                 return node.params[name]
             except KeyError:
-                if not node.saved:
-                    node.saved[name]   # raises the freed-graph error
                 raise AttributeError(name) from None
-        return saved.unpack_data(node)
+        return s.unpack_data(node)
 
 
 def _sum_to_shape_array(r, shape):
