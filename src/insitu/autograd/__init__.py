@@ -4,3 +4,6 @@ from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
 from .engine import backward, grad
 from .strict import strict_inplace
 from .node import Node
+from .function import Function, FunctionCtx, once_differentiable
+from .gradcheck import gradcheck, gradgradcheck, GradcheckError
+from . import graph
