@@ -381,3 +381,193 @@ def test_dunder_lookup_matches_operator_module():
     assert _operator("__iadd__") is operator.iadd
     assert _operator("__truediv__") is operator.truediv
     assert _operator("__rshift__") is operator.rshift
+
+
+# ----------------------------------------------------------------------------- copying ops
+
+COPY_CASES = [
+    ("fill_", T(FV, "float32"), (2,), "f-int"), ("fill_", T(FV, "float32"), (0.5,), "f-float"),
+    ("fill_", T(IV, "int64"), (2.9,), "i-float_truncates"), ("fill_", T(BV, "bool"), (2.9,), "b"),
+    ("fill_", T(IV, "int64"), (T(2.9, "float32"),), "i-0d_float"),
+    ("fill_", T(FV, "float32"), (T(1.5, "float64"),), "f-0d"),
+    ("fill_", T(FV, "float32"), (T([1.0], "float32"),), "1d_value"),
+    ("fill_", T(0.5, "float32"), (3,), "0d_self"),
+    ("zero_", T(FV, "float32"), (), "f"), ("zero_", T(IV, "int64"), (), "i"),
+    ("zero_", T(BV, "bool"), (), "b"),
+    ("zero_", T([list(r) for r in zip(*FV)], "float32", transposed=True), (), "noncontig"),
+    ("copy_", T(FV, "float32"), (T(FW, "float64"),), "f-from_f64"),
+    ("copy_", T(IV, "int64"), (T([[1.7, -2.7, 3.2], [0.5, -0.5, 9.9]], "float32"),),
+     "int_from_float_truncates"),
+    ("copy_", T(FV, "float32"), (T(IW, "int64"),), "f-from_int"),
+    ("copy_", T(BV, "bool"), (T(FW, "float32"),), "b-from_float"),
+    ("copy_", T(UV, "uint8"), (T(IW, "int64"),), "uint8_wraps"),
+    ("copy_", T(FV, "float32"), (T(FW[0], "float32"),), "bcast_src"),
+    ("copy_", T(FV[0], "float32"), (T(FW, "float32"),), "bcast_self"),
+    ("copy_", T(FV, "float32"), (T(2.5, "float32"),), "0d_src"),
+    ("copy_", T(FV, "float32"), (T([1.0, 2.0], "float32"),), "size_mismatch"),
+    ("copy_", T([list(r) for r in zip(*FV)], "float32", transposed=True),
+     (T(FW, "float32"),), "noncontig_self"),
+    ("copy_", T(FV, "float32"), (T([list(r) for r in zip(*FW)], "float32", transposed=True),),
+     "noncontig_src"),
+]
+
+
+@pytest.mark.parametrize("method,self_arg,rest", [pytest.param(m, s, r, id=f"{m}{i}")
+                                                  for m, s, r, i in COPY_CASES])
+def test_copying_ops_agree_with_torch(method, self_arg, rest):
+    args_i = [build(self_arg, insitu)] + [build(a, insitu) for a in rest]
+    args_t = [build(self_arg, torch)] + [build(a, torch) for a in rest]
+
+    def call(s, *r):
+        return getattr(s, method)(*r)
+    check_inplace(method, call, call, args_i, args_t, method)
+
+
+@pytest.mark.parametrize("arg", [T(FV, "float32"), T(IV, "int64"), T(0.5, "float64"),
+                                 T([list(r) for r in zip(*FV)], "float32", transposed=True)],
+                         ids=repr)
+def test_clone_is_a_new_storage_at_version_zero(arg):
+    x, xt = build(arg, insitu), build(arg, torch)
+    x.add_(1)
+    xt.add_(1)
+    for c, ct in ((x.clone(), xt.clone()), (insitu.clone(x), torch.clone(xt))):
+        assert_same_tensor(c, ct, "clone")
+        assert c.stride() == ct.stride()          # preserve_format keeps a dense layout
+        assert c._version == ct._version == 0
+        assert not c._is_view() and c.data_ptr() != x.data_ptr()
+        c.zero_()
+        assert_same_tensor(x, xt, "source untouched by writes to the clone")
+
+
+# ----------------------------------------------------------------------------- out=
+
+OUT_CASES = [
+    ("add", (T(FV, "float32"), T(FW, "float32")), {}, T(FZ, "float32"), "same"),
+    ("add", (T(FV, "float32"), 1), {"alpha": 2}, T(FZ, "float64"), "wider_out"),
+    ("add", (T(FV, "float32"), T(FW, "float32")), {}, T([[1, 2, 3], [4, 5, 6]], "int64"),
+     "cast_error"),
+    ("add", (T(FV, "float32"), T(FW[0], "float32")), {}, T([1.0] * 5, "float32"), "resize"),
+    ("add", (T(FV, "float32"), T(FW, "float32")), {}, T([], "float32"), "resize_empty"),
+    ("mul", (T(IV, "int64"), T(IW, "int64")), {}, T(IW, "int32"), "int_narrower"),
+    ("div", (T(IV, "int64"), T(IW, "int64")), {}, T(IW, "int64"), "true_div_into_int"),
+    ("div", (T(IV, "int64"), T(IW, "int64")), {"rounding_mode": "floor"}, T(IW, "int64"),
+     "floor_into_int"),
+    ("sin", (T(FV, "float32"),), {}, T(FZ, "float32"), "unary"),
+    ("sqrt", (T(IV, "int64"),), {}, T(FZ, "float64"), "unary_int_input"),
+    ("eq", (T(FV, "float32"), T(FW, "float32")), {}, T(BV, "bool"), "compare"),
+    ("lt", (T(FV, "float32"), 0.5), {}, T(FZ, "float32"), "compare_into_float"),
+    ("clamp", (T(FV, "float32"),), {"min": 0.0, "max": 1.0}, T(FZ, "float32"), "clamp"),
+    ("pow", (T(FV, "float32"), 2), {}, T(FZ, "float32"), "pow"),
+    ("bitwise_and", (T(IV, "int64"), T(IW, "int64")), {}, T(IW, "int64"), "bitwise"),
+    ("maximum", (T(FV, "float32"), T(FW, "float32")), {}, T(FZ, "float32"), "maximum"),
+    ("addcmul", (T(FV, "float32"), T(FW, "float32"), T(FZ, "float32")), {"value": 2},
+     T(FZ, "float32"), "ternary"),
+]
+
+
+@pytest.mark.parametrize("name,args,kwargs,out", [pytest.param(*c[:4], id=f"{c[0]}-{c[4]}")
+                                                  for c in OUT_CASES])
+def test_out_form_agrees_with_torch(name, args, kwargs, out):
+    args_i = [build(a, insitu) for a in args]
+    args_t = [build(a, torch) for a in args]
+    kw_i = {k: build(v, insitu) for k, v in kwargs.items()}
+    kw_t = {k: build(v, torch) for k, v in kwargs.items()}
+    out_i, out_t = build(out, insitu), build(out, torch)
+    before = snapshot(out_i)
+    got = run(lambda: getattr(insitu, name)(*args_i, **kw_i, out=out_i))
+    want = run(lambda: torch_function(name)(*args_t, **kw_t, out=out_t))
+    assert_same_outcome(got, want, "out=")
+    if got[0] == "ok":
+        assert got[1] is out_i
+        assert_same_tensor(out_i, out_t, "out after")
+        assert out_i._version == out_t._version == before[3] + 1
+    else:
+        assert out_i._version == before[3]
+        np.testing.assert_array_equal(out_i._data, before[0])
+
+
+def test_out_resize_of_a_nonempty_tensor_warns_like_torch():
+    with pytest.warns(UserWarning) as want:
+        torch.add(torch.ones(2, 3), 1, out=torch.empty(5))
+    with pytest.warns(UserWarning) as got:
+        insitu.add(insitu.ones(2, 3), 1, out=insitu.empty(5))
+    expected = str(want[0].message).split(" (Triggered internally")[0]
+    assert str(got[0].message) == expected
+
+
+@pytest.mark.parametrize("which", ["input", "out"])
+@pytest.mark.parametrize("name,args", [("add", (1,)), ("sin", ()), ("mul", (2.0,))])
+def test_out_refuses_autograd(name, args, which):
+    def call(lib):
+        x = lib.ones(2, 3, requires_grad=which == "input")
+        o = lib.empty(2, 3, requires_grad=which == "out")
+        return getattr(lib, name)(x, *args, out=o)
+    with pytest.raises(RuntimeError) as want:
+        call(torch)
+    with pytest.raises(RuntimeError) as got:
+        call(insitu)
+    assert str(got.value) == str(want.value)
+    assert "functions with out=... arguments don't support automatic differentiation" in str(
+        got.value)
+
+
+def test_out_under_no_grad_is_allowed():
+    x = insitu.ones(3, requires_grad=True)
+    o = insitu.empty(3)
+    with insitu.no_grad():
+        r = insitu.mul(x, 2, out=o)
+    assert r is o and o.tolist() == [2.0, 2.0, 2.0] and o._version == 1
+
+
+# ----------------------------------------------------------------------------- properties
+
+finite = st.floats(-1e3, 1e3, allow_nan=False, width=32)
+
+
+@st.composite
+def self_and_other(draw):
+    shape = draw(hnp.array_shapes(min_dims=0, max_dims=3, max_side=4))
+    dt = draw(st.sampled_from([np.float32, np.float64]))
+    a = draw(hnp.arrays(dt, shape, elements=finite))
+    # a shape that broadcasts into self's: a suffix of it, some sides squeezed to 1
+    tail = shape[len(shape) - draw(st.integers(0, len(shape))):]
+    other_shape = tuple(1 if draw(st.booleans()) else n for n in tail)
+    other_dt = draw(st.sampled_from([np.float32, np.float64, np.int64]))
+    b = draw(hnp.arrays(other_dt, other_shape,
+                        elements=st.integers(-100, 100) if other_dt is np.int64 else finite))
+    transpose = draw(st.booleans()) and len(shape) >= 2
+    return a, b, transpose
+
+
+def _pair(a, b, transpose, lib):
+    x = lib.tensor(a.T.copy() if transpose else a)
+    x = x.transpose(0, 1) if transpose else x
+    other = b.T.copy().T if transpose and b.ndim >= 2 else b
+    return x, lib.tensor(other)
+
+
+@settings(max_examples=60, deadline=None)
+@given(self_and_other(), st.sampled_from(["add_", "mul_", "sub_", "div_"]))
+def test_property_binary_inplace_matches_torch(data, method):
+    a, b, transpose = data
+    x, y = _pair(a, b, transpose, insitu)
+    xt, yt = _pair(a, b, transpose, torch)
+    ptr, version = x.data_ptr(), x._version
+    r = getattr(x, method)(y)
+    getattr(xt, method)(yt)
+    assert r is x and x.data_ptr() == ptr and x._version == version + 1
+    assert x.stride() == xt.stride()
+    assert_same_tensor(x, xt, method)
+
+
+@settings(max_examples=40, deadline=None)
+@given(hnp.arrays(np.float32, hnp.array_shapes(min_dims=0, max_dims=3, max_side=5),
+                  elements=finite),
+       st.one_of(st.none(), finite), st.one_of(st.none(), finite))
+def test_property_clamp_inplace_matches_torch(a, lo, hi):
+    x, xt = insitu.tensor(a), torch.tensor(a)
+    got = run(lambda: x.clamp_(lo, hi))
+    want = run(lambda: xt.clamp_(lo, hi))
+    assert_same_outcome(got, want, "clamp_")
+    if got[0] == "ok":
+        assert got[1] is x and x._version == 1

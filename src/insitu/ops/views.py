@@ -594,6 +594,15 @@ def resize_out(out, shape):
     from ..core.storage import Storage
     if out._base is not None:
         raise RuntimeError("cannot resize a view used as out=; its shape must match")
+    if out._data.size:
+        import warnings
+        warnings.warn(
+            f"An output with one or more elements was resized since it had shape "
+            f"[{', '.join(map(str, out._data.shape))}], which does not match the required output "
+            f"shape [{', '.join(map(str, shape))}]. This behavior is deprecated, and in a future "
+            "PyTorch release outputs will not be resized unless they have zero elements. You can "
+            "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
+            "t.resize_(0).", UserWarning, stacklevel=4)
     arr = xp.empty(shape, dtype=out._dtype.np)
     out._data = arr
     version = out._storage.version
