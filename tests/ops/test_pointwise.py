@@ -540,10 +540,12 @@ def self_and_other(draw):
 
 
 def _pair(a, b, transpose, lib):
-    x = lib.tensor(a.T.copy() if transpose else a)
-    x = x.transpose(0, 1) if transpose else x
-    other = b.T.copy().T if transpose and b.ndim >= 2 else b
-    return x, lib.tensor(other)
+    """self with a's values (non-contiguous when `transpose`), and other."""
+    if transpose:
+        x = lib.tensor(np.ascontiguousarray(np.swapaxes(a, 0, 1))).transpose(0, 1)
+    else:
+        x = lib.tensor(a)
+    return x, lib.tensor(b)
 
 
 @settings(max_examples=60, deadline=None)
@@ -556,7 +558,9 @@ def test_property_binary_inplace_matches_torch(data, method):
     r = getattr(x, method)(y)
     getattr(xt, method)(yt)
     assert r is x and x.data_ptr() == ptr and x._version == version + 1
-    assert x.stride() == xt.stride()
+    # strides of size-1 dims carry no meaning (torch.tensor keeps NumPy's odd ones there)
+    assert [s for s, n in zip(x.stride(), x.shape) if n > 1] == \
+        [s for s, n in zip(xt.stride(), xt.shape) if n > 1]
     assert_same_tensor(x, xt, method)
 
 
