@@ -234,9 +234,9 @@ class Optimizer:
         def cast(param, value, key=None):
             if isinstance(value, Tensor):
                 # the step count keeps its dtype; other state follows the parameter's
-                if key == "step" or not param.is_floating_point():
+                if key == "step" or not param.is_floating_point() or value._dtype is param._dtype:
                     return value
-                return value.to(dtype=param.dtype)
+                return value.to_dtype(param._dtype)
             if isinstance(value, dict):
                 return {k: cast(param, v, k) for k, v in value.items()}
             if isinstance(value, (list, tuple)):

@@ -1,4 +1,20 @@
 from .module import Module
 from .container import Sequential, ModuleList, ModuleDict
+from .linear import Identity, Linear, Bilinear
+from .activation import (ReLU, ReLU6, LeakyReLU, Hardtanh, ELU, GELU, SiLU, Sigmoid, Tanh,
+                         Softmax, LogSoftmax)
+from .flatten import Flatten, Unflatten
+from .dropout import Dropout
+from .sparse import Embedding
+from .normalization import LayerNorm, BatchNorm1d
+from .loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, NLLLoss, CrossEntropyLoss, BCELoss,
+                   BCEWithLogitsLoss)
+from .hooks import RemovableHandle
 
-__all__ = ["Module", "Sequential", "ModuleList", "ModuleDict"]
+__all__ = [
+    "Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Linear", "Bilinear",
+    "ReLU", "ReLU6", "LeakyReLU", "Hardtanh", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh",
+    "Softmax", "LogSoftmax", "Flatten", "Unflatten", "Dropout", "Embedding", "LayerNorm",
+    "BatchNorm1d", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "NLLLoss",
+    "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss",
+]

@@ -382,21 +382,25 @@ class Module:
             if not dt.is_floating_point:
                 raise TypeError("nn.Module.to only accepts floating point or complex dtypes, "
                                 f"but got desired dtype={dt}")
-            return self._apply(lambda t: t.to(dt) if t._dtype.is_floating_point else t)
+            return self._apply(_float_to(dt))
         return self
 
     def float(self):
         from ...core import dtypes
-        return self._apply(lambda t: t.float() if t._dtype.is_floating_point else t)
+        return self._apply(_float_to(dtypes.float32))
 
     def double(self):
-        return self._apply(lambda t: t.double() if t._dtype.is_floating_point else t)
+        from ...core import dtypes
+        return self._apply(_float_to(dtypes.float64))
 
     def half(self):
-        return self._apply(lambda t: t.half() if t._dtype.is_floating_point else t)
+        from ...core import dtypes
+        return self._apply(_float_to(dtypes.float16))
 
     def type(self, dst_type):
-        return self._apply(lambda t: t.type(dst_type))
+        from ...core import dtypes
+        dt = dtypes.to_dtype(dst_type)
+        return self._apply(lambda t: t if t._dtype is dt else t.to_dtype(dt))
 
     def cpu(self):
         return self
@@ -638,6 +642,15 @@ class Module:
             else:
                 main += "\n  " + "\n  ".join(lines) + "\n"
         return main + ")"
+
+
+def _float_to(dt):
+    """A converter of floating-point tensors to `dt` (others are left alone)."""
+    def convert(t):
+        if t._dtype.is_floating_point and t._dtype is not dt:
+            return t.to_dtype(dt)
+        return t
+    return convert
 
 
 def _is_dtype(a):
