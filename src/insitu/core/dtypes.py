@@ -69,7 +69,19 @@ def set_default_dtype(d):
     d = to_dtype(d)
     if not d.is_floating_point:
         raise TypeError("only floating-point types are supported as the default type")
-    _default_float[0] = d
+    if d is not _default_float[0]:
+        _default_float[0] = d
+        for forget in _on_default_change:
+            forget()
+
+
+# Callbacks that drop dtype decisions cached under the previous default (the op tables cache
+# result dtypes per operand-kind key, and `int / int` or `int * 1.5` depend on the default).
+_on_default_change = []
+
+
+def on_default_dtype_change(forget):
+    _on_default_change.append(forget)
 
 
 def from_numpy_dtype(np_dtype):

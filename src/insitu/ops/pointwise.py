@@ -11,6 +11,7 @@ from ..backend import xp, clip
 from ..core import dtypes
 from ..core.tensor import Tensor
 from . import checks
+from .copying import to_dtype  # noqa: F401  (Tensor.to looks the dtype conversion up here)
 from .registry import Op, register, wrap
 
 # The pipelines have already checked that the result dtype may be written into `out`
@@ -670,6 +671,17 @@ def _atan2_backward(n, g):
 
 
 ALL_OPS = BINARY + COMPARE + LOGICAL + UNARY_FLOAT + UNARY_SAME + CLAMP + TERNARY + [WHERE]
+
+
+def _forget_dtype_decisions():
+    """After set_default_dtype: the cached result dtypes of these ops may name the old default."""
+    from . import copying, indexing
+    for op in ALL_OPS + copying.INPLACE_ONLY + [copying.CLONE, indexing.INDEX, indexing.INDEX_PUT]:
+        for cache in (op._cache, op._fast_in, op._fast_out):
+            cache.clear()   # in place: the generated fast paths hold these very dicts
+
+
+dtypes.on_default_dtype_change(_forget_dtype_decisions)
 
 
 def _invert(self):
