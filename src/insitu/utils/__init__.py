@@ -1,0 +1,4 @@
+"""insitu.utils: data loading helpers (`insitu.utils.data`)."""
+from . import data
+
+__all__ = ["data"]
