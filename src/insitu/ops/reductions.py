@@ -126,7 +126,8 @@ def _dtype_mismatch(expected, got):
 
 
 def _to_out(name, out, arr, inputs, exact=None):
-    """PyTorch's out=: no autograd, resize when the shape differs, write, bump the version once.
+    """PyTorch's out=: no autograd, resize (views.resize_out warns as PyTorch does when `out` had
+    elements) when the shape differs, write, bump the version once.
 
     `exact` is the dtype `out` must have (PyTorch checks it for most ops); otherwise the value is
     cast into whatever dtype `out` has."""
@@ -135,14 +136,6 @@ def _to_out(name, out, arr, inputs, exact=None):
     if exact is not None and out._dtype is not exact:
         raise _dtype_mismatch(exact, out._dtype)
     if out._data.shape != arr.shape:
-        if out._data.size:
-            warnings.warn(
-                f"An output with one or more elements was resized since it had shape "
-                f"[{', '.join(map(str, out._data.shape))}], which does not match the required "
-                f"output shape [{', '.join(map(str, arr.shape))}]. This behavior is deprecated, "
-                "and in a future PyTorch release outputs will not be resized unless they have "
-                "zero elements. You can explicitly reuse an out tensor t by resizing it, inplace, "
-                "to zero elements with t.resize_(0).", UserWarning, stacklevel=3)
         resize_out(out, arr.shape)
     from .checks import check_writable
     check_writable(out, name)
