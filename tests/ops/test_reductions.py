@@ -477,6 +477,15 @@ def test_nanmean():
     compare(lambda m, x: m.nanmean(x, 1), x)
 
 
+@pytest.mark.parametrize("op", ["sum", "mean"])
+def test_overload_names_follow_an_explicit_dim(op):
+    x = make((2, 3))
+    for call in (lambda m, x: getattr(x, op)(), lambda m, x: getattr(x, op)(None),
+                 lambda m, x: getattr(x, op)(dim=None, keepdim=True),
+                 lambda m, x: getattr(x, op)(dim=()), lambda m, x: getattr(m, op)(x, [])):
+        compare(call, x)
+
+
 def test_mean_dtypes():
     compare(lambda m, x: m.mean(x), make((2, 3), "float16"))
     pick = lambda m: torch.float64 if m is torch else insitu.float64  # noqa: E731

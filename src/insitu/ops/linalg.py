@@ -99,6 +99,10 @@ def _check_out_first(name, out, inputs):
 # ------------------------------------------------------------------------ mm / bmm / mv / dot
 
 def _mm_backward(n, g):
+    if not mode.grad:       # no graph to build: straight to NumPy
+        gd, dt = g._data, g._dtype
+        return (wrap(_matmul_array(gd, n.mat2._data.T), dt) if n.needs[0] else None,
+                wrap(_matmul_array(n.self._data.T, gd), dt) if n.needs[1] else None)
     return (mm(g, n.mat2.t()) if n.needs[0] else None,
             mm(n.self.t(), g) if n.needs[1] else None)
 
@@ -132,6 +136,10 @@ def mm(input, mat2, *, out=None):
 
 
 def _bmm_backward(n, g):
+    if not mode.grad:
+        gd, dt = g._data, g._dtype
+        return (wrap(_matmul_array(gd, n.mat2._data.swapaxes(1, 2)), dt) if n.needs[0] else None,
+                wrap(_matmul_array(n.self._data.swapaxes(1, 2), gd), dt) if n.needs[1] else None)
     return (bmm(g, n.mat2.mT) if n.needs[0] else None,
             bmm(n.self.mT, g) if n.needs[1] else None)
 

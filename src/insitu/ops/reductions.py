@@ -13,6 +13,7 @@ import warnings
 
 from ..autograd.grad_mode import mode
 from ..autograd.node import OpNode, edge, node_class
+from ..autograd.saved import SavedTensor
 from ..backend import xp
 from ..core import dtypes
 from ..core.dtypes import CPP_NAMES
@@ -61,6 +62,19 @@ def _acc(np_dt):
     return xp.float32 if np_dt == xp.float16 else np_dt
 
 
+class _NoDim:
+    """The default of sum/mean's dim: PyTorch picks another overload (and node name,
+    SumBackward0 vs SumBackward1) when dim is passed at all, even as None."""
+    __slots__ = ()
+
+    def __repr__(self):
+        return "None"
+
+
+_NO_DIM = _NoDim()
+_add_reduce = xp.add.reduce     # xp.sum minus its Python-level dispatch
+
+
 def _sum_dtype(dt, dtype):
     if dtype is not None:
         return dtypes.to_dtype(dtype)
@@ -92,22 +106,32 @@ class _ReductionNode(OpNode):
                      for r, meta, need in zip(res, self.in_meta, self.needs))
 
 
+_classes = {}
+
+
 def _record(out, node_name, formula, inputs, saved=None, params=None):
     """Attach a backward node to `out` if any input requires grad (the generic recorder)."""
-    from ..autograd.saved import SavedTensor
-    if not mode.grad or not builtins.any(t._requires_grad for t in inputs):
+    if not mode.grad:
+        return out
+    needs = tuple([t._requires_grad for t in inputs])
+    if True not in needs:
         return out
     if not out._dtype.is_floating_point:      # sum(x, dtype=insitu.int64) of a grad-requiring x
         raise RuntimeError(f"Autograd not support dtype: {out._dtype.legacy}")
-    cls = node_class(node_name, formula, node_name, base=_ReductionNode)
+    cls = _classes.get((node_name, formula))
+    if cls is None:
+        cls = _classes[(node_name, formula)] = node_class(node_name, formula, node_name,
+                                                           base=_ReductionNode)
     node = _new(cls)
-    node.next_functions = tuple(edge(t) if t._requires_grad else (None, 0) for t in inputs)
-    node.needs = tuple(t._requires_grad for t in inputs)
+    node.next_functions = tuple([edge(t) if need else (None, 0)
+                                 for t, need in zip(inputs, needs)])
+    node.needs = needs
     node.params = params or {}
-    node.in_meta = tuple((t._data.shape, t._dtype) for t in inputs)
+    node.in_meta = tuple([(t._data.shape, t._dtype) for t in inputs])
     node.saved = {}
-    for name, (t, is_out) in (saved or {}).items():
-        node.saved[name] = SavedTensor(t, node_name, is_out)
+    if saved:
+        for name, (t, is_out) in saved.items():
+            node.saved[name] = SavedTensor(t, node_name, is_out)
     out._grad_fn = node
     out._requires_grad = True
     return out
@@ -187,23 +211,25 @@ def _sum_backward(n, g):
     return (_expand_back(g, p["shape"], p["dims"], p["keepdim"]),)
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+def sum(input, dim=_NO_DIM, keepdim=False, *, dtype=None, out=None):
     a = input._data
-    dims = _dims(dim, a.ndim)
+    overload = 0 if dim is _NO_DIM and not keepdim else 1
+    dims = _dims(None if dim is _NO_DIM else dim, a.ndim)
     if out is not None and dtype is None:
         rdt = out._dtype          # PyTorch sums in out's dtype (float -> int truncates first)
     else:
         rdt = _sum_dtype(input._dtype, dtype)
-    res = xp.sum(a, axis=_axis(dims, a.ndim), keepdims=keepdim, dtype=_acc(rdt.np))
+    res = _add_reduce(a, _axis(dims, a.ndim), _acc(rdt.np), keepdims=keepdim)
     if out is not None:
         return _to_out("sum", out, xp.asarray(res), (input,),
                        rdt if dtype is not None else None)
-    res = xp.asarray(res)
+    if res.__class__ is not xp.ndarray:
+        res = xp.asarray(res)
     if res.dtype != rdt.np:
         res = res.astype(rdt.np)
     t = wrap(res, rdt)
     if input._requires_grad and mode.grad:
-        _record(t, "SumBackward0" if dims is None and dim is None else "SumBackward1",
+        _record(t, "SumBackward1" if overload else "SumBackward0",
                 _sum_backward, (input,), params={"shape": a.shape, "dims": dims,
                                                  "keepdim": keepdim})
     return t
@@ -245,8 +271,10 @@ def _mean_backward(n, g):
     return (_expand_back(g, p["shape"], p["dims"], p["keepdim"]) / p["count"],)
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+def mean(input, dim=_NO_DIM, keepdim=False, *, dtype=None, out=None):
     a = input._data
+    overload = 0 if dim is _NO_DIM and not keepdim else 1
+    dim = None if dim is _NO_DIM else dim
     rdt = _mean_dtype(input, dtype)
     if out is not None and dtype is None:
         rdt = out._dtype if out._dtype.is_floating_point else rdt
@@ -257,7 +285,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     t = _finish("mean", res, rdt, (input,), out, rdt if dtype is not None else None)
     if out is not None:
         return t
-    return _record(t, "MeanBackward0" if dims is None and dim is None else "MeanBackward1",
+    return _record(t, "MeanBackward1" if overload else "MeanBackward0",
                    _mean_backward, (input,),
                    params={"shape": a.shape, "dims": dims, "keepdim": keepdim, "count": count})
 
