@@ -599,3 +599,28 @@ def test_gradgrad_through_gather_and_index_add():
         (g,) = lib.autograd.grad(y, x, create_graph=True)
         g.sum().backward()
         np.testing.assert_allclose(_np(x.grad), [[2, 2, 0, 0], [0, 4, 0, 0], [0, 0, 2, 2]])
+
+
+SR_SELF = np.array([[1., 0, 3], [4, 5, 6], [5, 2, 2]])
+SR_SRC = np.array([[1., 5, 0], [40, 5, 60], [0, 2, 7]])
+
+
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin"])
+def test_scatter_reduce(reduce, include_self):
+    index = [[0, 0, 1], [1, 1, 1], [2, 0, 1]]
+    check(lambda m, a, s: a.scatter_reduce(0, idx(m, index), s, reduce,
+                                           include_self=include_self), SR_SELF, SR_SRC)
+    check(lambda m, a, s: (a * 1).scatter_reduce_(1, idx(m, [[0, 0], [2, 2], [1, 0]]), s[:, :2],
+                                                  reduce, include_self=include_self),
+          SR_SELF, SR_SRC)
+    check(lambda m, a, s: m.scatter_reduce(typed(m, a, "int64"), 0, idx(m, index),
+                                           typed(m, s, "int64"), reduce,
+                                           include_self=include_self), SR_SELF, SR_SRC)
+
+
+def test_scatter_reduce_errors():
+    check_error(lambda m, a, s: a.scatter_reduce(0, idx(m, [[0]]), s, "add"), SR_SELF, SR_SRC)
+    check_error(lambda m, a, s: a.scatter_reduce_(0, idx(m, [[3]]), s, "sum"), SR_SELF, SR_SRC)
+    check_error(lambda m, a, s: a.scatter_reduce(0, idx(m, [[0]]), typed(m, s, "float32"),
+                                                 "sum"), SR_SELF, SR_SRC)

@@ -1021,6 +1021,132 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None):
     return res if out is None else _write_out("scatter", out, res, ())
 
 
+# scatter_reduce --------------------------------------------------------------------------
+
+_REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
+
+
+def _check_scatter_reduce(args, params):
+    _check_scatter(args[0], params["dim"], params["index"], args[1])
+    if params["reduce"] not in _REDUCTIONS:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
+                           f"{params['reduce']}")
+
+
+def _identity(reduce, dtype):
+    """The value a reduction starts from where include_self=False drops self's value."""
+    if reduce in ("sum", "mean"):
+        return 0
+    if reduce == "prod":
+        return 1
+    if dtype.kind == "f":
+        return -xp.inf if reduce == "amax" else xp.inf
+    if dtype.kind == "b":
+        return reduce == "amin"
+    info = xp.iinfo(dtype)
+    return info.min if reduce == "amax" else info.max
+
+
+_UFUNCS = {"sum": xp.add, "mean": xp.add, "prod": xp.multiply, "amax": xp.maximum,
+           "amin": xp.minimum}
+
+
+def _k_scatter_reduce(out, dt, a, src, dim, index, reduce, include_self=True):
+    idx = _nonempty(index._data)
+    out = _target(out, a, src, idx)
+    if not idx.size:
+        return out
+    o = _nonempty(out)
+    at = _coords(idx, dim % o.ndim)
+    values = _nonempty(src)[tuple(slice(0, n) for n in idx.shape)]
+    if not include_self:
+        o[at] = _identity(reduce, o.dtype)
+    _UFUNCS[reduce].at(o, at, values)
+    if reduce == "mean":
+        count = xp.full(o.shape, 1 if include_self else 0, xp.int64)
+        xp.add.at(count, at, 1)
+        count[count == 0] = 1
+        if o.dtype.kind == "f":
+            xp.true_divide(o, count, out=o, casting="unsafe")
+        else:
+            xp.floor_divide(o, count, out=o, casting="unsafe")
+    return out
+
+
+def _save_for_reduce(node, args, params):
+    _save_index(node, args, params)
+    if params["reduce"] in ("prod", "amax", "amin"):
+        # these formulas need self's values from before the op: keep a copy (in place, self is
+        # about to be overwritten) and the source
+        node.saved["self"] = SavedTensor(args[0].detach().clone(), "scatter_reduce")
+        node.saved["src"] = SavedTensor(args[1], "scatter_reduce")
+
+
+def _pad_to(got, shape):
+    """A gradient read through `index` for a source that may be larger than the index."""
+    shape = tuple(shape)
+    if tuple(got._data.shape) == shape or not shape:
+        return got.reshape(shape)
+    from ..creation import zeros
+    full = zeros(shape, dtype=got._dtype)
+    full[tuple(slice(0, k) for k in got._data.shape)] = got
+    return full
+
+
+def _scatter_reduce_backward(n, g):
+    """PyTorch's scatter_reduce_backward, written with insitu ops."""
+    p = n.params
+    dim, reduce, include_self = p["dim"], p["reduce"], p["include_self"]
+    index = n.index
+    src_shape = n.in_meta[1][0]
+    sub = tuple(slice(0, k) for k in index._data.shape) if index._data.ndim else ()
+    if reduce == "sum":
+        grad_self, grad_src = g, g.gather(dim, index)
+    elif reduce == "mean":
+        from ..creation import ones, zeros
+        N = (ones if include_self else zeros)(g.shape, dtype=g._dtype)
+        N = N.scatter_add(dim, index, ones(index.shape, dtype=g._dtype))
+        N = N.masked_fill(N == 0, 1)
+        grad_self = g / N
+        grad_src = g.gather(dim, index) / N.gather(dim, index)
+    elif reduce == "prod":
+        self, src, result = n.self, n.src, n.result
+        src = src[sub] if sub else src
+        masked_self = self.masked_fill(self == 0, 1)
+        masked_self_result = masked_self.scatter_reduce(dim, index, src, reduce,
+                                                        include_self=include_self)
+        grad_self = g * masked_self_result / masked_self
+        src_zero = src == 0
+        zeros_per_slot = self.new_zeros(self.shape).scatter_add(
+            dim, index, src_zero.to_dtype(self._dtype)).gather(dim, index)
+        single_zero = src_zero.logical_and(zeros_per_slot == 1)
+        masked_src = src.masked_fill(single_zero, 1)
+        masked_src_result = self.scatter_reduce(dim, index, masked_src, reduce,
+                                                include_self=include_self)
+        grad_src = (g * masked_src_result).gather(dim, index).where(
+            single_zero, (g * result).gather(dim, index) / src.masked_fill(src_zero, 1))
+    else:
+        self, src, result = n.self, n.src, n.result
+        src = src[sub] if sub else src
+        value = result.gather(dim, index)
+        self_is_result = (self == result).to_dtype(self._dtype)
+        src_is_result = (src == value).to_dtype(self._dtype)
+        grad_distributed = g / self_is_result.scatter_add(dim, index, src_is_result)
+        grad_self = self_is_result * grad_distributed
+        grad_src = src_is_result * grad_distributed.gather(dim, index)
+    if not include_self:
+        grad_self = grad_self.scatter(dim, index, 0)
+    return (grad_self if n.needs[0] else None,
+            _pad_to(grad_src, src_shape) if n.needs[1] else None)
+
+
+SCATTER_REDUCE = Op("scatter_reduce", "self, dim, index, src, reduce, *, include_self=True",
+                    ("self", "src"), _k_scatter_reduce, promote="same", check_cast=False,
+                    check_shapes=False, check_args=_check_scatter_reduce,
+                    pre_save=_save_for_reduce, saves=(("result", None),), function=False,
+                    backward=_scatter_reduce_backward)
+
+
 # masked_scatter --------------------------------------------------------------------------
 
 def _check_masked_scatter(self, mask, source):
@@ -1165,13 +1291,13 @@ def _register_return_types():
 _register_return_types()
 _tensor_formulas(*((op.node_name, op.backward)
                    for op in (TRIL, TRIU, INDEX_ADD, INDEX_COPY, INDEX_FILL, INDEX_FILL_TENSOR,
-                              SCATTER_ADD, MASKED_SCATTER, PUT)),
+                              SCATTER_ADD, SCATTER_REDUCE, MASKED_SCATTER, PUT)),
                  ("ScatterBackward0", _scatter_backward), ("NotImplemented", _scatter_backward),
                  ("ScatterBackward1", _scatter_value_backward),
                  ("NotImplemented", _scatter_value_backward))
 
 OPS = [TRIL, TRIU, INDEX_ADD, INDEX_COPY, INDEX_FILL, INDEX_FILL_TENSOR, SCATTER, SCATTER_VALUE,
-       SCATTER_ADD, MASKED_SCATTER, PUT]
+       SCATTER_ADD, SCATTER_REDUCE, MASKED_SCATTER, PUT]
 
 FUNCTIONS = {
     "cat": cat, "concat": cat, "concatenate": cat, "stack": stack, "hstack": hstack,
@@ -1185,6 +1311,7 @@ FUNCTIONS = {
     "index_copy": _functional("index_copy", "index_copy"),
     "index_fill": index_fill, "scatter": scatter,
     "scatter_add": _functional("scatter_add", "scatter_add"),
+    "scatter_reduce": _functional("scatter_reduce", "scatter_reduce"),
     "masked_scatter": masked_scatter, "put": _functional("put", "put"),
 }
 
