@@ -23,7 +23,7 @@ TIES = np.array([[3., 1, 2, 1, np.nan], [0, 5, -1, 5, 2]])
 
 
 def _np(t):
-    return t.detach().numpy() if isinstance(t, torch.Tensor) else t.detach().numpy()
+    return t.detach().numpy()
 
 
 def _name(t):
@@ -338,17 +338,7 @@ def test_sort_topk_errors(case):
     check_error(case, TIES)
 
 
-# ----------------------------------------------------------------------------- in-place index family
-
-def _inplace(op):
-    """Run `op` on a non-leaf copy of the first input; return it (so grads flow to the leaf)."""
-    def fn(m, a, *rest):
-        y = a * 1
-        r = op(m, y, *rest)
-        assert r is y
-        return y
-    return fn
-
+# ---------------------------------------------------------------------------- in-place index family
 
 M = np.array([[True, False, True, False]] * 3)
 S34 = RNG.standard_normal((3, 4)).round(3)
@@ -390,12 +380,9 @@ def test_inplace_index_ops_values_and_grads(name, op, src):
         ptr, v = y.data_ptr(), y._version
         r = op(m, y, s)
         assert y.data_ptr() == ptr and y._version == v + 1
-        base = y if r is y else y
-        return base
+        assert r is y or r._base is y      # the op ran on y or on a view of it
+        return y
     rt, ri = check(fn, A34, src)
-    for lib, r in ((torch, rt), (insitu, ri)):
-        assert [type(n).__name__ if n is not None else None
-                for n, _ in r.grad_fn.next_functions] is not None
     names_t = [type(n).__name__ if n is not None else None for n, _ in rt.grad_fn.next_functions]
     names_i = [type(n).__name__ if n is not None else None for n, _ in ri.grad_fn.next_functions]
     names_i = [n.replace("insitu::", "torch::") if n else n for n in names_i]
@@ -499,7 +486,7 @@ def test_scatter_reduce_argument():
             warnings.simplefilter("ignore")
             y = (x * 1).scatter_(0, lib.tensor([[0]]), x, reduce="add")
         assert type(y.grad_fn).__name__ == "NotImplemented"
-        with pytest.raises(RuntimeError, match=r"derivative for aten::scatter_? is not implemented"):
+        with pytest.raises(RuntimeError, match=r"derivative for aten::scatter_? is not impl"):
             y.sum().backward()
 
 

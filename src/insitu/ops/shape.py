@@ -389,16 +389,18 @@ def masked_select(input, mask, *, out=None):
                    saved={"mask": mask}, params={"shape": shape})
 
 
-def _check_flat_index(index, numel, fn):
+def _check_long_index(index, fn):
     if index._dtype is not dtypes.int64:
         raise RuntimeError(f"{fn}(): Expected a long tensor for index, but got "
                            f"{index._dtype.legacy}")
-    idx = index._data.reshape(-1)
+
+
+def _check_flat_bounds(idx, numel):
+    """take/put index the tensor as if flattened; negative indices count from the end."""
     bad = _first_out_of_range(idx, numel, allow_negative=True)
     if bad is not None:
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {numel} "
                          "elements.")
-    return idx
 
 
 def _take_backward(n, g):
@@ -410,12 +412,11 @@ def _take_backward(n, g):
 def take(input, index, *, out=None):
     _tensor_arg(index, "take", "index", 2)
     a = input._data
-    if index._dtype is not dtypes.int64:
-        raise RuntimeError(f"take(): Expected a long tensor for index, but got "
-                           f"{index._dtype.legacy}")
+    _check_long_index(index, "take")
     if a.size == 0 and index._data.size:
         raise IndexError("take(): tried to take from an empty tensor")
-    idx = _check_flat_index(index, a.size, "take")
+    idx = index._data.reshape(-1)
+    _check_flat_bounds(idx, a.size)
     arr = a.reshape(-1)[idx].reshape(index._data.shape)
     res = wrap(arr, input._dtype)
     if out is not None:
@@ -636,7 +637,7 @@ def _save_index(node, args, params):
     for name in ("index", "mask"):
         t = params.get(name)
         if isinstance(t, Tensor):
-            node.saved[name] = SavedTensor(t, type(node).__name__)
+            node.saved[name] = SavedTensor(t, type(node).op_name)
 
 
 def _target(out, a, *readers):
@@ -665,7 +666,8 @@ def _source_block(out, src, dim, n):
     return src.reshape(shape)
 
 
-def _check_index_vector(self, dim, index, fn):
+def _dim_and_index(self, dim, index, fn):
+    """The wrapped dim, once the index is known to be a tensor."""
     _tensor_arg(index, fn, "index", 3)
     return _wrap_dim(dim, self._data.ndim)
 
@@ -675,7 +677,7 @@ def _check_index_vector(self, dim, index, fn):
 def _check_index_add(args, params):
     self, source = args
     index = params["index"]
-    d = _check_index_vector(self, params["dim"], index, "index_add_")
+    d = _dim_and_index(self, params["dim"], index, "index_add_")
     if index._data.ndim > 1:
         raise IndexError(f"index_add_(): Index is supposed to be a vector, but got dim: "
                          f"{index._data.ndim} with type: {index._dtype.legacy} and size: "
@@ -738,7 +740,7 @@ INDEX_ADD = Op("index_add", "self, dim, index, source, *, alpha=1", ("self", "so
 def _check_index_copy(args, params):
     self, source = args
     index = params["index"]
-    d = _check_index_vector(self, params["dim"], index, "index_copy_")
+    d = _dim_and_index(self, params["dim"], index, "index_copy_")
     s_nd, o_nd = self._data.ndim, source._data.ndim
     if index._data.ndim >= 2:
         raise IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got "
@@ -751,9 +753,7 @@ def _check_index_copy(args, params):
         raise IndexError(
             f"index_copy_(): When source and destination are not scalars, their dimensionality "
             f"must match. Source dimensionality ({o_nd}), destination dimensionality ({s_nd})")
-    if index._dtype is not dtypes.int64:
-        raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got "
-                           f"{index._dtype.legacy}")
+    _check_long_index(index, "index_copy_")
     if self._dtype is not source._dtype:
         raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, "
                            f"but got (self) {self._dtype.legacy} and (source) "
@@ -938,10 +938,14 @@ def _k_scatter_add(out, dt, a, src, dim, index):
 
 def _scatter_src_grad(n, g):
     """Gradient of scatter's src: gathered where the index reads it, zero where it does not
-    (src may be larger than index)."""
-    got = g.gather(n.params["dim"], n.index)
-    shape = n.in_meta[1][0]
-    if tuple(got._data.shape) == tuple(shape) or not shape:
+    (src may be larger than the index; PyTorch's backward fails there, insitu pads)."""
+    return _pad_to(g.gather(n.params["dim"], n.index), n.in_meta[1][0])
+
+
+def _pad_to(got, shape):
+    """A gradient read through an index, placed in a source that may be larger than it."""
+    shape = tuple(shape)
+    if tuple(got._data.shape) == shape or not shape:
         return got.reshape(shape)
     from ..creation import zeros
     full = zeros(shape, dtype=got._dtype)
@@ -998,6 +1002,10 @@ def _scatter_call(run, aten, self, dim, index, src, value, reduce):
         src, value = None, src          # scatter(dim, index, 2.0): the value overload
     if src is None and value is None:
         raise TypeError(f"{aten}() missing required argument 'src' or 'value'")
+    if isinstance(value, Tensor) and value._data.ndim == 0:
+        value = value.item()
+    if src is None and not isinstance(value, (int, float, bool)):
+        raise TypeError(f"{aten}(): argument 'value' must be Number, not {type(value).__name__}")
     params = {"dim": dim, "index": index, "reduce": reduce, "aten": aten}
     if src is not None:
         if reduce is not None:
@@ -1006,8 +1014,6 @@ def _scatter_call(run, aten, self, dim, index, src, value, reduce):
                 "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
                 "reduction options.", UserWarning, stacklevel=3)
         return run(SCATTER, (self, src), params)
-    if isinstance(value, Tensor):
-        value = value.item()
     params["value"] = value
     return run(SCATTER_VALUE, (self,), params)
 
@@ -1080,17 +1086,6 @@ def _save_for_reduce(node, args, params):
         # about to be overwritten) and the source
         node.saved["self"] = SavedTensor(args[0].detach().clone(), "scatter_reduce")
         node.saved["src"] = SavedTensor(args[1], "scatter_reduce")
-
-
-def _pad_to(got, shape):
-    """A gradient read through `index` for a source that may be larger than the index."""
-    shape = tuple(shape)
-    if tuple(got._data.shape) == shape or not shape:
-        return got.reshape(shape)
-    from ..creation import zeros
-    full = zeros(shape, dtype=got._dtype)
-    full[tuple(slice(0, k) for k in got._data.shape)] = got
-    return full
 
 
 def _scatter_reduce_backward(n, g):
@@ -1221,9 +1216,7 @@ def masked_scatter(input, mask, source):
 def _check_put(args, params):
     self, source = args
     index = _tensor_arg(params["index"], "put_", "index", 1)
-    if index._dtype is not dtypes.int64:
-        raise RuntimeError(f"put_(): Expected a long tensor for index, but got "
-                           f"{index._dtype.legacy}")
+    _check_long_index(index, "put_")
     if self._dtype is not source._dtype:
         raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got "
                            f"self.dtype = {self._dtype.legacy} and source.dtype = "
@@ -1234,7 +1227,7 @@ def _check_put(args, params):
                          f"index.numel() = {index._data.size}")
     if index._data.size and not self._data.size:
         raise IndexError("put_(): Tried to put elements into an empty tensor")
-    _check_flat_index(index, self._data.size, "put_")
+    _check_flat_bounds(index._data.reshape(-1), self._data.size)
 
 
 def _k_put(out, dt, a, src, index, accumulate=False):
