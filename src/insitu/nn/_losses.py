@@ -292,7 +292,16 @@ def _nll_backward(node, g):
     return [as_tensor(grad.reshape(x._data.shape), x)]
 
 
-_NLL = node_type("NllLossBackward0", _nll_backward, _nll_composite)
+# PyTorch names the node of (N, C, d1, ...) inputs after its 2-D kernel
+_NAMES = ("NllLossBackward0", "NllLoss2DBackward0", "ViewBackward0")
+_NLL = {name: node_type(name, _nll_backward, _nll_composite) for name in _NAMES}
+
+
+def _nll_name(input, reduction):
+    if input._data.ndim <= 2:
+        return "NllLossBackward0"
+    return "ViewBackward0" if reduction == "none" else "NllLoss2DBackward0"
+
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -305,7 +314,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         loss = loss.reshape(())
     out = wrap(loss, input._dtype)
     ctx = dict(target=target, weight=weight, ignore_index=ignore_index, reduction=reduction)
-    return record(out, _NLL, (input,), (False,), ctx, (safe, wt, total, a.shape))
+    cls = _NLL[_nll_name(input, reduction)]
+    return record(out, cls, (input,), (False,), ctx, (safe, wt, total, a.shape))
 
 
 def _log_softmax_array(a, axis):
@@ -336,7 +346,7 @@ def _ce_backward(node, g):
     return [as_tensor(grad.reshape(x._data.shape), x)]
 
 
-_CE = node_type("NllLossBackward0", _ce_backward, _ce_composite)
+_CE = {name: node_type(name, _ce_backward, _ce_composite) for name in _NAMES}
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -344,7 +354,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    if target._dtype.is_floating_point:
+    if target._dtype.is_floating_point and target._data.shape == input._data.shape:
         return _ce_probabilities(input, target, weight, reduction, label_smoothing)
     if label_smoothing > 0:
         return _ce_smoothed(input, target, weight, ignore_index, reduction, label_smoothing)
@@ -356,7 +366,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         loss = loss.reshape(())
     out = wrap(loss, input._dtype)
     ctx = dict(target=target, weight=weight, ignore_index=ignore_index, reduction=reduction)
-    return record(out, _CE, (input,), (False,), ctx, (logp, safe, wt, total))
+    cls = _CE[_nll_name(input, reduction)]
+    return record(out, cls, (input,), (False,), ctx, (logp, safe, wt, total))
 
 
 def _class_dim(input):

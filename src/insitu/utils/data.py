@@ -127,6 +127,10 @@ class SequentialSampler(Sampler):
     def __len__(self):
         return len(self.data_source)
 
+    def _index_array(self):
+        from ..backend import xp
+        return xp.arange(len(self.data_source))
+
 
 class RandomSampler(Sampler):
     """A permutation per epoch (or draws with replacement), from `generator` or the default."""
@@ -146,6 +150,13 @@ class RandomSampler(Sampler):
     @property
     def num_samples(self):
         return len(self.data_source) if self._num_samples is None else self._num_samples
+
+    def _index_array(self):
+        """The epoch's indices as one array (the same draws as iterating), or None."""
+        if self.replacement or self.num_samples != len(self.data_source):
+            return None
+        from ..creation import randperm
+        return randperm(len(self.data_source), generator=self.generator)._data
 
     def __iter__(self):
         from ..creation import randperm, randint
@@ -313,12 +324,23 @@ class DataLoader:
 
     def _iter_tensor_batches(self):
         """One index per tensor: the same batch default_collate would stack, built directly."""
-        from ..creation import tensor
+        from ..backend import xp
         from ..core import dtypes
+        from ..ops.registry import wrap
         tensors = self.dataset.tensors
-        for indices in self.batch_sampler:
-            idx = tensor(indices, dtype=dtypes.int64)
-            yield [t[idx] for t in tensors]
+        bs = self.batch_sampler
+        order = None
+        if type(bs) is BatchSampler and type(bs.sampler) in (RandomSampler, SequentialSampler):
+            order = bs.sampler._index_array()
+        if order is None:
+            batches = (xp.array(b, dtype=xp.int64) for b in bs)
+        else:
+            size = bs.batch_size
+            stop = len(order) - len(order) % size if bs.drop_last else len(order)
+            batches = (order[i:i + size] for i in range(0, stop, size))
+        for idx in batches:
+            it = wrap(idx.astype(xp.int64, copy=False), dtypes.int64)
+            yield [t[it] for t in tensors]
 
     def _iter_iterable(self):
         it = iter(self.dataset)
