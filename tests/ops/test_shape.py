@@ -179,6 +179,10 @@ GI = np.array([[0, 1], [2, 0], [3, 3]])
     lambda m, a: a[0].masked_select(m.ones(3, 4, dtype=m.bool)),
     lambda m, a: a.take(idx(m, [[0, 5], [-1, 11]])),
     lambda m, a: m.take(a, idx(m, 3)),
+    lambda m, a: a.t().gather(0, idx(m, [[2, 0, 1], [0, 0, 0]])),
+    lambda m, a: a.t().index_select(1, idx(m, [2, 0])),
+    lambda m, a: a.t().masked_select(a.t() < 0),
+    lambda m, a: a.t().take(idx(m, [1, 2, 3])),
 ])
 def test_gather_select_take(case):
     check(case, A34)
@@ -251,6 +255,9 @@ def test_where_with_condition_only_uses_nonzero():
     lambda m, a: a[0].tile((2,)),
     lambda m, a: m.tile(a, (2, 1, 1, 2)),
     lambda m, a: a.tile(2, 2),
+    lambda m, a: a.transpose(0, 2).flip(1),
+    lambda m, a: a.transpose(0, 2).roll(1, 0),
+    lambda m, a: a.transpose(0, 2).repeat(1, 2, 1),
 ])
 def test_flip_roll_repeat(case):
     check(case, A234)
@@ -317,6 +324,8 @@ def test_tril_in_place_keeps_buffer_and_bumps_once():
     lambda m, a: a.argsort(1, True),
     lambda m, a: m.argsort(a, dim=0, descending=True, stable=True),
     lambda m, a: a.msort(),
+    lambda m, a: a.t().sort(0, descending=True),
+    lambda m, a: a.t().topk(1, 0, largest=False),
 ])
 def test_sort_topk(case):
     check(case, TIES)
