@@ -245,7 +245,7 @@ class Tensor:
         check_device(dev)
         if dt is None or dtypes.to_dtype(dt) is self._dtype:
             return self.clone() if copy else self
-        from ..ops.pointwise import to_dtype
+        from ..ops.copying import to_dtype
         return to_dtype(self, dtypes.to_dtype(dt))
 
     def type(self, dtype=None):
