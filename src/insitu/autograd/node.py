@@ -145,7 +145,11 @@ class OpNode(Node):
                 s.release()
         self.saved = _FREED
 
-    np_ok = True        # cleared for formulas that need insitu-only methods (see apply)
+    # Opt-in (Op(np_formula=True)): the formula uses only operators and methods that NumPy
+    # arrays share with the same meaning, so without a graph to build it may run on arrays.
+    # A formula that still needs an insitu-only method fails with AttributeError/TypeError and
+    # its node class falls back to the Tensor path for good.
+    np_ok = False
 
     def apply(self, grads):
         g = grads[0]

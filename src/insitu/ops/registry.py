@@ -31,7 +31,7 @@ class Op:
                  differentiable=True, kernel_copies_overlap=False, check_args=None,
                  inplace_name=None, node_for=None, promote_by=None, pre_save=None,
                  check_cast=True, internal_overlap_ok=False, check_shapes=True,
-                 scalar_params=()):
+                 scalar_params=(), np_formula=False):
         self.name = name
         self.sig = sig                      # "self, other, *, alpha=1"
         self.tensors = tensors              # names of the tensor-like arguments, in order
@@ -49,7 +49,10 @@ class Op:
         self.ioperators = ioperators
         self.cpp_cast_names = cpp_cast_names
         self.differentiable = differentiable
-        self.check_args = check_args        # optional validation of params before anything runs
+        # optional validation before anything runs; it may depend only on operand kinds (dtype,
+        # 0-dim or not, scalar type) and parameter types: the fast path caches its verdict per
+        # kind key. Checks on values belong in the kernel.
+        self.check_args = check_args
         self.inplace_name = inplace_name or name + "_"
         self.promote_by = promote_by        # optional fn(params) -> promotion rule
         self.pre_save = pre_save            # optional fn(node, args, params): save before kernel
@@ -64,6 +67,15 @@ class Op:
         self._fast_in = {}                  # fast-path key -> compute dtype (validated once)
         self._fast_out = {}                 # fast-path key -> (compute, result dtype, np dtype)
         self.node_cls = node_class(self.node_name, backward, name) if backward else None
+        if self.node_cls is not None and np_formula:
+            self.node_cls.np_ok = True
+
+
+def numpy_formulas(ops):
+    """Mark ops whose backward formulas may run on NumPy arrays (see OpNode.np_ok)."""
+    for op in ops:
+        if op.node_cls is not None:
+            op.node_cls.np_ok = True
 
 
 def _camel(name):
@@ -211,6 +223,7 @@ def _make_node(op, args, params, needs):
     cls = op.node_cls
     if op.node_for is not None:
         cls = node_class(op.node_for(args, params), op.backward, op.name)
+        cls.np_ok = op.node_cls.np_ok
     node = _new(cls)
     edges = []
     meta = []
@@ -326,6 +339,8 @@ def inplace(op, args, params):
         checks.check_writable(self, op.inplace_name)
         if st.saved:
             strict.check(st, op.inplace_name)
+        if st.special & 8:   # WATCHED: a copy made by advanced indexing, written for the first time
+            graph.check_watched(self, op.inplace_name)
     node = None
     if mode.grad and op.differentiable:
         needs = _needs(args)
@@ -364,6 +379,8 @@ def into_out(op, args, params, out):
         resize_out(out, shape)
     if not out._data.flags.writeable:
         checks.check_writable(out, op.name)
+    if out._storage.saved:
+        strict.check(out._storage, op.name)
     arrays = []
     for a in args:
         if isinstance(a, Tensor):
