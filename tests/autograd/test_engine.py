@@ -246,6 +246,7 @@ def test_create_graph_higher_order_derivatives():
     same(run)
 
 
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")   # torch's
 def test_create_graph_backward_makes_grad_differentiable():
     def run(lib):
         x = leaf(lib, [1.0, 2.0], dtype="float64")

@@ -26,8 +26,9 @@ _NONDET = (
     "Backward is not reentrant, i.e., running backward with same input and grad_output multiple "
     "times gives different values, although analytical gradient matches numerical gradient.The "
     "tolerance for nondeterminism was {tol}.")
-_UNDEFINED_RAISED = ('Expected backward function to handle undefined output grads. Please look at '
-                     '"Notes about undefined output gradients" in "tools/autograd/derivatives.yaml"')
+_UNDEFINED_RAISED = (
+    'Expected backward function to handle undefined output grads. Please look at "Notes about '
+    'undefined output gradients" in "tools/autograd/derivatives.yaml"')
 _UNDEFINED_NONZERO = (
     'Expected all input grads to be undefined or zero when all output grads are undefined or '
     'zero. Please look at "Notes about undefined output gradients" in '
