@@ -1,8 +1,395 @@
-"""Introspection of what graphs hold, and the copies in-place ops make for backward."""
-from .grad_mode import mode
+"""What graphs hold, and keeping in-place writes honest about it.
 
+* `saved_bytes(t)`: bytes the graph behind `t` keeps for backward.
+* `t.is_saved` and `can_mutate(t)`: ask before writing in place.
+* `copy_for_backward`: the copy an in-place op keeps when its backward needs the value it
+  overwrites; reported to `memory.profile()` and, opt-in, by an `InplaceCopyWarning`.
+* Advanced-indexing copies: writing into `x[[0, 1]]` and throwing the result away leaves `x`
+  unchanged; that is reported by an `AdvancedIndexingCopyWarning`.
+* `allow_mutation_on_saved_tensors()`: in-place writes into saved tensors first copy what the
+  graph needs, so backward stays correct.
+"""
+import os
+import sys
+import warnings
+import weakref
+
+from .. import memory
+from ..backend import xp, data_ptr
+from ..core.storage import Storage, SAVED, INFERENCE, READONLY, WATCHED, _PKG_DIR
+from ..core.tensor import Tensor
+from . import strict
+from .grad_mode import mode
+from .saved import SavedTensor
+
+
+class InplaceCopyWarning(UserWarning):
+    """An in-place op kept a copy of its input for backward (so it saved no memory)."""
+
+
+class AdvancedIndexingCopyWarning(UserWarning):
+    """An in-place op wrote into the copy made by advanced indexing and dropped it."""
+
+
+_warn_copies = [os.environ.get("INSITU_WARN_INPLACE_COPIES", "") not in ("", "0")]
+
+
+def warn_inplace_copies(enabled=True):
+    """Emit an InplaceCopyWarning whenever an in-place op keeps a copy of its input for backward
+    (also on when the environment variable INSITU_WARN_INPLACE_COPIES=1 is set)."""
+    _warn_copies[0] = bool(enabled)
+
+
+def _warn(message, category):
+    """warnings.warn attributed to the user's line (the first frame outside insitu)."""
+    level, f = 2, sys._getframe(1)
+    while f is not None and _inside(f.f_code.co_filename):
+        f = f.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)
+
+
+def _inside(filename):
+    return filename.startswith(_PKG_DIR) and not filename.endswith("__main__.py")
+
+
+def _user_frame():
+    f = sys._getframe(2)
+    while f is not None and _inside(f.f_code.co_filename):
+        f = f.f_back
+    return f
+
+
+# ------------------------------------------------------------------------- copies for backward
 
 def copy_for_backward(t, op_name):
     """An in-place op whose backward needs the value it overwrites keeps a copy of it (tracked
     by the graph: the copy's own grad_fn leads to the old value's producer)."""
-    return t.clone()
+    copy = t.clone()
+    n = copy._storage.nbytes
+    if memory._profiles:
+        memory._note_copy(op_name, n)
+    if _warn_copies[0]:
+        _warn(f"{op_name} kept a copy of its input for backward ({n} bytes): its gradient needs "
+              "the values it overwrites, so this in-place op saved no memory.", InplaceCopyWarning)
+    return copy
+
+
+# ------------------------------------------------------------------------- what a graph holds
+
+def _saved_in(node):
+    """The live SavedTensors a node holds (table ops, fused nn ops, custom Functions)."""
+    try:
+        saved = object.__getattribute__(node, "saved")
+    except AttributeError:
+        saved = None
+    found = list(saved.values() if isinstance(saved, dict) else
+                 saved if isinstance(saved, (tuple, list)) else ())
+    extra = getattr(node, "__dict__", {}).get("_saved")
+    if isinstance(extra, (tuple, list)):
+        found.extend(extra)
+    return [s for s in found if isinstance(s, SavedTensor) and s.live]
+
+
+def _private_arrays(node):
+    """Arrays a fused nn node keeps from its forward (never visible to the user)."""
+    try:
+        aux = object.__getattribute__(node, "aux")
+    except AttributeError:
+        return ()
+    if isinstance(aux, xp.ndarray):
+        return (aux,)
+    return [a for a in aux if isinstance(a, xp.ndarray)] if isinstance(aux, (tuple, list)) else ()
+
+
+def _inner_node(node):
+    """The op node wrapped by CopySlices (and similar wrappers), which is not an edge."""
+    try:
+        inner = object.__getattribute__(node, "fn")
+    except AttributeError:
+        return None
+    return inner if hasattr(inner, "next_functions") else None
+
+
+def saved_bytes(t):
+    """Bytes the graph behind `t` holds for backward: every storage a live saved tensor of that
+    graph refers to, counted once (a saved view keeps its whole storage alive), plus private
+    arrays fused ops keep. Zero once backward has freed the graph."""
+    fn = t.grad_fn
+    if fn is None:
+        return 0
+    seen, storages, arrays = set(), {}, {}
+    stack = [fn]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        for s in _saved_in(node):
+            storages[id(s.storage)] = s.storage.nbytes
+        for a in _private_arrays(node):
+            arrays[id(a)] = a.nbytes
+        inner = _inner_node(node)
+        if inner is not None:
+            stack.append(inner)
+        for nxt, _ in node.next_functions:
+            if nxt is not None:
+                stack.append(nxt)
+    return sum(storages.values()) + sum(arrays.values())
+
+
+def is_saved(t):
+    """Whether a live graph saved (part of) this tensor's storage for backward."""
+    return t._storage.saved > 0
+
+
+def can_mutate(t):
+    """Whether an in-place op on `t` is safe now: it would not raise (leaf, view, read-only,
+    inference and overlap guards), and no live graph saved `t`'s storage (so no later backward
+    fails because of it). Inside `allow_mutation_on_saved_tensors()`, tensors saved there count
+    as mutable."""
+    from ..ops import checks
+    st = t._storage
+    if (st.special & INFERENCE and not mode.inference) or st.special & READONLY:
+        return False
+    if not t._data.flags.writeable:
+        return False
+    if st.saved and not _all_rescuable(st):
+        return False
+    if t._base is not None and checks.has_internal_overlap(t._data):
+        return False
+    if mode.grad:
+        try:
+            checks.check_autograd(t, False)
+        except RuntimeError:
+            return False
+    return True
+
+
+def install(tensor_cls=Tensor):
+    """Add `Tensor.is_saved` (done when this module is imported)."""
+    tensor_cls.is_saved = property(is_saved, doc=is_saved.__doc__)
+
+
+install()
+
+
+# ------------------------------------------------------------------------- observing saves
+
+_observers = []
+_plain_init = SavedTensor.__init__
+
+
+def _observed_init(self, *args, **kwargs):
+    _plain_init(self, *args, **kwargs)
+    for fn in _observers:
+        fn(self)
+
+
+def add_save_observer(fn):
+    """Call fn(saved_tensor) on every save until removed. While none is registered, saving
+    costs nothing extra (SavedTensor's own __init__ runs)."""
+    if not _observers:
+        SavedTensor.__init__ = _observed_init
+    _observers.append(fn)
+
+
+def remove_save_observer(fn):
+    _observers.remove(fn)
+    if not _observers:
+        SavedTensor.__init__ = _plain_init
+
+
+# ------------------------------------------------------------------------- advanced-indexing copies
+
+def watch_copy(t):
+    """Mark the copy made by advanced indexing in user code, so that writing into it and
+    dropping the result can be reported (the first in-place write checks and clears the mark)."""
+    f = sys._getframe(2)
+    while f is not None and f.f_code.co_filename == memory.__file__:   # profile() wrappers
+        f = f.f_back
+    if f is None or _inside(f.f_code.co_filename):
+        return                          # insitu's own indexing (backward formulas, nn code)
+    st = t._storage
+    st.special |= WATCHED
+    st.watch = (f.f_code, f.f_lasti)
+
+
+def check_watched(t, op_name):
+    """In-place write into an advanced-indexing copy: warn when the write is lost, that is, when
+    it happens in the statement that made the copy (same code, same line), its result is thrown
+    away (or it is an item assignment), and no local name holds the copy. The mark is kept while
+    the statement goes on (`x[i].fill_(1).add_(1)` drops the copy at its last op) and cleared
+    once the copy outlives it or a warning was given."""
+    st = t._storage
+    code, lasti = getattr(st, "watch", None) or (None, 0)
+    f = _user_frame()
+    if code is None or f is None or f.f_code is not code or \
+            _line(code, lasti) != _line(code, f.f_lasti):
+        _unwatch(st)
+        return
+    if not _discards_result(code, f.f_lasti):
+        return
+    _unwatch(st)
+    for v in f.f_locals.values():
+        if isinstance(v, Tensor) and v._storage is st:
+            return
+    _warn(f"{op_name} at {code.co_filename}:{_line(code, f.f_lasti)} writes into a copy: "
+          "indexing with a list, a tensor or a mask (advanced indexing) returns a new tensor, so "
+          "the indexed tensor is unchanged. To modify it, assign through the index "
+          "(x[idx] = value, x[idx] += value, x[mask] = x[mask].clamp(0)) or use index_put_ / "
+          "masked_fill_.", AdvancedIndexingCopyWarning)
+
+
+def _unwatch(st):
+    st.special &= ~WATCHED
+    st.watch = None
+
+
+def _line(code, lasti):
+    for start, end, ln in code.co_lines():
+        if start <= lasti < end and ln is not None:
+            return ln
+    return code.co_firstlineno
+
+
+_discard_cache = {}
+
+
+def _discards_result(code, lasti):
+    """Whether the call at `lasti` is a statement whose value is dropped (`x[m].clamp_(0)`), or
+    an item assignment (`x[[0, 1]][0] = 5`). Read from the bytecode, cached per call site."""
+    key = (code, lasti)
+    got = _discard_cache.get(key)
+    if got is None:
+        import dis
+        instrs = list(dis.get_instructions(code))    # CACHE entries are left out
+        at = [i for i, ins in enumerate(instrs) if ins.offset <= lasti]
+        got = False
+        if at:
+            cur = instrs[at[-1]]
+            nxt = instrs[at[-1] + 1] if at[-1] + 1 < len(instrs) else None
+            got = cur.opname == "STORE_SUBSCR" or (nxt is not None and nxt.opname == "POP_TOP")
+        if len(_discard_cache) > 1024:
+            _discard_cache.clear()
+        _discard_cache[key] = got
+    return got
+
+
+# ------------------------------------------------------------------------- copy-on-write rescue
+
+_rescue = {"depth": 0, "tracked": None}   # tracked: Storage -> [weakref to SavedTensor]
+
+
+class allow_mutation_on_saved_tensors:
+    """Inside this context, an in-place write into a tensor that a graph (recorded inside the
+    context) saved for backward first copies the saved part of it, so backward sees the values
+    it saved and gradients equal the out-of-place program's. Only what the graph needs is copied
+    (a saved view copies the view, not its storage); `memory.profile()` reports the bytes. The
+    graph stays valid after the context exits.
+
+        with allow_mutation_on_saved_tensors():
+            y = x.exp()        # exp saves its result
+            y.mul_(2)          # y's old values are copied into the graph first
+            y.sum().backward()
+    """
+
+    def __enter__(self):
+        if not _rescue["depth"]:
+            _rescue["tracked"] = weakref.WeakKeyDictionary()
+            add_save_observer(_track)
+            strict._rescuer[0] = _rescue_storage
+            strict._rearm()
+        _rescue["depth"] += 1
+        return self
+
+    def __exit__(self, *exc):
+        _rescue["depth"] -= 1
+        if not _rescue["depth"]:
+            remove_save_observer(_track)
+            strict._rescuer[0] = None
+            strict._rearm()
+            _rescue["tracked"] = None
+        return False
+
+
+def _track(saved):
+    _rescue["tracked"].setdefault(saved.storage, []).append(weakref.ref(saved))
+
+
+def _live_tracked(st):
+    tracked = _rescue["tracked"]
+    refs = tracked.get(st) if tracked is not None else None
+    out = []
+    for r in refs or ():
+        s = r()
+        if s is not None and s.live and s.storage is st and s.version == st.version:
+            out.append(s)
+    return out
+
+
+def _all_rescuable(st):
+    return _rescue["depth"] > 0 and len(_live_tracked(st)) == st.saved
+
+
+def _rescue_storage(st, op_name):
+    """Move every tracked saved tensor of `st` onto a copy of what it saved. True when nothing
+    saved from `st` is left (the write is then safe)."""
+    copies = {}
+    nbytes = 0
+    for s in _live_tracked(st):
+        nbytes += _move_to_copy(s, st, copies)
+    if nbytes and memory._profiles:
+        memory._note_copy(op_name, nbytes)
+    return st.saved == 0
+
+
+def _move_to_copy(s, st, copies):
+    arr = s.data if s.is_output else s.tensor._data
+    key = (data_ptr(arr), arr.shape, arr.strides)
+    got = copies.get(key)
+    n = 0
+    if got is None:
+        c = arr.copy(order="K")
+        new = Storage(c)
+        new.saver = getattr(st, "saver", None)
+        got = copies[key] = [c, new, None]
+        n = c.nbytes
+    c, new, alias = got
+    st.saved -= 1
+    if not st.saved:
+        st.special &= ~SAVED
+        st.bumps = None
+    new.saved += 1
+    new.special |= SAVED
+    s.storage = new
+    s.version = new.version
+    if s.is_output:
+        s.data = c
+    else:
+        if alias is None:
+            alias = got[2] = _alias_with_history(s.tensor, c, new)
+        s.tensor = alias
+    _track(s)
+    return n
+
+
+def _alias_with_history(t, arr, storage):
+    """A tensor over the copied values with t's autograd history (grad_fn, or t's gradient
+    accumulator for a leaf), so a create_graph backward still differentiates through it."""
+    from .node import grad_accumulator
+    a = object.__new__(Tensor)
+    a._data, a._dtype, a._storage, a._base = arr, t._dtype, storage, None
+    a._requires_grad = t._requires_grad
+    try:
+        fn = t.grad_fn
+    except RuntimeError:
+        fn = None
+    a._grad_fn = fn
+    if fn is not None:
+        a._output_nr = getattr(t, "_output_nr", 0)
+    elif t._requires_grad:
+        acc = grad_accumulator(t)
+        a._acc = weakref.ref(acc)
+        a.__dict__["_acc_keep"] = acc     # the leaf holds its accumulator weakly; keep it here
+    return a

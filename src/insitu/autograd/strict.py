@@ -1,41 +1,66 @@
 """Strict in-place mode: fail at the mutating line, not at backward.
 
 Inside `strict_inplace()` (or after `strict_inplace(True)` as a global switch), an in-place write
-into a storage that a live graph has saved raises at once, naming the op and the line that saved
-the tensor. Outside it, the same mistake is reported at backward time with both lines.
+into a storage that a live graph has saved raises at once, naming the op, the line that mutates
+and the line that saved the tensor. Outside it, the same mistake is reported at backward time
+with both lines.
+
+`check(storage, op)` is called before the kernel of every in-place write into a saved storage
+(the SAVED bit already routes those writes here), so its common case is one list read.
+`graph.allow_mutation_on_saved_tensors()` plugs its copy-on-write rescue in through `_rescuer`;
+inside it the write is made safe instead of refused.
 """
 _state = {"depth": 0, "global": False}
+_armed = [False]        # strict mode or a rescue is active: check() has work to do
+_rescuer = [None]       # fn(storage, op_name) while allow_mutation_on_saved_tensors() is active
 
 
 def active():
     return _state["depth"] > 0 or _state["global"]
 
 
+def _rearm():
+    _armed[0] = active() or _rescuer[0] is not None
+
+
 class strict_inplace:
-    """Context manager; `strict_inplace(True)` / `strict_inplace(False)` also flips it globally."""
+    """Context manager; `strict_inplace(True)` / `strict_inplace(False)` also flips it globally.
+
+        with insitu.autograd.strict_inplace():
+            y = x.exp()
+            y.add_(1)      # RuntimeError here, naming add_, this line and the line of exp
+    """
 
     def __init__(self, enabled=None):
         if enabled is not None:
             _state["global"] = bool(enabled)
-        self._entered = False
+            _rearm()
 
     def __enter__(self):
         _state["depth"] += 1
-        self._entered = True
+        _rearm()
         return self
 
     def __exit__(self, *exc):
         _state["depth"] -= 1
+        _rearm()
         return False
 
 
 def check(storage, op_name):
-    """Before an in-place write into a storage a live graph saved: raise if strict mode is on."""
-    if not active():
-        return
+    """Before an in-place write into a storage a live graph saved: rescue the saved values if
+    `allow_mutation_on_saved_tensors()` is active, else raise if strict mode is on."""
+    if _armed[0]:
+        rescue = _rescuer[0]
+        if rescue is not None and rescue(storage, op_name):
+            return
+        if active():
+            raise RuntimeError(message(storage, op_name))
+
+
+def message(storage, op_name):
     from .saved import describe_savers
     from ..core.storage import user_location
-    raise RuntimeError(
-        f"strict_inplace: {op_name} at {user_location(3)} would modify a tensor that a live graph "
-        f"saved for backward ({describe_savers(storage)}), so backward would fail. Clone it "
-        "first, or use the out-of-place op.")
+    return (f"strict_inplace: {op_name} at {user_location(3)} would modify a tensor that a live "
+            f"graph saved for backward ({describe_savers(storage)}), so backward would fail. "
+            "Clone it first, or use the out-of-place op.")
