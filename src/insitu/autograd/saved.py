@@ -20,7 +20,7 @@ _FREED = ("Trying to backward through the graph a second time (or directly acces
 
 class SavedTensor:
     __slots__ = ("tensor", "data", "dtype", "storage", "version", "op", "where", "is_output",
-                 "output_nr", "live")
+                 "output_nr", "live", "__weakref__")
 
     def __init__(self, t, op, is_output=False, depth=3):
         st = t._storage

@@ -1,5 +1,6 @@
 """Indexing: basic indices give views, advanced indices (int lists/tensors, bool masks) give
 copies, and `__setitem__` with any index writes in place (one version bump)."""
+from ..autograd import graph
 from ..autograd.grad_mode import mode
 from ..backend import xp
 from ..core import dtypes
@@ -111,7 +112,9 @@ def getitem(self, idx):
         return make_view(self, arr, _node_name(idx), lambda g: getitem(g, idx))
     np_idx = _advanced_index(self, idx)
     _check_bounds(self, np_idx)
-    return outofplace(INDEX, (self,), {"indices": np_idx})
+    out = outofplace(INDEX, (self,), {"indices": np_idx})
+    graph.watch_copy(out)   # writing into this copy and dropping it is reported
+    return out
 
 
 def _k_index(out, dt, a, indices):
