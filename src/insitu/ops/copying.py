@@ -2,7 +2,7 @@
 from ..autograd.grad_mode import mode
 from ..autograd.node import OpNode, edge, node_class
 from ..backend import xp
-from .registry import Op, wrap
+from .registry import numpy_formulas, Op, wrap
 
 
 def _k_fill(out, dt, a, value):
@@ -28,7 +28,9 @@ def _k_copy(out, dt, a, src, non_blocking=False):
 
 
 def _k_clone(out, dt, a, memory_format=None):
-    return a.copy(order="K") if out is None else _k_copy(out, dt, out, a)
+    # preserve_format (the default) keeps a dense layout's strides; contiguous_format is C order
+    order = "C" if str(memory_format).endswith("contiguous_format") else "K"
+    return a.copy(order=order) if out is None else _k_copy(out, dt, out, a)
 
 
 INPLACE_ONLY = [
@@ -46,6 +48,12 @@ INPLACE_ONLY = [
 CLONE = Op("clone", "self, *, memory_format=None", ("self",), _k_clone, promote="same",
            inplace=False, backward=lambda n, g: (g,))
 
+def contiguous_copy(self):
+    """clone(memory_format=contiguous_format): a C-ordered copy (CloneBackward0)."""
+    from .registry import outofplace
+    return outofplace(CLONE, (self,), {"memory_format": "contiguous_format"})
+
+
 _ToCopy = node_class("ToCopyBackward0", lambda n, g: (g,), "to")
 
 
@@ -62,3 +70,6 @@ def to_dtype(self, dt):
         out._grad_fn = node
         out._requires_grad = True
     return out
+
+
+numpy_formulas(INPLACE_ONLY + [CLONE])   # g * 0, g.sum(), g: the same on arrays

@@ -2,7 +2,7 @@
 copies, and `__setitem__` with any index writes in place (one version bump)."""
 from ..autograd import graph
 from ..autograd.grad_mode import mode
-from ..backend import xp
+from ..backend import xp, strided_view
 from ..core import dtypes
 from ..core.tensor import Tensor
 from .registry import Op, register, wrap, outofplace
@@ -51,6 +51,27 @@ def _basic_index(self, idx):
     if Ellipsis not in out:
         out.append(Ellipsis)   # keeps an int index from turning the result into a NumPy scalar
     return tuple(out)
+
+
+def _none_dim_strides(a, idx):
+    """Byte strides of a[idx] as PyTorch makes them: NumPy's, except that each None dim is
+    strided like an unsqueeze at that point (size * stride of the dim it lands before)."""
+    dims = [[n, s] for n, s in zip(a.shape, a.strides)]
+    n_real = sum(1 for i in idx if i is not None and i is not Ellipsis)
+    d = 0
+    for i in idx:
+        if i is None:
+            dims.insert(d, [1, dims[d][0] * dims[d][1] if d < len(dims) else a.itemsize])
+            d += 1
+        elif i is Ellipsis:
+            d += a.ndim - n_real
+        elif isinstance(i, slice):
+            start, stop, step = i.indices(dims[d][0])
+            dims[d] = [len(range(start, stop, step)), dims[d][1] * step]
+            d += 1
+        else:
+            dims.pop(d)
+    return [s for _, s in dims]
 
 
 def _node_name(idx):
@@ -109,6 +130,8 @@ def getitem(self, idx):
     if _is_basic(idx):
         np_idx = _basic_index(self, idx)
         arr = self._data[np_idx]
+        if None in idx:
+            arr = strided_view(arr, 0, arr.shape, _none_dim_strides(self._data, idx))
         return make_view(self, arr, _node_name(idx), lambda g: getitem(g, idx))
     np_idx = _advanced_index(self, idx)
     _check_bounds(self, np_idx)

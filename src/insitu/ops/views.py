@@ -175,8 +175,8 @@ def reshape(self, *shape):
     a = self._data
     if a.flags.c_contiguous or _view_strides(a, shape) is not None:
         return view(self, shape)
-    from .pointwise import clone
-    c = clone(self, memory_format=None)
+    from .copying import contiguous_copy
+    c = contiguous_copy(self)
     out = c._data.reshape(shape)
     return _rewrap_copy(c, out, "UnsafeViewBackward0", self._data.shape)
 
@@ -223,11 +223,18 @@ def unflatten(self, dim, sizes):
     shape = list(self._data.shape)
     d = _wrap_dim(dim, len(shape))
     sizes = list(sizes)
+    known = 1
+    for s in sizes:
+        if s != -1:
+            known *= s
+    if sizes.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    ok = shape[d] % known == 0 if -1 in sizes and known else known == shape[d]
+    if not ok:
+        raise RuntimeError(
+            f"unflatten: Provided sizes [{', '.join(map(str, sizes))}] don't multiply up to the "
+            f"size of dim {dim} ({shape[d]}) in the input tensor")
     if -1 in sizes:
-        known = 1
-        for s in sizes:
-            if s != -1:
-                known *= s
         sizes[sizes.index(-1)] = shape[d] // known
     return view(self, tuple(shape[:d] + sizes + shape[d + 1:]))
 
@@ -290,14 +297,12 @@ def _mT(self):
 
 def squeeze(self, dim=None):
     a = self._data
-    if dim is None:
-        arr = a.reshape(tuple(s for s in a.shape if s != 1))
-        return _view_op(self, arr, "SqueezeBackward0", lambda g: squeeze(g))
+    if dim is None:   # NumPy's squeeze keeps the other dims' strides, as PyTorch does
+        return _view_op(self, a.squeeze(), "SqueezeBackward0", lambda g: squeeze(g))
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
     nd = a.ndim
     dims = {_wrap_dim(d, nd) for d in dims}
-    keep = tuple(s for i, s in enumerate(a.shape) if not (i in dims and s == 1))
-    arr = a.reshape(keep) if a.flags.c_contiguous else _squeeze_np(a, dims)
+    arr = _squeeze_np(a, dims)
     name = "SqueezeBackward1" if isinstance(dim, int) else "SqueezeBackward2"
     return _view_op(self, arr, name, lambda g: squeeze(g, dim))
 
@@ -310,8 +315,16 @@ def _squeeze_np(a, dims):
 def unsqueeze(self, dim):
     nd = self._data.ndim
     d = _wrap_dim(dim, nd + 1)
-    arr = xp.expand_dims(self._data, d)
+    arr = _unsqueezed(self._data, d)
     return _view_op(self, arr, "UnsqueezeBackward0", lambda g: unsqueeze(g, d))
+
+
+def _unsqueezed(a, d):
+    """`a` with a new size-1 dim at `d`, strided as PyTorch strides it (size * stride of the dim
+    it lands before, or 1 at the end), so that stride() reads the same."""
+    shape, strides = list(a.shape), list(a.strides)
+    step = shape[d] * strides[d] if d < len(shape) else a.itemsize
+    return strided_view(a, 0, shape[:d] + [1] + shape[d:], strides[:d] + [step] + strides[d:])
 
 
 def expand(self, *sizes):
@@ -341,8 +354,12 @@ def expand(self, *sizes):
                     f"at non-singleton dimension {i}.  Target sizes: "
                     f"[{', '.join(map(str, sizes))}].  Tensor sizes: [{', '.join(map(str, a.shape))}]")
             shape.append(s)
-    strides = [0] * lead + [0 if (n == 1 and s != 1) else st
-                            for n, s, st in zip(a.shape, shape[lead:], a.strides)]
+    strides = [0 if (n == 1 and s != 1) else st
+               for n, s, st in zip(a.shape, shape[lead:], a.strides)]
+    for s in reversed(shape[:lead]):
+        # a new leading dim: PyTorch strides it as an unsqueeze would (then 0 if it grows)
+        nxt = strides[0] * shape[len(shape) - len(strides)] if strides else a.itemsize
+        strides.insert(0, nxt if s == 1 else 0)
     arr = strided_view(a, 0, shape, strides)
     t = _view_op(self, arr, "ExpandBackward0", None)
     if t._grad_fn is not None:
@@ -613,8 +630,8 @@ def resize_out(out, shape):
 def contiguous(self, memory_format=None):
     if self.is_contiguous():
         return self
-    from .pointwise import clone
-    return clone(self)
+    from .copying import contiguous_copy
+    return contiguous_copy(self)
 
 
 VIEW_METHODS = {

@@ -1,0 +1,248 @@
+"""View operations against torch: metadata (shape, stride, storage_offset, is_contiguous,
+_is_view, _base), shared storage and the one shared version counter, and PyTorch's errors."""
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import insitu  # noqa: E402
+
+
+def _base_contiguous(lib):
+    return lib.arange(24.0).reshape(2, 3, 4).clone()
+
+
+def _base_transposed(lib):
+    return lib.arange(24.0).reshape(4, 3, 2).clone().permute(2, 1, 0)
+
+
+def _base_offset(lib):
+    return lib.arange(60.0).reshape(3, 4, 5).clone()[1:, 1:, ::2]
+
+
+BASES = {"contiguous": _base_contiguous, "transposed": _base_transposed, "offset": _base_offset}
+
+# name -> op applied identically in both libraries (bases are 3-D with shape (2, 3, 4)-like sizes)
+VIEW_OPS = {
+    "view_flat": lambda t: t.view(-1),
+    "view_split_last": lambda t: t.view(t.shape[0], t.shape[1], 2, -1),
+    "view_merge_first": lambda t: t.view(-1, t.shape[2]),
+    "view_as": lambda t: t.view_as(t.new_zeros(t.numel())),
+    "reshape_flat": lambda t: t.reshape(-1),
+    "reshape_merge_last": lambda t: t.reshape(t.shape[0], -1),
+    "flatten": lambda t: t.flatten(),
+    "flatten_1": lambda t: t.flatten(1),
+    "flatten_0_1": lambda t: t.flatten(0, 1),
+    "unflatten": lambda t: t.unflatten(2, (2, -1)),
+    "transpose": lambda t: t.transpose(0, 2),
+    "swapaxes": lambda t: t.swapaxes(-1, 0),
+    "t_of_2d": lambda t: t[0].t(),
+    "T_of_2d": lambda t: t[0].T,
+    "mT": lambda t: t.mT,
+    "permute": lambda t: t.permute(1, 2, 0),
+    "permute_neg": lambda t: t.permute(-1, 0, 1),
+    "movedim": lambda t: t.movedim(0, -1),
+    "squeeze_all": lambda t: t[:, :1].squeeze(),
+    "squeeze_dim": lambda t: t[:, :1].squeeze(1),
+    "squeeze_noop_dim": lambda t: t.squeeze(0),
+    "squeeze_dims": lambda t: t[:1, :1].squeeze((0, 1)),
+    "unsqueeze": lambda t: t.unsqueeze(1),
+    "unsqueeze_neg": lambda t: t.unsqueeze(-1),
+    "expand": lambda t: t[:, :1].expand(-1, 5, -1),
+    "expand_new_dims": lambda t: t.expand(2, *t.shape),
+    "expand_as": lambda t: t[:1].expand_as(t),
+    "broadcast_to": lambda t: t[:, :, :1].broadcast_to(t.shape),
+    "narrow": lambda t: t.narrow(2, 1, 2),
+    "narrow_neg_start": lambda t: t.narrow(-1, -2, 2),
+    "select": lambda t: t.select(1, 2),
+    "select_neg": lambda t: t.select(-1, -1),
+    "diagonal": lambda t: t.diagonal(),
+    "diagonal_offset": lambda t: t.diagonal(1, 1, 2),
+    "diagonal_neg_offset": lambda t: t.diagonal(-1, -1, -2),
+    "unfold": lambda t: t.unfold(2, 2, 1),
+    "unfold_step": lambda t: t.unfold(-1, 2, 2),
+    "as_strided": lambda t: t.as_strided((2, 2), (3, 1), 1),
+    "as_strided_overlap": lambda t: t.as_strided((3, 3), (1, 1)),
+    "contiguous": lambda t: t.contiguous(),
+    "getitem_slice": lambda t: t[:, 1:, ::2],
+    "getitem_int": lambda t: t[1],
+    "getitem_none_ellipsis": lambda t: t[None, ..., 0],
+    "detach": lambda t: t.detach(),
+    "clone": lambda t: t.clone(),
+}
+MULTI_OPS = {
+    "unbind": lambda t: t.unbind(1),
+    "split": lambda t: t.split(2, dim=2),
+    "split_sizes": lambda t: t.split([1, 2], dim=1),
+    "chunk": lambda t: t.chunk(3, dim=-1),
+    "tensor_split": lambda t: t.tensor_split(3, dim=2),
+}
+ERROR_OPS = {
+    "view_incompatible": lambda t: t.transpose(0, 1).view(-1),
+    "view_bad_size": lambda t: t.view(5, -1),
+    "view_two_inferred": lambda t: t.view(-1, -1),
+    "t_of_3d": lambda t: t.t(),
+    "permute_wrong_len": lambda t: t.permute(0, 1),
+    "transpose_bad_dim": lambda t: t.transpose(0, 3),
+    "expand_mismatch": lambda t: t.expand(2, 5, 4),
+    "expand_too_few": lambda t: t.expand(4),
+    "expand_neg_leading": lambda t: t.expand(-1, 2, 3, 4),
+    "narrow_too_long": lambda t: t.narrow(2, 2, 5),
+    "select_out_of_range": lambda t: t.select(1, 7),
+    "unfold_too_big": lambda t: t.unfold(2, 9, 1),
+    "split_bad_sizes": lambda t: t.split([1, 1], dim=1),
+    "flatten_bad_order": lambda t: t.flatten(2, 0),
+    "squeeze_bad_dim": lambda t: t.squeeze(5),
+    "mT_of_1d": lambda t: t[0, 0].mT,
+    "chunk_zero": lambda t: t.chunk(0),
+}
+
+
+def metadata(t):
+    return (tuple(t.shape), t.stride(), t.storage_offset(), t.is_contiguous(), t._is_view())
+
+
+def values(t):
+    return t.detach().numpy() if hasattr(t, "detach") else np.asarray(t)
+
+
+def root(t):
+    return t._base if t._base is not None else t
+
+
+def check_same_view(ri, rt, bi, bt, what):
+    assert metadata(ri) == metadata(rt), what
+    np.testing.assert_array_equal(values(ri), values(rt), err_msg=what)
+    if rt._is_view():
+        assert ri._base is root(bi), f"{what}: _base is not the root base"
+    else:
+        assert ri._base is None, what
+    shares = rt.untyped_storage().data_ptr() == bt.untyped_storage().data_ptr()
+    assert (ri._storage is bi._storage) == shares, f"{what}: storage sharing differs"
+
+
+def write_through(ri, rt, bi, bt, what):
+    """fill_ through the result: the base sees it exactly when torch's does, and the shared
+    version counter moves the same way."""
+    for b, v in ((bi, bi._version), (bt, bt._version)):
+        assert v == 0
+    ri.fill_(-1.0)
+    rt.fill_(-1.0)
+    np.testing.assert_array_equal(values(bi), values(bt), err_msg=what + ": base after write")
+    assert (bi._version, ri._version) == (bt._version, rt._version), what + ": versions"
+
+
+@pytest.mark.parametrize("base", list(BASES))
+@pytest.mark.parametrize("op", list(VIEW_OPS))
+def test_view_op_matches_torch(op, base):
+    bi, bt = BASES[base](insitu), BASES[base](torch)
+    fn = VIEW_OPS[op]
+    try:
+        rt = fn(bt)
+    except RuntimeError as e:
+        with pytest.raises(RuntimeError) as got:
+            fn(bi)
+        assert str(got.value) == str(e)
+        return
+    ri = fn(bi)
+    check_same_view(ri, rt, bi, bt, op)
+    write_through(ri, rt, bi, bt, op)
+
+
+@pytest.mark.parametrize("base", list(BASES))
+@pytest.mark.parametrize("op", list(MULTI_OPS))
+def test_multi_output_view_op_matches_torch(op, base):
+    bi, bt = BASES[base](insitu), BASES[base](torch)
+    outs_i, outs_t = MULTI_OPS[op](bi), MULTI_OPS[op](bt)
+    assert isinstance(outs_i, tuple) and len(outs_i) == len(outs_t)
+    for k, (ri, rt) in enumerate(zip(outs_i, outs_t)):
+        check_same_view(ri, rt, bi, bt, f"{op}[{k}]")
+    with insitu.no_grad():
+        outs_i[-1].fill_(-1.0)
+    outs_t[-1].fill_(-1.0)
+    np.testing.assert_array_equal(values(bi), values(bt))
+    assert bi._version == bt._version == outs_i[0]._version
+
+
+@pytest.mark.parametrize("op", list(ERROR_OPS))
+def test_view_errors_match_torch(op):
+    bi, bt = _base_contiguous(insitu), _base_contiguous(torch)
+    with pytest.raises(Exception) as want:
+        ERROR_OPS[op](bt)
+    with pytest.raises(Exception) as got:
+        ERROR_OPS[op](bi)
+    assert isinstance(got.value, type(want.value)), (got.value, want.value)
+    assert str(got.value) == str(want.value).replace("torch.", "insitu.")
+
+
+def test_view_error_suggests_reshape_and_reshape_copies():
+    x = insitu.arange(6.0).reshape(2, 3)
+    with pytest.raises(RuntimeError, match=r"Use \.reshape\(\.\.\.\) instead"):
+        x.t().view(6)
+    r = x.t().reshape(6)
+    assert not r._is_view() and r._storage is not x._storage
+    assert r.tolist() == [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
+    r.zero_()
+    assert x.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]] and x._version == 0
+
+
+def test_views_of_views_share_the_root_and_one_counter():
+    results = []
+    for lib in (insitu, torch):
+        x = lib.zeros(4, 6)
+        v = x.view(2, 12)[1].narrow(0, 2, 6).view(2, 3)
+        assert v._base is x
+        w = x.t()[1:]
+        v.add_(1)
+        assert x._version == v._version == w._version == 1
+        w.mul_(2)
+        assert x._version == v._version == w._version == 2
+        results.append(x.tolist())
+    assert results[0] == results[1]
+
+
+def test_detach_shares_storage_and_version_but_is_not_a_view():
+    x, xt = insitu.arange(4.0), torch.arange(4.0)
+    d, dt = x.detach(), xt.detach()
+    assert d._is_view() == dt._is_view()
+    assert d.data_ptr() == x.data_ptr()
+    d.add_(1)
+    dt.add_(1)
+    assert x._version == d._version == xt._version == 1
+    assert x.tolist() == xt.tolist()
+
+
+def test_clone_has_new_storage_and_version_zero():
+    x = insitu.arange(4.0)
+    x.add_(1)
+    c = x.clone()
+    assert c._version == 0 and x._version == 1
+    assert c.data_ptr() != x.data_ptr() and c._storage is not x._storage
+    c.zero_()
+    assert x.tolist() == [1.0, 2.0, 3.0, 4.0]
+
+
+def test_contiguous_returns_self_when_contiguous():
+    x = insitu.ones(2, 3)
+    assert x.contiguous() is x
+    c = x.t().contiguous()
+    assert c is not x and c.is_contiguous() and not c._is_view()
+
+
+def test_as_strided_storage_offset_is_absolute():
+    for lib in (insitu, torch):
+        x = lib.arange(10.0)
+        v = x[2:]
+        s = v.as_strided((2,), (1,), 5)
+        assert s.storage_offset() == 5 and s.tolist() == [5.0, 6.0]
+
+
+def test_expand_then_inplace_refuses_overlap_but_fill_works():
+    for lib in (insitu, torch):
+        x = lib.zeros(3, 1)
+        e = x.expand(3, 4)
+        with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+            e.add_(1)
+        assert x._version == 0
+        e.fill_(2)
+        assert x.tolist() == [[2.0], [2.0], [2.0]] and x._version == 1
