@@ -170,9 +170,9 @@ def _fail(where, why):
     raise SerializationError(f"insitu.load: {where} is not a readable insitu file: {why}")
 
 
-def _sniff(data, where):
-    """Name the usual wrong inputs before handing the bytes to the safetensors parser."""
-    if data[:1] == b"\x80":
+def _explain(data, where, error):
+    """Why the safetensors parser refused `data`: name the usual wrong inputs."""
+    if data[:1] == b"\x80" and data[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
         _fail(where, "it is a pickle file; insitu never unpickles (that could run code), "
                      "save it again as safetensors")
     if data[:4] == b"PK\x03\x04":
@@ -180,6 +180,7 @@ def _sniff(data, where):
                      "safetensors format, which cannot run code when loaded")
     if len(data) < 8:
         _fail(where, f"the file is {len(data)} bytes long, too short for a safetensors header")
+    _fail(where, f"{type(error).__name__}: {error}")
 
 
 def _header_metadata(data, where):
@@ -201,7 +202,7 @@ def _arrays(data, where):
     try:
         entries = safetensors.deserialize(data)
     except Exception as e:      # the Rust parser's SafetensorError (and anything it raises)
-        _fail(where, f"{type(e).__name__}: {e}")
+        _explain(data, where, e)
     arrays = {}
     for name, info in entries:
         dt = _ST_NAMES.get(info.get("dtype"))
@@ -365,7 +366,6 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
         from .core.device import check_device
         check_device(map_location)
     data, where = _read(f)
-    _sniff(data, where)
     arrays = _arrays(data, where)
     meta = _header_metadata(data, where)
     structure = meta.get("insitu.structure")
