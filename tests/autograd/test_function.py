@@ -273,14 +273,6 @@ def _raises_same(fn_insitu, fn_torch, exc=RuntimeError):
     return got.value
 
 
-# engine.run_backward tests `None in grads`, which compares a gradient tensor with None
-ENGINE_NONE_IN_GRADS = pytest.mark.xfail(
-    strict=True, raises=RuntimeError,
-    reason="autograd/engine.run_backward: `None in grads` calls Tensor.__eq__(None) and raises "
-           "'Boolean value of Tensor with more than one value is ambiguous' for a multi-output "
-           "node whose first gradient has several elements")
-
-
 def _both(I, T, fn):
     """Run fn(ns) for each library; return (insitu result, torch result)."""
     return fn(I), fn(T)
@@ -341,7 +333,6 @@ def test_needs_input_grad_with_non_tensor_and_keyword_arguments(I, T):
     _same(yi, yt)
 
 
-@ENGINE_NONE_IN_GRADS
 def test_multiple_outputs_share_one_node(I, T):
     def run(ns):
         x = _leaf(ns, [1.0, -2.0])
@@ -375,7 +366,6 @@ def test_set_materialize_grads_false_passes_none(I, T):
     _same(gi, gt)
 
 
-@ENGINE_NONE_IN_GRADS
 def test_mark_non_differentiable(I, T):
     def run(ns):
         x = _leaf(ns, [1.0, 2.0])
@@ -610,8 +600,6 @@ def test_view_output_modified_in_place_raises(I, T, fn):
     assert str(err) == checks.CUSTOM_FN_VIEW.format(nr=0, fn=fn)
 
 
-@pytest.mark.xfail(strict=True, reason="ops/checks.check_autograd tests view-of-leaf before the "
-                   "view's creation meta; PyTorch checks the creation meta first")
 def test_returned_leaf_modified_in_place_raises_custom_function_message(I, T):
     def run(ns):
         y = ns.Id.apply(_leaf(ns, [1.0, 2.0]))
@@ -643,7 +631,6 @@ def test_mark_dirty_on_non_leaf(I, T):
     _same(gi, gt)
 
 
-@ENGINE_NONE_IN_GRADS
 def test_mark_dirty_with_two_outputs(I, T):
     def run(ns):
         x = _leaf(ns, [1.0, 2.0])

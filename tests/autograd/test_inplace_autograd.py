@@ -357,8 +357,7 @@ def no_grad_modifies_version(lib):
     return x._version, err(lambda: z.backward())
 
 
-@scenario(xfail="autograd/node.py: nodes do not expose PyTorch's _saved_<name> attributes "
-                "(_saved_result, _saved_self, _saved_other)")
+@scenario
 def saved_variable_version_counter(lib):
     a = leaf(lib, [0.3, 0.6])
     b = lib.exp(a)
@@ -369,7 +368,7 @@ def saved_variable_version_counter(lib):
     return first, val(b_unpacked), b._version == b_unpacked._version
 
 
-@scenario(xfail="autograd/node.py: nodes do not expose PyTorch's _saved_<name> attributes")
+@scenario
 def no_unnecessary_unwrapping(lib):
     a = leaf(lib, [0.3, 0.6])
     b = a * a
@@ -532,8 +531,7 @@ def no_grad_view_of_nonleaf_modified_with_grad(lib):
     return err(lambda: v.mul_(2)), base._version
 
 
-@scenario(xfail="ops/checks.check_autograd tests view-of-leaf before the creation meta; PyTorch "
-                "reports the no_grad-view error for a view of a leaf taken under no_grad")
+@scenario
 def no_grad_view_of_leaf_modified_with_grad(lib):
     x = leaf(lib, [1.0, 2.0, 3.0])
     with lib.no_grad():

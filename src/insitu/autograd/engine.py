@@ -55,7 +55,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         retain_graph = create_graph
     inputs = _as_tuple(inputs)
     if inputs is not None and len(inputs) == 0:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     grads = _make_grads(tensors, grad_tensors, create_graph)
     roots = _roots(tensors, grads)
     if inputs is None:
@@ -65,10 +65,12 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     for t in inputs:
         e = edge(t)
         if e[0] is None:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         captures[e] = None
     got = run_backward(roots, retain_graph, create_graph, captures)
     for t in inputs:
+        if t._grad_fn is not None and getattr(t, "_retains_grad", False):
+            continue   # its retain_grad hook has already stored this gradient
         g = got.get(edge(t))
         if g is not None:
             accumulate_into_leaf(t, g, create_graph)
@@ -97,8 +99,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if g is None:
             if not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the "
-                    "graph. Set allow_unused=True if this is the desired behavior.")
+                    f"The differentiated Tensor at index {i} appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior.")
             if materialize_grads:
                 from ..creation import zeros_like
                 g = zeros_like(t)
@@ -190,10 +192,10 @@ def run_backward(roots, retain_graph, create_graph, captures=None):
                 _capture(fn, grads, captures, got)
             if needed is not None and (fn not in needed or fn.__class__ is AccumulateGrad):
                 out = ()
-            elif grads[0] is None and (fn.num_outputs == 1 or all(g is None for g in grads)):
-                out = ()
+            elif _all_none(grads) and not fn.runs_without_grad:
+                out = ()     # nothing flows: skip the formula (its outputs would be None)
             else:
-                if fn.num_outputs > 1 and None in grads:
+                if fn.num_outputs > 1 and _any_none(grads):
                     grads = _materialize(fn, grads)
                 out = fn.apply(grads)
                 if hooks:
@@ -219,6 +221,20 @@ def run_backward(roots, retain_graph, create_graph, captures=None):
     finally:
         mode.grad = prev
     return got
+
+
+def _all_none(grads):
+    for g in grads:
+        if g is not None:
+            return False
+    return True
+
+
+def _any_none(grads):
+    for g in grads:   # not `None in grads`: that would compare tensors elementwise
+        if g is None:
+            return True
+    return False
 
 
 def _pre_hooks(fn, grads):

@@ -98,6 +98,7 @@ class FunctionCtx:
 class BackwardCFunction(Node, FunctionCtx):
     """Base of the generated `<ClassName>Backward` nodes; each instance is one call's ctx."""
     _forward_cls = None
+    runs_without_grad = True   # PyTorch calls backward with materialized zeros even then
 
     def __init__(self):
         self.next_functions = ()

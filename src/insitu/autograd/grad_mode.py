@@ -59,6 +59,10 @@ class set_grad_enabled(_GradModeContext):
     def __enter__(self):
         return self
 
+    def __call__(self, fn):
+        mode.grad = self._prev   # used as a decorator: applying it changes nothing yet
+        return super().__call__(fn)
+
     def _fresh(self):
         return set_grad_enabled(self._value)
 

@@ -26,6 +26,7 @@ class Node:
     __slots__ = ("next_functions", "_pre_hooks", "_hooks", "_retain", "metadata", "__weakref__",
                  "__dict__")
     num_outputs = 1
+    runs_without_grad = False   # custom Functions run even when no gradient reaches them
 
     def name(self):
         return type(self).__name__
@@ -128,7 +129,10 @@ class OpNode(Node):
         self.saved[name] = SavedTensor(t, self.op_name, is_output)
 
     def __getattr__(self, name):
-        # formulas read saved tensors as attributes: node.self, node.other, node.result
+        # formulas read saved tensors as attributes: node.self, node.other, node.result;
+        # PyTorch's spelling node._saved_self works too
+        if name.startswith("_saved_"):
+            name = name[7:]
         try:
             saved = object.__getattribute__(self, "saved")[name]
         except (KeyError, AttributeError):

@@ -64,9 +64,19 @@ def _get_grad(self):
 def _set_grad(self, value):
     if value is not None:
         if tuple(value._data.shape) != tuple(self._data.shape):
-            raise RuntimeError("assigned grad has data of a different size")
+            raise RuntimeError(
+                f"attempting to assign a gradient of size '[{', '.join(map(str, value.shape))}]' "
+                f"to a tensor of size '[{', '.join(map(str, self.shape))}]'. Please ensure that "
+                "the gradient and the tensor are the same size")
         if value._dtype is not self._dtype:
-            raise RuntimeError("assigned grad has data of a different type")
+            from ..core.dtypes import CPP_NAMES
+            raise RuntimeError(
+                f"attempting to assign a gradient with dtype '{CPP_NAMES[value._dtype.name]}' to "
+                f"a tensor with grad_dtype '{self._dtype.legacy}'. The gradient must match the "
+                "tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's "
+                "grad_dtype attribute with a specific dtype, or None to allow any dtype. Set "
+                "grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may "
+                "break downstream systems that assume they match.")
     self._grad = value
 
 

@@ -49,9 +49,8 @@ def check_autograd(self, any_input_requires_grad):
         return
     vm = self._view
     base_req = base._requires_grad
-    if base_req and base._grad_fn is None:
-        raise RuntimeError(VIEW_OF_LEAF)
     meta = vm.creation
+    # PyTorch checks how the view was made before whether its base is a leaf
     if meta != DEFAULT and (base_req or any_input_requires_grad or self._requires_grad):
         if meta == NO_GRAD_MODE:
             raise RuntimeError(NO_GRAD_VIEW)
@@ -59,6 +58,8 @@ def check_autograd(self, any_input_requires_grad):
             raise RuntimeError(MULTI_OUTPUT_VIEW.format(nr=vm.output_nr, fn=vm.fn_name))
         if meta == CUSTOM_FUNCTION:
             raise RuntimeError(CUSTOM_FN_VIEW.format(nr=vm.output_nr, fn=vm.fn_name))
+    if base_req and base._grad_fn is None:
+        raise RuntimeError(VIEW_OF_LEAF)
 
 
 def check_writable(self, op_name):
