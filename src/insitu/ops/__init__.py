@@ -46,6 +46,14 @@ def build(namespace):
     namespace["clamp"] = namespace["clip"] = clamp
     Tensor.clamp = Tensor.clip = clamp_method
     Tensor.clamp_ = Tensor.clip_ = clamp_
+    _eq, _ne = Tensor.__eq__, Tensor.__ne__
+    # t == None is False (and t != None True), as in PyTorch; other foreign objects defer
+    Tensor.__eq__ = lambda self, other: (False if other is None else _eq(self, other)
+                                         if isinstance(other, (Tensor, int, float, bool))
+                                         else NotImplemented)
+    Tensor.__ne__ = lambda self, other: (True if other is None else _ne(self, other)
+                                         if isinstance(other, (Tensor, int, float, bool))
+                                         else NotImplemented)
     namespace["where"] = _where
     Tensor.where = lambda self, condition, other: _where(condition, self, other)
     Tensor.to_dtype = copying.to_dtype
