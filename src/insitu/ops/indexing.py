@@ -53,12 +53,13 @@ def _basic_index(self, idx):
     return tuple(out)
 
 
-def _none_dim_strides(a, idx):
-    """Byte strides of a[idx] as PyTorch makes them: NumPy's, except that each None dim is
-    strided like an unsqueeze at that point (size * stride of the dim it lands before)."""
+def _torch_geometry(a, idx):
+    """(byte offset, shape, byte strides) of a[idx] for a basic index, laid out as PyTorch does:
+    like NumPy, except that a None dim is strided like an unsqueeze at that point (size * stride
+    of the dim it lands before) and an empty slice starts at its clamped start."""
     dims = [[n, s] for n, s in zip(a.shape, a.strides)]
     n_real = sum(1 for i in idx if i is not None and i is not Ellipsis)
-    d = 0
+    offset = d = 0
     for i in idx:
         if i is None:
             dims.insert(d, [1, dims[d][0] * dims[d][1] if d < len(dims) else a.itemsize])
@@ -66,12 +67,15 @@ def _none_dim_strides(a, idx):
         elif i is Ellipsis:
             d += a.ndim - n_real
         elif isinstance(i, slice):
-            start, stop, step = i.indices(dims[d][0])
-            dims[d] = [len(range(start, stop, step)), dims[d][1] * step]
+            n, stride = dims[d]
+            start, stop, step = i.indices(n)
+            offset += start * stride
+            dims[d] = [len(range(start, stop, step)), stride * step]
             d += 1
-        else:
-            dims.pop(d)
-    return [s for _, s in dims]
+        else:   # an int (already checked against the size)
+            n, stride = dims.pop(d)
+            offset += (int(i) % n) * stride
+    return offset, [n for n, _ in dims], [s for _, s in dims]
 
 
 def _node_name(idx):
@@ -105,22 +109,51 @@ def _advanced_index(self, idx):
             out.append(arr)
         elif type(i) is bool:
             out.append(xp.array(i))
-        else:
+        elif i is None or i is Ellipsis or isinstance(i, (int, slice)):
             out.append(i)
+        else:
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or "
+                             f"byte Variables are valid indices (got {type(i).__name__})")
     return tuple(out)
 
 
 def _check_bounds(self, np_idx):
-    dim = 0
+    """PyTorch's errors for an advanced index: too many indices, a mask whose shape does not
+    match, an index out of range (its dimension counted among the advanced indices, as
+    PyTorch's index kernel sees them)."""
+    shape = self._data.shape
+    nd = len(shape)
+
+    def width(i):   # how many dims of self an index entry consumes
+        if i is None or i is Ellipsis:
+            return 0
+        if isinstance(i, xp.ndarray) and i.dtype == bool:
+            return i.ndim
+        return 1
+    n_real = sum(width(i) for i in np_idx)
+    if n_real > nd:
+        raise IndexError(f"too many indices for tensor of dimension {nd}")
+    dim = advanced = 0
     for i in np_idx:
-        if isinstance(i, xp.ndarray) and i.dtype.kind in "iu" and i.size:
-            size = self._data.shape[dim]
-            bad = i[(i >= size) | (i < -size)]
+        if i is Ellipsis:
+            dim += nd - n_real
+        elif isinstance(i, xp.ndarray) and i.dtype == bool:
+            for j, m in enumerate(i.shape):
+                if m != shape[dim + j]:
+                    raise IndexError(
+                        f"The shape of the mask [{', '.join(map(str, i.shape))}] at index {j} "
+                        f"does not match the shape of the indexed tensor "
+                        f"[{', '.join(map(str, shape))}] at index {dim + j}")
+            dim += i.ndim
+            advanced += i.ndim
+        elif isinstance(i, xp.ndarray):
+            size = shape[dim]
+            bad = i[(i >= size) | (i < -size)] if i.size else i
             if bad.size:
                 raise IndexError(f"index {int(bad.reshape(-1)[0])} is out of bounds for dimension "
-                                 f"{dim} with size {size}")
-        if isinstance(i, xp.ndarray) and i.dtype == bool:
-            dim += max(i.ndim, 1)
+                                 f"{advanced} with size {size}")
+            dim += 1
+            advanced += 1
         elif i is not None:
             dim += 1
 
@@ -130,8 +163,9 @@ def getitem(self, idx):
     if _is_basic(idx):
         np_idx = _basic_index(self, idx)
         arr = self._data[np_idx]
-        if None in idx:
-            arr = strided_view(arr, 0, arr.shape, _none_dim_strides(self._data, idx))
+        if arr.size == 0 or any(i is None for i in idx):
+            offset, shape, strides = _torch_geometry(self._data, idx)
+            arr = strided_view(self._data, offset, shape, strides)
         return make_view(self, arr, _node_name(idx), lambda g: getitem(g, idx))
     np_idx = _advanced_index(self, idx)
     _check_bounds(self, np_idx)
@@ -218,7 +252,11 @@ def _index_put_entry(inplace):
 
 
 def setitem(self, idx, value):
+    if idx is False:   # PyTorch writes nothing, and bumps no version, for x[False] = v
+        return
     idx = _normalize(idx)
+    if isinstance(value, Tensor) and value._data.ndim and value._data.shape[0] == 1:
+        value = _strip_leading_ones(value)
     if _is_basic(idx):
         target = getitem(self, idx)
         if isinstance(value, Tensor):
@@ -228,12 +266,31 @@ def setitem(self, idx, value):
         return
     np_idx = _advanced_index(self, idx)
     _check_bounds(self, np_idx)
-    if not isinstance(value, Tensor):
-        value = wrap(xp.asarray(value, dtype=self._dtype.np), self._dtype)
-    elif value._dtype is not self._dtype:
+    if not isinstance(value, Tensor):   # a Python number is cast (and wrapped) like PyTorch
+        value = wrap(xp.array(value).astype(self._dtype.np), self._dtype)
+    elif value._dtype is not self._dtype and _casts_value(np_idx, value):
         value = value.to(self._dtype)
     from .registry import inplace as run_inplace
     run_inplace(INDEX_PUT, (self, value), {"indices": np_idx, "accumulate": False})
+
+
+def _casts_value(np_idx, value):
+    """Where PyTorch's setitem takes a value of another dtype: an index of Python bools only
+    (a copy_), or a single mask with a 0-dim value (a masked_fill_). Elsewhere index_put_
+    insists on equal dtypes."""
+    arrays = [i for i in np_idx if isinstance(i, xp.ndarray)]
+    if all(a.ndim == 0 and a.dtype == bool for a in arrays):
+        return True
+    return len(arrays) == 1 and arrays[0].dtype == bool and value._data.ndim == 0
+
+
+def _strip_leading_ones(value):
+    """PyTorch drops a value's leading size-1 dims before broadcasting it into x[idx]."""
+    shape = value._data.shape
+    k = 0
+    while k < len(shape) and shape[k] == 1:
+        k += 1
+    return value.squeeze(tuple(range(k)))
 
 
 def install(namespace):
