@@ -164,45 +164,17 @@ class OpNode(Node):
             except (AttributeError, TypeError):
                 type(self).np_ok = False
             else:
-                return self._finish_arrays(res)
-        res = self.formula(self, g)
-        out = []
-        i = 0
-        needs = self.needs
-        for meta in self.in_meta:
-            r = res[i]
-            if r is None or not needs[i]:
-                out.append(None)
-            else:
-                shape, dt = meta
-                if r._data.shape != shape:   # undo broadcasting: sum over the broadcast dims
-                    r = _sum_to_size(r, shape)
-                if r._dtype is not dt:
-                    r = r.to(dt)
-                out.append(r)
-            i += 1
-        return out
+                return self._finish(res, _fit_array)
+        return self._finish(self.formula(self, g), _fit_tensor)
 
-    def _finish_arrays(self, res):
+    def _finish(self, res, fit):
+        """One gradient per input: None where not needed, else fitted to the input's shape
+        (undoing broadcasting) and dtype."""
         out = []
-        i = 0
         needs = self.needs
-        for meta in self.in_meta:
+        for i, meta in enumerate(self.in_meta):
             r = res[i]
-            if r is None or not needs[i]:
-                out.append(None)
-            else:
-                shape, dt = meta
-                if r.__class__ is not _nd:
-                    r = _asarray(r)
-                if r.shape != shape:
-                    r = _sum_to_shape_array(r, shape)
-                if r.dtype != dt.np:
-                    r = r.astype(dt.np)
-                elif r.base is not None or not r.flags.writeable:
-                    r = r.copy()   # a gradient must own its memory (it may be accumulated into)
-                out.append(_new_tensor(r, dt))
-            i += 1
+            out.append(None if r is None or not needs[i] else fit(r, *meta))
         return out
 
     # PyTorch exposes saved values as _saved_<name>
@@ -251,6 +223,24 @@ class _ArrayView:
             except KeyError:
                 raise AttributeError(name) from None
         return s.unpack_data(node)
+
+
+def _fit_tensor(r, shape, dt):
+    if r._data.shape != shape:
+        r = _sum_to_size(r, shape)
+    return r if r._dtype is dt else r.to(dt)
+
+
+def _fit_array(r, shape, dt):
+    if r.__class__ is not _nd:
+        r = _asarray(r)
+    if r.shape != shape:
+        r = _sum_to_shape_array(r, shape)
+    if r.dtype != dt.np:
+        r = r.astype(dt.np)
+    elif r.base is not None or not r.flags.writeable:
+        r = r.copy()   # a gradient must own its memory (it may be accumulated into)
+    return _new_tensor(r, dt)
 
 
 def _sum_to_shape_array(r, shape):
