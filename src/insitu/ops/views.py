@@ -627,6 +627,36 @@ def resize_out(out, shape):
     out._storage.version = version
 
 
+def resize_(self, *sizes, memory_format=None):
+    """PyTorch's resize_: the same shape is a no-op; another shape takes the storage's leading
+    elements (growing it when needed) with contiguous strides, and counts as a write."""
+    shape = _shape_arg(sizes)
+    if self._requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    a = self._data
+    if shape == a.shape:
+        return self
+    n = 1
+    for s in shape:
+        n *= s
+    st = self._storage
+    root = st.array
+    offset = st.offset_of(a) if a.size else 0
+    if root.flags.c_contiguous and offset + n <= root.size:
+        self._data = root.reshape(-1)[offset:offset + n].reshape(shape)
+    else:   # grow: a new buffer keeping the old elements in front
+        flat = xp.empty(offset + n, dtype=root.dtype)
+        kept = min(root.size, offset + n)
+        flat[:kept] = root.reshape(-1)[:kept]
+        from ..core.storage import Storage
+        version = st.version
+        self._storage = st = Storage(flat)
+        st.version = version
+        self._data = flat[offset:].reshape(shape)
+    st.version += 1
+    return self
+
+
 def contiguous(self, memory_format=None):
     if self.is_contiguous():
         return self
@@ -641,7 +671,7 @@ VIEW_METHODS = {
     "squeeze": squeeze, "unsqueeze": unsqueeze, "expand": expand, "expand_as": expand_as,
     "broadcast_to": broadcast_to, "narrow": narrow, "select": select, "diagonal": diagonal,
     "unfold": unfold, "as_strided": as_strided, "unbind": unbind, "split": split,
-    "chunk": chunk, "tensor_split": tensor_split, "contiguous": contiguous,
+    "chunk": chunk, "tensor_split": tensor_split, "contiguous": contiguous, "resize_": resize_,
 }
 
 
@@ -649,7 +679,7 @@ def install(namespace):
     for name, fn in VIEW_METHODS.items():
         setattr(Tensor, name, fn)
         if name not in ("view", "view_as", "reshape_as", "expand", "expand_as", "contiguous",
-                        "unfold", "as_strided") or name in ("as_strided",):
+                        "unfold", "resize_"):   # methods only, as in PyTorch
             namespace[name] = fn
     namespace["reshape"] = reshape
     Tensor.T = property(_T)
