@@ -6,12 +6,18 @@ from ._fused import node_type, record, as_tensor
 
 
 def _embedding_composite(weight, input, padding_idx):
-    if padding_idx is not None:
-        keep = xp.ones((weight._data.shape[0], 1), weight._data.dtype)
-        keep[padding_idx] = 0
-        k = wrap(keep, weight._dtype)
-        weight = weight * k + weight.detach() * (1 - k)   # no gradient into the padding row
-    return weight[input]
+    """weight[input] as a product with one-hot rows (linear in weight); the padding row is
+    read from a detached weight, so it gets no gradient."""
+    idx = input._data.astype(xp.int64)
+    n = weight._data.shape[0]
+    onehot = xp.zeros(idx.shape + (n,), weight._data.dtype)
+    xp.put_along_axis(onehot, idx[..., None], 1, axis=-1)
+    if padding_idx is None:
+        return wrap(onehot, weight._dtype).matmul(weight)
+    pad = onehot[..., padding_idx].copy()
+    onehot[..., padding_idx] = 0
+    rows = wrap(onehot, weight._dtype).matmul(weight)
+    return rows + wrap(pad[..., None], weight._dtype) * weight.detach()[padding_idx]
 
 
 def _embedding_backward(node, g):
