@@ -180,6 +180,9 @@ def _traced(name, fn):
     return traced
 
 
+TRACED_CODE = _traced("", lambda: None).__code__   # the wrappers' code (graph.watch_copy)
+
+
 # protocol methods of Tensor that are not operations on tensor memory
 _NOT_OPS = {"__init__", "__new__", "__repr__", "__str__", "__format__", "__len__", "__iter__",
             "__hash__", "__bool__", "__float__", "__int__", "__index__", "__complex__",

@@ -204,3 +204,13 @@ def test_what_copies():
     arr = np.zeros(3, dtype=np.float32)
     insitu.tensor(arr).add_(1)
     assert arr.tolist() == [0, 0, 0]
+
+
+def test_warning_under_memory_profile():
+    x = _x()
+    env = {"x": x}
+    code = compile("x[[0, 1]].fill_(1)\n", "<user>", "exec")
+    with insitu.memory.profile() as prof:
+        got = _warnings(lambda: exec(code, env))
+    assert len(got) == 1 and got[0].filename == "<user>"
+    assert [r["op"] for r in prof.rows] == ["getitem", "fill_"]

@@ -203,16 +203,17 @@ def remove_save_observer(fn):
 # ------------------------------------------------------------------------- advanced-indexing copies
 
 def watch_copy(t):
-    """Mark the copy made by advanced indexing in user code, so that writing into it and
-    dropping the result can be reported (the first in-place write checks and clears the mark)."""
+    """Mark the copy made by advanced indexing with where it was made, so that writing into it
+    and dropping the result can be reported (the first in-place write checks the mark; copies
+    made by insitu's own code are let go there)."""
     f = sys._getframe(2)
-    while f is not None and f.f_code.co_filename == memory.__file__:   # profile() wrappers
+    code = f.f_code
+    if code is memory.TRACED_CODE:      # a profile() wrapper stands between the caller and us
         f = f.f_back
-    if f is None or _inside(f.f_code.co_filename):
-        return                          # insitu's own indexing (backward formulas, nn code)
+        code = f.f_code
     st = t._storage
     st.special |= WATCHED
-    st.watch = (f.f_code, f.f_lasti)
+    st.watch = (code, f.f_lasti)
 
 
 def check_watched(t, op_name):
@@ -223,9 +224,11 @@ def check_watched(t, op_name):
     once the copy outlives it or a warning was given."""
     st = t._storage
     code, lasti = getattr(st, "watch", None) or (None, 0)
+    if code is None or _inside(code.co_filename):     # insitu's own indexing: not a user copy
+        _unwatch(st)
+        return
     f = _user_frame()
-    if code is None or f is None or f.f_code is not code or \
-            _line(code, lasti) != _line(code, f.f_lasti):
+    if f is None or f.f_code is not code or _line(code, lasti) != _line(code, f.f_lasti):
         _unwatch(st)
         return
     if not _discards_result(code, f.f_lasti):
