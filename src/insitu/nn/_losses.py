@@ -222,12 +222,14 @@ def _classes_first(input, target):
 
 def _target_weights(t, n_classes, weight, ignore_index, dtype):
     """(safe class index per sample, weight per sample with ignored samples at 0)."""
-    ignored = t == ignore_index
     t64 = t.astype(xp.int64, copy=False)
-    bad = ((t64 < 0) | (t64 >= n_classes)) & ~ignored
-    if bad.any():
-        raise IndexError(f"Target {int(t64[bad].flat[0])} is out of bounds.")
-    safe = xp.where(ignored, 0, t64)
+    ignored = t64 == ignore_index
+    any_ignored = ignored.any()
+    if any_ignored or (t64.size and (t64.min() < 0 or t64.max() >= n_classes)):
+        bad = ((t64 < 0) | (t64 >= n_classes)) & ~ignored
+        if bad.any():
+            raise IndexError(f"Target {int(t64[bad].flat[0])} is out of bounds.")
+    safe = xp.where(ignored, 0, t64) if any_ignored else t64
     if weight is not None:
         w = weight._data
         if w.shape != (n_classes,):
@@ -237,12 +239,36 @@ def _target_weights(t, n_classes, weight, ignore_index, dtype):
         wt = w[safe].astype(dtype, copy=False)
     else:
         wt = xp.ones(safe.shape, dtype)
-    wt[ignored] = 0
+    if any_ignored:
+        wt[ignored] = 0
     return safe, wt
 
 
+_ROWS = {}
+
+
+def _rows(n):
+    r = _ROWS.get(n)
+    if r is None:
+        r = _ROWS[n] = xp.arange(n)
+    return r
+
+
 def _pick(a, safe):
+    """a[n, safe[n], ...]: the entry of each sample's target class."""
+    if a.ndim == 2:
+        return a[_rows(len(safe)), safe]
     return xp.take_along_axis(a, safe[:, None], axis=1)[:, 0]
+
+
+def _add_at_target(a, safe, values):
+    """a[n, safe[n], ...] += values[n, ...], in place."""
+    if a.ndim == 2:
+        a[_rows(len(safe)), safe] += values
+    else:
+        picked = xp.take_along_axis(a, safe[:, None], axis=1)
+        picked += values[:, None]
+        xp.put_along_axis(a, safe[:, None], picked, axis=1)
 
 
 def _nll_forward(logp, safe, wt, reduction):
@@ -287,7 +313,7 @@ def _nll_backward(node, g):
     safe, wt, total, shape = node.aux
     c = _coef(g, node.ctx["reduction"], wt, total)
     grad = xp.zeros(shape, wt.dtype)
-    xp.put_along_axis(grad, safe[:, None], -c[:, None], axis=1)
+    _add_at_target(grad, safe, -c)
     x = node.refs[0]
     return [as_tensor(grad.reshape(x._data.shape), x)]
 
@@ -337,11 +363,8 @@ def _ce_backward(node, g):
     logp, safe, wt, total = node.aux
     c = _coef(g, node.ctx["reduction"], wt, total)
     grad = xp.exp(logp)                            # softmax
-    c_b = c[:, None]
-    grad *= c_b
-    picked = xp.take_along_axis(grad, safe[:, None], axis=1)
-    picked -= c_b
-    xp.put_along_axis(grad, safe[:, None], picked, axis=1)
+    grad *= c[:, None]
+    _add_at_target(grad, safe, -c)                 # (softmax - onehot) * coefficient
     x = node.refs[0]
     return [as_tensor(grad.reshape(x._data.shape), x)]
 
