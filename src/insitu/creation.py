@@ -2,7 +2,7 @@
 import numbers
 
 from .autograd.grad_mode import mode
-from .backend import xp
+from .backend import xp, strided_view
 from .core import dtypes
 from .core.device import check_device
 from .core.storage import Storage
@@ -16,7 +16,18 @@ def _finish(arr, dt, requires_grad=False, device=None):
     check_device(device)
     if requires_grad and not dt.is_floating_point:
         raise RuntimeError(_INT_ONLY_GRAD)
+    if arr.size == 0 and arr.ndim:
+        arr = _contiguous_strides(arr)
     return wrap(arr, dt, requires_grad)
+
+
+def _contiguous_strides(arr):
+    """NumPy gives empty arrays zero strides; PyTorch gives them contiguous ones."""
+    strides, step = [], arr.itemsize
+    for n in reversed(arr.shape):
+        strides.insert(0, step)
+        step *= max(n, 1)
+    return strided_view(arr, 0, arr.shape, strides)
 
 
 def _infer_dtype(arr, data):
@@ -39,7 +50,34 @@ def _to_array(data):
         return data._data
     if isinstance(data, (list, tuple)) and data and any(isinstance(d, Tensor) for d in _flat(data)):
         data = _tensors_to_lists(data)
-    return xp.array(data)
+    try:
+        return xp.array(data)
+    except ValueError:
+        _check_nested(data)
+        raise
+
+
+def _check_nested(data):
+    """PyTorch's errors for ragged nested sequences: the shape is read off the first element at
+    every depth, and each sequence must have that length."""
+    sizes, first = [], data
+    while isinstance(first, (list, tuple)):
+        sizes.append(len(first))
+        first = first[0] if len(first) else None
+
+    def walk(seq, dim):
+        if dim == len(sizes):
+            if isinstance(seq, (list, tuple)):
+                raise TypeError("'list' object cannot be interpreted as an integer")
+            return
+        if not isinstance(seq, (list, tuple)):
+            raise TypeError("not a sequence")
+        if len(seq) != sizes[dim]:
+            raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} "
+                             f"(got {len(seq)})")
+        for item in seq:
+            walk(item, dim + 1)
+    walk(data, 0)
 
 
 def _flat(data):
@@ -87,7 +125,7 @@ def from_numpy(arr):
         raise ValueError(
             "At least one stride in the given numpy array is negative, and tensors with negative "
             "strides are not currently supported. (You can probably work around this by making a "
-            "copy of your array with array.copy().) ")
+            "copy of your array  with array.copy().) ")
     if not arr.dtype.isnative:
         raise ValueError("given numpy array has byte order different from the native byte order. "
                          "Conversion between byte orders is currently not supported.")
@@ -101,16 +139,21 @@ def from_numpy(arr):
     return t
 
 
-def _size(size):
+def _size(size, name="empty"):
+    if not size:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
     if len(size) == 1 and isinstance(size[0], Tensor):
         size = tuple(size[0].tolist())
     for s in size:
         if not isinstance(s, numbers.Integral):
-            raise TypeError(f"empty(): argument 'size' must be tuple of ints, but found element of "
-                            f"type {type(s).__name__}")
+            raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, not "
+                            f"{type(s).__name__}")
+    for s in size:
         if s < 0:
+            if name == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
                                f"[{', '.join(map(str, size))}]")
     return tuple(int(s) for s in size)
@@ -122,19 +165,19 @@ def _dt(dtype, default=None):
     return dtypes.to_dtype(dtype)
 
 
-def _filler(fill):
+def _filler(fill, name):
     def make(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
              pin_memory=False):
         dt = _dt(dtype)
-        shape = _size(size)
+        shape = _size(size, name)
         arr = xp.empty(shape, dt.np) if fill is None else xp.full(shape, fill, dt.np)
         return _finish(arr, dt, requires_grad, device)
     return make
 
 
-zeros = _filler(0)
-ones = _filler(1)
-empty = _filler(None)
+zeros = _filler(0, "zeros")
+ones = _filler(1, "ones")
+empty = _filler(None, "empty")
 zeros.__name__, ones.__name__, empty.__name__ = "zeros", "ones", "empty"
 
 
@@ -145,7 +188,8 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
             else dtypes.get_default_dtype()
     else:
         dt = dtypes.to_dtype(dtype)
-    arr = xp.full(_size((size,) if isinstance(size, int) else (tuple(size),)), fill_value, dt.np)
+    arr = xp.full(_size((size,) if isinstance(size, int) else (tuple(size),), "full"), fill_value,
+                  dt.np)
     return _finish(arr, dt, requires_grad, device)
 
 
@@ -153,10 +197,19 @@ def _like(fill):
     def make(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
              layout=None):
         dt = _dt(dtype, input._dtype)
-        shape = input._data.shape
-        arr = xp.empty(shape, dt.np) if fill is None else xp.full(shape, fill, dt.np)
+        arr = _empty_like(input, dt)
+        if fill is not None:
+            arr.fill(fill)
         return _finish(arr, dt, requires_grad, device)
     return make
+
+
+def _empty_like(input, dt):
+    """preserve_format: a dense input's layout (a transposed input gives a transposed result);
+    anything else is C-contiguous."""
+    from .ops.checks import has_internal_overlap
+    a = input._data
+    return xp.empty_like(a, dtype=dt.np, order="C" if has_internal_overlap(a) else "K")
 
 
 zeros_like = _like(0)
@@ -168,37 +221,63 @@ zeros_like.__name__, ones_like.__name__, empty_like.__name__ = "zeros_like", "on
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
               memory_format=None):
     dt = _dt(dtype, input._dtype)
-    return _finish(xp.full(input._data.shape, fill_value, dt.np), dt, requires_grad, device)
+    arr = _empty_like(input, dt)
+    xp.copyto(arr, fill_value, casting="unsafe")
+    return _finish(arr, dt, requires_grad, device)
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    if step == 0:
+    if vals[2] == 0:
         raise RuntimeError("step must be nonzero")
+    if (vals[1] - vals[0]) * vals[2] < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         dt = dtypes.int64 if all(isinstance(v, int) for v in vals) else dtypes.get_default_dtype()
     else:
         dt = dtypes.to_dtype(dtype)
+    if dt is dtypes.bool_:
+        raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
     arr = xp.arange(*vals, dtype=xp.float64 if dt.is_floating_point else None).astype(dt.np)
     return _finish(arr, dt, requires_grad, device)
 
 
+def _linspace(start, end, steps, dt):
+    """PyTorch's kernel: the first half counts up from start, the second half down from end,
+    in the output's float type (float64 for integer outputs)."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    if not dt.is_floating_point:   # integer outputs truncate the bounds first
+        start, end = int(start), int(end)
+    ct = dt.np if dt.is_floating_point else xp.dtype(xp.float64)
+    start, end = ct.type(start), ct.type(end)
+    if steps <= 1:
+        return xp.full(steps, start, dtype=ct)
+    step = (end - start) / ct.type(steps - 1)
+    i = xp.arange(steps, dtype=ct)
+    return xp.where(i < steps // 2, start + step * i, end - step * (ct.type(steps - 1) - i))
+
+
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None):
     dt = _dt(dtype)
-    arr = xp.linspace(start, end, steps, dtype=xp.float64).astype(dt.np)
+    arr = _linspace(start, end, steps, dt).astype(dt.np)
     return _finish(arr, dt, requires_grad, device)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
     dt = _dt(dtype)
-    arr = xp.logspace(start, end, steps, base=base, dtype=xp.float64).astype(dt.np)
+    exponents = _linspace(start, end, steps, dtypes.float64)
+    arr = xp.power(xp.float64(base), exponents).astype(dt.np)
     return _finish(arr, dt, requires_grad, device)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None):
     dt = _dt(dtype)
+    for name, v in (("n", n), ("m", m)):
+        if v is not None and v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
     return _finish(xp.eye(n, m, dtype=dt.np), dt, requires_grad, device)
 
 
