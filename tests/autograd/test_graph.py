@@ -289,3 +289,14 @@ def test_observers_are_removed_after_contexts():
         with allow_mutation_on_saved_tensors():
             assert SavedTensor.__init__ is not plain
     assert SavedTensor.__init__ is plain and not graph._observers
+
+
+def test_rescue_covers_out_writes():
+    x = insitu.rand(N, requires_grad=True)
+    with allow_mutation_on_saved_tensors(), memory.profile() as prof:
+        y = x.exp()
+        with insitu.no_grad():
+            insitu.mul(insitu.ones(N), 2, out=y)     # overwrites the saved result
+        y.sum().backward()
+    assert {r["op"]: r["copied"] for r in prof.rows}["mul"] == N * 4
+    np.testing.assert_allclose(x.grad.numpy(), x.exp().detach().numpy(), rtol=1e-6)
