@@ -72,3 +72,6 @@ def result_type(a, b):
 
 
 __version__ = "0.1.0"
+
+from . import nn, optim, utils  # noqa: E402
+from .serialization import save, load  # noqa: E402

@@ -93,7 +93,8 @@ class SavedTensor:
             except RuntimeError:
                 fn = None
             if fn is not None:
-                head += f", which is output {self.tensor._output_nr} of {_short(fn.name())},"
+                head += (f", which is output {getattr(self.tensor, '_output_nr', 0)} of "
+                         f"{_short(fn.name())},")
         head += f" is at version {self.storage.version}; expected version {self.version} instead."
         lines = [head, f"  saved for backward by {self.op} at {format_location(self.where)} "
                        f"(version {self.version})"]
