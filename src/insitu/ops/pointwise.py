@@ -12,7 +12,7 @@ from ..core import dtypes
 from ..core.tensor import Tensor
 from . import checks
 from .copying import to_dtype  # noqa: F401  (Tensor.to looks the dtype conversion up here)
-from .registry import Op, register, wrap
+from .registry import numpy_formulas, Op, register, wrap
 
 # The pipelines have already checked that the result dtype may be written into `out`
 # (PyTorch's can_cast, which allows int16 -> uint8), so kernels cast like PyTorch: unsafely.
@@ -693,3 +693,7 @@ def _invert(self):
 
 
 Tensor.__invert__ = _invert
+
+# Every formula above uses only operators and methods NumPy arrays share (.sum), or methods
+# arrays lack (.cos, .where, ...), which fall back to the Tensor path: safe on arrays.
+numpy_formulas(ALL_OPS)
