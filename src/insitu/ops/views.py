@@ -285,14 +285,31 @@ def movedim(self, source, destination):
 
 def _T(self):
     nd = self._data.ndim
+    if nd == 0:
+        _deprecated("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
+                    "these cases.")
+    elif nd != 2:
+        _deprecated("The use of `x.T` on tensors of dimension other than 2 to reverse their shape "
+                    "is deprecated and it will throw an error in a future release. Consider "
+                    "`x.mT` to transpose batches of matrices or `x.permute(*torch.arange(x.ndim - "
+                    "1, -1, -1))` to reverse the dimensions of a tensor.")
     return permute(self, tuple(range(nd - 1, -1, -1)))
 
 
 def _mT(self):
+    if self._data.ndim == 0:
+        _deprecated("Tensor.mT is deprecated on 0-D tensors. This function is the identity in "
+                    "these cases.")
+        return self
     if self._data.ndim < 2:
         raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
                            f"Got {self._data.ndim}-D tensor.")
     return transpose(self, -2, -1)
+
+
+def _deprecated(message):
+    import warnings
+    warnings.warn(message, UserWarning, stacklevel=3)
 
 
 def squeeze(self, dim=None):
