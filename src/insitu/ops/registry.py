@@ -9,7 +9,7 @@ in-place form, its backward formula and what that formula needs saved. `register
 exactly one place.
 """
 from ..autograd.grad_mode import mode
-from ..autograd.node import OpNode, edge, node_class
+from ..autograd.node import OpNode, edge, grad_accumulator, node_class
 from ..autograd import graph, graph_rewrite, strict
 from ..backend import xp
 from ..core import dtypes
@@ -516,15 +516,46 @@ def _fast_source(op, fname, inplace):
 
 
 def record_outofplace(op, args, params, out):
-    """Attach the op's node to a fresh result (fast path, some input requires grad)."""
+    """Attach the op's node to a fresh result (fast path, some input requires grad).
+    The needs/edges/metadata loop of `_make_node` is inlined here: this runs once per
+    recorded op, so every call saved shows in the autograd benchmark."""
     if not op.differentiable:
         return
-    needs = _needs(args)
-    node = _make_node(op, args, params, needs)
-    _save_inputs(op, node, args, needs, False)
-    out._grad_fn = node
-    out._requires_grad = True
-    _save_result(op, node, out, needs)
+    cls = op.node_cls
+    if op.node_for is not None:
+        cls = node_class(op.node_for(args, params), op.backward, op.name)
+        cls.np_ok = op.node_cls.np_ok
+    node = _new(cls)
+    needs = []
+    edges = []
+    meta = []
+    for a in args:
+        if isinstance(a, Tensor) and a._requires_grad:
+            fn = a._grad_fn if a._base is None else a.grad_fn
+            if fn is None:
+                edges.append((grad_accumulator(a), 0))
+            else:
+                edges.append((fn, a._output_nr if fn.num_outputs != 1 else 0))
+            meta.append((a._data.shape, a._dtype))
+            needs.append(True)
+        else:
+            edges.append(_NO_EDGE)
+            meta.append(None)
+            needs.append(False)
+    node.next_functions = tuple(edges)
+    node.needs = needs = tuple(needs)
+    node.in_meta = meta
+    node.saved = {}
+    if op.save_plan:
+        node.params = dict(params)
+        _save_inputs(op, node, args, needs, False)
+        out._grad_fn = node
+        out._requires_grad = True
+        _save_result(op, node, out, needs)
+    else:
+        node.params = params
+        out._grad_fn = node
+        out._requires_grad = True
 
 
 def inplace_pre(op, args, params):
