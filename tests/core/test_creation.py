@@ -97,6 +97,7 @@ CASES = {
 }
 
 
+@pytest.mark.filterwarnings("ignore:To copy construct from a tensor")
 @pytest.mark.parametrize("case", list(CASES))
 def test_creation_matches_torch(case):
     try:

@@ -2,6 +2,7 @@
 sharing and CPU-only devices."""
 import copy
 import operator
+import warnings
 
 import numpy as np
 import pytest
@@ -75,7 +76,9 @@ PROBES = {
 
 def outcome(fn, t):
     try:
-        return "ok", fn(t)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # .T / .mT deprecations: checked below
+            return "ok", fn(t)
     except Exception as e:  # noqa: BLE001 - compared below
         return "err", e
 
@@ -204,6 +207,21 @@ def test_array_protocol():
 
 # ----------------------------------------------------------------------------- Python protocol
 
+@pytest.mark.parametrize("shape,attr", [((), "T"), ((), "mT"), ((3,), "T"), ((2, 3, 4), "T")])
+def test_deprecated_transposes_warn_like_torch(shape, attr):
+    always = torch.is_warn_always_enabled()
+    torch.set_warn_always(True)   # torch warns once per process otherwise
+    try:
+        with pytest.warns(UserWarning) as want:
+            getattr(torch.zeros(shape), attr)
+    finally:
+        torch.set_warn_always(always)
+    with pytest.warns(UserWarning) as got:
+        getattr(insitu.zeros(shape), attr)
+    assert str(got[0].message) == str(want[0].message).split(" (Triggered internally")[0]
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
 def test_transposes_match_torch():
     for shape in [(2, 3), (2, 3, 4), (5,)]:
         xi, xt = insitu.zeros(shape), torch.zeros(shape)
