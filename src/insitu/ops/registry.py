@@ -546,7 +546,7 @@ def record_outofplace(op, args, params, out):
     node.needs = needs = tuple(needs)
     node.in_meta = meta
     node.saved = {}
-    if op.save_plan:
+    if op.save_plan or op.pre_save is not None:
         node.params = dict(params)
         _save_inputs(op, node, args, needs, False)
         out._grad_fn = node
