@@ -11,7 +11,6 @@ from ..backend import xp, clip
 from ..core import dtypes
 from ..core.tensor import Tensor
 from . import checks
-from .copying import to_dtype  # noqa: F401  (Tensor.to looks the dtype conversion up here)
 from .registry import numpy_formulas, Op, register, wrap
 
 # The pipelines have already checked that the result dtype may be written into `out`
@@ -234,8 +233,9 @@ def _k_bitwise_not(out, dt, a):
 
 
 # ------------------------------------------------------------------- argument checks
-# They run before anything is written and depend only on the operands' dtypes and kinds, so a
-# call that passed once with the same kinds may skip them (the registry's fast path).
+# They run before anything is written. Apart from shape checks (which the registry's fast path
+# redoes its own way) they depend only on the operands' dtypes and kinds, so a call that passed
+# once with the same kinds may skip them on the fast path.
 
 def _common_dtype(args):
     """The dtype PyTorch computes these operands in (three-tier promotion)."""
