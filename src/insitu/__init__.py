@@ -73,5 +73,7 @@ def result_type(a, b):
 
 __version__ = "0.1.0"
 
+from .autograd.graph import can_mutate  # noqa: E402
+from .autograd.strict import strict_inplace  # noqa: E402
 from . import nn, optim, utils  # noqa: E402
 from .serialization import save, load  # noqa: E402

@@ -7,3 +7,5 @@ from .node import Node
 from .function import Function, FunctionCtx, once_differentiable
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError
 from . import graph
+from .graph import (can_mutate, saved_bytes, allow_mutation_on_saved_tensors,
+                    warn_inplace_copies, InplaceCopyWarning, AdvancedIndexingCopyWarning)

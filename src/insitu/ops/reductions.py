@@ -163,6 +163,9 @@ def _to_out(name, out, arr, inputs, exact=None):
         resize_out(out, arr.shape)
     from .checks import check_writable
     check_writable(out, name)
+    if out._storage.saved:
+        from ..autograd import strict
+        strict.check(out._storage, name)
     xp.copyto(out._data, arr, casting="unsafe")
     st = out._storage
     st.version += 1

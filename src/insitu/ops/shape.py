@@ -82,6 +82,9 @@ def _write_out(name, out, res, inputs):
         resize_out(out, arr.shape)
     if out._storage.special or not out._data.flags.writeable:
         checks.check_writable(out, name)
+    if out._storage.saved:
+        from ..autograd import strict
+        strict.check(out._storage, name)
     xp.copyto(out._data, arr, casting="unsafe")
     st = out._storage
     st.version += 1
