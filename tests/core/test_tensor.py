@@ -85,7 +85,8 @@ def outcome(fn, t):
 
 # Left out: core/tensor.py does not give PyTorch's errors yet for size(dim)/stride(dim) of a
 # 0-dim tensor, bool() of an empty tensor, and float()/int() of a many-element tensor.
-_NOT_YET = {(p, k) for p in ("size_dim", "size_bad_dim", "stride_dim") for k in ("i64_0d", "f32_0d")}
+_NOT_YET = {(p, k) for p in ("size_dim", "size_bad_dim", "stride_dim")
+            for k in ("i64_0d", "f32_0d")}
 _NOT_YET |= {("bool", "f16_empty")}
 _NOT_YET |= {(p, k) for p in ("float", "int") for k in KINDS
              if k not in ("i64_0d", "f32_0d", "bool_1")}

@@ -25,7 +25,8 @@ def idx(lib, spec):
 
 
 BASIC = {
-    "int": 1, "neg_int": -1, "slice": slice(0, 1), "slice_step": (slice(None), slice(None, None, 2)),
+    "int": 1, "neg_int": -1, "slice": slice(0, 1),
+    "slice_step": (slice(None), slice(None, None, 2)),
     "slice_clamped": (slice(None), slice(1, 10)), "slice_empty": slice(5, 7),
     "ellipsis": (Ellipsis, 1), "none": (None, 0), "none_middle": (0, None, slice(1, 3)),
     "mixed": (1, slice(None, None, 2), -1), "full": (1, 2, 3), "zero_dim_int_tensor": ("t0", 1),

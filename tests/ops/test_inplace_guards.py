@@ -223,8 +223,9 @@ READONLY_WRITES = {
     "zero_": lambda t: t.zero_(), "fill_": lambda t: t.fill_(3), "copy_": lambda t: t.copy_(
         insitu.ones(4)), "clamp_": lambda t: t.clamp_(0, 1), "sigmoid_": lambda t: t.sigmoid_(),
     "setitem": lambda t: t.__setitem__(0, 9.0), "setitem_mask": lambda t: t.__setitem__(
-        t > 1, 9.0), "index_put_": lambda t: t.index_put_((insitu.tensor([0]),),
-                                                          insitu.tensor([9.0], dtype=insitu.float64)),
+        t > 1, 9.0),
+    "index_put_": lambda t: t.index_put_((insitu.tensor([0]),),
+                                         insitu.tensor([9.0], dtype=insitu.float64)),
     "out=": lambda t: insitu.add(t, 1, out=t), "view_add_": lambda t: t[1:3].add_(1),
     "reshaped_mul_": lambda t: t.view(2, 2).mul_(3),
 }

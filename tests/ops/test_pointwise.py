@@ -86,8 +86,9 @@ def binary_samples(nonneg=False):
     xi, yi = pair("int64", "int64", nonneg)
     out.append(((xi, T(yi.values[1], "int64")), {}, "int_bcast_other"))
     two = 2 if not nonneg else 3
-    for a, zd, v in [("float32", "float64", 2.5), ("int64", "int64", two), ("int64", "float64", 2.5),
-                     ("bool", "int64", two), ("int32", "int64", two), ("float32", "bool", True)]:
+    for a, zd, v in [("float32", "float64", 2.5), ("int64", "int64", two),
+                     ("int64", "float64", 2.5), ("bool", "int64", two), ("int32", "int64", two),
+                     ("float32", "bool", True)]:
         out.append(((T(VALUES[a][0], a), T(v, zd)), {}, f"{a}-0d_{zd}"))
     out.append(((T(1.5, "float32"), T(two, "int64")), {}, "0d-0d"))
     out.append(((T(1.5, "float32"), y), {}, "0d_self-dim_other"))
@@ -142,7 +143,8 @@ def ternary_samples(name):
                 ((T(FV, "float64"), fw, T(0.5, "float64")), {}, "0d_weight")]
     if name == "addcmul":
         return [((f, fw, fz), {}, "float"), ((f, fw, fz), {"value": 0.5}, "value"),
-                ((i, iw, ip), {"value": 2}, "int"), ((i, iw, ip), {"value": 0.5}, "int_float_value"),
+                ((i, iw, ip), {"value": 2}, "int"),
+                ((i, iw, ip), {"value": 0.5}, "int_float_value"),
                 ((i, fw, fz), {}, "int_self_float_operands"),
                 ((T(FV[0], "float32"), fw, fz), {}, "bcast_self"),
                 ((f, T(FW[0], "float32"), T(1.5, "float32")), {}, "bcast_operands")]
@@ -164,7 +166,8 @@ def where_samples():
     f, fw = T(FV, "float32"), T(FW, "float32")
     c = T(BW, "bool")
     return [((c, f, fw), {}, "float"), ((c, T(IV, "int64"), fw), {}, "mixed"),
-            ((c, f, 0.0), {}, "scalar_other"), ((T(BW[0], "bool"), f, T(FW[0], "float64")), {}, "bcast"),
+            ((c, f, 0.0), {}, "scalar_other"),
+            ((T(BW[0], "bool"), f, T(FW[0], "float64")), {}, "bcast"),
             ((c, T(IV, "int64"), 2.5), {}, "int_and_float_scalar"),
             ((c, 1, 0), {}, "two_scalars")]
 
@@ -238,6 +241,8 @@ COVERED_BY = {"_clamp_tensor": "clamp", "_where": "where"}
 def test_every_declared_op_has_samples():
     declared = {COVERED_BY.get(n, n) for n in TABLE_NAMES}
     assert declared <= set(SPECS), declared - set(SPECS)
+    copying_ops = {op.inplace_name for op in copying.INPLACE_ONLY}
+    assert copying_ops <= {case[0] for case in COPY_CASES}
 
 
 CASES = [pytest.param(name, args, kwargs, id=f"{name}-{sid}")
