@@ -62,13 +62,6 @@ def leaf(lib, values, requires_grad=True, dtype="float32"):
 SCENARIOS = {}
 
 
-AS_STRIDED_BACKWARD = ("ops/views._as_strided_replay copies the gradient into a fresh buffer "
-                       "and returns a view of that, so as_strided's backward is all zeros; "
-                       "CopySlices uses as_strided under create_graph, so double backward "
-                       "through an in-place op on a view loses the gradient of the slice")
-SELECT_1D = ("ops/views.select (and unbind) of a 1-D tensor wraps a NumPy scalar, a copy: the "
-             "'view' does not alias its base")
-
 
 def scenario(fn=None, *, xfail=None):
     def register(f):
@@ -501,7 +494,7 @@ def randomized_views_match_out_of_place(lib):
     return val(x.grad), ref
 
 
-@scenario(xfail=AS_STRIDED_BACKWARD)
+@scenario
 def as_strided_backward(lib):
     x = leaf(lib, [1.0, 2.0, 3.0])
     y = (x * 1).as_strided((2,), (1,), 1)
@@ -509,7 +502,7 @@ def as_strided_backward(lib):
     return val(x.grad)
 
 
-@scenario(xfail=SELECT_1D)
+@scenario
 def select_of_vector_aliases_its_base(lib):
     x = lib.zeros(5)
     v = x.select(0, 1)
@@ -662,7 +655,7 @@ def _narrow_mul_twice(root, b):
     return x
 
 
-@scenario(xfail=AS_STRIDED_BACKWARD)
+@scenario
 def inplace_on_view_gradcheck(lib):
     a, b = leaf(lib, A44, dtype="float64"), leaf(lib, B22, dtype="float64")
     if lib is insitu:
@@ -680,7 +673,7 @@ def _makes_base_require_grad(root, b):
     return x, flags
 
 
-@scenario(xfail=AS_STRIDED_BACKWARD)
+@scenario
 def inplace_on_view_makes_base_require_grad(lib):
     a = leaf(lib, A44, requires_grad=False, dtype="float64")
     b = leaf(lib, B42, dtype="float64")
@@ -713,7 +706,7 @@ def _modify_base(lib, r):
     return v, before, v.requires_grad
 
 
-@scenario(xfail=SELECT_1D + "; and " + AS_STRIDED_BACKWARD)
+@scenario
 def inplace_on_view_modify_base(lib):
     r = leaf(lib, [1.0], dtype="float64")
     if lib is insitu:
@@ -740,7 +733,7 @@ def _py_add(lib):
     return PyAdd
 
 
-@scenario(xfail=AS_STRIDED_BACKWARD)
+@scenario
 def inplace_on_view_python(lib):
     PyAdd = _py_add(lib)
 

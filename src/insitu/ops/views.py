@@ -426,7 +426,7 @@ def select(self, dim, index):
     if not -n <= index < n:
         raise IndexError(f"select(): index {index} out of range for tensor of size "
                          f"[{', '.join(map(str, self._data.shape))}] at dimension {d}")
-    idx = (slice(None),) * d + (index,)
+    idx = (slice(None),) * d + (index, Ellipsis)   # Ellipsis: a 0-dim view, not a NumPy scalar
     return _view_op(self, self._data[idx], "SelectBackward0", lambda g: select(g, d, index))
 
 
@@ -478,22 +478,10 @@ def as_strided(self, size, stride, storage_offset=None):
     overlapping = checks.has_internal_overlap(arr)
     t = make_view(self, arr, "AsStridedBackward0", None, overlapping)
     if t._grad_fn is not None:
-        from ..autograd.graph_rewrite import view_geometry
-        t._grad_fn.replay = _as_strided_replay(view_geometry(self), (size, stride, off))
+        # storage coordinates: scatter the gradient into a buffer laid out like the input
+        from ..autograd.graph_rewrite import AsStridedBackward0
+        t._grad_fn = AsStridedBackward0(self, t)
     return t
-
-
-def _as_strided_replay(in_geom, out_geom):
-    """Replay an as_strided relative to the input's own layout on a fresh zero tensor."""
-    in_shape, in_strides, in_off = in_geom
-    size, stride, off = out_geom
-
-    def replay(g):
-        # g is contiguous with the input's shape; map storage geometry onto it
-        lay = empty_with_layout((in_shape, in_strides, in_off), g._dtype)
-        lay.copy_(g)
-        return lay.as_strided(size, stride, off)
-    return replay
 
 
 def _storage_flat(root):
@@ -578,7 +566,7 @@ def unbind(self, dim=0):
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _wrap_dim(dim, nd)
     n = self._data.shape[d]
-    arrays = [self._data[(slice(None),) * d + (i,)] for i in range(n)]
+    arrays = [self._data[(slice(None),) * d + (i, Ellipsis)] for i in range(n)]
     pieces = [(lambda g, i=i: select(g, d, i)) for i in range(n)]
     return _multi_view(self, arrays, "Unbind", "UnbindBackward0", pieces)
 
