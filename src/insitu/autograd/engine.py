@@ -192,10 +192,17 @@ def run_backward(roots, retain_graph, create_graph, captures=None):
                 _capture(fn, grads, captures, got)
             if needed is not None and (fn not in needed or fn.__class__ is AccumulateGrad):
                 out = ()
+            elif fn.num_outputs == 1:
+                if grads[0] is None and not fn.runs_without_grad:
+                    out = ()     # nothing flows: skip the formula (its outputs would be None)
+                else:
+                    out = fn.apply(grads)
+                    if hooks:
+                        out = _post_hooks(fn, out, grads)
             elif _all_none(grads) and not fn.runs_without_grad:
-                out = ()     # nothing flows: skip the formula (its outputs would be None)
+                out = ()
             else:
-                if fn.num_outputs > 1 and _any_none(grads):
+                if _any_none(grads):
                     grads = _materialize(fn, grads)
                 out = fn.apply(grads)
                 if hooks:
@@ -206,8 +213,7 @@ def run_backward(roots, retain_graph, create_graph, captures=None):
             i = 0
             for nxt, nr in fn.next_functions:
                 if nxt is not None:
-                    g = out[i] if i < nout else None
-                    if g is not None:
+                    if i < nout and (g := out[i]) is not None:
                         buf = buffers.get(nxt)
                         if buf is None:
                             buf = buffers[nxt] = [None] * nxt.num_outputs
