@@ -207,3 +207,60 @@ def test_item_and_iteration_of_indexed_results():
     assert xi[1, 2, 3].item() == xt[1, 2, 3].item()
     assert [r.tolist() for r in xi[0]] == [r.tolist() for r in xt[0]]
     assert len(xi[:, 1]) == len(xt[:, 1])
+
+
+# ----------------------------------------------------------------------------- properties
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+
+@st.composite
+def basic_indices(draw):
+    shape = draw(hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=5))
+    parts, dim = [], 0
+    while dim < len(shape) and draw(st.booleans()):
+        n = shape[dim]
+        kind = draw(st.sampled_from(["int", "slice", "none", "full"] if n else ["slice", "none"]))
+        if kind == "int":
+            parts.append(draw(st.integers(-n, n - 1)))
+        elif kind == "slice":
+            parts.append(slice(draw(st.none() | st.integers(-7, 7)),
+                               draw(st.none() | st.integers(-7, 7)),
+                               draw(st.none() | st.integers(1, 3))))
+        elif kind == "none":
+            parts.append(None)
+            continue
+        else:
+            parts.append(slice(None))
+        dim += 1
+    if draw(st.booleans()):
+        parts.insert(draw(st.integers(0, len(parts))), Ellipsis)
+    return shape, tuple(parts), draw(st.booleans())
+
+
+@settings(max_examples=80, deadline=None)
+@given(basic_indices())
+def test_property_basic_indexing_matches_torch_geometry(case):
+    shape, index, transposed = case
+    n = int(np.prod(shape))
+    if transposed:   # same logical shape, reversed memory order
+        order = tuple(range(len(shape)))[::-1]
+        xi = insitu.arange(float(n)).reshape(shape[::-1]).permute(order)
+        xt = torch.arange(float(n)).reshape(shape[::-1]).permute(order)
+    else:
+        xi, xt = insitu.arange(float(n)).reshape(shape), torch.arange(float(n)).reshape(shape)
+    try:
+        rt = xt[index]
+    except IndexError as e:   # an Ellipsis may push an int onto a smaller dim
+        with pytest.raises(IndexError) as got:
+            xi[index]
+        assert str(got.value) == str(e)
+        return
+    ri = xi[index]
+    assert metadata(ri) == metadata(rt), index
+    np.testing.assert_array_equal(ri.numpy(), rt.numpy())
+    if rt.numel():
+        ri.fill_(-1)
+        rt.fill_(-1)
+        np.testing.assert_array_equal(xi.numpy(), xt.numpy())

@@ -246,3 +246,88 @@ def test_expand_then_inplace_refuses_overlap_but_fill_works():
         assert x._version == 0
         e.fill_(2)
         assert x.tolist() == [[2.0], [2.0], [2.0]] and x._version == 1
+
+
+# ----------------------------------------------------------------------------- properties
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@st.composite
+def view_chains(draw):
+    """A start shape and a chain of view ops, each valid for the shape it meets."""
+    start = draw(st.lists(st.integers(1, 4), min_size=1, max_size=3))
+    shape, ops = list(start), []
+    for _ in range(draw(st.integers(1, 5))):
+        nd = len(shape)
+        kind = draw(st.sampled_from(["transpose", "unsqueeze", "narrow", "select", "expand",
+                                     "squeeze", "flatten", "diagonal", "permute", "unfold"]))
+        if kind == "transpose":
+            d0, d1 = draw(st.integers(0, nd - 1)), draw(st.integers(0, nd - 1))
+            ops.append(("transpose", d0, d1))
+            shape[d0], shape[d1] = shape[d1], shape[d0]
+        elif kind == "unsqueeze" and nd < 5:
+            d = draw(st.integers(0, nd))
+            ops.append(("unsqueeze", d))
+            shape.insert(d, 1)
+        elif kind == "narrow" and shape[0]:
+            d = draw(st.integers(0, nd - 1))
+            if shape[d]:
+                begin = draw(st.integers(0, shape[d] - 1))
+                length = draw(st.integers(1, shape[d] - begin))
+                ops.append(("narrow", d, begin, length))
+                shape[d] = length
+        elif kind == "select" and nd > 1:
+            d = draw(st.integers(0, nd - 1))
+            if shape[d]:
+                ops.append(("select", d, draw(st.integers(-shape[d], shape[d] - 1))))
+                shape.pop(d)
+        elif kind == "expand" and 1 in shape:
+            shape = [draw(st.integers(1, 3)) if n == 1 else n for n in shape]
+            ops.append(("expand", *shape))
+        elif kind == "squeeze" and 1 in shape and nd > 1:
+            d = shape.index(1)
+            ops.append(("squeeze", d))
+            shape.pop(d)
+        elif kind == "flatten" and nd > 1:
+            ops.append(("flatten",))   # a view or a copy, as PyTorch decides
+            shape = [int(np.prod(shape))]
+        elif kind == "diagonal" and nd >= 2:
+            k = draw(st.integers(-1, 1))
+            ops.append(("diagonal", k))
+            shape = shape[2:] + [max(0, min(shape[0] - max(-k, 0), shape[1] - max(k, 0)))]
+        elif kind == "permute":
+            order = draw(st.permutations(range(nd)))
+            ops.append(("permute", *order))
+            shape = [shape[i] for i in order]
+        elif kind == "unfold" and all(shape):
+            d = draw(st.integers(0, nd - 1))
+            size, step = draw(st.integers(1, shape[d])), draw(st.integers(1, 2))
+            ops.append(("unfold", d, size, step))
+            shape = shape[:d] + [(shape[d] - size) // step + 1] + shape[d + 1:] + [size]
+    return start, ops
+
+
+def loose_metadata(t):
+    """metadata() without the strides of size-1 dims, which carry no meaning (and which
+    PyTorch's view stride inference fills in its own arcane way)."""
+    shape, stride, offset, contiguous, is_view = metadata(t)
+    return shape, [s for s, n in zip(stride, shape) if n != 1], offset, contiguous, is_view
+
+
+@settings(max_examples=80, deadline=None)
+@given(view_chains())
+def test_property_view_chains_match_torch_metadata(chain):
+    shape, ops = chain
+    n = int(np.prod(shape))
+    xi, xt = insitu.arange(float(n)).reshape(shape), torch.arange(float(n)).reshape(shape)
+    ri, rt = xi, xt
+    for name, *args in ops:
+        ri, rt = getattr(ri, name)(*args), getattr(rt, name)(*args)
+        assert loose_metadata(ri) == loose_metadata(rt), (name, args)
+        np.testing.assert_array_equal(values(ri), values(rt))
+    assert (ri._base is xi) == (rt._base is xt)
+    ri.fill_(-1.0)
+    rt.fill_(-1.0)
+    np.testing.assert_array_equal(values(xi), values(xt))
+    assert (xi._version, ri._version) == (xt._version, rt._version)

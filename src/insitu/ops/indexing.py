@@ -33,13 +33,14 @@ def _basic_index(self, idx):
     n_real = sum(1 for i in idx if i is not None and i is not Ellipsis)
     if n_real > nd:
         raise IndexError(f"too many indices for tensor of dimension {nd}")
-    for i in idx:
+    for position, i in enumerate(idx):
         if isinstance(i, Tensor):
             i = int(i.item())
         if isinstance(i, int):
             size = self._data.shape[dim]
-            if not -size <= i < size:
-                raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
+            if not -size <= i < size:   # PyTorch names the index's place in the index tuple
+                raise IndexError(f"index {i} is out of bounds for dimension {position} with "
+                                 f"size {size}")
             dim += 1
         elif isinstance(i, slice):
             if i.step is not None and i.step <= 0:
