@@ -53,6 +53,10 @@ IW = [[2, -3, 1], [1, 4, -3]]         # no zeros: integer division by zero raise
 IP = [[2, 3, 1], [1, 4, 3]]           # non-negative: shift counts and integer exponents
 UV = [[1, 2, 3], [250, 0, 7]]
 BV = [[True, False, True], [False, True, True]]
+NAN, INF = float("nan"), float("inf")
+SPECIAL = [[NAN, INF, -INF, -0.0, 0.0, 1e30], [-1e30, 1e-3, -2.5, 2.5, 0.5, -0.5]]
+SPECIAL_OTHER = [[0.0, -0.0, INF, NAN, -INF, 3.0], [2.0, -3.0, 0.0, -0.0, INF, NAN]]
+INEXACT = [[1.0, 7.0, -7.0, 0.3, -0.3, 5.5], [0.1, 0.7, 0.7, 0.1, 0.1, -0.5]]   # 1 // 0.1 is 9
 BW = [[True, True, False], [False, False, True]]
 VALUES = {"float32": (FV, FW), "float64": (FV, FW), "float16": (FV, FW), "int64": (IV, IW),
           "int32": (IV, IW), "int16": (IV, IW), "int8": (IV, IW), "uint8": (UV, IP),
@@ -91,6 +95,10 @@ def binary_samples(nonneg=False):
                      ("float32", "bool", True)]:
         out.append(((T(VALUES[a][0], a), T(v, zd)), {}, f"{a}-0d_{zd}"))
     out.append(((T(1.5, "float32"), T(two, "int64")), {}, "0d-0d"))
+    for d in ("float32", "float64", "float16"):
+        out.append(((T(SPECIAL, d), T(SPECIAL_OTHER, d)), {}, f"special_{d}"))
+        out.append(((T(SPECIAL, d), 0.0), {}, f"special_{d}-py_zero"))
+    out.append(((T(INEXACT[0], "float64"), T(INEXACT[1], "float64")), {}, "inexact_quotients"))
     out.append(((T(1.5, "float32"), y), {}, "0d_self-dim_other"))
     for a in ("float32", "int64", "bool", "uint8"):
         for s in (two, 1.5, True):
@@ -102,7 +110,10 @@ def unary_samples():
     out = []
     for d in ("float32", "float64", "int64", "int32", "bool", "uint8", "float16"):
         out.append(((T(VALUES[d][0], d),), {}, d))
+    for d in ("float32", "float64", "float16"):
+        out.append(((T(SPECIAL, d),), {}, f"special_{d}"))
     out.append(((T(0.75, "float32"),), {}, "0d_float32"))
+    out.append(((T(NAN, "float64"),), {}, "0d_nan"))
     out.append(((T(-3, "int64"),), {}, "0d_int64"))
     out.append(((T([list(r) for r in zip(*FV)], "float32", transposed=True),), {},
                 "noncontig"))
@@ -195,7 +206,10 @@ for _name, _extra in [
             for m in ("floor", "trunc")]
          + [((T(IV, "int64"), T([[1, 0, 1], [1, 1, 1]], "int64")), {"rounding_mode": "floor"},
              "i-by_zero"),
-            ((T(IV, "int64"), 2), {"rounding_mode": "trunc"}, "i-scalar-trunc")]),
+            ((T(IV, "int64"), 2), {"rounding_mode": "trunc"}, "i-scalar-trunc")]
+         + [((T(a, "float64"), T(b, "float64")), {"rounding_mode": m}, f"{name}-{m}")
+            for a, b, name in ((SPECIAL, SPECIAL_OTHER, "special"), (*INEXACT, "inexact"))
+            for m in ("floor", "trunc")]),
         ("floor_divide", []), ("remainder", []), ("fmod", []),
         ("maximum", []), ("minimum", []), ("atan2", []), ("hypot", []),
         ("eq", []), ("ne", []), ("lt", []), ("le", []), ("gt", []), ("ge", []),

@@ -55,8 +55,9 @@ def _k_div(out, dt, a, b, rounding_mode=None):
         q = xp.floor_divide(a, b, dtype=dt)
         q += ((xp.remainder(a, b, dtype=dt) != 0) & ((xp.asarray(a) < 0) != (xp.asarray(b) < 0)))
         return _store(q, out)
-    q = xp.true_divide(a, b, dtype=dt)
-    return (xp.floor if rounding_mode == "floor" else xp.trunc)(q, out=out)
+    if rounding_mode == "floor":   # NumPy's floor_divide is PyTorch's fmod-based algorithm
+        return xp.floor_divide(a, b, out=out, dtype=dt, casting=UNSAFE)
+    return xp.trunc(xp.true_divide(a, b, dtype=dt), out=out)
 
 
 def _is_integral(a, b, dt):
@@ -155,6 +156,12 @@ def _k_relu(out, dt, a):
 def _k_sign(out, dt, a):
     if a.dtype == xp.bool_:
         return _store(a.copy(), out)
+    if a.dtype.kind == "f":
+        nan = xp.isnan(a)
+        if nan.any():   # PyTorch's sign is (0 < x) - (x < 0): 0 for nan, where NumPy gives nan
+            r = xp.sign(a, out=_buffer(out, a))
+            r[nan] = 0
+            return r
     return xp.sign(a, out=out)
 
 
