@@ -125,8 +125,8 @@ class OpNode(Node):
     formula = None      # formula(node, grad) -> tuple of grads, one per differentiable input
     op_name = ""
 
-    def save(self, name, t, is_output=False):
-        self.saved[name] = SavedTensor(t, self.op_name, is_output)
+    def save(self, name, t, is_output=False, where=None):
+        self.saved[name] = SavedTensor(t, self.op_name, is_output, 3, where)
 
     def __getattr__(self, name):
         # formulas read saved tensors as attributes: node.self, node.other, node.result;

@@ -22,12 +22,13 @@ class SavedTensor:
     __slots__ = ("tensor", "data", "dtype", "storage", "version", "op", "where", "is_output",
                  "output_nr", "live", "__weakref__")
 
-    def __init__(self, t, op, is_output=False, depth=3):
+    def __init__(self, t, op, is_output=False, depth=3, where=None):
         st = t._storage
         self.storage = st
         self.version = st.version
         self.op = op
-        self.where = user_frame(depth)
+        # the op's pipeline passes the user's frame it looked up once for all its saves
+        self.where = user_frame(depth) if where is None else where
         self.is_output = is_output
         self.live = True
         if is_output:   # keep the data, not the tensor: the tensor's grad_fn is our own node

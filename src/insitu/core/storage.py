@@ -20,11 +20,19 @@ def user_frame(depth=2):
     f = sys._getframe(depth)
     while f is not None:
         code = f.f_code
-        fn = code.co_filename
-        if not fn.startswith(_PKG_DIR) or fn.endswith("__main__.py"):
+        inside = _INSIDE.get(code)
+        if inside is None:
+            if len(_INSIDE) > 4096:   # code made on the fly (exec in a loop) must not pile up
+                _INSIDE.clear()
+            fn = code.co_filename
+            inside = _INSIDE[code] = fn.startswith(_PKG_DIR) and not fn.endswith("__main__.py")
+        if not inside:
             return (code, f.f_lasti)
         f = f.f_back
     return None
+
+
+_INSIDE = {}   # code object -> is it insitu's own code? (one dict lookup per frame walked)
 
 
 def format_location(loc):

@@ -14,7 +14,7 @@ from ..autograd import graph, graph_rewrite, strict
 from ..backend import xp
 from ..core import dtypes
 from ..core.dtypes import result_type_of, can_cast
-from ..core.storage import Storage, _mem
+from ..core.storage import Storage, _mem, user_frame
 from ..core.tensor import Tensor, new_tensor
 from . import checks
 
@@ -254,8 +254,9 @@ def _wanted(needed_if, needs):
     return False
 
 
-def _save_inputs(op, node, args, needs, inplace):
-    """Save what the formula needs. For an in-place op, the original self is a copy."""
+def _save_inputs(op, node, args, needs, inplace, where=None):
+    """Save what the formula needs. For an in-place op, the original self is a copy.
+    `where` is the user's frame (looked up once per op by the caller, for located errors)."""
     if op.pre_save is not None:
         op.pre_save(node, args, node.params)
     for name, i, needed_if in op.save_plan:
@@ -267,13 +268,13 @@ def _save_inputs(op, node, args, needs, inplace):
             continue
         if inplace and i == 0:
             a = graph.copy_for_backward(a, op.inplace_name)
-        node.save(name, a)
+        node.save(name, a, False, where)
 
 
-def _save_result(op, node, result, needs):
+def _save_result(op, node, result, needs, where=None):
     for name, i, needed_if in op.save_plan:
         if i < 0 and _wanted(needed_if, needs):
-            node.save("result", result, is_output=True)
+            node.save("result", result, True, where)
 
 
 # ------------------------------------------------------------------------- pipelines
@@ -548,10 +549,11 @@ def record_outofplace(op, args, params, out):
     node.saved = {}
     if op.save_plan or op.pre_save is not None:
         node.params = dict(params)
-        _save_inputs(op, node, args, needs, False)
+        where = user_frame(3)      # 3: the caller of the generated method (usually the user)
+        _save_inputs(op, node, args, needs, False, where)
         out._grad_fn = node
         out._requires_grad = True
-        _save_result(op, node, out, needs)
+        _save_result(op, node, out, needs, where)
     else:
         node.params = params
         out._grad_fn = node
@@ -565,13 +567,15 @@ def inplace_pre(op, args, params):
     if not op.differentiable:
         return None
     node = _make_node(op, args, params, needs)
-    _save_inputs(op, node, args, needs, True)
+    if op.save_plan or op.pre_save is not None:
+        _save_inputs(op, node, args, needs, True, user_frame(3))
     return node
 
 
 def inplace_post(op, self, node):
     graph_rewrite.after_inplace(self, node)
-    _save_result(op, node, self, node.needs)
+    if op.save_plan:
+        _save_result(op, node, self, node.needs, user_frame(3))
 
 
 _TEMPLATES = {
