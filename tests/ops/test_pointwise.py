@@ -139,6 +139,9 @@ def clamp_samples():
         ((f,), {"max": T(FZ[0], "float32")}, "tensor_max_bcast"),
         ((T(FV[0], "float32"),), {"min": fw}, "tensor_min_bcast_self"),
         ((i,), {"min": T(0.5, "float64")}, "int_self-float_0d_min"),
+        ((T(SPECIAL, "float32"),), {"min": -1.0, "max": 1.0}, "special"),
+        ((T(SPECIAL, "float32"),), {"min": NAN}, "nan_bound"),
+        ((T(SPECIAL, "float64"),), {"min": T(SPECIAL_OTHER, "float64")}, "special_tensor_bound"),
     ]
 
 
