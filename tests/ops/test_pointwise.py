@@ -609,3 +609,10 @@ def test_property_clamp_inplace_matches_torch(a, lo, hi):
     assert_same_outcome(got, want, "clamp_")
     if got[0] == "ok":
         assert got[1] is x and x._version == 1
+
+
+def test_masked_fill_inplace_casts_the_value_to_self_dtype():
+    for value in (2.7, -1.5, True):
+        got = insitu.tensor([1, 2, 3]).masked_fill_(insitu.tensor([True, False, True]), value)
+        want = torch.tensor([1, 2, 3]).masked_fill_(torch.tensor([True, False, True]), value)
+        assert got.tolist() == want.tolist() and got.dtype is insitu.int64
