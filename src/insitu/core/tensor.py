@@ -57,7 +57,7 @@ class Tensor:
     def size(self, dim=None):
         if dim is None:
             return Size(self._data.shape)
-        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+        return self._data.shape[_wrap_dim(dim, self._data.ndim, False)]
 
     def dim(self):
         return self._data.ndim
@@ -91,8 +91,9 @@ class Tensor:
         return -1
 
     def stride(self, dim=None):
-        st = tuple(s // self._data.itemsize for s in self._data.strides)
-        return st if dim is None else st[_wrap_dim(dim, self._data.ndim)]
+        a = self._data
+        st = tuple(s // a.itemsize for s in a.strides)
+        return st if dim is None else st[_wrap_dim(dim, a.ndim, False)]
 
     def storage_offset(self):
         return self._storage.offset_of(self._data)
@@ -158,15 +159,21 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with no values is ambiguous"
+                               if self._data.size == 0 else
+                               "Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.reshape(()))
 
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
+
+    def _scalar(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
 
     def __index__(self):
         if self._dtype.category == 2 or self._data.size != 1:
@@ -334,7 +341,9 @@ class Tensor:
         return new
 
 
-def _wrap_dim(dim, ndim):
+def _wrap_dim(dim, ndim, scalar_ok=True):
+    if ndim == 0 and not scalar_ok:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     n = max(ndim, 1)
     if not -n <= dim < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
@@ -361,5 +370,20 @@ def new_tensor(arr, dt):
     t._storage = s
     t._base = None
     t._requires_grad = False
+    t._grad_fn = None
+    return t
+
+
+def alias(src, arr=None, cls=Tensor, requires_grad=False):
+    """A new non-view tensor object over `src`'s storage, so it shares the version counter and
+    counts no new bytes: detach(), .data, a Parameter made from a tensor, _unsafe_view's result.
+    It shows `arr` (a view of that storage's memory; `src`'s own array by default) and starts
+    outside the graph."""
+    t = _new(cls)
+    t._data = src._data if arr is None else arr
+    t._dtype = src._dtype
+    t._storage = src._storage
+    t._base = None
+    t._requires_grad = requires_grad
     t._grad_fn = None
     return t

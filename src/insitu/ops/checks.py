@@ -99,13 +99,14 @@ def _broadcast_two(a, b):
     a = [1] * (n - len(a)) + a
     b = [1] * (n - len(b)) + b
     out = []
-    for i, (x, y) in enumerate(zip(a, b)):
+    for i in range(n - 1, -1, -1):      # PyTorch reports the last mismatching dimension
+        x, y = a[i], b[i]
         if x != y and x != 1 and y != 1:
             raise RuntimeError(
                 f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
                 f"non-singleton dimension {i}")
         out.append(y if x == 1 else x)
-    return out
+    return out[::-1]
 
 
 def check_broadcast_into(self_shape, other_shapes):

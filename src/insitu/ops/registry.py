@@ -69,6 +69,20 @@ class Op:
         self.node_cls = node_class(self.node_name, backward, name) if backward else None
         if self.node_cls is not None and np_formula:
             self.node_cls.np_ok = True
+        _ALL_OPS.append(self)
+
+
+_ALL_OPS = []   # every declared op, so cached dtype decisions can be dropped together
+
+
+def _forget_dtype_decisions():
+    """After set_default_dtype: cached result dtypes may name the old default (int / int)."""
+    for op in _ALL_OPS:
+        for cache in (op._cache, op._fast_in, op._fast_out):
+            cache.clear()   # in place: the generated fast paths hold these very dicts
+
+
+dtypes.on_default_dtype_change(_forget_dtype_decisions)
 
 
 def numpy_formulas(ops):
@@ -147,6 +161,9 @@ def resolve_dtypes(op, key):
         else:
             scalars.append(dtypes.scalar_dtype(k()))
     common = result_type_of(dims, zds, scalars)
+    if rule == "self":         # the result keeps the first operand's dtype (masked_fill)
+        first = key[0]
+        return (first.dtype if isinstance(first, _ZeroDim) else first), None, common
     if rule == "same":
         result = common
     elif rule in ("float", "true_div"):
@@ -370,6 +387,8 @@ def into_out(op, args, params, out):
         raise RuntimeError(
             f"{op.name}(): functions with out=... arguments don't support automatic "
             "differentiation, but one of the arguments requires grad.")
+    if op.check_args is not None:
+        op.check_args(args, params)
     result_dt, force, _ = dtype_info(op, args, params)
     if not can_cast(result_dt, out._dtype):
         raise checks.cast_error(result_dt, out._dtype, op.cpp_cast_names)
