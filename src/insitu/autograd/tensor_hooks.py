@@ -2,6 +2,7 @@
 retain_grad and backward. Attached to the Tensor class by `install()`."""
 import warnings
 
+from ..core.tensor import alias
 from .grad_mode import mode
 from .graph_rewrite import current_grad_fn
 
@@ -91,21 +92,8 @@ def _get_output_nr(self):
         return 0
 
 
-def _alias(self, share_version=True):
-    """A new tensor object over the same storage (and version counter), outside the graph."""
-    from ..core.tensor import Tensor
-    t = Tensor.__new__(Tensor)
-    t._data = self._data
-    t._dtype = self._dtype
-    t._storage = self._storage
-    t._base = None
-    t._requires_grad = False
-    t._grad_fn = None
-    return t
-
-
 def detach(self):
-    return _alias(self)
+    return alias(self)
 
 
 def detach_(self):
@@ -124,7 +112,7 @@ def detach_(self):
 def _get_data(self):
     # insitu's .data shares storage AND the version counter: mutating it where a graph saved the
     # tensor is reported at backward instead of silently producing a wrong gradient
-    return _alias(self)
+    return alias(self)
 
 
 def _set_data(self, value):

@@ -3,21 +3,10 @@
 A Parameter shares the storage (and so the version counter) of the tensor it was made from, as
 PyTorch's does, and is never a view itself: in-place updates of it rebase nothing.
 """
-from ..core.tensor import Tensor
+from ..core.tensor import Tensor, alias
 from ..creation import empty
 
 _INT_ONLY_GRAD = "Only Tensors of floating point and complex dtype can require gradients"
-
-
-def _share(cls, data, requires_grad):
-    t = object.__new__(cls)
-    t._data = data._data
-    t._dtype = data._dtype
-    t._storage = data._storage
-    t._base = None
-    t._requires_grad = requires_grad
-    t._grad_fn = None
-    return t
 
 
 class Parameter(Tensor):
@@ -29,7 +18,7 @@ class Parameter(Tensor):
         requires_grad = bool(requires_grad)
         if requires_grad and not data._dtype.is_floating_point:
             raise RuntimeError(_INT_ONLY_GRAD)
-        return _share(cls, data, requires_grad)
+        return alias(data, cls=cls, requires_grad=requires_grad)
 
     def __init__(self, data=None, requires_grad=True):
         pass
@@ -49,7 +38,7 @@ class Buffer(Tensor):
     def __new__(cls, data=None, *, persistent=True):
         if data is None:
             data = empty(0)
-        t = _share(Tensor, data, data._requires_grad)
+        t = alias(data, requires_grad=data._requires_grad)
         t.__dict__["_buffer_persistent"] = persistent
         t.__dict__["_is_buffer"] = True
         return t

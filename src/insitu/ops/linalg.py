@@ -13,7 +13,7 @@ from ..autograd.grad_mode import mode
 from ..backend import xp
 from ..core import dtypes
 from ..core.dtypes import CPP_NAMES
-from ..core.tensor import Tensor, _wrap_dim
+from ..core.tensor import Tensor, _wrap_dim, alias
 from .registry import Op, wrap
 from .reductions import _record, _to_out, sum_to_size
 
@@ -42,25 +42,12 @@ def _saves(pairs):
     return {name: (t, False) for name, t, needed in pairs if needed}
 
 
-def _alias(src, arr):
-    """A non-view tensor over `src`'s storage (PyTorch's _unsafe_view / in-place squeeze_ of a
-    fresh result): no new bytes are counted."""
-    t = _new(Tensor)
-    t._data = arr
-    t._dtype = src._dtype
-    t._storage = src._storage
-    t._base = None
-    t._requires_grad = False
-    t._grad_fn = None
-    return t
-
-
 def _reshape_back(n, g):
     return (g.reshape(n.params["shape"]),)
 
 
 def _unsafe_view(t, shape):
-    out = _alias(t, t._data.reshape(shape))
+    out = alias(t, t._data.reshape(shape))
     return _record(out, "UnsafeViewBackward0", _reshape_back, (t,),
                    params={"shape": t._data.shape})
 
@@ -449,7 +436,7 @@ def _matmul(t1, t2):
         return mv(t1, t2)
     if d1 == 1 and d2 == 2:
         r = mm(t1.unsqueeze(0), t2)
-        return _record(_alias(r, r._data.reshape(r._data.shape[1:])), "SqueezeBackward4",
+        return _record(alias(r, r._data.reshape(r._data.shape[1:])), "SqueezeBackward4",
                        _squeeze0_backward, (r,))
     if d1 == 2 and d2 == 2:
         return mm(t1, t2)
