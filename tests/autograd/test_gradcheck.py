@@ -280,7 +280,7 @@ SPECS = {
     "neg": ([_any()], {}), "abs": ([_grad(SAFE)], {}), "sign": ([_grad(SAFE)], {}),
     "sgn": ([_grad(SAFE)], {}), "floor": ([_grad(SAFE)], {}), "ceil": ([_grad(SAFE)], {}),
     "trunc": ([_grad(SAFE)], {}), "round": ([_grad(SAFE)], {}), "frac": ([_grad(SAFE)], {}),
-    "relu": ([_grad(SAFE)], {}), "square": ([_any()], {}), "positive": ([_any()], {}),
+    "relu": ([_grad(SAFE)], {}), "square": ([_any()], {}),
     "clamp": ([_grad(SMALL)], {"min": -0.5, "max": 0.5}),
     "_clamp_tensor": ([_grad(SMALL), _grad([-0.5, -0.1, -0.3]), _grad([0.6, 0.4, 0.2])], {}),
     "clamp_min": ([_grad(SMALL)], {"min": -0.5}),
@@ -299,14 +299,23 @@ SPECS = {
 EXTRA = {
     "pow-scalar-exponent": ("pow", [_pos(), 2.5], {}),
     "pow-scalar-base": ("__pow__", [1.7, _grad(_u(-1, 2))], {}),
+    "pow-function-scalar-base": ("pow", [1.7, _grad(_u(-1, 2))], {}),
+    "fmod-scalar-other": ("fmod", [_grad(SAFE), 0.7], {}),
+    "remainder-scalar-other": ("remainder", [_grad(SAFE), 0.7], {}),
+    "masked_fill-scalar-value": ("masked_fill", [_any(), _const([[True, False, True],
+                                                                 [False, False, True]], "bool"),
+                                                 0.7], {}),
+    "sub-scalar-first": ("__sub__", [2.0, _any()], {}),
     "mul-scalar": ("mul", [_any(), 3.0], {}),
     "div-scalar-numerator": ("__truediv__", [2.0, _pos()], {}),
     "lerp-scalar-weight": ("lerp", [_any(), _any(), 0.3], {}),
     "clamp-min-only": ("clamp", [_grad(SMALL)], {"min": 0.0, "max": None}),
+    # positive returns its input itself, so it is no table op
+    "positive": ("positive", [_any()], {}),
 }
 DIFFERENTIABLE = sorted(o.name for o in pointwise.ALL_OPS if o.differentiable and o.backward)
 OPS = {o.name: o for o in pointwise.ALL_OPS}
-OPS["__pow__"] = OPS["__truediv__"] = None
+OPS["__pow__"] = OPS["__truediv__"] = OPS["__sub__"] = OPS["positive"] = None
 CASES = {**{n: (n, *SPECS[n]) for n in SPECS}, **EXTRA}
 # PyTorch's public name for table entries that are reached through a dispatcher
 PUBLIC = {"_clamp_tensor": "clamp", "_where": "where"}
@@ -409,37 +418,35 @@ def test_op_gradients_match_torch(case, inplace):
         np.testing.assert_allclose(a.numpy(), want, rtol=1e-10, atol=1e-12)
 
 
-def _name_bug(reason):
-    return pytest.mark.xfail(strict=True, reason="ops/pointwise.py: " + reason)
-
-
-_TENSOR_VARIANT = "PyTorch numbers the backward node of the tensor-operand overload "
-NAME_BUGS = {
-    "fmod": _TENSOR_VARIANT + "FmodBackward1 (insitu: FmodBackward0)",
-    "remainder": _TENSOR_VARIANT + "RemainderBackward1 (insitu: RemainderBackward0)",
-    "pow": _TENSOR_VARIANT + "PowBackward1 (insitu: PowBackward0)",
-    "lerp": _TENSOR_VARIANT + "LerpBackward1 (insitu: LerpBackward0)",
-    "masked_fill": _TENSOR_VARIANT + "MaskedFillBackward1 (insitu: MaskedFillBackward0)",
-    "log1p": "PyTorch's node is Log1PBackward0 (insitu: Log1pBackward0)",
-    "pow-scalar-base": "scalar ** tensor is PowBackward2 in PyTorch (insitu: PowBackward0)",
-    "div-scalar-numerator": "scalar / tensor is MulBackward0 in PyTorch, computed as "
-                            "reciprocal * scalar (insitu: DivBackward0)",
-}
-POSITIVE_BUG = ("ops/pointwise.py: PyTorch's positive() returns its input itself (same object, "
-                "no new node); insitu returns a copy with PositiveBackward0")
-
-
-def _name_param(case, inplace):
-    marks = []
-    if case in NAME_BUGS:
-        marks.append(_name_bug(NAME_BUGS[case]))
-    if case == "positive":
-        marks.append(pytest.mark.xfail(strict=True, reason=POSITIVE_BUG))
-    return pytest.param(case, inplace, marks=marks,
-                        id=f"{case}-{'inplace' if inplace else 'outofplace'}")
-
-
-@pytest.mark.parametrize("case,inplace", [_name_param(c, i) for c, i in VARIANTS])
+@pytest.mark.parametrize("case,inplace", VARIANTS, ids=VARIANT_IDS)
 def test_op_grad_fn_name_matches_torch(case, inplace):
     (oi, _), (ot, _) = _run_both(case, inplace)
     assert type(oi.grad_fn).__name__ == type(ot.grad_fn).__name__
+
+
+POW_AT_ZERO = {
+    "tensor_tensor": lambda lib, x, t: x.pow(t),
+    "scalar_base_zero": lambda lib, x, t: 0.0 ** t,
+    "function_scalar_base_zero": lambda lib, x, t: lib.pow(0.0, t),
+    "negative_scalar_base": lambda lib, x, t: (-2.0) ** t,
+    "scalar_exponent_zero": lambda lib, x, t: x.pow(0) * t,
+    "inplace_tensor_tensor": lambda lib, x, t: x.clone().pow_(t),
+}
+
+
+@pytest.mark.parametrize("case", sorted(POW_AT_ZERO))
+def test_pow_gradients_at_a_zero_base_or_exponent_match_torch(case):
+    # 0 ** 0, 0 ** 1, 0 ** -1: PyTorch zeroes the base's gradient where the exponent is 0 and
+    # the exponent's where the base is 0 and the exponent is >= 0 (no nan from 0 * inf)
+    grads = {}
+    for lib in (insitu, torch):
+        x = lib.tensor([0.0, 0.0, 2.0, 0.0, 3.0], dtype=lib.float64, requires_grad=True)
+        t = lib.tensor([0.0, 1.0, 2.0, -1.0, 0.5], dtype=lib.float64, requires_grad=True)
+        out = POW_AT_ZERO[case](lib, x, t)
+        out.sum().backward()
+        grads[lib] = [None if a.grad is None else a.grad.numpy() for a in (x, t)]
+    for got, want in zip(grads[insitu], grads[torch]):
+        if want is None:
+            assert got is None
+        else:
+            np.testing.assert_array_equal(got, want)

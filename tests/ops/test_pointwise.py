@@ -170,6 +170,10 @@ def ternary_samples(name):
         return [((f, mask, 9.5), {}, "float_scalar"), ((f, maskrow, -1), {}, "bcast_mask"),
                 ((f, mask, T(7.0, "float32")), {}, "0d_value"),
                 ((i, mask, 4), {}, "int"),
+                ((i, mask, 2.7), {}, "int_self_float_value"),
+                ((i, mask, T(2.7, "float32")), {}, "int_self_0d_float_value"),
+                ((T(BV, "bool"), mask, 2.5), {}, "bool_self_float_value"),
+                ((f, mask, T(5, "float64")), {}, "float_self_0d_double_value"),
                 ((T(FV[0], "float32"), mask, 1.0), {}, "bcast_self"),
                 ((f, mask, T([1.0], "float32")), {}, "1d_value"),
                 ((T(BV, "bool"), mask, False), {}, "bool")]
@@ -222,11 +226,14 @@ for _name, _extra in [
 for _name in ("pow", "bitwise_left_shift", "bitwise_right_shift"):
     SPECS[_name] = binary_samples(nonneg=True)
 SPECS["pow"] += [((T(IV, "int64"), T(IW, "int64")), {}, "int_negative_exponent"),
-                 ((T(FV, "float32"), 0.5), {}, "float_sqrt")]
+                 ((T(FV, "float32"), 0.5), {}, "float_sqrt"),
+                 ((2.0, T(FV, "float32")), {}, "scalar_base"),
+                 ((2, T(IP, "int64")), {}, "int_scalar_base"),
+                 ((0.0, T(FZ, "float64")), {}, "zero_scalar_base")]
 
 UNARY = [op.name for op in pointwise.ALL_OPS if op.tensors == ("self",)
          and all(p.startswith("_") for p in op.params)]
-for _name in UNARY:
+for _name in UNARY + ["positive"]:   # positive returns its input: no table op
     SPECS[_name] = unary_samples()
 SPECS["round"] = unary_samples() + [((T(FV, "float32"),), {"decimals": 1}, "decimals"),
                                     ((T([[0.5, 1.5, 2.5], [-0.5, -1.5, 3.5]], "float64"),), {},
@@ -349,6 +356,10 @@ OPERATORS = {}
 for _op in pointwise.ALL_OPS:
     OPERATORS[_op.name] = (_op.operators, _op.roperators, _op.ioperators)
 OPERATORS["bitwise_not"] = (("__invert__",), (), ())   # `~` has its own TypeError for floats
+# written by hand, as PyTorch's Tensor writes them (rsub, reciprocal * other, identity)
+OPERATORS["sub"] = (("__sub__",), ("__rsub__",), ("__isub__",))
+OPERATORS["div"] = (("__truediv__",), ("__rtruediv__",), ("__itruediv__",))
+OPERATORS["positive"] = (("__pos__",), (), ())
 
 
 def _operator(dunder):
@@ -616,3 +627,21 @@ def test_masked_fill_inplace_casts_the_value_to_self_dtype():
         got = insitu.tensor([1, 2, 3]).masked_fill_(insitu.tensor([True, False, True]), value)
         want = torch.tensor([1, 2, 3]).masked_fill_(torch.tensor([True, False, True]), value)
         assert got.tolist() == want.tolist() and got.dtype is insitu.int64
+
+
+def test_positive_returns_its_input_itself():
+    for lib in (insitu, torch):
+        x = lib.tensor([1.0, -2.0], requires_grad=True)
+        assert lib.positive(x) is x and x.positive() is x and +x is x
+        with pytest.raises(RuntimeError, match="^The `\\+` operator, on a bool tensor is not "
+                                               "supported.$"):
+            lib.positive(lib.tensor([True]))
+
+
+def test_scalar_over_tensor_is_reciprocal_times_scalar_bit_for_bit():
+    values = [7.0, 10.0, 0.3, 49.0, 1e-3, 3.0]
+    for dt in ("float32", "float64", "float16"):
+        got = 5.0 / insitu.tensor(values, dtype=getattr(insitu, dt))
+        want = 5.0 / torch.tensor(values, dtype=getattr(torch, dt))
+        assert got.dtype.name == dt
+        np.testing.assert_array_equal(got.numpy(), want.numpy())

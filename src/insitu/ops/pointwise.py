@@ -11,7 +11,7 @@ from ..backend import xp, clip
 from ..core import dtypes
 from ..core.tensor import Tensor
 from . import checks
-from .registry import numpy_formulas, Op, register, wrap
+from .registry import into_out, numpy_formulas, Op, outofplace, wrap
 
 # The pipelines have already checked that the result dtype may be written into `out`
 # (PyTorch's can_cast, which allows int16 -> uint8), so kernels cast like PyTorch: unsafely.
@@ -383,14 +383,32 @@ def _zeros_like_grad(n, g):
 
 LN2, LN10 = math.log(2.0), math.log(10.0)
 
+
+def _numbered_by_other(stem):
+    """PyTorch numbers the Scalar-operand overload's node 0 and the Tensor one's 1 (fmod)."""
+    names = (stem + "Backward0", stem + "Backward1")
+    return lambda args, params: names[isinstance(args[1], Tensor)]
+
+
+def _pow_node(args, params):
+    """pow(Tensor, Scalar) is PowBackward0, pow(Tensor, Tensor) 1, pow(Scalar, Tensor) 2."""
+    if not isinstance(args[0], Tensor):
+        return "PowBackward2"
+    return "PowBackward1" if isinstance(args[1], Tensor) else "PowBackward0"
+
+
+def _sub_backward(n, g):
+    alpha = n.params["alpha"]
+    return g, (-g * alpha if alpha != 1 else -g)
+
 BINARY = [
     Op("add", "self, other, *, alpha=1", ("self", "other"), _k_add,
        check_args=_check_alpha,
        backward=lambda n, g: (g, g * n.params["alpha"] if n.params["alpha"] != 1 else g),
        operators=("__add__",), roperators=("__radd__",), ioperators=("__iadd__",)),
     Op("sub", "self, other, *, alpha=1", ("self", "other"), _k_sub, check_args=_check_sub,
-       backward=lambda n, g: (g, -g * n.params["alpha"] if n.params["alpha"] != 1 else -g),
-       operators=("__sub__",), roperators=("__rsub__",), ioperators=("__isub__",)),
+       backward=lambda n, g: _sub_backward(n, g),
+       operators=("__sub__",), ioperators=("__isub__",)),
     Op("mul", "self, other", ("self", "other"), uf(xp.multiply),
        saves=(("other", (0,)), ("self", (1,))),
        backward=lambda n, g: (g * n.other if n.needs[0] else None,
@@ -400,20 +418,21 @@ BINARY = [
        promote="true_div", promote_by=lambda p: "true_div" if p["rounding_mode"] is None else "binary",
        saves=(("other", (0, 1)), ("self", (1,))),
        backward=lambda n, g: _div_backward(n, g),
-       operators=("__truediv__",), roperators=("__rtruediv__",), ioperators=("__itruediv__",)),
+       operators=("__truediv__",), ioperators=("__itruediv__",)),
     Op("floor_divide", "self, other", ("self", "other"), lambda o, d, a, b: _k_div(o, d, a, b, "floor"),
        node="FloorDivideBackward0", differentiable=False, check_args=_refuse("div_floor_cpu", "b"),
        operators=("__floordiv__",), roperators=("__rfloordiv__",), ioperators=("__ifloordiv__",)),
     Op("remainder", "self, other", ("self", "other"), _k_remainder,
-       check_args=_refuse("remainder_cpu", "b"),
+       check_args=_refuse("remainder_cpu", "b"), node_for=_numbered_by_other("Remainder"),
        saves=(("self", (1,)), ("other", (1,))),
        backward=lambda n, g: (g, -g * (n.self / n.other).floor() if n.needs[1] else None),
        operators=("__mod__",), roperators=("__rmod__",), ioperators=("__imod__",)),
     Op("fmod", "self, other", ("self", "other"), _k_fmod, check_args=_refuse("fmod_cpu", "b"),
+       node_for=_numbered_by_other("Fmod"),
        saves=(("self", (1,)), ("other", (1,))),
        backward=lambda n, g: (g, -g * (n.self / n.other).trunc() if n.needs[1] else None)),
-    Op("pow", "self, exponent", ("self", "exponent"), _k_pow,
-       saves=(("self", (0, 1)), ("exponent", (0,)), ("result", (1,))),
+    Op("pow", "self, exponent", ("self", "exponent"), _k_pow, node_for=_pow_node,
+       saves=(("self", (0, 1)), ("exponent", (0, 1)), ("result", (1,))),
        backward=lambda n, g: _pow_backward(n, g),
        operators=("__pow__",), roperators=("__rpow__",), ioperators=("__ipow__",)),
     Op("maximum", "self, other", ("self", "other"), uf(xp.maximum),
@@ -488,7 +507,8 @@ UNARY_FLOAT = [
     _unary_float("log", xp.log, lambda n, g: (g / n.self,), (("self", None),)),
     _unary_float("log2", xp.log2, lambda n, g: (g / (n.self * LN2),), (("self", None),)),
     _unary_float("log10", xp.log10, lambda n, g: (g / (n.self * LN10),), (("self", None),)),
-    _unary_float("log1p", xp.log1p, lambda n, g: (g / (n.self + 1),), (("self", None),)),
+    _unary_float("log1p", xp.log1p, lambda n, g: (g / (n.self + 1),), (("self", None),),
+                 node="Log1PBackward0"),
     _unary_float("sqrt", xp.sqrt, lambda n, g: (g / (2 * n.result),), (("result", None),)),
     _unary_float("sin", xp.sin, lambda n, g: (g * n.self.cos(),), (("self", None),)),
     _unary_float("cos", xp.cos, lambda n, g: (-g * n.self.sin(),), (("self", None),)),
@@ -534,9 +554,6 @@ UNARY_SAME = [
     Op("square", "self, *, _exponent=2", ("self",), _k_square, promote="binary",
        scalar_params=("_exponent",), saves=(("self", None),),
        backward=lambda n, g: (g * 2 * n.self,), node="PowBackward0"),
-    Op("positive", "self", ("self",), lambda o, d, a: _store(a.copy(), o), promote="same",
-       inplace=False, backward=lambda n, g: (g,), operators=("__pos__",),
-       check_args=_refuse_bool_message("The `+` operator, on a bool tensor is not supported.")),
 ]
 
 
@@ -611,6 +628,7 @@ CLAMP = [
 
 TERNARY = [
     Op("lerp", "self, end, weight", ("self", "end", "weight"), _k_lerp, check_args=_check_lerp,
+       node_for=lambda args, p: "LerpBackward1" if isinstance(args[2], Tensor) else "LerpBackward0",
        saves=(("weight", (0, 1)), ("self", (2,)), ("end", (2,))),
        backward=lambda n, g: (g * (1 - n.weight) if n.needs[0] else None,
                               g * n.weight if n.needs[1] else None,
@@ -626,7 +644,9 @@ TERNARY = [
                               -g * n.params["value"] * n.tensor1 / (n.tensor2 * n.tensor2)
                               if n.needs[2] else None)),
     Op("masked_fill", "self, mask, value", ("self", "mask", "value"), _k_masked_fill,
-       promote="same", check_args=_check_masked_fill, check_cast=False, saves=(("mask", (0, 2)),),
+       promote="self", check_args=_check_masked_fill, check_cast=False, saves=(("mask", (0, 2)),),
+       node_for=lambda args, p: ("MaskedFillBackward1" if isinstance(args[2], Tensor)
+                                 else "MaskedFillBackward0"),
        backward=lambda n, g: (g.masked_fill(n.mask, 0) if n.needs[0] else None, None,
                               g.where(n.mask, 0).sum() if n.needs[2] else None)),
 ]
@@ -651,17 +671,43 @@ def _div_backward(n, g):
 
 
 def _pow_backward(n, g):
+    """PyTorch's pow_backward_self / pow_backward_exponent: the gradient is 0 where the
+    exponent is 0 (for the base), and where the base is 0 and the exponent >= 0 (for the
+    exponent), instead of the nan of 0 * inf. Runs on Tensors and on NumPy arrays alike."""
     gs = ge = None
+    base, exp = n.self, n.exponent
     if n.needs[0]:
-        exp = n.exponent
-        if isinstance(exp, (int, float)) and exp == 0:
-            gs = g * 0
+        if _is_number(exp):
+            gs = _zeros_like(g) if exp == 0 else g * exp * base ** (exp - 1)
         else:
-            gs = g * exp * n.self.pow(exp - 1)
+            gs = _zero_where(exp == 0, g * exp * base ** (exp - 1))
     if n.needs[1]:
-        base = n.self
-        ge = g * n.result * (base.log() if hasattr(base, "_data") else math.log(base))
+        if _is_number(base):    # scalar ** tensor
+            ge = g * n.result * float(xp.log(base))   # log of a negative base is nan, no error
+            if base == 0:
+                ge = _zero_where(exp >= 0, ge)
+        else:
+            ge = _zero_where((base == 0) & (exp >= 0), g * n.result * _log(base))
     return gs, ge
+
+
+def _is_number(x):
+    return isinstance(x, (int, float))
+
+
+def _log(x):
+    return x.log() if isinstance(x, Tensor) else xp.log(x)
+
+
+def _zeros_like(x):
+    return x.new_zeros(x.shape) if isinstance(x, Tensor) else xp.zeros_like(x)
+
+
+def _zero_where(cond, x):
+    """x with zeros where cond holds (cond broadcasts into x)."""
+    if isinstance(x, Tensor):
+        return x.masked_fill(cond, 0)
+    return xp.where(cond, x.dtype.type(0), x)
 
 
 def _minmax_backward(n, g, is_max):
@@ -682,15 +728,56 @@ def _atan2_backward(n, g):
 ALL_OPS = BINARY + COMPARE + LOGICAL + UNARY_FLOAT + UNARY_SAME + CLAMP + TERNARY + [WHERE]
 
 
-def _forget_dtype_decisions():
-    """After set_default_dtype: the cached result dtypes of these ops may name the old default."""
-    from . import copying, indexing
-    for op in ALL_OPS + copying.INPLACE_ONLY + [copying.CLONE, indexing.INDEX, indexing.INDEX_PUT]:
-        for cache in (op._cache, op._fast_in, op._fast_out):
-            cache.clear()   # in place: the generated fast paths hold these very dicts
+# Reflected operators, as PyTorch's Tensor defines them: `2.0 - t` is rsub (RsubBackward1),
+# `2.0 / t` is t.reciprocal() * 2.0 (MulBackward0 over ReciprocalBackward0, and its rounding).
+RSUB = Op("sub", "self, other, *, alpha=1", ("self", "other"), _k_sub, check_args=_check_sub,
+          inplace=False, backward=lambda n, g: _sub_backward(n, g), node="RsubBackward1")
+_NUMBER_OR_TENSOR = (int, float, bool, Tensor)
 
 
-dtypes.on_default_dtype_change(_forget_dtype_decisions)
+def _rsub(self, other):
+    if not isinstance(other, _NUMBER_OR_TENSOR):
+        return NotImplemented
+    return outofplace(RSUB, (other, self), {"alpha": 1})
+
+
+def _rtruediv(self, other):
+    if not isinstance(other, _NUMBER_OR_TENSOR):
+        return NotImplemented
+    return self.reciprocal() * other
+
+
+def positive(input):
+    """PyTorch returns the input itself: no copy, no graph node."""
+    if input._dtype is dtypes.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+_POW = next(op for op in BINARY if op.name == "pow")
+
+
+def pow_function(input, exponent, *, out=None):
+    """insitu.pow, which also takes a Python-number base (pow(2.0, t) is PowBackward2)."""
+    if out is not None:
+        return into_out(_POW, (input, exponent), {}, out)
+    if isinstance(input, Tensor):
+        return input.pow(exponent)
+    return outofplace(_POW, (input, exponent), {})
+
+
+pow_function.__name__ = pow_function.__qualname__ = "pow"
+
+
+def install(namespace):
+    """Entry points that replace generated ones (run after the op tables are registered)."""
+    namespace["pow"] = pow_function
+    namespace["positive"] = positive
+
+
+Tensor.positive = Tensor.__pos__ = positive
+Tensor.__rsub__ = _rsub
+Tensor.__rtruediv__ = _rtruediv
 
 
 def _invert(self):

@@ -681,6 +681,10 @@ VIEW_METHODS = {
 
 
 def install(namespace):
+    # pointwise's hand-written entry points (pow with a number base, positive) replace generated
+    # ones, so they too go in once the op tables are registered
+    from . import pointwise
+    pointwise.install(namespace)
     for name, fn in VIEW_METHODS.items():
         setattr(Tensor, name, fn)
         if name not in ("view", "view_as", "reshape_as", "expand", "expand_as", "contiguous",
