@@ -224,6 +224,19 @@ def test_index_select_and_gather_out():
         assert out.tolist() == [[1.0], [4.0]]
 
 
+def test_resized_out_warns_once_at_the_callers_line():
+    def warnings_of(lib):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            lib.cat([lib.ones(2), lib.ones(2)], out=lib.zeros(5))
+        # PyTorch appends where in its C++ sources the warning was raised
+        return [(str(w.message).split(" (Triggered internally")[0], w.filename) for w in caught]
+    got, expected = warnings_of(insitu), warnings_of(torch)
+    assert len(got) == len(expected) == 1
+    assert got[0][0] == expected[0][0]
+    assert got[0][1] == __file__
+
+
 @pytest.mark.parametrize("data", [A34, np.array(2.5), np.array(0.0), (A34 > 0), np.zeros(3)])
 def test_nonzero(data):
     for as_tuple in (False, True):

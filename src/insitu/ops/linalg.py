@@ -15,9 +15,7 @@ from ..core import dtypes
 from ..core.dtypes import CPP_NAMES
 from ..core.tensor import Tensor, _wrap_dim, alias
 from .registry import Op, wrap
-from .reductions import _record, _to_out, sum_to_size
-
-_new = object.__new__
+from .reductions import _check_out_grad, _record, _to_out, sum_to_size
 
 
 # ------------------------------------------------------------------------ helpers
@@ -76,11 +74,23 @@ def _out(name, res, out, inputs):
 
 
 def _check_out_first(name, out, inputs):
-    if out is not None and mode.grad and (out._requires_grad or
-                                          builtins.any(t._requires_grad for t in inputs)):
-        raise RuntimeError(
-            f"{name}(): functions with out=... arguments don't support automatic "
-            "differentiation, but one of the arguments requires grad.")
+    """out= with autograd is refused before any work is done."""
+    if out is not None:
+        _check_out_grad(name, out, inputs)
+
+
+def _two_operand_product(name, node_name, formula, input, other, other_name, out):
+    """mm, bmm, mv and dot once their operands are checked: the product, written into `out` or
+    recorded, saving each operand only if the other one needs a gradient."""
+    _check_out_first(name, out, (input, other))
+    res = wrap(xp.asarray(_matmul_array(input._data, other._data)), input._dtype)
+    if out is not None:
+        return _out(name, res, out, (input, other))
+    if mode.grad and (input._requires_grad or other._requires_grad):
+        _record(res, node_name, formula, (input, other),
+                _saves((("self", input, other._requires_grad),
+                        (other_name, other, input._requires_grad))))
+    return res
 
 
 # ------------------------------------------------------------------------ mm / bmm / mv / dot
@@ -111,15 +121,7 @@ def _check_mm(a, b, first="self"):
 
 def mm(input, mat2, *, out=None):
     _check_mm(input, mat2)
-    _check_out_first("mm", out, (input, mat2))
-    res = wrap(_matmul_array(input._data, mat2._data), input._dtype)
-    if out is not None:
-        return _out("mm", res, out, (input, mat2))
-    if mode.grad and (input._requires_grad or mat2._requires_grad):
-        _record(res, "MmBackward0", _mm_backward, (input, mat2),
-                _saves((("self", input, mat2._requires_grad),
-                        ("mat2", mat2, input._requires_grad))))
-    return res
+    return _two_operand_product("mm", "MmBackward0", _mm_backward, input, mat2, "mat2", out)
 
 
 def _bmm_backward(n, g):
@@ -148,15 +150,7 @@ def _check_bmm(a, b):
 
 def bmm(input, mat2, *, out=None):
     _check_bmm(input, mat2)
-    _check_out_first("bmm", out, (input, mat2))
-    res = wrap(_matmul_array(input._data, mat2._data), input._dtype)
-    if out is not None:
-        return _out("bmm", res, out, (input, mat2))
-    if mode.grad and (input._requires_grad or mat2._requires_grad):
-        _record(res, "BmmBackward0", _bmm_backward, (input, mat2),
-                _saves((("self", input, mat2._requires_grad),
-                        ("mat2", mat2, input._requires_grad))))
-    return res
+    return _two_operand_product("bmm", "BmmBackward0", _bmm_backward, input, mat2, "mat2", out)
 
 
 def _mv_backward(n, g):
@@ -180,14 +174,7 @@ def _check_mv(mat, vec, result_dim=1):
 
 def mv(input, vec, *, out=None):
     _check_mv(input, vec)
-    _check_out_first("mv", out, (input, vec))
-    res = wrap(_matmul_array(input._data, vec._data), input._dtype)
-    if out is not None:
-        return _out("mv", res, out, (input, vec))
-    if mode.grad and (input._requires_grad or vec._requires_grad):
-        _record(res, "MvBackward0", _mv_backward, (input, vec),
-                _saves((("self", input, vec._requires_grad), ("vec", vec, input._requires_grad))))
-    return res
+    return _two_operand_product("mv", "MvBackward0", _mv_backward, input, vec, "vec", out)
 
 
 def _dot_backward(n, g):
@@ -207,15 +194,7 @@ def dot(input, tensor, *, out=None):
                            f"{a.shape[0]} and {b.shape[0]} elements respectively")
     if input._dtype is dtypes.bool_:
         raise _not_implemented("dot", input._dtype)
-    _check_out_first("dot", out, (input, tensor))
-    res = wrap(xp.asarray(_matmul_array(a, b)), input._dtype)
-    if out is not None:
-        return _out("dot", res, out, (input, tensor))
-    if mode.grad and (input._requires_grad or tensor._requires_grad):
-        _record(res, "DotBackward0", _dot_backward, (input, tensor),
-                _saves((("self", input, tensor._requires_grad),
-                        ("tensor", tensor, input._requires_grad))))
-    return res
+    return _two_operand_product("dot", "DotBackward0", _dot_backward, input, tensor, "tensor", out)
 
 
 def outer(input, vec2, *, out=None):

@@ -92,25 +92,26 @@ def _cast(t, dt):
 
 
 def _to_copy_backward(n, g):
-    return (g,)        # cast back to the input's dtype by _ReductionNode.apply
+    return (g,)        # cast back to the input's dtype by OpNode.apply
 
 
-class _ReductionNode(OpNode):
-    """Formula gradients come back in the input's shape; only the dtype may need restoring
-    (sum(x, dtype=...))."""
+class _RecordedNode(OpNode):
+    """Node of an op recorded by `_record`. Its formula is written with insitu ops only, so it
+    never runs on bare NumPy arrays (OpNode's shortcut when no graph is built); OpNode.apply
+    gives each gradient back its input's dtype (sum(x, dtype=...), cat of mixed dtypes)."""
     __slots__ = ()
-
-    def apply(self, grads):
-        res = type(self).formula(self, grads[0])
-        return tuple(None if r is None or not need else _cast(r, meta[1])
-                     for r, meta, need in zip(res, self.in_meta, self.needs))
+    np_ok = False
 
 
 _classes = {}
 
 
 def _record(out, node_name, formula, inputs, saved=None, params=None):
-    """Attach a backward node to `out` if any input requires grad (the generic recorder)."""
+    """Attach a `node_name` node to `out` when grad mode is on and some input requires grad (the
+    generic recorder of the ops that don't fit the table pipelines: reductions, shape, linalg).
+
+    `formula` is module-level, so one node class per formula is made, not one per call. `saved`
+    maps a name to (tensor, is_output): version-checked tensors the formula reads as n.<name>."""
     if not mode.grad:
         return out
     needs = tuple([t._requires_grad for t in inputs])
@@ -121,7 +122,7 @@ def _record(out, node_name, formula, inputs, saved=None, params=None):
     cls = _classes.get((node_name, formula))
     if cls is None:
         cls = _classes[(node_name, formula)] = node_class(node_name, formula, node_name,
-                                                           base=_ReductionNode)
+                                                           base=_RecordedNode)
     node = _new(cls)
     node.next_functions = tuple([edge(t) if need else (None, 0)
                                  for t, need in zip(inputs, needs)])
@@ -150,19 +151,21 @@ def _dtype_mismatch(expected, got):
 
 
 def _to_out(name, out, arr, inputs, exact=None):
-    """PyTorch's out=: no autograd, resize (views.resize_out warns as PyTorch does when `out` had
-    elements) when the shape differs, write, bump the version once.
+    """PyTorch's out= (of every op family without an Op declaration): no autograd, resize when
+    the shape differs (views.resize_out warns as PyTorch does when `out` had elements), write,
+    bump the version once. Called straight from the op, so the warning points at the caller.
 
     `exact` is the dtype `out` must have (PyTorch checks it for most ops); otherwise the value is
     cast into whatever dtype `out` has."""
-    from .views import resize_out
     _check_out_grad(name, out, inputs)
     if exact is not None and out._dtype is not exact:
         raise _dtype_mismatch(exact, out._dtype)
     if out._data.shape != arr.shape:
+        from .views import resize_out
         resize_out(out, arr.shape)
-    from .checks import check_writable
-    check_writable(out, name)
+    if out._storage.special or not out._data.flags.writeable:
+        from .checks import check_writable
+        check_writable(out, name)
     if out._storage.saved:
         from ..autograd import strict
         strict.check(out._storage, name)
@@ -377,13 +380,19 @@ class _ReturnType(tuple):
 
 
 class return_types:
-    """insitu.return_types: the named results of max/min/median with a dim."""
+    """insitu.return_types: the named results of max/min/median with a dim, sort and topk."""
+
+
+def _return_type(name):
+    """The result struct insitu.return_types.<name>, registered there."""
+    cls = type(name, (_ReturnType,), {"__slots__": (), "__module__": "insitu.return_types"})
+    cls.__qualname__ = name
+    setattr(return_types, name, cls)
+    return cls
 
 
 for _name in ("max", "min", "median", "max_out", "min_out", "median_out"):
-    _cls = type(_name, (_ReturnType,), {"__slots__": (), "__module__": "insitu.return_types"})
-    _cls.__qualname__ = _name
-    setattr(return_types, _name, _cls)
+    _return_type(_name)
 
 
 def _check_nonempty(name, a, dims, exc=RuntimeError, hint=True):

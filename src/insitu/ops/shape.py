@@ -1,25 +1,25 @@
 """Shape-changing and index ops: cat/stack, gather/scatter, the index_* family, masked
 select/scatter, take/put, flip/roll/repeat, tril/triu, sort/topk and nonzero.
 
-Ops that only produce a new tensor compute it with NumPy and attach their backward with
-`_record`. Every op with an in-place form (index_add_, scatter_, masked_scatter_, put_, tril_, ...)
-is an `Op` declaration instead, so its in-place call runs the shared pipeline (guards, one version
-bump, graph rewrite) and its out-of-place twin runs the same kernel on a copy. The index tensor
+Ops that only produce a new tensor compute it with NumPy, attach their backward with
+`reductions._record` and write out= with `reductions._to_out` (the recorder and writer shared by
+the families outside the table pipelines). Every op with an in-place form (index_add_, scatter_,
+masked_scatter_, put_, tril_, ...) is an `Op` declaration instead, so its in-place call runs the
+shared pipeline (guards, one version bump, graph rewrite) and its out-of-place twin runs the same
+kernel on a copy. The index tensor
 of those ops is a parameter, saved (version-checked) for backward by `_save_index`.
 """
 import warnings
 
-from ..autograd.grad_mode import mode
-from ..autograd.node import OpNode, edge, node_class
+from ..autograd.node import node_class
 from ..autograd.saved import SavedTensor
 from ..backend import xp, shares_memory
 from ..core import dtypes
 from ..core.tensor import Tensor, _wrap_dim
 from . import checks
 from .copying import to_dtype
+from .reductions import _record, _return_type, _to_out
 from .registry import Op, wrap, outofplace, inplace
-
-_new = object.__new__
 
 
 # ------------------------------------------------------------------------ helpers
@@ -58,69 +58,6 @@ def _first_out_of_range(idx, size, allow_negative=False):
     return None
 
 
-def _check_out_grad(name, out, inputs):
-    if mode.grad and (out._requires_grad or any(t._requires_grad for t in inputs)):
-        raise RuntimeError(
-            f"{name}(): functions with out=... arguments don't support automatic "
-            "differentiation, but one of the arguments requires grad.")
-
-
-def _write_out(name, out, res, inputs):
-    """PyTorch's out=: no autograd, resize when the shape differs, one version bump."""
-    from .views import resize_out
-    _check_out_grad(name, out, inputs)
-    arr = res._data
-    if out._data.shape != arr.shape:
-        if out._data.size:
-            warnings.warn(
-                f"An output with one or more elements was resized since it had shape "
-                f"{_sz(out._data.shape)}, which does not match the required output shape "
-                f"{_sz(arr.shape)}. This behavior is deprecated, and in a future PyTorch release "
-                "outputs will not be resized unless they have zero elements. You can explicitly "
-                "reuse an out tensor t by resizing it, inplace, to zero elements with "
-                "t.resize_(0).", UserWarning, stacklevel=3)
-        resize_out(out, arr.shape)
-    if out._storage.special or not out._data.flags.writeable:
-        checks.check_writable(out, name)
-    if out._storage.saved:
-        from ..autograd import strict
-        strict.check(out._storage, name)
-    xp.copyto(out._data, arr, casting="unsafe")
-    st = out._storage
-    st.version += 1
-    if st.saved:
-        st.record_bump(name)
-    return out
-
-
-class _Node(OpNode):
-    """Node of a recorded shape op. Its formula is written with insitu ops only, so it never
-    runs on bare NumPy arrays (OpNode's shortcut when no graph is built)."""
-    __slots__ = ()
-    np_ok = False
-
-
-def _record(out, node_name, formula, inputs, saved=None, params=None):
-    """Attach a `node_name` node to `out` when grad mode is on and some input requires grad.
-    `formula` is module-level, so one node class per formula is made, not one per call."""
-    if not mode.grad:
-        return out
-    needs = tuple(t._requires_grad for t in inputs)
-    if True not in needs:
-        return out
-    node = _new(node_class(node_name, formula, node_name, base=_Node))
-    node.next_functions = tuple(edge(t) if n else (None, 0) for t, n in zip(inputs, needs))
-    node.needs = needs
-    node.params = params or {}
-    node.in_meta = tuple((t._data.shape, t._dtype) for t in inputs)
-    node.saved = {}
-    for name, t in (saved or {}).items():
-        node.saved[name] = SavedTensor(t, node_name)
-    out._grad_fn = node
-    out._requires_grad = True
-    return out
-
-
 def _tensor_formulas(*pairs):
     """The Op nodes below also use insitu ops only: keep them off the NumPy shortcut."""
     for name, formula in pairs:
@@ -129,32 +66,6 @@ def _tensor_formulas(*pairs):
 
 def _result_dtype(tensors):
     return dtypes.result_type_of([t._dtype for t in tensors], [], [])
-
-
-class _ReturnType(tuple):
-    """PyTorch's torch.return_types structs: a (values, indices) tuple with named fields."""
-    __slots__ = ()
-    _fields = ("values", "indices")
-    n_fields = n_sequence_fields = 2
-
-    def __new__(cls, values, indices):
-        return tuple.__new__(cls, (values, indices))
-
-    values = property(lambda self: self[0])
-    indices = property(lambda self: self[1])
-
-    def __repr__(self):
-        return (f"insitu.return_types.{type(self).__name__}(\nvalues={self[0]!r},\n"
-                f"indices={self[1]!r})")
-
-    def __reduce__(self):
-        return (type(self), tuple(self))
-
-
-def _return_type(name):
-    cls = type(name, (_ReturnType,), {"__slots__": (), "__module__": "insitu.return_types"})
-    cls.__qualname__ = name
-    return cls
 
 
 SortResult = _return_type("sort")
@@ -220,7 +131,7 @@ def cat(tensors, dim=0, *, axis=None, out=None):
         arr = xp.empty((0,), dt.np)
     res = wrap(arr, dt)
     if out is not None:
-        return _write_out("cat", out, res, tensors)
+        return _to_out("cat", out, res._data, tensors)
     sizes = [0 if s else t._data.shape[d] for t, s in zip(tensors, skipped)]
     return _record(res, "CatBackward0", _cat_backward, tensors,
                    params={"dim": d, "sizes": sizes, "skipped": skipped})
@@ -245,7 +156,7 @@ def stack(tensors, dim=0, *, out=None):
     arr = xp.stack([t._data for t in tensors], axis=d, dtype=dt.np, casting="unsafe")
     res = wrap(arr, dt)
     if out is not None:
-        return _write_out("stack", out, res, tensors)
+        return _to_out("stack", out, res._data, tensors)
     return _record(res, "StackBackward0", _stack_backward, tensors, params={"dim": d})
 
 
@@ -334,9 +245,9 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
         arr = xp.empty(idx.shape, a.dtype)
     res = wrap(arr, input._dtype)
     if out is not None:
-        return _write_out("gather", out, res, (input,))
+        return _to_out("gather", out, res._data, (input,))
     return _record(res, "GatherBackward0", _gather_backward, (input,),
-                   saved={"index": index}, params={"dim": d})
+                   saved={"index": (index, False)}, params={"dim": d})
 
 
 def _index_select_backward(n, g):
@@ -367,9 +278,9 @@ def index_select(input, dim, index, *, out=None):
     arr = xp.take(a, flat, axis=d) if a.ndim else a.copy()
     res = wrap(arr, input._dtype)
     if out is not None:
-        return _write_out("index_select", out, res, (input,))
+        return _to_out("index_select", out, res._data, (input,))
     return _record(res, "IndexSelectBackward0", _index_select_backward, (input,),
-                   saved={"index": index}, params={"dim": d})
+                   saved={"index": (index, False)}, params={"dim": d})
 
 
 def _masked_select_backward(n, g):
@@ -387,9 +298,9 @@ def masked_select(input, mask, *, out=None):
     arr = xp.broadcast_to(input._data, shape)[m]
     res = wrap(arr, input._dtype)
     if out is not None:
-        return _write_out("masked_select", out, res, (input,))
+        return _to_out("masked_select", out, res._data, (input,))
     return _record(res, "MaskedSelectBackward0", _masked_select_backward, (input,),
-                   saved={"mask": mask}, params={"shape": shape})
+                   saved={"mask": (mask, False)}, params={"shape": shape})
 
 
 def _check_long_index(index, fn):
@@ -423,8 +334,8 @@ def take(input, index, *, out=None):
     arr = a.reshape(-1)[idx].reshape(index._data.shape)
     res = wrap(arr, input._dtype)
     if out is not None:
-        return _write_out("take", out, res, (input,))
-    return _record(res, "TakeBackward0", _take_backward, (input,), saved={"index": index})
+        return _to_out("take", out, res._data, (input,))
+    return _record(res, "TakeBackward0", _take_backward, (input,), saved={"index": (index, False)})
 
 
 def nonzero(input, *, out=None, as_tuple=False):
@@ -435,7 +346,7 @@ def nonzero(input, *, out=None, as_tuple=False):
                      for i in xp.nonzero(flat))
     res = wrap(xp.argwhere(a).astype(xp.int64, copy=False), dtypes.int64)
     if out is not None:
-        return _write_out("nonzero", out, res, ())
+        return _to_out("nonzero", out, res._data, ())
     return res
 
 
@@ -594,11 +505,11 @@ def sort(input, dim=-1, descending=False, stable=None, *, out=None):
     d, vals, idx = _sorted(input, dim, descending)
     values, indices = wrap(vals, input._dtype), wrap(idx, dtypes.int64)
     if out is not None:
-        _write_out("sort", out[0], values, (input,))
-        _write_out("sort", out[1], indices, (input,))
+        _to_out("sort", out[0], values._data, (input,))
+        _to_out("sort", out[1], indices._data, (input,))
         return SortResult(out[0], out[1])
     _record(values, "SortBackward0" if stable is None else "SortBackward1",
-            _value_select_backward, (input,), saved={"indices": indices},
+            _value_select_backward, (input,), saved={"indices": (indices, False)},
             params={"dim": d})
     return SortResult(values, indices)
 
@@ -623,11 +534,11 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
         vals, idx = vals[keep].copy(), idx[keep].copy()
     values, indices = wrap(vals, input._dtype), wrap(idx, dtypes.int64)
     if out is not None:
-        _write_out("topk", out[0], values, (input,))
-        _write_out("topk", out[1], indices, (input,))
+        _to_out("topk", out[0], values._data, (input,))
+        _to_out("topk", out[1], indices._data, (input,))
         return TopkResult(out[0], out[1])
     _record(values, "TopkBackward0", _value_select_backward, (input,),
-            saved={"indices": indices}, params={"dim": d})
+            saved={"indices": (indices, False)}, params={"dim": d})
     return TopkResult(values, indices)
 
 
@@ -1027,7 +938,7 @@ def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
 
 def scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None):
     res = _scatter_call(outofplace, "scatter", input, dim, index, src, value, reduce)
-    return res if out is None else _write_out("scatter", out, res, ())
+    return res if out is None else _to_out("scatter", out, res._data, ())
 
 
 # scatter_reduce --------------------------------------------------------------------------
@@ -1267,24 +1178,13 @@ PUT = Op("put", "self, index, source, accumulate=False", ("self", "source"), _k_
 def _functional(method_name, fn_name):
     def fn(input, *args, out=None, **kwargs):
         res = getattr(Tensor, method_name)(input, *args, **kwargs)
-        return res if out is None else _write_out(fn_name, out, res, (input,))
+        return res if out is None else _to_out(fn_name, out, res._data, (input,))
     fn.__name__ = fn.__qualname__ = fn_name
     return fn
 
 
 # ------------------------------------------------------------------------ tables
 
-def _register_return_types():
-    """Make insitu.return_types.sort / .topk available next to the reductions' result types."""
-    from . import reductions
-    holder = getattr(reductions, "return_types", None)
-    if holder is not None:
-        for cls in (SortResult, TopkResult):
-            if not hasattr(holder, cls.__name__):
-                setattr(holder, cls.__name__, cls)
-
-
-_register_return_types()
 _tensor_formulas(*((op.node_name, op.backward)
                    for op in (TRIL, TRIU, INDEX_ADD, INDEX_COPY, INDEX_FILL, INDEX_FILL_TENSOR,
                               SCATTER_ADD, SCATTER_REDUCE, MASKED_SCATTER, PUT)),
