@@ -217,10 +217,16 @@ def _check_scatter_bounds(idx, d, size):
         raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
 
 
-def _gather_backward(n, g):
-    shape, dt = n.in_meta[0]
+def _input_zeros(n, shape=None):
+    """Zeros of the input's dtype (and shape, by default): what an index op's gradient is
+    scattered into."""
     from ..creation import zeros
-    return (zeros(shape, dtype=dt).scatter_add(n.params["dim"], n.index, g),)
+    in_shape, dt = n.in_meta[0]
+    return zeros(in_shape if shape is None else shape, dtype=dt)
+
+
+def _gather_backward(n, g):
+    return (_input_zeros(n).scatter_add(n.params["dim"], n.index, g),)
 
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):
@@ -251,9 +257,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
 
 
 def _index_select_backward(n, g):
-    shape, dt = n.in_meta[0]
-    from ..creation import zeros
-    return (zeros(shape, dtype=dt).index_add(n.params["dim"], n.index, g),)
+    return (_input_zeros(n).index_add(n.params["dim"], n.index, g),)
 
 
 def index_select(input, dim, index, *, out=None):
@@ -284,9 +288,7 @@ def index_select(input, dim, index, *, out=None):
 
 
 def _masked_select_backward(n, g):
-    from ..creation import zeros
-    _, dt = n.in_meta[0]
-    return (zeros(n.params["shape"], dtype=dt).masked_scatter_(n.mask, g),)
+    return (_input_zeros(n, n.params["shape"]).masked_scatter_(n.mask, g),)
 
 
 def masked_select(input, mask, *, out=None):
@@ -318,9 +320,7 @@ def _check_flat_bounds(idx, numel):
 
 
 def _take_backward(n, g):
-    shape, dt = n.in_meta[0]
-    from ..creation import zeros
-    return (zeros(shape, dtype=dt).put_(n.index, g, accumulate=True),)
+    return (_input_zeros(n).put_(n.index, g, accumulate=True),)
 
 
 def take(input, index, *, out=None):
@@ -487,9 +487,7 @@ def _argsort(a, axis, descending):
 
 
 def _value_select_backward(n, g):
-    shape, dt = n.in_meta[0]
-    from ..creation import zeros
-    return (zeros(shape, dtype=dt).scatter(n.params["dim"], n.indices, g),)
+    return (_input_zeros(n).scatter(n.params["dim"], n.indices, g),)
 
 
 def _sorted(input, dim, descending):
