@@ -564,8 +564,7 @@ def inplace_on_view_multiple_outputs(lib):
     return err(lambda: v1[0].mul_(2))
 
 
-@scenario(xfail="ops/views.make_view copies the multi-output function's name into a view of "
-                "one of its outputs; PyTorch names the view's own node ('Output 0 of View')")
+@scenario
 def inplace_on_view_of_multiple_output_view(lib):
     a = leaf(lib, list(range(10)), dtype="float64").clone()
     b = a.unbind(0)

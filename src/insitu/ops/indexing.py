@@ -213,8 +213,8 @@ def _index_put_backward(n, g):
     if n.needs[0]:
         gself = g if n.params["accumulate"] else g.index_put(idx, g.new_zeros(()))
     gval = None
-    if n.needs[1]:
-        gval = getitem(g, idx)
+    if n.needs[1]:   # the indices are NumPy's already: index directly, not through getitem
+        gval = outofplace(INDEX, (g,), {"indices": idx})
     return gself, gval
 
 

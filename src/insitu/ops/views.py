@@ -74,12 +74,16 @@ def make_view(src, arr, name, replay, overlapping=False, creation=None, output_n
     base = src._base
     t._base = src if base is None else base
     if creation is None:
+        # PyTorch's propagate_creation_meta: a view made under no_grad is a no_grad view even
+        # of a multi-output view; otherwise a view of a view inherits how its source was made.
+        # Errors then name this view's own op ("Output 0 of View"), not its source's.
         creation = DEFAULT
-        if base is not None and src._view.creation != DEFAULT:
-            creation = src._view.creation
-            output_nr, fn_name = src._view.output_nr, src._view.fn_name
-        elif not mode.grad and src._requires_grad:
+        if not mode.grad and src._requires_grad:
             creation = NO_GRAD_MODE
+        elif base is not None:
+            creation = src._view.creation
+        if creation != DEFAULT:
+            output_nr, fn_name = 0, op_label(name)
     t._view = ViewMeta(creation, st.version, output_nr, fn_name)
     t._grad_fn = None
     t._requires_grad = src._requires_grad
@@ -95,6 +99,13 @@ def make_view(src, arr, name, replay, overlapping=False, creation=None, output_n
         t._grad_fn = node
         t._output_nr = output_nr
     return t
+
+
+def op_label(node_name):
+    """How PyTorch names a view's op in in-place errors: 'ViewBackward0' -> 'View',
+    'SqueezeBackward1' -> 'Squeeze1'."""
+    stem, _, number = node_name.rpartition("Backward")
+    return stem + ("" if number == "0" else number) if stem else node_name
 
 
 def _view_op(src, arr, name, replay, overlapping=False):
@@ -161,7 +172,10 @@ def view(self, *shape):
 def _view_dtype(self, dt):
     if dt.itemsize != self._dtype.itemsize:
         raise RuntimeError("view(dtype) with a different element size is not supported")
-    t = make_view(self, self._data.view(dt.np), "ViewBackward0", None)
+    # PyTorch's view.dtype is not differentiable: an alias outside the graph, not a view, that
+    # shares the storage and its version counter
+    from ..core.tensor import alias
+    t = alias(self, self._data.view(dt.np))
     t._dtype = dt
     return t
 
@@ -556,7 +570,9 @@ def _multi_view(self, arrays, fn_name, node_name, pieces):
         node.num_outputs = len(arrays)
         node.out_meta = [(a.shape, self._dtype) for a in arrays]
         node.next_functions = (edge(self),)
-    return tuple(make_view(self, a, node_name, None, creation=MULTI_OUTPUT, output_nr=i,
+    # made under no_grad they are no_grad views (PyTorch's creation meta says so first)
+    creation = NO_GRAD_MODE if not mode.grad and self._requires_grad else MULTI_OUTPUT
+    return tuple(make_view(self, a, node_name, None, creation=creation, output_nr=i,
                            fn_name=fn_name, node=node) for i, a in enumerate(arrays))
 
 
