@@ -44,10 +44,14 @@ def _reduce_array(e, reduction):
     return xp.asarray(e.mean() if reduction == "mean" else e.sum(), dtype=e.dtype)
 
 
-def _reduce_tensor(t, reduction):
+def _reduce_tensor(t, reduction, total=None):
+    """`t` reduced as asked: a mean is t.mean(), or t.sum() / total when a total is given (the
+    weighted means of nll_loss and cross_entropy)."""
     if reduction == "none":
         return t
-    return t.mean() if reduction == "mean" else t.sum()
+    if reduction == "sum":
+        return t.sum()
+    return t.mean() if total is None else t.sum() / total
 
 
 def _grad_scale(g, reduction, n):
@@ -147,16 +151,11 @@ def _pointwise_loss(kind, input, target, reduction, **params):
 
 
 def _weighted(loss_none, weight, input, reduction, mean_by_weight=True):
+    """The elementwise loss times `weight`, reduced (callers have checked `reduction`)."""
     if weight._data.shape != input._data.shape:
         raise ValueError("Weights and input must have the same size.")
-    w = loss_none * weight
-    if reduction == "none":
-        return w
-    if reduction == "sum":
-        return w.sum()
-    if reduction == "mean":
-        return w.sum() / weight.sum() if mean_by_weight else w.mean()
-    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+    total = weight.sum() if reduction == "mean" and mean_by_weight else None
+    return _reduce_tensor(loss_none * weight, reduction, total)
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -285,11 +284,9 @@ def _nll_forward(logp, safe, wt, reduction):
 def _coef(g, reduction, wt, total):
     """d loss / d (-logp[target]) per sample."""
     ga = g._data
-    if reduction == "none":
-        return wt * ga
-    if reduction == "sum":
-        return wt * ga
-    return wt * (ga / total)
+    if reduction == "mean":
+        return wt * (ga / total)
+    return wt * ga
 
 
 def _nll_composite(input, target, weight, ignore_index, reduction):
@@ -301,11 +298,7 @@ def _nll_composite(input, target, weight, ignore_index, reduction):
     loss = (x * wrap(picker, input._dtype)).sum(1)
     if input._data.ndim == 1:
         loss = loss.reshape(())
-    if reduction == "none":
-        return loss
-    if reduction == "sum":
-        return loss.sum()
-    return loss.sum() / float(wt.sum())
+    return _reduce_tensor(loss, reduction, float(wt.sum()))
 
 
 def _nll_backward(node, g):
@@ -329,19 +322,26 @@ def _nll_name(input, reduction):
     return "ViewBackward0" if reduction == "none" else "NllLoss2DBackward0"
 
 
-
-def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-             reduction="mean"):
-    reduction = _reduction(size_average, reduce, reduction)
+def _class_index_loss(nodes, input, target, weight, ignore_index, reduction):
+    """nll_loss of `input` (nodes=_NLL), or of log_softmax(input) (nodes=_CE: cross_entropy),
+    with class-index targets: computed on arrays, recorded as one fused node."""
     a, t = _classes_first(input, target)
     safe, wt = _target_weights(t, a.shape[1], weight, ignore_index, a.dtype)
-    loss, total = _nll_forward(a, safe, wt, reduction)
+    logp = _log_softmax_array(a, 1) if nodes is _CE else a
+    loss, total = _nll_forward(logp, safe, wt, reduction)
     if input._data.ndim == 1 and reduction == "none":
         loss = loss.reshape(())
     out = wrap(loss, input._dtype)
     ctx = dict(target=target, weight=weight, ignore_index=ignore_index, reduction=reduction)
-    cls = _NLL[_nll_name(input, reduction)]
-    return record(out, cls, (input,), (False,), ctx, (safe, wt, total, a.shape))
+    # what each backward reuses: cross_entropy's log-probabilities, nll_loss's input shape
+    aux = (logp, safe, wt, total) if nodes is _CE else (safe, wt, total, a.shape)
+    return record(out, nodes[_nll_name(input, reduction)], (input,), (False,), ctx, aux)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    reduction = _reduction(size_average, reduce, reduction)
+    return _class_index_loss(_NLL, input, target, weight, ignore_index, reduction)
 
 
 def _log_softmax_array(a, axis):
@@ -381,16 +381,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         return _ce_probabilities(input, target, weight, reduction, label_smoothing)
     if label_smoothing > 0:
         return _ce_smoothed(input, target, weight, ignore_index, reduction, label_smoothing)
-    a, t = _classes_first(input, target)
-    safe, wt = _target_weights(t, a.shape[1], weight, ignore_index, a.dtype)
-    logp = _log_softmax_array(a, 1)
-    loss, total = _nll_forward(logp, safe, wt, reduction)
-    if input._data.ndim == 1 and reduction == "none":
-        loss = loss.reshape(())
-    out = wrap(loss, input._dtype)
-    ctx = dict(target=target, weight=weight, ignore_index=ignore_index, reduction=reduction)
-    cls = _CE[_nll_name(input, reduction)]
-    return record(out, cls, (input,), (False,), ctx, (logp, safe, wt, total))
+    return _class_index_loss(_CE, input, target, weight, ignore_index, reduction)
 
 
 def _class_dim(input):
@@ -415,6 +406,7 @@ def _ce_smoothed(input, target, weight, ignore_index, reduction, eps):
     else:
         smooth = -logp.sum(dim)
     smooth = smooth.masked_fill(ignored, 0.0)
+    denom = None
     if reduction == "mean":
         if weight is not None:
             t = target._data
@@ -422,12 +414,7 @@ def _ce_smoothed(input, target, weight, ignore_index, reduction, eps):
             denom = float(weight._data[keep].sum())
         else:
             denom = float((~ignored._data).sum())
-        ret = smooth.sum() / denom
-    elif reduction == "sum":
-        ret = smooth.sum()
-    else:
-        ret = smooth
-    return nll * (1 - eps) + ret * (eps / n_classes)
+    return nll * (1 - eps) + _reduce_tensor(smooth, reduction, denom) * (eps / n_classes)
 
 
 def _ce_probabilities(input, target, weight, reduction, eps):
@@ -443,11 +430,8 @@ def _ce_probabilities(input, target, weight, reduction, eps):
     if weight is not None:
         prod = prod * _weight_view(weight, input)
     loss = -prod.sum(dim)
-    if reduction == "none":
-        return loss
-    if reduction == "sum":
-        return loss.sum()
-    return loss.sum() / (input._data.size / n_classes)
+    return _reduce_tensor(loss, reduction,
+                          input._data.size / n_classes if reduction == "mean" else None)
 
 
 # ------------------------------------------------------------------ binary cross entropy
@@ -466,25 +450,32 @@ def _bce_composite(input, target, weight, reduction):
     return _reduce_tensor(loss, reduction)
 
 
+def _data_or_none(t):
+    return None if t is None else t._data
+
+
+def _scaled_grad(d_loss, scale, w, like):
+    """An elementwise derivative of the loss times the incoming gradient (per element) and the
+    weight, summed back to the shape of the input `like`."""
+    grad = d_loss * scale
+    if w is not None:
+        grad = grad * w
+    return as_tensor(_sum_to(grad, like._data.shape), like)
+
+
 def _bce_backward(node, g):
     x, t = node.tensors()
     xa, ta = x._data, t._data
     ctx = node.ctx
     scale = _grad_scale(g, ctx["reduction"], xa.size)
-    w = ctx["weight"]._data if ctx["weight"] is not None else None
+    w = _data_or_none(ctx["weight"])
     nx, nt = node.needs
     gx = gt = None
     if nx:
         d = xp.maximum((1 - xa) * xa, 1e-12)
-        gxa = (xa - ta) / d * scale
-        if w is not None:
-            gxa = gxa * w
-        gx = as_tensor(_sum_to(gxa, xa.shape), x)
+        gx = _scaled_grad((xa - ta) / d, scale, w, x)
     if nt:
-        gta = (xp.log1p(-xa) - xp.log(xa)) * scale
-        if w is not None:
-            gta = gta * w
-        gt = as_tensor(_sum_to(gta, ta.shape), t)
+        gt = _scaled_grad(xp.log1p(-xa) - xp.log(xa), scale, w, t)
     return [gx, gt]
 
 
@@ -536,8 +527,7 @@ def _bcel_backward(node, g):
     xa, ta = x._data, t._data
     ctx = node.ctx
     scale = _grad_scale(g, ctx["reduction"], xa.size)
-    w = ctx["weight"]._data if ctx["weight"] is not None else None
-    pw = ctx["pos_weight"]._data if ctx["pos_weight"] is not None else None
+    w, pw = _data_or_none(ctx["weight"]), _data_or_none(ctx["pos_weight"])
     nx, nt = node.needs
     gx = gt = None
     if nx:
@@ -547,17 +537,11 @@ def _bcel_backward(node, g):
             gxa = lw * sig - pw * ta
         else:
             gxa = sig - ta
-        gxa = gxa * scale
-        if w is not None:
-            gxa = gxa * w
-        gx = as_tensor(_sum_to(gxa, xa.shape), x)
+        gx = _scaled_grad(gxa, scale, w, x)
     if nt:
         log_sig = -_bcel_log_sigmoid_neg(xa)
         gta = -((pw - 1) * log_sig + xa) if pw is not None else -xa
-        gta = gta * scale
-        if w is not None:
-            gta = gta * w
-        gt = as_tensor(_sum_to(gta, ta.shape), t)
+        gt = _scaled_grad(gta, scale, w, t)
     return [gx, gt]
 
 
