@@ -1,5 +1,6 @@
 """Module: registration, traversal, state dicts, hooks, modes, conversion and repr, against torch."""
 import copy
+import re
 from collections import OrderedDict
 
 import numpy as np
@@ -98,7 +99,7 @@ def test_setattr_registration_and_errors():
     m.register_buffer("scratch", insitu.zeros(1), persistent=False)
     assert set(m._parameters) == {"w"} and set(m._modules) == {"sub"}
     assert list(m.state_dict()) == ["w", "running", "sub.weight", "sub.bias"]
-    with pytest.raises(TypeError, match="cannot assign 'insitu.Tensor' as parameter 'w'"):
+    with pytest.raises(TypeError, match="cannot assign 'insitu.FloatTensor' as parameter 'w'"):
         m.w = insitu.ones(2)
     with pytest.raises(TypeError, match="as child module 'sub'"):
         m.sub = 3
@@ -221,6 +222,24 @@ def test_always_call_forward_hook_runs_on_error():
     with pytest.raises(ValueError):
         m(1)
     assert seen == [None]
+
+
+@pytest.mark.parametrize("assign", [
+    lambda lib, m: setattr(m, "weight", lib.ones(2, dtype=lib.float64)),
+    lambda lib, m: m.register_parameter("p", lib.ones(2)),
+    lambda lib, m: m.register_buffer("b", 3),
+    lambda lib, m: m.add_module("child", lib.ones(2, dtype=lib.int64)),
+    lambda lib, m: setattr(m, "bias", lib.nn.Linear(1, 1)),
+])
+def test_assignment_errors_name_the_type_as_torch_does(assign):
+    messages = []
+    for lib in (torch, insitu):
+        with pytest.raises(TypeError) as e:
+            assign(lib, lib.nn.Linear(2, 2))
+        messages.append(str(e.value))
+    # tensor type names say insitu; the rest of the wording is PyTorch's, word for word
+    expected = re.sub(r"\btorch\.(?=\w*Tensor\b|nn\.modules)", "insitu.", messages[0])
+    assert messages[1] == expected
 
 
 def test_train_eval_apply_requires_grad_and_zero_grad():

@@ -96,6 +96,23 @@ def detach(self):
     return alias(self)
 
 
+def zero_grads(params, set_to_none=True):
+    """Module.zero_grad and Optimizer.zero_grad: drop each gradient (the default), or zero it in
+    place once it is out of any graph, as PyTorch does."""
+    for p in params:
+        g = getattr(p, "_grad", None)
+        if g is None:
+            continue
+        if set_to_none:
+            p._grad = None
+        else:
+            if g._grad_fn is not None:
+                g.detach_()
+            else:
+                g.requires_grad_(False)
+            g.zero_()
+
+
 def detach_(self):
     if self._base is not None:
         raise RuntimeError(

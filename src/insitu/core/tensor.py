@@ -387,3 +387,13 @@ def alias(src, arr=None, cls=Tensor, requires_grad=False):
     t._requires_grad = requires_grad
     t._grad_fn = None
     return t
+
+
+def typename(obj):
+    """PyTorch's typename, as its error messages print a value: insitu.FloatTensor for a tensor
+    (Parameter included), module.QualName for other objects (just the name for builtins)."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = type(obj).__module__
+    name = type(obj).__qualname__
+    return name if module in (None, "builtins") else f"{module}.{name}"

@@ -11,7 +11,8 @@ from itertools import chain
 import warnings
 
 from ..autograd.grad_mode import no_grad, enable_grad
-from ..core.tensor import Tensor
+from ..autograd.tensor_hooks import zero_grads
+from ..core.tensor import Tensor, typename
 from ._workspace import Workspace
 
 
@@ -21,14 +22,6 @@ class _RequiredParameter:
 
 
 required = _RequiredParameter()
-
-
-def _typename(obj):
-    if isinstance(obj, Tensor):
-        return obj.type()
-    module = type(obj).__module__
-    name = type(obj).__qualname__
-    return name if module in (None, "builtins") else f"{module}.{name}"
 
 
 class _Handle:
@@ -60,7 +53,7 @@ class Optimizer:
         self._optimizer_step_post_hooks = OrderedDict()
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
-                            "Tensors or dicts, but got " + _typename(params))
+                            "Tensors or dicts, but got " + typename(params))
         self.state = defaultdict(dict)
         self.param_groups = []
         param_groups = list(params)
@@ -126,7 +119,7 @@ class Optimizer:
         for param in tensors:
             if not isinstance(param, Tensor):
                 raise TypeError("optimizer can only optimize Tensors, but one of the params is "
-                                + _typename(param))
+                                + typename(param))
             if not self.defaults.get("differentiable", None) and \
                     not (param.is_leaf or param.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
@@ -156,19 +149,7 @@ class Optimizer:
     # ------------------------------------------------------------------ gradients
     def zero_grad(self, set_to_none=True):
         """Drop every gradient (default), or zero it in place."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                g = getattr(p, "_grad", None)
-                if g is None:
-                    continue
-                if set_to_none:
-                    p._grad = None
-                else:
-                    if g._grad_fn is not None:
-                        g.detach_()
-                    else:
-                        g.requires_grad_(False)
-                    g.zero_()
+        zero_grads(chain.from_iterable(g["params"] for g in self.param_groups), set_to_none)
 
     # ------------------------------------------------------------------ stepping
     def step(self, closure=None):

@@ -4,7 +4,7 @@ from collections import abc
 from itertools import chain, islice
 import operator
 
-from .module import Module, _addindent, _typename
+from .module import Module, _addindent
 
 
 class Sequential(Module):

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 import itertools
 
 from ...autograd.grad_mode import no_grad
-from ...core.tensor import Tensor
+from ...autograd.tensor_hooks import zero_grads
+from ...core.tensor import Tensor, typename
 from ..parameter import Parameter, is_buffer_marker
 from .hooks import RemovableHandle
 
@@ -29,14 +30,6 @@ def _addindent(s_, num_spaces):
     first = lines.pop(0)
     lines = [(num_spaces * " ") + line if line.strip() else "" for line in lines]
     return first + "\n" + "\n".join(lines)
-
-
-def _typename(value):
-    if isinstance(value, Tensor):
-        return "insitu." + type(value).__name__ if type(value) is Tensor else type(value).__name__
-    module = type(value).__module__
-    name = type(value).__qualname__
-    return name if module in (None, "builtins") else f"{module}.{name}"
 
 
 def _remove_from(name, *containers):
@@ -95,7 +88,7 @@ class Module:
         if hasattr(self, name) and name not in self._buffers:
             raise KeyError(f"attribute '{name}' already exists")
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
+            raise TypeError(f"cannot assign '{typename(tensor)}' object to buffer '{name}' "
                             "(torch Tensor or None required)")
         self._buffers[name] = tensor
         if persistent:
@@ -117,7 +110,7 @@ class Module:
         if param is None:
             self._parameters[name] = None
         elif not isinstance(param, Parameter):
-            raise TypeError(f"cannot assign '{_typename(param)}' object to parameter '{name}' "
+            raise TypeError(f"cannot assign '{typename(param)}' object to parameter '{name}' "
                             "(torch.nn.Parameter or None required)")
         elif param.grad_fn is not None:
             raise ValueError(
@@ -129,7 +122,7 @@ class Module:
 
     def add_module(self, name, module):
         if not isinstance(module, Module) and module is not None:
-            raise TypeError(f"{_typename(module)} is not a Module subclass")
+            raise TypeError(f"{typename(module)} is not a Module subclass")
         if not isinstance(name, str):
             raise TypeError(f"module name should be a string. Got {type(name).__name__}")
         if hasattr(self, name) and name not in self._modules:
@@ -194,7 +187,7 @@ class Module:
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
-                raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' "
+                raise TypeError(f"cannot assign '{typename(value)}' as parameter '{name}' "
                                 "(torch.nn.Parameter or None expected)")
             self.register_parameter(name, value)
         else:
@@ -207,7 +200,7 @@ class Module:
                 modules[name] = value
             elif modules is not None and name in modules:
                 if value is not None:
-                    raise TypeError(f"cannot assign '{_typename(value)}' as child module "
+                    raise TypeError(f"cannot assign '{typename(value)}' as child module "
                                     f"'{name}' (torch.nn.Module or None expected)")
                 modules[name] = value
             elif is_buffer_marker(value):
@@ -221,7 +214,7 @@ class Module:
                 buffers = d.get("_buffers")
                 if buffers is not None and name in buffers:
                     if value is not None and not isinstance(value, Tensor):
-                        raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
+                        raise TypeError(f"cannot assign '{typename(value)}' as buffer '{name}' "
                                         "(torch.Tensor or None expected)")
                     buffers[name] = value
                 else:
@@ -320,18 +313,7 @@ class Module:
 
     def zero_grad(self, set_to_none=True):
         """Drop (default) or zero in place every parameter's gradient."""
-        for p in self.parameters():
-            g = getattr(p, "_grad", None)
-            if g is None:
-                continue
-            if set_to_none:
-                p._grad = None
-            else:
-                if g._grad_fn is not None:
-                    g.detach_()
-                else:
-                    g._requires_grad = False
-                g.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn):
         for module in self.children():
