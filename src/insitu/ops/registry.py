@@ -478,17 +478,25 @@ def _operand_code(name, i, inplace):
             f"        return _slow({{args}})\n")
 
 
-def _fast_source(op, fname, inplace):
-    """Source of an op's method (inplace=False) or in-place method, fast path first."""
+def _fast_source(op, fname, inplace, operator=False):
+    """Source of an op's method (inplace=False) or in-place method, fast path first.
+    An operator (`a + b`, `a += b`) takes no parameters: they are fixed at their defaults,
+    bound once in the generated code instead of being examined on every call."""
     others = op.tensors[1:]
     call_args = ", ".join(op.tensors) + ","
     pdict = "{" + ", ".join(f"{p!r}: {p}" for p in op.params) + "}" if op.params else "_EMPTY"
     slow_args = f"_op, ({call_args}), {pdict}"
-    pkeys = "".join(f", ({p} if {p} is None or {p}.__class__ is str else {p}.__class__)"
-                    for p in op.params)
+    if operator:
+        pkeys = "".join(f", _pk_{p}" for p in op.params)
+    else:
+        pkeys = "".join(f", ({p} if {p} is None or {p}.__class__ is str else {p}.__class__)"
+                        for p in op.params)
     kwargs = "".join(f", {p}={p}" for p in op.params)
     first = op.tensors[0]
-    src = [f"def {fname}({op.sig}):\n"]
+    sig = ", ".join(op.tensors) if operator else op.sig
+    src = [f"def {fname}({sig}):\n"]
+    if operator:
+        src.extend(f"    {p} = _default_{p}\n" for p in op.params)
     src.append(f"    st = {first}._storage\n")
     if inplace:   # views, and read-only/inference storages, take the full pipeline
         src.append(f"    sp = st.special\n"
@@ -644,6 +652,20 @@ def generate(op):
         env = dict(common, _slow=inplace, _fast=op._fast_in)
         _exec(_fast_source(op, op.inplace_name, True), env)
         out["inplace"] = env[op.inplace_name]
+    if op.operators or op.ioperators:
+        import inspect
+        defaults = {n: p.default for n, p in inspect.signature(
+            out.get("method") or out.get("inplace")).parameters.items() if n in op.params}
+        consts = {f"_default_{n}": v for n, v in defaults.items()}
+        consts.update({f"_pk_{n}": _pkey(v) for n, v in defaults.items()})
+        if op.operators and "method" in out:
+            env = dict(common, _slow=outofplace, _fast=op._fast_out, **consts)
+            _exec(_fast_source(op, "_operator", False, operator=True), env)
+            out["operator"] = env["_operator"]
+        if op.ioperators and "inplace" in out:
+            env = dict(common, _slow=inplace, _fast=op._fast_in, **consts)
+            _exec(_fast_source(op, "_ioperator", True, operator=True), env)
+            out["ioperator"] = env["_ioperator"]
     for f in out.values():
         f.__module__ = "insitu"
         f.__qualname__ = f.__name__
@@ -662,11 +684,11 @@ def register(ops, namespace):
             setattr(Tensor, op.inplace_name, fns["inplace"])
             namespace.setdefault("_inplace_functions", {})[op.inplace_name] = fns["inplace"]
         for dunder in op.operators:
-            setattr(Tensor, dunder, fns["method"])
+            setattr(Tensor, dunder, fns.get("operator", fns.get("method")))
         for dunder in op.roperators:
             setattr(Tensor, dunder, _reflected(op))
         for dunder in op.ioperators:
-            setattr(Tensor, dunder, fns["inplace"])
+            setattr(Tensor, dunder, fns.get("ioperator", fns["inplace"]))
 
 
 def _reflected(op):
