@@ -580,7 +580,7 @@ def inplace_multiple_output_view_of_view(lib):
     return err(lambda: c[0].mul_(2))
 
 
-@scenario(xfail="ops/views.py: insitu has no unsafe_split / unsafe_chunk")
+@scenario
 def inplace_on_view_multi_output_unsafe(lib):
     a = leaf(lib, [1.0, 2.0, 3.0, 4.0], dtype="float64")
     b = a.clone()

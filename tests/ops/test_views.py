@@ -54,6 +54,7 @@ VIEW_OPS = {
     "broadcast_to": lambda t: t[:, :, :1].broadcast_to(t.shape),
     "narrow": lambda t: t.narrow(2, 1, 2),
     "narrow_neg_start": lambda t: t.narrow(-1, -2, 2),
+    "narrow_empty": lambda t: t.narrow(2, 3, 0),
     "select": lambda t: t.select(1, 2),
     "select_neg": lambda t: t.select(-1, -1),
     "diagonal": lambda t: t.diagonal(),
@@ -74,8 +75,19 @@ MULTI_OPS = {
     "unbind": lambda t: t.unbind(1),
     "split": lambda t: t.split(2, dim=2),
     "split_sizes": lambda t: t.split([1, 2], dim=1),
+    "split_with_sizes": lambda t: t.split_with_sizes([1, 2], dim=1),
+    "split_sizes_with_empty": lambda t: t.split([1, 0, 2], dim=1),
+    "split_bigger_than_dim": lambda t: t.split(9, dim=1),
     "chunk": lambda t: t.chunk(3, dim=-1),
-    "tensor_split": lambda t: t.tensor_split(3, dim=2),
+    "chunk_of_empty_dim": lambda t: t[:, :0].chunk(3, dim=1),
+}
+# one ordinary slice view per piece (written in place freely), bounds clamped like slicing
+TENSOR_SPLITS = {
+    "sections": lambda t: t.tensor_split(3, dim=2),
+    "indices": lambda t: t.tensor_split([1, 3], dim=-1),
+    "unordered_indices": lambda t: t.tensor_split((3, 1, 9), dim=2),
+    "negative_index": lambda t: t.tensor_split([-1], dim=1),
+    "tensor_sections": lambda t: t.tensor_split(t.new_tensor(2).long(), dim=0),
 }
 ERROR_OPS = {
     "view_incompatible": lambda t: t.transpose(0, 1).view(-1),
@@ -95,6 +107,16 @@ ERROR_OPS = {
     "squeeze_bad_dim": lambda t: t.squeeze(5),
     "mT_of_1d": lambda t: t[0, 0].mT,
     "chunk_zero": lambda t: t.chunk(0),
+    "chunk_negative": lambda t: t.chunk(-2),
+    "chunk_0d": lambda t: t[0, 0, 0].chunk(2),
+    "split_zero": lambda t: t.split(0),
+    "split_negative": lambda t: t.split(-1, 7),
+    "split_0d": lambda t: t[0, 0, 0].split(1),
+    "split_bad_dim": lambda t: t.split(1, 3),
+    "split_negative_sizes": lambda t: t.split([4, -1], dim=1),
+    "split_bad_sizes_negative_dim": lambda t: t.split([1, 1], dim=-2),
+    "tensor_split_zero": lambda t: t.tensor_split(0),
+    "tensor_split_0d": lambda t: t[0, 0, 0].tensor_split(2),
 }
 
 
@@ -382,3 +404,86 @@ def test_dtype_view_is_an_alias_outside_autograd(dtype):
         assert v.data_ptr() == piece.data_ptr()
         v.add_(1)   # no autograd rule applies to it, and the version counter is shared
         assert piece._version == v._version == 1
+
+
+@pytest.mark.parametrize("base", list(BASES))
+@pytest.mark.parametrize("op", list(TENSOR_SPLITS))
+def test_tensor_split_gives_slice_views_like_torch(op, base):
+    bi, bt = BASES[base](insitu), BASES[base](torch)
+    outs_i, outs_t = TENSOR_SPLITS[op](bi), TENSOR_SPLITS[op](bt)
+    assert isinstance(outs_i, tuple) and len(outs_i) == len(outs_t)
+    for k, (ri, rt) in enumerate(zip(outs_i, outs_t)):
+        check_same_view(ri, rt, bi, bt, f"{op}[{k}]")
+    write_through(outs_i[0], outs_t[0], bi, bt, op)
+
+
+def test_tensor_split_pieces_are_slices_that_may_be_written_in_place():
+    seen = []
+    for lib in (insitu, torch):
+        x = lib.arange(10.0, requires_grad=True)
+        y = x.clone()
+        pieces = y.tensor_split(3)
+        pieces[1].mul_(3)
+        (y * y).sum().backward()
+        seen.append(([type(p.grad_fn).__name__ for p in pieces], type(y.grad_fn).__name__,
+                     x.grad.tolist()))
+    assert seen[0] == seen[1]
+
+
+UNSAFE = {
+    "unsafe_split": lambda lib, t: lib.unsafe_split(t, 4),
+    "unsafe_split_dim": lambda lib, t: t.view(2, 5).unsafe_split(2, dim=1),
+    "unsafe_split_with_sizes": lambda lib, t: lib.unsafe_split_with_sizes(t, [3, 7]),
+    "unsafe_split_with_sizes_method": lambda lib, t: t.unsafe_split_with_sizes([6, 0, 4]),
+    "unsafe_chunk": lambda lib, t: lib.unsafe_chunk(t, 3),
+    "unsafe_chunk_method": lambda lib, t: t.unsafe_chunk(4, 0),
+    "unsafe_chunk_of_empty": lambda lib, t: lib.unsafe_chunk(t[:0], 2),
+}
+
+
+@pytest.mark.parametrize("name", list(UNSAFE))
+def test_unsafe_splits_share_memory_but_are_not_views(name):
+    seen = []
+    for lib in (insitu, torch):
+        x = lib.arange(10.0, requires_grad=True)
+        b = x.clone()
+        outs = UNSAFE[name](lib, b)
+        meta = [(tuple(o.shape), o.stride(), o.storage_offset(), o._is_view(), o._base is None,
+                 type(o.grad_fn).__name__, o.output_nr,
+                 o.data_ptr() - b.data_ptr() if o.numel() else None)   # torch: 0 if empty
+                for o in outs]
+        outs[0].mul_(2)           # allowed: each piece is an ordinary non-leaf
+        versions = (b._version, [o._version for o in outs])   # a counter each
+        grads = lib.autograd.grad(sum((o * (k + 1)).sum() for k, o in enumerate(outs)), x)
+        seen.append((meta, versions, b.tolist(), type(outs[0].grad_fn).__name__,
+                     grads[0].tolist()))
+    assert seen[0] == seen[1]
+
+
+def test_unsafe_split_under_no_grad_and_its_errors_match_torch():
+    seen = []
+    for lib in (insitu, torch):
+        b = lib.arange(10.0, requires_grad=True).clone()
+        with lib.no_grad():
+            pieces = lib.unsafe_split(b, 5)
+        pieces[0].mul_(2)
+        seen.append([pieces[0].requires_grad, pieces[0].grad_fn, b.tolist()])
+        for call in (lambda: lib.unsafe_split(b, [3, 7]), lambda: b.unsafe_split(1.5)):
+            with pytest.raises(TypeError) as e:
+                call()
+            seen.append(str(e.value))
+        seen += [_error(lambda: lib.unsafe_split(b, 0)),
+                 _error(lambda: lib.unsafe_split_with_sizes(b, [3, 6])),
+                 _error(lambda: lib.unsafe_chunk(b, -1))]
+    half = len(seen) // 2
+    assert seen[:half] == seen[half:]
+
+
+def test_unsafe_split_pieces_keep_the_memory_counted():
+    insitu.memory.reset_peak()
+    before = insitu.memory.allocated()
+    pieces = insitu.unsafe_split(insitu.zeros(1000), 500)   # the source tensor dies here
+    assert insitu.memory.allocated() - before == 4000
+    pieces[1].fill_(1.0)
+    del pieces
+    assert insitu.memory.allocated() == before
