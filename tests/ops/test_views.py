@@ -30,6 +30,7 @@ VIEW_OPS = {
     "view_as": lambda t: t.view_as(t.new_zeros(t.numel())),
     "reshape_flat": lambda t: t.reshape(-1),
     "reshape_merge_last": lambda t: t.reshape(t.shape[0], -1),
+    "reshape_split_first": lambda t: t.reshape(1, t.shape[0], t.shape[1], -1),
     "flatten": lambda t: t.flatten(),
     "flatten_1": lambda t: t.flatten(1),
     "flatten_0_1": lambda t: t.flatten(0, 1),
@@ -97,6 +98,9 @@ ERROR_OPS = {
     "permute_wrong_len": lambda t: t.permute(0, 1),
     "transpose_bad_dim": lambda t: t.transpose(0, 3),
     "expand_mismatch": lambda t: t.expand(2, 5, 4),
+    "expand_two_mismatches": lambda t: t.expand(2, 2, 2),      # PyTorch names the last one
+    "expand_mismatch_and_new_dim": lambda t: t.expand(5, 2, 2, 2),
+    "expand_neg_leading_and_mismatch": lambda t: t.expand(-1, 2, 3, 5),
     "expand_too_few": lambda t: t.expand(4),
     "expand_neg_leading": lambda t: t.expand(-1, 2, 3, 4),
     "narrow_too_long": lambda t: t.narrow(2, 2, 5),
@@ -487,3 +491,40 @@ def test_unsafe_split_pieces_keep_the_memory_counted():
     pieces[1].fill_(1.0)
     del pieces
     assert insitu.memory.allocated() == before
+
+
+RESHAPES = {
+    "contiguous": lambda x: x.reshape(6, 4),
+    "transposed_viewable": lambda x: x.t().reshape(3, 2, 4),
+    "transposed_split": lambda x: x.t().reshape(6, 2, 2),
+    "transposed_unit_dim": lambda x: x.t().reshape(6, 1, 4),
+    "transposed_copy": lambda x: x.t().reshape(24),
+    "strided_viewable": lambda x: x[:, ::2].reshape(12),
+    "flatten_viewable": lambda x: x.t().unsqueeze(0).flatten(0, 1),
+    "flatten_copy": lambda x: x.t().flatten(),
+    "reshape_as_viewable": lambda x: x.t().reshape_as(x.new_zeros(6, 2, 2)),
+    "view": lambda x: x.t().view(6, 2, 2),
+}
+
+
+@pytest.mark.parametrize("name", list(RESHAPES))
+def test_reshape_records_torchs_node_and_gradient(name):
+    # a reshape that can still be a view is PyTorch's _reshape_alias (ReshapeAliasBackward0),
+    # except of a contiguous tensor (a plain view); one that cannot is a copy (UnsafeView)
+    seen = []
+    for lib in (insitu, torch):
+        x = lib.arange(24.0).reshape(4, 6).requires_grad_()
+        r = RESHAPES[name](x)
+        weights = lib.arange(float(r.numel())).reshape(r.shape)
+        (r * weights).sum().backward()
+        seen.append((type(r.grad_fn).__name__, r._is_view(), tuple(r.shape), r.stride(),
+                     x.grad.tolist()))
+    assert seen[0] == seen[1]
+
+
+def test_reshape_alias_is_named_in_multi_output_view_errors():
+    messages = []
+    for lib in (insitu, torch):
+        piece = lib.arange(24.0).requires_grad_().clone().view(4, 6).split(4)[0]
+        messages.append(_error(lambda: piece.t().reshape(3, 2, 4).mul_(2)))
+    assert messages[0] == messages[1] and "Output 0 of ReshapeAlias" in messages[0]

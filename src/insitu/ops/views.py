@@ -186,9 +186,11 @@ def view_as(self, other):
 
 def reshape(self, *shape):
     shape = _infer_size(_shape_arg(shape), self._data.size)
-    a = self._data
-    if a.flags.c_contiguous or _view_strides(a, shape) is not None:
+    if self.is_contiguous():
         return view(self, shape)
+    arr = _view_strides(self._data, shape)
+    if arr is not None:   # still expressible as a view: PyTorch's _reshape_alias
+        return _view_op(self, arr, "ReshapeAliasBackward0", lambda g: reshape(g, shape))
     from .copying import contiguous_copy
     c = contiguous_copy(self)
     out = c._data.reshape(shape)
@@ -368,23 +370,22 @@ def expand(self, *sizes):
             f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor "
             f"({a.ndim})")
     lead = len(sizes) - a.ndim
-    shape = []
-    for i, s in enumerate(sizes):  # noqa: B007
+    shape = list(sizes)
+    for i in range(len(sizes) - 1, -1, -1):   # PyTorch checks from the last dim: it names that
+        s = sizes[i]
         if i < lead:
             if s == -1:
                 raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a "
                                    f"leading, non-existing dimension {i}")
-            shape.append(s)
         else:
             cur = a.shape[i - lead]
             if s == -1:
-                s = cur
+                shape[i] = cur
             elif cur != s and cur != 1:
                 raise RuntimeError(
                     f"The expanded size of the tensor ({s}) must match the existing size ({cur}) "
                     f"at non-singleton dimension {i}.  Target sizes: "
                     f"[{', '.join(map(str, sizes))}].  Tensor sizes: [{', '.join(map(str, a.shape))}]")
-            shape.append(s)
     strides = [0 if (n == 1 and s != 1) else st
                for n, s, st in zip(a.shape, shape[lead:], a.strides)]
     for s in reversed(shape[:lead]):
