@@ -58,6 +58,19 @@ def _renorm_(weight, idx, max_norm, norm_type):
         weight.copy_(wrap(new, weight._dtype))
 
 
+def padding_index(padding_idx, num_embeddings):
+    """padding_idx checked against the number of rows; a negative one counts from the end."""
+    if padding_idx is not None:
+        if padding_idx > 0:
+            if padding_idx >= num_embeddings:
+                raise AssertionError("Padding_idx must be within num_embeddings")
+        elif padding_idx < 0:
+            if padding_idx < -num_embeddings:
+                raise AssertionError("Padding_idx must be within num_embeddings")
+            padding_idx = num_embeddings + padding_idx
+    return padding_idx
+
+
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
     if sparse:
@@ -69,14 +82,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
                            "following scalar types: Long, Int; but got "
                            f"{input.type()} instead (while checking arguments for embedding)")
     n_rows = weight._data.shape[0]
-    if padding_idx is not None:
-        if padding_idx > 0:
-            if padding_idx >= n_rows:
-                raise AssertionError("Padding_idx must be within num_embeddings")
-        elif padding_idx < 0:
-            if padding_idx < -n_rows:
-                raise AssertionError("Padding_idx must be within num_embeddings")
-            padding_idx = n_rows + padding_idx
+    padding_idx = padding_index(padding_idx, n_rows)
     if idx.size and (idx.min() < 0 or idx.max() >= n_rows):
         raise IndexError("index out of range in self")
     if max_norm is not None:

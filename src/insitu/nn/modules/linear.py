@@ -15,6 +15,14 @@ def _factory(device, dtype):
     return dtypes.to_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
 
 
+def _optional_bias(module, bias, shape, dt):
+    """module.bias: an uninitialised Parameter of `shape`, or a registered None (bias=False)."""
+    if bias:
+        module.bias = Parameter(empty(shape, dtype=dt))
+    else:
+        module.register_parameter("bias", None)
+
+
 class Identity(Module):
     def __init__(self, *args, **kwargs):
         super().__init__()
@@ -30,10 +38,7 @@ class Linear(Module):
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(empty((out_features, in_features), dtype=dt))
-        if bias:
-            self.bias = Parameter(empty(out_features, dtype=dt))
-        else:
-            self.register_parameter("bias", None)
+        _optional_bias(self, bias, out_features, dt)
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -61,10 +66,7 @@ class Bilinear(Module):
         self.in2_features = in2_features
         self.out_features = out_features
         self.weight = Parameter(empty((out_features, in1_features, in2_features), dtype=dt))
-        if bias:
-            self.bias = Parameter(empty(out_features, dtype=dt))
-        else:
-            self.register_parameter("bias", None)
+        _optional_bias(self, bias, out_features, dt)
         self.reset_parameters()
 
     def reset_parameters(self):

@@ -5,7 +5,7 @@ from ...core import dtypes
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
-from .linear import _factory
+from .linear import _factory, _optional_bias
 from .module import Module
 
 
@@ -21,10 +21,7 @@ class LayerNorm(Module):
         self.elementwise_affine = elementwise_affine
         if elementwise_affine:
             self.weight = Parameter(empty(self.normalized_shape, dtype=dt))
-            if bias:
-                self.bias = Parameter(empty(self.normalized_shape, dtype=dt))
-            else:
-                self.register_parameter("bias", None)
+            _optional_bias(self, bias, self.normalized_shape, dt)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
