@@ -294,6 +294,34 @@ def test_sequential_container_behaviour_matches_torch():
     assert list(od._modules) == ["a", "b"] and od.a is od[0]
 
 
+@pytest.mark.parametrize("container", ["Sequential", "ModuleList"])
+@pytest.mark.parametrize("index", [1, -1, slice(1, 3), slice(None, None, 2)])
+def test_deleting_renumbers_like_torch(container, index):
+    seen = []
+    for lib in (nn, tnn):
+        layers = [lib.Linear(1, 1), lib.ReLU(), lib.Tanh(), lib.Identity(), lib.Sigmoid()]
+        box = getattr(lib, container)(*layers) if container == "Sequential" else \
+            getattr(lib, container)(layers)
+        del box[index]
+        seen.append((list(box._modules), [type(m).__name__ for m in box]))
+    assert seen[0] == seen[1]
+
+
+def test_sequential_addition_matches_torch():
+    for lib in (nn, tnn):
+        a, b = lib.Sequential(lib.ReLU()), lib.Sequential(lib.Tanh(), lib.Identity())
+        assert [type(m).__name__ for m in a + b] == ["ReLU", "Tanh", "Identity"]
+        a += b
+        assert list(a._modules) == ["0", "1", "2"]
+    messages = []
+    for lib in (nn, tnn):
+        for add in (lambda s: s + lib.ModuleList(), lambda s: s.__iadd__(lib.ModuleList())):
+            with pytest.raises(ValueError) as e:
+                add(lib.Sequential())
+            messages.append(str(e.value).replace("torch.", "insitu."))
+    assert messages[:2] == messages[2:]
+
+
 def test_modulelist_and_moduledict():
     ml = nn.ModuleList([nn.Linear(1, 1)])
     ml.append(nn.ReLU())

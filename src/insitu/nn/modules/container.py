@@ -7,6 +7,18 @@ import operator
 from .module import Module, _addindent
 
 
+def _renumber(container):
+    """Keys "0".."n-1" again, in order, after a deletion from a Sequential or ModuleList."""
+    container._modules = OrderedDict((str(i), m)
+                                     for i, m in enumerate(container._modules.values()))
+
+
+def _check_sequential(other):
+    if not isinstance(other, Sequential):
+        raise ValueError("add operator supports only objects of Sequential class, but "
+                         f"{str(type(other))} is given.")
+
+
 class Sequential(Module):
     def __init__(self, *args):
         super().__init__()
@@ -39,8 +51,7 @@ class Sequential(Module):
                 delattr(self, key)
         else:
             delattr(self, self._get_item_by_idx(self._modules.keys(), idx))
-        self._modules = OrderedDict(
-            zip([str(i) for i in range(len(self._modules))], self._modules.values()))
+        _renumber(self)
 
     def __len__(self):
         return len(self._modules)
@@ -49,18 +60,14 @@ class Sequential(Module):
         return iter(self._modules.values())
 
     def __add__(self, other):
-        if not isinstance(other, Sequential):
-            raise ValueError("add operator supports only objects of Sequential class, but "
-                             f"{str(type(other))} is given.")
+        _check_sequential(other)
         ret = Sequential()
         for layer in chain(self, other):
             ret.append(layer)
         return ret
 
     def __iadd__(self, other):
-        if not isinstance(other, Sequential):
-            raise ValueError("add operator supports only objects of Sequential class, but "
-                             f"{str(type(other))} is given.")
+        _check_sequential(other)
         offset = len(self)
         for i, module in enumerate(other):
             self.add_module(str(i + offset), module)
@@ -143,8 +150,7 @@ class ModuleList(Module):
                 delattr(self, str(k))
         else:
             delattr(self, self._get_abs_string_index(idx))
-        self._modules = OrderedDict(
-            zip([str(i) for i in range(len(self._modules))], self._modules.values()))
+        _renumber(self)
 
     def __len__(self):
         return len(self._modules)
