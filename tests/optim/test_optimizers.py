@@ -34,6 +34,12 @@ CONFIGS = [
     ("RMSprop", dict(lr=0.01, centered=True, momentum=0.3, maximize=True)),
     ("Adagrad", dict(lr=0.1)),
     ("Adagrad", dict(lr=0.1, lr_decay=0.01, weight_decay=0.01, initial_accumulator_value=0.1)),
+    # maximize and L2 weight decay together (the gradient term every optimizer shares)
+    ("SGD", dict(lr=0.01, momentum=0.9, weight_decay=0.05, maximize=True)),
+    ("Adam", dict(lr=0.01, weight_decay=0.1, maximize=True)),
+    ("AdamW", dict(lr=0.01, weight_decay=0.2, maximize=True)),
+    ("RMSprop", dict(lr=0.01, weight_decay=0.01, maximize=True)),
+    ("Adagrad", dict(lr=0.1, weight_decay=0.01, maximize=True)),
 ]
 
 

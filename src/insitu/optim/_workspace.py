@@ -6,6 +6,7 @@ reused by every parameter on every step; the parameter itself is then updated wi
 op (`param.add_(update)`), which does the version bump and the safety checks. Optimizer state
 (momentum, moments) is written straight into its own arrays with `out=`.
 """
+from ..backend import xp
 from ..creation import empty
 
 
@@ -42,6 +43,20 @@ class Workspace:
         for _, p in biggest.values():
             for i in range(slots):
                 self.slot(p, i)
+
+
+def decayed_grad(p, maximize, weight_decay, ws, s0):
+    """The gradient an update step uses, as an array: negated when maximizing, plus
+    weight_decay * param (PyTorch's grad.add(param, alpha=weight_decay)). It is written into the
+    scratch array `s0` whenever it differs from p.grad, which is never modified."""
+    g = p._grad._data
+    if maximize:
+        g = xp.negative(g, out=s0)
+    if weight_decay != 0:
+        s1 = ws.slot(p, 1)[1]
+        xp.multiply(p._data, weight_decay, out=s1)
+        g = xp.add(g, s1, out=s0)
+    return g
 
 
 def touch(t):

@@ -3,7 +3,7 @@ from ..backend import xp
 from ..creation import full_like
 from .adam import _step_tensor
 from .optimizer import Optimizer
-from ._workspace import touch
+from ._workspace import decayed_grad, touch
 
 
 class Adagrad(Optimizer):
@@ -44,14 +44,9 @@ class Adagrad(Optimizer):
             step_t._data += 1
             touch(step_t)
             step = step_t.item()
-            g = p._grad._data
             s0_t, s0 = ws.slot(p, 0)
             s1 = ws.slot(p, 1)[1]
-            if group["maximize"]:
-                g = xp.negative(g, out=s0)
-            if wd != 0:
-                xp.multiply(p._data, wd, out=s1)
-                g = xp.add(g, s1, out=s0)
+            g = decayed_grad(p, group["maximize"], wd, ws, s0)
             clr = lr / (1 + (step - 1) * lr_decay)
             acc._data += xp.multiply(g, g, out=s1)
             touch(acc)

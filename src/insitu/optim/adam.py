@@ -3,7 +3,7 @@ from ..backend import xp
 from ..core import dtypes
 from ..creation import tensor, zeros_like
 from .optimizer import Optimizer
-from ._workspace import touch
+from ._workspace import decayed_grad, touch
 
 
 def _step_tensor():
@@ -66,20 +66,14 @@ class Adam(Optimizer):
         ws = self._workspace
         for p in params:
             state = self._state_for(p, amsgrad)
-            g = p._grad._data
             s0_t, s0 = ws.slot(p, 0)
             s1 = ws.slot(p, 1)[1]
-            if maximize:
-                g = xp.negative(g, out=s0)
+            g = decayed_grad(p, maximize, 0 if decoupled else wd, ws, s0)
             step_t = state["step"]
             step_t._data += 1
             touch(step_t)
-            if wd != 0:
-                if decoupled:
-                    p.mul_(1 - lr * wd)
-                else:
-                    xp.multiply(p._data, wd, out=s1)
-                    g = xp.add(g, s1, out=s0)
+            if wd != 0 and decoupled:
+                p.mul_(1 - lr * wd)
             m, v = state["exp_avg"], state["exp_avg_sq"]
             lerp_(m._data, g, 1 - beta1, s1)
             v._data *= beta2

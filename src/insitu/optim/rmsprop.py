@@ -3,7 +3,7 @@ from ..backend import xp
 from ..creation import zeros_like
 from .adam import _step_tensor, addcmul_, lerp_
 from .optimizer import Optimizer
-from ._workspace import touch
+from ._workspace import decayed_grad, touch
 
 
 class RMSprop(Optimizer):
@@ -38,16 +38,11 @@ class RMSprop(Optimizer):
                     state["momentum_buffer"] = zeros_like(p)
                 if centered:
                     state["grad_avg"] = zeros_like(p)
-            g = p._grad._data
             s0_t, s0 = ws.slot(p, 0)
             s1 = ws.slot(p, 1)[1]
-            if group["maximize"]:
-                g = xp.negative(g, out=s0)
+            g = decayed_grad(p, group["maximize"], wd, ws, s0)
             state["step"]._data += 1
             touch(state["step"])
-            if wd != 0:
-                xp.multiply(p._data, wd, out=s1)
-                g = xp.add(g, s1, out=s0)
             sq = state["square_avg"]
             sq._data *= alpha
             addcmul_(sq._data, g, g, 1 - alpha, s1)

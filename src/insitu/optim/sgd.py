@@ -3,7 +3,7 @@ from ..backend import xp
 from ..core.tensor import Tensor
 from ..creation import tensor
 from .optimizer import Optimizer
-from ._workspace import touch
+from ._workspace import decayed_grad, touch
 
 
 class SGD(Optimizer):
@@ -30,14 +30,8 @@ class SGD(Optimizer):
         wd, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
         ws = self._workspace
         for p in params:
-            g = p._grad._data
             s0_t, s0 = ws.slot(p, 0)
-            if maximize:
-                g = xp.negative(g, out=s0)
-            if wd != 0:
-                s1 = ws.slot(p, 1)[1]
-                xp.multiply(p._data, wd, out=s1)
-                g = xp.add(g, s1, out=s0)               # grad + wd * param
+            g = decayed_grad(p, maximize, wd, ws, s0)
             if momentum != 0:
                 state = self.state[p]
                 buf = state.get("momentum_buffer")
