@@ -1,11 +1,10 @@
 """Indexing: basic indices give views, advanced indices (int lists/tensors, bool masks) give
 copies, and `__setitem__` with any index writes in place (one version bump)."""
 from ..autograd import graph
-from ..autograd.grad_mode import mode
 from ..backend import xp, strided_view
 from ..core import dtypes
 from ..core.tensor import Tensor
-from .registry import Op, register, wrap, outofplace
+from .registry import Op, wrap, outofplace
 from .views import make_view
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
