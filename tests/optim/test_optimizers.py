@@ -299,3 +299,11 @@ def test_step_hooks():
     h1.remove()
     opt.step()
     assert calls == ["pre", "post", "post"]
+    # the handles are the modules' kind, as in PyTorch (torch.utils.hooks.RemovableHandle)
+    tq = torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=0.1)
+    assert type(h1).__name__ == type(tq.register_step_pre_hook(print)).__name__
+    assert type(h1) is type(nn.Linear(1, 1).register_forward_hook(print))
+    with opt.register_step_pre_hook(lambda o, args, kwargs: calls.append("scoped")):
+        opt.step()
+    opt.step()
+    assert calls[3:] == ["scoped", "post", "post"]

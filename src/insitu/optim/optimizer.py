@@ -13,6 +13,7 @@ import warnings
 from ..autograd.grad_mode import no_grad, enable_grad
 from ..autograd.tensor_hooks import zero_grads
 from ..core.tensor import Tensor, typename
+from ..utils.hooks import RemovableHandle
 from ._workspace import Workspace
 
 
@@ -22,23 +23,6 @@ class _RequiredParameter:
 
 
 required = _RequiredParameter()
-
-
-class _Handle:
-    def __init__(self, hooks, key):
-        self._hooks, self.id = hooks, key
-
-    def remove(self):
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
-
-
-_hook_ids = iter(range(1 << 62))
 
 
 class Optimizer:
@@ -172,14 +156,14 @@ class Optimizer:
         raise NotImplementedError
 
     def register_step_pre_hook(self, hook):
-        key = next(_hook_ids)
-        self._optimizer_step_pre_hooks[key] = hook
-        return _Handle(self._optimizer_step_pre_hooks, key)
+        handle = RemovableHandle(self._optimizer_step_pre_hooks)
+        self._optimizer_step_pre_hooks[handle.id] = hook
+        return handle
 
     def register_step_post_hook(self, hook):
-        key = next(_hook_ids)
-        self._optimizer_step_post_hooks[key] = hook
-        return _Handle(self._optimizer_step_post_hooks, key)
+        handle = RemovableHandle(self._optimizer_step_post_hooks)
+        self._optimizer_step_post_hooks[handle.id] = hook
+        return handle
 
     # ------------------------------------------------------------------ state dict
     def state_dict(self):

@@ -1,4 +1,5 @@
-"""insitu.utils: data loading helpers (`insitu.utils.data`)."""
-from . import data
+"""insitu.utils: data loading helpers (`insitu.utils.data`) and hook handles
+(`insitu.utils.hooks`)."""
+from . import data, hooks
 
-__all__ = ["data"]
+__all__ = ["data", "hooks"]

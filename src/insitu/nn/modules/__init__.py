@@ -9,7 +9,7 @@ from .sparse import Embedding
 from .normalization import LayerNorm, BatchNorm1d
 from .loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, NLLLoss, CrossEntropyLoss, BCELoss,
                    BCEWithLogitsLoss)
-from .hooks import RemovableHandle
+from ...utils.hooks import RemovableHandle
 
 __all__ = [
     "Module", "Sequential", "ModuleList", "ModuleDict", "Identity", "Linear", "Bilinear",

@@ -9,7 +9,7 @@ from ...autograd.grad_mode import no_grad
 from ...autograd.tensor_hooks import zero_grads
 from ...core.tensor import Tensor, typename
 from ..parameter import Parameter, is_buffer_marker
-from .hooks import RemovableHandle
+from ...utils.hooks import RemovableHandle
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):

@@ -1,4 +1,5 @@
-"""RemovableHandle: what register_*_hook returns; `remove()` (or leaving a `with`) unhooks."""
+"""RemovableHandle: what the register_*_hook methods of modules and optimizers return;
+`remove()` (or leaving a `with`) unhooks."""
 import itertools
 import weakref
 
