@@ -42,6 +42,7 @@ FAMILIES = ("reductions", "linalg", "shape", "random_ops")
 def build(namespace):
     register(pointwise.ALL_OPS + copying.INPLACE_ONLY + [copying.CLONE, indexing.INDEX_PUT],
              namespace)
+    pointwise.install(namespace)   # positive returns self; pow takes a number as base
     clamp, clamp_method, clamp_ = _clamp_dispatch(namespace)
     namespace["clamp"] = namespace["clip"] = clamp
     Tensor.clamp = Tensor.clip = clamp_method

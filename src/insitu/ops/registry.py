@@ -662,10 +662,12 @@ def generate(op):
             env = dict(common, _slow=outofplace, _fast=op._fast_out, **consts)
             _exec(_fast_source(op, "_operator", False, operator=True), env)
             out["operator"] = env["_operator"]
+            out["operator"].__name__ = op.name          # profiles and tracebacks name the op
         if op.ioperators and "inplace" in out:
             env = dict(common, _slow=inplace, _fast=op._fast_in, **consts)
             _exec(_fast_source(op, "_ioperator", True, operator=True), env)
             out["ioperator"] = env["_ioperator"]
+            out["ioperator"].__name__ = op.inplace_name
     for f in out.values():
         f.__module__ = "insitu"
         f.__qualname__ = f.__name__
