@@ -107,7 +107,7 @@ def current_grad_fn(t):
     """grad_fn of a view, regenerated if its base (or a sibling view) was modified since."""
     vm = t._view
     if vm.version != t._storage.version:
-        from ..ops.checks import DEFAULT, NO_GRAD_MODE
+        from ..ops.checks import DEFAULT, NO_GRAD_MODE, MULTI_OUTPUT
         if vm.creation != DEFAULT and t._base._requires_grad and t._base._grad_fn is not None:
             if vm.creation == NO_GRAD_MODE:
                 raise RuntimeError(
@@ -117,6 +117,13 @@ def current_grad_fn(t):
                     "moving both the view and the inplace either both inside the no_grad block "
                     "(if you don't want the inplace to be tracked) or both outside (if you want "
                     "the inplace to be tracked).")
+            if vm.creation == MULTI_OUTPUT:
+                raise RuntimeError(
+                    f"Output {vm.output_nr} of {vm.fn_name} is a view and its base or another "
+                    "view of its base has been modified inplace. This view is the output of a "
+                    "function that returns multiple views. Such functions do not allow the "
+                    "output views to be modified inplace. You should replace the inplace "
+                    "operation by an out-of-place one.")
             return t._grad_fn
         regenerate_view_grad_fn(t)
     return t._grad_fn

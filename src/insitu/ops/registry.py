@@ -332,6 +332,9 @@ def _reraise_shapes(args, err):
 
 def inplace(op, args, params):
     self = args[0]
+    needs = _needs(args) if mode.grad else ()
+    if True in needs:   # PyTorch's autograd guards come before the kernel's own checks
+        checks.check_autograd(self, True in needs[1:])
     if op.check_args is not None:
         op.check_args(args, params)
     result_dt, force, _ = dtype_info(op, args, params)
@@ -360,14 +363,9 @@ def inplace(op, args, params):
         if st.special & 8:   # WATCHED: a copy made by advanced indexing, written for the first time
             graph.check_watched(self, op.inplace_name)
     node = None
-    if mode.grad and op.differentiable:
-        needs = _needs(args)
-        if True in needs:
-            checks.check_autograd(self, True in needs[1:])
-            node = _make_node(op, args, params, needs)
-            _save_inputs(op, node, args, needs, True)
-    elif mode.grad and self._requires_grad:
-        checks.check_autograd(self, False)
+    if True in needs and op.differentiable:
+        node = _make_node(op, args, params, needs)
+        _save_inputs(op, node, args, needs, True, user_frame(2))
     _call_kernel(op, data, force, arrays, params)
     st.version += 1
     if st.saved:
