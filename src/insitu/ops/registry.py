@@ -198,15 +198,9 @@ def dtype_info(op, args, params):
 
 def wrap(arr, dt, requires_grad=False):
     """A new tensor that owns `arr`."""
-    t = _new(Tensor)
-    t._data = arr
-    t._dtype = dt
-    t._storage = Storage(arr)
-    t._base = None
-    t._requires_grad = requires_grad
-    t._grad_fn = None
-    if mode.inference:
-        t._storage.special |= 2   # INFERENCE
+    t = new_tensor(arr, dt)
+    if requires_grad:
+        t._requires_grad = True
     return t
 
 
