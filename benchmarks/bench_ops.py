@@ -71,7 +71,7 @@ def bandwidth(repeat):
     if torch:
         ta, tb = torch.ones(n), torch.ones(n)
         res["torch"] = min(timeit.repeat(lambda: ta.add_(tb), number=5, repeat=repeat)) / 5
-    print(f"\nadd_ on 2**24 float32 elements (GB/s)")
+    print("\nadd_ on 2**24 float32 elements (GB/s)")
     for k, t in res.items():
         print(f"{k:<8}{bytes_moved / t / 1e9:>8.2f}")
     if torch:

@@ -1,7 +1,6 @@
 """Making tensors: from data, filled, ranges, and random (a Generator over NumPy's PCG64)."""
 import numbers
 
-from .autograd.grad_mode import mode
 from .backend import xp, strided_view
 from .core import dtypes
 from .core.device import check_device

@@ -15,7 +15,6 @@ and the byte ranges, the description is checked against a strict schema, and any
 `SerializationError` naming the file and what is wrong.
 """
 from collections import OrderedDict
-import io
 import json
 import math
 import os

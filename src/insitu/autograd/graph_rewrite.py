@@ -8,7 +8,6 @@
   for other views of the same base when they are next used).
 """
 from .node import Node, edge
-from .grad_mode import mode
 
 
 def view_geometry(t):

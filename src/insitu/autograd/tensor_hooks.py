@@ -3,7 +3,6 @@ retain_grad and backward. Attached to the Tensor class by `install()`."""
 import warnings
 
 from ..core.tensor import alias
-from .grad_mode import mode
 from .graph_rewrite import current_grad_fn
 
 _NONLEAF_GRAD_WARNING = (
@@ -83,13 +82,6 @@ def _set_grad(self, value):
 
 def _del_grad(self):
     self._grad = None
-
-
-def _get_output_nr(self):
-    try:
-        return self._output_nr_
-    except AttributeError:
-        return 0
 
 
 def detach(self):
@@ -188,10 +180,6 @@ def retain_grad(self):
         return
     self._retains_grad = True
     install_retain_hook(self, fn)
-
-
-def _get_retains_grad(self):
-    return getattr(self, "_retains_grad_", False) or self.__dict__.get("_rg", False)
 
 
 def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):

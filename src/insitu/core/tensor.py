@@ -6,7 +6,7 @@ is a view), and the autograd fields `_requires_grad`/`_grad_fn`. Rarely used fie
 view metadata) are left unset until needed, so making a tensor costs a handful of slot writes.
 Operations are attached to the class by `insitu.ops` from their declarations.
 """
-from ..backend import xp, data_ptr
+from ..backend import data_ptr
 from . import dtypes
 from .device import CPU, check_device
 from .state import mode

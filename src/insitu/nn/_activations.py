@@ -134,7 +134,7 @@ def _k_gelu(out, dt, a, approximate="none"):
 
 def _check_gelu(args, params):
     if params["approximate"] not in ("none", "tanh"):
-        raise RuntimeError(f"approximate argument must be either none or tanh.")
+        raise RuntimeError("approximate argument must be either none or tanh.")
 
 
 def _gelu_backward(n, g):

@@ -208,7 +208,7 @@ def _classes_first(input, target):
         raise ValueError("Expected 1 or more dimensions (got 0)")
     if a.ndim == 1:
         if t.ndim != 0:
-            raise RuntimeError(f"0D or 1D target tensor expected, multi-target not supported")
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         return a[None], t.reshape(1)
     if a.shape[0] != (t.shape[0] if t.ndim else -1):
         raise ValueError(f"Expected input batch_size ({a.shape[0]}) to match target batch_size "

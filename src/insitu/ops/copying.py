@@ -1,6 +1,6 @@
 """Writes that are not arithmetic: fill_, zero_, copy_, and the copies clone() and .to(dtype)."""
 from ..autograd.grad_mode import mode
-from ..autograd.node import OpNode, edge, node_class
+from ..autograd.node import edge, node_class
 from ..backend import xp
 from .registry import numpy_formulas, Op, wrap
 

@@ -9,12 +9,12 @@ in-place form, its backward formula and what that formula needs saved. `register
 exactly one place.
 """
 from ..autograd.grad_mode import mode
-from ..autograd.node import OpNode, edge, grad_accumulator, node_class
+from ..autograd.node import edge, grad_accumulator, node_class
 from ..autograd import graph, graph_rewrite, strict
 from ..backend import xp
 from ..core import dtypes
 from ..core.dtypes import result_type_of, can_cast
-from ..core.storage import Storage, _mem, user_frame
+from ..core.storage import user_frame
 from ..core.tensor import Tensor, new_tensor
 from . import checks
 
@@ -28,7 +28,7 @@ class Op:
     def __init__(self, name, sig, tensors, kernel, *, promote="binary", inplace=True,
                  backward=None, saves=(), node=None, method=True, function=True,
                  operators=(), roperators=(), ioperators=(), cpp_cast_names=False,
-                 differentiable=True, kernel_copies_overlap=False, check_args=None,
+                 differentiable=True, check_args=None,
                  inplace_name=None, node_for=None, promote_by=None, pre_save=None,
                  check_cast=True, internal_overlap_ok=False, check_shapes=True,
                  scalar_params=(), np_formula=False):
@@ -619,7 +619,6 @@ def _function_sig(sig, tensors):
 def generate(op):
     """Build the function, method and in-place method of an op from its declaration."""
     targs = ", ".join("input" if t == "self" else t for t in op.tensors) + ","
-    mtargs = ", ".join(op.tensors) + ","
     pdict = "{" + ", ".join(f"{p!r}: {p}" for p in op.params) + "}" if op.params else "_EMPTY"
     kw = "".join(f"{p}={p}, " for p in op.params)
     common = {"_op": op, "_outofplace": outofplace, "_inplace": inplace, "_into_out": into_out,

@@ -282,7 +282,6 @@ def permute(self, *dims):
             f"length of the desired ordering of dimensions i.e. input.dim() = {nd} is not equal "
             f"to len(dims) = {len(dims)}")
     dims = tuple(_wrap_dim(d, nd) for d in dims)
-    inv = tuple(sorted(range(nd), key=lambda i: dims[i]))
     arr = self._data.transpose(dims)
     return _view_op(self, arr, "PermuteBackward0", lambda g: permute(g, dims))
 
