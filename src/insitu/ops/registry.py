@@ -11,6 +11,7 @@ exactly one place.
 from ..autograd.grad_mode import mode
 from ..autograd.node import edge, grad_accumulator, node_class
 from ..autograd import graph, graph_rewrite, strict
+from ..autograd.saved import SavedTensor
 from ..backend import xp
 from ..core import dtypes
 from ..core.dtypes import result_type_of, can_cast
@@ -566,13 +567,28 @@ def record_outofplace(op, args, params, out):
     node.needs = needs = tuple(needs)
     node.in_meta = meta
     node.saved = {}
-    if op.save_plan or op.pre_save is not None:
+    if op.pre_save is not None:
         node.params = dict(params)
         where = user_frame(3)      # 3: the caller of the generated method (usually the user)
         _save_inputs(op, node, args, needs, False, where)
         out._grad_fn = node
         out._requires_grad = True
         _save_result(op, node, out, needs, where)
+    elif op.save_plan:
+        # _save_inputs/_save_result inlined: this is the per-op cost of recording a graph
+        node.params = p = dict(params)
+        where = user_frame(3)      # 3: the caller of the generated method (usually the user)
+        saved = node.saved
+        out._grad_fn = node
+        out._requires_grad = True
+        for name, i, needed_if in op.save_plan:
+            if needed_if is not None and not _wanted(needed_if, needs):
+                continue
+            a = out if i < 0 else args[i]
+            if isinstance(a, Tensor):
+                saved[name] = SavedTensor(a, op.name, i < 0, 3, where)
+            else:
+                p[name] = a        # a Python scalar: formulas read it like a saved tensor
     else:
         node.params = params
         out._grad_fn = node
