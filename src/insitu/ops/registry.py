@@ -231,23 +231,28 @@ def _needs(args):
     return tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
 
 
-def _make_node(op, args, params, needs):
+def _make_node(op, args, params):
+    """The op's backward node for this call: which inputs need a gradient (`needs`), their
+    edges and shapes/dtypes. One loop: this runs once per recorded op."""
     cls = op.node_cls
     if op.node_for is not None:
         cls = node_class(op.node_for(args, params), op.backward, op.name)
         cls.np_ok = op.node_cls.np_ok
     node = _new(cls)
+    needs = []
     edges = []
     meta = []
-    for a, n in zip(args, needs):
-        if n:
+    for a in args:
+        if isinstance(a, Tensor) and a._requires_grad:
             edges.append(edge(a))
             meta.append((a._data.shape, a._dtype))
+            needs.append(True)
         else:
             edges.append(_NO_EDGE)
             meta.append(None)
+            needs.append(False)
     node.next_functions = tuple(edges)
-    node.needs = needs
+    node.needs = tuple(needs)
     node.params = dict(params) if op.saves else params
     node.in_meta = meta
     node.saved = {}
@@ -310,7 +315,7 @@ def outofplace(op, args, params):
         op._fast_out[key] = (force, result_dt, result_dt.np)
     needs = _needs(args) if mode.grad else ()
     if True in needs and op.differentiable:
-        node = _make_node(op, args, params, needs)
+        node = _make_node(op, args, params)
         _save_inputs(op, node, args, needs, False)
         out._grad_fn = node
         out._requires_grad = True
@@ -359,7 +364,7 @@ def inplace(op, args, params):
             graph.check_watched(self, op.inplace_name)
     node = None
     if True in needs and op.differentiable:
-        node = _make_node(op, args, params, needs)
+        node = _make_node(op, args, params)
         _save_inputs(op, node, args, needs, True, user_frame(2))
     _call_kernel(op, data, force, arrays, params)
     st.version += 1
@@ -538,61 +543,29 @@ def _fast_source(op, fname, inplace, operator=False):
 
 def record_outofplace(op, args, params, out):
     """Attach the op's node to a fresh result (fast path, some input requires grad).
-    The needs/edges/metadata loop of `_make_node` is inlined here: this runs once per
-    recorded op, so every call saved shows in the autograd benchmark."""
+    Saving is written out here rather than through _save_inputs/_save_result: this runs once
+    per recorded op, so every call saved shows in the autograd benchmark."""
     if not op.differentiable:
         return
-    cls = op.node_cls
-    if op.node_for is not None:
-        cls = node_class(op.node_for(args, params), op.backward, op.name)
-        cls.np_ok = op.node_cls.np_ok
-    node = _new(cls)
-    needs = []
-    edges = []
-    meta = []
-    for a in args:
-        if isinstance(a, Tensor) and a._requires_grad:
-            fn = a._grad_fn if a._base is None else a.grad_fn
-            if fn is None:
-                edges.append((grad_accumulator(a), 0))
-            else:
-                edges.append((fn, a._output_nr if fn.num_outputs != 1 else 0))
-            meta.append((a._data.shape, a._dtype))
-            needs.append(True)
-        else:
-            edges.append(_NO_EDGE)
-            meta.append(None)
-            needs.append(False)
-    node.next_functions = tuple(edges)
-    node.needs = needs = tuple(needs)
-    node.in_meta = meta
-    node.saved = {}
+    node = _make_node(op, args, params)
+    out._grad_fn = node
+    out._requires_grad = True
+    if op.pre_save is None and not op.save_plan:
+        return
+    where = user_frame(3)          # 3: the caller of the generated method (usually the user)
+    p = node.params
     if op.pre_save is not None:
-        node.params = dict(params)
-        where = user_frame(3)      # 3: the caller of the generated method (usually the user)
-        _save_inputs(op, node, args, needs, False, where)
-        out._grad_fn = node
-        out._requires_grad = True
-        _save_result(op, node, out, needs, where)
-    elif op.save_plan:
-        # _save_inputs/_save_result inlined: this is the per-op cost of recording a graph
-        node.params = p = dict(params)
-        where = user_frame(3)      # 3: the caller of the generated method (usually the user)
-        saved = node.saved
-        out._grad_fn = node
-        out._requires_grad = True
-        for name, i, needed_if in op.save_plan:
-            if needed_if is not None and not _wanted(needed_if, needs):
-                continue
-            a = out if i < 0 else args[i]
-            if isinstance(a, Tensor):
-                saved[name] = SavedTensor(a, op.name, i < 0, 3, where)
-            else:
-                p[name] = a        # a Python scalar: formulas read it like a saved tensor
-    else:
-        node.params = params
-        out._grad_fn = node
-        out._requires_grad = True
+        op.pre_save(node, args, p)
+    needs = node.needs
+    saved = node.saved
+    for name, i, needed_if in op.save_plan:
+        if needed_if is not None and not _wanted(needed_if, needs):
+            continue
+        a = out if i < 0 else args[i]
+        if isinstance(a, Tensor):
+            saved[name] = SavedTensor(a, op.name, i < 0, 3, where)
+        else:
+            p[name] = a            # a Python scalar: formulas read it like a saved tensor
 
 
 def inplace_pre(op, args, params):
@@ -601,7 +574,7 @@ def inplace_pre(op, args, params):
     checks.check_autograd(args[0], True in needs[1:])
     if not op.differentiable:
         return None
-    node = _make_node(op, args, params, needs)
+    node = _make_node(op, args, params)
     if op.save_plan or op.pre_save is not None:
         _save_inputs(op, node, args, needs, True, user_frame(3))
     return node
