@@ -238,7 +238,7 @@ def _fit_array(r, shape, dt):
         r = _sum_to_shape_array(r, shape)
     if r.dtype != dt.np:
         r = r.astype(dt.np)
-    elif r.base is not None or not r.flags.writeable:
+    elif r.base is not None:
         r = r.copy()   # a gradient must own its memory (it may be accumulated into)
     return _new_tensor(r, dt)
 

@@ -570,13 +570,12 @@ def record_outofplace(op, args, params, out):
 
 def inplace_pre(op, args, params):
     """Autograd guards and the node of an in-place op, before its kernel runs (fast path)."""
-    needs = _needs(args)
-    checks.check_autograd(args[0], True in needs[1:])
+    node = _make_node(op, args, params)    # no side effects: dropped if a guard raises
+    checks.check_autograd(args[0], True in node.needs[1:])
     if not op.differentiable:
         return None
-    node = _make_node(op, args, params)
     if op.save_plan or op.pre_save is not None:
-        _save_inputs(op, node, args, needs, True, user_frame(3))
+        _save_inputs(op, node, args, node.needs, True, user_frame(3))
     return node
 
 
