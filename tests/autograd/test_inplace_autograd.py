@@ -372,8 +372,7 @@ def no_unnecessary_unwrapping(lib):
             val(d.grad_fn._saved_result), d.grad_fn._saved_result is d)
 
 
-@scenario(xfail="autograd/saved.py: a saved input detached in place (detach_) is not refused; "
-                "PyTorch raises 'Trying to use a saved tensor that has been detached in-place'")
+@scenario
 def saved_input_detached_in_place(lib):
     a = leaf(lib, 1.0).clone()
     b = a.sin()

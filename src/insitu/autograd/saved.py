@@ -18,8 +18,12 @@ _FREED = ("Trying to backward through the graph a second time (or directly acces
           "calling backward.")
 
 
+_DETACHED = ("Trying to use a saved tensor that has been detached in-place, i.e. with "
+             ".detach_().This is not supported, please use out-of-place `.detach()` instead")
+
+
 class SavedTensor:
-    __slots__ = ("tensor", "data", "dtype", "storage", "version", "op", "where", "is_output",
+    __slots__ = ("tensor", "had_grad_fn", "data", "dtype", "storage", "version", "op", "where", "is_output",
                  "output_nr", "live", "__weakref__")
 
     def __init__(self, t, op, is_output=False, depth=3, where=None):
@@ -38,6 +42,7 @@ class SavedTensor:
             self.output_nr = t._output_nr if hasattr(t, "_output_nr") else 0
         else:
             self.tensor = t
+            self.had_grad_fn = t._grad_fn is not None   # to notice a later detach_()
         st.saved += 1
         st.special |= 1             # SAVED: in-place writes take the recording path
         st.saver = (op, self.where)
@@ -56,15 +61,21 @@ class SavedTensor:
         if self.live:
             self.release()
 
-    def unpack(self, node):
+    def _check(self, node):
+        """Still usable? Not freed by an earlier backward, not modified, not detached in place."""
         if not self.live:
             raise RuntimeError(_FREED)
-        st = self.storage
-        if st.version != self.version:
+        if self.storage.version != self.version:
             raise RuntimeError(self._modified_message(node))
+        if not self.is_output and self.had_grad_fn and self.tensor._grad_fn is None \
+                and not self.tensor._requires_grad:
+            raise RuntimeError(_DETACHED)
+
+    def unpack(self, node):
+        self._check(node)
         if self.is_output:
             t = _new(Tensor)
-            t._data, t._dtype, t._storage, t._base = self.data, self.dtype, st, None
+            t._data, t._dtype, t._storage, t._base = self.data, self.dtype, self.storage, None
             # re-attach to our node so a create_graph backward differentiates through it
             if mode.grad:
                 t._requires_grad, t._grad_fn, t._output_nr = True, node, self.output_nr
@@ -75,10 +86,7 @@ class SavedTensor:
 
     def unpack_data(self, node):
         """The saved array itself (no Tensor made): for formulas evaluated on NumPy arrays."""
-        if not self.live:
-            raise RuntimeError(_FREED)
-        if self.storage.version != self.version:
-            raise RuntimeError(self._modified_message(node))
+        self._check(node)
         return self.data if self.is_output else self.tensor._data
 
     def _modified_message(self, node):
