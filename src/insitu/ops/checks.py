@@ -9,16 +9,26 @@ from ..backend import xp, data_ptr
 
 LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_OF_LEAF = "a view of a leaf Variable that requires grad is being used in an in-place operation."
-NO_GRAD_VIEW = (
-    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+_NO_GRAD_TAIL = (
     "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
     "code by moving both the view and the inplace either both inside the no_grad block (if you "
     "don't want the inplace to be tracked) or both outside (if you want the inplace to be "
     "tracked).")
+NO_GRAD_VIEW = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+    + _NO_GRAD_TAIL)
 MULTI_OUTPUT_VIEW = (
     "Output {nr} of {fn} is a view and is being modified inplace. This view is the output of a "
     "function that returns multiple views. Such functions do not allow the output views to be "
     "modified inplace. You should replace the inplace operation by an out-of-place one.")
+NO_GRAD_VIEW_OF_VIEW = (
+    "Output {nr} of {fn} is a view of a view which was created in no_grad mode and is being "
+    "modified inplace with grad mode enabled. " + _NO_GRAD_TAIL)
+NO_GRAD_MULTI_OUTPUT_VIEW = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+    "This view is the output of a function that returns multiple views. Such functions do not "
+    "allow the output views to be modified inplace. You should replace the inplace operation by "
+    "an out-of-place one.")
 CUSTOM_FN_VIEW = (
     "Output {nr} of {fn} is a view and is being modified inplace. This view was created inside a "
     "custom Function (or because an input was returned as-is) and the autograd logic to handle "
@@ -53,8 +63,12 @@ def check_autograd(self, any_input_requires_grad):
     # PyTorch checks how the view was made before whether its base is a leaf
     if meta != DEFAULT and (base_req or any_input_requires_grad or self._requires_grad):
         if meta == NO_GRAD_MODE:
+            if self._grad_fn is not None:   # made in grad mode, of a view made under no_grad
+                raise RuntimeError(NO_GRAD_VIEW_OF_VIEW.format(nr=vm.output_nr, fn=vm.fn_name))
             raise RuntimeError(NO_GRAD_VIEW)
         if meta == MULTI_OUTPUT:
+            if self._grad_fn is None:       # the multi-view function ran without a graph
+                raise RuntimeError(NO_GRAD_MULTI_OUTPUT_VIEW)
             raise RuntimeError(MULTI_OUTPUT_VIEW.format(nr=vm.output_nr, fn=vm.fn_name))
         if meta == CUSTOM_FUNCTION:
             raise RuntimeError(CUSTOM_FN_VIEW.format(nr=vm.output_nr, fn=vm.fn_name))
