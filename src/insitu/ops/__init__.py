@@ -36,7 +36,7 @@ def _where(condition, input=None, other=None, *, out=None):
     return outofplace(pointwise.WHERE, (condition, input, other), {})
 
 
-FAMILIES = ("reductions", "linalg", "shape", "random_ops")
+FAMILIES = ("reductions", "linalg", "shape", "random_ops", "special")
 
 
 def build(namespace):

@@ -1,0 +1,188 @@
+"""Special values and special functions: isnan/isinf/isfinite, nan_to_num, erf, and the
+comparisons of whole tensors (isclose, allclose, equal); plus the small broadcasting helpers
+(broadcast_tensors, meshgrid) and diag / repeat_interleave built from existing ops."""
+import math
+
+from ..backend import xp
+from ..core.tensor import Tensor
+from .checks import broadcast_shapes
+from .registry import Op
+
+
+def _k_bool(ufunc):
+    def kernel(out, dt, a):
+        if a.dtype.kind in "iub":        # integers are always finite
+            r = xp.zeros(a.shape, bool) if ufunc is not xp.isfinite else xp.ones(a.shape, bool)
+            return r if out is None else _store(r, out)
+        return ufunc(a, out=out)
+    return kernel
+
+
+def _store(r, out):
+    xp.copyto(out, r, casting="unsafe")
+    return out
+
+
+def _k_nan_to_num(out, dt, a, nan=0.0, posinf=None, neginf=None):
+    if a.dtype.kind != "f":
+        return a.copy() if out is None else _store(a, out)
+    info = xp.finfo(a.dtype)
+    r = xp.nan_to_num(a, copy=out is not a, nan=nan,
+                      posinf=info.max if posinf is None else posinf,
+                      neginf=info.min if neginf is None else neginf)
+    return r if out is None or r is out else _store(r, out)
+
+
+def erf_array(x):
+    """erf on a float array, to about 1e-15: a series for |x| < 3, a continued fraction for
+    erfc beyond (NumPy has no erf)."""
+    x64 = x.astype(xp.float64)
+    ax = xp.abs(x64)
+    out = xp.empty_like(x64)
+    small = ax < 3.0
+    if small.any():
+        s = ax[small]
+        # erf(s) = 2/sqrt(pi) * exp(-s^2) * sum_n 2^n s^(2n+1) / (1*3*...*(2n+1)): all terms > 0
+        term = s.copy()
+        total = s.copy()
+        s2 = 2.0 * s * s
+        for n in range(1, 80):
+            term *= s2 / (2 * n + 1)
+            total += term
+        out[small] = 2.0 / math.sqrt(math.pi) * xp.exp(-s * s) * total
+    big = ~small & ~xp.isnan(ax)
+    if big.any():
+        s = ax[big]
+        # erfc(s) = exp(-s^2)/sqrt(pi) * 1/(s + 1/2/(s + 1/(s + 3/2/(s + ...)))), from the tail
+        f = s.copy()
+        for k in range(60, 0, -1):
+            f = s + (k / 2.0) / f
+        out[big] = 1.0 - xp.exp(-s * s) / (math.sqrt(math.pi) * f)
+    out[xp.isnan(ax)] = xp.nan
+    return (xp.sign(x64) * out).astype(x.dtype)
+
+
+def _k_erf(out, dt, a):
+    if dt is not None and a.dtype != dt:
+        a = a.astype(dt)
+    r = erf_array(a)
+    return r if out is None else _store(r, out)
+
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+OPS = [
+    Op("isnan", "self", ("self",), _k_bool(xp.isnan), promote="bool", inplace=False,
+       differentiable=False),
+    Op("isinf", "self", ("self",), _k_bool(xp.isinf), promote="bool", inplace=False,
+       differentiable=False),
+    Op("isfinite", "self", ("self",), _k_bool(xp.isfinite), promote="bool", inplace=False,
+       differentiable=False),
+    Op("isposinf", "self", ("self",), _k_bool(xp.isposinf), promote="bool", inplace=False,
+       differentiable=False),
+    Op("isneginf", "self", ("self",), _k_bool(xp.isneginf), promote="bool", inplace=False,
+       differentiable=False),
+    Op("nan_to_num", "self, nan=0.0, posinf=None, neginf=None", ("self",), _k_nan_to_num,
+       promote="same", saves=(("self", None),),
+       backward=lambda n, g: (g * n.self.isfinite(),)),
+    Op("erf", "self", ("self",), _k_erf, promote="float", saves=(("self", None),),
+       backward=lambda n, g: (g * _TWO_OVER_SQRT_PI * (-(n.self * n.self)).exp(),)),
+]
+
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    a, b = input._data, (other._data if isinstance(other, Tensor) else other)
+    if isinstance(other, Tensor) and input._dtype is not other._dtype:
+        raise RuntimeError(f"{input._dtype.legacy} did not match {other._dtype.legacy}")
+    from .registry import wrap
+    from ..core import dtypes
+    return wrap(xp.asarray(xp.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)),
+                dtypes.bool_)
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+def equal(input, other):
+    return input._data.shape == other._data.shape and bool((input._data == other._data).all())
+
+
+def broadcast_tensors(*tensors):
+    shape = tuple(broadcast_shapes(*[t._data.shape for t in tensors]))
+    return tuple(t.expand(shape) for t in tensors)
+
+
+def meshgrid(*tensors, indexing="ij"):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
+                           f"received: {indexing}")
+    swap = indexing == "xy" and len(tensors) >= 2
+    ts = list(tensors)
+    if swap:
+        ts[0], ts[1] = ts[1], ts[0]
+    shape = tuple(t.numel() for t in ts)
+    grids = []
+    for i, t in enumerate(ts):
+        view = [1] * len(ts)
+        view[i] = -1
+        grids.append(t.reshape(view).expand(shape))
+    if swap:                       # 'xy': the first two inputs swap roles, outputs swap back
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
+def diag(input, diagonal=0):
+    nd = input._data.ndim
+    if nd == 1:
+        n = input._data.shape[0] + abs(diagonal)
+        from ..creation import zeros
+        out = zeros(n, n, dtype=input._dtype)
+        out.diagonal(diagonal).copy_(input)   # differentiable: CopySlices routes the gradient
+        return out
+    if nd == 2:
+        return input.diagonal(diagonal).clone()
+    raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{nd}D")
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    from ..creation import tensor as make
+    if repeats is None:              # repeat_interleave(repeats): indices repeated by counts
+        counts = input._data
+        return make(xp.repeat(xp.arange(counts.size), counts))
+    if dim is None:
+        input = input.reshape(-1)
+        dim = 0
+    n = input._data.shape[dim]
+    counts = repeats._data if isinstance(repeats, Tensor) else xp.full(n, repeats)
+    index = make(xp.repeat(xp.arange(n), counts))
+    return input.index_select(dim, index)
+
+
+def fill_diagonal_(self, fill_value, wrap=False):
+    a = self._data
+    if a.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if a.ndim > 2 and len(set(a.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    n = min(a.shape)
+    idx = xp.arange(n)
+    index = tuple([idx] * a.ndim)
+    if wrap and a.ndim == 2 and a.shape[0] > a.shape[1] + 1:
+        rows = xp.arange(a.shape[0])
+        keep = rows % (a.shape[1] + 1) != a.shape[1]
+        rows = rows[keep]
+        index = (rows, xp.arange(rows.size) % a.shape[1])
+    from ..creation import tensor as make
+    return self.index_put_(tuple(make(i) for i in index),
+                           make(fill_value, dtype=self._dtype))
+
+
+FUNCTIONS = {"isclose": isclose, "allclose": allclose, "equal": equal,
+             "broadcast_tensors": broadcast_tensors, "meshgrid": meshgrid, "diag": diag,
+             "repeat_interleave": repeat_interleave}
+METHODS = {"isclose": isclose, "allclose": allclose, "equal": equal, "diag": diag,
+           "repeat_interleave": repeat_interleave, "fill_diagonal_": fill_diagonal_}
