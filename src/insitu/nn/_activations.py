@@ -9,6 +9,7 @@ import math
 
 from ..backend import xp
 from ..ops.registry import Op, generate
+from ..ops.special import erf_array
 
 def where(cond, a, b):
     return a.where(cond, b)
@@ -81,34 +82,6 @@ def _elu_backward_result(n, g):
 
 
 # ------------------------------------------------------------------ gelu
-
-def erf_array(x):
-    """erf on a float array, to about 1e-15: a series for |x| < 3, a continued fraction for
-    erfc beyond (NumPy has no erf)."""
-    x64 = x.astype(xp.float64)
-    ax = xp.abs(x64)
-    out = xp.empty_like(x64)
-    small = ax < 3.0
-    if small.any():
-        s = ax[small]
-        # erf(s) = 2/sqrt(pi) * exp(-s^2) * sum_n 2^n s^(2n+1) / (1*3*...*(2n+1)): all terms > 0
-        term = s.copy()
-        total = s.copy()
-        s2 = 2.0 * s * s
-        for n in range(1, 80):
-            term *= s2 / (2 * n + 1)
-            total += term
-        out[small] = 2.0 / math.sqrt(math.pi) * xp.exp(-s * s) * total
-    big = ~small
-    if big.any():
-        s = ax[big]
-        # erfc(s) = exp(-s^2)/sqrt(pi) * 1/(s + 1/2/(s + 1/(s + 3/2/(s + ...)))), from the tail
-        f = s.copy()
-        for k in range(60, 0, -1):
-            f = s + (k / 2.0) / f
-        out[big] = 1.0 - xp.exp(-s * s) / (math.sqrt(math.pi) * f)
-    return (xp.sign(x64) * out).astype(x.dtype)
-
 
 def _k_gelu(out, dt, a, approximate="none"):
     if approximate == "tanh":
