@@ -112,3 +112,17 @@ def test_fill_diagonal_():
         assert i.fill_diagonal_(5.0, wrap=wrap) is i
         t.fill_diagonal_(5.0, wrap=wrap)
         same(i, t)
+
+
+def test_exact_gelu_double_backward_matches_torch():
+    import insitu.nn.functional as F
+    import torch.nn.functional as TF
+    data = [-1.5, 0.3, 2.0]
+    x = insitu.tensor(data, dtype=insitu.float64, requires_grad=True)
+    tx = torch.tensor(data, dtype=torch.float64, requires_grad=True)
+    (g,) = insitu.autograd.grad(F.gelu(x).sum(), x, create_graph=True)
+    (tg,) = torch.autograd.grad(TF.gelu(tx).sum(), tx, create_graph=True)
+    same(g, tg)
+    g.sum().backward()
+    tg.sum().backward()
+    same(x.grad, tx.grad)

@@ -118,9 +118,10 @@ def _gelu_backward(n, g):
         d_inner = (1 + x * x * (3 * _GELU_C)) * _SQRT_2_OVER_PI
         return (g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * d_inner),)
     from ..autograd.grad_mode import mode
-    if mode.grad:
-        raise NotImplementedError("double backward through gelu(approximate='none') is not "
-                                  "supported; use approximate='tanh'")
+    if mode.grad:   # building a graph (create_graph): the same formula with insitu ops
+        cdf = ((x * _SQRT_HALF).erf() + 1) * 0.5
+        pdf = (x * x * -0.5).exp() * _INV_SQRT_2PI
+        return (g * (cdf + x * pdf),)
     from ..ops.registry import wrap
     a = x._data
     cdf = erf_array(a * _SQRT_HALF)
