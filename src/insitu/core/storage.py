@@ -35,6 +35,20 @@ def user_frame(depth=2):
 _INSIDE = {}   # code object -> is it insitu's own code? (one dict lookup per frame walked)
 
 
+def user_stacklevel():
+    """`stacklevel` for warnings.warn called right here that points at the user's line,
+    however many insitu frames lie between (wrappers, generated entry points)."""
+    f = sys._getframe(2)          # the caller of warnings.warn's caller
+    level = 2
+    while f is not None:
+        fn = f.f_code.co_filename
+        if not fn.startswith(_PKG_DIR) or fn.endswith("__main__.py"):
+            return level
+        f = f.f_back
+        level += 1
+    return 2
+
+
 def format_location(loc):
     if loc is None:
         return "<unknown>"

@@ -762,7 +762,7 @@ def tensor_split(self, indices_or_sections, dim=0):
 
 def resize_out(out, shape):
     """out= with the wrong shape: PyTorch resizes it (a new buffer), bumping nothing else."""
-    from ..core.storage import Storage
+    from ..core.storage import Storage, user_stacklevel
     if out._base is not None:
         raise RuntimeError("cannot resize a view used as out=; its shape must match")
     if out._data.size:
@@ -773,7 +773,7 @@ def resize_out(out, shape):
             f"shape [{', '.join(map(str, shape))}]. This behavior is deprecated, and in a future "
             "PyTorch release outputs will not be resized unless they have zero elements. You can "
             "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
-            "t.resize_(0).", UserWarning, stacklevel=4)
+            "t.resize_(0).", UserWarning, stacklevel=user_stacklevel())
     arr = xp.empty(shape, dtype=out._dtype.np)
     out._data = arr
     version = out._storage.version
