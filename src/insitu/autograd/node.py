@@ -177,9 +177,6 @@ class OpNode(Node):
             out.append(None if r is None or not needs[i] else fit(r, *meta))
         return out
 
-    # PyTorch exposes saved values as _saved_<name>
-    def _saved(self, name):
-        return self.saved[name].unpack(self)
 
 
 class _Freed(dict):
@@ -269,13 +266,3 @@ def node_class(name, formula, op_name, base=OpNode, num_outputs=1):
                                    "op_name": op_name, "num_outputs": num_outputs})
         _node_classes[key] = cls
     return cls
-
-
-def grad_enabled_for(*tensors):
-    """Whether an op on these inputs must be recorded."""
-    if not mode.grad:
-        return False
-    for t in tensors:
-        if t is not None and t._requires_grad:
-            return True
-    return False

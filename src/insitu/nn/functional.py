@@ -6,7 +6,6 @@ elu): the saved tensor *is* the output buffer.
 """
 import warnings
 
-from ..core.tensor import Tensor
 from ._activations import (leaky_relu_out, leaky_relu_inplace, elu_out, elu_inplace, gelu_out,
                            silu_out, silu_inplace)
 from ._linear import linear, bilinear
@@ -144,5 +143,3 @@ def one_hot(tensor, num_classes=-1):
     return wrap(out, dtypes.int64)
 
 
-def _is_tensor(x):
-    return isinstance(x, Tensor)
