@@ -9,7 +9,7 @@ import warnings
 
 from ..autograd.grad_mode import no_grad
 from ..backend import xp
-from ..creation import rand, randn, eye as _eye
+from ..creation import eye as _eye
 from ..ops.registry import wrap
 
 
@@ -71,23 +71,13 @@ def _write(tensor, arr):
 
 
 def _uniform(tensor, a, b, generator):
-    if hasattr(tensor, "uniform_"):
-        with no_grad():
-            return tensor.uniform_(a, b, generator=generator)
-    u = rand(tensor.shape, generator=generator, dtype=tensor.dtype)
     with no_grad():
-        u.mul_(b - a).add_(a)
-    return _write(tensor, u)
+        return tensor.uniform_(a, b, generator=generator)
 
 
 def _normal(tensor, mean, std, generator):
-    if hasattr(tensor, "normal_"):
-        with no_grad():
-            return tensor.normal_(mean, std, generator=generator)
-    n = randn(tensor.shape, generator=generator, dtype=tensor.dtype)
     with no_grad():
-        n.mul_(std).add_(mean)
-    return _write(tensor, n)
+        return tensor.normal_(mean, std, generator=generator)
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
