@@ -35,6 +35,7 @@ import warnings
 from .grad_mode import mode
 from .node import Node, edge
 from .saved import SavedTensor, _FREED
+from .versions import write
 
 
 def _tensor_cls():
@@ -272,10 +273,8 @@ def _wrap_outputs(ctx, args, outputs, executable):
     inputs = {id(a) for a in args if isinstance(a, T)}
     dirty = ctx.__dict__.pop("_dirty", ())
     non_diff = {id(t) for t in ctx.__dict__.pop("_non_differentiable", ())}
-    for t in dirty:
-        t._storage.version += 1
-        if t._storage.saved:
-            t._storage.record_bump(f"{ctx._forward_cls.__name__}.apply (mark_dirty)")
+    for t in dirty:   # forward wrote into it already: the write tail only bumps
+        write(t, f"{ctx._forward_cls.__name__}.apply (mark_dirty)")
     dirty_ids = {id(t) for t in dirty}
     returned = {id(o) for o in outputs if isinstance(o, T)}
     if not dirty_ids <= returned:

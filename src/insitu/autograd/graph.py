@@ -4,31 +4,24 @@
 * `t.is_saved` and `can_mutate(t)`: ask before writing in place.
 * `copy_for_backward`: the copy an in-place op keeps when its backward needs the value it
   overwrites; reported to `memory.profile()` and, opt-in, by an `InplaceCopyWarning`.
-* Advanced-indexing copies: writing into `x[[0, 1]]` and throwing the result away leaves `x`
-  unchanged; that is reported by an `AdvancedIndexingCopyWarning`.
 * `allow_mutation_on_saved_tensors()`: in-place writes into saved tensors first copy what the
   graph needs, so backward stays correct.
 """
 import os
-import sys
-import warnings
 import weakref
 
 from .. import memory
 from ..backend import xp, data_ptr
-from ..core.storage import Storage, SAVED, INFERENCE, READONLY, WATCHED, _PKG_DIR
+from ..core.storage import Storage, SAVED, INFERENCE, READONLY, warn_at_user
 from ..core.tensor import Tensor
 from . import strict
 from .grad_mode import mode
 from .saved import SavedTensor
+from .watch import AdvancedIndexingCopyWarning  # noqa: F401  (its public home)
 
 
 class InplaceCopyWarning(UserWarning):
     """An in-place op kept a copy of its input for backward (so it saved no memory)."""
-
-
-class AdvancedIndexingCopyWarning(UserWarning):
-    """An in-place op wrote into the copy made by advanced indexing and dropped it."""
 
 
 _warn_copies = [os.environ.get("INSITU_WARN_INPLACE_COPIES", "") not in ("", "0")]
@@ -38,26 +31,6 @@ def warn_inplace_copies(enabled=True):
     """Emit an InplaceCopyWarning whenever an in-place op keeps a copy of its input for backward
     (also on when the environment variable INSITU_WARN_INPLACE_COPIES=1 is set)."""
     _warn_copies[0] = bool(enabled)
-
-
-def _warn(message, category):
-    """warnings.warn attributed to the user's line (the first frame outside insitu)."""
-    level, f = 2, sys._getframe(1)
-    while f is not None and _inside(f.f_code.co_filename):
-        f = f.f_back
-        level += 1
-    warnings.warn(message, category, stacklevel=level)
-
-
-def _inside(filename):
-    return filename.startswith(_PKG_DIR) and not filename.endswith("__main__.py")
-
-
-def _user_frame():
-    f = sys._getframe(2)
-    while f is not None and _inside(f.f_code.co_filename):
-        f = f.f_back
-    return f
 
 
 # ------------------------------------------------------------------------- copies for backward
@@ -70,7 +43,7 @@ def copy_for_backward(t, op_name):
     if memory._profiles:
         memory._note_copy(op_name, n)
     if _warn_copies[0]:
-        _warn(f"{op_name} kept a copy of its input for backward ({n} bytes): its gradient needs "
+        warn_at_user(f"{op_name} kept a copy of its input for backward ({n} bytes): its gradient needs "
               "the values it overwrites, so this in-place op saved no memory.", InplaceCopyWarning)
     return copy
 
@@ -198,85 +171,6 @@ def remove_save_observer(fn):
     _observers.remove(fn)
     if not _observers:
         SavedTensor.__init__ = _plain_init
-
-
-# ------------------------------------------------------------------------- advanced-indexing copies
-
-def watch_copy(t):
-    """Mark the copy made by advanced indexing with where it was made, so that writing into it
-    and dropping the result can be reported (the first in-place write checks the mark; copies
-    made by insitu's own code are let go there)."""
-    f = sys._getframe(2)
-    code = f.f_code
-    if code is memory.TRACED_CODE:      # a profile() wrapper stands between the caller and us
-        f = f.f_back
-        code = f.f_code
-    st = t._storage
-    st.special |= WATCHED
-    st.watch = (code, f.f_lasti)
-
-
-def check_watched(t, op_name):
-    """In-place write into an advanced-indexing copy: warn when the write is lost, that is, when
-    it happens in the statement that made the copy (same code, same line), its result is thrown
-    away (or it is an item assignment), and no local name holds the copy. The mark is kept while
-    the statement goes on (`x[i].fill_(1).add_(1)` drops the copy at its last op) and cleared
-    once the copy outlives it or a warning was given."""
-    st = t._storage
-    code, lasti = getattr(st, "watch", None) or (None, 0)
-    if code is None or _inside(code.co_filename):     # insitu's own indexing: not a user copy
-        _unwatch(st)
-        return
-    f = _user_frame()
-    if f is None or f.f_code is not code or _line(code, lasti) != _line(code, f.f_lasti):
-        _unwatch(st)
-        return
-    if not _discards_result(code, f.f_lasti):
-        return
-    _unwatch(st)
-    for v in f.f_locals.values():
-        if isinstance(v, Tensor) and v._storage is st:
-            return
-    _warn(f"{op_name} at {code.co_filename}:{_line(code, f.f_lasti)} writes into a copy: "
-          "indexing with a list, a tensor or a mask (advanced indexing) returns a new tensor, so "
-          "the indexed tensor is unchanged. To modify it, assign through the index "
-          "(x[idx] = value, x[idx] += value, x[mask] = x[mask].clamp(0)) or use index_put_ / "
-          "masked_fill_.", AdvancedIndexingCopyWarning)
-
-
-def _unwatch(st):
-    st.special &= ~WATCHED
-    st.watch = None
-
-
-def _line(code, lasti):
-    for start, end, ln in code.co_lines():
-        if start <= lasti < end and ln is not None:
-            return ln
-    return code.co_firstlineno
-
-
-_discard_cache = {}
-
-
-def _discards_result(code, lasti):
-    """Whether the call at `lasti` is a statement whose value is dropped (`x[m].clamp_(0)`), or
-    an item assignment (`x[[0, 1]][0] = 5`). Read from the bytecode, cached per call site."""
-    key = (code, lasti)
-    got = _discard_cache.get(key)
-    if got is None:
-        import dis
-        instrs = list(dis.get_instructions(code))    # CACHE entries are left out
-        at = [i for i, ins in enumerate(instrs) if ins.offset <= lasti]
-        got = False
-        if at:
-            cur = instrs[at[-1]]
-            nxt = instrs[at[-1] + 1] if at[-1] + 1 < len(instrs) else None
-            got = cur.opname == "STORE_SUBSCR" or (nxt is not None and nxt.opname == "POP_TOP")
-        if len(_discard_cache) > 1024:
-            _discard_cache.clear()
-        _discard_cache[key] = got
-    return got
 
 
 # ------------------------------------------------------------------------- copy-on-write rescue

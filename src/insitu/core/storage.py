@@ -6,6 +6,7 @@ storage (`saved > 0`), each bump also records where it happened (`bumps`), so th
 the line that modified the tensor; otherwise bumping costs one integer add.
 """
 import sys
+import warnings
 
 from .. import memory
 from ..backend import data_ptr
@@ -33,6 +34,28 @@ def user_frame(depth=2):
 
 
 _INSIDE = {}   # code object -> is it insitu's own code? (one dict lookup per frame walked)
+
+
+def inside(filename):
+    """Is this source file insitu's own code? (`__main__.py`, the tour, counts as the user's.)"""
+    return filename.startswith(_PKG_DIR) and not filename.endswith("__main__.py")
+
+
+def user_python_frame(depth=2):
+    """The first frame outside the insitu package, as a frame object (to read its locals)."""
+    f = sys._getframe(depth)
+    while f is not None and inside(f.f_code.co_filename):
+        f = f.f_back
+    return f
+
+
+def warn_at_user(message, category):
+    """warnings.warn attributed to the user's line (the first frame outside insitu)."""
+    level, f = 2, sys._getframe(1)
+    while f is not None and inside(f.f_code.co_filename):
+        f = f.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 def user_stacklevel():

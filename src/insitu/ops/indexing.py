@@ -1,6 +1,6 @@
 """Indexing: basic indices give views, advanced indices (int lists/tensors, bool masks) give
 copies, and `__setitem__` with any index writes in place (one version bump)."""
-from ..autograd import graph
+from ..autograd.watch import watch_copy
 from ..backend import xp, strided_view
 from ..core import dtypes
 from ..core.tensor import Tensor
@@ -170,7 +170,7 @@ def getitem(self, idx):
     np_idx = _advanced_index(self, idx)
     _check_bounds(self, np_idx)
     out = outofplace(INDEX, (self,), {"indices": np_idx})
-    graph.watch_copy(out)   # writing into this copy and dropping it is reported
+    watch_copy(out)   # writing into this copy and dropping it is reported
     return out
 
 

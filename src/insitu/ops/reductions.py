@@ -14,6 +14,7 @@ import warnings
 from ..autograd.grad_mode import mode
 from ..autograd.node import OpNode, edge, node_class
 from ..autograd.saved import SavedTensor
+from ..autograd.versions import write
 from ..backend import xp
 from ..core import dtypes
 from ..core.dtypes import CPP_NAMES
@@ -163,18 +164,7 @@ def _to_out(name, out, arr, inputs, exact=None):
     if out._data.shape != arr.shape:
         from .views import resize_out
         resize_out(out, arr.shape)
-    if out._storage.special or not out._data.flags.writeable:
-        from .checks import check_writable
-        check_writable(out, name)
-    if out._storage.saved:
-        from ..autograd import strict
-        strict.check(out._storage, name)
-    xp.copyto(out._data, arr, casting="unsafe")
-    st = out._storage
-    st.version += 1
-    if st.saved:
-        st.record_bump(name)
-    return out
+    return write(out, name, xp.copyto, out._data, arr, "unsafe")
 
 
 def _finish(name, arr, dt, inputs, out, exact=None):

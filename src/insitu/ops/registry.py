@@ -10,7 +10,8 @@ exactly one place.
 """
 from ..autograd.grad_mode import mode
 from ..autograd.node import edge, grad_accumulator, node_class
-from ..autograd import graph, graph_rewrite, strict
+from ..autograd import graph, graph_rewrite
+from ..autograd.versions import write
 from ..autograd.saved import SavedTensor
 from ..backend import xp
 from ..core import dtypes
@@ -356,20 +357,11 @@ def inplace(op, args, params):
             arrays.append(a)
     if self._base is not None and not op.internal_overlap_ok:
         checks.check_internal_overlap(self)
-    if st.special:
-        checks.check_writable(self, op.inplace_name)
-        if st.saved:
-            strict.check(st, op.inplace_name)
-        if st.special & 8:   # WATCHED: a copy made by advanced indexing, written for the first time
-            graph.check_watched(self, op.inplace_name)
     node = None
     if True in needs and op.differentiable:
         node = _make_node(op, args, params)
         _save_inputs(op, node, args, needs, True, user_frame(2))
-    _call_kernel(op, data, force, arrays, params)
-    st.version += 1
-    if st.saved:
-        st.record_bump(op.inplace_name)
+    write(self, op.inplace_name, _call_kernel, op, data, force, arrays, params)
     if node is not None:
         graph_rewrite.after_inplace(self, node)
         _save_result(op, node, self, node.needs)
@@ -395,10 +387,6 @@ def into_out(op, args, params, out):
     if out._data.shape != shape:
         from .views import resize_out
         resize_out(out, shape)
-    if not out._data.flags.writeable:
-        checks.check_writable(out, op.name)
-    if out._storage.saved:
-        strict.check(out._storage, op.name)
     arrays = []
     for a in args:
         if isinstance(a, Tensor):
@@ -408,12 +396,7 @@ def into_out(op, args, params, out):
             arrays.append(ad)
         else:
             arrays.append(a)
-    _call_kernel(op, out._data, force, arrays, params)
-    st = out._storage
-    st.version += 1
-    if st.saved:
-        st.record_bump(op.name)
-    return out
+    return write(out, op.name, _call_kernel, op, out._data, force, arrays, params)
 
 
 # ------------------------------------------------------------------------- code generation
@@ -490,6 +473,7 @@ def _fast_source(op, fname, inplace, operator=False):
         pkeys = "".join(f", ({p} if {p} is None or {p}.__class__ is str else {p}.__class__)"
                         for p in op.params)
     kwargs = "".join(f", {p}={p}" for p in op.params)
+    pargs = "".join(f", {p}" for p in op.params)
     first = op.tensors[0]
     sig = ", ".join(op.tensors) if operator else op.sig
     src = [f"def {fname}({sig}):\n"]
@@ -513,15 +497,10 @@ def _fast_source(op, fname, inplace, operator=False):
     if inplace:
         src.append(f"    if rg:\n"
                    f"        node = _pre(_op, ({call_args}), {pdict})\n"
-                   f"    if sp:\n"
-                   f"        _strict(st, {op.inplace_name!r})\n"
                    f"    try:\n"
-                   f"        _k(sd, info, {arrays}{kwargs})\n"
+                   f"        _write({first}, {op.inplace_name!r}, _k, sd, info, {arrays}{pargs})\n"
                    f"    except OverflowError:\n"
                    f"        return _slow({slow_args})\n"
-                   f"    st.version += 1\n"
-                   f"    if sp:\n"
-                   f"        st.record_bump({op.inplace_name!r})\n"
                    f"    if rg and node is not None:\n"
                    f"        _post(_op, {first}, node)\n"
                    f"    return {first}\n")
@@ -613,7 +592,7 @@ def generate(op):
               "_EMPTY": {}, "_T": Tensor, "_ZD": _ZD, "_MISS": _MISS, "_mode": mode,
               "_k": op.kernel, "_nd": xp.ndarray, "_asarray": xp.asarray,
               "_new_tensor": new_tensor, "_record": record_outofplace, "_pre": inplace_pre,
-              "_post": inplace_post, "_strict": strict.check}
+              "_post": inplace_post, "_write": write}
     out = {}
     if op.method or op.function:
         env = dict(common, _slow=outofplace, _fast=op._fast_out)

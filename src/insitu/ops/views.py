@@ -7,6 +7,7 @@ through it, so one generic backward serves every view op and is itself different
 """
 from ..autograd.grad_mode import mode
 from ..autograd.node import Node, edge
+from ..autograd.versions import write
 from ..backend import xp, as_strided as _np_as_strided, strided_view
 from ..core.storage import Storage, INFERENCE, READONLY
 from ..core.tensor import Tensor, _wrap_dim, alias
@@ -807,8 +808,7 @@ def resize_(self, *sizes, memory_format=None):
         self._storage = st = Storage(flat)
         st.version = version
         self._data = flat[offset:].reshape(shape)
-    st.version += 1
-    return self
+    return write(self, "resize_")
 
 
 def contiguous(self, memory_format=None):

@@ -6,6 +6,7 @@ reused by every parameter on every step; the parameter itself is then updated wi
 op (`param.add_(update)`), which does the version bump and the safety checks. Optimizer state
 (momentum, moments) is written straight into its own arrays with `out=`.
 """
+from ..autograd.versions import write
 from ..backend import xp
 from ..creation import empty
 
@@ -61,4 +62,4 @@ def decayed_grad(p, maximize, weight_decay, ws, s0):
 
 def touch(t):
     """Count a NumPy-level write into an optimizer state tensor as one in-place op."""
-    t._storage.version += 1
+    write(t, "optimizer.step")

@@ -1,0 +1,49 @@
+"""The write tail: every write into a tensor's memory ends in `write`.
+
+In-place ops, `out=` results, `__setitem__`, `copy_`, optimizer updates, `resize_` and a custom
+Function's `mark_dirty` all call `write(t, op_name, kernel, *args)`. It refuses writes that must
+not happen (inference tensors outside inference mode, read-only NumPy memory), gives strict mode
+and the copy-on-write rescue their turn while the saved values are still intact, runs the kernel,
+and then bumps the version counter: the one place in insitu where a version is incremented. When
+a live graph has saved part of the storage, the bump is recorded with the op's name and the
+user's line, which is how a failing backward can name the line that modified a saved tensor.
+
+A kernel that raises leaves the data and the version as they were.
+"""
+from ..core.state import mode
+from ..core.storage import SAVED, INFERENCE, READONLY, WATCHED
+from . import strict, watch
+
+INFERENCE_WRITE = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone "
+    "to get a normal tensor before doing inplace update.See "
+    "https://github.com/pytorch/rfcs/pull/17 for more details.")
+
+
+def write(t, op_name, kernel=None, *args):
+    """Write into `t` with `kernel(*args)` (None: the caller already wrote, as a custom Function's
+    forward does before mark_dirty), then bump its version once. Returns `t`."""
+    st = t._storage
+    if st.special:
+        check_writable(t, op_name)
+        if st.special & SAVED:
+            strict.check(st, op_name)
+        if st.special & WATCHED:
+            watch.check_watched(t, op_name)
+    if kernel is not None:
+        kernel(*args)
+    st.version += 1
+    if st.saved:
+        st.record_bump(op_name)
+    return t
+
+
+def check_writable(t, op_name):
+    """The refusals that do not depend on autograd: inference tensors and read-only memory."""
+    st = t._storage
+    if st.special & INFERENCE and not mode.inference:
+        raise RuntimeError(INFERENCE_WRITE)
+    if st.special & READONLY or not t._data.flags.writeable:
+        raise RuntimeError(
+            f"{op_name}: cannot write into this tensor: its memory is a read-only NumPy array "
+            "(from_numpy of a non-writeable array). Copy it first: insitu.tensor(array) or .clone().")
