@@ -51,6 +51,20 @@ def strided_view(a, byte_offset, shape, strides):
     return out
 
 
+def has_internal_overlap(a):
+    """True when two elements of `a` share memory (stride 0 on a dim of size > 1, or strides
+    that interleave). Contiguous arrays are answered without a loop."""
+    if a.flags.c_contiguous or a.flags.f_contiguous:
+        return False
+    dims = sorted((abs(s), n) for n, s in zip(a.shape, a.strides) if n > 1)
+    span = 0
+    for stride, n in dims:
+        if stride == 0 or stride <= span:
+            return True
+        span += stride * (n - 1)
+    return False
+
+
 # clip as a ufunc (no Python wrapper): min(max(x, lo), hi), NaN-propagating, like torch.clamp
 try:
     clip = xp._core.umath.clip

@@ -1,7 +1,7 @@
 """Making tensors: from data, filled, ranges, and random (a Generator over NumPy's PCG64)."""
 import numbers
 
-from .backend import xp, strided_view
+from .backend import xp, strided_view, has_internal_overlap
 from .core import dtypes
 from .core.device import check_device
 from .core.storage import Storage
@@ -206,7 +206,6 @@ def _like(fill):
 def _empty_like(input, dt):
     """preserve_format: a dense input's layout (a transposed input gives a transposed result);
     anything else is C-contiguous."""
-    from .ops.checks import has_internal_overlap
     a = input._data
     return xp.empty_like(a, dtype=dt.np, order="C" if has_internal_overlap(a) else "K")
 

@@ -15,7 +15,7 @@ torch = pytest.importorskip("torch")
 
 import insitu  # noqa: E402
 from insitu.autograd.function import Function, FunctionCtx, once_differentiable  # noqa: E402
-from insitu.ops import checks  # noqa: E402
+from insitu.autograd import guards  # noqa: E402
 
 
 def _define(lib, Function, once_differentiable):
@@ -597,7 +597,7 @@ def test_view_output_modified_in_place_raises(I, T, fn):
         y = getattr(ns, fn).apply(_leaf(ns, [1.0, 2.0, 3.0]) * 1)
         return lambda: y.add_(1)
     err = _raises_same(run(I), run(T))
-    assert str(err) == checks.CUSTOM_FN_VIEW.format(nr=0, fn=fn)
+    assert str(err) == guards.CUSTOM_FN_VIEW.format(nr=0, fn=fn)
 
 
 def test_returned_leaf_modified_in_place_raises_custom_function_message(I, T):
@@ -687,7 +687,7 @@ def test_mark_dirty_on_view_of_leaf_raises(I, T):
         x = _leaf(ns, [1.0, 2.0])
         return lambda: ns.Double_.apply(x[:1])
     err = _raises_same(run(I), run(T))
-    assert str(err) == checks.VIEW_OF_LEAF
+    assert str(err) == guards.VIEW_OF_LEAF
 
 
 def test_mark_dirty_on_view_with_two_outputs_raises(I, T):

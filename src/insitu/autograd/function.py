@@ -33,6 +33,7 @@ import inspect
 import warnings
 
 from .grad_mode import mode
+from .guards import CUSTOM_FUNCTION, check_autograd
 from .node import Node, edge
 from .saved import SavedTensor, _FREED
 from .versions import write
@@ -304,7 +305,6 @@ def _wrap_outputs(ctx, args, outputs, executable):
                 o = _alias_view(o)
             o._grad_fn, o._output_nr, o._requires_grad = ctx, i, True
         if o._base is not None and not is_dirty:
-            from ..ops.checks import CUSTOM_FUNCTION
             vm = o._view
             vm.creation, vm.output_nr, vm.fn_name = CUSTOM_FUNCTION, i, name
             vm.version = o._storage.version
@@ -336,7 +336,6 @@ def _alias_view(t):
 
 def _rebase_dirty(ctx, t, output_nr, n_tensors, input_pos):
     """An input modified in place: its history continues through this Function's node."""
-    from ..ops import checks
     from .graph_rewrite import after_inplace
     if t._base is None:
         if t._requires_grad and t._grad_fn is None:
@@ -344,7 +343,7 @@ def _rebase_dirty(ctx, t, output_nr, n_tensors, input_pos):
         after_inplace(t, ctx)
         t._output_nr = output_nr
         return
-    checks.check_autograd(t, True)
+    check_autograd(t, True)
     if n_tensors > 1:
         raise RuntimeError(_DIRTY_VIEW_MULTI)
     after_inplace(t, _ViewFirst.wrap(ctx, input_pos))

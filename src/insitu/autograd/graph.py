@@ -11,11 +11,12 @@ import os
 import weakref
 
 from .. import memory
-from ..backend import xp, data_ptr
+from ..backend import xp, data_ptr, has_internal_overlap
 from ..core.storage import Storage, SAVED, INFERENCE, READONLY, warn_at_user
 from ..core.tensor import Tensor
 from . import strict
 from .grad_mode import mode
+from .guards import check_autograd
 from .saved import SavedTensor
 from .watch import AdvancedIndexingCopyWarning  # noqa: F401  (its public home)
 
@@ -121,7 +122,6 @@ def can_mutate(t):
     inference and overlap guards), and no live graph saved `t`'s storage (so no later backward
     fails because of it). Inside `allow_mutation_on_saved_tensors()`, tensors saved there count
     as mutable."""
-    from ..ops import checks
     st = t._storage
     if (st.special & INFERENCE and not mode.inference) or st.special & READONLY:
         return False
@@ -129,11 +129,11 @@ def can_mutate(t):
         return False
     if st.saved and not _all_rescuable(st):
         return False
-    if t._base is not None and checks.has_internal_overlap(t._data):
+    if t._base is not None and has_internal_overlap(t._data):
         return False
     if mode.grad:
         try:
-            checks.check_autograd(t, False)
+            check_autograd(t, False)
         except RuntimeError:
             return False
     return True

@@ -7,6 +7,7 @@
   grad_fn. The view's own grad_fn becomes `AsStridedBackward0` of the base (regenerated lazily
   for other views of the same base when they are next used).
 """
+from .guards import DEFAULT, NO_GRAD_MODE, MULTI_OUTPUT
 from .node import Node, edge
 
 
@@ -106,7 +107,6 @@ def current_grad_fn(t):
     """grad_fn of a view, regenerated if its base (or a sibling view) was modified since."""
     vm = t._view
     if vm.version != t._storage.version:
-        from ..ops.checks import DEFAULT, NO_GRAD_MODE, MULTI_OUTPUT
         if vm.creation != DEFAULT and t._base._requires_grad and t._base._grad_fn is not None:
             if vm.creation == NO_GRAD_MODE:
                 raise RuntimeError(

@@ -18,6 +18,7 @@ from ..core import dtypes
 from ..core.dtypes import result_type_of, can_cast
 from ..core.storage import user_frame
 from ..core.tensor import Tensor, new_tensor
+from ..autograd.guards import check_autograd
 from . import checks
 
 _new = object.__new__
@@ -335,7 +336,7 @@ def inplace(op, args, params):
     self = args[0]
     needs = _needs(args) if mode.grad else ()
     if True in needs:   # PyTorch's autograd guards come before the kernel's own checks
-        checks.check_autograd(self, True in needs[1:])
+        check_autograd(self, True in needs[1:])
     if op.check_args is not None:
         op.check_args(args, params)
     result_dt, force, _ = dtype_info(op, args, params)
@@ -550,7 +551,7 @@ def record_outofplace(op, args, params, out):
 def inplace_pre(op, args, params):
     """Autograd guards and the node of an in-place op, before its kernel runs (fast path)."""
     node = _make_node(op, args, params)    # no side effects: dropped if a guard raises
-    checks.check_autograd(args[0], True in node.needs[1:])
+    check_autograd(args[0], True in node.needs[1:])
     if not op.differentiable:
         return None
     if op.save_plan or op.pre_save is not None:

@@ -8,11 +8,11 @@ through it, so one generic backward serves every view op and is itself different
 from ..autograd.grad_mode import mode
 from ..autograd.node import Node, edge
 from ..autograd.versions import write
-from ..backend import xp, as_strided as _np_as_strided, strided_view
+from ..backend import xp, as_strided as _np_as_strided, strided_view, has_internal_overlap
 from ..core.storage import Storage, INFERENCE, READONLY
 from ..core.tensor import Tensor, _wrap_dim, alias
 from . import checks
-from .checks import DEFAULT, NO_GRAD_MODE, MULTI_OUTPUT
+from ..autograd.guards import DEFAULT, NO_GRAD_MODE, MULTI_OUTPUT
 
 _new = object.__new__
 
@@ -501,7 +501,7 @@ def as_strided(self, size, stride, storage_offset=None):
             f"{flat.itemsize} requiring a storage size of {need * flat.itemsize} are out of bounds "
             f"for storage of size {flat.size * flat.itemsize}")
     arr = _np_as_strided(flat, size, stride, off)
-    overlapping = checks.has_internal_overlap(arr)
+    overlapping = has_internal_overlap(arr)
     t = make_view(self, arr, "AsStridedBackward0", None, overlapping)
     if t._grad_fn is not None:
         # storage coordinates: scatter the gradient into a buffer laid out like the input
@@ -536,7 +536,7 @@ def as_strided_scatter_grad(g, base_geom, view_geom):
     base = empty_with_layout(base_geom, g._dtype)
     shape, strides, off = view_geom
     v = base.as_strided(shape, strides, off)
-    if checks.has_internal_overlap(v._data):
+    if has_internal_overlap(v._data):
         root = base._base if base._base is not None else base
         flat = _storage_flat(root)
         xp.add.at(flat, _flat_indices(shape, strides, off).reshape(-1), g._data.reshape(-1))
