@@ -9,7 +9,8 @@
 Saved tensors are released as each node finishes, unless retain_graph.
 """
 from .grad_mode import mode
-from .node import AccumulateGrad, HOOKS, edge
+from .node import AccumulateGrad, HOOKS, accumulate_into_leaf, leaf_hooks
+from .recorder import edge
 
 
 def _tensor_cls():
@@ -276,7 +277,7 @@ def _capture(fn, grads, captures, got):
         if (fn, nr) in captures:
             g = grads[nr]
             if fn.__class__ is AccumulateGrad:
-                g = _leaf_hooks(fn.variable, g)
+                g = leaf_hooks(fn.variable, g)
             got[(fn, nr)] = g
 
 
@@ -299,47 +300,3 @@ def _run_tensor_hooks(thooks, grads):
             if r is not None:
                 grads[nr] = r
     return grads
-
-
-def _leaf_hooks(var, g):
-    hooks = var.__dict__.get("_leaf_hooks")
-    if hooks and g is not None:
-        for h in list(hooks):
-            r = h(g)
-            if r is not None:
-                g = r
-    return g
-
-
-def accumulate_into_leaf(var, g, create_graph=None):
-    """Add a gradient into `var.grad`: the first one is stored, later ones added in place."""
-    if g is None:
-        return
-    g = _leaf_hooks(var, g)
-    if create_graph is None:
-        create_graph = mode.grad
-    if g._dtype is not var._dtype:
-        g = g.to(var._dtype)
-    try:
-        old = var._grad
-    except AttributeError:
-        old = None
-    if old is None:
-        if create_graph:
-            var._grad = g
-        else:
-            # own the buffer: the incoming gradient may alias another tensor (or be an expand)
-            var._grad = g.detach().clone()
-    elif create_graph:
-        var._grad = old + g
-    else:
-        prev = mode.grad
-        mode.grad = False
-        try:
-            old.add_(g)
-        finally:
-            mode.grad = prev
-    post = var.__dict__.get("_post_acc_hooks")
-    if post:
-        for h in list(post):
-            h(var)

@@ -34,7 +34,8 @@ import warnings
 
 from .grad_mode import mode
 from .guards import CUSTOM_FUNCTION, check_autograd
-from .node import Node, edge
+from .node import Node
+from .recorder import edge
 from .saved import SavedTensor, _FREED
 from .versions import write
 

@@ -15,7 +15,8 @@ import warnings
 
 from ..backend import xp
 from .grad_mode import mode
-from .node import Node, edge
+from .node import Node
+from .recorder import edge
 
 
 class GradcheckError(RuntimeError):

@@ -274,7 +274,7 @@ def _move_to_copy(s, st, copies):
 def _alias_with_history(t, arr, storage):
     """A tensor over the copied values with t's autograd history (grad_fn, or t's gradient
     accumulator for a leaf), so a create_graph backward still differentiates through it."""
-    from .node import grad_accumulator
+    from .recorder import grad_accumulator
     a = object.__new__(Tensor)
     a._data, a._dtype, a._storage, a._base = arr, t._dtype, storage, None
     a._requires_grad = t._requires_grad

@@ -8,7 +8,8 @@
   for other views of the same base when they are next used).
 """
 from .guards import DEFAULT, NO_GRAD_MODE, MULTI_OUTPUT
-from .node import Node, edge
+from .node import Node
+from .recorder import edge
 
 
 def view_geometry(t):

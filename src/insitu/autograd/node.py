@@ -92,31 +92,52 @@ class AccumulateGrad(Node):
         return "insitu::autograd::AccumulateGrad"
 
     def apply(self, grads):
-        from .engine import accumulate_into_leaf
         accumulate_into_leaf(self.variable, grads[0])
         return ()
 
 
-def grad_accumulator(t):
-    """The (cached) AccumulateGrad node of a leaf; the leaf holds it weakly, as PyTorch does."""
+def leaf_hooks(var, g):
+    hooks = var.__dict__.get("_leaf_hooks")
+    if hooks and g is not None:
+        for h in list(hooks):
+            r = h(g)
+            if r is not None:
+                g = r
+    return g
+
+
+def accumulate_into_leaf(var, g, create_graph=None):
+    """Add a gradient into `var.grad`: the first one is stored, later ones added in place."""
+    if g is None:
+        return
+    g = leaf_hooks(var, g)
+    if create_graph is None:
+        create_graph = mode.grad
+    if g._dtype is not var._dtype:
+        g = g.to(var._dtype)
     try:
-        acc = t._acc()
+        old = var._grad
     except AttributeError:
-        acc = None
-    if acc is None:
-        acc = AccumulateGrad(t)
-        t._acc = weakref.ref(acc)
-    return acc
-
-
-def edge(t):
-    """The edge a gradient for tensor `t` flows along: its grad_fn, or its leaf accumulator."""
-    fn = t._grad_fn if t._base is None else t.grad_fn
-    if fn is not None:
-        return (fn, t._output_nr if fn.num_outputs != 1 else 0)
-    if t._requires_grad:
-        return (grad_accumulator(t), 0)
-    return (None, 0)
+        old = None
+    if old is None:
+        if create_graph:
+            var._grad = g
+        else:
+            # own the buffer: the incoming gradient may alias another tensor (or be an expand)
+            var._grad = g.detach().clone()
+    elif create_graph:
+        var._grad = old + g
+    else:
+        prev = mode.grad
+        mode.grad = False
+        try:
+            old.add_(g)
+        finally:
+            mode.grad = prev
+    post = var.__dict__.get("_post_acc_hooks")
+    if post:
+        for h in list(post):
+            h(var)
 
 
 class OpNode(Node):

@@ -18,6 +18,8 @@ _FREED = ("Trying to backward through the graph a second time (or directly acces
           "calling backward.")
 
 
+FREED_MESSAGE = _FREED
+
 _DETACHED = ("Trying to use a saved tensor that has been detached in-place, i.e. with "
              ".detach_().This is not supported, please use out-of-place `.detach()` instead")
 

@@ -10,7 +10,8 @@ Inputs the backward needs are saved as version-checked SavedTensors: modifying o
 before backward raises the usual error naming both lines.
 """
 from ..autograd.grad_mode import mode, enable_grad
-from ..autograd.node import Node, edge
+from ..autograd.node import Node
+from ..autograd.recorder import edge
 from ..autograd.saved import SavedTensor, _FREED
 from ..ops.registry import wrap
 

@@ -1,6 +1,7 @@
 """Writes that are not arithmetic: fill_, zero_, copy_, and the copies clone() and .to(dtype)."""
 from ..autograd.grad_mode import mode
-from ..autograd.node import edge, node_class
+from ..autograd.node import node_class
+from ..autograd.recorder import edge
 from ..backend import xp
 from .registry import numpy_formulas, Op, wrap
 

@@ -12,7 +12,8 @@ import math
 import warnings
 
 from ..autograd.grad_mode import mode
-from ..autograd.node import OpNode, edge, node_class
+from ..autograd.node import OpNode, node_class
+from ..autograd.recorder import edge
 from ..autograd.saved import SavedTensor
 from ..autograd.versions import write
 from ..backend import xp

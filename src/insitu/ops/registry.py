@@ -9,7 +9,8 @@ in-place form, its backward formula and what that formula needs saved. `register
 exactly one place.
 """
 from ..autograd.grad_mode import mode
-from ..autograd.node import edge, grad_accumulator, node_class
+from ..autograd.node import node_class
+from ..autograd.recorder import edge, grad_accumulator
 from ..autograd import graph, graph_rewrite
 from ..autograd.versions import write
 from ..autograd.saved import SavedTensor

@@ -6,7 +6,8 @@ backward replays the same view on a zero tensor of the input's shape and writes 
 through it, so one generic backward serves every view op and is itself differentiable.
 """
 from ..autograd.grad_mode import mode
-from ..autograd.node import Node, edge
+from ..autograd.node import Node
+from ..autograd.recorder import edge
 from ..autograd.versions import write
 from ..backend import xp, as_strided as _np_as_strided, strided_view, has_internal_overlap
 from ..core.storage import Storage, INFERENCE, READONLY

@@ -1,0 +1,87 @@
+"""The recorder: every graph node in insitu is made here.
+
+An op that is recorded (a table op, a reduction, a view, a fused layer, a custom Function) asks
+`new_node` for a node of its class over the tensors it read. The recorder decides, once per call,
+which inputs need a gradient (`needs`), which edge each gradient flows along (the input's grad_fn
+or its leaf's AccumulateGrad), and each input's shape and dtype, which backward uses to give
+every gradient back its input's shape and dtype. `save` keeps a tensor for backward,
+version-checked and located; `attach` makes a tensor an output of the node.
+
+The recorder knows no operation: what a node saves and how it computes gradients is the op's
+business (`insitu.ops.derivatives` derives both from the op's backward formulas).
+"""
+import weakref
+
+from ..core.tensor import Tensor
+from .node import AccumulateGrad
+from .saved import SavedTensor
+
+_new = object.__new__
+NO_EDGE = (None, 0)
+
+
+def grad_accumulator(t):
+    """The (cached) AccumulateGrad node of a leaf; the leaf holds it weakly, as PyTorch does."""
+    try:
+        acc = t._acc()
+    except AttributeError:
+        acc = None
+    if acc is None:
+        acc = AccumulateGrad(t)
+        t._acc = weakref.ref(acc)
+    return acc
+
+
+def edge(t):
+    """The edge a gradient for tensor `t` flows along: its grad_fn, or its leaf accumulator."""
+    fn = t._grad_fn if t._base is None else t.grad_fn
+    if fn is not None:
+        return (fn, t._output_nr if fn.num_outputs != 1 else 0)
+    if t._requires_grad:
+        return (grad_accumulator(t), 0)
+    return (None, 0)
+
+
+def new_node(cls, inputs):
+    """A node of class `cls` for an op that read `inputs` (tensors; numbers and None are
+    inputs that need no gradient). One loop: it runs once per recorded op."""
+    node = _new(cls)
+    needs = []
+    edges = []
+    meta = []
+    for a in inputs:
+        if isinstance(a, Tensor) and a._requires_grad:
+            edges.append(edge(a))
+            meta.append((a._data.shape, a._dtype))
+            needs.append(True)
+        else:
+            edges.append(NO_EDGE)
+            meta.append(None)
+            needs.append(False)
+    node.next_functions = tuple(edges)
+    node.needs = tuple(needs)
+    node.in_meta = meta
+    return node
+
+
+def needs_grad(inputs):
+    """Whether an op over `inputs` is recorded at all (some input requires grad)."""
+    for a in inputs:
+        if isinstance(a, Tensor) and a._requires_grad:
+            return True
+    return False
+
+
+def save(t, op_name, is_output=False, where=None):
+    """`t` kept for backward: checked against later in-place writes, and located (the op's name
+    and the user's line) for the error that names both lines."""
+    return SavedTensor(t, op_name, is_output, 4, where)
+
+
+def attach(node, out, output_nr=0):
+    """Make `out` output `output_nr` of `node`."""
+    out._grad_fn = node
+    out._requires_grad = True
+    if output_nr or node.num_outputs != 1:
+        out._output_nr = output_nr
+    return out

@@ -1,0 +1,325 @@
+"""Backward formulas, declared once per op, and what a node keeps for them.
+
+A `Derivative` is one backward node: a formula per differentiable input, written with insitu ops
+(so it is differentiable again, for `create_graph=True`):
+
+    Derivative("MulBackward0", {"self": lambda grad, other: grad * other,
+                                "other": lambda grad, self: grad * self})
+
+A formula's parameter names say what it reads, as in PyTorch's derivatives.yaml:
+
+  grad, grads                 the gradient of the output; the gradients of every output
+  an input's name             the input as the op read it (version-checked at backward)
+  result (or output names)    the output
+  <input>_shape, <input>_dtype, result_shape ...   shapes and dtypes only: no tensor is kept
+  needs                       which inputs need a gradient (for a formula of several inputs)
+  any other name              a value the op passes when it records (dim, alpha, a mask...)
+
+What a node keeps is derived from those names, never declared: when an op is recorded, the node
+keeps exactly what the formulas of the inputs that need a gradient read. `mul` by a constant
+keeps nothing of the constant; an in-place op whose needed formulas read `self` keeps a copy of
+self's old value, and only then (PyTorch's `original_self` rule); one that reads `result` keeps
+the output itself, which costs nothing.
+
+A formula keyed by a tuple of names gives those inputs their gradients together (one per name).
+Every gradient is given back its input's shape (broadcast dims summed) and dtype here, once.
+
+Two ways to run the same formulas faster:
+  on_arrays=True   the formulas only use operators NumPy arrays share, so when no graph is being
+                   built they run on the arrays themselves (no Tensor per intermediate). A
+                   formula that turns out to need an insitu-only method falls back for good.
+  composite=fn     fused layers: the formulas are written on arrays (one node per layer call);
+                   for a backward that builds a graph, the layer's composite form (written with
+                   insitu ops) is re-run from the saved inputs and differentiated instead.
+"""
+import inspect
+
+from ..autograd import recorder
+from ..autograd.grad_mode import mode
+from ..autograd.graph import copy_for_backward
+from ..autograd.node import Node
+from ..autograd.saved import FREED_MESSAGE
+from ..backend import xp
+from ..core.storage import user_frame
+from ..core.tensor import Tensor, new_tensor
+
+_nd = xp.ndarray
+_asarray = xp.asarray
+
+# what a formula parameter reads
+GRAD, GRADS, NEEDS, INPUT, OUTPUT, INPUT_META, OUTPUT_META, VALUE = range(8)
+_SPECIAL = {"grad": GRAD, "grads": GRADS, "needs": NEEDS}
+
+
+class Derivative:
+    """The backward of one node class (see the module docstring)."""
+
+    def __init__(self, name, formulas, *, inputs=None, outputs=("result",), op_name=None,
+                 computed=None, on_arrays=False, composite=None):
+        self.name = name
+        self.inputs = tuple(inputs if inputs is not None else
+                            [n for key in formulas for n in _names(key)])
+        self.outputs = tuple(outputs)
+        self.op_name = op_name or name
+        self.computed = computed or {}      # name -> fn(inputs, values): made when recorded
+        self.on_arrays = on_arrays
+        self.composite = composite
+        self.formulas = []                  # (input positions, fn, ((kind, name, index), ...))
+        for key, fn in formulas.items():
+            positions = tuple(self.inputs.index(n) for n in _names(key))
+            reads = tuple(self._classify(p) for p in inspect.signature(fn).parameters)
+            self.formulas.append((positions, fn, reads))
+        self.composite_values = ()
+        if composite is not None:
+            names = list(inspect.signature(composite).parameters)[len(self.inputs):]
+            self.composite_values = tuple(self._classify(n) for n in names)
+        self._plans = {}
+        self.node_cls = type(name, (FormulaNode,), {"__slots__": (), "derivative": self,
+                                                     "num_outputs": len(self.outputs)})
+
+    def _classify(self, name):
+        if name in _SPECIAL:
+            return (_SPECIAL[name], name, -1)
+        if name in self.inputs:
+            return (INPUT, name, self.inputs.index(name))
+        if name in self.outputs:
+            return (OUTPUT, name, self.outputs.index(name))
+        stem, _, what = name.rpartition("_")
+        if what in ("shape", "dtype"):
+            if stem in self.inputs:
+                return (INPUT_META, name, self.inputs.index(stem))
+            if stem in self.outputs:
+                return (OUTPUT_META, name, self.outputs.index(stem))
+        return (VALUE, name, -1)
+
+    def plan(self, needs):
+        """What a node must keep when the inputs in `needs` need a gradient: every value the
+        formulas of those inputs read (once each), inputs and values first, outputs last."""
+        plan = self._plans.get(needs)
+        if plan is None:
+            seen, before, after = set(), [], []
+            wanted = [reads for positions, _, reads in self.formulas
+                      if any(needs[i] for i in positions)]
+            if self.composite is not None and True in needs:
+                wanted.append(self.composite_values)
+            for reads in wanted:
+                for entry in reads:
+                    kind, name = entry[0], entry[1]
+                    if kind <= NEEDS or name in seen:
+                        continue
+                    seen.add(name)
+                    (after if kind in (OUTPUT, OUTPUT_META) else before).append(entry)
+            plan = self._plans[needs] = (tuple(before), tuple(after))
+        return plan
+
+    def reads_input(self, name, needs):
+        """Whether the node will keep input `name` (an in-place op then copies it first)."""
+        return any(e[0] == INPUT and e[1] == name for e in self.plan(needs)[0])
+
+
+def _names(key):
+    return key if isinstance(key, tuple) else (key,)
+
+
+# ------------------------------------------------------------------------- recording
+
+def prepare(d, inputs, values, inplace=None, where=None):
+    """The node of derivative `d` for a call over `inputs`, keeping what its formulas read from
+    the inputs and `values` (before any kernel runs). For an in-place op, `inplace` names it:
+    an input 0 the formulas read is then copied first (the op is about to overwrite it)."""
+    node = recorder.new_node(d.node_cls, inputs)
+    node.saved = {}
+    node.params = {}
+    before = d.plan(node.needs)[0]
+    if before:
+        if where is None:
+            where = user_frame(2)
+        _keep(d, node, before, inputs, values, inplace, where)
+    if d.composite is not None:
+        node.refs = tuple(inputs)
+    return node
+
+
+def finish(node, outputs, where=None):
+    """Attach the outputs (a tensor, or a tuple for a node with several) and keep what the
+    formulas read of them."""
+    d = node.derivative
+    single = node.num_outputs == 1
+    outs = (outputs,) if single else outputs
+    for i, out in enumerate(outs):
+        if out is not None:
+            recorder.attach(node, out, i)
+    if not single:
+        node.out_meta = [(o._data.shape, o._dtype) for o in outs]
+    after = d.plan(node.needs)[1]
+    if after:
+        if where is None:
+            where = user_frame(2)
+        _keep(d, node, after, outs, None, None, where)
+    return node
+
+
+def record(d, inputs, outputs, values=None, where=None):
+    """Record an op that has run: `prepare` then `finish`. Returns the outputs."""
+    finish(prepare(d, inputs, values, None, where), outputs, where)
+    return outputs
+
+
+def _keep(d, node, plan, sources, values, inplace, where):
+    saved, params = node.saved, node.params
+    for kind, name, i in plan:
+        if kind == INPUT or kind == OUTPUT:
+            t = sources[i]
+            if isinstance(t, Tensor):
+                if inplace is not None and i == 0:
+                    t = copy_for_backward(t, inplace)
+                saved[name] = recorder.save(t, d.op_name, kind == OUTPUT, where)
+            else:
+                params[name] = t        # a number operand: formulas read it as it was
+        elif kind == INPUT_META or kind == OUTPUT_META:
+            t = sources[i]
+            params[name] = (t._data.shape if name.endswith("_shape") else t._dtype) \
+                if isinstance(t, Tensor) else (() if name.endswith("_shape") else None)
+        else:
+            if values is not None and name in values:
+                v = values[name]
+            else:
+                v = d.computed[name](sources, values)
+            if isinstance(v, Tensor):
+                saved[name] = recorder.save(v, d.op_name, False, where)
+            else:
+                params[name] = v
+
+
+# ------------------------------------------------------------------------- running formulas
+
+class FormulaNode(Node):
+    """The node class of every Derivative: runs the formulas of the inputs that need a
+    gradient and fits each gradient to its input."""
+    __slots__ = ("saved", "params", "in_meta", "needs", "refs", "out_meta")
+    derivative = None
+
+    def name(self):
+        return type(self).__name__
+
+    def apply(self, grads):
+        d = self.derivative
+        if d.composite is not None:
+            return self._evaluate(grads, True) if not mode.grad else self._through_composite(grads)
+        if not mode.grad and d.on_arrays:
+            try:
+                return self._evaluate(grads, True)
+            except (AttributeError, TypeError):
+                d.on_arrays = False     # a formula needs an insitu method: tensors from now on
+        return self._evaluate(grads, False)
+
+    def _evaluate(self, grads, arrays):
+        needs = self.needs
+        res = [None] * len(needs)
+        for positions, fn, reads in self.derivative.formulas:
+            for i in positions:
+                if needs[i]:
+                    break
+            else:
+                continue
+            r = fn(*[self._read(entry, grads, arrays) for entry in reads])
+            if len(positions) == 1:
+                res[positions[0]] = r
+            else:
+                for i, ri in zip(positions, r):
+                    res[i] = ri
+        fit = _fit_array if arrays else _fit_tensor
+        meta = self.in_meta
+        return [None if r is None or not needs[i] else fit(r, *meta[i])
+                for i, r in enumerate(res)]
+
+    def _read(self, entry, grads, arrays):
+        kind, name, _ = entry
+        if kind == GRAD:
+            g = grads[0]
+            return g._data if arrays else g
+        if kind == GRADS:
+            return [None if g is None else g._data if arrays else g for g in grads]
+        if kind == NEEDS:
+            return self.needs
+        try:
+            return self.params[name]
+        except KeyError:
+            pass
+        s = self.saved[name]            # after release: PyTorch's second-backward error
+        return s.unpack_data(self) if arrays else s.unpack(self)
+
+    def _through_composite(self, grads):
+        """Double backward of a fused layer: differentiate its composite form."""
+        from ..autograd.engine import grad as autograd_grad  # engine -> ops would be a cycle
+        d = self.derivative
+        saved = self.saved
+        inputs = [saved[n].unpack(self) if n in saved else r for n, r in zip(d.inputs, self.refs)]
+        kwargs = {e[1]: self._read(e, grads, False) for e in d.composite_values}
+        with _enable_grad():
+            out = d.composite(*inputs, **kwargs)
+        wanted = [t for t, n in zip(inputs, self.needs) if n]
+        got = iter(autograd_grad(out, wanted, grads[0], create_graph=True, allow_unused=True))
+        return [next(got) if n else None for n in self.needs]
+
+    def release(self):
+        saved = self.saved
+        if saved:
+            for s in saved.values():
+                s.release()
+        self.saved = _FREED
+        if self.derivative.composite is not None:
+            self.refs = ()
+            self.params = {}
+
+
+class _Freed(dict):
+    """Stands in for the saved dict after release, so a second backward gets PyTorch's error."""
+
+    def __getitem__(self, key):
+        raise RuntimeError(FREED_MESSAGE)
+
+    def __contains__(self, key):
+        raise RuntimeError(FREED_MESSAGE)
+
+    def __bool__(self):
+        return False
+
+
+_FREED = _Freed()
+
+
+class _enable_grad:
+    def __enter__(self):
+        self.prev = mode.grad
+        mode.grad = True
+
+    def __exit__(self, *exc):
+        mode.grad = self.prev
+
+
+def _fit_tensor(r, shape, dt):
+    if r._data.shape != shape:
+        r = r.sum_to_size(shape)
+    return r if r._dtype is dt else r.to(dt)
+
+
+def _fit_array(r, shape, dt):
+    if r.__class__ is not _nd:
+        r = _asarray(r)
+    if r.shape != shape:
+        r = _sum_to_shape(r, shape)
+    if r.dtype != dt.np:
+        r = r.astype(dt.np)
+    elif r.base is not None:
+        r = r.copy()   # a gradient must own its memory (it may be accumulated into)
+    return new_tensor(r, dt)
+
+
+def _sum_to_shape(r, shape):
+    lead = r.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape)
+                                      if n == 1 and r.shape[i + lead] != 1)
+    if axes:
+        r = r.sum(axis=axes, keepdims=True)
+    return r.reshape(shape)
