@@ -9,16 +9,16 @@ PyTorch's rules, and its errors say which line saved a tensor and which line mod
 import numpy as _np
 
 from .core import dtypes as _dtypes
+from .core.dtypes import result_type_of as _result_type_of, scalar_dtype as _scalar_dtype
 from .core.dtypes import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16,
                           float32, float64, get_default_dtype, set_default_dtype, promote_types,
                           can_cast as _can_cast)
 from .core.device import device, cuda, set_default_device, get_default_device
 from .core.tensor import Tensor, Size
 from .core.printing import set_printoptions, get_printoptions
-from .autograd import tensor_hooks as _tensor_hooks
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
                                  is_grad_enabled, is_inference_mode_enabled)
-from . import ops as _ops
+from . import methods as _methods
 from .creation import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like,
                        ones_like, empty_like, full_like, arange, linspace, logspace, eye,
                        empty_strided, scalar_tensor, Generator, manual_seed, seed, initial_seed,
@@ -37,8 +37,7 @@ int = int32
 short = int16
 cfloat = None
 
-_tensor_hooks.install(Tensor)
-_ops.build(globals())
+_methods.attach(globals())
 
 from . import autograd  # noqa: E402
 
@@ -60,15 +59,13 @@ def numel(t):
 
 
 def result_type(a, b):
-    from .ops.registry import _kind
-    from .core.dtypes import result_type_of, scalar_dtype
     dims, zds, scalars = [], [], []
     for x in (a, b):
         if isinstance(x, Tensor):
             (dims if x._data.ndim else zds).append(x._dtype)
         else:
-            scalars.append(scalar_dtype(x))
-    return result_type_of(dims, zds, scalars)
+            scalars.append(_scalar_dtype(x))
+    return _result_type_of(dims, zds, scalars)
 
 
 __version__ = "0.1.0"

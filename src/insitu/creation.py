@@ -5,8 +5,7 @@ from .backend import xp, strided_view, has_internal_overlap
 from .core import dtypes
 from .core.device import check_device
 from .core.storage import Storage
-from .core.tensor import Tensor
-from .ops.registry import wrap
+from .core.tensor import Tensor, wrap
 
 _INT_ONLY_GRAD = "Only Tensors of floating point and complex dtype can require gradients"
 
@@ -279,8 +278,17 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None):
     return _finish(xp.eye(n, m, dtype=dt.np), dt, requires_grad, device)
 
 
+def empty_with_layout(geom, dtype):
+    """A zero tensor whose storage has `geom`'s layout, viewed with that geometry."""
+    shape, strides, off = geom
+    span = off + (sum((n - 1) * s for n, s in zip(shape, strides)) + 1 if all(shape) else 0)
+    buf = zeros(max(span, 1), dtype=dtype)
+    if tuple(shape) == (span,) and strides in ((1,), ()) and off == 0:
+        return buf
+    return buf.as_strided(shape, strides, off)
+
+
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False):
-    from .ops.views import empty_with_layout
     t = empty_with_layout((tuple(size), tuple(stride), 0), _dt(dtype))
     t._requires_grad = requires_grad
     return t
@@ -447,3 +455,39 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
         out.append(g.choice(len(row), size=num_samples, replace=replacement, p=row))
     arr = xp.array(out, dtype=xp.int64).reshape(p.shape[:-1] + (num_samples,))
     return wrap(arr, dtypes.int64)
+
+
+# ------------------------------------------------------------------------- Tensor's factories
+
+def legacy_new(cls, *args, **kwargs):
+    """PyTorch's legacy constructors: Tensor(2, 3) is empty(2, 3), Tensor(data) is tensor(data)
+    in the default dtype; subclasses (Parameter) construct themselves."""
+    if cls is Tensor and args and not kwargs and all(isinstance(a, int) for a in args):
+        return empty(*args)
+    if cls is Tensor and len(args) == 1 and not kwargs:
+        return tensor(args[0], dtype=dtypes.get_default_dtype())
+    return object.__new__(cls)
+
+
+def _new_tensor(self, data, dtype=None, requires_grad=False):
+    return tensor(data, dtype=dtype or self._dtype, requires_grad=requires_grad)
+
+
+def new_zeros(self, *size, dtype=None, requires_grad=False, **kw):
+    return zeros(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
+
+
+def new_ones(self, *size, dtype=None, requires_grad=False, **kw):
+    return ones(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
+
+
+def new_full(self, size, fill_value, dtype=None, requires_grad=False, **kw):
+    return full(size, fill_value, dtype=dtype or self._dtype, requires_grad=requires_grad)
+
+
+def new_empty(self, *size, dtype=None, requires_grad=False, **kw):
+    return empty(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
+
+
+METHODS = {"__new__": staticmethod(legacy_new), "new_tensor": _new_tensor, "new_zeros": new_zeros,
+           "new_ones": new_ones, "new_full": new_full, "new_empty": new_empty}

@@ -345,7 +345,7 @@ class _Reader:
 
 def _owned(arr, dt):
     """A tensor that owns `arr` (counted by insitu.memory like any other)."""
-    from .ops.registry import wrap
+    from .core.tensor import wrap
     return wrap(_contiguous(arr), dt)
 
 

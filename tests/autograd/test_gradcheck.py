@@ -15,7 +15,7 @@ import torch.nn.functional as F  # noqa: E402
 import insitu  # noqa: E402
 from insitu.autograd.function import Function  # noqa: E402
 from insitu.autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402
-from insitu.ops import pointwise  # noqa: E402
+from insitu.ops import activation, logical, pointwise, unary  # noqa: E402
 
 
 TorchGradcheckError = importlib.import_module("torch.autograd.gradcheck").GradcheckError
@@ -282,7 +282,6 @@ SPECS = {
     "trunc": ([_grad(SAFE)], {}), "round": ([_grad(SAFE)], {}), "frac": ([_grad(SAFE)], {}),
     "relu": ([_grad(SAFE)], {}), "square": ([_any()], {}),
     "clamp": ([_grad(SMALL)], {"min": -0.5, "max": 0.5}),
-    "_clamp_tensor": ([_grad(SMALL), _grad([-0.5, -0.1, -0.3]), _grad([0.6, 0.4, 0.2])], {}),
     "clamp_min": ([_grad(SMALL)], {"min": -0.5}),
     "clamp_max": ([_grad(SMALL)], {"max": 0.5}),
     "hardtanh": ([_grad([[-1.5, -0.2, 0.1], [0.3, 1.8, -0.7]])], {}),
@@ -291,8 +290,7 @@ SPECS = {
     "addcdiv": ([_any(), _any(), _grad(_u(0.5, 2, (3,)))], {"value": 0.5}),
     "masked_fill": ([_any(), _const([[True, False, True], [False, False, True]], "bool"),
                      _grad(np.float64(0.7))], {}),
-    "_where": ([_const([[True, False, True], [False, False, True]], "bool"), _any(), _any()],
-               {}),
+    "where": ([_const([[True, False, True], [False, False, True]], "bool"), _any(), _any()], {}),
 }
 # extra samples: Python-scalar operands, which take other code paths (a scalar first operand
 # through the reflected operator, as user code writes it)
@@ -310,15 +308,19 @@ EXTRA = {
     "div-scalar-numerator": ("__truediv__", [2.0, _pos()], {}),
     "lerp-scalar-weight": ("lerp", [_any(), _any(), 0.3], {}),
     "clamp-min-only": ("clamp", [_grad(SMALL)], {"min": 0.0, "max": None}),
+    "clamp-tensor-bounds": ("clamp", [_grad(SMALL), _grad([-0.5, -0.1, -0.3]),
+                                      _grad([0.6, 0.4, 0.2])], {}),
+    "rsub": ("__sub__", [2.0, _any()], {}),
     # positive returns its input itself, so it is no table op
     "positive": ("positive", [_any()], {}),
 }
-DIFFERENTIABLE = sorted(o.name for o in pointwise.ALL_OPS if o.differentiable and o.backward)
-OPS = {o.name: o for o in pointwise.ALL_OPS}
+POINTWISE_OPS = pointwise.ALL + unary.ALL + logical.ALL + activation.TENSOR_METHODS
+# rsub is reached through `__rsub__` (an extra sample below)
+DIFFERENTIABLE = sorted(o.name for o in POINTWISE_OPS if o.differentiable and o.name != "rsub")
+OPS = {o.name: o for o in POINTWISE_OPS}
 OPS["__pow__"] = OPS["__truediv__"] = OPS["__sub__"] = OPS["positive"] = None
 CASES = {**{n: (n, *SPECS[n]) for n in SPECS}, **EXTRA}
-# PyTorch's public name for table entries that are reached through a dispatcher
-PUBLIC = {"_clamp_tensor": "clamp", "_where": "where"}
+PUBLIC = {}
 
 
 def _build(lib, args):
@@ -368,7 +370,7 @@ def test_gradcheck_op(case):
 
 def _has_inplace(case):
     name, args, _ = CASES[case]
-    return OPS[name] is not None and OPS[name].inplace and _needs_clone_base(args)
+    return OPS[name] is not None and "inplace" in OPS[name].variants and _needs_clone_base(args)
 
 
 @pytest.mark.parametrize("case", sorted(c for c in CASES if _has_inplace(c)))

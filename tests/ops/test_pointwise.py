@@ -1,6 +1,7 @@
 """Differential tests of the pointwise op table against PyTorch.
 
-For every declared op (`insitu.ops.pointwise.ALL_OPS` and the copying ops) and a set of sample
+For every declared elementwise op (`POINTWISE_OPS`: the pointwise, unary, logical tables and the
+relu/hardtanh activations, plus the copying ops) and a set of sample
 inputs (float32, float64, int64, bool, mixed dtypes, broadcasting, 0-dim, Python scalars), the
 function, method, operator, in-place and in-place-operator variants are run on insitu and on
 torch. Each variant must give the same values and dtype, or raise the same exception with the same
@@ -21,7 +22,10 @@ from hypothesis import given, settings, strategies as st  # noqa: E402
 from hypothesis.extra import numpy as hnp  # noqa: E402
 
 import insitu  # noqa: E402
-from insitu.ops import copying, pointwise  # noqa: E402
+from insitu.ops import activation, copying, logical, pointwise, unary  # noqa: E402
+from insitu.ops.codegen import _operator_kind  # noqa: E402
+
+POINTWISE_OPS = pointwise.ALL + unary.ALL + logical.ALL + activation.TENSOR_METHODS
 
 
 # ----------------------------------------------------------------------------- sample inputs
@@ -231,8 +235,8 @@ SPECS["pow"] += [((T(IV, "int64"), T(IW, "int64")), {}, "int_negative_exponent")
                  ((2, T(IP, "int64")), {}, "int_scalar_base"),
                  ((0.0, T(FZ, "float64")), {}, "zero_scalar_base")]
 
-UNARY = [op.name for op in pointwise.ALL_OPS if op.tensors == ("self",)
-         and all(p.startswith("_") for p in op.params)]
+UNARY = [op.name for op in POINTWISE_OPS if op.tensors[0] == "self" and not op.params
+         and all(t.startswith("_") for t in op.tensors[1:])]
 for _name in UNARY + ["positive"]:   # positive returns its input: no table op
     SPECS[_name] = unary_samples()
 SPECS["round"] = unary_samples() + [((T(FV, "float32"),), {"decimals": 1}, "decimals"),
@@ -257,9 +261,8 @@ TORCH_FN = {"hardtanh": F.hardtanh}
 TORCH_INPLACE_FN = {"hardtanh": F.hardtanh_}
 NO_METHOD = {"hardtanh", "where"}           # torch.Tensor has no such method
 NO_INPLACE = {"where", "maximum", "minimum", "positive"}
-TABLE_NAMES = {op.name for op in pointwise.ALL_OPS}
-# The dispatching entry point covers these declarations (clamp with tensor bounds, where)
-COVERED_BY = {"_clamp_tensor": "clamp", "_where": "where"}
+TABLE_NAMES = {op.name for op in POINTWISE_OPS}
+COVERED_BY = {"rsub": "sub"}     # `2 - t` is rsub: sampled through sub's reflected operator
 
 
 def test_every_declared_op_has_samples():
@@ -353,8 +356,10 @@ def check_inplace(name, call_insitu, call_torch, args_i, args_t, what):
 
 
 OPERATORS = {}
-for _op in pointwise.ALL_OPS:
-    OPERATORS[_op.name] = (_op.operators, _op.roperators, _op.ioperators)
+for _op in POINTWISE_OPS:
+    OPERATORS[_op.name] = tuple(tuple(d for d in _op.operators
+                                      if _operator_kind(d, _op.name) == kind)
+                                for kind in ("forward", "reflected", "inplace"))
 OPERATORS["bitwise_not"] = (("__invert__",), (), ())   # `~` has its own TypeError for floats
 # written by hand, as PyTorch's Tensor writes them (rsub, reciprocal * other, identity)
 OPERATORS["sub"] = (("__sub__",), ("__rsub__",), ("__isub__",))

@@ -8,26 +8,23 @@
    captures gradients at the requested edges instead.
 Saved tensors are released as each node finishes, unless retain_graph.
 """
+import warnings
+
+from ..core.tensor import Tensor
+from ..creation import full_like, ones_like, zeros, zeros_like
 from .grad_mode import mode
 from .node import AccumulateGrad, HOOKS, accumulate_into_leaf, leaf_hooks
 from .recorder import edge
 
 
-def _tensor_cls():
-    from ..core.tensor import Tensor
-    return Tensor
-
-
 def _make_grads(outputs, grad_outputs, create_graph):
-    from ..creation import ones_like
     grads = []
     for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
         if g is None:
             if t._requires_grad and t._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             g = ones_like(t)
-        elif not isinstance(g, _tensor_cls()):
-            from ..creation import full_like
+        elif not isinstance(g, Tensor):
             g = full_like(t, g)
         elif tuple(g._data.shape) != tuple(t._data.shape):
             raise RuntimeError(
@@ -60,7 +57,6 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     grads = _make_grads(tensors, grad_tensors, create_graph)
     roots = _roots(tensors, grads)
     if create_graph and inputs is None:
-        import warnings
         warnings.warn(
             "Using backward() with create_graph=True will create a reference cycle between the "
             "parameter and its gradient which can cause a memory leak. We recommend using "
@@ -111,7 +107,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                     f"The differentiated Tensor at index {i} appears to not have been used in "
                     "the graph. Set allow_unused=True if this is the desired behavior.")
             if materialize_grads:
-                from ..creation import zeros_like
                 g = zeros_like(t)
         result.append(g)
     return tuple(result)
@@ -283,7 +278,6 @@ def _capture(fn, grads, captures, got):
 
 def _materialize(fn, grads):
     """Multi-output nodes get zeros for outputs that received no gradient."""
-    from ..creation import zeros
     metas = getattr(fn, "out_meta", None)
     if metas is None:
         return grads

@@ -32,17 +32,16 @@ import functools
 import inspect
 import warnings
 
-from .grad_mode import mode
+from ..backend import xp
+from ..core.tensor import Tensor
+from ..creation import zeros
+from ..ops.view_graph import after_inplace
+from . import recorder
+from .grad_mode import mode, no_grad
 from .guards import CUSTOM_FUNCTION, check_autograd
 from .node import Node
-from .recorder import edge
-from .saved import SavedTensor, _FREED
+from .saved import _FREED
 from .versions import write
-
-
-def _tensor_cls():
-    from ..core.tensor import Tensor
-    return Tensor
 
 
 _NO_BACKWARD = ("You must implement either the backward or vjp method for your custom "
@@ -69,7 +68,7 @@ class FunctionCtx:
     """What forward and backward receive as `ctx`."""
 
     def save_for_backward(self, *tensors):
-        T = _tensor_cls()
+        T = Tensor
         for i, t in enumerate(tensors):
             if t is not None and not isinstance(t, T):
                 raise TypeError(f"save_for_backward can only save variables, but argument {i} is "
@@ -77,7 +76,7 @@ class FunctionCtx:
         self._to_save = tensors
 
     def mark_dirty(self, *tensors):
-        T = _tensor_cls()
+        T = Tensor
         for i, t in enumerate(tensors):
             if not isinstance(t, T):
                 raise RuntimeError(f"mark_dirty can only accept variables, but argument {i} is "
@@ -112,7 +111,6 @@ class BackwardCFunction(Node, FunctionCtx):
     def apply(self, grads):
         grads = list(grads)
         if self.materialize_grads:
-            from ..creation import zeros
             for i, meta in enumerate(self._out_meta):
                 if grads[i] is None and meta is not None:
                     grads[i] = zeros(meta[0], dtype=meta[1])
@@ -128,7 +126,7 @@ class BackwardCFunction(Node, FunctionCtx):
         if len(res) != len(is_tensor):
             raise RuntimeError(f"function {name} returned an incorrect number of gradients "
                                f"(expected {len(is_tensor)}, got {len(res)})")
-        T = _tensor_cls()
+        T = Tensor
         out = []
         for i, (r, tensor_arg) in enumerate(zip(res, is_tensor)):
             if not tensor_arg:
@@ -143,12 +141,11 @@ class BackwardCFunction(Node, FunctionCtx):
             if r is None or self.next_functions[k][0] is None:
                 out.append(None)
                 continue
-            shape, dt = self._in_meta[k]
+            shape, dt = self.in_meta[k]
             if r._data.shape != shape:
                 r = _sum_to(r, shape, name, k)
             if r._dtype is not dt:
-                from ..ops.copying import to_dtype
-                r = to_dtype(r, dt)
+                r = r.to(dt)
             out.append(r)
         return tuple(out)
 
@@ -161,7 +158,6 @@ class BackwardCFunction(Node, FunctionCtx):
 
 def _sum_to(r, shape, name, index):
     """A gradient of broadcast shape is summed down; any other shape is an error."""
-    from ..backend import xp
     try:
         ok = xp.broadcast_shapes(shape, r._data.shape) == r._data.shape
     except ValueError:
@@ -171,8 +167,7 @@ def _sum_to(r, shape, name, index):
             f"Function {name} returned an invalid gradient at index {index} - got "
             f"[{', '.join(map(str, r._data.shape))}] but expected shape compatible with "
             f"[{', '.join(map(str, shape))}]")
-    from ..ops.reductions import sum_to_size
-    return sum_to_size(r, shape)
+    return r.sum_to_size(shape)
 
 
 def _user_backward(cls):
@@ -225,17 +220,18 @@ class Function:
             cls.forward()   # raises: Function itself has no forward
         separate_setup = cls.setup_context is not Function.setup_context
         args, kwargs = _bind(cls.forward, args, kwargs, skip_ctx=not separate_setup)
-        T = _tensor_cls()
-        ctx = cls._backward_cls()
+        T = Tensor
         is_tensor = tuple(isinstance(a, T) for a in args)
         requires = tuple(t and a.requires_grad for a, t in zip(args, is_tensor))
         executable = mode.grad and any(requires)
+        if executable:   # edges first: forward may modify its inputs in place
+            ctx = recorder.new_node(cls._backward_cls, [a for a, t in zip(args, is_tensor) if t])
+            ctx.materialize_grads = True
+            ctx.num_outputs = 1
+        else:
+            ctx = cls._backward_cls()
         ctx._arg_is_tensor = is_tensor
         ctx.needs_input_grad = requires   # as in PyTorch, whatever the grad mode
-        if executable:
-            tensors = [a for a, t in zip(args, is_tensor) if t]
-            ctx.next_functions = tuple(edge(a) if a.requires_grad else (None, 0) for a in tensors)
-            ctx._in_meta = tuple((a._data.shape, a._dtype) for a in tensors)
         prev = mode.grad
         mode.grad = False
         try:
@@ -271,7 +267,7 @@ def _bind(forward, args, kwargs, skip_ctx):
 
 
 def _wrap_outputs(ctx, args, outputs, executable):
-    T = _tensor_cls()
+    T = Tensor
     inputs = {id(a) for a in args if isinstance(a, T)}
     dirty = ctx.__dict__.pop("_dirty", ())
     non_diff = {id(t) for t in ctx.__dict__.pop("_non_differentiable", ())}
@@ -326,18 +322,16 @@ def _outside_graph(o, is_input, is_dirty):
 
 def _alias_view(t):
     """An input returned as-is comes back as a new view of it (it needs its own grad_fn)."""
-    from ..ops.views import view_as
     prev = mode.grad
     mode.grad = False
     try:
-        return view_as(t, t)
+        return t.view_as(t)
     finally:
         mode.grad = prev
 
 
 def _rebase_dirty(ctx, t, output_nr, n_tensors, input_pos):
     """An input modified in place: its history continues through this Function's node."""
-    from .graph_rewrite import after_inplace
     if t._base is None:
         if t._requires_grad and t._grad_fn is None:
             raise RuntimeError(_DIRTY_LEAF)
@@ -359,10 +353,9 @@ class _ViewFirst(Node):
     def wrap(cls, fn, pos):
         if pos == 0:
             return fn
-        node = cls()
-        node.fn, node.pos = fn, pos
         nexts = list(fn.next_functions)
-        node.next_functions = tuple([nexts.pop(pos)] + nexts)
+        node = recorder.rewired(cls, [nexts.pop(pos)] + nexts)
+        node.fn, node.pos = fn, pos
         return node
 
     def name(self):
@@ -380,7 +373,7 @@ def _save(ctx, outputs):
     to_save = ctx.__dict__.get("_to_save", ())
     out_ids = {id(o) for o in outputs}
     ctx._saved = tuple(None if t is None else
-                       SavedTensor(t, ctx._forward_cls.__name__, id(t) in out_ids)
+                       recorder.save(t, ctx._forward_cls.__name__, id(t) in out_ids)
                        for t in to_save)
 
 
@@ -390,10 +383,12 @@ class DelayedError(Node):
     """grad_fn of the results of a once_differentiable backward: differentiating them raises."""
     __slots__ = ("msg",)
 
-    def __init__(self, msg, leaves):
-        self.msg = msg
-        self.next_functions = tuple(edge(t) for t in leaves)
-        self.num_outputs = len(leaves)
+    @classmethod
+    def over(cls, msg, leaves):
+        node = recorder.new_node(cls, leaves)
+        node.msg = msg
+        node.num_outputs = len(leaves)
+        return node
 
     def apply(self, grads):
         raise RuntimeError(self.msg)
@@ -407,12 +402,11 @@ def once_differentiable(fn):
     differentiating its results (create_graph=True) raises instead of silently giving zero."""
     @functools.wraps(fn)
     def wrapper(ctx, *grads):
-        from .grad_mode import no_grad
         with no_grad():
             outputs = fn(ctx, *grads)
         if not mode.grad:
             return outputs
-        T = _tensor_cls()
+        T = Tensor
         if not any(isinstance(g, T) and g._requires_grad for g in grads):
             return outputs
         single = not isinstance(outputs, tuple)
@@ -421,7 +415,7 @@ def once_differentiable(fn):
         # an Error node, so the results have grad_fn=<Error>
         diff = [isinstance(o, T) and o._dtype.is_floating_point for o in outputs]
         leaves = [o.detach().requires_grad_() for o, d in zip(outputs, diff) if d]
-        err = DelayedError("trying to differentiate twice a function that was marked with "
+        err = DelayedError.over("trying to differentiate twice a function that was marked with "
                            "@once_differentiable", leaves)
         wrapped, k = [], 0
         for o, d in zip(outputs, diff):

@@ -14,6 +14,10 @@ tensor the caller holds) stay valid.
 import warnings
 
 from ..backend import xp
+from ..core import dtypes
+from ..core.tensor import Tensor
+from ..creation import rand, tensor, zeros_like
+from .engine import grad
 from .grad_mode import mode
 from .node import Node
 from .recorder import edge
@@ -36,9 +40,6 @@ _UNDEFINED_NONZERO = (
     '"tools/autograd/derivatives.yaml"')
 
 
-def _tensor_cls():
-    from ..core.tensor import Tensor
-    return Tensor
 
 
 def _as_tuple(x):
@@ -50,17 +51,17 @@ def _as_tuple(x):
 
 
 def _diff_inputs(inputs):
-    T = _tensor_cls()
+    T = Tensor
     return [x for x in inputs if isinstance(x, T) and x.requires_grad]
 
 
 def _float_outputs(outputs):
-    T = _tensor_cls()
+    T = Tensor
     return [o if isinstance(o, T) and o._dtype.is_floating_point else None for o in outputs]
 
 
 def _check_inputs(inputs):
-    T = _tensor_cls()
+    T = Tensor
     found = False
     for idx, x in enumerate(inputs):
         if not (isinstance(x, T) and x.requires_grad):
@@ -90,7 +91,7 @@ def _snapshot(func, inputs):
 
 def numerical_jacobian(func, inputs, eps=1e-6):
     """{(output index, input index): float64 array of shape (input numel, output numel)}."""
-    T = _tensor_cls()
+    T = Tensor
     outputs = _snapshot(func, inputs)
     jac = {}
     for i, x in enumerate(inputs):
@@ -119,8 +120,6 @@ def numerical_jacobian(func, inputs, eps=1e-6):
 
 def _analytical_rows(output, diff_inputs):
     """One autograd.grad call per output element: the analytical Jacobian, input x output."""
-    from .engine import grad
-    from ..creation import zeros_like
     n_out = output._data.size
     jacs = [xp.zeros((x._data.size, n_out)) for x in diff_inputs]
     sizes_ok = types_ok = True
@@ -155,7 +154,6 @@ def analytical_jacobian(output, diff_inputs, nondet_tol=0.0, check_grad_dtypes=F
 def _mismatch(numerical, analytical, out_idx, in_idx, out_dtype, in_dtype):
     """PyTorch prints the numerical Jacobian in the output's dtype, the analytical one in the
     input's."""
-    from ..creation import tensor
     n = tensor(numerical, dtype=out_dtype)
     a = tensor(analytical, dtype=in_dtype)
     return GradcheckError(f"Jacobian mismatch for output {out_idx:d} with respect to input "
@@ -164,7 +162,7 @@ def _mismatch(numerical, analytical, out_idx, in_idx, out_dtype, in_dtype):
 
 def _check_jacobians(func, inputs, func_out, eps, atol, rtol, nondet_tol, check_grad_dtypes):
     numerical = numerical_jacobian(func, inputs, eps)
-    T = _tensor_cls()
+    T = Tensor
     diff_out = [o for o in func_out if isinstance(o, T) and o.requires_grad]
     if not diff_out:
         if any(xp.any(n != 0) for n in numerical.values()):
@@ -200,9 +198,7 @@ def _undefined_grad(t):
 
 def _check_undefined_grad(func, inputs):
     """Every backward must cope with outputs that receive no gradient."""
-    from .engine import grad
-    from ..creation import zeros_like
-    T = _tensor_cls()
+    T = Tensor
     diff_inputs = _diff_inputs(inputs)
 
     def fresh_outputs():
@@ -262,10 +258,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
                   masked=False):
     """gradcheck of the gradient: second derivatives, through backward with create_graph=True,
     against finite differences of the first derivatives."""
-    from .engine import grad
-    from ..creation import rand
-    from ..core import dtypes
-    T = _tensor_cls()
+    T = Tensor
     inputs = _as_tuple(inputs)
     if grad_outputs is None:
         outs = [o for o in _as_tuple(func(*inputs)) if isinstance(o, T) and o.requires_grad]

@@ -17,6 +17,7 @@ from ..core.tensor import Tensor
 from . import strict
 from .grad_mode import mode
 from .guards import check_autograd
+from .recorder import grad_accumulator
 from .saved import SavedTensor
 from .watch import AdvancedIndexingCopyWarning  # noqa: F401  (its public home)
 
@@ -137,14 +138,6 @@ def can_mutate(t):
         except RuntimeError:
             return False
     return True
-
-
-def install(tensor_cls=Tensor):
-    """Add `Tensor.is_saved` (done when this module is imported)."""
-    tensor_cls.is_saved = property(is_saved, doc=is_saved.__doc__)
-
-
-install()
 
 
 # ------------------------------------------------------------------------- observing saves
@@ -274,7 +267,6 @@ def _move_to_copy(s, st, copies):
 def _alias_with_history(t, arr, storage):
     """A tensor over the copied values with t's autograd history (grad_fn, or t's gradient
     accumulator for a leaf), so a create_graph backward still differentiates through it."""
-    from .recorder import grad_accumulator
     a = object.__new__(Tensor)
     a._data, a._dtype, a._storage, a._base = arr, t._dtype, storage, None
     a._requires_grad = t._requires_grad

@@ -39,14 +39,14 @@ class Node:
         HOOKS[0] = True
         hooks = self.__dict__.setdefault("_post", [])
         hooks.append(hook)
-        return _Handle(hooks, hook)
+        return Handle(hooks, hook)
 
     def register_prehook(self, hook):
         """hook(grad_outputs) -> optional new grad_outputs, before this node runs."""
         HOOKS[0] = True
         hooks = self.__dict__.setdefault("_pre", [])
         hooks.append(hook)
-        return _Handle(hooks, hook)
+        return Handle(hooks, hook)
 
     def _tensor_hooks(self):
         return self.__dict__.get("_thooks")
@@ -55,7 +55,7 @@ class Node:
         HOOKS[0] = True
         hooks = self.__dict__.setdefault("_thooks", {}).setdefault(output_nr, [])
         hooks.append(hook)
-        return _Handle(hooks, hook)
+        return Handle(hooks, hook)
 
     def release(self):
         """Free what backward needed (called after backward unless retain_graph)."""
@@ -67,7 +67,7 @@ class Node:
         return self.apply(grads)
 
 
-class _Handle:
+class Handle:
     __slots__ = ("_list", "_item")
 
     def __init__(self, lst, item):

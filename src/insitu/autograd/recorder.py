@@ -42,25 +42,36 @@ def edge(t):
     return (None, 0)
 
 
-def new_node(cls, inputs):
+def new_node(cls, inputs, edges=None):
     """A node of class `cls` for an op that read `inputs` (tensors; numbers and None are
-    inputs that need no gradient). One loop: it runs once per recorded op."""
+    inputs that need no gradient): which inputs need a gradient (`needs`), their shapes and
+    dtypes, and the edges their gradients flow along, one per input, or only for the input
+    positions `edges` (PyTorch gives a node no edge for a mask, an index or a Scalar). One
+    loop: it runs once per recorded op."""
     node = _new(cls)
     needs = []
-    edges = []
     meta = []
     for a in inputs:
         if isinstance(a, Tensor) and a._requires_grad:
-            edges.append(edge(a))
             meta.append((a._data.shape, a._dtype))
             needs.append(True)
         else:
-            edges.append(NO_EDGE)
             meta.append(None)
             needs.append(False)
-    node.next_functions = tuple(edges)
+    if edges is None:
+        edges = range(len(inputs))
+    node.next_functions = tuple([edge(inputs[i]) if needs[i] else NO_EDGE for i in edges])
+    node.kept = edges
     node.needs = tuple(needs)
     node.in_meta = meta
+    return node
+
+
+def rewired(cls, next_functions):
+    """A node whose edges are given rather than read off inputs: a graph rewrite's node
+    (CopySlices takes the base's edge and the in-place op's other edges)."""
+    node = _new(cls)
+    node.next_functions = tuple(next_functions)
     return node
 
 

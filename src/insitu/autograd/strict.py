@@ -10,6 +10,9 @@ with both lines.
 `graph.allow_mutation_on_saved_tensors()` plugs its copy-on-write rescue in through `_rescuer`;
 inside it the write is made safe instead of refused.
 """
+from ..core.storage import user_location
+from .saved import describe_savers
+
 _state = {"depth": 0, "global": False}
 _armed = [False]        # strict mode or a rescue is active: check() has work to do
 _rescuer = [None]       # fn(storage, op_name) while allow_mutation_on_saved_tensors() is active
@@ -59,8 +62,6 @@ def check(storage, op_name):
 
 
 def message(storage, op_name):
-    from .saved import describe_savers
-    from ..core.storage import user_location
     return (f"strict_inplace: {op_name} at {user_location(3)} would modify a tensor that a live "
             f"graph saved for backward ({describe_savers(storage)}), so backward would fail. "
             "Clone it first, or use the out-of-place op.")

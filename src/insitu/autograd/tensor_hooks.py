@@ -1,9 +1,12 @@
-"""The autograd side of Tensor: requires_grad, grad, grad_fn, is_leaf, data, detach, hooks,
-retain_grad and backward. Attached to the Tensor class by `install()`."""
+"""The autograd side of Tensor: requires_grad_, grad, data, detach, hooks, retain_grad and
+backward (`insitu.methods` attaches them; a view's grad_fn is `ops.view_graph`'s business)."""
 import warnings
+import weakref
 
+from ..core.dtypes import CPP_NAMES
 from ..core.tensor import alias
-from .graph_rewrite import current_grad_fn
+from .engine import backward as run_backward
+from .node import HOOKS, Handle
 
 _NONLEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -13,28 +16,13 @@ _NONLEAF_GRAD_WARNING = (
     "github.com/pytorch/pytorch/pull/30531 for more information.")
 
 
-def _get_grad_fn(self):
-    if self._base is None:
-        return self._grad_fn
-    return current_grad_fn(self)
-
-
-def _get_requires_grad(self):
-    if self._base is not None:
-        try:
-            current_grad_fn(self)
-        except RuntimeError:
-            pass
-    return self._requires_grad
-
-
 def _set_requires_grad(self, value):
     self.requires_grad_(value)
 
 
 def requires_grad_(self, requires_grad=True):
     requires_grad = bool(requires_grad)
-    if self._grad_fn is not None or (self._base is not None and _get_grad_fn(self) is not None):
+    if self._grad_fn is not None or (self._base is not None and self.grad_fn is not None):
         if not requires_grad:
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use a "
@@ -45,10 +33,6 @@ def requires_grad_(self, requires_grad=True):
         raise RuntimeError("only Tensors of floating point dtype can require gradients")
     self._requires_grad = requires_grad
     return self
-
-
-def _is_leaf(self):
-    return _get_grad_fn(self) is None
 
 
 def _get_grad(self):
@@ -69,7 +53,6 @@ def _set_grad(self, value):
                 f"to a tensor of size '[{', '.join(map(str, self.shape))}]'. Please ensure that "
                 "the gradient and the tensor are the same size")
         if value._dtype is not self._dtype:
-            from ..core.dtypes import CPP_NAMES
             raise RuntimeError(
                 f"attempting to assign a gradient with dtype '{CPP_NAMES[value._dtype.name]}' to "
                 f"a tensor with grad_dtype '{self._dtype.legacy}'. The gradient must match the "
@@ -133,31 +116,25 @@ def _set_data(self, value):
 def register_hook(self, hook):
     if not self._requires_grad:
         raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-    from .node import HOOKS
     HOOKS[0] = True
-    fn = _get_grad_fn(self)
+    fn = self.grad_fn
     if fn is None:   # leaf: hooks run before accumulation, stored on the tensor itself
         hooks = self.__dict__.setdefault("_leaf_hooks", [])
         hooks.append(hook)
-        from .node import _Handle
-        return _Handle(hooks, hook)
+        return Handle(hooks, hook)
     return fn.add_tensor_hook(self._output_nr if fn.num_outputs > 1 else 0, hook)
 
 
 def register_post_accumulate_grad_hook(self, hook):
-    if _get_grad_fn(self) is not None:
+    if self.grad_fn is not None:
         raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
-    from .node import HOOKS
     HOOKS[0] = True
     hooks = self.__dict__.setdefault("_post_acc_hooks", [])
     hooks.append(hook)
-    from .node import _Handle
-    return _Handle(hooks, hook)
+    return Handle(hooks, hook)
 
 
 def install_retain_hook(t, fn):
-    import weakref
-    from .node import HOOKS
     HOOKS[0] = True
     ref = weakref.ref(t)
 
@@ -175,7 +152,7 @@ def install_retain_hook(t, fn):
 def retain_grad(self):
     if not self._requires_grad:
         raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-    fn = _get_grad_fn(self)
+    fn = self.grad_fn
     if fn is None or getattr(self, "_retains_grad", False):
         return
     self._retains_grad = True
@@ -183,22 +160,18 @@ def retain_grad(self):
 
 
 def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-    from .engine import backward as run
-    run((self,), None if gradient is None else (gradient,), retain_graph, create_graph, inputs)
+    run_backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph,
+                 inputs)
 
 
-def install(Tensor):
-    Tensor.grad_fn = property(_get_grad_fn)
-    Tensor.requires_grad = property(_get_requires_grad, _set_requires_grad)
-    Tensor.requires_grad_ = requires_grad_
-    Tensor.is_leaf = property(_is_leaf)
-    Tensor.grad = property(_get_grad, _set_grad, _del_grad)
-    Tensor.data = property(_get_data, _set_data)
-    Tensor.detach = detach
-    Tensor.detach_ = detach_
-    Tensor.register_hook = register_hook
-    Tensor.register_post_accumulate_grad_hook = register_post_accumulate_grad_hook
-    Tensor.retain_grad = retain_grad
-    Tensor.retains_grad = property(lambda self: getattr(self, "_retains_grad", False))
-    Tensor.backward = backward
-    Tensor.output_nr = property(lambda self: getattr(self, "_output_nr", 0))
+METHODS = {"requires_grad_": requires_grad_, "detach": detach, "detach_": detach_,
+           "register_hook": register_hook,
+           "register_post_accumulate_grad_hook": register_post_accumulate_grad_hook,
+           "retain_grad": retain_grad, "backward": backward}
+PROPERTIES = {
+    "grad": property(_get_grad, _set_grad, _del_grad),
+    "data": property(_get_data, _set_data),
+    "retains_grad": property(lambda self: getattr(self, "_retains_grad", False)),
+    "output_nr": property(lambda self: getattr(self, "_output_nr", 0)),
+}
+SET_REQUIRES_GRAD = _set_requires_grad

@@ -7,7 +7,7 @@ view metadata) are left unset until needed, so making a tensor costs a handful o
 Operations are attached to the class by `insitu.ops` from their declarations.
 """
 from ..backend import data_ptr
-from . import dtypes
+from . import dtypes, printing
 from .device import CPU, check_device
 from .state import mode
 from .storage import Storage, _mem
@@ -37,14 +37,7 @@ class Tensor:
                  "__weakref__", "__dict__")
 
     # ---------------------------------------------------------------- construction
-    def __new__(cls, *args, **kwargs):
-        if cls is Tensor and args and not kwargs and all(isinstance(a, int) for a in args):
-            from ..creation import empty  # legacy Tensor(2, 3) constructor
-            return empty(*args)
-        if cls is Tensor and len(args) == 1 and not kwargs:
-            from ..creation import tensor
-            return tensor(args[0], dtype=dtypes.get_default_dtype())
-        return _new(cls)
+    # Tensor(2, 3) and Tensor(data), PyTorch's legacy constructors, are `creation.legacy_new`
 
     def __init__(self, *args, **kwargs):
         pass
@@ -204,7 +197,6 @@ class Tensor:
 
     # ---------------------------------------------------------------- printing
     def __repr__(self, *, tensor_contents=None):
-        from . import printing
         suffixes = []
         fn = self.grad_fn_name_for_repr()
         if fn is not None:
@@ -224,7 +216,6 @@ class Tensor:
         return object.__format__(self, spec)
 
     def grad_fn_name_for_repr(self):
-        from ..autograd.grad_mode import mode
         if not mode.grad:
             return None  # PyTorch hides grad_fn under no_grad
         try:
@@ -233,113 +224,11 @@ class Tensor:
             return "Invalid"
         return None if fn is None else type(fn).__name__
 
-    # ---------------------------------------------------------------- conversions
-    def to(self, *args, **kwargs):
-        dt = kwargs.pop("dtype", None)
-        copy = kwargs.pop("copy", False)
-        kwargs.pop("non_blocking", None)
-        kwargs.pop("memory_format", None)
-        dev = kwargs.pop("device", None)
-        if kwargs:
-            raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
-        for a in args:
-            if isinstance(a, Tensor):
-                dt = a._dtype
-            elif isinstance(a, dtypes.dtype) or a in (float, int, bool):
-                dt = a
-            else:
-                dev = a
-        check_device(dev)
-        if dt is None or dtypes.to_dtype(dt) is self._dtype:
-            return self.clone() if copy else self
-        from ..ops.copying import to_dtype
-        return to_dtype(self, dtypes.to_dtype(dt))
-
-    def type(self, dtype=None):
-        if dtype is None:
-            return f"insitu.{self._dtype.legacy}Tensor"
-        if isinstance(dtype, str) and dtype.endswith("Tensor"):
-            legacy = dtype.rsplit(".", 1)[-1][:-len("Tensor")]
-            dtype = next(d for d in dtypes.ALL if d.legacy == legacy)
-        return self.to(dtypes.to_dtype(dtype))
-
-    def type_as(self, other):
-        return self.to(other._dtype)
-
-    def float(self):
-        return self.to(dtypes.float32)
-
-    def double(self):
-        return self.to(dtypes.float64)
-
-    def half(self):
-        return self.to(dtypes.float16)
-
-    def long(self):
-        return self.to(dtypes.int64)
-
-    def int(self):
-        return self.to(dtypes.int32)
-
-    def short(self):
-        return self.to(dtypes.int16)
-
-    def char(self):
-        return self.to(dtypes.int8)
-
-    def byte(self):
-        return self.to(dtypes.uint8)
-
-    def bool(self):
-        return self.to(dtypes.bool_)
-
     def cpu(self):
         return self
 
     def cuda(self, *args, **kwargs):
         check_device("cuda")
-
-    # ---------------------------------------------------------------- new_* factories
-    def new_tensor(self, data, dtype=None, requires_grad=False):
-        from ..creation import tensor
-        return tensor(data, dtype=dtype or self._dtype, requires_grad=requires_grad)
-
-    def new_zeros(self, *size, dtype=None, requires_grad=False, **kw):
-        from ..creation import zeros
-        return zeros(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
-
-    def new_ones(self, *size, dtype=None, requires_grad=False, **kw):
-        from ..creation import ones
-        return ones(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
-
-    def new_full(self, size, fill_value, dtype=None, requires_grad=False, **kw):
-        from ..creation import full
-        return full(size, fill_value, dtype=dtype or self._dtype, requires_grad=requires_grad)
-
-    def new_empty(self, *size, dtype=None, requires_grad=False, **kw):
-        from ..creation import empty
-        return empty(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
-
-    # ---------------------------------------------------------------- copy protocol
-    def __deepcopy__(self, memo):
-        from ..autograd.grad_mode import no_grad
-        if not self.is_leaf:
-            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
-                               "the deepcopy protocol at the moment.  If you were attempting to "
-                               "deepcopy a module, this may be because of a torch.nn.utils."
-                               "weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001")
-        with no_grad():
-            new = self.clone()
-        if type(self) is not Tensor:
-            new = type(self).__new__(type(self), new, self._requires_grad) \
-                if hasattr(type(self), "_from_tensor") else new
-        new._requires_grad = self._requires_grad
-        g = self.grad
-        if g is not None:
-            new._grad = g.clone()
-        memo[id(self)] = new
-        return new
-
 
 def _wrap_dim(dim, ndim, scalar_ok=True):
     if ndim == 0 and not scalar_ok:
@@ -371,6 +260,14 @@ def new_tensor(arr, dt):
     t._base = None
     t._requires_grad = False
     t._grad_fn = None
+    return t
+
+
+def wrap(arr, dt, requires_grad=False):
+    """A new tensor that owns `arr` (a leaf, requiring grad if asked)."""
+    t = new_tensor(arr, dt)
+    if requires_grad:
+        t._requires_grad = True
     return t
 
 

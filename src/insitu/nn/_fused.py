@@ -13,7 +13,7 @@ from ..autograd.grad_mode import mode, enable_grad
 from ..autograd.node import Node
 from ..autograd.recorder import edge
 from ..autograd.saved import SavedTensor, _FREED
-from ..ops.registry import wrap
+from ..core.tensor import wrap
 
 _new = object.__new__
 

@@ -1,6 +1,6 @@
 """linear and bilinear as single fused nodes (one BLAS call forward, one per gradient backward)."""
 from ..backend import xp
-from ..ops.registry import wrap
+from ..core.tensor import wrap
 from ._fused import node_type, record, as_tensor
 
 

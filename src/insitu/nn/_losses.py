@@ -5,7 +5,7 @@ import warnings
 
 from ..backend import xp
 from ..core import dtypes
-from ..ops.registry import wrap
+from ..core.tensor import wrap
 from ._fused import node_type, record, as_tensor
 
 _REDUCTIONS = ("none", "mean", "sum")

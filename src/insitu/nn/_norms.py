@@ -6,7 +6,7 @@ in place with one `copy_` each, from statistics accumulated in float64 as PyTorc
 does.
 """
 from ..backend import xp
-from ..ops.registry import wrap
+from ..core.tensor import wrap
 from ._fused import node_type, record, as_tensor
 
 

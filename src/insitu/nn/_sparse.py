@@ -1,7 +1,7 @@
 """embedding: rows of a weight matrix picked by index, one fused node (EmbeddingBackward0)."""
 from ..autograd.grad_mode import no_grad
 from ..backend import xp
-from ..ops.registry import wrap
+from ..core.tensor import wrap
 from ._fused import node_type, record, as_tensor
 
 

@@ -128,7 +128,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
 def one_hot(tensor, num_classes=-1):
     from ..backend import xp
     from ..core import dtypes
-    from ..ops.registry import wrap
+    from ..core.tensor import wrap
     idx = tensor._data
     if idx.dtype != xp.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")

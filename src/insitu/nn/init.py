@@ -10,7 +10,7 @@ import warnings
 from ..autograd.grad_mode import no_grad
 from ..backend import xp
 from ..creation import eye as _eye
-from ..ops.registry import wrap
+from ..core.tensor import wrap
 
 
 def calculate_gain(nonlinearity, param=None):

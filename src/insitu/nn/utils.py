@@ -2,7 +2,7 @@
 from ..autograd.grad_mode import no_grad
 from ..backend import xp
 from ..core.tensor import Tensor
-from ..ops.registry import wrap
+from ..core.tensor import wrap
 
 
 def _grads(parameters):

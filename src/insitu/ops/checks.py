@@ -1,10 +1,14 @@
-"""The guards every in-place write passes before its kernel runs, with PyTorch's messages.
+"""Checks with PyTorch's messages, run before anything is written.
 
-All of them only read metadata, so a failing op leaves data, dtype and version untouched:
-autograd guards (leaf, view of leaf, no_grad view, multi-output view, inference tensor), read-only
-memory, the result-dtype cast check, the broadcast-into-self check and the overlap checks.
+The in-place guards that are not autograd's: the result-dtype cast check, the broadcast-into-self
+check and the overlap checks (the autograd guards are `autograd.guards`, the write refusals
+`autograd.versions`). Then the argument checks op declarations share (dtype refusals,
+tensor-only arguments). They only read metadata, so a failing op leaves data, dtype and version
+untouched.
 """
 from ..backend import xp, data_ptr, has_internal_overlap
+from ..core import dtypes
+from ..core.tensor import Tensor
 
 INTERNAL_OVERLAP = (
     "unsupported operation: more than one element of the written-to tensor refers to a single "
@@ -102,3 +106,76 @@ def check_input_overlap(self, inp_data):
     if status == "partial":
         raise RuntimeError(PARTIAL_OVERLAP)
     return status == "buffer"
+
+
+# ------------------------------------------------------------------- argument checks
+# Shared by op declarations (`Op(check=...)`). They run before anything is written. Apart from
+# shape checks (which the fast path redoes its own way) they depend only on the operands' dtypes
+# and kinds, so a call that passed once with the same kinds may skip them on the fast path.
+
+def common_dtype(args):
+    """The dtype PyTorch computes these operands in (three-tier promotion)."""
+    dims, zero_dims, scalars = [], [], []
+    for a in args:
+        if isinstance(a, Tensor):
+            (dims if a._data.ndim else zero_dims).append(a._dtype)
+        elif a is not None:
+            scalars.append(dtypes.scalar_dtype(a))
+    return dtypes.result_type_of(dims, zero_dims, scalars)
+
+
+def not_implemented(kernel, dt):
+    return NotImplementedError(f'"{kernel}" not implemented for \'{dt.legacy}\'')
+
+
+def refuse(kernel, refused):
+    """PyTorch has no kernel `kernel` for a common dtype whose NumPy kind is in `refused`."""
+    def check(args, params):
+        dt = common_dtype(args)
+        if dt.np.kind in refused:
+            raise not_implemented(kernel, dt)
+    return check
+
+
+def refusing(kernel_fn, kernel, refused):
+    """The same refusal inside a kernel, for binary ops: PyTorch refuses the dtype only after
+    the in-place cast and broadcast checks, which the pipelines run before the kernel. The
+    compute dtype is the forced one, or NumPy's natural one when that already is PyTorch's."""
+    def k(out, dt, *arrays):
+        d = dt if dt is not None else xp.result_type(*arrays)
+        if d.kind in refused:
+            raise not_implemented(kernel, dtypes.from_numpy_dtype(d))
+        return kernel_fn(out, dt, *arrays)
+    k.__name__ = kernel
+    return k
+
+
+def operands_broadcast(args, params):
+    """Operands must broadcast together (PyTorch says so before refusing a dtype)."""
+    shapes = [a._data.shape for a in args if isinstance(a, Tensor)]
+    if len(shapes) > 1:
+        broadcast_shapes(*shapes)
+
+
+def tensors_only(name, names=("other",)):
+    """Ops whose PyTorch signature takes tensors only (maximum(t, 2) is a TypeError there)."""
+    def check(args, params):
+        for i, (a, arg) in enumerate(zip(args[1:], names), 2):
+            if not isinstance(a, Tensor):
+                raise TypeError(f"{name}(): argument '{arg}' (position {i}) must be Tensor, "
+                                f"not {type(a).__name__}")
+    return check
+
+
+def all_of(*fns):
+    def check(args, params):
+        for fn in fns:
+            fn(args, params)
+    return check
+
+
+def refuse_bool(message):
+    def check(args, params):
+        if args[0]._dtype is dtypes.bool_:
+            raise RuntimeError(message)
+    return check

@@ -1,9 +1,13 @@
 """Writes that are not arithmetic: fill_, zero_, copy_, and the copies clone() and .to(dtype)."""
-from ..autograd.grad_mode import mode
-from ..autograd.node import node_class
-from ..autograd.recorder import edge
+from ..autograd.grad_mode import mode, no_grad
 from ..backend import xp
-from .registry import numpy_formulas, Op, wrap
+from ..core import dtypes
+from ..core.device import check_device
+from ..core.tensor import Tensor, new_tensor
+from .derivatives import Derivative, record
+from .kernels import UNSAFE
+from .pointwise import zeros_like
+from .table import ANY_DTYPE, EXPANDED_SELF, Op, formulas_on_arrays
 
 
 def _k_fill(out, dt, a, value):
@@ -24,7 +28,7 @@ def _k_zero(out, dt, a):
 
 
 def _k_copy(out, dt, a, src, non_blocking=False):
-    xp.copyto(out, src, casting="unsafe")
+    xp.copyto(out, src, casting=UNSAFE)
     return out
 
 
@@ -34,43 +38,109 @@ def _k_clone(out, dt, a, memory_format=None):
     return a.copy(order=order) if out is None else _k_copy(out, dt, out, a)
 
 
-INPLACE_ONLY = [
-    Op("fill", "self, value", ("self", "value"), _k_fill, function=False, method=False,
-       check_args=_check_fill, check_cast=False, internal_overlap_ok=True,
-       node_for=lambda args, p: "FillBackward3" if hasattr(args[1], "_data") else "FillBackward2",
-       backward=lambda n, g: (g * 0, g.sum() if n.needs[1] else None)),
-    Op("zero", "self", ("self",), _k_zero, function=False, method=False, check_cast=False,
-       internal_overlap_ok=True, backward=lambda n, g: (g * 0,)),
-    Op("copy", "self, src, non_blocking=False", ("self", "src"), _k_copy, function=False,
-       method=False, check_cast=False, node="CopyBackwards",
-       backward=lambda n, g: (g * 0, g)),
-]
+def _zero(grad):
+    """What was overwritten gets no gradient: exact zeros (not grad * 0, nan where grad is inf)."""
+    return zeros_like(grad)
 
-CLONE = Op("clone", "self, *, memory_format=None", ("self",), _k_clone, promote="same",
-           inplace=False, backward=lambda n, g: (g,))
+
+def _fill_node(args, params):
+    return "FillBackward3" if hasattr(args[1], "_data") else "FillBackward2"
+
+
+INPLACE_ONLY = formulas_on_arrays([
+    Op("fill(Tensor self, Scalar value)", _k_fill, variants="inplace", check=_check_fill,
+       writes=(ANY_DTYPE, EXPANDED_SELF), node=_fill_node,
+       derivatives={"self": _zero, "value": lambda grad: grad.sum()}),
+    Op("zero(Tensor self)", _k_zero, variants="inplace", writes=(ANY_DTYPE, EXPANDED_SELF),
+       derivatives={"self": _zero}),
+    Op("copy(Tensor self, Tensor src, non_blocking=False)", _k_copy, variants="inplace",
+       writes=(ANY_DTYPE,), node="CopyBackwards",
+       derivatives={"self": _zero, "src": lambda grad: grad}),
+])
+
+CLONE = formulas_on_arrays([
+    Op("clone(Tensor self, *, memory_format=None)", _k_clone, promote="same",
+       variants="function method", derivatives={"self": lambda grad: grad}),
+])[0]
+
+# the gradient of a conversion flows back converted to the source dtype (by the fitting every
+# gradient gets)
+TO_COPY = Derivative("ToCopyBackward0", {"self": lambda grad: grad})
+
+ALL = INPLACE_ONLY + [CLONE]
+
 
 def contiguous_copy(self):
     """clone(memory_format=contiguous_format): a C-ordered copy (CloneBackward0)."""
-    from .registry import outofplace
-    return outofplace(CLONE, (self,), {"memory_format": "contiguous_format"})
-
-
-_ToCopy = node_class("ToCopyBackward0", lambda n, g: (g,), "to")
+    return self.clone(memory_format="contiguous_format")
 
 
 def to_dtype(self, dt):
-    """A converted copy; the gradient flows back converted to the source dtype."""
-    out = wrap(self._data.astype(dt.np), dt)
-    if mode.grad and self._requires_grad and dt.is_floating_point:
-        node = object.__new__(_ToCopy)
-        node.next_functions = (edge(self),)
-        node.needs = (True,)
-        node.params = {}
-        node.in_meta = ((self._data.shape, self._dtype),)
-        node.saved = {}
-        out._grad_fn = node
-        out._requires_grad = True
+    """A converted copy of `self` (ToCopyBackward0; an integer result has no gradient)."""
+    out = new_tensor(self._data.astype(dt.np), dt)
+    if dt.is_floating_point and self._requires_grad and mode.grad:
+        record(TO_COPY, (self,), out)
     return out
 
 
-numpy_formulas(INPLACE_ONLY + [CLONE])   # g * 0, g.sum(), g: the same on arrays
+def to(self, *args, **kwargs):
+    dt = kwargs.pop("dtype", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    dev = kwargs.pop("device", None)
+    if kwargs:
+        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    for a in args:
+        if hasattr(a, "_dtype") and hasattr(a, "_data"):
+            dt = a._dtype
+        elif isinstance(a, dtypes.dtype) or a in (float, int, bool):
+            dt = a
+        else:
+            dev = a
+    check_device(dev)
+    if dt is None or dtypes.to_dtype(dt) is self._dtype:
+        return self.clone() if copy else self
+    return to_dtype(self, dtypes.to_dtype(dt))
+
+
+def _converter(dt):
+    def convert(self):
+        return to(self, dt)
+    return convert
+
+
+def type_(self, dtype=None):
+    if dtype is None:
+        return f"insitu.{self._dtype.legacy}Tensor"
+    if isinstance(dtype, str) and dtype.endswith("Tensor"):
+        legacy = dtype.rsplit(".", 1)[-1][:-len("Tensor")]
+        dtype = next(d for d in dtypes.ALL if d.legacy == legacy)
+    return to(self, dtypes.to_dtype(dtype))
+
+
+def __deepcopy__(self, memo):
+    if not self.is_leaf:
+        raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
+                           "the deepcopy protocol at the moment.  If you were attempting to "
+                           "deepcopy a module, this may be because of a torch.nn.utils."
+                           "weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001")
+    with no_grad():
+        new = self.clone()
+    if type(self) is not Tensor:
+        new = type(self).__new__(type(self), new, self._requires_grad) \
+            if hasattr(type(self), "_from_tensor") else new
+    new._requires_grad = self._requires_grad
+    g = self.grad
+    if g is not None:
+        new._grad = g.clone()
+    memo[id(self)] = new
+    return new
+
+
+METHODS = {"to": to, "__deepcopy__": __deepcopy__, "type": type_, "type_as": lambda self, other: to(self, other._dtype),
+           "to_dtype": to_dtype,
+           **{name: _converter(dt) for name, dt in [
+               ("float", dtypes.float32), ("double", dtypes.float64), ("half", dtypes.float16),
+               ("long", dtypes.int64), ("int", dtypes.int32), ("short", dtypes.int16),
+               ("char", dtypes.int8), ("byte", dtypes.uint8), ("bool", dtypes.bool_)]}}

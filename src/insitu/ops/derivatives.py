@@ -55,7 +55,7 @@ class Derivative:
     """The backward of one node class (see the module docstring)."""
 
     def __init__(self, name, formulas, *, inputs=None, outputs=("result",), op_name=None,
-                 computed=None, on_arrays=False, composite=None):
+                 computed=None, on_arrays=False, composite=None, scalars=()):
         self.name = name
         self.inputs = tuple(inputs if inputs is not None else
                             [n for key in formulas for n in _names(key)])
@@ -69,6 +69,11 @@ class Derivative:
             positions = tuple(self.inputs.index(n) for n in _names(key))
             reads = tuple(self._classify(p) for p in inspect.signature(fn).parameters)
             self.formulas.append((positions, fn, reads))
+        # the node's edges: the inputs that have a formula (PyTorch's next_functions list the
+        # differentiable inputs: no edge for a mask or an index), less Scalar operands given a
+        # number (see `ops.table`)
+        self.edges = tuple(sorted({i for positions, _, _ in self.formulas for i in positions}))
+        self.scalars = tuple(self.inputs.index(n) for n in scalars if n in self.inputs)
         self.composite_values = ()
         if composite is not None:
             names = list(inspect.signature(composite).parameters)[len(self.inputs):]
@@ -127,7 +132,10 @@ def prepare(d, inputs, values, inplace=None, where=None):
     """The node of derivative `d` for a call over `inputs`, keeping what its formulas read from
     the inputs and `values` (before any kernel runs). For an in-place op, `inplace` names it:
     an input 0 the formulas read is then copied first (the op is about to overwrite it)."""
-    node = recorder.new_node(d.node_cls, inputs)
+    edges = d.edges
+    if d.scalars:
+        edges = _edges_of_call(d, inputs)
+    node = recorder.new_node(d.node_cls, inputs, None if len(edges) == len(inputs) else edges)
     node.saved = {}
     node.params = {}
     before = d.plan(node.needs)[0]
@@ -140,10 +148,17 @@ def prepare(d, inputs, values, inplace=None, where=None):
     return node
 
 
+def _edges_of_call(d, inputs):
+    """The edges of a call: a Scalar operand given a number has none, nor one given None when
+    no Scalar operand is a tensor (clamp(x, 0) is the Scalar overload: one edge)."""
+    scalar_tensor = any(isinstance(inputs[i], Tensor) for i in d.scalars)
+    return tuple(i for i in d.edges if i not in d.scalars or isinstance(inputs[i], Tensor)
+                 or (inputs[i] is None and scalar_tensor))
+
+
 def finish(node, outputs, where=None):
     """Attach the outputs (a tensor, or a tuple for a node with several) and keep what the
     formulas read of them."""
-    d = node.derivative
     single = node.num_outputs == 1
     outs = (outputs,) if single else outputs
     for i, out in enumerate(outs):
@@ -151,17 +166,29 @@ def finish(node, outputs, where=None):
             recorder.attach(node, out, i)
     if not single:
         node.out_meta = [(o._data.shape, o._dtype) for o in outs]
-    after = d.plan(node.needs)[1]
+    return keep_outputs(node, outs, where)
+
+
+def keep_outputs(node, outs, where=None):
+    """Keep what the formulas read of the outputs (an in-place op's output is self, attached by
+    the graph rewrite)."""
+    after = node.derivative.plan(node.needs)[1]
     if after:
         if where is None:
             where = user_frame(2)
-        _keep(d, node, after, outs, None, None, where)
+        _keep(node.derivative, node, after, outs, None, None, where)
     return node
 
 
 def record(d, inputs, outputs, values=None, where=None):
-    """Record an op that has run: `prepare` then `finish`. Returns the outputs."""
-    finish(prepare(d, inputs, values, None, where), outputs, where)
+    """Record an op that has run (`prepare`, then `finish`), when grad mode is on and some input
+    requires grad. Returns the outputs."""
+    if mode.grad and recorder.needs_grad(inputs):
+        for out in (outputs,) if isinstance(outputs, Tensor) else outputs:
+            if out is not None and not out._dtype.is_floating_point:
+                # sum(x, dtype=insitu.int64) of a grad-requiring x
+                raise RuntimeError(f"Autograd not support dtype: {out._dtype.legacy}")
+        finish(prepare(d, inputs, values, None, where), outputs, where)
     return outputs
 
 
@@ -196,11 +223,23 @@ def _keep(d, node, plan, sources, values, inplace, where):
 class FormulaNode(Node):
     """The node class of every Derivative: runs the formulas of the inputs that need a
     gradient and fits each gradient to its input."""
-    __slots__ = ("saved", "params", "in_meta", "needs", "refs", "out_meta")
+    __slots__ = ("saved", "params", "in_meta", "needs", "kept", "refs", "out_meta")
     derivative = None
 
     def name(self):
         return type(self).__name__
+
+    def __getattr__(self, name):
+        # PyTorch's introspection of what a node saved: grad_fn._saved_self, ._saved_result
+        if name.startswith("_saved_"):
+            key = name[7:]
+            saved = object.__getattribute__(self, "saved")
+            if key in saved:
+                return saved[key].unpack(self)
+            params = object.__getattribute__(self, "params")
+            if key in params:
+                return params[key]
+        raise AttributeError(name)
 
     def apply(self, grads):
         d = self.derivative
@@ -230,8 +269,8 @@ class FormulaNode(Node):
                     res[i] = ri
         fit = _fit_array if arrays else _fit_tensor
         meta = self.in_meta
-        return [None if r is None or not needs[i] else fit(r, *meta[i])
-                for i, r in enumerate(res)]
+        return [None if res[i] is None or not needs[i] else fit(res[i], *meta[i])
+                for i in self.kept]
 
     def _read(self, entry, grads, arrays):
         kind, name, _ = entry
@@ -260,7 +299,8 @@ class FormulaNode(Node):
             out = d.composite(*inputs, **kwargs)
         wanted = [t for t, n in zip(inputs, self.needs) if n]
         got = iter(autograd_grad(out, wanted, grads[0], create_graph=True, allow_unused=True))
-        return [next(got) if n else None for n in self.needs]
+        res = [next(got) if n else None for n in self.needs]
+        return [res[i] for i in self.kept]
 
     def release(self):
         saved = self.saved

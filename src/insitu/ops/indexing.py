@@ -3,9 +3,11 @@ copies, and `__setitem__` with any index writes in place (one version bump)."""
 from ..autograd.watch import watch_copy
 from ..backend import xp, strided_view
 from ..core import dtypes
-from ..core.tensor import Tensor
-from .registry import Op, wrap, outofplace
-from .views import make_view
+from ..core.tensor import Tensor, wrap
+from ..creation import zeros
+from .pipelines import inplace as run_inplace, outofplace
+from .table import ANY_DTYPE, ANY_SHAPE, Op
+from .view_graph import make_view
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
 
@@ -178,11 +180,9 @@ def _k_index(out, dt, a, indices):
     return a[indices]
 
 
-def _index_backward(n, g):
-    from ..creation import zeros
-    shape, dt = n.in_meta[0]
-    gi = zeros(shape, dtype=dt)
-    return (gi.index_put_(_as_tensors(n.params["indices"]), g, accumulate=True),)
+def _index_backward(grad, self_shape, self_dtype, indices):
+    gi = zeros(self_shape, dtype=self_dtype)
+    return gi.index_put_(_as_tensors(indices), grad, accumulate=True)
 
 
 def _as_tensors(np_idx):
@@ -190,8 +190,8 @@ def _as_tensors(np_idx):
                  for i in np_idx)
 
 
-INDEX = Op("index", "self, indices", ("self",), _k_index, promote="same", inplace=False,
-           function=False, method=False, backward=_index_backward, node="IndexBackward0")
+INDEX = Op("index(Tensor self, indices)", _k_index, promote="same", variants="",
+           node="IndexBackward0", derivatives={"self": _index_backward})
 
 
 def _k_index_put(out, dt, a, values, indices, accumulate=False):
@@ -206,15 +206,13 @@ def _k_index_put(out, dt, a, values, indices, accumulate=False):
     return out
 
 
-def _index_put_backward(n, g):
-    idx = n.params["indices"]
-    gself = None
-    if n.needs[0]:
-        gself = g if n.params["accumulate"] else g.index_put(idx, g.new_zeros(()))
-    gval = None
-    if n.needs[1]:   # the indices are NumPy's already: index directly, not through getitem
-        gval = outofplace(INDEX, (g,), {"indices": idx})
-    return gself, gval
+def _index_put_self_grad(grad, indices, accumulate):
+    return grad if accumulate else grad.index_put(indices, grad.new_zeros(()))
+
+
+def _index_put_values_grad(grad, indices):
+    # the indices are NumPy's already: index directly, not through getitem
+    return outofplace(INDEX, (grad,), {"indices": indices})
 
 
 def _np_indices(indices):
@@ -232,14 +230,13 @@ def _check_index_put(args, params):
             f"{self._dtype.legacy} for the destination and {values._dtype.legacy} for the source.")
 
 
-INDEX_PUT = Op("index_put", "self, indices, values, accumulate=False", ("self", "values"),
-               _k_index_put, promote="same", check_cast=False, check_args=_check_index_put, check_shapes=False,
-               backward=_index_put_backward, node="IndexPutBackward0")
+INDEX_PUT = Op("index_put(Tensor self, indices, Tensor values, accumulate=False)", _k_index_put,
+               promote="same", variants="", writes=(ANY_DTYPE, ANY_SHAPE),
+               check=_check_index_put, node="IndexPutBackward0",
+               derivatives={"self": _index_put_self_grad, "values": _index_put_values_grad})
 
 
 def _index_put_entry(inplace):
-    from .registry import inplace as run_inplace
-
     def index_put(self, indices, values, accumulate=False):
         params = {"indices": _np_indices(indices), "accumulate": accumulate}
         if not isinstance(values, Tensor):
@@ -270,7 +267,6 @@ def setitem(self, idx, value):
         value = wrap(xp.array(value).astype(self._dtype.np), self._dtype)
     elif value._dtype is not self._dtype and _casts_value(np_idx, value):
         value = value.to(self._dtype)
-    from .registry import inplace as run_inplace
     run_inplace(INDEX_PUT, (self, value), {"indices": np_idx, "accumulate": False})
 
 
@@ -293,9 +289,6 @@ def _strip_leading_ones(value):
     return value.squeeze(tuple(range(k)))
 
 
-def install(namespace):
-    Tensor.__getitem__ = getitem
-    Tensor.__setitem__ = setitem
-    Tensor.index_put_ = _index_put_entry(True)
-    Tensor.index_put = _index_put_entry(False)
-    namespace["index_put"] = _index_put_entry(False)
+METHODS = {"__getitem__": getitem, "__setitem__": setitem, "index_put_": _index_put_entry(True),
+           "index_put": _index_put_entry(False)}
+FUNCTIONS = {"index_put": METHODS["index_put"]}

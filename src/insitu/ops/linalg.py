@@ -14,7 +14,9 @@ from ..backend import xp
 from ..core import dtypes
 from ..core.dtypes import CPP_NAMES
 from ..core.tensor import Tensor, _wrap_dim, alias
-from .registry import Op, wrap
+from ..core.tensor import wrap
+from .derivatives import Derivative, record
+from .table import ANY_SHAPE, Op
 from .reductions import _check_out_grad, _record, _to_out, sum_to_size
 
 
@@ -214,28 +216,15 @@ def _scaled(t, factor):
     return t if factor == 1 else t * factor
 
 
-def _addmm_backward(n, g):
-    p = n.params
-    alpha = p["alpha"]
-    return (sum_to_size(_scaled(g, p["beta"]), p["in_shape"]) if n.needs[0] else None,
-            _scaled(mm(g, n.mat2.t()), alpha) if n.needs[1] else None,
-            _scaled(mm(n.mat1.t(), g), alpha) if n.needs[2] else None)
-
-
-def _addmv_backward(n, g):
-    p = n.params
-    alpha = p["alpha"]
-    return (sum_to_size(_scaled(g, p["beta"]), p["in_shape"]) if n.needs[0] else None,
-            _scaled(outer(g, n.vec), alpha) if n.needs[1] else None,
-            _scaled(mv(n.mat.t(), g), alpha) if n.needs[2] else None)
-
-
-def _baddbmm_backward(n, g):
-    p = n.params
-    alpha = p["alpha"]
-    return (sum_to_size(_scaled(g, p["beta"]), p["in_shape"]) if n.needs[0] else None,
-            _scaled(bmm(g, n.batch2.mT), alpha) if n.needs[1] else None,
-            _scaled(bmm(n.batch1.mT, g), alpha) if n.needs[2] else None)
+_ADDMM = {"self": lambda grad, beta: _scaled(grad, beta),
+          "mat1": lambda grad, mat2, alpha: _scaled(mm(grad, mat2.t()), alpha),
+          "mat2": lambda grad, mat1, alpha: _scaled(mm(mat1.t(), grad), alpha)}
+_ADDMV = {"self": lambda grad, beta: _scaled(grad, beta),
+          "mat": lambda grad, vec, alpha: _scaled(outer(grad, vec), alpha),
+          "vec": lambda grad, mat, alpha: _scaled(mv(mat.t(), grad), alpha)}
+_BADDBMM = {"self": lambda grad, beta: _scaled(grad, beta),
+            "batch1": lambda grad, batch2, alpha: _scaled(bmm(grad, batch2.mT), alpha),
+            "batch2": lambda grad, batch1, alpha: _scaled(bmm(batch1.mT, grad), alpha)}
 
 
 def _combine(input, prod, beta, alpha):
@@ -255,9 +244,9 @@ def _expand_to(input, shape):
 
 
 _ADD_KINDS = {
-    "addmm": ("mat1", "mat2", "AddmmBackward0", _addmm_backward),
-    "addmv": ("mat", "vec", "AddmvBackward0", _addmv_backward),
-    "baddbmm": ("batch1", "batch2", "BaddbmmBackward0", _baddbmm_backward),
+    "addmm": ("mat1", "mat2", "AddmmBackward0", _ADDMM),
+    "addmv": ("mat", "vec", "AddmvBackward0", _ADDMV),
+    "baddbmm": ("batch1", "batch2", "BaddbmmBackward0", _BADDBMM),
 }
 
 
@@ -284,7 +273,8 @@ def _check_add_operands(kind, input, a, b):
 
 
 def _add_product(kind):
-    a_name, b_name, node_name, formula = _ADD_KINDS[kind]
+    a_name, b_name, node_name, formulas = _ADD_KINDS[kind]
+    derivative = Derivative(node_name, formulas)
 
     def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
         _check_add_operands(kind, input, mat1, mat2)
@@ -294,12 +284,7 @@ def _add_product(kind):
         res = wrap(_combine(base, prod, beta, alpha), input._dtype)
         if out is not None:
             return _out(kind, res, out, (input, mat1, mat2))
-        if mode.grad and (input._requires_grad or mat1._requires_grad or mat2._requires_grad):
-            _record(res, node_name, formula, (input, mat1, mat2),
-                    _saves(((a_name, mat1, mat2._requires_grad),
-                            (b_name, mat2, mat1._requires_grad))),
-                    {"beta": beta, "alpha": alpha, "in_shape": input._data.shape})
-        return res
+        return record(derivative, (input, mat1, mat2), res, {"beta": beta, "alpha": alpha})
     addmm.__name__ = addmm.__qualname__ = kind
     return addmm
 
@@ -343,24 +328,12 @@ def _check_inplace_add(kind):
     return check
 
 
-def _inplace_backward(formula):
-    def backward(n, g):
-        params = n.params
-        n.params = dict(params, in_shape=g._data.shape)
-        try:
-            return formula(n, g)
-        finally:
-            n.params = params
-    return backward
-
-
-# the in-place forms (addmm_, addmv_, baddbmm_) run through the registry's in-place pipeline
+# the in-place forms (addmm_, addmv_, baddbmm_) run through the table's in-place pipeline
 OPS = [
-    Op(kind, f"self, {a}, {b}, *, beta=1, alpha=1", ("self", a, b), _k_add_product(kind),
-       promote="same", function=False, method=False, check_shapes=False,
-       check_args=_check_inplace_add(kind), node=node_name,
-       saves=((a, (2,)), (b, (1,))), backward=_inplace_backward(formula))
-    for kind, (a, b, node_name, formula) in _ADD_KINDS.items()
+    Op(f"{kind}(Tensor self, Tensor {a}, Tensor {b}, *, beta=1, alpha=1)", _k_add_product(kind),
+       promote="same", variants="inplace", writes=(ANY_SHAPE,), check=_check_inplace_add(kind),
+       node=node_name, derivatives=formulas)
+    for kind, (a, b, node_name, formulas) in _ADD_KINDS.items()
 ]
 
 

@@ -11,13 +11,14 @@ Python keyword) and validate with PyTorch's messages before calling the pipeline
 import math
 import warnings
 
-from ..autograd.node import node_class
 from ..backend import xp
 from ..core import dtypes
 from ..core.dtypes import CPP_NAMES
 from ..core.tensor import Tensor
-from ..creation import rng
-from .registry import Op, inplace
+from ..creation import bernoulli as sample_bernoulli, rng
+from .pipelines import inplace
+from .pointwise import zeros_like
+from .table import ANY_DTYPE, ANY_SHAPE, Op
 
 _NATIVE_FLOATS = (xp.dtype(xp.float32), xp.dtype(xp.float64))
 _DIGITS = {"float16": 11, "float32": 24, "float64": 53}   # std::numeric_limits<T>::digits
@@ -261,39 +262,35 @@ def _random_range(dt, low, high):
 
 # ------------------------------------------------------------------------ declarations
 
-def _zero_grads(n, g):
+def _zero(grad):
     """Random fills do not depend on the values they overwrite: every gradient is zero."""
-    from ..creation import zeros
-    return tuple(zeros(meta[0], dtype=meta[1]) if need else None
-                 for meta, need in zip(n.in_meta, n.needs))
+    return zeros_like(grad)
 
 
-def _random_op(name, sig, kernel, check, node=None, tensors=("self",), **kw):
-    op = Op(name, sig, tensors, kernel, promote="same", method=False, function=False,
-            check_cast=False, check_shapes=False, check_args=check, backward=_zero_grads,
-            node=node, **kw)
-    node_class(op.node_name, _zero_grads, name).np_ok = False
-    return op
+def _random_op(schema, kernel, check, node=None, formulas=None):
+    # no generated entry points: the methods below parse PyTorch's argument forms first
+    return Op(schema, kernel, promote="same", variants="", writes=(ANY_DTYPE, ANY_SHAPE),
+              check=check, node=node, derivatives=formulas or {"self": _zero})
 
 
-UNIFORM = _random_op("uniform", "self, low, high, generator=None", _k_uniform, _check_uniform)
-NORMAL = _random_op("normal", "self, mean, std, generator=None", _k_normal, _check_normal)
-BERNOULLI = _random_op("bernoulli", "self, p, generator=None", _k_bernoulli, _check_bernoulli,
-                       node="BernoulliBackward2")
-BERNOULLI_TENSOR = _random_op("bernoulli", "self, p, generator=None", _k_bernoulli_tensor,
-                              _check_bernoulli_tensor, node="BernoulliBackward1",
-                              tensors=("self", "p"))
-RANDOM = _random_op("random", "self, low, high, node, generator=None", _k_random, None,
-                    node_for=lambda args, params: params["node"])
-EXPONENTIAL = _random_op("exponential", "self, lambd, generator=None", _k_exponential,
+UNIFORM = _random_op("uniform(Tensor self, low, high, generator=None)", _k_uniform,
+                     _check_uniform)
+NORMAL = _random_op("normal(Tensor self, mean, std, generator=None)", _k_normal, _check_normal)
+BERNOULLI = _random_op("bernoulli(Tensor self, p, generator=None)", _k_bernoulli,
+                       _check_bernoulli, node="BernoulliBackward2")
+BERNOULLI_TENSOR = _random_op("bernoulli(Tensor self, Tensor p, generator=None)",
+                              _k_bernoulli_tensor, _check_bernoulli_tensor,
+                              node="BernoulliBackward1", formulas={"self": _zero, "p": _zero})
+RANDOM = _random_op("random(Tensor self, low, high, node, generator=None)", _k_random, None,
+                    node=lambda args, params: params["node"])
+EXPONENTIAL = _random_op("exponential(Tensor self, lambd, generator=None)", _k_exponential,
                          _check_exponential)
-GEOMETRIC = _random_op("geometric", "self, p, generator=None", _k_geometric, _check_geometric)
-LOG_NORMAL = _random_op("log_normal", "self, mean, std, generator=None", _k_log_normal,
+GEOMETRIC = _random_op("geometric(Tensor self, p, generator=None)", _k_geometric,
+                       _check_geometric)
+LOG_NORMAL = _random_op("log_normal(Tensor self, mean, std, generator=None)", _k_log_normal,
                         _check_log_normal)
-CAUCHY = _random_op("cauchy", "self, median, sigma, generator=None", _k_cauchy, _check_cauchy)
-
-for _name in ("RandomBackward0", "RandomBackward1", "RandomBackward2"):
-    node_class(_name, _zero_grads, "random").np_ok = False
+CAUCHY = _random_op("cauchy(Tensor self, median, sigma, generator=None)", _k_cauchy,
+                    _check_cauchy)
 
 
 # ------------------------------------------------------------------------ Tensor methods
@@ -392,12 +389,8 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
 
 def bernoulli(self, p=None, *, generator=None):
     """Tensor.bernoulli: a new 0/1 tensor drawn with probabilities `self` (or `p`)."""
-    from ..creation import bernoulli as sample
-    return sample(self, p, generator=generator)
+    return sample_bernoulli(self, p, generator=generator)
 
-
-OPS = [UNIFORM, NORMAL, BERNOULLI, BERNOULLI_TENSOR, RANDOM, EXPONENTIAL, GEOMETRIC, LOG_NORMAL,
-       CAUCHY]
 
 METHODS = {
     "uniform_": uniform_, "normal_": normal_, "bernoulli_": bernoulli_, "random_": random_,

@@ -20,7 +20,10 @@ from ..backend import xp
 from ..core import dtypes
 from ..core.dtypes import CPP_NAMES
 from ..core.tensor import Tensor, _wrap_dim
-from .registry import Op, wrap
+from ..core.tensor import wrap
+from .derivatives import Derivative, record
+from .pipelines import write_out
+from .table import Op
 
 _new = object.__new__
 _INF = float("inf")
@@ -152,20 +155,7 @@ def _dtype_mismatch(expected, got):
                         f"{CPP_NAMES[got.name]} instead")
 
 
-def _to_out(name, out, arr, inputs, exact=None):
-    """PyTorch's out= (of every op family without an Op declaration): no autograd, resize when
-    the shape differs (views.resize_out warns as PyTorch does when `out` had elements), write,
-    bump the version once. Called straight from the op, so the warning points at the caller.
-
-    `exact` is the dtype `out` must have (PyTorch checks it for most ops); otherwise the value is
-    cast into whatever dtype `out` has."""
-    _check_out_grad(name, out, inputs)
-    if exact is not None and out._dtype is not exact:
-        raise _dtype_mismatch(exact, out._dtype)
-    if out._data.shape != arr.shape:
-        from .views import resize_out
-        resize_out(out, arr.shape)
-    return write(out, name, xp.copyto, out._data, arr, "unsafe")
+_to_out = write_out
 
 
 def _finish(name, arr, dt, inputs, out, exact=None):
@@ -858,29 +848,26 @@ def _reverse_cumsum(g, d):
     """Sum from each position to the end along d; its own backward is a cumsum."""
     a = g._data
     res = xp.flip(xp.cumsum(xp.flip(a, d), axis=d), d) if a.ndim else a.copy()
-    t = wrap(_contiguous(res), g._dtype)
-    return _record(t, "CumsumBackward0", _rev_cumsum_backward, (g,), params={"dim": d})
+    return record(_REVERSE_CUMSUM, (g,), wrap(_contiguous(res), g._dtype), {"dim": d})
 
 
-def _rev_cumsum_backward(n, g):
-    return (cumsum(g, n.params["dim"]),)
+_REVERSE_CUMSUM = Derivative("CumsumBackward0", {"self": lambda grad, dim: cumsum(grad, dim)})
 
 
-def _cumsum_backward(n, g):
-    d = n.params["dim"]
-    if g._data.ndim == 0:
-        return (g,)
-    return (_reverse_cumsum(g, _wrap_dim(d, g._data.ndim)),)
+def _cumsum_grad(grad, dim):
+    if grad._data.ndim == 0:
+        return grad
+    return _reverse_cumsum(grad, _wrap_dim(dim, grad._data.ndim))
 
 
-def _cumprod_backward(n, g):
-    x, result = n.self, n.result
+def _cumprod_grad(grad, self, result, dim):
+    x, g = self, grad
     xd = x._data
     if xd.ndim == 0 or xd.size <= 1:
-        return (g,)
-    d = _wrap_dim(n.params["dim"], xd.ndim)
+        return g
+    d = _wrap_dim(dim, xd.ndim)
     if not (xd == 0).any():
-        return (_reverse_cumsum(g * result, d) / x,)
+        return _reverse_cumsum(g * result, d) / x
     # zeros: grad_k = prod_{i<k} x_i * h_k with h_k = g_k + x_{k+1} h_{k+1} (first-order exact)
     gd = g._data
     m = xd.shape[d]
@@ -891,10 +878,14 @@ def _cumprod_backward(n, g):
         h[take + (k,)] = gd[take + (k,)] + xd[take + (k + 1,)] * h[take + (k + 1,)]
     ones = xp.ones_like(xp.take(xd, [0], axis=d))
     before = xp.cumprod(xp.concatenate([ones, xp.take(xd, range(m - 1), axis=d)], d), axis=d)
-    return (wrap((before * h).astype(xd.dtype, copy=False), x._dtype),)
+    return wrap((before * h).astype(xd.dtype, copy=False), x._dtype)
 
 
-def _cumulative(name, np_fn, node_name, formula, saves):
+_CUMSUM = {"self": _cumsum_grad}
+_CUMPROD = {"self": _cumprod_grad}
+
+
+def _cumulative(name, np_fn, derivative):
     def cumsum(input, dim, *, dtype=None, out=None):
         a = input._data
         d = _wrap_dim(dim, a.ndim)
@@ -905,14 +896,13 @@ def _cumulative(name, np_fn, node_name, formula, saves):
         t = _finish(name, res, rdt, (input,), out)
         if out is not None:
             return t
-        saved = {"self": (input, False), "result": (t, True)} if saves else None
-        return _record(t, node_name, formula, (input,), saved, {"dim": d})
+        return record(derivative, (input,), t, {"dim": d})
     cumsum.__name__ = cumsum.__qualname__ = name
     return cumsum
 
 
-cumsum = _cumulative("cumsum", xp.cumsum, "CumsumBackward0", _cumsum_backward, False)
-cumprod = _cumulative("cumprod", xp.cumprod, "CumprodBackward0", _cumprod_backward, True)
+cumsum = _cumulative("cumsum", xp.cumsum, Derivative("CumsumBackward0", _CUMSUM))
+cumprod = _cumulative("cumprod", xp.cumprod, Derivative("CumprodBackward0", _CUMPROD))
 
 
 def _k_cumulative(np_fn):
@@ -931,15 +921,12 @@ def _check_inplace_dtype(args, params):
             f"tensor dtype {CPP_NAMES[dtypes.to_dtype(dtype).name]} should match")
 
 
-# the in-place forms run through the registry's in-place pipeline (guards, version, graph rewrite)
+# the in-place forms run through the table's in-place pipeline (guards, version, graph rewrite)
 OPS = [
-    Op("cumsum", "self, dim, *, dtype=None", ("self",), _k_cumulative(xp.cumsum), promote="same",
-       function=False, method=False, check_args=_check_inplace_dtype,
-       backward=lambda n, g: _cumsum_backward(n, g)),
-    Op("cumprod", "self, dim, *, dtype=None", ("self",), _k_cumulative(xp.cumprod),
-       promote="same", function=False, method=False, check_args=_check_inplace_dtype,
-       saves=(("self", None), ("result", None)),
-       backward=lambda n, g: _cumprod_backward(n, g)),
+    Op("cumsum(Tensor self, dim, *, dtype=None)", _k_cumulative(xp.cumsum), promote="same",
+       variants="inplace", check=_check_inplace_dtype, derivatives=_CUMSUM),
+    Op("cumprod(Tensor self, dim, *, dtype=None)", _k_cumulative(xp.cumprod), promote="same",
+       variants="inplace", check=_check_inplace_dtype, derivatives=_CUMPROD),
 ]
 
 

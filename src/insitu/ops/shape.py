@@ -11,15 +11,15 @@ of those ops is a parameter, saved (version-checked) for backward by `_save_inde
 """
 import warnings
 
-from ..autograd.node import node_class
-from ..autograd.saved import SavedTensor
 from ..backend import xp, shares_memory
 from ..core import dtypes
-from ..core.tensor import Tensor, _wrap_dim
+from ..core.tensor import Tensor, _wrap_dim, wrap
+from ..creation import ones, zeros
 from . import checks
 from .copying import to_dtype
 from .reductions import _record, _return_type, _to_out
-from .registry import Op, wrap, outofplace, inplace
+from .pipelines import inplace, outofplace, write_out
+from .table import ANY_DTYPE, ANY_SHAPE, Op
 
 
 # ------------------------------------------------------------------------ helpers
@@ -56,12 +56,6 @@ def _first_out_of_range(idx, size, allow_negative=False):
     if bad.any():
         return int(idx[bad][0])
     return None
-
-
-def _tensor_formulas(*pairs):
-    """The Op nodes below also use insitu ops only: keep them off the NumPy shortcut."""
-    for name, formula in pairs:
-        node_class(name, formula, name).np_ok = False
 
 
 def _result_dtype(tensors):
@@ -468,10 +462,10 @@ def _tri_kernel(lower):
     return kernel
 
 
-TRIL = Op("tril", "self, diagonal=0", ("self",), _tri_kernel(True), promote="same",
-          backward=lambda n, g: (g.tril(n.params["diagonal"]),))
-TRIU = Op("triu", "self, diagonal=0", ("self",), _tri_kernel(False), promote="same",
-          backward=lambda n, g: (g.triu(n.params["diagonal"]),))
+TRIL = Op("tril(Tensor self, diagonal=0)", _tri_kernel(True), promote="same",
+          derivatives={"self": lambda grad, diagonal: grad.tril(diagonal)})
+TRIU = Op("triu(Tensor self, diagonal=0)", _tri_kernel(False), promote="same",
+          derivatives={"self": lambda grad, diagonal: grad.triu(diagonal)})
 
 
 # ------------------------------------------------------------------------ sort / topk
@@ -543,14 +537,6 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
 # ------------------------------------------------------------------------ the index family
 # Each op below is an Op: the in-place form runs the shared pipeline, the out-of-place form
 # the same kernel on a copy. Kernels get `out` (self's buffer, or None for a copy).
-
-def _save_index(node, args, params):
-    """The index (and mask) tensors are parameters; save them version-checked for backward."""
-    for name in ("index", "mask"):
-        t = params.get(name)
-        if isinstance(t, Tensor):
-            node.saved[name] = SavedTensor(t, type(node).op_name)
-
 
 def _target(out, a, *readers):
     """The array to write: a copy of `a` out of place; `a` itself in place, after PyTorch's
@@ -631,20 +617,17 @@ def _k_index_add(out, dt, a, src, dim, index, alpha=1):
     return out
 
 
-def _index_add_backward(n, g):
-    gs = None
-    if n.needs[1]:
-        gs = g.index_select(n.params["dim"], n.index)
-        if n.params["alpha"] != 1:
-            gs = gs * n.params["alpha"]
-        gs = gs.reshape(n.in_meta[1][0])
-    return (g if n.needs[0] else None, gs)
+def _index_add_source_grad(grad, dim, index, alpha, source_shape):
+    gs = grad.index_select(dim, index)
+    return (gs if alpha == 1 else gs * alpha).reshape(source_shape)
 
 
-INDEX_ADD = Op("index_add", "self, dim, index, source, *, alpha=1", ("self", "source"),
-               _k_index_add, promote="same", check_cast=False, check_shapes=False,
-               check_args=_check_index_add, pre_save=_save_index, function=False,
-               backward=_index_add_backward)
+# the index (and mask) tensors are parameters: a formula that reads one keeps it, version-checked
+_INDEX_OP = dict(promote="same", writes=(ANY_DTYPE, ANY_SHAPE))
+
+INDEX_ADD = Op("index_add(Tensor self, dim, index, Tensor source, *, alpha=1)", _k_index_add,
+               check=_check_index_add, **_INDEX_OP,
+               derivatives={"self": lambda grad: grad, "source": _index_add_source_grad})
 
 
 # index_copy ------------------------------------------------------------------------------
@@ -699,23 +682,20 @@ def _k_index_copy(out, dt, a, src, dim, index):
     return out
 
 
-def _index_copy_backward(n, g):
-    d = n.params["dim"]
-    gself = g.index_fill(d, n.index, 0) if n.needs[0] else None
-    gsrc = g.index_select(d, n.index).reshape(n.in_meta[1][0]) if n.needs[1] else None
-    return gself, gsrc
-
-
-INDEX_COPY = Op("index_copy", "self, dim, index, source", ("self", "source"), _k_index_copy,
-                promote="same", check_cast=False, check_shapes=False,
-                check_args=_check_index_copy, pre_save=_save_index, function=False,
-                backward=_index_copy_backward)
+INDEX_COPY = Op("index_copy(Tensor self, dim, index, Tensor source)", _k_index_copy,
+                check=_check_index_copy, **_INDEX_OP,
+                derivatives={"self": lambda grad, dim, index: grad.index_fill(dim, index, 0),
+                             "source": lambda grad, dim, index, source_shape:
+                             grad.index_select(dim, index).reshape(source_shape)})
 
 
 # index_fill ------------------------------------------------------------------------------
 
 def _check_index_fill(args, params):
-    self = args[0]
+    self, value = args
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {value._data.ndim} dimension(s).")
     index = _tensor_arg(params["index"], "index_fill_", "index", 3)
     if index._dtype is not dtypes.int64:
         raise IndexError("index_fill_(): Expected dtype int64 for index.")
@@ -728,7 +708,7 @@ def _check_index_fill(args, params):
         raise IndexError(f"index {bad} is out of bounds for dimension {d} with size {size}")
 
 
-def _k_index_fill(out, dt, a, dim, index, value):
+def _k_index_fill(out, dt, a, value, dim, index):
     idx = index._data.reshape(-1)
     out = _target(out, a, idx)
     o = _nonempty(out)
@@ -736,47 +716,19 @@ def _k_index_fill(out, dt, a, dim, index, value):
     return out
 
 
-def _k_index_fill_tensor(out, dt, a, value, dim, index):
-    return _k_index_fill(out, dt, a, dim, index, value)
-
-
-def _unique_index(n):
+def _index_fill_value_grad(grad, dim, index):
     """index_fill fills each slot once, so a repeated index counts once for the value's grad."""
-    idx = n.index
-    u = xp.unique(idx._data.reshape(-1))
-    return wrap(u.astype(xp.int64, copy=False), dtypes.int64)
+    u = xp.unique(index._data.reshape(-1))
+    return grad.index_select(dim, wrap(u.astype(xp.int64, copy=False), dtypes.int64)).sum()
 
 
-INDEX_FILL = Op("index_fill", "self, dim, index, value", ("self",), _k_index_fill,
-                promote="same", check_cast=False, check_args=_check_index_fill,
-                pre_save=_save_index, function=False, method=False,
-                backward=lambda n, g: (g.index_fill(n.params["dim"], n.index, 0),))
-INDEX_FILL_TENSOR = Op(
-    "index_fill", "self, value, dim, index", ("self", "value"), _k_index_fill_tensor,
-    promote="same", check_cast=False, check_shapes=False, check_args=_check_index_fill,
-    pre_save=_save_index, function=False, method=False, node="IndexFillBackward1",
-    backward=lambda n, g: (g.index_fill(n.params["dim"], n.index, 0) if n.needs[0] else None,
-                           g.index_select(n.params["dim"], _unique_index(n)).sum()
-                           if n.needs[1] else None))
-
-
-def _index_fill_call(run, self, dim, index, value):
-    if isinstance(value, Tensor):
-        if value._data.ndim:
-            raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
-                               f"tensor with {value._data.ndim} dimension(s).")
-        if value._dtype is not self._dtype:
-            value = to_dtype(value, self._dtype)
-        return run(INDEX_FILL_TENSOR, (self, value), {"dim": dim, "index": index})
-    return run(INDEX_FILL, (self,), {"dim": dim, "index": index, "value": value})
-
-
-def index_fill_(self, dim, index, value):
-    return _index_fill_call(inplace, self, dim, index, value)
-
-
-def index_fill(input, dim, index, value):
-    return _index_fill_call(outofplace, input, dim, index, value)
+# the value is a number or a 0-dim tensor (then IndexFillBackward1, with a gradient of its own)
+INDEX_FILL = Op("index_fill(Tensor self, dim, index, Scalar value)", _k_index_fill,
+                promote="self", writes=(ANY_DTYPE, ANY_SHAPE), check=_check_index_fill,
+                node=lambda args, params: ("IndexFillBackward1" if isinstance(args[1], Tensor)
+                                           else "IndexFillBackward0"),
+                derivatives={"self": lambda grad, dim, index: grad.index_fill(dim, index, 0),
+                             "value": _index_fill_value_grad})
 
 
 # scatter / scatter_add -------------------------------------------------------------------
@@ -848,10 +800,10 @@ def _k_scatter_add(out, dt, a, src, dim, index):
     return _scatter_write(out, a, dim, index, None, "add", src)
 
 
-def _scatter_src_grad(n, g):
+def _scatter_src_grad(grad, dim, index, src_shape):
     """Gradient of scatter's src: gathered where the index reads it, zero where it does not
     (src may be larger than the index; PyTorch's backward fails there, insitu pads)."""
-    return _pad_to(g.gather(n.params["dim"], n.index), n.in_meta[1][0])
+    return _pad_to(grad.gather(dim, index), src_shape)
 
 
 def _pad_to(got, shape):
@@ -859,31 +811,25 @@ def _pad_to(got, shape):
     shape = tuple(shape)
     if tuple(got._data.shape) == shape or not shape:
         return got.reshape(shape)
-    from ..creation import zeros
     full = zeros(shape, dtype=got._dtype)
     full[tuple(slice(0, k) for k in got._data.shape)] = got
     return full
 
 
-def _not_implemented(n, g):
-    raise RuntimeError(f"derivative for aten::{n.params['aten']} is not implemented")
+def _scatter_self_grad(grad, dim, index, reduce, aten):
+    if reduce is not None:
+        raise RuntimeError(f"derivative for aten::{aten} is not implemented")
+    return grad.scatter(dim, index, 0)
 
 
-def _scatter_backward(n, g):
-    if n.params["reduce"] is not None:
-        _not_implemented(n, g)
-    return (g.scatter(n.params["dim"], n.index, 0) if n.needs[0] else None,
-            _scatter_src_grad(n, g) if n.needs[1] else None)
+def _scatter_src_grad_checked(grad, dim, index, reduce, aten, src_shape):
+    if reduce is not None:
+        raise RuntimeError(f"derivative for aten::{aten} is not implemented")
+    return _scatter_src_grad(grad, dim, index, src_shape)
 
 
-def _scatter_value_backward(n, g):
-    if n.params["reduce"] is not None:
-        _not_implemented(n, g)
-    return (g.scatter(n.params["dim"], n.index, 0),)
-
-
-def _scatter_node(args, params):
-    return "NotImplemented" if params["reduce"] is not None else None
+def _scatter_node(name):
+    return lambda args, params: "NotImplemented" if params["reduce"] is not None else name
 
 
 def _check_scatter_args(args, params):
@@ -891,22 +837,20 @@ def _check_scatter_args(args, params):
     _check_reduce(params.get("reduce"))
 
 
-SCATTER = Op("scatter", "self, src, dim, index, reduce=None, aten='scatter'", ("self", "src"),
-             _k_scatter, promote="same", check_cast=False, check_shapes=False,
-             check_args=_check_scatter_args, pre_save=_save_index, function=False, method=False,
-             node_for=lambda a, p: _scatter_node(a, p) or "ScatterBackward0",
-             backward=_scatter_backward)
-SCATTER_VALUE = Op("scatter", "self, dim, index, value, reduce=None, aten='scatter'", ("self",),
-                   _k_scatter_value, promote="same", check_cast=False,
-                   check_args=_check_scatter_args, pre_save=_save_index, function=False,
-                   method=False, node_for=lambda a, p: _scatter_node(a, p) or "ScatterBackward1",
-                   backward=_scatter_value_backward)
-SCATTER_ADD = Op("scatter_add", "self, dim, index, src", ("self", "src"), _k_scatter_add,
-                 promote="same", check_cast=False, check_shapes=False,
-                 check_args=lambda a, p: _check_scatter(a[0], p["dim"], p["index"], a[1]),
-                 pre_save=_save_index, function=False,
-                 backward=lambda n, g: (g if n.needs[0] else None,
-                                        _scatter_src_grad(n, g) if n.needs[1] else None))
+# scatter.src and scatter.value are PyTorch's two overloads (scatter_ below parses which one a call
+# is: `src` or `value`, positional or by keyword)
+SCATTER = Op("scatter(Tensor self, Tensor src, dim, index, reduce=None, aten='scatter')",
+             _k_scatter, variants="", check=_check_scatter_args, node=_scatter_node(
+                 "ScatterBackward0"), **_INDEX_OP,
+             derivatives={"self": _scatter_self_grad, "src": _scatter_src_grad_checked})
+SCATTER_VALUE = Op("scatter(Tensor self, dim, index, value, reduce=None, aten='scatter')",
+                   _k_scatter_value, variants="", check=_check_scatter_args,
+                   node=_scatter_node("ScatterBackward1"), **_INDEX_OP,
+                   derivatives={"self": _scatter_self_grad})
+SCATTER_ADD = Op("scatter_add(Tensor self, dim, index, Tensor src)", _k_scatter_add,
+                 **_INDEX_OP,
+                 check=lambda a, p: _check_scatter(a[0], p["dim"], p["index"], a[1]),
+                 derivatives={"self": lambda grad: grad, "src": _scatter_src_grad})
 
 
 def _scatter_call(run, aten, self, dim, index, src, value, reduce):
@@ -936,7 +880,7 @@ def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
 
 def scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None):
     res = _scatter_call(outofplace, "scatter", input, dim, index, src, value, reduce)
-    return res if out is None else _to_out("scatter", out, res._data, ())
+    return res if out is None else write_out("scatter", out, res._data, ())
 
 
 # scatter_reduce --------------------------------------------------------------------------
@@ -991,33 +935,29 @@ def _k_scatter_reduce(out, dt, a, src, dim, index, reduce, include_self=True):
     return out
 
 
-def _save_for_reduce(node, args, params):
-    _save_index(node, args, params)
-    if params["reduce"] in ("prod", "amax", "amin"):
-        # these formulas need self's values from before the op: keep a copy (in place, self is
-        # about to be overwritten) and the source
-        node.saved["self"] = SavedTensor(args[0].detach().clone(), "scatter_reduce")
-        node.saved["src"] = SavedTensor(args[1], "scatter_reduce")
+def _values_for(inputs, params, i):
+    """prod, amax and amin need self's values from before the op and the source; the others do
+    not, so nothing is kept for them. In place, self is about to be overwritten: a copy."""
+    if params["reduce"] not in ("prod", "amax", "amin"):
+        return None
+    return inputs[0].detach().clone() if i == 0 else inputs[1]
 
 
-def _scatter_reduce_backward(n, g):
+def _scatter_reduce_backward(grad, kept_self, kept_src, result, dim, index, reduce,
+                             include_self, src_shape, needs):
     """PyTorch's scatter_reduce_backward, written with insitu ops."""
-    p = n.params
-    dim, reduce, include_self = p["dim"], p["reduce"], p["include_self"]
-    index = n.index
-    src_shape = n.in_meta[1][0]
+    g = grad
     sub = tuple(slice(0, k) for k in index._data.shape) if index._data.ndim else ()
     if reduce == "sum":
         grad_self, grad_src = g, g.gather(dim, index)
     elif reduce == "mean":
-        from ..creation import ones, zeros
         N = (ones if include_self else zeros)(g.shape, dtype=g._dtype)
         N = N.scatter_add(dim, index, ones(index.shape, dtype=g._dtype))
         N = N.masked_fill(N == 0, 1)
         grad_self = g / N
         grad_src = g.gather(dim, index) / N.gather(dim, index)
     elif reduce == "prod":
-        self, src, result = n.self, n.src, n.result
+        self, src = kept_self, kept_src
         src = src[sub] if sub else src
         masked_self = self.masked_fill(self == 0, 1)
         masked_self_result = masked_self.scatter_reduce(dim, index, src, reduce,
@@ -1033,7 +973,7 @@ def _scatter_reduce_backward(n, g):
         grad_src = (g * masked_src_result).gather(dim, index).where(
             single_zero, (g * result).gather(dim, index) / src.masked_fill(src_zero, 1))
     else:
-        self, src, result = n.self, n.src, n.result
+        self, src = kept_self, kept_src
         src = src[sub] if sub else src
         value = result.gather(dim, index)
         self_is_result = (self == result).to_dtype(self._dtype)
@@ -1043,15 +983,15 @@ def _scatter_reduce_backward(n, g):
         grad_src = src_is_result * grad_distributed.gather(dim, index)
     if not include_self:
         grad_self = grad_self.scatter(dim, index, 0)
-    return (grad_self if n.needs[0] else None,
-            _pad_to(grad_src, src_shape) if n.needs[1] else None)
+    return (grad_self if needs[0] else None, _pad_to(grad_src, src_shape) if needs[1] else None)
 
 
-SCATTER_REDUCE = Op("scatter_reduce", "self, dim, index, src, reduce, *, include_self=True",
-                    ("self", "src"), _k_scatter_reduce, promote="same", check_cast=False,
-                    check_shapes=False, check_args=_check_scatter_reduce,
-                    pre_save=_save_for_reduce, saves=(("result", None),), function=False,
-                    backward=_scatter_reduce_backward)
+SCATTER_REDUCE = Op("scatter_reduce(Tensor self, dim, index, Tensor src, reduce, *, "
+                    "include_self=True)", _k_scatter_reduce,
+                    check=_check_scatter_reduce, **_INDEX_OP,
+                    computed={"kept_self": lambda i, p: _values_for(i, p, 0),
+                              "kept_src": lambda i, p: _values_for(i, p, 1)},
+                    derivatives={("self", "src"): _scatter_reduce_backward})
 
 
 # masked_scatter --------------------------------------------------------------------------
@@ -1086,27 +1026,21 @@ def _k_masked_scatter(out, dt, a, src, mask, shape):
     return out
 
 
-def _masked_scatter_backward(n, g):
-    mask = n.mask
-    gself = g.masked_fill(mask, 0) if n.needs[0] else None
-    gsrc = None
-    if n.needs[1]:
-        shape = n.in_meta[1][0]
-        picked = g.masked_select(mask)
-        numel = 1
-        for s in shape:
-            numel *= s
-        rest = numel - picked._data.size
-        if rest:
-            picked = cat([picked, picked.new_zeros((rest,))])
-        gsrc = picked.reshape(shape)
-    return gself, gsrc
+def _masked_scatter_source_grad(grad, mask, source_shape):
+    picked = grad.masked_select(mask)
+    numel = 1
+    for k in source_shape:
+        numel *= k
+    rest = numel - picked._data.size
+    if rest:
+        picked = cat([picked, picked.new_zeros((rest,))])
+    return picked.reshape(source_shape)
 
 
-MASKED_SCATTER = Op("masked_scatter", "self, source, mask, shape", ("self", "source"),
-                    _k_masked_scatter, promote="same", check_cast=False, check_shapes=False,
-                    pre_save=_save_index, function=False, method=False,
-                    backward=_masked_scatter_backward)
+MASKED_SCATTER = Op("masked_scatter(Tensor self, Tensor source, mask, shape)", _k_masked_scatter,
+                    variants="", **_INDEX_OP,
+                    derivatives={"self": lambda grad, mask: grad.masked_fill(mask, 0),
+                                 "source": _masked_scatter_source_grad})
 
 
 def masked_scatter_(self, mask, source):
@@ -1158,40 +1092,18 @@ def _k_put(out, dt, a, src, index, accumulate=False):
     return out
 
 
-def _put_backward(n, g):
-    gself = None
-    if n.needs[0]:
-        gself = g if n.params["accumulate"] else g.put(n.index, g.new_zeros(n.index.shape))
-    gsrc = g.take(n.index).reshape(n.in_meta[1][0]) if n.needs[1] else None
-    return gself, gsrc
-
-
-PUT = Op("put", "self, index, source, accumulate=False", ("self", "source"), _k_put,
-         promote="same", check_cast=False, check_shapes=False, check_args=_check_put,
-         pre_save=_save_index, function=False, backward=_put_backward)
-
-
-# functional forms with out= --------------------------------------------------------------
-
-def _functional(method_name, fn_name):
-    def fn(input, *args, out=None, **kwargs):
-        res = getattr(Tensor, method_name)(input, *args, **kwargs)
-        return res if out is None else _to_out(fn_name, out, res._data, (input,))
-    fn.__name__ = fn.__qualname__ = fn_name
-    return fn
+PUT = Op("put(Tensor self, index, Tensor source, accumulate=False)", _k_put,
+         check=_check_put, **_INDEX_OP,
+         derivatives={"self": lambda grad, index, accumulate:
+                      grad if accumulate else grad.put(index, grad.new_zeros(index.shape)),
+                      "source": lambda grad, index, source_shape:
+                      grad.take(index).reshape(source_shape)})
 
 
 # ------------------------------------------------------------------------ tables
 
-_tensor_formulas(*((op.node_name, op.backward)
-                   for op in (TRIL, TRIU, INDEX_ADD, INDEX_COPY, INDEX_FILL, INDEX_FILL_TENSOR,
-                              SCATTER_ADD, SCATTER_REDUCE, MASKED_SCATTER, PUT)),
-                 ("ScatterBackward0", _scatter_backward), ("NotImplemented", _scatter_backward),
-                 ("ScatterBackward1", _scatter_value_backward),
-                 ("NotImplemented", _scatter_value_backward))
-
-OPS = [TRIL, TRIU, INDEX_ADD, INDEX_COPY, INDEX_FILL, INDEX_FILL_TENSOR, SCATTER, SCATTER_VALUE,
-       SCATTER_ADD, SCATTER_REDUCE, MASKED_SCATTER, PUT]
+OPS = [TRIL, TRIU, INDEX_ADD, INDEX_COPY, INDEX_FILL, SCATTER, SCATTER_VALUE, SCATTER_ADD,
+       SCATTER_REDUCE, MASKED_SCATTER, PUT]
 
 FUNCTIONS = {
     "cat": cat, "concat": cat, "concatenate": cat, "stack": stack, "hstack": hstack,
@@ -1201,12 +1113,7 @@ FUNCTIONS = {
     "flip": lambda input, dims: flip(input, dims), "fliplr": fliplr, "flipud": flipud,
     "roll": roll, "tile": tile,
     "sort": sort, "argsort": argsort, "msort": msort, "topk": topk,
-    "index_add": _functional("index_add", "index_add"),
-    "index_copy": _functional("index_copy", "index_copy"),
-    "index_fill": index_fill, "scatter": scatter,
-    "scatter_add": _functional("scatter_add", "scatter_add"),
-    "scatter_reduce": _functional("scatter_reduce", "scatter_reduce"),
-    "masked_scatter": masked_scatter, "put": _functional("put", "put"),
+    "scatter": scatter, "masked_scatter": masked_scatter,
 }
 
 METHODS = {
@@ -1214,6 +1121,6 @@ METHODS = {
     "take": take, "nonzero": nonzero, "argwhere": argwhere, "flip": flip, "fliplr": fliplr,
     "flipud": flipud, "roll": roll, "repeat": repeat, "tile": tile, "sort": sort,
     "argsort": argsort, "msort": msort, "topk": topk,
-    "index_fill": index_fill, "index_fill_": index_fill_, "scatter": scatter,
+    "scatter": scatter,
     "scatter_": scatter_, "masked_scatter": masked_scatter, "masked_scatter_": masked_scatter_,
 }

@@ -4,9 +4,11 @@ comparisons of whole tensors (isclose, allclose, equal); plus the small broadcas
 import math
 
 from ..backend import xp
-from ..core.tensor import Tensor
+from ..core import dtypes
+from ..core.tensor import Tensor, wrap
+from ..creation import tensor, zeros
 from .checks import broadcast_shapes
-from .registry import Op
+from .table import Op
 
 
 def _k_bool(ufunc):
@@ -72,21 +74,15 @@ def _k_erf(out, dt, a):
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 OPS = [
-    Op("isnan", "self", ("self",), _k_bool(xp.isnan), promote="bool", inplace=False,
-       differentiable=False),
-    Op("isinf", "self", ("self",), _k_bool(xp.isinf), promote="bool", inplace=False,
-       differentiable=False),
-    Op("isfinite", "self", ("self",), _k_bool(xp.isfinite), promote="bool", inplace=False,
-       differentiable=False),
-    Op("isposinf", "self", ("self",), _k_bool(xp.isposinf), promote="bool", inplace=False,
-       differentiable=False),
-    Op("isneginf", "self", ("self",), _k_bool(xp.isneginf), promote="bool", inplace=False,
-       differentiable=False),
-    Op("nan_to_num", "self, nan=0.0, posinf=None, neginf=None", ("self",), _k_nan_to_num,
-       promote="same", saves=(("self", None),),
-       backward=lambda n, g: (g * n.self.isfinite(),)),
-    Op("erf", "self", ("self",), _k_erf, promote="float", saves=(("self", None),),
-       backward=lambda n, g: (g * _TWO_OVER_SQRT_PI * (-(n.self * n.self)).exp(),)),
+    Op(f"{name}(Tensor self)", _k_bool(fn), promote="bool", variants="function method")
+    for name, fn in [("isnan", xp.isnan), ("isinf", xp.isinf), ("isfinite", xp.isfinite),
+                     ("isposinf", xp.isposinf), ("isneginf", xp.isneginf)]
+] + [
+    Op("nan_to_num(Tensor self, nan=0.0, posinf=None, neginf=None)", _k_nan_to_num,
+       promote="same", derivatives={"self": lambda grad, self: grad * self.isfinite()}),
+    Op("erf(Tensor self)", _k_erf, promote="float",
+       derivatives={"self": lambda grad, self:
+                    grad * _TWO_OVER_SQRT_PI * (-(self * self)).exp()}),
 ]
 
 
@@ -95,8 +91,6 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     a, b = input._data, (other._data if isinstance(other, Tensor) else other)
     if isinstance(other, Tensor) and input._dtype is not other._dtype:
         raise RuntimeError(f"{input._dtype.legacy} did not match {other._dtype.legacy}")
-    from .registry import wrap
-    from ..core import dtypes
     return wrap(xp.asarray(xp.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)),
                 dtypes.bool_)
 
@@ -139,7 +133,6 @@ def diag(input, diagonal=0):
     nd = input._data.ndim
     if nd == 1:
         n = input._data.shape[0] + abs(diagonal)
-        from ..creation import zeros
         out = zeros(n, n, dtype=input._dtype)
         out.diagonal(diagonal).copy_(input)   # differentiable: CopySlices routes the gradient
         return out
@@ -149,16 +142,15 @@ def diag(input, diagonal=0):
 
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
-    from ..creation import tensor as make
     if repeats is None:              # repeat_interleave(repeats): indices repeated by counts
         counts = input._data
-        return make(xp.repeat(xp.arange(counts.size), counts))
+        return tensor(xp.repeat(xp.arange(counts.size), counts))
     if dim is None:
         input = input.reshape(-1)
         dim = 0
     n = input._data.shape[dim]
     counts = repeats._data if isinstance(repeats, Tensor) else xp.full(n, repeats)
-    index = make(xp.repeat(xp.arange(n), counts))
+    index = tensor(xp.repeat(xp.arange(n), counts))
     return input.index_select(dim, index)
 
 
@@ -176,9 +168,8 @@ def fill_diagonal_(self, fill_value, wrap=False):
         keep = rows % (a.shape[1] + 1) != a.shape[1]
         rows = rows[keep]
         index = (rows, xp.arange(rows.size) % a.shape[1])
-    from ..creation import tensor as make
-    return self.index_put_(tuple(make(i) for i in index),
-                           make(fill_value, dtype=self._dtype))
+    return self.index_put_(tuple(tensor(i) for i in index),
+                           tensor(fill_value, dtype=self._dtype))
 
 
 FUNCTIONS = {"isclose": isclose, "allclose": allclose, "equal": equal,

@@ -5,110 +5,16 @@ CreationMeta: normal, made under no_grad, output of a multi-view function) and a
 backward replays the same view on a zero tensor of the input's shape and writes the gradient
 through it, so one generic backward serves every view op and is itself differentiable.
 """
+from ..autograd import recorder
 from ..autograd.grad_mode import mode
-from ..autograd.node import Node
-from ..autograd.recorder import edge
 from ..autograd.versions import write
-from ..backend import xp, as_strided as _np_as_strided, strided_view, has_internal_overlap
+from ..backend import xp, as_strided as _np_as_strided, strided_view
 from ..core.storage import Storage, INFERENCE, READONLY
 from ..core.tensor import Tensor, _wrap_dim, alias
-from . import checks
-from ..autograd.guards import DEFAULT, NO_GRAD_MODE, MULTI_OUTPUT
-
-_new = object.__new__
-
-
-class ViewMeta:
-    __slots__ = ("creation", "version", "output_nr", "fn_name")
-
-    def __init__(self, creation, version, output_nr=0, fn_name=""):
-        self.creation = creation
-        self.version = version
-        self.output_nr = output_nr
-        self.fn_name = fn_name
-
-
-class ViewBackward(Node):
-    """Backward of a view op: zeros of the input's shape, replay the view, write grad into it."""
-    __slots__ = ("replay", "in_shape", "in_dtype", "overlapping", "_name")
-
-    def name(self):
-        return self._name
-
-    def apply(self, grads):
-        return (view_backward(grads[0], self.in_shape, self.in_dtype, self.replay,
-                              self.overlapping),)
-
-
-_named = {}
-
-
-def named(base, name):
-    """A subclass of a generic view node carrying PyTorch's node name as its class name, so
-    `type(t.grad_fn).__name__` reads `SliceBackward0` like PyTorch's."""
-    cls = _named.get((base, name))
-    if cls is None:
-        cls = _named[(base, name)] = type(name, (base,), {"__slots__": ()})
-    return cls
-
-
-def view_backward(g, in_shape, in_dtype, replay, overlapping):
-    from ..creation import zeros
-    gi = zeros(in_shape, dtype=in_dtype)
-    if overlapping:
-        # several view elements map to one input element: accumulate, don't overwrite
-        from .registry import wrap
-        from ..core.dtypes import int64
-        idx = replay(wrap(xp.arange(gi._data.size).reshape(in_shape), int64))
-        xp.add.at(gi._data.reshape(-1), idx._data.reshape(-1), g._data.reshape(-1))
-        return gi
-    replay(gi).copy_(g)
-    return gi
-
-
-def make_view(src, arr, name, replay, overlapping=False, creation=None, output_nr=0,
-              fn_name="", node=None):
-    """Wrap `arr` (a NumPy view of src's data) as a view tensor of src with autograd wiring."""
-    t = _new(Tensor)
-    t._data = arr
-    t._dtype = src._dtype
-    st = src._storage
-    t._storage = st
-    base = src._base
-    t._base = src if base is None else base
-    if creation is None:
-        # PyTorch's propagate_creation_meta: a view made under no_grad is a no_grad view even
-        # of a multi-output view; otherwise a view of a view inherits how its source was made.
-        # Errors then name this view's own op ("Output 0 of View"), not its source's.
-        creation = DEFAULT
-        if not mode.grad and src._requires_grad:
-            creation = NO_GRAD_MODE
-        elif base is not None:
-            creation = src._view.creation
-        if creation != DEFAULT:
-            output_nr, fn_name = 0, op_label(name)
-    t._view = ViewMeta(creation, st.version, output_nr, fn_name)
-    t._grad_fn = None
-    t._requires_grad = src._requires_grad
-    if src._requires_grad and mode.grad:
-        if node is None:
-            node = _new(named(ViewBackward, name))
-            node._name = name
-            node.replay = replay
-            node.in_shape = src._data.shape
-            node.in_dtype = src._dtype
-            node.overlapping = overlapping
-            node.next_functions = (edge(src),)
-        t._grad_fn = node
-        t._output_nr = output_nr
-    return t
-
-
-def op_label(node_name):
-    """How PyTorch names a view's op in in-place errors: 'ViewBackward0' -> 'View',
-    'SqueezeBackward1' -> 'Squeeze1'."""
-    stem, _, number = node_name.rpartition("Backward")
-    return stem + ("" if number == "0" else number) if stem else node_name
+from .copying import contiguous_copy
+from .derivatives import record
+from .view_graph import (EXPAND, RESHAPE_COPY, as_strided_node, make_view, multi_node, multi_view,
+                         storage_flat)
 
 
 def _view_op(src, arr, name, replay, overlapping=False):
@@ -193,28 +99,16 @@ def reshape(self, *shape):
     arr = _view_strides(self._data, shape)
     if arr is not None:   # still expressible as a view: PyTorch's _reshape_alias
         return _view_op(self, arr, "ReshapeAliasBackward0", lambda g: reshape(g, shape))
-    from .copying import contiguous_copy
     c = contiguous_copy(self)
     out = c._data.reshape(shape)
-    return _rewrap_copy(c, out, "UnsafeViewBackward0", self._data.shape)
+    return _rewrap_copy(c, out)
 
 
-def _rewrap_copy(c, arr, name, in_shape):
-    """A reshape that had to copy: a fresh (non-view) tensor, like PyTorch's _unsafe_view."""
-    from .registry import wrap
-    t = wrap(arr, c._dtype)
-    if c._requires_grad and mode.grad:
-        node = _new(named(ViewBackward, name))
-        node._name = name
-        node.replay = lambda g: view(g, arr.shape)
-        node.in_shape = in_shape
-        node.in_dtype = c._dtype
-        node.overlapping = False
-        node.next_functions = (edge(c),)
-        t._grad_fn = node
-        t._requires_grad = True
-    t._storage = c._storage
-    return t
+def _rewrap_copy(c, arr):
+    """A reshape that had to copy: a fresh (non-view) tensor over the copy's storage, like
+    PyTorch's _unsafe_view."""
+    t = alias(c, arr)
+    return record(RESHAPE_COPY, (c,), t)
 
 
 def reshape_as(self, other):
@@ -394,21 +288,7 @@ def expand(self, *sizes):
         nxt = strides[0] * shape[len(shape) - len(strides)] if strides else a.itemsize
         strides.insert(0, nxt if s == 1 else 0)
     arr = strided_view(a, 0, shape, strides)
-    t = _view_op(self, arr, "ExpandBackward0", None)
-    if t._grad_fn is not None:
-        in_shape = a.shape
-        t._grad_fn.replay = None
-        t._grad_fn.__class__ = named(_ExpandBackward, "ExpandBackward0")
-        t._grad_fn.in_shape = in_shape
-    return t
-
-
-class _ExpandBackward(ViewBackward):
-    __slots__ = ()
-
-    def apply(self, grads):
-        from .reductions import sum_to_size
-        return (sum_to_size(grads[0], self.in_shape),)
+    return make_view(self, arr, "ExpandBackward0", None, derivative=EXPAND, values={})
 
 
 def expand_as(self, other):
@@ -491,7 +371,7 @@ def unfold(self, dimension, size, step):
 def as_strided(self, size, stride, storage_offset=None):
     st = self._storage
     root = self._base if self._base is not None else self
-    flat = _storage_flat(root)
+    flat = storage_flat(root)
     off = st.offset_of(self._data) if storage_offset is None else storage_offset
     size, stride = tuple(size), tuple(stride)
     need = off + (sum((n - 1) * s for n, s in zip(size, stride)) + 1 if all(size) else 0)
@@ -502,98 +382,21 @@ def as_strided(self, size, stride, storage_offset=None):
             f"{flat.itemsize} requiring a storage size of {need * flat.itemsize} are out of bounds "
             f"for storage of size {flat.size * flat.itemsize}")
     arr = _np_as_strided(flat, size, stride, off)
-    overlapping = has_internal_overlap(arr)
-    t = make_view(self, arr, "AsStridedBackward0", None, overlapping)
-    if t._grad_fn is not None:
-        # storage coordinates: scatter the gradient into a buffer laid out like the input
-        from ..autograd.graph_rewrite import AsStridedBackward0
-        t._grad_fn = AsStridedBackward0(self, t)
-    return t
+    # storage coordinates: the gradient is scattered into a buffer laid out like the input
+    node = as_strided_node(self, _Geometry(arr, st)) if self._requires_grad and mode.grad \
+        else None
+    return make_view(self, arr, "AsStridedBackward0", None, node=node)
 
 
-def _storage_flat(root):
-    """The root's storage as a flat 1-D array (all strides are non-negative by construction)."""
-    a = root._storage.array
-    span = 1
-    if a.size:
-        span = sum((n - 1) * (s // a.itemsize) for n, s in zip(a.shape, a.strides)) + 1
-    return strided_view(a, 0, (span,), (a.itemsize,))
+class _Geometry:
+    """What view_geometry reads of a view not made yet: its array and storage."""
+    __slots__ = ("_data", "_storage")
 
-
-def empty_with_layout(geom, dtype):
-    """A zero tensor whose storage has `geom`'s layout, viewed with that geometry."""
-    from ..creation import zeros
-    shape, strides, off = geom
-    span = off + (sum((n - 1) * s for n, s in zip(shape, strides)) + 1 if all(shape) else 0)
-    buf = zeros(max(span, 1), dtype=dtype)
-    if tuple(shape) == (span,) and strides in ((1,), ()) and off == 0:
-        return buf
-    return buf.as_strided(shape, strides, off)
-
-
-def as_strided_scatter_grad(g, base_geom, view_geom):
-    """Gradient of a base from the gradient of an as_strided view of it (accumulating where
-    view elements share memory)."""
-    base = empty_with_layout(base_geom, g._dtype)
-    shape, strides, off = view_geom
-    v = base.as_strided(shape, strides, off)
-    if has_internal_overlap(v._data):
-        root = base._base if base._base is not None else base
-        flat = _storage_flat(root)
-        xp.add.at(flat, _flat_indices(shape, strides, off).reshape(-1), g._data.reshape(-1))
-    else:
-        v.copy_(g)
-    return base
-
-
-def _flat_indices(shape, strides, off):
-    idx = xp.full(shape, off, dtype=xp.int64)
-    for d, (n, s) in enumerate(zip(shape, strides)):
-        dims = [1] * len(shape)
-        dims[d] = n
-        idx = idx + (xp.arange(n) * s).reshape(dims)
-    return idx
+    def __init__(self, arr, storage):
+        self._data, self._storage = arr, storage
 
 
 # ----------------------------------------------------------------------- multi-output views
-
-class _MultiViewBackward(Node):
-    __slots__ = ("in_shape", "in_dtype", "pieces", "_name", "num_outputs", "out_meta")
-
-    def name(self):
-        return self._name
-
-    def apply(self, grads):
-        from ..creation import zeros
-        gi = zeros(self.in_shape, dtype=self.in_dtype)
-        for g, piece in zip(grads, self.pieces):
-            if g is not None:
-                piece(gi).copy_(g)
-        return (gi,)
-
-
-def _multi_node(self, arrays, node_name, pieces):
-    """The one node of a multi-output split (None when no graph is recorded)."""
-    if not (self._requires_grad and mode.grad):
-        return None
-    node = _new(named(_MultiViewBackward, node_name))
-    node._name = node_name
-    node.in_shape = self._data.shape
-    node.in_dtype = self._dtype
-    node.pieces = pieces
-    node.num_outputs = len(arrays)
-    node.out_meta = [(a.shape, self._dtype) for a in arrays]
-    node.next_functions = (edge(self),)
-    return node
-
-
-def _multi_view(self, arrays, fn_name, node_name, pieces):
-    node = _multi_node(self, arrays, node_name, pieces)
-    # made under no_grad they are no_grad views (PyTorch's creation meta says so first)
-    creation = NO_GRAD_MODE if not mode.grad and self._requires_grad else MULTI_OUTPUT
-    return tuple(make_view(self, a, node_name, None, creation=creation, output_nr=i,
-                           fn_name=fn_name, node=node) for i, a in enumerate(arrays))
-
 
 def unbind(self, dim=0):
     nd = self._data.ndim
@@ -603,7 +406,7 @@ def unbind(self, dim=0):
     n = self._data.shape[d]
     arrays = [self._data[(slice(None),) * d + (i, Ellipsis)] for i in range(n)]
     pieces = [(lambda g, i=i: select(g, d, i)) for i in range(n)]
-    return _multi_view(self, arrays, "Unbind", "UnbindBackward0", pieces)
+    return multi_view(self, arrays, "Unbind", "UnbindBackward0", pieces)
 
 
 def _split_sizes(self, split_size, dim):
@@ -650,7 +453,7 @@ def split(self, split_size_or_sections, dim=0):
     if isinstance(split_size_or_sections, int):
         d, sizes = _split_sizes(self, split_size_or_sections, dim)
         arrays, pieces = _pieces(self, d, sizes)
-        return _multi_view(self, arrays, "Split", "SplitBackward0", pieces)
+        return multi_view(self, arrays, "Split", "SplitBackward0", pieces)
     return split_with_sizes(self, split_size_or_sections, dim)
 
 
@@ -658,7 +461,7 @@ def split_with_sizes(self, split_sizes, dim=0):
     sizes = list(split_sizes)
     d = _check_split_sizes(self, sizes, dim)
     arrays, pieces = _pieces(self, d, sizes)
-    return _multi_view(self, arrays, "SplitWithSizes", "SplitWithSizesBackward0", pieces)
+    return multi_view(self, arrays, "SplitWithSizes", "SplitWithSizesBackward0", pieces)
 
 
 def _chunk_size(self, chunks, dim):
@@ -698,14 +501,13 @@ def _own_counter(st):
 
 def _unsafe_pieces(self, d, sizes, node_name):
     arrays, pieces = _pieces(self, d, sizes)
-    node = _multi_node(self, arrays, node_name, pieces)
+    node = multi_node(self, arrays, node_name, pieces)
     outs = []
     for i, a in enumerate(arrays):
-        t = alias(self, a, requires_grad=node is not None)
+        t = alias(self, a)
         t._storage = _own_counter(self._storage)
         if node is not None:
-            t._grad_fn = node
-            t._output_nr = i
+            recorder.attach(node, t, i)
         outs.append(t)
     return tuple(outs)
 
@@ -762,27 +564,6 @@ def tensor_split(self, indices_or_sections, dim=0):
     return tuple(self[lead + (slice(a, b),)] for a, b in zip(bounds, bounds[1:]))
 
 
-def resize_out(out, shape):
-    """out= with the wrong shape: PyTorch resizes it (a new buffer), bumping nothing else."""
-    from ..core.storage import Storage, user_stacklevel
-    if out._base is not None:
-        raise RuntimeError("cannot resize a view used as out=; its shape must match")
-    if out._data.size:
-        import warnings
-        warnings.warn(
-            f"An output with one or more elements was resized since it had shape "
-            f"[{', '.join(map(str, out._data.shape))}], which does not match the required output "
-            f"shape [{', '.join(map(str, shape))}]. This behavior is deprecated, and in a future "
-            "PyTorch release outputs will not be resized unless they have zero elements. You can "
-            "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
-            "t.resize_(0).", UserWarning, stacklevel=user_stacklevel())
-    arr = xp.empty(shape, dtype=out._dtype.np)
-    out._data = arr
-    version = out._storage.version
-    out._storage = Storage(arr)
-    out._storage.version = version
-
-
 def resize_(self, *sizes, memory_format=None):
     """PyTorch's resize_: the same shape is a no-op; another shape takes the storage's leading
     elements (growing it when needed) with contiguous strides, and counts as a write."""
@@ -804,7 +585,6 @@ def resize_(self, *sizes, memory_format=None):
         flat = xp.empty(offset + n, dtype=root.dtype)
         kept = min(root.size, offset + n)
         flat[:kept] = root.reshape(-1)[:kept]
-        from ..core.storage import Storage
         version = st.version
         self._storage = st = Storage(flat)
         st.version = version
@@ -815,7 +595,6 @@ def resize_(self, *sizes, memory_format=None):
 def contiguous(self, memory_format=None):
     if self.is_contiguous():
         return self
-    from .copying import contiguous_copy
     return contiguous_copy(self)
 
 
@@ -832,19 +611,10 @@ VIEW_METHODS = {
 }
 
 
-def install(namespace):
-    # pointwise's hand-written entry points (pow with a number base, positive) replace generated
-    # ones, so they too go in once the op tables are registered
-    from . import pointwise
-    pointwise.install(namespace)
-    for name, fn in VIEW_METHODS.items():
-        setattr(Tensor, name, fn)
-        if name not in ("view", "view_as", "reshape_as", "expand", "expand_as", "contiguous",
-                        "unfold", "resize_"):   # methods only, as in PyTorch
-            namespace[name] = fn
-    namespace["reshape"] = reshape
-    namespace["unsafe_split"] = _unsafe_split_function   # its errors count input as position 1
-    Tensor.T = property(_T)
-    Tensor.mT = property(_mT)
-    Tensor.H = property(_T)
-    Tensor.mH = property(_mT)
+METHODS = dict(VIEW_METHODS)
+# methods only, as in PyTorch
+FUNCTIONS = {name: fn for name, fn in VIEW_METHODS.items()
+             if name not in ("view", "view_as", "reshape_as", "expand", "expand_as", "contiguous",
+                             "unfold", "resize_")}
+FUNCTIONS["unsafe_split"] = _unsafe_split_function   # its errors count input as position 1
+PROPERTIES = {"T": property(_T), "mT": property(_mT), "H": property(_T), "mH": property(_mT)}

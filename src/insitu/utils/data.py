@@ -326,7 +326,7 @@ class DataLoader:
         """One index per tensor: the same batch default_collate would stack, built directly."""
         from ..backend import xp
         from ..core import dtypes
-        from ..ops.registry import wrap
+        from ..core.tensor import wrap
         tensors = self.dataset.tensors
         bs = self.batch_sampler
         order = None

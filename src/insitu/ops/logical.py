@@ -1,0 +1,79 @@
+"""Comparisons, logical and bitwise ops: elementwise, not differentiable."""
+from ..backend import xp
+from ..core.tensor import Tensor
+from .checks import operands_broadcast, refuse, refusing, tensors_only
+from .kernels import cast_inputs, uf
+from .table import Op
+
+
+def _k_compare(ufunc):
+    def kernel(out, dt, a, b):
+        if dt is not None:
+            a, b = cast_inputs(dt, (a, b))
+        return ufunc(a, b, out=out)
+    kernel.__name__ = ufunc.__name__
+    return kernel
+
+
+def _k_logical_not(out, dt, a):
+    return xp.logical_not(a, out=out)
+
+
+def _k_bitwise_not(out, dt, a):
+    return xp.invert(a, out=out)
+
+
+COMPARE = [
+    Op(f"{name}(Tensor self, Tensor other)", _k_compare(fn), promote="compare",
+       operators=(dunder,))
+    for name, fn, dunder in [("eq", xp.equal, "__eq__"), ("ne", xp.not_equal, "__ne__"),
+                             ("lt", xp.less, "__lt__"), ("le", xp.less_equal, "__le__"),
+                             ("gt", xp.greater, "__gt__"), ("ge", xp.greater_equal, "__ge__")]
+]
+
+LOGICAL = [
+    Op(f"{name}(Tensor self, Tensor other)", _k_compare(fn), promote="bool",
+       check=tensors_only(name))
+    for name, fn in [("logical_and", xp.logical_and), ("logical_or", xp.logical_or),
+                     ("logical_xor", xp.logical_xor)]
+] + [Op("logical_not(Tensor self)", _k_logical_not, promote="bool")]
+
+BITWISE = [
+    Op(f"{name}(Tensor self, Tensor other)", refusing(uf(fn), kernel, refused),
+       check=operands_broadcast, operators=operators)
+    for name, fn, kernel, refused, operators in [
+        ("bitwise_and", xp.bitwise_and, "bitwise_and_cpu", "f", ("__and__", "__rand__", "__iand__")),
+        ("bitwise_or", xp.bitwise_or, "bitwise_or_cpu", "f", ("__or__", "__ror__", "__ior__")),
+        ("bitwise_xor", xp.bitwise_xor, "bitwise_xor_cpu", "f", ("__xor__", "__rxor__", "__ixor__")),
+        ("bitwise_left_shift", xp.left_shift, "lshift_cpu", "fb",
+         ("__lshift__", "__rlshift__", "__ilshift__")),
+        ("bitwise_right_shift", xp.right_shift, "rshift_cpu", "fb",
+         ("__rshift__", "__rrshift__", "__irshift__")),
+    ]
+] + [Op("bitwise_not(Tensor self)", _k_bitwise_not, promote="same",
+        check=refuse("bitwise_not_cpu", "f"))]
+
+ALL = COMPARE + LOGICAL + BITWISE
+
+
+def _invert(self):
+    """`~t`: PyTorch refuses floating tensors here with a TypeError (bitwise_not says more)."""
+    if self._dtype.is_floating_point:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return self.bitwise_not()
+
+
+def none_is_unequal(operator, when_none):
+    """`t == None` is False and `t != None` True, as in PyTorch; foreign objects defer."""
+    def dunder(self, other):
+        if other is None:
+            return when_none
+        if isinstance(other, (Tensor, int, float, bool)):
+            return operator(self, other)
+        return NotImplemented
+    dunder.__name__ = operator.__name__
+    return dunder
+
+
+METHODS = {"__invert__": _invert}

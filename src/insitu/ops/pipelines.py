@@ -1,0 +1,225 @@
+"""The three ways a table op runs, and the one `out=` writer.
+
+* `outofplace`: checks, kernel into a new array, record the node.
+* `inplace`: PyTorch's autograd guards, then the dtype/shape/overlap checks, the node and what it
+  keeps of the inputs (a copy of self only if a needed formula reads it), then the write tail
+  (`autograd.versions.write`: strict mode, kernel, the one version bump), the graph rewrite, and
+  what the node keeps of the result. A failing op stops before the kernel: data, dtype and
+  version are untouched.
+* `into_out`: the `out=` form: no autograd, PyTorch's resize rule, then the write tail.
+
+The generated entry points (`ops.codegen`) take a fast path for calls whose operand kinds were
+validated here once; anything else comes here, where every check lives. Ops outside the table
+(reductions, shape and linalg functions) write `out=` through `write_out`.
+"""
+import warnings
+
+from ..autograd.grad_mode import mode
+from ..autograd.guards import check_autograd
+from ..autograd.versions import write
+from ..backend import xp
+from ..core.dtypes import CPP_NAMES, can_cast
+from ..core.storage import Storage, user_frame, user_stacklevel
+from ..core.tensor import Tensor, new_tensor
+from . import checks
+from .derivatives import finish, keep_outputs, prepare
+from .table import dtype_info, fast_key
+from .view_graph import after_inplace
+
+
+def _arrays(args):
+    return [a._data if isinstance(a, Tensor) else a for a in args]
+
+
+def call_kernel(op, out, force, arrays, params):
+    values = [params[p] for p in op.params] if params else ()   # in the schema's order
+    try:
+        return op.kernel(out, force, *arrays, *values)
+    except OverflowError:
+        # a Python int outside the dtype's range: wrap it, as PyTorch's integer math does
+        dt = out.dtype if out is not None else (force or _first_array_dtype(arrays))
+        arrays = [xp.array(a).astype(dt) if isinstance(a, int) and not isinstance(a, bool) else a
+                  for a in arrays]
+        return op.kernel(out, force, *arrays, *values)
+
+
+def _first_array_dtype(arrays):
+    for a in arrays:
+        if isinstance(a, xp.ndarray):
+            return a.dtype
+    return None
+
+
+def _cast_names(op, args):
+    names = op.cpp_cast_names
+    return names(args) if callable(names) else names
+
+
+def _needs(args):
+    for a in args:
+        if isinstance(a, Tensor) and a._requires_grad:
+            return True
+    return False
+
+
+def outofplace(op, args, params):
+    if op.check_args is not None:
+        op.check_args(args, params)
+    result_dt, force, _ = dtype_info(op, args, params)
+    try:
+        res = call_kernel(op, None, force, _arrays(args), params)
+    except ValueError as e:
+        _reraise_shapes(args, e)
+    if type(res) is not xp.ndarray:
+        res = xp.asarray(res)
+    if res.dtype != result_dt.np:
+        res = res.astype(result_dt.np)
+    out = new_tensor(res, result_dt)
+    key = fast_key(op, args, params)
+    if key is not None:   # this operand-kind combination is valid: let the fast path take it
+        op._fast_out[key] = (force, result_dt, result_dt.np)
+    if op.differentiable and mode.grad and _needs(args):
+        d = op.derivative_for(args, params)
+        where = user_frame(2)
+        finish(prepare(d, args, params, None, where), out, where)
+    return out
+
+
+def _reraise_shapes(args, err):
+    shapes = [a._data.shape for a in args if isinstance(a, Tensor)]
+    if len(shapes) > 1:
+        checks.broadcast_shapes(*shapes)   # raises PyTorch's message if that was the problem
+    raise err
+
+
+def inplace(op, args, params):
+    self = args[0]
+    grad = mode.grad and _needs(args)
+    if grad:   # PyTorch's autograd guards come before the kernel's own checks
+        check_autograd(self, _needs(args[1:]))
+    if op.check_args is not None:
+        op.check_args(args, params)
+    result_dt, force, _ = dtype_info(op, args, params)
+    sd = self._dtype
+    if result_dt is not sd and op.check_cast and not can_cast(result_dt, sd):
+        raise checks.cast_error(result_dt, sd, _cast_names(op, args))
+    data = self._data
+    arrays = [data]
+    st = self._storage
+    for a in args[1:]:
+        if isinstance(a, Tensor):
+            ad = a._data
+            if ad.shape != data.shape and op.check_shapes:
+                checks.check_broadcast_into(data.shape, [ad.shape])
+            if a._storage is st and checks.check_input_overlap(self, ad):
+                ad = ad.copy()
+            arrays.append(ad)
+        else:
+            arrays.append(a)
+    if self._base is not None and not op.internal_overlap_ok:
+        checks.check_internal_overlap(self)
+    node = None
+    if grad and op.differentiable:
+        where = user_frame(2)
+        node = prepare(op.derivative_for(args, params), args, params, op.inplace_name, where)
+    write(self, op.inplace_name, call_kernel, op, data, force, arrays, params)
+    if node is not None:
+        after_inplace(self, node)
+        keep_outputs(node, (self,), where)
+    key = fast_key(op, args, params)
+    if key is not None:
+        op._fast_in[key] = force
+    return self
+
+
+def into_out(op, args, params, out):
+    """The `out=` form: like an in-place op on `out`, plus PyTorch's resize and autograd rules."""
+    check_out_grad(op.name, out, args)
+    if op.check_args is not None:
+        op.check_args(args, params)
+    result_dt, force, _ = dtype_info(op, args, params)
+    if not can_cast(result_dt, out._dtype):
+        raise checks.cast_error(result_dt, out._dtype, _cast_names(op, args))
+    if op.check_shapes:
+        shapes = [a._data.shape for a in args if isinstance(a, Tensor)]
+        shape = tuple(checks.broadcast_shapes(*shapes)) if shapes else ()
+    else:                     # index_add & co. write self's shape, whatever the operands'
+        shape = args[0]._data.shape
+    if out._data.shape != shape:
+        resize_out(out, shape)
+    arrays = []
+    for a in args:
+        if isinstance(a, Tensor):
+            ad = a._data
+            if a._storage is out._storage and checks.check_input_overlap(out, ad):
+                ad = ad.copy()
+            arrays.append(ad)
+        else:
+            arrays.append(a)
+    return write(out, op.name, call_kernel, op, out._data, force, arrays, params)
+
+
+def resize_out(out, shape):
+    """out= with the wrong shape: PyTorch resizes it (a new buffer), bumping nothing else."""
+    if out._base is not None:
+        raise RuntimeError("cannot resize a view used as out=; its shape must match")
+    if out._data.size:
+        warnings.warn(
+            f"An output with one or more elements was resized since it had shape "
+            f"[{', '.join(map(str, out._data.shape))}], which does not match the required output "
+            f"shape [{', '.join(map(str, shape))}]. This behavior is deprecated, and in a future "
+            "PyTorch release outputs will not be resized unless they have zero elements. You can "
+            "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
+            "t.resize_(0).", UserWarning, stacklevel=user_stacklevel())
+    arr = xp.empty(shape, dtype=out._dtype.np)
+    version = out._storage.version
+    out._data = arr
+    out._storage = Storage(arr)
+    out._storage.version = version
+
+
+def check_out_grad(name, out, inputs):
+    if mode.grad and (out._requires_grad or _needs(inputs)):
+        raise RuntimeError(
+            f"{name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad.")
+
+
+def write_out(name, out, arr, inputs, exact=None):
+    """PyTorch's out= for ops outside the table: no autograd, resize when the shape differs
+    (with PyTorch's warning when `out` had elements), then the write tail. `exact` is the dtype
+    `out` must have (PyTorch checks it for most ops); otherwise the value is cast into whatever
+    dtype `out` has."""
+    check_out_grad(name, out, inputs)
+    if exact is not None and out._dtype is not exact:
+        raise RuntimeError(f"Expected out tensor to have dtype {CPP_NAMES[exact.name]}, but got "
+                           f"{CPP_NAMES[out._dtype.name]} instead")
+    arr = xp.asarray(arr)
+    if out._data.shape != arr.shape:
+        resize_out(out, arr.shape)
+    return write(out, name, xp.copyto, out._data, arr, "unsafe")
+
+
+# ------------------------------------------------------------------------- fast-path autograd
+# The generated entry points call these when some operand requires grad.
+
+def record_outofplace(op, args, params, out):
+    """Record the node of a fresh result (fast path)."""
+    if op.differentiable:
+        d = op.derivative_for(args, params)
+        where = user_frame(2)
+        finish(prepare(d, args, params, None, where), out, where)
+
+
+def inplace_pre(op, args, params):
+    """Autograd guards and the node of an in-place op, before its kernel runs (fast path)."""
+    check_autograd(args[0], _needs(args[1:]))
+    if not op.differentiable:
+        return None
+    return prepare(op.derivative_for(args, params), args, params, op.inplace_name,
+                   user_frame(2))
+
+
+def inplace_post(op, self, node):
+    after_inplace(self, node)
+    keep_outputs(node, (self,), user_frame(2))

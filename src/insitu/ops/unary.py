@@ -1,0 +1,134 @@
+"""Elementwise functions of one tensor: exp/log, trigonometry, roots, sign and rounding.
+
+A formula that reads `result` (exp, tanh, sigmoid, sqrt, ...) makes the in-place form free: the
+node keeps the output, which is self. One that reads `self` (sin, log, ...) makes the in-place
+form keep a copy of self's old value (PyTorch does the same).
+"""
+import math
+
+from ..backend import xp
+from .checks import refuse, refuse_bool
+from .kernels import buffer, store, uf, unary_float
+from .pointwise import zeros_like
+from .table import Op, formulas_on_arrays
+
+LN2, LN10 = math.log(2.0), math.log(10.0)
+
+
+def _k_sigmoid(out, dt, a):
+    if dt is not None and a.dtype != dt:
+        a = a.astype(dt)
+    # 1 / (1 + exp(-a)) in two in-place steps on the output buffer
+    r = xp.negative(a, out=buffer(out, a))
+    xp.exp(r, out=r)
+    r += 1
+    return xp.reciprocal(r, out=r)
+
+
+def _k_rsqrt(out, dt, a):
+    if dt is not None and a.dtype != dt:
+        a = a.astype(dt)
+    r = xp.sqrt(a, out=buffer(out, a))
+    return xp.reciprocal(r, out=r)
+
+
+def _k_abs(out, dt, a):
+    return xp.absolute(a, out=out) if a.dtype != xp.bool_ else store(a.copy(), out)
+
+
+def _k_sign(out, dt, a):
+    if a.dtype == xp.bool_:
+        return store(a.copy(), out)
+    if a.dtype.kind == "f":
+        nan = xp.isnan(a)
+        if nan.any():   # PyTorch's sign is (0 < x) - (x < 0): 0 for nan, where NumPy gives nan
+            r = xp.sign(a, out=buffer(out, a))
+            r[nan] = 0
+            return r
+    return xp.sign(a, out=out)
+
+
+def _k_frac(out, dt, a):
+    t = xp.trunc(a)
+    return xp.subtract(a, t, out=out)
+
+
+def _k_round(out, dt, a, decimals=0):
+    if a.dtype.kind != "f":
+        return store(a.copy(), out) if out is None or out is not a else out
+    return xp.round(a, decimals, out=out) if decimals else xp.rint(a, out=out)
+
+
+def _k_int_identity(ufunc):
+    """floor/ceil/trunc: integers are returned unchanged (NumPy would refuse or go float)."""
+    def kernel(out, dt, a):
+        if a.dtype.kind in "iub":
+            return a.copy() if out is None else out
+        return ufunc(a, out=out)
+    kernel.__name__ = ufunc.__name__
+    return kernel
+
+
+def _k_square(out, dt, a, _exponent):
+    return xp.multiply(a, a, out=out, dtype=dt, casting="unsafe")
+
+
+def _float(name, ufunc, formula, node=None, kernel=None):
+    return Op(f"{name}(Tensor self)", kernel or unary_float(ufunc), promote="float", node=node,
+              derivatives={"self": formula})
+
+
+def _zero(grad):
+    return zeros_like(grad)
+
+
+FLOAT = [
+    _float("exp", xp.exp, lambda grad, result: grad * result),
+    _float("exp2", xp.exp2, lambda grad, result: grad * result * LN2),
+    _float("expm1", xp.expm1, lambda grad, result: grad * (result + 1)),
+    _float("log", xp.log, lambda grad, self: grad / self),
+    _float("log2", xp.log2, lambda grad, self: grad / (self * LN2)),
+    _float("log10", xp.log10, lambda grad, self: grad / (self * LN10)),
+    _float("log1p", xp.log1p, lambda grad, self: grad / (self + 1), node="Log1PBackward0"),
+    _float("sqrt", xp.sqrt, lambda grad, result: grad / (2 * result)),
+    _float("sin", xp.sin, lambda grad, self: grad * self.cos()),
+    _float("cos", xp.cos, lambda grad, self: -grad * self.sin()),
+    _float("tan", xp.tan, lambda grad, result: grad * (1 + result * result)),
+    _float("tanh", xp.tanh, lambda grad, result: grad * (1 - result * result)),
+    _float("sinh", xp.sinh, lambda grad, self: grad * self.cosh()),
+    _float("cosh", xp.cosh, lambda grad, self: grad * self.sinh()),
+    _float("asin", xp.arcsin, lambda grad, self: grad / (1 - self * self).sqrt()),
+    _float("acos", xp.arccos, lambda grad, self: -grad / (1 - self * self).sqrt()),
+    _float("atan", xp.arctan, lambda grad, self: grad / (1 + self * self)),
+    _float("reciprocal", xp.reciprocal, lambda grad, result: -grad * result * result),
+    _float("sigmoid", None, lambda grad, result: grad * result * (1 - result), kernel=_k_sigmoid),
+    _float("rsqrt", None, lambda grad, result: grad * -0.5 * result * result * result,
+           kernel=_k_rsqrt),
+]
+
+SAME = [
+    Op("neg(Tensor self)", uf(xp.negative), promote="same",
+       check=refuse_bool("Negation, the `-` operator, on a bool tensor is not supported. If you "
+                         "are trying to invert a mask, use the `~` or `logical_not()` operator "
+                         "instead."),
+       derivatives={"self": lambda grad: -grad}, operators=("__neg__",)),
+    Op("abs(Tensor self)", _k_abs, promote="same", check=refuse("abs_cpu", "b"),
+       derivatives={"self": lambda grad, self: grad * self.sign()}, operators=("__abs__",)),
+    Op("sign(Tensor self)", _k_sign, promote="same", derivatives={"self": _zero}),
+    Op("sgn(Tensor self)", _k_sign, promote="same", derivatives={"self": _zero}),
+    Op("floor(Tensor self)", _k_int_identity(xp.floor), promote="same",
+       check=refuse("floor_vml_cpu", "b"), derivatives={"self": _zero}),
+    Op("ceil(Tensor self)", _k_int_identity(xp.ceil), promote="same",
+       check=refuse("ceil_vml_cpu", "b"), derivatives={"self": _zero}),
+    Op("trunc(Tensor self)", _k_int_identity(xp.trunc), promote="same",
+       check=refuse("trunc_vml_cpu", "b"), derivatives={"self": _zero}),
+    Op("round(Tensor self, *, decimals=0)", _k_round, promote="same",
+       check=refuse("round_vml_cpu", "b"), derivatives={"self": _zero}),
+    Op("frac(Tensor self)", _k_frac, promote="same", check=refuse("frac_cpu", "iub"),
+       derivatives={"self": lambda grad: grad}),
+    # square is pow(self, 2): the exponent takes part in promotion (bool squares to int64)
+    Op("square(Tensor self, *, Tensor _exponent=2)", _k_square, node="PowBackward0",
+       derivatives={"self": lambda grad, self: grad * 2 * self}),
+]
+
+ALL = formulas_on_arrays(FLOAT + SAME)

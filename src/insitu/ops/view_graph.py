@@ -1,0 +1,313 @@
+"""How views take part in autograd: their nodes, and what an in-place write into one does.
+
+* A view shares its base's storage and version counter. `make_view` records the root base, how
+  the view was made (PyTorch's creation meta: normal, under no_grad, one of several outputs) and
+  a node whose backward replays the same view on zeros of the input's shape and writes the
+  gradient through it, so one formula serves every view op and is itself differentiable.
+* `after_inplace`: after an in-place op, a tensor that is not a view gets the op's node as its
+  grad_fn. For a view, the root base's grad_fn becomes `CopySlices`, which routes the part of the
+  base's gradient that the view covers through the op's node and the rest straight to the base's
+  old grad_fn; the view's own grad_fn becomes `AsStridedBackward0` of the base. Other views of
+  the base regenerate theirs when next asked (`grad_fn`): their recorded version is stale.
+"""
+from ..autograd import recorder
+from ..autograd.grad_mode import mode
+from ..autograd.guards import DEFAULT, NO_GRAD_MODE, MULTI_OUTPUT
+from ..autograd.node import Node
+from ..autograd.recorder import edge
+from ..autograd.tensor_hooks import install_retain_hook
+from ..backend import xp, has_internal_overlap, strided_view
+from ..core.dtypes import int64
+from ..core.tensor import Tensor, new_tensor
+from ..creation import empty_with_layout, zeros
+from .derivatives import Derivative, prepare
+
+_new = object.__new__
+
+
+class ViewMeta:
+    __slots__ = ("creation", "version", "output_nr", "fn_name")
+
+    def __init__(self, creation, version, output_nr=0, fn_name=""):
+        self.creation = creation
+        self.version = version
+        self.output_nr = output_nr
+        self.fn_name = fn_name
+
+
+# ------------------------------------------------------------------------- view nodes
+
+def _replay_grad(grad, self_shape, self_dtype, replay, overlapping):
+    """Backward of a view op: zeros of the input's shape, the same view of them, the gradient
+    written through it (accumulated where several view elements are one input element)."""
+    gi = zeros(self_shape, dtype=self_dtype)
+    if overlapping:
+        idx = replay(new_tensor(xp.arange(gi._data.size).reshape(self_shape), int64))
+        xp.add.at(gi._data.reshape(-1), idx._data.reshape(-1), grad._data.reshape(-1))
+        return gi
+    replay(gi).copy_(grad)
+    return gi
+
+
+def _replay_grads(grads, self_shape, self_dtype, pieces):
+    """Backward of split/unbind/chunk: each output's gradient written into its piece."""
+    gi = zeros(self_shape, dtype=self_dtype)
+    for g, piece in zip(grads, pieces):
+        if g is not None:
+            piece(gi).copy_(g)
+    return gi
+
+
+_VIEWS = {}
+
+
+def view_derivative(name, multi=False):
+    """The derivative of a view op named `name` (`SliceBackward0`, `SplitBackward0`...)."""
+    d = _VIEWS.get((name, multi))
+    if d is None:
+        formula = _replay_grads if multi else _replay_grad
+        d = _VIEWS[(name, multi)] = Derivative(name, {"self": formula}, op_name=op_label(name),
+                                               outputs=() if multi else ("result",))
+    return d
+
+
+EXPAND = Derivative("ExpandBackward0",
+                    {"self": lambda grad, self_shape: grad.sum_to_size(self_shape)})
+RESHAPE_COPY = Derivative("UnsafeViewBackward0",
+                          {"self": lambda grad, self_shape: grad.reshape(self_shape)})
+
+
+def make_view(src, arr, name, replay, overlapping=False, creation=None, output_nr=0,
+              fn_name="", node=None, derivative=None, values=None):
+    """Wrap `arr` (a NumPy view of src's data) as a view tensor of src with autograd wiring."""
+    t = _new(Tensor)
+    t._data = arr
+    t._dtype = src._dtype
+    st = src._storage
+    t._storage = st
+    base = src._base
+    t._base = src if base is None else base
+    if creation is None:
+        # PyTorch's propagate_creation_meta: a view made under no_grad is a no_grad view even
+        # of a multi-output view; otherwise a view of a view inherits how its source was made.
+        # Errors then name this view's own op ("Output 0 of View"), not its source's.
+        creation = DEFAULT
+        if not mode.grad and src._requires_grad:
+            creation = NO_GRAD_MODE
+        elif base is not None:
+            creation = src._view.creation
+        if creation != DEFAULT:
+            output_nr, fn_name = 0, op_label(name)
+    t._view = ViewMeta(creation, st.version, output_nr, fn_name)
+    t._grad_fn = None
+    t._requires_grad = src._requires_grad
+    if src._requires_grad and mode.grad:
+        if node is None:
+            node = prepare(derivative or view_derivative(name), (src,),
+                           values or {"replay": replay, "overlapping": overlapping})
+        recorder.attach(node, t, output_nr)
+    return t
+
+
+def multi_view(src, arrays, fn_name, node_name, pieces):
+    """The outputs of split/unbind/chunk: views sharing one node, marked so that writing into
+    one in place is refused as in PyTorch."""
+    node = multi_node(src, arrays, node_name, pieces)
+    # made under no_grad they are no_grad views (PyTorch's creation meta says so first)
+    creation = NO_GRAD_MODE if not mode.grad and src._requires_grad else MULTI_OUTPUT
+    return tuple(make_view(src, a, node_name, None, creation=creation, output_nr=i,
+                           fn_name=fn_name, node=node) for i, a in enumerate(arrays))
+
+
+def multi_node(src, arrays, node_name, pieces):
+    """The one node of a multi-output split (None when no graph is recorded)."""
+    if not (src._requires_grad and mode.grad):
+        return None
+    node = prepare(view_derivative(node_name, multi=True), (src,), {"pieces": pieces})
+    node.num_outputs = len(arrays)
+    node.out_meta = [(a.shape, src._dtype) for a in arrays]
+    return node
+
+
+def op_label(node_name):
+    """How PyTorch names a view's op in in-place errors: 'ViewBackward0' -> 'View',
+    'SqueezeBackward1' -> 'Squeeze1'."""
+    stem, _, number = node_name.rpartition("Backward")
+    return stem + ("" if number == "0" else number) if stem else node_name
+
+
+# ------------------------------------------------------------------------- strided geometry
+
+def view_geometry(t):
+    """(shape, element strides, element offset) of a tensor inside its storage."""
+    a = t._data
+    item = a.itemsize
+    return (a.shape, tuple(s // item for s in a.strides), t._storage.offset_of(a))
+
+
+def storage_flat(root):
+    """The root's storage as a flat 1-D array (all strides are non-negative by construction)."""
+    a = root._storage.array
+    span = 1
+    if a.size:
+        span = sum((n - 1) * (s // a.itemsize) for n, s in zip(a.shape, a.strides)) + 1
+    return strided_view(a, 0, (span,), (a.itemsize,))
+
+
+def as_strided_scatter_grad(grad, base_geom, view_geom):
+    """Gradient of a base from the gradient of an as_strided view of it (accumulating where
+    view elements share memory)."""
+    base = empty_with_layout(base_geom, grad._dtype)
+    shape, strides, off = view_geom
+    v = base.as_strided(shape, strides, off)
+    if has_internal_overlap(v._data):
+        root = base._base if base._base is not None else base
+        xp.add.at(storage_flat(root), _flat_indices(shape, strides, off).reshape(-1),
+                  grad._data.reshape(-1))
+    else:
+        v.copy_(grad)
+    return base
+
+
+def _flat_indices(shape, strides, off):
+    idx = xp.full(shape, off, dtype=xp.int64)
+    for d, (n, s) in enumerate(zip(shape, strides)):
+        dims = [1] * len(shape)
+        dims[d] = n
+        idx = idx + (xp.arange(n) * s).reshape(dims)
+    return idx
+
+
+AS_STRIDED = Derivative("AsStridedBackward0",
+                        {"self": lambda grad, base_geom, view_geom:
+                         as_strided_scatter_grad(grad, base_geom, view_geom)})
+
+
+def as_strided_node(base, view):
+    """grad_fn of a view seen in storage coordinates: scatter into a buffer laid out like
+    `base` (an as_strided view; a view whose base was modified in place)."""
+    return prepare(AS_STRIDED, (base,), {"base_geom": view_geometry(base),
+                                         "view_geom": view_geometry(view)})
+
+
+# ------------------------------------------------------------------------- in-place rewrites
+
+class CopySlices(Node):
+    """Gradient of `base` after `fn` (an in-place op's node) wrote into the region a view of it
+    covers."""
+    __slots__ = ("base_geom", "view_geom", "fn")
+
+    def name(self):
+        return "insitu::autograd::CopySlices"
+
+    def apply(self, grads):
+        grad = grads[0]
+        result = empty_with_layout(self.base_geom, grad._dtype)
+        result.copy_(grad)
+        shape, strides, offset = self.view_geom
+        grad_slice = result.as_strided(shape, strides, offset)
+        res = self.fn.apply((grad_slice.clone(),))
+        r0 = res[0]
+        if r0 is None:
+            grad_slice.zero_()
+        else:
+            grad_slice.copy_(r0)
+        return (result,) + tuple(res[1:])
+
+    def release(self):
+        self.fn.release()
+
+
+def after_inplace(self, node):
+    """Point `self` (and, for a view, its base) at the node of the in-place op just run."""
+    base = self._base
+    if base is None:
+        _move_retain_hook(self, node)
+        self._grad_fn = node
+        self._output_nr = 0
+        self._requires_grad = True
+        return
+    copy = recorder.rewired(CopySlices, (edge(base),) + node.next_functions[1:])
+    copy.base_geom = view_geometry(base)
+    copy.view_geom = view_geometry(self)
+    copy.fn = node
+    _move_retain_hook(base, copy)
+    base._grad_fn = copy
+    base._output_nr = 0
+    base._requires_grad = True
+    regenerate_view_grad_fn(self)
+
+
+def regenerate_view_grad_fn(view):
+    base = view._base
+    if base._requires_grad:
+        view._grad_fn = as_strided_node(base, view)
+        view._output_nr = 0
+        view._requires_grad = True
+    view._view.version = view._storage.version
+
+
+def _move_retain_hook(t, new_fn):
+    """retain_grad() follows the tensor to its new grad_fn (as PyTorch does)."""
+    if getattr(t, "_retains_grad", False):
+        old = t._grad_fn
+        if old is not None:
+            hooks = old.__dict__.get("_thooks", {}).get(t._output_nr if old.num_outputs > 1 else 0)
+            if hooks:
+                for h in [h for h in hooks if getattr(h, "_is_retain", False)]:
+                    hooks.remove(h)
+        install_retain_hook(t, new_fn)
+
+
+_STALE_NO_GRAD_VIEW = (
+    "A view was created in no_grad mode and its base or another view of its base has been "
+    "modified inplace with grad mode enabled. Given that this use case is ambiguous and "
+    "error-prone, it is forbidden. You can clarify your code by moving both the view and the "
+    "inplace either both inside the no_grad block (if you don't want the inplace to be tracked) "
+    "or both outside (if you want the inplace to be tracked).")
+_STALE_MULTI_OUTPUT_VIEW = (
+    "Output {nr} of {fn} is a view and its base or another view of its base has been modified "
+    "inplace. This view is the output of a function that returns multiple views. Such functions "
+    "do not allow the output views to be modified inplace. You should replace the inplace "
+    "operation by an out-of-place one.")
+
+
+def current_grad_fn(t):
+    """grad_fn of a view, regenerated if its base (or a sibling view) was modified since."""
+    vm = t._view
+    if vm.version != t._storage.version:
+        if vm.creation != DEFAULT and t._base._requires_grad and t._base._grad_fn is not None:
+            if vm.creation == NO_GRAD_MODE:
+                raise RuntimeError(_STALE_NO_GRAD_VIEW)
+            if vm.creation == MULTI_OUTPUT:
+                raise RuntimeError(_STALE_MULTI_OUTPUT_VIEW.format(nr=vm.output_nr,
+                                                                   fn=vm.fn_name))
+            return t._grad_fn
+        regenerate_view_grad_fn(t)
+    return t._grad_fn
+
+
+# ------------------------------------------------------------------------- Tensor's view of it
+
+def grad_fn(self):
+    """Tensor.grad_fn: a view's is regenerated when its base was modified in place since."""
+    if self._base is None:
+        return self._grad_fn
+    return current_grad_fn(self)
+
+
+def requires_grad(self):
+    """Tensor.requires_grad (reading a stale view's grad_fn may change it)."""
+    if self._base is not None:
+        try:
+            current_grad_fn(self)
+        except RuntimeError:
+            pass
+    return self._requires_grad
+
+
+def is_leaf(self):
+    return grad_fn(self) is None
+
+
+PROPERTIES = {"grad_fn": property(grad_fn), "is_leaf": property(is_leaf)}
