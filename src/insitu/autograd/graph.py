@@ -67,14 +67,19 @@ def _saved_in(node):
 
 
 def _private_arrays(node):
-    """Arrays a fused nn node keeps from its forward (never visible to the user)."""
+    """Arrays a node keeps from its forward that no tensor owns (a fused layer's softmax, say):
+    values among its parameters (`ops.derivatives`), never visible to the user."""
     try:
-        aux = object.__getattribute__(node, "aux")
+        params = object.__getattribute__(node, "params")
     except AttributeError:
         return ()
-    if isinstance(aux, xp.ndarray):
-        return (aux,)
-    return [a for a in aux if isinstance(a, xp.ndarray)] if isinstance(aux, (tuple, list)) else ()
+    found = []
+    for v in params.values() if isinstance(params, dict) else ():
+        if isinstance(v, xp.ndarray):
+            found.append(v)
+        elif isinstance(v, (tuple, list)):
+            found.extend(a for a in v if isinstance(a, xp.ndarray))
+    return found
 
 
 def _inner_node(node):
