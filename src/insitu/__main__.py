@@ -1,13 +1,14 @@
 """python -m insitu [tour options] | python -m insitu train [options]"""
 import sys
 
+from .tour import main as tour
+from .train_demo import main as train
+
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "train":
-        from .train_demo import main as train
         return train(argv[1:])
-    from .tour import main as tour
     return tour(argv)
 
 

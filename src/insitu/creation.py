@@ -1,9 +1,10 @@
 """Making tensors: from data, filled, ranges, and random (a Generator over NumPy's PCG64)."""
+import json
 import numbers
 
 from .backend import xp, strided_view, has_internal_overlap
 from .core import dtypes
-from .core.device import check_device
+from .core.device import CPU, check_device
 from .core.storage import Storage
 from .core.tensor import Tensor, wrap
 
@@ -323,18 +324,15 @@ class Generator:
         return self._seed
 
     def get_state(self):
-        import json
         state = json.dumps(self._rng.bit_generator.state).encode()
         return tensor(list(state), dtype=dtypes.uint8)
 
     def set_state(self, state):
-        import json
         self._rng.bit_generator.state = json.loads(bytes(state.tolist()).decode())
         return self
 
     @property
     def device(self):
-        from .core.device import CPU
         return CPU
 
 

@@ -17,6 +17,8 @@ the duration of the block only, so it costs nothing outside it. An op called by 
 counted as part of the outer one. Functions imported by name before the block (`from insitu
 import add`) are not wrapped.
 """
+import sys
+import types
 import weakref
 
 # [bytes alive now, peak]; Storage updates it inline (a list is the cheapest shared counter)
@@ -135,7 +137,7 @@ def _note_save(saved):
 
 
 def _note_call(name, args, kwargs, result):
-    from .core.tensor import Tensor
+    Tensor = sys.modules["insitu.core.tensor"].Tensor   # loaded: profile() runs on tensors
     outs = _tensors(result, Tensor)
     for p in _profiles:
         if not outs and name not in p._rows:
@@ -206,10 +208,7 @@ _OPERATOR_BASES = {"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "ma
 
 
 def _targets():
-    import sys
-    import types
-    from .core.tensor import Tensor
-    spaces = [Tensor, sys.modules["insitu"]]
+    spaces = [sys.modules["insitu.core.tensor"].Tensor, sys.modules["insitu"]]
     for mod in ("insitu.nn.functional", "insitu.linalg", "insitu.fft", "insitu.special"):
         if mod in sys.modules:
             spaces.append(sys.modules[mod])
@@ -222,8 +221,14 @@ def _targets():
             yield space, attr, fn
 
 
+def _graph():
+    # memory is the bottom layer (storage counts its bytes here); the saved-tensor observer it
+    # needs while profiling lives in autograd, which is loaded by then
+    return sys.modules["insitu.autograd.graph"]
+
+
 def _install():
-    from .autograd import graph
+    graph = _graph()
     for space, attr, fn in _targets():
         setattr(space, attr, _traced(_op_name(attr, fn), fn))
         _wrapped.append((space, attr, fn))
@@ -231,7 +236,7 @@ def _install():
 
 
 def _uninstall():
-    from .autograd import graph
+    graph = _graph()
     graph.remove_save_observer(_note_save)
     while _wrapped:
         space, attr, fn = _wrapped.pop()

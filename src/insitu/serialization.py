@@ -21,7 +21,8 @@ import os
 
 from .backend import xp
 from .core import dtypes
-from .core.tensor import Tensor
+from .core.device import check_device
+from .core.tensor import Tensor, wrap
 
 FORMAT = "insitu"
 FORMAT_VERSION = "1"
@@ -345,7 +346,6 @@ class _Reader:
 
 def _owned(arr, dt):
     """A tensor that owns `arr` (counted by insitu.memory like any other)."""
-    from .core.tensor import wrap
     return wrap(_contiguous(arr), dt)
 
 
@@ -362,7 +362,6 @@ def _short(x):
 def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **kwargs):
     """Read what `save` wrote (or any safetensors file, as a flat dict). Runs no code."""
     if map_location not in (None, "cpu") and str(map_location) != "cpu":
-        from .core.device import check_device
         check_device(map_location)
     data, where = _read(f)
     arrays = _arrays(data, where)

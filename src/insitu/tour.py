@@ -7,6 +7,8 @@ import io
 import textwrap
 import time
 
+import insitu as torch
+
 EXAMPLES = [
     ("Normal vs in-place", """
         a = torch.tensor([1, 2, 3])
@@ -111,7 +113,6 @@ def main(argv=None):
     p.add_argument("--elements", type=int, default=64 * 2 ** 20,
                    help="size of the tensor in the memory demo (default 64Mi)")
     args = p.parse_args(argv)
-    import insitu as torch
     print(f"insitu {torch.__version__}: PyTorch's tensor API over NumPy, in-place done right.\n")
     run_examples(torch)
     memory_demo(torch, args.elements)

@@ -10,6 +10,12 @@ import argparse
 import sys
 import time
 
+import insitu
+import insitu.nn as nn
+import insitu.nn.functional as F
+import insitu.optim as optim
+from insitu.utils.data import DataLoader, TensorDataset
+
 NO_SKLEARN = ("This example trains on scikit-learn's bundled digits data set, but scikit-learn "
               "is not installed.\nInstall it with:  pip install scikit-learn  (and matplotlib "
               "for the loss-curve plot), then run it again.")
@@ -21,7 +27,6 @@ def load_digits_split(seed, test_fraction=0.2):
         from sklearn.datasets import load_digits
     except ImportError:
         return None
-    import insitu
     digits = load_digits()
     x = insitu.tensor(digits.data, dtype=insitu.float32) / 16.0
     y = insitu.tensor(digits.target, dtype=insitu.int64)
@@ -47,7 +52,6 @@ class OutOfPlaceSGD:
             p.grad = None
 
     def step(self):
-        import insitu
         with insitu.no_grad():
             for p in self.params:
                 buf = self.buffers.get(id(p))
@@ -57,8 +61,6 @@ class OutOfPlaceSGD:
 
 
 def build_model(hidden, seed):
-    import insitu
-    import insitu.nn as nn
     insitu.manual_seed(seed)
     return nn.Sequential(nn.Linear(64, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, 10))
 
@@ -77,9 +79,6 @@ def progress(label, epoch, epochs, done, total, loss, out):
 
 
 def train(label, model, optimizer, data, epochs, batch_size, seed, quiet):
-    import insitu
-    import insitu.nn.functional as F
-    from insitu.utils.data import DataLoader, TensorDataset
     x_train, y_train, x_test, y_test = data
     g = insitu.Generator()
     g.manual_seed(seed)
@@ -173,7 +172,6 @@ def main(argv=None):
     if data is None:
         print(NO_SKLEARN)
         return 1
-    import insitu.optim as optim
     print(f"digits: {len(data[1])} training and {len(data[3])} test images, MLP 64-"
           f"{args.hidden}-10, SGD(lr={args.lr}, momentum={args.momentum}), batch "
           f"{args.batch_size}")

@@ -6,7 +6,7 @@ check and the overlap checks (the autograd guards are `autograd.guards`, the wri
 tensor-only arguments). They only read metadata, so a failing op leaves data, dtype and version
 untouched.
 """
-from ..backend import xp, data_ptr, has_internal_overlap
+from ..backend import xp, data_ptr, has_internal_overlap, shares_memory
 from ..core import dtypes
 from ..core.tensor import Tensor
 
@@ -19,8 +19,7 @@ PARTIAL_OVERLAP = (
 
 def cast_error(result_dtype, out_dtype, cpp_names=False):
     if cpp_names:
-        from ..core.dtypes import CPP_NAMES
-        target = CPP_NAMES[out_dtype.name]
+        target = dtypes.CPP_NAMES[out_dtype.name]
     else:
         target = out_dtype.legacy
     return RuntimeError(
@@ -95,7 +94,6 @@ def overlap_status(out, inp):
         if ob < ie and ib < oe:
             return "partial"
         return None
-    from ..backend import shares_memory
     return "buffer" if shares_memory(out, inp) else None
 
 

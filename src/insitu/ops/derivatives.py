@@ -35,6 +35,7 @@ Two ways to run the same formulas faster:
 import inspect
 
 from ..autograd import recorder
+from ..autograd.engine import grad as autograd_grad
 from ..autograd.grad_mode import mode
 from ..autograd.graph import copy_for_backward
 from ..autograd.node import Node
@@ -290,7 +291,6 @@ class FormulaNode(Node):
 
     def _through_composite(self, grads):
         """Double backward of a fused layer: differentiate its composite form."""
-        from ..autograd.engine import grad as autograd_grad  # engine -> ops would be a cycle
         d = self.derivative
         saved = self.saved
         inputs = [saved[n].unpack(self) if n in saved else r for n, r in zip(d.inputs, self.refs)]

@@ -7,7 +7,7 @@ arrays themselves when no graph is built (`on_arrays`).
 """
 from ..backend import xp, clip
 from ..core import dtypes
-from ..core.tensor import Tensor
+from ..core.tensor import Tensor, new_tensor
 from . import checks
 from .checks import all_of, not_implemented, refuse, refusing, tensors_only
 from .kernels import UNSAFE, fma, is_integral, store, uf
@@ -348,7 +348,6 @@ def _clamp_mask(which):
 def _private(arr):
     """A mask the node keeps: a tensor of its own (counted by the memory accounting), never
     visible to the user."""
-    from ..core.tensor import new_tensor
     return new_tensor(arr, dtypes.bool_)
 
 

@@ -5,11 +5,14 @@ CreationMeta: normal, made under no_grad, output of a multi-view function) and a
 backward replays the same view on a zero tensor of the input's shape and writes the gradient
 through it, so one generic backward serves every view op and is itself differentiable.
 """
+import warnings
+
 from ..autograd import recorder
 from ..autograd.grad_mode import mode
 from ..autograd.versions import write
 from ..backend import xp, as_strided as _np_as_strided, strided_view
 from ..core.storage import Storage, INFERENCE, READONLY
+from ..core.dtypes import to_dtype
 from ..core.tensor import Tensor, _wrap_dim, alias
 from .copying import contiguous_copy
 from .derivatives import record
@@ -63,7 +66,6 @@ def _view_strides(a, shape):
 
 def view(self, *shape):
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
-        from ..core.dtypes import to_dtype
         return _view_dtype(self, to_dtype(shape[0]))
     shape = _infer_size(_shape_arg(shape), self._data.size)
     a = self._data
@@ -219,7 +221,6 @@ def _mT(self):
 
 
 def _deprecated(message):
-    import warnings
     warnings.warn(message, UserWarning, stacklevel=3)
 
 

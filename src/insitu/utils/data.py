@@ -4,12 +4,17 @@ Batches are built in the calling process (num_workers is accepted and ignored). 
 read through the default collate is batched with one index per tensor instead of stacking
 `batch_size` sample views: same values, a few array operations per batch.
 """
+import bisect
 from collections.abc import Mapping, Sequence
 import itertools
 import math
 import warnings
 
-from ..core.tensor import Tensor
+from ..backend import xp
+from ..core import dtypes
+from ..core.tensor import Tensor, wrap
+from ..creation import as_tensor, randint, randperm, tensor
+from ..ops.shape import stack
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset",
            "random_split", "Sampler", "SequentialSampler", "RandomSampler", "BatchSampler",
@@ -78,7 +83,6 @@ class ConcatDataset(Dataset):
             if -idx > len(self):
                 raise ValueError("absolute value of index should not exceed dataset length")
             idx = len(self) + idx
-        import bisect
         d = bisect.bisect_right(self.cumulative_sizes, idx)
         start = self.cumulative_sizes[d - 1] if d else 0
         return self.datasets[d][idx - start]
@@ -86,7 +90,6 @@ class ConcatDataset(Dataset):
 
 def random_split(dataset, lengths, generator=None):
     """Split into non-overlapping subsets of the given lengths (or fractions summing to 1)."""
-    from ..creation import randperm
     n = len(dataset)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
         counts = [int(math.floor(n * frac)) for frac in lengths]
@@ -128,7 +131,6 @@ class SequentialSampler(Sampler):
         return len(self.data_source)
 
     def _index_array(self):
-        from ..backend import xp
         return xp.arange(len(self.data_source))
 
 
@@ -155,11 +157,9 @@ class RandomSampler(Sampler):
         """The epoch's indices as one array (the same draws as iterating), or None."""
         if self.replacement or self.num_samples != len(self.data_source):
             return None
-        from ..creation import randperm
         return randperm(len(self.data_source), generator=self.generator)._data
 
     def __iter__(self):
-        from ..creation import randperm, randint
         n = len(self.data_source)
         if self.replacement:
             yield from randint(0, n, (self.num_samples,), generator=self.generator).tolist()
@@ -178,7 +178,6 @@ class SubsetRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self):
-        from ..creation import randperm
         for i in randperm(len(self.indices), generator=self.generator).tolist():
             yield self.indices[i]
 
@@ -215,8 +214,6 @@ class BatchSampler(Sampler):
 def default_collate(batch):
     """Stack tensors (and NumPy arrays, numbers) along a new first dimension, recursing into
     tuples, lists and dicts as PyTorch does."""
-    from .. import stack, tensor, as_tensor
-    from ..backend import xp
     elem = batch[0]
     if isinstance(elem, Tensor):
         return stack(list(batch), 0)
@@ -230,7 +227,6 @@ def default_collate(batch):
     if isinstance(elem, bool):
         return tensor(batch)
     if isinstance(elem, float):
-        from ..core import dtypes
         return tensor(batch, dtype=dtypes.float64)
     if isinstance(elem, int):
         return tensor(batch)
@@ -324,9 +320,6 @@ class DataLoader:
 
     def _iter_tensor_batches(self):
         """One index per tensor: the same batch default_collate would stack, built directly."""
-        from ..backend import xp
-        from ..core import dtypes
-        from ..core.tensor import wrap
         tensors = self.dataset.tensors
         bs = self.batch_sampler
         order = None
