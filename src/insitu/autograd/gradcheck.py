@@ -20,7 +20,7 @@ from ..creation import rand, tensor, zeros_like
 from .engine import grad
 from .grad_mode import mode
 from .node import Node
-from .recorder import edge
+from . import recorder
 
 
 class GradcheckError(RuntimeError):
@@ -189,11 +189,7 @@ class UndefinedGradBackward(Node):
 
 
 def _undefined_grad(t):
-    node = UndefinedGradBackward()
-    node.next_functions = (edge(t),)
-    out = t.detach()
-    out._grad_fn, out._output_nr, out._requires_grad = node, 0, True
-    return out
+    return recorder.attach(recorder.new_node(UndefinedGradBackward, (t,)), t.detach())
 
 
 def _check_undefined_grad(func, inputs):
