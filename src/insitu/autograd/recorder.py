@@ -18,6 +18,7 @@ from .saved import SavedTensor
 
 _new = object.__new__
 NO_EDGE = (None, 0)
+_ALL = [tuple(range(n)) for n in range(8)]     # `kept` of a node with an edge per input
 
 
 def grad_accumulator(t):
@@ -51,17 +52,23 @@ def new_node(cls, inputs, edges=None):
     node = _new(cls)
     needs = []
     meta = []
+    edges_all = []
     for a in inputs:
         if isinstance(a, Tensor) and a._requires_grad:
             meta.append((a._data.shape, a._dtype))
             needs.append(True)
+            edges_all.append(edge(a))
         else:
             meta.append(None)
             needs.append(False)
+            edges_all.append(NO_EDGE)
     if edges is None:
-        edges = range(len(inputs))
-    node.next_functions = tuple([edge(inputs[i]) if needs[i] else NO_EDGE for i in edges])
-    node.kept = edges
+        node.next_functions = tuple(edges_all)
+        n = len(needs)
+        node.kept = _ALL[n] if n < 8 else tuple(range(n))
+    else:
+        node.next_functions = tuple([edges_all[i] for i in edges])
+        node.kept = edges
     node.needs = tuple(needs)
     node.in_meta = meta
     return node
