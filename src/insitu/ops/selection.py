@@ -1,0 +1,235 @@
+"""Reductions that pick an element rather than combine them: max/min (with or without a dim),
+amax/amin, argmax/argmin and median.
+
+The gradient goes back to what was picked: without a dim it is shared by every element that
+ties with the result; with a dim it goes to the returned index, which the node keeps (as a
+version-checked value) instead of the input.
+"""
+from ..backend import xp
+from ..core import dtypes
+from ..core.dtypes import CPP_NAMES
+from ..core.tensor import Tensor, _wrap_dim, wrap
+from .derivatives import Derivative, record
+from .named_results import return_type, return_types
+from .pipelines import check_out_grad, write_out
+from .reductions import _axis, _contiguous, _dims, _finish, _restore
+
+for _name in ("max", "min", "median", "max_out", "min_out", "median_out"):
+    return_type(_name)
+
+
+# ------------------------------------------------------------------------ max / min family
+
+def _check_nonempty(name, a, dims, exc=RuntimeError, hint=True):
+    if dims is None:
+        if a.size == 0:
+            msg = f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+            if hint:
+                msg += " Specify the reduction dim with the 'dim' argument."
+            raise exc(msg)
+        return
+    if a.ndim:
+        for d in dims:
+            if a.shape[d] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
+def _evenly_distribute(grad, self, result):
+    """max()/min()/median() without dim: the gradient is shared by every element that ties."""
+    if result._data != result._data:        # NaN result: it came from the NaNs
+        mask = self != self
+    else:
+        mask = self == result
+    count = int(mask._data.sum())
+    return (grad / count).expand(self.shape).where(mask, 0)
+
+
+def _value_select(grad, self_shape, dim, keepdim, indices):
+    """max/min/median with dim: the gradient goes to the selected index only."""
+    if not self_shape:
+        return grad
+    idx = indices if keepdim else indices.unsqueeze(dim)
+    positions = xp.arange(self_shape[dim]).reshape((-1,) + (1,) * (len(self_shape) - dim - 1))
+    mask = wrap(positions == idx._data, dtypes.bool_)
+    return _restore(grad, len(self_shape), (dim,), keepdim).expand(self_shape).where(mask, 0)
+
+
+_EVENLY = {"self": _evenly_distribute}
+_SELECT = {"self": _value_select}
+# the node of each op, without a dim and with one
+_ALL_NODES = {"max": Derivative("MaxBackward1", _EVENLY),
+              "min": Derivative("MinBackward1", _EVENLY),
+              "median": Derivative("MedianBackward0", _EVENLY)}
+_DIM_NODES = {"max": Derivative("MaxBackward0", _SELECT),
+              "min": Derivative("MinBackward0", _SELECT),
+              "median": Derivative("MedianBackward1", _SELECT)}
+
+
+def _amax_grad(grad, self, result, self_shape, dims, keepdim):
+    result = _restore(result, len(self_shape), dims, keepdim)
+    mask = result == self
+    g = _restore(grad, len(self_shape), dims, keepdim)
+    # a multiplication, not a select: a NaN result (no element equals it) gives NaN, as PyTorch
+    return (g / mask.sum(dims, keepdim=True)) * mask
+
+
+def _extreme_all(name, input, out):
+    a = input._data
+    _check_nonempty(name, a, None)
+    res = (xp.max if name == "max" else xp.min)(a)
+    t = _finish(name, res, input._dtype, (input,), out, input._dtype)
+    if out is not None:
+        return t
+    return record(_ALL_NODES[name], (input,), t)
+
+
+def _extreme_dim(name, input, dim, keepdim, out):
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    _check_nonempty(name, a, (d,), hint=False)
+    if a.ndim == 0:
+        vals, idx = a.copy(), xp.zeros((), xp.int64)
+    else:
+        idx = (xp.argmax if name == "max" else xp.argmin)(a, axis=d, keepdims=True)
+        vals = xp.take_along_axis(a, idx, axis=d)
+        if not keepdim:
+            vals, idx = vals.squeeze(d), idx.squeeze(d)
+    return _select_result(name, input, vals, idx, d, keepdim, out)
+
+
+def _select_result(name, input, vals, idx, d, keepdim, out):
+    rtype = getattr(return_types, name)
+    if out is not None:
+        values_out, indices_out = out
+        check_out_grad(name, values_out, (input,))
+        got = indices_out._dtype
+        if got is not dtypes.int64:         # checked before either out is written
+            raise RuntimeError(f"Expected out tensor to have dtype {CPP_NAMES['int64']}, but "
+                               f"got {CPP_NAMES[got.name]} instead")
+        write_out(name, values_out, vals, (input,), input._dtype)
+        write_out(name, indices_out, idx, (input,), dtypes.int64)
+        return getattr(return_types, name + "_out")(values_out, indices_out)
+    values = wrap(_contiguous(vals), input._dtype)
+    indices = wrap(_contiguous(idx, xp.int64), dtypes.int64)
+    record(_DIM_NODES[name], (input,), values, {"dim": d, "keepdim": keepdim, "indices": indices})
+    return rtype(values, indices)
+
+
+def _extreme(name):
+    def extreme(input, dim=None, keepdim=None, *, other=None, out=None):
+        if isinstance(dim, Tensor) or other is not None:
+            if keepdim is not None:
+                raise TypeError(f"{name}() received an invalid combination of arguments")
+            other = dim if other is None else other
+            fn = input.maximum if name == "max" else input.minimum
+            if out is not None:
+                # the generated out= forms live only in the insitu namespace (insitu.methods)
+                from .. import maximum, minimum
+                return (maximum if name == "max" else minimum)(input, other, out=out)
+            return fn(other)
+        if dim is None:
+            if keepdim is not None:
+                raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                                "(keepdim=bool, ), but expected one of:")
+            return _extreme_all(name, input, out)
+        return _extreme_dim(name, input, dim, bool(keepdim), out)
+    extreme.__name__ = extreme.__qualname__ = name
+    return extreme
+
+
+max = _extreme("max")
+min = _extreme("min")
+
+
+def _amax_like(name, reducer, node_name):
+    derivative = Derivative(node_name, {"self": _amax_grad})
+
+    def amax(input, dim=(), keepdim=False, *, out=None):
+        a = input._data
+        dims = _dims(dim, a.ndim)
+        _check_nonempty(name, a, dims)
+        res = reducer(a, axis=_axis(dims, a.ndim), keepdims=keepdim)
+        if out is not None and out._dtype is not input._dtype:
+            check_out_grad(name, out, (input,))
+            raise RuntimeError(
+                f"Expected the dtype for input and out to match, but got {input._dtype.legacy} "
+                f"for input's dtype and {out._dtype.legacy} for out's dtype.")
+        t = _finish(name, res, input._dtype, (input,), out)
+        if out is not None:
+            return t
+        return record(derivative, (input,), t, {"dims": dims, "keepdim": keepdim})
+    amax.__name__ = amax.__qualname__ = name
+    return amax
+
+
+amax = _amax_like("amax", xp.amax, "AmaxBackward0")
+amin = _amax_like("amin", xp.amin, "AminBackward0")
+
+
+def _arg_extreme(name, reducer):
+    def argmax(input, dim=None, keepdim=False, *, out=None):
+        a = input._data
+        if input._dtype is dtypes.bool_:
+            raise RuntimeError(f"{name}(): does not support bool input")
+        if dim is None:
+            _check_nonempty(name, a, None, IndexError, hint=False)
+            res = reducer(a.reshape(-1))
+            if keepdim:
+                res = xp.reshape(res, (1,) * a.ndim)
+        else:
+            d = _wrap_dim(dim, a.ndim)
+            _check_nonempty(name, a, (d,))
+            res = reducer(a, axis=d, keepdims=keepdim) if a.ndim else xp.zeros((), xp.int64)
+        return _finish(name, res, dtypes.int64, (), out, dtypes.int64)
+    argmax.__name__ = argmax.__qualname__ = name
+    return argmax
+
+
+argmax = _arg_extreme("argmax", xp.argmax)
+argmin = _arg_extreme("argmin", xp.argmin)
+
+
+# ------------------------------------------------------------------------ median
+
+def _lower_median(a, axis):
+    """(values, indices) of the lower median along `axis`; a NaN anywhere wins, as in PyTorch."""
+    n = a.shape[axis]
+    order = xp.argsort(a, axis=axis, kind="stable")
+    pick = xp.take(order, [(n - 1) // 2], axis=axis)
+    if a.dtype.kind == "f":
+        nan = xp.isnan(a)
+        has_nan = nan.any(axis=axis, keepdims=True)
+        if has_nan.any():
+            first_nan = xp.argmax(nan, axis=axis, keepdims=True)
+            pick = xp.where(has_nan, first_nan, pick)
+    return xp.take_along_axis(a, pick, axis=axis), pick
+
+
+def median(input, dim=None, keepdim=False, *, out=None):
+    a = input._data
+    if input._dtype is dtypes.bool_:
+        raise NotImplementedError("\"median_cpu\" not implemented for 'Bool'" if dim is None
+                                  else "\"median_out\" not implemented for 'Bool'")
+    if dim is None:
+        if a.size == 0:
+            res = xp.array(xp.nan, a.dtype)
+        else:
+            res = _lower_median(a.reshape(-1), 0)[0].reshape(())
+        t = _finish("median", res, input._dtype, (input,), out, input._dtype)
+        if out is not None:
+            return t
+        return record(_ALL_NODES["median"], (input,), t)
+    d = _wrap_dim(dim, a.ndim)
+    _check_nonempty("median", a, (d,))
+    if a.ndim == 0:
+        vals, idx = a.copy(), xp.zeros((), xp.int64)
+    else:
+        vals, idx = _lower_median(a, d)
+        if not keepdim:
+            vals, idx = vals.squeeze(d), idx.squeeze(d)
+    return _select_result("median", input, vals, idx, d, keepdim, out)
+
+
+FUNCTIONS = {"max": max, "min": min, "amax": amax, "amin": amin, "argmax": argmax,
+             "argmin": argmin, "median": median, "return_types": return_types}
+METHODS = {name: fn for name, fn in FUNCTIONS.items() if name != "return_types"}

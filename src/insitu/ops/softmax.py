@@ -1,0 +1,122 @@
+"""logsumexp, softmax and log_softmax: reductions along a dim computed stably (the maximum is
+subtracted first), whose backward reads their result.
+
+softmax and log_softmax keep the input's shape; logsumexp reduces. Each is a plain function
+recorded through `record`; `out=` is written through `write_out`.
+"""
+import warnings
+
+from ..backend import xp
+from ..core import dtypes
+from ..core.tensor import _wrap_dim
+from .derivatives import Derivative, record
+from .pipelines import check_out_grad
+from .reductions import _acc, _axis, _cast, _dims, _finish, _restore
+
+
+# ------------------------------------------------------------------------ logsumexp
+
+def _logsumexp_grad(grad, self, result, self_shape, dims, keepdim):
+    g = _restore(grad, len(self_shape), dims, keepdim)
+    result = _restore(result, len(self_shape), dims, keepdim)
+    return g * (self - result).exp()
+
+
+_LOGSUMEXP = Derivative("LogsumexpBackward0", {"self": _logsumexp_grad})
+
+
+def logsumexp(input, dim, keepdim=False, *, out=None):
+    x = input
+    if out is not None and out._dtype.is_floating_point:
+        check_out_grad("logsumexp", out, (input,))
+        x = _cast(x, out._dtype)                    # computed at out's precision
+    elif not x._dtype.is_floating_point:
+        x = _cast(x, dtypes.get_default_dtype())
+    a = x._data
+    dims = _dims(dim, a.ndim)
+    axis = _axis(dims, a.ndim)
+    acc = _acc(a.dtype)
+    if a.size:
+        m = xp.amax(a, axis=axis, keepdims=True).astype(acc)
+        m = xp.where(xp.isinf(m), 0, m)     # all -inf (or an inf) must not give inf - inf
+    else:
+        m = xp.zeros((1,) * a.ndim, acc)
+    res = xp.log(xp.sum(xp.exp(a - m), axis=axis, keepdims=True)) + m
+    if not keepdim and a.ndim:
+        res = res.reshape(()) if axis is None else res.squeeze(axis)
+    t = _finish("logsumexp", res, x._dtype, (x,), out)
+    if out is not None:
+        return t
+    return record(_LOGSUMEXP, (x,), t, {"dims": dims, "keepdim": keepdim})
+
+
+# ------------------------------------------------------------------------ softmax / log_softmax
+
+def _softmax_dim(ndim):
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _softmax_input(name, input, dim, dtype):
+    if dim is None:
+        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the "
+                      "call to include dim=X as an argument.", UserWarning, stacklevel=3)
+        dim = _softmax_dim(input._data.ndim)
+    if dtype is not None:
+        dt = dtypes.to_dtype(dtype)
+        input = _cast(input, dt)
+    d = _wrap_dim(dim, input._data.ndim)
+    if not input._dtype.is_floating_point:
+        last = d == input._data.ndim - 1 or input._data.ndim == 0
+        kernel = f"{name}_lastdim_kernel_impl" if last else f"{name}_kernel_impl"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{input._dtype.legacy}\'')
+    return input, d
+
+
+def _shifted(a, d):
+    if a.ndim == 0:
+        return xp.zeros_like(a, dtype=_acc(a.dtype))
+    m = xp.amax(a, axis=d, keepdims=True) if a.size else xp.zeros((1,) * a.ndim, a.dtype)
+    m = xp.where(xp.isinf(m), 0, m)
+    return a.astype(_acc(a.dtype), copy=False) - m
+
+
+def _softmax_grad(grad, result, dim):
+    if result._data.ndim == 0:
+        return grad * 0
+    return result * (grad - (grad * result).sum(dim, keepdim=True))
+
+
+def _log_softmax_grad(grad, result, dim):
+    if result._data.ndim == 0:
+        return grad * 0
+    return grad - result.exp() * grad.sum(dim, keepdim=True)
+
+
+_SOFTMAX = Derivative("SoftmaxBackward0", {"self": _softmax_grad})
+_LOG_SOFTMAX = Derivative("LogSoftmaxBackward0", {"self": _log_softmax_grad})
+
+
+def softmax(input, dim=None, dtype=None, *, out=None):
+    x, d = _softmax_input("softmax", input, dim, dtype)
+    a = x._data
+    e = xp.exp(_shifted(a, d))
+    res = e / (xp.sum(e, axis=d, keepdims=True) if a.ndim else e)
+    t = _finish("softmax", res, x._dtype, (x,), out)
+    if out is not None:
+        return t
+    return record(_SOFTMAX, (x,), t, {"dim": d})
+
+
+def log_softmax(input, dim=None, dtype=None, *, out=None):
+    x, d = _softmax_input("log_softmax", input, dim, dtype)
+    a = x._data
+    s = _shifted(a, d)
+    res = s - (xp.log(xp.sum(xp.exp(s), axis=d, keepdims=True)) if a.ndim else s)
+    t = _finish("log_softmax", res, x._dtype, (x,), out)
+    if out is not None:
+        return t
+    return record(_LOG_SOFTMAX, (x,), t, {"dim": d})
+
+
+FUNCTIONS = {"logsumexp": logsumexp, "softmax": softmax, "log_softmax": log_softmax}
+METHODS = dict(FUNCTIONS)
