@@ -303,6 +303,14 @@ def test_saved_operands_per_op():
         assert len(fn(a, b).grad_fn.saved) == 1
 
 
+def test_einsum_saves_an_operand_only_for_another_ones_gradient():
+    a, b = insitu.randn(3, 4), insitu.randn(4, 5, requires_grad=True)
+    assert len(insitu.einsum("ij,jk->ik", a, b).grad_fn.saved) == 1
+    a.requires_grad_()
+    assert len(insitu.einsum("ij,jk->ik", a, b).grad_fn.saved) == 2
+    assert len(insitu.einsum("ii->i", a[:, :3]).grad_fn.saved) == 0
+
+
 # ------------------------------------------------------------------------ addmm family
 
 @pytest.mark.parametrize("beta,alpha", [(1, 1), (0.5, 2.0), (0, 1), (2, 0)])

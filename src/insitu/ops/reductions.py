@@ -395,107 +395,6 @@ var_mean = _var_mean_like("var_mean", False)
 std_mean = _var_mean_like("std_mean", True)
 
 
-# ------------------------------------------------------------------------ norms
-
-def _vector_norm_array(a, ord, axis, keepdim):
-    acc = _acc(a.dtype)
-    x = xp.abs(a).astype(acc, copy=False)
-    if ord == _INF:
-        return xp.max(x, axis=axis, keepdims=keepdim)
-    if ord == -_INF:
-        return xp.min(x, axis=axis, keepdims=keepdim)
-    if ord == 0:
-        return xp.sum(x != 0, axis=axis, keepdims=keepdim, dtype=acc)
-    if ord == 1:
-        return xp.sum(x, axis=axis, keepdims=keepdim)
-    if ord == 2:
-        return xp.sqrt(xp.sum(x * x, axis=axis, keepdims=keepdim))
-    return xp.power(xp.sum(xp.power(x, ord), axis=axis, keepdims=keepdim), 1.0 / ord)
-
-
-def _norm_backward(n, g):
-    p = n.params
-    x = n.self
-    shape, dims, keepdim, ord = p["shape"], p["dims"], p["keepdim"], p["ord"]
-    g = _restore(g, len(shape), dims, keepdim)
-    norm = _restore(n.result, len(shape), dims, keepdim)
-    if ord == 0:
-        return (None,)         # PyTorch leaves the gradient undefined
-    if ord == 1:
-        return (x.sgn() * g,)
-    if ord == 2:
-        return (g * (x / norm).masked_fill(norm == 0, 0),)
-    if math.isinf(ord):
-        ax = x.abs()
-        mask = (ax == norm).logical_or(ax != ax)
-        return (x.sgn() * ((g / sum(mask, dims, keepdim=True)) * mask),)
-    if ord < 1:
-        scaled = x.sgn() * x.abs().pow(ord - 1).masked_fill(x == 0, 0)
-        return (scaled * g * norm.pow(1 - ord),)
-    scaled = x.sgn() * x.abs().pow(ord - 1) if ord < 2 else x * x.abs().pow(ord - 2)
-    return (scaled * (g / norm.pow(ord - 1)).masked_fill(norm == 0, 0),)
-
-
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
-    if not x._dtype.is_floating_point:
-        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
-                           f"input. Got {x._dtype.legacy}")
-    if dtype is not None:
-        dtype = dtypes.to_dtype(dtype)
-        x = _cast(x, dtype)
-    ord = float(ord)
-    a = x._data
-    dims = _dims(dim, a.ndim)
-    if math.isinf(ord) and a.size == 0:
-        if dims is None:
-            raise RuntimeError("linalg.vector_norm cannot compute the inf norm on an empty tensor "
-                               "because the operation does not have an identity")
-        for d in dims:
-            if a.shape[d] == 0:
-                raise RuntimeError(f"linalg.vector_norm cannot compute the inf norm on the "
-                                   f"dimension {d}because this dimension is empty and the "
-                                   "operation does not have an identity")
-    res = _vector_norm_array(a, ord, _axis(dims, a.ndim), keepdim)
-    t = _finish("linalg_vector_norm", res, x._dtype, (x,), out, x._dtype)
-    if out is not None:
-        return t
-    return _record(t, "LinalgVectorNormBackward0", _norm_backward, (x,),
-                   {"self": (x, False), "result": (t, True)},
-                   {"shape": a.shape, "dims": dims, "keepdim": keepdim, "ord": ord})
-
-
-def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
-    if p is None:
-        p = "fro"
-    if isinstance(p, str):
-        ndims = 1 if isinstance(dim, int) else (None if dim is None else len(dim))
-        if p == "fro" and (ndims is None or ndims <= 2):
-            return vector_norm(input, 2, dim, keepdim, dtype=dtype, out=out)
-        if ndims is not None and ndims != 2:
-            dims = [dim] if isinstance(dim, int) else list(dim)
-            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
-                               f"{' '.join(map(str, dims))}")
-        if p == "nuc":
-            raise NotImplementedError("norm(p='nuc') is not supported by insitu")
-        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
-    return vector_norm(input, p, dim, keepdim, dtype=dtype, out=out)
-
-
-class linalg:
-    """insitu.linalg: vector norms (matrix norms other than Frobenius are not provided)."""
-    vector_norm = staticmethod(vector_norm)
-
-    @staticmethod
-    def norm(input, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
-        if isinstance(ord, str):
-            return norm(input, ord, dim, keepdim, out=out, dtype=dtype)
-        matrix = (dim is None and input._data.ndim == 2) or \
-            (dim is not None and not isinstance(dim, int) and len(dim) == 2)
-        if ord is not None and matrix:
-            raise NotImplementedError("linalg.norm: matrix norms are not supported by insitu")
-        return vector_norm(input, 2 if ord is None else ord, dim, keepdim, dtype=dtype, out=out)
-
-
 # ------------------------------------------------------------------------ any / all / count
 
 def _logical_reduce(name, reducer):
@@ -604,9 +503,8 @@ def _record(out, node_name, formula, inputs, saved=None, params=None):
 FUNCTIONS = {
     "sum": sum, "mean": mean, "nansum": nansum, "nanmean": nanmean, "prod": prod,
     "std": std, "var": var, "std_mean": std_mean, "var_mean": var_mean,
-    "norm": norm, "any": any, "all": all, "count_nonzero": count_nonzero, "linalg": linalg,
+    "any": any, "all": all, "count_nonzero": count_nonzero,
 }
 
-METHODS = {name: fn for name, fn in FUNCTIONS.items()
-           if name not in ("std_mean", "var_mean", "linalg")}
+METHODS = {name: fn for name, fn in FUNCTIONS.items() if name not in ("std_mean", "var_mean")}
 METHODS["sum_to_size"] = _sum_to_size_method

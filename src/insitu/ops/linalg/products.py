@@ -1,23 +1,26 @@
-"""Matrix products: mm, bmm, mv, dot, outer, addmm/addmv/baddbmm, matmul, trace, tensordot,
-einsum.
+"""Matrix products: mm, bmm, mv, dot, outer, addmm/addmv/baddbmm (and their in-place forms),
+matmul, trace.
 
-The products are recorded with `reductions._record` under PyTorch's node names, and save an
-operand only when the other one needs a gradient (`x @ w` with a constant x keeps x, not w).
-`matmul` follows PyTorch's own decomposition (dot / mv / mm / folding into mm / bmm over
+Each product's node has one formula per operand, and a formula reads only the other operand, so
+an operand is kept only when the other one needs a gradient (`x @ w` with a constant x keeps x,
+not w). `matmul` follows PyTorch's own decomposition (dot / mv / mm / folding into mm / bmm over
 broadcast batches), so results, errors and grad_fn names come out as PyTorch's.
 """
 import builtins
-import string
+import math
 
-from ..autograd.grad_mode import mode
-from ..backend import xp
-from ..core import dtypes
-from ..core.dtypes import CPP_NAMES
-from ..core.tensor import Tensor, _wrap_dim, alias
-from ..core.tensor import wrap
-from .derivatives import Derivative, record
-from .table import ANY_SHAPE, Op
-from .reductions import _check_out_grad, _record, _to_out, sum_to_size
+from ...autograd.grad_mode import mode
+from ...backend import xp
+from ...core import dtypes
+from ...core.dtypes import CPP_NAMES
+from ...core.tensor import Tensor, alias, wrap
+from ..derivatives import Derivative, record
+from ..pipelines import check_out_grad, into_out, write_out
+from ..pointwise import BINARY
+from ..table import ANY_SHAPE, Op
+from ..view_graph import RESHAPE_COPY
+
+_MUL = next(op for op in BINARY if op.name == "mul")
 
 
 # ------------------------------------------------------------------------ helpers
@@ -37,23 +40,14 @@ def _not_implemented(kernel, dt):
     return NotImplementedError(f'"{kernel}" not implemented for \'{dt.legacy}\'')
 
 
-def _saves(pairs):
-    """Saved tensors: each operand only if the other operand needs a gradient."""
-    return {name: (t, False) for name, t, needed in pairs if needed}
-
-
-def _reshape_back(n, g):
-    return (g.reshape(n.params["shape"]),)
-
-
 def _unsafe_view(t, shape):
-    out = alias(t, t._data.reshape(shape))
-    return _record(out, "UnsafeViewBackward0", _reshape_back, (t,),
-                   params={"shape": t._data.shape})
+    """PyTorch's _unsafe_view: a reshaped alias of a fresh result, outside the view graph."""
+    return record(RESHAPE_COPY, (t,), alias(t, t._data.reshape(shape)))
 
 
-def _reshape(t, shape):
-    """Tensor.reshape, except that the copying case is done here: a clone, then _unsafe_view."""
+def reshape(t, shape):
+    """Tensor.reshape, except that the copying case is done here: a clone, then _unsafe_view
+    (PyTorch's matmul and tensordot reshape that way: UnsafeViewBackward0, not a view)."""
     if t.is_contiguous():
         return t.view(shape)
     try:
@@ -63,47 +57,34 @@ def _reshape(t, shape):
     return t.reshape(shape)
 
 
-def _product(seq):
-    n = 1
-    for s in seq:
-        n *= s
-    return n
-
-
-def _out(name, res, out, inputs):
-    """Write a finished result into `out` (its dtype must be the result's)."""
-    return _to_out(name, out, res._data, inputs, res._dtype)
-
-
-def _check_out_first(name, out, inputs):
-    """out= with autograd is refused before any work is done."""
-    if out is not None:
-        _check_out_grad(name, out, inputs)
-
-
-def _two_operand_product(name, node_name, formula, input, other, other_name, out):
+def _two_operand_product(name, derivative, input, other, out):
     """mm, bmm, mv and dot once their operands are checked: the product, written into `out` or
-    recorded, saving each operand only if the other one needs a gradient."""
-    _check_out_first(name, out, (input, other))
+    recorded (the formulas decide which operand the node keeps)."""
+    if out is not None:        # out= with autograd is refused before any work is done
+        check_out_grad(name, out, (input, other))
     res = wrap(xp.asarray(_matmul_array(input._data, other._data)), input._dtype)
     if out is not None:
-        return _out(name, res, out, (input, other))
-    if mode.grad and (input._requires_grad or other._requires_grad):
-        _record(res, node_name, formula, (input, other),
-                _saves((("self", input, other._requires_grad),
-                        (other_name, other, input._requires_grad))))
-    return res
+        return write_out(name, out, res._data, (input, other), res._dtype)
+    return record(derivative, (input, other), res)
 
 
 # ------------------------------------------------------------------------ mm / bmm / mv / dot
 
-def _mm_backward(n, g):
-    if not mode.grad:       # no graph to build: straight to NumPy
-        gd, dt = g._data, g._dtype
-        return (wrap(_matmul_array(gd, n.mat2._data.T), dt) if n.needs[0] else None,
-                wrap(_matmul_array(n.self._data.T, gd), dt) if n.needs[1] else None)
-    return (mm(g, n.mat2.t()) if n.needs[0] else None,
-            mm(n.self.t(), g) if n.needs[1] else None)
+# When no graph is being built (a plain backward), the matrix formulas go straight to NumPy.
+
+def _mm_self_grad(grad, mat2):
+    if not mode.grad:
+        return wrap(_matmul_array(grad._data, mat2._data.T), grad._dtype)
+    return mm(grad, mat2.t())
+
+
+def _mm_mat2_grad(grad, self):
+    if not mode.grad:
+        return wrap(_matmul_array(self._data.T, grad._data), grad._dtype)
+    return mm(self.t(), grad)
+
+
+MM = Derivative("MmBackward0", {"self": _mm_self_grad, "mat2": _mm_mat2_grad})
 
 
 def _check_mm(a, b, first="self"):
@@ -123,16 +104,22 @@ def _check_mm(a, b, first="self"):
 
 def mm(input, mat2, *, out=None):
     _check_mm(input, mat2)
-    return _two_operand_product("mm", "MmBackward0", _mm_backward, input, mat2, "mat2", out)
+    return _two_operand_product("mm", MM, input, mat2, out)
 
 
-def _bmm_backward(n, g):
+def _bmm_self_grad(grad, mat2):
     if not mode.grad:
-        gd, dt = g._data, g._dtype
-        return (wrap(_matmul_array(gd, n.mat2._data.swapaxes(1, 2)), dt) if n.needs[0] else None,
-                wrap(_matmul_array(n.self._data.swapaxes(1, 2), gd), dt) if n.needs[1] else None)
-    return (bmm(g, n.mat2.mT) if n.needs[0] else None,
-            bmm(n.self.mT, g) if n.needs[1] else None)
+        return wrap(_matmul_array(grad._data, mat2._data.swapaxes(1, 2)), grad._dtype)
+    return bmm(grad, mat2.mT)
+
+
+def _bmm_mat2_grad(grad, self):
+    if not mode.grad:
+        return wrap(_matmul_array(self._data.swapaxes(1, 2), grad._data), grad._dtype)
+    return bmm(self.mT, grad)
+
+
+BMM = Derivative("BmmBackward0", {"self": _bmm_self_grad, "mat2": _bmm_mat2_grad})
 
 
 def _check_bmm(a, b):
@@ -152,12 +139,11 @@ def _check_bmm(a, b):
 
 def bmm(input, mat2, *, out=None):
     _check_bmm(input, mat2)
-    return _two_operand_product("bmm", "BmmBackward0", _bmm_backward, input, mat2, "mat2", out)
+    return _two_operand_product("bmm", BMM, input, mat2, out)
 
 
-def _mv_backward(n, g):
-    return (outer(g, n.vec) if n.needs[0] else None,
-            mv(n.self.t(), g) if n.needs[1] else None)
+MV = Derivative("MvBackward0", {"self": lambda grad, vec: outer(grad, vec),
+                                "vec": lambda grad, self: mv(self.t(), grad)})
 
 
 def _check_mv(mat, vec, result_dim=1):
@@ -176,11 +162,11 @@ def _check_mv(mat, vec, result_dim=1):
 
 def mv(input, vec, *, out=None):
     _check_mv(input, vec)
-    return _two_operand_product("mv", "MvBackward0", _mv_backward, input, vec, "vec", out)
+    return _two_operand_product("mv", MV, input, vec, out)
 
 
-def _dot_backward(n, g):
-    return (g * n.tensor if n.needs[0] else None, g * n.self if n.needs[1] else None)
+DOT = Derivative("DotBackward0", {"self": lambda grad, tensor: grad * tensor,
+                                  "tensor": lambda grad, self: grad * self})
 
 
 def dot(input, tensor, *, out=None):
@@ -196,7 +182,7 @@ def dot(input, tensor, *, out=None):
                            f"{a.shape[0]} and {b.shape[0]} elements respectively")
     if input._dtype is dtypes.bool_:
         raise _not_implemented("dot", input._dtype)
-    return _two_operand_product("dot", "DotBackward0", _dot_backward, input, tensor, "tensor", out)
+    return _two_operand_product("dot", DOT, input, tensor, out)
 
 
 def outer(input, vec2, *, out=None):
@@ -204,10 +190,10 @@ def outer(input, vec2, *, out=None):
         if t._data.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
     # PyTorch's own definition, so dtype promotion and MulBackward0 come with it
+    column = input.reshape(input._data.shape[0], 1)
     if out is not None:
-        from .. import mul
-        return mul(input.reshape(input._data.shape[0], 1), vec2, out=out)
-    return input.reshape(input._data.shape[0], 1) * vec2
+        return into_out(_MUL, (column, vec2), {}, out)      # insitu.mul(..., out=out)
+    return column * vec2
 
 
 # ------------------------------------------------------------------------ addmm family
@@ -235,12 +221,6 @@ def _combine(input, prod, beta, alpha):
         return prod.astype(input.dtype, copy=False)
     base = input if beta == 1 else input * beta
     return xp.add(prod, base).astype(input.dtype, copy=False)
-
-
-def _expand_to(input, shape):
-    """input broadcast to the product's shape, with PyTorch's expand error."""
-    from .views import expand
-    return expand(input, shape)
 
 
 _ADD_KINDS = {
@@ -279,11 +259,12 @@ def _add_product(kind):
     def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
         _check_add_operands(kind, input, mat1, mat2)
         prod = _matmul_array(mat1._data, mat2._data)
-        base = _expand_to(input, prod.shape)._data
-        _check_out_first(kind, out, (input, mat1, mat2))
+        base = input.expand(prod.shape)._data      # with PyTorch's expand error
+        if out is not None:
+            check_out_grad(kind, out, (input, mat1, mat2))
         res = wrap(_combine(base, prod, beta, alpha), input._dtype)
         if out is not None:
-            return _out(kind, res, out, (input, mat1, mat2))
+            return write_out(kind, out, res._data, (input, mat1, mat2), res._dtype)
         return record(derivative, (input, mat1, mat2), res, {"beta": beta, "alpha": alpha})
     addmm.__name__ = addmm.__qualname__ = kind
     return addmm
@@ -339,8 +320,7 @@ OPS = [
 
 # ------------------------------------------------------------------------ matmul
 
-def _squeeze0_backward(n, g):
-    return (g.unsqueeze(0),)
+SQUEEZE0 = Derivative("SqueezeBackward4", {"self": lambda grad: grad.unsqueeze(0)})
 
 
 def _broadcast_batch(a, b):
@@ -388,8 +368,7 @@ def _matmul(t1, t2):
         return mv(t1, t2)
     if d1 == 1 and d2 == 2:
         r = mm(t1.unsqueeze(0), t2)
-        return _record(alias(r, r._data.reshape(r._data.shape[1:])), "SqueezeBackward4",
-                       _squeeze0_backward, (r,))
+        return record(SQUEEZE0, (r,), alias(r, r._data.reshape(r._data.shape[1:])))
     if d1 == 2 and d2 == 2:
         return mm(t1, t2)
     if _should_fold(t1, t2):
@@ -398,7 +377,7 @@ def _matmul(t1, t2):
         b = (t1.t() if d1 == 2 else t1) if transpose else t2
         sizes = a._data.shape
         out_shape = list(sizes[:-1])
-        folded = _reshape(a, (_product(out_shape), sizes[-1]))
+        folded = reshape(a, (math.prod(out_shape), sizes[-1]))
         if b._data.ndim == 2:
             out_shape.append(b._data.shape[1])
             r = _unsafe_view(mm(folded, b), out_shape)
@@ -417,12 +396,12 @@ def _matmul(t1, t2):
         if batch2[0] == 1 and t2._requires_grad:
             return _matmul(t1, t2.squeeze(0))
     batch = _broadcast_batch(batch1, batch2)
-    nb = _product(batch)
-    e1 = _reshape(t1.expand(batch + [n, m1]), (nb, n, m1))
+    nb = math.prod(batch)
+    e1 = reshape(t1.expand(batch + [n, m1]), (nb, n, m1))
     if d2 == 1:
-        e2 = _reshape(t2.expand(batch + [m2]), (nb, m2)).unsqueeze(2)
+        e2 = reshape(t2.expand(batch + [m2]), (nb, m2)).unsqueeze(2)
     else:
-        e2 = _reshape(t2.expand(batch + [m2, p]), (nb, m2, p))
+        e2 = reshape(t2.expand(batch + [m2, p]), (nb, m2, p))
     out_shape = batch + ([n] if d1 > 1 else []) + ([p] if d2 > 1 else [])
     r = bmm(e1, e2)
     if d2 == 1:
@@ -435,23 +414,26 @@ def matmul(input, other, *, out=None):
         raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not "
                         f"{type(other).__name__}")
     if out is not None:
-        _check_out_first("matmul", out, (input, other))
-        return _out("matmul", _matmul(input, other), out, (input, other))
+        check_out_grad("matmul", out, (input, other))
+        res = _matmul(input, other)
+        return write_out("matmul", out, res._data, (input, other), res._dtype)
     return _matmul(input, other)
 
 
-def _rmatmul(self, other):
+def rmatmul(self, other):
+    """other @ self, for a tensor other (`__rmatmul__`)."""
     if not isinstance(other, Tensor):
         return NotImplemented
     return matmul(other, self)
 
 
-# ------------------------------------------------------------------------ trace, tensordot
+# ------------------------------------------------------------------------ trace
 
-def _trace_backward(n, g):
-    rows, cols = n.params["shape"]
-    eye = wrap(xp.eye(rows, cols, dtype=g._data.dtype), g._dtype)
-    return (eye * g,)
+def _trace_grad(grad, self_shape):
+    return wrap(xp.eye(*self_shape, dtype=grad._data.dtype), grad._dtype) * grad
+
+
+TRACE = Derivative("TraceBackward0", {"self": _trace_grad})
 
 
 def trace(input):
@@ -462,181 +444,4 @@ def trace(input):
         raise _not_implemented("trace", input._dtype)
     dt = input._dtype if input._dtype.is_floating_point else dtypes.int64
     res = wrap(xp.asarray(xp.trace(a, dtype=dt.np)), dt)
-    return _record(res, "TraceBackward0", _trace_backward, (input,), params={"shape": a.shape})
-
-
-def tensordot(a, b, dims=2, out=None):
-    """PyTorch's tensordot: permute, reshape to matrices, one mm, reshape back."""
-    if isinstance(dims, int):
-        if dims < 0:
-            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
-        dims_a = list(range(-dims, 0))
-        dims_b = list(range(dims))
-    else:
-        dims_a, dims_b = ([d] if isinstance(d, int) else [int(x) for x in d] for d in dims)
-    if len(dims_a) != len(dims_b):
-        raise RuntimeError("both dimension lists should have same length")
-    if a._dtype is not b._dtype:
-        raise RuntimeError("both inputs should have same dtype")
-    raw = list(zip(dims_a, dims_b))
-    dims_a = [_wrap_dim(d, a._data.ndim) for d in dims_a]
-    dims_b = [_wrap_dim(d, b._data.ndim) for d in dims_b]
-    t1, t2 = a, b
-    csize = 1
-    for (da, db), (ra, rb) in zip(zip(dims_a, dims_b), raw):
-        sa, sb = a._data.shape[da], b._data.shape[db]
-        if sb == 1:            # broadcast dims are summed right away
-            t1 = t1.sum(da, keepdim=True)
-        elif sa == 1:
-            t2 = t2.sum(db, keepdim=True)
-        else:
-            if sa != sb:
-                raise RuntimeError(f"contracted dimensions need to match, but first has size "
-                                   f"{sa} in dim {ra} and second has size {sb} in dim {rb}")
-            csize *= sa
-    free_a = [i for i in range(a._data.ndim) if i not in dims_a]
-    free_b = [i for i in range(b._data.ndim) if i not in dims_b]
-    sizes = [t1._data.shape[i] for i in free_a] + [t2._data.shape[i] for i in free_b]
-    m1 = _reshape(t1.permute(free_a + dims_a), (_product(sizes[:len(free_a)]), csize))
-    m2 = _reshape(t2.permute(dims_b + free_b), (csize, _product(sizes[len(free_a):])))
-    res = _reshape(mm(m1, m2), sizes)
-    if out is not None:
-        return _out("tensordot", res, out, (a, b))
-    return res
-
-
-# ------------------------------------------------------------------------ einsum
-
-_LETTERS = string.ascii_letters
-
-
-def _parse_einsum(equation, operands):
-    """Explicit subscripts (one letter per dim, ellipses expanded) and the output's."""
-    eq = equation.replace(" ", "")
-    lhs, arrow, rhs = eq.partition("->")
-    terms = lhs.split(",")
-    if len(terms) > len(operands):
-        raise RuntimeError("einsum(): fewer operands were provided than specified in the "
-                           "equation")
-    if len(terms) < len(operands):
-        raise RuntimeError("einsum(): more operands were provided than specified in the "
-                           "equation")
-    used = set(c for c in eq if c.isalpha())
-    spare = [c for c in _LETTERS if c not in used]
-    ell_dims = 0
-    for term, op in zip(terms, operands):
-        if "..." in term:
-            ell_dims = builtins.max(ell_dims, op._data.ndim - len(term.replace("...", "")))
-    ell = "".join(spare[:ell_dims])
-    subs = []
-    for term, op in zip(terms, operands):
-        if "..." in term:
-            k = op._data.ndim - len(term.replace("...", ""))
-            term = term.replace("...", ell[ell_dims - k:] if k else "")
-        if len(term) != op._data.ndim:
-            raise RuntimeError(f"einsum(): the number of subscripts in the equation "
-                               f"({len(term)}) does not match the number of dimensions "
-                               f"({op._data.ndim}) for operand {len(subs)}"
-                               f"{' and no ellipsis was given' if '...' not in lhs else ''}")
-        subs.append(term)
-    if arrow:
-        out = rhs.replace("...", ell)
-    else:
-        counts = {}
-        for term in subs:
-            for c in term:
-                counts[c] = counts.get(c, 0) + 1
-        out = ell + "".join(sorted(c for c, k in counts.items() if k == 1 and c not in ell))
-    return subs, out
-
-
-def _check_einsum_sizes(subs, operands):
-    seen = {}
-    for i, (term, op) in enumerate(zip(subs, operands)):
-        for c, size in zip(term, op._data.shape):
-            prev = seen.get(c)
-            if prev is None or prev == 1:
-                seen[c] = size
-            elif size != prev and size != 1:
-                raise RuntimeError(f"einsum(): subscript {c} has size {size} for operand {i} "
-                                   f"which does not broadcast with previously seen size {prev}")
-    return seen
-
-
-def _einsum_backward(n, g):
-    subs, out_sub, sizes = n.params["subs"], n.params["out"], n.params["sizes"]
-    ops = [getattr(n, f"op{i}") for i in range(len(subs))]
-    grads = []
-    for k, term in enumerate(subs):
-        if not n.needs[k]:
-            grads.append(None)
-            continue
-        # d out / d op_k: contract the gradient with the other operands; a letter repeated in
-        # op_k (a diagonal) gets fresh letters tied together by identity matrices
-        used = set("".join(subs) + out_sub)
-        spare = [c for c in _LETTERS if c not in used]
-        target, deltas, seen = [], [], set()
-        for c in term:
-            if c in seen:
-                fresh = spare.pop(0)
-                deltas.append(c + fresh)
-                target.append(fresh)
-                sizes = dict(sizes, **{fresh: sizes[c]})
-            else:
-                seen.add(c)
-                target.append(c)
-        others = [(s, o) for j, (s, o) in enumerate(zip(subs, ops)) if j != k]
-        present = set(out_sub).union(*[set(s) for s, _ in others], *[set(d) for d in deltas])
-        lonely = [c for c in target if c not in present]
-        tensors = [g] + [o for _, o in others]
-        terms = [out_sub] + [s for s, _ in others]
-        for pair in deltas:
-            size = sizes[pair[0]]
-            tensors.append(wrap(xp.eye(size, dtype=g._data.dtype), g._dtype))
-            terms.append(pair)
-        reduced = "".join(c for c in target if c not in lonely)
-        gk = einsum(",".join(terms) + "->" + reduced, *tensors)
-        if lonely:                  # letters summed away inside op_k alone: broadcast back
-            for pos, c in enumerate(target):
-                if c in lonely:
-                    gk = gk.unsqueeze(pos)
-            gk = gk.expand(tuple(sizes[c] for c in target))
-        if tuple(gk._data.shape) != ops[k]._data.shape:
-            gk = sum_to_size(gk, ops[k]._data.shape)
-        grads.append(gk)
-    return tuple(grads)
-
-
-def einsum(equation, *operands):
-    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
-        operands = tuple(operands[0])
-    subs, out_sub = _parse_einsum(equation, operands)
-    sizes = _check_einsum_sizes(subs, operands)
-    dt = operands[0]._dtype
-    for op in operands[1:]:
-        if op._dtype is not dt:
-            raise RuntimeError(f"expected scalar type {dt.legacy} but found {op._dtype.legacy}")
-    arrays = [op._data.astype(xp.float32) if dt is dtypes.float16 else op._data
-              for op in operands]
-    res = xp.einsum(",".join(subs) + "->" + out_sub, *arrays, optimize=len(arrays) > 2)
-    t = wrap(xp.asarray(res).astype(dt.np, copy=False), dt)
-    if mode.grad and builtins.any(op._requires_grad for op in operands):
-        _record(t, "EinsumBackward0", _einsum_backward, tuple(operands),
-                {f"op{i}": (op, False) for i, op in enumerate(operands)},
-                {"subs": subs, "out": out_sub, "sizes": sizes})
-    return t
-
-
-# ------------------------------------------------------------------------ exports
-
-FUNCTIONS = {
-    "mm": mm, "bmm": bmm, "mv": mv, "dot": dot, "outer": outer, "ger": outer,
-    "addmm": addmm, "addmv": addmv, "baddbmm": baddbmm, "matmul": matmul, "trace": trace,
-    "tensordot": tensordot, "einsum": einsum,
-}
-
-METHODS = {name: FUNCTIONS[name] for name in
-           ("mm", "bmm", "mv", "dot", "outer", "ger", "addmm", "addmv", "baddbmm", "matmul",
-            "trace")}
-METHODS["__matmul__"] = matmul
-METHODS["__rmatmul__"] = _rmatmul
+    return record(TRACE, (input,), res)

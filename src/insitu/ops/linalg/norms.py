@@ -1,0 +1,115 @@
+"""Vector norms: insitu.linalg.vector_norm, insitu.norm / Tensor.norm, insitu.linalg.norm.
+
+A norm is a reduction: the dims and the restored shape of its gradient follow the reductions'
+conventions (`ops.reductions`). Matrix norms other than Frobenius (which is the vector 2-norm
+over two dims) are not provided.
+"""
+import math
+
+from ...backend import xp
+from ...core import dtypes
+from ...core.tensor import wrap
+from ..copying import to_dtype as converted
+from ..derivatives import Derivative, record
+from ..pipelines import write_out
+from ..reductions import _acc, _axis, _dims, _restore
+
+_INF = float("inf")
+
+
+def _vector_norm_array(a, ord, axis, keepdim):
+    acc = _acc(a.dtype)
+    x = xp.abs(a).astype(acc, copy=False)
+    if ord == _INF:
+        return xp.max(x, axis=axis, keepdims=keepdim)
+    if ord == -_INF:
+        return xp.min(x, axis=axis, keepdims=keepdim)
+    if ord == 0:
+        return xp.sum(x != 0, axis=axis, keepdims=keepdim, dtype=acc)
+    if ord == 1:
+        return xp.sum(x, axis=axis, keepdims=keepdim)
+    if ord == 2:
+        return xp.sqrt(xp.sum(x * x, axis=axis, keepdims=keepdim))
+    return xp.power(xp.sum(xp.power(x, ord), axis=axis, keepdims=keepdim), 1.0 / ord)
+
+
+def _norm_grad(grad, self, result, dims, keepdim, ord):
+    x = self
+    ndim = x._data.ndim
+    g = _restore(grad, ndim, dims, keepdim)
+    norm = _restore(result, ndim, dims, keepdim)
+    if ord == 0:
+        return None            # PyTorch leaves the gradient undefined
+    if ord == 1:
+        return x.sgn() * g
+    if ord == 2:
+        return g * (x / norm).masked_fill(norm == 0, 0)
+    if math.isinf(ord):
+        ax = x.abs()
+        mask = (ax == norm).logical_or(ax != ax)
+        return x.sgn() * ((g / mask.sum(dims, keepdim=True)) * mask)
+    if ord < 1:
+        scaled = x.sgn() * x.abs().pow(ord - 1).masked_fill(x == 0, 0)
+        return scaled * g * norm.pow(1 - ord)
+    scaled = x.sgn() * x.abs().pow(ord - 1) if ord < 2 else x * x.abs().pow(ord - 2)
+    return scaled * (g / norm.pow(ord - 1)).masked_fill(norm == 0, 0)
+
+
+VECTOR_NORM = Derivative("LinalgVectorNormBackward0", {"self": _norm_grad})
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+    if not x._dtype.is_floating_point:
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {x._dtype.legacy}")
+    if dtype is not None:
+        dtype = dtypes.to_dtype(dtype)
+        if x._dtype is not dtype:
+            x = converted(x, dtype)
+    ord = float(ord)
+    a = x._data
+    dims = _dims(dim, a.ndim)
+    if math.isinf(ord) and a.size == 0:
+        if dims is None:
+            raise RuntimeError("linalg.vector_norm cannot compute the inf norm on an empty tensor "
+                               "because the operation does not have an identity")
+        for d in dims:
+            if a.shape[d] == 0:
+                raise RuntimeError(f"linalg.vector_norm cannot compute the inf norm on the "
+                                   f"dimension {d}because this dimension is empty and the "
+                                   "operation does not have an identity")
+    res = xp.asarray(_vector_norm_array(a, ord, _axis(dims, a.ndim), keepdim))
+    if out is not None:
+        return write_out("linalg_vector_norm", out, res, (x,), x._dtype)
+    if res.dtype != x._dtype.np:
+        res = res.astype(x._dtype.np)
+    return record(VECTOR_NORM, (x,), wrap(res, x._dtype),
+                  {"dims": dims, "keepdim": keepdim, "ord": ord})
+
+
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    if p is None:
+        p = "fro"
+    if isinstance(p, str):
+        ndims = 1 if isinstance(dim, int) else (None if dim is None else len(dim))
+        if p == "fro" and (ndims is None or ndims <= 2):
+            return vector_norm(input, 2, dim, keepdim, dtype=dtype, out=out)
+        if ndims is not None and ndims != 2:
+            dims = [dim] if isinstance(dim, int) else list(dim)
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
+                               f"{' '.join(map(str, dims))}")
+        if p == "nuc":
+            raise NotImplementedError("norm(p='nuc') is not supported by insitu")
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+    return vector_norm(input, p, dim, keepdim, dtype=dtype, out=out)
+
+
+def linalg_norm(input, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
+    """insitu.linalg.norm: a vector norm, or the Frobenius norm of a matrix."""
+    if isinstance(ord, str):
+        return norm(input, ord, dim, keepdim, out=out, dtype=dtype)
+    matrix = (dim is None and input._data.ndim == 2) or \
+        (dim is not None and not isinstance(dim, int) and len(dim) == 2)
+    if ord is not None and matrix:
+        raise NotImplementedError("linalg.norm: matrix norms are not supported by insitu")
+    return vector_norm(input, 2 if ord is None else ord, dim, keepdim, dtype=dtype, out=out)
