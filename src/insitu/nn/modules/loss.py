@@ -1,6 +1,6 @@
 """Loss modules: thin holders of a reduction (and weights) around the functional forms."""
 from .. import functional as F
-from .._losses import legacy_get_string
+from ..functional._reduction import legacy_get_string
 from .module import Module
 
 

@@ -3,7 +3,7 @@ from ...creation import empty
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
-from .._sparse import padding_index
+from ..functional.sparse import padding_index
 from .linear import _factory
 from .module import Module
 

@@ -1,7 +1,13 @@
-"""linear and bilinear as single fused nodes (one BLAS call forward, one per gradient backward)."""
-from ..backend import xp
-from ..core.tensor import wrap
-from ._fused import node_type, record, as_tensor
+"""linear and bilinear, each one fused node: one BLAS call forward, one per gradient backward.
+
+The formulas run on arrays, one per input, so what a node keeps follows from which inputs need
+a gradient: linear keeps the weight only when the input needs one, the input only when the
+weight does, and never the bias. For a backward that builds a graph, the composite form
+(written with insitu ops) is differentiated instead.
+"""
+from ...backend import xp
+from ...core.tensor import wrap
+from ...ops.derivatives import Derivative, record
 
 
 def _check_linear(x, w):
@@ -18,39 +24,37 @@ def _check_linear(x, w):
                            f"{w_shape})")
 
 
+def _rows(a):
+    """`a` as a matrix of rows: its leading dims flattened."""
+    return a.reshape(-1, a.shape[-1])
+
+
 def _linear_composite(input, weight, bias):
     out = input.matmul(weight.t())
     return out if bias is None else out + bias
 
 
-def _linear_backward(node, g):
-    x, w, _ = node.tensors()
-    nx, nw, nb = node.needs
-    ga = g._data
-    gx = gw = gb = None
-    if nx:
-        gx = as_tensor(xp.matmul(ga, w._data), w)
-    if nw or nb:
-        xa = x._data if x is not None else None
-        if ga.ndim == 1:                         # a single input vector
-            if nw:
-                gw = as_tensor(xp.multiply.outer(ga, xa), g)
-            if nb:
-                gb = g
-        else:
-            g2 = ga.reshape(-1, ga.shape[-1])
-            if nw:
-                gw = as_tensor(xp.matmul(g2.T, xa.reshape(-1, xa.shape[-1])), g)
-            if nb:
-                gb = as_tensor(g2.sum(0), g)
-    return [gx, gw, gb]
+def _linear_input(grad, weight):
+    return xp.matmul(grad, weight)
 
 
-_LINEAR_NODES = {
-    name: node_type(name, _linear_backward, _linear_composite)
-    for name in ("AddmmBackward0", "MmBackward0", "ViewBackward0", "UnsafeViewBackward0",
-                 "SqueezeBackward4")
-}
+def _linear_weight(grad, input):
+    if grad.ndim == 1:                          # a single input vector
+        return xp.multiply.outer(grad, input)
+    return xp.matmul(_rows(grad).T, _rows(input))
+
+
+def _linear_bias(grad):
+    return grad if grad.ndim == 1 else _rows(grad).sum(0)
+
+
+_LINEAR_FORMULAS = {"input": _linear_input, "weight": _linear_weight, "bias": _linear_bias}
+
+# PyTorch names the node after the kernel linear decomposes into for that input's shape
+_LINEAR = {name: Derivative(name, _LINEAR_FORMULAS, inputs=("input", "weight", "bias"),
+                            composite=_linear_composite)
+           for name in ("AddmmBackward0", "MmBackward0", "ViewBackward0", "UnsafeViewBackward0",
+                        "SqueezeBackward4")}
 
 
 def linear(input, weight, bias=None):
@@ -65,13 +69,11 @@ def linear(input, weight, bias=None):
         name = "ViewBackward0" if bias is not None else "SqueezeBackward4"
     else:
         lead = a.shape[:-1]
-        y = xp.matmul(a.reshape(-1, a.shape[-1]), w.T).reshape(lead + (w.shape[0],))
+        y = xp.matmul(_rows(a), w.T).reshape(lead + (w.shape[0],))
         name = "ViewBackward0" if bias is not None else "UnsafeViewBackward0"
     if bias is not None:
         y += bias._data
-    out = wrap(y, input._dtype)
-    return record(out, _LINEAR_NODES[name], (input, weight, bias),
-                  (weight._requires_grad, input._requires_grad, False))
+    return record(_LINEAR[name], (input, weight, bias), wrap(y, input._dtype))
 
 
 # ------------------------------------------------------------------ bilinear
@@ -84,25 +86,20 @@ def _bilinear_composite(input1, input2, weight, bias):
     return out if bias is None else out + bias
 
 
-def _bilinear_backward(node, g):
-    x1, x2, w, _ = node.tensors()
-    n1, n2, nw, nb = node.needs
-    ga = g._data
-    a1, a2, wa = (t._data if t is not None else None for t in (x1, x2, w))
-    res = [None, None, None, None]
-    if n1:
-        res[0] = as_tensor(xp.einsum("...o,oij,...j->...i", ga, wa, a2, optimize=True), x1)
-    if n2:
-        res[1] = as_tensor(xp.einsum("...o,...i,oij->...j", ga, a1, wa, optimize=True), x2)
-    if nw:
-        res[2] = as_tensor(xp.einsum("...o,...i,...j->oij", ga, a1, a2, optimize=True), w)
-    if nb:
-        res[3] = as_tensor(ga.reshape(-1, ga.shape[-1]).sum(0), g)
-    return res
-
+_BILINEAR_FORMULAS = {
+    "input1": lambda grad, input2, weight:
+        xp.einsum("...o,oij,...j->...i", grad, weight, input2, optimize=True),
+    "input2": lambda grad, input1, weight:
+        xp.einsum("...o,...i,oij->...j", grad, input1, weight, optimize=True),
+    "weight": lambda grad, input1, input2:
+        xp.einsum("...o,...i,...j->oij", grad, input1, input2, optimize=True),
+    "bias": lambda grad: _rows(grad).sum(0),
+}
 
 # PyTorch's bilinear ends in an add of the bias (or a view without one)
-_BILINEAR = {bias: node_type(name, _bilinear_backward, _bilinear_composite)
+_BILINEAR = {bias: Derivative(name, _BILINEAR_FORMULAS,
+                              inputs=("input1", "input2", "weight", "bias"),
+                              composite=_bilinear_composite)
              for bias, name in ((True, "AddBackward0"), (False, "ViewBackward0"))}
 
 
@@ -122,7 +119,4 @@ def bilinear(input1, input2, weight, bias=None):
     if bias is not None:
         y += bias._data
     out = wrap(xp.ascontiguousarray(y, dtype=w.dtype), weight._dtype)
-    saved = (input2._requires_grad or weight._requires_grad,
-             input1._requires_grad or weight._requires_grad,
-             input1._requires_grad or input2._requires_grad, False)
-    return record(out, _BILINEAR[bias is not None], (input1, input2, weight, bias), saved)
+    return record(_BILINEAR[bias is not None], (input1, input2, weight, bias), out)

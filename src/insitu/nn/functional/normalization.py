@@ -1,13 +1,16 @@
 """layer_norm and batch_norm as fused nodes (PyTorch's NativeLayerNorm/NativeBatchNorm).
 
-The backward keeps the input (version-checked) and per-row statistics, and rebuilds the
+One formula gives the input's, weight's and bias's gradients together: the node keeps the input
+and the weight (version-checked) and the per-row statistics (private arrays), and rebuilds the
 normalised input from them instead of storing it. Batch norm's running statistics are updated
 in place with one `copy_` each, from statistics accumulated in float64 as PyTorch's CPU kernel
 does.
 """
-from ..backend import xp
-from ..core.tensor import wrap
-from ._fused import node_type, record, as_tensor
+from ...backend import xp
+from ...core.tensor import wrap
+from ...ops.derivatives import Derivative, record
+
+_INPUTS = ("input", "weight", "bias")
 
 
 def _affine(y, w, b, bshape):
@@ -29,13 +32,10 @@ def _normalise_backward(g, xhat, rstd, w, axes, bshape):
     return gx
 
 
-def _param_grads(node, g, xhat, param_axes, w_i, b_i):
-    res = {}
-    if node.needs[w_i]:
-        res[w_i] = (g * xhat).sum(axis=param_axes)
-    if node.needs[b_i]:
-        res[b_i] = g.sum(axis=param_axes)
-    return res
+def _param_grads(needs, g, xhat, param_axes):
+    """The weight's and bias's gradients (None where not needed)."""
+    return ((g * xhat).sum(axis=param_axes) if needs[1] else None,
+            g.sum(axis=param_axes) if needs[2] else None)
 
 
 # ------------------------------------------------------------------ layer norm
@@ -58,24 +58,17 @@ def _layer_norm_composite(input, weight, bias, normalized_shape, eps):
     return y
 
 
-def _layer_norm_backward(node, g):
-    x, w, _ = node.tensors()
-    mean, rstd = node.aux
-    axes = _ln_axes(x._data, node.ctx["normalized_shape"])
-    xhat = (x._data - mean) * rstd
-    ga = g._data
-    bshape = x._data.shape[len(x._data.shape) - len(axes):]
-    out = [None, None, None]
-    if node.needs[0]:
-        out[0] = as_tensor(_normalise_backward(ga, xhat, rstd, w._data if w is not None else None,
-                                               axes, bshape), x)
-    lead = tuple(range(x._data.ndim - len(axes)))
-    for i, arr in _param_grads(node, ga, xhat, lead, 1, 2).items():
-        out[i] = as_tensor(arr, x)
-    return out
+def _layer_norm_backward(grad, input, weight, needs, mean, rstd, normalized_shape):
+    axes = _ln_axes(input, normalized_shape)
+    xhat = (input - mean) * rstd
+    bshape = input.shape[input.ndim - len(axes):]
+    gx = _normalise_backward(grad, xhat, rstd, weight, axes, bshape) if needs[0] else None
+    lead = tuple(range(input.ndim - len(axes)))
+    return (gx,) + _param_grads(needs, grad, xhat, lead)
 
 
-_LAYER_NORM = node_type("NativeLayerNormBackward0", _layer_norm_backward, _layer_norm_composite)
+_LAYER_NORM = Derivative("NativeLayerNormBackward0", {_INPUTS: _layer_norm_backward},
+                         inputs=_INPUTS, composite=_layer_norm_composite)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
@@ -97,9 +90,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     d *= rstd
     y = _affine(d, weight, bias, normalized_shape)
     out = wrap(y.astype(x.dtype, copy=False), input._dtype)
-    return record(out, _LAYER_NORM, (input, weight, bias), (True, True, False),
-                  dict(normalized_shape=normalized_shape, eps=eps),
-                  (mean.astype(x.dtype), rstd.astype(x.dtype)))
+    return record(_LAYER_NORM, (input, weight, bias), out,
+                  {"mean": mean.astype(x.dtype), "rstd": rstd.astype(x.dtype),
+                   "normalized_shape": normalized_shape, "eps": eps})
 
 
 # ------------------------------------------------------------------ batch norm
@@ -131,30 +124,23 @@ def _batch_norm_composite(input, weight, bias, mean, rstd, training, eps):
     return y
 
 
-def _batch_norm_backward(node, g):
-    x, w, _ = node.tensors()
-    mean, rstd = node.aux
-    xa = x._data
-    axes, bshape = _bn_axes(xa), _bn_bshape(xa)
+def _batch_norm_backward(grad, input, weight, needs, mean, rstd, training):
+    axes, bshape = _bn_axes(input), _bn_bshape(input)
     mean_b, rstd_b = mean.reshape(bshape), rstd.reshape(bshape)
-    xhat = (xa - mean_b) * rstd_b
-    ga = g._data
-    out = [None, None, None]
-    if node.needs[0]:
-        if node.ctx["training"]:
-            gx = _normalise_backward(ga, xhat, rstd_b, w._data if w is not None else None,
-                                     axes, bshape)
+    xhat = (input - mean_b) * rstd_b
+    gx = None
+    if needs[0]:
+        if training:
+            gx = _normalise_backward(grad, xhat, rstd_b, weight, axes, bshape)
         else:
-            gx = ga * rstd_b
-            if w is not None:
-                gx *= w._data.reshape(bshape)
-        out[0] = as_tensor(gx, x)
-    for i, arr in _param_grads(node, ga, xhat, axes, 1, 2).items():
-        out[i] = as_tensor(arr, x)
-    return out
+            gx = grad * rstd_b
+            if weight is not None:
+                gx *= weight.reshape(bshape)
+    return (gx,) + _param_grads(needs, grad, xhat, axes)
 
 
-_BATCH_NORM = node_type("NativeBatchNormBackward0", _batch_norm_backward, _batch_norm_composite)
+_BATCH_NORM = Derivative("NativeBatchNormBackward0", {_INPUTS: _batch_norm_backward},
+                         inputs=_INPUTS, composite=_batch_norm_composite)
 
 
 def _update_running(buf, batch_value, momentum):
@@ -192,5 +178,5 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     y = (x - mean.reshape(bshape)) * rstd.reshape(bshape)
     y = _affine(y, weight, bias, bshape)
     out = wrap(y.astype(x.dtype, copy=False), input._dtype)
-    return record(out, _BATCH_NORM, (input, weight, bias), (True, True, False),
-                  dict(mean=mean, rstd=rstd, training=training, eps=eps), (mean, rstd))
+    return record(_BATCH_NORM, (input, weight, bias), out,
+                  {"mean": mean, "rstd": rstd, "training": training, "eps": eps})

@@ -1,17 +1,21 @@
-"""embedding: rows of a weight matrix picked by index, one fused node (EmbeddingBackward0)."""
-from ..autograd.grad_mode import no_grad
-from ..backend import xp
-from ..core.tensor import wrap
-from ._fused import node_type, record, as_tensor
+"""embedding (rows of a weight matrix picked by index, one fused node: EmbeddingBackward0) and
+one_hot.
+
+The embedding node keeps the indices as a private array and nothing of the weight: its
+gradient is the incoming gradient added into the picked rows."""
+from ...autograd.grad_mode import no_grad
+from ...backend import xp
+from ...core import dtypes
+from ...core.tensor import wrap
+from ...ops.derivatives import Derivative, record
 
 
-def _embedding_composite(weight, input, padding_idx):
-    """weight[input] as a product with one-hot rows (linear in weight); the padding row is
+def _embedding_composite(weight, indices, padding_idx):
+    """weight[indices] as a product with one-hot rows (linear in weight); the padding row is
     read from a detached weight, so it gets no gradient."""
-    idx = input._data.astype(xp.int64)
     n = weight._data.shape[0]
-    onehot = xp.zeros(idx.shape + (n,), weight._data.dtype)
-    xp.put_along_axis(onehot, idx[..., None], 1, axis=-1)
+    onehot = xp.zeros(indices.shape + (n,), weight._data.dtype)
+    xp.put_along_axis(onehot, indices[..., None], 1, axis=-1)
     if padding_idx is None:
         return wrap(onehot, weight._dtype).matmul(weight)
     pad = onehot[..., padding_idx].copy()
@@ -20,24 +24,22 @@ def _embedding_composite(weight, input, padding_idx):
     return rows + wrap(pad[..., None], weight._dtype) * weight.detach()[padding_idx]
 
 
-def _embedding_backward(node, g):
-    node.tensors()
-    idx, n_rows, padding_idx, scale_by_freq = node.aux
-    ga = g._data
-    dim = ga.shape[-1]
-    flat_idx = idx.reshape(-1)
-    rows = ga.reshape(-1, dim)
-    if scale_by_freq:
+def _embedding_backward(grad, weight_shape, indices, padding_idx, scale_grad_by_freq):
+    n_rows, dim = weight_shape[0], grad.shape[-1]
+    flat_idx = indices.reshape(-1)
+    rows = grad.reshape(-1, dim)
+    if scale_grad_by_freq:
         counts = xp.bincount(flat_idx, minlength=n_rows)
         rows = rows / counts[flat_idx][:, None]
-    grad = xp.zeros((n_rows, dim), ga.dtype)
-    xp.add.at(grad, flat_idx, rows)
+    out = xp.zeros((n_rows, dim), grad.dtype)
+    xp.add.at(out, flat_idx, rows)
     if padding_idx is not None:
-        grad[padding_idx] = 0
-    return [as_tensor(grad, g)]
+        out[padding_idx] = 0
+    return out
 
 
-_EMBEDDING = node_type("EmbeddingBackward0", _embedding_backward, _embedding_composite)
+_EMBEDDING = Derivative("EmbeddingBackward0", {"weight": _embedding_backward}, inputs=("weight",),
+                        composite=_embedding_composite)
 
 
 def _renorm_(weight, idx, max_norm, norm_type):
@@ -88,6 +90,21 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     if max_norm is not None:
         _renorm_(weight, idx, max_norm, norm_type)
     out = wrap(weight._data[idx], weight._dtype)
-    return record(out, _EMBEDDING, (weight,), (False,),
-                  dict(input=input, padding_idx=padding_idx),
-                  (idx.astype(xp.int64, copy=False), n_rows, padding_idx, scale_grad_by_freq))
+    return record(_EMBEDDING, (weight,), out,
+                  {"indices": idx.astype(xp.int64, copy=False), "padding_idx": padding_idx,
+                   "scale_grad_by_freq": scale_grad_by_freq})
+
+
+def one_hot(tensor, num_classes=-1):
+    idx = tensor._data
+    if idx.dtype != xp.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        num_classes = int(idx.max()) + 1 if idx.size else 0
+    if idx.size and (idx.min() < 0):
+        raise RuntimeError("Class values must be non-negative.")
+    if idx.size and idx.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    out = xp.zeros(idx.shape + (num_classes,), xp.int64)
+    xp.put_along_axis(out, idx[..., None], 1, axis=-1)
+    return wrap(out, dtypes.int64)
