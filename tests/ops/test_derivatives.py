@@ -1,4 +1,6 @@
 """What a node keeps is derived from its formulas' parameter names (insitu.ops.derivatives)."""
+import gc
+
 import numpy as np
 import pytest
 
@@ -30,6 +32,7 @@ def test_both_operands_kept_only_when_both_need_a_gradient():
 
 def test_result_formula_keeps_the_output_and_inplace_costs_no_copy():
     x = insitu.ones(3, requires_grad=True) * 1
+    gc.collect()
     before = insitu.memory.allocated()
     y = x.exp_()                        # exp's formula reads result: exp_ keeps self itself
     assert insitu.memory.allocated() == before
@@ -38,6 +41,7 @@ def test_result_formula_keeps_the_output_and_inplace_costs_no_copy():
 
 def test_inplace_formula_reading_self_keeps_a_copy():
     x = insitu.ones(3, requires_grad=True) * 1
+    gc.collect()
     before = insitu.memory.allocated()
     x.sin_()                            # sin's formula reads self, which sin_ overwrites
     assert insitu.memory.allocated() - before == 3 * 4
