@@ -9,13 +9,13 @@ a family changes nothing; `attach(namespace)`, called once by `insitu/__init__`,
 from .autograd import graph, tensor_hooks
 from .core.tensor import Tensor
 from .ops import (activation, copying, indexing, linalg, logical, pointwise, random_ops,
-                  reductions, shape, special, unary, view_graph, views)
+                  reductions, shape, sorting, special, unary, view_graph, views)
 from .ops.codegen import entry_points, operator_slots
 from . import creation
 
 # in the order they are attached: a later family may replace an earlier one's entry
 FAMILIES = (pointwise, unary, logical, activation, copying, special, random_ops, reductions,
-            shape, linalg, views, indexing, view_graph, creation)
+            shape, sorting, linalg, views, indexing, view_graph, creation)
 
 _TABLES = {activation: activation.TENSOR_METHODS, pointwise: pointwise.ALL, unary: unary.ALL,
            logical: logical.ALL, copying: copying.ALL}
