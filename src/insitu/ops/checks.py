@@ -26,6 +26,11 @@ def cast_error(result_dtype, out_dtype, cpp_names=False):
         f"result type {result_dtype.legacy} can't be cast to the desired output type {target}")
 
 
+def size_list(shape):
+    """A shape as PyTorch prints it in messages: [2, 3]."""
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
 def broadcast_shapes(*shapes):
     """Broadcast shapes with PyTorch's error message."""
     try:

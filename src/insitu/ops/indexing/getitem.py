@@ -1,13 +1,14 @@
-"""Indexing: basic indices give views, advanced indices (int lists/tensors, bool masks) give
-copies, and `__setitem__` with any index writes in place (one version bump)."""
-from ..autograd.watch import watch_copy
-from ..backend import xp, strided_view
-from ..core import dtypes
-from ..core.tensor import Tensor, wrap
-from ..creation import zeros
-from .pipelines import inplace as run_inplace, outofplace
-from .table import ANY_DTYPE, ANY_SHAPE, Op
-from .view_graph import make_view
+"""`x[idx]` and `x[idx] = v`: basic indices give views, advanced indices (int lists/tensors,
+bool masks) give copies (INDEX), and `__setitem__` with any index writes in place, one version
+bump (INDEX_PUT, also `index_put`/`index_put_`)."""
+from ...autograd.watch import watch_copy
+from ...backend import xp, strided_view
+from ...core import dtypes
+from ...core.tensor import Tensor, wrap
+from ...creation import zeros
+from ..pipelines import inplace as run_inplace, outofplace
+from ..table import ANY_DTYPE, ANY_SHAPE, Op
+from ..view_graph import make_view
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
 
@@ -218,7 +219,8 @@ def _index_put_values_grad(grad, indices):
 def _np_indices(indices):
     if isinstance(indices, xp.ndarray):
         return (indices,)
-    return tuple(i._data.astype(bool) if isinstance(i, Tensor) and i._dtype in (dtypes.bool_, dtypes.uint8)
+    return tuple(i._data.astype(bool) if isinstance(i, Tensor)
+                 and i._dtype in (dtypes.bool_, dtypes.uint8)
                  else i._data if isinstance(i, Tensor) else i for i in indices)
 
 

@@ -1,0 +1,87 @@
+"""What the index ops share: argument checks with PyTorch's messages, the coordinates an index
+tensor reads or writes along a dim, and the array an in-place index kernel writes."""
+from ...backend import xp, shares_memory
+from ...core import dtypes
+from ...core.tensor import Tensor
+from .. import checks
+from ..table import ANY_DTYPE, ANY_SHAPE
+
+# an index op writes self's dtype and shape, whatever its operands'; the index (and mask)
+# tensors are parameters: a formula that reads one keeps it, version-checked
+INDEX_OP = dict(promote="same", writes=(ANY_DTYPE, ANY_SHAPE))
+
+
+def tensor_arg(x, fn, name, position):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Tensor, "
+                        f"not {type(x).__name__}")
+    return x
+
+
+def at_least_1d(a):
+    """A 0-dim array seen as 1-dim (a view), as PyTorch's index kernels treat scalars."""
+    return a.reshape(1) if a.ndim == 0 else a
+
+
+def first_out_of_range(idx, size, allow_negative=False):
+    """The first index outside [0, size) (or [-size, size)), or None."""
+    if idx.size == 0:
+        return None
+    bad = (idx >= size) | (idx < (-size if allow_negative else 0))
+    if bad.any():
+        return int(idx[bad][0])
+    return None
+
+
+def check_index_dtype(index, name):
+    if index._dtype is not dtypes.int64 and index._dtype is not dtypes.int32:
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+
+
+def check_long_index(index, fn):
+    if index._dtype is not dtypes.int64:
+        raise RuntimeError(f"{fn}(): Expected a long tensor for index, but got "
+                           f"{index._dtype.legacy}")
+
+
+def check_bounds(idx, d, size):
+    """gather/scatter/index_add: every index in [0, size) along dim d."""
+    bad = first_out_of_range(idx, size)
+    if bad is not None:
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {size}")
+
+
+def check_flat_bounds(idx, numel):
+    """take/put index the tensor as if flattened; negative indices count from the end."""
+    bad = first_out_of_range(idx, numel, allow_negative=True)
+    if bad is not None:
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {numel} "
+                         "elements.")
+
+
+def coords(idx, dim):
+    """NumPy index tuple that reads `a[..., idx[i, j, ...], ...]` at position (i, j, ...)."""
+    nd = idx.ndim
+    out = []
+    for d, n in enumerate(idx.shape):
+        if d == dim:
+            out.append(idx)
+        else:
+            shape = [1] * nd
+            shape[d] = n
+            out.append(xp.arange(n).reshape(shape))
+    return tuple(out)
+
+
+def target(out, a, *readers):
+    """The array an index kernel writes: a copy of `a` out of place; `a` itself in place, after
+    PyTorch's check that no index or source tensor shares memory with it."""
+    if out is None:
+        return a.copy()
+    if out is not a:
+        xp.copyto(out, a)
+        return out
+    for r in readers:
+        if r is not None and r.size and shares_memory(out, r):
+            raise RuntimeError(checks.PARTIAL_OVERLAP)
+    return out

@@ -1,0 +1,396 @@
+"""Ops that write a source into self through an index or a mask: scatter (a tensor source, or a
+value), scatter_add, scatter_reduce, masked_scatter and put.
+
+Each is an `Op`, so its in-place call runs the shared pipeline (guards, one version bump, graph
+rewrite) and its out-of-place twin runs the same kernel on a copy. Kernels get `out` (self's
+buffer, or None for a copy). The index (or mask) is a parameter, kept version-checked by a
+formula that reads it.
+"""
+import warnings
+
+from ...backend import xp, shares_memory
+from ...core import dtypes
+from ...core.tensor import Tensor, _wrap_dim
+from ...creation import ones, zeros
+from .. import checks
+from ..checks import size_list
+from ..pipelines import inplace, outofplace, write_out
+from ..shape import cat
+from ..table import Op
+from ._common import (INDEX_OP, at_least_1d, check_bounds, check_flat_bounds, check_index_dtype,
+                      check_long_index, coords, target, tensor_arg)
+
+
+# scatter / scatter_add -------------------------------------------------------------------
+
+def _check_scatter(self, dim, index, src=None):
+    index = tensor_arg(index, "scatter", "index", 3)
+    a = self._data
+    d = _wrap_dim(dim, a.ndim)
+    idx = index._data
+    if idx.size:
+        check_index_dtype(index, "scatter")
+    if src is not None and src._dtype is not self._dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    if not idx.size:
+        return
+    i_nd = max(idx.ndim, 1)
+    if max(a.ndim, 1) != i_nd:
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    if src is not None and (src._data.ndim > i_nd or (src._data.ndim == 0 and i_nd != 1)):
+        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+    a1, i1 = at_least_1d(a), at_least_1d(idx)
+    wrong = any(i1.shape[k] > a1.shape[k] for k in range(i_nd) if k != d)
+    if not wrong and src is not None:
+        s1 = at_least_1d(src._data)
+        for k in range(i_nd):
+            _wrap_dim(k, s1.ndim)   # PyTorch reads src.size(k): an IndexError past its dims
+            if i1.shape[k] > s1.shape[k]:
+                wrong = True
+                break
+    if wrong:
+        msg = (f"Expected index {size_list(idx.shape)} to be no larger than self "
+               f"{size_list(a.shape)} apart from dimension {d}")
+        if src is not None:
+            msg += f" and to be no larger size than src {size_list(src._data.shape)}"
+        raise RuntimeError(msg)
+    check_bounds(i1, d, a1.shape[d])
+
+
+def _check_reduce(reduce):
+    if reduce is not None and reduce not in ("add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
+
+
+def _scatter_write(out, a, dim, index, value, reduce, src=None):
+    idx = at_least_1d(index._data)
+    out = target(out, a, src, idx)
+    if not idx.size:
+        return out
+    o = at_least_1d(out)
+    at = coords(idx, dim % o.ndim)
+    if src is not None:
+        value = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
+    if reduce is None:
+        o[at] = value
+    else:
+        (xp.add if reduce == "add" else xp.multiply).at(o, at, value)
+    return out
+
+
+def _k_scatter(out, dt, a, src, dim, index, reduce=None, aten="scatter"):
+    return _scatter_write(out, a, dim, index, None, reduce, src)
+
+
+def _k_scatter_value(out, dt, a, dim, index, value, reduce=None, aten="scatter"):
+    return _scatter_write(out, a, dim, index, value, reduce)
+
+
+def _k_scatter_add(out, dt, a, src, dim, index):
+    return _scatter_write(out, a, dim, index, None, "add", src)
+
+
+def _scatter_src_grad(grad, dim, index, src_shape):
+    """Gradient of scatter's src: gathered where the index reads it, zero where it does not
+    (src may be larger than the index; PyTorch's backward fails there, insitu pads)."""
+    return _pad_to(grad.gather(dim, index), src_shape)
+
+
+def _pad_to(got, shape):
+    """A gradient read through an index, placed in a source that may be larger than it."""
+    shape = tuple(shape)
+    if tuple(got._data.shape) == shape or not shape:
+        return got.reshape(shape)
+    full = zeros(shape, dtype=got._dtype)
+    full[tuple(slice(0, k) for k in got._data.shape)] = got
+    return full
+
+
+def _scatter_self_grad(grad, dim, index, reduce, aten):
+    if reduce is not None:
+        raise RuntimeError(f"derivative for aten::{aten} is not implemented")
+    return grad.scatter(dim, index, 0)
+
+
+def _scatter_src_grad_checked(grad, dim, index, reduce, aten, src_shape):
+    if reduce is not None:
+        raise RuntimeError(f"derivative for aten::{aten} is not implemented")
+    return _scatter_src_grad(grad, dim, index, src_shape)
+
+
+def _scatter_node(name):
+    return lambda args, params: "NotImplemented" if params["reduce"] is not None else name
+
+
+def _check_scatter_args(args, params):
+    _check_scatter(args[0], params["dim"], params["index"], args[1] if len(args) > 1 else None)
+    _check_reduce(params.get("reduce"))
+
+
+# scatter.src and scatter.value are PyTorch's two overloads (scatter_ below parses which one a call
+# is: `src` or `value`, positional or by keyword)
+SCATTER = Op("scatter(Tensor self, Tensor src, dim, index, reduce=None, aten='scatter')",
+             _k_scatter, variants="", check=_check_scatter_args, node=_scatter_node(
+                 "ScatterBackward0"), **INDEX_OP,
+             derivatives={"self": _scatter_self_grad, "src": _scatter_src_grad_checked})
+SCATTER_VALUE = Op("scatter(Tensor self, dim, index, value, reduce=None, aten='scatter')",
+                   _k_scatter_value, variants="", check=_check_scatter_args,
+                   node=_scatter_node("ScatterBackward1"), **INDEX_OP,
+                   derivatives={"self": _scatter_self_grad})
+SCATTER_ADD = Op("scatter_add(Tensor self, dim, index, Tensor src)", _k_scatter_add,
+                 **INDEX_OP,
+                 check=lambda a, p: _check_scatter(a[0], p["dim"], p["index"], a[1]),
+                 derivatives={"self": lambda grad: grad, "src": _scatter_src_grad})
+
+
+def _scatter_call(run, aten, self, dim, index, src, value, reduce):
+    if src is not None and not isinstance(src, Tensor):
+        src, value = None, src          # scatter(dim, index, 2.0): the value overload
+    if src is None and value is None:
+        raise TypeError(f"{aten}() missing required argument 'src' or 'value'")
+    if isinstance(value, Tensor) and value._data.ndim == 0:
+        value = value.item()
+    if src is None and not isinstance(value, (int, float, bool)):
+        raise TypeError(f"{aten}(): argument 'value' must be Number, not {type(value).__name__}")
+    params = {"dim": dim, "index": index, "reduce": reduce, "aten": aten}
+    if src is not None:
+        if reduce is not None:
+            warnings.warn(
+                "The reduce argument of torch.scatter with Tensor src is deprecated and will be "
+                "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
+                "reduction options.", UserWarning, stacklevel=3)
+        return run(SCATTER, (self, src), params)
+    params["value"] = value
+    return run(SCATTER_VALUE, (self,), params)
+
+
+def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
+    return _scatter_call(inplace, "scatter_", self, dim, index, src, value, reduce)
+
+
+def scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None):
+    res = _scatter_call(outofplace, "scatter", input, dim, index, src, value, reduce)
+    return res if out is None else write_out("scatter", out, res._data, ())
+
+
+# scatter_reduce --------------------------------------------------------------------------
+
+_REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
+
+
+def _check_scatter_reduce(args, params):
+    _check_scatter(args[0], params["dim"], params["index"], args[1])
+    if params["reduce"] not in _REDUCTIONS:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
+                           f"{params['reduce']}")
+
+
+def _identity(reduce, dtype):
+    """The value a reduction starts from where include_self=False drops self's value."""
+    if reduce in ("sum", "mean"):
+        return 0
+    if reduce == "prod":
+        return 1
+    if dtype.kind == "f":
+        return -xp.inf if reduce == "amax" else xp.inf
+    if dtype.kind == "b":
+        return reduce == "amin"
+    info = xp.iinfo(dtype)
+    return info.min if reduce == "amax" else info.max
+
+
+_UFUNCS = {"sum": xp.add, "mean": xp.add, "prod": xp.multiply, "amax": xp.maximum,
+           "amin": xp.minimum}
+
+
+def _k_scatter_reduce(out, dt, a, src, dim, index, reduce, include_self=True):
+    idx = at_least_1d(index._data)
+    out = target(out, a, src, idx)
+    if not idx.size:
+        return out
+    o = at_least_1d(out)
+    at = coords(idx, dim % o.ndim)
+    values = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
+    if not include_self:
+        o[at] = _identity(reduce, o.dtype)
+    _UFUNCS[reduce].at(o, at, values)
+    if reduce == "mean":
+        count = xp.full(o.shape, 1 if include_self else 0, xp.int64)
+        xp.add.at(count, at, 1)
+        count[count == 0] = 1
+        if o.dtype.kind == "f":
+            xp.true_divide(o, count, out=o, casting="unsafe")
+        else:
+            xp.floor_divide(o, count, out=o, casting="unsafe")
+    return out
+
+
+def _values_for(inputs, params, i):
+    """prod, amax and amin need self's values from before the op and the source; the others do
+    not, so nothing is kept for them. In place, self is about to be overwritten: a copy."""
+    if params["reduce"] not in ("prod", "amax", "amin"):
+        return None
+    return inputs[0].detach().clone() if i == 0 else inputs[1]
+
+
+def _scatter_reduce_backward(grad, kept_self, kept_src, result, dim, index, reduce,
+                             include_self, src_shape, needs):
+    """PyTorch's scatter_reduce_backward, written with insitu ops."""
+    g = grad
+    sub = tuple(slice(0, k) for k in index._data.shape) if index._data.ndim else ()
+    if reduce == "sum":
+        grad_self, grad_src = g, g.gather(dim, index)
+    elif reduce == "mean":
+        N = (ones if include_self else zeros)(g.shape, dtype=g._dtype)
+        N = N.scatter_add(dim, index, ones(index.shape, dtype=g._dtype))
+        N = N.masked_fill(N == 0, 1)
+        grad_self = g / N
+        grad_src = g.gather(dim, index) / N.gather(dim, index)
+    elif reduce == "prod":
+        self, src = kept_self, kept_src
+        src = src[sub] if sub else src
+        masked_self = self.masked_fill(self == 0, 1)
+        masked_self_result = masked_self.scatter_reduce(dim, index, src, reduce,
+                                                        include_self=include_self)
+        grad_self = g * masked_self_result / masked_self
+        src_zero = src == 0
+        zeros_per_slot = self.new_zeros(self.shape).scatter_add(
+            dim, index, src_zero.to_dtype(self._dtype)).gather(dim, index)
+        single_zero = src_zero.logical_and(zeros_per_slot == 1)
+        masked_src = src.masked_fill(single_zero, 1)
+        masked_src_result = self.scatter_reduce(dim, index, masked_src, reduce,
+                                                include_self=include_self)
+        grad_src = (g * masked_src_result).gather(dim, index).where(
+            single_zero, (g * result).gather(dim, index) / src.masked_fill(src_zero, 1))
+    else:
+        self, src = kept_self, kept_src
+        src = src[sub] if sub else src
+        value = result.gather(dim, index)
+        self_is_result = (self == result).to_dtype(self._dtype)
+        src_is_result = (src == value).to_dtype(self._dtype)
+        grad_distributed = g / self_is_result.scatter_add(dim, index, src_is_result)
+        grad_self = self_is_result * grad_distributed
+        grad_src = src_is_result * grad_distributed.gather(dim, index)
+    if not include_self:
+        grad_self = grad_self.scatter(dim, index, 0)
+    return (grad_self if needs[0] else None, _pad_to(grad_src, src_shape) if needs[1] else None)
+
+
+SCATTER_REDUCE = Op("scatter_reduce(Tensor self, dim, index, Tensor src, reduce, *, "
+                    "include_self=True)", _k_scatter_reduce,
+                    check=_check_scatter_reduce, **INDEX_OP,
+                    computed={"kept_self": lambda i, p: _values_for(i, p, 0),
+                              "kept_src": lambda i, p: _values_for(i, p, 1)},
+                    derivatives={("self", "src"): _scatter_reduce_backward})
+
+
+# masked_scatter --------------------------------------------------------------------------
+
+def _check_masked_scatter(self, mask, source):
+    tensor_arg(mask, "masked_scatter_", "mask", 1)
+    tensor_arg(source, "masked_scatter_", "source", 2)
+    if mask._dtype is dtypes.uint8:
+        warnings.warn("masked_scatter_ received a mask with dtype torch.uint8, this behavior is "
+                      "now deprecated,please use a mask with dtype torch.bool instead.",
+                      UserWarning, stacklevel=4)
+    if mask._dtype is not dtypes.bool_:
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with "
+                           f"dtype {mask._dtype.legacy}")
+    if self._dtype is not source._dtype:
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but "
+                           f"got{self._dtype.legacy} and {source._dtype.legacy}")
+
+
+def _k_masked_scatter(out, dt, a, src, mask, shape):
+    m = xp.broadcast_to(mask._data, shape)
+    count = int(m.sum())
+    if count > src.size:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    if out is None:
+        out = xp.broadcast_to(a, shape).copy()
+    elif out is not a:
+        xp.copyto(out, a)
+    if shares_memory(out, src):
+        src = src.copy()       # read the source as it was, as if computed out of place
+    out[m] = src.reshape(-1)[:count]
+    return out
+
+
+def _masked_scatter_source_grad(grad, mask, source_shape):
+    picked = grad.masked_select(mask)
+    numel = 1
+    for k in source_shape:
+        numel *= k
+    rest = numel - picked._data.size
+    if rest:
+        picked = cat([picked, picked.new_zeros((rest,))])
+    return picked.reshape(source_shape)
+
+
+MASKED_SCATTER = Op("masked_scatter(Tensor self, Tensor source, mask, shape)", _k_masked_scatter,
+                    variants="", **INDEX_OP,
+                    derivatives={"self": lambda grad, mask: grad.masked_fill(mask, 0),
+                                 "source": _masked_scatter_source_grad})
+
+
+def masked_scatter_(self, mask, source):
+    _check_masked_scatter(self, mask, source)
+    shape = self._data.shape
+    if mask._data.shape != shape:
+        mask.expand(shape)         # PyTorch's message when the mask cannot fill self
+    return inplace(MASKED_SCATTER, (self, source), {"mask": mask, "shape": shape})
+
+
+def masked_scatter(input, mask, source):
+    _check_masked_scatter(input, mask, source)
+    shape = tuple(checks.broadcast_shapes(input._data.shape, mask._data.shape))
+    return outofplace(MASKED_SCATTER, (input, source), {"mask": mask, "shape": shape})
+
+
+# put -------------------------------------------------------------------------------------
+
+def _check_put(args, params):
+    self, source = args
+    index = tensor_arg(params["index"], "put_", "index", 1)
+    check_long_index(index, "put_")
+    if self._dtype is not source._dtype:
+        raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got "
+                           f"self.dtype = {self._dtype.legacy} and source.dtype = "
+                           f"{source._dtype.legacy}")
+    if source._data.size != index._data.size:
+        raise IndexError(f"put_(): Expected source and index to have the same number of "
+                         f"elements, but got source.numel() = {source._data.size}, "
+                         f"index.numel() = {index._data.size}")
+    if index._data.size and not self._data.size:
+        raise IndexError("put_(): Tried to put elements into an empty tensor")
+    check_flat_bounds(index._data.reshape(-1), self._data.size)
+
+
+def _k_put(out, dt, a, src, index, accumulate=False):
+    idx = index._data.reshape(-1)
+    out = target(out, a, src, idx)
+    if not idx.size:
+        return out
+    # a contiguous self is written through a flat view; any other through a flat copy
+    flat = out.reshape(-1) if out.flags.c_contiguous else out.ravel()
+    if accumulate:
+        xp.add.at(flat, idx, src.reshape(-1))
+    else:
+        flat[idx] = src.reshape(-1)
+    if not out.flags.c_contiguous:
+        out[...] = flat.reshape(out.shape)
+    return out
+
+
+PUT = Op("put(Tensor self, index, Tensor source, accumulate=False)", _k_put,
+         check=_check_put, **INDEX_OP,
+         derivatives={"self": lambda grad, index, accumulate:
+                      grad if accumulate else grad.put(index, grad.new_zeros(index.shape)),
+                      "source": lambda grad, index, source_shape:
+                      grad.take(index).reshape(source_shape)})
+
+
+OPS = [SCATTER, SCATTER_VALUE, SCATTER_ADD, SCATTER_REDUCE, MASKED_SCATTER, PUT]
+FUNCTIONS = {"scatter": scatter, "masked_scatter": masked_scatter}
+METHODS = {"scatter": scatter, "scatter_": scatter_, "masked_scatter": masked_scatter,
+           "masked_scatter_": masked_scatter_}

@@ -1,0 +1,88 @@
+"""Sorting: sort, argsort, msort and topk, stable and NaN-aware as PyTorch's are.
+
+sort and topk return (values, indices) structs; the values' backward scatters the gradient back
+through the indices (kept, version-checked, by the node).
+"""
+from ..backend import xp
+from ..core import dtypes
+from ..core.tensor import _wrap_dim, wrap
+from ..creation import zeros
+from .derivatives import Derivative, record
+from .pipelines import write_out
+from .reductions import _return_type
+
+SortResult = _return_type("sort")
+TopkResult = _return_type("topk")
+
+
+def _argsort(a, axis, descending):
+    """Stable argsort; descending keeps equal elements in their original order (and NaN first),
+    as PyTorch does."""
+    if not descending:
+        return xp.argsort(a, axis=axis, kind="stable")
+    n = a.shape[axis]
+    rev = xp.argsort(xp.flip(a, axis), axis=axis, kind="stable")
+    return xp.flip(n - 1 - rev, axis)
+
+
+def _sorted(input, dim, descending):
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    a1 = a.reshape(1) if a.ndim == 0 else a     # a scalar sorts as one element
+    idx = _argsort(a1, d, descending)
+    vals = xp.take_along_axis(a1, idx, axis=d)
+    return d, vals.reshape(a.shape), idx.reshape(a.shape)
+
+
+def _value_select_grad(grad, self_shape, self_dtype, dim, indices):
+    """Each value's gradient goes back to the place it was taken from."""
+    return zeros(self_shape, dtype=self_dtype).scatter(dim, indices, grad)
+
+
+_SELECT = {"self": _value_select_grad}
+SORT = Derivative("SortBackward0", _SELECT)
+SORT_STABLE = Derivative("SortBackward1", _SELECT)   # the overload that takes `stable`
+TOPK = Derivative("TopkBackward0", _SELECT)
+
+
+def sort(input, dim=-1, descending=False, stable=None, *, out=None):
+    d, vals, idx = _sorted(input, dim, descending)
+    if out is not None:
+        write_out("sort", out[0], vals, (input,))
+        write_out("sort", out[1], idx, (input,))
+        return SortResult(out[0], out[1])
+    values, indices = wrap(vals, input._dtype), wrap(idx, dtypes.int64)
+    record(SORT if stable is None else SORT_STABLE, (input,), values,
+           {"dim": d, "indices": indices})
+    return SortResult(values, indices)
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    return wrap(_sorted(input, dim, descending)[2], dtypes.int64)
+
+
+def msort(input):
+    return sort(input, 0).values
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    size = a.shape[d] if a.ndim else 1
+    if not 0 <= k <= size:
+        raise RuntimeError("selected index k out of range")
+    _, vals, idx = _sorted(input, d, largest)
+    if a.ndim:
+        keep = (slice(None),) * d + (slice(0, k),)
+        vals, idx = vals[keep].copy(), idx[keep].copy()
+    if out is not None:
+        write_out("topk", out[0], vals, (input,))
+        write_out("topk", out[1], idx, (input,))
+        return TopkResult(out[0], out[1])
+    values, indices = wrap(vals, input._dtype), wrap(idx, dtypes.int64)
+    record(TOPK, (input,), values, {"dim": d, "indices": indices})
+    return TopkResult(values, indices)
+
+
+FUNCTIONS = {"sort": sort, "argsort": argsort, "msort": msort, "topk": topk}
+METHODS = dict(FUNCTIONS)
