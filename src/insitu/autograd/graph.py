@@ -19,7 +19,7 @@ from .grad_mode import mode
 from .guards import check_autograd
 from .recorder import grad_accumulator
 from .saved import SavedTensor
-from .watch import AdvancedIndexingCopyWarning  # noqa: F401  (its public home)
+from .watch import AdvancedIndexingCopyWarning  # noqa: F401  (public here, with the other)
 
 
 class InplaceCopyWarning(UserWarning):

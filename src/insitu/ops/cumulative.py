@@ -10,7 +10,7 @@ from ..core import dtypes
 from ..core.dtypes import CPP_NAMES
 from ..core.tensor import _wrap_dim, wrap
 from .derivatives import Derivative, record
-from .reductions import _acc, _contiguous, _finish, _sum_dtype
+from .reducing import acc_dtype, c_contiguous, result_or_out, sum_dtype
 from .table import Op
 
 
@@ -18,7 +18,7 @@ def _reverse_cumsum(g, d):
     """Sum from each position to the end along d; its own backward is a cumsum."""
     a = g._data
     res = xp.flip(xp.cumsum(xp.flip(a, d), axis=d), d) if a.ndim else a.copy()
-    return record(_REVERSE_CUMSUM, (g,), wrap(_contiguous(res), g._dtype), {"dim": d})
+    return record(_REVERSE_CUMSUM, (g,), wrap(c_contiguous(res), g._dtype), {"dim": d})
 
 
 _REVERSE_CUMSUM = Derivative("CumsumBackward0", {"self": lambda grad, dim: cumsum(grad, dim)})
@@ -59,11 +59,11 @@ def _cumulative(name, np_fn, derivative):
     def cumsum(input, dim, *, dtype=None, out=None):
         a = input._data
         d = _wrap_dim(dim, a.ndim)
-        rdt = _sum_dtype(input._dtype, dtype)
+        rdt = sum_dtype(input._dtype, dtype)
         if out is not None and dtype is None:
             rdt = out._dtype
-        res = np_fn(a, axis=d, dtype=_acc(rdt.np)) if a.ndim else a.astype(rdt.np)
-        t = _finish(name, res, rdt, (input,), out)
+        res = np_fn(a, axis=d, dtype=acc_dtype(rdt.np)) if a.ndim else a.astype(rdt.np)
+        t = result_or_out(name, res, rdt, (input,), out)
         if out is not None:
             return t
         return record(derivative, (input,), t, {"dim": d})

@@ -141,8 +141,6 @@ def prepare(d, inputs, values, inplace=None, where=None):
     node.params = {}
     before = d.plan(node.needs)[0]
     if before:
-        if where is None:
-            where = user_frame(2)
         _keep(d, node, before, inputs, values, inplace, where)
     if d.composite is not None:
         node.refs = tuple(inputs)
@@ -175,8 +173,6 @@ def keep_outputs(node, outs, where=None):
     the graph rewrite)."""
     after = node.derivative.plan(node.needs)[1]
     if after:
-        if where is None:
-            where = user_frame(2)
         _keep(node.derivative, node, after, outs, None, None, where)
     return node
 
@@ -194,6 +190,8 @@ def record(d, inputs, outputs, values=None, where=None):
 
 
 def _keep(d, node, plan, sources, values, inplace, where):
+    """Keep the plan's values; `where` (the user's line, for located errors) is looked up once,
+    when the first tensor is saved."""
     saved, params = node.saved, node.params
     for kind, name, i in plan:
         if kind == INPUT or kind == OUTPUT:
@@ -201,6 +199,8 @@ def _keep(d, node, plan, sources, values, inplace, where):
             if isinstance(t, Tensor):
                 if inplace is not None and i == 0:
                     t = copy_for_backward(t, inplace)
+                if where is None:
+                    where = user_frame(2)
                 saved[name] = recorder.save(t, d.op_name, kind == OUTPUT, where)
             else:
                 params[name] = t        # a number operand: formulas read it as it was
@@ -214,6 +214,8 @@ def _keep(d, node, plan, sources, values, inplace, where):
             else:
                 v = d.computed[name](sources, values)
             if isinstance(v, Tensor):
+                if where is None:
+                    where = user_frame(2)
                 saved[name] = recorder.save(v, d.op_name, False, where)
             else:
                 params[name] = v

@@ -19,7 +19,7 @@ from ..autograd.guards import check_autograd
 from ..autograd.versions import write
 from ..backend import xp
 from ..core.dtypes import CPP_NAMES, can_cast
-from ..core.storage import Storage, user_frame, user_stacklevel
+from ..core.storage import Storage, user_stacklevel
 from ..core.tensor import Tensor, new_tensor
 from . import checks
 from .derivatives import finish, keep_outputs, prepare
@@ -79,9 +79,7 @@ def outofplace(op, args, params):
     if key is not None:   # this operand-kind combination is valid: let the fast path take it
         op._fast_out[key] = (force, result_dt, result_dt.np)
     if op.differentiable and mode.grad and _needs(args):
-        d = op.derivative_for(args, params)
-        where = user_frame(2)
-        finish(prepare(d, args, params, None, where), out, where)
+        finish(prepare(op.derivative_for(args, params), args, params), out)
     return out
 
 
@@ -120,12 +118,11 @@ def inplace(op, args, params):
         checks.check_internal_overlap(self)
     node = None
     if grad and op.differentiable:
-        where = user_frame(2)
-        node = prepare(op.derivative_for(args, params), args, params, op.inplace_name, where)
+        node = prepare(op.derivative_for(args, params), args, params, op.inplace_name)
     write(self, op.inplace_name, call_kernel, op, data, force, arrays, params)
     if node is not None:
         after_inplace(self, node)
-        keep_outputs(node, (self,), where)
+        keep_outputs(node, (self,))
     key = fast_key(op, args, params)
     if key is not None:
         op._fast_in[key] = force
@@ -206,9 +203,7 @@ def write_out(name, out, arr, inputs, exact=None):
 def record_outofplace(op, args, params, out):
     """Record the node of a fresh result (fast path)."""
     if op.differentiable:
-        d = op.derivative_for(args, params)
-        where = user_frame(2)
-        finish(prepare(d, args, params, None, where), out, where)
+        finish(prepare(op.derivative_for(args, params), args, params), out)
 
 
 def inplace_pre(op, args, params):
@@ -216,10 +211,9 @@ def inplace_pre(op, args, params):
     check_autograd(args[0], _needs(args[1:]))
     if not op.differentiable:
         return None
-    return prepare(op.derivative_for(args, params), args, params, op.inplace_name,
-                   user_frame(2))
+    return prepare(op.derivative_for(args, params), args, params, op.inplace_name)
 
 
 def inplace_post(op, self, node):
     after_inplace(self, node)
-    keep_outputs(node, (self,), user_frame(2))
+    keep_outputs(node, (self,))

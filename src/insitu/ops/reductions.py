@@ -1,4 +1,4 @@
-"""Reductions that combine elements: sum, mean, prod, std/var (and their _mean forms), norm,
+"""Reductions that combine elements: sum, mean, prod, std/var (and their _mean forms),
 any/all, count_nonzero, nansum/nanmean, and sum_to_size.
 
 They don't fit the elementwise pipelines (the result has another shape), so each is a plain
@@ -8,65 +8,23 @@ function: NumPy computes the value, `record` attaches a node named like PyTorch'
 and the input's shape as `self_shape`, so a node keeps a tensor only where a formula needs one.
 The reductions that pick an element (max/min, amax/amin, argmax/argmin, median) live in
 `ops.selection`, cumulative ops in `ops.cumulative`, logsumexp and softmax in `ops.softmax`; they
-share the helpers below.
+share the helpers of `ops.reducing`.
 """
 import builtins
-import math
 import warnings
 
 from ..autograd.grad_mode import mode
-from ..autograd.node import OpNode, node_class
-from ..autograd.recorder import edge
-from ..autograd.saved import SavedTensor
 from ..backend import xp
 from ..core import dtypes
 from ..core.tensor import _wrap_dim
 from ..core.tensor import wrap
-from .copying import to_dtype
 from .derivatives import Derivative, record
-from .named_results import return_type as _return_type, return_types  # noqa: F401 (ops.shape)
 from .pipelines import check_out_grad, write_out
+from .reducing import (acc_dtype, c_contiguous, cast, count_of, expand_back, np_axis,
+                       reduced_dims, restore_dims, result_or_out, sum_dtype)
 
 _new = object.__new__
 _INF = float("inf")
-
-
-# ------------------------------------------------------------------------ helpers
-
-def _dims(dim, ndim):
-    """Reduced dims, wrapped and sorted; None means every dim (as does an empty list)."""
-    if dim is None:
-        return None
-    if isinstance(dim, int):
-        return (_wrap_dim(dim, ndim),)
-    dims = [_wrap_dim(d, ndim) for d in dim]
-    if not dims:
-        return None
-    if len(set(dims)) != len(dims):
-        seen = set()
-        for d in dims:
-            if d in seen:
-                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
-            seen.add(d)
-    return tuple(sorted(dims))
-
-
-def _axis(dims, ndim):
-    """NumPy's axis for `dims`: a 0-dim tensor accepts dim 0/-1 but NumPy has no axis there."""
-    return None if dims is None or ndim == 0 else dims
-
-
-def _count(shape, dims):
-    n = 1
-    for i, s in enumerate(shape):
-        if dims is None or i in dims:
-            n *= s
-    return n
-
-
-def _acc(np_dt):
-    """Accumulation dtype: float16 sums in float32, as PyTorch's CPU kernels do."""
-    return xp.float32 if np_dt == xp.float16 else np_dt
 
 
 class _NoDim:
@@ -82,54 +40,11 @@ _NO_DIM = _NoDim()
 _add_reduce = xp.add.reduce     # xp.sum minus its Python-level dispatch
 
 
-def _sum_dtype(dt, dtype):
-    if dtype is not None:
-        return dtypes.to_dtype(dtype)
-    return dtypes.int64 if dt.category < 2 else dt
-
-
-def _cast(t, dt):
-    """t converted to dtype dt (differentiable: ToCopyBackward0), or t itself."""
-    return t if t._dtype is dt else to_dtype(t, dt)
-
-
-def _finish(name, arr, dt, inputs, out, exact=None):
-    """The result tensor, or the value written into `out`."""
-    if out is not None:
-        return write_out(name, out, xp.asarray(arr), inputs, exact)
-    arr = xp.asarray(arr)
-    if arr.dtype != dt.np:
-        arr = arr.astype(dt.np)
-    return wrap(arr, dt)
-
-
-def _contiguous(arr, dtype=None):
-    """C-contiguous (np.ascontiguousarray would turn a 0-dim array into a 1-dim one)."""
-    if dtype is not None and arr.dtype != dtype:
-        return arr.astype(dtype)
-    return arr if arr.flags.c_contiguous else arr.copy()
-
-
-def _restore(g, ndim, dims, keepdim):
-    """Give a reduced gradient back its reduced dims (as size 1), ready to broadcast."""
-    if keepdim or ndim == 0:
-        return g
-    if dims is None:
-        return g.reshape((1,) * ndim)
-    for d in dims:
-        g = g.unsqueeze(d)
-    return g
-
-
-def _expand_back(g, in_shape, dims, keepdim):
-    """Gradient of a reduction, broadcast back to the input's shape."""
-    return _restore(g, len(in_shape), dims, keepdim).expand(in_shape)
-
 
 # ------------------------------------------------------------------------ sum / mean / prod
 
 def _sum_grad(grad, self_shape, dims, keepdim):
-    return _expand_back(grad, self_shape, dims, keepdim)
+    return expand_back(grad, self_shape, dims, keepdim)
 
 
 _SUM = {"self": _sum_grad}
@@ -140,12 +55,12 @@ _SUM_DIM = Derivative("SumBackward1", _SUM)
 def sum(input, dim=_NO_DIM, keepdim=False, *, dtype=None, out=None):
     a = input._data
     overload = 0 if dim is _NO_DIM and not keepdim else 1
-    dims = _dims(None if dim is _NO_DIM else dim, a.ndim)
+    dims = reduced_dims(None if dim is _NO_DIM else dim, a.ndim)
     if out is not None and dtype is None:
         rdt = out._dtype          # PyTorch sums in out's dtype (float -> int truncates first)
     else:
-        rdt = _sum_dtype(input._dtype, dtype)
-    res = _add_reduce(a, _axis(dims, a.ndim), _acc(rdt.np), keepdims=keepdim)
+        rdt = sum_dtype(input._dtype, dtype)
+    res = _add_reduce(a, np_axis(dims, a.ndim), acc_dtype(rdt.np), keepdims=keepdim)
     if out is not None:
         return write_out("sum", out, xp.asarray(res), (input,),
                          rdt if dtype is not None else None)
@@ -161,7 +76,7 @@ def sum(input, dim=_NO_DIM, keepdim=False, *, dtype=None, out=None):
 
 
 def _nansum_grad(grad, self, self_shape, dims, keepdim):
-    return _expand_back(grad, self_shape, dims, keepdim).masked_fill(self != self, 0)
+    return expand_back(grad, self_shape, dims, keepdim).masked_fill(self != self, 0)
 
 
 _NANSUM = Derivative("NansumBackward0", {"self": _nansum_grad})
@@ -169,10 +84,10 @@ _NANSUM = Derivative("NansumBackward0", {"self": _nansum_grad})
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     a = input._data
-    dims = _dims(dim, a.ndim)
-    rdt = _sum_dtype(input._dtype, dtype)
-    res = xp.nansum(a, axis=_axis(dims, a.ndim), keepdims=keepdim, dtype=_acc(rdt.np))
-    t = _finish("nansum", res, rdt, (input,), out)
+    dims = reduced_dims(dim, a.ndim)
+    rdt = sum_dtype(input._dtype, dtype)
+    res = xp.nansum(a, axis=np_axis(dims, a.ndim), keepdims=keepdim, dtype=acc_dtype(rdt.np))
+    t = result_or_out("nansum", res, rdt, (input,), out)
     return record(_NANSUM, (input,), t, {"dims": dims, "keepdim": keepdim})
 
 
@@ -192,7 +107,7 @@ def _mean_dtype(input, dtype):
 
 
 def _mean_grad(grad, self_shape, dims, keepdim, count):
-    return _expand_back(grad, self_shape, dims, keepdim) / count
+    return expand_back(grad, self_shape, dims, keepdim) / count
 
 
 _MEAN = {"self": _mean_grad}
@@ -207,11 +122,11 @@ def mean(input, dim=_NO_DIM, keepdim=False, *, dtype=None, out=None):
     rdt = _mean_dtype(input, dtype)
     if out is not None and dtype is None:
         rdt = out._dtype if out._dtype.is_floating_point else rdt
-    dims = _dims(dim, a.ndim)
-    count = _count(a.shape, None if a.ndim == 0 else dims)
-    res = xp.sum(a, axis=_axis(dims, a.ndim), keepdims=keepdim, dtype=_acc(rdt.np))
+    dims = reduced_dims(dim, a.ndim)
+    count = count_of(a.shape, None if a.ndim == 0 else dims)
+    res = xp.sum(a, axis=np_axis(dims, a.ndim), keepdims=keepdim, dtype=acc_dtype(rdt.np))
     res = xp.true_divide(res, count) if count else xp.true_divide(res, 0)
-    t = _finish("mean", res, rdt, (input,), out, rdt if dtype is not None else None)
+    t = result_or_out("mean", res, rdt, (input,), out, rdt if dtype is not None else None)
     if out is not None:
         return t
     return record(_MEAN_DIM if overload else _MEAN_ALL, (input,), t,
@@ -223,7 +138,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
         raise RuntimeError(
             "nanmean(): expected input to have floating point or complex dtype but got "
             f"{input._dtype.legacy}")
-    x = _cast(input, dtypes.to_dtype(dtype)) if dtype is not None else input
+    x = cast(input, dtypes.to_dtype(dtype)) if dtype is not None else input
     kept = (x == x)
     res = nansum(x, dim, keepdim) / sum(kept, dim, keepdim)
     if out is not None:
@@ -245,8 +160,8 @@ def _prod_others(a, axis):
 def _prod_grad(grad, self, result, self_shape, dims, keepdim):
     if not self_shape:
         return grad
-    g = _restore(grad, len(self_shape), dims, keepdim)
-    result = _restore(result, len(self_shape), dims, keepdim)
+    g = restore_dims(grad, len(self_shape), dims, keepdim)
+    result = restore_dims(result, len(self_shape), dims, keepdim)
     xd = self._data
     if not (xd == 0).any():
         return g * (result / self)
@@ -268,12 +183,12 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if dim is not None and not isinstance(dim, int):
         raise TypeError("prod(): argument 'dim' must be int, not " + type(dim).__name__)
     dims = None if dim is None else (_wrap_dim(dim, a.ndim),)
-    rdt = _sum_dtype(input._dtype, dtype)
+    rdt = sum_dtype(input._dtype, dtype)
     if out is not None and dtype is None:
         rdt = out._dtype
-    res = xp.prod(a, axis=_axis(dims, a.ndim), keepdims=keepdim and dim is not None,
-                  dtype=_acc(rdt.np))
-    t = _finish("prod", res, rdt, (input,), out)
+    res = xp.prod(a, axis=np_axis(dims, a.ndim), keepdims=keepdim and dim is not None,
+                  dtype=acc_dtype(rdt.np))
+    t = result_or_out("prod", res, rdt, (input,), out)
     if out is not None:
         return t
     return record(_PROD_ALL if dim is None else _PROD_DIM, (input,), t,
@@ -297,10 +212,10 @@ def _moments(name, input, dim, correction, keepdim):
     if not dt.is_floating_point:
         raise RuntimeError("std and var only support floating point and complex dtypes")
     a = input._data
-    dims = _dims(dim, a.ndim)
-    axis = _axis(dims, a.ndim)
-    n = _count(a.shape, None if a.ndim == 0 else dims)
-    acc = _acc(a.dtype)
+    dims = reduced_dims(dim, a.ndim)
+    axis = np_axis(dims, a.ndim)
+    n = count_of(a.shape, None if a.ndim == 0 else dims)
+    acc = acc_dtype(a.dtype)
     mean_k = xp.mean(a, axis=axis, keepdims=True, dtype=acc) if n else \
         xp.full([1 if axis is None or i in axis else s for i, s in enumerate(a.shape)], xp.nan, acc)
     dev = a - mean_k
@@ -322,13 +237,13 @@ def _var_of(g, self, self_shape, dims, count, correction):
 
 
 def _var_grad(grad, self, self_shape, dims, keepdim, count, correction):
-    g = _restore(grad, len(self_shape), dims, keepdim)
+    g = restore_dims(grad, len(self_shape), dims, keepdim)
     return _var_of(g, self, self_shape, dims, count, correction)
 
 
 def _std_grad(grad, self, result, self_shape, dims, keepdim, count, correction):
-    g = _restore(grad, len(self_shape), dims, keepdim)
-    std = _restore(result, len(self_shape), dims, keepdim)
+    g = restore_dims(grad, len(self_shape), dims, keepdim)
+    std = restore_dims(result, len(self_shape), dims, keepdim)
     return _var_of(g / (std * 2), self, self_shape, dims, count, correction)
 
 
@@ -345,10 +260,10 @@ def _var_std(name, take_sqrt):
         c = _correction(name, unbiased, correction)
         if out is not None and out._dtype.is_floating_point:
             check_out_grad(name, out, (input,))
-            input = _cast(input, out._dtype)        # computed at out's precision
+            input = cast(input, out._dtype)        # computed at out's precision
         v, _, dims, n = _moments(name, input, dim, c, keepdim)
         res = xp.sqrt(v) if take_sqrt else v
-        t = _finish(name, res, input._dtype, (input,), out)
+        t = result_or_out(name, res, input._dtype, (input,), out)
         if out is not None:
             return t
         return record(derivative, (input,), t,
@@ -378,7 +293,7 @@ def _var_mean_like(name, take_sqrt):
         if not keepdim:
             m = m.reshape(v.shape)
         first = wrap(xp.sqrt(v) if take_sqrt else v, input._dtype)
-        mean_t = wrap(_contiguous(m), input._dtype)
+        mean_t = wrap(c_contiguous(m), input._dtype)
         if out is not None:
             write_out(name, out[0], first._data, (input,))
             write_out(name, out[1], mean_t._data, (input,))
@@ -400,14 +315,14 @@ std_mean = _var_mean_like("std_mean", True)
 def _logical_reduce(name, reducer):
     def any_(input, dim=None, keepdim=False, *, out=None):
         a = input._data
-        dims = _dims(dim, a.ndim)
-        res = reducer(a, axis=_axis(dims, a.ndim), keepdims=keepdim)
+        dims = reduced_dims(dim, a.ndim)
+        res = reducer(a, axis=np_axis(dims, a.ndim), keepdims=keepdim)
         rdt = dtypes.uint8 if input._dtype is dtypes.uint8 else dtypes.bool_
         if out is not None and out._dtype is not rdt:
             check_out_grad(name, out, (input,))
             raise RuntimeError(f"{name} only supports bool tensor for result, got: "
                                f"{out._dtype.legacy}")
-        return _finish(name, res, rdt, (input,), out)
+        return result_or_out(name, res, rdt, (input,), out)
     any_.__name__ = any_.__qualname__ = name
     return any_
 
@@ -418,8 +333,8 @@ all = _logical_reduce("all", xp.all)
 
 def count_nonzero(input, dim=None):
     a = input._data
-    dims = _dims(dim, a.ndim)
-    res = xp.count_nonzero(a, axis=_axis(dims, a.ndim))
+    dims = reduced_dims(dim, a.ndim)
+    res = xp.count_nonzero(a, axis=np_axis(dims, a.ndim))
     return wrap(xp.asarray(res, dtype=xp.int64), dtypes.int64)
 
 
@@ -443,59 +358,6 @@ def sum_to_size(g, shape):
 def _sum_to_size_method(self, *size):
     return sum_to_size(self, size[0] if len(size) == 1 and isinstance(size[0], (tuple, list))
                        else size)
-
-
-# ------------------------------------------------------------------------ not yet converted
-# Used by modules not yet converted: the generic recorder and the out= helpers under their old
-# names, for the norms above and for ops.shape / ops.linalg (which also import _return_type,
-# return_types, sum_to_size and _dims from here). Everything else records through
-# ops.derivatives.
-
-_to_out = write_out
-_check_out_grad = check_out_grad
-
-
-class _RecordedNode(OpNode):
-    """Node of an op recorded by `_record`. Its formula is written with insitu ops only, so it
-    never runs on bare NumPy arrays (OpNode's shortcut when no graph is built); OpNode.apply
-    gives each gradient back its input's dtype (sum(x, dtype=...), cat of mixed dtypes)."""
-    __slots__ = ()
-    np_ok = False
-
-
-_classes = {}
-
-
-def _record(out, node_name, formula, inputs, saved=None, params=None):
-    """Attach a `node_name` node to `out` when grad mode is on and some input requires grad (the
-    generic recorder of the ops that don't fit the table pipelines: reductions, shape, linalg).
-
-    `formula` is module-level, so one node class per formula is made, not one per call. `saved`
-    maps a name to (tensor, is_output): version-checked tensors the formula reads as n.<name>."""
-    if not mode.grad:
-        return out
-    needs = tuple([t._requires_grad for t in inputs])
-    if True not in needs:
-        return out
-    if not out._dtype.is_floating_point:      # sum(x, dtype=insitu.int64) of a grad-requiring x
-        raise RuntimeError(f"Autograd not support dtype: {out._dtype.legacy}")
-    cls = _classes.get((node_name, formula))
-    if cls is None:
-        cls = _classes[(node_name, formula)] = node_class(node_name, formula, node_name,
-                                                           base=_RecordedNode)
-    node = _new(cls)
-    node.next_functions = tuple([edge(t) if need else (None, 0)
-                                 for t, need in zip(inputs, needs)])
-    node.needs = needs
-    node.params = params or {}
-    node.in_meta = tuple([(t._data.shape, t._dtype) for t in inputs])
-    node.saved = {}
-    if saved:
-        for name, (t, is_out) in saved.items():
-            node.saved[name] = SavedTensor(t, node_name, is_out)
-    out._grad_fn = node
-    out._requires_grad = True
-    return out
 
 
 # ------------------------------------------------------------------------ exports

@@ -12,7 +12,7 @@ from ..core.tensor import Tensor, _wrap_dim, wrap
 from .derivatives import Derivative, record
 from .named_results import return_type, return_types
 from .pipelines import check_out_grad, write_out
-from .reductions import _axis, _contiguous, _dims, _finish, _restore
+from .reducing import c_contiguous, np_axis, reduced_dims, restore_dims, result_or_out
 
 for _name in ("max", "min", "median", "max_out", "min_out", "median_out"):
     return_type(_name)
@@ -51,7 +51,7 @@ def _value_select(grad, self_shape, dim, keepdim, indices):
     idx = indices if keepdim else indices.unsqueeze(dim)
     positions = xp.arange(self_shape[dim]).reshape((-1,) + (1,) * (len(self_shape) - dim - 1))
     mask = wrap(positions == idx._data, dtypes.bool_)
-    return _restore(grad, len(self_shape), (dim,), keepdim).expand(self_shape).where(mask, 0)
+    return restore_dims(grad, len(self_shape), (dim,), keepdim).expand(self_shape).where(mask, 0)
 
 
 _EVENLY = {"self": _evenly_distribute}
@@ -66,9 +66,9 @@ _DIM_NODES = {"max": Derivative("MaxBackward0", _SELECT),
 
 
 def _amax_grad(grad, self, result, self_shape, dims, keepdim):
-    result = _restore(result, len(self_shape), dims, keepdim)
+    result = restore_dims(result, len(self_shape), dims, keepdim)
     mask = result == self
-    g = _restore(grad, len(self_shape), dims, keepdim)
+    g = restore_dims(grad, len(self_shape), dims, keepdim)
     # a multiplication, not a select: a NaN result (no element equals it) gives NaN, as PyTorch
     return (g / mask.sum(dims, keepdim=True)) * mask
 
@@ -77,7 +77,7 @@ def _extreme_all(name, input, out):
     a = input._data
     _check_nonempty(name, a, None)
     res = (xp.max if name == "max" else xp.min)(a)
-    t = _finish(name, res, input._dtype, (input,), out, input._dtype)
+    t = result_or_out(name, res, input._dtype, (input,), out, input._dtype)
     if out is not None:
         return t
     return record(_ALL_NODES[name], (input,), t)
@@ -109,8 +109,8 @@ def _select_result(name, input, vals, idx, d, keepdim, out):
         write_out(name, values_out, vals, (input,), input._dtype)
         write_out(name, indices_out, idx, (input,), dtypes.int64)
         return getattr(return_types, name + "_out")(values_out, indices_out)
-    values = wrap(_contiguous(vals), input._dtype)
-    indices = wrap(_contiguous(idx, xp.int64), dtypes.int64)
+    values = wrap(c_contiguous(vals), input._dtype)
+    indices = wrap(c_contiguous(idx, xp.int64), dtypes.int64)
     record(_DIM_NODES[name], (input,), values, {"dim": d, "keepdim": keepdim, "indices": indices})
     return rtype(values, indices)
 
@@ -146,15 +146,15 @@ def _amax_like(name, reducer, node_name):
 
     def amax(input, dim=(), keepdim=False, *, out=None):
         a = input._data
-        dims = _dims(dim, a.ndim)
+        dims = reduced_dims(dim, a.ndim)
         _check_nonempty(name, a, dims)
-        res = reducer(a, axis=_axis(dims, a.ndim), keepdims=keepdim)
+        res = reducer(a, axis=np_axis(dims, a.ndim), keepdims=keepdim)
         if out is not None and out._dtype is not input._dtype:
             check_out_grad(name, out, (input,))
             raise RuntimeError(
                 f"Expected the dtype for input and out to match, but got {input._dtype.legacy} "
                 f"for input's dtype and {out._dtype.legacy} for out's dtype.")
-        t = _finish(name, res, input._dtype, (input,), out)
+        t = result_or_out(name, res, input._dtype, (input,), out)
         if out is not None:
             return t
         return record(derivative, (input,), t, {"dims": dims, "keepdim": keepdim})
@@ -180,7 +180,7 @@ def _arg_extreme(name, reducer):
             d = _wrap_dim(dim, a.ndim)
             _check_nonempty(name, a, (d,))
             res = reducer(a, axis=d, keepdims=keepdim) if a.ndim else xp.zeros((), xp.int64)
-        return _finish(name, res, dtypes.int64, (), out, dtypes.int64)
+        return result_or_out(name, res, dtypes.int64, (), out, dtypes.int64)
     argmax.__name__ = argmax.__qualname__ = name
     return argmax
 
@@ -215,7 +215,7 @@ def median(input, dim=None, keepdim=False, *, out=None):
             res = xp.array(xp.nan, a.dtype)
         else:
             res = _lower_median(a.reshape(-1), 0)[0].reshape(())
-        t = _finish("median", res, input._dtype, (input,), out, input._dtype)
+        t = result_or_out("median", res, input._dtype, (input,), out, input._dtype)
         if out is not None:
             return t
         return record(_ALL_NODES["median"], (input,), t)

@@ -11,14 +11,14 @@ from ..core import dtypes
 from ..core.tensor import _wrap_dim
 from .derivatives import Derivative, record
 from .pipelines import check_out_grad
-from .reductions import _acc, _axis, _cast, _dims, _finish, _restore
+from .reducing import acc_dtype, cast, np_axis, reduced_dims, restore_dims, result_or_out
 
 
 # ------------------------------------------------------------------------ logsumexp
 
 def _logsumexp_grad(grad, self, result, self_shape, dims, keepdim):
-    g = _restore(grad, len(self_shape), dims, keepdim)
-    result = _restore(result, len(self_shape), dims, keepdim)
+    g = restore_dims(grad, len(self_shape), dims, keepdim)
+    result = restore_dims(result, len(self_shape), dims, keepdim)
     return g * (self - result).exp()
 
 
@@ -29,13 +29,13 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
     x = input
     if out is not None and out._dtype.is_floating_point:
         check_out_grad("logsumexp", out, (input,))
-        x = _cast(x, out._dtype)                    # computed at out's precision
+        x = cast(x, out._dtype)                    # computed at out's precision
     elif not x._dtype.is_floating_point:
-        x = _cast(x, dtypes.get_default_dtype())
+        x = cast(x, dtypes.get_default_dtype())
     a = x._data
-    dims = _dims(dim, a.ndim)
-    axis = _axis(dims, a.ndim)
-    acc = _acc(a.dtype)
+    dims = reduced_dims(dim, a.ndim)
+    axis = np_axis(dims, a.ndim)
+    acc = acc_dtype(a.dtype)
     if a.size:
         m = xp.amax(a, axis=axis, keepdims=True).astype(acc)
         m = xp.where(xp.isinf(m), 0, m)     # all -inf (or an inf) must not give inf - inf
@@ -44,7 +44,7 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
     res = xp.log(xp.sum(xp.exp(a - m), axis=axis, keepdims=True)) + m
     if not keepdim and a.ndim:
         res = res.reshape(()) if axis is None else res.squeeze(axis)
-    t = _finish("logsumexp", res, x._dtype, (x,), out)
+    t = result_or_out("logsumexp", res, x._dtype, (x,), out)
     if out is not None:
         return t
     return record(_LOGSUMEXP, (x,), t, {"dims": dims, "keepdim": keepdim})
@@ -63,7 +63,7 @@ def _softmax_input(name, input, dim, dtype):
         dim = _softmax_dim(input._data.ndim)
     if dtype is not None:
         dt = dtypes.to_dtype(dtype)
-        input = _cast(input, dt)
+        input = cast(input, dt)
     d = _wrap_dim(dim, input._data.ndim)
     if not input._dtype.is_floating_point:
         last = d == input._data.ndim - 1 or input._data.ndim == 0
@@ -74,10 +74,10 @@ def _softmax_input(name, input, dim, dtype):
 
 def _shifted(a, d):
     if a.ndim == 0:
-        return xp.zeros_like(a, dtype=_acc(a.dtype))
+        return xp.zeros_like(a, dtype=acc_dtype(a.dtype))
     m = xp.amax(a, axis=d, keepdims=True) if a.size else xp.zeros((1,) * a.ndim, a.dtype)
     m = xp.where(xp.isinf(m), 0, m)
-    return a.astype(_acc(a.dtype), copy=False) - m
+    return a.astype(acc_dtype(a.dtype), copy=False) - m
 
 
 def _softmax_grad(grad, result, dim):
@@ -101,7 +101,7 @@ def softmax(input, dim=None, dtype=None, *, out=None):
     a = x._data
     e = xp.exp(_shifted(a, d))
     res = e / (xp.sum(e, axis=d, keepdims=True) if a.ndim else e)
-    t = _finish("softmax", res, x._dtype, (x,), out)
+    t = result_or_out("softmax", res, x._dtype, (x,), out)
     if out is not None:
         return t
     return record(_SOFTMAX, (x,), t, {"dim": d})
@@ -112,7 +112,7 @@ def log_softmax(input, dim=None, dtype=None, *, out=None):
     a = x._data
     s = _shifted(a, d)
     res = s - (xp.log(xp.sum(xp.exp(s), axis=d, keepdims=True)) if a.ndim else s)
-    t = _finish("log_softmax", res, x._dtype, (x,), out)
+    t = result_or_out("log_softmax", res, x._dtype, (x,), out)
     if out is not None:
         return t
     return record(_LOG_SOFTMAX, (x,), t, {"dim": d})

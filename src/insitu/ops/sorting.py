@@ -9,7 +9,7 @@ from ..core.tensor import _wrap_dim, wrap
 from ..creation import zeros
 from .derivatives import Derivative, record
 from .pipelines import write_out
-from .reductions import _return_type
+from .named_results import return_type as _return_type
 
 SortResult = _return_type("sort")
 TopkResult = _return_type("topk")

@@ -12,13 +12,13 @@ from ...core.tensor import wrap
 from ..copying import to_dtype as converted
 from ..derivatives import Derivative, record
 from ..pipelines import write_out
-from ..reductions import _acc, _axis, _dims, _restore
+from ..reducing import acc_dtype, np_axis, reduced_dims, restore_dims
 
 _INF = float("inf")
 
 
 def _vector_norm_array(a, ord, axis, keepdim):
-    acc = _acc(a.dtype)
+    acc = acc_dtype(a.dtype)
     x = xp.abs(a).astype(acc, copy=False)
     if ord == _INF:
         return xp.max(x, axis=axis, keepdims=keepdim)
@@ -36,8 +36,8 @@ def _vector_norm_array(a, ord, axis, keepdim):
 def _norm_grad(grad, self, result, dims, keepdim, ord):
     x = self
     ndim = x._data.ndim
-    g = _restore(grad, ndim, dims, keepdim)
-    norm = _restore(result, ndim, dims, keepdim)
+    g = restore_dims(grad, ndim, dims, keepdim)
+    norm = restore_dims(result, ndim, dims, keepdim)
     if ord == 0:
         return None            # PyTorch leaves the gradient undefined
     if ord == 1:
@@ -68,7 +68,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
             x = converted(x, dtype)
     ord = float(ord)
     a = x._data
-    dims = _dims(dim, a.ndim)
+    dims = reduced_dims(dim, a.ndim)
     if math.isinf(ord) and a.size == 0:
         if dims is None:
             raise RuntimeError("linalg.vector_norm cannot compute the inf norm on an empty tensor "
@@ -78,7 +78,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
                 raise RuntimeError(f"linalg.vector_norm cannot compute the inf norm on the "
                                    f"dimension {d}because this dimension is empty and the "
                                    "operation does not have an identity")
-    res = xp.asarray(_vector_norm_array(a, ord, _axis(dims, a.ndim), keepdim))
+    res = xp.asarray(_vector_norm_array(a, ord, np_axis(dims, a.ndim), keepdim))
     if out is not None:
         return write_out("linalg_vector_norm", out, res, (x,), x._dtype)
     if res.dtype != x._dtype.np:
