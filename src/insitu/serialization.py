@@ -23,6 +23,7 @@ from .backend import xp
 from .core import dtypes
 from .core.device import check_device
 from .core.tensor import Tensor, wrap
+from .nn.parameter import Parameter
 
 FORMAT = "insitu"
 FORMAT_VERSION = "1"
@@ -316,7 +317,6 @@ class _Reader:
         if rg and not t._dtype.is_floating_point:
             self.bad("an integer tensor marked as requiring grad")
         if node.get("param"):
-            from .nn.parameter import Parameter
             return Parameter(t, requires_grad=rg)
         return t.requires_grad_(rg) if rg else t
 

@@ -10,6 +10,7 @@ import warnings
 from ..autograd.grad_mode import no_grad
 from ..backend import xp
 from ..creation import eye as _eye
+from ..creation import rng
 from ..core.tensor import wrap
 
 
@@ -93,7 +94,6 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
                       "distribution of values may be incorrect.", stacklevel=2)
-    from ..creation import rng
     g = rng(generator)
     shape = tuple(tensor.shape)
     out = g.normal(mean, std, size=shape)
@@ -157,7 +157,6 @@ def orthogonal_(tensor, gain=1, generator=None):
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:
         return tensor
-    from ..creation import rng
     rows = tensor.size(0)
     cols = tensor.numel() // rows
     flat = rng(generator).standard_normal((rows, cols))

@@ -1,6 +1,8 @@
 """insitu.nn.utils: gradient clipping (in place) and flattening parameters to one vector."""
 from ..autograd.grad_mode import no_grad
 from ..backend import xp
+from ..creation import tensor
+from ..ops.shape import cat
 from ..core.tensor import Tensor
 from ..core.tensor import wrap
 
@@ -27,7 +29,6 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
         tensors = [tensors]
     tensors = [t for t in tensors if t is not None]
     if not tensors:
-        from ..creation import tensor
         return tensor(0.0)
     dt = tensors[0]._dtype
     norms = xp.array([_vector_norm(t._data, norm_type) for t in tensors], dtype=dt.np)
@@ -73,7 +74,6 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
 
 
 def parameters_to_vector(parameters):
-    from .. import cat
     return cat([p.view(-1) for p in parameters])
 
 

@@ -3,6 +3,7 @@ import math
 
 from ...creation import empty
 from ...core import dtypes
+from ...core.device import check_device
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
@@ -10,7 +11,6 @@ from .module import Module
 
 
 def _factory(device, dtype):
-    from ...core.device import check_device
     check_device(device)
     return dtypes.to_dtype(dtype) if dtype is not None else dtypes.get_default_dtype()
 

@@ -7,6 +7,8 @@ import itertools
 
 from ...autograd.grad_mode import no_grad
 from ...autograd.tensor_hooks import zero_grads
+from ...core import dtypes
+from ...core.device import check_device
 from ...core.tensor import Tensor, typename
 from ..parameter import Parameter, is_buffer_marker
 from ...utils.hooks import RemovableHandle
@@ -356,10 +358,8 @@ class Module:
                 dtype = a
             else:
                 device = a
-        from ...core.device import check_device
         check_device(device)
         if dtype is not None:
-            from ...core import dtypes
             dt = dtypes.to_dtype(dtype)
             if not dt.is_floating_point:
                 raise TypeError("nn.Module.to only accepts floating point or complex dtypes, "
@@ -368,19 +368,15 @@ class Module:
         return self
 
     def float(self):
-        from ...core import dtypes
         return self._apply(_float_to(dtypes.float32))
 
     def double(self):
-        from ...core import dtypes
         return self._apply(_float_to(dtypes.float64))
 
     def half(self):
-        from ...core import dtypes
         return self._apply(_float_to(dtypes.float16))
 
     def type(self, dst_type):
-        from ...core import dtypes
         dt = dtypes.to_dtype(dst_type)
         return self._apply(lambda t: t if t._dtype is dt else t.to_dtype(dt))
 
@@ -388,7 +384,6 @@ class Module:
         return self
 
     def cuda(self, device=None):
-        from ...core.device import check_device
         check_device("cuda")
         return self
 
@@ -636,5 +631,4 @@ def _float_to(dt):
 
 
 def _is_dtype(a):
-    from ...core import dtypes
     return isinstance(a, dtypes.dtype)
