@@ -19,7 +19,7 @@ from ..autograd.versions import write
 from ..backend import xp
 from ..core.tensor import Tensor, new_tensor
 from . import pipelines
-from .table import ZD, param_key, signature
+from .table import FUNCTION_OPS, ZD, param_key, signature
 
 _MISS = object()
 _GENERATED = __file__ + ":generated"   # inside the package: location lookups skip these frames
@@ -153,8 +153,24 @@ def _function_source(op):
     return "".join(src)
 
 
+def function(name):
+    """insitu.<name> of a table op, as a function for code below the namespace (the same object
+    `insitu.methods` attaches): `function("sqrt")(x, out=buffer)`. The op's family must be
+    imported (declared) first."""
+    return entry_points(FUNCTION_OPS[name])["function"]
+
+
 def entry_points(op):
-    """{'function', 'method', 'inplace', 'operator', 'ioperator', 'roperator'} -> function."""
+    """{'function', 'method', 'inplace', 'operator', 'ioperator', 'roperator'} -> function,
+    made once per op."""
+    made = op.__dict__.get("_entry_points")
+    if made is not None:
+        return made
+    made = op._entry_points = _make_entry_points(op)
+    return made
+
+
+def _make_entry_points(op):
     env_common = {"_op": op, "_outofplace": pipelines.outofplace, "_inplace": pipelines.inplace,
                   "_into_out": pipelines.into_out, "_EMPTY": {}, "_T": Tensor, "_ZD": ZD,
                   "_MISS": _MISS, "_mode": mode, "_k": op.kernel, "_nd": xp.ndarray,

@@ -61,51 +61,88 @@ def is_integral(a, b, dt):
     return xp.result_type(a, b).kind in "iub"
 
 
-# ------------------------------------------------------------------------- fused multiply-add
+# ------------------------------------------------------------------------- blocked kernels
+# Composite kernels (lerp, addcmul, addcdiv, add with alpha) need temporaries. They run over
+# blocks of at most _BLOCK elements with scratch buffers that live as long as the process, so an
+# in-place call allocates nothing, however large the tensor, and each block stays in cache.
 
+_BLOCK = 1 << 16
 _F32 = xp.dtype(xp.float32)
-_F64 = xp.float64
-_BLOCK = 1 << 16      # float64 scratch per block: 512 KiB, so a large op stays in cache
+_F64 = xp.dtype(xp.float64)
+_SCRATCH = {}
 
 
-def fma(x, y, z, out=None, dt=None):
-    """x * y + z rounded once, as PyTorch's CPU kernels compute add/sub with alpha, lerp and
-    addcmul (a fused multiply-add instruction). In float32 the product of two floats is exact in
-    float64, so computing there and rounding to float32 gives the same result; large operands go
-    through in blocks so no float64 copy of a whole tensor is made. Other dtypes multiply and add
-    with two roundings."""
-    rdt = dt if dt is not None else (out.dtype if out is not None else
-                                     xp.result_type(x, y, z))
-    if rdt != _F32:
-        r = xp.multiply(x, y, dtype=dt, casting=UNSAFE)
-        return xp.add(r, z, out=out, dtype=dt, casting=UNSAFE)
-    # numbers are float32 in a float32 op (PyTorch converts alpha and weight to the op's dtype)
-    x, y, z = (v if isinstance(v, xp.ndarray) else xp.float32(v) for v in (x, y, z))
-    shape = xp.broadcast_shapes(*(xp.shape(v) for v in (x, y, z)))
-    if out is None:
-        out = xp.empty(shape, _F32)
-    n = out.size
-    if n <= _BLOCK or not out.flags.c_contiguous:
-        r = xp.add(xp.multiply(x, y, dtype=_F64), z)
-        xp.copyto(out, r, casting=UNSAFE)
+def scratch(i, dtype, shape):
+    """Scratch slot `i` of `dtype` shaped `shape` (a new array past the block size)."""
+    n = 1
+    for k in shape:
+        n *= k
+    if n > _BLOCK:
+        return xp.empty(shape, dtype)
+    buf = _SCRATCH.get((i, dtype))
+    if buf is None:
+        buf = _SCRATCH[(i, dtype)] = xp.empty(_BLOCK, dtype)
+    return buf[:n].reshape(shape)
+
+
+def is_array(v):
+    return isinstance(v, xp.ndarray) and v.ndim
+
+
+def blocked(out, operands, body, dtype):
+    """Run body(out_block, *operand_blocks, dtype) over `out`: flat slices when `out` and every
+    array operand are C-contiguous of out's shape, else once over the whole (broadcasting)."""
+    shape = out.shape
+    if out.flags.c_contiguous and all(not is_array(v) or (v.shape == shape and
+                                                           v.flags.c_contiguous)
+                                      for v in operands):
+        n = out.size
+        flat = out.reshape(-1)
+        ops = [v.reshape(-1) if is_array(v) else v for v in operands]
+        for s in range(0, n, _BLOCK):
+            e = s + _BLOCK
+            body(flat[s:e], *[v[s:e] if is_array(v) else v for v in ops], dtype)
         return out
-    flat = out.reshape(-1)
-    ops = [_flat_or_scalar(v, shape) for v in (x, y, z)]
-    scratch = xp.empty(_BLOCK, _F64)
-    for s in range(0, n, _BLOCK):
-        e = min(s + _BLOCK, n)
-        w = scratch[:e - s]
-        xs, ys, zs = (v if not isinstance(v, xp.ndarray) or v.ndim == 0 else v[s:e] for v in ops)
-        xp.multiply(xs, ys, out=w, dtype=_F64)
-        w += zs
-        xp.copyto(flat[s:e], w, casting=UNSAFE)
+    body(out, *operands, dtype)
     return out
 
 
-def _flat_or_scalar(v, shape):
-    """An operand as a flat array of the result's size (a number or 0-dim array stays one)."""
-    if not isinstance(v, xp.ndarray) or v.ndim == 0:
-        return v
-    if v.shape != shape:
-        v = xp.broadcast_to(v, shape)
-    return v.reshape(-1)        # a view when contiguous; a copy of a broadcast operand otherwise
+def result_array(out, dtype, *operands):
+    """`out`, or a new array of the operands' broadcast shape."""
+    if out is not None:
+        return out
+    return xp.empty(xp.broadcast_shapes(*(xp.shape(v) for v in operands)), dtype)
+
+
+def scalar_in(dtype, v):
+    """A Python number as an op of `dtype` sees it (PyTorch converts alpha, value and weight to
+    the op's dtype before any arithmetic)."""
+    return dtype.type(v) if dtype.kind == "f" else v
+
+
+def fma_into(out, x, y, z, dtype):
+    """out = x * y + z, rounded once in float32 as PyTorch's fused multiply-add instruction
+    does: the product of two float32 numbers is exact in float64, so computing there and
+    rounding once to float32 gives the same result. Other dtypes multiply and add (two
+    roundings in float64, exact in integers)."""
+    if dtype == _F32:
+        if not is_array(x):
+            x, y = y, x             # load the array, multiply by the number: one pass fewer
+        w = scratch(0, _F64, out.shape)
+        t = scratch(1, _F64, out.shape)
+        xp.copyto(w, x)
+        if is_array(y):
+            xp.copyto(t, y)
+            w *= t
+        else:
+            w *= float(y)
+        if is_array(z):
+            xp.copyto(t, z)
+            w += t
+        else:
+            w += float(z)
+        xp.copyto(out, w, casting=UNSAFE)
+    else:
+        t = scratch(0, dtype, out.shape)
+        xp.multiply(x, y, out=t, casting=UNSAFE)
+        xp.add(t, z, out=out, casting=UNSAFE)

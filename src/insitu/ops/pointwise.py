@@ -10,8 +10,11 @@ from ..core import dtypes
 from ..core.tensor import Tensor, new_tensor
 from . import checks
 from .checks import all_of, not_implemented, refuse, refusing, tensors_only
-from .kernels import UNSAFE, fma, is_integral, store, uf
+from .kernels import (UNSAFE, blocked, fma_into, is_array, is_integral, result_array, scalar_in,
+                      scratch, store, uf)
 from .table import ANY_DTYPE, Op, formulas_on_arrays
+
+_BOOL = xp.dtype(bool)
 
 
 def zeros_like(x):
@@ -30,27 +33,28 @@ def where(mask, g, other=0):
 
 # ------------------------------------------------------------------- kernels
 
-def _scalar_in(dt, a, v):
-    """A Python number as the op's dtype converts it (PyTorch turns alpha and weight into the
-    op's scalar type before any arithmetic)."""
-    d = dt if dt is not None else xp.result_type(a, v)
-    return d.type(v) if d.kind == "f" else v
+def _op_dtype(dt, *operands):
+    """The dtype an op computes in: the forced one, or NumPy's (already PyTorch's) otherwise."""
+    return dt if dt is not None else xp.result_type(*operands)
+
+
+def _add_scaled(out, x, other, alpha, d):
+    """x + alpha * other, alpha and the sum one fused multiply-add (PyTorch's add with alpha)."""
+    fma_into(out, other, scalar_in(d, alpha), x, d)
 
 
 def _k_add(out, dt, a, b, alpha=1):
     if alpha == 1:
         return xp.add(a, b, out=out, dtype=dt, casting=UNSAFE)
-    if is_integral(a, b, dt):
-        return xp.add(a, xp.multiply(b, alpha), out=out, dtype=dt, casting=UNSAFE)
-    return fma(b, _scalar_in(dt, b, alpha), a, out, dt)
+    d = _op_dtype(dt, a, b)
+    return blocked(result_array(out, d, a, b), (a, b, alpha), _add_scaled, d)
 
 
 def _k_sub(out, dt, a, b, alpha=1):
     if alpha == 1:
         return xp.subtract(a, b, out=out, dtype=dt, casting=UNSAFE)
-    if is_integral(a, b, dt):
-        return xp.subtract(a, xp.multiply(b, alpha), out=out, dtype=dt, casting=UNSAFE)
-    return fma(b, -_scalar_in(dt, b, alpha), a, out, dt)
+    d = _op_dtype(dt, a, b)
+    return blocked(result_array(out, d, a, b), (a, b, -alpha), _add_scaled, d)
 
 
 def _k_rsub(out, dt, a, b, alpha=1):
@@ -134,42 +138,58 @@ def _k_clamp_max(out, dt, a, hi):
     return _k_clamp(out, dt, a, None, hi)
 
 
-def _k_lerp(out, dt, a, end, weight):
+def _lerp_block(out, a, end, weight, d):
     """PyTorch's lerp: `self + w * (end - self)` for |w| < 0.5, else `end - (end - self) *
     (1 - w)`, each as one fused multiply-add (so it is exact at w = 0 and w = 1)."""
-    d = dt if dt is not None else xp.result_type(a, end)
-    diff = xp.subtract(end, a, dtype=d)
-    if isinstance(weight, xp.ndarray) and weight.ndim:
-        small = xp.abs(weight) < 0.5
-        coeff = xp.where(small, weight, weight - weight.dtype.type(1))
-        base = xp.where(small, a, end)
+    diff = scratch(0, d, out.shape)
+    xp.subtract(end, a, out=diff, casting=UNSAFE)
+    if is_array(weight):
+        small = scratch(0, _BOOL, out.shape)
+        coeff = scratch(1, d, out.shape)
+        base = scratch(2, d, out.shape)
+        xp.less(xp.abs(weight, out=coeff), 0.5, out=small)
+        xp.subtract(weight, weight.dtype.type(1), out=coeff, casting=UNSAFE)
+        xp.copyto(coeff, weight, where=small, casting=UNSAFE)
+        xp.copyto(base, end, casting=UNSAFE)
+        xp.copyto(base, a, where=small, casting=UNSAFE)
     else:
         w = d.type(weight)
         small = abs(w) < 0.5
         coeff = w if small else w - d.type(1)
         base = a if small else end
-    return fma(coeff, diff, base, out, dt)
+    fma_into(out, coeff, diff, base, d)
+
+
+def _k_lerp(out, dt, a, end, weight):
+    d = _op_dtype(dt, a, end)
+    return blocked(result_array(out, d, a, end, weight), (a, end, weight), _lerp_block, d)
+
+
+def _addcmul_block(out, a, t1, t2, value, d):
+    """self + (value * tensor1) * tensor2, the last two steps fused (PyTorch's vector kernel)."""
+    scaled = scratch(0, d, out.shape)
+    xp.multiply(t1, scalar_in(d, value), out=scaled, casting=UNSAFE)
+    fma_into(out, scaled, t2, a, d)
 
 
 def _k_addcmul(out, dt, a, t1, t2, value=1):
-    d = dt if dt is not None else xp.result_type(a, t1, t2)
-    if d.kind in "iub":
-        if isinstance(value, float):
-            value = int(value)
-        prod = xp.multiply(t1, t2, dtype=dt)
-        if value != 1:
-            prod *= value
-        return xp.add(a, prod, out=out, dtype=dt, casting=UNSAFE)
-    # self + (value * tensor1) * tensor2, the last two steps fused (PyTorch's vector kernel)
-    scaled = xp.multiply(t1, d.type(value), dtype=d)
-    return fma(scaled, t2, a, out, dt)
+    d = _op_dtype(dt, a, t1, t2)
+    if d.kind in "iub" and isinstance(value, float):
+        value = int(value)
+    return blocked(result_array(out, d, a, t1, t2), (a, t1, t2, value), _addcmul_block, d)
+
+
+def _addcdiv_block(out, a, t1, t2, value, d):
+    """(value * tensor1) / tensor2 + self, as PyTorch's kernel rounds it."""
+    q = scratch(0, d, out.shape)
+    xp.multiply(t1, scalar_in(d, value), out=q, casting=UNSAFE)
+    xp.true_divide(q, t2, out=q, casting=UNSAFE)
+    xp.add(a, q, out=out, casting=UNSAFE)
 
 
 def _k_addcdiv(out, dt, a, t1, t2, value=1):
-    d = dt if dt is not None else xp.result_type(a, t1, t2)
-    q = xp.multiply(t1, d.type(value), dtype=d)      # (value * tensor1) / tensor2 + self
-    q /= t2
-    return xp.add(a, q, out=out, dtype=dt, casting=UNSAFE)
+    d = _op_dtype(dt, a, t1, t2)
+    return blocked(result_array(out, d, a, t1, t2), (a, t1, t2, value), _addcdiv_block, d)
 
 
 def _k_where(out, dt, cond, a, b):

@@ -26,6 +26,7 @@ from ..core.tensor import Tensor
 from .derivatives import Derivative
 
 _ALL_OPS = []   # every declared op, so cached dtype decisions can be dropped together
+FUNCTION_OPS = {}   # name -> the op that makes the function insitu.<name>
 
 # what an in-place form tolerates (`writes=`):
 ANY_DTYPE = "any dtype"         # the result is cast into self whatever its dtype (fill_, copy_)
@@ -88,6 +89,8 @@ class Op:
         self._fast_in = {}                  # fast-path key -> compute dtype (validated once)
         self._fast_out = {}                 # fast-path key -> (compute, result dtype, np dtype)
         _ALL_OPS.append(self)
+        if "function" in self.variants:
+            FUNCTION_OPS.setdefault(self.name, self)
 
     def derivative_named(self, name):
         d = self._derivatives.get(name)

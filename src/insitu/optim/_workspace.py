@@ -1,39 +1,43 @@
-"""Scratch space for optimizer steps, so a step allocates nothing the size of a parameter.
+"""Scratch tensors for optimizer steps, so a step allocates nothing the size of a parameter.
 
-NumPy's `a += alpha * b` builds `alpha * b` in a fresh array. An optimizer instead writes such
-intermediate values into a few flat buffers it owns, sized once to its largest parameter and
-reused by every parameter on every step; the parameter itself is then updated with one in-place
-op (`param.add_(update)`), which does the version bump and the safety checks. Optimizer state
-(momentum, moments) is written straight into its own arrays with `out=`.
+An update's intermediate values (the decayed gradient, the denominator, a product) are written
+with `out=` and in-place table ops into a few flat buffers the optimizer owns, sized once to its
+largest parameter and reused by every parameter on every step. Parameters and optimizer state are
+then updated by in-place table ops, which bump their versions and make the safety checks.
+
 """
-from ..autograd.versions import write
-from ..backend import xp
 from ..creation import empty
+from ..ops import pointwise, unary  # noqa: F401  (declare the ops looked up below)
+from ..ops.codegen import function
+
+add, neg = function("add"), function("neg")
 
 
 class Workspace:
     def __init__(self):
         self._flat = {}     # (dtype, slot) -> flat tensor
-        self._views = {}    # (dtype, slot, shape) -> (tensor, ndarray) of that shape
+        self._views = {}    # (dtype, slot, shape) -> tensor of that shape (a view of the flat one)
 
     def slot(self, like, i):
-        """(tensor, ndarray) of scratch slot `i` with the shape and dtype of tensor `like`."""
-        key = (like._dtype, i, like._data.shape)
+        """Scratch slot `i`: a tensor with the shape and dtype of tensor `like`."""
+        return self._get(like, like._dtype, i)
+
+    def _get(self, like, dt, i):
+        key = (dt, i, like._data.shape)
         v = self._views.get(key)
         if v is None:
-            v = self._views[key] = self._make(like, i)
+            v = self._views[key] = self._make(like, dt, i)
         return v
 
-    def _make(self, like, i):
+    def _make(self, like, dt, i):
         n = like._data.size
-        fkey = (like._dtype, i)
+        fkey = (dt, i)
         flat = self._flat.get(fkey)
         if flat is None or flat._data.size < n:
-            flat = self._flat[fkey] = empty(n, dtype=like._dtype)
+            flat = self._flat[fkey] = empty(n, dtype=dt)
             # views of a replaced buffer would keep it alive: forget them
             self._views = {k: v for k, v in self._views.items() if k[:2] != fkey}
-        t = flat[:n].view(like._data.shape)
-        return t, t._data
+        return flat[:n].view(like._data.shape)
 
     def reserve(self, params, slots):
         """Size the buffers for the largest of `params` up front, so they are made once."""
@@ -46,20 +50,13 @@ class Workspace:
                 self.slot(p, i)
 
 
-def decayed_grad(p, maximize, weight_decay, ws, s0):
-    """The gradient an update step uses, as an array: negated when maximizing, plus
-    weight_decay * param (PyTorch's grad.add(param, alpha=weight_decay)). It is written into the
-    scratch array `s0` whenever it differs from p.grad, which is never modified."""
-    g = p._grad._data
+def decayed_grad(p, maximize, weight_decay, ws):
+    """The gradient an update step uses, as a tensor: p.grad (never modified), or, negated when
+    maximizing and plus weight_decay * param (PyTorch's `grad.add(param, alpha=weight_decay)`),
+    written into scratch slot 0."""
+    g = p._grad
     if maximize:
-        g = xp.negative(g, out=s0)
+        g = neg(g, out=ws.slot(p, 0))
     if weight_decay != 0:
-        s1 = ws.slot(p, 1)[1]
-        xp.multiply(p._data, weight_decay, out=s1)
-        g = xp.add(g, s1, out=s0)
+        g = add(g, p, alpha=weight_decay, out=ws.slot(p, 0))
     return g
-
-
-def touch(t):
-    """Count a NumPy-level write into an optimizer state tensor as one in-place op."""
-    write(t, "optimizer.step")

@@ -1,9 +1,12 @@
 """Adagrad with learning-rate decay, in PyTorch's update order."""
-from ..backend import xp
 from ..creation import full_like
 from .adam import _step_tensor
+from ..ops import pointwise, unary  # noqa: F401  (declare the ops looked up below)
+from ..ops.codegen import function
 from .optimizer import Optimizer
-from ._workspace import decayed_grad, touch
+from ._workspace import decayed_grad
+
+sqrt = function("sqrt")
 
 
 class Adagrad(Optimizer):
@@ -32,6 +35,7 @@ class Adagrad(Optimizer):
                 state["sum"] = full_like(p, group["initial_accumulator_value"])
 
     def _update(self, group, params):
+        """PyTorch's `_single_tensor_adagrad` (dense gradients), op for op, into the workspace."""
         lr, lr_decay, eps, wd = float(group["lr"]), group["lr_decay"], group["eps"], \
             group["weight_decay"]
         ws = self._workspace
@@ -40,18 +44,11 @@ class Adagrad(Optimizer):
             if not state:   # a group added after construction
                 state["step"] = _step_tensor()
                 state["sum"] = full_like(p, group["initial_accumulator_value"])
-            step_t, acc = state["step"], state["sum"]
-            step_t._data += 1
-            touch(step_t)
-            step = step_t.item()
-            s0_t, s0 = ws.slot(p, 0)
-            s1 = ws.slot(p, 1)[1]
-            g = decayed_grad(p, group["maximize"], wd, ws, s0)
+            step_t, state_sum = state["step"], state["sum"]
+            step = step_t.add_(1).item()
+            grad = decayed_grad(p, group["maximize"], wd, ws)
             clr = lr / (1 + (step - 1) * lr_decay)
-            acc._data += xp.multiply(g, g, out=s1)
-            touch(acc)
-            std = xp.sqrt(acc._data, out=s1)
-            std += eps
-            xp.multiply(g, -clr, out=s0)               # addcdiv_(grad, std, value=-clr)
-            s0 /= std
-            p.add_(s0_t)
+            state_sum.addcmul_(grad, grad, value=1)
+            std = sqrt(state_sum, out=ws.slot(p, 1)).add_(eps)
+            # param.addcdiv_(grad, std, value=-clr): (value * grad) / std + param
+            p.addcdiv_(grad, std, value=-clr)

@@ -1,32 +1,17 @@
 """Adam and AdamW (decoupled weight decay), with amsgrad and maximize (PyTorch's update order)."""
-from ..backend import xp
 from ..core import dtypes
 from ..creation import tensor, zeros_like
+from ..ops import pointwise, unary  # noqa: F401  (declare the ops looked up below)
+from ..ops.codegen import function
 from .optimizer import Optimizer
-from ._workspace import decayed_grad, touch
+from ._workspace import decayed_grad
+
+maximum, sqrt = function("maximum"), function("sqrt")
 
 
 def _step_tensor():
     dt = dtypes.float64 if dtypes.get_default_dtype() is dtypes.float64 else dtypes.float32
     return tensor(0.0, dtype=dt)
-
-
-def lerp_(a, end, weight, scratch):
-    """a.lerp_(end, weight) for a Python float weight, in PyTorch's two-branch form."""
-    xp.subtract(end, a, out=scratch)
-    if abs(weight) < 0.5:
-        scratch *= weight
-        a += scratch
-    else:
-        scratch *= weight - 1
-        xp.add(end, scratch, out=a)
-
-
-def addcmul_(a, t1, t2, value, scratch):
-    """a += value * t1 * t2 (multiplied in that order, as PyTorch's kernel does)."""
-    xp.multiply(t1, value, out=scratch)
-    scratch *= t2
-    a += scratch
 
 
 class Adam(Optimizer):
@@ -60,45 +45,31 @@ class Adam(Optimizer):
         return state
 
     def _update(self, group, params):
+        """PyTorch's `_single_tensor_adam`, op for op, into the workspace."""
         lr, (beta1, beta2), eps = float(group["lr"]), group["betas"], group["eps"]
         wd, amsgrad, maximize = group["weight_decay"], group["amsgrad"], group["maximize"]
         decoupled = group["decoupled_weight_decay"]
         ws = self._workspace
         for p in params:
             state = self._state_for(p, amsgrad)
-            s0_t, s0 = ws.slot(p, 0)
-            s1 = ws.slot(p, 1)[1]
-            g = decayed_grad(p, maximize, 0 if decoupled else wd, ws, s0)
-            step_t = state["step"]
-            step_t._data += 1
-            touch(step_t)
+            grad = decayed_grad(p, maximize, 0 if decoupled else wd, ws)
+            exp_avg, exp_avg_sq, step_t = state["exp_avg"], state["exp_avg_sq"], state["step"]
+            step_t.add_(1)
             if wd != 0 and decoupled:
                 p.mul_(1 - lr * wd)
-            m, v = state["exp_avg"], state["exp_avg_sq"]
-            lerp_(m._data, g, 1 - beta1, s1)
-            v._data *= beta2
-            addcmul_(v._data, g, g, 1 - beta2, s1)
-            touch(m)
-            touch(v)
+            exp_avg.lerp_(grad, 1 - beta1)
+            exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
             step = step_t.item()
             bias_correction1 = 1 - beta1 ** step
             bias_correction2 = 1 - beta2 ** step
             step_size = lr / bias_correction1
             bias_correction2_sqrt = bias_correction2 ** 0.5
             if amsgrad:
-                vmax = state["max_exp_avg_sq"]
-                xp.maximum(vmax._data, v._data, out=vmax._data)
-                touch(vmax)
-                src = vmax._data
-            else:
-                src = v._data
-            denom = xp.sqrt(src, out=s1)
-            denom /= bias_correction2_sqrt
-            denom += eps
-            # param.addcdiv_(exp_avg, denom, value=-step_size): (value * exp_avg) / denom
-            xp.multiply(m._data, -step_size, out=s0)
-            s0 /= denom
-            p.add_(s0_t)
+                max_exp_avg_sq = state["max_exp_avg_sq"]
+                maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+                exp_avg_sq = max_exp_avg_sq
+            denom = sqrt(exp_avg_sq, out=ws.slot(p, 1)).div_(bias_correction2_sqrt).add_(eps)
+            p.addcdiv_(exp_avg, denom, value=-step_size)
 
 
 class AdamW(Adam):

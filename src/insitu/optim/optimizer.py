@@ -1,9 +1,10 @@
 """Optimizer: parameter groups, per-parameter state, zero_grad, state_dict, step hooks.
 
 Subclasses implement `_update(group, params_with_grad)`; `step(closure)` runs the closure with
-grad enabled, then the update under no_grad. Every update writes into the existing parameter and
-state buffers (see `_workspace`), and the parameter's version counter is bumped by its in-place
-op, as PyTorch does, so a graph that saved the old value fails loudly at backward.
+grad enabled, then the update under no_grad. Every update is a sequence of table ops writing into
+the existing parameter and state tensors and into workspace tensors (see `_workspace`), so each
+in-place op bumps its tensor's version, as PyTorch's do, and a graph that saved the old value of
+a parameter fails loudly at backward.
 """
 from collections import OrderedDict, defaultdict
 from copy import deepcopy
@@ -28,8 +29,8 @@ required = _RequiredParameter()
 class Optimizer:
     """Base class: Optimizer(params, defaults)."""
 
-    # per-parameter scratch slots the subclass's update uses (see Workspace)
-    _scratch_slots = 2
+    # scratch slots the subclass's update uses, in the parameter's dtype (see Workspace)
+    _scratch_slots = 3
 
     def __init__(self, params, defaults):
         self.defaults = defaults

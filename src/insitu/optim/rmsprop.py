@@ -1,9 +1,12 @@
 """RMSprop (plain or centered, with momentum), in PyTorch's update order."""
-from ..backend import xp
 from ..creation import zeros_like
-from .adam import _step_tensor, addcmul_, lerp_
+from ..ops import pointwise, unary  # noqa: F401  (declare the ops looked up below)
+from ..ops.codegen import function
+from .adam import _step_tensor
 from .optimizer import Optimizer
-from ._workspace import decayed_grad, touch
+from ._workspace import decayed_grad
+
+addcmul, sqrt = function("addcmul"), function("sqrt")
 
 
 class RMSprop(Optimizer):
@@ -26,6 +29,7 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, group, params):
+        """PyTorch's `_single_tensor_rmsprop`, op for op, into the workspace."""
         lr, alpha, eps = float(group["lr"]), group["alpha"], group["eps"]
         wd, momentum, centered = group["weight_decay"], group["momentum"], group["centered"]
         ws = self._workspace
@@ -38,36 +42,20 @@ class RMSprop(Optimizer):
                     state["momentum_buffer"] = zeros_like(p)
                 if centered:
                     state["grad_avg"] = zeros_like(p)
-            s0_t, s0 = ws.slot(p, 0)
-            s1 = ws.slot(p, 1)[1]
-            g = decayed_grad(p, group["maximize"], wd, ws, s0)
-            state["step"]._data += 1
-            touch(state["step"])
-            sq = state["square_avg"]
-            sq._data *= alpha
-            addcmul_(sq._data, g, g, 1 - alpha, s1)
-            touch(sq)
+            grad = decayed_grad(p, group["maximize"], wd, ws)
+            state["step"].add_(1)
+            square_avg = state["square_avg"]
+            square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
+            avg = ws.slot(p, 1)
             if centered:
-                ga = state["grad_avg"]
-                lerp_(ga._data, g, 1 - alpha, s1)
-                touch(ga)
-                # square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
-                avg = xp.negative(ga._data, out=s1)
-                avg *= ga._data
-                avg += sq._data
-                xp.sqrt(avg, out=avg)
+                grad_avg = state["grad_avg"].lerp_(grad, 1 - alpha)
+                sqrt(addcmul(square_avg, grad_avg, grad_avg, value=-1, out=avg), out=avg)
             else:
-                avg = xp.sqrt(sq._data, out=s1)
-            avg += eps
+                sqrt(square_avg, out=avg)
+            avg.add_(eps)
             if momentum > 0:
                 buf = state["momentum_buffer"]
-                b = buf._data
-                b *= momentum
-                b += xp.divide(g, avg, out=s1)          # addcdiv_(grad, avg)
-                touch(buf)
-                xp.multiply(b, -lr, out=s0)
+                buf.mul_(momentum).addcdiv_(grad, avg)
+                p.add_(buf, alpha=-lr)
             else:
-                # param.addcdiv_(grad, avg, value=-lr): (-lr * grad) / avg
-                xp.multiply(g, -lr, out=s0)
-                s0 /= avg
-            p.add_(s0_t)
+                p.addcdiv_(grad, avg, value=-lr)

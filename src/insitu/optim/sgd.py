@@ -1,12 +1,16 @@
 """SGD with momentum, dampening, Nesterov, weight decay and maximize (PyTorch's update order)."""
-from ..backend import xp
 from ..core.tensor import Tensor
-from ..creation import tensor
+from ..ops import pointwise  # noqa: F401  (declares add, looked up below)
+from ..ops.codegen import function
 from .optimizer import Optimizer
-from ._workspace import decayed_grad, touch
+from ._workspace import decayed_grad
+
+add = function("add")
 
 
 class SGD(Optimizer):
+    _scratch_slots = 1      # the decayed (or nesterov) gradient
+
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
                  *, maximize=False, foreach=None, differentiable=False, fused=None):
         if isinstance(lr, Tensor) and lr.numel() != 1:
@@ -25,33 +29,22 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, group, params):
+        """PyTorch's `_single_tensor_sgd`, op for op, into the workspace."""
         lr = float(group["lr"])
         momentum, dampening = group["momentum"], group["dampening"]
         wd, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
         ws = self._workspace
         for p in params:
-            s0_t, s0 = ws.slot(p, 0)
-            g = decayed_grad(p, maximize, wd, ws, s0)
+            grad = decayed_grad(p, maximize, wd, ws)
             if momentum != 0:
                 state = self.state[p]
                 buf = state.get("momentum_buffer")
                 if buf is None:
-                    buf = state["momentum_buffer"] = tensor(g, dtype=p._dtype)
+                    buf = state["momentum_buffer"] = grad.detach().clone()
                 else:
-                    b = buf._data
-                    b *= momentum
-                    if dampening == 0:
-                        b += g
-                    else:
-                        s1 = ws.slot(p, 1)[1]
-                        b += xp.multiply(g, 1 - dampening, out=s1)
-                    touch(buf)
-                    touch(buf)
+                    buf.mul_(momentum).add_(grad, alpha=1 - dampening)
                 if nesterov:
-                    s1 = ws.slot(p, 1)[1]
-                    xp.multiply(buf._data, momentum, out=s1)
-                    g = xp.add(g, s1, out=s0)           # grad + momentum * buf
+                    grad = add(grad, buf, alpha=momentum, out=ws.slot(p, 0))
                 else:
-                    g = buf._data
-            xp.multiply(g, -lr, out=s0)
-            p.add_(s0_t)
+                    grad = buf
+            p.add_(grad, alpha=-lr)
