@@ -6,7 +6,7 @@ from .backend import xp, strided_view, has_internal_overlap
 from .core import dtypes
 from .core.device import CPU, check_device
 from .core.storage import Storage
-from .core.tensor import Tensor, wrap
+from .core.tensor import Tensor, assemble, wrap
 
 _INT_ONLY_GRAD = "Only Tensors of floating point and complex dtype can require gradients"
 
@@ -128,14 +128,7 @@ def from_numpy(arr):
     if not arr.dtype.isnative:
         raise ValueError("given numpy array has byte order different from the native byte order. "
                          "Conversion between byte orders is currently not supported.")
-    t = object.__new__(Tensor)
-    t._data = arr
-    t._dtype = dt
-    t._storage = Storage(arr, owns=False)
-    t._base = None
-    t._requires_grad = False
-    t._grad_fn = None
-    return t
+    return assemble(arr, dt, Storage(arr, owns=False))
 
 
 def _size(size, name="empty"):

@@ -13,7 +13,7 @@ import weakref
 from .. import memory
 from ..backend import xp, data_ptr, has_internal_overlap
 from ..core.storage import Storage, SAVED, INFERENCE, READONLY, warn_at_user
-from ..core.tensor import Tensor
+from ..core.tensor import assemble
 from . import strict
 from .grad_mode import mode
 from .guards import check_autograd
@@ -272,8 +272,7 @@ def _move_to_copy(s, st, copies):
 def _alias_with_history(t, arr, storage):
     """A tensor over the copied values with t's autograd history (grad_fn, or t's gradient
     accumulator for a leaf), so a create_graph backward still differentiates through it."""
-    a = object.__new__(Tensor)
-    a._data, a._dtype, a._storage, a._base = arr, t._dtype, storage, None
+    a = assemble(arr, t._dtype, storage)
     a._requires_grad = t._requires_grad
     try:
         fn = t.grad_fn

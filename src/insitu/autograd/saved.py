@@ -6,7 +6,7 @@ followed by the line that saved the tensor and every in-place write since (recor
 while it is saved), so no anomaly mode is needed to find the culprit.
 """
 from ..core.storage import user_frame, format_location
-from ..core.tensor import Tensor
+from ..core.tensor import assemble
 from .grad_mode import mode
 
 _new = object.__new__
@@ -76,13 +76,10 @@ class SavedTensor:
     def unpack(self, node):
         self._check(node)
         if self.is_output:
-            t = _new(Tensor)
-            t._data, t._dtype, t._storage, t._base = self.data, self.dtype, self.storage, None
+            t = assemble(self.data, self.dtype, self.storage)
             # re-attach to our node so a create_graph backward differentiates through it
             if mode.grad:
                 t._requires_grad, t._grad_fn, t._output_nr = True, node, self.output_nr
-            else:
-                t._requires_grad, t._grad_fn = False, None
             return t
         return self.tensor
 

@@ -271,18 +271,28 @@ def wrap(arr, dt, requires_grad=False):
     return t
 
 
+def assemble(arr, dt, storage, base=None, cls=Tensor):
+    """A tensor object showing `arr` over `storage` (a view of `base` when one is given),
+    outside the graph. Every tensor is put together here or, on the hot path of every op's
+    result, by `new_tensor` above."""
+    t = _new(cls)
+    t._data = arr
+    t._dtype = dt
+    t._storage = storage
+    t._base = base
+    t._requires_grad = False
+    t._grad_fn = None
+    return t
+
+
 def alias(src, arr=None, cls=Tensor, requires_grad=False):
     """A new non-view tensor object over `src`'s storage, so it shares the version counter and
     counts no new bytes: detach(), .data, a Parameter made from a tensor, _unsafe_view's result.
     It shows `arr` (a view of that storage's memory; `src`'s own array by default) and starts
     outside the graph."""
-    t = _new(cls)
-    t._data = src._data if arr is None else arr
-    t._dtype = src._dtype
-    t._storage = src._storage
-    t._base = None
-    t._requires_grad = requires_grad
-    t._grad_fn = None
+    t = assemble(src._data if arr is None else arr, src._dtype, src._storage, None, cls)
+    if requires_grad:
+        t._requires_grad = True
     return t
 
 

@@ -18,7 +18,7 @@ from ..autograd.recorder import edge
 from ..autograd.tensor_hooks import install_retain_hook
 from ..backend import xp, has_internal_overlap, strided_view
 from ..core.dtypes import int64
-from ..core.tensor import Tensor, new_tensor
+from ..core.tensor import assemble, new_tensor
 from ..creation import empty_with_layout, zeros
 from .derivatives import Derivative, prepare
 
@@ -80,13 +80,9 @@ RESHAPE_COPY = Derivative("UnsafeViewBackward0",
 def make_view(src, arr, name, replay, overlapping=False, creation=None, output_nr=0,
               fn_name="", node=None, derivative=None, values=None):
     """Wrap `arr` (a NumPy view of src's data) as a view tensor of src with autograd wiring."""
-    t = _new(Tensor)
-    t._data = arr
-    t._dtype = src._dtype
     st = src._storage
-    t._storage = st
     base = src._base
-    t._base = src if base is None else base
+    t = assemble(arr, src._dtype, st, src if base is None else base)
     if creation is None:
         # PyTorch's propagate_creation_meta: a view made under no_grad is a no_grad view even
         # of a multi-output view; otherwise a view of a view inherits how its source was made.
@@ -99,7 +95,6 @@ def make_view(src, arr, name, replay, overlapping=False, creation=None, output_n
         if creation != DEFAULT:
             output_nr, fn_name = 0, op_label(name)
     t._view = ViewMeta(creation, st.version, output_nr, fn_name)
-    t._grad_fn = None
     t._requires_grad = src._requires_grad
     if src._requires_grad and mode.grad:
         if node is None:
