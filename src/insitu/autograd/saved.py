@@ -9,7 +9,6 @@ from ..core.storage import user_frame, format_location
 from ..core.tensor import assemble
 from .grad_mode import mode
 
-_new = object.__new__
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
           "after they have already been freed). Saved intermediate values of the graph are freed "

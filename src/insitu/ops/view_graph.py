@@ -22,7 +22,6 @@ from ..core.tensor import assemble, new_tensor
 from ..creation import empty_with_layout, zeros
 from .derivatives import Derivative, prepare
 
-_new = object.__new__
 
 
 class ViewMeta:

@@ -62,13 +62,21 @@ def _check_reduce(reduce):
         raise RuntimeError("reduce argument must be either add or multiply.")
 
 
-def _scatter_write(out, a, dim, index, value, reduce, src=None):
+def _site(out, a, src, index, dim):
+    """(the array written, its ≥1-d view, the coordinates the index names, the index), or the
+    array alone when the index is empty."""
     idx = at_least_1d(index._data)
     out = target(out, a, src, idx)
     if not idx.size:
-        return out
+        return out, None, None, idx
     o = at_least_1d(out)
-    at = coords(idx, dim % o.ndim)
+    return out, o, coords(idx, dim % o.ndim), idx
+
+
+def _scatter_write(out, a, dim, index, value, reduce, src=None):
+    out, o, at, idx = _site(out, a, src, index, dim)
+    if o is None:
+        return out
     if src is not None:
         value = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
     if reduce is None:
@@ -204,12 +212,9 @@ _UFUNCS = {"sum": xp.add, "mean": xp.add, "prod": xp.multiply, "amax": xp.maximu
 
 
 def _k_scatter_reduce(out, dt, a, src, dim, index, reduce, include_self=True):
-    idx = at_least_1d(index._data)
-    out = target(out, a, src, idx)
-    if not idx.size:
+    out, o, at, idx = _site(out, a, src, index, dim)
+    if o is None:
         return out
-    o = at_least_1d(out)
-    at = coords(idx, dim % o.ndim)
     values = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
     if not include_self:
         o[at] = _identity(reduce, o.dtype)
