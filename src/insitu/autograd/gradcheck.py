@@ -16,7 +16,7 @@ import warnings
 from ..backend import xp
 from ..core import dtypes
 from ..core.tensor import Tensor
-from ..creation import rand, tensor, zeros_like
+from ..creation import rand, tensor, zeros, zeros_like
 from .engine import grad
 from .grad_mode import mode
 from .node import Node
@@ -124,7 +124,7 @@ def _analytical_rows(output, diff_inputs):
     jacs = [xp.zeros((x._data.size, n_out)) for x in diff_inputs]
     sizes_ok = types_ok = True
     for j in range(n_out):
-        g = zeros_like(output)
+        g = zeros(output._data.shape, dtype=output._dtype)   # C order: the flat write lands
         g._data.reshape(-1)[j] = 1
         grads = grad(output, diff_inputs, g, retain_graph=True, allow_unused=True)
         for jac, x, gi in zip(jacs, diff_inputs, grads):

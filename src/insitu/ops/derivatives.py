@@ -56,7 +56,7 @@ class Derivative:
     """The backward of one node class (see the module docstring)."""
 
     def __init__(self, name, formulas, *, inputs=None, outputs=("result",), op_name=None,
-                 computed=None, on_arrays=False, composite=None, scalars=()):
+                 computed=None, on_arrays=False, composite=None, scalars=(), materialize=True):
         self.name = name
         self.inputs = tuple(inputs if inputs is not None else
                             [n for key in formulas for n in _names(key)])
@@ -65,6 +65,9 @@ class Derivative:
         self.computed = computed or {}      # name -> fn(inputs, values): made when recorded
         self.on_arrays = on_arrays
         self.composite = composite
+        # outputs that got no gradient are zeros for the formulas (or None, when they read
+        # `grads` and skip what is missing, as PyTorch's undefined gradients)
+        self.materialize = materialize
         self.formulas = []                  # (input positions, fn, ((kind, name, index), ...))
         for key, fn in formulas.items():
             positions = tuple(self.inputs.index(n) for n in _names(key))
@@ -163,7 +166,7 @@ def finish(node, outputs, where=None):
     for i, out in enumerate(outs):
         if out is not None:
             recorder.attach(node, out, i)
-    if not single:
+    if not single and node.derivative.materialize:
         node.out_meta = [(o._data.shape, o._dtype) for o in outs]
     return keep_outputs(node, outs, where)
 

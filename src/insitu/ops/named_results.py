@@ -1,33 +1,46 @@
-"""insitu.return_types: the named-tuple results of max/min/median with a dim, sort and topk."""
+"""insitu.return_types: the named-tuple results of ops like max(dim), sort, topk, svd and qr.
+
+`insitu.return_types` is a module of its own (as torch.return_types is), so a result pickles and
+unpickles by its qualified name.
+"""
+import sys
+import types
+
+return_types = types.ModuleType("insitu.return_types",
+                                "The named results of ops that return several tensors.")
+sys.modules["insitu.return_types"] = return_types
 
 
 class _ReturnType(tuple):
-    """PyTorch's torch.return_types structs: a 2-tuple with named fields."""
+    """PyTorch's torch.return_types structs: a tuple with named fields."""
     __slots__ = ()
     _fields = ("values", "indices")
-    n_fields = n_sequence_fields = 2
 
-    def __new__(cls, values, indices):
-        return tuple.__new__(cls, (values, indices))
+    def __new__(cls, *values):
+        if len(values) != len(cls._fields):
+            raise TypeError(f"{cls.__name__} takes {len(cls._fields)} values, got {len(values)}")
+        return tuple.__new__(cls, values)
 
-    values = property(lambda self: self[0])
-    indices = property(lambda self: self[1])
+    @property
+    def n_fields(self):
+        return len(self._fields)
+
+    n_sequence_fields = n_fields
 
     def __repr__(self):
-        return (f"insitu.return_types.{type(self).__name__}(\nvalues={self[0]!r},\n"
-                f"indices={self[1]!r})")
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self))
+        return f"insitu.return_types.{type(self).__name__}(\n{body})"
 
     def __reduce__(self):
         return (type(self), tuple(self))
 
 
-class return_types:
-    """insitu.return_types: the named results of max/min/median with a dim, sort and topk."""
-
-
-def return_type(name):
+def return_type(name, fields=("values", "indices")):
     """The result struct insitu.return_types.<name>, registered there."""
-    cls = type(name, (_ReturnType,), {"__slots__": (), "__module__": "insitu.return_types"})
+    body = {"__slots__": (), "__module__": "insitu.return_types", "_fields": tuple(fields)}
+    for i, f in enumerate(fields):
+        body[f] = property(lambda self, i=i: self[i])
+    cls = type(name, (_ReturnType,), body)
     cls.__qualname__ = name
     setattr(return_types, name, cls)
     return cls

@@ -1,16 +1,29 @@
-"""Linear algebra: the matrix products (`products`), tensordot and einsum (`einsum`) and the
-vector norms (`norms`), and the `insitu.linalg` namespace.
+"""Linear algebra: the matrix products (`products`), tensordot and einsum (`einsum`), vector and
+matrix norms (`norms`), inverses, determinants and solvers (`solvers`), decompositions
+(`decompositions`), and the `insitu.linalg` namespace.
 
 Every node here is recorded through `ops.derivatives`. The family's exports (`OPS`, `METHODS`,
 `FUNCTIONS`) are gathered here and attached by `insitu.methods`.
 """
-from . import einsum, norms, products
+import sys
+import types
 
+from . import decompositions as dec, einsum, norms, products, solvers as sol
+from ._checks import LinAlgError
 
-class linalg:
-    """insitu.linalg: vector norms (matrix norms other than Frobenius are not provided)."""
-    vector_norm = staticmethod(norms.vector_norm)
-    norm = staticmethod(norms.linalg_norm)
+linalg = types.ModuleType("insitu.linalg", "Linear algebra, as torch.linalg.")
+sys.modules["insitu.linalg"] = linalg      # `import insitu.linalg` works, as `import torch.linalg`
+for _name, _fn in {
+        "vector_norm": norms.vector_norm, "matrix_norm": norms.matrix_norm,
+        "norm": norms.linalg_norm, "inv": sol.inv, "inv_ex": sol.inv_ex, "det": sol.det,
+        "slogdet": sol.slogdet, "solve": sol.solve, "solve_triangular": sol.solve_triangular,
+        "lstsq": sol.lstsq, "pinv": sol.pinv, "matrix_rank": sol.matrix_rank,
+        "matrix_power": sol.matrix_power, "multi_dot": sol.multi_dot, "cross": sol.cross,
+        "cholesky": dec.cholesky, "cholesky_ex": dec.cholesky_ex, "qr": dec.qr, "svd": dec.svd,
+        "svdvals": dec.svdvals, "eigh": dec.eigh, "eigvalsh": dec.eigvalsh,
+        "matmul": products.matmul, "vecdot": None, "LinAlgError": LinAlgError}.items():
+    if _fn is not None:
+        setattr(linalg, _name, _fn)
 
 
 # the in-place addmm_, addmv_ and baddbmm_ run through the table's in-place pipeline
@@ -22,10 +35,16 @@ FUNCTIONS = {
     "addmv": products.addmv, "baddbmm": products.baddbmm, "matmul": products.matmul,
     "trace": products.trace, "tensordot": einsum.tensordot, "einsum": einsum.einsum,
     "norm": norms.norm, "linalg": linalg,
+    # PyTorch's older names
+    "inverse": sol.inv, "det": sol.det, "logdet": sol.logdet, "slogdet": sol.slogdet,
+    "pinverse": sol.pinverse, "matrix_power": sol.matrix_power, "cross": sol.torch_cross,
+    "svd": dec.svd_deprecated, "qr": dec.qr_deprecated, "cholesky": dec.cholesky_deprecated,
+    "chain_matmul": lambda *matrices, out=None: sol.multi_dot(matrices, out=out),
 }
 
 METHODS = {name: FUNCTIONS[name] for name in
            ("mm", "bmm", "mv", "dot", "outer", "ger", "addmm", "addmv", "baddbmm", "matmul",
-            "trace", "norm")}
+            "trace", "norm", "inverse", "det", "logdet", "slogdet", "pinverse",
+            "matrix_power", "cross", "svd", "qr", "cholesky")}
 METHODS["__matmul__"] = products.matmul
 METHODS["__rmatmul__"] = products.rmatmul

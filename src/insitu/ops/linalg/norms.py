@@ -1,8 +1,8 @@
 """Vector norms: insitu.linalg.vector_norm, insitu.norm / Tensor.norm, insitu.linalg.norm.
 
 A norm is a reduction: the dims and the restored shape of its gradient follow the reductions'
-conventions (`ops.reductions`). Matrix norms other than Frobenius (which is the vector 2-norm
-over two dims) are not provided.
+conventions (`ops.reductions`). Matrix norms are composed of vector norms, singular values and
+absolute sums, as in PyTorch.
 """
 import math
 
@@ -13,6 +13,7 @@ from ..copying import to_dtype as converted
 from ..derivatives import Derivative, record
 from ..pipelines import write_out
 from ..reducing import acc_dtype, np_axis, reduced_dims, restore_dims
+from .decompositions import svdvals
 
 _INF = float("inf")
 
@@ -87,6 +88,40 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
                   {"dims": dims, "keepdim": keepdim, "ord": ord})
 
 
+def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+    """insitu.linalg.matrix_norm, composed as PyTorch composes it: 'fro' is the vector 2-norm of
+    the two dims, 'nuc' and +-2 reduce the singular values, +-1 and +-inf the absolute column
+    and row sums."""
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    if len(dims) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
+                           f"{' '.join(map(str, dims))}")
+    nd = A._data.ndim
+    if nd < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                           f"dimensions.")
+    d0, d1 = (d % nd for d in dims)
+    if dtype is not None:
+        A = converted(A, dtypes.to_dtype(dtype))
+    if ord == "fro":
+        res = vector_norm(A, 2, (d0, d1), keepdim)
+    elif ord in ("nuc", 2, -2):
+        moved = A.movedim((d0, d1), (-2, -1))
+        s = svdvals(moved)
+        res = s.sum(-1) if ord == "nuc" else s.amax(-1) if ord == 2 else s.amin(-1)
+        if keepdim:
+            res = res.unsqueeze(min(d0, d1)).unsqueeze(max(d0, d1))
+    elif ord in (1, -1, _INF, -_INF):
+        summed, reduced = (d0, d1) if ord in (1, -1) else (d1, d0)
+        sums = A.abs().sum(summed, keepdim=keepdim)
+        if not keepdim and reduced > summed:
+            reduced -= 1
+        res = sums.amax(reduced, keepdim=keepdim) if ord > 0 else sums.amin(reduced, keepdim=keepdim)
+    else:
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    return res if out is None else write_out("linalg_matrix_norm", out, res._data, ())
+
+
 def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     if p is None:
         p = "fro"
@@ -98,18 +133,16 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
             dims = [dim] if isinstance(dim, int) else list(dim)
             raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
                                f"{' '.join(map(str, dims))}")
-        if p == "nuc":
-            raise NotImplementedError("norm(p='nuc') is not supported by insitu")
-        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+        return matrix_norm(input, p, (-2, -1) if dim is None else dim, keepdim, dtype=dtype,
+                           out=out)
     return vector_norm(input, p, dim, keepdim, dtype=dtype, out=out)
 
 
 def linalg_norm(input, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
-    """insitu.linalg.norm: a vector norm, or the Frobenius norm of a matrix."""
-    if isinstance(ord, str):
-        return norm(input, ord, dim, keepdim, out=out, dtype=dtype)
+    """insitu.linalg.norm: a vector norm, or a matrix norm over two dims."""
     matrix = (dim is None and input._data.ndim == 2) or \
         (dim is not None and not isinstance(dim, int) and len(dim) == 2)
-    if ord is not None and matrix:
-        raise NotImplementedError("linalg.norm: matrix norms are not supported by insitu")
+    if ord is not None and (matrix or isinstance(ord, str)):
+        return matrix_norm(input, ord, (-2, -1) if dim is None else dim, keepdim, dtype=dtype,
+                           out=out)
     return vector_norm(input, 2 if ord is None else ord, dim, keepdim, dtype=dtype, out=out)
