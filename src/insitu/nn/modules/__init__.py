@@ -1,5 +1,5 @@
 from .module import Module
-from .container import Sequential, ModuleList, ModuleDict
+from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
 from .linear import Identity, Linear, Bilinear
 from .activation import (ReLU, ReLU6, LeakyReLU, Hardtanh, ELU, GELU, SiLU, Sigmoid, Tanh,
                          Softmax, LogSoftmax)
@@ -24,5 +24,5 @@ __all__ = [
     "PoissonNLLLoss", "GaussianNLLLoss", "HingeEmbeddingLoss", "CosineEmbeddingLoss",
     "MarginRankingLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss", "MultiLabelMarginLoss",
     "MultiMarginLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss", "CTCLoss",
-    "PairwiseDistance", "CosineSimilarity",
+    "PairwiseDistance", "CosineSimilarity", "ParameterList", "ParameterDict",
 ]
