@@ -111,7 +111,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
         reduction = resolve(size_average, reduce, reduction)
     x, t = input, target
     if x._data.shape != t._data.shape:
-        shape = tuple(broadcast_shapes(x._data.shape, t._data.shape))
+        shape = tuple(broadcast_shapes(t._data.shape, x._data.shape))   # target * ..., first
         x, t = x.expand(shape), t.expand(shape)
     loss = binary_cross_entropy_with_logits(x, t, reduction="none")
     if weight is not None:
