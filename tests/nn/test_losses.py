@@ -371,3 +371,18 @@ def test_loss_module_weights_are_buffers_and_constructor_errors_match_torch():
         assert nn.KLDivLoss(size_average=False).reduction == "sum"
     with pytest.warns(FutureWarning, match="`NLLLoss2d` has been deprecated"):
         nn.NLLLoss2d()
+
+
+@pytest.mark.parametrize("name,target", [
+    ("multi_margin_loss", lambda: insitu.tensor([0, 3, 1])),
+    ("multilabel_margin_loss", lambda: insitu.tensor([[0, 1, -1, 2], [3, -1, 0, 0],
+                                                      [1, 2, 3, 0]])),
+])
+def test_fused_margin_losses_keep_input_and_target_version_checked(name, target):
+    x = insitu.randn(3, 4, requires_grad=True)
+    t = target()
+    loss = getattr(F, name)(x, t)
+    assert {"input", "target"} <= set(loss.grad_fn.saved)
+    t.zero_()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()

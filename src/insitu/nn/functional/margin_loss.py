@@ -8,16 +8,15 @@ Fused nodes named as PyTorch's, with backward formulas on arrays:
   soft_margin_loss        SoftMarginLossBackward0 (double backward through its composite form)
   multi_margin_loss       MultiMarginLossBackward0     (PyTorch has no double backward for these
   multilabel_margin_loss  MultilabelMarginLossBackward0  two: a second one raises its error)
-The fused nodes keep their input and target (multilabel_margin_loss also its is-target mask, as
-PyTorch does), never a copy."""
+The fused nodes keep their input, target and weight, version-checked, never a copy
+(multilabel_margin_loss also its is-target mask, as PyTorch does)."""
 from ...backend import xp
-from ...core import dtypes
 from ...core.tensor import wrap
 from ...creation import zeros_like
 from ...ops.checks import broadcast_shapes
 from ...ops.derivatives import Derivative, record
 from ._first_order import first_order_gradient, refuse_grad
-from ._reduction import grad_scale, reduce_array, reduce_tensor, resolve
+from ._reduction import reduce_array, reduce_tensor, resolve
 from .distance import pairwise_distance
 from .loss import binary_cross_entropy_with_logits
 
@@ -165,16 +164,6 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
 
 # ------------------------------------------------------------------ multi_margin_loss
 
-_ROWS = {}
-
-
-def _rows(n):
-    r = _ROWS.get(n)
-    if r is None:
-        r = _ROWS[n] = xp.arange(n)
-    return r
-
-
 def _as_frames(input):
     """The input as an (nframe, dim) array, after PyTorch's shape check."""
     a = input._data
@@ -192,7 +181,7 @@ def _check_long(t):
 
 def _multi_margin_parts(x, y, p, margin, w):
     """Each sample's hinge terms h (0 at its target class) and z, on arrays."""
-    rows = _rows(len(y))
+    rows = xp.arange(len(y))
     z = (x.dtype.type(margin) - x[rows, y][:, None]) + x
     active = z > 0
     active[rows, y] = False
@@ -202,16 +191,17 @@ def _multi_margin_parts(x, y, p, margin, w):
     return z, active, h
 
 
-def _multi_margin_backward(grad, input, target_rows, p, margin, weight_rows, reduction):
+def _multi_margin_backward(grad, input, target, p, margin, weight, reduction):
     x = input._data
     x2 = x.reshape(-1, 1 if x.ndim == 0 else x.shape[-1])
     n, c = x2.shape
+    target_rows = target._data.reshape(-1)
     z, active, _ = _multi_margin_parts(x2, target_rows, p, margin, None)
     g = 1.0 / (n * c) if reduction == "mean" else 1.0 / c
     coef = xp.where(active, g if p == 1 else 2 * g * z, 0).astype(x.dtype, copy=False)
-    if weight_rows is not None:
-        coef *= weight_rows[target_rows][:, None]
-    coef[_rows(n), target_rows] = -coef.sum(axis=1)
+    if weight is not None:
+        coef *= weight._data.reshape(-1).astype(x.dtype, copy=False)[target_rows][:, None]
+    coef[xp.arange(n), target_rows] = -coef.sum(axis=1)
     gd = grad._data
     coef *= gd.reshape(-1, 1) if gd.ndim else gd
     return first_order_gradient(coef.reshape(x.shape), input._dtype,
@@ -252,7 +242,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     else:
         loss = xp.asarray(per.sum() / nframe if reduction == "mean" else per.sum(), x2.dtype)
     return record(_MULTI_MARGIN, (input,), wrap(loss, input._dtype),
-                  {"target_rows": y, "p": p, "margin": margin, "weight_rows": w,
+                  {"target": target, "p": p, "margin": margin, "weight": weight,
                    "reduction": reduction})
 
 
@@ -271,20 +261,21 @@ def _target_slots(y):
 
 def _margin_terms(x, y, valid, is_target):
     """For each target slot j: (its rows' mask of active hinge terms, the terms z)."""
-    rows = _rows(len(y))
+    rows = xp.arange(len(y))
     for j in range(int(valid.sum(axis=1).max()) if valid.size else 0):
         z = (1 - x[rows, xp.where(valid[:, j], y[:, j], 0)][:, None]) + x
         active = (z > 0) & ~is_target & valid[:, j:j + 1]
         yield j, active, z
 
 
-def _multilabel_backward(grad, input, target_rows, is_target, valid, reduction):
+def _multilabel_backward(grad, input, target, is_target, valid, reduction):
     x = input._data
     x2 = x.reshape(-1, 1 if x.ndim == 0 else x.shape[-1])
     n, c = x2.shape
+    target_rows = target._data.reshape(n, c)
     g = x2.dtype.type(1.0 / (n * c) if reduction == "mean" else 1.0 / c)
     out = xp.zeros_like(x2)
-    rows = _rows(n)
+    rows = xp.arange(n)
     for j, active, _ in _margin_terms(x2, target_rows, valid, is_target):
         out += active * g
         out[rows, xp.where(valid[:, j], target_rows[:, j], 0)] -= active.sum(axis=1) * g
@@ -324,5 +315,5 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     else:
         loss = xp.asarray(per.sum(), x2.dtype)
     return record(_MULTILABEL_MARGIN, (input,), wrap(loss, input._dtype),
-                  {"target_rows": y, "is_target": is_target, "valid": valid,
+                  {"target": target, "is_target": is_target, "valid": valid,
                    "reduction": reduction})
