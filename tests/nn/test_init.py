@@ -114,3 +114,103 @@ def test_seeded_initialisation_is_reproducible():
         insitu.manual_seed(42)
         return init.xavier_uniform_(insitu.empty(5, 5)).numpy().copy()
     np.testing.assert_array_equal(draw(), draw())
+
+
+# ------------------------------------------------------------------ every gain, every message
+
+@pytest.mark.parametrize("nonlinearity", ["linear", "conv1d", "conv2d", "conv3d",
+                                          "conv_transpose1d", "conv_transpose2d",
+                                          "conv_transpose3d", "sigmoid", "tanh", "relu",
+                                          "leaky_relu", "selu"])
+@pytest.mark.parametrize("param_", [None, 0, 3, 0.2])
+def test_calculate_gain_equals_torch_for_every_nonlinearity(nonlinearity, param_):
+    assert init.calculate_gain(nonlinearity, param_) == \
+        torch.nn.init.calculate_gain(nonlinearity, param_)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.calculate_gain("leaky_relu", True),
+    lambda m: m.calculate_gain("leaky_relu", "0.1"),
+    lambda m: m.calculate_gain("softplus"),
+    lambda m, lib: m.kaiming_normal_(lib.empty(3, 4), mode="avg"),
+    lambda m, lib: m.eye_(lib.empty(3)),
+    lambda m, lib: m.dirac_(lib.empty(3, 3)),
+    lambda m, lib: m.dirac_(lib.empty(3, 2, 3), groups=2),
+    lambda m, lib: m.sparse_(lib.empty(3, 3, 3), 0.5),
+    lambda m, lib: m.orthogonal_(lib.empty(3)),
+    lambda m, lib: m.xavier_uniform_(lib.empty(3)),
+])
+def test_errors_match_torch(call):
+    def run(m, lib):
+        return call(m) if call.__code__.co_argcount == 1 else call(m, lib)
+    with pytest.raises(ValueError) as theirs:
+        run(torch.nn.init, torch)
+    with pytest.raises(ValueError) as mine:
+        run(init, insitu)
+    assert str(mine.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("shape,groups", [((4, 3, 5), 1), ((4, 2, 3, 3), 2), ((6, 3, 3, 1, 3), 3),
+                                          ((2, 5, 4, 4), 1)])
+def test_dirac_equals_torch(shape, groups):
+    a = assert_in_place(init.dirac_, param(*shape), groups)
+    np.testing.assert_array_equal(a, torch.nn.init.dirac_(torch.empty(shape), groups).numpy())
+
+
+@pytest.mark.parametrize("sparsity", [0.0, 0.1, 0.5, 1.0])
+def test_sparse_zeroes_that_fraction_of_every_column(sparsity):
+    insitu.manual_seed(4)
+    a = assert_in_place(init.sparse_, param(40, 300), sparsity, std=0.5)
+    zeros = math.ceil(sparsity * 40)
+    assert ((a == 0).sum(axis=0) == zeros).all()
+    if zeros < 40:
+        assert abs(a[a != 0].std() / 0.5 - 1) < 0.05
+
+
+@pytest.mark.parametrize("mean,std,a,b", [(0.0, 1.0, -2.0, 2.0), (0.5, 2.0, -1.0, 1.0),
+                                          (0.0, 1.0, 1.5, 4.0), (3.0, 0.5, -1.0, 3.0)])
+def test_trunc_normal_has_the_truncated_distribution(mean, std, a, b):
+    # both of PyTorch's methods: redrawing (mass inside > 0.3) and accepting uniform proposals
+    insitu.manual_seed(5)
+    x = assert_in_place(init.trunc_normal_, param(200, 100), mean=mean, std=std, a=a, b=b)
+    assert x.min() >= a and x.max() <= b
+    alpha, beta = (a - mean) / std, (b - mean) / std
+    pdf = (lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi))
+    cdf = (lambda z: (1 + math.erf(z / math.sqrt(2))) / 2)
+    mass = cdf(beta) - cdf(alpha)
+    t_mean = mean + std * (pdf(alpha) - pdf(beta)) / mass
+    t_var = std ** 2 * (1 + (alpha * pdf(alpha) - beta * pdf(beta)) / mass
+                        - ((pdf(alpha) - pdf(beta)) / mass) ** 2)
+    assert abs(x.mean() - t_mean) < 0.02 * std
+    assert abs(x.std() / math.sqrt(t_var) - 1) < 0.02
+
+
+def test_trunc_normal_warns_as_torch():
+    with pytest.warns(UserWarning, match="mean is more than 2 std from \\[a, b\\] in "
+                                         "nn.init.trunc_normal_"):
+        init.trunc_normal_(insitu.empty(10), mean=10.0, std=1.0, a=-2.0, b=2.0)
+
+
+def test_orthogonal_float64_and_its_two_writes():
+    t = nn.Parameter(insitu.empty(5, 7, dtype=insitu.float64))
+    v = t._version
+    init.orthogonal_(t)
+    m = t.detach().numpy()
+    np.testing.assert_allclose(m @ m.T, np.eye(5), atol=1e-12)
+    assert t._version == v + 2          # the copy, then the gain, as PyTorch
+
+
+@pytest.mark.parametrize("old,new", [("uniform", "uniform_"), ("normal", "normal_"),
+                                     ("constant", "constant_"), ("eye", "eye_"),
+                                     ("dirac", "dirac_"), ("xavier_uniform", "xavier_uniform_"),
+                                     ("xavier_normal", "xavier_normal_"),
+                                     ("kaiming_uniform", "kaiming_uniform_"),
+                                     ("kaiming_normal", "kaiming_normal_"),
+                                     ("orthogonal", "orthogonal_"), ("sparse", "sparse_")])
+def test_deprecated_aliases_warn_and_work(old, new):
+    args = {"constant": (0.5,), "sparse": (0.5,)}.get(old, ())
+    shape = (4, 3, 3) if old == "dirac" else (4, 3)
+    with pytest.warns(FutureWarning, match=f"`nn.init.{old}` is now deprecated in favor of "
+                                           f"`nn.init.{new}`."):
+        out = getattr(init, old)(insitu.empty(*shape), *args)
+    assert out.shape == shape

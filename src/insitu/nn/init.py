@@ -9,9 +9,10 @@ import warnings
 
 from ..autograd.grad_mode import no_grad
 from ..backend import xp
-from ..creation import eye as _eye
-from ..creation import rng
+from ..core import dtypes
 from ..core.tensor import wrap
+from ..creation import empty_like, randperm
+from ..creation import eye as _eye
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -48,8 +49,9 @@ def _calculate_fan_in_and_fan_out(tensor):
 
 def _calculate_correct_fan(tensor, mode):
     mode = mode.lower()
-    if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+    valid_modes = ["fan_in", "fan_out"]
+    if mode not in valid_modes:
+        raise ValueError(f"Mode {mode} not supported, please use one of {valid_modes}")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return fan_in if mode == "fan_in" else fan_out
 
@@ -89,22 +91,49 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
     return _normal(tensor, mean, std, generator)
 
 
+def _norm_cdf(x):
+    return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Normal(mean, std) restricted to [a, b], by redrawing the values that fall outside."""
+    """Normal(mean, std) restricted to [a, b], by PyTorch's method: redraw the values outside
+    while most of the mass is inside (p > 0.3), else accept uniform proposals on [a, b] with
+    probability pdf / peak. Every draw is an in-place op of `tensor`'s own dtype."""
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
                       "distribution of values may be incorrect.", stacklevel=2)
-    g = rng(generator)
-    shape = tuple(tensor.shape)
-    out = g.normal(mean, std, size=shape)
-    bad = (out < a) | (out > b)
-    for _ in range(1000):
-        if not bad.any():
-            break
-        out[bad] = g.normal(mean, std, size=int(bad.sum()))
-        bad = (out < a) | (out > b)
-    xp.clip(out, a, b, out=out)
-    return _write(tensor, out.astype(tensor._dtype.np))
+    with no_grad():
+        if _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std) > 0.3:
+            lo, hi = tensor.new_tensor(a).item(), tensor.new_tensor(b).item()
+            result = tensor.normal_(mean, std, generator=generator)
+            while True:
+                mask = (result < lo) | (result > hi)
+                if not mask.any():
+                    break
+                redrawn = empty_like(result).normal_(mean, std, generator=generator)
+                result = redrawn.where(mask, result)
+            if result is not tensor:
+                tensor.copy_(result)
+            return tensor
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+        candidates, accept = empty_like(tensor), empty_like(tensor)
+        tensor.uniform_(a, b, generator=generator)
+        candidates.copy_(tensor)
+        candidates.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)     # log pdf / peak
+        pending = accept.uniform_(generator=generator).log_().gt(candidates)
+        if pending.any():
+            result = tensor
+            while True:
+                candidates.uniform_(a, b, generator=generator)
+                result = candidates.where(pending, result)
+                candidates.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak)
+                pending = accept.uniform_(generator=generator).log_().gt(candidates) \
+                    .where(pending, pending)
+                if not pending.any():
+                    break
+            tensor.copy_(result)
+    return tensor
 
 
 def constant_(tensor, val):
@@ -151,31 +180,90 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     return _normal(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator)
 
 
+def dirac_(tensor, groups=1):
+    """The identity of a convolution: 1 at the centre of the kernel of each output channel's
+    own input channel (per group), 0 elsewhere."""
+    dimensions = tensor.ndimension()
+    if dimensions not in [3, 4, 5]:
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    sizes = tensor.size()
+    if sizes[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    out_per_group = sizes[0] // groups
+    min_dim = min(out_per_group, sizes[1])
+    d = xp.arange(min_dim)
+    outs = (xp.arange(groups)[:, None] * out_per_group + d).reshape(-1)
+    index = [outs, xp.tile(d, groups)] + [xp.full(outs.shape, s // 2) for s in sizes[2:]]
+    with no_grad():
+        tensor.zero_()
+        tensor.index_put_(tuple(wrap(i.astype(xp.int64), dtypes.int64) for i in index),
+                          wrap(xp.ones((), tensor._dtype.np), tensor._dtype))
+    return tensor
+
+
 def orthogonal_(tensor, gain=1, generator=None):
-    """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian one."""
+    """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian one (drawn by
+    `normal_` into a new tensor of `tensor`'s dtype), with Q's signs made unique."""
     if tensor.ndimension() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:
         return tensor
     rows = tensor.size(0)
     cols = tensor.numel() // rows
-    flat = rng(generator).standard_normal((rows, cols))
+    flat = tensor.new_empty((rows, cols)).normal_(0, 1, generator=generator)._data
     if rows < cols:
         flat = flat.T
     q, r = xp.linalg.qr(flat)
-    q *= xp.sign(xp.diag(r))       # make the decomposition unique (uniformly distributed q)
+    q *= xp.sign(xp.diag(r))       # Q uniform (Mezzadri, arXiv:math-ph/0609050)
     if rows < cols:
         q = q.T
-    q = (q * gain).reshape(tuple(tensor.shape)).astype(tensor._dtype.np)
-    return _write(tensor, q)
+    with no_grad():
+        tensor.view(rows, cols).copy_(wrap(xp.ascontiguousarray(q), tensor._dtype))
+        tensor.mul_(gain)
+    return tensor
 
 
-# The un-suffixed names are deprecated aliases in PyTorch
-uniform = uniform_
-normal = normal_
-constant = constant_
-xavier_uniform = xavier_uniform_
-xavier_normal = xavier_normal_
-kaiming_uniform = kaiming_uniform_
-kaiming_normal = kaiming_normal_
-orthogonal = orthogonal_
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """Normal(0, std) with ceil(sparsity * rows) entries of each column set to zero (the rows
+    picked by randperm, one per column, as PyTorch does), in one write."""
+    if tensor.ndimension() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    num_zeros = math.ceil(sparsity * rows)
+    with no_grad():
+        tensor.normal_(0, std, generator=generator)
+        zero_rows = [randperm(rows)._data[:num_zeros] for _ in range(cols)]
+        if cols and num_zeros:
+            r = xp.concatenate(zero_rows)
+            c = xp.repeat(xp.arange(cols), len(zero_rows[0]))
+            tensor.index_put_((wrap(r, dtypes.int64), wrap(c, dtypes.int64)),
+                              wrap(xp.zeros((), tensor._dtype.np), tensor._dtype))
+    return tensor
+
+
+def _make_deprecate(meth):
+    new_name = meth.__name__
+    old_name = new_name[:-1]
+
+    def deprecated_init(*args, **kwargs):
+        warnings.warn(f"`nn.init.{old_name}` is now deprecated in favor of "
+                      f"`nn.init.{new_name}`.", FutureWarning, stacklevel=2)
+        return meth(*args, **kwargs)
+
+    deprecated_init.__doc__ = f"See :func:`~insitu.nn.init.{new_name}`."
+    deprecated_init.__name__ = old_name
+    return deprecated_init
+
+
+# The un-suffixed names are PyTorch's deprecated aliases
+uniform = _make_deprecate(uniform_)
+normal = _make_deprecate(normal_)
+constant = _make_deprecate(constant_)
+eye = _make_deprecate(eye_)
+dirac = _make_deprecate(dirac_)
+xavier_uniform = _make_deprecate(xavier_uniform_)
+xavier_normal = _make_deprecate(xavier_normal_)
+kaiming_uniform = _make_deprecate(kaiming_uniform_)
+kaiming_normal = _make_deprecate(kaiming_normal_)
+orthogonal = _make_deprecate(orthogonal_)
+sparse = _make_deprecate(sparse_)

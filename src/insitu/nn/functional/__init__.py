@@ -15,6 +15,13 @@ from .dropout import dropout
 from .linear import linear, bilinear
 from .loss import (mse_loss, l1_loss, smooth_l1_loss, huber_loss, cross_entropy, nll_loss,
                    binary_cross_entropy, binary_cross_entropy_with_logits)
+from .distribution_loss import kl_div, poisson_nll_loss, gaussian_nll_loss
+from .margin_loss import (cosine_embedding_loss, margin_ranking_loss, hinge_embedding_loss,
+                          triplet_margin_loss, triplet_margin_with_distance_loss,
+                          multilabel_soft_margin_loss, soft_margin_loss, multi_margin_loss,
+                          multilabel_margin_loss)
+from .ctc import ctc_loss
+from .distance import pairwise_distance, cosine_similarity
 from .normalization import layer_norm, batch_norm
 from .sparse import embedding, one_hot
 
@@ -23,5 +30,9 @@ __all__ = [
     "leaky_relu", "leaky_relu_", "relu6", "hardtanh", "hardtanh_", "elu", "elu_", "gelu",
     "silu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "l1_loss",
     "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "one_hot",
+    "binary_cross_entropy_with_logits", "one_hot", "kl_div", "poisson_nll_loss",
+    "gaussian_nll_loss", "cosine_embedding_loss", "margin_ranking_loss", "hinge_embedding_loss",
+    "triplet_margin_loss", "triplet_margin_with_distance_loss", "multilabel_soft_margin_loss",
+    "soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss", "ctc_loss",
+    "pairwise_distance", "cosine_similarity",
 ]

@@ -8,6 +8,7 @@ from ...backend import xp
 from ...core import dtypes
 from ...core.tensor import wrap
 from ...ops.derivatives import Derivative, record
+from .distance import _norm_array
 
 
 def _embedding_composite(weight, indices, padding_idx):
@@ -43,21 +44,18 @@ _EMBEDDING = Derivative("EmbeddingBackward0", {"weight": _embedding_backward}, i
 
 
 def _renorm_(weight, idx, max_norm, norm_type):
-    """embedding_renorm_: rows used by `idx` whose norm exceeds max_norm are scaled down, in
-    place, under no_grad (as PyTorch does before the lookup)."""
+    """embedding_renorm_: each row used by `idx` whose norm (in the weight's dtype) exceeds
+    max_norm is scaled by max_norm / (norm + 1e-7), in place under no_grad, before the lookup.
+    One index_put_ of those rows: the weight's version goes up once per call, as PyTorch's
+    does (even when no row changes); the other rows are not touched."""
     rows = xp.unique(idx.reshape(-1))
-    w = weight._data[rows].astype(xp.float64)
-    norms = xp.linalg.norm(w, ord=norm_type, axis=1) if norm_type != 0 else \
-        (w != 0).sum(axis=1).astype(xp.float64)
+    w = weight._data[rows]
+    norms = _norm_array(w, float(norm_type), 1, False).astype(xp.float64)
     over = norms > max_norm
-    if not over.any():
-        return
-    scale = xp.ones_like(norms)
-    scale[over] = max_norm / (norms[over] + 1e-7)
-    new = weight._data.copy()
-    new[rows] = (w * scale[:, None]).astype(new.dtype)
+    scale = (max_norm / (norms[over] + 1e-7)).astype(w.dtype)
     with no_grad():
-        weight.copy_(wrap(new, weight._dtype))
+        weight.index_put_((wrap(rows[over], dtypes.int64),),
+                          wrap(w[over] * scale[:, None], weight._dtype))
 
 
 def padding_index(padding_idx, num_embeddings):

@@ -1,5 +1,5 @@
 from .module import Module
-from .container import Sequential, ModuleList, ModuleDict
+from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
 from .linear import Identity, Linear, Bilinear
 from .activation import (ReLU, ReLU6, LeakyReLU, Hardtanh, ELU, GELU, SiLU, Sigmoid, Tanh,
                          Softmax, LogSoftmax)
@@ -8,7 +8,11 @@ from .dropout import Dropout
 from .sparse import Embedding
 from .normalization import LayerNorm, BatchNorm1d
 from .loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, NLLLoss, CrossEntropyLoss, BCELoss,
-                   BCEWithLogitsLoss)
+                   BCEWithLogitsLoss, NLLLoss2d, KLDivLoss, PoissonNLLLoss, GaussianNLLLoss,
+                   HingeEmbeddingLoss, CosineEmbeddingLoss, MarginRankingLoss, SoftMarginLoss,
+                   MultiLabelSoftMarginLoss, MultiLabelMarginLoss, MultiMarginLoss,
+                   TripletMarginLoss, TripletMarginWithDistanceLoss, CTCLoss)
+from .distance import PairwiseDistance, CosineSimilarity
 from ...utils.hooks import RemovableHandle
 
 __all__ = [
@@ -16,5 +20,9 @@ __all__ = [
     "ReLU", "ReLU6", "LeakyReLU", "Hardtanh", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh",
     "Softmax", "LogSoftmax", "Flatten", "Unflatten", "Dropout", "Embedding", "LayerNorm",
     "BatchNorm1d", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "NLLLoss",
-    "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss",
+    "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss", "NLLLoss2d", "KLDivLoss",
+    "PoissonNLLLoss", "GaussianNLLLoss", "HingeEmbeddingLoss", "CosineEmbeddingLoss",
+    "MarginRankingLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss", "MultiLabelMarginLoss",
+    "MultiMarginLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss", "CTCLoss",
+    "PairwiseDistance", "CosineSimilarity", "ParameterList", "ParameterDict",
 ]
