@@ -18,6 +18,8 @@ from .core.tensor import Tensor, Size
 from .core.printing import set_printoptions, get_printoptions
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
                                  is_grad_enabled, is_inference_mode_enabled)
+from .autograd.anomaly import (is_anomaly_enabled, is_anomaly_check_nan_enabled,
+                               set_anomaly_enabled)
 from . import methods as _methods
 from .creation import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like,
                        ones_like, empty_like, full_like, arange, linspace, logspace, eye,

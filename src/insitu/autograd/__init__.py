@@ -2,6 +2,8 @@
 from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
                         is_grad_enabled)
 from .engine import backward, grad
+from . import anomaly as anomaly_mode
+from .anomaly import detect_anomaly, set_detect_anomaly
 from .strict import strict_inplace
 from .node import Node
 from .function import Function, FunctionCtx, once_differentiable

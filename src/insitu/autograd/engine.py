@@ -12,6 +12,7 @@ import warnings
 
 from ..core.tensor import Tensor
 from ..creation import full_like, ones_like, zeros, zeros_like
+from . import anomaly
 from .grad_mode import mode
 from .node import AccumulateGrad, HOOKS, accumulate_into_leaf, leaf_hooks
 from .recorder import edge
@@ -182,6 +183,7 @@ def run_backward(roots, retain_graph, create_graph, captures=None):
         capture_nodes = {fn for fn, _ in captures}
         needed = _needed_nodes(root_nodes, deps, capture_nodes)
     hooks = HOOKS[0]
+    checked = mode.anomaly     # anomaly mode: each backward reports where its node was made
     got = {}
     prev = mode.grad
     mode.grad = bool(create_graph)
@@ -200,7 +202,7 @@ def run_backward(roots, retain_graph, create_graph, captures=None):
                 if grads[0] is None and not fn.runs_without_grad:
                     out = ()     # nothing flows: skip the formula (its outputs would be None)
                 else:
-                    out = fn.apply(grads)
+                    out = anomaly.apply_checked(fn, grads) if checked else fn.apply(grads)
                     if hooks:
                         out = _post_hooks(fn, out, grads)
             elif _all_none(grads) and not fn.runs_without_grad:
@@ -208,7 +210,7 @@ def run_backward(roots, retain_graph, create_graph, captures=None):
             else:
                 if _any_none(grads):
                     grads = _materialize(fn, grads)
-                out = fn.apply(grads)
+                out = anomaly.apply_checked(fn, grads) if checked else fn.apply(grads)
                 if hooks:
                     out = _post_hooks(fn, out, grads)
             if not retain_graph:

@@ -13,13 +13,19 @@ HOOKS = [False]
 
 
 class Node:
-    __slots__ = ("next_functions", "_pre_hooks", "_hooks", "_retain", "metadata", "__weakref__",
+    __slots__ = ("next_functions", "_pre_hooks", "_hooks", "_retain", "__weakref__",
                  "__dict__")
     num_outputs = 1
     runs_without_grad = False   # custom Functions run even when no gradient reaches them
 
     def name(self):
         return type(self).__name__
+
+    @property
+    def metadata(self):
+        """A dict for the user's notes about this node (anomaly mode keeps the forward stack
+        here, under "traceback_")."""
+        return self.__dict__.setdefault("_metadata", {})
 
     def __repr__(self):
         return f"<{type(self).__name__} object at {hex(id(self))}>"

@@ -13,6 +13,8 @@ business (`insitu.ops.derivatives` derives both from the op's backward formulas)
 import weakref
 
 from ..core.tensor import Tensor
+from . import anomaly
+from .grad_mode import mode
 from .node import AccumulateGrad
 from .saved import SavedTensor
 
@@ -71,6 +73,8 @@ def new_node(cls, inputs, edges=None):
         node.kept = edges
     node.needs = tuple(needs)
     node.in_meta = meta
+    if mode.anomaly:
+        anomaly.record(node)
     return node
 
 
@@ -79,6 +83,8 @@ def rewired(cls, next_functions):
     (CopySlices takes the base's edge and the in-place op's other edges)."""
     node = _new(cls)
     node.next_functions = tuple(next_functions)
+    if mode.anomaly:
+        anomaly.record(node)
     return node
 
 
