@@ -437,14 +437,43 @@ def bernoulli(input, p=None, *, generator=None, out=None):
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """Category indices drawn from each row's (unnormalised) probabilities, with PyTorch's
+    checks. Without replacement (or for one sample) as PyTorch draws them: the largest
+    p / q with q ~ Exp(1) (the exponential form of the Gumbel-max trick)."""
+    p = input._data
+    if not 0 < p.ndim <= 2:
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if not input._dtype.is_floating_point:
+        raise RuntimeError("multinomial only supports floating-point dtypes for input, got: "
+                           f"{input._dtype.legacy}")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and num_samples > p.shape[-1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
     g = rng(generator)
-    p = input._data.astype(xp.float64)
-    rows = p.reshape(-1, p.shape[-1])
-    out = []
-    for row in rows:
-        row = row / row.sum()
-        out.append(g.choice(len(row), size=num_samples, replace=replacement, p=row))
-    arr = xp.array(out, dtype=xp.int64).reshape(p.shape[:-1] + (num_samples,))
+    rows = p.reshape(-1, p.shape[-1]).astype(xp.float64)
+    if not replacement or num_samples == 1:
+        if not (rows.size and rows.max() < xp.inf and rows.min() >= 0):
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+        if (rows.sum(1) == 0).any():
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        keys = rows / g.exponential(1.0, rows.shape)
+        arr = xp.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
+    else:
+        if (rows < 0).any():
+            raise RuntimeError("invalid multinomial distribution (encountering probability "
+                               "entry < 0)")
+        if not xp.isfinite(rows).all():
+            raise RuntimeError("invalid multinomial distribution (encountering probability "
+                               "entry = infinity or NaN)")
+        if (rows.sum(1) <= 0).any():
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        cdf = xp.cumsum(rows / rows.sum(1, keepdims=True), axis=1)
+        u = g.random((rows.shape[0], num_samples))
+        arr = xp.stack([xp.minimum(xp.searchsorted(c, x, side="right"), len(c) - 1)
+                        for c, x in zip(cdf, u)])
+    arr = xp.ascontiguousarray(arr, dtype=xp.int64).reshape(p.shape[:-1] + (num_samples,))
     return wrap(arr, dtypes.int64)
 
 

@@ -440,3 +440,36 @@ def test_double_backward_matches_torch(fn, shapes):
 def test_finite_differences(f, shapes):
     rng = np.random.default_rng(1)
     finite_difference_check(f, *[insitu.tensor(rng.standard_normal(s)) for s in shapes])
+
+
+# ------------------------------------------------------------------------ kron
+
+@pytest.mark.parametrize("case", [
+    lambda m, a, b: m.kron(a, b),
+    lambda m, a, b: m.kron(a, b[0]),
+    lambda m, a, b: a.kron(b[:, ::2]),
+    lambda m, a, b: m.kron(a[0, 0], b),
+    lambda m, a, b: m.kron(a.reshape(2, 1, 2), b),
+    lambda m, a, b: m.kron(a, m.tensor([1, 2])),
+    lambda m, a, b: m.kron(m.tensor([[1, 2]]), m.tensor([3, 4])),
+])
+def test_kron(case):
+    import differential
+    differential.check(case, np.array([[1., 2], [3, 4]]), np.array([[0., 5, 1], [2, -1, 3]]))
+
+
+def test_kron_chain_and_out():
+    a = insitu.tensor([[1., 2], [3, 4]], requires_grad=True)
+    r = insitu.kron(a, insitu.tensor([[0., 5, 1]]))
+    assert chain(r)[:2] == chain(torch.kron(torch.tensor([[1., 2], [3, 4]], requires_grad=True),
+                                             torch.tensor([[0., 5, 1]])))[:2]
+    out = insitu.empty(0)
+    insitu.kron(a.detach(), insitu.tensor([[0., 5, 1]]), out=out)
+    assert out.tolist() == r.tolist()
+
+
+@pytest.mark.parametrize("case", [lambda m, a, b: m.kron(a.t(), b),
+                                  lambda m, a, b: m.kron(a, b.t())])
+def test_kron_of_a_transposed_operand_fails_as_torch(case):
+    import differential
+    differential.check_error(case, np.array([[1., 2], [3, 4]]), np.array([[0., 5, 1], [2, -1, 3]]))

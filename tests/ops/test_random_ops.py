@@ -294,3 +294,53 @@ def test_dropout_style_mask():
     np.testing.assert_allclose(x.grad.numpy(), mask.numpy() / 0.8, rtol=1e-6)
     _close(float(mask.numpy().mean()), 0.8, 0.4)
     assert x.bernoulli().dtype == insitu.float32
+
+
+# ----------------------------------------------------------------------------- multinomial
+
+@pytest.mark.parametrize("replacement", [False, True])
+def test_multinomial_frequencies(replacement):
+    insitu.manual_seed(0)
+    p = insitu.tensor([[0.2, 0.3, 0.5]] * 4000)
+    draws = p.multinomial(1, replacement).numpy().ravel()
+    freq = np.bincount(draws, minlength=3) / draws.size
+    assert np.abs(freq - [0.2, 0.3, 0.5]).max() < 0.03
+    many = insitu.multinomial(insitu.tensor([1., 1, 2, 4]), 4000 if replacement else 4,
+                              replacement)
+    assert many.dtype is insitu.int64
+    if replacement:
+        assert np.abs(np.bincount(many.numpy(), minlength=4) / 4000
+                      - [0.125, 0.125, 0.25, 0.5]).max() < 0.03
+    else:
+        assert sorted(many.tolist()) == [0, 1, 2, 3]
+
+
+def test_multinomial_without_replacement_takes_zero_probabilities_last():
+    for lib in (torch, insitu):
+        assert lib.multinomial(lib.tensor([1., 0, 0]), 2)[0].item() == 0
+        assert lib.multinomial(lib.tensor([1., 0, 0]), 3, True).tolist() == [0, 0, 0]
+    out = insitu.empty(0, dtype=insitu.int64)
+    assert insitu.multinomial(insitu.tensor([[0.5, 0.5]] * 3), 2, out=out) is out
+    assert out.shape == (3, 2)
+
+
+@pytest.mark.parametrize("case", [
+    lambda m: m.multinomial(m.tensor([0.2, 0.8]), 0),
+    lambda m: m.multinomial(m.tensor([0.2, 0.8]), 3),
+    lambda m: m.multinomial(m.ones(1, 2, 3), 2),
+    lambda m: m.multinomial(m.tensor(1.), 1),
+    lambda m: m.multinomial(m.tensor([0., 0]), 1),
+    lambda m: m.multinomial(m.tensor([-1., 2]), 1),
+    lambda m: m.multinomial(m.tensor([float("nan"), 2]), 1),
+    lambda m: m.multinomial(m.tensor([1, 2]), 1),
+    lambda m: m.multinomial(m.tensor([-1., 2]), 2, True),
+    lambda m: m.multinomial(m.tensor([float("inf"), 2]), 2, True),
+    lambda m: m.multinomial(m.tensor([0., 0]), 2, True),
+    lambda m: m.multinomial(m.tensor([1., 2]), 2, True, out=m.empty(0, dtype=m.int32)),
+])
+def test_multinomial_errors(case):
+    with pytest.raises(RuntimeError) as et:
+        case(torch)
+    with pytest.raises(RuntimeError) as ei:
+        case(insitu)
+    assert str(ei.value) == str(et.value)

@@ -147,3 +147,89 @@ def test_tril_in_place_keeps_buffer_and_bumps_once():
     x.tril()
     with pytest.raises(RuntimeError, match="tril: input tensor must have at least 2 dim"):
         insitu.tensor(A34[0]).tril_()
+
+
+# ----------------------------------------------------------------------------- rot90 / diff
+
+@pytest.mark.parametrize("case", [
+    lambda m, a, b: m.rot90(a),
+    lambda m, a, b: m.rot90(a, 2),
+    lambda m, a, b: m.rot90(a, 3),
+    lambda m, a, b: m.rot90(a, -1, [1, 0]),
+    lambda m, a, b: m.rot90(a, 4),
+    lambda m, a, b: a.rot90(5, [-1, -2]),
+    lambda m, a, b: m.rot90(a.reshape(2, 3, 2), 1, [0, 2]),
+    lambda m, a, b: m.rot90(a, 1) * 1,
+    lambda m, a, b: m.diff(a),
+    lambda m, a, b: m.diff(a, n=2, dim=0),
+    lambda m, a, b: a.diff(5),
+    lambda m, a, b: m.diff(a, n=0),
+    lambda m, a, b: m.diff(a, prepend=b[:, :3].t(), append=a[:, :2]),
+    lambda m, a, b: m.diff(a, 2, 0, prepend=b[:1]),
+    lambda m, a, b: m.diff(a, append=typed(m, a, "float32")),
+    lambda m, a, b: m.diff(a > 0),
+    lambda m, a, b: m.diff(typed(m, a * 10, "int64"), prepend=m.zeros(3, 1)),
+])
+def test_rot90_diff(case):
+    check(case, A34, B24)
+
+
+def test_rot90_layout_matches_torch():
+    for k in range(-2, 5):
+        t = torch.rot90(torch.tensor(A34), k)
+        i = insitu.rot90(insitu.tensor(A34), k)
+        assert i.stride() == t.stride() and i.is_contiguous() == t.is_contiguous()
+    y = insitu.tensor(A34, requires_grad=True)
+    assert insitu.rot90(y, 3).grad_fn._saved_k == 3
+
+
+@pytest.mark.parametrize("case", [
+    lambda m, a, b: m.rot90(a, 1, [0]),
+    lambda m, a, b: m.rot90(a, 1, [0, 0]),
+    lambda m, a, b: m.rot90(a, 1, [0, -2]),
+    lambda m, a, b: m.rot90(a, 1, [0, 2]),
+    lambda m, a, b: m.rot90(a[0], 1),
+    lambda m, a, b: m.diff(a, n=-1),
+    lambda m, a, b: m.diff(a[0, 0]),
+    lambda m, a, b: m.diff(a, dim=2),
+    lambda m, a, b: m.diff(a, prepend=a[0]),
+    lambda m, a, b: m.diff(a, append=b),
+])
+def test_rot90_diff_errors(case):
+    check_error(case, A34, B24)
+
+
+def test_diff_out():
+    out = insitu.empty(0, dtype=insitu.float64)
+    r = insitu.diff(insitu.tensor(A34), out=out)
+    assert r is out
+    np.testing.assert_allclose(out.numpy(), np.diff(A34))
+
+
+# ----------------------------------------------------------------------------- block_diag / cartesian_prod
+
+@pytest.mark.parametrize("case", [
+    lambda m, a, b: m.block_diag(a, b),
+    lambda m, a, b: m.block_diag(a[0, 0], b[0], a),
+    lambda m, a, b: m.block_diag(a, typed(m, b, "int32")),
+    lambda m, a, b: m.block_diag(m.ones(0, 2), typed(m, b[:1, :1], "int32")),
+    lambda m, a, b: m.block_diag(typed(m, a, "int64"), m.tensor(2)),
+    lambda m, a, b: m.block_diag(a),
+    lambda m, a, b: m.block_diag(),
+    lambda m, a, b: m.cartesian_prod(a[0], b[1], a[2, :2]),
+    lambda m, a, b: m.cartesian_prod(a[0], b[1]),
+    lambda m, a, b: m.cartesian_prod(a[1]),
+    lambda m, a, b: m.cartesian_prod(typed(m, a[0], "int64"), typed(m, b[0], "int64")),
+])
+def test_block_diag_cartesian_prod(case):
+    check(case, A34, B24)
+
+
+@pytest.mark.parametrize("case", [
+    lambda m, a, b: m.block_diag(a, a.reshape(2, 3, 2)),
+    lambda m, a, b: m.cartesian_prod(a),
+    lambda m, a, b: m.cartesian_prod(a[0], typed(m, b[0], "float32")),
+    lambda m, a, b: m.cartesian_prod(),
+])
+def test_block_diag_cartesian_prod_errors(case):
+    check_error(case, A34, B24)

@@ -47,3 +47,9 @@ def test_sort_returns_named_tuple():
 ])
 def test_sort_topk_errors(case):
     check_error(case, TIES)
+
+
+def test_msort_out():
+    out = insitu.empty(0, dtype=insitu.float64)
+    assert insitu.msort(insitu.tensor(TIES), out=out) is out
+    np.testing.assert_array_equal(out.numpy(), np.sort(TIES, axis=0))

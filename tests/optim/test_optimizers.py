@@ -40,6 +40,24 @@ CONFIGS = [
     ("AdamW", dict(lr=0.01, weight_decay=0.2, maximize=True)),
     ("RMSprop", dict(lr=0.01, weight_decay=0.01, maximize=True)),
     ("Adagrad", dict(lr=0.1, weight_decay=0.01, maximize=True)),
+    ("Adadelta", dict()),
+    ("Adadelta", dict(lr=0.5, rho=0.8, weight_decay=0.05)),
+    ("Adadelta", dict(eps=1e-4, maximize=True)),
+    ("Adamax", dict(lr=0.01)),
+    ("Adamax", dict(lr=0.01, betas=(0.8, 0.99), weight_decay=0.1)),
+    ("Adamax", dict(maximize=True, weight_decay=0.01)),
+    ("NAdam", dict(lr=0.01)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+    ("NAdam", dict(momentum_decay=0.01, maximize=True)),
+    ("RAdam", dict(lr=0.01)),
+    ("RAdam", dict(lr=0.01, weight_decay=0.1)),
+    ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+    ("ASGD", dict(lr=0.01)),
+    ("ASGD", dict(lr=0.01, t0=20, lambd=1e-3, weight_decay=0.05)),
+    ("ASGD", dict(lr=0.02, t0=5, alpha=0.5, maximize=True)),
+    ("Rprop", dict(lr=0.01)),
+    ("Rprop", dict(lr=0.01, etas=(0.3, 1.5), step_sizes=(1e-4, 0.5), maximize=True)),
 ]
 
 
@@ -207,6 +225,14 @@ def test_param_groups_and_add_param_group():
     (lambda p: optim.Adam([p], betas=(1.0, 0.9)), "Invalid beta parameter at index 0: 1.0"),
     (lambda p: optim.Adam([p], eps=-1), "Invalid epsilon value: -1"),
     (lambda p: optim.RMSprop([p], alpha=-1), "Invalid alpha value: -1"),
+    (lambda p: optim.Adadelta([p], rho=1.5), "Invalid rho value: 1.5"),
+    (lambda p: optim.Adamax([p], betas=(0.9, 1.0)), "Invalid beta parameter at index 1: 1.0"),
+    (lambda p: optim.NAdam([p], momentum_decay=-1), "Invalid momentum_decay value: -1"),
+    (lambda p: optim.RAdam([p], weight_decay=-1), "Invalid weight_decay value: -1"),
+    (lambda p: optim.ASGD([p], lr=-1), "Invalid learning rate: -1"),
+    (lambda p: optim.Rprop([p], etas=(1.5, 1.2)), "Invalid eta values: 1.5, 1.2"),
+    (lambda p: optim.LBFGS([{"params": [p]}, {"params": [nn.Parameter(insitu.ones(1))]}]),
+     "LBFGS doesn't support per-parameter options (parameter groups)"),
     (lambda p: optim.SGD([p * 2], lr=0.1), "can't optimize a non-leaf Tensor"),
     (lambda p: optim.SGD([{"params": {p}}], lr=0.1),
      "optimizer parameters need to be organized in ordered collections"),
@@ -221,13 +247,16 @@ def test_construction_errors_match_torch(make, message):
 def test_repr_matches_torch():
     p, q = nn.Parameter(insitu.ones(1)), torch.nn.Parameter(torch.ones(1))
     for name, kw in [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", {}), ("AdamW", {}),
-                     ("RMSprop", {}), ("Adagrad", {})]:
+                     ("RMSprop", {}), ("Adagrad", {}), ("Adadelta", {}), ("Adamax", {}),
+                     ("NAdam", {}), ("RAdam", {}), ("ASGD", {}), ("Rprop", {}), ("LBFGS", {})]:
         assert repr(getattr(optim, name)([p], **kw)) == \
             repr(getattr(torch.optim, name)([q], **kw))
 
 
 @pytest.mark.parametrize("name,kw", [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", {}),
-                                     ("RMSprop", dict(centered=True)), ("Adagrad", {})])
+                                     ("RMSprop", dict(centered=True)), ("Adagrad", {}),
+                                     ("Adadelta", {}), ("Adamax", {}), ("NAdam", {}),
+                                     ("RAdam", {}), ("ASGD", {}), ("Rprop", {})])
 def test_state_dict_layout_matches_torch_and_round_trips(name, kw):
     ps, qs, mine, theirs = _pair(name, kw, [np.ones((2, 2), np.float32),
                                             np.ones(3, np.float32)])

@@ -1,4 +1,5 @@
-"""Cumulative ops: cumsum and cumprod, out of place and in place.
+"""Cumulative ops: cumsum and cumprod (out of place and in place), cummax/cummin and
+logcumsumexp.
 
 Their result keeps the input's shape, but each element depends on those before it along `dim`,
 so the out-of-place forms are plain functions recorded through `record`; the in-place forms
@@ -9,7 +10,11 @@ from ..backend import xp
 from ..core import dtypes
 from ..core.dtypes import CPP_NAMES
 from ..core.tensor import _wrap_dim, wrap
+from ..creation import zeros
+from .checks import not_implemented
 from .derivatives import Derivative, record
+from .named_results import return_type
+from .pipelines import check_out_grad, write_out
 from .reducing import acc_dtype, c_contiguous, result_or_out, sum_dtype
 from .table import Op
 
@@ -75,6 +80,100 @@ cumsum = _cumulative("cumsum", xp.cumsum, Derivative("CumsumBackward0", _CUMSUM)
 cumprod = _cumulative("cumprod", xp.cumprod, Derivative("CumprodBackward0", _CUMPROD))
 
 
+# ------------------------------------------------------------------------ cummax / cummin
+
+CummaxResult, CumminResult = return_type("cummax"), return_type("cummin")
+_OUT_RESULTS = {"cummax": return_type("cummax_out"), "cummin": return_type("cummin_out")}
+
+
+def _cummaxmin_grad(grad, self_shape, self_dtype, dim, indices):
+    """Each running extreme's gradient goes back to the element it was taken from."""
+    if not self_shape:
+        return grad
+    return zeros(self_shape, dtype=self_dtype).scatter_add(dim, indices, grad)
+
+
+def _running_extreme(a, d, largest):
+    """PyTorch's loop: an element replaces the running value when it is NaN or when it is
+    >= (cummax) / <= (cummin) it and the running value is not NaN; ties take the later index.
+    So the index is the last position so far holding the running value (or the last NaN)."""
+    values = (xp.maximum if largest else xp.minimum).accumulate(a, axis=d)
+    hits = a == values
+    if a.dtype.kind == "f":
+        hits |= a != a
+    shape = [1] * a.ndim
+    shape[d] = a.shape[d]
+    positions = xp.where(hits, xp.arange(a.shape[d]).reshape(shape), 0)
+    return values, xp.maximum.accumulate(positions, axis=d)
+
+
+def _cummaxmin(name, largest, derivative):
+    result = CummaxResult if largest else CumminResult
+
+    def cummax(input, dim, *, out=None):
+        a = input._data
+        d = _wrap_dim(dim, a.ndim)
+        if out is not None:
+            check_out_grad(name, out[0], (input,))
+            for t, want in ((out[0], input._dtype), (out[1], dtypes.int64)):
+                if t._dtype is not want:
+                    raise RuntimeError(f"expected scalar_type {want.legacy} but found "
+                                       f"{t._dtype.legacy}")
+        if a.ndim == 0 or a.size == 0:
+            values, idx = a.copy(), xp.zeros(a.shape, xp.int64)
+        else:
+            values, idx = _running_extreme(a, d, largest)
+        if out is not None:
+            write_out(name, out[0], values, (input,))
+            write_out(name, out[1], idx, (input,))
+            return _OUT_RESULTS[name](out[0], out[1])
+        values, indices = wrap(c_contiguous(values), input._dtype), wrap(idx, dtypes.int64)
+        record(derivative, (input,), values, {"dim": d, "indices": indices})
+        return result(values, indices)
+    cummax.__name__ = cummax.__qualname__ = name
+    return cummax
+
+
+cummax = _cummaxmin("cummax", True, Derivative("CummaxBackward0", {"self": _cummaxmin_grad}))
+cummin = _cummaxmin("cummin", False, Derivative("CumminBackward0", {"self": _cummaxmin_grad}))
+
+
+# ------------------------------------------------------------------------ logcumsumexp
+
+def _reverse_logcumsumexp(x, dim):
+    return logcumsumexp(x.flip(dim), dim).flip(dim)
+
+
+def _logcumsumexp_grad(grad, self, result, dim):
+    """PyTorch's formula: the positive and negative parts of the gradient, each summed in log
+    space from the end."""
+    if grad._data.ndim == 0 or grad._data.size == 0:
+        return grad
+    lowest = float(xp.finfo(grad._dtype.np).min)
+    log_abs = grad.abs().log()
+    positive = log_abs.where(grad > 0, lowest)
+    negative = log_abs.where(grad < 0, lowest)
+    out_pos = (_reverse_logcumsumexp(positive - result, dim) + self).exp()
+    out_neg = (_reverse_logcumsumexp(negative - result, dim) + self).exp()
+    return out_pos - out_neg
+
+
+LOGCUMSUMEXP = Derivative("LogcumsumexpBackward0", {"self": _logcumsumexp_grad})
+
+
+def logcumsumexp(input, dim, *, out=None):
+    """log(cumsum(exp(x))), each step log(exp(x) + exp(running)) computed from the larger of
+    the two (NumPy's logaddexp, which rounds as PyTorch's log1p(exp(min - max)) + max)."""
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    if not input._dtype.is_floating_point:
+        raise not_implemented("logcumsumexp_out_cpu", input._dtype)
+    res = xp.logaddexp.accumulate(a, axis=d) if a.ndim and a.size else a.copy()
+    if out is not None:
+        return write_out("logcumsumexp", out, res, (input,))
+    return record(LOGCUMSUMEXP, (input,), wrap(c_contiguous(res), input._dtype), {"dim": d})
+
+
 def _k_cumulative(np_fn):
     def kernel(out, dt, a, dim, dtype=None):
         if a.ndim == 0:
@@ -100,5 +199,6 @@ OPS = [
 ]
 
 
-FUNCTIONS = {"cumsum": cumsum, "cumprod": cumprod}
+FUNCTIONS = {"cumsum": cumsum, "cumprod": cumprod, "cummax": cummax, "cummin": cummin,
+             "logcumsumexp": logcumsumexp}
 METHODS = dict(FUNCTIONS)

@@ -268,7 +268,7 @@ class FormulaNode(Node):
             else:
                 continue
             r = fn(*[self._read(entry, grads, arrays) for entry in reads])
-            if len(positions) == 1:
+            if len(positions) == 1 and not isinstance(r, (list, tuple)):
                 res[positions[0]] = r
             else:
                 for i, ri in zip(positions, r):

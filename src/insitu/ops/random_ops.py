@@ -15,8 +15,8 @@ from ..backend import xp
 from ..core import dtypes
 from ..core.dtypes import CPP_NAMES
 from ..core.tensor import Tensor
-from ..creation import bernoulli as sample_bernoulli, rng
-from .pipelines import inplace
+from ..creation import bernoulli as sample_bernoulli, multinomial as sample_multinomial, rng
+from .pipelines import inplace, write_out
 from .pointwise import zeros_like
 from .table import ANY_DTYPE, ANY_SHAPE, Op
 
@@ -392,8 +392,19 @@ def bernoulli(self, p=None, *, generator=None):
     return sample_bernoulli(self, p, generator=generator)
 
 
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    res = sample_multinomial(input, num_samples, replacement, generator=generator)
+    if out is None:
+        return res
+    if out._dtype is not dtypes.int64:
+        raise RuntimeError(f"multinomial expects Long tensor out, got: {out._dtype.legacy}")
+    return write_out("multinomial", out, res._data, (input,))
+
+
+FUNCTIONS = {"multinomial": multinomial}
+
 METHODS = {
     "uniform_": uniform_, "normal_": normal_, "bernoulli_": bernoulli_, "random_": random_,
     "exponential_": exponential_, "geometric_": geometric_, "log_normal_": log_normal_,
-    "cauchy_": cauchy_, "bernoulli": bernoulli,
+    "cauchy_": cauchy_, "bernoulli": bernoulli, "multinomial": multinomial,
 }

@@ -1,5 +1,5 @@
-"""Ops that rearrange whole tensors: cat/stack and their h/v/d/column forms, flip, roll,
-repeat/tile and tril/triu.
+"""Ops that rearrange whole tensors: cat/stack and their h/v/d/column forms, flip, roll, rot90,
+repeat/tile, tril/triu, diff, block_diag and cartesian_prod.
 
 Each result is computed with NumPy and recorded through `ops.derivatives` (formulas written with
 insitu ops, so they are differentiable again); `out=` goes through `pipelines.write_out`.
@@ -8,7 +8,8 @@ tril/triu have in-place forms, so they are `Op` declarations and run the table p
 from ..backend import xp
 from ..core import dtypes
 from ..core.tensor import Tensor, _wrap_dim, wrap
-from .checks import size_list
+from ..creation import empty_like
+from .checks import common_dtype, size_list
 from .derivatives import Derivative, record
 from .pipelines import write_out
 from .table import Op
@@ -250,6 +251,37 @@ def tile(input, *dims):
     return repeat(input, (1,) * lead + tuple(dims) if lead > 0 else dims)
 
 
+def _rot90_grad(grad, k, dims):
+    return rot90(grad, -k, dims)
+
+
+ROT90 = Derivative("Rot90Backward0", {"self": _rot90_grad})
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    """PyTorch's rot90: a flip then a transpose (a transposed copy, as PyTorch's result is)."""
+    dims = tuple(dims)
+    a = input._data
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if a.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {a.ndim}")
+    d0, d1 = _wrap_dim(dims[0], a.ndim), _wrap_dim(dims[1], a.ndim)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} "
+                           f"and dim1 = {dims[1]}")
+    turns = k % 4
+    if turns == 1:
+        arr = xp.flip(a, d1).copy().swapaxes(d0, d1)
+    elif turns == 2:
+        arr = xp.flip(a, (d0, d1)).copy()
+    elif turns == 3:
+        arr = xp.flip(a, d0).copy().swapaxes(d0, d1)
+    else:
+        arr = a.copy()
+    return record(ROT90, (input,), wrap(arr, input._dtype), {"k": k, "dims": dims})
+
+
 # ------------------------------------------------------------------------ tril / triu
 
 def _tri_kernel(lower):
@@ -277,6 +309,100 @@ TRIU = Op("triu(Tensor self, diagonal=0)", _tri_kernel(False), promote="same",
           derivatives={"self": lambda grad, diagonal: grad.triu(diagonal)})
 
 
+# ------------------------------------------------------------------------ diff
+
+def _check_diff_operand(input, other, d):
+    if other is None:
+        return
+    if other._data.ndim != input._data.ndim:
+        raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+    for i, (a, b) in enumerate(zip(input._data.shape, other._data.shape)):
+        if i != d and a != b:
+            raise RuntimeError(
+                "diff expects the shape of tensor to prepend or append to match that of input "
+                f"except along the differencing dimension; input.size({i}) = {a}, but got "
+                f"tensor.size({i}) = {b}")
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None, *, out=None):
+    """PyTorch's composite: n differences of neighbours (logical_xor for bool), after
+    concatenating `prepend` and `append` along dim."""
+    if input._data.ndim < 1:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    d = _wrap_dim(dim, input._data.ndim)
+    _check_diff_operand(input, prepend, d)
+    _check_diff_operand(input, append, d)
+    parts = [t for t in (prepend, input, append) if t is not None]
+    result = cat(parts, d) if len(parts) > 1 else input
+    if n == 0:       # PyTorch's copy: a new tensor written by copy_ (CopyBackwards)
+        result = empty_like(result).copy_(result)
+    size = result._data.shape[d]
+    length = size - 1
+    for _ in range(min(n, size)):
+        right, left = result.narrow(d, 1, length), result.narrow(d, 0, length)
+        result = right.logical_xor(left) if result._dtype is dtypes.bool_ else right - left
+        length -= 1
+    if out is not None:
+        return write_out("diff", out, result._data, parts)
+    return result
+
+
+# ------------------------------------------------------------------------ block_diag
+
+def _block_diag_grads(grad, shapes, needs):
+    grads, r, c = [], 0, 0
+    for shape, need in zip(shapes, needs):
+        rows, cols = (shape if len(shape) == 2 else (1, shape[0]) if shape else (1, 1))
+        grads.append(grad[r:r + rows, c:c + cols].reshape(shape) if need else None)
+        r, c = r + rows, c + cols
+    return grads
+
+
+_BLOCK_DIAG = {}
+
+
+def block_diag(*tensors):
+    if not tensors:
+        return wrap(xp.empty((1, 0), dtypes.get_default_dtype().np), dtypes.get_default_dtype())
+    for i, t in enumerate(tensors):
+        if t._data.ndim > 2:
+            raise RuntimeError("torch.block_diag: Input tensors must have 2 or fewer dimensions. "
+                               f"Input {i} has {t._data.ndim} dimensions")
+    dt = common_dtype(tensors)
+    blocks = [t._data if t._data.ndim == 2 else t._data.reshape(1, -1) for t in tensors]
+    arr = xp.zeros((sum(b.shape[0] for b in blocks), sum(b.shape[1] for b in blocks)), dt.np)
+    r = c = 0
+    for b in blocks:
+        arr[r:r + b.shape[0], c:c + b.shape[1]] = b
+        r, c = r + b.shape[0], c + b.shape[1]
+    derivative = _of_arity(_BLOCK_DIAG, "BlockDiagBackward0", _block_diag_grads, len(tensors))
+    return record(derivative, tensors, wrap(arr, dt),
+                  {"shapes": [t._data.shape for t in tensors]})
+
+
+def cartesian_prod(*tensors):
+    """Every combination of the 1-D inputs' elements, one per row (PyTorch's composite:
+    meshgrid, flatten, stack)."""
+    for t in tensors:
+        if t._data.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {size_list(t._data.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    if any(t._dtype is not tensors[0]._dtype for t in tensors):
+        raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    shape = tuple(t._data.shape[0] for t in tensors)
+    grids = []
+    for i, t in enumerate(tensors):
+        view = [1] * len(tensors)
+        view[i] = -1
+        grids.append(t.reshape(view).expand(shape).flatten())
+    return stack(grids, 1)
+
+
 # ------------------------------------------------------------------------ tables
 
 OPS = [TRIL, TRIU]
@@ -285,10 +411,11 @@ FUNCTIONS = {
     "cat": cat, "concat": cat, "concatenate": cat, "stack": stack, "hstack": hstack,
     "vstack": vstack, "row_stack": vstack, "dstack": dstack, "column_stack": column_stack,
     "flip": lambda input, dims: flip(input, dims), "fliplr": fliplr, "flipud": flipud,
-    "roll": roll, "tile": tile,
+    "roll": roll, "tile": tile, "rot90": rot90, "diff": diff, "block_diag": block_diag,
+    "cartesian_prod": cartesian_prod,
 }
 
 METHODS = {
     "flip": flip, "fliplr": fliplr, "flipud": flipud, "roll": roll, "repeat": repeat,
-    "tile": tile,
+    "tile": tile, "rot90": rot90, "diff": diff,
 }

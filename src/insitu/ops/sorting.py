@@ -8,7 +8,7 @@ from ..core import dtypes
 from ..core.tensor import _wrap_dim, wrap
 from ..creation import zeros
 from .derivatives import Derivative, record
-from .pipelines import write_out
+from .pipelines import check_out_grad, write_out
 from .named_results import return_type as _return_type
 
 SortResult = _return_type("sort")
@@ -61,7 +61,10 @@ def argsort(input, dim=-1, descending=False, stable=False):
     return wrap(_sorted(input, dim, descending)[2], dtypes.int64)
 
 
-def msort(input):
+def msort(input, *, out=None):
+    if out is not None:
+        check_out_grad("msort", out, (input,))
+        return write_out("msort", out, _sorted(input, 0, False)[1], (input,))
     return sort(input, 0).values
 
 

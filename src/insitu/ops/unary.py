@@ -8,7 +8,7 @@ import math
 
 from ..backend import xp
 from .checks import refuse, refuse_bool
-from .kernels import buffer, store, uf, unary_float
+from .kernels import blocked, buffer, scratch, store, uf, unary_float
 from .pointwise import zeros_like
 from .table import Op, formulas_on_arrays
 
@@ -39,13 +39,18 @@ def _k_abs(out, dt, a):
 def _k_sign(out, dt, a):
     if a.dtype == xp.bool_:
         return store(a.copy(), out)
-    if a.dtype.kind == "f":
-        nan = xp.isnan(a)
-        if nan.any():   # PyTorch's sign is (0 < x) - (x < 0): 0 for nan, where NumPy gives nan
-            r = xp.sign(a, out=buffer(out, a))
-            r[nan] = 0
-            return r
-    return xp.sign(a, out=out)
+    r = xp.sign(a, out=buffer(out, a))
+    # PyTorch's sign is (0 < x) - (x < 0): 0 for nan, where NumPy gives nan. Only a NaN makes
+    # the sum of signs NaN, so the mask is made (block by block, in scratch) only then.
+    if a.dtype.kind == "f" and xp.isnan(r.sum()):
+        blocked(r, (), _zero_nans, None)
+    return r
+
+
+def _zero_nans(block, dtype):
+    nan = scratch(0, xp.bool_, block.shape)
+    xp.isnan(block, out=nan)
+    xp.copyto(block, 0, where=nan)
 
 
 def _k_frac(out, dt, a):

@@ -6,6 +6,7 @@ largest parameter and reused by every parameter on every step. Parameters and op
 then updated by in-place table ops, which bump their versions and make the safety checks.
 
 """
+from ..core import dtypes
 from ..creation import empty
 from ..ops import pointwise, unary  # noqa: F401  (declare the ops looked up below)
 from ..ops.codegen import function
@@ -21,6 +22,10 @@ class Workspace:
     def slot(self, like, i):
         """Scratch slot `i`: a tensor with the shape and dtype of tensor `like`."""
         return self._get(like, like._dtype, i)
+
+    def mask(self, like, i):
+        """Boolean scratch slot `i` with the shape of tensor `like` (comparison results)."""
+        return self._get(like, dtypes.bool_, i)
 
     def _get(self, like, dt, i):
         key = (dt, i, like._data.shape)

@@ -1,6 +1,7 @@
-"""Linear algebra: the matrix products (`products`), tensordot and einsum (`einsum`), vector and
-matrix norms (`norms`), inverses, determinants and solvers (`solvers`), decompositions
-(`decompositions`), and the `insitu.linalg` namespace.
+"""Linear algebra: the matrix products (`products`, `add_products`), tensordot and einsum
+(`einsum`), vector and matrix norms (`norms`), pairwise distances (`distances`), inverses,
+determinants and solvers (`solvers`), decompositions (`decompositions`), and the `insitu.linalg`
+namespace.
 
 Every node here is recorded through `ops.derivatives`. The family's exports (`OPS`, `METHODS`,
 `FUNCTIONS`) are gathered here and attached by `insitu.methods`.
@@ -8,7 +9,8 @@ Every node here is recorded through `ops.derivatives`. The family's exports (`OP
 import sys
 import types
 
-from . import decompositions as dec, einsum, norms, products, solvers as sol
+from . import add_products, distances, decompositions as dec, einsum, norms, products
+from . import solvers as sol
 from ._checks import LinAlgError
 
 linalg = types.ModuleType("insitu.linalg", "Linear algebra, as torch.linalg.")
@@ -26,15 +28,16 @@ for _name, _fn in {
         setattr(linalg, _name, _fn)
 
 
-# the in-place addmm_, addmv_ and baddbmm_ run through the table's in-place pipeline
-OPS = products.OPS
+# the in-place addmm_, addmv_, baddbmm_, addbmm_ and addr_ run the in-place pipeline
+OPS = add_products.OPS
 
 FUNCTIONS = {
     "mm": products.mm, "bmm": products.bmm, "mv": products.mv, "dot": products.dot,
-    "outer": products.outer, "ger": products.outer, "addmm": products.addmm,
-    "addmv": products.addmv, "baddbmm": products.baddbmm, "matmul": products.matmul,
+    "outer": products.outer, "ger": products.outer, "addmm": add_products.addmm,
+    "addmv": add_products.addmv, "baddbmm": add_products.baddbmm, "addbmm": add_products.addbmm,
+    "addr": add_products.addr, "kron": products.kron, "matmul": products.matmul,
     "trace": products.trace, "tensordot": einsum.tensordot, "einsum": einsum.einsum,
-    "norm": norms.norm, "linalg": linalg,
+    "norm": norms.norm, "cdist": distances.cdist, "linalg": linalg,
     # PyTorch's older names
     "inverse": sol.inv, "det": sol.det, "logdet": sol.logdet, "slogdet": sol.slogdet,
     "pinverse": sol.pinverse, "matrix_power": sol.matrix_power, "cross": sol.torch_cross,
@@ -43,8 +46,8 @@ FUNCTIONS = {
 }
 
 METHODS = {name: FUNCTIONS[name] for name in
-           ("mm", "bmm", "mv", "dot", "outer", "ger", "addmm", "addmv", "baddbmm", "matmul",
-            "trace", "norm", "inverse", "det", "logdet", "slogdet", "pinverse",
-            "matrix_power", "cross", "svd", "qr", "cholesky")}
+           ("mm", "bmm", "mv", "dot", "outer", "ger", "addmm", "addmv", "baddbmm", "addbmm",
+            "addr", "kron", "matmul", "trace", "norm", "inverse", "det", "logdet", "slogdet",
+            "pinverse", "matrix_power", "cross", "svd", "qr", "cholesky")}
 METHODS["__matmul__"] = products.matmul
 METHODS["__rmatmul__"] = products.rmatmul

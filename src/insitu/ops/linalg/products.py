@@ -1,5 +1,5 @@
-"""Matrix products: mm, bmm, mv, dot, outer, addmm/addmv/baddbmm (and their in-place forms),
-matmul, trace.
+"""Matrix products: mm, bmm, mv, dot, outer, kron, matmul, trace (the scaled sums of products,
+addmm & co., are in `add_products`).
 
 Each product's node has one formula per operand, and a formula reads only the other operand, so
 an operand is kept only when the other one needs a gradient (`x @ w` with a constant x keeps x,
@@ -17,7 +17,6 @@ from ...core.tensor import Tensor, alias, wrap
 from ..derivatives import Derivative, record
 from ..pipelines import check_out_grad, into_out, write_out
 from ..pointwise import BINARY
-from ..table import ANY_SHAPE, Op
 from ..view_graph import RESHAPE_COPY
 
 _MUL = next(op for op in BINARY if op.name == "mul")
@@ -196,126 +195,34 @@ def outer(input, vec2, *, out=None):
     return column * vec2
 
 
-# ------------------------------------------------------------------------ addmm family
+# ------------------------------------------------------------------------ kron
 
-def _scaled(t, factor):
-    return t if factor == 1 else t * factor
-
-
-_ADDMM = {"self": lambda grad, beta: _scaled(grad, beta),
-          "mat1": lambda grad, mat2, alpha: _scaled(mm(grad, mat2.t()), alpha),
-          "mat2": lambda grad, mat1, alpha: _scaled(mm(mat1.t(), grad), alpha)}
-_ADDMV = {"self": lambda grad, beta: _scaled(grad, beta),
-          "mat": lambda grad, vec, alpha: _scaled(outer(grad, vec), alpha),
-          "vec": lambda grad, mat, alpha: _scaled(mv(mat.t(), grad), alpha)}
-_BADDBMM = {"self": lambda grad, beta: _scaled(grad, beta),
-            "batch1": lambda grad, batch2, alpha: _scaled(bmm(grad, batch2.mT), alpha),
-            "batch2": lambda grad, batch1, alpha: _scaled(bmm(batch1.mT, grad), alpha)}
+def _check_kron_layout(t):
+    """PyTorch's product takes the layout of a transposed operand, and its final view of the
+    product then fails: the same error here, for an operand whose dims are out of order."""
+    strides = [st for n, st in zip(t._data.shape, t._data.strides) if n > 1]
+    if any(a < b for a, b in zip(strides, strides[1:])):
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
+                           "least one dimension spans across two contiguous subspaces). Use "
+                           ".reshape(...) instead.")
 
 
-def _combine(input, prod, beta, alpha):
-    """beta * input + alpha * prod as arrays; beta == 0 ignores input (NaN included)."""
-    if alpha != 1:
-        prod = prod * alpha
-    if beta == 0:
-        return prod.astype(input.dtype, copy=False)
-    base = input if beta == 1 else input * beta
-    return xp.add(prod, base).astype(input.dtype, copy=False)
-
-
-_ADD_KINDS = {
-    "addmm": ("mat1", "mat2", "AddmmBackward0", _ADDMM),
-    "addmv": ("mat", "vec", "AddmvBackward0", _ADDMV),
-    "baddbmm": ("batch1", "batch2", "BaddbmmBackward0", _BADDBMM),
-}
-
-
-def _check_add_operands(kind, input, a, b):
-    if kind == "addmm":
-        for name, t in (("mat1", a), ("mat2", b)):
-            if t._data.ndim != 2:
-                raise RuntimeError(f"{name} must be a matrix, got {t._data.ndim}-D tensor")
-        _check_mm(a, b, "mat1")
-        if input._dtype is not b._dtype:
-            raise RuntimeError(f"self and mat2 must have the same dtype, but got "
-                               f"{input._dtype.legacy} and {b._dtype.legacy}")
-    elif kind == "addmv":
-        _check_mv(a, b, input._data.ndim)
-        if input._dtype is not a._dtype:
-            raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
-                               f"{input._dtype.legacy}, {a._dtype.legacy}, and "
-                               f"{b._dtype.legacy}")
-    else:
-        _check_bmm(a, b)
-        if input._dtype is not a._dtype:
-            raise RuntimeError(f"expected scalar type {a._dtype.legacy} but found "
-                               f"{input._dtype.legacy}")
-
-
-def _add_product(kind):
-    a_name, b_name, node_name, formulas = _ADD_KINDS[kind]
-    derivative = Derivative(node_name, formulas)
-
-    def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
-        _check_add_operands(kind, input, mat1, mat2)
-        prod = _matmul_array(mat1._data, mat2._data)
-        base = input.expand(prod.shape)._data      # with PyTorch's expand error
-        if out is not None:
-            check_out_grad(kind, out, (input, mat1, mat2))
-        res = wrap(_combine(base, prod, beta, alpha), input._dtype)
-        if out is not None:
-            return write_out(kind, out, res._data, (input, mat1, mat2), res._dtype)
-        return record(derivative, (input, mat1, mat2), res, {"beta": beta, "alpha": alpha})
-    addmm.__name__ = addmm.__qualname__ = kind
-    return addmm
-
-
-addmm = _add_product("addmm")
-addmv = _add_product("addmv")
-baddbmm = _add_product("baddbmm")
-
-
-def _k_add_product(kind):
-    def kernel(out, dt, a, m1, m2, beta=1, alpha=1):
-        xp.copyto(out, _combine(a, _matmul_array(m1, m2), beta, alpha), casting="unsafe")
-        return out
-    return kernel
-
-
-def _check_inplace_add(kind):
-    """The in-place forms write the product's shape into self: refuse any other self shape."""
-    def check(args, params):
-        self, a, b = args
-        _check_add_operands(kind, self, a, b)
-        shape = self._data.shape
-        want = a._data.shape[:-1] + b._data.shape[-1:] if kind != "addmv" else a._data.shape[:1]
-        if shape == want:
-            return
-        if kind == "addmm":
-            raise RuntimeError(
-                f"Bad in-place call: input tensor size [{', '.join(map(str, shape))}] and "
-                f"output tensor size [{', '.join(map(str, want))}] should match")
-        if kind == "addmv":
-            raise RuntimeError(f"size mismatch, got input ({shape[0] if shape else 1}), mat "
-                               f"({_shape_str(a._data.shape)}), vec ({b._data.shape[0]})")
-        lead = len(want) - len(shape)
-        for i in range(len(want) - 1, -1, -1):
-            have = shape[i - lead] if i >= lead else 1
-            if have != want[i]:
-                raise RuntimeError(
-                    f"The expanded size of the tensor ({want[i]}) must match the existing size "
-                    f"({have}) at non-singleton dimension {i}.  Target sizes: "
-                    f"[{', '.join(map(str, want))}].  Tensor sizes: [{', '.join(map(str, shape))}]")
-    return check
-
-
-# the in-place forms (addmm_, addmv_, baddbmm_) run through the table's in-place pipeline
-OPS = [
-    Op(f"{kind}(Tensor self, Tensor {a}, Tensor {b}, *, beta=1, alpha=1)", _k_add_product(kind),
-       promote="same", variants="inplace", writes=(ANY_SHAPE,), check=_check_inplace_add(kind),
-       node=node_name, derivatives=formulas)
-    for kind, (a, b, node_name, formulas) in _ADD_KINDS.items()
-]
+def kron(input, other, *, out=None):
+    """PyTorch's kron: both operands viewed with interleaved singleton dims, multiplied (with
+    mul's promotion and gradients), and the product viewed as the result."""
+    for t in (input, other):
+        _check_kron_layout(t)
+    sa, sb = input._data.shape, other._data.shape
+    n = builtins.max(len(sa), len(sb))
+    sa, sb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
+    a_shape = [x for d in sa for x in (d, 1)]
+    b_shape = [x for d in sb for x in (1, d)]
+    prod = reshape(input, a_shape) * reshape(other, b_shape)
+    result_shape = [x * y for x, y in zip(sa, sb)]
+    if out is not None:
+        check_out_grad("kron", out, (input, other))
+        return write_out("kron", out, prod._data.reshape(result_shape), (input, other))
+    return _unsafe_view(prod, result_shape)
 
 
 # ------------------------------------------------------------------------ matmul
