@@ -108,7 +108,7 @@ def uninstall():
             del sys.modules[name]
 
 
-_RUNNER_FILES = {os.path.abspath(__file__), os.path.abspath(runpy.__file__)}
+_RUNNER_FILES = {os.path.abspath(__file__), os.path.abspath(runpy.__file__), "<frozen runpy>"}
 
 
 def run_script(path, args=(), module=False):
@@ -133,11 +133,15 @@ def run_script(path, args=(), module=False):
         raise
     except Exception as e:
         tb = e.__traceback__
-        while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) in _RUNNER_FILES:
+        while tb is not None and _is_runner(tb.tb_frame.f_code.co_filename):
             tb = tb.tb_next
         traceback.print_exception(type(e), e, tb)
         return 1
     return 0
+
+
+def _is_runner(filename):
+    return filename in _RUNNER_FILES or os.path.abspath(filename) in _RUNNER_FILES
 
 
 USAGE = """usage: insitu run script.py [args ...]

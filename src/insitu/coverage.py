@@ -126,7 +126,8 @@ def render_text(version, rows):
     width = max(len(ns) for ns, _, _ in rows)
     for ns, have, lacks in rows:
         total = len(have) + len(lacks)
-        out.append(f"  {ns:<{width}}  {len(have):>4} of {total:<4} {_percent(len(have), total):>5}")
+        share = _percent(len(have), total)
+        out.append(f"  {ns:<{width}}  {len(have):>4} of {total:<4} {share:>5}")
     for ns, have, lacks in rows:
         if lacks:
             out += ["", f"{ns}: missing {len(lacks)}"]
@@ -149,8 +150,9 @@ def render_markdown(version, rows):
         out.append(f"| `{ns}` | {len(have)} | {total} | {_percent(len(have), total)} |")
     for ns, have, lacks in rows:
         label = "torch" if ns == "torch" else f"torch.{ns}"
-        out += ["", f"## `{label}`", "",
-                f"Missing ({len(lacks)}): " + (", ".join(f"`{n}`" for n in lacks) or "none")]
+        listed = ", ".join(f"`{n}`" for n in lacks) or "none"
+        out += ["", f"## `{label}`", "", f"Missing ({len(lacks)}):", ""]
+        out += textwrap.wrap(listed, 96, break_on_hyphens=False)
     return "\n".join(out) + "\n"
 
 

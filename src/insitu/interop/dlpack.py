@@ -31,8 +31,8 @@ _CPU = 1          # DLDeviceType.kDLCPU
 
 
 def tensor_dlpack(self, *, stream=None, max_version=None, dl_device=None, copy=None):
-    """`Tensor.__dlpack__`: a DLPack capsule of this tensor's memory (no copy, unless `copy=True`, or a read-only
-    tensor with `copy=None`; see the module's notes)."""
+    """`Tensor.__dlpack__`: a DLPack capsule of this tensor's memory (no copy, unless
+    `copy=True`, or a read-only tensor with `copy=None`; see the module's notes)."""
     if self._requires_grad:
         raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
     arr = self._data
