@@ -14,6 +14,7 @@ records which version it was read from.
 import argparse
 import json
 import os
+import subprocess
 import sys
 import textwrap
 import types
@@ -72,16 +73,28 @@ def public_names(ns, exclude=()):
     return sorted(names)
 
 
-def refresh(path=missing.NAMES_FILE):
-    """Re-read PyTorch's public names from the installed torch into the shipped list."""
-    import torch      # PyTorch itself: its names are the data this writes
-    if getattr(torch, "__name__", "") != "torch":
+def collect():
+    """PyTorch's public names, read in this interpreter (which must have PyTorch itself)."""
+    import torch      # PyTorch itself: its names are the data this collects
+    if getattr(torch, "__name__", "") != "torch" or not hasattr(torch, "_C"):
         raise RuntimeError("coverage --refresh needs PyTorch itself, but `torch` is bound to "
-                           "insitu here (insitu.compat); run it in a fresh interpreter")
-    import torch.nn.functional  # noqa: F401  (loaded by torch; imported for clarity)
-    data = {"torch_version": torch.__version__.split("+")[0],
+                           "insitu here (insitu.compat)")
+    return {"torch_version": torch.__version__.split("+")[0],
             "namespaces": {ns: public_names(obj, EXCLUDE.get(ns, ()))
                            for ns, obj in torch_namespaces(torch).items()}}
+
+
+def refresh(path=missing.NAMES_FILE):
+    """Re-read PyTorch's public names into the shipped list. They are read in a fresh
+    interpreter: which torch submodules show up as attributes of `torch` depends on what was
+    imported before."""
+    code = "import json, insitu.coverage as c; print(json.dumps(c.collect()))"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, check=False)
+    if done.returncode:
+        raise RuntimeError(f"coverage --refresh could not read PyTorch's names:\n{done.stderr}")
+    data = json.loads(done.stdout)
     with open(path, "w", encoding="utf-8") as f:
         json.dump(data, f, indent=1, sort_keys=True)
         f.write("\n")
