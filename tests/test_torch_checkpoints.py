@@ -282,7 +282,9 @@ _MALFORMED = [
     (b"\x80\x06N.", "protocol"),
     (b"\x80\x02" + b"]" * 100000 + b"a" * 99999 + b".", "deeper than 200"),
     (b"\x80\x02}" + b")" + b"\x85" * 100000 + b"Ns.", "dict key of type tuple"),
-    (b"\x80\x02c__builtin__\nset\n]" + b"]a" * 10 + b"\x85R.", "unhashable|wrong kind"),
+    (b"\x80\x02c__builtin__\nset\n]" + b"]a" * 10 + b"\x85R.", "not a plain value"),
+    (b"\x80\x02c__builtin__\nset\n])" + b"\x85" * 100000 + b"a\x85R.", "not a plain value"),
+    (b"\x80\x02c__builtin__\nbytearray\n]X\x01\x00\x00\x00aa\x85R.", "wrong kind"),
 ]
 
 

@@ -121,11 +121,13 @@ def _encode(text, encoding="utf-8"):
     return text.encode("latin1")
 
 
-def _collection(kind, limit=()):
+def _collection(kind):
     def make(*args):
         if len(args) > 1 or args and not isinstance(args[0], (list, tuple, set, frozenset,
-                                                                bytes, bytearray) + limit):
+                                                                bytes, bytearray)):
             _refuse(f"{kind.__name__}() from {len(args)} arguments")
+        if kind is not bytearray and args and not all(_plain_key(v) for v in args[0]):
+            _refuse(f"a {kind.__name__} element that is not a plain value")
         return kind(*args)
     return make
 
