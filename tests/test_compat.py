@@ -154,3 +154,12 @@ def test_resolve_maps_torch_names_to_insitu():
     assert e.value.name == "torch.fft" and isinstance(e.value, ImportError)
     assert compat.TorchFinder().find_spec("torchvision") is None
     assert compat.TorchFinder().find_spec("torch_geometric") is None
+
+
+def test_the_console_script_is_the_module_entry_point():
+    tomllib = pytest.importorskip("tomllib")
+    config = tomllib.loads((SRC.parent / "pyproject.toml").read_text())
+    target = config["project"]["scripts"]["insitu"]
+    from insitu.__main__ import COMMANDS, main
+    assert target == "insitu.__main__:main" and callable(main)
+    assert COMMANDS["run"] is compat.main and compat.main(["--help"]) == 0
