@@ -408,3 +408,14 @@ def test_fuzz_random_pickles_only_raise_serialization_error(pieces, with_tensor)
 
 def test_only_the_zip_sniffer_decides_the_format():
     assert torch_format.is_zip(b"PK\x03\x04rest") and not torch_format.is_zip(b"\x80\x02")
+
+
+def test_file_objects_are_read_in_place_and_legacy_pickles_refused(tmp_path, torch):
+    path = tmp_path / "m.pt"
+    torch.save({"w": torch.arange(3.0)}, path)
+    with open(path, "rb") as fh:
+        assert insitu.load(fh)["w"].tolist() == [0.0, 1.0, 2.0]
+    legacy = tmp_path / "legacy.pt"
+    torch.save({"w": torch.ones(1)}, legacy, _use_new_zipfile_serialization=False)
+    with pytest.raises(SerializationError, match="torch.save's default \\(zip\\) format"):
+        insitu.load(legacy)

@@ -56,9 +56,22 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     elif isinstance(f, (bytes, bytearray, memoryview)):
         data, where = bytes(f), "<bytes>"
     elif hasattr(f, "read"):
+        if _seekable(f) and hasattr(f, "readinto"):
+            start = f.tell()
+            head = f.read(4)
+            f.seek(start)
+            if torch_format.is_zip(head):
+                return torch_format.load(f, where_of(f))   # read record by record, in place
         data, where = f.read(), where_of(f)
     else:
         data, where = read_all(f)       # raises the TypeError for anything else
     if torch_format.is_zip(data):
         return torch_format.load(io.BytesIO(data), where)
     return safetensors.load(data, where)
+
+
+def _seekable(f):
+    try:
+        return bool(f.seekable())
+    except (AttributeError, OSError, ValueError):
+        return False

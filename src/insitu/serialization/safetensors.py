@@ -159,8 +159,9 @@ def _fail(where, why):
 def _explain(data, where, error):
     """Why the safetensors parser refused `data`: name the usual wrong inputs."""
     if data[:1] == b"\x80" and data[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
-        _fail(where, "it is a pickle file; insitu never unpickles (that could run code), "
-                     "save it again as safetensors")
+        _fail(where, "it is a pickle file; insitu never unpickles raw pickles (that could run "
+                     "code): save it again with torch.save's default (zip) format, which "
+                     "insitu.load reads without unpickling, or as safetensors")
     if len(data) < 8:
         _fail(where, f"the file is {len(data)} bytes long, too short for a safetensors header")
     _fail(where, f"{type(error).__name__}: {error}")
