@@ -2,7 +2,8 @@
 function-level imports of insitu modules, each saying which cycle it breaks.
 
     core (and backend, memory) -> creation -> autograd machinery -> ops -> custom Functions,
-    gradcheck -> methods -> nn, optim, utils, serialization -> the package, its tour and demo
+    gradcheck, interop, runtime -> methods -> nn, optim, utils, serialization -> the package,
+    its tour and demo
 
 The graph is read from the source with `ast`, nothing is imported.
 """
@@ -15,6 +16,7 @@ SRC = pathlib.Path(__file__).resolve().parents[1] / "src" / "insitu"
 LAYERS = [
     ("backend", 0), ("memory", 0), ("core", 1), ("creation", 2),
     ("autograd.function", 5), ("autograd.gradcheck", 5), ("autograd", 3),
+    ("interop", 5), ("runtime", 5),
     ("ops", 4), ("methods", 6),
     ("nn", 7), ("optim", 7), ("utils", 7), ("serialization", 7),
     ("tour", 9), ("train_demo", 9), ("__main__", 9), ("", 9),

@@ -74,5 +74,9 @@ __version__ = "0.1.0"
 
 from .autograd.graph import can_mutate  # noqa: E402
 from .autograd.strict import strict_inplace  # noqa: E402
-from . import nn, optim, utils  # noqa: E402
+from . import nn, optim, utils, backends, compat  # noqa: E402
 from .serialization import save, load  # noqa: E402
+from .interop.missing import namespace_getattr as _namespace_getattr  # noqa: E402
+
+# insitu.X that PyTorch has and insitu lacks: "insitu does not implement torch.X yet"
+__getattr__ = _namespace_getattr("torch", "insitu")

@@ -12,12 +12,12 @@ from .ops import (activation, copying, counting, cumulative, indexing, integrati
                   logical, pointwise, random_ops, reductions, searching, selection, shape, softmax,
                   sorting, special, splits, unary, view_graph, views)
 from .ops.codegen import entry_points, operator_slots
-from . import creation
+from . import creation, interop, runtime
 
 # in the order they are attached: a later family may replace an earlier one's entry
 FAMILIES = (pointwise, unary, logical, activation, copying, special, random_ops, reductions,
             selection, cumulative, softmax, shape, sorting, counting, searching, integration,
-            linalg, views, splits, indexing, view_graph, creation)
+            linalg, views, splits, indexing, view_graph, creation, runtime, interop)
 
 _TABLES = {activation: activation.TENSOR_METHODS, pointwise: pointwise.ALL, unary: unary.ALL,
            logical: logical.ALL, copying: copying.ALL}

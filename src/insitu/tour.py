@@ -79,6 +79,7 @@ def run_examples(torch):
 
 
 def _measure(torch, fn, n):
+    """(seconds, peak extra bytes) of one run of `fn` on a fresh tensor of n elements."""
     x = torch.rand(n)
     torch.memory.reset_peak()
     base = torch.memory.allocated()
@@ -90,29 +91,69 @@ def _measure(torch, fn, n):
     return elapsed, extra
 
 
-def memory_demo(torch, n):
+def _measure_all(torch, variants, n, repeat):
+    """Each variant run `repeat` times, the variants taking turns (so that a slow moment of
+    the machine does not fall on one of them): per variant, the sorted times and the peak
+    extra memory (the same every run: insitu counts it exactly)."""
+    times = [[] for _ in variants]
+    extras = [0] * len(variants)
+    for _ in range(repeat):
+        for i, (_, _, fn) in enumerate(variants):
+            secs, extras[i] = _measure(torch, fn, n)
+            times[i].append(secs)
+    return [sorted(t) for t in times], extras
+
+
+def _median(sorted_times):
+    k = len(sorted_times)
+    return (sorted_times[(k - 1) // 2] + sorted_times[k // 2]) / 2
+
+
+def memory_demo(torch, n, repeat=5):
     mib = n * 4 / 2 ** 20
     print(f"== In place on real work: (x + 1) * 2 clamped to [0, 2.5] on {n:,} float32 elements "
-          f"({mib:.0f} MiB)")
+          f"({mib:.0f} MiB), each variant timed {repeat} times")
     variants = [
         ("out of place", "((x + 1) * 2).clamp(0, 2.5)", lambda x: ((x + 1) * 2).clamp(0, 2.5)),
         ("in place", "x.add_(1).mul_(2).clamp_(0, 2.5)", lambda x: x.add_(1).mul_(2).clamp_(0, 2.5)),
     ]
-    rows = [(name, code, *_measure(torch, fn, n)) for name, code, fn in variants]
-    print(f"  {'variant':<13}{'code':<36}{'time':>9}{'peak extra memory':>20}")
-    for name, code, secs, extra in rows:
-        print(f"  {name:<13}{code:<36}{secs * 1e3:>7.0f}ms{extra / 2 ** 20:>16.0f} MiB")
-    saved = rows[0][3] - rows[1][3]
+    times, extras = _measure_all(torch, variants, n, repeat)
+    medians = [_median(t) for t in times]
+    print(f"  {'variant':<13}{'code':<36}{'median time':>12}{'(fastest..slowest)':>22}"
+          f"{'peak extra memory':>20}")
+    for (name, code, _), t, med, extra in zip(variants, times, medians, extras):
+        spread = f"({t[0] * 1e3:.0f}..{t[-1] * 1e3:.0f} ms)"
+        print(f"  {name:<13}{code:<36}{med * 1e3:>10.0f}ms{spread:>22}"
+              f"{extra / 2 ** 20:>16.0f} MiB")
+    saved = extras[0] - extras[1]
     print(f"  in place saved {saved / 2 ** 20:.0f} MiB of peak memory "
-          f"and ran {rows[0][2] / rows[1][2]:.1f}x as fast (exact byte accounting: "
-          "insitu.memory.peak()).")
+          f"and ran {medians[0] / medians[1]:.1f}x as fast (medians of {repeat} runs; exact "
+          "byte accounting: insitu.memory.peak()).")
+
+
+DESCRIPTION = __doc__ + """
+
+On a small machine, shrink the demo's tensor: --elements 4000000 (15 MiB) needs about 50 MiB
+of memory and runs in well under a second; the default, 64Mi elements (256 MiB), needs about
+800 MiB while the out-of-place variant runs.
+
+Other commands: `python -m insitu run script.py [args]` runs an unmodified PyTorch script on
+insitu, `python -m insitu coverage` lists which of PyTorch's names insitu provides,
+`python -m insitu train` trains a small MLP (needs scikit-learn)."""
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m insitu", description=__doc__)
-    p.add_argument("--elements", type=int, default=64 * 2 ** 20,
-                   help="size of the tensor in the memory demo (default 64Mi)")
+    p = argparse.ArgumentParser(prog="python -m insitu", description=DESCRIPTION,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--elements", type=int, default=64 * 2 ** 20, metavar="N",
+                   help="size of the float32 tensor in the memory demo (default 64Mi = 256 MiB; "
+                        "use e.g. 4000000 on a machine with little memory)")
+    p.add_argument("--repeat", type=int, default=5, metavar="K",
+                   help="how many times each variant is timed; the median is printed "
+                        "(default 5)")
     args = p.parse_args(argv)
+    if args.elements < 1 or args.repeat < 1:
+        p.error("--elements and --repeat must be positive")
     print(f"insitu {torch.__version__}: PyTorch's tensor API over NumPy, in-place done right.\n")
     run_examples(torch)
-    memory_demo(torch, args.elements)
+    memory_demo(torch, args.elements, args.repeat)

@@ -1,5 +1,5 @@
-"""insitu.utils: data loading helpers (`insitu.utils.data`) and hook handles
-(`insitu.utils.hooks`)."""
-from . import data, hooks
+"""insitu.utils: data loading helpers (`insitu.utils.data`), hook handles
+(`insitu.utils.hooks`) and DLPack exchange (`insitu.utils.dlpack`)."""
+from . import data, dlpack, hooks
 
-__all__ = ["data", "hooks"]
+__all__ = ["data", "dlpack", "hooks"]

@@ -1,4 +1,4 @@
-"""insitu.save / insitu.load: tensors and nested containers of them, in the safetensors format.
+"""The safetensors format (insitu.save's default): tensors and nested containers of them.
 
 Nothing is pickled, so loading a file runs no code. The tensors of a (nested) object become the
 named tensors of one safetensors file, named by their path joined with "." ("model.0.weight");
@@ -19,26 +19,23 @@ import json
 import math
 import os
 
-from .backend import xp
-from .core import dtypes
-from .core.device import check_device
-from .core.tensor import Tensor, wrap
-from .nn.parameter import Parameter
+from ..backend import xp
+from ..core import dtypes
+from ..nn.parameter import Parameter
+from ..core.tensor import Tensor
+from .common import MAX_DEPTH as _MAX_DEPTH, contiguous as _contiguous, owned as _owned
+from .common import short as _short
+from .errors import SerializationError
 
 FORMAT = "insitu"
 FORMAT_VERSION = "1"
 _SEP = "."
-_MAX_DEPTH = 200
 
 # safetensors dtype names <-> insitu dtypes
 _ST_NAMES = {"BOOL": dtypes.bool_, "U8": dtypes.uint8, "I8": dtypes.int8, "I16": dtypes.int16,
              "I32": dtypes.int32, "I64": dtypes.int64, "F16": dtypes.float16,
              "F32": dtypes.float32, "F64": dtypes.float64}
 _ST_OF = {dt: name for name, dt in _ST_NAMES.items()}
-
-
-class SerializationError(RuntimeError):
-    """A file that insitu.load cannot read: not safetensors, damaged, or not what it claims."""
 
 
 # ------------------------------------------------------------------ saving
@@ -134,7 +131,7 @@ class _Writer:
         return name, geometry
 
 
-def save(obj, f, *, preserve_sharing=False, **kwargs):
+def save(obj, f, *, preserve_sharing=False):
     """Write `obj` (a tensor, or dicts/lists/tuples of tensors and plain values) to `f`, a path
     or a binary file object, as a safetensors file."""
     import safetensors.numpy
@@ -155,18 +152,6 @@ def save(obj, f, *, preserve_sharing=False, **kwargs):
 
 # ------------------------------------------------------------------ loading
 
-def _read(f):
-    if isinstance(f, (str, os.PathLike)):
-        with open(f, "rb") as fh:
-            return fh.read(), os.fspath(f)
-    if isinstance(f, (bytes, bytearray, memoryview)):
-        return bytes(f), "<bytes>"
-    if hasattr(f, "read"):
-        return f.read(), getattr(f, "name", "<file object>")
-    raise TypeError(f"insitu.load expects a path or a binary file object, got "
-                    f"{type(f).__name__}")
-
-
 def _fail(where, why):
     raise SerializationError(f"insitu.load: {where} is not a readable insitu file: {why}")
 
@@ -174,11 +159,9 @@ def _fail(where, why):
 def _explain(data, where, error):
     """Why the safetensors parser refused `data`: name the usual wrong inputs."""
     if data[:1] == b"\x80" and data[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
-        _fail(where, "it is a pickle file; insitu never unpickles (that could run code), "
-                     "save it again as safetensors")
-    if data[:4] == b"PK\x03\x04":
-        _fail(where, "it is a zip archive (a torch.save checkpoint?); insitu reads only the "
-                     "safetensors format, which cannot run code when loaded")
+        _fail(where, "it is a pickle file; insitu never unpickles raw pickles (that could run "
+                     "code): save it again with torch.save's default (zip) format, which "
+                     "insitu.load reads without unpickling, or as safetensors")
     if len(data) < 8:
         _fail(where, f"the file is {len(data)} bytes long, too short for a safetensors header")
     _fail(where, f"{type(error).__name__}: {error}")
@@ -344,26 +327,9 @@ class _Reader:
         return base.as_strided(shape, strides, offset)
 
 
-def _owned(arr, dt):
-    """A tensor that owns `arr` (counted by insitu.memory like any other)."""
-    return wrap(_contiguous(arr), dt)
-
-
-def _contiguous(a):
-    # not xp.ascontiguousarray: it turns 0-dim arrays into 1-dim ones
-    return a if a.flags.c_contiguous else a.copy(order="C")
-
-
-def _short(x):
-    s = repr(x)
-    return s if len(s) <= 60 else s[:57] + "..."
-
-
-def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **kwargs):
-    """Read what `save` wrote (or any safetensors file, as a flat dict). Runs no code."""
-    if map_location not in (None, "cpu") and str(map_location) != "cpu":
-        check_device(map_location)
-    data, where = _read(f)
+def load(data, where):
+    """Read what `save` wrote (or any safetensors file, as a flat dict) from `data`, the file's
+    bytes. Runs no code."""
     arrays = _arrays(data, where)
     meta = _header_metadata(data, where)
     structure = meta.get("insitu.structure")
