@@ -50,7 +50,11 @@ def _put(x, params):
 _SCATTER_ADD = LinearOp("AdaptiveMaxPool2DBackwardBackward0", _scatter_add)
 _GATHER = LinearOp("MaxUnpool2DBackwardBackward0", _gather, _SCATTER_ADD)
 _SCATTER_ADD.backward = _GATHER
-_UNPOOL = LinearOp("MaxUnpool2DBackward0", _put, _GATHER)
+# max unpooling keeps the indices it was given (version-checked, as PyTorch's node does)
+_UNPOOL = Derivative("MaxUnpool2DBackward0",
+                     {"self": lambda grad, indices, shapes:
+                         _GATHER(grad, (_planes(indices._data, 2),) + shapes)},
+                     inputs=("self", "indices"))
 
 
 # ------------------------------------------------------------------ adaptive pooling
@@ -68,8 +72,15 @@ def _adaptive_avg_matrices(n, out, dtype):
     return m, (end - start)
 
 
+def _adaptive_avg_operands(params):
+    """The window matrices of both dims and the window sizes, rebuilt from the sizes."""
+    (mh, ch), (mw, cw) = (_adaptive_avg_matrices(n, o, xp.float64)
+                          for n, o in zip(params[:2], params[2:]))
+    return mh, mw, xp.multiply.outer(ch, cw).astype(xp.float64)
+
+
 def _adaptive_avg(x, params):
-    mh, mw, div = params
+    mh, mw, div = _adaptive_avg_operands(params)
     h, w = x.shape[-2:]
     t = xp.matmul(x.reshape(-1, w), mw.T.astype(x.dtype)).reshape(-1, h, mw.shape[0])
     y = xp.matmul(mh.astype(x.dtype), t)
@@ -78,7 +89,7 @@ def _adaptive_avg(x, params):
 
 
 def _adaptive_avg_adjoint(g, params):
-    mh, mw, div = params
+    mh, mw, div = _adaptive_avg_operands(params)
     oh, ow = g.shape[-2:]
     gd = (g / div.astype(g.dtype)).reshape(-1, oh, ow)
     t = xp.matmul(mh.T.astype(g.dtype), gd)
@@ -116,9 +127,7 @@ def adaptive_avg_pool2d(input, output_size):
             raise RuntimeError("adaptive_avg_pool2d(): Expected input to have non-zero size for "
                                f"non-batch dimensions, but input has sizes {sizes(input.shape)} "
                                f"with dimension {i + input.ndim} being empty")
-    (mh, ch), (mw, cw) = (_adaptive_avg_matrices(n, o, xp.float64)
-                          for n, o in zip(input.shape[-2:], out))
-    return _ADAPTIVE_AVG(input, (mh, mw, xp.multiply.outer(ch, cw).astype(xp.float64)))
+    return _ADAPTIVE_AVG(input, tuple(input.shape[-2:]) + tuple(out))
 
 
 def adaptive_avg_pool1d(input, output_size):
@@ -159,7 +168,8 @@ def _adaptive_max_arrays(x, out):
 
 
 _ADAPTIVE_MAX = Derivative("AdaptiveMaxPool2DBackward0",
-                           {"self": lambda grad, params: _SCATTER_ADD(grad, params)})
+                           {"self": lambda grad, indices, shapes:
+                               _SCATTER_ADD(grad, (_planes(indices._data, 2),) + shapes)})
 
 
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=True):
@@ -180,11 +190,11 @@ def adaptive_max_pool2d_with_indices(input, output_size, return_indices=True):
         y, idx = xp.zeros(x.shape[:-2] + out, x.dtype), xp.zeros(x.shape[:-2] + out, xp.int64)
     else:
         y, idx = _adaptive_max_arrays(x, out)
-    res = wrap(y, input._dtype)
+    res, indices = wrap(y, input._dtype), wrap(idx, int64)
     if input.requires_grad and mode.grad:
-        params = (_planes(idx, 2), tuple(y.shape), tuple(x.shape), 2)
-        record(_ADAPTIVE_MAX, (input,), res, {"params": params})
-    return (res, wrap(idx, int64)) if return_indices else res
+        record(_ADAPTIVE_MAX, (input,), res,
+               {"indices": indices, "shapes": (tuple(y.shape), tuple(x.shape), 2)})
+    return (res, indices) if return_indices else res
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
@@ -217,7 +227,6 @@ def _unpool_output_size(input, kernel, stride, padding, output_size):
     if output_size is None:
         ret = default
     else:
-        output_size = list(output_size)
         if len(output_size) == n + 2:
             output_size = output_size[2:]
         if len(output_size) != n:
@@ -228,7 +237,7 @@ def _unpool_output_size(input, kernel, stride, padding, output_size):
             if not lo < output_size[d] < hi:
                 raise ValueError(f'invalid output_size "{output_size}" (dim {d} must be between '
                                  f"{lo} and {hi})")
-        ret = output_size
+        ret = list(output_size)
     for d in range(n):
         if ret[d] < 0:
             raise ValueError("max_unpooling: output_size must contain non-negative spatial "
@@ -258,8 +267,9 @@ def _max_unpool2d(input, indices, out):
     if bad.any():
         raise RuntimeError(f"Found an invalid max index: {int(idx[bad][0])} (output volumes are "
                            f"of size {out[0]}x{out[1]})")
-    big = tuple(input.shape[:-2]) + tuple(out)
-    return _UNPOOL(input, (idx, tuple(input.shape), big, 2))
+    shapes = (tuple(input.shape), tuple(input.shape[:-2]) + tuple(out), 2)
+    res = wrap(_put(input._data, (idx,) + shapes), input._dtype)
+    return record(_UNPOOL, (input, indices), res, {"shapes": shapes})
 
 
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):

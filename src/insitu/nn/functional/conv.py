@@ -55,10 +55,30 @@ def _conv_input_arrays(g, w, spatial, stride, pads, dilation, groups):
     kernel = w.shape[2:]
     c = w.shape[1] * groups
     wm = w.reshape(groups, o // groups, -1)
+    if len(out) == 2 and stride == (1, 1):
+        return _conv_input_rows(g, wm, spatial, pads, dilation, groups, kernel, c)
     gcols = xp.matmul(wm.transpose(0, 2, 1), g.reshape(n, groups, o // groups, -1))
     gcols = gcols.reshape((n, c) + tuple(kernel) + tuple(out))
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(spatial, pads))
     return crop(col2im(gcols, padded, kernel, stride, dilation), pads)
+
+
+def _conv_input_rows(g, wm, spatial, pads, dilation, groups, kernel, c):
+    """`_conv_input_arrays` for stride 1 in 2-d: with the gradient laid out at the padded
+    input's row pitch (zero columns after each row), every kernel offset's contribution is one
+    contiguous run of the flattened padded input, so col2im is kh*kw long 1-d adds."""
+    n, o, oh, ow = g.shape
+    hp, wp = (s + lo + hi for s, (lo, hi) in zip(spatial, pads))
+    ge = xp.zeros((n, o, oh, wp), g.dtype)
+    ge[..., :ow] = g
+    gcols = xp.matmul(wm.transpose(0, 2, 1), ge.reshape(n, groups, o // groups, oh * wp))
+    gcols = gcols.reshape((n, c) + tuple(kernel) + (oh * wp,))
+    length = oh * wp
+    res = xp.zeros((n, c, hp * wp + (kernel[1] - 1) * dilation[1] + wp), g.dtype)
+    for i, j in offsets(kernel):
+        start = i * dilation[0] * wp + j * dilation[1]
+        res[:, :, start:start + length] += gcols[:, :, i, j]
+    return crop(res[:, :, :hp * wp].reshape(n, c, hp, wp), pads)
 
 
 def _conv_weight_arrays(g, x, w_shape, stride, pads, dilation, groups):

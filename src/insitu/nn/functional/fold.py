@@ -71,8 +71,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     h, w = shape[-2:]
     out = (_blocks(h, k[0], d[0], p[0], s[0]), _blocks(w, k[1], d[1], p[1], s[1]))
     if out[0] < 1 or out[1] < 1:
-        # PyTorch prints the input's height twice
-        raise RuntimeError(f"Given input with spatial size ({h}, {h}), kernel_size=({k[0]}, "
+        raise RuntimeError(f"Given input with spatial size ({h}, {w}), kernel_size=({k[0]}, "
                            f"{k[1]}), dilation=({d[0]}, {d[1]}), padding=({p[0]}, {p[1]}), "
                            f"calculated shape of the array of sliding blocks as ({out[0]}, "
                            f"{out[1]}), but its components must be at least one.")

@@ -67,9 +67,15 @@ def _source_index(n, lo, hi, mode):
     return xp.where(k < n, k, 2 * (n - 1) - k)
 
 
+def _indices(params):
+    pairs, mode, shape = params
+    spatial = shape[len(shape) - len(pairs):]
+    return [_source_index(n, lo, hi, mode) for n, (lo, hi) in zip(spatial, pairs)]
+
+
 def _gather_arrays(a, params):
     """Pad the trailing dims of `a` by gathering with each dim's index vector."""
-    indices, _ = params
+    indices = _indices(params)
     nd = a.ndim
     for i, idx in enumerate(indices):
         a = xp.take(a, idx, axis=nd - len(indices) + i)
@@ -79,7 +85,7 @@ def _gather_arrays(a, params):
 def _scatter_arrays(g, params):
     """The adjoint of `_gather_arrays`: each dim's gradient summed back through its index
     vector (one vectorised add per output position of that dim at most)."""
-    indices, shape = params
+    indices, shape = _indices(params), params[2]
     nd = g.ndim
     for i, idx in enumerate(indices):
         axis = nd - len(indices) + i
@@ -142,8 +148,7 @@ def _reflect_or_replicate(x, pad, mode):
     out = [n + lo + hi for n, (lo, hi) in zip(spatial, pairs)]
     if any(o < 1 for o in out):
         _too_small(x, pairs, out)
-    indices = tuple(_source_index(n, lo, hi, mode) for n, (lo, hi) in zip(spatial, pairs))
-    return _pad_node(mode, nk)(x, (indices, tuple(x.shape)))
+    return _pad_node(mode, nk)(x, (pairs, mode, tuple(x.shape)))
 
 
 # ------------------------------------------------------------------ circular

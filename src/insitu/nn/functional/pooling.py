@@ -11,13 +11,14 @@ adjoint's gradient is the forward again), so they differentiate to any order.
 """
 from ...autograd.grad_mode import mode
 from ...backend import xp
-from ...core.dtypes import int64
+from ...core.dtypes import int32, int64, uint8
 from ...core.tensor import wrap
 from ...ops.derivatives import Derivative, record
 from ._windows import adjoint_pair, as_tuple, check_dim_range, offset_slices, offsets, \
     one_int, pad_zeros, pooling_tuple, sizes
 
 _ALL = slice(None)
+_WINNER_DTYPES = {"uint8": uint8, "int32": int32}
 
 
 def pool_out(size, k, s, p, d, ceil_mode):
@@ -73,7 +74,7 @@ def _pool_args(fn, input, kernel_size, stride, padding, dilation):
     return kernel, stride, pad, pooling_tuple(dilation, 2, fn, "dilation")
 
 
-def _padded_for(x_shape, kernel, stride, pad, dilation, out, value):
+def _padded_for(x_shape, kernel, stride, pad, dilation, out):
     """(lo, hi) pads that make every window of `out` fit (ceil mode reaches past the pad)."""
     return tuple((p, max(p, (o - 1) * s + d * (k - 1) + 1 - n - p))
                  for n, k, s, p, d, o in zip(x_shape[-2:], kernel, stride, pad, dilation, out))
@@ -89,31 +90,30 @@ def _first_valid(k, s, p, d, out):
 
 
 def _max_arrays(x, kernel, stride, pad, dilation, out, want_arg):
-    """Max over windows (NaN wins, as PyTorch's kernel) and, when asked, the winning kernel
-    offset of each output element (the first maximum in row-major order)."""
-    pads = _padded_for(x.shape, kernel, stride, pad, dilation, out, None)
+    """Max over windows (NaN wins, as in PyTorch's kernel) and, when asked, the winning kernel
+    offset of each output element: the first maximum in row-major order, the last NaN, and the
+    first in-bounds offset when every element read is -inf (PyTorch's scan)."""
+    pads = _padded_for(x.shape, kernel, stride, pad, dilation, out)
     xp_ = pad_zeros(x, pads, -xp.inf)
     lead = (_ALL,) * (x.ndim - 2)
     views = [xp_[lead + offset_slices(off, stride, dilation, out)] for off in offsets(kernel)]
+    cur = views[0].copy()
+    for v in views[1:]:
+        xp.maximum(cur, v, out=cur)
     if not want_arg:
-        cur = views[0].copy()
-        for v in views[1:]:
-            xp.maximum(cur, v, out=cur)
         return cur, None
     kk = len(views)
-    arg_dt = xp.uint8 if kk <= 256 else xp.int32
-    i0 = _first_valid(kernel[0], stride[0], pad[0], dilation[0], out[0])
-    j0 = _first_valid(kernel[1], stride[1], pad[1], dilation[1], out[1])
-    arg = xp.empty(x.shape[:-2] + tuple(out), arg_dt)
-    arg[...] = (i0[:, None] * kernel[1] + j0[None, :]).astype(arg_dt)
-    cur = xp.full(arg.shape, -xp.inf, dtype=x.dtype)
-    nan = bool(xp.isnan(x).any())
-    for o, v in enumerate(views):
-        better = v > cur
-        if nan:
-            better |= xp.isnan(v)
-        xp.copyto(cur, v, where=better)
-        arg[better] = o
+    arg = xp.full(cur.shape, kk - 1, xp.uint8 if kk <= 256 else xp.int32)
+    for o in range(kk - 2, -1, -1):
+        xp.copyto(arg, o, where=views[o] == cur)
+    if bool(xp.isnan(x).any()):
+        for o, v in enumerate(views):
+            xp.copyto(arg, o, where=xp.isnan(v))
+    if xp_ is not x:
+        i0 = _first_valid(kernel[0], stride[0], pad[0], dilation[0], out[0])
+        j0 = _first_valid(kernel[1], stride[1], pad[1], dilation[1], out[1])
+        first = (i0[:, None] * kernel[1] + j0[None, :]).astype(arg.dtype)
+        xp.copyto(arg, xp.broadcast_to(first, arg.shape), where=cur == -xp.inf)
     return cur, arg
 
 
@@ -126,17 +126,27 @@ def _flat_indices(arg, kernel, stride, pad, dilation, width):
     return rows * width + cols
 
 
+def _overlapping(kernel, stride, dilation):
+    return any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
+
+
 def _max_scatter(g, params):
-    """The max pool's input gradient: each output gradient added at its winner."""
+    """The max pool's input gradient: each output gradient added at its winner (written
+    directly when windows do not overlap)."""
     arg, kernel, stride, pad, dilation, shape = params
     out = g.shape[-2:]
-    pads = _padded_for(shape, kernel, stride, pad, dilation, out, None)
+    pads = _padded_for(shape, kernel, stride, pad, dilation, out)
     res = xp.zeros(shape[:-2] + tuple(n + lo + hi for n, (lo, hi) in zip(shape[-2:], pads)),
                    g.dtype)
     lead = (_ALL,) * (g.ndim - 2)
+    tmp = xp.empty(g.shape, g.dtype) if _overlapping(kernel, stride, dilation) else None
     for o, off in enumerate(offsets(kernel)):
         view = res[lead + offset_slices(off, stride, dilation, out)]
-        xp.add(view, g, out=view, where=arg == o)
+        if tmp is None:
+            xp.multiply(g, arg == o, out=view)
+        else:
+            xp.multiply(g, arg == o, out=tmp)
+            view += tmp
     return res[lead + tuple(slice(lo, lo + n) for n, (lo, _) in zip(shape[-2:], pads))]
 
 
@@ -144,7 +154,7 @@ def _max_gather(gg, params):
     """Adjoint of `_max_scatter`: each output element reads its winner's gradient."""
     arg, kernel, stride, pad, dilation, shape = params
     out = arg.shape[-2:]
-    pads = _padded_for(shape, kernel, stride, pad, dilation, out, None)
+    pads = _padded_for(shape, kernel, stride, pad, dilation, out)
     src = pad_zeros(gg, pads)
     res = xp.zeros(arg.shape, gg.dtype)
     lead = (_ALL,) * (gg.ndim - 2)
@@ -155,8 +165,10 @@ def _max_gather(gg, params):
 
 _MAX_SCATTER = adjoint_pair("MaxPool2DWithIndicesBackwardBackward0", _max_scatter,
                             "MaxPool2DWithIndicesBackwardBackwardBackward0", _max_gather)[0]
+# the winning offsets are kept as a tensor: released by backward, like PyTorch's saved indices
 _MAX_POOL = Derivative("MaxPool2DWithIndicesBackward0",
-                       {"self": lambda grad, params: _MAX_SCATTER(grad, params)})
+                       {"self": lambda grad, winners, geometry:
+                           _MAX_SCATTER(grad, (winners._data,) + geometry)})
 
 
 def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
@@ -174,7 +186,8 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     res = wrap(y, input._dtype)
     if needs:
         record(_MAX_POOL, (input,), res,
-               {"params": (arg, kernel, stride, pad, dilation, tuple(input.shape))})
+               {"winners": wrap(arg, _WINNER_DTYPES[arg.dtype.name]),
+                "geometry": (kernel, stride, pad, dilation, tuple(input.shape))})
     if not return_indices:
         return res
     idx = wrap(_flat_indices(arg, kernel, stride, pad, dilation, input.shape[-1]), int64)
@@ -261,8 +274,9 @@ def _avg_divisor(shape, kernel, stride, pad, out, count_include_pad, divisor_ove
 
 
 def _avg_arrays(x, params):
-    kernel, stride, pad, out, div, _ = params
-    pads = _padded_for(x.shape, kernel, stride, pad, (1, 1), out, None)
+    kernel, stride, pad, out, include, override, shape = params
+    div = _avg_divisor(shape, kernel, stride, pad, out, include, override)
+    pads = _padded_for(x.shape, kernel, stride, pad, (1, 1), out)
     xp_ = pad_zeros(x, pads)
     lead = (_ALL,) * (x.ndim - 2)
     acc = None
@@ -278,8 +292,9 @@ def _avg_arrays(x, params):
 
 def _avg_spread(g, params):
     """Adjoint of `_avg_arrays`: each output gradient over the divisor, added to its window."""
-    kernel, stride, pad, out, div, shape = params
-    pads = _padded_for(shape, kernel, stride, pad, (1, 1), out, None)
+    kernel, stride, pad, out, include, override, shape = params
+    div = _avg_divisor(shape, kernel, stride, pad, out, include, override)
+    pads = _padded_for(shape, kernel, stride, pad, (1, 1), out)
     gd = g / div.astype(g.dtype)
     res = xp.zeros(shape[:-2] + tuple(n + lo + hi for n, (lo, hi) in zip(shape[-2:], pads)),
                    g.dtype)
@@ -304,9 +319,8 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     out = tuple(pool_out(input.shape[i], kernel[j], stride[j], pad[j], 1, ceil_mode)
                 for j, i in enumerate((-2, -1)))
     _pool2d_shape_check(input, kernel, stride, pad, (1, 1), out)
-    div = _avg_divisor(input.shape, kernel, stride, pad, out, count_include_pad,
-                       divisor_override)
-    return _AVG_POOL(input, (kernel, stride, pad, out, div, tuple(input.shape)))
+    return _AVG_POOL(input, (kernel, stride, pad, out, count_include_pad, divisor_override,
+                             tuple(input.shape)))
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,

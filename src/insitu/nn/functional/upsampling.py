@@ -95,8 +95,16 @@ def _along(vec, axis, ndim):
     return vec.reshape(shape)
 
 
+def _taps_of(params):
+    """Every dim's taps, rebuilt from the call's sizes and options (a few small vectors)."""
+    mode, out, align_corners, scales, shape, dtype = params
+    ins = shape[len(shape) - len(out):]
+    return [_taps(mode, n, o, align_corners, None if scales is None else scales[i], dtype)
+            for i, (n, o) in enumerate(zip(ins, out))]
+
+
 def _interpolate(x, params):
-    taps_per_dim, _ = params
+    taps_per_dim = _taps_of(params)
     nd = x.ndim
     for i, taps in enumerate(taps_per_dim):
         axis = nd - len(taps_per_dim) + i
@@ -137,7 +145,7 @@ def _axis_adjoint(g, taps, n_in, axis):
 
 
 def _interpolate_adjoint(g, params):
-    taps_per_dim, in_shape = params
+    taps_per_dim, in_shape = _taps_of(params), params[4]
     nd = g.ndim
     for i in reversed(range(len(taps_per_dim))):
         axis = nd - len(taps_per_dim) + i
@@ -167,14 +175,13 @@ def _upsample(input, mode, out, align_corners, scales):
     if any(n <= 0 for n in ins) or any(o <= 0 for o in out):
         raise RuntimeError(
             "Input and output sizes should be greater than 0, but got input ("
-            + ", ".join(f"{n}: {s}" for n, s in zip(names, ins)) + ") output ("
+            + ", ".join(f"{n}: {s}" for n, s in zip(names, ins))
+            + (") and output (" if nk == 1 else ") output (")
             + ", ".join(f"{n}: {s}" for n, s in zip(names, out)) + ")")
-    dt = input._data.dtype
-    taps = tuple(_taps("linear" if mode in ("bilinear",) else
-                       "cubic" if mode == "bicubic" else mode, n, o, align_corners,
-                       None if scales is None else scales[i], dt)
-                 for i, (n, o) in enumerate(zip(ins, out)))
-    return _node(mode, nk)(input, (taps, tuple(input.shape)))
+    kind = {"bilinear": "linear", "bicubic": "cubic"}.get(mode, mode)
+    scales = None if scales is None else tuple(scales)
+    return _node(mode, nk)(input, (kind, tuple(out), align_corners, scales, tuple(input.shape),
+                                   input._data.dtype))
 
 
 def _is_integer(x):

@@ -4,6 +4,7 @@ U(-1/sqrt(fan_in), 1/sqrt(fan_in))) and repr. A padding_mode other than 'zeros' 
 first, then convolves without padding, as PyTorch does."""
 import math
 
+from ...core.tensor import Size
 from ...creation import empty
 from .. import functional as F
 from .. import init
@@ -179,7 +180,7 @@ class _ConvTransposeNd(_ConvNd):
             if size < min_sizes[i] or size > max_sizes[i]:
                 raise ValueError(f"requested an output size of {output_size}, but valid sizes "
                                  f"range from {min_sizes} to {max_sizes} (for an input of "
-                                 f"{input.size()[2:]})")
+                                 f"{Size(input.shape[2:])})")
         return [output_size[d] - min_sizes[d] for d in range(num_spatial_dims)]
 
     def forward(self, input, output_size=None):
