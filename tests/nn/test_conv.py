@@ -94,6 +94,18 @@ def test_conv_without_bias_and_partial_gradients(needs):
     compare(F.conv2d(mine[0], mine[1]), TF.conv2d(theirs[0], theirs[1]))
 
 
+def test_conv_empty_batch():
+    w = insitu.randn(4, 3, 3, 3, requires_grad=True)
+    for fn, weight in ((F.conv2d, w), (F.conv_transpose2d, w.transpose(0, 1))):
+        x = insitu.zeros(0, 3, 5, 5, requires_grad=True)
+        y = fn(x, weight, stride=2)
+        ref = (TF.conv2d if fn is F.conv2d else TF.conv_transpose2d)(
+            torch.zeros(0, 3, 5, 5), torch.zeros(tuple(weight.shape)), stride=2)
+        assert y.shape == tuple(ref.shape)
+        y.sum().backward()
+        assert x.grad.shape == (0, 3, 5, 5) and not w.grad.any()
+
+
 # ------------------------------------------------------------------ double backward
 
 GRADCHECK = [

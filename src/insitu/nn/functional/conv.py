@@ -11,6 +11,7 @@ three kernels with the roles exchanged: their forward is a convolution's input g
 A backward that builds a graph differentiates the composite form instead: one einsum per kernel
 offset over strided slices of the padded input.
 """
+import itertools
 import math
 import warnings
 
@@ -21,6 +22,8 @@ from ...ops.derivatives import Derivative, record
 from ...ops.linalg.einsum import einsum
 from ._windows import col2im, crop, im2col, offset_slices, offsets, pad_zeros, sizes
 from .padding import constant_pad
+
+_ALL = slice(None)
 
 # c10's TypeMeta names, as PyTorch's dtype messages print them
 _C10_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
@@ -35,16 +38,22 @@ def _c10_name(t):
 
 # ------------------------------------------------------------------ array kernels
 
-def _conv_arrays(x, w, stride, pads, dilation, groups, out):
-    """Convolution of a batched (N, C, *S) array with (O, C/g, *K) weights: (N, O, *out)."""
-    n, c = x.shape[:2]
-    o, kernel = w.shape[0], w.shape[2:]
-    length = math.prod(out)
+def _columns(x, kernel, stride, pads, dilation, groups, out):
+    """im2col of the padded input, grouped: (N, groups, C/g * prod(kernel), prod(out))."""
     cols = im2col(pad_zeros(x, pads), kernel, stride, dilation, out)
-    cols = cols.reshape(n, groups, (c // groups) * math.prod(kernel), length)
-    wm = w.reshape(groups, o // groups, -1)
-    y = xp.matmul(wm, cols)
-    return y.reshape((n, o) + tuple(out))
+    return cols.reshape(x.shape[0], groups, x.shape[1] // groups * math.prod(kernel),
+                        math.prod(out))
+
+
+def _conv_arrays(x, w, stride, pads, dilation, groups, out, cols=None):
+    """Convolution of a batched (N, C, *S) array with (O, C/g, *K) weights: (N, O, *out)."""
+    o = w.shape[0]
+    if x.size == 0 or w.size == 0:
+        return xp.zeros((x.shape[0], o) + tuple(out), x.dtype)
+    if cols is None:
+        cols = _columns(x, w.shape[2:], stride, pads, dilation, groups, out)
+    y = xp.matmul(w.reshape(groups, o // groups, -1), cols)
+    return y.reshape((x.shape[0], o) + tuple(out))
 
 
 def _conv_input_arrays(g, w, spatial, stride, pads, dilation, groups):
@@ -54,9 +63,13 @@ def _conv_input_arrays(g, w, spatial, stride, pads, dilation, groups):
     out = g.shape[2:]
     kernel = w.shape[2:]
     c = w.shape[1] * groups
+    if g.size == 0 or w.size == 0:
+        return xp.zeros((n, c) + tuple(spatial), g.dtype)
     wm = w.reshape(groups, o // groups, -1)
     if len(out) == 2 and stride == (1, 1):
         return _conv_input_rows(g, wm, spatial, pads, dilation, groups, kernel, c)
+    if any(s > 1 for s in stride):
+        return _conv_input_phases(g, w, spatial, stride, pads, dilation, groups)
     gcols = xp.matmul(wm.transpose(0, 2, 1), g.reshape(n, groups, o // groups, -1))
     gcols = gcols.reshape((n, c) + tuple(kernel) + tuple(out))
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(spatial, pads))
@@ -81,16 +94,71 @@ def _conv_input_rows(g, wm, spatial, pads, dilation, groups, kernel, c):
     return crop(res[:, :, :hp * wp].reshape(n, c, hp, wp), pads)
 
 
-def _conv_weight_arrays(g, x, w_shape, stride, pads, dilation, groups):
-    """The gradient of `_conv_arrays` in its weight: the columns of x, rebuilt, against g."""
+def _phases(size, length, k, s, d, lo):
+    """One dim of a strided transposed convolution split by output phase: for each phase,
+    the first output position, how many it has, the first phase row and the taps (kernel
+    index, row shift) that land on it."""
+    phases = []
+    for ph in range(s):
+        first = (ph - lo) % s
+        count = len(range(first, size, s))
+        taps = [(i, (i * d) // s) for i in range(k) if (i * d) % s == ph]
+        phases.append((first, count, (first + lo - ph) // s, taps))
+    return phases
+
+
+def _conv_input_phases(g, w, spatial, stride, pads, dilation, groups):
+    """`_conv_input_arrays` for strides above 1, by output phase (sub-pixel convolution):
+    the outputs at one phase of the stride receive a fixed subset of the kernel's taps, each
+    from a shifted but unstrided window of g, so every phase is a small im2col and one matmul,
+    written into its strided slice of the result; no column buffer is scattered."""
     n, o = g.shape[:2]
-    out = g.shape[2:]
-    kernel = w_shape[2:]
-    cols = im2col(pad_zeros(x, pads), kernel, stride, dilation, out)
-    cols = cols.reshape(n, groups, -1, math.prod(out))
+    length = g.shape[2:]
+    kernel = w.shape[2:]
+    cg = w.shape[1]
+    og = o // groups
+    res = xp.empty((n, cg * groups) + tuple(spatial), g.dtype)
+    per_dim = [_phases(size, ln, k, s, d, lo) for size, ln, k, s, d, (lo, _)
+               in zip(spatial, length, kernel, stride, dilation, pads)]
+    w5 = w.reshape((groups, og, cg) + tuple(kernel))
+    for combo in itertools.product(*per_dim):
+        counts = tuple(p[1] for p in combo)
+        if 0 in counts:
+            continue
+        dest = res[(_ALL, _ALL) + tuple(slice(p[0], None, s) for p, s in zip(combo, stride))]
+        if any(not p[3] for p in combo):
+            dest[...] = 0          # no tap reaches this phase (stride above the kernel's span)
+            continue
+        lows = [p[2] - max(a for _, a in p[3]) for p in combo]
+        highs = [p[2] + p[1] - 1 - min(a for _, a in p[3]) for p in combo]
+        gp = pad_zeros(g, [(max(0, -lo_), max(0, hi_ - ln + 1))
+                           for lo_, hi_, ln in zip(lows, highs, length)])
+        taps = [p[3] for p in combo]
+        ntaps = tuple(len(t) for t in taps)
+        cols = xp.empty((n, o) + ntaps + counts, g.dtype)
+        for pick in itertools.product(*[range(t) for t in ntaps]):
+            src = tuple(slice(p[2] - taps[dim][t][1] + max(0, -lows[dim]),
+                              p[2] - taps[dim][t][1] + max(0, -lows[dim]) + p[1])
+                        for dim, (p, t) in enumerate(zip(combo, pick)))
+            cols[(_ALL, _ALL) + pick] = gp[(_ALL, _ALL) + src]
+        wsel = w5[(_ALL,) * 3 + xp.ix_(*[[i for i, _ in t] for t in taps])]
+        wm = wsel.swapaxes(1, 2).reshape(groups, cg, -1)
+        y = xp.matmul(wm, cols.reshape((n, groups, -1, math.prod(counts))))
+        dest[...] = y.reshape((n, cg * groups) + counts)
+    return res
+
+
+def _conv_weight_arrays(g, x, w_shape, stride, pads, dilation, groups, cols=None):
+    """The gradient of `_conv_arrays` in its weight: the columns of x, rebuilt, against g
+    (the long columns as the matmul's rows, which BLAS runs fastest here)."""
+    n, o = g.shape[:2]
+    if g.size == 0 or x.size == 0:
+        return xp.zeros(w_shape, g.dtype)
+    if cols is None:
+        cols = _columns(x, w_shape[2:], stride, pads, dilation, groups, g.shape[2:])
     gm = g.reshape(n, groups, o // groups, -1)
-    gw = xp.matmul(gm, cols.transpose(0, 1, 3, 2))
-    return gw.sum(0).reshape(w_shape)
+    gw = xp.matmul(cols, gm.transpose(0, 1, 3, 2)).sum(0)
+    return xp.ascontiguousarray(gw.transpose(0, 2, 1)).reshape(w_shape)
 
 
 def _bias_grad(grad):
@@ -160,12 +228,19 @@ _CONV = Derivative("ConvolutionBackward0", {
 }, inputs=_INPUTS, composite=_conv_composite)
 
 # the transposed convolution's gradients: a convolution of grad for the input, and the
-# convolution's weight gradient with input and grad exchanged
+# convolution's weight gradient with input and grad exchanged; it keeps both, as PyTorch's
+def _conv_transpose_backward(grad, input, weight, needs, stride, padding, dilation, groups):
+    """Both gradients read the columns of the padded output gradient: built once."""
+    cols = _columns(grad, weight.shape[2:], stride, padding, dilation, groups, input.shape[2:])
+    gx = (_conv_arrays(grad, weight, stride, padding, dilation, groups, input.shape[2:], cols)
+          if needs[0] else None)
+    gw = (_conv_weight_arrays(input, grad, weight.shape, stride, padding, dilation, groups,
+                              cols) if needs[1] else None)
+    return gx, gw
+
+
 _CONV_T = Derivative("ConvolutionBackward0", {
-    "input": lambda grad, weight, input_shape, stride, padding, dilation, groups:
-        _conv_arrays(grad, weight, stride, padding, dilation, groups, input_shape[2:]),
-    "weight": lambda grad, input, weight_shape, stride, padding, dilation, groups:
-        _conv_weight_arrays(input, grad, weight_shape, stride, padding, dilation, groups),
+    ("input", "weight"): _conv_transpose_backward,
     "bias": _bias_grad,
 }, inputs=_INPUTS, composite=_conv_transpose_composite)
 
@@ -221,8 +296,8 @@ def _check_params(input, weight, bias, stride, padding, dilation, groups, transp
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
     stride = _expand(stride, "stride", dim)
-    padding = _expand(padding, "padding", dim) if not isinstance(padding[0], tuple) \
-        else padding
+    if not (padding and isinstance(padding[0], tuple)):     # 'same' gives (lo, hi) pairs
+        padding = _expand(padding, "padding", dim)
     dilation = _expand(dilation, "dilation", dim)
     output_padding = _expand(output_padding, "output_padding", dim)
     if input._dtype is not weight._dtype:
@@ -290,7 +365,7 @@ def _check_params(input, weight, bias, stride, padding, dilation, groups, transp
 def _same_padding(weight, stride, dilation, nk):
     """padding='same': d*(k-1) split as PyTorch splits it (the extra element after)."""
     kernel = weight.shape[2:]
-    dilation = _expand(dilation, "dilation", nk) if len(dilation) in (1, nk) else dilation
+    dilation = _expand(dilation, "dilation", max(nk, 1))
     if any(s != 1 for s in stride):
         raise RuntimeError("padding='same' is not supported for strided convolutions")
     pads = []

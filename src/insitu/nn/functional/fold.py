@@ -10,7 +10,7 @@ def _im2col(a, params):
     batched = a.ndim == 4
     x = a if batched else a[None]
     cols = im2col(pad_zeros(x, pads), kernel, stride, dilation, out)
-    cols = cols.reshape(x.shape[0], -1, math.prod(out))
+    cols = cols.reshape(x.shape[0], x.shape[1] * math.prod(kernel), math.prod(out))
     return cols if batched else cols[0]
 
 
