@@ -144,6 +144,17 @@ def test_interpolate_gradcheck(kw):
     assert gradcheck(fn, [x]) and gradgradcheck(fn, [x])
 
 
+@pytest.mark.parametrize("kw", [dict(size=5, mode="linear"), dict(scale_factor=1.5,
+                                                                  mode="nearest-exact")],
+                         ids=str)
+def test_interpolate_1d_gradcheck(kw):
+    x = insitu.tensor(rng(8).standard_normal((1, 2, 3)), requires_grad=True)
+
+    def fn(t):
+        return F.interpolate(t, **kw)
+    assert gradcheck(fn, [x]) and gradgradcheck(fn, [x])
+
+
 UPSAMPLE = [("Upsample", (), dict(scale_factor=2)),
             ("Upsample", (), dict(size=(7, 5), mode="bilinear", align_corners=False)),
             ("Upsample", (), dict(scale_factor=(1.5, 2), mode="bicubic")),

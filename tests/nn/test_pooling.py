@@ -184,6 +184,12 @@ def test_max_unpool_gradcheck():
     def fn(t):
         return F.max_unpool2d(t, insitu.tensor(idx.numpy()), 2)
     assert gradcheck(fn, [v]) and gradgradcheck(fn, [v])
+    _, idx1 = TF.max_pool1d(torch.tensor(x[0, 0]), 2, return_indices=True)
+
+    def fn1(t):
+        return F.max_unpool1d(t, insitu.tensor(idx1.numpy()), 2)
+    v1 = insitu.tensor(rng(14).standard_normal((4, 2)), requires_grad=True)
+    assert gradcheck(fn1, [v1]) and gradgradcheck(fn1, [v1])
 
 
 # ------------------------------------------------------------------ modules
@@ -215,6 +221,20 @@ def test_pooling_modules(name, args, kwargs, shape):
     if name.startswith("LP"):
         x = np.abs(x) + 0.1
     check_module(mine, theirs, x, np.float32)
+
+
+def test_with_indices_forms_always_return_indices():
+    x = rng(16).standard_normal(X2)
+    for mine, theirs, arg in ((F.max_pool2d_with_indices, TF.max_pool2d_with_indices, 2),
+                              (F.adaptive_max_pool2d_with_indices,
+                               TF.adaptive_max_pool2d_with_indices, 3),
+                              (F.max_pool1d_with_indices, TF.max_pool1d_with_indices, 2),
+                              (F.adaptive_max_pool1d_with_indices,
+                               TF.adaptive_max_pool1d_with_indices, 3)):
+        arr = x if "1d" not in mine.__name__ else x[0]
+        (a, ai), (b, bi) = mine(insitu.tensor(arr), arg), theirs(torch.tensor(arr), arg)
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+        np.testing.assert_array_equal(ai.numpy(), bi.numpy())
 
 
 def test_pooling_modules_with_indices_and_unpool():

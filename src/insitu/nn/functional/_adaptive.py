@@ -172,7 +172,7 @@ _ADAPTIVE_MAX = Derivative("AdaptiveMaxPool2DBackward0",
                                _SCATTER_ADD(grad, (_planes(indices._data, 2),) + shapes)})
 
 
-def adaptive_max_pool2d_with_indices(input, output_size, return_indices=True):
+def _adaptive_max_pool2d(input, output_size, return_indices):
     out = _list_with_default(output_size, tuple(input.shape))
     if input.ndim not in (3, 4):
         raise RuntimeError(f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: "
@@ -197,11 +197,15 @@ def adaptive_max_pool2d_with_indices(input, output_size, return_indices=True):
     return (res, indices) if return_indices else res
 
 
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    return _adaptive_max_pool2d(input, output_size, True)
+
+
 def adaptive_max_pool2d(input, output_size, return_indices=False):
-    return adaptive_max_pool2d_with_indices(input, output_size, return_indices)
+    return _adaptive_max_pool2d(input, output_size, return_indices)
 
 
-def adaptive_max_pool1d_with_indices(input, output_size, return_indices=True):
+def _adaptive_max_pool1d(input, output_size, return_indices):
     check_dim_range("adaptive_max_pool1d", input)
     o = one_int("adaptive_max_pool1d", "output_size", output_size)
     for i in range(1, input.ndim):
@@ -209,13 +213,17 @@ def adaptive_max_pool1d_with_indices(input, output_size, return_indices=True):
             raise RuntimeError("adaptive_max_pool1d(): Expected input to have non-zero size for "
                                f"non-batch dimensions, but input has sizes {sizes(input.shape)} "
                                f"with dimension {i} being empty")
-    y, idx = adaptive_max_pool2d_with_indices(input.unsqueeze(-2), (1, o), True)
+    y, idx = _adaptive_max_pool2d(input.unsqueeze(-2), (1, o), True)
     y = y.squeeze(-2)
     return (y, idx.squeeze(-2)) if return_indices else y
 
 
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    return _adaptive_max_pool1d(input, output_size, True)
+
+
 def adaptive_max_pool1d(input, output_size, return_indices=False):
-    return adaptive_max_pool1d_with_indices(input, output_size, return_indices)
+    return _adaptive_max_pool1d(input, output_size, return_indices)
 
 
 # ------------------------------------------------------------------ max unpooling

@@ -171,8 +171,7 @@ _MAX_POOL = Derivative("MaxPool2DWithIndicesBackward0",
                            _MAX_SCATTER(grad, (winners._data,) + geometry)})
 
 
-def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
-                            ceil_mode=False, return_indices=True):
+def _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     kernel, stride, pad, dilation = _pool_args("max_pool2d", input, kernel_size, stride,
                                                padding, dilation)
     if input.ndim not in (3, 4):
@@ -194,10 +193,15 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     return res, idx
 
 
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=False):
+    """The output and its indices, whatever `return_indices` says (as PyTorch's)."""
+    return _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    return max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode,
-                                   return_indices)
+    return _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
 def _max_pool1d_checks(input, kernel_size, stride, padding, dilation, ceil_mode):
@@ -237,20 +241,23 @@ def _max_pool1d_checks(input, kernel_size, stride, padding, dilation, ceil_mode)
     return k, s, p, d
 
 
-def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
-                            ceil_mode=False, return_indices=True):
+def _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     k, s, p, d = _max_pool1d_checks(input, kernel_size, stride, padding, dilation, ceil_mode)
-    res = max_pool2d_with_indices(input.unsqueeze(-2), (1, k), (1, s), (0, p), (1, d),
-                                  ceil_mode, return_indices)
+    res = _max_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, p), (1, d), ceil_mode,
+                      return_indices)
     if return_indices:
         return res[0].squeeze(-2), res[1].squeeze(-2)
     return res.squeeze(-2)
 
 
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=False):
+    return _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    return max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode,
-                                   return_indices)
+    return _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
 # ------------------------------------------------------------------ average pooling
