@@ -4,8 +4,8 @@
     python benchmarks/bench_conv.py --quick    # fewer repetitions
 
 Both libraries run on one thread (torch.set_num_threads(1); OpenBLAS pinned to one thread
-through its environment variable, set here before NumPy loads). For each layer and shape it
-prints milliseconds per call for the forward alone and for forward + backward (the gradient of
+through its environment variable, set here before NumPy loads), timed in that thread's CPU
+time (best of the repeats). For each layer and shape it prints milliseconds per call for the forward alone and for forward + backward (the gradient of
 every input that requires one), and the ratio insitu/torch. It also prints the bytes each
 library's graph keeps for the layer's backward.
 """
@@ -15,6 +15,7 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+import time  # noqa: E402
 import timeit  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -53,9 +54,12 @@ def cases():
 
 
 def per_call_ms(fn, number, repeat):
-    """The best of `repeat` timings of `number` calls: robust to a busy machine."""
+    """The best of `repeat` timings of `number` calls, in this thread's CPU time: both
+    libraries run on this one thread, and CPU time leaves out the time a busy machine gives
+    to other processes (wall time would bias long calls, which get preempted more often)."""
     fn()
-    return min(timeit.repeat(fn, number=number, repeat=repeat)) / number * 1e3
+    timer = timeit.Timer(fn, timer=time.thread_time)
+    return min(timer.repeat(number=number, repeat=repeat)) / number * 1e3
 
 
 def measure(lib, arrays, layer, number, repeat):
