@@ -1,7 +1,8 @@
 """insitu.nn.functional: the functional forms of layers, activations and losses.
 
 One module per family, named as `insitu.nn.modules` names the layers built on them
-(activation, dropout, linear, loss, normalization, sparse). Fused layers (linear, the common
+(activation, conv, dropout, fold, linear, loss, normalization, padding, pixelshuffle, pooling,
+sparse, upsampling). Fused layers (linear, the common
 losses, the norms, embedding) record one node each through `insitu.ops.derivatives`: their
 formulas run on arrays, and a backward that builds a graph differentiates their composite form.
 
@@ -24,6 +25,16 @@ from .ctc import ctc_loss
 from .distance import pairwise_distance, cosine_similarity
 from .normalization import layer_norm, batch_norm
 from .sparse import embedding, one_hot
+from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from .fold import fold, unfold
+from .pooling import (max_pool1d, max_pool2d, max_pool1d_with_indices, max_pool2d_with_indices,
+                      avg_pool1d, avg_pool2d, lp_pool1d, lp_pool2d)
+from ._adaptive import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
+                        adaptive_max_pool2d, adaptive_max_pool1d_with_indices,
+                        adaptive_max_pool2d_with_indices, max_unpool1d, max_unpool2d)
+from .padding import pad
+from .upsampling import interpolate, upsample, upsample_nearest, upsample_bilinear
+from .pixelshuffle import pixel_shuffle, pixel_unshuffle, channel_shuffle, native_channel_shuffle
 
 __all__ = [
     "linear", "bilinear", "embedding", "dropout", "layer_norm", "batch_norm", "relu", "relu_",
@@ -35,4 +46,11 @@ __all__ = [
     "triplet_margin_loss", "triplet_margin_with_distance_loss", "multilabel_soft_margin_loss",
     "soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss", "ctc_loss",
     "pairwise_distance", "cosine_similarity",
+    "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "fold", "unfold", "max_pool1d",
+    "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices", "avg_pool1d",
+    "avg_pool2d", "lp_pool1d", "lp_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+    "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "pad", "interpolate",
+    "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle", "pixel_unshuffle",
+    "channel_shuffle", "native_channel_shuffle",
 ]
