@@ -459,3 +459,23 @@ def test_refused_functional_calls_leave_input_and_stats_untouched():
             call()
         for t, (arr, v) in zip((x, rm, rv), snapshot):
             assert np.array_equal(t.numpy(), arr) and t._version == v
+
+
+def test_non_contiguous_inputs_and_gradients():
+    a = data(3, 5, 4, 2)                                     # viewed as (3, 2, 5, 4) below
+    g = RNG.standard_normal((3, 2, 5, 4))
+    got = []
+    for lib, L in ((insitu, F), (torch, TF)):
+        x = lib.tensor(a, requires_grad=True)
+        w = lib.tensor(np.array([0.5, -1.5]), requires_grad=True)
+        v = x.permute(0, 3, 1, 2)
+        outs = [L.batch_norm(v, None, None, w, w, training=True),
+                L.group_norm(v, 2, w, w), L.instance_norm(v, weight=w),
+                L.layer_norm(x.permute(0, 2, 1, 3), (2,), w, w)]
+        gt = lib.tensor(g)
+        total = sum((o * (gt if o.shape == gt.shape else gt.permute(0, 3, 2, 1))).sum()
+                    for o in outs)
+        total.backward()
+        got.append([o.detach().numpy() for o in outs] + [x.grad.numpy(), w.grad.numpy()])
+    for m, t in zip(*got):
+        close(m, t, np.float64)

@@ -3,8 +3,8 @@ NativeGroupNormBackward0); rms_norm, local_response_norm and normalize as PyTorc
 
 A fused node keeps the input and the weight (version-checked) and the per-row mean and inverse
 standard deviation (private arrays), and rebuilds the normalised input from them instead of
-storing it. Row sums are BLAS matrix-vector products; the weight's and bias's gradients are
-column sums of one product, so backward makes few passes over the data.
+storing it. Row sums are BLAS matrix-vector products, and so are the row means backward needs
+and the weight's gradient (of g and g * (x - mean)), so backward makes few passes over the data.
 """
 from ...backend import xp
 from ...core.tensor import new_tensor
@@ -12,6 +12,7 @@ from ...ops.checks import size_list
 from ...ops.codegen import function
 from ...ops.derivatives import Derivative, record
 from ...ops.shape import cat
+from .batchnorm import _verify_batch_size
 from ._moments import by_columns, check_dtypes, col_sums, row_dots, row_sums
 
 _INPUTS = ("input", "weight", "bias")
@@ -198,15 +199,6 @@ def _group_norm_backward(grad, input, weight, needs, mean, rstd, groups):
 
 _GROUP_NORM = Derivative("NativeGroupNormBackward0", {_INPUTS: _group_norm_backward},
                          inputs=_INPUTS, composite=_group_norm_composite)
-
-
-def _verify_batch_size(size):
-    prod = size[0]
-    for s in size[2:]:
-        prod *= s
-    if prod == 1:
-        raise ValueError("Expected more than 1 value per channel when training, got input size "
-                         f"{size}")
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
