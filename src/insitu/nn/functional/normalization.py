@@ -50,17 +50,19 @@ def _rows_backward(g, x, w, mean, rstd, size, needs_input, needs_weight):
     e = xp.empty(x.shape, x.dtype)
     e2 = e.reshape(-1, size)
     xp.subtract(x.reshape(-1, size), mean[:, None], out=e2)
-    p = g2 * e2
+    t = xp.empty(x.shape, x.dtype)              # g * e, then the input's gradient
+    t2 = t.reshape(-1, size)
+    p = xp.multiply(g2, e2, out=t2)
     gw = (rstd @ p).reshape(w.shape) if needs_weight else None
     if not needs_input:
         return None, gw
     if w is None:
-        m1, m2, t = row_sums(g2), row_sums(p), g.copy()
+        m1, m2 = row_sums(g2), row_sums(p)
+        xp.copyto(t, g)
     else:
         w_cols = w.reshape(size)
-        t = by_columns(xp.multiply, g, w, xp.empty(g.shape, g.dtype))
         m1, m2 = g2 @ w_cols, p @ w_cols
-    t2 = t.reshape(-1, size)
+        by_columns(xp.multiply, g, w, t)
     t2 *= rstd[:, None]
     m2 *= rstd * rstd * rstd / size
     e2 *= m2[:, None]
