@@ -1,20 +1,29 @@
-"""Activation functions: relu and hardtanh (Tensor methods), leaky_relu, elu, gelu and silu (the
-functional forms behind `insitu.nn.functional`).
+"""Activation functions as table ops: relu and hardtanh (Tensor methods), and the functional
+forms behind `insitu.nn.functional` (the FUNCTIONAL table): the rectifiers and their relatives
+(leaky_relu, rrelu, elu/selu/celu, threshold, the shrinks, prelu's kernel), then the smooth
+ones (gelu, silu, softplus, mish, log_sigmoid) and the piecewise-linear hardswish and
+hardsigmoid.
+
+Kernels compute as PyTorch's CPU kernels do (the same expression, the coefficients in the
+input's dtype), and each formula is PyTorch's derivatives.yaml entry written with insitu ops, so
+it differentiates again.
 
 In-place forms whose gradient can be read off the output (`relu_`, `hardtanh_`, `leaky_relu_`,
-`elu_`) keep the output itself, as PyTorch's `...Backward1` nodes do: no copy of the input.
-Those are separate declarations (their formulas read `result`, not `self`). `silu` is not
-invertible, so `silu_` keeps a copy of its input (PyTorch too).
+`elu_`, `selu_`, `celu_`, `rrelu_`, `threshold_` when value <= threshold) keep the output itself,
+as PyTorch's `...Backward1` nodes do: no copy of the input. Those are separate declarations
+(their formulas read `result`, not `self`). The others (`silu_`, `mish_`, `hardswish_`,
+`hardsigmoid_`, `threshold_` with value > threshold) keep a copy of their input, as PyTorch does.
 """
 import math
 
 from ..backend import clip, xp
-from .checks import refuse_bool
-from .kernels import fresh
+from .checks import refuse, refuse_bool
+from .kernels import fresh, store
 from .pointwise import where
 from .special import erf_array
 from .table import Op
 
+_FLOAT = "iub"          # the dtype kinds PyTorch's float-only activation kernels refuse
 _SQRT_HALF = math.sqrt(0.5)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -30,6 +39,8 @@ def _k_hardtanh(out, dt, a, min_val=-1.0, max_val=1.0):
         a = a.astype(dt)
     return clip(a, min_val, max_val, out=out)
 
+
+# ------------------------------------------------------------------ leaky relu, rrelu
 
 def _k_leaky_relu(out, dt, a, negative_slope=0.01):
     neg = a < 0                       # a 1-byte mask: the only temporary
@@ -52,24 +63,143 @@ def _leaky_backward_result(grad, result, negative_slope):
     return where(result > 0, grad, grad * negative_slope)
 
 
-def _k_elu(out, dt, a, alpha=1.0):
+def _k_rrelu_noise(out, dt, a, noise):
+    # training: the noise holds a slope drawn in [lower, upper] where a <= 0 and 1 elsewhere
+    return xp.multiply(a, noise, out=out)
+
+
+def _k_rrelu_eval(out, dt, a, lower, upper):
+    return _k_leaky_relu(out, dt, a, (lower + upper) / 2)
+
+
+def _rrelu_eval_backward(grad, self, lower, upper):
+    return _leaky_backward(grad, self, (lower + upper) / 2)
+
+
+def _rrelu_eval_backward_result(grad, result, lower, upper):
+    return _leaky_backward_result(grad, result, (lower + upper) / 2)
+
+
+# ------------------------------------------------------------------ elu, selu, celu
+
+def _k_elu(out, dt, a, alpha=1.0, scale=1.0, input_scale=1.0):
+    # PyTorch: x <= 0 ? expm1(x * input_scale) * (alpha * scale) : x * scale, the coefficients
+    # in the input's dtype
+    t = (dt or a.dtype).type
     neg = a <= 0
     r = fresh(out, a, dt)
+    if input_scale != 1:
+        xp.multiply(r, t(input_scale), out=r, where=neg)
     xp.expm1(r, out=r, where=neg)
-    return xp.multiply(r, alpha, out=r, where=neg)
+    xp.multiply(r, t(alpha) * t(scale), out=r, where=neg)
+    if scale != 1:
+        xp.multiply(r, t(scale), out=r, where=~neg)
+    return r
 
 
-def _elu_backward(grad, self, alpha):
-    return where(self > 0, grad, grad * self.exp() * alpha)
+def _elu_backward(grad, self, alpha, scale, input_scale):
+    e = self.exp() if input_scale == 1 else (self * input_scale).exp()
+    neg = grad * e * (alpha * scale * input_scale)
+    return where(self <= 0, neg, grad if scale == 1 else grad * scale)
 
 
-def _elu_backward_result(grad, result, alpha):
+def _elu_backward_result(grad, result, alpha, scale, input_scale):
     if alpha < 0:
         raise RuntimeError(
             "In-place elu backward calculation is triggered with a negative slope which is not "
             "supported. This is caused by calling in-place forward function with a negative "
             "slope, please call out-of-place version instead.")
-    return where(result > 0, grad, grad * (result + alpha))
+    neg = grad * (result + alpha * scale)
+    if input_scale != 1:
+        neg = neg * input_scale
+    return where(result <= 0, neg, grad if scale == 1 else grad * scale)
+
+
+def _celu_input_scale(alpha):
+    # PyTorch's backward divides by alpha converted to a C++ float (its forward by the double)
+    return 1.0 / float(xp.float32(alpha))
+
+
+def _k_celu(out, dt, a, alpha=1.0):
+    return _k_elu(out, dt, a, alpha, 1.0, 1.0 / alpha)
+
+
+def _celu_backward(grad, self, alpha):
+    return _elu_backward(grad, self, alpha, 1.0, _celu_input_scale(alpha))
+
+
+def _celu_backward_result(grad, result, alpha):
+    return _elu_backward_result(grad, result, alpha, 1.0, _celu_input_scale(alpha))
+
+
+# ------------------------------------------------------------------ threshold, shrinkage
+
+def _cast_scalar(dt, a, v):
+    """A Python number as PyTorch's kernels see it: converted to the input's dtype (an integer
+    tensor truncates a float threshold)."""
+    return (dt or a.dtype).type(v)
+
+
+def _k_threshold(out, dt, a, threshold, value):
+    replace = a <= _cast_scalar(dt, a, threshold)
+    r = fresh(out, a, dt)
+    xp.copyto(r, _cast_scalar(dt, a, value), where=replace)
+    return r
+
+
+def _threshold_backward(grad, self, threshold):
+    return grad.masked_fill(self <= threshold, 0)
+
+
+def _threshold_backward_result(grad, result, threshold):
+    # only declared for value <= threshold: result <= threshold exactly where self was
+    return grad.masked_fill(result <= threshold, 0)
+
+
+def _k_hardshrink(out, dt, a, lambd=0.5):
+    lam = _cast_scalar(dt, a, lambd)
+    inside = (a >= -lam) & (a <= lam)
+    r = fresh(out, a, dt)
+    xp.copyto(r, 0, where=inside)
+    return r
+
+
+def _shrink_backward(grad, self, lambd):
+    return grad.masked_fill((self >= -lambd) & (self <= lambd), 0)
+
+
+def _k_softshrink(out, dt, a, lambd=0.5):
+    # x - clamp(x, -lambd, lambd): x - lambd above, x + lambd below, 0 between
+    lam = _cast_scalar(dt, a, lambd)
+    r = clip(a, -lam, lam)
+    return xp.subtract(a, r, out=out if out is not None else r)
+
+
+# ------------------------------------------------------------------ prelu
+
+def _k_prelu(out, dt, a, weight):
+    # x > 0 ? x : weight * x, with the weight viewed to broadcast over the channels
+    r = xp.multiply(weight, a)
+    xp.copyto(r, a, where=a > 0)
+    if out is not None:
+        xp.copyto(out, r)
+        return out
+    return r
+
+
+def _prelu_input_backward(grad, self, weight):
+    return where(self > 0, grad, weight * grad)
+
+
+def _prelu_weight_backward(grad, self):
+    return (self * grad).masked_fill(self > 0, 0)
+
+
+# ------------------------------------------------------------------ smooth
+
+def _src(dt, a):
+    """The input in the compute dtype."""
+    return a.astype(dt) if dt is not None and a.dtype != dt else a
 
 
 def _k_gelu(out, dt, a, approximate="none"):
@@ -88,10 +218,7 @@ def _k_gelu(out, dt, a, approximate="none"):
         inner += 1
         inner *= a
         inner *= 0.5
-    if out is not None:
-        xp.copyto(out, inner)
-        return out
-    return inner
+    return store(inner, out)
 
 
 def _check_gelu(args, params):
@@ -126,6 +253,94 @@ def _silu_backward(grad, self):
     return grad * s * (1 + self * (1 - s))
 
 
+def _k_softplus(out, dt, a, beta=1.0, threshold=20.0):
+    # PyTorch: (x * beta) > threshold ? x : log1p(exp(x * beta)) / beta
+    a = _src(dt, a)
+    t = a.dtype.type
+    z = a * t(beta)
+    linear = z > t(threshold)
+    xp.exp(z, out=z)
+    xp.log1p(z, out=z)
+    z /= t(beta)
+    xp.copyto(z, a, where=linear)
+    return store(z, out)
+
+
+def _softplus_backward(grad, self, beta, threshold):
+    xb = self * beta
+    z = xb.exp()
+    return where(xb > threshold, grad, grad * z / (z + 1))
+
+
+def _k_mish(out, dt, a):
+    # x * tanh(softplus(x))
+    a = _src(dt, a)
+    r = xp.exp(a)
+    xp.log1p(r, out=r)
+    xp.tanh(r, out=r)
+    r *= a
+    return store(r, out)
+
+
+def _mish_backward(grad, self):
+    s = self.sigmoid()
+    ts = self.exp().log1p().tanh()
+    return grad * (ts + self * s * (1 - ts * ts))
+
+
+def _k_log_sigmoid(out, dt, a):
+    # min(x, 0) - log1p(exp(-|x|)): no overflow either way
+    a = _src(dt, a)
+    z = xp.abs(a)
+    xp.negative(z, out=z)
+    xp.exp(z, out=z)
+    xp.log1p(z, out=z)
+    r = xp.minimum(a, a.dtype.type(0))
+    r -= z
+    return store(r, out)
+
+
+def _log_sigmoid_backward(grad, self):
+    z = (-self.abs()).exp()
+    q = z / (z + 1)
+    return where(self < 0, grad * (1 - q), grad * q)
+
+
+def _k_hardswish(out, dt, a):
+    # x * min(max(x + 3, 0), 6) / 6
+    a = _src(dt, a)
+    t = a.dtype.type
+    r = a + t(3)
+    clip(r, t(0), t(6), out=r)
+    r *= a
+    r /= t(6)
+    return store(r, out)
+
+
+def _hardswish_backward(grad, self):
+    # 0 below -3, grad * (x / 3 + 0.5) up to 3, grad above
+    inner = where(self <= 3, grad * (self / 3 + 0.5), grad)
+    return inner.masked_fill(self < -3, 0)
+
+
+def _k_hardsigmoid(out, dt, a):
+    # min(max(x + 3, 0), 6) / 6
+    a = _src(dt, a)
+    t = a.dtype.type
+    r = a + t(3)
+    clip(r, t(0), t(6), out=r)
+    r /= t(6)
+    return store(r, out)
+
+
+# PyTorch's kernel multiplies by 1.0f / 6.0f, a C++ float, whatever the input's dtype
+_ONE_SIXTH = float(xp.float32(1.0) / xp.float32(6.0))
+
+
+def _hardsigmoid_backward(grad, self):
+    return where((self > -3) & (self < 3), grad * _ONE_SIXTH)
+
+
 _HARDTANH = {"self": lambda grad, result, min_val, max_val:
              where((result > min_val) & (result < max_val), grad)}
 
@@ -139,19 +354,92 @@ TENSOR_METHODS = [
        derivatives=_HARDTANH),
 ]
 
+
+def _float_only(kernel):
+    return refuse(kernel, _FLOAT)
+
+
+_ELU = {"self": _elu_backward}
+_ELU_RESULT = {"self": _elu_backward_result}
+_LEAKY_CHECK = _float_only("leaky_relu_cpu")
+
 FUNCTIONAL = {
     "leaky_relu": Op("leaky_relu(Tensor self, negative_slope=0.01)", _k_leaky_relu,
                      promote="same", variants="function", node="LeakyReluBackward0",
-                     derivatives={"self": _leaky_backward}),
+                     check=_LEAKY_CHECK, derivatives={"self": _leaky_backward}),
     "leaky_relu_": Op("leaky_relu(Tensor self, negative_slope=0.01)", _k_leaky_relu,
                       promote="same", variants="inplace", node="LeakyReluBackward1",
-                      derivatives={"self": _leaky_backward_result}),
-    "elu": Op("elu(Tensor self, alpha=1.0)", _k_elu, promote="same", variants="function",
-              node="EluBackward0", derivatives={"self": _elu_backward}),
-    "elu_": Op("elu(Tensor self, alpha=1.0)", _k_elu, promote="same", variants="inplace",
-               node="EluBackward1", derivatives={"self": _elu_backward_result}),
+                      check=_LEAKY_CHECK, derivatives={"self": _leaky_backward_result}),
+    # elu carries PyTorch's scale and input_scale, so selu is elu with SELU's constants (its
+    # node is EluBackward0, as PyTorch's)
+    "elu": Op("elu(Tensor self, alpha=1.0, scale=1.0, input_scale=1.0)", _k_elu,
+              promote="same", variants="function", node="EluBackward0",
+              check=_float_only("elu_cpu"), derivatives=_ELU),
+    "elu_": Op("elu(Tensor self, alpha=1.0, scale=1.0, input_scale=1.0)", _k_elu,
+               promote="same", variants="inplace", node="EluBackward1",
+               check=_float_only("elu_cpu"), derivatives=_ELU_RESULT),
+    "celu": Op("celu(Tensor self, alpha=1.0)", _k_celu, promote="same", variants="function",
+               node="CeluBackward0", check=_float_only("elu_cpu"),
+               derivatives={"self": _celu_backward}),
+    "celu_": Op("celu(Tensor self, alpha=1.0)", _k_celu, promote="same", variants="inplace",
+                node="CeluBackward1", check=_float_only("elu_cpu"),
+                derivatives={"self": _celu_backward_result}),
+    # rrelu: in training the slopes are drawn by the caller (the noise operand, kept for
+    # backward as PyTorch keeps it); in evaluation it is leaky_relu with the mean slope
+    "rrelu_train": Op("rrelu_with_noise(Tensor self, Tensor noise)", _k_rrelu_noise,
+                      promote="same", variants="function", node="RreluWithNoiseBackward0",
+                      check=_LEAKY_CHECK,
+                      derivatives={"self": lambda grad, noise: grad * noise}),
+    "rrelu_train_": Op("rrelu_with_noise(Tensor self, Tensor noise)", _k_rrelu_noise,
+                       promote="same", variants="inplace", node="RreluWithNoiseBackward1",
+                       check=_LEAKY_CHECK,
+                       derivatives={"self": lambda grad, noise: grad * noise}),
+    "rrelu_eval": Op("rrelu_with_noise(Tensor self, lower, upper)", _k_rrelu_eval,
+                     promote="same", variants="function", node="RreluWithNoiseBackward0",
+                     check=_LEAKY_CHECK, derivatives={"self": _rrelu_eval_backward}),
+    "rrelu_eval_": Op("rrelu_with_noise(Tensor self, lower, upper)", _k_rrelu_eval,
+                      promote="same", variants="inplace", node="RreluWithNoiseBackward1",
+                      check=_LEAKY_CHECK, derivatives={"self": _rrelu_eval_backward_result}),
+    "threshold": Op("threshold(Tensor self, threshold, value)", _k_threshold, promote="same",
+                    variants="function", node="ThresholdBackward0",
+                    check=refuse("threshold_cpu", "b"),
+                    derivatives={"self": _threshold_backward}),
+    # in place, value <= threshold: the output tells where the input was replaced
+    "threshold_result_": Op("threshold(Tensor self, threshold, value)", _k_threshold,
+                            promote="same", variants="inplace", node="ThresholdBackward1",
+                            check=refuse("threshold_cpu", "b"),
+                            derivatives={"self": _threshold_backward_result}),
+    "threshold_": Op("threshold(Tensor self, threshold, value)", _k_threshold,
+                     promote="same", variants="inplace", node="ThresholdBackward1",
+                     check=refuse("threshold_cpu", "b"),
+                     derivatives={"self": _threshold_backward}),
+    "hardshrink": Op("hardshrink(Tensor self, lambd=0.5)", _k_hardshrink, promote="same",
+                     variants="function", check=_float_only("hardshrink_cpu"),
+                     derivatives={"self": _shrink_backward}),
+    "softshrink": Op("softshrink(Tensor self, lambd=0.5)", _k_softshrink, promote="same",
+                     variants="function", check=_float_only("softshrink_check"),
+                     derivatives={"self": _shrink_backward}),
+    "prelu": Op("_prelu_kernel(Tensor self, Tensor weight)", _k_prelu, variants="function",
+                node="PreluKernelBackward0", check=_float_only("prelu_cpu"),
+                derivatives={"self": _prelu_input_backward,
+                             "weight": _prelu_weight_backward}),
     "gelu": Op("gelu(Tensor self, approximate='none')", _k_gelu, promote="same",
                variants="function", check=_check_gelu, derivatives={"self": _gelu_backward}),
     "silu": Op("silu(Tensor self)", _k_silu, promote="same", variants="function inplace",
                derivatives={"self": _silu_backward}),
+    "softplus": Op("softplus(Tensor self, beta=1.0, threshold=20.0)", _k_softplus,
+                   promote="same", variants="function", check=_float_only("softplus_cpu"),
+                   derivatives={"self": _softplus_backward}),
+    "mish": Op("mish(Tensor self)", _k_mish, promote="same", variants="function inplace",
+               check=_float_only("mish_cpu"), derivatives={"self": _mish_backward}),
+    "log_sigmoid": Op("log_sigmoid(Tensor self)", _k_log_sigmoid, promote="same",
+                      variants="function", node="LogSigmoidBackward0",
+                      check=_float_only("log_sigmoid_cpu"),
+                      derivatives={"self": _log_sigmoid_backward}),
+    "hardswish": Op("hardswish(Tensor self)", _k_hardswish, promote="same",
+                    variants="function inplace", check=_float_only("hardswish_cpu"),
+                    derivatives={"self": _hardswish_backward}),
+    "hardsigmoid": Op("hardsigmoid(Tensor self)", _k_hardsigmoid, promote="same",
+                      variants="function inplace", check=_float_only("hardsigmoid_cpu"),
+                      derivatives={"self": _hardsigmoid_backward}),
 }

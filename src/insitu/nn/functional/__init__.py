@@ -1,18 +1,26 @@
 """insitu.nn.functional: the functional forms of layers, activations and losses.
 
 One module per family, named as `insitu.nn.modules` names the layers built on them
-(activation, conv, dropout, fold, linear, loss, normalization, padding, pixelshuffle, pooling,
-sparse, upsampling). Fused layers (linear, the common
-losses, the norms, embedding) record one node each through `insitu.ops.derivatives`: their
-formulas run on arrays, and a backward that builds a graph differentiates their composite form.
+(activation, batchnorm, conv, distance, dropout, fold, instancenorm, linear, loss and its
+siblings, normalization, padding, pixelshuffle, pooling, sparse, upsampling). Fused layers
+(linear, the common losses, batch, layer and group norm, embedding, glu) record one node each
+through `insitu.ops.derivatives`: their formulas run on arrays, and a backward that builds a
+graph differentiates their composite form.
 
 `inplace=True` activations write into their input and keep nothing extra for backward where the
 gradient can be read off the output (relu, relu6/hardtanh, leaky_relu with a positive slope,
-elu): the saved tensor *is* the output buffer.
+elu, selu, celu, rrelu, threshold with value <= threshold): the saved tensor *is* the output
+buffer.
 """
 from .activation import (relu, relu_, leaky_relu, leaky_relu_, relu6, hardtanh, hardtanh_, elu,
-                         elu_, gelu, silu, sigmoid, tanh, softmax, log_softmax)
-from .dropout import dropout
+                         elu_, gelu, silu, sigmoid, tanh, softmax, log_softmax, selu, selu_, celu,
+                         celu_, rrelu, rrelu_, threshold, threshold_, prelu, mish, hardswish,
+                         hardsigmoid, softplus, logsigmoid, tanhshrink, softsign, hardshrink,
+                         softshrink, glu, softmin)
+from .batchnorm import batch_norm
+from .instancenorm import instance_norm
+from .dropout import (dropout, dropout1d, dropout2d, dropout3d, alpha_dropout,
+                      feature_alpha_dropout)
 from .linear import linear, bilinear
 from .loss import (mse_loss, l1_loss, smooth_l1_loss, huber_loss, cross_entropy, nll_loss,
                    binary_cross_entropy, binary_cross_entropy_with_logits)
@@ -23,7 +31,8 @@ from .margin_loss import (cosine_embedding_loss, margin_ranking_loss, hinge_embe
                           multilabel_margin_loss)
 from .ctc import ctc_loss
 from .distance import pairwise_distance, cosine_similarity
-from .normalization import layer_norm, batch_norm
+from .normalization import (layer_norm, group_norm, rms_norm, local_response_norm,
+                            normalize)
 from .sparse import embedding, one_hot
 from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .fold import fold, unfold
@@ -53,4 +62,9 @@ __all__ = [
     "adaptive_max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "pad", "interpolate",
     "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle", "pixel_unshuffle",
     "channel_shuffle", "native_channel_shuffle",
+    "selu", "selu_", "celu", "celu_", "rrelu", "rrelu_", "threshold", "threshold_", "prelu",
+    "mish", "hardswish", "hardsigmoid", "softplus", "logsigmoid", "tanhshrink", "softsign",
+    "hardshrink", "softshrink", "glu", "softmin", "dropout1d", "dropout2d", "dropout3d",
+    "alpha_dropout", "feature_alpha_dropout", "instance_norm", "group_norm", "rms_norm",
+    "local_response_norm", "normalize",
 ]

@@ -1,25 +1,58 @@
 """Activations, as torch.nn.functional has them.
 
-relu, hardtanh, sigmoid, tanh and the softmaxes are Tensor methods; leaky_relu, elu, gelu and
-silu are declared in `insitu.ops.activation` (its FUNCTIONAL table) and their entry points are
+relu, hardtanh, sigmoid, tanh and the softmaxes are Tensor methods; the other elementwise ones
+are declared in `insitu.ops.activation` (its FUNCTIONAL table) and their entry points are
 generated here, once. The in-place forms keep only their output where the gradient can be read
-off it (relu_, hardtanh_, leaky_relu_ with a positive slope, elu_).
+off it (relu_, hardtanh_, leaky_relu_ with a positive slope, elu_, selu_, celu_, rrelu_,
+threshold_ with value <= threshold). glu is one fused node (GluBackward0); tanhshrink,
+softsign, softmin are PyTorch's own compositions of Tensor ops.
 """
 import warnings
 
+from ...backend import xp
+from ...core import dtypes
+from ...core.tensor import _wrap_dim, new_tensor
+from ...creation import rng
 from ...ops.activation import FUNCTIONAL
+from ...ops.checks import not_implemented
 from ...ops.codegen import entry_points
+from ...ops.derivatives import Derivative, record
+from ...ops.shape import cat
 
 _GEN = {name: entry_points(op) for name, op in FUNCTIONAL.items()}
 
-_leaky_relu = _GEN["leaky_relu"]["function"]
-_leaky_relu_ = _GEN["leaky_relu_"]["inplace"]
-_elu = _GEN["elu"]["function"]
-_elu_ = _GEN["elu_"]["inplace"]
-_gelu = _GEN["gelu"]["function"]
-_silu = _GEN["silu"]["function"]
-_silu_ = _GEN["silu"]["inplace"]
 
+def _fn(name):
+    return _GEN[name]["function"]
+
+
+def _inplace(name):
+    return _GEN[name]["inplace"]
+
+
+_leaky_relu, _leaky_relu_ = _fn("leaky_relu"), _inplace("leaky_relu_")
+_elu, _elu_ = _fn("elu"), _inplace("elu_")
+_celu, _celu_ = _fn("celu"), _inplace("celu_")
+_gelu = _fn("gelu")
+_silu, _silu_ = _fn("silu"), _inplace("silu")
+_mish, _mish_ = _fn("mish"), _inplace("mish")
+_hardswish, _hardswish_ = _fn("hardswish"), _inplace("hardswish")
+_hardsigmoid, _hardsigmoid_ = _fn("hardsigmoid"), _inplace("hardsigmoid")
+_softplus = _fn("softplus")
+_log_sigmoid = _fn("log_sigmoid")
+_hardshrink, _softshrink = _fn("hardshrink"), _fn("softshrink")
+_threshold, _threshold_ = _fn("threshold"), _inplace("threshold_")
+_threshold_result_ = _inplace("threshold_result_")
+_rrelu_train, _rrelu_train_ = _fn("rrelu_train"), _inplace("rrelu_train_")
+_rrelu_eval, _rrelu_eval_ = _fn("rrelu_eval"), _inplace("rrelu_eval_")
+_prelu_kernel = _fn("prelu")
+
+# SELU's constants, as PyTorch writes them
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+# ------------------------------------------------------------------ rectifiers
 
 def relu(input, inplace=False):
     return input.relu_() if inplace else input.relu()
@@ -63,12 +96,127 @@ def elu_(input, alpha=1.0):
     return _elu_(input, alpha)
 
 
+def selu(input, inplace=False):
+    if inplace:
+        return _elu_(input, _SELU_ALPHA, _SELU_SCALE)
+    return _elu(input, _SELU_ALPHA, _SELU_SCALE)
+
+
+def selu_(input):
+    return selu(input, inplace=True)
+
+
+def _check_celu(alpha):
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+
+
+def celu(input, alpha=1.0, inplace=False):
+    _check_celu(alpha)
+    return _celu_(input, alpha) if inplace else _celu(input, alpha)
+
+
+def celu_(input, alpha=1.0):
+    return celu(input, alpha, inplace=True)
+
+
+def _rrelu_noise(input, lower, upper):
+    """PyTorch's noise: a slope drawn uniformly in [lower, upper] where the input is <= 0, 1
+    elsewhere."""
+    x = input._data
+    slopes = rng().random(x.shape)
+    slopes *= upper - lower
+    slopes += lower
+    noise = xp.where(x <= 0, slopes, 1.0).astype(x.dtype, copy=False)
+    return new_tensor(noise, input._dtype)
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    if training:
+        if input._dtype.is_floating_point:
+            noise = _rrelu_noise(input, lower, upper)
+            return _rrelu_train_(input, noise) if inplace else _rrelu_train(input, noise)
+    return _rrelu_eval_(input, lower, upper) if inplace else _rrelu_eval(input, lower, upper)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
+def _value_at_most_threshold(dt, threshold, value):
+    """value <= threshold, both as the input's dtype holds them."""
+    t = dt.np.type
+    return t(value) <= t(threshold)
+
+
+def threshold(input, threshold, value, inplace=False):
+    if inplace:
+        return threshold_(input, threshold, value)
+    return _threshold(input, threshold, value)
+
+
+def threshold_(input, threshold, value):
+    # value <= threshold: the output says where the input was replaced, so it is what the node
+    # keeps; otherwise a copy of the input is kept (PyTorch always copies)
+    if input._dtype is not dtypes.bool_ and _value_at_most_threshold(input._dtype, threshold, value):
+        return _threshold_result_(input, threshold, value)
+    return _threshold_(input, threshold, value)
+
+
+def prelu(input, weight):
+    if input._dtype is not weight._dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {input._dtype.legacy} and "
+                           f"{weight._dtype.legacy}")
+    n = weight.numel()
+    ndim = input.dim()
+    if n != 1:
+        if ndim == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = input.shape[1] if ndim > 1 else 1
+        if channels != n:
+            raise RuntimeError("Mismatch of parameter numbers and input channel size. Found "
+                               f"parameter numbers = {n} and channel size = {channels}.")
+    if weight.dim() > 1:
+        raise RuntimeError("prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
+                           f"ndim = {weight.dim()}")
+    if ndim != weight.dim():
+        shape = [1] * ndim
+        if ndim > 1:
+            shape[1] = n
+        weight = weight.reshape(shape)
+    return _prelu_kernel(input, weight)
+
+
+# ------------------------------------------------------------------ smooth
+
 def gelu(input, approximate="none"):
     return _gelu(input, approximate)
 
 
 def silu(input, inplace=False):
     return _silu_(input) if inplace else _silu(input)
+
+
+def mish(input, inplace=False):
+    return _mish_(input) if inplace else _mish(input)
+
+
+def hardswish(input, inplace=False):
+    return _hardswish_(input) if inplace else _hardswish(input)
+
+
+def hardsigmoid(input, inplace=False):
+    return _hardsigmoid_(input) if inplace else _hardsigmoid(input)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    return _softplus(input, beta, threshold)
+
+
+def logsigmoid(input):
+    return _log_sigmoid(input)
 
 
 def sigmoid(input):
@@ -78,6 +226,69 @@ def sigmoid(input):
 def tanh(input):
     return input.tanh()
 
+
+def tanhshrink(input):
+    return input - input.tanh()
+
+
+def softsign(input):
+    return input / (input.abs() + 1)
+
+
+# ------------------------------------------------------------------ shrinkage
+
+def hardshrink(input, lambd=0.5):
+    return _hardshrink(input, lambd)
+
+
+def softshrink(input, lambd=0.5):
+    dt = input._dtype
+    if dt.is_floating_point and not 0 <= lambd <= float(xp.finfo(dt.np).max):
+        raise RuntimeError(f"lambda must be in range [0, {float(xp.finfo(dt.np).max):g}] for "
+                           f"input dtype {dt.legacy}, but found {lambd:g}")
+    return _softshrink(input, lambd)
+
+
+# ------------------------------------------------------------------ glu
+
+def _halves(x, dim):
+    n = x.shape[dim] // 2
+    first = [slice(None)] * x.ndim
+    second = list(first)
+    first[dim], second[dim] = slice(0, n), slice(n, None)
+    return x[tuple(first)], x[tuple(second)]
+
+
+def _glu_backward(grad, self, dim):
+    a, b = self.chunk(2, dim)
+    s = b.sigmoid()
+    ga = grad * s
+    return cat([ga, ga * a * (1 - s)], dim)
+
+
+_GLU = Derivative("GluBackward0", {"self": _glu_backward})
+
+
+def glu(input, dim=-1):
+    if input.dim() == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = _wrap_dim(dim, input.dim())
+    if not input._dtype.is_floating_point:
+        raise not_implemented("glu_cpu", input._dtype)
+    size = input.shape[d]
+    if size % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {size}")
+    a, b = _halves(input._data, d)
+    # a * sigmoid(b), the sigmoid as 1 / (1 + exp(-b))
+    s = xp.negative(b)
+    xp.exp(s, out=s)
+    s += 1
+    xp.reciprocal(s, out=s)
+    s *= a
+    return record(_GLU, (input,), new_tensor(s, input._dtype), {"dim": d})
+
+
+# ------------------------------------------------------------------ softmax family
 
 def _get_softmax_dim(name, ndim, stacklevel):
     warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
@@ -91,6 +302,15 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     return input.softmax(dim)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _get_softmax_dim("softmin", input.dim(), _stacklevel)
+    neg = -input
+    if dtype is not None:
+        neg = neg.to(dtype)
+    return neg.softmax(dim)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):

@@ -1,17 +1,134 @@
-"""dropout: PyTorch's `input * noise`, so the mask is what backward keeps."""
-from ...creation import bernoulli, zeros
+"""The dropout family: PyTorch's `input * noise` (plus a shift for alpha dropout), so the noise
+is what backward keeps, and in place (`inplace=True`: `input.mul_(noise)`) nothing else is kept.
+
+dropout zeroes elements, dropout1d/2d/3d whole channels (the noise is drawn once per sample and
+channel and broadcast over the rest), alpha_dropout and feature_alpha_dropout set them to SELU's
+negative saturation value and rescale so that a zero-mean unit-variance input keeps its mean and
+variance.
+"""
+import math
+import warnings
+
+from ...autograd.versions import write
+from ...core.tensor import new_tensor
+from ...creation import rng, zeros
+
+_ALPHA = 1.7580993408473766     # -SELU's negative saturation value (scale * alpha)
+
+
+def _check_p(p):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _keep_mask(input, shape, q):
+    """1 where an element (or channel) is kept, with probability q, in the input's dtype."""
+    return new_tensor((rng().random(shape) < q).astype(input._data.dtype), input._dtype)
+
+
+def _feature_shape(input):
+    if input.dim() < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    return tuple(input.shape[:2]) + (1,) * (input.dim() - 2)
+
+
+def _dropout(input, p, training, inplace, feature=False, alpha=False):
+    """PyTorch's _dropout_impl: identity when not training, for p = 0 or an empty input; a
+    multiplication by zero for p = 1; else the noise."""
+    if p == 0 or not training or input.numel() == 0:
+        return input
+    if p == 1:
+        zero = zeros((), dtype=input.dtype)
+        return input.mul_(zero) if inplace else input * zero
+    shape = _feature_shape(input) if feature else tuple(input.shape)
+    noise = _keep_mask(input, shape, 1 - p)
+    if alpha:
+        a = 1.0 / math.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
+        shift = noise.add(-1).mul_(_ALPHA * a).add_(_ALPHA * a * p)
+        noise.mul_(a)
+        out = input.mul_(noise) if inplace else input * noise
+        return out.add_(shift)
+    noise.div_(1 - p)
+    return input.mul_(noise) if inplace else input * noise
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
-    """Zero each element with probability p and scale the rest by 1/(1-p) (PyTorch's
-    `input * noise`, so the mask is what backward keeps; in place, nothing else is kept)."""
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0 or input.numel() == 0:
-        return input
-    if p == 1:
-        noise = zeros((), dtype=input.dtype)
-    else:
-        noise = bernoulli(input.detach(), 1 - p)
-        noise.div_(1 - p)
-    return input.mul_(noise) if inplace else input * noise
+    """Zero each element with probability p and scale the rest by 1/(1-p)."""
+    _check_p(p)
+    return _dropout(input, p, training, inplace)
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    _check_p(p)
+    return _dropout(input, p, training, inplace, alpha=True)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    _check_p(p)
+    return _dropout(input, p, training, inplace, feature=True, alpha=True)
+
+
+def _unbatched(input, p, training, inplace):
+    """Channel dropout of an input without a batch dimension, as PyTorch: one sample. Out of
+    place it unsqueezes and squeezes; in place PyTorch's `unsqueeze_` and `squeeze_` each move
+    the version (so a saved input is caught the same way), and the input is masked directly."""
+    if not inplace:
+        return _dropout(input.unsqueeze(0), p, training, False, feature=True).squeeze(0)
+    write(input, "unsqueeze_")
+    if training and p != 0 and input.numel():
+        if p == 1:
+            input.mul_(zeros((), dtype=input.dtype))
+        else:
+            noise = _keep_mask(input, (input.shape[0],) + (1,) * (input.dim() - 1), 1 - p)
+            input.mul_(noise.div_(1 - p))
+    write(input, "squeeze_")
+    return input
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    _check_p(p)
+    ndim = input.dim()
+    if ndim not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: Expected 2D or 3D input, but received a {ndim}D input. Note that "
+            "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial "
+            "dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D "
+            "inputs).")
+    if ndim == 2:
+        return _unbatched(input, p, training, inplace)
+    return _dropout(input, p, training, inplace, feature=True)
+
+
+def _deprecated_rank(name, ndim, spatial):
+    warnings.warn(
+        f"{name}: Received a {ndim}-D input to {name}, which is deprecated and will result in "
+        f"an error in a future release. To retain the behavior and silence this warning, please "
+        f"use dropout instead. Note that {name} exists to provide channel-wise dropout on inputs "
+        f"with {spatial} spatial dimensions, a channel dimension, and an optional batch "
+        f"dimension (i.e. {spatial + 1}D or {spatial + 2}D inputs).", stacklevel=3)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    _check_p(p)
+    ndim = input.dim()
+    if ndim not in (3, 4):
+        _deprecated_rank("dropout2d", ndim, 2)
+    if ndim == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
+            "dropout behavior is desired - input is interpreted as shape (N, C, L), where C is "
+            "the channel dim. This behavior will change in a future release to interpret the "
+            "input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D "
+            "channel-wise dropout behavior, please switch to using dropout1d instead.",
+            stacklevel=2)
+    return _dropout(input, p, training, inplace, feature=True)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    _check_p(p)
+    ndim = input.dim()
+    if ndim not in (4, 5):
+        _deprecated_rank("dropout3d", ndim, 3)
+    if ndim != 5:
+        return _unbatched(input, p, training, inplace)
+    return _dropout(input, p, training, inplace, feature=True)

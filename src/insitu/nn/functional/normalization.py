@@ -1,52 +1,85 @@
-"""layer_norm and batch_norm as fused nodes (PyTorch's NativeLayerNorm/NativeBatchNorm).
+"""layer_norm and group_norm as fused nodes (PyTorch's NativeLayerNormBackward0 and
+NativeGroupNormBackward0); rms_norm, local_response_norm and normalize as PyTorch composes them.
 
-One formula gives the input's, weight's and bias's gradients together: the node keeps the input
-and the weight (version-checked) and the per-row statistics (private arrays), and rebuilds the
-normalised input from them instead of storing it. Batch norm's running statistics are updated
-in place with one `copy_` each, from statistics accumulated in float64 as PyTorch's CPU kernel
-does.
+A fused node keeps the input and the weight (version-checked) and the per-row mean and inverse
+standard deviation (private arrays), and rebuilds the normalised input from them instead of
+storing it. Row sums are BLAS matrix-vector products, and so are the row means backward needs
+and the weight's gradient (of g and g * (x - mean)), so backward makes few passes over the data.
 """
 from ...backend import xp
-from ...core.tensor import wrap
+from ...core.tensor import new_tensor
+from ...ops.checks import size_list
+from ...ops.codegen import function
 from ...ops.derivatives import Derivative, record
+from ...ops.shape import cat
+from .batchnorm import _verify_batch_size
+from ._moments import by_columns, check_dtypes, col_sums, row_dots, row_sums
 
 _INPUTS = ("input", "weight", "bias")
+_div = function("div")
 
 
-def _affine(y, w, b, bshape):
-    if w is not None:
-        y *= w._data.reshape(bshape)
-    if b is not None:
-        y += b._data.reshape(bshape)
-    return y
+def _normalise_rows(x, size, eps):
+    """x seen as rows of `size` -> ((x - mean) * rstd shaped as x, mean, rstd per row)."""
+    dt = x.dtype
+    x2 = x.reshape(-1, size)
+    mean = row_sums(x2)
+    mean /= size
+    y = xp.empty(x.shape, dt)
+    y2 = y.reshape(-1, size)
+    xp.subtract(x2, mean[:, None], out=y2)
+    var = row_dots(y2, y2)
+    var /= size
+    var += dt.type(eps)
+    rstd = xp.sqrt(var, out=var)
+    xp.reciprocal(rstd, out=rstd)
+    y2 *= rstd[:, None]
+    return y, mean, rstd
 
 
-def _normalise_backward(g, xhat, rstd, w, axes, bshape):
-    """d/dx of (x - mean) * rstd with mean/var taken over `axes`, given dL/dxhat."""
-    gx = g * w.reshape(bshape) if w is not None else g.copy()
-    m1 = gx.mean(axis=axes, keepdims=True)
-    m2 = (gx * xhat).mean(axis=axes, keepdims=True)
-    gx -= m1
-    gx -= xhat * m2
-    gx *= rstd
-    return gx
+def _rows_backward(g, x, w, mean, rstd, size, needs_input, needs_weight):
+    """Backward of rows of `size` normalised, then scaled by w (None: 1; it broadcasts over the
+    trailing dimensions): (the input's gradient, the weight's), each None where not needed.
 
-
-def _param_grads(needs, g, xhat, param_axes):
-    """The weight's and bias's gradients (None where not needed)."""
-    return ((g * xhat).sum(axis=param_axes) if needs[1] else None,
-            g.sum(axis=param_axes) if needs[2] else None)
+    With e = x - mean: xhat = e * rstd, and
+        dx = rstd * (g w - mean(g w) - xhat * mean(g w xhat))
+           = (g w) * rstd - e * rstd^3 * mean(g w e) - rstd * mean(g w)
+        dw = sum over rows of g * xhat = rstd @ (g * e)
+    so the row means and the weight's gradient are matrix-vector products of g and g * e."""
+    g2 = g.reshape(-1, size)
+    e = xp.empty(x.shape, x.dtype)
+    e2 = e.reshape(-1, size)
+    xp.subtract(x.reshape(-1, size), mean[:, None], out=e2)
+    t = xp.empty(x.shape, x.dtype)              # g * e, then the input's gradient
+    t2 = t.reshape(-1, size)
+    p = xp.multiply(g2, e2, out=t2)
+    gw = (rstd @ p).reshape(w.shape) if needs_weight else None
+    if not needs_input:
+        return None, gw
+    if w is None:
+        m1, m2 = row_sums(g2), row_sums(p)
+        xp.copyto(t, g)
+    else:
+        w_cols = w.reshape(size)
+        m1, m2 = g2 @ w_cols, p @ w_cols
+        by_columns(xp.multiply, g, w, t)
+    t2 *= rstd[:, None]
+    m2 *= rstd * rstd * rstd / size
+    e2 *= m2[:, None]
+    t2 -= e2
+    m1 *= rstd / size
+    t2 -= m1[:, None]
+    return t, gw
 
 
 # ------------------------------------------------------------------ layer norm
 
-def _ln_axes(x, normalized_shape):
-    k = len(normalized_shape)
-    return tuple(range(x.ndim - k, x.ndim))
+def _ln_dims(ndim, normalized_shape):
+    return tuple(range(ndim - len(normalized_shape), ndim))
 
 
 def _layer_norm_composite(input, weight, bias, normalized_shape, eps):
-    dims = _ln_axes(input._data, normalized_shape)
+    dims = _ln_dims(input.dim(), normalized_shape)
     mu = input.mean(dims, keepdim=True)
     d = input - mu
     var = (d * d).mean(dims, keepdim=True)
@@ -59,64 +92,76 @@ def _layer_norm_composite(input, weight, bias, normalized_shape, eps):
 
 
 def _layer_norm_backward(grad, input, weight, needs, mean, rstd, normalized_shape):
-    axes = _ln_axes(input, normalized_shape)
-    xhat = (input - mean) * rstd
-    bshape = input.shape[input.ndim - len(axes):]
-    gx = _normalise_backward(grad, xhat, rstd, weight, axes, bshape) if needs[0] else None
-    lead = tuple(range(input.ndim - len(axes)))
-    return (gx,) + _param_grads(needs, grad, xhat, lead)
+    size = 1
+    for n in normalized_shape:
+        size *= n
+    gx, gw = _rows_backward(grad, input, weight, mean, rstd, size, needs[0], needs[1])
+    return gx, gw, col_sums(grad.reshape(-1, size)) if needs[2] else None
 
 
 _LAYER_NORM = Derivative("NativeLayerNormBackward0", {_INPUTS: _layer_norm_backward},
                          inputs=_INPUTS, composite=_layer_norm_composite)
 
 
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+def _check_normalized_shape(normalized_shape, weight, bias):
+    if not normalized_shape:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., "
+                           "containing at least one element, but got normalized_shape = []")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != normalized_shape:
+            raise RuntimeError(
+                f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
+                f"shape {size_list(t.shape)} and normalized_shape = "
+                f"{size_list(normalized_shape)}")
+
+
+def _as_shape(normalized_shape):
     if isinstance(normalized_shape, int):
-        normalized_shape = (normalized_shape,)
-    normalized_shape = tuple(normalized_shape)
-    x = input._data
+        return (normalized_shape,)
+    return tuple(normalized_shape)
+
+
+def _fits(x, normalized_shape):
     k = len(normalized_shape)
-    if x.ndim < k or x.shape[x.ndim - k:] != normalized_shape:
-        raise RuntimeError(
-            f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
-            f"[*, {', '.join(str(d) for d in normalized_shape)}], but got input of size"
-            f"{list(x.shape)}")
-    axes = _ln_axes(x, normalized_shape)
-    mean = x.mean(axis=axes, keepdims=True)
-    d = x - mean
-    var = (d * d).mean(axis=axes, keepdims=True)
-    rstd = 1.0 / xp.sqrt(var + eps)
-    d *= rstd
-    y = _affine(d, weight, bias, normalized_shape)
-    out = wrap(y.astype(x.dtype, copy=False), input._dtype)
-    return record(_LAYER_NORM, (input, weight, bias), out,
-                  {"mean": mean.astype(x.dtype), "rstd": rstd.astype(x.dtype),
-                   "normalized_shape": normalized_shape, "eps": eps})
+    return x.ndim >= k and x.shape[x.ndim - k:] == normalized_shape
 
 
-# ------------------------------------------------------------------ batch norm
-
-def _bn_axes(x):
-    return (0,) + tuple(range(2, x.ndim))
-
-
-def _bn_bshape(x):
-    return (1, x.shape[1]) + (1,) * (x.ndim - 2)
-
-
-def _batch_norm_composite(input, weight, bias, mean, rstd, training, eps):
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    normalized_shape = _as_shape(normalized_shape)
     x = input._data
-    dims = _bn_axes(x)
-    bshape = _bn_bshape(x)
-    if training:
-        mu = input.mean(dims, keepdim=True)
-        d = input - mu
-        var = (d * d).mean(dims, keepdim=True)
-        y = d / (var + eps).sqrt()
-    else:
-        y = (input - wrap(mean.reshape(bshape), input._dtype)) * wrap(rstd.reshape(bshape),
-                                                                       input._dtype)
+    if any(p is not None and p._dtype is not input._dtype for p in (weight, bias)):
+        check_dtypes("LayerNormKernelImpl", input, (weight, bias))
+    _check_normalized_shape(normalized_shape, weight, bias)
+    if not _fits(x, normalized_shape):
+        raise RuntimeError(
+            f"Given normalized_shape={size_list(normalized_shape)}, expected input with shape "
+            f"[*, {', '.join(str(d) for d in normalized_shape)}], but got input of size"
+            f"{size_list(x.shape)}")
+    check_dtypes("LayerNormKernelImpl", input, ())
+    d = 1
+    for s in normalized_shape:
+        d *= s
+    y, mean, rstd = _normalise_rows(x, d, eps)
+    if weight is not None:
+        by_columns(xp.multiply, y, weight._data, y)
+    if bias is not None:
+        by_columns(xp.add, y, bias._data, y)
+    out = new_tensor(y, input._dtype)
+    return record(_LAYER_NORM, (input, weight, bias), out,
+                  {"mean": mean, "rstd": rstd, "normalized_shape": normalized_shape, "eps": eps})
+
+
+# ------------------------------------------------------------------ group norm
+
+def _group_norm_composite(input, weight, bias, groups, eps):
+    shape = input.shape
+    n, c = shape[0], shape[1]
+    g = input.reshape(n, groups, -1)
+    mu = g.mean(2, keepdim=True)
+    d = g - mu
+    var = (d * d).mean(2, keepdim=True)
+    y = (d / (var + eps).sqrt()).reshape(shape)
+    bshape = (1, c) + (1,) * (len(shape) - 2)
     if weight is not None:
         y = y * weight.reshape(bshape)
     if bias is not None:
@@ -124,59 +169,134 @@ def _batch_norm_composite(input, weight, bias, mean, rstd, training, eps):
     return y
 
 
-def _batch_norm_backward(grad, input, weight, needs, mean, rstd, training):
-    axes, bshape = _bn_axes(input), _bn_bshape(input)
-    mean_b, rstd_b = mean.reshape(bshape), rstd.reshape(bshape)
-    xhat = (input - mean_b) * rstd_b
+def _group_norm_backward(grad, input, weight, needs, mean, rstd, groups):
+    """As `_rows_backward`, with rows of (N, G) groups and the weight per channel: with
+    e = x - mean, dx = g * w * rstd - e * rstd^2 * mean(g w xhat) - rstd * mean(g w)."""
+    n, c = input.shape[0], input.shape[1]
+    per = c // groups
+    g3 = grad.reshape(n * c, -1)
+    length = g3.shape[1]
+    size = per * length
+    e = xp.empty(input.shape, input.dtype)
+    e_groups = e.reshape(n, groups, size)
+    xp.subtract(input.reshape(n, groups, size), mean[:, :, None], out=e_groups)
+    rstd_c = xp.repeat(rstd, per, axis=1)                     # (N, C)
+    dot = row_dots(g3, e.reshape(n * c, length)).reshape(n, c)
+    dot *= rstd_c                                             # sum over positions of g * xhat
+    sum_g = row_sums(g3).reshape(n, c)
     gx = None
     if needs[0]:
-        if training:
-            gx = _normalise_backward(grad, xhat, rstd_b, weight, axes, bshape)
-        else:
-            gx = grad * rstd_b
-            if weight is not None:
-                gx *= weight.reshape(bshape)
-    return (gx,) + _param_grads(needs, grad, xhat, axes)
+        w = weight if weight is not None else xp.ones(c, input.dtype)
+        m1 = (sum_g * w).reshape(n, groups, per).sum(axis=2) / size
+        m2 = (dot * w).reshape(n, groups, per).sum(axis=2) / size
+        gx = xp.empty(input.shape, input.dtype)
+        xp.multiply(g3.reshape(n, c, length), (w * rstd_c)[:, :, None],
+                    out=gx.reshape(n, c, length))
+        e_groups *= (m2 * rstd * rstd)[:, :, None]
+        gx_groups = gx.reshape(n, groups, size)
+        gx_groups -= e_groups
+        gx_groups -= (m1 * rstd)[:, :, None]
+    return (gx, dot.sum(axis=0) if needs[1] else None, sum_g.sum(axis=0) if needs[2] else None)
 
 
-_BATCH_NORM = Derivative("NativeBatchNormBackward0", {_INPUTS: _batch_norm_backward},
-                         inputs=_INPUTS, composite=_batch_norm_composite)
+_GROUP_NORM = Derivative("NativeGroupNormBackward0", {_INPUTS: _group_norm_backward},
+                         inputs=_INPUTS, composite=_group_norm_composite)
 
 
-def _update_running(buf, batch_value, momentum):
-    new = momentum * batch_value + (1 - momentum) * buf._data.astype(xp.float64)
-    buf.copy_(wrap(new.astype(buf._data.dtype), buf._dtype))
-
-
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
-               momentum=0.1, eps=1e-5):
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    if input.dim() < 2:
+        raise RuntimeError("Expected at least 2 dimensions for input tensor but received "
+                           f"{input.dim()}")
+    shape = list(input.shape)
+    _verify_batch_size([shape[0] * shape[1] // num_groups, num_groups] + shape[2:])
+    c = shape[1]
+    if num_groups <= 0:
+        raise RuntimeError(f"Expected num groups to be greater than 0, got {num_groups}")
+    if c % num_groups:
+        raise RuntimeError("Expected number of channels in input to be divisible by num_groups, "
+                           f"but got input of shape {size_list(shape)} and num_groups="
+                           f"{num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.dim() != 1 or t.numel() != c):
+            # PyTorch's message gives the weight's shape for either ([0] without a weight)
+            shown = size_list(weight.shape) if weight is not None else "[0]"
+            raise RuntimeError(
+                f"Expected {name} to be a vector of size equal to the number of channels in "
+                f"input, but got {name} of shape {shown} and input of shape {size_list(shape)}")
+    check_dtypes("GroupNormKernelImpl", input, (weight, bias))
     x = input._data
-    if x.ndim < 2:
-        raise ValueError(f"expected 2D or 3D input (got {x.ndim}D input)")
-    if training:
-        size = x.size // x.shape[1]
-        if size == 1:
-            raise ValueError("Expected more than 1 value per channel when training, got input "
-                             f"size {input.shape}")
-    axes, bshape = _bn_axes(x), _bn_bshape(x)
-    if training:
-        x64 = x.astype(xp.float64)
-        mean64 = x64.mean(axis=axes)
-        var64 = ((x64 - mean64.reshape(bshape)) ** 2).mean(axis=axes)
-        n = x.size // x.shape[1]
-        if running_mean is not None:
-            _update_running(running_mean, mean64, momentum)
-        if running_var is not None:
-            _update_running(running_var, var64 * n / max(n - 1, 1), momentum)
-        mean = mean64.astype(x.dtype)
-        rstd = (1.0 / xp.sqrt(var64 + eps)).astype(x.dtype)
-    else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
-        mean = running_mean._data.astype(x.dtype)
-        rstd = (1.0 / xp.sqrt(running_var._data.astype(xp.float64) + eps)).astype(x.dtype)
-    y = (x - mean.reshape(bshape)) * rstd.reshape(bshape)
-    y = _affine(y, weight, bias, bshape)
-    out = wrap(y.astype(x.dtype, copy=False), input._dtype)
-    return record(_BATCH_NORM, (input, weight, bias), out,
-                  {"mean": mean, "rstd": rstd, "training": training, "eps": eps})
+    n = shape[0]
+    length = 1
+    for s in shape[2:]:
+        length *= s
+    y, mean, rstd = _normalise_rows(x, c // num_groups * length, eps)
+    channels = y.reshape(n, c, length)
+    if weight is not None:
+        channels *= weight._data[:, None]
+    if bias is not None:
+        channels += bias._data[:, None]
+    out = new_tensor(y, input._dtype)
+    return record(_GROUP_NORM, (input, weight, bias), out,
+                  {"mean": mean.reshape(n, num_groups), "rstd": rstd.reshape(n, num_groups),
+                   "groups": num_groups, "eps": eps})
+
+
+# ------------------------------------------------------------------ compositions
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """PyTorch's composition: input * rsqrt(mean(input^2) + eps) [* weight], eps defaulting to
+    the dtype's machine epsilon."""
+    normalized_shape = _as_shape(normalized_shape)
+    if not normalized_shape:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., "
+                           "containing at least one element, but got normalized_shape = []")
+    if weight is not None and tuple(weight.shape) != normalized_shape:
+        _check_normalized_shape(normalized_shape, weight, None)
+    k = len(normalized_shape)
+    if input.dim() < k:
+        raise ValueError(f"Input tensor must have at least {k} dimensions, but got "
+                         f"{input.dim()}")
+    if not _fits(input._data, normalized_shape):
+        raise RuntimeError(
+            f"Given normalized_shape={size_list(normalized_shape)}, expected input with shape "
+            f"[*{', '.join(str(d) for d in normalized_shape)}], but got input of size"
+            f"{size_list(input.shape)}")
+    if not input._dtype.is_floating_point:
+        check_dtypes("rms_norm", input, ())
+    if eps is None:
+        eps = float(xp.finfo(input._dtype.np).eps)
+    dims = tuple(input.dim() - 1 - i for i in range(k))
+    r = input.pow(2).mean(dims, keepdim=True).add_(eps).rsqrt()
+    out = input * r
+    return out * weight if weight is not None else out
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """PyTorch's composition: input / (k + alpha * mean of input^2 over `size` neighbouring
+    channels, zero-padded)^beta."""
+    dim = input.dim()
+    if dim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality                          "
+                         f"input (got {dim} dimensions)")
+    if input.numel() == 0:
+        return input
+    sq = input.mul(input)
+    shape = input.shape
+    before, after = size // 2, (size - 1) // 2
+    pad = [sq.new_zeros((shape[0], p) + tuple(shape[2:])) for p in (before, after)]
+    padded = cat([pad[0], sq, pad[1]], 1) if before or after else sq
+    c = shape[1]
+    window = padded.narrow(1, 0, c)
+    for i in range(1, size):
+        window = window + padded.narrow(1, i, c)
+    div = (window / size).mul(alpha).add(k).pow(beta)
+    return input / div
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """input / max(||input||_p over dim, eps)."""
+    if out is None:
+        denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+        return input / denom
+    denom = input.norm(p, dim, keepdim=True).clamp_min_(eps).expand_as(input)
+    return _div(input, denom, out=out)

@@ -33,8 +33,11 @@ _SHUFFLE = LinearOp("PixelShuffleBackward0", _shuffle)
 _UNSHUFFLE = LinearOp("PixelUnshuffleBackward0", _unshuffle)
 _SHUFFLE.backward, _UNSHUFFLE.backward = _UNSHUFFLE, _SHUFFLE
 # the inverse of a shuffle by g groups is a shuffle by C/g groups
-_CHANNELS = LinearOp("ChannelShuffleBackward0", _channels,
-                     lambda grad, groups: _CHANNELS(grad, grad.shape[1] // groups))
+def _channels_adjoint(grad, groups):
+    return _CHANNELS(grad, grad.shape[1] // groups)
+
+
+_CHANNELS = LinearOp("ChannelShuffleBackward0", _channels, _channels_adjoint)
 
 
 def _at_least_3d(input, fn):

@@ -2,11 +2,16 @@ from .module import Module
 from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
 from .linear import Identity, Linear, Bilinear
 from .activation import (ReLU, ReLU6, LeakyReLU, Hardtanh, ELU, GELU, SiLU, Sigmoid, Tanh,
-                         Softmax, LogSoftmax)
+                         Softmax, LogSoftmax, Softplus, SELU, CELU, PReLU, RReLU, Hardswish,
+                         Hardsigmoid, Hardshrink, Softshrink, Tanhshrink, Mish, LogSigmoid,
+                         Softsign, Softmin, Softmax2d, GLU, Threshold)
 from .flatten import Flatten, Unflatten
-from .dropout import Dropout
+from .dropout import (Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout,
+                      FeatureAlphaDropout)
 from .sparse import Embedding
-from .normalization import LayerNorm, BatchNorm1d
+from .normalization import LayerNorm, GroupNorm, RMSNorm, LocalResponseNorm
+from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
+from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, NLLLoss, CrossEntropyLoss, BCELoss,
                    BCEWithLogitsLoss, NLLLoss2d, KLDivLoss, PoissonNLLLoss, GaussianNLLLoss,
                    HingeEmbeddingLoss, CosineEmbeddingLoss, MarginRankingLoss, SoftMarginLoss,
@@ -44,4 +49,9 @@ __all__ = [
     "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d",
     "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle",
     "PixelUnshuffle", "ChannelShuffle", "Fold", "Unfold",
+    "Softplus", "SELU", "CELU", "PReLU", "RReLU", "Hardswish", "Hardsigmoid", "Hardshrink",
+    "Softshrink", "Tanhshrink", "Mish", "LogSigmoid", "Softsign", "Softmin", "Softmax2d", "GLU",
+    "Threshold", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout",
+    "GroupNorm", "RMSNorm", "LocalResponseNorm", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d",
+    "InstanceNorm2d", "InstanceNorm3d",
 ]

@@ -1,0 +1,124 @@
+"""BatchNorm1d/2d/3d and their base (shared with the instance norms): PyTorch's parameters,
+buffers (running_mean, running_var, num_batches_tracked), state_dict keys and repr.
+
+The running statistics are buffers updated in place: the tensors keep their identity and memory,
+so optimizers, hooks and state_dict views see the new values. num_batches_tracked moves by one
+`add_` per training call, as PyTorch's (and its version with it); the running mean and variance
+are written by the kernel without a version bump, as PyTorch's are. The call is checked before
+num_batches_tracked moves, so an input the layer refuses changes nothing.
+"""
+from ...autograd.grad_mode import no_grad
+from ...creation import empty, ones, tensor, zeros
+from ...core import dtypes
+from .. import functional as F
+from ..functional.batchnorm import check_batch_norm
+from .. import init
+from ..parameter import Parameter
+from .linear import _factory
+from .module import Module
+
+
+class _NormBase(Module):
+    _version = 2
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
+                 track_running_stats=True, device=None, dtype=None, *, bias=True):
+        super().__init__()
+        dt = _factory(device, dtype)
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = Parameter(empty(num_features, dtype=dt))
+            if bias:
+                self.bias = Parameter(empty(num_features, dtype=dt))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", zeros(num_features, dtype=dt))
+            self.register_buffer("running_var", ones(num_features, dtype=dt))
+            self.register_buffer("num_batches_tracked", tensor(0, dtype=dtypes.int64))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+        self.reset_parameters()
+
+    def reset_running_stats(self):
+        if self.track_running_stats:
+            with no_grad():
+                self.running_mean.zero_()
+                self.running_var.fill_(1)
+                self.num_batches_tracked.zero_()
+
+    def reset_parameters(self):
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def _check_input_dim(self, input):
+        raise NotImplementedError
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
+                              unexpected_keys, error_msgs):
+        version = local_metadata.get("version", None)
+        if (version is None or version < 2) and self.track_running_stats:
+            # before version 2 there was no num_batches_tracked: it starts from 0
+            key = prefix + "num_batches_tracked"
+            if key not in state_dict:
+                state_dict[key] = (self.num_batches_tracked if self.num_batches_tracked
+                                   is not None else tensor(0, dtype=dtypes.int64))
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
+                                      unexpected_keys, error_msgs)
+
+
+class _BatchNorm(_NormBase):
+    def forward(self, input):
+        self._check_input_dim(input)
+        factor = 0.0 if self.momentum is None else self.momentum
+        track = not self.training or self.track_running_stats
+        running_mean = self.running_mean if track else None
+        running_var = self.running_var if track else None
+        if self.training:
+            use_batch = True
+        else:
+            use_batch = self.running_mean is None and self.running_var is None
+        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
+            check_batch_norm(input, running_mean, running_var, self.weight, self.bias, use_batch,
+                             self.eps)
+            with no_grad():
+                self.num_batches_tracked.add_(1)     # in place: the buffer keeps its identity
+            if self.momentum is None:               # cumulative moving average
+                factor = 1.0 / float(self.num_batches_tracked.item())
+        return F.batch_norm(input, running_mean, running_var, self.weight, self.bias,
+                            use_batch, factor, self.eps)
+
+
+class BatchNorm1d(_BatchNorm):
+    def _check_input_dim(self, input):
+        if input.dim() != 2 and input.dim() != 3:
+            raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
+
+
+class BatchNorm2d(_BatchNorm):
+    def _check_input_dim(self, input):
+        if input.dim() != 4:
+            raise ValueError(f"expected 4D input (got {input.dim()}D input)")
+
+
+class BatchNorm3d(_BatchNorm):
+    def _check_input_dim(self, input):
+        if input.dim() != 5:
+            raise ValueError(f"expected 5D input (got {input.dim()}D input)")
