@@ -9,6 +9,7 @@ formulas run on arrays, and a backward that builds a graph differentiates their 
 gradient can be read off the output (relu, relu6/hardtanh, leaky_relu with a positive slope,
 elu): the saved tensor *is* the output buffer.
 """
+from .attention import scaled_dot_product_attention, multi_head_attention_forward
 from .activation import (relu, relu_, leaky_relu, leaky_relu_, relu6, hardtanh, hardtanh_, elu,
                          elu_, gelu, silu, sigmoid, tanh, softmax, log_softmax)
 from .dropout import dropout
@@ -24,4 +25,5 @@ __all__ = [
     "silu", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "l1_loss",
     "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "one_hot",
+    "scaled_dot_product_attention", "multi_head_attention_forward",
 ]

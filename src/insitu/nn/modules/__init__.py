@@ -9,6 +9,10 @@ from .sparse import Embedding
 from .normalization import LayerNorm, BatchNorm1d
 from .loss import (MSELoss, L1Loss, SmoothL1Loss, HuberLoss, NLLLoss, CrossEntropyLoss, BCELoss,
                    BCEWithLogitsLoss)
+from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell
+from .attention import MultiheadAttention
+from .transformer import (Transformer, TransformerEncoder, TransformerDecoder,
+                          TransformerEncoderLayer, TransformerDecoderLayer)
 from ...utils.hooks import RemovableHandle
 
 __all__ = [
@@ -17,4 +21,7 @@ __all__ = [
     "Softmax", "LogSoftmax", "Flatten", "Unflatten", "Dropout", "Embedding", "LayerNorm",
     "BatchNorm1d", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "NLLLoss",
     "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss",
+    "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
+    "MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerDecoder",
+    "TransformerEncoderLayer", "TransformerDecoderLayer",
 ]
