@@ -54,6 +54,10 @@ def _check_sdpa(query, key, value, attn_mask, dropout_p, is_causal, enable_gqa):
                 "Expected attn_mask dtype to be bool or float or to match query dtype, but got "
                 f"attn_mask.dtype: {_c_name(mdt)} and  query.dtype: {_c_name(query._dtype)} "
                 "instead.")
+        if attn_mask._data.ndim < 2:
+            raise IndexError(f"Dimension out of range (expected to be in range of "
+                             f"[{-max(attn_mask._data.ndim, 1)}, "
+                             f"{max(attn_mask._data.ndim, 1) - 1}], but got -2)")
         if is_causal:
             raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not "
                                "be set when is_causal=True")
@@ -116,57 +120,59 @@ def _scores_bias(shape, dtype, attn_mask, is_causal):
     return bias, float_mask
 
 
-def _sdpa_forward(q, k, v, bias, float_mask, scale):
-    """(probabilities, the rows whose every key is masked (None: none is))."""
-    s = xp.matmul(q, xp.swapaxes(k, -1, -2))
-    s *= s.dtype.type(scale)
+def _sdpa_forward(q, k, bias, float_mask, scale):
+    """The probabilities transposed, (..., S, L): softmax over the keys runs down the columns,
+    where NumPy's reductions are vectorised across the queries. Also the queries whose every
+    key is masked ((..., 1, L), None when none is)."""
+    st = xp.matmul(k, xp.swapaxes(q, -1, -2))
+    st *= st.dtype.type(scale)
+    shape = st.shape[:-2] + (st.shape[-1], st.shape[-2])
     for extra in (bias, float_mask):
         if extra is not None:
             try:
-                full = xp.broadcast_shapes(s.shape, extra.shape)
+                full = xp.broadcast_shapes(shape, extra.shape)
             except ValueError:
-                raise _broadcast_error(s.shape, extra.shape) from None
-            if full != s.shape:
-                raise _broadcast_error(s.shape, extra.shape)
-            s += extra
-    m = s.max(-1, keepdims=True)
+                raise _broadcast_error(shape, extra.shape) from None
+            if full != shape:
+                raise _broadcast_error(shape, extra.shape)
+            st += xp.swapaxes(extra, -1, -2)
+    m = st.max(-2, keepdims=True)
     dead = m == -xp.inf
     any_dead = dead.any()
     if any_dead:
         m[dead] = 0
-    s -= m
-    xp.exp(s, out=s)
-    den = s.sum(-1, keepdims=True)
+    st -= m
+    xp.exp(st, out=st)
+    den = st.sum(-2, keepdims=True)
     if any_dead:
         den[dead] = 1
-    s /= den
-    return s, (dead if any_dead else None)
+    st *= xp.reciprocal(den, out=den)
+    return st, (dead if any_dead else None)
 
 
-def _sdpa_backward(grad, needs, query, key, value, probs, keep, scale, rep):
+def _sdpa_backward(grad, needs, query, key, value, probs_t, keep_t, scale, rep):
     k, v = _repeat_heads(key, rep), _repeat_heads(value, rep)
-    pd = probs if keep is None else probs * keep
+    pd = probs_t if keep_t is None else probs_t * keep_t
     res = [None] * 4
     if needs[2]:
-        res[2] = _sum_heads(xp.matmul(xp.swapaxes(pd, -1, -2), grad), rep)
+        res[2] = _sum_heads(xp.matmul(pd, grad), rep)
     if needs[0] or needs[1] or needs[3]:
-        dp = xp.matmul(grad, xp.swapaxes(v, -1, -2))
-        if keep is not None:
-            dp *= keep
-        ds = dp
-        ds -= (dp * probs).sum(-1, keepdims=True)
-        ds *= probs
+        dst = xp.matmul(v, xp.swapaxes(grad, -1, -2))        # (..., S, L)
+        if keep_t is not None:
+            dst *= keep_t
+        dst -= (dst * probs_t).sum(-2, keepdims=True)
+        dst *= probs_t
         if needs[3]:
-            res[3] = ds.copy() if needs[0] or needs[1] else ds
-        ds *= ds.dtype.type(scale)
+            res[3] = xp.swapaxes(dst.copy() if needs[0] or needs[1] else dst, -1, -2)
+        dst *= dst.dtype.type(scale)
         if needs[0]:
-            res[0] = xp.matmul(ds, k)
+            res[0] = xp.matmul(xp.swapaxes(dst, -1, -2), k)
         if needs[1]:
-            res[1] = _sum_heads(xp.matmul(xp.swapaxes(ds, -1, -2), query), rep)
+            res[1] = _sum_heads(xp.matmul(dst, query), rep)
     return res
 
 
-def _sdpa_composite(query, key, value, attn_mask, bias, keep, dead, scale, rep):
+def _sdpa_composite(query, key, value, attn_mask, bias, keep_t, dead, scale, rep):
     dt = query._dtype
     k, v = key, value
     if rep > 1:
@@ -177,12 +183,13 @@ def _sdpa_composite(query, key, value, attn_mask, bias, keep, dead, scale, rep):
     if attn_mask is not None:
         s = s + attn_mask
     if dead is not None:
-        s = s.masked_fill(wrap(dead, dtypes.bool_), 0.0)
+        rows = wrap(xp.swapaxes(dead, -1, -2), dtypes.bool_)
+        s = s.masked_fill(rows, 0.0)
     p = s.softmax(-1)
     if dead is not None:
-        p = p.masked_fill(wrap(dead, dtypes.bool_), 0.0)
-    if keep is not None:
-        p = p * wrap(keep, dt)
+        p = p.masked_fill(rows, 0.0)
+    if keep_t is not None:
+        p = p * wrap(xp.swapaxes(keep_t, -1, -2), dt)
     return p.matmul(v)
 
 
@@ -200,11 +207,12 @@ _SDPA = {name: _sdpa_derivative(name) for name in
          ("ScaledDotProductFlashAttentionForCpuBackward0", "UnsafeViewBackward0", "MmBackward0")}
 
 
-def _sdpa_node_name(q, k, v, float_mask_grad, dropout_p, batch_broadcast):
+def _sdpa_node_name(q, k, v, attn_mask, dropout_p, batch_broadcast):
     if q.ndim == 2:
         return "MmBackward0"
     if (q.ndim == 4 and q.shape[-1] == k.shape[-1] == v.shape[-1] and dropout_p == 0
-            and not float_mask_grad and not batch_broadcast):
+            and not batch_broadcast and (attn_mask is None or (
+                attn_mask._data.ndim in (2, 4) and not attn_mask.requires_grad))):
         return "ScaledDotProductFlashAttentionForCpuBackward0"
     return "UnsafeViewBackward0"
 
@@ -227,24 +235,23 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     sc = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
     dt = q.dtype
     bias, float_mask = _scores_bias(q.shape[:-1] + (k.shape[-2],), dt, attn_mask, is_causal)
-    probs, dead = _sdpa_forward(q, k, v, bias, float_mask, sc)
-    keep = None
+    probs_t, dead = _sdpa_forward(q, k, bias, float_mask, sc)
+    keep_t = None
     if dropout_p > 0:
         if dropout_p == 1:
-            keep = xp.zeros_like(probs)
+            keep_t = xp.zeros_like(probs_t)
         else:
-            keep = bernoulli(wrap(probs, query._dtype), 1 - dropout_p)._data
-            keep /= dt.type(1 - dropout_p)
-        out = xp.matmul(probs * keep, v)
+            keep_t = bernoulli(wrap(probs_t, query._dtype), 1 - dropout_p)._data
+            keep_t /= dt.type(1 - dropout_p)
+        out = xp.matmul(xp.swapaxes(probs_t * keep_t, -1, -2), v)
     else:
-        out = xp.matmul(probs, v)
+        out = xp.matmul(xp.swapaxes(probs_t, -1, -2), v)
     mask_input = attn_mask if float_mask is not None else None
     batch_broadcast = q.shape[:-2] != k.shape[:-2] and rep == 1
-    name = _sdpa_node_name(q, k, v, mask_input is not None and mask_input.requires_grad,
-                           dropout_p, batch_broadcast)
+    name = _sdpa_node_name(q, k, v, attn_mask, dropout_p, batch_broadcast)
     return record(_SDPA[name], (query, key, value, mask_input), wrap(out, query._dtype),
-                  {"probs": probs, "keep": keep, "scale": sc, "rep": rep, "bias": bias,
-                   "dead": dead})
+                  {"probs_t": probs_t, "keep_t": keep_t, "scale": sc, "rep": rep,
+                   "bias": bias, "dead": dead})
 
 
 # ------------------------------------------------------------------ multi-head attention

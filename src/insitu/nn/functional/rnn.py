@@ -119,6 +119,7 @@ def _forward(mode_, x, h, c, w_ih, w_hh, b_ih, b_hh, w_hr, steps, keep):
         cp = xp.empty((n, size), dt) if keep else None
         tc = xp.empty((n, size), dt) if keep else None
         whr = w_hr.T if w_hr is not None else None
+        tmp = xp.empty((h.shape[0], size), dt)
         for s, b in steps:
             e = s + b
             if keep:
@@ -130,10 +131,10 @@ def _forward(mode_, x, h, c, w_ih, w_hh, b_ih, b_hh, w_hr, steps, keep):
             gg = gates[:, 3 * size:]
             xp.tanh(gg, out=gg)
             cb = c[:b]
-            ig = gates[:, :size] * gg
+            ig = xp.multiply(gates[:, :size], gg, out=tmp[:b])
             cb *= gates[:, size:2 * size]
             cb += ig
-            t = xp.tanh(cb, out=tc[s:e]) if keep else xp.tanh(cb)
+            t = xp.tanh(cb, out=tc[s:e] if keep else tmp[:b])
             if whr is None:
                 xp.multiply(gates[:, 2 * size:3 * size], t, out=out[s:e])
             else:
@@ -195,7 +196,14 @@ def _backward(mode_, needs, g_out, g_h, g_c, x, w_ih, w_hh, w_hr, saved, steps, 
         g, hp, cp, tc = saved
         wh = w_hh[rows]
         dc = g_c.copy() if g_c is not None else xp.zeros(c_shape, dt)
-        dg = xp.empty_like(g)
+        # every step's activation derivatives at once, before the loop: s (1 - s) of the
+        # sigmoids, 1 - g^2 of the cell gate, 1 - tanh(c)^2
+        dg = 1 - g
+        dg[:, :3 * size] *= g[:, :3 * size]
+        cell = g[:, 3 * size:]
+        xp.multiply(cell, cell, out=dg[:, 3 * size:])
+        xp.subtract(1, dg[:, 3 * size:], out=dg[:, 3 * size:])
+        dtc = 1 - tc * tc
         dh_all = xp.empty_like(hp) if w_hr is not None else None
         for s, b in reversed(steps):
             e = s + b
@@ -205,22 +213,20 @@ def _backward(mode_, needs, g_out, g_h, g_c, x, w_ih, w_hh, w_hr, saved, steps, 
             if w_hr is not None:
                 dh_all[s:e] = dhb
                 dhb = xp.matmul(dhb, w_hr)
-            gates, d, t = g[s:e], dg[s:e], tc[s:e]
-            i, f, o, gg = (gates[:, :size], gates[:, size:2 * size],
-                           gates[:, 2 * size:3 * size], gates[:, 3 * size:])
+            gates, d = g[s:e], dg[s:e]
             dcb = dc[:b]
-            do = dhb * o
-            do *= 1 - t * t
+            do = dhb * gates[:, 2 * size:3 * size]
+            do *= dtc[s:e]
             dcb += do                                   # dc += dh * o * (1 - tanh(c)^2)
-            xp.multiply(dhb, t, out=d[:, 2 * size:3 * size])
-            xp.multiply(dcb, gg, out=d[:, :size])
-            xp.multiply(dcb, cp[s:e], out=d[:, size:2 * size])
-            sig = d[:, :3 * size]
-            sig *= 1 - gates[:, :3 * size]              # sigmoid': s * (1 - s)
-            sig *= gates[:, :3 * size]
-            d_g = xp.multiply(dcb, i, out=d[:, 3 * size:])
-            d_g *= 1 - gg * gg
-            dcb *= f
+            d[:, 2 * size:3 * size] *= dhb
+            d[:, 2 * size:3 * size] *= tc[s:e]          # do = dh * tanh(c) * o (1 - o)
+            d[:, :size] *= dcb
+            d[:, :size] *= gates[:, 3 * size:]          # di = dc * g * i (1 - i)
+            d[:, size:2 * size] *= dcb
+            d[:, size:2 * size] *= cp[s:e]              # df = dc * c_prev * f (1 - f)
+            d[:, 3 * size:] *= dcb
+            d[:, 3 * size:] *= gates[:, :size]          # dg = dc * i * (1 - g^2)
+            dcb *= gates[:, size:2 * size]
             xp.matmul(d, wh, out=dh[:b])
         res[2] = dc if needs[2] else None
         if needs[7]:
@@ -228,7 +234,14 @@ def _backward(mode_, needs, g_out, g_h, g_c, x, w_ih, w_hh, w_hr, saved, steps, 
         d_ih = d_hh = dg
     elif mode_ == "GRU":
         g, hp, hwn = saved
-        d_ih = xp.empty_like(g)
+        # the activation derivatives of every step at once: s (1 - s) of r and z, 1 - n^2
+        d_ih = 1 - g
+        d_ih[:, :2 * size] *= g[:, :2 * size]
+        n_all = g[:, 2 * size:]
+        xp.multiply(n_all, n_all, out=d_ih[:, 2 * size:])
+        xp.subtract(1, d_ih[:, 2 * size:], out=d_ih[:, 2 * size:])
+        one_minus_z = 1 - g[:, size:2 * size]
+        hp_minus_n = hp - n_all
         d_hh = xp.empty_like(g)
         for s, b in reversed(steps):
             e = s + b
@@ -236,17 +249,18 @@ def _backward(mode_, needs, g_out, g_h, g_c, x, w_ih, w_hh, w_hr, saved, steps, 
             if g_out is not None:
                 dhb += g_out[s:e]
             gates, di, dhh = g[s:e], d_ih[s:e], d_hh[s:e]
-            r, z, n = gates[:, :size], gates[:, size:2 * size], gates[:, 2 * size:]
-            dn = xp.multiply(dhb, 1 - z, out=di[:, 2 * size:])
-            dn *= 1 - n * n
-            xp.multiply(dhb, hp[s:e] - n, out=di[:, size:2 * size])
-            xp.multiply(dn, hwn[s:e], out=di[:, :size])
-            rz = di[:, :2 * size]
-            rz *= 1 - gates[:, :2 * size]
-            rz *= gates[:, :2 * size]
-            dhh[:, :2 * size] = rz
-            xp.multiply(dn, r, out=dhh[:, 2 * size:])
-            dhb *= z
+            dn = di[:, 2 * size:]
+            dn *= dhb
+            dn *= one_minus_z[s:e]                      # dn = dh (1 - z) (1 - n^2)
+            dz = di[:, size:2 * size]
+            dz *= dhb
+            dz *= hp_minus_n[s:e]                       # dz = dh (h - n) z (1 - z)
+            dr = di[:, :size]
+            dr *= dn
+            dr *= hwn[s:e]                              # dr = dn (W_hn h + b_hn) r (1 - r)
+            dhh[:, :2 * size] = di[:, :2 * size]
+            xp.multiply(dn, gates[:, :size], out=dhh[:, 2 * size:])
+            dhb *= gates[:, size:2 * size]
             dhb += xp.matmul(dhh, w_hh)
     else:
         g, hp = saved

@@ -125,6 +125,9 @@ def _pad_composite(data, rows, shape, padding_value):
 
 _PAD = Derivative("CopySlices", {"data": lambda grad, rows: grad.reshape(
     (-1,) + grad.shape[2:])[rows]}, inputs=("data",), composite=_pad_composite)
+# named as the CopySlices node of a write into a slice (PyTorch pads by such writes)
+_PAD.node_cls = type("CopySlices", (_PAD.node_cls,),
+                     {"__slots__": (), "name": lambda self: "insitu::autograd::CopySlices"})
 
 
 def _lengths_array(lengths):
