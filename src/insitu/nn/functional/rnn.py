@@ -61,35 +61,45 @@ def _rows(mode_, size):
 
 
 def _signs(mode_, size, dtype):
-    """-1 on the rows of sigmoid gates (the kernels' order), +1 elsewhere (None: no sign)."""
+    """-1 on the sigmoid gates (the kernels' order), +1 elsewhere (None: no sign)."""
     sig = {"LSTM": 3, "GRU": 2}.get(mode_)
     if sig is None:
         return None
-    s = xp.ones((GATES[mode_] * size, 1), dtype)
+    s = xp.ones(GATES[mode_] * size, dtype)
     s[:sig * size] = -1
     return s
 
 
 def _kernel_weights(mode_, w_ih, w_hh, b_ih, b_hh):
     """(x weights (I, G), h weights (P, G), bias added with x, bias added with h): transposed
-    contiguous (what BLAS reads fastest), in the kernels' order and signs."""
+    and C-contiguous (what BLAS reads fastest), in the kernels' order and signs, each made in
+    one copy."""
     size = w_hh.shape[0] // GATES[mode_]
     rows, signs = _rows(mode_, size), _signs(mode_, size, w_ih.dtype)
 
-    def prep(w):
+    def transposed(w):
+        wt = w.T
         if rows is not None:
-            w = w[rows]
-        return w * signs if signs is not None else w
+            wt = xp.take(wt, rows, axis=1)      # a gather, C-contiguous (wt[:, rows] is not)
+            if signs is not None:
+                wt *= signs
+            return wt
+        if signs is not None:
+            return xp.multiply(wt, signs, order="C")
+        return xp.ascontiguousarray(wt)
 
-    wx = xp.ascontiguousarray(prep(w_ih).T)
-    wh = xp.ascontiguousarray(prep(w_hh).T)
+    def vector(b):
+        if rows is not None:
+            b = b[rows]
+        return b * signs if signs is not None else b
+
     bx = bh = None
     if b_ih is not None:
         if mode_ == "GRU":              # n's hidden bias sits inside r * (W_hn h + b_hn)
-            bx, bh = prep(b_ih[:, None])[:, 0], prep(b_hh[:, None])[:, 0]
+            bx, bh = vector(b_ih), vector(b_hh)
         else:
-            bx = prep((b_ih + b_hh)[:, None])[:, 0]
-    return wx, wh, bx, bh
+            bx = vector(b_ih + b_hh)
+    return transposed(w_ih), transposed(w_hh), bx, bh
 
 
 # ------------------------------------------------------------------ forward, on arrays
