@@ -26,6 +26,13 @@ class Parameter(Tensor):
     # Tensor.__deepcopy__ rebuilds subclasses through __new__(cls, data, requires_grad)
     _from_tensor = True
 
+    def __deepcopy__(self, memo):
+        # PyTorch's Parameter copies its data and requires_grad, not its .grad (a plain
+        # tensor's copy keeps the gradient)
+        new = Tensor.__deepcopy__(self, memo)
+        new._grad = None
+        return new
+
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
 

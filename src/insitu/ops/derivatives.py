@@ -72,6 +72,8 @@ class Derivative:
         for key, fn in formulas.items():
             positions = tuple(self.inputs.index(n) for n in _names(key))
             reads = tuple(self._classify(p) for p in inspect.signature(fn).parameters)
+            if isinstance(key, tuple) and len(key) == 1:
+                fn = _only_gradient(fn)     # a tuple key's formula returns a sequence
             self.formulas.append((positions, fn, reads))
         # the node's edges: the inputs that have a formula (PyTorch's next_functions list the
         # differentiable inputs: no edge for a mask or an index), less Scalar operands given a
@@ -128,6 +130,12 @@ class Derivative:
 
 def _names(key):
     return key if isinstance(key, tuple) else (key,)
+
+
+def _only_gradient(fn):
+    """The formula of a tuple key naming one input: its one gradient, not a sequence of one
+    (stack or cat of a single tensor)."""
+    return lambda *args: fn(*args)[0]
 
 
 # ------------------------------------------------------------------------- recording

@@ -12,6 +12,7 @@ gradient can be read off the output (relu, relu6/hardtanh, leaky_relu with a pos
 elu, selu, celu, rrelu, threshold with value <= threshold): the saved tensor *is* the output
 buffer.
 """
+from .attention import scaled_dot_product_attention, multi_head_attention_forward
 from .activation import (relu, relu_, leaky_relu, leaky_relu_, relu6, hardtanh, hardtanh_, elu,
                          elu_, gelu, silu, sigmoid, tanh, softmax, log_softmax, selu, selu_, celu,
                          celu_, rrelu, rrelu_, threshold, threshold_, prelu, mish, hardswish,
@@ -67,4 +68,5 @@ __all__ = [
     "hardshrink", "softshrink", "glu", "softmin", "dropout1d", "dropout2d", "dropout3d",
     "alpha_dropout", "feature_alpha_dropout", "instance_norm", "group_norm", "rms_norm",
     "local_response_norm", "normalize",
+    "scaled_dot_product_attention", "multi_head_attention_forward",
 ]

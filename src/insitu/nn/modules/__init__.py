@@ -29,6 +29,10 @@ from .padding import (ZeroPad1d, ZeroPad2d, ZeroPad3d, ConstantPad1d, ConstantPa
 from .upsampling import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d
 from .pixelshuffle import PixelShuffle, PixelUnshuffle, ChannelShuffle
 from .fold import Fold, Unfold
+from .rnn import RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell
+from .attention import MultiheadAttention
+from .transformer import (Transformer, TransformerEncoder, TransformerDecoder,
+                          TransformerEncoderLayer, TransformerDecoderLayer)
 from ...utils.hooks import RemovableHandle
 
 __all__ = [
@@ -54,4 +58,7 @@ __all__ = [
     "Threshold", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout",
     "GroupNorm", "RMSNorm", "LocalResponseNorm", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d",
     "InstanceNorm2d", "InstanceNorm3d",
+    "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
+    "MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerDecoder",
+    "TransformerEncoderLayer", "TransformerDecoderLayer",
 ]

@@ -1,10 +1,9 @@
-"""insitu.nn.utils: gradient clipping (in place) and flattening parameters to one vector."""
-from ..autograd.grad_mode import no_grad
-from ..backend import xp
-from ..creation import tensor
-from ..ops.shape import cat
-from ..core.tensor import Tensor
-from ..core.tensor import wrap
+"""Gradient clipping, in place: the total norm of the gradients, and scaling them to a bound."""
+from ...autograd.grad_mode import no_grad
+from ...backend import xp
+from ...creation import tensor
+from ...core.tensor import Tensor
+from ...core.tensor import wrap
 
 
 def _grads(parameters):
@@ -72,16 +71,3 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
         for g in _grads(parameters):
             g.clamp_(min=-clip_value, max=clip_value)
 
-
-def parameters_to_vector(parameters):
-    return cat([p.view(-1) for p in parameters])
-
-
-def vector_to_parameters(vec, parameters):
-    if not isinstance(vec, Tensor):
-        raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
-    pointer = 0
-    for param in parameters:
-        n = param.numel()
-        param.data = vec[pointer:pointer + n].view_as(param).data
-        pointer += n

@@ -1,0 +1,8 @@
+"""insitu.nn.utils: gradient clipping (in place), parameters as one vector, and packed
+sequences for the recurrent layers (`insitu.nn.utils.rnn`), as in torch.nn.utils."""
+from . import rnn
+from .clip_grad import clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm
+from .convert_parameters import parameters_to_vector, vector_to_parameters
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm",
+           "parameters_to_vector", "vector_to_parameters", "rnn"]
