@@ -3,6 +3,7 @@ from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
                         is_grad_enabled)
 from .engine import backward, grad
 from .strict import strict_inplace
+from .version_tracking import region_versions, set_version_tracking, get_version_tracking
 from .node import Node
 from .function import Function, FunctionCtx, once_differentiable
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError

@@ -4,10 +4,20 @@ A SavedTensor remembers the storage version it saw and where it was saved (op na
 file:line). Unpacking at backward compares versions; on a mismatch the error is PyTorch's message
 followed by the line that saved the tensor and every in-place write since (recorded by the storage
 while it is saved), so no anomaly mode is needed to find the culprit.
+
+A mismatch is forgiven only when every write since was made with region tracking on
+(`version_tracking`) and none touched the elements saved (`regions.overlaps`); that work happens
+on the mismatch, never on the equal-versions path. While region tracking is on, each storage also
+lists its saved tensors (weakly), so strict mode, `can_mutate`, `is_saved` and the copy-on-write
+rescue can ask which of them a write touches (`saved_touching`).
 """
+import weakref
+from bisect import bisect_right
+
 from ..core.storage import user_frame, format_location
 from ..core.tensor import assemble
 from .grad_mode import mode
+from .regions import region, overlaps, EVERYTHING
 
 
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
@@ -25,7 +35,9 @@ _DETACHED = ("Trying to use a saved tensor that has been detached in-place, i.e.
 
 class SavedTensor:
     __slots__ = ("tensor", "had_grad_fn", "data", "dtype", "storage", "version", "op", "where", "is_output",
-                 "output_nr", "live", "__weakref__")
+                 "output_nr", "live", "region", "clean", "__weakref__")
+    # region, clean: set only when a version mismatch is examined (the bytes saved, and the
+    # version up to which every write is known to have missed them)
 
     def __init__(self, t, op, is_output=False, depth=3, where=None):
         st = t._storage
@@ -66,7 +78,7 @@ class SavedTensor:
         """Still usable? Not freed by an earlier backward, not modified, not detached in place."""
         if not self.live:
             raise RuntimeError(_FREED)
-        if self.storage.version != self.version:
+        if self.storage.version != self.version and not self.intact():
             raise RuntimeError(self._modified_message(node))
         if not self.is_output and self.had_grad_fn and self.tensor._grad_fn is None \
                 and not self.tensor._requires_grad:
@@ -87,6 +99,68 @@ class SavedTensor:
         self._check(node)
         return self.data if self.is_output else self.tensor._data
 
+    def intact(self):
+        """Are the saved values still the ones saved? Yes when the version has not moved, or when
+        every write since was made with region tracking on and none touched the elements saved
+        (remembered, so each write is examined once)."""
+        st = self.storage
+        now = st.version
+        since = getattr(self, "clean", self.version)
+        if now == since:
+            return True
+        later = _bumps_since(st, since)
+        if later is None:
+            return False
+        for b in later:
+            if not b[4]:           # made under the storage rule: it invalidates every saved tensor
+                return False
+        mine = self.saved_region()
+        if mine is EVERYTHING:
+            return False
+        if mine is not None:
+            lo, hi = mine[0], mine[1]
+            for b in later:        # one loop per backward over the writes since: kept lean
+                r = b[5]
+                if r is False:
+                    r = bump_region(b)
+                if r is None:
+                    continue
+                if r is EVERYTHING:
+                    return False
+                if r[1] < lo or r[0] > hi:      # outside the span: the common case
+                    continue
+                if overlaps(mine, r):
+                    return False
+        self.clean = now
+        return True
+
+    def saved_region(self):
+        """The bytes saved (EVERYTHING when unknown: the tensor now shows another storage)."""
+        r = getattr(self, "region", False)
+        if r is False:
+            if self.is_output:
+                r = region(self.data)
+            elif self.tensor._storage is self.storage:
+                r = region(self.tensor._data)
+            else:
+                return EVERYTHING
+            self.region = r
+        return r
+
+    def rebase(self, storage, saved):
+        """Point at a copy of what was saved (`saved`: the copy's array for an output, else a tensor
+        over it), in `storage`: the copy-on-write rescue."""
+        self.storage = storage
+        self.version = storage.version
+        self.region = False
+        self.clean = storage.version
+        if self.is_output:
+            self.data = saved
+        else:
+            self.tensor = saved
+        if _registering[0]:
+            _register(self)
+
     def _modified_message(self, node):
         shape = list(self.data.shape if self.is_output else self.tensor._data.shape)
         dtype = self.dtype if self.is_output else self.tensor._dtype
@@ -105,12 +179,22 @@ class SavedTensor:
         head += f" is at version {self.storage.version}; expected version {self.version} instead."
         lines = [head, f"  saved for backward by {self.op} at {format_location(self.where)} "
                        f"(version {self.version})"]
-        for version, op, where in (getattr(self.storage, "bumps", None) or ()):
-            if version > self.version:
-                lines.append(f"  modified in place by {op} at {format_location(where)} "
-                             f"(now version {version})")
+        later = _bumps_since(self.storage, self.version)
+        mine = self.saved_region()
+        missed = later is not None      # every write since is known, and none touched the elements
+        for b in later or ():
+            if overlaps(mine, bump_region(b)):
+                missed = False
+            elif b[4]:                  # tracked by region and disjoint: not what invalidated it
+                continue
+            lines.append(f"  modified in place by {b[1]} at {format_location(b[2])} "
+                         f"(now version {b[0]})")
         if len(lines) == 2:
             lines.append("  modified in place by an operation whose location was not recorded")
+        if missed:
+            lines.append("  none of these writes touched the elements saved here: under "
+                         "insitu.autograd.region_versions() (versions tracked by region) they "
+                         "would not invalidate it")
         return "\n".join(lines)
 
 
@@ -120,8 +204,122 @@ def _short(name):
     return name[:i] if i > 0 else name
 
 
+def _bump_version(b):
+    return b[0]
+
+
+def _bumps_since(st, version):
+    """The storage's recorded writes after `version`, or None when some of them were not
+    recorded."""
+    bumps = getattr(st, "bumps", None)
+    if not bumps:
+        return None
+    later = bumps[bisect_right(bumps, version, key=_bump_version):]
+    return later if len(later) == st.version - version else None
+
+
+def bump_region(b):
+    """The bytes a recorded write covered (computed once, from the array it wrote into)."""
+    r = b[5]
+    if r is False:
+        r = b[5] = write_region(b[3], b[1])
+        b[3] = None
+    return r
+
+
+def write_region(arr, op_name):
+    """The bytes a write into `arr` covers. resize_ changes the geometry of the tensor it resizes,
+    so it counts as a write of everything."""
+    return EVERYTHING if op_name == "resize_" else region(arr)
+
+
+def describe_saver(s):
+    return f"saved by {s.op} at {format_location(s.where)}"
+
+
 def describe_savers(storage):
     if getattr(storage, "saver", None) is None:
         return "saved by an unknown op"
     op, where = storage.saver
     return f"saved by {op} at {format_location(where)}"
+
+
+# ------------------------------------------------------------------------- who saved what
+
+_observers = []
+_registering = [False]      # region tracking is on: each storage lists its saved tensors
+_plain_init = SavedTensor.__init__
+_ref = weakref.ref
+
+
+def _register(s):
+    st = s.storage
+    if st.saved > 1:            # alone, it starts a new list: the older entries are all dead
+        refs = getattr(st, "refs", None)
+        if refs is not None:
+            refs.append(_ref(s))
+            return
+    st.refs = [_ref(s)]
+
+
+def _registered_init(self, t, op, is_output=False, depth=3, where=None):
+    _plain_init(self, t, op, is_output, depth + 1, where)
+    _register(self)
+
+
+def _observed_init(self, t, op, is_output=False, depth=3, where=None):
+    _plain_init(self, t, op, is_output, depth + 1, where)
+    if _registering[0]:
+        _register(self)
+    for fn in _observers:
+        fn(self)
+
+
+def _install():
+    """SavedTensor's own __init__ unless saves are observed or registered: saving costs nothing
+    extra in the common case."""
+    SavedTensor.__init__ = (_observed_init if _observers else
+                            _registered_init if _registering[0] else _plain_init)
+
+
+def add_save_observer(fn):
+    """Call fn(saved_tensor) on every save until removed."""
+    _observers.append(fn)
+    _install()
+
+
+def remove_save_observer(fn):
+    _observers.remove(fn)
+    _install()
+
+
+def register_saves(enabled):
+    _registering[0] = bool(enabled)
+    _install()
+
+
+def saved_on(st):
+    """The live SavedTensors of storage `st`, or None when some were saved without being
+    registered (region tracking was off)."""
+    if not st.saved:
+        return []
+    refs = getattr(st, "refs", None)
+    if refs is None:
+        return None
+    live = []
+    for r in refs:
+        s = r()
+        if s is not None and s.live and s.storage is st:
+            live.append(s)
+    if len(live) != len(refs):
+        st.refs = [_ref(s) for s in live]
+    return live if len(live) == st.saved else None
+
+
+def saved_touching(st, r):
+    """The live SavedTensors of `st` whose saved bytes overlap region `r`, or None when not every
+    saved tensor of `st` is known."""
+    live = saved_on(st)
+    if live is None:
+        return None
+    return [s for s in live if overlaps(s.saved_region(), r)]
