@@ -12,8 +12,8 @@ lists its saved tensors (weakly), so strict mode, `can_mutate`, `is_saved` and t
 rescue can ask which of them a write touches (`saved_touching`).
 """
 import weakref
-from bisect import bisect_right
 
+from ..backend import xp
 from ..core.storage import user_frame, format_location
 from ..core.tensor import assemble
 from .grad_mode import mode
@@ -108,30 +108,58 @@ class SavedTensor:
         since = getattr(self, "clean", self.version)
         if now == since:
             return True
-        later = _bumps_since(st, since)
-        if later is None:
+        start = _first_after(st, since)
+        if start is None:
             return False
+        bumps = st.bumps
+        if len(bumps) - start >= SCAN_FROM:
+            ok = self._missed_by_all(bumps, start)
+        else:
+            ok = self._missed_by(bumps[start:])
+        if ok:
+            self.clean = now
+        return ok
+
+    def _missed_by(self, later):
+        """Were all of these writes made by region, and none into the saved elements?"""
         for b in later:
             if not b[4]:           # made under the storage rule: it invalidates every saved tensor
                 return False
         mine = self.saved_region()
         if mine is EVERYTHING:
             return False
-        if mine is not None:
-            lo, hi = mine[0], mine[1]
-            for b in later:        # one loop per backward over the writes since: kept lean
-                r = b[5]
-                if r is False:
-                    r = bump_region(b)
-                if r is None:
-                    continue
-                if r is EVERYTHING:
-                    return False
-                if r[1] < lo or r[0] > hi:      # outside the span: the common case
-                    continue
-                if overlaps(mine, r):
-                    return False
-        self.clean = now
+        if mine is None:
+            return True
+        lo, hi = mine[0], mine[1]
+        for b in later:
+            r = b[5]
+            if r is False:
+                r = bump_region(b)
+            if r is None:
+                continue
+            if r is EVERYTHING:
+                return False
+            if r[1] < lo or r[0] > hi:      # outside the span: the common case
+                continue
+            if overlaps(mine, r):
+                return False
+        return True
+
+    def _missed_by_all(self, bumps, start):
+        """`_missed_by(bumps[start:])` for many writes: their spans compared as arrays, only the
+        writes whose span meets the saved one tested exactly."""
+        lo, hi, by_region = _spans(bumps)
+        if not by_region[start:].all():
+            return False
+        mine = self.saved_region()
+        if mine is EVERYTHING:
+            return False
+        if mine is None:
+            return True
+        near = xp.flatnonzero((lo[start:] <= mine[1]) & (hi[start:] >= mine[0]))
+        for i in near.tolist():
+            if overlaps(mine, bump_region(bumps[start + i])):
+                return False
         return True
 
     def saved_region(self):
@@ -204,18 +232,55 @@ def _short(name):
     return name[:i] if i > 0 else name
 
 
-def _bump_version(b):
-    return b[0]
-
-
-def _bumps_since(st, version):
-    """The storage's recorded writes after `version`, or None when some of them were not
-    recorded."""
+def _first_after(st, version):
+    """Index of the storage's first recorded write after `version`, or None when some writes
+    since were not recorded. Records are one version apart."""
     bumps = getattr(st, "bumps", None)
     if not bumps:
         return None
-    later = bumps[bisect_right(bumps, version, key=_bump_version):]
-    return later if len(later) == st.version - version else None
+    start = len(bumps) - (st.version - version)
+    if start < 0 or bumps[start][0] != version + 1:
+        return None
+    return start
+
+
+def _bumps_since(st, version):
+    """The storage's recorded writes after `version`, or None when some were not recorded."""
+    start = _first_after(st, version)
+    return None if start is None else st.bumps[start:]
+
+
+SCAN_FROM = 64              # from this many writes to examine, spans are compared as arrays
+_FAR = 2 ** 62              # beyond any address
+
+
+def _spans(bumps):
+    """(first byte, last byte, made by region) of every record, as arrays cached on the log and
+    extended as it grows: each write's region is worked out once."""
+    cached = getattr(bumps, "spans", None)
+    n = len(bumps)
+    if cached is not None and cached[3] == n:
+        return cached[0][:n], cached[1][:n], cached[2][:n]
+    lo, hi, by_region, done = cached if cached is not None else (None, None, None, 0)
+    if lo is None or len(lo) < n:
+        size = max(64, 2 * n)
+        grown = xp.empty(size, xp.int64), xp.empty(size, xp.int64), xp.empty(size, bool)
+        if lo is not None:
+            for new, old in zip(grown, (lo, hi, by_region)):
+                new[:done] = old[:done]
+        lo, hi, by_region = grown
+    for i in range(done, n):
+        b = bumps[i]
+        r = bump_region(b)
+        if r is None:
+            lo[i], hi[i] = _FAR, -1                 # empty: meets nothing
+        elif r is EVERYTHING:
+            lo[i], hi[i] = -1, _FAR
+        else:
+            lo[i], hi[i] = r[0], r[1]
+        by_region[i] = b[4]
+    bumps.spans = (lo, hi, by_region, n)
+    return lo[:n], hi[:n], by_region[:n]
 
 
 def bump_region(b):
@@ -253,13 +318,18 @@ _ref = weakref.ref
 
 
 def _register(s):
+    """List `s` in its storage's `refs`: one weak reference while it is the storage's only saved
+    tensor (the common case: one allocation per save), a list of them once there are more."""
     st = s.storage
-    if st.saved > 1:            # alone, it starts a new list: the older entries are all dead
+    if st.saved > 1:            # alone, it starts afresh: the older entries are all dead
         refs = getattr(st, "refs", None)
-        if refs is not None:
+        if refs.__class__ is list:
             refs.append(_ref(s))
             return
-    st.refs = [_ref(s)]
+        if refs is not None:
+            st.refs = [refs, _ref(s)]
+            return
+    st.refs = _ref(s)
 
 
 def _registered_init(self, t, op, is_output=False, depth=3, where=None):
@@ -306,6 +376,8 @@ def saved_on(st):
     refs = getattr(st, "refs", None)
     if refs is None:
         return None
+    if refs.__class__ is not list:
+        refs = [refs]
     live = []
     for r in refs:
         s = r()

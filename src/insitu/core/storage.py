@@ -96,6 +96,12 @@ def user_location(depth=2):
 SAVED, INFERENCE, READONLY, WATCHED = 1, 2, 4, 8
 
 
+class BumpLog(list):
+    """A storage's recorded writes, oldest first, one version apart. `spans` belongs to autograd:
+    its cache of their byte spans, to compare many writes at once."""
+    __slots__ = ("spans",)
+
+
 class Storage:
     __slots__ = ("array", "version", "nbytes", "saved", "special", "bumps", "saver", "watch",
                  "refs", "__weakref__")   # refs: its saved tensors, while region tracking is on
@@ -127,7 +133,7 @@ class Storage:
         [version, op_name, where, array, by_region, bytes covered (False: not yet worked out)]."""
         bumps = getattr(self, "bumps", None)
         if bumps is None:
-            bumps = self.bumps = []
+            bumps = self.bumps = BumpLog()
         bumps.append([self.version, op_name, user_frame(depth), arr, by_region, False])
 
     def offset_of(self, arr):

@@ -15,8 +15,8 @@ from ..autograd.grad_mode import mode
 from ..autograd.guards import DEFAULT, NO_GRAD_MODE, MULTI_OUTPUT
 from ..autograd.node import Node
 from ..autograd.recorder import edge
-from ..autograd.version_tracking import BY_REGION
 from ..autograd.tensor_hooks import install_retain_hook
+from ..autograd.version_tracking import BY_REGION
 from ..backend import xp, has_internal_overlap, strided_view
 from ..core.dtypes import int64
 from ..core.tensor import assemble, new_tensor
