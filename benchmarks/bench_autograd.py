@@ -1,7 +1,9 @@
 """Autograd overhead: a chain of 1000 elementwise ops on a 100-element tensor, forward + backward,
 out-of-place and half in-place, insitu vs torch in the same run.
 
-    python benchmarks/bench_autograd.py [--repeat N]
+    python benchmarks/bench_autograd.py [--repeat N] [--regions]
+
+--regions runs insitu with versions tracked by region (insitu.autograd.set_version_tracking).
 """
 import argparse
 import time
@@ -39,13 +41,17 @@ def main(argv=None):
     p = argparse.ArgumentParser()
     p.add_argument("--repeat", type=int, default=7)
     p.add_argument("--ops", type=int, default=1000)
+    p.add_argument("--regions", action="store_true", help="track versions by region")
     a = p.parse_args(argv)
     import insitu
+    if a.regions:
+        insitu.autograd.set_version_tracking("region")
     try:
         import torch
     except ImportError:
         torch = None
-    print(f"chain of {a.ops} elementwise ops on 100 elements, forward+backward, best of {a.repeat}")
+    print(f"chain of {a.ops} elementwise ops on 100 elements, forward+backward, best of {a.repeat}"
+          + (", versions tracked by region" if a.regions else ""))
     print(f"{'variant':<14}{'insitu ms':>11}{'torch ms':>11}{'ratio':>8}")
     for inplace in (False, True):
         ti = run(insitu, a.ops, inplace, a.repeat)

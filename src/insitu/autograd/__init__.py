@@ -5,6 +5,7 @@ from .engine import backward, grad
 from . import anomaly as anomaly_mode
 from .anomaly import detect_anomaly, set_detect_anomaly
 from .strict import strict_inplace
+from .version_tracking import region_versions, set_version_tracking, get_version_tracking
 from .node import Node
 from .function import Function, FunctionCtx, once_differentiable
 from .gradcheck import gradcheck, gradgradcheck, GradcheckError

@@ -6,6 +6,9 @@
   overwrites; reported to `memory.profile()` and, opt-in, by an `InplaceCopyWarning`.
 * `allow_mutation_on_saved_tensors()`: in-place writes into saved tensors first copy what the
   graph needs, so backward stays correct.
+
+With region tracking on (`version_tracking`), "saved" means that elements of `t` itself were
+saved, and the rescue copies only the saved tensors a write touches.
 """
 import os
 import weakref
@@ -18,7 +21,10 @@ from . import strict
 from .grad_mode import mode
 from .guards import check_autograd
 from .recorder import grad_accumulator
-from .saved import SavedTensor
+from .regions import region, overlaps
+from .saved import (SavedTensor, add_save_observer, remove_save_observer, _observers,  # noqa: F401
+                    saved_touching, write_region)
+from .version_tracking import BY_REGION
 from .watch import AdvancedIndexingCopyWarning  # noqa: F401  (public here, with the other)
 
 
@@ -119,21 +125,29 @@ def saved_bytes(t):
 
 
 def is_saved(t):
-    """Whether a live graph saved (part of) this tensor's storage for backward."""
-    return t._storage.saved > 0
+    """Whether a live graph saved (part of) this tensor's storage for backward; with region
+    tracking on, (part of) this tensor's own elements."""
+    st = t._storage
+    if not st.saved:
+        return False
+    if BY_REGION[0]:
+        hits = saved_touching(st, region(t._data))
+        if hits is not None:
+            return bool(hits)
+    return True
 
 
 def can_mutate(t):
     """Whether an in-place op on `t` is safe now: it would not raise (leaf, view, read-only,
     inference and overlap guards), and no live graph saved `t`'s storage (so no later backward
     fails because of it). Inside `allow_mutation_on_saved_tensors()`, tensors saved there count
-    as mutable."""
+    as mutable. With region tracking on, only saved elements of `t` itself count."""
     st = t._storage
     if (st.special & INFERENCE and not mode.inference) or st.special & READONLY:
         return False
     if not t._data.flags.writeable:
         return False
-    if st.saved and not _all_rescuable(st):
+    if st.saved and not _saved_part_mutable(t):
         return False
     if t._base is not None and has_internal_overlap(t._data):
         return False
@@ -145,30 +159,17 @@ def can_mutate(t):
     return True
 
 
-# ------------------------------------------------------------------------- observing saves
-
-_observers = []
-_plain_init = SavedTensor.__init__
-
-
-def _observed_init(self, *args, **kwargs):
-    _plain_init(self, *args, **kwargs)
-    for fn in _observers:
-        fn(self)
-
-
-def add_save_observer(fn):
-    """Call fn(saved_tensor) on every save until removed. While none is registered, saving
-    costs nothing extra (SavedTensor's own __init__ runs)."""
-    if not _observers:
-        SavedTensor.__init__ = _observed_init
-    _observers.append(fn)
-
-
-def remove_save_observer(fn):
-    _observers.remove(fn)
-    if not _observers:
-        SavedTensor.__init__ = _plain_init
+def _saved_part_mutable(t):
+    """Writing into `t` leaves every live graph able to run backward (rescued if need be)."""
+    st = t._storage
+    if BY_REGION[0]:
+        hits = saved_touching(st, region(t._data))
+        if hits is not None:
+            if not hits:
+                return True
+            tracked = {id(s) for s in _live_tracked(st)} if _rescue["depth"] else ()
+            return all(id(s) in tracked for s in hits)
+    return _all_rescuable(st)
 
 
 # ------------------------------------------------------------------------- copy-on-write rescue
@@ -218,7 +219,7 @@ def _live_tracked(st):
     out = []
     for r in refs or ():
         s = r()
-        if s is not None and s.live and s.storage is st and s.version == st.version:
+        if s is not None and s.live and s.storage is st and s.intact():
             out.append(s)
     return out
 
@@ -227,16 +228,25 @@ def _all_rescuable(st):
     return _rescue["depth"] > 0 and len(_live_tracked(st)) == st.saved
 
 
-def _rescue_storage(st, op_name):
-    """Move every tracked saved tensor of `st` onto a copy of what it saved. True when nothing
-    saved from `st` is left (the write is then safe)."""
+def _rescue_storage(t, op_name):
+    """Before a write into `t`: move every tracked saved tensor of its storage (with region
+    tracking on, every one the write touches) onto a copy of what it saved. True when the write
+    is then safe: nothing saved from the storage is left (or nothing the write touches)."""
+    st = t._storage
     copies = {}
     nbytes = 0
+    w = write_region(t._data, op_name) if BY_REGION[0] else None
     for s in _live_tracked(st):
-        nbytes += _move_to_copy(s, st, copies)
+        if w is None or overlaps(s.saved_region(), w):
+            nbytes += _move_to_copy(s, st, copies)
     if nbytes and memory._profiles:
         memory._note_copy(op_name, nbytes)
-    return st.saved == 0
+    if not st.saved:
+        return True
+    if w is not None:
+        hits = saved_touching(st, w)
+        return hits is not None and not hits
+    return False
 
 
 def _move_to_copy(s, st, copies):
@@ -257,14 +267,12 @@ def _move_to_copy(s, st, copies):
         st.bumps = None
     new.saved += 1
     new.special |= SAVED
-    s.storage = new
-    s.version = new.version
     if s.is_output:
-        s.data = c
+        s.rebase(new, c)
     else:
         if alias is None:
             alias = got[2] = _alias_with_history(s.tensor, c, new)
-        s.tensor = alias
+        s.rebase(new, alias)
     _track(s)
     return n
 

@@ -3,8 +3,10 @@
 An in-place op in grad mode may not write into a leaf that requires grad, into a view of one, into
 a view made under no_grad, into an output of a function that returns several views, or into a
 view a custom Function returned. Each guard only reads metadata, so a refused op has written
-nothing. `creation` marks on a view (PyTorch's CreationMeta) say how it was made.
+nothing. `creation` marks on a view (PyTorch's CreationMeta) say how it was made. With region
+tracking on (`version_tracking`), outputs of a multi-view function may be written like any view.
 """
+from .version_tracking import BY_REGION
 
 LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 VIEW_OF_LEAF = "a view of a leaf Variable that requires grad is being used in an in-place operation."
@@ -54,7 +56,7 @@ def check_autograd(self, any_input_requires_grad):
             if self._grad_fn is not None:   # made in grad mode, of a view made under no_grad
                 raise RuntimeError(NO_GRAD_VIEW_OF_VIEW.format(nr=vm.output_nr, fn=vm.fn_name))
             raise RuntimeError(NO_GRAD_VIEW)
-        if meta == MULTI_OUTPUT:
+        if meta == MULTI_OUTPUT and not BY_REGION[0]:
             if self._grad_fn is None:       # the multi-view function ran without a graph
                 raise RuntimeError(NO_GRAD_MULTI_OUTPUT_VIEW)
             raise RuntimeError(MULTI_OUTPUT_VIEW.format(nr=vm.output_nr, fn=vm.fn_name))

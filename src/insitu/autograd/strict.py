@@ -5,17 +5,19 @@ into a storage that a live graph has saved raises at once, naming the op, the li
 and the line that saved the tensor. Outside it, the same mistake is reported at backward time
 with both lines.
 
-`check(storage, op)` is called before the kernel of every in-place write into a saved storage
-(the SAVED bit already routes those writes here), so its common case is one list read.
+`check(t, op)` is called before the kernel of every in-place write into a saved storage (the
+SAVED bit already routes those writes here), so its common case is one list read.
 `graph.allow_mutation_on_saved_tensors()` plugs its copy-on-write rescue in through `_rescuer`;
-inside it the write is made safe instead of refused.
+inside it the write is made safe instead of refused. With region tracking on, only a write that
+touches elements a live graph saved is refused (or rescued).
 """
 from ..core.storage import user_location
-from .saved import describe_savers
+from .saved import describe_saver, describe_savers, saved_touching, write_region
+from .version_tracking import BY_REGION
 
 _state = {"depth": 0, "global": False}
 _armed = [False]        # strict mode or a rescue is active: check() has work to do
-_rescuer = [None]       # fn(storage, op_name) while allow_mutation_on_saved_tensors() is active
+_rescuer = [None]       # fn(t, op_name) while allow_mutation_on_saved_tensors() is active
 
 
 def active():
@@ -50,18 +52,25 @@ class strict_inplace:
         return False
 
 
-def check(storage, op_name):
-    """Before an in-place write into a storage a live graph saved: rescue the saved values if
-    `allow_mutation_on_saved_tensors()` is active, else raise if strict mode is on."""
+def check(t, op_name):
+    """Before an in-place write into `t`, whose storage a live graph saved: rescue the saved values
+    if `allow_mutation_on_saved_tensors()` is active, else raise if strict mode is on."""
     if _armed[0]:
         rescue = _rescuer[0]
-        if rescue is not None and rescue(storage, op_name):
+        if rescue is not None and rescue(t, op_name):
             return
         if active():
-            raise RuntimeError(message(storage, op_name))
+            saver = describe_savers(t._storage)
+            if BY_REGION[0]:
+                hits = saved_touching(t._storage, write_region(t._data, op_name))
+                if hits is not None:
+                    if not hits:       # the write misses every saved element
+                        return
+                    saver = describe_saver(hits[0])
+            raise RuntimeError(message(saver, op_name))
 
 
-def message(storage, op_name):
+def message(saver, op_name):
     return (f"strict_inplace: {op_name} at {user_location(3)} would modify a tensor that a live "
-            f"graph saved for backward ({describe_savers(storage)}), so backward would fail. "
+            f"graph saved for backward ({saver}), so backward would fail. "
             "Clone it first, or use the out-of-place op.")

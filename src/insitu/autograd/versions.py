@@ -6,13 +6,16 @@ not happen (inference tensors outside inference mode, read-only NumPy memory), g
 and the copy-on-write rescue their turn while the saved values are still intact, runs the kernel,
 and then bumps the version counter: the one place in insitu where a version is incremented. When
 a live graph has saved part of the storage, the bump is recorded with the op's name and the
-user's line, which is how a failing backward can name the line that modified a saved tensor.
+user's line, which is how a failing backward can name the line that modified a saved tensor; the
+record also keeps the array written into and whether region tracking was on
+(`version_tracking`), which is all the region rule needs from a write.
 
 A kernel that raises leaves the data and the version as they were.
 """
 from ..core.state import mode
 from ..core.storage import SAVED, INFERENCE, READONLY, WATCHED
 from . import strict, watch
+from .version_tracking import BY_REGION
 
 INFERENCE_WRITE = (
     "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone "
@@ -27,14 +30,14 @@ def write(t, op_name, kernel=None, *args):
     if st.special:
         check_writable(t, op_name)
         if st.special & SAVED:
-            strict.check(st, op_name)
+            strict.check(t, op_name)
         if st.special & WATCHED:
             watch.check_watched(t, op_name)
     if kernel is not None:
         kernel(*args)
     st.version += 1
     if st.saved:
-        st.record_bump(op_name)
+        st.record_bump(op_name, t._data, BY_REGION[0])
     return t
 
 

@@ -3,7 +3,10 @@
 Every in-place write bumps `version` exactly once. Saved-for-backward tensors remember the version
 they saw, and autograd compares at backward time. While some live graph has saved a tensor of this
 storage (`saved > 0`), each bump also records where it happened (`bumps`), so the error can name
-the line that modified the tensor; otherwise bumping costs one integer add.
+the line that modified the tensor; otherwise bumping costs one integer add. Each record also keeps
+the array written into and whether the write was made with region tracking on, so autograd can
+tell which saved elements it touched (`autograd.regions`); that is worked out only when a
+backward, or an error, needs it.
 """
 import sys
 import warnings
@@ -93,9 +96,15 @@ def user_location(depth=2):
 SAVED, INFERENCE, READONLY, WATCHED = 1, 2, 4, 8
 
 
+class BumpLog(list):
+    """A storage's recorded writes, oldest first, one version apart. `spans` belongs to autograd:
+    its cache of their byte spans, to compare many writes at once."""
+    __slots__ = ("spans",)
+
+
 class Storage:
     __slots__ = ("array", "version", "nbytes", "saved", "special", "bumps", "saver", "watch",
-                 "__weakref__")
+                 "refs", "__weakref__")   # refs: its saved tensors, while region tracking is on
 
     def __init__(self, array, owns=True):
         self.array = array          # the root ndarray (lowest address = element 0)
@@ -118,12 +127,14 @@ class Storage:
         if n:
             _mem[0] -= n
 
-    def record_bump(self, op_name, depth=3):
-        """After a bump of a storage some live graph saved: remember which op wrote, and where."""
+    def record_bump(self, op_name, arr, by_region, depth=3):
+        """After a bump of a storage some live graph saved: remember which op wrote, where, into
+        which array, and under which rule (`by_region`). A record is
+        [version, op_name, where, array, by_region, bytes covered (False: not yet worked out)]."""
         bumps = getattr(self, "bumps", None)
         if bumps is None:
-            bumps = self.bumps = []
-        bumps.append((self.version, op_name, user_frame(depth)))
+            bumps = self.bumps = BumpLog()
+        bumps.append([self.version, op_name, user_frame(depth), arr, by_region, False])
 
     def offset_of(self, arr):
         """Element offset of an array's first element inside this storage."""

@@ -16,6 +16,7 @@ from ..autograd.guards import DEFAULT, NO_GRAD_MODE, MULTI_OUTPUT
 from ..autograd.node import Node
 from ..autograd.recorder import edge
 from ..autograd.tensor_hooks import install_retain_hook
+from ..autograd.version_tracking import BY_REGION
 from ..backend import xp, has_internal_overlap, strided_view
 from ..core.dtypes import int64
 from ..core.tensor import assemble, new_tensor
@@ -267,10 +268,12 @@ _STALE_MULTI_OUTPUT_VIEW = (
 
 
 def current_grad_fn(t):
-    """grad_fn of a view, regenerated if its base (or a sibling view) was modified since."""
+    """grad_fn of a view, regenerated if its base (or a sibling view) was modified since (with
+    region tracking on, a multi-view function's output is regenerated like any view)."""
     vm = t._view
     if vm.version != t._storage.version:
-        if vm.creation != DEFAULT and t._base._requires_grad and t._base._grad_fn is not None:
+        if vm.creation != DEFAULT and t._base._requires_grad and t._base._grad_fn is not None \
+                and not (vm.creation == MULTI_OUTPUT and BY_REGION[0]):
             if vm.creation == NO_GRAD_MODE:
                 raise RuntimeError(_STALE_NO_GRAD_VIEW)
             if vm.creation == MULTI_OUTPUT:
