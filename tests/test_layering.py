@@ -19,7 +19,7 @@ LAYERS = [
     ("interop", 5), ("runtime", 5),
     ("ops", 4), ("methods", 6),
     ("nn", 7), ("optim", 7), ("utils", 7), ("serialization", 7),
-    ("tour", 9), ("train_demo", 9), ("__main__", 9), ("", 9),
+    ("tour", 9), ("train_demo", 9), ("resnet_demo", 9), ("__main__", 9), ("", 9),
 ]
 MAX_FUNCTION_LEVEL = 20
 

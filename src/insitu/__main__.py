@@ -2,6 +2,7 @@
 python -m insitu run script.py [args]  run an unmodified PyTorch script on insitu
 python -m insitu coverage [--refresh | --write]   which of PyTorch's names insitu has
 python -m insitu train [options]     a small training demo
+python -m insitu resnet [options]    in-place activations in a small ResNet, trained on digits
 
 The `insitu` console script is the same command."""
 import sys
@@ -10,8 +11,9 @@ from .compat import main as run
 from .coverage import main as coverage
 from .tour import main as tour
 from .train_demo import main as train
+from .resnet_demo import main as resnet
 
-COMMANDS = {"run": run, "coverage": coverage, "train": train}
+COMMANDS = {"run": run, "coverage": coverage, "train": train, "resnet": resnet}
 
 
 def main(argv=None):

@@ -1,6 +1,7 @@
 """`python -m insitu`: a short tour. First the in-place basics (each example printed with its
 output), then the point of in-place ops on real work: a chain of three elementwise ops on a
-large tensor, out of place and in place, with measured time and peak extra memory."""
+large tensor, out of place and in place, with measured time and peak extra memory; last, the
+same choice inside a model (a small ResNet's activations and residual additions)."""
 import argparse
 import contextlib
 import io
@@ -8,6 +9,7 @@ import textwrap
 import time
 
 import insitu as torch
+from insitu.resnet_demo import tour as resnet_tour
 
 EXAMPLES = [
     ("Normal vs in-place", """
@@ -139,7 +141,8 @@ of memory and runs in well under a second; the default, 64Mi elements (256 MiB),
 
 Other commands: `python -m insitu run script.py [args]` runs an unmodified PyTorch script on
 insitu, `python -m insitu coverage` lists which of PyTorch's names insitu provides,
-`python -m insitu train` trains a small MLP (needs scikit-learn)."""
+`python -m insitu train` trains a small MLP and `python -m insitu resnet` a small ResNet with
+and without in-place activations (both need scikit-learn)."""
 
 
 def main(argv=None):
@@ -157,3 +160,5 @@ def main(argv=None):
     print(f"insitu {torch.__version__}: PyTorch's tensor API over NumPy, in-place done right.\n")
     run_examples(torch)
     memory_demo(torch, args.elements, args.repeat)
+    print()
+    resnet_tour(repeat=args.repeat)

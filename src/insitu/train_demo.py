@@ -120,7 +120,12 @@ def table(results):
     for r in results:
         rows.append((r["label"], f"{100 * r['accuracy']:.1f}%", f"{r['epoch_s']:.4f}",
                      _kib(r["peak"])))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return format_table(rows)
+
+
+def format_table(rows):
+    """Rows of strings as aligned columns (the first left-aligned), a rule under the header."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for k, row in enumerate(rows):
         lines.append("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
