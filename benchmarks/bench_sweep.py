@@ -95,25 +95,34 @@ def generic_call(name, where):
         if required:
             return f"needs argument(s) {', '.join(required)} and has no case"
         operands = sweep_cases.operands_for(name, len(op.tensors))
-        return lambda m, t: entry(m, t, name)(*[getattr(t, o) for o in operands])
+        return lambda m, t: entry(m, name)(*[getattr(t, o) for o in operands])
     if where == "table in-place":
         return "in-place form only and has no case"
-    fn = getattr(insitu, name, None) or getattr(insitu.Tensor, name, None)
-    if fn is None:
-        fn = getattr(insitu.nn.functional, name, None)
+    if where == "method":
+        fn = getattr(insitu.Tensor, name, None)
+        if not callable(fn):
+            return "not a callable method"
+        return (lambda m, t: getattr(t.x, name)()) if _no_required(fn) else \
+            "needs arguments and has no case"
+    fn = getattr(insitu, name, None) or getattr(insitu.nn.functional, name, None)
     if not callable(fn):
         return "not a callable op"
+    if not _no_required(fn):
+        return "needs arguments and has no case"
+    return lambda m, t: entry(m, name)(t.x)
+
+
+def _no_required(fn):
+    """Whether fn can be called with its first argument only."""
     try:
         params = list(inspect.signature(fn).parameters.values())[1:]
     except (TypeError, ValueError):
-        return "no signature to call it by"
-    if any(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-           for p in params):
-        return "needs arguments and has no case"
-    return lambda m, t: entry(m, t, name)(t.x)
+        return False
+    return not any(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY,
+                                                       p.POSITIONAL_OR_KEYWORD) for p in params)
 
 
-def entry(m, t, name):
+def entry(m, name):
     """m.name, else m.nn.functional.name, else the method of the first tensor."""
     fn = getattr(m, name, None)
     if fn is None:
@@ -202,8 +211,12 @@ def first_float(res):
 
 
 def backward_fn(lib, case, t, grad_array):
-    """One forward and one backward, or None where the result has no graph."""
-    out = first_float(case.call(lib, t))
+    """One forward and one backward, or None where the result has no graph (or the op has no
+    derivative, or refuses inputs that require grad, as in-place ops on leaves do)."""
+    try:
+        out = first_float(case.call(lib, t))
+    except RuntimeError:
+        return None
     if out is None or out.grad_fn is None:
         return None
     g = lib.from_numpy(grad_array(tuple(out.shape)))
@@ -213,6 +226,10 @@ def backward_fn(lib, case, t, grad_array):
         for leaf in leaves:
             leaf.grad = None
         first_float(case.call(lib, t)).backward(g)
+    try:
+        run()
+    except (RuntimeError, NotImplementedError):
+        return None
     return run
 
 

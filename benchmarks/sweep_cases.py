@@ -32,7 +32,7 @@ def F(m):
 # ------------------------------------------------------------------ inputs
 
 # inputs that never require grad (targets, running statistics, boundaries)
-CONSTANT = {"t01", "pm1", "sign", "rmean", "rvar", "bounds", "sorted_v"}
+CONSTANT = {"t01", "pm1", "sign", "rmean", "rvar", "bounds", "sorted_v", "buf"}
 
 
 def inputs(rows, cols):
@@ -374,6 +374,8 @@ def _cases():
         # table ops that need parameters or special operands
         "pow": [c("pow(x, 2)", lambda m, t: t.x ** 2, lambda a: np.square(a.x), _pow2_grad),
                 c("pow(p, y)", lambda m, t: m.pow(t.p, t.y), lambda a: np.power(a.p, a.y))],
+        "square": [c("square", lambda m, t: m.square(t.x), lambda a: np.square(a.x),
+                     GRADS["square"])],
         "clamp": [c("clamp", lambda m, t: m.clamp(t.x, -0.5, 0.5),
                     lambda a: np.clip(a.x, -0.5, 0.5))],
         "clamp_min": [c("clamp_min", lambda m, t: m.clamp_min(t.x, 0.0),
