@@ -7,8 +7,8 @@
 The ops come from the registries, not from a list: every declaration of the op table
 (`insitu.ops.table`), every function and method the op families export (`insitu.methods.FAMILIES`)
 and every name of `insitu.nn.functional`. `sweep_cases.py` gives the arguments of those that need
-some and the floor of each: the fastest plain NumPy expression of the same computation (for a
-table op whose kernel is a ufunc, that ufunc). An op that cannot be called generically and has no
+some and `sweep_floors.py` the floor of each: the fastest plain NumPy expression of the same
+computation (for a table op whose kernel is a ufunc, that ufunc). An op that cannot be called generically and has no
 case there is skipped with the reason printed.
 
 Times are medians of interleaved rounds (insitu, torch, NumPy, insitu, ...), each round a batch
