@@ -159,8 +159,9 @@ def add_at_rows(target, index, rows):
     for rows of more than one element.
 
     The i are taken in rounds: round r holds each index's r-th occurrence, so within a round the
-    targets are distinct and one fancy-indexed add does them all (`target[t] += rows[sel]`
-    rounds once per element, as a sequential add does). An index repeated more than
+    targets are distinct and fancy-indexed adds do them all (`target[t] += rows[sel]` rounds
+    once per element, as a sequential add does), a block of rows at a time (temporaries of at
+    most `_BLOCK` elements). An index repeated more than
     `_MAX_ROUNDS` times, or 1-D targets (where add.at has its own fast loop), go to add.at."""
     k = index.size
     if k == 0:
@@ -176,7 +177,7 @@ def add_at_rows(target, index, rows):
     first[0] = True
     xp.not_equal(ranked[1:], ranked[:-1], out=first[1:])
     if first.all():                               # no repeats: one round
-        target[index] += rows
+        _add_rows(target, index, rows, xp.arange(k))
         return target
     starts = xp.flatnonzero(first)
     rank = xp.arange(k) - starts[xp.cumsum(first) - 1]
@@ -187,5 +188,14 @@ def add_at_rows(target, index, rows):
     for r in range(rounds):
         sel = order[rank == r]
         sel.sort()                               # read rows in order: better locality
-        target[index[sel]] += rows[sel]
+        _add_rows(target, index, rows, sel)
     return target
+
+
+def _add_rows(target, index, rows, sel):
+    """target[index[sel]] += rows[sel] (distinct targets), a few rows at a time so that the
+    gathered temporaries stay within a block whatever the number of rows."""
+    step = max(1, _BLOCK // max(1, rows[0].size))
+    for s in range(0, sel.size, step):
+        part = sel[s:s + step]
+        target[index[part]] += rows[part]
