@@ -96,7 +96,40 @@ def _check_int_zero(a, b, dt):
         raise RuntimeError("ZeroDivisionError")
 
 
+def _pow_by_number(out, a, b):
+    """PyTorch's own kernels for these float exponents (pow_tensor_scalar_optimized_kernel,
+    sqrt, rsqrt, reciprocal): x * x for 2, x * x * x for 3, 1 / (x * x) for -2, ...; None for
+    the other exponents."""
+    if b == 2:
+        return xp.multiply(a, a, out=out)
+    if b == 3:
+        return blocked(result_array(out, a.dtype, a), (a,), _cube, None)
+    if b == 0.5:
+        return xp.sqrt(a, out=out)
+    if b == -1:
+        return xp.reciprocal(a, out=out)
+    if b == -2:
+        r = xp.multiply(a, a, out=out)
+        return xp.reciprocal(r, out=r)
+    if b == -0.5:
+        r = xp.sqrt(a, out=out)
+        return xp.divide(1, r, out=r)
+    return None
+
+
+def _cube(out, a, dtype):
+    """a * a * a rounded twice, as PyTorch's kernel; the square in scratch, so `out` may be a."""
+    t = xp.multiply(a, a, out=scratch(0, a.dtype, a.shape))
+    xp.multiply(t, a, out=out)
+
+
 def _k_pow(out, dt, a, b):
+    if (b.__class__ is int or b.__class__ is float) and a.__class__ is xp.ndarray and \
+            a.dtype.kind == "f" and (dt is None or dt == a.dtype) and \
+            (out is None or out.dtype == a.dtype):
+        r = _pow_by_number(out, a, b)
+        if r is not None:
+            return r
     if isinstance(b, xp.ndarray) or not isinstance(a, xp.ndarray):
         # bool ** bool has no kernel, except with a Python-number exponent
         if (dt or xp.result_type(a, b)).kind == "b":
@@ -306,9 +339,14 @@ def _log(x):
 
 
 def _pow_self_grad(grad, self, exponent):
-    """PyTorch's pow_backward_self: 0 where the exponent is 0 (not the nan of 0 * inf)."""
+    """PyTorch's pow_backward_self: 0 where the exponent is 0 (not the nan of 0 * inf); a
+    number exponent is grad * (exponent * self ** (exponent - 1)), rounded in that order."""
     if _is_number(exponent):
-        return zeros_like(grad) if exponent == 0 else grad * exponent * self ** (exponent - 1)
+        if exponent == 0:
+            return zeros_like(grad)
+        if exponent == 2:                       # self ** 1 is self: skip its copy
+            return grad * (self * 2.0)
+        return grad * (exponent * self ** (exponent - 1))
     return _zero_where(exponent == 0, grad * exponent * self ** (exponent - 1))
 
 

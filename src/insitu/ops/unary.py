@@ -18,11 +18,26 @@ LN2, LN10 = math.log(2.0), math.log(10.0)
 def _k_sigmoid(out, dt, a):
     if dt is not None and a.dtype != dt:
         a = a.astype(dt)
-    # 1 / (1 + exp(-a)) in two in-place steps on the output buffer
-    r = xp.negative(a, out=buffer(out, a))
+    return blocked(buffer(out, a), (a,), _sigmoid_block, None)
+
+
+def _sigmoid_block(r, a, dtype):
+    """1 / (1 + exp(-a)) in place on the output, a block at a time (the four passes stay in
+    cache; r may be a)."""
+    xp.negative(a, out=r)
     xp.exp(r, out=r)
     r += 1
-    return xp.reciprocal(r, out=r)
+    xp.reciprocal(r, out=r)
+
+
+def _sigmoid_grad(grad, result):
+    """grad * (1 - result) * result, rounded in PyTorch's order; on arrays in one buffer."""
+    if isinstance(grad, xp.ndarray):
+        t = xp.subtract(1, result, dtype=result.dtype)
+        t *= grad
+        t *= result
+        return t
+    return grad * (1 - result) * result
 
 
 def _k_rsqrt(out, dt, a):
@@ -106,7 +121,7 @@ FLOAT = [
     _float("acos", xp.arccos, lambda grad, self: -grad / (1 - self * self).sqrt()),
     _float("atan", xp.arctan, lambda grad, self: grad / (1 + self * self)),
     _float("reciprocal", xp.reciprocal, lambda grad, result: -grad * result * result),
-    _float("sigmoid", None, lambda grad, result: grad * result * (1 - result), kernel=_k_sigmoid),
+    _float("sigmoid", None, _sigmoid_grad, kernel=_k_sigmoid),
     _float("rsqrt", None, lambda grad, result: grad * -0.5 * result * result * result,
            kernel=_k_rsqrt),
 ]
