@@ -123,3 +123,55 @@ def statements(program):
             yield from s.body
         else:
             yield s
+
+
+def parse(text):
+    """A program from its source (a reproducer as printed, `import torch` line and helper
+    definitions left out): one Stmt per top-level statement, a Block per `with`. What a
+    statement defines and writes into is read off its syntax."""
+    import ast
+    lines = text.split("\n")
+    prog = []
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.Import) or (isinstance(node, ast.ClassDef)
+                                            and node.name in HELPERS):
+            continue
+        if isinstance(node, ast.With):
+            ctx = ast.get_source_segment(text, node.items[0].context_expr)
+            body = [_stmt(ast.get_source_segment(text, n), n) for n in node.body]
+            prog.append(Block(ctx, body, "with " + ctx.split("(")[0].replace("torch.", "")))
+            continue
+        start = (node.decorator_list[0].lineno if getattr(node, "decorator_list", None)
+                 else node.lineno)
+        prog.append(_stmt("\n".join(lines[start - 1:node.end_lineno]), node))
+    return _attach_helpers(prog, text)
+
+
+def _stmt(code, node):
+    import ast
+    defines, writes = [], None
+    if isinstance(node, ast.Assign):
+        for t in node.targets:
+            if isinstance(t, ast.Name):
+                defines.append(t.id)
+            elif isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):
+                writes = t.value.id
+    elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+        writes = node.target.id
+    elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+        f = node.value.func
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) \
+                and f.attr.endswith("_") and not f.attr.startswith("_"):
+            writes = f.value.id
+    reads = sorted({n.id for n in ast.walk(node) if isinstance(n, ast.Name)} - {"torch"})
+    tag = code.split("=", 1)[-1].strip().split("(")[0][:30]
+    return Stmt(code, tag, defines, reads, writes)
+
+
+def _attach_helpers(prog, text):
+    for s in statements(prog):
+        if isinstance(s, Stmt):
+            s.needs = tuple(n for n in HELPERS if n + ".apply" in s.code)
+            if ".data" in s.code:
+                s.marks = frozenset({"data"})
+    return prog

@@ -109,7 +109,7 @@ def inplace(op, args, params):
             ad = a._data
             if ad.shape != data.shape and op.check_shapes:
                 checks.check_broadcast_into(data.shape, [ad.shape])
-            if a._storage is st and checks.check_input_overlap(self, ad):
+            if a._storage is st and op.check_overlap and checks.check_input_overlap(self, ad):
                 ad = ad.copy()
             arrays.append(ad)
         else:

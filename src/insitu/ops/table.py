@@ -32,6 +32,7 @@ FUNCTION_OPS = {}   # name -> the op that makes the function insitu.<name>
 ANY_DTYPE = "any dtype"         # the result is cast into self whatever its dtype (fill_, copy_)
 EXPANDED_SELF = "expanded self"  # self may be an expanded view (fill_ and zero_ on x.expand())
 ANY_SHAPE = "any shape"         # operands need not broadcast to self's shape (index_put_)
+OWN_OVERLAP = "own overlap"     # the op's check decides what operand overlap it refuses
 
 
 class Op:
@@ -51,7 +52,8 @@ class Op:
     check         fn(operands, params) that raises PyTorch's error before anything runs; it may
                   depend only on the operands' dtypes and kinds and on the parameters' types, as
                   the fast path keeps its verdict per kind
-    writes        what the in-place form tolerates (ANY_DTYPE, EXPANDED_SELF, ANY_SHAPE)
+    writes        what the in-place form tolerates (ANY_DTYPE, EXPANDED_SELF, ANY_SHAPE), or
+                  OWN_OVERLAP: the op's check decides about operands that overlap self
     cast_names    the cast error names the dtype in C++ (clamp_'s "result type Float can't be
                   cast to the desired output type Long" says `Long`)
     on_arrays     the formulas may run on NumPy arrays when no graph is built
@@ -74,6 +76,7 @@ class Op:
         self.check_cast = ANY_DTYPE not in writes
         self.internal_overlap_ok = EXPANDED_SELF in writes
         self.check_shapes = ANY_SHAPE not in writes
+        self.check_overlap = OWN_OVERLAP not in writes
         self.cpp_cast_names = cast_names
         self.operators = operators
         self.short = short

@@ -162,7 +162,7 @@ def derive(g):
                      data=kind == "data" or x.data, inference=x.inference))
         tag = "detach" if kind == "detach" else "data"
         return Stmt(f"{y} = {x.name}.{'detach()' if kind == 'detach' else 'data'}", tag, (y,),
-                    (x.name,))
+                    (x.name,), marks=("data",) if kind == "data" else ())
     if kind == "detach_rg":
         g.define(Var(y, "tensor", x.shape, x.dtype, x.is_float, inference=x.inference))
         return Stmt(f"{y} = {x.name}.detach().requires_grad_()", "detach", (y,), (x.name,))

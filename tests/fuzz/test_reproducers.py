@@ -1,0 +1,123 @@
+"""Shrunk reproducers of the divergences the fuzzer found, kept as regression tests: each
+program must run alike on insitu and PyTorch (compared as the fuzzer compares)."""
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from .driver import check  # noqa: E402
+from .program import parse  # noqa: E402
+
+REPRODUCERS = {
+    # __setitem__ with an index that selects everything writes into the tensor itself
+    "setitem-whole-fill": """
+x = torch.ones((3,), requires_grad=True) * 1
+x[:] = 2.0
+y = torch.ones((2, 3), requires_grad=True) * 1
+y[..., 0:3] = torch.tensor(5.0)
+""",
+    "setitem-whole-copy": """
+x = torch.ones((3,), requires_grad=True) * 1
+x[0:10] = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)
+z = torch.tensor(1.0) * 1
+z[...] = 4.0
+""",
+    "setitem-whole-leaf": """
+x = torch.ones((3,), requires_grad=True)
+x[...] = 1.0
+x[-3:] = 1.0
+""",
+    "setitem-shape-before-guards": """
+x1 = torch.zeros((3,), dtype=torch.float32, requires_grad=True)
+x1[:] = torch.ones((2,))
+x2 = torch.zeros((2, 1), dtype=torch.int32)
+x2[-2, :] = x1
+""",
+    "getitem-slice-names": """
+x = torch.ones((2, 3), requires_grad=True)
+a = x[:]
+b = x[...]
+c = x[:, :]
+d = x[0:1, :]
+e = x[:, 0:3]
+""",
+    "zero-dim-int-index": """
+x = torch.tensor(2.0, requires_grad=True)
+a = x[0]
+b = x[-1]
+c = x[:]
+x[0] = 1.0
+d = x[None]
+e = x[...]
+""",
+    "setitem-number-overflow": """
+x = torch.zeros((3,), dtype=torch.int64)
+x[0] = float('inf')
+u = torch.zeros((3,), dtype=torch.uint8)
+u[0] = -1
+u[1] = 256
+""",
+    "setitem-advanced-order": """
+x = torch.ones((3,), requires_grad=True)
+x[torch.tensor([5])] = torch.ones((3,))
+y = torch.ones((3,)) * 1
+y[torch.tensor([5])] = torch.ones((3,), dtype=torch.float64)
+y[torch.tensor([0])] = torch.ones((3,), dtype=torch.float64)
+y[torch.tensor([5])] = torch.ones((1,), dtype=torch.float64)
+y[torch.tensor([True, False])] = torch.ones((3,))
+""",
+    "setitem-advanced-overlap": """
+x = torch.tensor([2.0, -0.5, -1.5])
+x[[0]] = x
+x[x > 0] = x
+x[x > 0] = x[:1]
+z = x.mean()
+z[z > 0] = z
+""",
+    "setitem-masked-fill-dispatch": """
+x = torch.ones((3,), dtype=torch.int64)
+x[x > 0] = torch.tensor(2.5)
+x[x > 0] = torch.tensor(float('inf'))
+y = torch.ones((2, 3))
+y[0, torch.tensor([True, False, True])] = torch.tensor([7.0], dtype=torch.float64)
+y[torch.tensor([1, 0, 1], dtype=torch.uint8)] = 2.0
+y[torch.tensor([1, 0], dtype=torch.uint8)] = 2.0
+y[torch.tensor([1, 0], dtype=torch.uint8)] = torch.ones((2, 3))
+""",
+    "setitem-bools": """
+x = torch.ones((3,), requires_grad=True) * 1
+x[True] = torch.tensor(2.0, dtype=torch.float64)
+x[True, 0] = 3.0
+x[False, 0] = 3.0
+x[torch.tensor(True)] = 4.0
+x[torch.tensor(True)] = torch.tensor(2.0, dtype=torch.float64)
+""",
+    "setitem-mixed-index-view": """
+x = torch.ones((2, 3), requires_grad=True) * 1
+x[0, [0, 1]] = 5.0
+x[..., [0]] = 6.0
+x[None, [0]] = 7.0
+w = torch.ones((2, 3), requires_grad=True)
+w[0, [0, 1]] = 5.0
+w[:, [0]] = 5.0
+""",
+    "index-put-method-count": """
+x = torch.tensor(2.0, requires_grad=True)
+x.index_put_((torch.tensor([0]),), torch.tensor(1.0))
+y = torch.tensor(2.0)
+y.index_put_((torch.tensor([0]),), torch.tensor(1.0))
+""",
+    "setitem-expanded": """
+x = torch.ones((1,)).expand(3)
+x[torch.tensor([0])] = 2.0
+""",
+}
+
+
+def test_reproducers_agree(name):
+    mismatch, _, _ = check(parse(REPRODUCERS[name]))
+    assert mismatch is None, mismatch
+
+
+def pytest_generate_tests(metafunc):
+    if "name" in metafunc.fixturenames:
+        metafunc.parametrize("name", sorted(REPRODUCERS))
