@@ -106,6 +106,98 @@ x.index_put_((torch.tensor([0]),), torch.tensor(1.0))
 y = torch.tensor(2.0)
 y.index_put_((torch.tensor([0]),), torch.tensor(1.0))
 """,
+    # views made under no_grad or in inference mode
+    "no-grad-view-stale-after-no-grad-write": """
+x = torch.ones((4,), requires_grad=True)
+with torch.no_grad():
+    v = x[0:2]
+    v.mul_(2)
+a = v.is_leaf
+""",
+    "no-grad-view-of-view": """
+y = torch.ones((4,), requires_grad=True) * 1
+with torch.no_grad():
+    v = y[0:3]
+w = v[0:2]
+w.mul_(2)
+""",
+    "inference-view": """
+x = torch.ones((4,), requires_grad=True)
+y = x * 1
+with torch.inference_mode():
+    v = y[0:2]
+    u = x.split(2)[0]
+v.mul_(2)
+u.mul_(2)
+with torch.no_grad():
+    v.mul_(2)
+y.mul_(3)
+""",
+    "multi-output-view-stale-leaf": """
+x = torch.ones((4,), requires_grad=True)
+a = x.split(2)[0]
+with torch.no_grad():
+    a.mul_(2)
+b = a.grad_fn
+""",
+    "custom-function-view-stale": """
+x = torch.ones((3,), requires_grad=True) * 1
+y = Ident.apply(x)
+x.mul_(2)
+z = y.is_leaf
+""",
+    # grad-mode decorators and inference tensors
+    "bare-decorators": """
+@torch.no_grad
+def f(t):
+    return t * 2
+@torch.enable_grad
+def g(t):
+    return t * 2
+@torch.inference_mode
+def h(t):
+    return t * 2
+x = torch.ones((3,), requires_grad=True)
+a = f(x)
+with torch.no_grad():
+    b = g(x)
+c = h(x)
+d = c.is_inference()
+""",
+    "inference-mode-false-and-enable-grad": """
+x = torch.ones((3,), requires_grad=True)
+with torch.no_grad():
+    with torch.inference_mode(False):
+        a = x * 2
+        e = torch.is_grad_enabled()
+with torch.inference_mode():
+    with torch.enable_grad():
+        b = x * 2
+        f = torch.is_grad_enabled()
+""",
+    "inference-tensors-outside": """
+x = torch.ones((3,), requires_grad=True)
+with torch.inference_mode():
+    a = torch.ones((3,))
+b = a + 1
+c = a.is_inference()
+a.add_(1)
+with torch.no_grad():
+    a.mul_(2)
+d = a * x
+e = x.exp() + a
+a.requires_grad_()
+f = a.detach()
+g = a[0]
+y = x * 1
+y.mul_(a)
+""",
+    "str-shows-grad-fn-under-no-grad": """
+x = torch.ones((2,), requires_grad=True)
+y = x * 2
+with torch.no_grad():
+    s = str(y)
+""",
     "setitem-expanded": """
 x = torch.ones((1,)).expand(3)
 x[torch.tensor([0])] = 2.0

@@ -41,7 +41,7 @@ from ..autograd.graph import copy_for_backward
 from ..autograd.node import Node
 from ..autograd.saved import FREED_MESSAGE
 from ..backend import xp
-from ..core.storage import user_frame
+from ..core.storage import INFERENCE, user_frame
 from ..core.tensor import Tensor, new_tensor
 
 _nd = xp.ndarray
@@ -189,6 +189,12 @@ def record(d, inputs, outputs, values=None, where=None):
     return outputs
 
 
+_INFERENCE_SAVE = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a "
+    "clone to get a normal tensor and use it in autograd.")
+
+
 def _keep(d, node, plan, sources, values, inplace, where):
     """Keep the plan's values; `where` (the user's line, for located errors) is looked up once,
     when the first tensor is saved."""
@@ -199,6 +205,8 @@ def _keep(d, node, plan, sources, values, inplace, where):
             if isinstance(t, Tensor):
                 if inplace is not None and i == 0:
                     t = copy_for_backward(t, inplace)
+                elif t._storage.special & INFERENCE:
+                    raise RuntimeError(_INFERENCE_SAVE)
                 if where is None:
                     where = user_frame(2)
                 saved[name] = recorder.save(t, d.op_name, kind == OUTPUT, where)

@@ -16,10 +16,10 @@ import warnings
 
 from ..autograd.grad_mode import mode
 from ..autograd.guards import check_autograd
-from ..autograd.versions import write
+from ..autograd.versions import INFERENCE_WRITE, write
 from ..backend import xp
 from ..core.dtypes import CPP_NAMES, can_cast
-from ..core.storage import Storage, user_stacklevel
+from ..core.storage import INFERENCE, Storage, user_stacklevel
 from ..core.tensor import Tensor, new_tensor
 from . import checks
 from .derivatives import finish, keep_outputs, prepare
@@ -119,6 +119,8 @@ def inplace(op, args, params):
     node = None
     if grad and op.differentiable:
         node = prepare(op.derivative_for(args, params), args, params, op.inplace_name)
+    if st.special & INFERENCE and not mode.inference:
+        _write_inference(call_kernel, op, data, force, arrays, params)
     write(self, op.inplace_name, call_kernel, op, data, force, arrays, params)
     if node is not None:
         after_inplace(self, node)
@@ -127,6 +129,13 @@ def inplace(op, args, params):
     if key is not None:
         op._fast_in[key] = force
     return self
+
+
+def _write_inference(kernel, *args):
+    """An in-place write into an inference tensor outside inference mode: PyTorch runs the
+    kernel, then refuses to bump the version (the data is changed, the op raises)."""
+    kernel(*args)
+    raise RuntimeError(INFERENCE_WRITE)
 
 
 def into_out(op, args, params, out):
@@ -153,6 +162,8 @@ def into_out(op, args, params, out):
             arrays.append(ad)
         else:
             arrays.append(a)
+    if out._storage.special & INFERENCE and not mode.inference:
+        _write_inference(call_kernel, op, out._data, force, arrays, params)
     return write(out, op.name, call_kernel, op, out._data, force, arrays, params)
 
 
@@ -194,6 +205,8 @@ def write_out(name, out, arr, inputs, exact=None):
     arr = xp.asarray(arr)
     if out._data.shape != arr.shape:
         resize_out(out, arr.shape)
+    if out._storage.special & INFERENCE and not mode.inference:
+        _write_inference(xp.copyto, out._data, arr, "unsafe")
     return write(out, name, xp.copyto, out._data, arr, "unsafe")
 
 
