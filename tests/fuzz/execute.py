@@ -9,8 +9,9 @@ variable, `str()` included. Observing a tensor reads, in this order, its shape, 
 (each read may raise, which is recorded as its value).
 
 It also records facts the comparer's rules need (`Trace.events`): an in-place write whose
-operand partially shares memory with the written tensor (`overlap`), and the marks the generator
-put on statements (`data-write`, ...).
+operand partially shares memory with the written tensor (`overlap`), a statement outside
+inference mode reading an inference tensor (`inference-read`), and the marks the generator put on
+statements (`data-write`, ...).
 """
 import builtins
 import re
@@ -55,7 +56,7 @@ _SENTENCE_END = re.compile(r"\.(\s|$)")
 
 
 def normalize(text):
-    return text.replace("torch.", "insitu.")
+    return text.replace("torch.", "insitu.").replace("torch::", "insitu::")
 
 
 def first_sentence(message):
@@ -113,6 +114,9 @@ def run(program, lib, final=True):
 def _run_stmt(s, ns, loc, trace, lib, names):
     """Run one statement; returns whether it raised."""
     overlap = s.writes is not None and _partial_overlap(ns, s, lib)
+    if lib.__name__ == "torch" and not lib.is_inference_mode_enabled() and any(
+            isinstance(ns.get(r), lib.Tensor) and ns[r].is_inference() for r in s.reads):
+        trace.events.append((loc, "inference-read"))
     err = None
     try:
         exec(compiled(s.code), ns)

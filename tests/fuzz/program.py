@@ -172,6 +172,10 @@ def _attach_helpers(prog, text):
     for s in statements(prog):
         if isinstance(s, Stmt):
             s.needs = tuple(n for n in HELPERS if n + ".apply" in s.code)
+            marks = set()
             if ".data" in s.code:
-                s.marks = frozenset({"data"})
+                marks.add("data")
+            if "autograd.grad(" in s.code or s.code.rstrip().endswith(".grad"):
+                marks.add("grad-result")
+            s.marks = frozenset(marks)
     return prog

@@ -198,6 +198,95 @@ y = x * 2
 with torch.no_grad():
     s = str(y)
 """,
+    # node names of overloads, and the ops PyTorch has no derivative for
+    "overload-node-names": """
+x = torch.tensor([1.5, -2.0, 3.0], requires_grad=True)
+z = torch.tensor(2.0, requires_grad=True)
+a = x.div(2, rounding_mode='floor')
+b = x.div(x, rounding_mode='trunc')
+c = x.clamp_min(z)
+d = x.clamp_max(z)
+e = x.round(decimals=1)
+f = x.round()
+y = x * 1
+y.div_(2, rounding_mode='floor')
+""",
+    "version-error-names-overloads": """
+x = torch.ones((3,), requires_grad=True)
+y = x * 1
+z = y * y
+y.pow_(x)
+z.sum().backward()
+u = x * 1
+w = u * u
+u.copy_(x)
+w.sum().backward()
+""",
+    "not-implemented-derivatives": """
+x = torch.tensor([1.5, -2.0, 3.0], requires_grad=True)
+a = x // 2
+b = 2 % x
+a.sum().backward()
+b.sum().backward()
+y = x * 1
+y.floor_divide_(2)
+""",
+    "comparison-in-place": """
+x = torch.tensor([1.5, -2.0, 3.0], requires_grad=True)
+y = x * 1
+y.eq_(2.0)
+w = x * 1
+w.lt_(x)
+w.sum().backward()
+""",
+    "logical-in-place-untracked": """
+x = torch.tensor([[3.0, -1.0, -0.0]], requires_grad=True)
+x.logical_xor_(x)
+y = x * 1
+y.logical_not_()
+""",
+    "round-dtypes": """
+i = torch.tensor([1, 2, 0], dtype=torch.int64)
+a = i.round()
+b = i.round(decimals=0)
+c = i.round(decimals=1)
+t = torch.tensor([True, False])
+d = t.round()
+""",
+    "index-put-out-of-place-overlap": """
+x = torch.ones((3,), requires_grad=True)
+y = x.index_put((torch.tensor([0]),), x[:1])
+""",
+    # values at the edges: signed zeros, infinities
+    "signed-zero-ties": """
+a = torch.tensor([0.0, -0.0])
+b = torch.tensor([-0.0, 0.0])
+c = torch.maximum(a, b)
+d = torch.minimum(a, b)
+e = a.clamp_min(-0.0)
+f = b.clamp_max(0.0)
+g = b.relu()
+h = torch.stack([a, b]).amax(0)
+i = a.amax()
+j = b.amin()
+k = b.erf()
+""",
+    "pow-special-exponents": """
+x = torch.tensor([0.0, -0.0, 2.0, -2.0, float('inf'), -float('inf')])
+a = x ** -0.5
+b = x ** 0.5
+c = x ** 2
+d = x ** 3
+e = x ** -1
+f = x ** -2
+g = x ** torch.tensor(-0.5)
+""",
+    "remainder-signed-zero": """
+x = torch.tensor([2.0, -2.0, 3.0, -0.0])
+a = 2 % x
+b = x % -2.0
+c = torch.remainder(x, x)
+""",
     "setitem-expanded": """
 x = torch.ones((1,)).expand(3)
 x[torch.tensor([0])] = 2.0

@@ -80,8 +80,11 @@ class Derivative:
             names = list(inspect.signature(composite).parameters)[len(self.inputs):]
             self.composite_values = tuple(self._classify(n) for n in names)
         self._plans = {}
+        # what name() says: PyTorch's C++ nodes outside the generated ones carry a namespace
+        display = "insitu::autograd::" + name if name in _QUALIFIED else name
         self.node_cls = type(name, (FormulaNode,), {"__slots__": (), "derivative": self,
-                                                     "num_outputs": len(self.outputs)})
+                                                     "num_outputs": len(self.outputs),
+                                                     "_display": display})
 
     def _classify(self, name):
         if name in _SPECIAL:
@@ -125,6 +128,16 @@ class Derivative:
 
 def _names(key):
     return key if isinstance(key, tuple) else (key,)
+
+
+_QUALIFIED = ("CopyBackwards", "NotImplemented")
+
+
+def not_implemented(op_name):
+    """The formula of a derivative PyTorch does not implement: backward raises."""
+    def formula(grad):
+        raise RuntimeError(f"derivative for aten::{op_name} is not implemented")
+    return formula
 
 
 # ------------------------------------------------------------------------- recording
@@ -236,9 +249,10 @@ class FormulaNode(Node):
     gradient and fits each gradient to its input."""
     __slots__ = ("saved", "params", "in_meta", "needs", "kept", "refs", "out_meta")
     derivative = None
+    _display = None
 
     def name(self):
-        return type(self).__name__
+        return self._display
 
     def __getattr__(self, name):
         # PyTorch's introspection of what a node saved: grad_fn._saved_self, ._saved_result

@@ -92,7 +92,7 @@ def _reraise_shapes(args, err):
 
 def inplace(op, args, params):
     self = args[0]
-    grad = mode.grad and _needs(args)
+    grad = mode.grad and op.tracks_inplace and _needs(args)
     if grad:   # PyTorch's autograd guards come before the kernel's own checks
         check_autograd(self, _needs(args[1:]))
     if op.check_args is not None:
@@ -117,7 +117,7 @@ def inplace(op, args, params):
     if self._base is not None and not op.internal_overlap_ok:
         checks.check_internal_overlap(self)
     node = None
-    if grad and op.differentiable:
+    if grad and op.inplace_differentiable:
         node = prepare(op.derivative_for(args, params), args, params, op.inplace_name)
     if st.special & INFERENCE and not mode.inference:
         _write_inference(call_kernel, op, data, force, arrays, params)
@@ -221,8 +221,10 @@ def record_outofplace(op, args, params, out):
 
 def inplace_pre(op, args, params):
     """Autograd guards and the node of an in-place op, before its kernel runs (fast path)."""
+    if not op.tracks_inplace:
+        return None
     check_autograd(args[0], _needs(args[1:]))
-    if not op.differentiable:
+    if not op.inplace_differentiable:
         return None
     return prepare(op.derivative_for(args, params), args, params, op.inplace_name)
 

@@ -61,7 +61,7 @@ def erf_array(x):
             f = s + (k / 2.0) / f
         out[big] = 1.0 - xp.exp(-s * s) / (math.sqrt(math.pi) * f)
     out[xp.isnan(ax)] = xp.nan
-    return (xp.sign(x64) * out).astype(x.dtype)
+    return xp.copysign(out, x64).astype(x.dtype)   # erf(-0.0) is -0.0
 
 
 def _k_erf(out, dt, a):

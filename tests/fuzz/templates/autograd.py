@@ -98,7 +98,7 @@ def backward(g):
     if kind == "grad_unused":
         extra = ", allow_unused=True"
     return Stmt(f"{y} = torch.autograd.grad({root}, [{leaf.name}]{extra})", "autograd.grad",
-                (y,), (x.name, leaf.name))
+                (y,), (x.name, leaf.name), marks=("grad-result",))
 
 
 def grads(g):
@@ -121,7 +121,7 @@ def grads(g):
                     "post_accumulate_hook", (), (x.name,))
     y = g.fresh()
     g.define(Var(y, "tensor", x.shape, x.dtype, False))
-    return Stmt(f"{y} = {x.name}.grad", "read .grad", (y,), (x.name,))
+    return Stmt(f"{y} = {x.name}.grad", "read .grad", (y,), (x.name,), marks=("grad-result",))
 
 
 def function(g):

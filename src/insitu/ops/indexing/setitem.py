@@ -21,7 +21,7 @@ from .getitem import (INDEX, _advanced_index, _check_bounds, _is_basic, _normali
 
 
 def _k_index_put(out, dt, a, values, indices, accumulate=False, fill=None, uint8_mask=False,
-                 method=False):
+                 method=False, inplace=True):
     if out is None:
         out = a.copy()
     elif out is not a:
@@ -74,7 +74,8 @@ def _check_index_put(args, params):
                                "dtype unsigned char")
         params["fill"] = checked_scalar(values._data.reshape(-1)[0].item(), self._dtype)
         return
-    if values._storage is self._storage and shares_memory(self._data, values._data):
+    if params["inplace"] and values._storage is self._storage \
+            and shares_memory(self._data, values._data):
         raise RuntimeError(PARTIAL_OVERLAP)
     _check_bounds(self, indices, bounds=False)
     shape = _result_shape(self._data.shape, indices)
@@ -111,25 +112,25 @@ def _too_many(self, indices):
                          f"(got {n})")
 
 
-# `fill`, `uint8_mask` and `method` say how the call came and what its check decided
+# `fill`, `uint8_mask`, `method` and `inplace` say how the call came and what its check decided
 INDEX_PUT = Op("index_put(Tensor self, indices, Tensor values, accumulate=False, fill=None, "
-               "uint8_mask=False, method=False)", _k_index_put,
+               "uint8_mask=False, method=False, inplace=True)", _k_index_put,
                promote="same", variants="", writes=(ANY_DTYPE, ANY_SHAPE, EXPANDED_SELF,
                                                    OWN_OVERLAP),
                check=_check_index_put, node="IndexPutBackward0",
                derivatives={"self": _index_put_self_grad, "values": _index_put_values_grad})
 
 
-def _params(self, indices, accumulate):
+def _params(self, indices, accumulate, inplace):
     uint8 = any(isinstance(i, Tensor) and i._dtype is dtypes.uint8 for i in indices) \
         if isinstance(indices, (tuple, list)) else False
     return {"indices": _np_indices(indices), "accumulate": accumulate, "fill": None,
-            "uint8_mask": uint8, "method": True}
+            "uint8_mask": uint8, "method": True, "inplace": inplace}
 
 
 def _index_put_entry(inplace):
     def index_put(self, indices, values, accumulate=False):
-        params = _params(self, indices, accumulate)
+        params = _params(self, indices, accumulate, inplace)
         if not isinstance(values, Tensor):
             values = wrap(xp.asarray(values, dtype=self._dtype.np), self._dtype)
         if inplace:
@@ -165,7 +166,7 @@ def setitem(self, idx, value):
     if value._data.ndim and value._data.shape[0] == 1:
         value = _strip_leading_ones(value)
     run_inplace(INDEX_PUT, (self, value), {"indices": np_idx, "accumulate": False, "fill": None,
-                                          "uint8_mask": uint8, "method": False})
+                                          "uint8_mask": uint8, "method": False, "inplace": True})
 
 
 def _split(idx):
