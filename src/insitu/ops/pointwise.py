@@ -83,7 +83,15 @@ def _k_floor_divide(out, dt, a, b):
 
 def _k_remainder(out, dt, a, b):
     _check_int_zero(a, b, dt)
-    return xp.remainder(a, b, out=out, dtype=dt, casting=UNSAFE)
+    d = _op_dtype(dt, a, b)
+    if d.kind != "f":
+        return xp.remainder(a, b, out=out, dtype=dt, casting=UNSAFE)
+    # PyTorch's float remainder: fmod, then + b where the signs differ (a zero stays fmod's,
+    # +0 for 2 % -2 where NumPy's remainder gives -0)
+    mod = xp.asarray(xp.fmod(a, b, dtype=d, casting=UNSAFE))
+    b = xp.asarray(b, dtype=d)
+    xp.add(mod, b, out=mod, where=(mod != 0) & ((b < 0) != (mod < 0)))
+    return store(mod, out)
 
 
 def _k_fmod(out, dt, a, b):
@@ -139,7 +147,27 @@ def _k_pow(out, dt, a, b):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         if isinstance(b, xp.ndarray) and b.dtype.kind == "i" and xp.any(b < 0):
             return store(_int_pow_negative(a, b, dt or xp.result_type(a, b)), out)
+    elif type(b) in (int, float) and b in _SPECIAL_EXPONENTS and isinstance(a, xp.ndarray):
+        d = _op_dtype(dt, a, b)
+        if d.kind == "f":
+            return _SPECIAL_EXPONENTS[b](a if a.dtype == d else a.astype(d), out)
     return xp.power(a, b, out=out, dtype=dt, casting=UNSAFE)
+
+
+def _reciprocal_of(r, out):
+    return xp.true_divide(r.dtype.type(1), r, out=out if out is not None else r)
+
+
+# PyTorch computes these Python-number exponents by their own formulas (so rsqrt(-0.0) is -inf
+# and a ** 2 is a * a, exactly)
+_SPECIAL_EXPONENTS = {
+    0.5: lambda a, out: xp.sqrt(a, out=out),
+    -0.5: lambda a, out: _reciprocal_of(xp.sqrt(a), out),
+    2: lambda a, out: xp.multiply(a, a, out=out),
+    3: lambda a, out: xp.multiply(xp.multiply(a, a), a, out=out),
+    -1: lambda a, out: xp.true_divide(a.dtype.type(1), a, out=out),
+    -2: lambda a, out: _reciprocal_of(xp.multiply(a, a), out),
+}
 
 
 def _int_pow_negative(a, b, dt):
@@ -158,9 +186,11 @@ def _k_clamp(out, dt, a, lo=None, hi=None):
         a = a.astype(dt)
     if lo is not None and hi is not None:
         return clip(a, lo, hi, out=out)   # max wins when min > max, as in PyTorch
+    # PyTorch keeps self's element unless it is strictly past the bound (clamp_min(-0.0, 0.0)
+    # is -0.0): NumPy's maximum and minimum return their second operand on a tie
     if lo is not None:
-        return xp.maximum(a, lo, out=out)
-    return xp.minimum(a, hi, out=out)
+        return xp.maximum(lo, a, out=out)
+    return xp.minimum(hi, a, out=out)
 
 
 def _k_clamp_min(out, dt, a, lo):
@@ -191,6 +221,15 @@ def _lerp_block(out, a, end, weight, d):
         coeff = w if small else w - d.type(1)
         base = a if small else end
     fma_into(out, coeff, diff, base, d)
+
+
+def _first_on_ties(ufunc):
+    """maximum/minimum as PyTorch's: self wins a tie (maximum(0.0, -0.0) is 0.0); NumPy's
+    ufunc returns its second operand there, so the operands go in swapped."""
+    def kernel(out, dt, a, b):
+        return ufunc(b, a, out=out, dtype=dt, casting=UNSAFE)
+    kernel.__name__ = ufunc.__name__
+    return kernel
 
 
 def _k_lerp(out, dt, a, end, weight):
@@ -314,6 +353,13 @@ def _numbered_by(position, stem):
     """PyTorch numbers the Scalar-operand overload's node 0 and the Tensor one's 1 (fmod)."""
     names = (stem + "Backward0", stem + "Backward1")
     return lambda args, params: names[isinstance(args[position], Tensor)]
+
+
+def _remainder_node(args, params):
+    """remainder(Scalar, Tensor) (`2 % t`) has no derivative in PyTorch."""
+    if not isinstance(args[0], Tensor):
+        return "NotImplemented"
+    return "RemainderBackward1" if isinstance(args[1], Tensor) else "RemainderBackward0"
 
 
 def _pow_node(args, params):
@@ -444,13 +490,17 @@ BINARY = [
        operators=("__mul__", "__rmul__", "__imul__")),
     Op("div(Tensor self, Tensor other, *, rounding_mode=None)", _k_div,
        promote=lambda p: "true_div" if p["rounding_mode"] is None else "binary",
+       node=lambda args, params: "DivBackward0" if params["rounding_mode"] is None
+       else "DivBackward2",
        derivatives={"self": _div_self_grad, "other": _div_other_grad},
        operators=("__truediv__", "__itruediv__")),
+    # PyTorch implements no derivative for floor_divide: a NotImplemented node whose
+    # backward raises
     Op("floor_divide(Tensor self, Tensor other)", _k_floor_divide,
-       check=refuse("div_floor_cpu", "b"),
+       check=refuse("div_floor_cpu", "b"), node="NotImplemented", derivatives={},
        operators=("__floordiv__", "__rfloordiv__", "__ifloordiv__")),
     Op("remainder(Tensor self, Scalar other)", _k_remainder,
-       check=refuse("remainder_cpu", "b"), node=_numbered_by(1, "Remainder"),
+       check=refuse("remainder_cpu", "b"), node=_remainder_node,
        derivatives={"self": lambda grad: grad,
                     "other": lambda grad, self, other: -grad * (self / other).floor()},
        operators=("__mod__", "__rmod__", "__imod__")),
@@ -461,11 +511,11 @@ BINARY = [
     Op("pow(Scalar self, Scalar exponent)", _k_pow, node=_pow_node,
        derivatives={"self": _pow_self_grad, "exponent": _pow_exponent_grad},
        operators=("__pow__", "__rpow__", "__ipow__")),
-    Op("maximum(Tensor self, Tensor other)", uf(xp.maximum), variants="function method",
+    Op("maximum(Tensor self, Tensor other)", _first_on_ties(xp.maximum), variants="function method",
        check=tensors_only("maximum"),
        derivatives={"self": lambda grad, self, other: _max_grad(grad, self, other),
                     "other": lambda grad, self, other: _max_grad(grad, other, self)}),
-    Op("minimum(Tensor self, Tensor other)", uf(xp.minimum), variants="function method",
+    Op("minimum(Tensor self, Tensor other)", _first_on_ties(xp.minimum), variants="function method",
        check=tensors_only("minimum"),
        derivatives={"self": lambda grad, self, other: _min_grad(grad, self, other),
                     "other": lambda grad, self, other: _min_grad(grad, other, self)}),
@@ -488,12 +538,14 @@ CLAMP = [
                     "min": lambda grad, min_mask: where(min_mask, grad),
                     "max": lambda grad, max_mask: where(max_mask, grad)}),
     Op("clamp_min(Tensor self, Scalar min)", _k_clamp_min, promote="same", cast_names=True,
+       node=_numbered_by(1, "ClampMin"),
        computed={"mask": lambda inputs, p: _MASKS["mask"]((inputs[0], inputs[1], None), p),
                  "min_mask": lambda inputs, p: _MASKS["min_mask"]((inputs[0], inputs[1], None),
                                                                   p)},
        derivatives={"self": lambda grad, mask: where(mask, grad),
                     "min": lambda grad, min_mask: where(min_mask, grad)}),
     Op("clamp_max(Tensor self, Scalar max)", _k_clamp_max, promote="same", cast_names=True,
+       node=_numbered_by(1, "ClampMax"),
        computed={"mask": lambda inputs, p: _MASKS["mask"]((inputs[0], None, inputs[1]), p),
                  "max_mask": lambda inputs, p: _MASKS["max_mask"]((inputs[0], None, inputs[1]),
                                                                   p)},

@@ -73,10 +73,18 @@ def _k_frac(out, dt, a):
     return xp.subtract(a, t, out=out)
 
 
-def _k_round(out, dt, a, decimals=0):
+def _k_round(out, dt, a, decimals=None):
     if a.dtype.kind != "f":
         return store(a.copy(), out) if out is None or out is not a else out
     return xp.round(a, decimals, out=out) if decimals else xp.rint(a, out=out)
+
+
+def _check_round(args, params):
+    decimals = params["decimals"]
+    if decimals is None:
+        refuse("round_vml_cpu", "b")(args, params)
+    else:
+        refuse("round_vml_cpu" if decimals == 0 else "round_cpu", "iub")(args, params)
 
 
 def _k_int_identity(ufunc):
@@ -142,8 +150,10 @@ SAME = [
        check=refuse("ceil_vml_cpu", "b"), derivatives={"self": _zero}),
     Op("trunc(Tensor self)", _k_int_identity(xp.trunc), promote="same",
        check=refuse("trunc_vml_cpu", "b"), derivatives={"self": _zero}),
-    Op("round(Tensor self, *, decimals=0)", _k_round, promote="same",
-       check=refuse("round_vml_cpu", "b"), derivatives={"self": _zero}),
+    # round(decimals=...) is another overload (RoundBackward1), with its own dtype refusals
+    Op("round(Tensor self, *, decimals=None)", _k_round, promote="same", check=_check_round,
+       node=lambda args, params: "RoundBackward0" if params["decimals"] is None
+       else "RoundBackward1", derivatives={"self": _zero}),
     Op("frac(Tensor self)", _k_frac, promote="same", check=refuse("frac_cpu", "iub"),
        derivatives={"self": lambda grad: grad}),
     # square is pow(self, 2): the exponent takes part in promotion (bool squares to int64)
