@@ -21,6 +21,7 @@ from ._windows import offset_slices, offsets
 
 _BLOCK = 1 << 21
 _WIDE = 512
+_ROWS = 1 << 18  # elements of an input gradient's block of columns by rows (1 MB in float32)
 _SMALL = 8     # a weight is small against columns with _SMALL times its rows' count of columns
 _ALL = slice(None)
 _as_strided = xp.lib.stride_tricks.as_strided
@@ -178,4 +179,43 @@ def input_grad(g, w, spatial, stride, pads, dilation, groups):
         for k, view in enumerate(windows):
             res[view] += gcols[:, k]
         xp.copyto(gx[n0:n1], res[inner].transpose((nk + 1,) + tuple(range(nk + 1))))
+    return gx
+
+
+def input_grad_rows(g, w, spatial, pads, dilation, groups):
+    """`input_grad` for stride 1 in 2-d, a few samples at a time: with the gradient laid out
+    at the padded input's row pitch (zero columns after each row), every kernel offset's
+    contribution is one contiguous run of the flattened padded block, so col2im is kh*kw long
+    1-d adds. The block's columns' gradient stays within `_ROWS` elements (in cache)."""
+    n, o, oh, ow = g.shape
+    kh, kw = w.shape[2:]
+    cg = w.shape[1]
+    c = cg * groups
+    hp, wp = (s + lo + hi for s, (lo, hi) in zip(spatial, pads))
+    length = oh * wp
+    span = hp * wp + (kw - 1) * dilation[1] + wp
+    wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)
+    step = max(1, min(n, _ROWS // max(c * kh * kw * length, 1)))
+    gx = xp.empty((n, c) + tuple(spatial), g.dtype)
+    (lo_h, _), (lo_w, _) = pads
+    h, wd = spatial
+    for n0 in range(0, n, step):
+        n1 = min(n0 + step, n)
+        b = n1 - n0
+        ge = _scratch(1, g.dtype, (b, o, oh, wp))
+        ge[..., ow:] = 0
+        ge[..., :ow] = g[n0:n1]
+        gcols = xp.matmul(wt, ge.reshape(b, groups, o // groups, length),
+                          out=_scratch(0, g.dtype, (b, groups, cg * kh * kw, length)))
+        gcols = gcols.reshape(b, c, kh * kw, length)
+        res = _scratch(2, g.dtype, (b, c, span))
+        res.fill(0)
+        k = 0
+        for i in range(kh):
+            for j in range(kw):
+                start = i * dilation[0] * wp + j * dilation[1]
+                res[:, :, start:start + length] += gcols[:, :, k]
+                k += 1
+        padded = res[:, :, :hp * wp].reshape(b, c, hp, wp)
+        xp.copyto(gx[n0:n1], padded[:, :, lo_h:lo_h + h, lo_w:lo_w + wd])
     return gx

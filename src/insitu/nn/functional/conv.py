@@ -22,7 +22,7 @@ from ...core.tensor import wrap
 from ...creation import zeros
 from ...ops.derivatives import Derivative, record
 from ...ops.linalg.einsum import einsum
-from ._conv_gemm import input_grad, products
+from ._conv_gemm import input_grad, input_grad_rows, products
 from ._windows import crop, offset_slices, offsets, pad_zeros, sizes
 
 from .padding import constant_pad
@@ -67,27 +67,8 @@ def _conv_input_arrays(g, w, spatial, stride, pads, dilation, groups):
             return _conv_input_phases(g, w, spatial, stride, pads, dilation, groups)
     elif len(out) == 2 and c < _NARROW:
         # few input channels: the flipped convolution's product would have few rows
-        return _conv_input_rows(g, w.reshape(groups, o // groups, -1), spatial, pads,
-                                dilation, groups, kernel, c)
+        return input_grad_rows(g, w, spatial, pads, dilation, groups)
     return input_grad(g, w, spatial, stride, pads, dilation, groups)
-
-
-def _conv_input_rows(g, wm, spatial, pads, dilation, groups, kernel, c):
-    """`_conv_input_arrays` for stride 1 in 2-d: with the gradient laid out at the padded
-    input's row pitch (zero columns after each row), every kernel offset's contribution is one
-    contiguous run of the flattened padded input, so col2im is kh*kw long 1-d adds."""
-    n, o, oh, ow = g.shape
-    hp, wp = (s + lo + hi for s, (lo, hi) in zip(spatial, pads))
-    ge = xp.zeros((n, o, oh, wp), g.dtype)
-    ge[..., :ow] = g
-    gcols = xp.matmul(wm.transpose(0, 2, 1), ge.reshape(n, groups, o // groups, oh * wp))
-    gcols = gcols.reshape((n, c) + tuple(kernel) + (oh * wp,))
-    length = oh * wp
-    res = xp.zeros((n, c, hp * wp + (kernel[1] - 1) * dilation[1] + wp), g.dtype)
-    for i, j in offsets(kernel):
-        start = i * dilation[0] * wp + j * dilation[1]
-        res[:, :, start:start + length] += gcols[:, :, i, j]
-    return crop(res[:, :, :hp * wp].reshape(n, c, hp, wp), pads)
 
 
 def _phases(size, length, k, s, d, lo):
