@@ -104,7 +104,16 @@ def _k_leaky_relu(out, dt, a, negative_slope=0.01):
         r = fresh(out, a, dt)
         return xp.multiply(r, negative_slope, out=r, where=neg)
     r = out if out is not None else xp.empty(a.shape, a.dtype)
-    return blocked(r, (a, a.dtype.type(negative_slope)), _leaky_block, u)
+    slope = a.dtype.type(negative_slope)
+    body = _leaky_block_max if 0 < slope <= 1 else _leaky_block
+    return blocked(r, (a, slope), body, u)
+
+
+def _leaky_block_max(r, a, slope, u):
+    """a > 0 ? a : a * slope for a slope in (0, 1]: the larger of a and a * slope (the same
+    value, signed zeros, infinities and NaNs included); r may be a."""
+    t = xp.multiply(a, slope, out=scratch(0, a.dtype, a.shape))
+    xp.maximum(a, t, out=r)
 
 
 def _leaky_block(r, a, slope, u):
@@ -122,7 +131,14 @@ def _leaky_block(r, a, slope, u):
 
 def _leaky_backward(grad, self, negative_slope):
     if isinstance(grad, xp.ndarray):
-        return _select(self > 0, grad, grad * grad.dtype.type(negative_slope))
+        slope = grad.dtype.type(negative_slope)
+        if 0 <= slope <= 1 and _bitwise(grad, self) is not None:
+            # grad * (self > 0 ? 1 : slope): the factor is the larger of the mask and the slope
+            f = xp.empty(grad.shape, grad.dtype)
+            xp.copyto(f, self > 0)
+            xp.maximum(f, slope, out=f)
+            return xp.multiply(grad, f, out=f)
+        return _select(self > 0, grad, grad * slope)
     return where(self > 0, grad, grad * negative_slope)
 
 
