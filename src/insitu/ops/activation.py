@@ -318,6 +318,9 @@ def _check_gelu(args, params):
 
 def _gelu_backward(grad, self, approximate):
     x = self
+    if isinstance(grad, xp.ndarray) and x.dtype == grad.dtype and x.shape == grad.shape:
+        # (otherwise the tensor formula's methods send the node back to tensors)
+        return (_gelu_tanh_grad_array if approximate == "tanh" else _gelu_grad_array)(grad, x)
     if approximate == "tanh":
         inner = (x + x * x * x * _GELU_C) * _SQRT_2_OVER_PI
         t = inner.tanh()
@@ -326,6 +329,47 @@ def _gelu_backward(grad, self, approximate):
     cdf = ((x * _SQRT_HALF).erf() + 1) * 0.5
     pdf = (x * x * -0.5).exp() * _INV_SQRT_2PI
     return grad * (cdf + x * pdf)
+
+
+def _gelu_grad_array(grad, x):
+    """grad * (cdf + x * pdf) on arrays: the tensor formula's operations in its order, in
+    two buffers."""
+    t = x.dtype.type
+    cdf = xp.multiply(x, t(_SQRT_HALF))
+    erf_array(cdf, cdf)
+    cdf += t(1)
+    cdf *= t(0.5)
+    pdf = xp.multiply(x, x)
+    pdf *= t(-0.5)
+    xp.exp(pdf, out=pdf)
+    pdf *= t(_INV_SQRT_2PI)
+    pdf *= x
+    cdf += pdf
+    return xp.multiply(grad, cdf, out=cdf)
+
+
+def _gelu_tanh_grad_array(grad, x):
+    """The tanh form's formula on arrays, its operations in its order, in three buffers."""
+    t = x.dtype.type
+    inner = xp.multiply(x, x)
+    inner *= x
+    inner *= t(_GELU_C)
+    inner += x
+    inner *= t(_SQRT_2_OVER_PI)
+    th = xp.tanh(inner, out=inner)
+    d = xp.multiply(x, x)
+    d *= t(3 * _GELU_C)
+    d += t(1)
+    d *= t(_SQRT_2_OVER_PI)
+    b = xp.multiply(x, t(0.5))
+    sq = xp.multiply(th, th)
+    xp.subtract(t(1), sq, out=sq)
+    b *= sq
+    b *= d
+    th += t(1)
+    th *= t(0.5)
+    th += b
+    return xp.multiply(grad, th, out=th)
 
 
 def _k_silu(out, dt, a):
@@ -516,7 +560,8 @@ FUNCTIONAL = {
                 derivatives={"self": _prelu_input_backward,
                              "weight": _prelu_weight_backward}),
     "gelu": Op("gelu(Tensor self, approximate='none')", _k_gelu, promote="same",
-               variants="function", check=_check_gelu, derivatives={"self": _gelu_backward}),
+               variants="function", check=_check_gelu, derivatives={"self": _gelu_backward},
+               on_arrays=True),
     "silu": Op("silu(Tensor self)", _k_silu, promote="same", variants="function inplace",
                derivatives={"self": _silu_backward}),
     "softplus": Op("softplus(Tensor self, beta=1.0, threshold=20.0)", _k_softplus,
