@@ -6,10 +6,12 @@ from ..core.state import mode  # the one mode object (lives in core: tensors rea
 
 
 def is_grad_enabled():
+    """insitu.is_grad_enabled(): whether operations record a graph now."""
     return mode.grad
 
 
 def is_inference_mode_enabled():
+    """insitu.is_inference_mode_enabled(): whether an `inference_mode` block is active."""
     return mode.inference
 
 
@@ -41,10 +43,14 @@ class _GradModeContext:
 
 
 class no_grad(_GradModeContext):
+    """Context manager and decorator: no graph is recorded inside (results do not require grad), as
+    torch.no_grad. Views made inside refuse later in-place use under grad mode, as in PyTorch."""
     _value = False
 
 
 class enable_grad(_GradModeContext):
+    """Context manager and decorator: turns graph recording back on inside (for example within a
+    no_grad block), as torch.enable_grad."""
     _value = True
 
 
@@ -68,6 +74,9 @@ class set_grad_enabled(_GradModeContext):
 
 
 class inference_mode(_GradModeContext):
+    """inference_mode(mode=True): context manager and decorator, as torch.inference_mode: no graph
+    is recorded, and tensors made inside are inference tensors, which may not be modified in
+    place outside it. `inference_mode(False)` changes nothing."""
     def __init__(self, mode_on=True):
         self._on = bool(mode_on)
 

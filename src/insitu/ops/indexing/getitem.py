@@ -294,3 +294,9 @@ def _strip_leading_ones(value):
 METHODS = {"__getitem__": getitem, "__setitem__": setitem, "index_put_": _index_put_entry(True),
            "index_put": _index_put_entry(False)}
 FUNCTIONS = {"index_put": METHODS["index_put"]}
+METHODS["index_put_"].__doc__ = """Tensor.index_put_(indices, values, accumulate=False): writes
+    `values` (a tensor of self's dtype or a number, broadcast) into `self[indices]`, `indices` a
+    tuple of index tensors as in advanced indexing; `accumulate=True` adds instead, summing
+    repeated indices. In place: bumps self's version, returns self. Backward: IndexPutBackward0."""
+METHODS["index_put"].__doc__ = """insitu.index_put(input, indices, values, accumulate=False): the
+    out-of-place `Tensor.index_put_`, on a copy of input."""

@@ -41,6 +41,8 @@ class _OfSchedulers(LRScheduler):
 
 
 class SequentialLR(_OfSchedulers):
+    """SequentialLR(optimizer, schedulers, milestones, last_epoch=-1): runs the schedulers one after
+    another, switching to the next at each milestone epoch."""
     def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
         _check_schedulers(type(self).__name__, optimizer, schedulers, "")
         if len(milestones) != len(schedulers) - 1:
@@ -82,6 +84,8 @@ class SequentialLR(_OfSchedulers):
 
 
 class ChainedScheduler(_OfSchedulers):
+    """ChainedScheduler(schedulers, optimizer=None): steps every scheduler at each `step()`, so
+    their factors compose."""
     def __init__(self, schedulers, optimizer=None):
         if len(schedulers) < 1:
             raise ValueError(f"{type(self).__name__} expects at least one scheduler to be "

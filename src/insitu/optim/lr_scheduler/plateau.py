@@ -7,6 +7,10 @@ from .base import EPOCH_DEPRECATION_WARNING, LRScheduler, group_values, set_grou
 
 
 class ReduceLROnPlateau(LRScheduler):
+    """ReduceLROnPlateau(optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
+    threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8): `step(metrics)` multiplies the lr by
+    `factor` (not below min_lr) once the metric has not improved by `threshold` for more than
+    `patience` epochs, then waits `cooldown` epochs."""
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
                  threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
         if factor >= 1.0:
