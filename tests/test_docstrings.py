@@ -101,3 +101,29 @@ def test_tensor_methods_and_properties_have_docstrings():
 def test_the_tensor_class_documents_itself():
     assert _own_doc(insitu.Tensor) is not None
     assert _own_doc(insitu.Size) is not None and _own_doc(insitu.Generator) is not None
+
+
+def test_generated_entry_points_document_their_op():
+    """A table op's function, method, in-place twin and operators each get a docstring made
+    from its declaration: what it computes, the schema, the forms, and what its node keeps."""
+    from insitu.ops.codegen import entry_points
+    from insitu.ops.op_docs import SUMMARIES
+    from insitu.ops.table import _ALL_OPS
+    public = [op for op in _ALL_OPS if op.variants or op.operators]
+    assert [op.name for op in public if op.name not in SUMMARIES] == []
+    for op in public:
+        for kind, fn in entry_points(op).items():
+            doc = fn.__doc__
+            assert op.schema in doc and doc.splitlines()[0].endswith("."), (op.name, kind)
+            if op.differentiable:
+                assert f"Backward: {op.derivative.name}" in doc, (op.name, kind)
+
+
+def test_what_a_generated_docstring_says_the_node_keeps():
+    doc = insitu.Tensor.mul_.__doc__
+    assert doc.startswith("Tensor.mul_(self, other): self times other")
+    assert "for self's gradient, other (version-checked)" in doc
+    assert "for other's gradient, a copy of self's old value" in doc
+    assert "self after the write (no copy)" in insitu.Tensor.exp_.__doc__
+    assert "the result" in insitu.exp.__doc__ and "out=None" in insitu.exp.__doc__
+    assert insitu.add.__doc__.startswith("insitu.add(input, other, *, alpha=1, out=None): input")
