@@ -16,6 +16,9 @@ import numpy as np
 from .grad_mode import mode
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+__all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+           "is_anomaly_check_nan_enabled", "set_anomaly_enabled"]
+
 RUNNING = [None]     # the node whose backward is running (parent of nodes made meanwhile)
 
 

@@ -10,6 +10,9 @@ import functools
 
 from ..core.state import mode  # the one mode object (lives in core: tensors read it too)
 
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+           "is_inference_mode_enabled"]
+
 
 def is_grad_enabled():
     """insitu.is_grad_enabled(): whether grad mode is on, as the user set it (inside

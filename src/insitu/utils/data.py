@@ -160,6 +160,7 @@ class RandomSampler(Sampler):
 
     @property
     def num_samples(self):
+        """How many indices an epoch yields: `num_samples` if given, else len(data_source)."""
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def _index_array(self):

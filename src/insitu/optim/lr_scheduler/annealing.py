@@ -173,6 +173,8 @@ class CyclicLR(LRScheduler):
             self.scale_mode = "iterations"
 
     def scale_fn(self, x):
+        """The amplitude factor at cycle (or iteration) x: the custom `scale_fn` if given, else
+        that of the mode (triangular: 1; triangular2: halves each cycle; exp_range: gamma**x)."""
         if self._scale_fn_custom is not None:
             return self._scale_fn_custom(x)
         return self._scale_fn_ref(x)

@@ -73,6 +73,8 @@ class SequentialLR(_OfSchedulers):
             scheds.last_epoch -= 1
 
     def step(self):
+        """Advance one epoch: step the scheduler whose milestone range holds it (a scheduler
+        reached at its milestone starts from its epoch 0)."""
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[idx]
@@ -97,6 +99,7 @@ class ChainedScheduler(_OfSchedulers):
         self._last_lr = group_values(self._schedulers[-1].optimizer, "lr")
 
     def step(self):
+        """Step every scheduler, in order."""
         for scheduler in self._schedulers:
             scheduler.step()
         self._last_lr = group_values(self._schedulers[-1].optimizer, "lr")

@@ -42,6 +42,9 @@ class ReduceLROnPlateau(LRScheduler):
         self.num_bad_epochs = 0
 
     def step(self, metrics, epoch=None):
+        """step(metrics, epoch=None): record this epoch's metric; after more than `patience`
+        epochs without improvement (outside cooldown), multiply each group's learning rate by
+        `factor`, not below its min_lr. Passing `epoch` is deprecated (warns)."""
         current = float(metrics)
         if epoch is None:
             epoch = self.last_epoch + 1
@@ -80,6 +83,8 @@ class ReduceLROnPlateau(LRScheduler):
 
     @property
     def in_cooldown(self):
+        """Whether the epochs after a reduction, during which bad epochs are not counted, are
+        still running."""
         return self.cooldown_counter > 0
 
     def _is_better(self, a, best):
