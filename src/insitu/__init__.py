@@ -94,7 +94,7 @@ __getattr__ = _namespace_getattr("torch", "insitu")
 # what `from insitu import *` binds and the API reference documents (pdoc lists the members and
 # submodules __all__ names): every public function, class and value, and the public namespaces,
 # not the modules the package is built from (core, ops, methods, ...)
-_NAMESPACES = ("autograd", "backends", "compat", "linalg", "memory", "nn", "optim",
-               "return_types", "utils")
+_NAMESPACES = ("autograd", "backends", "compat", "interop", "linalg", "memory", "nn", "optim",
+               "return_types", "serialization", "utils")
 __all__ = sorted(name for name, value in globals().items() if not name.startswith("_")
                  and (not isinstance(value, _types.ModuleType) or name in _NAMESPACES))

@@ -19,4 +19,4 @@ __all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable",
            "strict_inplace", "region_versions", "set_version_tracking", "get_version_tracking",
            "can_mutate", "saved_bytes", "allow_mutation_on_saved_tensors", "warn_inplace_copies",
            "InplaceCopyWarning", "AdvancedIndexingCopyWarning", "graph", "function", "grad_mode",
-           "anomaly_mode"]
+           "anomaly", "anomaly_mode"]
