@@ -8,7 +8,8 @@ import types
 
 return_types = types.ModuleType("insitu.return_types",
                                 "The named results of ops that return several tensors.")
-return_types.__all__ = []      # every struct, as return_type registers it
+_LISTED: list = []      # every struct, as return_type registers it: the module's __all__
+setattr(return_types, "__all__", _LISTED)
 sys.modules["insitu.return_types"] = return_types
 
 
@@ -46,7 +47,7 @@ def return_type(name, fields=("values", "indices")):
     cls = type(name, (_ReturnType,), body)
     cls.__qualname__ = name
     setattr(return_types, name, cls)
-    return_types.__all__.append(name)
+    _LISTED.append(name)
     return cls
 
 
