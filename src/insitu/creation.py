@@ -226,13 +226,11 @@ empty_like = _like(None)
 zeros_like.__name__, ones_like.__name__, empty_like.__name__ = "zeros_like", "ones_like", "empty_like"
 zeros_like.__doc__ = """insitu.zeros_like(input, *, dtype=None, device=None,
     requires_grad=False, memory_format=None): zeros of input's shape and dtype (unless `dtype`),
-    laid out like a dense input (a transposed input gives a transposed result, PyTorch's
-    preserve_format); outside any graph."""
+    laid out like a dense input (PyTorch's preserve_format); outside any graph."""
 ones_like.__doc__ = """insitu.ones_like(input, *, dtype=None, device=None, requires_grad=False,
     memory_format=None): ones of input's shape, dtype and layout, as `zeros_like`."""
 empty_like.__doc__ = """insitu.empty_like(input, *, dtype=None, device=None,
-    requires_grad=False, memory_format=None): an uninitialised tensor of input's shape, dtype and
-    layout, as `zeros_like`."""
+    requires_grad=False, memory_format=None): uninitialised, as `zeros_like`."""
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
@@ -405,8 +403,7 @@ def get_rng_state():
 
 
 def set_rng_state(state):
-    """insitu.set_rng_state(state): restores the default generator to a state from
-    `get_rng_state`."""
+    """insitu.set_rng_state(state): restores the default generator's `get_rng_state()`."""
     default_generator.set_state(state)
 
 
@@ -442,8 +439,7 @@ rand.__doc__ = """insitu.rand(*size, generator=None, dtype=None, device=None,
     requires_grad=False, out=None): samples uniform on [0, 1), in the default float dtype unless
     `dtype`. `out=` is accepted and not written."""
 randn.__doc__ = """insitu.randn(*size, generator=None, dtype=None, device=None,
-    requires_grad=False, out=None): standard normal samples, as `rand`. `out=` is accepted and
-    not written."""
+    requires_grad=False, out=None): standard normal samples, as `rand`."""
 
 
 def rand_like(input, *, dtype=None, generator=None, requires_grad=False, device=None,
@@ -583,8 +579,7 @@ def new_zeros(self, *size, dtype=None, requires_grad=False, **kw):
 
 
 def new_ones(self, *size, dtype=None, requires_grad=False, **kw):
-    """Tensor.new_ones(*size, dtype=None, requires_grad=False): `insitu.ones` in self's dtype unless
-    `dtype`."""
+    """Tensor.new_ones(*size, dtype=None, requires_grad=False): as new_zeros, with ones."""
     return ones(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
 
 
@@ -595,8 +590,7 @@ def new_full(self, size, fill_value, dtype=None, requires_grad=False, **kw):
 
 
 def new_empty(self, *size, dtype=None, requires_grad=False, **kw):
-    """Tensor.new_empty(*size, dtype=None, requires_grad=False): `insitu.empty` in self's dtype
-    unless `dtype`."""
+    """Tensor.new_empty(*size, dtype=None, requires_grad=False): as new_zeros, uninitialised."""
     return empty(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
 
 
