@@ -23,6 +23,15 @@ def _check_sequential(other):
 
 
 class Sequential(Module):
+    """Runs its modules one after another, each on the previous one's output.
+
+    `Sequential(m0, m1, ...)` registers them as "0", "1", ...; `Sequential(OrderedDict(...))` under
+    the given names. Indexing reads a module (a slice gives a new Sequential of the same modules);
+    assigning, `append`, `insert`, `extend` and `pop` edit it in place, and deleting renumbers the
+    rest. `a + b` and `a * n` build new Sequentials that share the modules; `+=` and `*=` extend
+    this one.
+    """
+
     def __init__(self, *args):
         super().__init__()
         if len(args) == 1 and isinstance(args[0], OrderedDict):
@@ -139,6 +148,15 @@ class Sequential(Module):
 
 
 class ModuleList(Module):
+    """A list of modules, registered as "0", "1", ... so that parameters(), state_dict() and `to()`
+    see them.
+
+    `ModuleList(modules=None)` takes any iterable of modules. It supports indexing and slicing (a
+    new ModuleList of the same modules), `append`, `extend`, `insert`, `pop`, `+` and `+=`; deleting
+    renumbers the rest. It has no forward: calling it raises NotImplementedError. The repr prints a
+    run of identical children once, as `(0-2): 3 x Linear(...)`.
+    """
+
     def __init__(self, modules=None):
         super().__init__()
         if modules is not None:
@@ -232,6 +250,13 @@ class ModuleList(Module):
 
 
 class ModuleDict(Module):
+    """A dict of modules under string keys, in insertion order, registered under those keys.
+
+    `ModuleDict(modules=None)` and `update` take a mapping (its order kept) or an iterable of
+    `(key, module)` pairs. `keys()`, `items()`, `values()`, `pop`, `clear`, `in` and `len()` work as
+    on a dict. It has no forward: calling it raises NotImplementedError.
+    """
+
     def __init__(self, modules=None):
         super().__init__()
         if modules is not None:

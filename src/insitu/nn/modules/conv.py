@@ -130,11 +130,45 @@ class _Conv(_ConvNd):
 
 
 class Conv1d(_Conv):
+    """A 1-d convolution (cross-correlation) over `(N, C_in, L)` signals (`F.conv1d`).
+
+    Arguments: `in_channels`, `out_channels`, `kernel_size`, `stride=1`, `padding=0` (ints, or
+    "valid", or "same", which strided convolutions refuse), `dilation=1`, `groups=1` (both channel
+    counts divisible by it), `bias=True`, `padding_mode="zeros"` ("reflect", "replicate" and
+    "circular" pad with `F.pad` first, then convolve unpadded, as PyTorch), `device`, `dtype`.
+    Parameters: `weight` `(out_channels, in_channels / groups, kW)` and `bias` `(out_channels,)`,
+    initialised as PyTorch's (`kaiming_uniform_` with `a=sqrt(5)`; the bias from
+    `U(-1/sqrt(fan_in), 1/sqrt(fan_in))`).
+
+    One fused node (ConvolutionBackward0, im2col and one batched matmul forward): it keeps the input
+    only when the weight needs a gradient and the weight only when the input needs one.
+
+    Shape: input `(N, C_in, L)` or `(C_in, L)`; output `(N, C_out, L_out)` or `(C_out, L_out)`,
+    `L_out = floor((L + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1)`.
+    """
+
     _tuple = staticmethod(_single)
     _fn = "conv1d"
 
 
 class Conv2d(_Conv):
+    """A 2-d convolution (cross-correlation) over `(N, C_in, H, W)` images (`F.conv2d`).
+
+    Arguments: `in_channels`, `out_channels`, `kernel_size`, `stride=1`, `padding=0` (ints or pairs,
+    or "valid", or "same", which strided convolutions refuse), `dilation=1`, `groups=1` (both
+    channel counts divisible by it), `bias=True`, `padding_mode="zeros"` ("reflect", "replicate" and
+    "circular" pad with `F.pad` first, then convolve unpadded, as PyTorch), `device`, `dtype`.
+    Parameters: `weight` `(out_channels, in_channels / groups, kH, kW)` and `bias`
+    `(out_channels,)`, initialised as PyTorch's (`kaiming_uniform_` with `a=sqrt(5)`; the bias from
+    `U(-1/sqrt(fan_in), 1/sqrt(fan_in))`).
+
+    One fused node (ConvolutionBackward0, im2col and one batched matmul forward): it keeps the input
+    only when the weight needs a gradient and the weight only when the input needs one.
+
+    Shape: input `(N, C_in, H, W)` or `(C_in, H, W)`; output `(N, C_out, H_out, W_out)`, each
+    spatial size `floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1)`.
+    """
+
     pass
 
 
@@ -193,10 +227,42 @@ class _ConvTransposeNd(_ConvNd):
 
 
 class ConvTranspose1d(_ConvTransposeNd):
+    """A 1-d transposed convolution: the adjoint of `Conv1d`'s map from input to output, each input
+    element spread over a kernel-sized window of the output (`F.conv_transpose1d`).
+
+    Arguments: `in_channels`, `out_channels`, `kernel_size`, `stride=1`, `padding=0`,
+    `output_padding=0` (extra size on one side of each output dim, smaller than the stride or the
+    dilation), `groups=1`, `bias=True`, `dilation=1`, `padding_mode="zeros"` (the only mode, as
+    PyTorch), `device`, `dtype`. Parameters: `weight` `(in_channels, out_channels / groups, kW)` and
+    `bias` `(out_channels,)`, initialised as `Conv1d`'s. `forward(input, output_size=None)`: an
+    `output_size` picks the output_padding that gives it.
+
+    One fused node (ConvolutionBackward0) keeping the input and the weight, as PyTorch's.
+
+    Shape: input `(N, C_in, L)` or `(C_in, L)`; output `(N, C_out, L_out)`,
+    `L_out = (L - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1`.
+    """
+
     _tuple = staticmethod(_single)
     _fn = "conv_transpose1d"
     _dims = 1
 
 
 class ConvTranspose2d(_ConvTransposeNd):
+    """A 2-d transposed convolution: the adjoint of `Conv2d`'s map from input to output
+    (`F.conv_transpose2d`).
+
+    Arguments: `in_channels`, `out_channels`, `kernel_size`, `stride=1`, `padding=0`,
+    `output_padding=0` (extra size on one side of each output dim, smaller than the stride or the
+    dilation), `groups=1`, `bias=True`, `dilation=1`, `padding_mode="zeros"` (the only mode, as
+    PyTorch), `device`, `dtype`. Parameters: `weight` `(in_channels, out_channels / groups, kH, kW)`
+    and `bias` `(out_channels,)`, initialised as `Conv2d`'s. `forward(input, output_size=None)`: an
+    `output_size` picks the output_padding that gives it.
+
+    One fused node (ConvolutionBackward0) keeping the input and the weight, as PyTorch's.
+
+    Shape: input `(N, C_in, H, W)` or `(C_in, H, W)`; output `(N, C_out, H_out, W_out)`, each
+    spatial size `(size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1`.
+    """
+
     pass

@@ -3,6 +3,12 @@ from .module import Module
 
 
 class Flatten(Module):
+    """Merges dims `start_dim` through `end_dim` (defaults 1 and -1) into one: `input.flatten(...)`,
+    a view where the strides allow it.
+
+    Shape: input `(N, *dims)`; output `(N, prod(dims))` with the defaults.
+    """
+
     def __init__(self, start_dim=1, end_dim=-1):
         super().__init__()
         self.start_dim = start_dim
@@ -16,6 +22,14 @@ class Flatten(Module):
 
 
 class Unflatten(Module):
+    """Splits dim `dim` into `unflattened_size` (a tuple or list of ints, one of them may be -1):
+    `input.unflatten(dim, unflattened_size)`, a view where the strides allow it.
+
+    `dim` must be an int (there are no named tensors).
+
+    Shape: input `(*, S, *)` at `dim`; output `(*, *unflattened_size, *)`.
+    """
+
     def __init__(self, dim, unflattened_size):
         super().__init__()
         if isinstance(dim, int):

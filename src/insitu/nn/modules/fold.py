@@ -4,6 +4,15 @@ from .module import Module
 
 
 class Fold(Module):
+    """Sums sliding local blocks back into a batched image: the adjoint of `Unfold` (`F.fold`,
+    col2im), overlapping blocks added.
+
+    Arguments: `output_size`, `kernel_size`, `dilation=1`, `padding=0`, `stride=1` (ints or pairs).
+
+    Shape: input `(N, C * kh * kw, L)` or `(C * kh * kw, L)`, L the number of blocks; output
+    `(N, C, *output_size)` or `(C, *output_size)`.
+    """
+
     def __init__(self, output_size, kernel_size, dilation=1, padding=0, stride=1):
         super().__init__()
         self.output_size = output_size
@@ -22,6 +31,15 @@ class Fold(Module):
 
 
 class Unfold(Module):
+    """Extracts sliding local blocks of a batched image as columns (`F.unfold`, im2col).
+
+    Arguments: `kernel_size`, `dilation=1`, `padding=0`, `stride=1` (ints or pairs; 2 spatial dims,
+    as PyTorch).
+
+    Shape: input `(N, C, H, W)` or `(C, H, W)`; output `(N, C * kh * kw, L)` or `(C * kh * kw, L)`,
+    L the number of block positions.
+    """
+
     def __init__(self, kernel_size, dilation=1, padding=0, stride=1):
         super().__init__()
         self.kernel_size = kernel_size

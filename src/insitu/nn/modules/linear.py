@@ -24,6 +24,12 @@ def _optional_bias(module, bias, shape, dt):
 
 
 class Identity(Module):
+    """Returns its input unchanged (the same tensor object); any constructor arguments are accepted
+    and ignored.
+
+    Shape: input `(*)`; output the same tensor.
+    """
+
     def __init__(self, *args, **kwargs):
         super().__init__()
 
@@ -32,6 +38,19 @@ class Identity(Module):
 
 
 class Linear(Module):
+    """`y = x @ weight.T + bias` (`F.linear`).
+
+    Arguments: `in_features`, `out_features`, `bias=True` (False registers `bias` as None),
+    `device`, `dtype`. Parameters: `weight` `(out_features, in_features)` and `bias`
+    `(out_features,)`, both initialised from `U(-1/sqrt(in_features), 1/sqrt(in_features))`
+    (`kaiming_uniform_` with `a=sqrt(5)`, as PyTorch).
+
+    One fused node per call (named as PyTorch's: AddmmBackward0 for a 2-D input with a bias): it
+    keeps the weight only when the input needs a gradient and the input only when the weight does.
+
+    Shape: input `(*, in_features)`; output `(*, out_features)`.
+    """
+
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
         dt = _factory(device, dtype)
@@ -58,6 +77,19 @@ class Linear(Module):
 
 
 class Bilinear(Module):
+    """`y[..., o] = sum_ij x1[..., i] * weight[o, i, j] * x2[..., j] + bias[o]` (`F.bilinear`).
+
+    Arguments: `in1_features`, `in2_features`, `out_features`, `bias=True`, `device`, `dtype`.
+    Parameters: `weight` `(out_features, in1_features, in2_features)` and `bias` `(out_features,)`,
+    both initialised from `U(-1/sqrt(in1_features), 1/sqrt(in1_features))`.
+
+    One fused node per call: each input's gradient reads the other input and the weight, the
+    weight's reads both inputs, so it keeps what the inputs that need a gradient require.
+
+    Shape: `input1` `(*, in1_features)` and `input2` `(*, in2_features)` with the same leading dims;
+    output `(*, out_features)`.
+    """
+
     def __init__(self, in1_features, in2_features, out_features, bias=True, device=None,
                  dtype=None):
         super().__init__()

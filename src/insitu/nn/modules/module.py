@@ -33,7 +33,17 @@ def _remove_from(name, *containers):
 
 
 class Module(ModuleStateDict):
-    """Base class for all neural network modules."""
+    """Base class for all neural network modules.
+
+    A subclass calls `super().__init__()`, assigns its layers, Parameters and buffers as attributes
+    (they are registered under those names) and defines `forward`; calling the module runs the
+    forward pre-hooks, `forward` and the forward hooks. `parameters()`, `buffers()`,
+    `named_modules()` and their kin walk the registered tree; `state_dict()` and `load_state_dict()`
+    save and restore it under PyTorch's keys; `to(dtype)`, `float()` and `double()` convert the
+    floating parameters and buffers, the parameters keeping their identity (their data is swapped,
+    so an optimizer built earlier still holds them); `train()` and `eval()` set `training`
+    recursively.
+    """
 
     training: bool
     _version = 1

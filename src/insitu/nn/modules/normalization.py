@@ -9,6 +9,20 @@ from .module import Module
 
 
 class LayerNorm(Module):
+    """Normalises over the last `len(normalized_shape)` dims:
+    `y = (x - mean) / sqrt(var + eps) * weight + bias`, the variance biased (`F.layer_norm`).
+
+    Arguments: `normalized_shape` (an int or a tuple: the trailing dims), `eps=1e-5`,
+    `elementwise_affine=True` (learnable `weight`, ones, and `bias`, zeros, of shape
+    `normalized_shape`), `bias=True` (False registers `bias` as None), `device`, `dtype`.
+
+    One fused node (NativeLayerNormBackward0): it keeps the input and the weight (version-checked)
+    and each row's mean and inverse standard deviation (private arrays), and rebuilds the normalised
+    input from them.
+
+    Shape: input `(*, *normalized_shape)`; output the same shape.
+    """
+
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
                  device=None, dtype=None):
         super().__init__()
@@ -43,6 +57,19 @@ class LayerNorm(Module):
 
 
 class GroupNorm(Module):
+    """Splits the channels into `num_groups` groups and normalises each sample's group over its
+    channels and positions, then scales and shifts per channel (`F.group_norm`).
+
+    Arguments: `num_groups`, `num_channels` (divisible by `num_groups`), `eps=1e-5`, `affine=True`
+    (learnable `weight`, ones, and `bias`, zeros, of shape `(num_channels,)`), `device`, `dtype`,
+    keyword `bias=True`.
+
+    One fused node (NativeGroupNormBackward0) keeping the input, the weight and each group's mean
+    and inverse standard deviation.
+
+    Shape: input `(N, C, *)`; output the same shape.
+    """
+
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None,
                  *, bias=True):
         super().__init__()
@@ -77,6 +104,16 @@ class GroupNorm(Module):
 
 
 class RMSNorm(Module):
+    """`y = x / sqrt(mean(x^2) + eps) * weight`, the mean over the last `len(normalized_shape)` dims
+    (`F.rms_norm`).
+
+    Arguments: `normalized_shape`, `eps=None` (the input dtype's machine epsilon),
+    `elementwise_affine=True` (a learnable `weight` of ones; there is no bias), `device`, `dtype`.
+    Composed of Tensor ops as PyTorch composes it.
+
+    Shape: input `(*, *normalized_shape)`; output the same shape.
+    """
+
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None,
                  dtype=None):
         super().__init__()
@@ -105,6 +142,16 @@ class RMSNorm(Module):
 
 
 class LocalResponseNorm(Module):
+    """Normalises each channel by its neighbours:
+    `y_c = x_c / (k + alpha / size * sum of x^2 over the size channels around c)^beta`, zero padded
+    at the ends (`F.local_response_norm`).
+
+    Arguments: `size`, `alpha=1e-4`, `beta=0.75`, `k=1.0`. Composed of Tensor ops as PyTorch
+    composes it.
+
+    Shape: input `(N, C, *)`, at least 3-D; output the same shape.
+    """
+
     def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
         super().__init__()
         self.size = size

@@ -4,6 +4,10 @@ from .module import Module
 
 
 class PixelShuffle(Module):
+    """Rearranges `(*, C * r^2, H, W)` into `(*, C, H * r, W * r)`, r the `upscale_factor`
+    (`F.pixel_shuffle`). The gradient is a pixel unshuffle; nothing is kept.
+    """
+
     def __init__(self, upscale_factor):
         super().__init__()
         self.upscale_factor = upscale_factor
@@ -16,6 +20,10 @@ class PixelShuffle(Module):
 
 
 class PixelUnshuffle(Module):
+    """Rearranges `(*, C, H * r, W * r)` into `(*, C * r^2, H, W)`, r the `downscale_factor`: the
+    inverse of `PixelShuffle` (`F.pixel_unshuffle`). The gradient is a pixel shuffle.
+    """
+
     def __init__(self, downscale_factor):
         super().__init__()
         self.downscale_factor = downscale_factor
@@ -28,6 +36,10 @@ class PixelUnshuffle(Module):
 
 
 class ChannelShuffle(Module):
+    """Shuffles the channels of `(N, C, *)`: seen as `(N, groups, C / groups, *)`, the two channel
+    dims are swapped (`F.channel_shuffle`). The gradient is the inverse shuffle.
+    """
+
     def __init__(self, groups):
         super().__init__()
         self.groups = groups

@@ -220,7 +220,27 @@ class RNNBase(Module):
 
 
 class RNN(RNNBase):
-    """An Elman RNN with tanh or ReLU: h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)."""
+    """An Elman RNN: `h_t = act(x_t @ W_ih.T + b_ih + h_{t-1} @ W_hh.T + b_hh)` per layer, act tanh
+    or ReLU.
+
+    Arguments: `input_size`, `hidden_size`, `num_layers=1`, `nonlinearity="tanh"` (or "relu"; also
+    the fourth positional argument), `bias=True` (False: no `bias_ih`/`bias_hh`),
+    `batch_first=False` (input and output `(N, L, *)` instead of `(L, N, *)`; the hidden state stays
+    layer-first), `dropout=0.0` (dropout on each layer's output but the last, in training),
+    `bidirectional=False`, `device`, `dtype`. Parameters, per layer `k` and direction (`_reverse`
+    suffix for the backward one): `weight_ih_l{k}` `(1 * hidden_size, input size of the layer)`,
+    `weight_hh_l{k}` `(1 * hidden_size, hidden_size)` and the biases `(1 * hidden_size,)`, all from
+    `U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`, as PyTorch, so state_dicts move between the two.
+
+    Each layer and direction is one fused node over the whole sequence: it keeps the activated gates
+    and the states each step read (private arrays), and its backward runs the time loop backwards.
+
+    `forward(input, hx=None)` returns `(output, h_n)`, hx zeros when not given.
+
+    Shape: input `(L, N, H_in)`, `(N, L, H_in)` with batch_first, `(L, H_in)` unbatched, or a
+    `PackedSequence`; hx and h_n `(D * num_layers, N, H)` (D = 2 if bidirectional, else 1); output
+    `(L, N, D * H)` (or a PackedSequence for a packed input).
+    """
 
     def __init__(self, *args, **kwargs):
         if "proj_size" in kwargs:
@@ -244,7 +264,28 @@ class RNN(RNNBase):
 
 
 class GRU(RNNBase):
-    """A multi-layer gated recurrent unit: gates (r, z, n) stacked in weight_ih/weight_hh."""
+    """A multi-layer gated recurrent unit. Per layer and step, with the gates stacked (r, z, n) in
+    the weights as PyTorch: `r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)`,
+    `z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)`, `n = tanh(W_in x + b_in + r * (W_hn h + b_hn))`,
+    `h' = (1 - z) * n + z * h`.
+
+    Arguments: `input_size`, `hidden_size`, `num_layers=1`, `bias=True` (False: no
+    `bias_ih`/`bias_hh`), `batch_first=False` (input and output `(N, L, *)` instead of `(L, N, *)`;
+    the hidden state stays layer-first), `dropout=0.0` (dropout on each layer's output but the last,
+    in training), `bidirectional=False`, `device`, `dtype`. Parameters, per layer `k` and direction
+    (`_reverse` suffix for the backward one): `weight_ih_l{k}`
+    `(3 * hidden_size, input size of the layer)`, `weight_hh_l{k}` `(3 * hidden_size, hidden_size)`
+    and the biases `(3 * hidden_size,)`, all from `U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`, as
+    PyTorch, so state_dicts move between the two.
+
+    Each layer and direction is one fused node over the whole sequence: it keeps the activated gates
+    and the states each step read (private arrays), and its backward runs the time loop backwards.
+
+    `forward(input, hx=None)` returns `(output, h_n)`.
+
+    Shape: input `(L, N, H_in)`, `(N, L, H_in)` with batch_first, `(L, H_in)` unbatched, or a
+    `PackedSequence`; hx and h_n `(D * num_layers, N, H)`; output `(L, N, D * H)`.
+    """
 
     def __init__(self, *args, **kwargs):
         if "proj_size" in kwargs:
@@ -289,8 +330,32 @@ def _forward_single_state(module, input, hx, kind):
 
 
 class LSTM(RNNBase):
-    """A multi-layer long short-term memory RNN: gates (i, f, g, o) stacked in
-    weight_ih/weight_hh; with proj_size > 0, h_t = weight_hr (o * tanh(c_t))."""
+    """A multi-layer long short-term memory RNN. Per layer and step, with the gates stacked (i, f,
+    g, o) in the weights as PyTorch: `i, f, o` sigmoids and `g` a tanh of
+    `x @ W_ih.T + b_ih + h @ W_hh.T + b_hh`, then `c' = f * c + i * g`, `h' = o * tanh(c')` (times
+    `weight_hr` with a projection).
+
+    Arguments: `input_size`, `hidden_size`, `num_layers=1`, `proj_size=0` (when positive, below
+    hidden_size: each h projected to that size by `weight_hr`), `bias=True` (False: no
+    `bias_ih`/`bias_hh`), `batch_first=False` (input and output `(N, L, *)` instead of `(L, N, *)`;
+    the hidden state stays layer-first), `dropout=0.0` (dropout on each layer's output but the last,
+    in training), `bidirectional=False`, `device`, `dtype`. Parameters, per layer `k` and direction
+    (`_reverse` suffix for the backward one): `weight_ih_l{k}`
+    `(4 * hidden_size, input size of the layer)`, `weight_hh_l{k}` `(4 * hidden_size, hidden_size)`,
+    `weight_hr_l{k}` `(proj_size, hidden_size)` with `proj_size > 0` and the biases
+    `(4 * hidden_size,)`, all from `U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`, as PyTorch, so
+    state_dicts move between the two.
+
+    Each layer and direction is one fused node over the whole sequence: it keeps the activated gates
+    and the states each step read (private arrays), and its backward runs the time loop backwards.
+
+    `forward(input, hx=None)` returns `(output, (h_n, c_n))`; `hx` is a pair `(h_0, c_0)`, zeros
+    when not given.
+
+    Shape: input `(L, N, H_in)`, `(N, L, H_in)` with batch_first, `(L, H_in)` unbatched, or a
+    `PackedSequence`; h `(D * num_layers, N, H_out)` (H_out = proj_size or hidden_size); c
+    `(D * num_layers, N, hidden_size)`; output `(L, N, D * H_out)`.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__("LSTM", *args, **kwargs)
@@ -353,6 +418,12 @@ class LSTM(RNNBase):
 # ------------------------------------------------------------------ cells
 
 class RNNCellBase(Module):
+    """What RNNCell, LSTMCell and GRUCell share: `weight_ih` `(chunks * hidden_size, input_size)`,
+    `weight_hh` `(chunks * hidden_size, hidden_size)` and, with `bias=True`, `bias_ih` and `bias_hh`
+    `(chunks * hidden_size,)`, chunks the number of gates; all initialised from
+    `U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`, as PyTorch.
+    """
+
     def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
         super().__init__()
         dt = _factory(device, dtype)
@@ -401,7 +472,14 @@ class RNNCellBase(Module):
 
 
 class RNNCell(RNNCellBase):
-    """h' = act(W_ih x + b_ih + W_hh h + b_hh), act tanh or ReLU."""
+    """One Elman RNN step: `h' = act(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh)`, act tanh (the default)
+    or ReLU (`nonlinearity="relu"`).
+
+    Arguments: `input_size`, `hidden_size`, `bias=True`, `nonlinearity="tanh"`, `device`, `dtype`.
+    `forward(input, hx=None)` returns h', hx zeros when not given.
+
+    Shape: input `(N, H_in)` or `(H_in,)`; hx and output `(N, H)` or `(H,)`.
+    """
 
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
                  dtype=None):
@@ -423,7 +501,13 @@ class RNNCell(RNNCellBase):
 
 
 class LSTMCell(RNNCellBase):
-    """One LSTM step: returns (h', c')."""
+    """One LSTM step (gates i, f, g, o stacked in the weights): returns `(h', c')`.
+
+    Arguments: `input_size`, `hidden_size`, `bias=True`, `device`, `dtype`.
+    `forward(input, hx=None)`, hx a pair `(h, c)`, zeros when not given.
+
+    Shape: input `(N, H_in)` or `(H_in,)`; h, c and the outputs `(N, H)` or `(H,)`.
+    """
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device,
@@ -452,7 +536,13 @@ class LSTMCell(RNNCellBase):
 
 
 class GRUCell(RNNCellBase):
-    """One GRU step: returns h'."""
+    """One GRU step (gates r, z, n stacked in the weights): returns h'.
+
+    Arguments: `input_size`, `hidden_size`, `bias=True`, `device`, `dtype`.
+    `forward(input, hx=None)`, hx zeros when not given.
+
+    Shape: input `(N, H_in)` or `(H_in,)`; hx and output `(N, H)` or `(H,)`.
+    """
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device,

@@ -10,6 +10,22 @@ from .module import Module
 
 
 class Embedding(Module):
+    """A lookup table: row `i` of `weight` for each index `i` of the input (`F.embedding`).
+
+    Arguments: `num_embeddings`, `embedding_dim`, `padding_idx=None` (that row starts at zero and
+    gets no gradient; negative counts from the end), `max_norm=None` (rows looked up with a larger
+    `norm_type`-norm are rescaled in place to `max_norm` before the lookup: the weight's version
+    moves once per call), `norm_type=2.0`, `scale_grad_by_freq=False` (each row's gradient divided
+    by how often its index occurs in the batch), `sparse=False`, `device`, `dtype`. Parameter:
+    `weight` `(num_embeddings, embedding_dim)` from `N(0, 1)`.
+    `Embedding.from_pretrained(embeddings, freeze=True, ...)` wraps a given 2-D tensor.
+
+    The node (EmbeddingBackward0) keeps the indices (a private array), nothing of the weight.
+    `sparse=True` raises NotImplementedError when called: there are no sparse gradients.
+
+    Shape: input `(*)` of int64 or int32 indices; output `(*, embedding_dim)`.
+    """
+
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
                  norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
                  _freeze=False, device=None, dtype=None):

@@ -64,6 +64,24 @@ def _get_activation_fn(activation):
 
 
 class Transformer(Module):
+    """The encoder-decoder transformer of "Attention Is All You Need", as PyTorch builds it: a
+    `TransformerEncoder` of `num_encoder_layers` layers and a `TransformerDecoder` of
+    `num_decoder_layers` layers, each stack ending in a LayerNorm.
+
+    Arguments: `d_model=512`, `nhead=8`, `num_encoder_layers=6`, `num_decoder_layers=6`,
+    `dim_feedforward=2048`, `dropout=0.1`, `activation=F.relu` (or "gelu", or a callable),
+    `custom_encoder=None`, `custom_decoder=None`, `layer_norm_eps=1e-5`, `batch_first=False`,
+    `norm_first=False` (pre-norm residual blocks), `bias=True`, `device`, `dtype`. Every parameter
+    of more than one dim starts `xavier_uniform_`.
+
+    forward(src, tgt, src_mask=None, tgt_mask=None, memory_mask=None, src_key_padding_mask=None,
+    tgt_key_padding_mask=None, memory_key_padding_mask=None, src_is_causal=None, tgt_is_causal=None,
+    memory_is_causal=False); `generate_square_subsequent_mask(sz)` gives the causal mask (0 on and
+    below the diagonal, -inf above).
+
+    Shape: src `(S, N, E)`, tgt `(T, N, E)` (batch first with batch_first); output `(T, N, E)`.
+    """
+
     def __init__(self, d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6,
                  dim_feedforward=2048, dropout=0.1, activation=F.relu, custom_encoder=None,
                  custom_decoder=None, layer_norm_eps=1e-5, batch_first=False, norm_first=False,
@@ -119,6 +137,16 @@ class Transformer(Module):
 
 
 class TransformerEncoder(Module):
+    """A stack of `num_layers` deep copies of `encoder_layer`, then `norm` when given.
+
+    Arguments: `encoder_layer`, `num_layers`, `norm=None`, `enable_nested_tensor=True` (accepted, no
+    effect: there are no nested tensors, the padded path always runs), `mask_check=True`.
+    `forward(src, mask=None, src_key_padding_mask=None, is_causal=None)`: with `is_causal=None` the
+    mask is checked for being the causal one.
+
+    Shape: src `(S, N, E)` (`(N, S, E)` with the layers' batch_first); output the same shape.
+    """
+
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True,
                  mask_check=True):
         super().__init__()
@@ -147,6 +175,15 @@ class TransformerEncoder(Module):
 
 
 class TransformerDecoder(Module):
+    """A stack of `num_layers` deep copies of `decoder_layer`, then `norm` when given.
+
+    forward(tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+    memory_key_padding_mask=None, tgt_is_causal=None, memory_is_causal=False).
+
+    Shape: tgt `(T, N, E)`, memory `(S, N, E)` (batch first with the layers' batch_first); output
+    like tgt.
+    """
+
     def __init__(self, decoder_layer, num_layers, norm=None):
         super().__init__()
         self.layers = _get_clones(decoder_layer, num_layers)
@@ -169,6 +206,18 @@ class TransformerDecoder(Module):
 
 
 class TransformerEncoderLayer(Module):
+    """Self-attention and a feed-forward block (`linear2(dropout(activation(linear1(x))))`), each a
+    residual with dropout and a LayerNorm: after the residual by default, before the block with
+    `norm_first=True`.
+
+    Arguments: `d_model`, `nhead`, `dim_feedforward=2048`, `dropout=0.1`, `activation=F.relu` (or
+    "relu", "gelu", or a callable), `layer_norm_eps=1e-5`, `batch_first=False`, `norm_first=False`,
+    `bias=True`, `device`, `dtype`. forward(src, src_mask=None, src_key_padding_mask=None,
+    is_causal=False).
+
+    Shape: src `(S, N, E)` (`(N, S, E)` with batch_first); output the same shape.
+    """
+
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
                  device=None, dtype=None):
@@ -227,6 +276,16 @@ class TransformerEncoderLayer(Module):
 
 
 class TransformerDecoderLayer(Module):
+    """Self-attention, attention over the encoder's output (memory) and a feed-forward block, each a
+    residual with dropout and a LayerNorm (post-norm by default, pre-norm with `norm_first`).
+
+    Arguments as `TransformerEncoderLayer`'s. forward(tgt, memory, tgt_mask=None, memory_mask=None,
+    tgt_key_padding_mask=None, memory_key_padding_mask=None, tgt_is_causal=False,
+    memory_is_causal=False).
+
+    Shape: tgt `(T, N, E)`, memory `(S, N, E)` (batch first with batch_first); output like tgt.
+    """
+
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
                  device=None, dtype=None):
