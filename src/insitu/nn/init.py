@@ -14,8 +14,19 @@ from ..core.tensor import wrap
 from ..creation import empty_like, randperm
 from ..creation import eye as _eye
 
+__all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_",
+           "eye_", "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
+           "kaiming_normal_", "orthogonal_", "sparse_", "uniform", "normal", "constant", "eye",
+           "dirac", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal",
+           "orthogonal", "sparse"]
+
 
 def calculate_gain(nonlinearity, param=None):
+    """The recommended gain for a nonlinearity, as PyTorch gives it: 1 for "linear", the conv and
+    conv_transpose names and "sigmoid"; 5/3 for "tanh"; `sqrt(2)` for "relu";
+    `sqrt(2 / (1 + slope^2))` for "leaky_relu" (`param` the slope, 0.01 when None); 3/4 for "selu".
+    Other names, and a non-number `param`, raise ValueError.
+    """
     linear_fns = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
                   "conv_transpose2d", "conv_transpose3d"]
     if nonlinearity in linear_fns or nonlinearity == "sigmoid":
@@ -84,10 +95,16 @@ def _normal(tensor, mean, std, generator):
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    """Fills `tensor` with draws from `U(a, b)` (defaults 0 and 1), from `generator` when given.
+    Writes into `tensor` under no_grad (its version moves) and returns it.
+    """
     return _uniform(tensor, a, b, generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    """Fills `tensor` with draws from `N(mean, std^2)` (defaults 0 and 1), from `generator` when
+    given. Writes into `tensor` under no_grad (its version moves) and returns it.
+    """
     return _normal(tensor, mean, std, generator)
 
 
@@ -137,35 +154,61 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
 
 
 def constant_(tensor, val):
+    """Fills `tensor` with `val`. Writes into `tensor` under no_grad (its version moves) and returns
+    it.
+    """
     with no_grad():
         return tensor.fill_(val)
 
 
 def ones_(tensor):
+    """Fills `tensor` with ones. Writes into `tensor` under no_grad (its version moves) and returns
+    it.
+    """
     return constant_(tensor, 1.0)
 
 
 def zeros_(tensor):
+    """Fills `tensor` with zeros. Writes into `tensor` under no_grad (its version moves) and returns
+    it.
+    """
     with no_grad():
         return tensor.zero_()
 
 
 def eye_(tensor):
+    """Fills the 2-D `tensor` with the identity matrix (ones on the diagonal of a rectangular one
+    too); other ranks raise ValueError. Writes into `tensor` under no_grad (its version moves) and
+    returns it.
+    """
     if tensor.ndimension() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     return _write(tensor, _eye(*tensor.shape, dtype=tensor.dtype))
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):
+    """Glorot initialisation: `U(-a, a)` with `a = gain * sqrt(6 / (fan_in + fan_out))`
+    (`gain=1.0`), fan_in = `size(1) * receptive field` and fan_out = `size(0) * receptive field`; at
+    least 2 dims. Writes into `tensor` under no_grad (its version moves) and returns it.
+    """
     a = math.sqrt(3.0) * _xavier_std(tensor, gain)
     return _uniform(tensor, -a, a, generator)
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None):
+    """Glorot initialisation: `N(0, std^2)` with `std = gain * sqrt(2 / (fan_in + fan_out))`
+    (`gain=1.0`); at least 2 dims. Writes into `tensor` under no_grad (its version moves) and
+    returns it.
+    """
     return _normal(tensor, 0.0, _xavier_std(tensor, gain), generator)
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """He initialisation: `U(-bound, bound)` with `bound = sqrt(3) * gain / sqrt(fan)`, gain
+    `calculate_gain(nonlinearity, a)` (`a=0`, `nonlinearity="leaky_relu"`) and fan the fan_in or
+    fan_out as `mode` says (`"fan_in"`). A tensor without elements is left as it is, with PyTorch's
+    warning. Writes into `tensor` under no_grad (its version moves) and returns it.
+    """
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
@@ -174,6 +217,11 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
 
 
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """He initialisation: `N(0, std^2)` with `std = gain / sqrt(fan)`, gain
+    `calculate_gain(nonlinearity, a)` (`a=0`, `nonlinearity="leaky_relu"`), fan as `mode` says
+    (`"fan_in"`). A tensor without elements is left as it is, with PyTorch's warning. Writes into
+    `tensor` under no_grad (its version moves) and returns it.
+    """
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
@@ -250,7 +298,8 @@ def _make_deprecate(meth):
                       f"`nn.init.{new_name}`.", FutureWarning, stacklevel=2)
         return meth(*args, **kwargs)
 
-    deprecated_init.__doc__ = f"See :func:`~insitu.nn.init.{new_name}`."
+    deprecated_init.__doc__ = (f"PyTorch's deprecated name of `{new_name}`: a FutureWarning, then "
+                               f"`{new_name}(*args, **kwargs)`.")
     deprecated_init.__name__ = old_name
     return deprecated_init
 

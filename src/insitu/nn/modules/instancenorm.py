@@ -57,7 +57,7 @@ class InstanceNorm1d(_InstanceNorm):
     one sample. A channel count other than `num_features` raises with `affine=True`, and only warns
     otherwise, as PyTorch.
 
-    It runs as batch norm of the input viewed as one sample of N * C channels
+    It runs as batch norm of the input viewed as one sample of `N * C` channels
     (NativeBatchNormBackward0); running statistics, when kept, are the mean over the batch, one
     `copy_` each per training call (their version moves).
 
@@ -77,7 +77,7 @@ class InstanceNorm2d(_InstanceNorm):
     one sample. A channel count other than `num_features` raises with `affine=True`, and only warns
     otherwise, as PyTorch.
 
-    It runs as batch norm of the input viewed as one sample of N * C channels
+    It runs as batch norm of the input viewed as one sample of `N * C` channels
     (NativeBatchNormBackward0); running statistics, when kept, are the mean over the batch, one
     `copy_` each per training call (their version moves).
 
@@ -97,7 +97,7 @@ class InstanceNorm3d(_InstanceNorm):
     one sample. A channel count other than `num_features` raises with `affine=True`, and only warns
     otherwise, as PyTorch.
 
-    It runs as batch norm of the input viewed as one sample of N * C channels
+    It runs as batch norm of the input viewed as one sample of `N * C` channels
     (NativeBatchNormBackward0); running statistics, when kept, are the mean over the batch, one
     `copy_` each per training call (their version moves).
 

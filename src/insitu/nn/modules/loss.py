@@ -96,10 +96,10 @@ class NLLLoss(_WeightedLoss):
     target class (`F.nll_loss`). The input holds log-probabilities.
 
     Arguments: `weight=None` (per class, shape `(C,)`, kept as a buffer), `ignore_index=-100`
-    (samples with that target count for nothing, in the mean's divisor too), and the reduction.
-    `reduction`: "mean" (the default), "sum" or "none" (the per-element loss); `size_average` and
-    `reduce` are PyTorch's deprecated pair, which wins when given (with a warning). "mean" divides
-    by the sum of the weights of the samples counted.
+    (samples with that target count for nothing, in the mean's divisor too). `reduction`: "mean"
+    (the default), "sum" or "none" (the per-element loss); `size_average` and `reduce` are PyTorch's
+    deprecated pair, which wins when given (with a warning). "mean" divides by the sum of the
+    weights of the samples counted.
 
     One fused node (named as PyTorch's: NllLossBackward0 for 1-D and 2-D inputs): it keeps each
     sample's class and weight (private arrays), never the input.
@@ -123,10 +123,9 @@ class CrossEntropyLoss(_WeightedLoss):
     `-sum(target * log_softmax(input))` per sample (`F.cross_entropy`).
 
     Arguments: `weight=None` (per class `(C,)`, a buffer), `ignore_index=-100` (class-index targets
-    only), `label_smoothing=0.0` (in `[0, 1]`: the target mixed with the uniform distribution), and
-    the reduction. `reduction`: "mean" (the default), "sum" or "none" (the per-element loss);
-    `size_average` and `reduce` are PyTorch's deprecated pair, which wins when given (with a
-    warning).
+    only), `label_smoothing=0.0` (in `[0, 1]`: the target mixed with the uniform distribution).
+    `reduction`: "mean" (the default), "sum" or "none" (the per-element loss); `size_average` and
+    `reduce` are PyTorch's deprecated pair, which wins when given (with a warning).
 
     With class-index targets and no smoothing, one fused node keeps each sample's class and weight
     and the forward's log-probabilities (private arrays), never the input; the other forms are
@@ -152,10 +151,10 @@ class BCELoss(_WeightedLoss):
     """The binary cross entropy of probabilities: `-(t * log(x) + (1 - t) * log(1 - x))`, each log
     clamped at -100 as PyTorch's (`F.binary_cross_entropy`).
 
-    Arguments: `weight=None` (a buffer, broadcast to the input's shape), and the reduction.
-    `reduction`: "mean" (the default), "sum" or "none" (the per-element loss); `size_average` and
-    `reduce` are PyTorch's deprecated pair, which wins when given (with a warning). Inputs outside
-    `[0, 1]` raise; a target of another shape raises ValueError.
+    Arguments: `weight=None` (a buffer, broadcast to the input's shape). `reduction`: "mean" (the
+    default), "sum" or "none" (the per-element loss); `size_average` and `reduce` are PyTorch's
+    deprecated pair, which wins when given (with a warning). Inputs outside `[0, 1]` raise; a target
+    of another shape raises ValueError.
 
     One fused node (BinaryCrossEntropyBackward0) keeping the input, target and weight; the input and
     the target both get gradients.
@@ -173,9 +172,9 @@ class BCEWithLogitsLoss(_Loss):
     (`F.binary_cross_entropy_with_logits`).
 
     Arguments: `weight=None` (per element, broadcasting), `pos_weight=None` (the positive term's
-    weight, broadcasting over the last dim: one per class), both buffers, and the reduction.
-    `reduction`: "mean" (the default), "sum" or "none" (the per-element loss); `size_average` and
-    `reduce` are PyTorch's deprecated pair, which wins when given (with a warning).
+    weight, broadcasting over the last dim: one per class), both buffers. `reduction`: "mean" (the
+    default), "sum" or "none" (the per-element loss); `size_average` and `reduce` are PyTorch's
+    deprecated pair, which wins when given (with a warning).
 
     One fused node (BinaryCrossEntropyWithLogitsBackward0) keeping the input, target, weight and
     pos_weight.
@@ -234,9 +233,9 @@ class PoissonNLLLoss(_Loss):
     `log_input=True` (the default), else `input - target * log(input + eps)` (`F.poisson_nll_loss`).
 
     Arguments: `log_input=True`, `full=False` (add Stirling's approximation of `log(target!)` where
-    the target is above 1), `eps=1e-8`, and the reduction. `reduction`: "mean" (the default), "sum"
-    or "none" (the per-element loss); `size_average` and `reduce` are PyTorch's deprecated pair,
-    which wins when given (with a warning). `forward(log_input, target)`.
+    the target is above 1), `eps=1e-8`. `reduction`: "mean" (the default), "sum" or "none" (the
+    per-element loss); `size_average` and `reduce` are PyTorch's deprecated pair, which wins when
+    given (with a warning). `forward(log_input, target)`.
 
     Shape: input `(*)`; target the same shape; output `()`, or `(*)` with "none".
     """
@@ -356,9 +355,9 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
     `-(t * log(sigmoid(x)) + (1 - t) * log(sigmoid(-x)))`, each class weighted by `weight`
     (`F.multilabel_soft_margin_loss`, over `binary_cross_entropy_with_logits`).
 
-    Arguments: `weight=None` (per class `(C,)`, a buffer), and the reduction. `reduction`: "mean"
-    (the default), "sum" or "none" (the per-element loss); `size_average` and `reduce` are PyTorch's
-    deprecated pair, which wins when given (with a warning).
+    Arguments: `weight=None` (per class `(C,)`, a buffer). `reduction`: "mean" (the default), "sum"
+    or "none" (the per-element loss); `size_average` and `reduce` are PyTorch's deprecated pair,
+    which wins when given (with a warning).
 
     Shape: input `(N, C)`; target `(N, C)` of 0 and 1; output `()`, or `(N,)` with "none".
     """
@@ -392,10 +391,9 @@ class MultiMarginLoss(_WeightedLoss):
     (`F.multi_margin_loss`).
 
     Arguments: `p=1` (1 or 2), `margin=1.0`, `weight=None` (per class, 1-D, a buffer that may not
-    require a gradient), and the reduction. `reduction`: "mean" (the default), "sum" or "none" (the
-    per-element loss); `size_average` and `reduce` are PyTorch's deprecated pair, which wins when
-    given (with a warning). One fused node (MultiMarginLossBackward0); as in PyTorch it has no
-    double backward.
+    require a gradient). `reduction`: "mean" (the default), "sum" or "none" (the per-element loss);
+    `size_average` and `reduce` are PyTorch's deprecated pair, which wins when given (with a
+    warning). One fused node (MultiMarginLossBackward0); as in PyTorch it has no double backward.
 
     Shape: input `(N, C)` or `(C,)`; target `(N,)` or `()`, int64; output `()`, or `(N,)` with
     "none".
@@ -422,10 +420,9 @@ class TripletMarginLoss(_Loss):
     and negative examples (`F.triplet_margin_loss`).
 
     Arguments: `margin=1.0` (positive), `p=2.0`, `eps=1e-6` (added inside the distance),
-    `swap=False` (use `min(d(a, n), d(p, n))` as the negative distance), and the reduction.
-    `reduction`: "mean" (the default), "sum" or "none" (the per-element loss); `size_average` and
-    `reduce` are PyTorch's deprecated pair, which wins when given (with a warning).
-    `forward(anchor, positive, negative)`.
+    `swap=False` (use `min(d(a, n), d(p, n))` as the negative distance). `reduction`: "mean" (the
+    default), "sum" or "none" (the per-element loss); `size_average` and `reduce` are PyTorch's
+    deprecated pair, which wins when given (with a warning). `forward(anchor, positive, negative)`.
 
     Shape: `(N, D)` or `(D,)` each; output `()`, or `(N,)` with "none".
     """

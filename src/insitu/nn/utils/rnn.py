@@ -20,8 +20,14 @@ __all__ = ["PackedSequence", "invert_permutation", "pack_padded_sequence", "pad_
 
 class PackedSequence(namedtuple("PackedSequence_",
                                 ["data", "batch_sizes", "sorted_indices", "unsorted_indices"])):
-    """data (sum of the lengths, *), batch_sizes (int64, one per step), and the permutations
-    that sorted the batch by length (None when it came sorted)."""
+    """A batch of sequences of different lengths, packed: `data` `(sum of the lengths, *)` holds the
+    time steps one after another, each with only the sequences still running; `batch_sizes` (int64)
+    how many at each step; `sorted_indices` and `unsorted_indices` the permutation that sorted the
+    batch by decreasing length and its inverse (None when it came sorted).
+
+    A namedtuple, as PyTorch's: built by `pack_padded_sequence` or `pack_sequence`, read by the
+    recurrent layers. `to()`, `float()`, `double()` and the other conversions convert `data`.
+    """
 
     def __new__(cls, data, batch_sizes=None, sorted_indices=None, unsorted_indices=None):
         if unsorted_indices is None:
@@ -82,6 +88,7 @@ class PackedSequence(namedtuple("PackedSequence_",
 
 
 def invert_permutation(permutation):
+    """The inverse of a permutation tensor (`output[permutation[i]] = i`); None stays None."""
     if permutation is None:
         return None
     output = empty_like(permutation)
@@ -137,8 +144,14 @@ def _lengths_array(lengths):
 
 
 def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):
-    """Pack a padded batch (T, B, *) (or (B, T, *) with batch_first) of sequences of the
-    given lengths, longest first unless enforce_sorted=False."""
+    """Packs a padded batch `(T, B, *)` (`(B, T, *)` with `batch_first`) of sequences of the given
+    `lengths` (a tensor or a list): the steps one after another, each with only the sequences still
+    running. The lengths must be decreasing unless `enforce_sorted=False`, which sorts the batch and
+    records the permutation.
+
+    One fused node (PackPaddedSequenceBackward0): a gather of the padded rows, whose gradient
+    scatters back; it keeps the row indices. Returns a `PackedSequence`.
+    """
     lens = _lengths_array(lengths)
     sorted_indices = None
     if not enforce_sorted:
@@ -176,7 +189,11 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
 
 
 def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_length=None):
-    """The padded batch of a PackedSequence and the lengths (int64), in the original order."""
+    """The padded batch of a PackedSequence and the lengths (int64), in the batch's original order:
+    `(T, B, *)` (`(B, T, *)` with `batch_first`), padded with `padding_value` (0.0) up to
+    `total_length` when given (at least the longest length). One node (CopySlices, as PyTorch's
+    padding writes it) whose gradient gathers the packed rows.
+    """
     batch_sizes = sequence.batch_sizes._data.astype(xp.int64)
     max_seq_length = batch_sizes.shape[0]
     if total_length is not None:
@@ -203,8 +220,11 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
 
 
 def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right"):
-    """Stack sequences of different lengths (L_i, *) into (T, B, *) (or (B, T, *)), padded
-    with padding_value on the right (or the left)."""
+    """Stacks sequences `(L_i, *)` of different lengths into `(T, B, *)` (`(B, T, *)` with
+    `batch_first`), T the longest, padded with `padding_value` (0.0) on the right or, with
+    `padding_side="left"`, on the left. Each sequence is copied in (CopySlices nodes), so gradients
+    flow back to each.
+    """
     if isinstance(sequences, Tensor):
         sequences = sequences.unbind(0)
     try:
@@ -230,6 +250,9 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
 
 
 def unpad_sequence(padded_sequences, lengths, batch_first=False):
+    """The padded batch back as a list of sequences, each cut to its length (the inverse of
+    `pad_sequence`); `batch_first` as the padded batch is laid out.
+    """
     if not batch_first:
         padded_sequences = padded_sequences.transpose(0, 1)
     max_length = padded_sequences.shape[1]
@@ -238,11 +261,17 @@ def unpad_sequence(padded_sequences, lengths, batch_first=False):
 
 
 def pack_sequence(sequences, enforce_sorted=True):
+    """Packs a list of sequences `(L_i, *)`, longest first unless `enforce_sorted=False`:
+    `pack_padded_sequence(pad_sequence(sequences), lengths)`.
+    """
     lengths = as_tensor([v.size(0) for v in sequences])
     return pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted)
 
 
 def unpack_sequence(packed_sequences):
+    """A PackedSequence back as the list of its sequences, in their original order (the inverse of
+    `pack_sequence`).
+    """
     padded_sequences, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
     return unpad_sequence(padded_sequences, lengths, batch_first=True)
 
