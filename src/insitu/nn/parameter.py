@@ -6,6 +6,8 @@ PyTorch's does, and is never a view itself: in-place updates of it rebase nothin
 from ..core.tensor import Tensor, alias
 from ..creation import empty
 
+__all__ = ["Parameter", "Buffer", "is_buffer_marker"]
+
 _INT_ONLY_GRAD = "Only Tensors of floating point and complex dtype can require gradients"
 
 

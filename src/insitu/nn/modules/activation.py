@@ -3,7 +3,6 @@
 With `inplace=True` the layer overwrites its input (see `insitu.nn.functional.activation`).
 """
 import warnings
-from typing import Callable
 
 from ...creation import empty
 from .. import functional as F
@@ -38,6 +37,7 @@ class ReLU(_Inplace):
     """
 
     def forward(self, input):
+        """Returns `F.relu(input, inplace=self.inplace)`."""
         return F.relu(input, inplace=self.inplace)
 
 
@@ -51,6 +51,7 @@ class SiLU(_Inplace):
     """
 
     def forward(self, input):
+        """Returns `F.silu(input, inplace=self.inplace)`."""
         return F.silu(input, inplace=self.inplace)
 
 
@@ -66,6 +67,7 @@ class SELU(_Inplace):
     """
 
     def forward(self, input):
+        """Returns `F.selu(input, self.inplace)`."""
         return F.selu(input, self.inplace)
 
 
@@ -79,6 +81,7 @@ class Mish(_Inplace):
     """
 
     def forward(self, input):
+        """Returns `F.mish(input, inplace=self.inplace)`."""
         return F.mish(input, inplace=self.inplace)
 
 
@@ -92,6 +95,7 @@ class Hardswish(_Inplace):
     """
 
     def forward(self, input):
+        """Returns `F.hardswish(input, self.inplace)`."""
         return F.hardswish(input, self.inplace)
 
     def extra_repr(self):
@@ -109,6 +113,7 @@ class Hardsigmoid(_Inplace):
     """
 
     def forward(self, input):
+        """Returns `F.hardsigmoid(input, self.inplace)`."""
         return F.hardsigmoid(input, self.inplace)
 
     def extra_repr(self):
@@ -132,6 +137,7 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
+        """Returns `F.leaky_relu(input, self.negative_slope, self.inplace)`."""
         return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self):
@@ -167,6 +173,7 @@ class Hardtanh(Module):
                                  f"({self.min_val})")
 
     def forward(self, input):
+        """Returns `F.hardtanh(input, self.min_val, self.max_val, self.inplace)`."""
         return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self):
@@ -206,6 +213,7 @@ class ELU(Module):
         self.inplace = inplace
 
     def forward(self, input):
+        """Returns `F.elu(input, self.alpha, self.inplace)`."""
         return F.elu(input, self.alpha, self.inplace)
 
     def extra_repr(self):
@@ -223,6 +231,7 @@ class CELU(ELU):
     """
 
     def forward(self, input):
+        """Returns `F.celu(input, self.alpha, self.inplace)`."""
         return F.celu(input, self.alpha, self.inplace)
 
 
@@ -246,6 +255,7 @@ class RReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
+        """Returns `F.rrelu(input, self.lower, self.upper, self.training, self.inplace)`."""
         return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
 
     def extra_repr(self):
@@ -271,9 +281,11 @@ class PReLU(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Fills `weight` with `init` (the constructor's value, 0.25 by default)."""
         init.constant_(self.weight, self.init)
 
     def forward(self, input):
+        """Returns `F.prelu(input, self.weight)`."""
         return F.prelu(input, self.weight)
 
     def extra_repr(self):
@@ -297,6 +309,7 @@ class Threshold(Module):
         self.inplace = inplace
 
     def forward(self, input):
+        """Returns `F.threshold(input, self.threshold, self.value, self.inplace)`."""
         return F.threshold(input, self.threshold, self.value, self.inplace)
 
     def extra_repr(self):
@@ -319,6 +332,7 @@ class GELU(Module):
         self.approximate = approximate
 
     def forward(self, input):
+        """Returns `F.gelu(input, approximate=self.approximate)`."""
         return F.gelu(input, approximate=self.approximate)
 
     def extra_repr(self):
@@ -339,6 +353,7 @@ class Softplus(Module):
         self.threshold = threshold
 
     def forward(self, input):
+        """Returns `F.softplus(input, self.beta, self.threshold)`."""
         return F.softplus(input, self.beta, self.threshold)
 
     def extra_repr(self):
@@ -358,6 +373,7 @@ class Hardshrink(Module):
         self.lambd = lambd
 
     def forward(self, input):
+        """Returns `F.hardshrink(input, self.lambd)`."""
         return F.hardshrink(input, self.lambd)
 
     def extra_repr(self):
@@ -374,14 +390,20 @@ class Softshrink(Hardshrink):
     """
 
     def forward(self, input):
+        """Returns `F.softshrink(input, self.lambd)`."""
         return F.softshrink(input, self.lambd)
 
 
 class _Stateless(Module):
     """A layer without arguments, applying `fn`."""
-    fn: Callable = staticmethod(lambda input: input)
+
+    @staticmethod
+    def fn(input):
+        """The function the layer applies; each subclass names its own (`F.sigmoid`, ...)."""
+        return input
 
     def forward(self, input):
+        """Returns the layer's function of `input` (`fn`, e.g. `F.sigmoid` for Sigmoid)."""
         return type(self).fn(input)
 
 
@@ -445,6 +467,7 @@ class GLU(Module):
         self.dim = dim
 
     def forward(self, input):
+        """Returns `F.glu(input, self.dim)`."""
         return F.glu(input, self.dim)
 
     def extra_repr(self):
@@ -475,6 +498,7 @@ class Softmax(_SoftmaxBase):
     """
 
     def forward(self, input):
+        """Returns `F.softmax(input, self.dim)`."""
         return F.softmax(input, self.dim, _stacklevel=5)
 
 
@@ -487,6 +511,7 @@ class Softmin(_SoftmaxBase):
     """
 
     def forward(self, input):
+        """Returns `F.softmin(input, self.dim)`."""
         return F.softmin(input, self.dim, _stacklevel=5)
 
 
@@ -500,6 +525,7 @@ class LogSoftmax(_SoftmaxBase):
     """
 
     def forward(self, input):
+        """Returns `F.log_softmax(input, self.dim)`."""
         return F.log_softmax(input, self.dim, _stacklevel=5)
 
 
@@ -511,6 +537,7 @@ class Softmax2d(Module):
     """
 
     def forward(self, input):
+        """Returns `F.softmax(input, -3)`; an input that is not 3-D or 4-D raises ValueError."""
         if input.dim() not in (3, 4):
             raise ValueError(
                 f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead")

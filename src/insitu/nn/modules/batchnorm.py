@@ -50,6 +50,9 @@ class _NormBase(Module):
         self.reset_parameters()
 
     def reset_running_stats(self):
+        """Zeros `running_mean` and `num_batches_tracked` and fills `running_var` with ones, in
+        place (their versions move), when running statistics are kept.
+        """
         if self.track_running_stats:
             with no_grad():
                 self.running_mean.zero_()
@@ -57,6 +60,7 @@ class _NormBase(Module):
                 self.num_batches_tracked.zero_()
 
     def reset_parameters(self):
+        """`reset_running_stats()`, then `weight` to ones and `bias` to zeros when `affine`."""
         self.reset_running_stats()
         if self.affine:
             init.ones_(self.weight)
@@ -86,6 +90,11 @@ class _NormBase(Module):
 
 class _BatchNorm(_NormBase):
     def forward(self, input):
+        """Normalises `input` with `F.batch_norm`: the batch's statistics in training (updating the
+        running ones, `num_batches_tracked` moving by one `add_`; with `momentum=None` the factor
+        is `1 / num_batches_tracked`), the running ones in evaluation mode when kept. A wrong
+        rank raises ValueError.
+        """
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
         track = not self.training or self.track_running_stats

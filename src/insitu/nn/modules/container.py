@@ -112,6 +112,7 @@ class Sequential(Module):
         return self
 
     def pop(self, key):
+        """Removes the module at index `key` (the rest renumbered) and returns it."""
         v = self[key]
         del self[key]
         return v
@@ -120,15 +121,21 @@ class Sequential(Module):
         return [k for k in super().__dir__() if not k.isdigit()]
 
     def forward(self, input):
+        """Runs `input` through each module in order; returns the last output."""
         for module in self._modules.values():
             input = module(input)
         return input
 
     def append(self, module):
+        """Adds `module` at the end; returns the Sequential."""
         self.add_module(str(len(self)), module)
         return self
 
     def insert(self, index, module):
+        """Puts `module` at `index` (negative counts from the end), moving the following ones up;
+        returns the Sequential. A non-Module raises AssertionError, an index outside `[-len,
+        len]` IndexError.
+        """
         if not isinstance(module, Module):
             raise AssertionError(f"module should be of type: {Module}")
         n = len(self._modules)
@@ -142,6 +149,7 @@ class Sequential(Module):
         return self
 
     def extend(self, sequential):
+        """Appends each module of `sequential` (any iterable); returns the Sequential."""
         for layer in sequential:
             self.append(layer)
         return self
@@ -222,20 +230,28 @@ class ModuleList(Module):
         return [k for k in super().__dir__() if not k.isdigit()]
 
     def insert(self, index, module):
+        """Puts `module` at `index`, moving the following ones up (the index is taken as given, not
+        counted from the end); returns None.
+        """
         for i in range(len(self._modules), index, -1):
             self._modules[str(i)] = self._modules[str(i - 1)]
         self._modules[str(index)] = module
 
     def append(self, module):
+        """Adds `module` at the end; returns the ModuleList."""
         self.add_module(str(len(self)), module)
         return self
 
     def pop(self, key):
+        """Removes the module at index `key` (the rest renumbered) and returns it."""
         v = self[key]
         del self[key]
         return v
 
     def extend(self, modules):
+        """Appends each module of the iterable `modules`; returns the ModuleList. A non-iterable
+        raises TypeError.
+        """
         if not isinstance(modules, abc.Iterable):
             raise TypeError("ModuleList.extend should be called with an iterable, but got "
                             + type(modules).__name__)
@@ -245,6 +261,7 @@ class ModuleList(Module):
         return self
 
     def forward(self, *args, **kwargs):
+        """Raises NotImplementedError: a ModuleList holds modules, it does not chain them."""
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function')
 
@@ -281,23 +298,32 @@ class ModuleDict(Module):
         return key in self._modules
 
     def clear(self):
+        """Removes every module."""
         self._modules.clear()
 
     def pop(self, key):
+        """Removes the module under `key` and returns it (KeyError when absent)."""
         v = self[key]
         del self[key]
         return v
 
     def keys(self):
+        """The keys, in insertion order."""
         return self._modules.keys()
 
     def items(self):
+        """The `(key, module)` pairs, in insertion order."""
         return self._modules.items()
 
     def values(self):
+        """The modules, in insertion order."""
         return self._modules.values()
 
     def update(self, modules):
+        """Adds or replaces modules from a mapping (or ModuleDict), in its order, or from an
+        iterable of `(key, module)` pairs. A non-iterable, or an element that is not a pair,
+        raises TypeError or ValueError.
+        """
         if not isinstance(modules, abc.Iterable):
             raise TypeError("ModuleDict.update should be called with an iterable of key/value "
                             "pairs, but got " + type(modules).__name__)
@@ -315,6 +341,7 @@ class ModuleDict(Module):
             self[m[0]] = m[1]
 
     def forward(self, *args, **kwargs):
+        """Raises NotImplementedError: a ModuleDict holds modules, it does not chain them."""
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function')
 
@@ -375,12 +402,18 @@ class ParameterList(Module):
         return [k for k in super().__dir__() if not k.isdigit()]
 
     def append(self, value):
+        """Adds `value` at the end (a tensor becomes a Parameter, other objects are kept as they
+        are); returns the ParameterList.
+        """
         new_idx = len(self)
         self._size += 1
         self[new_idx] = value
         return self
 
     def extend(self, values):
+        """Appends each element of the iterable `values`; returns the ParameterList. A tensor or a
+        non-iterable raises TypeError.
+        """
         if not isinstance(values, abc.Iterable) or isinstance(values, Tensor):
             raise TypeError("ParameterList.extend should be called with an iterable, but got "
                             + type(values).__name__)
@@ -389,6 +422,9 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self):
+        """One line per entry: Parameter or Tensor, its dtype and size, or the type of another
+        object.
+        """
         return "\n".join(_entry_line(k, p, lambda t: t.dtype) for k, p in enumerate(self))
 
     def __call__(self, *args, **kwargs):
@@ -440,23 +476,30 @@ class ParameterDict(Module):
         return key in self._keys
 
     def copy(self):
+        """A new ParameterDict holding the same parameters (not copies), in the same order."""
         return ParameterDict(OrderedDict((k, self[k]) for k in self._keys))
 
     def setdefault(self, key, default=None):
+        """The value under `key`, first setting it to `default` (a tensor becoming a Parameter) when
+        absent.
+        """
         if key not in self:
             self[key] = default
         return self[key]
 
     def clear(self):
+        """Removes every entry."""
         for k in self._keys.copy():
             del self[k]
 
     def pop(self, key):
+        """Removes the entry under `key` and returns it."""
         v = self[key]
         del self[key]
         return v
 
     def popitem(self):
+        """Removes the last inserted entry and returns its `(key, value)`."""
         k, _ = self._keys.popitem()
         self._keys[k] = None          # back, so that the entry can be read and deleted
         val = self[k]
@@ -464,21 +507,31 @@ class ParameterDict(Module):
         return k, val
 
     def get(self, key, default=None):
+        """The value under `key`, or `default` when absent."""
         return self[key] if key in self else default
 
     def fromkeys(self, keys, default=None):
+        """A new ParameterDict with each of `keys` set to `default`."""
         return ParameterDict((k, default) for k in keys)
 
     def keys(self):
+        """The keys, in insertion order."""
         return self._keys.keys()
 
     def items(self):
+        """The `(key, value)` pairs, in insertion order."""
         return ((k, self[k]) for k in self._keys)
 
     def values(self):
+        """The values, in insertion order."""
         return (self[k] for k in self._keys)
 
     def update(self, parameters):
+        """Adds or replaces entries (tensors becoming Parameters) from an OrderedDict or
+        ParameterDict in its order, from another mapping in sorted key order (as PyTorch), or
+        from an iterable of `(key, value)` pairs. A non-iterable, or an element that is not a
+        pair, raises TypeError or ValueError.
+        """
         if not isinstance(parameters, abc.Iterable):
             raise TypeError("ParametersDict.update should be called with an iterable of "
                             "key/value pairs, but got " + type(parameters).__name__)
@@ -499,6 +552,9 @@ class ParameterDict(Module):
                 self[p[0]] = p[1]
 
     def extra_repr(self):
+        """One line per entry: Parameter or Tensor, its type name and size, or the type of another
+        object.
+        """
         return "\n".join(_entry_line(k, p, typename) for k, p in self.items())
 
     def __call__(self, input):

@@ -82,6 +82,9 @@ class _ConvNd(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Re-initialises as PyTorch: `weight` by `kaiming_uniform_(a=sqrt(5))`, `bias` from
+        `U(-1/sqrt(fan_in), 1/sqrt(fan_in))`.
+        """
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
@@ -126,6 +129,9 @@ class _Conv(_ConvNd):
         return conv(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 
     def forward(self, input):
+        """Returns the convolution of `input` with `weight` and `bias` (`F.conv1d` or `F.conv2d`); a
+        `padding_mode` other than "zeros" pads with `F.pad` first.
+        """
         return self._conv_forward(input, self.weight, self.bias)
 
 
@@ -217,6 +223,11 @@ class _ConvTransposeNd(_ConvNd):
         return [output_size[d] - min_sizes[d] for d in range(num_spatial_dims)]
 
     def forward(self, input, output_size=None):
+        """Returns the transposed convolution of `input` (`F.conv_transpose1d` or
+        `F.conv_transpose2d`). `output_size` (the spatial sizes, or with the batch and channel
+        dims) picks the output padding that reaches it; a size out of reach raises ValueError, as
+        does a `padding_mode` other than "zeros".
+        """
         if self.padding_mode != "zeros":
             raise ValueError(f"Only `zeros` padding mode is supported for "
                              f"{self.__class__.__name__}")

@@ -20,6 +20,7 @@ class PairwiseDistance(Module):
         self.keepdim = keepdim
 
     def forward(self, x1, x2):
+        """Returns `F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)`."""
         return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
 
 
@@ -37,4 +38,5 @@ class CosineSimilarity(Module):
         self.eps = eps
 
     def forward(self, x1, x2):
+        """Returns `F.cosine_similarity(x1, x2, self.dim, self.eps)`."""
         return F.cosine_similarity(x1, x2, self.dim, self.eps)

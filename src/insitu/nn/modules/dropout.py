@@ -26,6 +26,7 @@ class Dropout(_DropoutNd):
     """
 
     def forward(self, input):
+        """Returns `F.dropout(input, self.p, self.training, self.inplace)`."""
         return F.dropout(input, self.p, self.training, self.inplace)
 
 
@@ -39,6 +40,7 @@ class Dropout1d(_DropoutNd):
     """
 
     def forward(self, input):
+        """Returns `F.dropout1d(input, self.p, self.training, self.inplace)`."""
         return F.dropout1d(input, self.p, self.training, self.inplace)
 
 
@@ -53,6 +55,7 @@ class Dropout2d(_DropoutNd):
     """
 
     def forward(self, input):
+        """Returns `F.dropout2d(input, self.p, self.training, self.inplace)`."""
         return F.dropout2d(input, self.p, self.training, self.inplace)
 
 
@@ -66,6 +69,7 @@ class Dropout3d(_DropoutNd):
     """
 
     def forward(self, input):
+        """Returns `F.dropout3d(input, self.p, self.training, self.inplace)`."""
         return F.dropout3d(input, self.p, self.training, self.inplace)
 
 
@@ -80,6 +84,7 @@ class AlphaDropout(_DropoutNd):
     """
 
     def forward(self, input):
+        """Returns `F.alpha_dropout(input, self.p, self.training)`."""
         return F.alpha_dropout(input, self.p, self.training)
 
 
@@ -94,4 +99,5 @@ class FeatureAlphaDropout(_DropoutNd):
     """
 
     def forward(self, input):
+        """Returns `F.feature_alpha_dropout(input, self.p, self.training)`."""
         return F.feature_alpha_dropout(input, self.p, self.training)

@@ -15,6 +15,7 @@ class Flatten(Module):
         self.end_dim = end_dim
 
     def forward(self, input):
+        """Returns `input.flatten(self.start_dim, self.end_dim)`."""
         return input.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self):
@@ -42,6 +43,7 @@ class Unflatten(Module):
         self.unflattened_size = unflattened_size
 
     def forward(self, input):
+        """Returns `input.unflatten(self.dim, self.unflattened_size)`."""
         return input.unflatten(self.dim, self.unflattened_size)
 
     def extra_repr(self):

@@ -22,6 +22,9 @@ class Fold(Module):
         self.stride = stride
 
     def forward(self, input):
+        """Returns `F.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding,
+        self.stride)`.
+        """
         return F.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding,
                       self.stride)
 
@@ -48,6 +51,7 @@ class Unfold(Module):
         self.stride = stride
 
     def forward(self, input):
+        """Returns `F.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)`."""
         return F.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
 
     def extra_repr(self):

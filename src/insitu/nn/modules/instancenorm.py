@@ -32,6 +32,10 @@ class _InstanceNorm(_NormBase):
                                self.momentum if self.momentum is not None else 0.0, self.eps)
 
     def forward(self, input):
+        """Returns `F.instance_norm` of `input` with the layer's statistics and affine parameters;
+        an input without a batch dim is one sample. A wrong rank raises ValueError, a channel
+        count other than `num_features` too with `affine=True` (only a warning otherwise).
+        """
         self._check_input_dim(input)
         feature_dim = input.dim() - self._get_no_batch_dim()
         if input.size(feature_dim) != self.num_features:

@@ -34,6 +34,7 @@ class Identity(Module):
         super().__init__()
 
     def forward(self, input):
+        """Returns `input` itself."""
         return input
 
 
@@ -62,6 +63,9 @@ class Linear(Module):
 
     def reset_parameters(self):
         # kaiming_uniform_(a=sqrt(5)) gives U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as PyTorch
+        """Re-initialises as PyTorch: `weight` by `kaiming_uniform_(a=sqrt(5))`, i.e.
+        `U(-1/sqrt(in_features), 1/sqrt(in_features))`, and `bias` from the same range.
+        """
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
@@ -69,6 +73,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
+        """Returns `F.linear(input, self.weight, self.bias)`."""
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self):
@@ -102,12 +107,16 @@ class Bilinear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Re-initialises `weight` and `bias` from `U(-1/sqrt(in1_features), 1/sqrt(in1_features))`,
+        as PyTorch.
+        """
         bound = 1 / math.sqrt(self.weight.size(1))
         init.uniform_(self.weight, -bound, bound)
         if self.bias is not None:
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input1, input2):
+        """Returns `F.bilinear(input1, input2, self.weight, self.bias)`."""
         return F.bilinear(input1, input2, self.weight, self.bias)
 
     def extra_repr(self):

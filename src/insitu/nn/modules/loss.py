@@ -36,6 +36,7 @@ class MSELoss(_Loss):
     """
 
     def forward(self, input, target):
+        """Returns `F.mse_loss(input, target, reduction=self.reduction)`."""
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
@@ -49,6 +50,7 @@ class L1Loss(_Loss):
     """
 
     def forward(self, input, target):
+        """Returns `F.l1_loss(input, target, reduction=self.reduction)`."""
         return F.l1_loss(input, target, reduction=self.reduction)
 
 
@@ -68,6 +70,7 @@ class SmoothL1Loss(_Loss):
         self.beta = beta
 
     def forward(self, input, target):
+        """Returns `F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)`."""
         return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
 
 
@@ -88,6 +91,7 @@ class HuberLoss(_Loss):
         self.delta = delta
 
     def forward(self, input, target):
+        """Returns `F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)`."""
         return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
 
 
@@ -114,6 +118,9 @@ class NLLLoss(_WeightedLoss):
         self.ignore_index = ignore_index
 
     def forward(self, input, target):
+        """Returns `F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
+        reduction=self.reduction)`.
+        """
         return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
                           reduction=self.reduction)
 
@@ -143,6 +150,10 @@ class CrossEntropyLoss(_WeightedLoss):
         self.label_smoothing = label_smoothing
 
     def forward(self, input, target):
+        """Returns `F.cross_entropy(input, target, weight=self.weight,
+        ignore_index=self.ignore_index, reduction=self.reduction,
+        label_smoothing=self.label_smoothing)`.
+        """
         return F.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
                                reduction=self.reduction, label_smoothing=self.label_smoothing)
 
@@ -163,6 +174,9 @@ class BCELoss(_WeightedLoss):
     """
 
     def forward(self, input, target):
+        """Returns `F.binary_cross_entropy(input, target, weight=self.weight,
+        reduction=self.reduction)`.
+        """
         return F.binary_cross_entropy(input, target, weight=self.weight,
                                       reduction=self.reduction)
 
@@ -189,6 +203,9 @@ class BCEWithLogitsLoss(_Loss):
         self.register_buffer("pos_weight", pos_weight)
 
     def forward(self, input, target):
+        """Returns `F.binary_cross_entropy_with_logits(input, target, self.weight,
+        pos_weight=self.pos_weight, reduction=self.reduction)`.
+        """
         return F.binary_cross_entropy_with_logits(input, target, self.weight,
                                                   pos_weight=self.pos_weight,
                                                   reduction=self.reduction)
@@ -225,6 +242,8 @@ class KLDivLoss(_Loss):
         self.log_target = log_target
 
     def forward(self, input, target):
+        """Returns `F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)`.
+        """
         return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
 
 
@@ -248,6 +267,9 @@ class PoissonNLLLoss(_Loss):
         self.eps = eps
 
     def forward(self, log_input, target):
+        """Returns `F.poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full,
+        eps=self.eps, reduction=self.reduction)`.
+        """
         return F.poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full,
                                   eps=self.eps, reduction=self.reduction)
 
@@ -271,6 +293,9 @@ class GaussianNLLLoss(_Loss):
         self.eps = eps
 
     def forward(self, input, target, var):
+        """Returns `F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
+        reduction=self.reduction)`.
+        """
         return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
                                    reduction=self.reduction)
 
@@ -295,6 +320,9 @@ class HingeEmbeddingLoss(_MarginLoss):
         super().__init__(margin, size_average, reduce, reduction)
 
     def forward(self, input, target):
+        """Returns `F.hinge_embedding_loss(input, target, margin=self.margin,
+        reduction=self.reduction)`.
+        """
         return F.hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction)
 
 
@@ -312,6 +340,9 @@ class CosineEmbeddingLoss(_MarginLoss):
         super().__init__(margin, size_average, reduce, reduction)
 
     def forward(self, input1, input2, target):
+        """Returns `F.cosine_embedding_loss(input1, input2, target, margin=self.margin,
+        reduction=self.reduction)`.
+        """
         return F.cosine_embedding_loss(input1, input2, target, margin=self.margin,
                                        reduction=self.reduction)
 
@@ -330,6 +361,9 @@ class MarginRankingLoss(_MarginLoss):
         super().__init__(margin, size_average, reduce, reduction)
 
     def forward(self, input1, input2, target):
+        """Returns `F.margin_ranking_loss(input1, input2, target, margin=self.margin,
+        reduction=self.reduction)`.
+        """
         return F.margin_ranking_loss(input1, input2, target, margin=self.margin,
                                      reduction=self.reduction)
 
@@ -347,6 +381,7 @@ class SoftMarginLoss(_Loss):
     """
 
     def forward(self, input, target):
+        """Returns `F.soft_margin_loss(input, target, reduction=self.reduction)`."""
         return F.soft_margin_loss(input, target, reduction=self.reduction)
 
 
@@ -363,6 +398,9 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
     """
 
     def forward(self, input, target):
+        """Returns `F.multilabel_soft_margin_loss(input, target, weight=self.weight,
+        reduction=self.reduction)`.
+        """
         return F.multilabel_soft_margin_loss(input, target, weight=self.weight,
                                              reduction=self.reduction)
 
@@ -382,6 +420,7 @@ class MultiLabelMarginLoss(_Loss):
     """
 
     def forward(self, input, target):
+        """Returns `F.multilabel_margin_loss(input, target, reduction=self.reduction)`."""
         return F.multilabel_margin_loss(input, target, reduction=self.reduction)
 
 
@@ -411,6 +450,9 @@ class MultiMarginLoss(_WeightedLoss):
         self.margin = margin
 
     def forward(self, input, target):
+        """Returns `F.multi_margin_loss(input, target, p=self.p, margin=self.margin,
+        weight=self.weight, reduction=self.reduction)`.
+        """
         return F.multi_margin_loss(input, target, p=self.p, margin=self.margin,
                                    weight=self.weight, reduction=self.reduction)
 
@@ -439,6 +481,9 @@ class TripletMarginLoss(_Loss):
         self.swap = swap
 
     def forward(self, anchor, positive, negative):
+        """Returns `F.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p,
+        eps=self.eps, swap=self.swap, reduction=self.reduction)`.
+        """
         return F.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p,
                                      eps=self.eps, swap=self.swap, reduction=self.reduction)
 
@@ -464,6 +509,10 @@ class TripletMarginWithDistanceLoss(_Loss):
         self.swap = swap
 
     def forward(self, anchor, positive, negative):
+        """Returns `F.triplet_margin_with_distance_loss(anchor, positive, negative,
+        distance_function=self.distance_function, margin=self.margin, swap=self.swap,
+        reduction=self.reduction)`.
+        """
         return F.triplet_margin_with_distance_loss(
             anchor, positive, negative, distance_function=self.distance_function,
             margin=self.margin, swap=self.swap, reduction=self.reduction)
@@ -491,5 +540,8 @@ class CTCLoss(_Loss):
         self.zero_infinity = zero_infinity
 
     def forward(self, log_probs, targets, input_lengths, target_lengths):
+        """Returns `F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+        self.reduction, self.zero_infinity)`.
+        """
         return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
                           self.reduction, self.zero_infinity)

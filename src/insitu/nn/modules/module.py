@@ -73,11 +73,20 @@ class Module(ModuleStateDict):
         setattr_("_load_state_dict_post_hooks", OrderedDict())
 
     def forward(self, *input):
+        """The computation of one call; every subclass defines it. Call the module, not `forward`,
+        so that the hooks run. The base raises NotImplementedError.
+        """
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     # ------------------------------------------------------------------ registration
     def register_buffer(self, name, tensor, persistent=True):
+        """Registers `tensor` (a Tensor or None) as the buffer `name`: saved in the state dict
+        unless `persistent=False`, converted by `to()`, never a parameter.
+
+        Raises AttributeError before `Module.__init__`, TypeError for a non-string name or a
+        non-tensor, KeyError for a name that is empty, dotted or already another attribute.
+        """
         if "_buffers" not in self.__dict__:
             raise AttributeError("cannot assign buffer before Module.__init__() call")
         if not isinstance(name, str):
@@ -98,6 +107,12 @@ class Module(ModuleStateDict):
             self._non_persistent_buffers_set.add(name)
 
     def register_parameter(self, name, param):
+        """Registers `param` (a Parameter or None) as the parameter `name`.
+
+        Raises AttributeError before `Module.__init__`, TypeError for a non-Parameter, KeyError for
+        a name that is empty, dotted or already another attribute, and ValueError for a non-leaf (a
+        parameter computed from others belongs in `forward`).
+        """
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign parameter before Module.__init__() call")
         if not isinstance(name, str):
@@ -122,6 +137,10 @@ class Module(ModuleStateDict):
             self._parameters[name] = param
 
     def add_module(self, name, module):
+        """Registers `module` (a Module or None) as the child `name` (also `register_module`).
+        Raises TypeError for a non-Module or non-string name, KeyError for a name that is empty,
+        dotted or already another attribute.
+        """
         if not isinstance(module, Module) and module is not None:
             raise TypeError(f"{typename(module)} is not a Module subclass")
         if not isinstance(name, str):
@@ -137,6 +156,9 @@ class Module(ModuleStateDict):
     register_module = add_module
 
     def get_submodule(self, target):
+        """The submodule at the dotted path `target` (`""` is the module itself); AttributeError
+        when a step is missing or is not a Module.
+        """
         if target == "":
             return self
         mod = self
@@ -149,6 +171,10 @@ class Module(ModuleStateDict):
         return mod
 
     def set_submodule(self, target, module, strict=False):
+        """Puts `module` at the dotted path `target`, replacing what is there. `strict=True` refuses
+        (AttributeError) to add a name the parent lacks; an empty target raises ValueError, a
+        non-Module `module` ValueError, an existing non-Module attribute AttributeError.
+        """
         if target == "":
             raise ValueError("Cannot set the submodule without a target name!")
         atoms = target.split(".")
@@ -162,6 +188,9 @@ class Module(ModuleStateDict):
         setattr(parent, atoms[-1], module)
 
     def get_parameter(self, target):
+        """The Parameter at the dotted path `target` (`"block.0.weight"`); AttributeError when it is
+        missing or not a Parameter.
+        """
         module_path, _, name = target.rpartition(".")
         mod = self.get_submodule(module_path)
         if not hasattr(mod, name):
@@ -172,6 +201,9 @@ class Module(ModuleStateDict):
         return param
 
     def get_buffer(self, target):
+        """The buffer at the dotted path `target`; AttributeError when it is missing or not a
+        buffer.
+        """
         module_path, _, name = target.rpartition(".")
         mod = self.get_submodule(module_path)
         if not hasattr(mod, name):
@@ -264,26 +296,40 @@ class Module(ModuleStateDict):
                 yield (module_prefix + ("." if module_prefix else "") + k, v)
 
     def parameters(self, recurse=True):
+        """Yields the parameters of this module and, with `recurse=True`, of every submodule, each
+        once (a shared parameter is not repeated), in registration order.
+        """
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
     def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """Yields `(dotted name, parameter)` pairs, names starting with `prefix`; `recurse=True`
+        walks the submodules, `remove_duplicate=True` yields a shared parameter once.
+        """
         yield from self._named_members(lambda m: m._parameters.items(), prefix=prefix,
                                        recurse=recurse, remove_duplicate=remove_duplicate)
 
     def buffers(self, recurse=True):
+        """Yields the buffers (not None) of this module and, with `recurse=True`, of every
+        submodule, each once.
+        """
         for _, buf in self.named_buffers(recurse=recurse):
             yield buf
 
     def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        """Yields `(dotted name, buffer)` pairs, names starting with `prefix`; `recurse=True` walks
+        the submodules, `remove_duplicate=True` yields a shared buffer once.
+        """
         yield from self._named_members(lambda m: m._buffers.items(), prefix=prefix,
                                        recurse=recurse, remove_duplicate=remove_duplicate)
 
     def children(self):
+        """Yields the direct submodules, each once."""
         for _, module in self.named_children():
             yield module
 
     def named_children(self):
+        """Yields `(name, submodule)` for the direct submodules, each once."""
         memo = set()
         for name, module in self._modules.items():
             if module is not None and id(module) not in memo:
@@ -291,10 +337,15 @@ class Module(ModuleStateDict):
                 yield name, module
 
     def modules(self):
+        """Yields this module and every submodule, depth first, each once."""
         for _, module in self.named_modules():
             yield module
 
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        """Yields `(dotted name, module)` for this module (named `prefix`) and every submodule,
+        depth first. `memo` is a set of modules to skip (filled as the walk goes);
+        `remove_duplicate=False` yields a shared module at each of its places.
+        """
         if memo is None:
             memo = set()
         if self in memo:        # the memo holds modules, as PyTorch's (a caller may pass one)
@@ -310,6 +361,9 @@ class Module(ModuleStateDict):
 
     # ------------------------------------------------------------------ modes
     def train(self, mode=True):
+        """Sets `training` to `mode` (default True) on this module and every submodule (what dropout
+        and batch norm read); returns the module. A non-bool mode raises ValueError.
+        """
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         self.training = mode
@@ -318,9 +372,13 @@ class Module(ModuleStateDict):
         return self
 
     def eval(self):
+        """`train(False)`: evaluation mode for this module and its submodules; returns it."""
         return self.train(False)
 
     def requires_grad_(self, requires_grad=True):
+        """Sets `requires_grad` of every parameter (submodules' too) to `requires_grad` (default
+        True); returns the module.
+        """
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
@@ -330,6 +388,9 @@ class Module(ModuleStateDict):
         zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn):
+        """Calls `fn` on every submodule (depth first) and then on this module; returns the module.
+        The usual way to initialise a model's weights.
+        """
         for module in self.children():
             module.apply(fn)
         fn(self)
@@ -380,22 +441,38 @@ class Module(ModuleStateDict):
         return self
 
     def float(self):
+        """Converts the floating-point parameters (their data swapped in place, their identity
+        kept), gradients and buffers to float32; returns the module.
+        """
         return self._apply(_float_to(dtypes.float32))
 
     def double(self):
+        """Converts the floating-point parameters (identity kept), gradients and buffers to float64;
+        returns the module.
+        """
         return self._apply(_float_to(dtypes.float64))
 
     def half(self):
+        """Converts the floating-point parameters (identity kept), gradients and buffers to float16;
+        returns the module.
+        """
         return self._apply(_float_to(dtypes.float16))
 
     def type(self, dst_type):
+        """Converts every parameter (identity kept), gradient and buffer, integer ones too, to
+        `dst_type`; returns the module.
+        """
         dt = dtypes.to_dtype(dst_type)
         return self._apply(lambda t: t if t._dtype is dt else t.to_dtype(dt))
 
     def cpu(self):
+        """Returns the module: everything already lives in host memory."""
         return self
 
     def cuda(self, device=None):
+        """Raises RuntimeError: insitu runs on the CPU only (`device` is accepted for the
+        signature).
+        """
         check_device("cuda")
         return self
 
@@ -442,6 +519,11 @@ class Module(ModuleStateDict):
     __call__ = _call_impl
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Registers `hook(module, args)`, run before each `forward`; it may return new args (a
+        tuple, or one value that becomes a 1-tuple). With `with_kwargs=True` it is called as
+        `hook(module, args, kwargs)` and may return `(args, kwargs)`. `prepend=True` runs it
+        before the hooks already registered. Returns a RemovableHandle.
+        """
         handle = RemovableHandle(self._forward_pre_hooks,
                                  extra_dict=self._forward_pre_hooks_with_kwargs)
         self._forward_pre_hooks[handle.id] = hook
@@ -453,6 +535,11 @@ class Module(ModuleStateDict):
 
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
                               always_call=False):
+        """Registers `hook(module, args, output)`, run after each `forward`; a non-None return
+        replaces the output. `with_kwargs=True` calls `hook(module, args, kwargs, output)`;
+        `always_call=True` also runs it (with output None) when `forward` raises; `prepend=True`
+        runs it first. Returns a RemovableHandle.
+        """
         handle = RemovableHandle(self._forward_hooks,
                                  extra_dict=[self._forward_hooks_with_kwargs,
                                              self._forward_hooks_always_called])
@@ -467,6 +554,9 @@ class Module(ModuleStateDict):
 
     # ------------------------------------------------------------------ printing
     def extra_repr(self):
+        """The text inside the parentheses of the module's repr (its arguments, as PyTorch prints
+        them); empty for the base. Layers override it.
+        """
         return ""
 
     def _get_name(self):

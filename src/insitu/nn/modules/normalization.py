@@ -41,12 +41,15 @@ class LayerNorm(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Sets `weight` to ones and `bias` to zeros, when `elementwise_affine`."""
         if self.elementwise_affine:
             init.ones_(self.weight)
             if self.bias is not None:
                 init.zeros_(self.bias)
 
     def forward(self, input):
+        """Returns `F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)`.
+        """
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
@@ -90,12 +93,14 @@ class GroupNorm(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Sets `weight` to ones and `bias` to zeros, when `affine`."""
         if self.affine:
             init.ones_(self.weight)
             if self.bias is not None:
                 init.zeros_(self.bias)
 
     def forward(self, input):
+        """Returns `F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)`."""
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
@@ -130,10 +135,12 @@ class RMSNorm(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Sets `weight` to ones, when `elementwise_affine`."""
         if self.elementwise_affine:
             init.ones_(self.weight)
 
     def forward(self, x):
+        """Returns `F.rms_norm(x, self.normalized_shape, self.weight, self.eps)`."""
         return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
 
     def extra_repr(self):
@@ -160,6 +167,7 @@ class LocalResponseNorm(Module):
         self.k = k
 
     def forward(self, input):
+        """Returns `F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)`."""
         return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self):

@@ -21,6 +21,7 @@ class _PadNd(Module):
         self.padding = _PARSE[self._dims](padding)
 
     def forward(self, input):
+        """Returns `F.pad(input, self.padding, self._mode)`."""
         return F.pad(input, self.padding, self._mode)
 
     def extra_repr(self):
@@ -36,6 +37,9 @@ class _CircularPadNd(_PadNd):
             raise ValueError(f"expected {d + 1}D or {d + 2}D input (got {input.dim()}D input)")
 
     def forward(self, input):
+        """Returns `F.pad(input, self.padding, "circular")`; an input whose rank is not the layer's
+        dims plus 1 or 2 raises ValueError.
+        """
         self._check_input_dim(input)
         return F.pad(input, self.padding, "circular")
 
@@ -91,6 +95,7 @@ class _ConstantPadNd(Module):
         self.padding = _PARSE[self._dims](padding)
 
     def forward(self, input):
+        """Returns `F.pad(input, self.padding, 'constant', self.value)`."""
         return F.pad(input, self.padding, "constant", self.value)
 
     def extra_repr(self):

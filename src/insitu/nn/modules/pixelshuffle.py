@@ -13,6 +13,7 @@ class PixelShuffle(Module):
         self.upscale_factor = upscale_factor
 
     def forward(self, input):
+        """Returns `F.pixel_shuffle(input, self.upscale_factor)`."""
         return F.pixel_shuffle(input, self.upscale_factor)
 
     def extra_repr(self):
@@ -29,6 +30,7 @@ class PixelUnshuffle(Module):
         self.downscale_factor = downscale_factor
 
     def forward(self, input):
+        """Returns `F.pixel_unshuffle(input, self.downscale_factor)`."""
         return F.pixel_unshuffle(input, self.downscale_factor)
 
     def extra_repr(self):
@@ -45,6 +47,7 @@ class ChannelShuffle(Module):
         self.groups = groups
 
     def forward(self, input):
+        """Returns `F.channel_shuffle(input, self.groups)`."""
         return F.channel_shuffle(input, self.groups)
 
     def extra_repr(self):

@@ -44,6 +44,9 @@ class MaxPool1d(_MaxPoolNd):
     """
 
     def forward(self, input):
+        """Returns `F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+        ceil_mode=self.ceil_mode, return_indices=self.return_indices)`.
+        """
         return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
@@ -65,6 +68,9 @@ class MaxPool2d(_MaxPoolNd):
     """
 
     def forward(self, input):
+        """Returns `F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+        ceil_mode=self.ceil_mode, return_indices=self.return_indices)`.
+        """
         return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
@@ -93,6 +99,9 @@ class MaxUnpool1d(_MaxUnpoolNd):
         self.padding = _single(padding)
 
     def forward(self, input, indices, output_size=None):
+        """Returns `F.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding,
+        output_size)`.
+        """
         return F.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding,
                               output_size)
 
@@ -116,6 +125,9 @@ class MaxUnpool2d(_MaxUnpoolNd):
         self.padding = _pair(padding)
 
     def forward(self, input, indices, output_size=None):
+        """Returns `F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding,
+        output_size)`.
+        """
         return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding,
                               output_size)
 
@@ -146,6 +158,9 @@ class AvgPool1d(_AvgPoolNd):
         self.count_include_pad = count_include_pad
 
     def forward(self, input):
+        """Returns `F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+        self.count_include_pad)`.
+        """
         return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad)
 
@@ -172,6 +187,9 @@ class AvgPool2d(_AvgPoolNd):
         self.divisor_override = divisor_override
 
     def forward(self, input):
+        """Returns `F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+        self.count_include_pad, self.divisor_override)`.
+        """
         return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad, self.divisor_override)
 
@@ -201,6 +219,9 @@ class LPPool1d(_LPPoolNd):
     """
 
     def forward(self, input):
+        """Returns `F.lp_pool1d(input, float(self.norm_type), self.kernel_size, self.stride,
+        self.ceil_mode)`.
+        """
         return F.lp_pool1d(input, float(self.norm_type), self.kernel_size, self.stride,
                            self.ceil_mode)
 
@@ -216,6 +237,9 @@ class LPPool2d(_LPPoolNd):
     """
 
     def forward(self, input):
+        """Returns `F.lp_pool2d(input, float(self.norm_type), self.kernel_size, self.stride,
+        self.ceil_mode)`.
+        """
         return F.lp_pool2d(input, float(self.norm_type), self.kernel_size, self.stride,
                            self.ceil_mode)
 
@@ -241,6 +265,7 @@ class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
     """
 
     def forward(self, input):
+        """Returns `F.adaptive_max_pool1d(input, self.output_size, self.return_indices)`."""
         return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
 
 
@@ -256,6 +281,7 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     """
 
     def forward(self, input):
+        """Returns `F.adaptive_max_pool2d(input, self.output_size, self.return_indices)`."""
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
 
 
@@ -277,6 +303,7 @@ class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
     """
 
     def forward(self, input):
+        """Returns `F.adaptive_avg_pool1d(input, self.output_size)`."""
         return F.adaptive_avg_pool1d(input, self.output_size)
 
 
@@ -291,4 +318,5 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
     """
 
     def forward(self, input):
+        """Returns `F.adaptive_avg_pool2d(input, self.output_size)`."""
         return F.adaptive_avg_pool2d(input, self.output_size)

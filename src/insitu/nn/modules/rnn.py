@@ -102,12 +102,14 @@ class RNNBase(Module):
 
     @property
     def all_weights(self):
+        """The parameters per layer and direction, as lists in PyTorch's order."""
         return [[getattr(self, w) for w in weights] for weights in self._all_weights]
 
     def flatten_parameters(self):
         """A no-op, as in PyTorch off the GPU."""
 
     def reset_parameters(self):
+        """Fills every parameter from `U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`."""
         stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
@@ -115,6 +117,9 @@ class RNNBase(Module):
     # ------------------------------------------------------------------ checks
 
     def check_input(self, input, batch_sizes):
+        """Raises unless `input` has the weights' dtype (ValueError), 2 dims when packed
+        (`batch_sizes` given) or 3 otherwise, and `input_size` features (RuntimeError).
+        """
         w = self._flat_weights[0]
         if input.dtype != w.dtype:
             raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype "
@@ -129,6 +134,9 @@ class RNNBase(Module):
                                f"{self.input_size}, got {input.size(-1)}")
 
     def get_expected_hidden_size(self, input, batch_sizes):
+        """`(num_layers * num_directions, batch, proj_size or hidden_size)`, the hidden state's
+        shape for `input`.
+        """
         if batch_sizes is not None:
             mini_batch = int(batch_sizes[0])
         else:
@@ -139,14 +147,17 @@ class RNNBase(Module):
 
     def check_hidden_size(self, hx, expected_hidden_size,
                           msg="Expected hidden size {}, got {}"):
+        """Raises RuntimeError (`msg` formatted) when `hx`'s shape is not the expected one."""
         if tuple(hx.size()) != tuple(expected_hidden_size):
             raise RuntimeError(msg.format(expected_hidden_size, list(hx.size())))
 
     def check_forward_args(self, input, hidden, batch_sizes):
+        """`check_input`, then the hidden state's shape."""
         self.check_input(input, batch_sizes)
         self.check_hidden_size(hidden, self.get_expected_hidden_size(input, batch_sizes))
 
     def permute_hidden(self, hx, permutation):
+        """`hx` reordered along the batch dim by `permutation` (None leaves it)."""
         if permutation is None:
             return hx
         return _apply_permutation(hx, permutation)
@@ -260,6 +271,11 @@ class RNN(RNNBase):
         super().__init__(mode, *args, **kwargs)
 
     def forward(self, input, hx=None):
+        """Runs the layers over `input` (`(L, N, H_in)`, `(N, L, H_in)` with `batch_first`, `(L,
+        H_in)`, or a PackedSequence) from `hx` (zeros when None); returns `(output, h_n)`: the
+        last layer's states at every step (packed when the input was) and each layer's last
+        state.
+        """
         return _forward_single_state(self, input, hx, "RNN")
 
 
@@ -293,6 +309,10 @@ class GRU(RNNBase):
         super().__init__("GRU", *args, **kwargs)
 
     def forward(self, input, hx=None):
+        """Runs the layers over `input` (`(L, N, H_in)`, `(N, L, H_in)` with `batch_first`, `(L,
+        H_in)`, or a PackedSequence) from `hx` (zeros when None); returns `(output, h_n)` as
+        `RNN.forward`.
+        """
         return _forward_single_state(self, input, hx, "GRU")
 
 
@@ -361,6 +381,7 @@ class LSTM(RNNBase):
         super().__init__("LSTM", *args, **kwargs)
 
     def get_expected_cell_size(self, input, batch_sizes):
+        """`(num_layers * num_directions, batch, hidden_size)`, the cell state's shape."""
         if batch_sizes is not None:
             mini_batch = int(batch_sizes[0])
         else:
@@ -369,6 +390,7 @@ class LSTM(RNNBase):
         return (self.num_layers * num_directions, mini_batch, self.hidden_size)
 
     def check_forward_args(self, input, hidden, batch_sizes):
+        """`check_input`, then the shapes of `hidden = (h, c)`."""
         self.check_input(input, batch_sizes)
         self.check_hidden_size(hidden[0], self.get_expected_hidden_size(input, batch_sizes),
                                "Expected hidden[0] size {}, got {}")
@@ -376,11 +398,16 @@ class LSTM(RNNBase):
                                "Expected hidden[1] size {}, got {}")
 
     def permute_hidden(self, hx, permutation):
+        """`(h, c)` reordered along the batch dim by `permutation` (None leaves them)."""
         if permutation is None:
             return hx
         return _apply_permutation(hx[0], permutation), _apply_permutation(hx[1], permutation)
 
     def forward(self, input, hx=None):
+        """Runs the layers over `input` (as `RNN.forward` takes it) from `hx = (h_0, c_0)` (zeros
+        when None); returns `(output, (h_n, c_n))`. With `proj_size > 0` the hidden states have
+        `proj_size` features.
+        """
         orig_input = input
         input, batch_sizes, sorted_indices, unsorted_indices, is_batched, batch_dim = \
             self._unpack(input, "LSTM")
@@ -449,6 +476,7 @@ class RNNCellBase(Module):
         return s.format(**self.__dict__)
 
     def reset_parameters(self):
+        """Fills every parameter from `U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`."""
         stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
@@ -488,6 +516,9 @@ class RNNCell(RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):
+        """One step: `h' = nonlinearity(W_ih x + b_ih + W_hh h + b_hh)`, `hx` zeros when None; an
+        input that is not 1-D or 2-D raises ValueError.
+        """
         input, hx, is_batched = self._prepare(input, hx, "RNNCell")
         if self.nonlinearity == "tanh":
             mode = "RNN_TANH"
@@ -514,6 +545,9 @@ class LSTMCell(RNNCellBase):
                          dtype=dtype)
 
     def forward(self, input, hx=None):
+        """One step from `hx = (h, c)` (zeros when None); returns `(h', c')`. An input or state that
+        is not 1-D or 2-D raises ValueError.
+        """
         if input.dim() not in (1, 2):
             raise ValueError(f"LSTMCell: Expected input to be 1D or 2D, got {input.dim()}D "
                              "instead")
@@ -549,6 +583,9 @@ class GRUCell(RNNCellBase):
                          dtype=dtype)
 
     def forward(self, input, hx=None):
+        """One step from `hx` (zeros when None); returns h'. An input that is not 1-D or 2-D raises
+        ValueError.
+        """
         input, hx, is_batched = self._prepare(input, hx, "GRUCell")
         ret = F_rnn.rnn_cell("GRU", input, hx, None, self.weight_ih, self.weight_hh,
                              self.bias_ih, self.bias_hh)

@@ -49,6 +49,7 @@ class Embedding(Module):
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
     def reset_parameters(self):
+        """Fills `weight` from `N(0, 1)` and zeros the `padding_idx` row, when given."""
         init.normal_(self.weight)
         self._fill_padding_idx_with_zero()
 
@@ -58,6 +59,9 @@ class Embedding(Module):
                 self.weight[self.padding_idx].fill_(0)
 
     def forward(self, input):
+        """Returns `F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+        self.scale_grad_by_freq, self.sparse)`.
+        """
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
                            self.scale_grad_by_freq, self.sparse)
 
@@ -78,6 +82,11 @@ class Embedding(Module):
     @classmethod
     def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None,
                         norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+        """An Embedding whose `weight` is a Parameter sharing the 2-D `embeddings` tensor (no copy),
+        frozen (`requires_grad=False`) unless `freeze=False`; the other arguments as the
+        constructor's. The `padding_idx` row is left as given. A tensor that is not 2-D raises
+        AssertionError.
+        """
         if embeddings.dim() != 2:
             raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
         rows, cols = embeddings.shape

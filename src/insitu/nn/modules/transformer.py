@@ -113,6 +113,11 @@ class Transformer(Module):
                 src_key_padding_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, src_is_causal=None, tgt_is_causal=None,
                 memory_is_causal=False):
+        """Encodes `src` (with `src_mask`, `src_key_padding_mask`, `src_is_causal`) and decodes
+        `tgt` against that memory (with the `tgt_*` and `memory_*` masks); returns the decoder's
+        output, `tgt`'s shape. Batch sizes that differ, or a feature size other than `d_model`,
+        raise RuntimeError.
+        """
         is_batched = src.dim() == 3
         if is_batched and src.size(0 if self.batch_first else 1) != \
                 tgt.size(0 if self.batch_first else 1):
@@ -128,6 +133,9 @@ class Transformer(Module):
 
     @staticmethod
     def generate_square_subsequent_mask(sz, device=None, dtype=None):
+        """The causal mask of size `(sz, sz)`: 0 on and below the diagonal, -inf above it, in
+        `dtype` (the default float dtype when None).
+        """
         return _generate_square_subsequent_mask(sz, device=device, dtype=dtype)
 
     def _reset_parameters(self):
@@ -158,6 +166,10 @@ class TransformerEncoder(Module):
         self.mask_check = mask_check
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
+        """Runs `src` through each layer with `mask` and `src_key_padding_mask` (bool masks made
+        float), then `norm` when given. With `is_causal=None` the mask is checked for being the
+        causal one.
+        """
         src_key_padding_mask = F_attention._canonical_mask(
             src_key_padding_mask, "src_key_padding_mask", F_attention._none_or_dtype(mask),
             "mask", src.dtype)
@@ -192,6 +204,9 @@ class TransformerDecoder(Module):
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=None, memory_is_causal=False):
+        """Runs `tgt` through each layer against `memory` with the given masks, then `norm` when
+        given. With `tgt_is_causal=None`, `tgt_mask` is checked for being the causal one.
+        """
         seq_len = _get_seq_len(tgt, self.layers[0].self_attn.batch_first)
         tgt_is_causal = _detect_is_causal_mask(tgt_mask, tgt_is_causal, seq_len)
         output = tgt
@@ -249,6 +264,10 @@ class TransformerEncoderLayer(Module):
             self.activation = F.relu
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
+        """Self-attention of `src` (with `src_mask`, `src_key_padding_mask`, `is_causal`) and the
+        feed-forward block, each added back to its input, with the norms before
+        (`norm_first=True`) or after each block.
+        """
         src_key_padding_mask = F_attention._canonical_mask(
             src_key_padding_mask, "src_key_padding_mask", F_attention._none_or_dtype(src_mask),
             "src_mask", src.dtype)
@@ -314,6 +333,10 @@ class TransformerDecoderLayer(Module):
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False):
+        """Self-attention of `tgt`, attention over `memory` and the feed-forward block, each added
+        back to its input, with the norms before (`norm_first=True`) or after each block; the
+        masks and causal flags go to their attention.
+        """
         x = tgt
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask,

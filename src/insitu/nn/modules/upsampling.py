@@ -27,6 +27,9 @@ class Upsample(Module):
         self.recompute_scale_factor = recompute_scale_factor
 
     def forward(self, input):
+        """Returns `F.interpolate(input, self.size, self.scale_factor, self.mode,
+        self.align_corners, recompute_scale_factor=self.recompute_scale_factor)`.
+        """
         return F.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
                              recompute_scale_factor=self.recompute_scale_factor)
 

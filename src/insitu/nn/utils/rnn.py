@@ -44,46 +44,61 @@ class PackedSequence(namedtuple("PackedSequence_",
                 f"unsorted_indices={self.unsorted_indices!r})")
 
     def to(self, *args, **kwargs):
+        """The PackedSequence with `data.to(*args, **kwargs)` (the same object when that changes
+        nothing); the batch sizes and permutations are kept.
+        """
         data = self.data.to(*args, **kwargs)
         if data is self.data:
             return self
         return type(self)(data, self.batch_sizes, self.sorted_indices, self.unsorted_indices)
 
     def cuda(self, *args, **kwargs):
+        """`to("cuda")`, which raises: insitu runs on the CPU only."""
         return self.to("cuda")
 
     def cpu(self, *args, **kwargs):
+        """`to("cpu")`: the same PackedSequence."""
         return self.to("cpu")
 
     def double(self):
+        """The PackedSequence with `data` as float64."""
         return self.to(dtype=dtypes.float64)
 
     def float(self):
+        """The PackedSequence with `data` as float32."""
         return self.to(dtype=dtypes.float32)
 
     def half(self):
+        """The PackedSequence with `data` as float16."""
         return self.to(dtype=dtypes.float16)
 
     def long(self):
+        """The PackedSequence with `data` as int64."""
         return self.to(dtype=dtypes.int64)
 
     def int(self):
+        """The PackedSequence with `data` as int32."""
         return self.to(dtype=dtypes.int32)
 
     def short(self):
+        """The PackedSequence with `data` as int16."""
         return self.to(dtype=dtypes.int16)
 
     def char(self):
+        """The PackedSequence with `data` as int8."""
         return self.to(dtype=dtypes.int8)
 
     def byte(self):
+        """The PackedSequence with `data` as uint8."""
         return self.to(dtype=dtypes.uint8)
 
     @property
     def is_cuda(self):
+        """False: the data lives in host memory."""
         return False
 
     def is_pinned(self):
+        """False: there is no pinned memory."""
         return False
 
 
