@@ -113,9 +113,13 @@ def _norm_cdf(x):
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Normal(mean, std) restricted to [a, b], by PyTorch's method: redraw the values outside
-    while most of the mass is inside (p > 0.3), else accept uniform proposals on [a, b] with
-    probability pdf / peak. Every draw is an in-place op of `tensor`'s own dtype."""
+    """Fills `tensor` from `N(mean, std^2)` (defaults 0 and 1) truncated to `[a, b]` (defaults -2
+    and 2), drawing from `generator` when given, by PyTorch's method: while most of the mass lies
+    inside (more than 0.3) the values outside are redrawn; otherwise uniform proposals on
+    `[a, b]` are accepted with probability pdf / peak. Every draw is in `tensor`'s own dtype. A
+    `mean` more than 2 std from `[a, b]` warns. Writes into `tensor` under no_grad (its version
+    moves) and returns it.
+    """
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
                       "distribution of values may be incorrect.", stacklevel=2)
@@ -187,27 +191,31 @@ def eye_(tensor):
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):
-    """Glorot initialisation: `U(-a, a)` with `a = gain * sqrt(6 / (fan_in + fan_out))`
-    (`gain=1.0`), fan_in = `size(1) * receptive field` and fan_out = `size(0) * receptive field`; at
-    least 2 dims. Writes into `tensor` under no_grad (its version moves) and returns it.
+    """Glorot initialisation: fills `tensor` from `U(-a, a)`,
+    `a = gain * sqrt(6 / (fan_in + fan_out))` (`gain=1.0`), fan_in `size(1) * receptive field`
+    and fan_out `size(0) * receptive field`, drawing from `generator` when given; fewer than 2
+    dims raise ValueError. Writes into `tensor` under no_grad (its version moves) and returns it.
     """
     a = math.sqrt(3.0) * _xavier_std(tensor, gain)
     return _uniform(tensor, -a, a, generator)
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None):
-    """Glorot initialisation: `N(0, std^2)` with `std = gain * sqrt(2 / (fan_in + fan_out))`
-    (`gain=1.0`); at least 2 dims. Writes into `tensor` under no_grad (its version moves) and
-    returns it.
+    """Glorot initialisation: fills `tensor` from `N(0, std^2)`,
+    `std = gain * sqrt(2 / (fan_in + fan_out))` (`gain=1.0`), drawing from `generator` when
+    given; fewer than 2 dims raise ValueError. Writes into `tensor` under no_grad (its version
+    moves) and returns it.
     """
     return _normal(tensor, 0.0, _xavier_std(tensor, gain), generator)
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
-    """He initialisation: `U(-bound, bound)` with `bound = sqrt(3) * gain / sqrt(fan)`, gain
-    `calculate_gain(nonlinearity, a)` (`a=0`, `nonlinearity="leaky_relu"`) and fan the fan_in or
-    fan_out as `mode` says (`"fan_in"`). A tensor without elements is left as it is, with PyTorch's
-    warning. Writes into `tensor` under no_grad (its version moves) and returns it.
+    """He initialisation: fills `tensor` from `U(-bound, bound)`,
+    `bound = sqrt(3) * gain / sqrt(fan)`, the gain `calculate_gain(nonlinearity, a)` (`a=0`,
+    `nonlinearity="leaky_relu"`) and fan the fan_in or fan_out as `mode` says (`"fan_in"`;
+    another mode raises ValueError), drawing from `generator` when given. A tensor without
+    elements is left as it is, with PyTorch's warning. Writes into `tensor` under no_grad (its
+    version moves) and returns it.
     """
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
@@ -217,10 +225,11 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
 
 
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
-    """He initialisation: `N(0, std^2)` with `std = gain / sqrt(fan)`, gain
-    `calculate_gain(nonlinearity, a)` (`a=0`, `nonlinearity="leaky_relu"`), fan as `mode` says
-    (`"fan_in"`). A tensor without elements is left as it is, with PyTorch's warning. Writes into
-    `tensor` under no_grad (its version moves) and returns it.
+    """He initialisation: fills `tensor` from `N(0, std^2)`, `std = gain / sqrt(fan)`, the gain
+    `calculate_gain(nonlinearity, a)` (`a=0`, `nonlinearity="leaky_relu"`) and fan as `mode` says
+    (`"fan_in"`), drawing from `generator` when given. A tensor without elements is left as it
+    is, with PyTorch's warning. Writes into `tensor` under no_grad (its version moves) and
+    returns it.
     """
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
@@ -229,8 +238,11 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
 
 
 def dirac_(tensor, groups=1):
-    """The identity of a convolution: 1 at the centre of the kernel of each output channel's
-    own input channel (per group), 0 elsewhere."""
+    """Fills the 3-, 4- or 5-D `tensor` (a convolution weight) with the identity of a convolution: 1
+    at the kernel's centre where the output channel meets its own input channel (within each of
+    `groups` groups, default 1), 0 elsewhere. Other ranks, and a dim 0 not divisible by `groups`,
+    raise ValueError. Writes into `tensor` under no_grad (its version moves) and returns it.
+    """
     dimensions = tensor.ndimension()
     if dimensions not in [3, 4, 5]:
         raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
@@ -250,8 +262,12 @@ def dirac_(tensor, groups=1):
 
 
 def orthogonal_(tensor, gain=1, generator=None):
-    """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian one (drawn by
-    `normal_` into a new tensor of `tensor`'s dtype), with Q's signs made unique."""
+    """Fills `tensor` (at least 2-D, viewed as `(size(0), rest)`) with a (semi-)orthogonal matrix
+    times `gain` (default 1): the Q of the QR decomposition of a standard normal matrix (drawn
+    from `generator` when given), its signs made unique by R's diagonal. Fewer than 2 dims raise
+    ValueError; an empty tensor is returned as it is. Writes into `tensor` under no_grad (its
+    version moves) and returns it.
+    """
     if tensor.ndimension() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:
@@ -272,8 +288,11 @@ def orthogonal_(tensor, gain=1, generator=None):
 
 
 def sparse_(tensor, sparsity, std=0.01, generator=None):
-    """Normal(0, std) with ceil(sparsity * rows) entries of each column set to zero (the rows
-    picked by randperm, one per column, as PyTorch does), in one write."""
+    """Fills the 2-D `tensor` from `N(0, std^2)` (`std=0.01`, drawn from `generator` when given),
+    then zeros `ceil(sparsity * rows)` entries of each column, the rows picked by `randperm` as
+    PyTorch does. Other ranks raise ValueError. Writes into `tensor` under no_grad (its version
+    moves) and returns it.
+    """
     if tensor.ndimension() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     rows, cols = tensor.shape

@@ -212,8 +212,8 @@ def _adaptive_max_pool2d(input, output_size, return_indices):
 
 
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
-    """`adaptive_max_pool2d(..., return_indices=True)`: the output and its indices whatever
-    `return_indices` says.
+    """`adaptive_max_pool2d(input, output_size, return_indices=True)`: the output and its indices
+    whatever `return_indices` says.
     """
     return _adaptive_max_pool2d(input, output_size, True)
 
@@ -245,8 +245,8 @@ def _adaptive_max_pool1d(input, output_size, return_indices):
 
 
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
-    """`adaptive_max_pool1d(..., return_indices=True)`: the output and its indices whatever
-    `return_indices` says.
+    """`adaptive_max_pool1d(input, output_size, return_indices=True)`: the output and its indices
+    whatever `return_indices` says.
     """
     return _adaptive_max_pool1d(input, output_size, True)
 

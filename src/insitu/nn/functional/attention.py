@@ -378,10 +378,14 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
                                  k_proj_weight=None, v_proj_weight=None, static_k=None,
                                  static_v=None, average_attn_weights=True, is_causal=False):
     """PyTorch's multi-head attention on time-first inputs (`nn.MultiheadAttention` calls it): the
-    query, key and value projected (packed `in_proj_weight`, or separate `q/k/v_proj_weight` with
-    `use_separate_proj_weight=True`), `bias_k`/`bias_v` and `add_zero_attn` appended, masks merged
-    (`key_padding_mask` `(N, S)`, `attn_mask` `(L, S)` or `(N * num_heads, L, S)`, bool or float),
-    each head's attention, then the output projection.
+    query, key and value projected (packed `in_proj_weight` and `in_proj_bias`, or separate
+    `q/k/v_proj_weight` with `use_separate_proj_weight=True`, the bias split in three),
+    `bias_k`/`bias_v` and `add_zero_attn` appended, masks merged (`key_padding_mask` `(N, S)`,
+    `attn_mask` `(L, S)` or `(N * num_heads, L, S)`, bool or float), each of the `num_heads` heads'
+    attention, then the output projection by `out_proj_weight` and `out_proj_bias`. `static_k` and
+    `static_v`, when given, replace the projected keys and values, `(N * num_heads, S, E /
+    num_heads)` each. A query whose feature size is not `embed_dim_to_check`, or not divisible by
+    `num_heads`, raises AssertionError.
 
     With `need_weights=True` (the default) the attention is composed of bmm, softmax and dropout so
     that the weights can be returned: averaged over the heads with `average_attn_weights=True`, else

@@ -82,8 +82,10 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
 
 
 def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
-    """Alpha dropout of whole channels (`nn.FeatureAlphaDropout`; `training=False` by default): the
-    noise is drawn per sample and channel, then rescaled and shifted as in `alpha_dropout`.
+    """Alpha dropout of whole channels (`nn.FeatureAlphaDropout`; `p=0.5`, `training=False` by
+    default, `inplace=False`): the noise is drawn per sample and channel, then rescaled and
+    shifted as in `alpha_dropout`. `inplace=True` writes into the input (its version moves). A
+    `p` outside `[0, 1]` raises ValueError.
 
     Shape: input `(N, C, *)`, at least 2-D; output the same shape.
     """

@@ -126,9 +126,11 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
 
 def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
                                       margin=1.0, swap=False, reduction="mean"):
-    """`max(d(a, p) - d(a, n) + margin, 0)` with any `distance_function` (default
-    `pairwise_distance`) (`nn.TripletMarginWithDistanceLoss`; keyword `margin=1.0`, positive,
-    `swap=False`, `reduction="mean"`).
+    """`max(d(anchor, positive) - d(anchor, negative) + margin, 0)` with any `distance_function` `d`
+    (default `pairwise_distance`; `nn.TripletMarginWithDistanceLoss`). Keyword arguments:
+    `margin=1.0` (positive, else ValueError), `swap=False` (use the smaller of
+    `d(anchor, negative)` and `d(positive, negative)`), `reduction="mean"` ("sum", "none"). The
+    three inputs must have the same number of dims (RuntimeError).
 
     Shape: as the distance function takes them; output `()`, or per sample with "none".
     """

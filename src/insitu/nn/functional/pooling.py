@@ -198,8 +198,8 @@ def _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return
 
 def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
                             ceil_mode=False, return_indices=False):
-    """`max_pool2d(..., return_indices=True)`: the output and its indices whatever `return_indices`
-    says, as PyTorch's.
+    """`max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)`:
+    the output and its indices whatever `return_indices` says, as PyTorch's.
     """
     return _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
@@ -270,8 +270,8 @@ def _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return
 
 def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
                             ceil_mode=False, return_indices=False):
-    """`max_pool1d(..., return_indices=True)`: the output and its indices whatever `return_indices`
-    says.
+    """`max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)`:
+    the output and its indices whatever `return_indices` says.
     """
     return _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
@@ -393,9 +393,10 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """The power-average over sliding windows, `(sum of x^p)^(1/p)` with p the `norm_type`
-    (`nn.LPPool2d`; `stride=None`, `ceil_mode=False`), composed as PyTorch composes it:
-    `avg_pool2d(x^p)` times the kernel size, `sign(s) * relu(|s|)`, then the 1/p power.
-    `norm_type=inf` is the max of `|x|` (and -inf its min).
+    (`nn.LPPool2d`): windows of `kernel_size` (an int or a pair), `stride=None` (the kernel
+    size), `ceil_mode=False`, no padding. Composed as PyTorch composes it: `avg_pool2d(x^p)`
+    times the kernel size, `sign(s) * relu(|s|)`, then the 1/p power. `norm_type=inf` is the max
+    of `|x|` (and -inf its min).
 
     Shape: input `(N, C, H, W)` or `(C, H, W)`; output `(N, C, H_out, W_out)`.
     """
@@ -410,7 +411,9 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
 
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """The power-average over sliding windows, `(sum of x^p)^(1/p)` with p the `norm_type`
-    (`nn.LPPool1d`), composed of `avg_pool1d` and Tensor ops as PyTorch composes it.
+    (`nn.LPPool1d`): windows of `kernel_size`, `stride=None` (the kernel size),
+    `ceil_mode=False`, no padding. Composed of `avg_pool1d` and Tensor ops as PyTorch composes it
+    (see `lp_pool2d`); `norm_type=inf` is the max of `|x|`.
 
     Shape: input `(N, C, L)` or `(C, L)`; output `(N, C, L_out)`.
     """

@@ -226,8 +226,8 @@ class ModuleStateDict:
 
         `strict=True` raises RuntimeError listing missing and unexpected keys; size mismatches
         always raise. `assign=True` puts the given tensors in place of the module's instead of
-        copying (wrapped as Parameters keeping `requires_grad`). Returns `(missing_keys,
-        unexpected_keys)`; a non-mapping raises TypeError.
+        copying (wrapped as Parameters keeping `requires_grad`). Returns
+        `(missing_keys, unexpected_keys)`; a non-mapping raises TypeError.
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")

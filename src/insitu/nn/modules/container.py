@@ -133,8 +133,8 @@ class Sequential(Module):
 
     def insert(self, index, module):
         """Puts `module` at `index` (negative counts from the end), moving the following ones up;
-        returns the Sequential. A non-Module raises AssertionError, an index outside `[-len,
-        len]` IndexError.
+        returns the Sequential. A non-Module raises AssertionError, an index outside
+        `[-len, len]` IndexError.
         """
         if not isinstance(module, Module):
             raise AssertionError(f"module should be of type: {Module}")
@@ -358,7 +358,12 @@ def _entry_line(key, p, type_of):
 
 class ParameterList(Module):
     """A list of parameters: tensors put in it become Parameters, registered as "0", "1", ...;
-    other objects are held as plain attributes."""
+    other objects are held as plain attributes.
+
+    `ParameterList(values=None)` appends each element of the iterable `values`. It supports
+    indexing and slicing (a new ParameterList of the same entries), assignment, `append`, `extend`
+    and `+=`; calling it raises RuntimeError.
+    """
 
     def __init__(self, values=None):
         super().__init__()
@@ -433,7 +438,13 @@ class ParameterList(Module):
 
 class ParameterDict(Module):
     """A dict of parameters under string keys, in insertion order: tensors put in it become
-    Parameters registered under their key; other objects are held as plain attributes."""
+    Parameters registered under their key; other objects are held as plain attributes.
+
+    `ParameterDict(parameters=None)` fills it as `update` does. It has the dict methods (`keys`,
+    `items`, `values`, `get`, `pop`, `popitem`, `setdefault`, `copy`, `fromkeys`, `clear`), `in`,
+    `len()`, `reversed()` and `|`/`|=`; a non-string key raises TypeError, calling it
+    RuntimeError.
+    """
 
     def __init__(self, parameters=None):
         super().__init__()

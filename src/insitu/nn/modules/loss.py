@@ -232,7 +232,8 @@ class KLDivLoss(_Loss):
     Arguments: `log_target=False` (True: the target holds log-probabilities too, and the loss is
     `exp(target) * (target - input)`), and the reduction: "mean" (the default, over every element,
     with PyTorch's warning), "batchmean" (the sum over the batch size: the divergence's definition),
-    "sum" or "none". Composed of Tensor ops as PyTorch composes it.
+    "sum" or "none"; `size_average` and `reduce` are PyTorch's deprecated pair, which wins when
+    given (with a warning). Composed of Tensor ops as PyTorch composes it.
 
     Shape: input `(*)`; target the same shape; output `()`, or `(*)` with "none".
     """

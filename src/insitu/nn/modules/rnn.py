@@ -32,7 +32,14 @@ def _check_number(name, value):
 
 class RNNBase(Module):
     """What RNN, LSTM and GRU share: the parameters of every layer and direction, their
-    checks of the input and the hidden state, and the call into the layer kernels."""
+    checks of the input and the hidden state, and the call into the layer kernels.
+
+    `RNNBase(mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+    dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None)`, `mode` one of
+    "RNN_TANH", "RNN_RELU", "LSTM", "GRU"; the subclasses document the arguments. An unknown
+    mode, a `dropout` outside `[0, 1]`, `num_layers < 1` or a `proj_size` out of range raise
+    ValueError, a non-bool `bias` or `batch_first` TypeError; a dropout with one layer warns.
+    """
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
                  batch_first=False, dropout=0.0, bidirectional=False, proj_size=0, device=None,
@@ -271,9 +278,9 @@ class RNN(RNNBase):
         super().__init__(mode, *args, **kwargs)
 
     def forward(self, input, hx=None):
-        """Runs the layers over `input` (`(L, N, H_in)`, `(N, L, H_in)` with `batch_first`, `(L,
-        H_in)`, or a PackedSequence) from `hx` (zeros when None); returns `(output, h_n)`: the
-        last layer's states at every step (packed when the input was) and each layer's last
+        """Runs the layers over `input` (`(L, N, H_in)`, `(N, L, H_in)` with `batch_first`,
+        `(L, H_in)`, or a PackedSequence) from `hx` (zeros when None); returns `(output, h_n)`:
+        the last layer's states at every step (packed when the input was) and each layer's last
         state.
         """
         return _forward_single_state(self, input, hx, "RNN")
@@ -309,8 +316,8 @@ class GRU(RNNBase):
         super().__init__("GRU", *args, **kwargs)
 
     def forward(self, input, hx=None):
-        """Runs the layers over `input` (`(L, N, H_in)`, `(N, L, H_in)` with `batch_first`, `(L,
-        H_in)`, or a PackedSequence) from `hx` (zeros when None); returns `(output, h_n)` as
+        """Runs the layers over `input` (`(L, N, H_in)`, `(N, L, H_in)` with `batch_first`,
+        `(L, H_in)`, or a PackedSequence) from `hx` (zeros when None); returns `(output, h_n)` as
         `RNN.forward`.
         """
         return _forward_single_state(self, input, hx, "GRU")
@@ -447,8 +454,9 @@ class LSTM(RNNBase):
 class RNNCellBase(Module):
     """What RNNCell, LSTMCell and GRUCell share: `weight_ih` `(chunks * hidden_size, input_size)`,
     `weight_hh` `(chunks * hidden_size, hidden_size)` and, with `bias=True`, `bias_ih` and `bias_hh`
-    `(chunks * hidden_size,)`, chunks the number of gates; all initialised from
-    `U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`, as PyTorch.
+    `(chunks * hidden_size,)`, chunks the number of gates (`num_chunks`: 1, 4 or 3); all
+    initialised from `U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`, as PyTorch. `device` and
+    `dtype` as for the factories.
     """
 
     def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):

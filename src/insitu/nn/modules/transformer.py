@@ -166,8 +166,8 @@ class TransformerEncoder(Module):
         self.mask_check = mask_check
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
-        """Runs `src` through each layer with `mask` and `src_key_padding_mask` (bool masks made
-        float), then `norm` when given. With `is_causal=None` the mask is checked for being the
+        """Runs `src` through each layer with `mask` and `src_key_padding_mask` (converted to float
+        masks), then `norm` when given. With `is_causal=None` the mask is checked for being the
         causal one.
         """
         src_key_padding_mask = F_attention._canonical_mask(
@@ -298,9 +298,11 @@ class TransformerDecoderLayer(Module):
     """Self-attention, attention over the encoder's output (memory) and a feed-forward block, each a
     residual with dropout and a LayerNorm (post-norm by default, pre-norm with `norm_first`).
 
-    Arguments as `TransformerEncoderLayer`'s. forward(tgt, memory, tgt_mask=None, memory_mask=None,
-    tgt_key_padding_mask=None, memory_key_padding_mask=None, tgt_is_causal=False,
-    memory_is_causal=False).
+    Arguments as `TransformerEncoderLayer`'s: `d_model`, `nhead`, `dim_feedforward=2048`,
+    `dropout=0.1`, `activation=F.relu` (or "relu", "gelu", or a callable), `layer_norm_eps=1e-5`,
+    `batch_first=False`, `norm_first=False`, `bias=True`, `device`, `dtype`. forward(tgt, memory,
+    tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None, memory_key_padding_mask=None,
+    tgt_is_causal=False, memory_is_causal=False).
 
     Shape: tgt `(T, N, E)`, memory `(S, N, E)` (batch first with batch_first); output like tgt.
     """

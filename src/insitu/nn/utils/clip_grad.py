@@ -52,7 +52,9 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
 def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     """Multiplies every `.grad` of `parameters` in place (their versions move) by
     `min(max_norm / (total_norm + 1e-6), 1)`, computed in `total_norm`'s dtype, as PyTorch's tensor
-    arithmetic does. Parameters without a gradient are skipped; returns None.
+    arithmetic does (`parameters` a tensor or an iterable; `total_norm` a tensor, as
+    `get_total_norm` gives it). Parameters without a gradient are skipped; `foreach` has no effect;
+    returns None.
     """
     grads = _grads(parameters)
     if not grads:

@@ -204,10 +204,10 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
 
 
 def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_length=None):
-    """The padded batch of a PackedSequence and the lengths (int64), in the batch's original order:
-    `(T, B, *)` (`(B, T, *)` with `batch_first`), padded with `padding_value` (0.0) up to
-    `total_length` when given (at least the longest length). One node (CopySlices, as PyTorch's
-    padding writes it) whose gradient gathers the packed rows.
+    """The padded batch of the PackedSequence `sequence` and its lengths (int64), in the batch's
+    original order: `(T, B, *)` (`(B, T, *)` with `batch_first`), padded with `padding_value`
+    (0.0) up to `total_length` when given (at least the longest length). One node (CopySlices, as
+    PyTorch's padding writes it) whose gradient gathers the packed rows.
     """
     batch_sizes = sequence.batch_sizes._data.astype(xp.int64)
     max_seq_length = batch_sizes.shape[0]
@@ -265,8 +265,8 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
 
 
 def unpad_sequence(padded_sequences, lengths, batch_first=False):
-    """The padded batch back as a list of sequences, each cut to its length (the inverse of
-    `pad_sequence`); `batch_first` as the padded batch is laid out.
+    """The padded batch `padded_sequences` back as a list of sequences, each cut to its entry of
+    `lengths` (the inverse of `pad_sequence`); `batch_first` as the padded batch is laid out.
     """
     if not batch_first:
         padded_sequences = padded_sequences.transpose(0, 1)
@@ -284,8 +284,8 @@ def pack_sequence(sequences, enforce_sorted=True):
 
 
 def unpack_sequence(packed_sequences):
-    """A PackedSequence back as the list of its sequences, in their original order (the inverse of
-    `pack_sequence`).
+    """The PackedSequence `packed_sequences` back as the list of its sequences, in their original
+    order (the inverse of `pack_sequence`).
     """
     padded_sequences, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
     return unpad_sequence(padded_sequences, lengths, batch_first=True)
