@@ -22,7 +22,9 @@ __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_"
 
 
 def calculate_gain(nonlinearity, param=None):
-    """The recommended gain for a nonlinearity, as PyTorch gives it: 1 for "linear", the conv and
+    """The recommended scaling gain for a nonlinearity.
+
+    The recommended gain for a nonlinearity, as PyTorch gives it: 1 for "linear", the conv and
     conv_transpose names and "sigmoid"; 5/3 for "tanh"; `sqrt(2)` for "relu";
     `sqrt(2 / (1 + slope^2))` for "leaky_relu" (`param` the slope, 0.01 when None); 3/4 for "selu".
     Other names, and a non-number `param`, raise ValueError.
@@ -95,15 +97,19 @@ def _normal(tensor, mean, std, generator):
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
-    """Fills `tensor` with draws from `U(a, b)` (defaults 0 and 1), from `generator` when given.
-    Writes into `tensor` under no_grad (its version moves) and returns it.
+    """Fills a tensor from a uniform distribution.
+
+    Draws from `U(a, b)` (defaults 0 and 1), from `generator` when given. Writes into `tensor` under
+    no_grad (its version moves) and returns it.
     """
     return _uniform(tensor, a, b, generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
-    """Fills `tensor` with draws from `N(mean, std^2)` (defaults 0 and 1), from `generator` when
-    given. Writes into `tensor` under no_grad (its version moves) and returns it.
+    """Fills a tensor from a normal distribution.
+
+    Fills `tensor` with draws from `N(mean, std^2)` (defaults 0 and 1), from `generator` when given.
+    Writes into `tensor` under no_grad (its version moves) and returns it.
     """
     return _normal(tensor, mean, std, generator)
 
@@ -113,12 +119,14 @@ def _norm_cdf(x):
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Fills `tensor` from `N(mean, std^2)` (defaults 0 and 1) truncated to `[a, b]` (defaults -2
-    and 2), drawing from `generator` when given, by PyTorch's method: while most of the mass lies
-    inside (more than 0.3) the values outside are redrawn; otherwise uniform proposals on
-    `[a, b]` are accepted with probability pdf / peak. Every draw is in `tensor`'s own dtype. A
-    `mean` more than 2 std from `[a, b]` warns. Writes into `tensor` under no_grad (its version
-    moves) and returns it.
+    """Fills a tensor from a truncated normal distribution.
+
+    Fills `tensor` from `N(mean, std^2)` (defaults 0 and 1) truncated to `[a, b]` (defaults -2 and
+    2), drawing from `generator` when given, by PyTorch's method: while most of the mass lies inside
+    (more than 0.3) the values outside are redrawn; otherwise uniform proposals on `[a, b]` are
+    accepted with probability pdf / peak. Every draw is in `tensor`'s own dtype. A `mean` more than
+    2 std from `[a, b]` warns. Writes into `tensor` under no_grad (its version moves) and returns
+    it.
     """
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
@@ -158,7 +166,9 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
 
 
 def constant_(tensor, val):
-    """Fills `tensor` with `val`. Writes into `tensor` under no_grad (its version moves) and returns
+    """Fills a tensor with a constant.
+
+    Fills `tensor` with `val`. Writes into `tensor` under no_grad (its version moves) and returns
     it.
     """
     with no_grad():
@@ -166,14 +176,17 @@ def constant_(tensor, val):
 
 
 def ones_(tensor):
-    """Fills `tensor` with ones. Writes into `tensor` under no_grad (its version moves) and returns
-    it.
+    """Fills a tensor with ones.
+
+    Fills `tensor` with ones. Writes into `tensor` under no_grad (its version moves) and returns it.
     """
     return constant_(tensor, 1.0)
 
 
 def zeros_(tensor):
-    """Fills `tensor` with zeros. Writes into `tensor` under no_grad (its version moves) and returns
+    """Fills a tensor with zeros.
+
+    Fills `tensor` with zeros. Writes into `tensor` under no_grad (its version moves) and returns
     it.
     """
     with no_grad():
@@ -181,9 +194,11 @@ def zeros_(tensor):
 
 
 def eye_(tensor):
-    """Fills the 2-D `tensor` with the identity matrix (ones on the diagonal of a rectangular one
-    too); other ranks raise ValueError. Writes into `tensor` under no_grad (its version moves) and
-    returns it.
+    """Fills a 2-D tensor with the identity matrix.
+
+    Fills the 2-D `tensor` with the identity matrix (ones on the diagonal of a rectangular one too);
+    other ranks raise ValueError. Writes into `tensor` under no_grad (its version moves) and returns
+    it.
     """
     if tensor.ndimension() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
@@ -191,31 +206,36 @@ def eye_(tensor):
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):
-    """Glorot initialisation: fills `tensor` from `U(-a, a)`,
-    `a = gain * sqrt(6 / (fan_in + fan_out))` (`gain=1.0`), fan_in `size(1) * receptive field`
-    and fan_out `size(0) * receptive field`, drawing from `generator` when given; fewer than 2
-    dims raise ValueError. Writes into `tensor` under no_grad (its version moves) and returns it.
+    """Glorot (Xavier) uniform initialisation.
+
+    Glorot initialisation: fills `tensor` from `U(-a, a)`, `a = gain * sqrt(6 / (fan_in + fan_out))`
+    (`gain=1.0`), fan_in `size(1) * receptive field` and fan_out `size(0) * receptive field`,
+    drawing from `generator` when given; fewer than 2 dims raise ValueError. Writes into `tensor`
+    under no_grad (its version moves) and returns it.
     """
     a = math.sqrt(3.0) * _xavier_std(tensor, gain)
     return _uniform(tensor, -a, a, generator)
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None):
-    """Glorot initialisation: fills `tensor` from `N(0, std^2)`,
-    `std = gain * sqrt(2 / (fan_in + fan_out))` (`gain=1.0`), drawing from `generator` when
-    given; fewer than 2 dims raise ValueError. Writes into `tensor` under no_grad (its version
-    moves) and returns it.
+    """Glorot (Xavier) normal initialisation.
+
+    Glorot initialisation: fills `tensor` from `N(0, std^2)`,
+    `std = gain * sqrt(2 / (fan_in + fan_out))` (`gain=1.0`), drawing from `generator` when given;
+    fewer than 2 dims raise ValueError. Writes into `tensor` under no_grad (its version moves) and
+    returns it.
     """
     return _normal(tensor, 0.0, _xavier_std(tensor, gain), generator)
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
-    """He initialisation: fills `tensor` from `U(-bound, bound)`,
-    `bound = sqrt(3) * gain / sqrt(fan)`, the gain `calculate_gain(nonlinearity, a)` (`a=0`,
-    `nonlinearity="leaky_relu"`) and fan the fan_in or fan_out as `mode` says (`"fan_in"`;
-    another mode raises ValueError), drawing from `generator` when given. A tensor without
-    elements is left as it is, with PyTorch's warning. Writes into `tensor` under no_grad (its
-    version moves) and returns it.
+    """He (Kaiming) uniform initialisation.
+
+    He initialisation: fills `tensor` from `U(-bound, bound)`, `bound = sqrt(3) * gain / sqrt(fan)`,
+    the gain `calculate_gain(nonlinearity, a)` (`a=0`, `nonlinearity="leaky_relu"`) and fan the
+    fan_in or fan_out as `mode` says (`"fan_in"`; another mode raises ValueError), drawing from
+    `generator` when given. A tensor without elements is left as it is, with PyTorch's warning.
+    Writes into `tensor` under no_grad (its version moves) and returns it.
     """
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
@@ -225,11 +245,12 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
 
 
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
-    """He initialisation: fills `tensor` from `N(0, std^2)`, `std = gain / sqrt(fan)`, the gain
+    """He (Kaiming) normal initialisation.
+
+    He initialisation: fills `tensor` from `N(0, std^2)`, `std = gain / sqrt(fan)`, the gain
     `calculate_gain(nonlinearity, a)` (`a=0`, `nonlinearity="leaky_relu"`) and fan as `mode` says
-    (`"fan_in"`), drawing from `generator` when given. A tensor without elements is left as it
-    is, with PyTorch's warning. Writes into `tensor` under no_grad (its version moves) and
-    returns it.
+    (`"fan_in"`), drawing from `generator` when given. A tensor without elements is left as it is,
+    with PyTorch's warning. Writes into `tensor` under no_grad (its version moves) and returns it.
     """
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
@@ -238,8 +259,10 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
 
 
 def dirac_(tensor, groups=1):
-    """Fills the 3-, 4- or 5-D `tensor` (a convolution weight) with the identity of a convolution: 1
-    at the kernel's centre where the output channel meets its own input channel (within each of
+    """Fills a convolution weight with the identity kernel.
+
+    Fills the 3-, 4- or 5-D `tensor` (a convolution weight) with the identity of a convolution: 1 at
+    the kernel's centre where the output channel meets its own input channel (within each of
     `groups` groups, default 1), 0 elsewhere. Other ranks, and a dim 0 not divisible by `groups`,
     raise ValueError. Writes into `tensor` under no_grad (its version moves) and returns it.
     """
@@ -262,9 +285,11 @@ def dirac_(tensor, groups=1):
 
 
 def orthogonal_(tensor, gain=1, generator=None):
-    """Fills `tensor` (at least 2-D, viewed as `(size(0), rest)`) with a (semi-)orthogonal matrix
-    times `gain` (default 1): the Q of the QR decomposition of a standard normal matrix (drawn
-    from `generator` when given), its signs made unique by R's diagonal. Fewer than 2 dims raise
+    """Fills a tensor with a (semi-)orthogonal matrix.
+
+    Fills `tensor` (at least 2-D, viewed as `(size(0), rest)`) with a (semi-)orthogonal matrix times
+    `gain` (default 1): the Q of the QR decomposition of a standard normal matrix (drawn from
+    `generator` when given), its signs made unique by R's diagonal. Fewer than 2 dims raise
     ValueError; an empty tensor is returned as it is. Writes into `tensor` under no_grad (its
     version moves) and returns it.
     """
@@ -288,10 +313,12 @@ def orthogonal_(tensor, gain=1, generator=None):
 
 
 def sparse_(tensor, sparsity, std=0.01, generator=None):
-    """Fills the 2-D `tensor` from `N(0, std^2)` (`std=0.01`, drawn from `generator` when given),
-    then zeros `ceil(sparsity * rows)` entries of each column, the rows picked by `randperm` as
-    PyTorch does. Other ranks raise ValueError. Writes into `tensor` under no_grad (its version
-    moves) and returns it.
+    """Fills a 2-D tensor with a sparse normal matrix.
+
+    Fills the 2-D `tensor` from `N(0, std^2)` (`std=0.01`, drawn from `generator` when given), then
+    zeros `ceil(sparsity * rows)` entries of each column, the rows picked by `randperm` as PyTorch
+    does. Other ranks raise ValueError. Writes into `tensor` under no_grad (its version moves) and
+    returns it.
     """
     if tensor.ndimension() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")

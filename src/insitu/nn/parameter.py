@@ -12,7 +12,9 @@ _INT_ONLY_GRAD = "Only Tensors of floating point and complex dtype can require g
 
 
 class Parameter(Tensor):
-    """A tensor that a Module registers as learnable when it is assigned as an attribute:
+    """A tensor that a Module registers as learnable.
+
+    A tensor that a Module registers as learnable when it is assigned as an attribute:
     `Parameter(data=None, requires_grad=True)`.
 
     It shares the storage, and so the version counter, of `data` (an empty tensor when None), as
@@ -49,7 +51,9 @@ class Parameter(Tensor):
 
 
 class Buffer(Tensor):
-    """Marks a tensor to be registered as a buffer when assigned to a Module attribute:
+    """Marks a tensor as a buffer for Module attribute assignment.
+
+    Marks a tensor to be registered as a buffer when assigned to a Module attribute:
     `Buffer(data=None, *, persistent=True)` (`persistent=False` keeps it out of the state_dict).
 
     The result is a plain Tensor sharing `data`'s storage and version counter, outside the graph,
@@ -67,7 +71,9 @@ class Buffer(Tensor):
 
 
 def is_buffer_marker(value):
-    """True for a tensor made by `Buffer(...)`: the mark `Module.__setattr__` reads to register it
-    as a buffer (persistent or not, as the Buffer said).
+    """Whether a tensor carries the `Buffer` mark.
+
+    True for a tensor made by `Buffer(...)`: the mark `Module.__setattr__` reads to register it as a
+    buffer (persistent or not, as the Buffer said).
     """
     return isinstance(value, Tensor) and value.__dict__.get("_is_buffer", False)

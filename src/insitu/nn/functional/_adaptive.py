@@ -110,7 +110,9 @@ def _list_with_default(out_size, defaults):
 
 
 def adaptive_avg_pool2d(input, output_size):
-    """The mean over `output_size` windows covering each plane, PyTorch's
+    """Adaptive average pooling of planes to a fixed output size.
+
+    The mean over `output_size` windows covering each plane, PyTorch's
     `[floor(i * n / out), ceil((i + 1) * n / out))` along each dim (`nn.AdaptiveAvgPool2d`).
     `output_size` is an int or a pair; a None entry keeps the input's size.
 
@@ -140,7 +142,9 @@ def adaptive_avg_pool2d(input, output_size):
 
 
 def adaptive_avg_pool1d(input, output_size):
-    """The mean over `output_size` adaptive windows of each row (`nn.AdaptiveAvgPool1d`):
+    """Adaptive average pooling of rows to a fixed output length.
+
+    The mean over `output_size` adaptive windows of each row (`nn.AdaptiveAvgPool1d`):
     `adaptive_avg_pool2d` of the input unsqueezed at -2.
 
     Shape: input `(N, C, L)` or `(C, L)`; output `(N, C, output_size)`.
@@ -212,14 +216,18 @@ def _adaptive_max_pool2d(input, output_size, return_indices):
 
 
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
-    """`adaptive_max_pool2d(input, output_size, return_indices=True)`: the output and its indices
+    """Adaptive 2-d max pooling, returning the indices too.
+
+    `adaptive_max_pool2d(input, output_size, return_indices=True)`: the output and its indices
     whatever `return_indices` says.
     """
     return _adaptive_max_pool2d(input, output_size, True)
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
-    """The maximum over `output_size` adaptive windows of each plane (`nn.AdaptiveMaxPool2d`);
+    """Adaptive max pooling of planes to a fixed output size.
+
+    The maximum over `output_size` adaptive windows of each plane (`nn.AdaptiveMaxPool2d`);
     `return_indices=True` also returns each maximum's int64 flat position in its plane. The first
     maximum in row-major order wins, a NaN over any number.
 
@@ -245,14 +253,18 @@ def _adaptive_max_pool1d(input, output_size, return_indices):
 
 
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
-    """`adaptive_max_pool1d(input, output_size, return_indices=True)`: the output and its indices
+    """Adaptive 1-d max pooling, returning the indices too.
+
+    `adaptive_max_pool1d(input, output_size, return_indices=True)`: the output and its indices
     whatever `return_indices` says.
     """
     return _adaptive_max_pool1d(input, output_size, True)
 
 
 def adaptive_max_pool1d(input, output_size, return_indices=False):
-    """The maximum over `output_size` adaptive windows of each row (`nn.AdaptiveMaxPool1d`);
+    """Adaptive max pooling of rows to a fixed output length.
+
+    The maximum over `output_size` adaptive windows of each row (`nn.AdaptiveMaxPool1d`);
     `return_indices=True` also returns the int64 positions. `adaptive_max_pool2d` of the input
     unsqueezed at -2.
 
@@ -316,9 +328,11 @@ def _max_unpool2d(input, indices, out):
 
 
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
-    """A partial inverse of `max_pool2d`: each input value put at its int64 flat index (`h * W + w`
-    of its output plane) in a zero output (`nn.MaxUnpool2d`): `kernel_size`, `stride=None` (the
-    kernel size), `padding=0`, `output_size=None`.
+    """Scatters 2-d max-pooled values back to their positions.
+
+    A partial inverse of `max_pool2d`: each input value put at its int64 flat index (`h * W + w` of
+    its output plane) in a zero output (`nn.MaxUnpool2d`): `kernel_size`, `stride=None` (the kernel
+    size), `padding=0`, `output_size=None`.
 
     The node (MaxUnpool2DBackward0) keeps the indices (version-checked); its gradient gathers at
     them. Indices outside the output plane raise.
@@ -334,7 +348,9 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
-    """A partial inverse of `max_pool1d` (`nn.MaxUnpool1d`): each input value put at its index in a
+    """Scatters 1-d max-pooled values back to their positions.
+
+    A partial inverse of `max_pool1d` (`nn.MaxUnpool1d`): each input value put at its index in a
     zero output; `max_unpool2d` of the inputs unsqueezed at -1.
 
     Shape: input and indices `(N, C, L)` or `(C, L)`; output `(N, C, L_out)`,

@@ -66,14 +66,18 @@ def relu(input, inplace=False):
 
 
 def relu_(input):
-    """`relu(input, inplace=True)`: writes into the input (its version moves by one) and returns it;
+    """In-place ReLU.
+
+    `relu(input, inplace=True)`: writes into the input (its version moves by one) and returns it;
     the node keeps only the output.
     """
     return input.relu_()
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
-    """`x` clamped to `[min_val, max_val]` (defaults -1 and 1; `nn.Hardtanh`); `min_val > max_val`
+    """Clamps each element to `[min_val, max_val]`.
+
+    `x` clamped to `[min_val, max_val]` (defaults -1 and 1; `nn.Hardtanh`); `min_val > max_val`
     raises ValueError.
 
     The gradient passes where the output is strictly inside the bounds. The node (HardtanhBackward0)
@@ -90,16 +94,20 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
 
 
 def hardtanh_(input, min_val=-1.0, max_val=1.0):
-    """`hardtanh(input, min_val, max_val, inplace=True)`: writes into the input (its version moves
-    by one); the node keeps only the output.
+    """In-place hardtanh.
+
+    `hardtanh(input, min_val, max_val, inplace=True)`: writes into the input (its version moves by
+    one); the node keeps only the output.
     """
     return hardtanh(input, min_val, max_val, inplace=True)
 
 
 def relu6(input, inplace=False):
-    """`min(max(0, x), 6)`: `hardtanh(input, 0, 6, inplace)` (`nn.ReLU6`). The node
-    (HardtanhBackward0) keeps only the output, in place too: the gradient is read off it.
-    `inplace=True` writes into the input (its version moves by one) and returns it.
+    """ReLU capped at 6, elementwise.
+
+    `min(max(0, x), 6)`: `hardtanh(input, 0, 6, inplace)` (`nn.ReLU6`). The node (HardtanhBackward0)
+    keeps only the output, in place too: the gradient is read off it. `inplace=True` writes into the
+    input (its version moves by one) and returns it.
 
     Shape: input `(*)`; output the same shape.
     """
@@ -107,7 +115,9 @@ def relu6(input, inplace=False):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    """`x` where `x >= 0`, `negative_slope * x` elsewhere (`negative_slope=0.01`; `nn.LeakyReLU`;
+    """Leaky ReLU, elementwise.
+
+    `x` where `x >= 0`, `negative_slope * x` elsewhere (`negative_slope=0.01`; `nn.LeakyReLU`;
     floating inputs only).
 
     Out of place the node (LeakyReluBackward0) keeps the input. `inplace=True` writes into the input
@@ -122,14 +132,18 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 
 def leaky_relu_(input, negative_slope=0.01):
-    """`leaky_relu(input, negative_slope, inplace=True)`: writes into the input (its version moves
-    by one); the node (LeakyReluBackward1) keeps only the output.
+    """In-place leaky ReLU.
+
+    `leaky_relu(input, negative_slope, inplace=True)`: writes into the input (its version moves by
+    one); the node (LeakyReluBackward1) keeps only the output.
     """
     return _leaky_relu_(input, negative_slope)
 
 
 def elu(input, alpha=1.0, inplace=False):
-    """`x` where `x > 0`, `alpha * (exp(x) - 1)` elsewhere (`alpha=1.0`; `nn.ELU`; floating inputs
+    """Exponential linear unit, elementwise.
+
+    `x` where `x > 0`, `alpha * (exp(x) - 1)` elsewhere (`alpha=1.0`; `nn.ELU`; floating inputs
     only).
 
     Out of place the node (EluBackward0) keeps the input. `inplace=True` writes into the input (its
@@ -142,14 +156,18 @@ def elu(input, alpha=1.0, inplace=False):
 
 
 def elu_(input, alpha=1.0):
-    """`elu(input, alpha, inplace=True)`: writes into the input (its version moves by one); the node
+    """In-place ELU.
+
+    `elu(input, alpha, inplace=True)`: writes into the input (its version moves by one); the node
     (EluBackward1) keeps only the output.
     """
     return _elu_(input, alpha)
 
 
 def selu(input, inplace=False):
-    """`scale * elu(x, alpha)` with PyTorch's constants (`alpha = 1.6732632423543772`,
+    """Scaled ELU with the self-normalising constants.
+
+    `scale * elu(x, alpha)` with PyTorch's constants (`alpha = 1.6732632423543772`,
     `scale = 1.0507009873554805`; `nn.SELU`).
 
     It is elu with those coefficients: EluBackward0 keeping the input, or with `inplace=True` (the
@@ -163,7 +181,9 @@ def selu(input, inplace=False):
 
 
 def selu_(input):
-    """`selu(input, inplace=True)`: writes into the input (its version moves by one); the node
+    """In-place SELU.
+
+    `selu(input, inplace=True)`: writes into the input (its version moves by one); the node
     (EluBackward1) keeps only the output.
     """
     return selu(input, inplace=True)
@@ -187,8 +207,10 @@ def celu(input, alpha=1.0, inplace=False):
 
 
 def celu_(input, alpha=1.0):
-    """`celu(input, alpha, inplace=True)`: writes into the input (its version moves by one); the
-    node (CeluBackward1) keeps only the output.
+    """In-place CELU.
+
+    `celu(input, alpha, inplace=True)`: writes into the input (its version moves by one); the node
+    (CeluBackward1) keeps only the output.
     """
     return celu(input, alpha, inplace=True)
 
@@ -205,7 +227,9 @@ def _rrelu_noise(input, lower, upper):
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
-    """Randomised leaky ReLU (`nn.RReLU`). With `training=True`, each element `x <= 0` of a floating
+    """Randomised leaky ReLU.
+
+    Randomised leaky ReLU (`nn.RReLU`). With `training=True`, each element `x <= 0` of a floating
     input is multiplied by a slope drawn uniformly from `[lower, upper]` (defaults 1/8 and 1/3);
     otherwise it is `leaky_relu` with slope `(lower + upper) / 2`. Note `training=False` by default,
     as PyTorch.
@@ -226,8 +250,10 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
 
 
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
-    """`rrelu(input, lower, upper, training, inplace=True)`: writes into the input (its version
-    moves by one).
+    """In-place randomised leaky ReLU.
+
+    `rrelu(input, lower, upper, training, inplace=True)`: writes into the input (its version moves
+    by one).
     """
     return rrelu(input, lower, upper, training, inplace=True)
 
@@ -239,7 +265,9 @@ def _value_at_most_threshold(dt, threshold, value):
 
 
 def threshold(input, threshold, value, inplace=False):
-    """`x` where `x > threshold`, `value` elsewhere (`nn.Threshold`), the two numbers taken in the
+    """Replaces the values at or below a threshold.
+
+    `x` where `x > threshold`, `value` elsewhere (`nn.Threshold`), the two numbers taken in the
     input's dtype as PyTorch's kernel takes them.
 
     Out of place the node (ThresholdBackward0) keeps the input. `inplace=True` writes into the input
@@ -255,8 +283,10 @@ def threshold(input, threshold, value, inplace=False):
 
 
 def threshold_(input, threshold, value):
-    """`threshold(input, threshold, value, inplace=True)`: writes into the input (its version moves
-    by one); the node keeps only the output when `value <= threshold`, else a copy of the input.
+    """In-place threshold.
+
+    `threshold(input, threshold, value, inplace=True)`: writes into the input (its version moves by
+    one); the node keeps only the output when `value <= threshold`, else a copy of the input.
     """
     # value <= threshold: the output says where the input was replaced, so it is what the node
     # keeps; otherwise a copy of the input is kept (PyTorch always copies)
@@ -300,7 +330,9 @@ def prelu(input, weight):
 # ------------------------------------------------------------------ smooth
 
 def gelu(input, approximate="none"):
-    """`x * Phi(x)`, Phi the standard normal CDF (`nn.GELU`); `approximate="tanh"` uses
+    """Gaussian error linear unit, elementwise (exact or tanh-approximated).
+
+    `x * Phi(x)`, Phi the standard normal CDF (`nn.GELU`); `approximate="tanh"` uses
     `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))`. Other values raise.
 
     The node (GeluBackward0) keeps the input.
@@ -355,7 +387,9 @@ def hardsigmoid(input, inplace=False):
 
 
 def softplus(input, beta=1.0, threshold=20.0):
-    """`log(1 + exp(beta * x)) / beta`, and `x` itself where `beta * x > threshold` (defaults
+    """Softplus, a smooth ReLU, elementwise.
+
+    `log(1 + exp(beta * x)) / beta`, and `x` itself where `beta * x > threshold` (defaults
     `beta=1.0`, `threshold=20.0`; `nn.Softplus`).
 
     The node (SoftplusBackward0) keeps the input.
@@ -366,7 +400,9 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 
 def logsigmoid(input):
-    """`log(sigmoid(x))`, computed as `min(x, 0) - log1p(exp(-|x|))` (`nn.LogSigmoid`). The node
+    """Log of the sigmoid, elementwise.
+
+    `log(sigmoid(x))`, computed as `min(x, 0) - log1p(exp(-|x|))` (`nn.LogSigmoid`). The node
     (LogSigmoidBackward0) keeps the input.
 
     Shape: input `(*)`; output the same shape.
@@ -409,7 +445,9 @@ def softsign(input):
 # ------------------------------------------------------------------ shrinkage
 
 def hardshrink(input, lambd=0.5):
-    """`x` where `|x| > lambd`, 0 elsewhere (`lambd=0.5`; `nn.Hardshrink`). The node
+    """Hard shrinkage: zeroes the values within `lambd` of 0.
+
+    `x` where `|x| > lambd`, 0 elsewhere (`lambd=0.5`; `nn.Hardshrink`). The node
     (HardshrinkBackward0) keeps the input.
 
     Shape: input `(*)`; output the same shape.
@@ -418,8 +456,10 @@ def hardshrink(input, lambd=0.5):
 
 
 def softshrink(input, lambd=0.5):
-    """`x - lambd` above `lambd`, `x + lambd` below `-lambd`, 0 between (`lambd=0.5`;
-    `nn.Softshrink`); a negative `lambd` raises. The node (SoftshrinkBackward0) keeps the input.
+    """Soft shrinkage: moves each value `lambd` towards 0, zeroing those within it.
+
+    `x - lambd` above `lambd`, `x + lambd` below `-lambd`, 0 between (`lambd=0.5`; `nn.Softshrink`);
+    a negative `lambd` raises. The node (SoftshrinkBackward0) keeps the input.
 
     Shape: input `(*)`; output the same shape.
     """
@@ -451,7 +491,9 @@ _GLU = Derivative("GluBackward0", {"self": _glu_backward})
 
 
 def glu(input, dim=-1):
-    """The gated linear unit: `a * sigmoid(b)`, `a` and `b` the halves of the input along `dim`
+    """Gated linear unit: one half of the input gated by the other.
+
+    The gated linear unit: `a * sigmoid(b)`, `a` and `b` the halves of the input along `dim`
     (default -1; `nn.GLU`).
 
     One fused node (GluBackward0) that keeps the input. Scalars, odd sizes at `dim` and non-floating
@@ -501,8 +543,10 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
-    """`softmax(-x)` along `dim` (`nn.Softmin`); `dim` and `dtype` as for `softmax`. The softmax
-    node keeps only the output.
+    """Softmin along a dim: the softmax of the negated input.
+
+    `softmax(-x)` along `dim` (`nn.Softmin`); `dim` and `dtype` as for `softmax`. The softmax node
+    keeps only the output.
 
     Shape: input `(*)`; output the same shape.
     """
@@ -515,7 +559,9 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
-    """`log(softmax(x))` along `dim`, computed stably (`nn.LogSoftmax`); `dim` and `dtype` as for
+    """Log of the softmax along a dim.
+
+    `log(softmax(x))` along `dim`, computed stably (`nn.LogSoftmax`); `dim` and `dtype` as for
     `softmax`. The node (LogSoftmaxBackward0) keeps only the output.
 
     Shape: input `(*)`; output the same shape.

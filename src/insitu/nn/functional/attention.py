@@ -219,8 +219,10 @@ def _sdpa_node_name(q, k, v, attn_mask, dropout_p, batch_broadcast):
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
                                  is_causal=False, scale=None, enable_gqa=False):
-    """`softmax(query @ key^T * scale + mask) @ value` over the last two dims, the scores of all
-    heads at once.
+    """Scaled dot-product attention of queries over keys and values.
+
+    `softmax(query @ key^T * scale + mask) @ value` over the last two dims, the scores of all heads
+    at once.
 
     Arguments: `attn_mask=None` (a bool mask keeps where True; a float mask is added; it broadcasts
     to the scores `(..., L, S)`), `dropout_p=0.0` (dropout on the attention probabilities),
@@ -377,15 +379,17 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
                                  use_separate_proj_weight=False, q_proj_weight=None,
                                  k_proj_weight=None, v_proj_weight=None, static_k=None,
                                  static_v=None, average_attn_weights=True, is_causal=False):
-    """PyTorch's multi-head attention on time-first inputs (`nn.MultiheadAttention` calls it): the
+    """The multi-head attention computation of `nn.MultiheadAttention`.
+
+    PyTorch's multi-head attention on time-first inputs (`nn.MultiheadAttention` calls it): the
     query, key and value projected (packed `in_proj_weight` and `in_proj_bias`, or separate
     `q/k/v_proj_weight` with `use_separate_proj_weight=True`, the bias split in three),
     `bias_k`/`bias_v` and `add_zero_attn` appended, masks merged (`key_padding_mask` `(N, S)`,
     `attn_mask` `(L, S)` or `(N * num_heads, L, S)`, bool or float), each of the `num_heads` heads'
     attention, then the output projection by `out_proj_weight` and `out_proj_bias`. `static_k` and
-    `static_v`, when given, replace the projected keys and values, `(N * num_heads, S, E /
-    num_heads)` each. A query whose feature size is not `embed_dim_to_check`, or not divisible by
-    `num_heads`, raises AssertionError.
+    `static_v`, when given, replace the projected keys and values,
+    `(N * num_heads, S, E / num_heads)` each. A query whose feature size is not
+    `embed_dim_to_check`, or not divisible by `num_heads`, raises AssertionError.
 
     With `need_weights=True` (the default) the attention is composed of bmm, softmax and dropout so
     that the weights can be returned: averaged over the heads with `average_attn_weights=True`, else

@@ -152,8 +152,10 @@ def check_batch_norm(input, running_mean, running_var, weight, bias, training, e
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
-    """`y = (x - mean) / sqrt(var + eps) * weight + bias` per channel (dim 1) (`nn.BatchNorm1d` and
-    its kin).
+    """Batch normalisation per channel, with batch or running statistics.
+
+    `y = (x - mean) / sqrt(var + eps) * weight + bias` per channel (dim 1) (`nn.BatchNorm1d` and its
+    kin).
 
     With `training=True` the mean and biased variance are the batch's, over every dim but the
     channels, and `running_mean` / `running_var` (when given) are updated in place:

@@ -408,8 +408,10 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nk, fn):
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """A 1-d convolution (cross-correlation) (`nn.Conv1d`): `stride=1`, `padding=0` (an int, a
-    1-tuple, "valid" or "same", which strided convolutions refuse), `dilation=1`, `groups=1`.
+    """1-d convolution of a batch of signals.
+
+    A 1-d convolution (cross-correlation) (`nn.Conv1d`): `stride=1`, `padding=0` (an int, a 1-tuple,
+    "valid" or "same", which strided convolutions refuse), `dilation=1`, `groups=1`.
 
     One fused node (ConvolutionBackward0): im2col and one batched matmul per call; it keeps the
     input only when the weight needs a gradient and the weight only when the input needs one (the
@@ -423,7 +425,9 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """A 2-d convolution (cross-correlation) (`nn.Conv2d`): `stride=1`, `padding=0` (ints, pairs,
+    """2-d convolution of a batch of images.
+
+    A 2-d convolution (cross-correlation) (`nn.Conv2d`): `stride=1`, `padding=0` (ints, pairs,
     "valid" or "same", which strided convolutions refuse), `dilation=1`, `groups=1`.
 
     One fused node (ConvolutionBackward0): im2col and one batched matmul per call; it keeps the
@@ -466,7 +470,9 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
-    """A 1-d transposed convolution (`nn.ConvTranspose1d`): `stride=1`, `padding=0` (no strings),
+    """1-d transposed convolution of a batch of signals.
+
+    A 1-d transposed convolution (`nn.ConvTranspose1d`): `stride=1`, `padding=0` (no strings),
     `output_padding=0`, `groups=1`, `dilation=1`.
 
     One fused node (ConvolutionBackward0) keeping the input and the weight, as PyTorch's; its
@@ -482,7 +488,9 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
-    """A 2-d transposed convolution (`nn.ConvTranspose2d`): `stride=1`, `padding=0` (no strings),
+    """2-d transposed convolution of a batch of images.
+
+    A 2-d transposed convolution (`nn.ConvTranspose2d`): `stride=1`, `padding=0` (no strings),
     `output_padding=0`, `groups=1`, `dilation=1` (ints or pairs).
 
     One fused node (ConvolutionBackward0) keeping the input and the weight, as PyTorch's; its

@@ -191,7 +191,9 @@ _CTC = Derivative("CtcLossBackward0", {"log_probs": _ctc_backward}, inputs=("log
 
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
              zero_infinity=False):
-    """The Connectionist Temporal Classification loss (`nn.CTCLoss`): each sample's negative
+    """Connectionist Temporal Classification loss.
+
+    The Connectionist Temporal Classification loss (`nn.CTCLoss`): each sample's negative
     log-likelihood of its target over all alignments with the input, by PyTorch's alpha-beta
     recursion.
 

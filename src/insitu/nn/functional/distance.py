@@ -96,7 +96,9 @@ def _norm(t, p, dim, keepdim):
 # ------------------------------------------------------------------ the distances
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
-    """`||x1 - x2 + eps||_p` over the last dim (`nn.PairwiseDistance`; `p=2.0`, `eps=1e-6`,
+    """The p-norm distance between matching rows of two tensors.
+
+    `||x1 - x2 + eps||_p` over the last dim (`nn.PairwiseDistance`; `p=2.0`, `eps=1e-6`,
     `keepdim=False`), as PyTorch composes it: the norm is one node (NormBackward1) with PyTorch's
     norm backward. Integer inputs are computed in the default dtype.
 
@@ -115,7 +117,9 @@ def _floating(t, dt):
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    """`sum(x1 * x2, dim) / (max(||x1||, eps) * max(||x2||, eps))` (`nn.CosineSimilarity`; `dim=1`,
+    """Cosine similarity of two tensors along a dim.
+
+    `sum(x1 * x2, dim) / (max(||x1||, eps) * max(||x2||, eps))` (`nn.CosineSimilarity`; `dim=1`,
     `eps=1e-8`), as PyTorch composes it: the norms are clamped in place under no_grad, so the
     gradient flows through the unclamped norms.
 

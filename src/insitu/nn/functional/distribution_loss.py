@@ -46,7 +46,9 @@ _KL_MEAN = ("reduction: 'mean' divides the total loss by both the batch size and
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
-    """The Kullback-Leibler divergence of `target` from the input's distribution:
+    """Kullback-Leibler divergence loss.
+
+    The Kullback-Leibler divergence of `target` from the input's distribution:
     `target * (log(target) - input)`, 0 where the target is 0 (PyTorch's xlogy), the input holding
     log-probabilities (`nn.KLDivLoss`). With `log_target=True` the target holds log-probabilities
     too: `exp(target) * (target - input)`.
@@ -78,7 +80,9 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
                      reduce=None, reduction="mean"):
-    """The Poisson negative log-likelihood: `exp(input) - target * input` (`log_input=True`, the
+    """Poisson negative log-likelihood loss.
+
+    The Poisson negative log-likelihood: `exp(input) - target * input` (`log_input=True`, the
     default), else `input - target * log(input + eps)` (`nn.PoissonNLLLoss`; `eps=1e-8`).
 
     `full=True` adds Stirling's approximation of `log(target!)`,
@@ -125,7 +129,9 @@ def _gaussian_var(var, input):
 
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
-    """The Gaussian negative log-likelihood: `0.5 * (log(var) + (input - target)^2 / var)`, plus
+    """Gaussian negative log-likelihood loss with predicted variances.
+
+    The Gaussian negative log-likelihood: `0.5 * (log(var) + (input - target)^2 / var)`, plus
     `0.5 * log(2 * pi)` with `full=True` (`nn.GaussianNLLLoss`; `eps=1e-6`, `reduction="mean"`).
 
     `var` has the input's shape, or one dim fewer at the end, or a dim of size 1 (a shared

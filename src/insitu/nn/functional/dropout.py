@@ -53,7 +53,9 @@ def _dropout(input, p, training, inplace, feature=False, alpha=False):
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
-    """Zeroes each element with probability `p` and scales the rest by `1 / (1 - p)` (`nn.Dropout`;
+    """Dropout: zeroes random elements and rescales the rest.
+
+    Zeroes each element with probability `p` and scales the rest by `1 / (1 - p)` (`nn.Dropout`;
     `p=0.5`, `training=True`, `inplace=False`).
 
     The result is `input * noise` (PyTorch's form), so the node keeps only the noise. With
@@ -68,7 +70,9 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
-    """Alpha dropout for SELU networks (`nn.AlphaDropout`; `p=0.5`, `training=False` by default, as
+    """Alpha dropout, which keeps a SELU network's mean and variance.
+
+    Alpha dropout for SELU networks (`nn.AlphaDropout`; `p=0.5`, `training=False` by default, as
     PyTorch): each element is set with probability `p` to SELU's negative saturation value, then the
     result is scaled and shifted so that a zero-mean, unit-variance input keeps its mean and
     variance.
@@ -82,10 +86,12 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
 
 
 def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
-    """Alpha dropout of whole channels (`nn.FeatureAlphaDropout`; `p=0.5`, `training=False` by
-    default, `inplace=False`): the noise is drawn per sample and channel, then rescaled and
-    shifted as in `alpha_dropout`. `inplace=True` writes into the input (its version moves). A
-    `p` outside `[0, 1]` raises ValueError.
+    """Alpha dropout of whole channels.
+
+    Alpha dropout of whole channels (`nn.FeatureAlphaDropout`; `p=0.5`, `training=False` by default,
+    `inplace=False`): the noise is drawn per sample and channel, then rescaled and shifted as in
+    `alpha_dropout`. `inplace=True` writes into the input (its version moves). A `p` outside
+    `[0, 1]` raises ValueError.
 
     Shape: input `(N, C, *)`, at least 2-D; output the same shape.
     """
@@ -111,7 +117,9 @@ def _unbatched(input, p, training, inplace):
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
-    """Channel dropout of 1-d signals (`nn.Dropout1d`): each channel of each sample zeroed with
+    """Channel dropout for 1-d signals.
+
+    Channel dropout of 1-d signals (`nn.Dropout1d`): each channel of each sample zeroed with
     probability `p`, the rest scaled by `1 / (1 - p)`.
 
     The result is `input * noise` with the noise drawn once per sample and channel and broadcast
@@ -144,8 +152,10 @@ def _deprecated_rank(name, ndim, spatial):
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
-    """Channel dropout of images (`nn.Dropout2d`): each channel of each sample zeroed with
-    probability `p`, the rest scaled by `1 / (1 - p)`.
+    """Channel dropout for images.
+
+    Channel dropout of images (`nn.Dropout2d`): each channel of each sample zeroed with probability
+    `p`, the rest scaled by `1 / (1 - p)`.
 
     The result is `input * noise` with the noise drawn once per sample and channel and broadcast
     over the rest, so the node keeps only the noise; `inplace=True` multiplies the input itself (its
@@ -171,8 +181,10 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
-    """Channel dropout of volumes (`nn.Dropout3d`): each channel of each sample zeroed with
-    probability `p`, the rest scaled by `1 / (1 - p)`.
+    """Channel dropout for volumes.
+
+    Channel dropout of volumes (`nn.Dropout3d`): each channel of each sample zeroed with probability
+    `p`, the rest scaled by `1 / (1 - p)`.
 
     The result is `input * noise` with the noise drawn once per sample and channel and broadcast
     over the rest, so the node keeps only the noise; `inplace=True` multiplies the input itself (its

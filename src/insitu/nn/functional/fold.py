@@ -46,7 +46,9 @@ def _blocks(size, k, d, p, s):
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
-    """Sliding local blocks of a batched image as columns (im2col; `nn.Unfold`): `kernel_size`,
+    """Extracts sliding local blocks of a batched image as columns (im2col).
+
+    Sliding local blocks of a batched image as columns (im2col; `nn.Unfold`): `kernel_size`,
     `dilation=1`, `padding=0`, `stride=1`, ints or pairs.
 
     One node (Im2ColBackward0) whose gradient is `fold`, a recorded op too, so it keeps nothing and
@@ -88,9 +90,10 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
-    """Sums columns of sliding local blocks into a batched image, overlaps added (col2im, the
-    adjoint of `unfold`; `nn.Fold`): `output_size`, `kernel_size`, `dilation=1`, `padding=0`,
-    `stride=1`.
+    """Sums sliding local blocks back into a batched image (col2im).
+
+    Sums columns of sliding local blocks into a batched image, overlaps added (col2im, the adjoint
+    of `unfold`; `nn.Fold`): `output_size`, `kernel_size`, `dilation=1`, `padding=0`, `stride=1`.
 
     One node (Col2ImBackward0) whose gradient is `unfold`; it keeps nothing.
 

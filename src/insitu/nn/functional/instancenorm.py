@@ -22,8 +22,10 @@ def _repeat(t, n):
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
                   use_input_stats=True, momentum=0.1, eps=1e-5):
-    """Normalises each channel of each sample over its spatial positions (`nn.InstanceNorm1d` and
-    its kin): `y = (x - mean) / sqrt(var + eps) * weight + bias`.
+    """Instance normalisation: each channel of each sample on its own.
+
+    Normalises each channel of each sample over its spatial positions (`nn.InstanceNorm1d` and its
+    kin): `y = (x - mean) / sqrt(var + eps) * weight + bias`.
 
     Arguments: `running_mean=None`, `running_var=None`, `weight=None`, `bias=None` (each `(C,)`),
     `use_input_stats=True` (False: normalise with the running statistics, which must be given),

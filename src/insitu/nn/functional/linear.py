@@ -58,8 +58,10 @@ _LINEAR = {name: Derivative(name, _LINEAR_FORMULAS, inputs=("input", "weight", "
 
 
 def linear(input, weight, bias=None):
-    """`y = input @ weight.T + bias` (`nn.Linear`), one fused node named as PyTorch's
-    (AddmmBackward0 for a 2-D input with a bias, MmBackward0 without).
+    """Affine map of the last dim: `input @ weight.T + bias`.
+
+    `y = input @ weight.T + bias` (`nn.Linear`), one fused node named as PyTorch's (AddmmBackward0
+    for a 2-D input with a bias, MmBackward0 without).
 
     The node keeps the weight only when the input needs a gradient and the input only when the
     weight does, never the bias. Mismatched dtypes or shapes raise PyTorch's messages.
@@ -111,7 +113,9 @@ _BILINEAR = {bias: Derivative(name, _BILINEAR_FORMULAS,
 
 
 def bilinear(input1, input2, weight, bias=None):
-    """`y[..., o] = sum_ij input1[..., i] * weight[o, i, j] * input2[..., j] + bias[o]`
+    """Bilinear map of two inputs: `x1^T W x2 + b` per output feature.
+
+    `y[..., o] = sum_ij input1[..., i] * weight[o, i, j] * input2[..., j] + bias[o]`
     (`nn.Bilinear`), one fused node (AddBackward0, or ViewBackward0 without a bias).
 
     Each input's gradient reads the other input and the weight, the weight's reads both inputs: the

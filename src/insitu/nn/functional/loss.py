@@ -106,7 +106,9 @@ def _weighted(loss_none, weight, input, reduction, mean_by_weight=True):
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """`(input - target)^2`, reduced (`nn.MSELoss`). `reduction`: "mean" (the default), "sum" or
+    """Mean squared error (or its sum, or per element).
+
+    `(input - target)^2`, reduced (`nn.MSELoss`). `reduction`: "mean" (the default), "sum" or
     "none"; `size_average` and `reduce` are PyTorch's deprecated pair, which wins when given (with a
     warning). A target of another shape broadcasts, with PyTorch's warning.
 
@@ -124,7 +126,9 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """`|input - target|`, reduced (`nn.L1Loss`), composed of Tensor ops. `reduction`: "mean" (the
+    """Mean absolute error (or its sum, or per element).
+
+    `|input - target|`, reduced (`nn.L1Loss`), composed of Tensor ops. `reduction`: "mean" (the
     default), "sum" or "none"; `size_average` and `reduce` are PyTorch's deprecated pair, which wins
     when given (with a warning). `weight=` (of the input's shape) weights each element, "mean" then
     dividing by the weights' sum.
@@ -139,7 +143,9 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
-    """`0.5 * d^2 / beta` where `|d| < beta`, `|d| - 0.5 * beta` elsewhere, `d = input - target`
+    """Smooth L1 loss: squared error near 0, absolute error beyond `beta`.
+
+    `0.5 * d^2 / beta` where `|d| < beta`, `|d| - 0.5 * beta` elsewhere, `d = input - target`
     (`nn.SmoothL1Loss`; `beta=1.0`, 0 gives `l1_loss`, negative raises). `reduction`: "mean" (the
     default), "sum" or "none"; `size_average` and `reduce` are PyTorch's deprecated pair, which wins
     when given (with a warning).
@@ -158,10 +164,11 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
-    """`0.5 * d^2` where `|d| < delta`, `delta * (|d| - 0.5 * delta)` elsewhere,
-    `d = input - target` (`nn.HuberLoss`; `delta=1.0`, positive). `reduction`: "mean", "sum" or
-    "none". `weight=` (of the input's shape) weights each element; "mean" is then the plain mean of
-    the weighted losses.
+    """Huber loss: squared error near 0, absolute error beyond `delta`.
+
+    `0.5 * d^2` where `|d| < delta`, `delta * (|d| - 0.5 * delta)` elsewhere, `d = input - target`
+    (`nn.HuberLoss`; `delta=1.0`, positive). `reduction`: "mean", "sum" or "none". `weight=` (of the
+    input's shape) weights each element; "mean" is then the plain mean of the weighted losses.
 
     One fused node (HuberLossBackward0) keeping the input and the target.
 
@@ -267,7 +274,9 @@ def _class_index_loss(nodes, input, target, weight, ignore_index, reduction):
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
-    """The negative log-likelihood of class indices: `-weight[t] * input[n, t]` per sample, t its
+    """Negative log-likelihood of class indices under log-probabilities.
+
+    The negative log-likelihood of class indices: `-weight[t] * input[n, t]` per sample, t its
     target (`nn.NLLLoss`); the input holds log-probabilities.
 
     Arguments: `weight=None` (per class `(C,)`), `ignore_index=-100` (those samples count for
@@ -288,7 +297,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
-    """`nll_loss(log_softmax(input, class dim), target)` for class-index targets, or
+    """Cross entropy of logits against class indices or class probabilities.
+
+    `nll_loss(log_softmax(input, class dim), target)` for class-index targets, or
     `-sum(target * log_softmax(input))` per sample for a floating target of the input's shape (class
     probabilities) (`nn.CrossEntropyLoss`).
 
@@ -405,7 +416,9 @@ _BCE = _loss_node("BinaryCrossEntropyBackward0", _bce_backward, _bce_composite)
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
-    """`-(t * log(x) + (1 - t) * log(1 - x))` for probabilities x, each log clamped at -100 as
+    """Binary cross entropy of probabilities against targets.
+
+    `-(t * log(x) + (1 - t) * log(1 - x))` for probabilities x, each log clamped at -100 as
     PyTorch's (`nn.BCELoss`).
 
     Arguments: `weight=None` (broadcast to the input's shape). `reduction`: "mean" (the default),
@@ -480,7 +493,9 @@ _BCE_LOGITS = _loss_node("BinaryCrossEntropyWithLogitsBackward0", _bcel_backward
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
-    """`binary_cross_entropy(sigmoid(x), t)` computed from the logits x without overflow:
+    """Binary cross entropy of logits, computed stably.
+
+    `binary_cross_entropy(sigmoid(x), t)` computed from the logits x without overflow:
     `(1 - t) * x + (1 + (pos_weight - 1) * t) * log(1 + exp(-x))`, stably (`nn.BCEWithLogitsLoss`).
 
     Arguments: `weight=None` (broadcasting), `pos_weight=None` (the positive term's weight,

@@ -127,7 +127,9 @@ def _fits(x, normalized_shape):
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
-    """Normalises over the trailing `normalized_shape` dims:
+    """Layer normalisation over the trailing dims.
+
+    Normalises over the trailing `normalized_shape` dims:
     `y = (x - mean) / sqrt(var + eps) * weight + bias`, the variance biased (`nn.LayerNorm`;
     `weight=None`, `bias=None`, `eps=1e-5`).
 
@@ -215,7 +217,9 @@ _GROUP_NORM = Derivative("NativeGroupNormBackward0", {_INPUTS: _group_norm_backw
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
-    """Normalises each sample's `num_groups` channel groups over their channels and positions, then
+    """Group normalisation: channel groups of each sample normalised together.
+
+    Normalises each sample's `num_groups` channel groups over their channels and positions, then
     scales and shifts per channel (`nn.GroupNorm`; `weight=None`, `bias=None`, `eps=1e-5`).
 
     One fused node (NativeGroupNormBackward0) keeping the input, the weight (version-checked) and
@@ -264,7 +268,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
 # ------------------------------------------------------------------ compositions
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
-    """`input * rsqrt(mean(input^2) + eps) * weight`, the mean over the trailing `normalized_shape`
+    """Root-mean-square normalisation over the trailing dims.
+
+    `input * rsqrt(mean(input^2) + eps) * weight`, the mean over the trailing `normalized_shape`
     dims (`nn.RMSNorm`), composed as PyTorch composes it; `eps=None` is the input dtype's machine
     epsilon.
 
@@ -296,7 +302,9 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
 
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
-    """`input / (k + alpha * mean of input^2 over size neighbouring channels)^beta`, the channels
+    """Local response normalisation across neighbouring channels.
+
+    `input / (k + alpha * mean of input^2 over size neighbouring channels)^beta`, the channels
     zero-padded at the ends (`nn.LocalResponseNorm`; `alpha=1e-4`, `beta=0.75`, `k=1.0`), composed
     as PyTorch composes it.
 
@@ -322,7 +330,9 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
-    """`input / max(||input||_p, eps)`, the norm over `dim` (`p=2.0`, `dim=1`, `eps=1e-12`); with
+    """Divides by the p-norm over a dim: unit-norm vectors.
+
+    `input / max(||input||_p, eps)`, the norm over `dim` (`p=2.0`, `dim=1`, `eps=1e-12`); with
     `out=` the result is written into `out`.
 
     Shape: input `(*)`; output the same shape.

@@ -208,10 +208,12 @@ _SUPPORTED = ("Supported combinations for non-constant padding:\n"
 
 
 def pad(input, pad, mode="constant", value=None):
-    """Pads the trailing dims of the input (PyTorch's F.pad): `pad` lists `(left, right)` of the
-    last dim first, then of the dim before, ...; `mode` is "constant" (the default; `value`, 0 when
-    None; negative pads crop), "reflect" (the edge not repeated; pads smaller than the dim),
-    "replicate" (the edge repeated) or "circular" (wrapping around, at most once).
+    """Pads the trailing dims: constant, reflect, replicate or circular.
+
+    Pads the trailing dims of the input (PyTorch's F.pad): `pad` lists `(left, right)` of the last
+    dim first, then of the dim before, ...; `mode` is "constant" (the default; `value`, 0 when None;
+    negative pads crop), "reflect" (the edge not repeated; pads smaller than the dim), "replicate"
+    (the edge repeated) or "circular" (wrapping around, at most once).
 
     Constant padding is one node (ConstantPadNdBackward0) whose gradient crops; reflect and
     replicate are one gather each (ReflectionPad2DBackward0 and kin), whose gradient sums back

@@ -47,7 +47,9 @@ def _at_least_3d(input, fn):
 
 
 def pixel_shuffle(input, upscale_factor):
-    """Rearranges `(*, C * r^2, H, W)` into `(*, C, H * r, W * r)`, r the `upscale_factor`
+    """Moves channel blocks into space: `(C * r^2, H, W)` to `(C, H * r, W * r)`.
+
+    Rearranges `(*, C * r^2, H, W)` into `(*, C, H * r, W * r)`, r the `upscale_factor`
     (`nn.PixelShuffle`). One node (PixelShuffleBackward0) whose gradient is `pixel_unshuffle`:
     nothing is kept.
     """
@@ -64,7 +66,9 @@ def pixel_shuffle(input, upscale_factor):
 
 
 def pixel_unshuffle(input, downscale_factor):
-    """Rearranges `(*, C, H * r, W * r)` into `(*, C * r^2, H, W)`, r the `downscale_factor`
+    """Moves space into channels: the inverse of `pixel_shuffle`.
+
+    Rearranges `(*, C, H * r, W * r)` into `(*, C * r^2, H, W)`, r the `downscale_factor`
     (`nn.PixelUnshuffle`); its gradient is `pixel_shuffle`.
     """
     _at_least_3d(input, "pixel_unshuffle")
@@ -82,8 +86,10 @@ def pixel_unshuffle(input, downscale_factor):
 
 
 def channel_shuffle(input, groups):
-    """Shuffles the channels of `(N, C, *)`: seen as `(N, groups, C / groups, *)`, the two channel
-    dims are swapped (`nn.ChannelShuffle`). One node (ChannelShuffleBackward0) whose gradient is the
+    """Interleaves the channels of `groups` groups.
+
+    Shuffles the channels of `(N, C, *)`: seen as `(N, groups, C / groups, *)`, the two channel dims
+    are swapped (`nn.ChannelShuffle`). One node (ChannelShuffleBackward0) whose gradient is the
     inverse shuffle (by `C / groups` groups). `native_channel_shuffle` is the same function.
     """
     if input.ndim <= 2:

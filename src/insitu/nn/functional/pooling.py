@@ -198,18 +198,22 @@ def _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return
 
 def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
                             ceil_mode=False, return_indices=False):
-    """`max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)`:
-    the output and its indices whatever `return_indices` says, as PyTorch's.
+    """2-d max pooling, returning the indices too.
+
+    `max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)`: the
+    output and its indices whatever `return_indices` says, as PyTorch's.
     """
     return _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    """The maximum over sliding windows of each channel (`nn.MaxPool2d`): `kernel_size`,
-    `stride=None` (the kernel size), `padding=0` (implicit -inf, at most half the kernel),
-    `dilation=1`, `ceil_mode=False`, `return_indices=False` (also return the int64 flat position
-    `h * W + w` of each maximum in its input plane).
+    """2-d max pooling.
+
+    The maximum over sliding windows of each channel (`nn.MaxPool2d`): `kernel_size`, `stride=None`
+    (the kernel size), `padding=0` (implicit -inf, at most half the kernel), `dilation=1`,
+    `ceil_mode=False`, `return_indices=False` (also return the int64 flat position `h * W + w` of
+    each maximum in its input plane).
 
     The node keeps, per output element, which kernel offset won (one byte for kernels up to 256
     elements), not the input. A NaN in a window wins, as in PyTorch. The node is
@@ -270,17 +274,21 @@ def _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return
 
 def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
                             ceil_mode=False, return_indices=False):
-    """`max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)`:
-    the output and its indices whatever `return_indices` says.
+    """1-d max pooling, returning the indices too.
+
+    `max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)`: the
+    output and its indices whatever `return_indices` says.
     """
     return _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
-    """The maximum over sliding windows of each channel (`nn.MaxPool1d`): `kernel_size`,
-    `stride=None` (the kernel size), `padding=0` (at most half the kernel), `dilation=1`,
-    `ceil_mode=False`, `return_indices=False` (also return each maximum's int64 position).
+    """1-d max pooling.
+
+    The maximum over sliding windows of each channel (`nn.MaxPool1d`): `kernel_size`, `stride=None`
+    (the kernel size), `padding=0` (at most half the kernel), `dilation=1`, `ceil_mode=False`,
+    `return_indices=False` (also return each maximum's int64 position).
 
     It runs `max_pool2d` on the input unsqueezed at -2, as PyTorch (its node SqueezeBackward1 over
     the 2-d one). The node keeps, per output element, which kernel offset won (one byte for kernels
@@ -348,7 +356,9 @@ _AVG_POOL = adjoint_pair("AvgPool2DBackward0", _avg_arrays,
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
-    """The mean over sliding windows of each channel (`nn.AvgPool2d`): `kernel_size`, `stride=None`
+    """2-d average pooling.
+
+    The mean over sliding windows of each channel (`nn.AvgPool2d`): `kernel_size`, `stride=None`
     (the kernel size), `padding=0` (zeros, at most half the kernel), `ceil_mode=False`,
     `count_include_pad=True` (the padding counts in the divisor), `divisor_override=None` (a fixed
     divisor, not 0).
@@ -374,7 +384,9 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True):
-    """The mean over sliding windows of each channel (`nn.AvgPool1d`): `kernel_size`, `stride=None`,
+    """1-d average pooling.
+
+    The mean over sliding windows of each channel (`nn.AvgPool1d`): `kernel_size`, `stride=None`,
     `padding=0`, `ceil_mode=False`, `count_include_pad=True`; `avg_pool2d` on the input unsqueezed
     at -2.
 
@@ -392,11 +404,13 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 # ------------------------------------------------------------------ power-average pooling
 
 def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
-    """The power-average over sliding windows, `(sum of x^p)^(1/p)` with p the `norm_type`
-    (`nn.LPPool2d`): windows of `kernel_size` (an int or a pair), `stride=None` (the kernel
-    size), `ceil_mode=False`, no padding. Composed as PyTorch composes it: `avg_pool2d(x^p)`
-    times the kernel size, `sign(s) * relu(|s|)`, then the 1/p power. `norm_type=inf` is the max
-    of `|x|` (and -inf its min).
+    """2-d power-average pooling.
+
+    The power-average over sliding windows, `(sum of x^p)^(1/p)` with p the `norm_type`
+    (`nn.LPPool2d`): windows of `kernel_size` (an int or a pair), `stride=None` (the kernel size),
+    `ceil_mode=False`, no padding. Composed as PyTorch composes it: `avg_pool2d(x^p)` times the
+    kernel size, `sign(s) * relu(|s|)`, then the 1/p power. `norm_type=inf` is the max of `|x|` (and
+    -inf its min).
 
     Shape: input `(N, C, H, W)` or `(C, H, W)`; output `(N, C, H_out, W_out)`.
     """
@@ -410,10 +424,12 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
 
 
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
-    """The power-average over sliding windows, `(sum of x^p)^(1/p)` with p the `norm_type`
-    (`nn.LPPool1d`): windows of `kernel_size`, `stride=None` (the kernel size),
-    `ceil_mode=False`, no padding. Composed of `avg_pool1d` and Tensor ops as PyTorch composes it
-    (see `lp_pool2d`); `norm_type=inf` is the max of `|x|`.
+    """1-d power-average pooling.
+
+    The power-average over sliding windows, `(sum of x^p)^(1/p)` with p the `norm_type`
+    (`nn.LPPool1d`): windows of `kernel_size`, `stride=None` (the kernel size), `ceil_mode=False`,
+    no padding. Composed of `avg_pool1d` and Tensor ops as PyTorch composes it (see `lp_pool2d`);
+    `norm_type=inf` is the max of `|x|`.
 
     Shape: input `(N, C, L)` or `(C, L)`; output `(N, C, L_out)`.
     """

@@ -112,8 +112,10 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
 
 
 def one_hot(tensor, num_classes=-1):
-    """Each int64 class index of `tensor` as a one-hot row: `(*)` to `(*, num_classes)` of int64
-    zeros and ones.
+    """One-hot encoding of class indices.
+
+    Each int64 class index of `tensor` as a one-hot row: `(*)` to `(*, num_classes)` of int64 zeros
+    and ones.
 
     `num_classes=-1` takes the largest index plus one (0 for an empty input, where PyTorch raises).
     Negative or too large indices raise. No gradient.

@@ -197,8 +197,10 @@ _MODES_MSG = ("nearest | linear | bilinear | bicubic | trilinear | lanczos | are
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
-    """Resizes the spatial dims of `(N, C, L)` or `(N, C, H, W)` inputs to `size` or by
-    `scale_factor` (exactly one of them), with PyTorch's source indices and weights.
+    """Resizes by interpolation: nearest, linear, bilinear, bicubic or area.
+
+    Resizes the spatial dims of `(N, C, L)` or `(N, C, H, W)` inputs to `size` or by `scale_factor`
+    (exactly one of them), with PyTorch's source indices and weights.
 
     `mode`: "nearest" (the default), "nearest-exact", "linear" (3-D inputs), "bilinear" and
     "bicubic" (4-D inputs), or "area" (adaptive average pooling). `align_corners` applies to the
@@ -282,7 +284,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
-    """PyTorch's deprecated `interpolate(input, size, scale_factor, mode, align_corners)`, with its
+    """Deprecated name of `interpolate`.
+
+    PyTorch's deprecated `interpolate(input, size, scale_factor, mode, align_corners)`, with its
     warning.
     """
     warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` "
@@ -291,8 +295,9 @@ def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=
 
 
 def upsample_nearest(input, size=None, scale_factor=None):
-    """PyTorch's deprecated `interpolate(input, size, scale_factor, mode="nearest")`, with its
-    warning.
+    """Deprecated nearest-neighbour upsampling.
+
+    PyTorch's deprecated `interpolate(input, size, scale_factor, mode="nearest")`, with its warning.
     """
     warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use "
                   "`nn.functional.interpolate` instead.", stacklevel=2)
@@ -300,8 +305,10 @@ def upsample_nearest(input, size=None, scale_factor=None):
 
 
 def upsample_bilinear(input, size=None, scale_factor=None):
-    """PyTorch's deprecated
-    `interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)`, with its warning.
+    """Deprecated bilinear upsampling with aligned corners.
+
+    PyTorch's deprecated `interpolate(input, size, scale_factor, mode="bilinear",
+    align_corners=True)`, with its warning.
     """
     warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use "
                   "`nn.functional.interpolate` instead.", stacklevel=2)

@@ -56,7 +56,9 @@ class SiLU(_Inplace):
 
 
 class SELU(_Inplace):
-    """`scale * elu(x, alpha)` with PyTorch's constants `alpha = 1.6732632423543772`,
+    """Scaled ELU layer (self-normalising).
+
+    `scale * elu(x, alpha)` with PyTorch's constants `alpha = 1.6732632423543772`,
     `scale = 1.0507009873554805` (`F.selu`): the self-normalising activation.
 
     It is elu with those coefficients, so its node is EluBackward0 keeping the input, or with
@@ -236,8 +238,10 @@ class CELU(ELU):
 
 
 class RReLU(Module):
-    """Randomised leaky ReLU (`F.rrelu`): in training, each element `x <= 0` is multiplied by a
-    slope drawn uniformly from `[lower, upper]` (defaults 1/8 and 1/3); in evaluation the slope is
+    """Randomised leaky ReLU layer.
+
+    Randomised leaky ReLU (`F.rrelu`): in training, each element `x <= 0` is multiplied by a slope
+    drawn uniformly from `[lower, upper]` (defaults 1/8 and 1/3); in evaluation the slope is
     `(lower + upper) / 2` for `x < 0`.
 
     In training the node (RreluWithNoiseBackward0) keeps the drawn noise (the slopes, 1 where
@@ -381,8 +385,10 @@ class Hardshrink(Module):
 
 
 class Softshrink(Hardshrink):
-    """`x - lambd` above `lambd`, `x + lambd` below `-lambd`, 0 between (`F.softshrink`;
-    `lambd=0.5`, which must be non-negative).
+    """Soft shrinkage layer.
+
+    `x - lambd` above `lambd`, `x + lambd` below `-lambd`, 0 between (`F.softshrink`; `lambd=0.5`,
+    which must be non-negative).
 
     The node (SoftshrinkBackward0) keeps the input.
 
@@ -444,7 +450,9 @@ class Softsign(_Stateless):
 
 
 class LogSigmoid(_Stateless):
-    """`log(sigmoid(x))`, computed as `min(x, 0) - log1p(exp(-|x|))` so that it does not overflow
+    """Log of the sigmoid, elementwise.
+
+    `log(sigmoid(x))`, computed as `min(x, 0) - log1p(exp(-|x|))` so that it does not overflow
     (`F.logsigmoid`). The node (LogSigmoidBackward0) keeps the input.
 
     Shape: input `(*)`, any shape; output the same shape.
@@ -454,7 +462,9 @@ class LogSigmoid(_Stateless):
 
 
 class GLU(Module):
-    """The gated linear unit: the input split in halves `a`, `b` along `dim` (default -1), then
+    """Gated linear unit layer.
+
+    The gated linear unit: the input split in halves `a`, `b` along `dim` (default -1), then
     `a * sigmoid(b)` (`F.glu`).
 
     One fused node (GluBackward0) that keeps the input.
@@ -516,7 +526,9 @@ class Softmin(_SoftmaxBase):
 
 
 class LogSoftmax(_SoftmaxBase):
-    """`log(softmax(x))` along `dim`, computed stably as `x - logsumexp(x)` (`F.log_softmax`);
+    """Log of the softmax along a dim.
+
+    `log(softmax(x))` along `dim`, computed stably as `x - logsumexp(x)` (`F.log_softmax`);
     `dim=None` as for `Softmax`.
 
     The node (LogSoftmaxBackward0) keeps only the output.

@@ -17,7 +17,9 @@ class NonDynamicallyQuantizableLinear(Linear):
 
 
 class MultiheadAttention(Module):
-    """Multi-head attention: `concat(head_1, ..., head_h) @ W_o.T + b_o`, each head
+    """Multi-head attention layer.
+
+    Multi-head attention: `concat(head_1, ..., head_h) @ W_o.T + b_o`, each head
     `softmax(q k^T / sqrt(head_dim) + mask) v` over its slice of the projected query, key and value
     (`F.multi_head_attention_forward`).
 
@@ -103,8 +105,11 @@ class MultiheadAttention(Module):
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
                 attn_mask=None, average_attn_weights=True, is_causal=False):
-        """(output, attention weights or None). PyTorch's inference fast path computes the
-        same function; this always takes the general one."""
+        """Attends `query` over `key` and `value`; returns the output and the weights.
+
+        (output, attention weights or None). PyTorch's inference fast path computes the same
+        function; this always takes the general one.
+        """
         is_batched = query.dim() == 3
         key_padding_mask = F_attention._canonical_mask(
             key_padding_mask, "key_padding_mask", F_attention._none_or_dtype(attn_mask),
@@ -137,8 +142,11 @@ class MultiheadAttention(Module):
         return attn_output, attn_output_weights
 
     def merge_masks(self, attn_mask, key_padding_mask, query):
-        """One mask of (N, heads, L, S) from attn_mask and key_padding_mask, and its type (1:
-        padding only, 2: with an attention mask)."""
+        """Merges the attention mask and the key padding mask into one.
+
+        One mask of (N, heads, L, S) from attn_mask and key_padding_mask, and its type (1: padding
+        only, 2: with an attention mask).
+        """
         mask_type = None
         merged_mask = None
         if key_padding_mask is not None:

@@ -50,8 +50,10 @@ class _NormBase(Module):
         self.reset_parameters()
 
     def reset_running_stats(self):
-        """Zeros `running_mean` and `num_batches_tracked` and fills `running_var` with ones, in
-        place (their versions move), when running statistics are kept.
+        """Resets the running statistics to their initial values.
+
+        Zeros `running_mean` and `num_batches_tracked` and fills `running_var` with ones, in place
+        (their versions move), when running statistics are kept.
         """
         if self.track_running_stats:
             with no_grad():
@@ -90,10 +92,12 @@ class _NormBase(Module):
 
 class _BatchNorm(_NormBase):
     def forward(self, input):
-        """Normalises `input` with `F.batch_norm`: the batch's statistics in training (updating the
-        running ones, `num_batches_tracked` moving by one `add_`; with `momentum=None` the factor
-        is `1 / num_batches_tracked`), the running ones in evaluation mode when kept. A wrong
-        rank raises ValueError.
+        """Batch-normalises `input`, updating the running statistics in training.
+
+        Normalises `input` with `F.batch_norm`: the batch's statistics in training (updating the
+        running ones, `num_batches_tracked` moving by one `add_`; with `momentum=None` the factor is
+        `1 / num_batches_tracked`), the running ones in evaluation mode when kept. A wrong rank
+        raises ValueError.
         """
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
@@ -116,7 +120,9 @@ class _BatchNorm(_NormBase):
 
 
 class BatchNorm1d(_BatchNorm):
-    """Batch normalisation over a batch of vectors or 1-d signals:
+    """Batch normalisation layer for vectors and 1-d signals.
+
+    Batch normalisation over a batch of vectors or 1-d signals:
     `y = (x - mean) / sqrt(var + eps) * weight + bias`, per channel (`F.batch_norm`).
 
     Arguments: `num_features` (C), `eps=1e-5`, `momentum=0.1` (None: a cumulative average over the
@@ -144,8 +150,10 @@ class BatchNorm1d(_BatchNorm):
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch normalisation over a batch of images:
-    `y = (x - mean) / sqrt(var + eps) * weight + bias`, per channel (`F.batch_norm`).
+    """Batch normalisation layer for images.
+
+    Batch normalisation over a batch of images: `y = (x - mean) / sqrt(var + eps) * weight + bias`,
+    per channel (`F.batch_norm`).
 
     Arguments: `num_features` (C), `eps=1e-5`, `momentum=0.1` (None: a cumulative average over the
     batches seen), `affine=True` (learnable `weight` and `bias` of shape `(C,)`, ones and zeros),
@@ -172,8 +180,10 @@ class BatchNorm2d(_BatchNorm):
 
 
 class BatchNorm3d(_BatchNorm):
-    """Batch normalisation over a batch of volumes:
-    `y = (x - mean) / sqrt(var + eps) * weight + bias`, per channel (`F.batch_norm`).
+    """Batch normalisation layer for volumes.
+
+    Batch normalisation over a batch of volumes: `y = (x - mean) / sqrt(var + eps) * weight + bias`,
+    per channel (`F.batch_norm`).
 
     Arguments: `num_features` (C), `eps=1e-5`, `momentum=0.1` (None: a cumulative average over the
     batches seen), `affine=True` (learnable `weight` and `bias` of shape `(C,)`, ones and zeros),

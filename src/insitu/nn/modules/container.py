@@ -132,9 +132,9 @@ class Sequential(Module):
         return self
 
     def insert(self, index, module):
-        """Puts `module` at `index` (negative counts from the end), moving the following ones up;
-        returns the Sequential. A non-Module raises AssertionError, an index outside
-        `[-len, len]` IndexError.
+        """Inserts `module` at `index` (negative counts from the end); returns the Sequential.
+
+        A non-Module raises AssertionError, an index outside `[-len, len]` IndexError.
         """
         if not isinstance(module, Module):
             raise AssertionError(f"module should be of type: {Module}")
@@ -156,8 +156,10 @@ class Sequential(Module):
 
 
 class ModuleList(Module):
-    """A list of modules, registered as "0", "1", ... so that parameters(), state_dict() and `to()`
-    see them.
+    """A list of modules, registered as submodules.
+
+    A list of modules, registered as "0", "1", ... so that parameters(), state_dict() and `to()` see
+    them.
 
     `ModuleList(modules=None)` takes any iterable of modules. It supports indexing and slicing (a
     new ModuleList of the same modules), `append`, `extend`, `insert`, `pop`, `+` and `+=`; deleting
@@ -230,9 +232,7 @@ class ModuleList(Module):
         return [k for k in super().__dir__() if not k.isdigit()]
 
     def insert(self, index, module):
-        """Puts `module` at `index`, moving the following ones up (the index is taken as given, not
-        counted from the end); returns None.
-        """
+        """Inserts `module` at `index` (taken as given, not from the end); returns None."""
         for i in range(len(self._modules), index, -1):
             self._modules[str(i)] = self._modules[str(i - 1)]
         self._modules[str(index)] = module
@@ -249,8 +249,9 @@ class ModuleList(Module):
         return v
 
     def extend(self, modules):
-        """Appends each module of the iterable `modules`; returns the ModuleList. A non-iterable
-        raises TypeError.
+        """Appends each module of the iterable `modules`; returns the ModuleList.
+
+        A non-iterable raises TypeError.
         """
         if not isinstance(modules, abc.Iterable):
             raise TypeError("ModuleList.extend should be called with an iterable, but got "
@@ -320,9 +321,9 @@ class ModuleDict(Module):
         return self._modules.values()
 
     def update(self, modules):
-        """Adds or replaces modules from a mapping (or ModuleDict), in its order, or from an
-        iterable of `(key, module)` pairs. A non-iterable, or an element that is not a pair,
-        raises TypeError or ValueError.
+        """Adds or replaces modules from a mapping, in its order, or from `(key, module)` pairs.
+
+        A non-iterable, or an element that is not a pair, raises TypeError or ValueError.
         """
         if not isinstance(modules, abc.Iterable):
             raise TypeError("ModuleDict.update should be called with an iterable of key/value "
@@ -357,8 +358,10 @@ def _entry_line(key, p, type_of):
 
 
 class ParameterList(Module):
-    """A list of parameters: tensors put in it become Parameters, registered as "0", "1", ...;
-    other objects are held as plain attributes.
+    """A list of parameters, registered under their index.
+
+    A list of parameters: tensors put in it become Parameters, registered as "0", "1", ...; other
+    objects are held as plain attributes.
 
     `ParameterList(values=None)` appends each element of the iterable `values`. It supports
     indexing and slicing (a new ParameterList of the same entries), assignment, `append`, `extend`
@@ -407,18 +410,14 @@ class ParameterList(Module):
         return [k for k in super().__dir__() if not k.isdigit()]
 
     def append(self, value):
-        """Adds `value` at the end (a tensor becomes a Parameter, other objects are kept as they
-        are); returns the ParameterList.
-        """
+        """Appends `value` (a tensor becomes a Parameter); returns the ParameterList."""
         new_idx = len(self)
         self._size += 1
         self[new_idx] = value
         return self
 
     def extend(self, values):
-        """Appends each element of the iterable `values`; returns the ParameterList. A tensor or a
-        non-iterable raises TypeError.
-        """
+        """Appends each value of the iterable `values`; TypeError for a tensor or a non-iterable."""
         if not isinstance(values, abc.Iterable) or isinstance(values, Tensor):
             raise TypeError("ParameterList.extend should be called with an iterable, but got "
                             + type(values).__name__)
@@ -427,9 +426,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self):
-        """One line per entry: Parameter or Tensor, its dtype and size, or the type of another
-        object.
-        """
+        """One line per entry: Parameter or Tensor, its dtype and size, or another object's type."""
         return "\n".join(_entry_line(k, p, lambda t: t.dtype) for k, p in enumerate(self))
 
     def __call__(self, *args, **kwargs):
@@ -437,8 +434,10 @@ class ParameterList(Module):
 
 
 class ParameterDict(Module):
-    """A dict of parameters under string keys, in insertion order: tensors put in it become
-    Parameters registered under their key; other objects are held as plain attributes.
+    """A dict of parameters, registered under their keys.
+
+    A dict of parameters under string keys, in insertion order: tensors put in it become Parameters
+    registered under their key; other objects are held as plain attributes.
 
     `ParameterDict(parameters=None)` fills it as `update` does. It has the dict methods (`keys`,
     `items`, `values`, `get`, `pop`, `popitem`, `setdefault`, `copy`, `fromkeys`, `clear`), `in`,
@@ -491,9 +490,7 @@ class ParameterDict(Module):
         return ParameterDict(OrderedDict((k, self[k]) for k in self._keys))
 
     def setdefault(self, key, default=None):
-        """The value under `key`, first setting it to `default` (a tensor becoming a Parameter) when
-        absent.
-        """
+        """The value under `key`, set to `default` first when absent."""
         if key not in self:
             self[key] = default
         return self[key]
@@ -538,10 +535,11 @@ class ParameterDict(Module):
         return (self[k] for k in self._keys)
 
     def update(self, parameters):
-        """Adds or replaces entries (tensors becoming Parameters) from an OrderedDict or
-        ParameterDict in its order, from another mapping in sorted key order (as PyTorch), or
-        from an iterable of `(key, value)` pairs. A non-iterable, or an element that is not a
-        pair, raises TypeError or ValueError.
+        """Adds or replaces entries (tensors becoming Parameters).
+
+        From an OrderedDict or ParameterDict in its order, another mapping in sorted key order (as
+        PyTorch), or `(key, value)` pairs. A non-iterable, or an element that is not a pair, raises
+        TypeError or ValueError.
         """
         if not isinstance(parameters, abc.Iterable):
             raise TypeError("ParametersDict.update should be called with an iterable of "
@@ -563,9 +561,7 @@ class ParameterDict(Module):
                 self[p[0]] = p[1]
 
     def extra_repr(self):
-        """One line per entry: Parameter or Tensor, its type name and size, or the type of another
-        object.
-        """
+        """One line per entry: Parameter or Tensor, its type and size, or another object's type."""
         return "\n".join(_entry_line(k, p, typename) for k, p in self.items())
 
     def __call__(self, input):

@@ -82,7 +82,9 @@ class _ConvNd(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        """Re-initialises as PyTorch: `weight` by `kaiming_uniform_(a=sqrt(5))`, `bias` from
+        """Re-initialises the weight and bias as PyTorch does.
+
+        Re-initialises as PyTorch: `weight` by `kaiming_uniform_(a=sqrt(5))`, `bias` from
         `U(-1/sqrt(fan_in), 1/sqrt(fan_in))`.
         """
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
@@ -129,7 +131,9 @@ class _Conv(_ConvNd):
         return conv(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 
     def forward(self, input):
-        """Returns the convolution of `input` with `weight` and `bias` (`F.conv1d` or `F.conv2d`); a
+        """Convolves `input` with the layer's weight and bias.
+
+        Returns the convolution of `input` with `weight` and `bias` (`F.conv1d` or `F.conv2d`); a
         `padding_mode` other than "zeros" pads with `F.pad` first.
         """
         return self._conv_forward(input, self.weight, self.bias)
@@ -223,10 +227,12 @@ class _ConvTransposeNd(_ConvNd):
         return [output_size[d] - min_sizes[d] for d in range(num_spatial_dims)]
 
     def forward(self, input, output_size=None):
-        """Returns the transposed convolution of `input` (`F.conv_transpose1d` or
-        `F.conv_transpose2d`). `output_size` (the spatial sizes, or with the batch and channel
-        dims) picks the output padding that reaches it; a size out of reach raises ValueError, as
-        does a `padding_mode` other than "zeros".
+        """Transposed convolution of `input`, optionally to a given output size.
+
+        Returns the transposed convolution of `input` (`F.conv_transpose1d` or
+        `F.conv_transpose2d`). `output_size` (the spatial sizes, or with the batch and channel dims)
+        picks the output padding that reaches it; a size out of reach raises ValueError, as does a
+        `padding_mode` other than "zeros".
         """
         if self.padding_mode != "zeros":
             raise ValueError(f"Only `zeros` padding mode is supported for "
@@ -238,7 +244,9 @@ class _ConvTransposeNd(_ConvNd):
 
 
 class ConvTranspose1d(_ConvTransposeNd):
-    """A 1-d transposed convolution: the adjoint of `Conv1d`'s map from input to output, each input
+    """1-d transposed convolution layer.
+
+    A 1-d transposed convolution: the adjoint of `Conv1d`'s map from input to output, each input
     element spread over a kernel-sized window of the output (`F.conv_transpose1d`).
 
     Arguments: `in_channels`, `out_channels`, `kernel_size`, `stride=1`, `padding=0`,
@@ -260,7 +268,9 @@ class ConvTranspose1d(_ConvTransposeNd):
 
 
 class ConvTranspose2d(_ConvTransposeNd):
-    """A 2-d transposed convolution: the adjoint of `Conv2d`'s map from input to output
+    """2-d transposed convolution layer.
+
+    A 2-d transposed convolution: the adjoint of `Conv2d`'s map from input to output
     (`F.conv_transpose2d`).
 
     Arguments: `in_channels`, `out_channels`, `kernel_size`, `stride=1`, `padding=0`,

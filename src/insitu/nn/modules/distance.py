@@ -4,7 +4,9 @@ from .module import Module
 
 
 class PairwiseDistance(Module):
-    """The p-norm distance between the rows of two batches: `||x1 - x2 + eps||_p` over the last dim
+    """The p-norm distance between matching rows of two batches.
+
+    The p-norm distance between the rows of two batches: `||x1 - x2 + eps||_p` over the last dim
     (`F.pairwise_distance`).
 
     Arguments: `p=2.0` (stored as `self.norm`), `eps=1e-6`, `keepdim=False`.

@@ -16,8 +16,10 @@ class _DropoutNd(Module):
 
 
 class Dropout(_DropoutNd):
-    """In training mode, zeroes each element with probability `p` (default 0.5) and scales the rest
-    by `1 / (1 - p)`; in evaluation mode, returns the input itself (`F.dropout`).
+    """Dropout layer: zeroes random elements in training.
+
+    In training mode, zeroes each element with probability `p` (default 0.5) and scales the rest by
+    `1 / (1 - p)`; in evaluation mode, returns the input itself (`F.dropout`).
 
     The result is `input * noise` (PyTorch's form), so the node keeps only the noise. With
     `inplace=True` the input is multiplied in place (its version moves by one) and returned.
@@ -31,7 +33,9 @@ class Dropout(_DropoutNd):
 
 
 class Dropout1d(_DropoutNd):
-    """In training mode, zeroes whole channels (each with probability `p`) and scales the rest by
+    """Channel dropout layer for 1-d signals.
+
+    In training mode, zeroes whole channels (each with probability `p`) and scales the rest by
     `1 / (1 - p)` (`F.dropout1d`): the noise is drawn once per sample and channel.
 
     `inplace=True` masks the input itself (its version moves). Evaluation mode returns the input.
@@ -45,7 +49,9 @@ class Dropout1d(_DropoutNd):
 
 
 class Dropout2d(_DropoutNd):
-    """In training mode, zeroes whole channels (each with probability `p`) and scales the rest by
+    """Channel dropout layer for images.
+
+    In training mode, zeroes whole channels (each with probability `p`) and scales the rest by
     `1 / (1 - p)` (`F.dropout2d`).
 
     A 3-D input is taken as `(N, C, L)`, with PyTorch's warning; other ranks than 3 and 4 warn too.
@@ -60,7 +66,9 @@ class Dropout2d(_DropoutNd):
 
 
 class Dropout3d(_DropoutNd):
-    """In training mode, zeroes whole channels (each with probability `p`) and scales the rest by
+    """Channel dropout layer for volumes.
+
+    In training mode, zeroes whole channels (each with probability `p`) and scales the rest by
     `1 / (1 - p)` (`F.dropout3d`).
 
     `inplace=True` masks the input itself (its version moves).
@@ -74,8 +82,10 @@ class Dropout3d(_DropoutNd):
 
 
 class AlphaDropout(_DropoutNd):
-    """Dropout for self-normalising (SELU) networks (`F.alpha_dropout`): in training, each element
-    is set with probability `p` to SELU's negative saturation value, then the result is scaled and
+    """Alpha dropout layer for SELU networks.
+
+    Dropout for self-normalising (SELU) networks (`F.alpha_dropout`): in training, each element is
+    set with probability `p` to SELU's negative saturation value, then the result is scaled and
     shifted so that a zero-mean, unit-variance input keeps its mean and variance.
 
     `inplace` is stored but, as in PyTorch, the layer computes out of place.
@@ -89,8 +99,10 @@ class AlphaDropout(_DropoutNd):
 
 
 class FeatureAlphaDropout(_DropoutNd):
-    """Alpha dropout of whole channels (`F.feature_alpha_dropout`): in training, each channel of
-    each sample is set with probability `p` to SELU's negative saturation value, then the result is
+    """Alpha dropout of whole channels.
+
+    Alpha dropout of whole channels (`F.feature_alpha_dropout`): in training, each channel of each
+    sample is set with probability `p` to SELU's negative saturation value, then the result is
     rescaled and shifted to keep a zero-mean, unit-variance input's statistics.
 
     `inplace` is stored but, as in PyTorch, the layer computes out of place.

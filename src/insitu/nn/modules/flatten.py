@@ -3,8 +3,10 @@ from .module import Module
 
 
 class Flatten(Module):
-    """Merges dims `start_dim` through `end_dim` (defaults 1 and -1) into one: `input.flatten(...)`,
-    a view where the strides allow it.
+    """Flattens a range of dims into one.
+
+    Merges dims `start_dim` through `end_dim` (defaults 1 and -1) into one: `input.flatten(...)`, a
+    view where the strides allow it.
 
     Shape: input `(N, *dims)`; output `(N, prod(dims))` with the defaults.
     """
@@ -23,7 +25,9 @@ class Flatten(Module):
 
 
 class Unflatten(Module):
-    """Splits dim `dim` into `unflattened_size` (a tuple or list of ints, one of them may be -1):
+    """Splits one dim into several.
+
+    Splits dim `dim` into `unflattened_size` (a tuple or list of ints, one of them may be -1):
     `input.unflatten(dim, unflattened_size)`, a view where the strides allow it.
 
     `dim` must be an int (there are no named tensors).

@@ -4,8 +4,10 @@ from .module import Module
 
 
 class Fold(Module):
-    """Sums sliding local blocks back into a batched image: the adjoint of `Unfold` (`F.fold`,
-    col2im), overlapping blocks added.
+    """Sums sliding local blocks back into a batched image (col2im).
+
+    Sums sliding local blocks back into a batched image: the adjoint of `Unfold` (`F.fold`, col2im),
+    overlapping blocks added.
 
     Arguments: `output_size`, `kernel_size`, `dilation=1`, `padding=0`, `stride=1` (ints or pairs).
 
@@ -22,9 +24,7 @@ class Fold(Module):
         self.stride = stride
 
     def forward(self, input):
-        """Returns `F.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding,
-        self.stride)`.
-        """
+        """`F.fold` of the inputs with the layer's arguments."""
         return F.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding,
                       self.stride)
 

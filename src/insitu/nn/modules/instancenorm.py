@@ -32,9 +32,10 @@ class _InstanceNorm(_NormBase):
                                self.momentum if self.momentum is not None else 0.0, self.eps)
 
     def forward(self, input):
-        """Returns `F.instance_norm` of `input` with the layer's statistics and affine parameters;
-        an input without a batch dim is one sample. A wrong rank raises ValueError, a channel
-        count other than `num_features` too with `affine=True` (only a warning otherwise).
+        """`F.instance_norm` of `input` with the layer's statistics and affine parameters.
+
+        An input without a batch dim is one sample. A wrong rank raises ValueError, a channel count
+        other than `num_features` too with `affine=True` (only a warning otherwise).
         """
         self._check_input_dim(input)
         feature_dim = input.dim() - self._get_no_batch_dim()
@@ -52,7 +53,9 @@ class _InstanceNorm(_NormBase):
 
 
 class InstanceNorm1d(_InstanceNorm):
-    """Instance normalisation of 1-d signals. Each sample's channels are normalised over their own
+    """Instance normalisation layer for 1-d signals.
+
+    Instance normalisation of 1-d signals. Each sample's channels are normalised over their own
     spatial positions (`F.instance_norm`).
 
     Arguments: `num_features` (C), `eps=1e-5`, `momentum=0.1`, `affine=False` (learnable `weight`
@@ -72,8 +75,10 @@ class InstanceNorm1d(_InstanceNorm):
 
 
 class InstanceNorm2d(_InstanceNorm):
-    """Instance normalisation of images. Each sample's channels are normalised over their own
-    spatial positions (`F.instance_norm`).
+    """Instance normalisation layer for images.
+
+    Instance normalisation of images. Each sample's channels are normalised over their own spatial
+    positions (`F.instance_norm`).
 
     Arguments: `num_features` (C), `eps=1e-5`, `momentum=0.1`, `affine=False` (learnable `weight`
     and `bias` of shape `(C,)`), `track_running_stats=False` (running statistics kept, then used in
@@ -92,8 +97,10 @@ class InstanceNorm2d(_InstanceNorm):
 
 
 class InstanceNorm3d(_InstanceNorm):
-    """Instance normalisation of volumes. Each sample's channels are normalised over their own
-    spatial positions (`F.instance_norm`).
+    """Instance normalisation layer for volumes.
+
+    Instance normalisation of volumes. Each sample's channels are normalised over their own spatial
+    positions (`F.instance_norm`).
 
     Arguments: `num_features` (C), `eps=1e-5`, `momentum=0.1`, `affine=False` (learnable `weight`
     and `bias` of shape `(C,)`), `track_running_stats=False` (running statistics kept, then used in

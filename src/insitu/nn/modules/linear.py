@@ -24,8 +24,10 @@ def _optional_bias(module, bias, shape, dt):
 
 
 class Identity(Module):
-    """Returns its input unchanged (the same tensor object); any constructor arguments are accepted
-    and ignored.
+    """A layer that returns its input.
+
+    Returns its input unchanged (the same tensor object); any constructor arguments are accepted and
+    ignored.
 
     Shape: input `(*)`; output the same tensor.
     """
@@ -63,7 +65,9 @@ class Linear(Module):
 
     def reset_parameters(self):
         # kaiming_uniform_(a=sqrt(5)) gives U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as PyTorch
-        """Re-initialises as PyTorch: `weight` by `kaiming_uniform_(a=sqrt(5))`, i.e.
+        """Re-initialises the weight and bias as PyTorch does.
+
+        Re-initialises as PyTorch: `weight` by `kaiming_uniform_(a=sqrt(5))`, i.e.
         `U(-1/sqrt(in_features), 1/sqrt(in_features))`, and `bias` from the same range.
         """
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
@@ -107,8 +111,10 @@ class Bilinear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        """Re-initialises `weight` and `bias` from `U(-1/sqrt(in1_features), 1/sqrt(in1_features))`,
-        as PyTorch.
+        """Re-initialises the weight and bias as PyTorch does.
+
+        Re-initialises `weight` and `bias` from `U(-1/sqrt(in1_features), 1/sqrt(in1_features))`, as
+        PyTorch.
         """
         bound = 1 / math.sqrt(self.weight.size(1))
         init.uniform_(self.weight, -bound, bound)

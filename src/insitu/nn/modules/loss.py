@@ -55,7 +55,9 @@ class L1Loss(_Loss):
 
 
 class SmoothL1Loss(_Loss):
-    """`0.5 * d^2 / beta` where `|d| < beta`, `|d| - 0.5 * beta` elsewhere, `d = input - target`
+    """Smooth L1 loss: squared error near 0, absolute error beyond `beta`.
+
+    `0.5 * d^2 / beta` where `|d| < beta`, `|d| - 0.5 * beta` elsewhere, `d = input - target`
     (`F.smooth_l1_loss`; `beta=1.0`, and 0 gives the L1 loss).
 
     `reduction`: "mean" (the default), "sum" or "none" (the per-element loss); `size_average` and
@@ -75,8 +77,10 @@ class SmoothL1Loss(_Loss):
 
 
 class HuberLoss(_Loss):
-    """`0.5 * d^2` where `|d| < delta`, `delta * (|d| - 0.5 * delta)` elsewhere,
-    `d = input - target` (`F.huber_loss`; `delta=1.0`, positive).
+    """Huber loss: squared error near 0, absolute error beyond `delta`.
+
+    `0.5 * d^2` where `|d| < delta`, `delta * (|d| - 0.5 * delta)` elsewhere, `d = input - target`
+    (`F.huber_loss`; `delta=1.0`, positive).
 
     `reduction`: "mean" (the default), "sum" or "none". One fused node (HuberLossBackward0) keeping
     the input and the target.
@@ -96,7 +100,9 @@ class HuberLoss(_Loss):
 
 
 class NLLLoss(_WeightedLoss):
-    """The negative log-likelihood of class indices: `-weight[t] * input[n, t]` per sample, `t` its
+    """Negative log-likelihood of class indices under log-probabilities.
+
+    The negative log-likelihood of class indices: `-weight[t] * input[n, t]` per sample, `t` its
     target class (`F.nll_loss`). The input holds log-probabilities.
 
     Arguments: `weight=None` (per class, shape `(C,)`, kept as a buffer), `ignore_index=-100`
@@ -118,15 +124,15 @@ class NLLLoss(_WeightedLoss):
         self.ignore_index = ignore_index
 
     def forward(self, input, target):
-        """Returns `F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
-        reduction=self.reduction)`.
-        """
+        """`F.nll_loss` of the inputs with the layer's arguments."""
         return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
                           reduction=self.reduction)
 
 
 class CrossEntropyLoss(_WeightedLoss):
-    """`nll_loss(log_softmax(input, class dim), target)`, or with class probabilities as the target
+    """Cross entropy of logits against class indices or probabilities.
+
+    `nll_loss(log_softmax(input, class dim), target)`, or with class probabilities as the target
     `-sum(target * log_softmax(input))` per sample (`F.cross_entropy`).
 
     Arguments: `weight=None` (per class `(C,)`, a buffer), `ignore_index=-100` (class-index targets
@@ -150,16 +156,15 @@ class CrossEntropyLoss(_WeightedLoss):
         self.label_smoothing = label_smoothing
 
     def forward(self, input, target):
-        """Returns `F.cross_entropy(input, target, weight=self.weight,
-        ignore_index=self.ignore_index, reduction=self.reduction,
-        label_smoothing=self.label_smoothing)`.
-        """
+        """`F.cross_entropy` of the inputs with the layer's arguments."""
         return F.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
                                reduction=self.reduction, label_smoothing=self.label_smoothing)
 
 
 class BCELoss(_WeightedLoss):
-    """The binary cross entropy of probabilities: `-(t * log(x) + (1 - t) * log(1 - x))`, each log
+    """Binary cross entropy of probabilities.
+
+    The binary cross entropy of probabilities: `-(t * log(x) + (1 - t) * log(1 - x))`, each log
     clamped at -100 as PyTorch's (`F.binary_cross_entropy`).
 
     Arguments: `weight=None` (a buffer, broadcast to the input's shape). `reduction`: "mean" (the
@@ -174,15 +179,15 @@ class BCELoss(_WeightedLoss):
     """
 
     def forward(self, input, target):
-        """Returns `F.binary_cross_entropy(input, target, weight=self.weight,
-        reduction=self.reduction)`.
-        """
+        """`F.binary_cross_entropy` of the inputs with the layer's arguments."""
         return F.binary_cross_entropy(input, target, weight=self.weight,
                                       reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
-    """`binary_cross_entropy(sigmoid(x), t)` computed from the logits without overflow
+    """Binary cross entropy of logits, computed stably.
+
+    `binary_cross_entropy(sigmoid(x), t)` computed from the logits without overflow
     (`F.binary_cross_entropy_with_logits`).
 
     Arguments: `weight=None` (per element, broadcasting), `pos_weight=None` (the positive term's
@@ -203,16 +208,16 @@ class BCEWithLogitsLoss(_Loss):
         self.register_buffer("pos_weight", pos_weight)
 
     def forward(self, input, target):
-        """Returns `F.binary_cross_entropy_with_logits(input, target, self.weight,
-        pos_weight=self.pos_weight, reduction=self.reduction)`.
-        """
+        """`F.binary_cross_entropy_with_logits` of the inputs with the layer's arguments."""
         return F.binary_cross_entropy_with_logits(input, target, self.weight,
                                                   pos_weight=self.pos_weight,
                                                   reduction=self.reduction)
 
 
 class NLLLoss2d(NLLLoss):
-    """PyTorch's deprecated name of `NLLLoss` (a FutureWarning when built); the same arguments and
+    """Deprecated name of `NLLLoss`.
+
+    PyTorch's deprecated name of `NLLLoss` (a FutureWarning when built); the same arguments and
     computation.
     """
 
@@ -225,7 +230,9 @@ class NLLLoss2d(NLLLoss):
 
 
 class KLDivLoss(_Loss):
-    """The Kullback-Leibler divergence of `target` from the input's distribution:
+    """Kullback-Leibler divergence loss.
+
+    The Kullback-Leibler divergence of `target` from the input's distribution:
     `target * (log(target) - input)` (0 where the target is 0), the input holding log-probabilities
     (`F.kl_div`).
 
@@ -243,13 +250,14 @@ class KLDivLoss(_Loss):
         self.log_target = log_target
 
     def forward(self, input, target):
-        """Returns `F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)`.
-        """
+        """`F.kl_div` of the inputs with the layer's arguments."""
         return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
 
 
 class PoissonNLLLoss(_Loss):
-    """The negative log-likelihood of a Poisson target: `exp(input) - target * input` with
+    """Poisson negative log-likelihood loss.
+
+    The negative log-likelihood of a Poisson target: `exp(input) - target * input` with
     `log_input=True` (the default), else `input - target * log(input + eps)` (`F.poisson_nll_loss`).
 
     Arguments: `log_input=True`, `full=False` (add Stirling's approximation of `log(target!)` where
@@ -268,17 +276,16 @@ class PoissonNLLLoss(_Loss):
         self.eps = eps
 
     def forward(self, log_input, target):
-        """Returns `F.poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full,
-        eps=self.eps, reduction=self.reduction)`.
-        """
+        """`F.poisson_nll_loss` of the inputs with the layer's arguments."""
         return F.poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full,
                                   eps=self.eps, reduction=self.reduction)
 
 
 class GaussianNLLLoss(_Loss):
-    """The negative log-likelihood of a Gaussian target:
-    `0.5 * (log(var) + (input - target)^2 / var)` (plus `0.5 * log(2 * pi)` with `full`), var
-    clamped below at `eps` (`F.gaussian_nll_loss`).
+    """Gaussian negative log-likelihood loss with predicted variances.
+
+    The negative log-likelihood of a Gaussian target: `0.5 * (log(var) + (input - target)^2 / var)`
+    (plus `0.5 * log(2 * pi)` with `full`), var clamped below at `eps` (`F.gaussian_nll_loss`).
 
     Arguments (keyword only): `full=False`, `eps=1e-6`, `reduction="mean"`.
     `forward(input, target, var)`: `var` has the input's shape, or one dim fewer at the end, or a
@@ -294,9 +301,7 @@ class GaussianNLLLoss(_Loss):
         self.eps = eps
 
     def forward(self, input, target, var):
-        """Returns `F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
-        reduction=self.reduction)`.
-        """
+        """`F.gaussian_nll_loss` of the inputs with the layer's arguments."""
         return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
                                    reduction=self.reduction)
 
@@ -308,7 +313,9 @@ class _MarginLoss(_Loss):
 
 
 class HingeEmbeddingLoss(_MarginLoss):
-    """`input` where the target is 1, `max(0, margin - input)` where it is -1
+    """Hinge embedding loss for targets of 1 and -1.
+
+    `input` where the target is 1, `max(0, margin - input)` where it is -1
     (`F.hinge_embedding_loss`; `margin=1.0`).
 
     `reduction`: "mean" (the default), "sum" or "none" (the per-element loss); `size_average` and
@@ -321,14 +328,14 @@ class HingeEmbeddingLoss(_MarginLoss):
         super().__init__(margin, size_average, reduce, reduction)
 
     def forward(self, input, target):
-        """Returns `F.hinge_embedding_loss(input, target, margin=self.margin,
-        reduction=self.reduction)`.
-        """
+        """`F.hinge_embedding_loss` of the inputs with the layer's arguments."""
         return F.hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction)
 
 
 class CosineEmbeddingLoss(_MarginLoss):
-    """`1 - cos(x1, x2)` where the target is 1, `max(0, cos(x1, x2) - margin)` where it is -1
+    """Cosine embedding loss for pairs marked similar (1) or not (-1).
+
+    `1 - cos(x1, x2)` where the target is 1, `max(0, cos(x1, x2) - margin)` where it is -1
     (`F.cosine_embedding_loss`; `margin=0.0`). `forward(input1, input2, target)`.
 
     `reduction`: "mean" (the default), "sum" or "none" (the per-element loss); `size_average` and
@@ -341,15 +348,15 @@ class CosineEmbeddingLoss(_MarginLoss):
         super().__init__(margin, size_average, reduce, reduction)
 
     def forward(self, input1, input2, target):
-        """Returns `F.cosine_embedding_loss(input1, input2, target, margin=self.margin,
-        reduction=self.reduction)`.
-        """
+        """`F.cosine_embedding_loss` of the inputs with the layer's arguments."""
         return F.cosine_embedding_loss(input1, input2, target, margin=self.margin,
                                        reduction=self.reduction)
 
 
 class MarginRankingLoss(_MarginLoss):
-    """`max(0, -target * (input1 - input2) + margin)`: the target (1 or -1) says which input should
+    """Margin ranking loss: which of two inputs should rank higher.
+
+    `max(0, -target * (input1 - input2) + margin)`: the target (1 or -1) says which input should
     rank higher (`F.margin_ranking_loss`; `margin=0.0`). `forward(input1, input2, target)`.
 
     `reduction`: "mean" (the default), "sum" or "none" (the per-element loss); `size_average` and
@@ -362,15 +369,15 @@ class MarginRankingLoss(_MarginLoss):
         super().__init__(margin, size_average, reduce, reduction)
 
     def forward(self, input1, input2, target):
-        """Returns `F.margin_ranking_loss(input1, input2, target, margin=self.margin,
-        reduction=self.reduction)`.
-        """
+        """`F.margin_ranking_loss` of the inputs with the layer's arguments."""
         return F.margin_ranking_loss(input1, input2, target, margin=self.margin,
                                      reduction=self.reduction)
 
 
 class SoftMarginLoss(_Loss):
-    """The two-class logistic loss `log(1 + exp(-target * input))`, the target 1 or -1
+    """Two-class logistic loss for targets of 1 and -1.
+
+    The two-class logistic loss `log(1 + exp(-target * input))`, the target 1 or -1
     (`F.soft_margin_loss`).
 
     `reduction`: "mean" (the default), "sum" or "none" (the per-element loss); `size_average` and
@@ -387,7 +394,9 @@ class SoftMarginLoss(_Loss):
 
 
 class MultiLabelSoftMarginLoss(_WeightedLoss):
-    """Multi-label one-versus-all loss: the mean over classes of
+    """Multi-label one-versus-all logistic loss.
+
+    Multi-label one-versus-all loss: the mean over classes of
     `-(t * log(sigmoid(x)) + (1 - t) * log(sigmoid(-x)))`, each class weighted by `weight`
     (`F.multilabel_soft_margin_loss`, over `binary_cross_entropy_with_logits`).
 
@@ -399,16 +408,16 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
     """
 
     def forward(self, input, target):
-        """Returns `F.multilabel_soft_margin_loss(input, target, weight=self.weight,
-        reduction=self.reduction)`.
-        """
+        """`F.multilabel_soft_margin_loss` of the inputs with the layer's arguments."""
         return F.multilabel_soft_margin_loss(input, target, weight=self.weight,
                                              reduction=self.reduction)
 
 
 class MultiLabelMarginLoss(_Loss):
-    """Multi-class multi-label hinge loss: for each sample, the sum over its target classes `j` and
-    its non-target classes `i` of `max(0, 1 - (x[j] - x[i]))`, divided by C
+    """Multi-class multi-label hinge loss.
+
+    Multi-class multi-label hinge loss: for each sample, the sum over its target classes `j` and its
+    non-target classes `i` of `max(0, 1 - (x[j] - x[i]))`, divided by C
     (`F.multilabel_margin_loss`).
 
     `reduction`: "mean" (the default), "sum" or "none" (the per-element loss); `size_average` and
@@ -426,7 +435,9 @@ class MultiLabelMarginLoss(_Loss):
 
 
 class MultiMarginLoss(_WeightedLoss):
-    """Multi-class hinge loss: for each sample with target class `y`, the sum over the other classes
+    """Multi-class hinge loss.
+
+    Multi-class hinge loss: for each sample with target class `y`, the sum over the other classes
     `i` of `max(0, margin - x[y] + x[i])^p`, times `weight[y]`, divided by C
     (`F.multi_margin_loss`).
 
@@ -451,15 +462,15 @@ class MultiMarginLoss(_WeightedLoss):
         self.margin = margin
 
     def forward(self, input, target):
-        """Returns `F.multi_margin_loss(input, target, p=self.p, margin=self.margin,
-        weight=self.weight, reduction=self.reduction)`.
-        """
+        """`F.multi_margin_loss` of the inputs with the layer's arguments."""
         return F.multi_margin_loss(input, target, p=self.p, margin=self.margin,
                                    weight=self.weight, reduction=self.reduction)
 
 
 class TripletMarginLoss(_Loss):
-    """`max(d(a, p) - d(a, n) + margin, 0)`, d the `p`-norm pairwise distance, for anchors, positive
+    """Triplet margin loss with the p-norm distance.
+
+    `max(d(a, p) - d(a, n) + margin, 0)`, d the `p`-norm pairwise distance, for anchors, positive
     and negative examples (`F.triplet_margin_loss`).
 
     Arguments: `margin=1.0` (positive), `p=2.0`, `eps=1e-6` (added inside the distance),
@@ -482,15 +493,15 @@ class TripletMarginLoss(_Loss):
         self.swap = swap
 
     def forward(self, anchor, positive, negative):
-        """Returns `F.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p,
-        eps=self.eps, swap=self.swap, reduction=self.reduction)`.
-        """
+        """`F.triplet_margin_loss` of the inputs with the layer's arguments."""
         return F.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p,
                                      eps=self.eps, swap=self.swap, reduction=self.reduction)
 
 
 class TripletMarginWithDistanceLoss(_Loss):
-    """`max(d(a, p) - d(a, n) + margin, 0)` with any distance function
+    """Triplet margin loss with any distance function.
+
+    `max(d(a, p) - d(a, n) + margin, 0)` with any distance function
     (`F.triplet_margin_with_distance_loss`).
 
     Arguments (keyword only): `distance_function=None` (a `PairwiseDistance()`), `margin=1.0`
@@ -510,17 +521,16 @@ class TripletMarginWithDistanceLoss(_Loss):
         self.swap = swap
 
     def forward(self, anchor, positive, negative):
-        """Returns `F.triplet_margin_with_distance_loss(anchor, positive, negative,
-        distance_function=self.distance_function, margin=self.margin, swap=self.swap,
-        reduction=self.reduction)`.
-        """
+        """`F.triplet_margin_with_distance_loss` of the inputs with the layer's arguments."""
         return F.triplet_margin_with_distance_loss(
             anchor, positive, negative, distance_function=self.distance_function,
             margin=self.margin, swap=self.swap, reduction=self.reduction)
 
 
 class CTCLoss(_Loss):
-    """The Connectionist Temporal Classification loss: the negative log-likelihood of each target
+    """Connectionist Temporal Classification loss.
+
+    The Connectionist Temporal Classification loss: the negative log-likelihood of each target
     sequence summed over its alignments with the input (`F.ctc_loss`).
 
     Arguments: `blank=0`, `reduction="mean"` (each sample's loss divided by its target length, at
@@ -541,8 +551,6 @@ class CTCLoss(_Loss):
         self.zero_infinity = zero_infinity
 
     def forward(self, log_probs, targets, input_lengths, target_lengths):
-        """Returns `F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
-        self.reduction, self.zero_infinity)`.
-        """
+        """`F.ctc_loss` of the inputs with the layer's arguments."""
         return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
                           self.reduction, self.zero_infinity)

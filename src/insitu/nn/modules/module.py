@@ -73,19 +73,21 @@ class Module(ModuleStateDict):
         setattr_("_load_state_dict_post_hooks", OrderedDict())
 
     def forward(self, *input):
-        """The computation of one call; every subclass defines it. Call the module, not `forward`,
-        so that the hooks run. The base raises NotImplementedError.
+        """The computation of one call; every subclass defines it.
+
+        Call the module, not `forward`, so that the hooks run. The base raises NotImplementedError.
         """
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     # ------------------------------------------------------------------ registration
     def register_buffer(self, name, tensor, persistent=True):
-        """Registers `tensor` (a Tensor or None) as the buffer `name`: saved in the state dict
-        unless `persistent=False`, converted by `to()`, never a parameter.
+        """Registers a buffer: a tensor that is state but not a parameter.
 
-        Raises AttributeError before `Module.__init__`, TypeError for a non-string name or a
-        non-tensor, KeyError for a name that is empty, dotted or already another attribute.
+        `tensor` (a Tensor or None) is saved in the state dict under `name` unless
+        `persistent=False`, and converted by `to()`. Raises AttributeError before `Module.__init__`,
+        TypeError for a non-string name or a non-tensor, KeyError for a name that is empty, dotted
+        or already another attribute.
         """
         if "_buffers" not in self.__dict__:
             raise AttributeError("cannot assign buffer before Module.__init__() call")
@@ -138,6 +140,7 @@ class Module(ModuleStateDict):
 
     def add_module(self, name, module):
         """Registers `module` (a Module or None) as the child `name` (also `register_module`).
+
         Raises TypeError for a non-Module or non-string name, KeyError for a name that is empty,
         dotted or already another attribute.
         """
@@ -156,9 +159,7 @@ class Module(ModuleStateDict):
     register_module = add_module
 
     def get_submodule(self, target):
-        """The submodule at the dotted path `target` (`""` is the module itself); AttributeError
-        when a step is missing or is not a Module.
-        """
+        """The submodule at the dotted path `target` (`""`: the module); AttributeError if none."""
         if target == "":
             return self
         mod = self
@@ -171,9 +172,10 @@ class Module(ModuleStateDict):
         return mod
 
     def set_submodule(self, target, module, strict=False):
-        """Puts `module` at the dotted path `target`, replacing what is there. `strict=True` refuses
-        (AttributeError) to add a name the parent lacks; an empty target raises ValueError, a
-        non-Module `module` ValueError, an existing non-Module attribute AttributeError.
+        """Puts `module` at the dotted path `target`, replacing what is there.
+
+        `strict=True` refuses (AttributeError) to add a name the parent lacks; an empty target or a
+        non-Module `module` raises ValueError, an existing non-Module attribute AttributeError.
         """
         if target == "":
             raise ValueError("Cannot set the submodule without a target name!")
@@ -188,9 +190,7 @@ class Module(ModuleStateDict):
         setattr(parent, atoms[-1], module)
 
     def get_parameter(self, target):
-        """The Parameter at the dotted path `target` (`"block.0.weight"`); AttributeError when it is
-        missing or not a Parameter.
-        """
+        """The Parameter at the dotted path `target`; AttributeError if there is none."""
         module_path, _, name = target.rpartition(".")
         mod = self.get_submodule(module_path)
         if not hasattr(mod, name):
@@ -201,9 +201,7 @@ class Module(ModuleStateDict):
         return param
 
     def get_buffer(self, target):
-        """The buffer at the dotted path `target`; AttributeError when it is missing or not a
-        buffer.
-        """
+        """The buffer at the dotted path `target`; AttributeError if there is none."""
         module_path, _, name = target.rpartition(".")
         mod = self.get_submodule(module_path)
         if not hasattr(mod, name):
@@ -296,29 +294,27 @@ class Module(ModuleStateDict):
                 yield (module_prefix + ("." if module_prefix else "") + k, v)
 
     def parameters(self, recurse=True):
-        """Yields the parameters of this module and, with `recurse=True`, of every submodule, each
-        once (a shared parameter is not repeated), in registration order.
-        """
+        """Yields the parameters, submodules' too with `recurse=True`, each once, in order."""
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
     def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
-        """Yields `(dotted name, parameter)` pairs, names starting with `prefix`; `recurse=True`
-        walks the submodules, `remove_duplicate=True` yields a shared parameter once.
+        """Yields `(dotted name, parameter)` pairs, names starting with `prefix`.
+
+        `recurse=True` walks the submodules; `remove_duplicate=True` yields a shared parameter once.
         """
         yield from self._named_members(lambda m: m._parameters.items(), prefix=prefix,
                                        recurse=recurse, remove_duplicate=remove_duplicate)
 
     def buffers(self, recurse=True):
-        """Yields the buffers (not None) of this module and, with `recurse=True`, of every
-        submodule, each once.
-        """
+        """Yields the buffers, submodules' too with `recurse=True`, each once."""
         for _, buf in self.named_buffers(recurse=recurse):
             yield buf
 
     def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
-        """Yields `(dotted name, buffer)` pairs, names starting with `prefix`; `recurse=True` walks
-        the submodules, `remove_duplicate=True` yields a shared buffer once.
+        """Yields `(dotted name, buffer)` pairs, names starting with `prefix`.
+
+        `recurse=True` walks the submodules; `remove_duplicate=True` yields a shared buffer once.
         """
         yield from self._named_members(lambda m: m._buffers.items(), prefix=prefix,
                                        recurse=recurse, remove_duplicate=remove_duplicate)
@@ -342,9 +338,10 @@ class Module(ModuleStateDict):
             yield module
 
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
-        """Yields `(dotted name, module)` for this module (named `prefix`) and every submodule,
-        depth first. `memo` is a set of modules to skip (filled as the walk goes);
-        `remove_duplicate=False` yields a shared module at each of its places.
+        """Yields `(dotted name, module)` for this module and every submodule, depth first.
+
+        The module itself is named `prefix`. `memo` is a set of modules to skip, filled as the walk
+        goes; `remove_duplicate=False` yields a shared module at each of its places.
         """
         if memo is None:
             memo = set()
@@ -361,8 +358,9 @@ class Module(ModuleStateDict):
 
     # ------------------------------------------------------------------ modes
     def train(self, mode=True):
-        """Sets `training` to `mode` (default True) on this module and every submodule (what dropout
-        and batch norm read); returns the module. A non-bool mode raises ValueError.
+        """Sets `training` to `mode` (default True) here and in every submodule; returns the module.
+
+        Dropout and batch norm read it. A non-bool mode raises ValueError.
         """
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
@@ -376,9 +374,7 @@ class Module(ModuleStateDict):
         return self.train(False)
 
     def requires_grad_(self, requires_grad=True):
-        """Sets `requires_grad` of every parameter (submodules' too) to `requires_grad` (default
-        True); returns the module.
-        """
+        """Sets `requires_grad` of every parameter (default True); returns the module."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
@@ -388,9 +384,7 @@ class Module(ModuleStateDict):
         zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn):
-        """Calls `fn` on every submodule (depth first) and then on this module; returns the module.
-        The usual way to initialise a model's weights.
-        """
+        """Calls `fn` on every submodule (depth first), then on this module; returns the module."""
         for module in self.children():
             module.apply(fn)
         fn(self)
@@ -441,27 +435,24 @@ class Module(ModuleStateDict):
         return self
 
     def float(self):
-        """Converts the floating-point parameters (their data swapped in place, their identity
-        kept), gradients and buffers to float32; returns the module.
+        """Converts the floating-point parameters and buffers to float32; returns the module.
+
+        The parameters keep their identity (their data is swapped); gradients are converted too.
         """
         return self._apply(_float_to(dtypes.float32))
 
     def double(self):
-        """Converts the floating-point parameters (identity kept), gradients and buffers to float64;
-        returns the module.
+        """Converts the floating-point parameters (identity kept), gradients and buffers to float64.
         """
         return self._apply(_float_to(dtypes.float64))
 
     def half(self):
-        """Converts the floating-point parameters (identity kept), gradients and buffers to float16;
-        returns the module.
+        """Converts the floating-point parameters (identity kept), gradients and buffers to float16.
         """
         return self._apply(_float_to(dtypes.float16))
 
     def type(self, dst_type):
-        """Converts every parameter (identity kept), gradient and buffer, integer ones too, to
-        `dst_type`; returns the module.
-        """
+        """Converts every parameter (identity kept), gradient and buffer to `dst_type`."""
         dt = dtypes.to_dtype(dst_type)
         return self._apply(lambda t: t if t._dtype is dt else t.to_dtype(dt))
 
@@ -470,9 +461,7 @@ class Module(ModuleStateDict):
         return self
 
     def cuda(self, device=None):
-        """Raises RuntimeError: insitu runs on the CPU only (`device` is accepted for the
-        signature).
-        """
+        """Raises RuntimeError: insitu runs on the CPU only."""
         check_device("cuda")
         return self
 
@@ -519,10 +508,11 @@ class Module(ModuleStateDict):
     __call__ = _call_impl
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
-        """Registers `hook(module, args)`, run before each `forward`; it may return new args (a
-        tuple, or one value that becomes a 1-tuple). With `with_kwargs=True` it is called as
-        `hook(module, args, kwargs)` and may return `(args, kwargs)`. `prepend=True` runs it
-        before the hooks already registered. Returns a RemovableHandle.
+        """Registers a hook run before each `forward`; returns a RemovableHandle.
+
+        `hook(module, args)` may return new args (a tuple, or one value that becomes a 1-tuple).
+        With `with_kwargs=True` it is called as `hook(module, args, kwargs)` and may return
+        `(args, kwargs)`. `prepend=True` runs it before the hooks already registered.
         """
         handle = RemovableHandle(self._forward_pre_hooks,
                                  extra_dict=self._forward_pre_hooks_with_kwargs)
@@ -535,10 +525,11 @@ class Module(ModuleStateDict):
 
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
                               always_call=False):
-        """Registers `hook(module, args, output)`, run after each `forward`; a non-None return
-        replaces the output. `with_kwargs=True` calls `hook(module, args, kwargs, output)`;
-        `always_call=True` also runs it (with output None) when `forward` raises; `prepend=True`
-        runs it first. Returns a RemovableHandle.
+        """Registers a hook run after each `forward`; returns a RemovableHandle.
+
+        `hook(module, args, output)`: a non-None return replaces the output. `with_kwargs=True`
+        calls `hook(module, args, kwargs, output)`; `always_call=True` also runs it (with output
+        None) when `forward` raises; `prepend=True` runs it first.
         """
         handle = RemovableHandle(self._forward_hooks,
                                  extra_dict=[self._forward_hooks_with_kwargs,
@@ -554,9 +545,7 @@ class Module(ModuleStateDict):
 
     # ------------------------------------------------------------------ printing
     def extra_repr(self):
-        """The text inside the parentheses of the module's repr (its arguments, as PyTorch prints
-        them); empty for the base. Layers override it.
-        """
+        """The module's own arguments, as its repr shows them; layers override it."""
         return ""
 
     def _get_name(self):

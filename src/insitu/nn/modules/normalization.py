@@ -9,7 +9,9 @@ from .module import Module
 
 
 class LayerNorm(Module):
-    """Normalises over the last `len(normalized_shape)` dims:
+    """Layer normalisation over the trailing dims.
+
+    Normalises over the last `len(normalized_shape)` dims:
     `y = (x - mean) / sqrt(var + eps) * weight + bias`, the variance biased (`F.layer_norm`).
 
     Arguments: `normalized_shape` (an int or a tuple: the trailing dims), `eps=1e-5`,
@@ -48,8 +50,7 @@ class LayerNorm(Module):
                 init.zeros_(self.bias)
 
     def forward(self, input):
-        """Returns `F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)`.
-        """
+        """`F.layer_norm` of the inputs with the layer's arguments."""
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
@@ -60,7 +61,9 @@ class LayerNorm(Module):
 
 
 class GroupNorm(Module):
-    """Splits the channels into `num_groups` groups and normalises each sample's group over its
+    """Group normalisation layer.
+
+    Splits the channels into `num_groups` groups and normalises each sample's group over its
     channels and positions, then scales and shifts per channel (`F.group_norm`).
 
     Arguments: `num_groups`, `num_channels` (divisible by `num_groups`), `eps=1e-5`, `affine=True`
@@ -109,7 +112,9 @@ class GroupNorm(Module):
 
 
 class RMSNorm(Module):
-    """`y = x / sqrt(mean(x^2) + eps) * weight`, the mean over the last `len(normalized_shape)` dims
+    """Root-mean-square normalisation layer.
+
+    `y = x / sqrt(mean(x^2) + eps) * weight`, the mean over the last `len(normalized_shape)` dims
     (`F.rms_norm`).
 
     Arguments: `normalized_shape`, `eps=None` (the input dtype's machine epsilon),
@@ -149,9 +154,10 @@ class RMSNorm(Module):
 
 
 class LocalResponseNorm(Module):
-    """Normalises each channel by its neighbours:
-    `y_c = x_c / (k + alpha / size * sum of x^2 over the size channels around c)^beta`, zero padded
-    at the ends (`F.local_response_norm`).
+    """Local response normalisation across neighbouring channels.
+
+    Normalises each channel by its neighbours: `y_c = x_c / (k + alpha / size * sum of x^2 over the
+    size channels around c)^beta`, zero padded at the ends (`F.local_response_norm`).
 
     Arguments: `size`, `alpha=1e-4`, `beta=0.75`, `k=1.0`. Composed of Tensor ops as PyTorch
     composes it.

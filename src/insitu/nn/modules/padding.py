@@ -37,16 +37,19 @@ class _CircularPadNd(_PadNd):
             raise ValueError(f"expected {d + 1}D or {d + 2}D input (got {input.dim()}D input)")
 
     def forward(self, input):
-        """Returns `F.pad(input, self.padding, "circular")`; an input whose rank is not the layer's
-        dims plus 1 or 2 raises ValueError.
+        """Returns `F.pad(input, self.padding, "circular")`.
+
+        An input whose rank is not the layer's dims plus 1 or 2 raises ValueError.
         """
         self._check_input_dim(input)
         return F.pad(input, self.padding, "circular")
 
 
 class CircularPad1d(_CircularPadNd):
-    """Pads the last dim by wrapping around: the left pad copies the end, the right pad the
-    beginning (`F.pad`, mode "circular"); a pad may not exceed its dim.
+    """Circular padding of the last dim.
+
+    Pads the last dim by wrapping around: the left pad copies the end, the right pad the beginning
+    (`F.pad`, mode "circular"); a pad may not exceed its dim.
 
     `padding`: an int or `(left, right)`. Written as slice copies into a new tensor, as PyTorch
     writes it (CopySlices).
@@ -59,7 +62,9 @@ class CircularPad1d(_CircularPadNd):
 
 
 class CircularPad2d(_CircularPadNd):
-    """Pads the last 2 dims by wrapping around: the left pad copies the end, the right pad the
+    """Circular padding of the last 2 dims.
+
+    Pads the last 2 dims by wrapping around: the left pad copies the end, the right pad the
     beginning (`F.pad`, mode "circular"); a pad may not exceed its dim.
 
     `padding`: an int or `(left, right, top, bottom)`. Written as slice copies into a new tensor, as
@@ -73,7 +78,9 @@ class CircularPad2d(_CircularPadNd):
 
 
 class CircularPad3d(_CircularPadNd):
-    """Pads the last 3 dims by wrapping around: the left pad copies the end, the right pad the
+    """Circular padding of the last 3 dims.
+
+    Pads the last 3 dims by wrapping around: the left pad copies the end, the right pad the
     beginning (`F.pad`, mode "circular"); a pad may not exceed its dim.
 
     `padding`: an int or `(left, right, top, bottom, front, back)`. Written as slice copies into a
@@ -144,7 +151,9 @@ class _ReflectionPadNd(_PadNd):
 
 
 class ReflectionPad1d(_ReflectionPadNd):
-    """Pads the last dim with the input's reflection at each edge, the edge itself not repeated
+    """Reflection padding of the last dim.
+
+    Pads the last dim with the input's reflection at each edge, the edge itself not repeated
     (`F.pad`, mode "reflect"); each pad must be smaller than its dim.
 
     `padding`: an int or `(left, right)`. The node (ReflectionPad1DBackward0) keeps only the
@@ -157,7 +166,9 @@ class ReflectionPad1d(_ReflectionPadNd):
 
 
 class ReflectionPad2d(_ReflectionPadNd):
-    """Pads the last 2 dims with the input's reflection at each edge, the edge itself not repeated
+    """Reflection padding of the last 2 dims.
+
+    Pads the last 2 dims with the input's reflection at each edge, the edge itself not repeated
     (`F.pad`, mode "reflect"); each pad must be smaller than its dim.
 
     `padding`: an int or `(left, right, top, bottom)`. The node (ReflectionPad2DBackward0) keeps
@@ -170,7 +181,9 @@ class ReflectionPad2d(_ReflectionPadNd):
 
 
 class ReflectionPad3d(_ReflectionPadNd):
-    """Pads the last 3 dims with the input's reflection at each edge, the edge itself not repeated
+    """Reflection padding of the last 3 dims.
+
+    Pads the last 3 dims with the input's reflection at each edge, the edge itself not repeated
     (`F.pad`, mode "reflect"); each pad must be smaller than its dim.
 
     `padding`: an int or `(left, right, top, bottom, front, back)`. The node

@@ -4,7 +4,9 @@ from .module import Module
 
 
 class PixelShuffle(Module):
-    """Rearranges `(*, C * r^2, H, W)` into `(*, C, H * r, W * r)`, r the `upscale_factor`
+    """Moves channel blocks into space (sub-pixel upscaling).
+
+    Rearranges `(*, C * r^2, H, W)` into `(*, C, H * r, W * r)`, r the `upscale_factor`
     (`F.pixel_shuffle`). The gradient is a pixel unshuffle; nothing is kept.
     """
 
@@ -21,7 +23,9 @@ class PixelShuffle(Module):
 
 
 class PixelUnshuffle(Module):
-    """Rearranges `(*, C, H * r, W * r)` into `(*, C * r^2, H, W)`, r the `downscale_factor`: the
+    """Moves space into channels: the inverse of `PixelShuffle`.
+
+    Rearranges `(*, C, H * r, W * r)` into `(*, C * r^2, H, W)`, r the `downscale_factor`: the
     inverse of `PixelShuffle` (`F.pixel_unshuffle`). The gradient is a pixel shuffle.
     """
 
@@ -38,8 +42,10 @@ class PixelUnshuffle(Module):
 
 
 class ChannelShuffle(Module):
-    """Shuffles the channels of `(N, C, *)`: seen as `(N, groups, C / groups, *)`, the two channel
-    dims are swapped (`F.channel_shuffle`). The gradient is the inverse shuffle.
+    """Interleaves the channels of `groups` groups.
+
+    Shuffles the channels of `(N, C, *)`: seen as `(N, groups, C / groups, *)`, the two channel dims
+    are swapped (`F.channel_shuffle`). The gradient is the inverse shuffle.
     """
 
     def __init__(self, groups):

@@ -44,9 +44,7 @@ class MaxPool1d(_MaxPoolNd):
     """
 
     def forward(self, input):
-        """Returns `F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-        ceil_mode=self.ceil_mode, return_indices=self.return_indices)`.
-        """
+        """`F.max_pool1d` of the inputs with the layer's arguments."""
         return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
@@ -68,9 +66,7 @@ class MaxPool2d(_MaxPoolNd):
     """
 
     def forward(self, input):
-        """Returns `F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-        ceil_mode=self.ceil_mode, return_indices=self.return_indices)`.
-        """
+        """`F.max_pool2d` of the inputs with the layer's arguments."""
         return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
@@ -81,7 +77,9 @@ class _MaxUnpoolNd(Module):
 
 
 class MaxUnpool1d(_MaxUnpoolNd):
-    """A partial inverse of `MaxPool1d`: each input value is put at its index in a zero output
+    """Scatters 1-d max-pooled values back to their positions.
+
+    A partial inverse of `MaxPool1d`: each input value is put at its index in a zero output
     (`F.max_unpool1d`).
 
     Arguments: `kernel_size`, `stride=None` (the kernel size), `padding=0`.
@@ -99,15 +97,15 @@ class MaxUnpool1d(_MaxUnpoolNd):
         self.padding = _single(padding)
 
     def forward(self, input, indices, output_size=None):
-        """Returns `F.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding,
-        output_size)`.
-        """
+        """`F.max_unpool1d` of the inputs with the layer's arguments."""
         return F.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding,
                               output_size)
 
 
 class MaxUnpool2d(_MaxUnpoolNd):
-    """A partial inverse of `MaxPool2d`: each input value is put at its flat index in a zero output
+    """Scatters 2-d max-pooled values back to their positions.
+
+    A partial inverse of `MaxPool2d`: each input value is put at its flat index in a zero output
     plane (`F.max_unpool2d`).
 
     Arguments: `kernel_size`, `stride=None` (the kernel size), `padding=0` (ints or pairs).
@@ -125,9 +123,7 @@ class MaxUnpool2d(_MaxUnpoolNd):
         self.padding = _pair(padding)
 
     def forward(self, input, indices, output_size=None):
-        """Returns `F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding,
-        output_size)`.
-        """
+        """`F.max_unpool2d` of the inputs with the layer's arguments."""
         return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding,
                               output_size)
 
@@ -158,9 +154,7 @@ class AvgPool1d(_AvgPoolNd):
         self.count_include_pad = count_include_pad
 
     def forward(self, input):
-        """Returns `F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-        self.count_include_pad)`.
-        """
+        """`F.avg_pool1d` of the inputs with the layer's arguments."""
         return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad)
 
@@ -187,9 +181,7 @@ class AvgPool2d(_AvgPoolNd):
         self.divisor_override = divisor_override
 
     def forward(self, input):
-        """Returns `F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-        self.count_include_pad, self.divisor_override)`.
-        """
+        """`F.avg_pool2d` of the inputs with the layer's arguments."""
         return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad, self.divisor_override)
 
@@ -208,8 +200,10 @@ class _LPPoolNd(Module):
 
 
 class LPPool1d(_LPPoolNd):
-    """The power-average over sliding windows: `(sum of x^p over the window)^(1/p)`, p the
-    `norm_type` (`F.lp_pool1d`).
+    """1-d power-average pooling.
+
+    The power-average over sliding windows: `(sum of x^p over the window)^(1/p)`, p the `norm_type`
+    (`F.lp_pool1d`).
 
     Arguments: `norm_type`, `kernel_size`, `stride=None` (the kernel size), `ceil_mode=False`.
     `norm_type=inf` gives the maximum of `|x|`. Composed of `avg_pool1d` and Tensor ops, as PyTorch
@@ -219,16 +213,16 @@ class LPPool1d(_LPPoolNd):
     """
 
     def forward(self, input):
-        """Returns `F.lp_pool1d(input, float(self.norm_type), self.kernel_size, self.stride,
-        self.ceil_mode)`.
-        """
+        """`F.lp_pool1d` of the inputs with the layer's arguments."""
         return F.lp_pool1d(input, float(self.norm_type), self.kernel_size, self.stride,
                            self.ceil_mode)
 
 
 class LPPool2d(_LPPoolNd):
-    """The power-average over sliding windows: `(sum of x^p over the window)^(1/p)`, p the
-    `norm_type` (`F.lp_pool2d`).
+    """2-d power-average pooling.
+
+    The power-average over sliding windows: `(sum of x^p over the window)^(1/p)`, p the `norm_type`
+    (`F.lp_pool2d`).
 
     Arguments: `norm_type`, `kernel_size`, `stride=None` (the kernel size), `ceil_mode=False`.
     Composed of `avg_pool2d` and Tensor ops, as PyTorch composes it.
@@ -237,9 +231,7 @@ class LPPool2d(_LPPoolNd):
     """
 
     def forward(self, input):
-        """Returns `F.lp_pool2d(input, float(self.norm_type), self.kernel_size, self.stride,
-        self.ceil_mode)`.
-        """
+        """`F.lp_pool2d` of the inputs with the layer's arguments."""
         return F.lp_pool2d(input, float(self.norm_type), self.kernel_size, self.stride,
                            self.ceil_mode)
 
@@ -255,7 +247,9 @@ class _AdaptiveMaxPoolNd(Module):
 
 
 class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
-    """The maximum over `output_size` windows that cover each row (window `i` spans
+    """Adaptive 1-d max pooling to a fixed output length.
+
+    The maximum over `output_size` windows that cover each row (window `i` spans
     `[floor(i * L / out), ceil((i + 1) * L / out))`; `F.adaptive_max_pool1d`).
 
     Arguments: `output_size`, `return_indices=False` (also return each maximum's position, int64).
@@ -270,7 +264,9 @@ class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
 
 
 class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
-    """The maximum over `output_size` windows that cover each plane (PyTorch's adaptive windows;
+    """Adaptive 2-d max pooling to a fixed output size.
+
+    The maximum over `output_size` windows that cover each plane (PyTorch's adaptive windows;
     `F.adaptive_max_pool2d`).
 
     Arguments: `output_size` (an int, or a pair whose None entries keep the input's size),
@@ -295,7 +291,9 @@ class _AdaptiveAvgPoolNd(Module):
 
 
 class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
-    """The mean over `output_size` windows that cover each row (window `i` spans
+    """Adaptive 1-d average pooling to a fixed output length.
+
+    The mean over `output_size` windows that cover each row (window `i` spans
     `[floor(i * L / out), ceil((i + 1) * L / out))`; `F.adaptive_avg_pool1d`). The node keeps
     nothing of the input.
 
@@ -308,9 +306,11 @@ class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
 
 
 class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
-    """The mean over `output_size` windows that cover each plane (`F.adaptive_avg_pool2d`):
-    separable window matrices, two matmuls; an output size of 1 is a mean (MeanBackward1), as
-    PyTorch's shortcut.
+    """Adaptive 2-d average pooling to a fixed output size.
+
+    The mean over `output_size` windows that cover each plane (`F.adaptive_avg_pool2d`): separable
+    window matrices, two matmuls; an output size of 1 is a mean (MeanBackward1), as PyTorch's
+    shortcut.
 
     Arguments: `output_size` (an int, or a pair whose None entries keep the input's size).
 

@@ -31,8 +31,7 @@ def _check_number(name, value):
 
 
 class RNNBase(Module):
-    """What RNN, LSTM and GRU share: the parameters of every layer and direction, their
-    checks of the input and the hidden state, and the call into the layer kernels.
+    """The base of RNN, LSTM and GRU: parameters per layer and direction, checks, kernel calls.
 
     `RNNBase(mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
     dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None)`, `mode` one of
@@ -124,8 +123,9 @@ class RNNBase(Module):
     # ------------------------------------------------------------------ checks
 
     def check_input(self, input, batch_sizes):
-        """Raises unless `input` has the weights' dtype (ValueError), 2 dims when packed
-        (`batch_sizes` given) or 3 otherwise, and `input_size` features (RuntimeError).
+        """Checks `input`: the weights' dtype, 2 dims when packed or 3, `input_size` features.
+
+        A wrong dtype raises ValueError, the others RuntimeError.
         """
         w = self._flat_weights[0]
         if input.dtype != w.dtype:
@@ -141,8 +141,7 @@ class RNNBase(Module):
                                f"{self.input_size}, got {input.size(-1)}")
 
     def get_expected_hidden_size(self, input, batch_sizes):
-        """`(num_layers * num_directions, batch, proj_size or hidden_size)`, the hidden state's
-        shape for `input`.
+        """The hidden state's shape, `(num_layers * directions, batch, proj_size or hidden_size)`.
         """
         if batch_sizes is not None:
             mini_batch = int(batch_sizes[0])
@@ -238,8 +237,10 @@ class RNNBase(Module):
 
 
 class RNN(RNNBase):
-    """An Elman RNN: `h_t = act(x_t @ W_ih.T + b_ih + h_{t-1} @ W_hh.T + b_hh)` per layer, act tanh
-    or ReLU.
+    """Multi-layer Elman RNN with tanh or ReLU.
+
+    An Elman RNN: `h_t = act(x_t @ W_ih.T + b_ih + h_{t-1} @ W_hh.T + b_hh)` per layer, act tanh or
+    ReLU.
 
     Arguments: `input_size`, `hidden_size`, `num_layers=1`, `nonlinearity="tanh"` (or "relu"; also
     the fourth positional argument), `bias=True` (False: no `bias_ih`/`bias_hh`),
@@ -278,17 +279,20 @@ class RNN(RNNBase):
         super().__init__(mode, *args, **kwargs)
 
     def forward(self, input, hx=None):
-        """Runs the layers over `input` (`(L, N, H_in)`, `(N, L, H_in)` with `batch_first`,
-        `(L, H_in)`, or a PackedSequence) from `hx` (zeros when None); returns `(output, h_n)`:
-        the last layer's states at every step (packed when the input was) and each layer's last
-        state.
+        """Runs the layers over `input` from `hx` (zeros when None); returns `(output, h_n)`.
+
+        `input` is `(L, N, H_in)`, `(N, L, H_in)` with `batch_first`, `(L, H_in)`, or a
+        PackedSequence; `output` holds the last layer's states at every step (packed when the input
+        was), `h_n` each layer's last state.
         """
         return _forward_single_state(self, input, hx, "RNN")
 
 
 class GRU(RNNBase):
-    """A multi-layer gated recurrent unit. Per layer and step, with the gates stacked (r, z, n) in
-    the weights as PyTorch: `r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)`,
+    """Multi-layer gated recurrent unit.
+
+    A multi-layer gated recurrent unit. Per layer and step, with the gates stacked (r, z, n) in the
+    weights as PyTorch: `r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)`,
     `z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)`, `n = tanh(W_in x + b_in + r * (W_hn h + b_hn))`,
     `h' = (1 - z) * n + z * h`.
 
@@ -316,9 +320,9 @@ class GRU(RNNBase):
         super().__init__("GRU", *args, **kwargs)
 
     def forward(self, input, hx=None):
-        """Runs the layers over `input` (`(L, N, H_in)`, `(N, L, H_in)` with `batch_first`,
-        `(L, H_in)`, or a PackedSequence) from `hx` (zeros when None); returns `(output, h_n)` as
-        `RNN.forward`.
+        """Runs the layers over `input` from `hx` (zeros when None); returns `(output, h_n)`.
+
+        `input` and the results as for `RNN.forward`.
         """
         return _forward_single_state(self, input, hx, "GRU")
 
@@ -357,8 +361,10 @@ def _forward_single_state(module, input, hx, kind):
 
 
 class LSTM(RNNBase):
-    """A multi-layer long short-term memory RNN. Per layer and step, with the gates stacked (i, f,
-    g, o) in the weights as PyTorch: `i, f, o` sigmoids and `g` a tanh of
+    """Multi-layer long short-term memory RNN.
+
+    A multi-layer long short-term memory RNN. Per layer and step, with the gates stacked (i, f, g,
+    o) in the weights as PyTorch: `i, f, o` sigmoids and `g` a tanh of
     `x @ W_ih.T + b_ih + h @ W_hh.T + b_hh`, then `c' = f * c + i * g`, `h' = o * tanh(c')` (times
     `weight_hr` with a projection).
 
@@ -411,9 +417,10 @@ class LSTM(RNNBase):
         return _apply_permutation(hx[0], permutation), _apply_permutation(hx[1], permutation)
 
     def forward(self, input, hx=None):
-        """Runs the layers over `input` (as `RNN.forward` takes it) from `hx = (h_0, c_0)` (zeros
-        when None); returns `(output, (h_n, c_n))`. With `proj_size > 0` the hidden states have
-        `proj_size` features.
+        """Runs the layers over `input` from `(h_0, c_0)` (zeros when None).
+
+        `input` as for `RNN.forward`; returns `(output, (h_n, c_n))`. With `proj_size > 0` the
+        hidden states have `proj_size` features.
         """
         orig_input = input
         input, batch_sizes, sorted_indices, unsorted_indices, is_batched, batch_dim = \
@@ -452,11 +459,13 @@ class LSTM(RNNBase):
 # ------------------------------------------------------------------ cells
 
 class RNNCellBase(Module):
-    """What RNNCell, LSTMCell and GRUCell share: `weight_ih` `(chunks * hidden_size, input_size)`,
+    """The base of RNNCell, LSTMCell and GRUCell.
+
+    Their parameters: `weight_ih` `(chunks * hidden_size, input_size)`,
     `weight_hh` `(chunks * hidden_size, hidden_size)` and, with `bias=True`, `bias_ih` and `bias_hh`
-    `(chunks * hidden_size,)`, chunks the number of gates (`num_chunks`: 1, 4 or 3); all
-    initialised from `U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`, as PyTorch. `device` and
-    `dtype` as for the factories.
+    `(chunks * hidden_size,)`, chunks the number of gates (`num_chunks`: 1, 4 or 3); all initialised
+    from `U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`, as PyTorch. `device` and `dtype` as for the
+    factories.
     """
 
     def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
@@ -508,8 +517,10 @@ class RNNCellBase(Module):
 
 
 class RNNCell(RNNCellBase):
-    """One Elman RNN step: `h' = act(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh)`, act tanh (the default)
-    or ReLU (`nonlinearity="relu"`).
+    """One Elman RNN step with tanh or ReLU.
+
+    One Elman RNN step: `h' = act(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh)`, act tanh (the default) or
+    ReLU (`nonlinearity="relu"`).
 
     Arguments: `input_size`, `hidden_size`, `bias=True`, `nonlinearity="tanh"`, `device`, `dtype`.
     `forward(input, hx=None)` returns h', hx zeros when not given.
@@ -524,8 +535,9 @@ class RNNCell(RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):
-        """One step: `h' = nonlinearity(W_ih x + b_ih + W_hh h + b_hh)`, `hx` zeros when None; an
-        input that is not 1-D or 2-D raises ValueError.
+        """One step, `h' = act(W_ih x + b_ih + W_hh h + b_hh)`, from `hx` (zeros when None).
+
+        An input that is not 1-D or 2-D raises ValueError.
         """
         input, hx, is_batched = self._prepare(input, hx, "RNNCell")
         if self.nonlinearity == "tanh":
@@ -553,8 +565,9 @@ class LSTMCell(RNNCellBase):
                          dtype=dtype)
 
     def forward(self, input, hx=None):
-        """One step from `hx = (h, c)` (zeros when None); returns `(h', c')`. An input or state that
-        is not 1-D or 2-D raises ValueError.
+        """One step from `hx = (h, c)` (zeros when None); returns `(h', c')`.
+
+        An input or state that is not 1-D or 2-D raises ValueError.
         """
         if input.dim() not in (1, 2):
             raise ValueError(f"LSTMCell: Expected input to be 1D or 2D, got {input.dim()}D "
@@ -591,8 +604,9 @@ class GRUCell(RNNCellBase):
                          dtype=dtype)
 
     def forward(self, input, hx=None):
-        """One step from `hx` (zeros when None); returns h'. An input that is not 1-D or 2-D raises
-        ValueError.
+        """One step from `hx` (zeros when None); returns h'.
+
+        An input that is not 1-D or 2-D raises ValueError.
         """
         input, hx, is_batched = self._prepare(input, hx, "GRUCell")
         ret = F_rnn.rnn_cell("GRU", input, hx, None, self.weight_ih, self.weight_hh,

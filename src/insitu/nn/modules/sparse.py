@@ -59,9 +59,7 @@ class Embedding(Module):
                 self.weight[self.padding_idx].fill_(0)
 
     def forward(self, input):
-        """Returns `F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
-        self.scale_grad_by_freq, self.sparse)`.
-        """
+        """`F.embedding` of the inputs with the layer's arguments."""
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
                            self.scale_grad_by_freq, self.sparse)
 
@@ -82,7 +80,9 @@ class Embedding(Module):
     @classmethod
     def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None,
                         norm_type=2.0, scale_grad_by_freq=False, sparse=False):
-        """An Embedding whose `weight` is a Parameter sharing the 2-D `embeddings` tensor (no copy),
+        """An Embedding over a given weight tensor.
+
+        An Embedding whose `weight` is a Parameter sharing the 2-D `embeddings` tensor (no copy),
         frozen (`requires_grad=False`) unless `freeze=False`; the other arguments as the
         constructor's. The `padding_idx` row is left as given. A tensor that is not 2-D raises
         AssertionError.

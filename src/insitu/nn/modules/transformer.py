@@ -64,7 +64,9 @@ def _get_activation_fn(activation):
 
 
 class Transformer(Module):
-    """The encoder-decoder transformer of "Attention Is All You Need", as PyTorch builds it: a
+    """Encoder-decoder transformer.
+
+    The encoder-decoder transformer of "Attention Is All You Need", as PyTorch builds it: a
     `TransformerEncoder` of `num_encoder_layers` layers and a `TransformerDecoder` of
     `num_decoder_layers` layers, each stack ending in a LayerNorm.
 
@@ -113,10 +115,12 @@ class Transformer(Module):
                 src_key_padding_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, src_is_causal=None, tgt_is_causal=None,
                 memory_is_causal=False):
-        """Encodes `src` (with `src_mask`, `src_key_padding_mask`, `src_is_causal`) and decodes
-        `tgt` against that memory (with the `tgt_*` and `memory_*` masks); returns the decoder's
-        output, `tgt`'s shape. Batch sizes that differ, or a feature size other than `d_model`,
-        raise RuntimeError.
+        """Encodes `src`, then decodes `tgt` against it.
+
+        Encodes `src` (with `src_mask`, `src_key_padding_mask`, `src_is_causal`) and decodes `tgt`
+        against that memory (with the `tgt_*` and `memory_*` masks); returns the decoder's output,
+        `tgt`'s shape. Batch sizes that differ, or a feature size other than `d_model`, raise
+        RuntimeError.
         """
         is_batched = src.dim() == 3
         if is_batched and src.size(0 if self.batch_first else 1) != \
@@ -133,8 +137,10 @@ class Transformer(Module):
 
     @staticmethod
     def generate_square_subsequent_mask(sz, device=None, dtype=None):
-        """The causal mask of size `(sz, sz)`: 0 on and below the diagonal, -inf above it, in
-        `dtype` (the default float dtype when None).
+        """The causal attention mask of size `(sz, sz)`.
+
+        The causal mask of size `(sz, sz)`: 0 on and below the diagonal, -inf above it, in `dtype`
+        (the default float dtype when None).
         """
         return _generate_square_subsequent_mask(sz, device=device, dtype=dtype)
 
@@ -166,7 +172,9 @@ class TransformerEncoder(Module):
         self.mask_check = mask_check
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
-        """Runs `src` through each layer with `mask` and `src_key_padding_mask` (converted to float
+        """Runs `src` through the encoder layers.
+
+        Runs `src` through each layer with `mask` and `src_key_padding_mask` (converted to float
         masks), then `norm` when given. With `is_causal=None` the mask is checked for being the
         causal one.
         """
@@ -204,8 +212,10 @@ class TransformerDecoder(Module):
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=None, memory_is_causal=False):
-        """Runs `tgt` through each layer against `memory` with the given masks, then `norm` when
-        given. With `tgt_is_causal=None`, `tgt_mask` is checked for being the causal one.
+        """Runs `tgt` through the decoder layers against `memory`.
+
+        Runs `tgt` through each layer against `memory` with the given masks, then `norm` when given.
+        With `tgt_is_causal=None`, `tgt_mask` is checked for being the causal one.
         """
         seq_len = _get_seq_len(tgt, self.layers[0].self_attn.batch_first)
         tgt_is_causal = _detect_is_causal_mask(tgt_mask, tgt_is_causal, seq_len)
@@ -221,7 +231,9 @@ class TransformerDecoder(Module):
 
 
 class TransformerEncoderLayer(Module):
-    """Self-attention and a feed-forward block (`linear2(dropout(activation(linear1(x))))`), each a
+    """One encoder layer: self-attention and feed-forward.
+
+    Self-attention and a feed-forward block (`linear2(dropout(activation(linear1(x))))`), each a
     residual with dropout and a LayerNorm: after the residual by default, before the block with
     `norm_first=True`.
 
@@ -264,9 +276,11 @@ class TransformerEncoderLayer(Module):
             self.activation = F.relu
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
-        """Self-attention of `src` (with `src_mask`, `src_key_padding_mask`, `is_causal`) and the
-        feed-forward block, each added back to its input, with the norms before
-        (`norm_first=True`) or after each block.
+        """Encodes `src` through self-attention and the feed-forward block.
+
+        Self-attention of `src` (with `src_mask`, `src_key_padding_mask`, `is_causal`) and the
+        feed-forward block, each added back to its input, with the norms before (`norm_first=True`)
+        or after each block.
         """
         src_key_padding_mask = F_attention._canonical_mask(
             src_key_padding_mask, "src_key_padding_mask", F_attention._none_or_dtype(src_mask),
@@ -295,7 +309,9 @@ class TransformerEncoderLayer(Module):
 
 
 class TransformerDecoderLayer(Module):
-    """Self-attention, attention over the encoder's output (memory) and a feed-forward block, each a
+    """One decoder layer: self-attention, cross-attention and feed-forward.
+
+    Self-attention, attention over the encoder's output (memory) and a feed-forward block, each a
     residual with dropout and a LayerNorm (post-norm by default, pre-norm with `norm_first`).
 
     Arguments as `TransformerEncoderLayer`'s: `d_model`, `nhead`, `dim_feedforward=2048`,
@@ -335,9 +351,11 @@ class TransformerDecoderLayer(Module):
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False):
-        """Self-attention of `tgt`, attention over `memory` and the feed-forward block, each added
-        back to its input, with the norms before (`norm_first=True`) or after each block; the
-        masks and causal flags go to their attention.
+        """Decodes `tgt` against `memory` through the layer's three blocks.
+
+        Self-attention of `tgt`, attention over `memory` and the feed-forward block, each added back
+        to its input, with the norms before (`norm_first=True`) or after each block; the masks and
+        causal flags go to their attention.
         """
         x = tgt
         if self.norm_first:

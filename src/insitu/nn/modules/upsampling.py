@@ -27,9 +27,7 @@ class Upsample(Module):
         self.recompute_scale_factor = recompute_scale_factor
 
     def forward(self, input):
-        """Returns `F.interpolate(input, self.size, self.scale_factor, self.mode,
-        self.align_corners, recompute_scale_factor=self.recompute_scale_factor)`.
-        """
+        """`F.interpolate` of the inputs with the layer's arguments."""
         return F.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
                              recompute_scale_factor=self.recompute_scale_factor)
 
@@ -42,7 +40,9 @@ class Upsample(Module):
 
 
 class UpsamplingNearest2d(Upsample):
-    """`Upsample(size, scale_factor, mode="nearest")` for `(N, C, H, W)` inputs (PyTorch's older
+    """Nearest-neighbour 2-d upsampling.
+
+    `Upsample(size, scale_factor, mode="nearest")` for `(N, C, H, W)` inputs (PyTorch's older
     spelling).
     """
 
@@ -51,7 +51,9 @@ class UpsamplingNearest2d(Upsample):
 
 
 class UpsamplingBilinear2d(Upsample):
-    """`Upsample(size, scale_factor, mode="bilinear", align_corners=True)` for `(N, C, H, W)` inputs
+    """Bilinear 2-d upsampling with aligned corners.
+
+    `Upsample(size, scale_factor, mode="bilinear", align_corners=True)` for `(N, C, H, W)` inputs
     (PyTorch's older spelling).
     """
 

@@ -25,7 +25,9 @@ def _vector_norm(a, norm_type):
 
 
 def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
-    """The `norm_type`-norm of the norms of `tensors` (a tensor or an iterable; Nones skipped), as a
+    """The joint norm of a collection of tensors.
+
+    The `norm_type`-norm of the norms of `tensors` (a tensor or an iterable; Nones skipped), as a
     0-dim tensor in the first tensor's dtype; `tensor(0.)` when there are none. Computed on the
     arrays, outside the graph.
 
@@ -50,7 +52,9 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
 
 
 def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
-    """Multiplies every `.grad` of `parameters` in place (their versions move) by
+    """Rescales gradients in place given their precomputed total norm.
+
+    Multiplies every `.grad` of `parameters` in place (their versions move) by
     `min(max_norm / (total_norm + 1e-6), 1)`, computed in `total_norm`'s dtype, as PyTorch's tensor
     arithmetic does (`parameters` a tensor or an iterable; `total_norm` a tensor, as
     `get_total_norm` gives it). Parameters without a gradient are skipped; `foreach` has no effect;
@@ -69,7 +73,9 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False,
                     foreach=None):
-    """Scales all gradients of `parameters` in place so that their joint `norm_type`-norm
+    """Rescales gradients in place so that their joint norm is at most `max_norm`.
+
+    Scales all gradients of `parameters` in place so that their joint `norm_type`-norm
     (`norm_type=2.0`) is at most `max_norm`: `get_total_norm` of the gradients, then
     `clip_grads_with_norm_`. Returns the total norm before clipping. `error_if_nonfinite` as in
     `get_total_norm`; `foreach` has no effect.
@@ -84,7 +90,9 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
 
 
 def clip_grad_value_(parameters, clip_value, foreach=None):
-    """Clamps every `.grad` of `parameters` in place to `[-clip_value, clip_value]` (their versions
+    """Clamps gradients in place to `[-clip_value, clip_value]`.
+
+    Clamps every `.grad` of `parameters` in place to `[-clip_value, clip_value]` (their versions
     move). `foreach` has no effect; returns None.
     """
     clip_value = float(clip_value)

@@ -6,16 +6,20 @@ __all__ = ["parameters_to_vector", "vector_to_parameters"]
 
 
 def parameters_to_vector(parameters):
-    """The parameters flattened and concatenated into one new 1-D tensor (a copy, in the graph:
+    """Concatenates the parameters into one 1-D tensor.
+
+    The parameters flattened and concatenated into one new 1-D tensor (a copy, in the graph:
     gradients flow back to each parameter).
     """
     return cat([p.view(-1) for p in parameters])
 
 
 def vector_to_parameters(vec, parameters):
-    """Gives each parameter in turn the next `numel()` elements of the 1-D `vec`, viewed in its
-    shape, by assigning `param.data`: the parameters then show `vec`'s memory (no copy, no
-    gradient). A `vec` that is not a tensor raises TypeError.
+    """Makes the parameters views of consecutive slices of one vector.
+
+    Gives each parameter in turn the next `numel()` elements of the 1-D `vec`, viewed in its shape,
+    by assigning `param.data`: the parameters then show `vec`'s memory (no copy, no gradient). A
+    `vec` that is not a tensor raises TypeError.
     """
     if not isinstance(vec, Tensor):
         raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")

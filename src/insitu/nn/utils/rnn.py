@@ -20,7 +20,9 @@ __all__ = ["PackedSequence", "invert_permutation", "pack_padded_sequence", "pad_
 
 class PackedSequence(namedtuple("PackedSequence_",
                                 ["data", "batch_sizes", "sorted_indices", "unsorted_indices"])):
-    """A batch of sequences of different lengths, packed: `data` `(sum of the lengths, *)` holds the
+    """A batch of variable-length sequences, packed time step by time step.
+
+    A batch of sequences of different lengths, packed: `data` `(sum of the lengths, *)` holds the
     time steps one after another, each with only the sequences still running; `batch_sizes` (int64)
     how many at each step; `sorted_indices` and `unsorted_indices` the permutation that sorted the
     batch by decreasing length and its inverse (None when it came sorted).
@@ -44,7 +46,9 @@ class PackedSequence(namedtuple("PackedSequence_",
                 f"unsorted_indices={self.unsorted_indices!r})")
 
     def to(self, *args, **kwargs):
-        """The PackedSequence with `data.to(*args, **kwargs)` (the same object when that changes
+        """The PackedSequence with its data converted.
+
+        The PackedSequence with `data.to(*args, **kwargs)` (the same object when that changes
         nothing); the batch sizes and permutations are kept.
         """
         data = self.data.to(*args, **kwargs)
@@ -159,7 +163,9 @@ def _lengths_array(lengths):
 
 
 def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):
-    """Packs a padded batch `(T, B, *)` (`(B, T, *)` with `batch_first`) of sequences of the given
+    """Packs a padded batch of variable-length sequences.
+
+    Packs a padded batch `(T, B, *)` (`(B, T, *)` with `batch_first`) of sequences of the given
     `lengths` (a tensor or a list): the steps one after another, each with only the sequences still
     running. The lengths must be decreasing unless `enforce_sorted=False`, which sorts the batch and
     records the permutation.
@@ -204,9 +210,11 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
 
 
 def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_length=None):
-    """The padded batch of the PackedSequence `sequence` and its lengths (int64), in the batch's
-    original order: `(T, B, *)` (`(B, T, *)` with `batch_first`), padded with `padding_value`
-    (0.0) up to `total_length` when given (at least the longest length). One node (CopySlices, as
+    """Unpacks a PackedSequence into a padded batch and its lengths.
+
+    The padded batch of the PackedSequence `sequence` and its lengths (int64), in the batch's
+    original order: `(T, B, *)` (`(B, T, *)` with `batch_first`), padded with `padding_value` (0.0)
+    up to `total_length` when given (at least the longest length). One node (CopySlices, as
     PyTorch's padding writes it) whose gradient gathers the packed rows.
     """
     batch_sizes = sequence.batch_sizes._data.astype(xp.int64)
@@ -235,7 +243,9 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
 
 
 def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right"):
-    """Stacks sequences `(L_i, *)` of different lengths into `(T, B, *)` (`(B, T, *)` with
+    """Stacks variable-length sequences into one padded batch.
+
+    Stacks sequences `(L_i, *)` of different lengths into `(T, B, *)` (`(B, T, *)` with
     `batch_first`), T the longest, padded with `padding_value` (0.0) on the right or, with
     `padding_side="left"`, on the left. Each sequence is copied in (CopySlices nodes), so gradients
     flow back to each.
@@ -265,7 +275,9 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
 
 
 def unpad_sequence(padded_sequences, lengths, batch_first=False):
-    """The padded batch `padded_sequences` back as a list of sequences, each cut to its entry of
+    """Splits a padded batch into a list of sequences of the given lengths.
+
+    The padded batch `padded_sequences` back as a list of sequences, each cut to its entry of
     `lengths` (the inverse of `pad_sequence`); `batch_first` as the padded batch is laid out.
     """
     if not batch_first:
@@ -276,7 +288,9 @@ def unpad_sequence(padded_sequences, lengths, batch_first=False):
 
 
 def pack_sequence(sequences, enforce_sorted=True):
-    """Packs a list of sequences `(L_i, *)`, longest first unless `enforce_sorted=False`:
+    """Packs a list of variable-length sequences.
+
+    Packs a list of sequences `(L_i, *)`, longest first unless `enforce_sorted=False`:
     `pack_padded_sequence(pad_sequence(sequences), lengths)`.
     """
     lengths = as_tensor([v.size(0) for v in sequences])
@@ -284,8 +298,10 @@ def pack_sequence(sequences, enforce_sorted=True):
 
 
 def unpack_sequence(packed_sequences):
-    """The PackedSequence `packed_sequences` back as the list of its sequences, in their original
-    order (the inverse of `pack_sequence`).
+    """Unpacks a PackedSequence into a list of sequences.
+
+    The PackedSequence `packed_sequences` back as the list of its sequences, in their original order
+    (the inverse of `pack_sequence`).
     """
     padded_sequences, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
     return unpad_sequence(padded_sequences, lengths, batch_first=True)
