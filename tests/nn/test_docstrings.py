@@ -141,7 +141,15 @@ def test_every_public_helper_of_nn_modules_has_a_docstring():
 def test_public_name_has_its_own_docstring(qualname, obj):
     doc = _own_doc(obj)
     assert doc, f"{qualname} has no docstring of its own"
-    assert doc.splitlines()[0].strip(), f"{qualname}'s docstring starts with an empty line"
+    _check_summary_line(qualname, doc)
+
+
+def _check_summary_line(qualname, doc):
+    # a one-line summary first, the details after a blank line (what pdoc and help() show first)
+    lines = doc.splitlines()
+    assert lines[0].strip(), f"{qualname}'s docstring starts with an empty line"
+    assert len(lines) == 1 or not lines[1].strip(), \
+        f"{qualname}'s docstring does not open with a one-line summary: {lines[0]!r}"
 
 
 @pytest.mark.parametrize("qualname,klass,attr", METHODS, ids=[q for q, _, _ in METHODS])
@@ -154,6 +162,7 @@ def test_public_method_has_a_docstring(qualname, klass, attr):
         base = next(k for k in klass.__mro__[1:] if name in vars(k))
         assert _defined_in_nn(base), f"{qualname} inherits its docstring from {base}"
     assert doc, f"{qualname} has no docstring"
+    _check_summary_line(qualname, doc)
 
 
 @pytest.mark.parametrize("ns", ["insitu.nn", "insitu.nn.functional", "insitu.nn.init",
