@@ -30,6 +30,7 @@ from .padding import constant_pad
 _ALL = slice(None)
 _LONG = 256      # output positions per sample from which a strided input gradient runs by phase
 _NARROW = 64     # input channels below which a stride-1 2-d input gradient runs by rows
+_PHASE_BLOCK = 1 << 18  # elements of a block of samples' columns of one phase
 
 # c10's TypeMeta names, as PyTorch's dtype messages print them
 _C10_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
@@ -64,7 +65,8 @@ def _conv_input_arrays(g, w, spatial, stride, pads, dilation, groups):
     if any(s > 1 for s in stride):
         # by phase while the phases' products stay long (or a 1x1 kernel leaves one phase)
         if math.prod(out) >= _LONG or math.prod(kernel) == 1:
-            return _conv_input_phases(g, w, spatial, stride, pads, dilation, groups)
+            return _by_sample_blocks(_conv_input_phases, g, w, spatial, stride, pads,
+                                     dilation, groups)
     elif len(out) == 2 and c < _NARROW:
         # few input channels: the flipped convolution's product would have few rows
         return input_grad_rows(g, w, spatial, pads, dilation, groups)
@@ -82,6 +84,20 @@ def _phases(size, length, k, s, d, lo):
         taps = [(i, (i * d) // s) for i in range(k) if (i * d) % s == ph]
         phases.append((first, count, (first + lo - ph) // s, taps))
     return phases
+
+
+def _by_sample_blocks(fn, g, w, spatial, stride, pads, dilation, groups):
+    """fn over blocks of samples whose largest phase's columns stay within `_PHASE_BLOCK`
+    elements (in cache), written into one result."""
+    n = g.shape[0]
+    taps = math.prod(-(-k * d // s) for k, s, d in zip(w.shape[2:], stride, dilation))
+    step = max(1, _PHASE_BLOCK // max(1, g[0].size * taps))
+    if step >= n:
+        return fn(g, w, spatial, stride, pads, dilation, groups)
+    res = xp.empty((n, w.shape[1] * groups) + tuple(spatial), g.dtype)
+    for n0 in range(0, n, step):
+        res[n0:n0 + step] = fn(g[n0:n0 + step], w, spatial, stride, pads, dilation, groups)
+    return res
 
 
 def _conv_input_phases(g, w, spatial, stride, pads, dilation, groups):
