@@ -180,18 +180,18 @@ empty = _filler(None, "empty")
 zeros.__name__, ones.__name__, empty.__name__ = "zeros", "ones", "empty"
 zeros.__doc__ = """insitu.zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
     a tensor of zeros (size as separate ints or one sequence), in the default float dtype unless
-    `dtype` is given. `out=` is accepted and not written."""
+    `dtype` is given. `out=` writes into it (see `ops.factories`)."""
 ones.__doc__ = """insitu.ones(*size, dtype=None, device=None, requires_grad=False, out=None): a
-    tensor of ones, as `zeros`. `out=` is accepted and not written."""
+    tensor of ones, as `zeros`. `out=` writes into it (see `ops.factories`)."""
 empty.__doc__ = """insitu.empty(*size, dtype=None, device=None, requires_grad=False, out=None):
-    an uninitialised tensor, as `zeros`. `out=` is accepted and not written."""
+    an uninitialised tensor, as `zeros`. `out=` writes into it (see `ops.factories`)."""
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None, layout=None,
          pin_memory=False):
     """insitu.full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None): a
     tensor of `size` filled with `fill_value`; without dtype, a float value gives the default
-    float dtype, an int int64, a bool bool. `out=` is accepted and not written."""
+    float dtype, an int int64, a bool bool. `out=` writes into it (see `ops.factories`)."""
     if dtype is None:
         dt = dtypes.scalar_dtype(fill_value) if not isinstance(fill_value, float) \
             else dtypes.get_default_dtype()
@@ -246,8 +246,8 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
     """insitu.arange(start=0, end, step=1, *, dtype=None, device=None, requires_grad=False,
     out=None): start, start + step, ... below `end` (`arange(end)` starts at 0): int64 when all
-    bounds are ints, else the default float dtype (computed in float64). `out=` is accepted and
-    not written."""
+    bounds are ints, else the default float dtype (computed in float64). `out=` writes into it (see
+    `ops.factories`)."""
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -284,7 +284,7 @@ def _linspace(start, end, steps, dt):
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None):
     """insitu.linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
     out=None): `steps` evenly spaced values from start to end, rounded as PyTorch's kernel rounds
-    them (half up from start, half down from end). `out=` is accepted and not written."""
+    them (half up from start, half down from end). `out=` writes into it (see `ops.factories`)."""
     dt = _dt(dtype)
     arr = _linspace(start, end, steps, dt).astype(dt.np)
     return _finish(arr, dt, requires_grad, device)
@@ -301,7 +301,7 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None):
     """insitu.eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None): the n x m
-    (n x n by default) identity matrix. `out=` is accepted and not written."""
+    (n x n by default) identity matrix. `out=` writes into it (see `ops.factories`)."""
     dt = _dt(dtype)
     for name, v in (("n", n), ("m", m)):
         if v is not None and v < 0:
@@ -437,7 +437,7 @@ randn = _random(_normal_sample)
 rand.__name__, randn.__name__ = "rand", "randn"
 rand.__doc__ = """insitu.rand(*size, generator=None, dtype=None, device=None,
     requires_grad=False, out=None): samples uniform on [0, 1), in the default float dtype unless
-    `dtype`. `out=` is accepted and not written."""
+    `dtype`. `out=` writes into it (see `ops.factories`)."""
 randn.__doc__ = """insitu.randn(*size, generator=None, dtype=None, device=None,
     requires_grad=False, out=None): standard normal samples, as `rand`."""
 
@@ -462,7 +462,7 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
             requires_grad=False, out=None):
     """insitu.randint(low=0, high, size, *, generator=None, dtype=None, device=None,
     requires_grad=False, out=None): integers uniform on [low, high) (`randint(high, size)` starts
-    at 0), int64 unless `dtype`. `out=` is accepted and not written."""
+    at 0), int64 unless `dtype`. `out=` writes into it (see `ops.factories`)."""
     if size is None:
         low, high, size = 0, low, high
     if high is None:
@@ -492,7 +492,7 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
 def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, out=None):
     """insitu.normal(mean, std=1.0, size=None, *, generator=None, dtype=None, out=None): normal
     samples: one per element of a tensor `mean` and/or `std` (broadcast, in its dtype), or `size`
-    of them. Not differentiable; `out=` is accepted and not written."""
+    of them. Not differentiable; `out=` writes into it (see `ops.factories`)."""
     g = rng(generator)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m = mean._data if isinstance(mean, Tensor) else mean
@@ -507,7 +507,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, out=None):
 def bernoulli(input, p=None, *, generator=None, out=None):
     """insitu.bernoulli(input, p=None, *, generator=None, out=None): 0/1 draws, 1 with the
     probability in each element of input (or `p` for all), in input's dtype. Not differentiable;
-    `out=` is accepted and not written."""
+    `out=` writes into it (see `ops.factories`)."""
     probs = input._data if p is None else xp.full(input._data.shape, p)
     arr = (rng(generator).random(input._data.shape) < probs).astype(input._dtype.np)
     return wrap(arr, input._dtype)
