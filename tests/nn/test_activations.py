@@ -424,3 +424,15 @@ def test_leaky_relu_bits_match_torch_at_the_edges(slope, dtype):
     inplace = insitu.tensor(x)
     F.leaky_relu(inplace, 0.5, inplace=True)
     assert inplace.numpy().tobytes() == TF.leaky_relu(torch.tensor(x), 0.5).numpy().tobytes()
+
+
+@pytest.mark.parametrize("inplace", [False, True])
+def test_relu_passes_the_gradient_at_nan(inplace):
+    """PyTorch's threshold_backward zeroes the gradient where result <= 0, so a nan passes it."""
+    grads = []
+    for m in (torch, insitu):
+        x = m.tensor([float("nan"), -1.0, 2.0, 0.0, -0.0], requires_grad=True)
+        y = x * 1
+        (y.relu_() if inplace else m.relu(y)).sum().backward()
+        grads.append(x.grad.tolist())
+    assert grads[0] == grads[1] == [1.0, 0.0, 1.0, 0.0, 0.0]

@@ -79,9 +79,10 @@ def _select(mask, a, b):
 
 
 def _relu_backward(grad, result):
+    # PyTorch's threshold_backward zeroes where result <= 0: a nan result passes the gradient
     if isinstance(grad, xp.ndarray):
-        return _pass(result > 0, grad)
-    return where(result > 0, grad)
+        return _pass(xp.logical_not(result <= 0), grad)
+    return where((result <= 0).logical_not(), grad)
 
 
 def _k_relu(out, dt, a):
