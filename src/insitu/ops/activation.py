@@ -18,6 +18,8 @@ import math
 
 from ..backend import clip, xp
 from .checks import refuse, refuse_bool
+from .bitselect import BITS as _BITS, bitwise as _bitwise, ones_where as _ones_where
+from .bitselect import pass_where as _pass, select as _select
 from .kernels import blocked, fresh, scratch, store
 from .pointwise import where
 from .special import erf_array
@@ -28,54 +30,6 @@ _SQRT_HALF = math.sqrt(0.5)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _GELU_C = 0.044715
-
-
-# ------------------------------------------------------------------ branch-free selection
-# NumPy's where (and ufuncs with where=) branch per element: on the random signs of
-# activations that runs 20-35x slower than a plain pass. A selection between two float arrays
-# is done on their bits instead: `b ^ ((b ^ a) & m)`, m all ones where a is picked, which is
-# exact (signed zeros, NaNs and infinities pass untouched).
-
-_BITS = {xp.dtype(t): xp.dtype(u) for t, u in (("float16", "uint16"), ("float32", "uint32"),
-                                               ("float64", "uint64"))}
-
-
-def _ones_where(mask, u, out=None):
-    """A `u` (unsigned) array all ones where `mask` holds, zero elsewhere."""
-    return xp.negative(mask.view(xp.uint8), out=out, dtype=u)
-
-
-def _bitwise(*arrays):
-    """The unsigned dtype the arrays' bits are selected in, or None when they differ in dtype
-    or shape (or are not NumPy floats): those take xp.where."""
-    a = arrays[0]
-    u = _BITS.get(a.dtype)
-    if u is None or any(b.dtype != a.dtype or b.shape != a.shape for b in arrays):
-        return None
-    return u
-
-
-def _pass(mask, grad):
-    """where(mask, grad, 0) on arrays (the +0.0 PyTorch's backward kernels write)."""
-    u = _bitwise(grad)
-    if u is None or mask.shape != grad.shape:
-        return xp.where(mask, grad, grad.dtype.type(0))
-    m = _ones_where(mask, u)
-    xp.bitwise_and(m, grad.view(u), out=m)
-    return m.view(grad.dtype)
-
-
-def _select(mask, a, b):
-    """where(mask, a, b) on same-shaped arrays of one float dtype."""
-    u = _bitwise(a, b)
-    if u is None or mask.shape != a.shape:
-        return xp.where(mask, a, b)
-    m = _ones_where(mask, u)
-    bb = b.view(u)
-    r = xp.bitwise_xor(a.view(u), bb)
-    xp.bitwise_and(r, m, out=r)
-    xp.bitwise_xor(r, bb, out=r)
-    return r.view(a.dtype)
 
 
 def _relu_backward(grad, result):
