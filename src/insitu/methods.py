@@ -11,6 +11,7 @@ from .core.tensor import Tensor
 from .ops import (activation, copying, counting, cumulative, indexing, integration, linalg,
                   logical, pointwise, random_ops, reductions, searching, selection, shape, softmax,
                   sorting, special, splits, unary, view_graph, views)
+from .ops import elementary, gamma
 from .ops.codegen import entry_points, operator_slots
 from . import creation, interop, runtime
 
@@ -18,6 +19,7 @@ from . import creation, interop, runtime
 FAMILIES = (pointwise, unary, logical, activation, copying, special, random_ops, reductions,
             selection, cumulative, softmax, shape, sorting, counting, searching, integration,
             linalg, views, splits, indexing, view_graph, creation, runtime, interop)
+FAMILIES += (elementary, gamma)
 
 _TABLES = {activation: activation.TENSOR_METHODS, pointwise: pointwise.ALL, unary: unary.ALL,
            logical: logical.ALL, copying: copying.ALL}
@@ -28,6 +30,7 @@ ALIASES = [("absolute", "abs"), ("negative", "neg"), ("multiply", "mul"), ("divi
            ("greater_equal", "ge"), ("less", "lt"), ("less_equal", "le"), ("not_equal", "ne"),
            ("arcsin", "asin"), ("arccos", "acos"), ("arctan", "atan"), ("arctan2", "atan2"),
            ("fix", "trunc"), ("special_expit", "sigmoid"), ("clip", "clamp")]
+ALIASES += [("arccosh", "acosh"), ("arcsinh", "asinh"), ("arctanh", "atanh")]
 
 
 def attach(namespace):
