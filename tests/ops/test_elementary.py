@@ -264,3 +264,12 @@ def test_inplace_inverse_hyperbolic_has_no_derivative(name):
         with pytest.raises(NotImplementedError, match=f"the derivative for 'inplace version of "
                                                       f"{name}' is not implemented."):
             y.sum().backward()
+
+
+def test_ldexp_into_integers():
+    for lib in (insitu, torch):
+        x = lib.zeros(2, dtype=lib.int32)
+        with pytest.raises(RuntimeError, match="ldexp can't be cast to the desired output type "
+                                               "Int"):
+            x.ldexp_(x)
+        assert x._version == 0

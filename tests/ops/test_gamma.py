@@ -201,3 +201,17 @@ def test_inplace_and_out(name, args):
         res.append((x, o))
     for a, b in zip(*res):
         close(a, b, 3e-7, 5e-7)
+
+
+def test_integer_and_bool_refusals():
+    for lib in (insitu, torch):
+        with pytest.raises(RuntimeError, match="The input tensor may not be a boolean tensor."):
+            lib.mvlgamma(lib.ones(2, dtype=lib.bool), 1)
+        with pytest.raises(RuntimeError, match="mvlgamma: result type Byte can't be cast to the "
+                                               "desired output type Float"):
+            lib.ones(2, dtype=lib.uint8).mvlgamma_(1)
+        x = lib.ones(2, dtype=lib.int64)
+        with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired "
+                                               "output type Long"):
+            x.lgamma_()
+        assert x._version == 0

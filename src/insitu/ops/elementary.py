@@ -17,7 +17,7 @@ from .checks import all_of, refusing, tensors_only
 from .codegen import function
 from .kernels import UNSAFE, store, uf, unary_float
 from .pointwise import zeros_like
-from .table import Op
+from .table import ANY_DTYPE, Op
 
 _LN2 = math.log(2.0)
 _INV_LN2 = 1.0 / _LN2
@@ -131,6 +131,10 @@ def _check_heaviside(args, params):
 
 
 def _k_ldexp(out, dt, a, b):
+    if out is not None and out.dtype.kind in "iub":
+        # ldexp_ into an integer tensor (its in-place form skips the generic cast check)
+        raise RuntimeError(f"ldexp can't be cast to the desired output type "
+                           f"{dtypes.from_numpy_dtype(out.dtype).legacy}")
     d, (a, b) = _operands(dt, a, b)
     return xp.multiply(a, xp.power(d.type(2), b), out=out, casting=UNSAFE)
 
@@ -252,7 +256,7 @@ OPS = [
        derivatives={"self": lambda grad, self, other: grad.where(self != other, 0.0),
                     "other": lambda grad, other: zeros_like(other)}),
     Op("ldexp(Tensor self, Tensor other)", _k_ldexp, promote="float",
-       check=tensors_only("ldexp"),
+       check=tensors_only("ldexp"), writes=(ANY_DTYPE,),
        derivatives={"self": lambda grad, other: grad * 2 ** other,
                     "other": lambda grad, result: grad * result * _LN2}),
 ]

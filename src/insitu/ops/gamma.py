@@ -13,7 +13,7 @@ from ..core.tensor import new_tensor
 from . import erf_family, gamma_kernels
 from .derivatives import Derivative, record
 from .kernels import store
-from .table import Op
+from .table import ANY_DTYPE, Op
 
 _F32 = xp.dtype(xp.float32)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -58,6 +58,20 @@ def _polygamma(a, n):
     return gamma_kernels.polygamma(n, a)
 
 
+def _k_mvlgamma(out, dt, a, p):
+    if out is not None and out.dtype.kind in "iub":
+        # mvlgamma_ of an integer tensor (the in-place form skips the generic cast check)
+        raise RuntimeError(f"mvlgamma: result type {dtypes.from_numpy_dtype(out.dtype).legacy} "
+                           f"can't be cast to the desired output type "
+                           f"{dtypes.get_default_dtype().legacy}")
+    return _MVLGAMMA(out, dt, a, p)
+
+
+def _check_mvlgamma(args, params):
+    if args[0]._dtype is dtypes.bool_:
+        raise RuntimeError("The input tensor may not be a boolean tensor.")
+
+
 def _mvlgamma_grad(grad, self, p):
     total = None
     for j in range(p):
@@ -68,6 +82,9 @@ def _mvlgamma_grad(grad, self, p):
 
 def _polygamma_grad(grad, self, n):
     return grad * self.polygamma(n + 1)
+
+
+_MVLGAMMA = _computing(_mvlgamma)
 
 
 # ------------------------------------------------------------------ i1, i0's gradient
@@ -95,8 +112,8 @@ def special_i1(input):
 
 # ------------------------------------------------------------------ the table
 
-def _float(name, fn, formula, params="", check=None):
-    return Op(f"{name}(Tensor self{params})", _computing(fn), promote="float", check=check,
+def _float(name, fn, formula):
+    return Op(f"{name}(Tensor self)", _computing(fn), promote="float",
               derivatives={"self": formula})
 
 
@@ -108,7 +125,8 @@ OPS = [
     _float("erfinv", erf_family.erfinv,
            lambda grad, self: _HALF_SQRT_PI * (self.erfinv() ** 2).exp() * grad),
     _float("i0", erf_family.i0, lambda grad, self: grad * special_i1(self)),
-    _float("mvlgamma", _mvlgamma, _mvlgamma_grad, params=", p"),
+    Op("mvlgamma(Tensor self, p)", _k_mvlgamma, promote="float", check=_check_mvlgamma,
+       writes=(ANY_DTYPE,), derivatives={"self": _mvlgamma_grad}),
     # polygamma(n, x) is PolygammaBackward0; its in-place form is another overload of
     # PyTorch's (polygamma_(self, n)), whose node is PolygammaBackward1
     Op("polygamma(n, Tensor self)", _computing(_polygamma),
