@@ -11,7 +11,7 @@ from .core.tensor import Tensor
 from .ops import (activation, copying, counting, cumulative, indexing, integration, linalg,
                   logical, pointwise, random_ops, reductions, searching, selection, shape, softmax,
                   sorting, special, splits, unary, view_graph, views)
-from .ops import conveniences, elementary, gamma, order_statistics
+from .ops import conveniences, elementary, gamma, inplace_views, order_statistics
 from .ops.codegen import entry_points, operator_slots
 from . import creation, interop, runtime
 
@@ -19,7 +19,7 @@ from . import creation, interop, runtime
 FAMILIES = (pointwise, unary, logical, activation, copying, special, random_ops, reductions,
             selection, cumulative, softmax, shape, sorting, counting, searching, integration,
             linalg, views, splits, indexing, view_graph, creation, runtime, interop)
-FAMILIES += (elementary, gamma, order_statistics, conveniences)
+FAMILIES += (elementary, gamma, order_statistics, conveniences, inplace_views)
 
 _TABLES = {activation: activation.TENSOR_METHODS, pointwise: pointwise.ALL, unary: unary.ALL,
            logical: logical.ALL, copying: copying.ALL}

@@ -156,11 +156,13 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     xs = x.movedim(d, -1)
     srt = xs.sort(dim=-1).values                             # NaN last
     n = srt.shape[-1]
-    nan = xp.isnan(srt._data)
+    nan = xp.isnan(srt._data)                                # (reduced..., n)
     last = (n - nan.sum(-1, keepdims=True)) - 1 if ignore_nan else \
         xp.full(nan.shape[:-1] + (1,), n - 1)
-    qv = qa.reshape(-1)
-    ranks = qv * xp.maximum(last, 0).astype(qa.dtype)          # (..., len(q))
+    k = qa.size
+    # PyTorch's layout: (q, reduced..., 1), the trailing rank dim squeezed in place at the end
+    qv = qa.reshape((k,) + (1,) * nan.ndim)
+    ranks = qv * xp.maximum(last, 0).astype(qa.dtype)     # all NaN: rank 0, a NaN
     if not ignore_nan:
         ranks = xp.where(nan.any(-1, keepdims=True), n - 1, ranks)
     if interpolation == "lower":
@@ -169,26 +171,21 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         ranks = xp.ceil(ranks)
     elif interpolation == "nearest":
         ranks = xp.round(ranks)
+    srt = srt.unsqueeze(0).expand((k,) + tuple(srt.shape))
     below = xp.floor(ranks).astype(xp.int64)
-    above = xp.ceil(ranks).astype(xp.int64)
-    lo = srt.gather(-1, wrap(below, dtypes.int64))
+    res = srt.gather(-1, wrap(below, dtypes.int64))
     if interpolation in ("linear", "midpoint"):
         w = ranks - below if interpolation == "linear" else xp.full(ranks.shape, 0.5)
-        hi = srt.gather(-1, wrap(above, dtypes.int64))
-        res = lo.lerp(hi, wrap(w.astype(qa.dtype), input._dtype))
-    else:
-        res = lo
-    if ignore_nan:
-        none = (last < 0)                                    # all NaN: NaN
-        if none.any():
-            res = res.masked_fill(wrap(xp.broadcast_to(none, res.shape).copy(), dtypes.bool_),
-                                  float("nan"))
-    res = res.movedim(-1, 0)                                 # q first
+        above = srt.gather(-1, wrap(xp.ceil(ranks).astype(xp.int64), dtypes.int64))
+        res = res.lerp(above, wrap(w.astype(qa.dtype), input._dtype))
     if keepdim:
-        res = res.unsqueeze(d + 1) if dim is not None else \
-            res.reshape((res.shape[0],) + (1,) * input.ndim)
+        if dim is None:
+            res = res.reshape((k,) + (1,) * input.ndim + (1,))
+        else:
+            res = res.unsqueeze(d + 1)
+    res.squeeze_(-1)
     if scalar_q:
-        res = res.squeeze((0,))
+        res.squeeze_(0)
     return res
 
 
