@@ -4,8 +4,9 @@ float_power, which PyTorch composes from `to(float64)` and pow.
 
 Kernels compute as PyTorch's CPU kernels do, in the result's dtype (a number operand is first
 converted to it): deg2rad is `x * (pi / 180)` rounded to the dtype, logaddexp is
-`max + log1p(exp(-|a - b|))` with equal infinities passed through, xlogy is 0 where x is 0
-(unless y is nan), logaddexp2's last step is a fused multiply-add, fmax/fmin keep the first operand on ties (fmax(0.0, -0.0) is 0.0).
+`max + log1p(exp(-|a - b|))` with equal infinities passed through (logaddexp2's last step is a
+fused multiply-add), xlogy is 0 where x is 0 (unless y is nan), fmax/fmin keep the first operand
+on ties (fmax(0.0, -0.0) is 0.0).
 """
 import math
 
