@@ -18,8 +18,8 @@ from . import creation, interop, runtime
 # in the order they are attached: a later family may replace an earlier one's entry
 FAMILIES = (pointwise, unary, logical, activation, copying, special, random_ops, reductions,
             selection, cumulative, softmax, shape, sorting, counting, searching, integration,
-            linalg, views, splits, indexing, view_graph, creation, runtime, interop)
-FAMILIES += (elementary, gamma, order_statistics, conveniences, inplace_views)
+            linalg, views, splits, indexing, view_graph, creation, runtime, interop,
+            elementary, gamma, order_statistics, conveniences, inplace_views)
 
 _TABLES = {activation: activation.TENSOR_METHODS, pointwise: pointwise.ALL, unary: unary.ALL,
            logical: logical.ALL, copying: copying.ALL}

@@ -290,7 +290,7 @@ def corrcoef(input):
     return c.clamp(-1, 1)
 
 
-FUNCTIONS = dict(CONSTANTS)
+FUNCTIONS: dict = dict(CONSTANTS)
 FUNCTIONS.update({
     "is_complex": is_complex, "is_signed": is_signed, "is_nonzero": is_nonzero,
     "is_same_size": is_same_size, "broadcast_shapes": broadcast_shapes,

@@ -41,8 +41,7 @@ def _scaled(factor):
 def _k_sinc(out, dt, a):
     d, (a,) = _operands(dt, a)
     product = a * d.type(math.pi)
-    r = xp.sin(product) / product
-    r[a == 0] = 1
+    r = xp.where(a == 0, d.type(1), xp.sin(product) / product)
     return store(r, out)
 
 

@@ -27,8 +27,10 @@ def _computing(fn):
     def kernel(out, dt, a, *params):
         if dt is not None and a.dtype != dt:
             a = a.astype(dt)
-        wide = a.astype(_F32) if a.dtype.itemsize < 4 else a
-        r = fn(wide, *params)
+        wide = (a.astype(_F32) if a.dtype.itemsize < 4 else a).reshape(-1)   # 0-dim: 1-D
+        r = fn(wide, *params).reshape(a.shape)
+        if out is None and not a.flags.c_contiguous:    # the input's layout, as PyTorch's
+            out = xp.empty_like(a)
         if r.dtype != a.dtype:
             r = r.astype(a.dtype)
         return store(r, out)
@@ -105,8 +107,9 @@ def special_i1(input):
     """The modified Bessel function of the first kind of order 1 (PyTorch's special.i1)."""
     dt = input._dtype if input._dtype.is_floating_point else dtypes.get_default_dtype()
     a = input._data.astype(dt.np, copy=False)
-    wide = a.astype(_F32) if a.dtype.itemsize < 4 else a
-    out = new_tensor(xp.asarray(erf_family.i1(wide)).astype(dt.np, copy=False), dt)
+    wide = (a.astype(_F32) if a.dtype.itemsize < 4 else a).reshape(-1)
+    res = erf_family.i1(wide).reshape(a.shape).astype(dt.np, copy=False)
+    out = new_tensor(res, dt)
     return record(SPECIAL_I1, (input,), out)
 
 
