@@ -18,7 +18,7 @@ from ..autograd.grad_mode import mode
 from ..autograd.versions import write
 from ..backend import xp
 from ..core.tensor import Tensor, new_tensor
-from . import pipelines
+from . import parallel, pipelines
 from .table import FUNCTION_OPS, ZD, param_key, signature
 
 _MISS = object()
@@ -79,8 +79,11 @@ def _fast_source(op, fname, inplace, operator=False):
                    "    if sp > 1 or self._base is not None:\n"
                    f"        return _slow({slow})\n")
     src.append("    rg = self._requires_grad and _mode.grad\n"
-               "    sd = self._data\n"
-               "    k0 = self._dtype if sd.ndim else _ZD[self._dtype]\n")
+               "    sd = self._data\n")
+    if op.pointwise:   # a large call is split over threads by the pipelines (`ops.parallel`)
+        src.append(f"    if sd.size >= _par.MIN_SIZE:\n"
+                   f"        return _slow({slow})\n")
+    src.append("    k0 = self._dtype if sd.ndim else _ZD[self._dtype]\n")
     for i, name in enumerate(op.tensors[1:], 1):
         src.append(_operand_code(name, i, inplace, slow))
     ks = ", ".join(f"k{i}" for i in range(len(op.tensors)))
@@ -177,7 +180,7 @@ def _make_entry_points(op):
                   "_asarray": xp.asarray, "_new_tensor": new_tensor,
                   "_record": pipelines.record_outofplace, "_pre": pipelines.inplace_pre,
                   "_post": pipelines.inplace_post, "_write": write, "_ABSENT": _ABSENT,
-                  "_short": op.short}
+                  "_short": op.short, "_par": parallel}
     fast = op.tensors[0] == "self"
     out = {}
     if op.variants & {"method", "function"}:

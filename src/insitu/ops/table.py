@@ -32,6 +32,7 @@ FUNCTION_OPS = {}   # name -> the op that makes the function insitu.<name>
 ANY_DTYPE = "any dtype"         # the result is cast into self whatever its dtype (fill_, copy_)
 EXPANDED_SELF = "expanded self"  # self may be an expanded view (fill_ and zero_ on x.expand())
 ANY_SHAPE = "any shape"         # operands need not broadcast to self's shape (index_put_)
+_POSITIONAL = {"dim", "diagonal", "indices", "index", "generator"}   # not pointwise
 
 
 class Op:
@@ -57,11 +58,17 @@ class Op:
     on_arrays     the formulas may run on NumPy arrays when no graph is built
     short         a function the op becomes when called with its first operand only
                   (`where(condition)` is `nonzero(condition, as_tuple=True)`)
+    pointwise     whether each element of the result depends only on the operands at its
+                  position, so that large calls may be split into blocks over threads
+                  (`ops.parallel`): by default true unless the op writes ANY_SHAPE or takes a
+                  `dim`, `diagonal` or `indices` parameter (cumsum_, tril_, index); "float":
+                  only when nothing is integral (kernels that refuse integer zero divisors
+                  look at the whole divisor first)
     """
 
     def __init__(self, schema, kernel, *, promote="binary", variants="function method inplace",
                  derivatives=None, node=None, computed=None, operators=(), check=None,
-                 writes=(), cast_names=False, on_arrays=False, short=None):
+                 writes=(), cast_names=False, on_arrays=False, short=None, pointwise=None):
         self.name, self.args = parse_schema(schema)
         self.tensors = tuple(a.name for a in self.args if a.operand)
         self.params = tuple(a.name for a in self.args if not a.operand)
@@ -77,6 +84,9 @@ class Op:
         self.cpp_cast_names = cast_names
         self.operators = operators
         self.short = short
+        if pointwise is None:
+            pointwise = self.check_shapes and not _POSITIONAL.intersection(self.params)
+        self.pointwise = pointwise
         self.differentiable = derivatives is not None
         self._formulas = derivatives
         self._computed = computed
