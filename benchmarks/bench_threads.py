@@ -122,12 +122,16 @@ def bandwidth(rounds, default_threads):
         libs["torch"] = _ops(torch, n)
     names = list(libs["insitu"])
     times = {}
-    for _ in range(rounds):
+    order = list(libs)
+    for r in range(rounds):
         for k in (default_threads, 1):
             _set_threads(k)
+            time.sleep(0.3)     # torch's OpenMP workers spin for a while after a parallel op
             for name in names:
-                for lib, ops in libs.items():
-                    fn = ops[name][0]
+                # alternate which library goes first: the one measured just after torch's
+                # parallel region shares the cores with its still-spinning workers
+                for lib in (order if r % 2 == 0 else order[::-1]):
+                    fn = libs[lib][name][0]
                     fn()
                     times.setdefault((name, lib, k), []).append(_time(fn, 3))
     _set_threads(default_threads)

@@ -32,13 +32,16 @@ The first exception raised in a block is raised by the call (KeyboardInterrupt i
 the helpers have finished the blocks they were running, so nothing is written after the call
 returns.
 
-How MIN_SIZE was chosen (`benchmarks/bench_threads.py` measures it): on the 2-core machine the
-package is developed on, the time of add_, mul_, exp, copy_ and sum with 1 and 2 threads was
-measured from 2**12 to 2**22 elements (median of interleaved runs). Starting a parallel call
-costs about 20-40 us (waking a helper, handing over the GIL); two threads were faster than one
-from about 2**16-2**17 elements for exp (compute-bound) and from about 2**17-2**18 for the
-memory-bound ops. MIN_SIZE is 2**17, where the slowest op measured no longer loses; below it
-an op pays one size comparison.
+How MIN_SIZE was chosen: `benchmarks/bench_threads.py` times add_, mul_, exp, sum, copy_ and
+sigmoid_ with 1 thread (the one-call fast path) and with the split forced, from 2**12 to 2**22
+float32 elements (medians of interleaved runs), and suggests the largest size from which the
+split wins at every larger size. Handing out a split call costs about 5 us on the calling
+thread (`run_blocks` of empty blocks), plus the wake-up of a helper, which depends on whether a core
+is free: on a 2-core machine running other jobs (load ~6) a helper waits for a core and no
+size below 2**22 gained, PyTorch's own 2-thread figures there being below its 1-thread ones. MIN_SIZE is 2**17 (four
+times PyTorch's grain size of 2**15): there one thread takes 15-60 us, several times the
+hand-out cost; run the sweep on the machine that matters and set MIN_SIZE to its suggestion.
+Below MIN_SIZE an op pays one size comparison.
 """
 import itertools
 import os
