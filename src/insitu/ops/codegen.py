@@ -34,19 +34,21 @@ def _operand_code(name, i, inplace, slow):
     """Source lines that turn operand `name` into array `a{i}` and kind `k{i}`, or fall back."""
     same_shape = (f"            if a{i}.shape != sd.shape or {name}._storage is st:\n"
                   f"                return _slow({slow})\n") if inplace else ""
+    tensor = (f"        if {name}._requires_grad:\n"
+              f"            rg = _mode.grad\n"
+              f"        a{i} = {name}._data\n"
+              f"        if a{i}.ndim:\n" + same_shape +
+              f"            k{i} = {name}._dtype\n"
+              f"        else:\n"
+              f"            k{i} = _ZD[{name}._dtype]\n")
+    # a plain Tensor first (the commonest operand, one identity test), subclasses last
     return (f"    c = {name}.__class__\n"
-            f"    if c is float or c is int or c is bool:\n"
+            f"    if c is _T:\n" + tensor +
+            f"    elif c is float or c is int or c is bool:\n"
             f"        a{i} = {name}; k{i} = c\n"
             f"    elif {name} is None:\n"
             f"        a{i} = None; k{i} = None\n"
-            f"    elif isinstance({name}, _T):\n"
-            f"        if {name}._requires_grad:\n"
-            f"            rg = _mode.grad\n"
-            f"        a{i} = {name}._data\n"
-            f"        if a{i}.ndim:\n" + same_shape +
-            f"            k{i} = {name}._dtype\n"
-            f"        else:\n"
-            f"            k{i} = _ZD[{name}._dtype]\n"
+            f"    elif isinstance({name}, _T):\n" + tensor +
             f"    else:\n"
             f"        return _slow({slow})\n")
 

@@ -100,6 +100,9 @@ def is_array(v):
 def blocked(out, operands, body, dtype):
     """Run body(out_block, *operand_blocks, dtype) over `out`: flat slices when `out` and every
     array operand are C-contiguous of out's shape, else once over the whole (broadcasting)."""
+    if out.size <= _BLOCK:      # one block: the whole call, whatever the layout (same values)
+        body(out, *operands, dtype)
+        return out
     shape = out.shape
     if out.flags.c_contiguous and all(not is_array(v) or (v.shape == shape and
                                                            v.flags.c_contiguous)
