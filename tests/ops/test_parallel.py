@@ -3,6 +3,7 @@ bit: elementwise table ops (every one, in every form), sums, copies of views and
 in-place ops on views; errors and Ctrl-C come back from the helpers; a forked child makes its
 own pool; `set_num_threads` decides. The thresholds are lowered so that small arrays are split
 into many blocks."""
+import gc
 import itertools
 import os
 import signal
@@ -352,6 +353,8 @@ def test_split_in_place_ops_allocate_nothing(split, name):
     x, b = rand(250_000), rand(250_000, seed=1)
     with insitu.no_grad():
         INPLACE[name](x, b)             # warm: dtype decisions, the pool
+        gc.collect()                    # no earlier test's garbage freed in between
+        gc.disable()
         before = memory.allocated()
         tracemalloc.start()
         try:
@@ -359,6 +362,7 @@ def test_split_in_place_ops_allocate_nothing(split, name):
             peak = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
+            gc.enable()
     assert memory.allocated() == before
     assert peak < 250_000 * 4 // 64     # block views and the job: nothing array-sized
     assert split
