@@ -143,6 +143,11 @@ def _check(x1, x2, p):
 
 
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
+    """insitu.cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"): the p-norm
+    distance between every row of x1 and every row of x2 (batches broadcast), shape (..., r1,
+    r2). As in PyTorch, p = 2 uses the matrix-product form when asked or when either side has
+    more than 25 rows (ViewBackward0), otherwise the direct form (CdistBackward0, not
+    differentiable twice)."""
     mode = _MODES.get(compute_mode)
     if mode is None:
         raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
