@@ -224,7 +224,8 @@ def test_numpys_error_handling_of_the_caller_holds_in_the_helpers():
         insitu.set_num_threads(before)
 
 
-REQUIRED = {"threshold": 0.5, "value": -1.0, "lower": 0.1, "upper": 0.3, "_exponent": 2}
+REQUIRED = {"threshold": 0.5, "value": -1.0, "lower": 0.1, "upper": 0.3, "_exponent": 2,
+            "p": 1, "n": 1}   # mvlgamma's dimension, polygamma's order
 
 
 def _sample_args(op, integers):
