@@ -32,14 +32,14 @@ def is_complex(input):
 
 
 def is_signed(input):
-    """insitu.is_signed(input): whether input's dtype can hold negative values (every dtype but bool
-    and uint8)."""
+    """insitu.is_signed(input): whether input's dtype can hold negative values (every dtype but
+    bool and uint8)."""
     return input.is_signed()
 
 
 def is_nonzero(input):
-    """insitu.is_nonzero(input) / Tensor.is_nonzero(): the truth of a one-element tensor's value, as a
-    Python bool (a NaN is true). An empty tensor or one with more than one element raises
+    """insitu.is_nonzero(input) / Tensor.is_nonzero(): the truth of a one-element tensor's value,
+    as a Python bool (a NaN is true). An empty tensor or one with more than one element raises
     RuntimeError, as PyTorch's ambiguous-truth errors."""
     n = input._data.size
     if n == 0:
@@ -50,8 +50,8 @@ def is_nonzero(input):
 
 
 def is_same_size(input, other):
-    """insitu.is_same_size(input, other) / Tensor.is_same_size(other): whether the two tensors have the
-    same shape (their dtypes and values are not compared)."""
+    """insitu.is_same_size(input, other) / Tensor.is_same_size(other): whether the two tensors have
+    the same shape (their dtypes and values are not compared)."""
     return input._data.shape == other._data.shape
 
 
@@ -101,23 +101,23 @@ def atleast_1d(*tensors):
 
 
 def atleast_2d(*tensors):
-    """insitu.atleast_2d(*tensors): each tensor with at least two dimensions: 0-dim becomes (1, 1), a
-    1-D (k,) becomes (1, k) (an unsqueeze view), the others are returned as they are. Tensors as
+    """insitu.atleast_2d(*tensors): each tensor with at least two dimensions: 0-dim becomes (1, 1),
+    a 1-D (k,) becomes (1, k) (an unsqueeze view), the others are returned as they are. Tensors as
     separate arguments or one sequence; a single tensor gives a tensor, several a tuple."""
     return _atleast(2, tensors)
 
 
 def atleast_3d(*tensors):
-    """insitu.atleast_3d(*tensors): each tensor with at least three dimensions: 0-dim becomes
-    (1, 1, 1), a 1-D (k,) becomes (1, k, 1), a 2-D (a, b) becomes (a, b, 1), all views; tensors
-    with three or more dimensions are returned as they are. Tensors as separate arguments or one
+    """insitu.atleast_3d(*tensors): each tensor with at least three dimensions: 0-dim becomes (1,
+    1, 1), a 1-D (k,) becomes (1, k, 1), a 2-D (a, b) becomes (a, b, 1), all views; tensors with
+    three or more dimensions are returned as they are. Tensors as separate arguments or one
     sequence; a single tensor gives a tensor, several a tuple."""
     return _atleast(3, tensors)
 
 
 def ravel(input):
-    """insitu.ravel(input) / Tensor.ravel(): input flattened to one dimension, in row-major order: a
-    view of input when it is contiguous (ViewBackward0), otherwise a view of a contiguous copy
+    """insitu.ravel(input) / Tensor.ravel(): input flattened to one dimension, in row-major order:
+    a view of input when it is contiguous (ViewBackward0), otherwise a view of a contiguous copy
     (CloneBackward0 under the ViewBackward0), so writing into the result reaches input only in the
     first case."""
     return input.contiguous().view(-1)
@@ -166,13 +166,13 @@ DIAG_EMBED = Derivative("DiagEmbedBackward0", {
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
-    """insitu.diag_embed(input, offset=0, dim1=-2, dim2=-1) / Tensor.diag_embed(...): a new tensor with
-    one more dimension whose planes (dim1, dim2) carry input's last dimension on their offset-th
-    diagonal (above the main one for offset > 0, below for offset < 0) and zeros elsewhere; each
-    plane is n + |offset| square for a last dimension of size n (a 0-dim input counts as one
-    element). dim1 and dim2 index the result and must differ (RuntimeError otherwise).
-    Backward: DiagEmbedBackward0, which keeps only offset, dim1 and dim2 (the gradient is the
-    matching diagonal of the incoming one)."""
+    """insitu.diag_embed(input, offset=0, dim1=-2, dim2=-1) / Tensor.diag_embed(...): a new tensor
+    with one more dimension whose planes (dim1, dim2) carry input's last dimension on their
+    offset-th diagonal (above the main one for offset > 0, below for offset < 0) and zeros
+    elsewhere; each plane is n + |offset| square for a last dimension of size n (a 0-dim input
+    counts as one element). dim1 and dim2 index the result and must differ (RuntimeError
+    otherwise). Backward: DiagEmbedBackward0, which keeps only offset, dim1 and dim2 (the gradient
+    is the matching diagonal of the incoming one)."""
     a = input._data
     nd = a.ndim + 1
     d1, d2 = _wrap_dim(dim1, nd), _wrap_dim(dim2, nd)
@@ -195,8 +195,8 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
 
 
 def diagflat(input, offset=0):
-    """insitu.diagflat(input, offset=0) / Tensor.diagflat(offset=0): a 2-D tensor with the elements of
-    input, flattened, on its offset-th diagonal and zeros elsewhere (diag_embed of the flattened
+    """insitu.diagflat(input, offset=0) / Tensor.diagflat(offset=0): a 2-D tensor with the elements
+    of input, flattened, on its offset-th diagonal and zeros elsewhere (diag_embed of the flattened
     input; node DiagEmbedBackward0)."""
     return diag_embed(input.contiguous().view(-1), offset)
 
@@ -204,8 +204,8 @@ def diagflat(input, offset=0):
 # ------------------------------------------------------------------ products and distances
 
 def inner(input, other):
-    """insitu.inner(input, other) / Tensor.inner(other): the sum of products over the last dimension of
-    both tensors, for every pair of their other indices: the result's shape is
+    """insitu.inner(input, other) / Tensor.inner(other): the sum of products over the last
+    dimension of both tensors, for every pair of their other indices: the result's shape is
     input.shape[:-1] + other.shape[:-1]. If either is 0-dim it is the elementwise product instead.
     The last dimensions must match (RuntimeError otherwise). Composed of reshape, a matrix product
     and view, so it differentiates through those (the result's node is ViewBackward0)."""
@@ -245,8 +245,8 @@ DIST = Derivative("DistBackward0", {
 
 
 def dist(input, other, p=2):
-    """insitu.dist(input, other, p=2) / Tensor.dist(other, p=2): the p-norm of input - other (the two
-    broadcast together) as a 0-dim tensor: p=0 counts the nonzero differences, p=inf takes the
+    """insitu.dist(input, other, p=2) / Tensor.dist(other, p=2): the p-norm of input - other (the
+    two broadcast together) as a 0-dim tensor: p=0 counts the nonzero differences, p=inf takes the
     largest absolute difference, p=-inf the smallest. Both tensors must have the same dtype
     (RuntimeError otherwise). Backward: DistBackward0, which keeps input and other
     (version-checked), p and the result."""
@@ -276,11 +276,11 @@ FREXP = Derivative("FrexpBackward0", {"self": lambda grad, exponent: grad / expo
 
 
 def frexp(input):
-    """insitu.frexp(input) / Tensor.frexp(): input split into mantissa and exponent, the named tuple
-    (mantissa, exponent) with input == mantissa * 2**exponent: the mantissa has input's dtype and an
-    absolute value in [0.5, 1) (0 for 0), the exponent is int32. Floating dtypes only (RuntimeError
-    otherwise). Backward: FrexpBackward0 on the mantissa (the exponent gets no gradient); the node
-    keeps the exponent."""
+    """insitu.frexp(input) / Tensor.frexp(): input split into mantissa and exponent, the named
+    tuple (mantissa, exponent) with input == mantissa * 2**exponent: the mantissa has input's dtype
+    and an absolute value in [0.5, 1) (0 for 0), the exponent is int32. Floating dtypes only
+    (RuntimeError otherwise). Backward: FrexpBackward0 on the mantissa (the exponent gets no
+    gradient); the node keeps the exponent."""
     if not input._dtype.is_floating_point:
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
     m, e = xp.frexp(input._data)
@@ -360,10 +360,10 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
 
 
 def corrcoef(input):
-    """insitu.corrcoef(input) / Tensor.corrcoef(): the Pearson correlation coefficients of the variables
-    in input's rows (columns are observations): cov(input) divided by the outer product of the
-    standard deviations, clamped to [-1, 1] (node ClampBackward1). One variable gives cov / cov, a
-    0-dim 1 (or NaN)."""
+    """insitu.corrcoef(input) / Tensor.corrcoef(): the Pearson correlation coefficients of the
+    variables in input's rows (columns are observations): cov(input) divided by the outer product
+    of the standard deviations, clamped to [-1, 1] (node ClampBackward1). One variable gives cov /
+    cov, a 0-dim 1 (or NaN)."""
     c = cov(input)
     if c._data.ndim == 0:
         return c / c
