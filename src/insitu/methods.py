@@ -49,6 +49,9 @@ def attach(namespace):
     eq, ne = Tensor.__eq__, Tensor.__ne__
     Tensor.__eq__ = logical.none_is_unequal(eq, False)
     Tensor.__ne__ = logical.none_is_unequal(ne, True)
+    # last: what PyTorch has and nothing above attached says so when read
+    for name, placeholder in interop.missing.missing_tensor_attributes(Tensor).items():
+        setattr(Tensor, name, placeholder)
 
 
 def _attach_op(op, namespace):
