@@ -291,6 +291,21 @@ c = torch.remainder(x, x)
 x = torch.ones((1,)).expand(3)
 x[torch.tensor([0])] = 2.0
 """,
+    # activations PyTorch also has in the torch namespace
+    "activations-in-torch-namespace": """
+x1 = torch.tensor([0.0, 0.25, 3.0, -1.0], requires_grad=True)
+i = torch.tensor([1, 0, 2, 3])
+a = torch.hardshrink(x1)
+b = x1.hardshrink(0.2)
+c = torch.celu(x1, 2.0)
+d = torch._prelu_kernel(x1, x1)
+e = torch._prelu_kernel(x1, 1.0)
+f = torch._prelu_kernel(i, i)
+g = torch.hardshrink(i)
+h = torch.hardshrink(x1, out=x1)
+k = torch.hardshrink(i, out=x1)
+(a + b + c + d).sum().backward()
+""",
 }
 
 

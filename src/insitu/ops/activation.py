@@ -17,7 +17,7 @@ as PyTorch's `...Backward1` nodes do: no copy of the input. Those are separate d
 import math
 
 from ..backend import clip, xp
-from .checks import refuse, refuse_bool
+from .checks import all_of, refuse, refuse_bool, tensors_only
 from .kernels import fresh, store
 from .pointwise import where
 from .special import erf_array
@@ -415,13 +415,15 @@ FUNCTIONAL = {
                      check=refuse("threshold_cpu", "b"),
                      derivatives={"self": _threshold_backward}),
     "hardshrink": Op("hardshrink(Tensor self, lambd=0.5)", _k_hardshrink, promote="same",
-                     variants="function", check=_float_only("hardshrink_cpu"),
+                     variants="function method", check=_float_only("hardshrink_cpu"),
                      derivatives={"self": _shrink_backward}),
     "softshrink": Op("softshrink(Tensor self, lambd=0.5)", _k_softshrink, promote="same",
                      variants="function", check=_float_only("softshrink_check"),
                      derivatives={"self": _shrink_backward}),
     "prelu": Op("_prelu_kernel(Tensor self, Tensor weight)", _k_prelu, variants="function",
-                node="PreluKernelBackward0", check=_float_only("prelu_cpu"),
+                node="PreluKernelBackward0",
+                check=all_of(tensors_only("_prelu_kernel", ("weight",)),
+                             _float_only("prelu_cpu")),
                 derivatives={"self": _prelu_input_backward,
                              "weight": _prelu_weight_backward}),
     "gelu": Op("gelu(Tensor self, approximate='none')", _k_gelu, promote="same",
@@ -444,3 +446,7 @@ FUNCTIONAL = {
                       variants="function inplace", check=_float_only("hardsigmoid_cpu"),
                       derivatives={"self": _hardsigmoid_backward}),
 }
+
+# the ones PyTorch also has in its torch namespace (torch.hardshrink, Tensor.hardshrink,
+# torch.celu, torch._prelu_kernel), attached there by `insitu.methods`
+TORCH_NAMESPACE = [FUNCTIONAL["hardshrink"], FUNCTIONAL["celu"], FUNCTIONAL["prelu"]]
