@@ -306,6 +306,26 @@ h = torch.hardshrink(x1, out=x1)
 k = torch.hardshrink(i, out=x1)
 (a + b + c + d).sum().backward()
 """,
+    # out= and autograd: never-differentiable results ignore it, bitwise ops and floor_divide
+    # refuse a leaf out (aten:: names) and otherwise give out a NotImplemented node
+    "out-autograd-fallback": """
+x1 = torch.full((2, 3), 0.25, dtype=torch.float64, requires_grad=True)
+i = torch.tensor([1, 2, 3])
+torch.bitwise_left_shift(x1, -1.0, out=x1)
+torch.bitwise_and(x1, x1, out=x1)
+torch.bitwise_and(x1, x1, out=x1[0])
+torch.bitwise_and(i, i, out=x1)
+y = torch.ones((2, 3))
+torch.bitwise_or(x1, x1, out=y)
+z = torch.eq(x1, x1, out=x1)
+w = torch.logical_not(x1, out=torch.ones((2, 3), requires_grad=True))
+b = torch.isposinf(x1, out=torch.ones((2, 3), dtype=torch.bool))
+c = torch.isneginf(x1, out=y)
+f = torch.floor_divide(x1, 2, out=y)
+g = x1 * 1
+torch.floor_divide(g, 2, out=g)
+g.sum().backward()
+""",
 }
 
 

@@ -140,7 +140,7 @@ def _write_inference(kernel, *args):
 
 def into_out(op, args, params, out):
     """The `out=` form: like an in-place op on `out`, plus PyTorch's resize and autograd rules."""
-    check_out_grad(op.name, out, args)
+    fallback = mode.grad and _out_grad(op, out, args)
     if op.check_args is not None:
         op.check_args(args, params)
     result_dt, force, _ = dtype_info(op, args, params)
@@ -164,7 +164,34 @@ def into_out(op, args, params, out):
             arrays.append(a)
     if out._storage.special & INFERENCE and not mode.inference:
         _write_inference(call_kernel, op, out._data, force, arrays, params)
+    if fallback:
+        node = prepare(op.derivative_named("NotImplemented"), args, params)
+        write(out, op.name, call_kernel, op, out._data, force, arrays, params)
+        after_inplace(out, node)
+        return out
     return write(out, op.name, call_kernel, op, out._data, force, arrays, params)
+
+
+def _out_grad(op, out, args):
+    """PyTorch's autograd rules for `out=` (grad mode on). An op whose result is never
+    differentiable (comparisons, logical ops, isinf...) ignores autograd. An op with a
+    derivative refuses any argument that requires grad. The others (bitwise ops, floor_divide:
+    PyTorch's not-implemented fallback) refuse an `out` that is a leaf requiring grad or a view
+    of one; otherwise, when some argument requires grad, `out` gets a NotImplemented node whose
+    backward raises (returns True)."""
+    if op.promote in ("compare", "bool"):
+        return False
+    d = op.derivative
+    if d is not None and d.name != "NotImplemented":
+        check_out_grad(op.name, out, args)
+        return False
+    if out._requires_grad:
+        base = out if out._base is None else out._base
+        if base._grad_fn is None and base._requires_grad:
+            raise RuntimeError(
+                f"aten::{op.name}(): functions with out=... arguments don't support automatic "
+                "differentiation, but one of the arguments requires grad.")
+    return out._requires_grad or _needs(args)
 
 
 def resize_out(out, shape):
