@@ -326,6 +326,17 @@ g = x1 * 1
 torch.floor_divide(g, 2, out=g)
 g.sum().backward()
 """,
+    # movedim: a 0-dim tensor's is an alias; repeated and unmatched dims refused
+    "movedim-checks": """
+x = torch.tensor(-0.0, requires_grad=True)
+a = x.movedim(0, -1)
+b = torch.movedim(x, (), ())
+y = torch.ones((2, 3))
+c = y.movedim((0, 0), (1, 0))
+d = y.movedim((0, 1), (1, 1))
+e = y.movedim((0,), (1, 0))
+a.backward()
+""",
 }
 
 

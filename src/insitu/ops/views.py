@@ -184,10 +184,19 @@ def permute(self, *dims):
 
 def movedim(self, source, destination):
     nd = self._data.ndim
-    src = [source] if isinstance(source, int) else list(source)
-    dst = [destination] if isinstance(destination, int) else list(destination)
-    src = [_wrap_dim(s, nd) for s in src]
-    dst = [_wrap_dim(d, nd) for d in dst]
+    given_src = [source] if isinstance(source, int) else list(source)
+    given_dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(given_src) != len(given_dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({given_src} "
+                           f"dims) should contain the same number of dims as destination "
+                           f"({given_dst} dims)")
+    src = [_wrap_dim(s, nd) for s in given_src]
+    dst = [_wrap_dim(d, nd) for d in given_dst]
+    for dims, given, which in ((src, given_src, "source"), (dst, given_dst, "destination")):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{which}` ({given})")
+    if nd == 0:                 # PyTorch: a 0-dim tensor's movedim is an alias
+        return _view_op(self, self._data.view(), "AliasBackward0", lambda g: g)
     order = [d for d in range(nd) if d not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
