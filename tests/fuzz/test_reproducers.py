@@ -337,6 +337,24 @@ d = y.movedim((0, 1), (1, 1))
 e = y.movedim((0,), (1, 0))
 a.backward()
 """,
+    # activations on integer and bool tensors: hardtanh's bounds convert as PyTorch's, the
+    # float-only kernels refuse
+    "activation-integer-dtypes": """
+x1 = torch.tensor([-2, 0, 5], dtype=torch.int64)
+a = torch.nn.functional.hardtanh(x1, -0.5, 0.5)
+b = torch.nn.functional.hardtanh(x1, 0.5, 1.5)
+c = torch.nn.functional.hardtanh(x1, -float('inf'), 2.0)
+torch.nn.functional.hardtanh_(x1, -1.5, 1.5)
+u = torch.tensor([0, 3, 200], dtype=torch.uint8)
+d = torch.nn.functional.hardtanh(u, -0.5, 0.5)
+e = torch.nn.functional.hardtanh(u)
+torch.nn.functional.hardtanh(u, 1.0, 300.0, inplace=True)
+t = torch.tensor([True, False])
+f = torch.nn.functional.hardtanh(t)
+g = torch.nn.functional.gelu(t)
+h = torch.nn.functional.silu(x1)
+torch.nn.functional.silu(x1, inplace=True)
+""",
 }
 
 

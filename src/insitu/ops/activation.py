@@ -17,6 +17,7 @@ as PyTorch's `...Backward1` nodes do: no copy of the input. Those are separate d
 import math
 
 from ..backend import clip, xp
+from ..core import dtypes
 from .checks import all_of, refuse, refuse_bool, tensors_only
 from .kernels import fresh, store
 from .pointwise import where
@@ -38,7 +39,25 @@ def _k_relu(out, dt, a):
 def _k_hardtanh(out, dt, a, min_val=-1.0, max_val=1.0):
     if dt is not None and a.dtype != dt:
         a = a.astype(dt)
+    if a.dtype.kind in "iu":
+        min_val, max_val = _integer_bounds(a.dtype, min_val, max_val)
     return clip(a, min_val, max_val, out=out)
+
+
+def _integer_bounds(np_dtype, *bounds):
+    """hardtanh's bounds on an integer tensor, as PyTorch converts them (its Scalar.to<T>):
+    checked as int64 first (inf and nan are refused there), truncated toward zero, then
+    refused beyond the type's range (and negative for an unsigned type)."""
+    dt = dtypes.from_numpy_dtype(np_dtype)
+    for b in bounds:
+        dtypes.checked_scalar(b, dtypes.int64)
+    if np_dtype.kind == "u":
+        if any(int(b) < 0 for b in bounds):
+            raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
+        bounds = tuple(int(b) for b in bounds)
+    for b in bounds:
+        dtypes.checked_scalar(b, dt)
+    return tuple(int(b) for b in bounds)
 
 
 # ------------------------------------------------------------------ leaky relu, rrelu
@@ -352,7 +371,7 @@ TENSOR_METHODS = [
     # hardtanh's gradient is decided by the result (strictly inside the bounds), so its in-place
     # form keeps nothing extra: the output itself is saved
     Op("hardtanh(Tensor self, min_val=-1.0, max_val=1.0)", _k_hardtanh, promote="same",
-       derivatives=_HARDTANH),
+       check=refuse_bool("Bool inputs not supported for hardtanh"), derivatives=_HARDTANH),
 ]
 
 
@@ -427,9 +446,11 @@ FUNCTIONAL = {
                 derivatives={"self": _prelu_input_backward,
                              "weight": _prelu_weight_backward}),
     "gelu": Op("gelu(Tensor self, approximate='none')", _k_gelu, promote="same",
-               variants="function", check=_check_gelu, derivatives={"self": _gelu_backward}),
+               variants="function",
+               check=all_of(_check_gelu, _float_only("GeluKernelImpl")),
+               derivatives={"self": _gelu_backward}),
     "silu": Op("silu(Tensor self)", _k_silu, promote="same", variants="function inplace",
-               derivatives={"self": _silu_backward}),
+               check=_float_only("silu_cpu"), derivatives={"self": _silu_backward}),
     "softplus": Op("softplus(Tensor self, beta=1.0, threshold=20.0)", _k_softplus,
                    promote="same", variants="function", check=_float_only("softplus_cpu"),
                    derivatives={"self": _softplus_backward}),
