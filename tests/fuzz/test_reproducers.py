@@ -355,6 +355,16 @@ g = torch.nn.functional.gelu(t)
 h = torch.nn.functional.silu(x1)
 torch.nn.functional.silu(x1, inplace=True)
 """,
+    # clamp's bounds: both tensors or both numbers (PyTorch's argument parser)
+    "clamp-mixed-bounds": """
+x2 = torch.zeros((2, 2), dtype=torch.float32)
+x9 = x2.round()
+x2.clamp_(min=x9, max=-0.0)
+x5 = x2.clamp(min=False, max=x9)
+x6 = x2.clamp(x9, 1.0)
+x7 = x2.clamp(1, max=x9)
+x8 = x2.clamp(min=x9, max=None)
+""",
 }
 
 

@@ -182,3 +182,37 @@ def refuse_bool(message):
         if args[0]._dtype is dtypes.bool_:
             raise RuntimeError(message)
     return check
+
+
+def one_kind_of_bounds(fn, function=False):
+    """`fn` (an entry point of clamp) taking bounds that are both tensors or both numbers:
+    PyTorch has one overload of each, and its argument parser refuses a mix
+    (`x.clamp(min=t, max=1.0)`) with a TypeError that shows how the call was written, so the
+    check sits in front of the entry point."""
+    name = fn.__name__
+    first = "Tensor input, " if function else ""
+    rest = ", *, Tensor out = None" if function else ""
+    signatures = "".join(f" * ({first}{k} min = None, {k} max = None{rest})\n"
+                         for k in ("Tensor", "Number"))
+
+    def clamp(*args, **kwargs):
+        bounds = [a for a in args[1:] + tuple(v for k, v in kwargs.items() if k != "out")
+                  if a is not None]
+        if len({isinstance(a, Tensor) for a in bounds}) > 1:
+            raise TypeError(invalid_combination(name, args if function else args[1:], kwargs)
+                            + signatures)
+        return fn(*args, **kwargs)
+    clamp.__name__ = clamp.__qualname__ = name
+    clamp.__doc__ = fn.__doc__
+    return clamp
+
+
+def invalid_combination(name, args, kwargs):
+    """The first line of PyTorch's argument-parser error (its keywords come out in reverse)."""
+    def kind(v):
+        return "Tensor" if isinstance(v, Tensor) else type(v).__name__
+    got = ", ".join(kind(a) for a in args)
+    keywords = [f"{k}={kind(v)}" for k, v in reversed(kwargs.items())]
+    got += "".join(", " + k for k in keywords) if args else "".join(k + ", " for k in keywords)
+    return f"{name}() received an invalid combination of arguments - got ({got}), but " \
+           "expected one of:\n"

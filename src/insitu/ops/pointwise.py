@@ -10,6 +10,7 @@ from ..core import dtypes
 from ..core.tensor import Tensor, new_tensor
 from . import checks
 from .checks import all_of, not_implemented, refuse, refusing, tensors_only
+from .codegen import entry_points
 from .kernels import (UNSAFE, blocked, fma_into, is_array, is_integral, result_array, scalar_in,
                       scratch, store, uf)
 from .table import ANY_DTYPE, Op, formulas_on_arrays
@@ -597,6 +598,11 @@ def positive(input):
     return input
 
 
+_CLAMP = entry_points(CLAMP[0])
+
 METHODS = {"__rtruediv__": rtruediv, "__rdiv__": rtruediv, "positive": positive,
-           "__pos__": positive}
-FUNCTIONS = {"positive": positive}
+           "__pos__": positive,
+           "clamp": checks.one_kind_of_bounds(_CLAMP["method"]),
+           "clamp_": checks.one_kind_of_bounds(_CLAMP["inplace"])}
+FUNCTIONS = {"positive": positive,
+             "clamp": checks.one_kind_of_bounds(_CLAMP["function"], function=True)}
