@@ -365,6 +365,17 @@ x6 = x2.clamp(x9, 1.0)
 x7 = x2.clamp(1, max=x9)
 x8 = x2.clamp(min=x9, max=None)
 """,
+    # the first gradient a leaf gets under create_graph is a copy (CopyBackwards)
+    "create-graph-first-grad-copied": """
+x1 = torch.tensor([0.0, 0.5, -1.5, -1.0], dtype=torch.float32, requires_grad=True)
+x2 = torch.pow(x1, x1)
+x5 = x2.unbind()[-1]
+x5.backward(create_graph=True)
+x6 = x1 * 2
+x6.sum().backward(create_graph=True)
+x3 = torch.ones((2,), requires_grad=True)
+x3.sum().backward(create_graph=True)
+""",
 }
 
 
