@@ -376,6 +376,12 @@ x6.sum().backward(create_graph=True)
 x3 = torch.ones((2,), requires_grad=True)
 x3.sum().backward(create_graph=True)
 """,
+    # printed suffixes laid out for "torch." and read as "insitu."
+    "str-suffix-line-break": """
+x2 = torch.arange(3, dtype=torch.float64, requires_grad=True)
+x13 = x2.nan_to_num(posinf=2.0, neginf=-2.0)
+x15 = x13.clamp(max=0.5)
+""",
 }
 
 
