@@ -382,6 +382,15 @@ x2 = torch.arange(3, dtype=torch.float64, requires_grad=True)
 x13 = x2.nan_to_num(posinf=2.0, neginf=-2.0)
 x15 = x13.clamp(max=0.5)
 """,
+    # lerp with a Scalar weight refuses by self's dtype (the weight takes no part in it)
+    "lerp-scalar-weight-dtype": """
+x2 = torch.tensor([True, False, False], dtype=torch.bool)
+x2.lerp_(x2, -1.0)
+x3 = torch.tensor([1, 0, 2])
+x3.lerp_(x3, 2)
+x4 = x3.lerp(x3, 0.5)
+x3.lerp_(x3, torch.tensor(0.5))
+""",
 }
 
 

@@ -294,7 +294,10 @@ def _check_lerp(args, params):
     if tensor_weight and weight._data.ndim and weight._dtype is not self._dtype:
         raise RuntimeError(f"expected dtype {names[self._dtype.name]} for `weight` but got "
                            f"dtype {names[weight._dtype.name]}")
-    refuse("lerp_kernel_tensor" if tensor_weight else "lerp_kernel_scalar", "iub")(args, params)
+    if tensor_weight:
+        refuse("lerp_kernel_tensor", "iub")(args, params)
+    elif self._dtype.np.kind in "iub":      # a Scalar weight takes no part in the dtype
+        raise not_implemented("lerp_kernel_scalar", self._dtype)
 
 
 def _check_masked_fill(args, params):
