@@ -391,6 +391,18 @@ x3.lerp_(x3, 2)
 x4 = x3.lerp(x3, 0.5)
 x3.lerp_(x3, torch.tensor(0.5))
 """,
+    # sgn keeps self and its result (PyTorch's formula reads both)
+    "sgn-saves-self-and-result": """
+x1 = torch.tensor([-1.5, 3.0, -0.0, -2.0], dtype=torch.float32)
+x3 = torch.zeros((4,), dtype=torch.float32, requires_grad=True)
+x6 = x3.sgn()
+x6.masked_scatter_(x6 > 0, x1)
+x6.backward(torch.ones_like(x6))
+x7 = x3 * 1
+x8 = x7.sgn()
+x7.mul_(2)
+x8.sum().backward()
+""",
 }
 
 
