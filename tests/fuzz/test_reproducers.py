@@ -403,6 +403,15 @@ x8 = x7.sgn()
 x7.mul_(2)
 x8.sum().backward()
 """,
+    # expand's message names a bool tensor CPUBoolType
+    "expand-message-bool": """
+x1 = torch.tensor([0.0, 0.0, 0.0], dtype=torch.float32)
+x5 = x1.isinf()
+x6 = x1.clamp_min(x5)
+x7 = x6.unbind()[0]
+x8 = x7.view(1, 1)
+x10 = x8.squeeze(0)
+""",
 }
 
 

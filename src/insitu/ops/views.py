@@ -11,7 +11,7 @@ from ..autograd.grad_mode import mode
 from ..autograd.versions import write
 from ..backend import xp, as_strided as _np_as_strided, strided_view
 from ..core.storage import Storage
-from ..core.dtypes import to_dtype
+from ..core.dtypes import bool_, to_dtype
 from ..core.tensor import Tensor, _wrap_dim, alias
 from .copying import contiguous_copy
 from .derivatives import record
@@ -267,8 +267,10 @@ def expand(self, *sizes):
     sizes = _shape_arg(sizes)
     a = self._data
     if len(sizes) < a.ndim:
+        # PyTorch names a bool tensor by its type's old name here
+        kind = "CPUBoolType" if self._dtype is bool_ else f"insitu.{self._dtype.legacy}Tensor"
         raise RuntimeError(
-            f"expand(insitu.{self._dtype.legacy}Tensor{{[{', '.join(map(str, a.shape))}]}}, "
+            f"expand({kind}{{[{', '.join(map(str, a.shape))}]}}, "
             f"size=[{', '.join(map(str, sizes))}]): the number of sizes provided "
             f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor "
             f"({a.ndim})")
