@@ -411,6 +411,7 @@ x6 = x1.clamp_min(x5)
 x7 = x6.unbind()[0]
 x8 = x7.view(1, 1)
 x10 = x8.squeeze(0)
+x10[0] = x5
 """,
 }
 
