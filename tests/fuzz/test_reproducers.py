@@ -413,6 +413,17 @@ x8 = x7.view(1, 1)
 x10 = x8.squeeze(0)
 x10[0] = x5
 """,
+    # None for a tensor operand: PyTorch's argument parser refuses it before anything else
+    "none-operand-refused-first": """
+x2 = torch.zeros((3,), dtype=torch.float64, requires_grad=True)
+x3 = x2.grad
+x2.copy_(x3)
+y = x2 * 1
+y.copy_(x3)
+y.add_(x3)
+z = y.mul(x3)
+y.lerp_(x3, 0.5)
+""",
 }
 
 

@@ -62,7 +62,23 @@ def _needs(args):
     return False
 
 
+def _refuse_none(op, args, name):
+    """None where the schema wants an operand: PyTorch's argument parser refuses it before
+    anything else (its message as for a method call, `x.copy_(None)`)."""
+    if None not in args[1:]:
+        return
+    operands = [a for a in op.args if a.operand]
+    for i, (value, arg) in enumerate(zip(args[1:], operands[1:]), 1):
+        if value is None and not arg.optional:
+            if len(operands) > 2:
+                raise TypeError(checks.invalid_combination(name, args[1:], {}))
+            shown = "other" if arg.name == "src" else arg.name    # PyTorch's name for copy_'s
+            raise TypeError(f"{name}(): argument '{shown}' (position {i}) must be Tensor, not "
+                            "NoneType")
+
+
 def outofplace(op, args, params):
+    _refuse_none(op, args, op.name)
     if op.check_args is not None:
         op.check_args(args, params)
     result_dt, force, _ = dtype_info(op, args, params)
@@ -91,6 +107,7 @@ def _reraise_shapes(args, err):
 
 
 def inplace(op, args, params):
+    _refuse_none(op, args, op.inplace_name)
     self = args[0]
     grad = mode.grad and op.tracks_inplace and _needs(args)
     if grad:   # PyTorch's autograd guards come before the kernel's own checks
