@@ -424,6 +424,15 @@ y.add_(x3)
 z = y.mul(x3)
 y.lerp_(x3, 0.5)
 """,
+    # _prelu_kernel's weight must have the input's dtype
+    "prelu-kernel-dtypes": """
+x1 = torch.ones((3,), dtype=torch.float32)
+x3 = torch.ones((3,), dtype=torch.float64)
+x4 = x3.prod()
+x5 = torch._prelu_kernel(x4, x1)
+x6 = torch._prelu_kernel(x1, x3)
+x7 = torch._prelu_kernel(x1, torch.ones((3,), dtype=torch.int64))
+""",
 }
 
 

@@ -375,6 +375,14 @@ TENSOR_METHODS = [
 ]
 
 
+def _same_dtype(args, params):
+    """prelu's weight has the input's dtype (PyTorch's kernel does not promote)."""
+    self, weight = args
+    if weight._dtype is not self._dtype:
+        raise RuntimeError(f"Found dtype {weight._dtype.legacy} but expected "
+                           f"{self._dtype.legacy}")
+
+
 def _float_only(kernel):
     return refuse(kernel, _FLOAT)
 
@@ -441,7 +449,7 @@ FUNCTIONAL = {
                      derivatives={"self": _shrink_backward}),
     "prelu": Op("_prelu_kernel(Tensor self, Tensor weight)", _k_prelu, variants="function",
                 node="PreluKernelBackward0",
-                check=all_of(tensors_only("_prelu_kernel", ("weight",)),
+                check=all_of(tensors_only("_prelu_kernel", ("weight",)), _same_dtype,
                              _float_only("prelu_cpu")),
                 derivatives={"self": _prelu_input_backward,
                              "weight": _prelu_weight_backward}),
