@@ -433,6 +433,16 @@ x5 = torch._prelu_kernel(x4, x1)
 x6 = torch._prelu_kernel(x1, x3)
 x7 = torch._prelu_kernel(x1, torch.ones((3,), dtype=torch.int64))
 """,
+    # the index arrays a node keeps are freed by backward, as PyTorch frees saved tensors
+    "index-arrays-freed": """
+x1 = torch.ones((1, 3), dtype=torch.float32, requires_grad=True)
+x5 = x1[torch.tensor([True])]
+x5.sum().backward()
+x5.sum().backward()
+x6 = x1[:, torch.tensor([0, 2])]
+x6.sum().backward()
+x6.sum().backward()
+""",
 }
 
 
