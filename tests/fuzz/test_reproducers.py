@@ -443,6 +443,19 @@ x6 = x1[:, torch.tensor([0, 2])]
 x6.sum().backward()
 x6.sum().backward()
 """,
+    # index_copy_, index_add_ and the scatters refuse a source sharing self's memory before
+    # their index bounds (index_copy_: before all its checks)
+    "index-ops-overlap-first": """
+x1 = torch.ones((3, 1), dtype=torch.float32)
+x3 = x1.maximum(x1)
+x3.index_copy_(0, torch.tensor([0, 0]), x3)
+x3.index_copy_(0, torch.tensor([1.0]), x3)
+x3.index_add_(0, torch.tensor([0, 1, 7]), x3)
+x4 = torch.full((), 0.0, dtype=torch.float32)
+x4.scatter_reduce_(0, torch.ones((), dtype=torch.int64), x4, 'amax')
+x3.scatter_add_(0, torch.ones((1, 1), dtype=torch.int64) * 7, x3)
+x5 = x3.index_copy(0, torch.tensor([0, 1, 7]), x3)
+""",
 }
 
 
