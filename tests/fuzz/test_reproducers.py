@@ -456,6 +456,19 @@ x4.scatter_reduce_(0, torch.ones((), dtype=torch.int64), x4, 'amax')
 x3.scatter_add_(0, torch.ones((1, 1), dtype=torch.int64) * 7, x3)
 x5 = x3.index_copy(0, torch.tensor([0, 1, 7]), x3)
 """,
+    # an integer or bool tensor written in place from a gradient-requiring value records nothing
+    "inplace-into-integer-untracked": """
+x1 = torch.ones((3, 1), dtype=torch.float32, requires_grad=True)
+x2 = torch.zeros((3, 1), dtype=torch.float32)
+x3 = x2.ge(x2)
+x3[..., :] = x1
+x4 = x2.logical_and(x2)
+x4.copy_(x1)
+x5 = torch.zeros((4, 1), dtype=torch.int64)
+x6 = x5[:3]
+x6.copy_(x1)
+x7 = x5.is_leaf
+""",
 }
 
 
