@@ -469,6 +469,22 @@ x6 = x5[:3]
 x6.copy_(x1)
 x7 = x5.is_leaf
 """,
+    # an out= that must be resized, after the fuzzer has read the tensor's values
+    "out-resize-after-observing": """
+x2 = torch.tensor([0.5, -1.0, 0.25, -1.5], dtype=torch.float32)
+x3 = torch.tensor([-2.0, 0.5, 0.0], dtype=torch.float32)
+torch.logical_and(x2, x2, out=x3)
+x4 = torch.ones((2, 1), dtype=torch.float32)
+torch.le(x2, x2, out=x4)
+""",
+    # isposinf/isneginf refuse a non-bool out= before resizing it
+    "bool-out-checked-before-resize": """
+x2 = torch.full((2, 3), 0.5, dtype=torch.float32)
+x3 = torch.full((3, 1), -1.5, dtype=torch.float32)
+torch.isposinf(x2, out=x3)
+x4 = torch.zeros((3, 1), dtype=torch.bool)
+torch.isneginf(x2, out=x4)
+""",
 }
 
 

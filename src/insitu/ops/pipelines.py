@@ -18,6 +18,7 @@ from ..autograd.grad_mode import mode
 from ..autograd.guards import check_autograd
 from ..autograd.versions import INFERENCE_WRITE, write
 from ..backend import xp
+from ..core import dtypes
 from ..core.dtypes import CPP_NAMES, can_cast
 from ..core.storage import INFERENCE, Storage, user_stacklevel
 from ..core.tensor import Tensor, new_tensor
@@ -159,6 +160,8 @@ def _write_inference(kernel, *args):
 
 def into_out(op, args, params, out):
     """The `out=` form: like an in-place op on `out`, plus PyTorch's resize and autograd rules."""
+    if out._dtype is not dtypes.bool_ and getattr(op.kernel, "bool_out_only", False):
+        raise RuntimeError(f"{op.name} does not support non-boolean outputs.")
     fallback = mode.grad and _out_grad(op, out, args)
     if op.check_args is not None:
         op.check_args(args, params)
