@@ -485,6 +485,17 @@ torch.isposinf(x2, out=x3)
 x4 = torch.zeros((3, 1), dtype=torch.bool)
 torch.isneginf(x2, out=x4)
 """,
+    # clamp on bool results: no kernel for number bounds, nor for two tensor bounds
+    "clamp-bool-kernels": """
+x2 = torch.full((2, 3), 0.0, dtype=torch.float32)
+x3 = x2.le(x2)
+x4 = x3.clamp_min(True)
+x3.clamp_(False)
+x5 = x3.clamp_max(False)
+x6 = x3.clamp(x3, x3)
+x7 = x3.clamp(x3)
+x8 = x3.clamp(1)
+""",
 }
 
 

@@ -216,3 +216,25 @@ def invalid_combination(name, args, kwargs):
     got += "".join(", " + k for k in keywords) if args else "".join(k + ", " for k in keywords)
     return f"{name}() received an invalid combination of arguments - got ({got}), but " \
            "expected one of:\n"
+
+
+# ------------------------------------------------------------------- clamp
+
+def clamp_args(args, params):
+    self, lo, hi = args
+    if lo is None and hi is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    # bool results: PyTorch has no kernel for number bounds, nor for two tensor bounds
+    if common_dtype(args) is dtypes.bool_:
+        if not isinstance(lo, Tensor) and not isinstance(hi, Tensor):
+            kernel = "clamp_min" if hi is None else "clamp_max" if lo is None else "clamp"
+            raise not_implemented(kernel + "_scalar_cpu", dtypes.bool_)
+        if lo is not None and hi is not None:
+            raise not_implemented("clamp_cpu", dtypes.bool_)
+
+
+def clamp_bound(kernel):
+    def check(args, params):
+        if not isinstance(args[1], Tensor) and common_dtype(args) is dtypes.bool_:
+            raise not_implemented(kernel, dtypes.bool_)
+    return check

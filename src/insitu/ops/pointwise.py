@@ -331,11 +331,6 @@ def _check_sub(args, params):
                            "operator instead.")
 
 
-def _check_clamp(args, params):
-    if args[1] is None and args[2] is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-
-
 def _check_addcdiv(args, params):
     if all(not getattr(a, "_dtype", dtypes.float32).is_floating_point for a in args[1:]):
         raise RuntimeError(
@@ -536,12 +531,14 @@ BINARY = [
 
 CLAMP = [
     Op("clamp(Tensor self, Scalar? min=None, Scalar? max=None)", _k_clamp, promote="same",
-       check=_check_clamp, cast_names=lambda args: _CLAMP_NODES(args, None) == "ClampBackward1",
+       check=checks.clamp_args,
+       cast_names=lambda args: _CLAMP_NODES(args, None) == "ClampBackward1",
        node=_CLAMP_NODES, computed=_MASKS,
        derivatives={"self": lambda grad, mask: where(mask, grad),
                     "min": lambda grad, min_mask: where(min_mask, grad),
                     "max": lambda grad, max_mask: where(max_mask, grad)}),
     Op("clamp_min(Tensor self, Scalar min)", _k_clamp_min, promote="same", cast_names=True,
+       check=checks.clamp_bound("clamp_min_scalar_cpu"),
        node=_numbered_by(1, "ClampMin"),
        computed={"mask": lambda inputs, p: _MASKS["mask"]((inputs[0], inputs[1], None), p),
                  "min_mask": lambda inputs, p: _MASKS["min_mask"]((inputs[0], inputs[1], None),
@@ -549,6 +546,7 @@ CLAMP = [
        derivatives={"self": lambda grad, mask: where(mask, grad),
                     "min": lambda grad, min_mask: where(min_mask, grad)}),
     Op("clamp_max(Tensor self, Scalar max)", _k_clamp_max, promote="same", cast_names=True,
+       check=checks.clamp_bound("clamp_max_scalar_cpu"),
        node=_numbered_by(1, "ClampMax"),
        computed={"mask": lambda inputs, p: _MASKS["mask"]((inputs[0], None, inputs[1]), p),
                  "max_mask": lambda inputs, p: _MASKS["max_mask"]((inputs[0], None, inputs[1]),
