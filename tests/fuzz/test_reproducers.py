@@ -496,6 +496,20 @@ x6 = x3.clamp(x3, x3)
 x7 = x3.clamp(x3)
 x8 = x3.clamp(1)
 """,
+    # squeeze: a 0-dim tensor's dim 0; repeated dims refused
+    "squeeze-zero-dim-and-repeats": """
+x1 = torch.ones((2, 3), dtype=torch.float64)
+x4 = x1.sum()
+@torch.inference_mode(False)
+def f5(t):
+    return t.mul_(2)
+x5 = f5(x4)
+x8 = x4.sub(x5)
+x9 = x8.squeeze(0)
+x10 = x4.squeeze((0,))
+x11 = x4.squeeze((0, -1))
+x12 = x1.squeeze((1, 1))
+""",
 }
 
 

@@ -237,14 +237,21 @@ def squeeze(self, dim=None):
         return _view_op(self, a.squeeze(), "SqueezeBackward0", lambda g: squeeze(g))
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
     nd = a.ndim
-    dims = {_wrap_dim(d, nd) for d in dims}
+    wrapped = [_wrap_dim(d, nd) for d in dims]
+    dims = set(wrapped)
+    if len(dims) != len(wrapped):
+        seen = set()
+        for d in wrapped:
+            if d in seen:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+            seen.add(d)
     arr = _squeeze_np(a, dims)
     name = "SqueezeBackward1" if isinstance(dim, int) else "SqueezeBackward2"
     return _view_op(self, arr, name, lambda g: squeeze(g, dim))
 
 
 def _squeeze_np(a, dims):
-    axes = tuple(d for d in dims if a.shape[d] == 1)
+    axes = tuple(d for d in dims if d < a.ndim and a.shape[d] == 1)   # 0-dim: dim 0 is kept
     return a.squeeze(axes) if axes else a.view()
 
 
