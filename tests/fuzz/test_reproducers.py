@@ -510,6 +510,14 @@ x10 = x4.squeeze((0,))
 x11 = x4.squeeze((0, -1))
 x12 = x1.squeeze((1, 1))
 """,
+    # std's gradient is zero where the std is zero
+    "std-backward-zero-std": """
+x2 = torch.ones((2, 1), dtype=torch.float32, requires_grad=True)
+x4 = x2.std()
+x5 = x4.float()
+x9 = x5.reshape(-1)
+x9.sum().backward(retain_graph=True)
+""",
 }
 
 
