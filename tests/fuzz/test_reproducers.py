@@ -518,6 +518,15 @@ x5 = x4.float()
 x9 = x5.reshape(-1)
 x9.sum().backward(retain_graph=True)
 """,
+    # fill_'s value is read as a number first: it may share the filled tensor's memory
+    "fill-value-shares-memory": """
+x1 = torch.full((), 2.0, dtype=torch.float32)
+x1[None] = x1
+x2 = torch.arange(3, dtype=torch.float32)
+x4 = x2 @ x2
+x4[True] = x4
+x2[1:].fill_(x2[0])
+""",
 }
 
 
