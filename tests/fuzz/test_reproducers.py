@@ -527,6 +527,18 @@ x4 = x2 @ x2
 x4[True] = x4
 x2[1:].fill_(x2[0])
 """,
+    # cumsum_ and cumprod_ refuse bool tensors (after their dtype and dim checks)
+    "cumulative-inplace-bool": """
+x2 = torch.ones((2, 2), dtype=torch.float32)
+x3 = x2.select(0, 0)
+x4 = x2.logical_or(x3)
+x4.cumsum_(1)
+x4.cumprod_(0)
+x4.cumsum_(1, dtype=torch.int64)
+x4.cumsum_(5)
+x5 = torch.ones((2, 2), dtype=torch.uint8)
+x5.cumsum_(0)
+""",
 }
 
 
