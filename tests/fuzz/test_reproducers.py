@@ -456,7 +456,7 @@ x4.scatter_reduce_(0, torch.ones((), dtype=torch.int64), x4, 'amax')
 x3.scatter_add_(0, torch.ones((1, 1), dtype=torch.int64) * 7, x3)
 x5 = x3.index_copy(0, torch.tensor([0, 1, 7]), x3)
 """,
-    # an integer or bool tensor written in place from a gradient-requiring value records nothing
+    # copy_ into an integer or bool tensor from a gradient-requiring value records nothing
     "inplace-into-integer-untracked": """
 x1 = torch.ones((3, 1), dtype=torch.float32, requires_grad=True)
 x2 = torch.zeros((3, 1), dtype=torch.float32)
@@ -538,6 +538,14 @@ x4.cumsum_(1, dtype=torch.int64)
 x4.cumsum_(5)
 x5 = torch.ones((2, 2), dtype=torch.uint8)
 x5.cumsum_(0)
+""",
+    # fill_ of an integer tensor from a gradient-requiring value does record (unlike copy_)
+    "fill-integer-tracked": """
+x1 = torch.ones((), dtype=torch.float32, requires_grad=True)
+x2 = torch.tensor([[5, 3], [3, -1]], dtype=torch.int64)
+x2.fill_(x1)
+x3 = torch.ones((2, 3), dtype=torch.int64)
+x3[None] = x1
 """,
 }
 

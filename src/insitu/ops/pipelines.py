@@ -78,6 +78,12 @@ def _refuse_none(op, args, name):
                             "NoneType")
 
 
+def _tracks(op, self):
+    """copy_ into an integer or bool tensor records nothing (PyTorch's hand-written copy_
+    skips non-differentiable dtypes; its generated in-place ops, fill_ included, do not)."""
+    return self._dtype.is_floating_point or op.name != "copy"
+
+
 def outofplace(op, args, params):
     _refuse_none(op, args, op.name)
     if op.check_args is not None:
@@ -110,9 +116,7 @@ def _reraise_shapes(args, err):
 def inplace(op, args, params):
     _refuse_none(op, args, op.inplace_name)
     self = args[0]
-    # an integer or bool tensor never joins a graph: writing a gradient-requiring value into
-    # it records nothing (PyTorch's autograd skips non-differentiable dtypes)
-    grad = mode.grad and op.tracks_inplace and self._dtype.is_floating_point and _needs(args)
+    grad = mode.grad and op.tracks_inplace and _tracks(op, self) and _needs(args)
     if grad:   # PyTorch's autograd guards come before the kernel's own checks
         check_autograd(self, _needs(args[1:]))
     if op.check_args is not None:
@@ -270,7 +274,7 @@ def record_outofplace(op, args, params, out):
 
 def inplace_pre(op, args, params):
     """Autograd guards and the node of an in-place op, before its kernel runs (fast path)."""
-    if not op.tracks_inplace or not args[0]._dtype.is_floating_point:
+    if not op.tracks_inplace or not _tracks(op, args[0]):
         return None
     check_autograd(args[0], _needs(args[1:]))
     if not op.inplace_differentiable:
