@@ -547,6 +547,21 @@ x2.fill_(x1)
 x3 = torch.ones((2, 3), dtype=torch.int64)
 x3[None] = x1
 """,
+    # activations of 0-dim tensors; softshrink's zeros keep the input's sign
+    "activations-zero-dim": """
+x1 = torch.zeros((2, 2), dtype=torch.float32)
+x3 = x1.sum()
+torch.nn.functional.silu(x3, inplace=True)
+x4 = torch.tensor(-0.5, dtype=torch.float64)
+a = torch.nn.functional.mish(x4)
+b = torch.nn.functional.hardswish(x4)
+c = torch.nn.functional.hardsigmoid(x4)
+d = torch.nn.functional.softplus(x4)
+e = torch.nn.functional.logsigmoid(x4)
+f = torch.nn.functional.softshrink(x4)
+g = torch.nn.functional.softshrink(torch.tensor([-0.5, -0.2, 0.3, 0.7]))
+torch.nn.functional.mish(x4, inplace=True)
+""",
 }
 
 

@@ -36,6 +36,18 @@ def _k_relu(out, dt, a):
     return xp.maximum(a.dtype.type(0), a, out=out)
 
 
+def _any_dim(kernel):
+    """NumPy's arithmetic on a 0-dim array gives a scalar, which a kernel's in-place steps
+    cannot write into: a 0-dim input runs as a 1-element view instead."""
+    def k(out, dt, a, *params):
+        if a.ndim:
+            return kernel(out, dt, a, *params)
+        r = kernel(None if out is None else out.reshape(1), dt, a.reshape(1), *params)
+        return r.reshape(()) if out is None else out
+    k.__name__ = kernel.__name__
+    return k
+
+
 def _k_hardtanh(out, dt, a, min_val=-1.0, max_val=1.0):
     if dt is not None and a.dtype != dt:
         a = a.astype(dt)
@@ -188,11 +200,14 @@ def _shrink_backward(grad, self, lambd):
     return grad.masked_fill((self >= -lambd) & (self <= lambd), 0)
 
 
+@_any_dim
 def _k_softshrink(out, dt, a, lambd=0.5):
     # x - clamp(x, -lambd, lambd): x - lambd above, x + lambd below, 0 between
     lam = _cast_scalar(dt, a, lambd)
     r = clip(a, -lam, lam)
-    return xp.subtract(a, r, out=out if out is not None else r)
+    r = xp.subtract(a, r, out=out if out is not None else r)
+    # between the bounds PyTorch's kernel gives x * 0: a zero with x's sign
+    return xp.multiply(a, 0, out=r, where=(a >= -lam) & (a <= lam))
 
 
 # ------------------------------------------------------------------ prelu
@@ -258,6 +273,7 @@ def _gelu_backward(grad, self, approximate):
     return grad * (cdf + x * pdf)
 
 
+@_any_dim
 def _k_silu(out, dt, a):
     # x * sigmoid(x) = x / (1 + exp(-x))
     r = xp.negative(a)
@@ -273,6 +289,7 @@ def _silu_backward(grad, self):
     return grad * s * (1 + self * (1 - s))
 
 
+@_any_dim
 def _k_softplus(out, dt, a, beta=1.0, threshold=20.0):
     # PyTorch: (x * beta) > threshold ? x : log1p(exp(x * beta)) / beta
     a = _src(dt, a)
@@ -292,6 +309,7 @@ def _softplus_backward(grad, self, beta, threshold):
     return where(xb > threshold, grad, grad * z / (z + 1))
 
 
+@_any_dim
 def _k_mish(out, dt, a):
     # x * tanh(softplus(x))
     a = _src(dt, a)
@@ -308,6 +326,7 @@ def _mish_backward(grad, self):
     return grad * (ts + self * s * (1 - ts * ts))
 
 
+@_any_dim
 def _k_log_sigmoid(out, dt, a):
     # min(x, 0) - log1p(exp(-|x|)): no overflow either way
     a = _src(dt, a)
@@ -326,6 +345,7 @@ def _log_sigmoid_backward(grad, self):
     return where(self < 0, grad * (1 - q), grad * q)
 
 
+@_any_dim
 def _k_hardswish(out, dt, a):
     # x * min(max(x + 3, 0), 6) / 6
     a = _src(dt, a)
@@ -343,6 +363,7 @@ def _hardswish_backward(grad, self):
     return inner.masked_fill(self < -3, 0)
 
 
+@_any_dim
 def _k_hardsigmoid(out, dt, a):
     # min(max(x + 3, 0), 6) / 6
     a = _src(dt, a)
