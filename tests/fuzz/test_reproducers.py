@@ -562,6 +562,27 @@ f = torch.nn.functional.softshrink(x4)
 g = torch.nn.functional.softshrink(torch.tensor([-0.5, -0.2, 0.3, 0.7]))
 torch.nn.functional.mish(x4, inplace=True)
 """,
+    # autograd.grad neither runs nor frees the nodes of its inputs (nor beyond)
+    "grad-stops-at-inputs": """
+x1 = torch.tensor([0.0, 0.0, 0.0], dtype=torch.float32, requires_grad=True)
+x5 = x1.isinf()
+x6 = x1.clamp_min(x5)
+x7 = x6.unbind()[0]
+x8 = x7.view(1, 1)
+x9 = torch.autograd.grad(x7.sum(), [x6], allow_unused=True)
+x10 = x8.squeeze(0)
+x10.sum().backward(retain_graph=True)
+""",
+    # autograd.grad neither runs nor frees the nodes of its inputs (nor beyond)
+    "grad-stops-at-inputs-after-backward": """
+x1 = torch.tensor([1.0, -0.5, 0.5, -1.0], dtype=torch.float32, requires_grad=True)
+x4 = x1.unbind()[0]
+x5 = x4 * 1
+x5.log_()
+x5.backward()
+x11 = x5.sign()
+x12 = torch.autograd.grad(x11, [x5], allow_unused=True)
+""",
 }
 
 
