@@ -203,7 +203,7 @@ def _check_inplace(kernel):
                 f"Bad in-place call: input tensor dtype {CPP_NAMES[self._dtype.name]} and "
                 f"output tensor dtype {CPP_NAMES[dtypes.to_dtype(dtype).name]} should match")
         _wrap_dim(params["dim"], self._data.ndim)
-        if self._dtype is dtypes.bool_:     # a bool result has no kernel
+        if self._dtype is dtypes.bool_ and self._data.ndim:   # no kernel (0-dim: a copy)
             raise not_implemented(kernel, self._dtype)
     return check
 
