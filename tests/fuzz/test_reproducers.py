@@ -583,6 +583,24 @@ x5.backward()
 x11 = x5.sign()
 x12 = torch.autograd.grad(x11, [x5], allow_unused=True)
 """,
+    # the backward of x[..., idx] (index_put_ counts dims, not the Ellipsis)
+    "index-backward-ellipsis": """
+x1 = torch.tensor([[0.0, 0.5, 0.0], [-0.0, 0.25, 3.0]], dtype=torch.float32)
+x5 = x1.detach().requires_grad_()
+x13 = x5.diagonal()
+x14 = x13[..., [0]]
+x14.sum().backward()
+x15 = x5[..., [1]]
+x15.sum().backward()
+""",
+    # a 0-dim bool cumsum_/cumprod_ is a copy: no kernel refuses it
+    "cumulative-inplace-bool-zero-dim": """
+x1 = torch.full((4,), 1.0, dtype=torch.float32)
+x5 = x1.sum()
+x6 = torch.isfinite(x5)
+x6.cumprod_(0)
+x6.cumsum_(0)
+""",
 }
 
 
