@@ -601,6 +601,12 @@ x6 = torch.isfinite(x5)
 x6.cumprod_(0)
 x6.cumsum_(0)
 """,
+    # _prelu_kernel of 0-dim tensors
+    "prelu-kernel-zero-dim": """
+x8 = torch.full((), -2.0, dtype=torch.float32)
+x9 = torch._prelu_kernel(x8, x8)
+x10 = torch._prelu_kernel(x8, torch.tensor([0.5, 2.0]))
+""",
 }
 
 

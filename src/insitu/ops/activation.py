@@ -214,7 +214,7 @@ def _k_softshrink(out, dt, a, lambd=0.5):
 
 def _k_prelu(out, dt, a, weight):
     # x > 0 ? x : weight * x, with the weight viewed to broadcast over the channels
-    r = xp.multiply(weight, a)
+    r = xp.asarray(xp.multiply(weight, a))       # an array even when both are 0-dim
     xp.copyto(r, a, where=a > 0)
     if out is not None:
         xp.copyto(out, r)
