@@ -607,6 +607,16 @@ x8 = torch.full((), -2.0, dtype=torch.float32)
 x9 = torch._prelu_kernel(x8, x8)
 x10 = torch._prelu_kernel(x8, torch.tensor([0.5, 2.0]))
 """,
+    # out= refuses a partially overlapping input before its dtype checks
+    "out-overlap-before-dtype": """
+x2 = torch.tensor([3.0, 0.5, 0.5], dtype=torch.float32)
+x4 = x2.narrow(0, 0, 1)
+x6 = x2.chunk(2)[0]
+torch.bitwise_not(x4, out=x6)
+x7 = torch.tensor([1, 2, 3])
+torch.bitwise_not(x7[:2], out=x7[1:])
+torch.neg(x7, out=x7)
+""",
 }
 
 

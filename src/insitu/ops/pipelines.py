@@ -167,6 +167,9 @@ def into_out(op, args, params, out):
     if out._dtype is not dtypes.bool_ and getattr(op.kernel, "bool_out_only", False):
         raise RuntimeError(f"{op.name} does not support non-boolean outputs.")
     fallback = mode.grad and _out_grad(op, out, args)
+    for a in args:      # PyTorch refuses a partial overlap before its dtype checks
+        if isinstance(a, Tensor) and a._storage is out._storage:
+            checks.check_input_overlap(out, a._data)
     if op.check_args is not None:
         op.check_args(args, params)
     result_dt, force, _ = dtype_info(op, args, params)
