@@ -21,8 +21,8 @@ FAMILIES = (pointwise, unary, logical, activation, copying, special, random_ops,
             linalg, views, splits, indexing, view_graph, creation, factories, runtime, interop,
             elementary, gamma, order_statistics, conveniences, inplace_views)
 
-_TABLES = {activation: activation.TENSOR_METHODS, pointwise: pointwise.ALL, unary: unary.ALL,
-           logical: logical.ALL, copying: copying.ALL}
+_TABLES = {activation: activation.TENSOR_METHODS + activation.TORCH_NAMESPACE,
+           pointwise: pointwise.ALL, unary: unary.ALL, logical: logical.ALL, copying: copying.ALL}
 
 # PyTorch's other names for the same functions and methods
 ALIASES = [("absolute", "abs"), ("negative", "neg"), ("multiply", "mul"), ("divide", "div"),

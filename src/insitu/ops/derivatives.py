@@ -382,6 +382,15 @@ class FormulaNode(Node):
         if self.derivative.composite is not None:
             self.refs = ()
             self.params = {}
+        elif self.params:
+            # arrays kept at record time (indices, masks) are tensors PyTorch saves: freed too,
+            # so a second backward reading them gets its error
+            self.params = {k: v for k, v in self.params.items() if not _holds_array(v)}
+
+
+def _holds_array(v):
+    return isinstance(v, xp.ndarray) or (type(v) is tuple
+                                         and any(isinstance(i, xp.ndarray) for i in v))
 
 
 class _Freed(dict):
