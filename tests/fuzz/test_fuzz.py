@@ -122,3 +122,21 @@ def test_printed_suffixes_may_break_the_line_elsewhere():
     assert compare.compare(prog, printed(one), printed(two)) is None
     rows = "tensor([[0., 1.],\n        [2., 3.]])"
     assert compare.compare(prog, printed(rows), printed(rows.replace("\n       ", ""))) is not None
+
+
+# The fixed-seed run of the suite. The fuzzer still finds divergences from PyTorch in about one
+# program in twenty; until it finds none, this run holds the count where it is: a change that
+# makes insitu diverge in more of these programs fails here, with the classes printed.
+CI_SEED, CI_PROGRAMS, CI_CEILING = 0, 300, 16
+
+
+def test_a_fixed_seed_diverges_no_more_than_before():
+    from .driver import fuzz_one
+    found = []
+    for i in range(CI_PROGRAMS):
+        prog, mismatch = fuzz_one(CI_SEED, i)
+        if mismatch is not None:
+            found.append((i, mismatch))
+    report = "\n".join(f"program {i}: {m}" for i, m in found)
+    assert len(found) <= CI_CEILING, (f"{len(found)} of {CI_PROGRAMS} programs of seed {CI_SEED} "
+                                      f"diverge from PyTorch (at most {CI_CEILING} did):\n{report}")
