@@ -1,4 +1,10 @@
-"""Grad modes: whether operations record a graph. Context managers that are also decorators."""
+"""Grad modes: whether operations record a graph. Context managers that are also decorators,
+with or without parentheses (`@no_grad`, `@no_grad()`, `@inference_mode`), as in PyTorch.
+
+`mode.grad` says whether ops record; `mode.enabled` is grad mode as the user set it (what
+`is_grad_enabled()` says): they differ only inside inference_mode, where enable_grad() turns
+grad mode on but nothing is recorded and results are still inference tensors.
+"""
 import functools
 
 
@@ -6,11 +12,16 @@ from ..core.state import mode  # the one mode object (lives in core: tensors rea
 
 
 def is_grad_enabled():
-    return mode.grad
+    return mode.enabled if mode.inference else mode.grad
 
 
 def is_inference_mode_enabled():
     return mode.inference
+
+
+def _set_grad(enabled):
+    mode.enabled = enabled
+    mode.grad = enabled and not mode.inference
 
 
 class _GradModeContext:
@@ -18,12 +29,12 @@ class _GradModeContext:
     _value = None
 
     def __enter__(self):
-        self._prev = mode.grad
-        mode.grad = self._value
+        self._prev = (mode.grad, mode.enabled)
+        _set_grad(self._value)
         return self
 
     def __exit__(self, *exc):
-        mode.grad = self._prev
+        mode.grad, mode.enabled = self._prev
         return False
 
     def __call__(self, fn):
@@ -40,11 +51,20 @@ class _GradModeContext:
         return self._fresh()
 
 
-class no_grad(_GradModeContext):
+class _NoParamDecorator(_GradModeContext):
+    """`@no_grad` without parentheses: called with the function, decorate it."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_NoParamDecorator):
     _value = False
 
 
-class enable_grad(_GradModeContext):
+class enable_grad(_NoParamDecorator):
     _value = True
 
 
@@ -53,14 +73,14 @@ class set_grad_enabled(_GradModeContext):
 
     def __init__(self, enabled):
         self._value = bool(enabled)
-        self._prev = mode.grad
-        mode.grad = self._value
+        self._prev = (mode.grad, mode.enabled)
+        _set_grad(self._value)
 
     def __enter__(self):
         return self
 
     def __call__(self, fn):
-        mode.grad = self._prev   # used as a decorator: applying it changes nothing yet
+        mode.grad, mode.enabled = self._prev   # a decorator: applying it changes nothing yet
         return super().__call__(fn)
 
     def _fresh(self):
@@ -68,17 +88,26 @@ class set_grad_enabled(_GradModeContext):
 
 
 class inference_mode(_GradModeContext):
+    """inference_mode(True) turns grad mode off, inference_mode(False) turns it on (whatever
+    it was), as PyTorch's guard does; `@inference_mode` decorates without parentheses."""
+
+    def __new__(cls, mode_on=True):
+        if isinstance(mode_on, bool):
+            return super().__new__(cls)
+        return cls()(mode_on)
+
     def __init__(self, mode_on=True):
         self._on = bool(mode_on)
 
     def __enter__(self):
-        self._prev = (mode.grad, mode.inference)
-        if self._on:
-            mode.grad, mode.inference = False, True
+        self._prev = (mode.grad, mode.enabled, mode.inference)
+        on = self._on
+        mode.inference = on
+        mode.enabled = mode.grad = not on
         return self
 
     def __exit__(self, *exc):
-        mode.grad, mode.inference = self._prev
+        mode.grad, mode.enabled, mode.inference = self._prev
         return False
 
     def _fresh(self):

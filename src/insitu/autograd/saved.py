@@ -227,9 +227,12 @@ class SavedTensor:
 
 
 def _short(name):
-    """'SigmoidBackward0' -> 'Sigmoid', as PyTorch names the op in this message."""
-    i = name.rfind("Backward")
-    return name[:i] if i > 0 else name
+    """'SigmoidBackward0' -> 'Sigmoid', 'PowBackward1' -> 'Pow1', as PyTorch names the op in
+    this message ('insitu::autograd::CopyBackwards' stays as it is)."""
+    stem, sep, number = name.rpartition("Backward")
+    if not stem or not (number == "" or number.isdigit()):
+        return name
+    return stem + ("" if number in ("", "0") else number)
 
 
 def _first_after(st, version):

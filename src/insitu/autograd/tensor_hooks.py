@@ -4,6 +4,8 @@ import warnings
 import weakref
 
 from ..core.dtypes import CPP_NAMES
+from ..core.state import mode
+from ..core.storage import INFERENCE
 from ..core.tensor import alias
 from .engine import backward as run_backward
 from .node import HOOKS, Handle
@@ -31,6 +33,9 @@ def requires_grad_(self, requires_grad=True):
         return self
     if requires_grad and not self._dtype.is_floating_point:
         raise RuntimeError("only Tensors of floating point dtype can require gradients")
+    if requires_grad and self._storage.special & INFERENCE and not mode.inference:
+        raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode "
+                           "is not allowed.")
     self._requires_grad = requires_grad
     return self
 
@@ -68,7 +73,15 @@ def _del_grad(self):
 
 
 def detach(self):
-    return alias(self)
+    return _inference_alias(self, alias(self))
+
+
+def _inference_alias(src, t):
+    """detach() and .data of an inference tensor, outside inference mode: PyTorch gives it a
+    version counter of its own, from 0."""
+    if src._storage.special & INFERENCE and not mode.inference:
+        t._version_from = src._storage.version
+    return t
 
 
 def zero_grads(params, set_to_none=True):
@@ -104,7 +117,7 @@ def detach_(self):
 def _get_data(self):
     # insitu's .data shares storage AND the version counter: mutating it where a graph saved the
     # tensor is reported at backward instead of silently producing a wrong gradient
-    return alias(self)
+    return _inference_alias(self, alias(self))
 
 
 def _set_data(self, value):

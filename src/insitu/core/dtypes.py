@@ -162,3 +162,31 @@ def can_cast(from_, to):
     if from_.category > 0 and to.category == 0:
         return False
     return True
+
+
+# the C++ type PyTorch names when a Python number does not fit a dtype
+_C_TYPES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
+            "int64": "int64_t", "float16": "c10::Half", "float32": "float", "float64": "double"}
+
+
+def checked_scalar(value, dt):
+    """A Python number as PyTorch converts it into a tensor of dtype `dt` (a fill, a setitem
+    value): integers wrap, but a value out of the type's range raises PyTorch's error (an
+    unsigned type takes negative integers down to -max, as two's complement; floats may be inf
+    but not finite beyond the type's range; nan fits no integer type)."""
+    if dt is bool_ or isinstance(value, bool):
+        return value
+    if dt.category == 2:
+        if isinstance(value, float) and value != value or abs(value) == float("inf"):
+            return value
+        if abs(value) <= float(xp.finfo(dt.np).max):
+            return value
+    else:
+        info = xp.iinfo(dt.np)
+        if isinstance(value, int):
+            low = -info.max if info.min == 0 else info.min
+            if low <= value <= info.max:
+                return value
+        elif value == value and float(info.min) <= value <= float(info.max):
+            return value
+    raise RuntimeError(f"value cannot be converted to type {_C_TYPES[dt.name]} without overflow")

@@ -10,7 +10,7 @@ from ..backend import data_ptr
 from . import dtypes, printing
 from .device import CPU, check_device
 from .state import mode
-from .storage import Storage, _mem
+from .storage import INFERENCE, Storage, _mem
 
 
 class Size(tuple):
@@ -128,7 +128,17 @@ class Tensor:
 
     @property
     def _version(self):
-        return self._storage.version
+        st = self._storage
+        if st.special & INFERENCE:
+            # detach() of an inference tensor, outside inference mode, counts from 0 on its own
+            start = self.__dict__.get("_version_from")
+            if start is None:
+                raise RuntimeError("Inference tensors do not track version counter.")
+            return st.version - start
+        return st.version
+
+    def is_inference(self):
+        return bool(self._storage.special & INFERENCE)
 
     def _is_view(self):
         return self._base is not None
@@ -216,8 +226,6 @@ class Tensor:
         return object.__format__(self, spec)
 
     def grad_fn_name_for_repr(self):
-        if not mode.grad:
-            return None  # PyTorch hides grad_fn under no_grad
         try:
             fn = self.grad_fn
         except RuntimeError:

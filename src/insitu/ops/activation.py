@@ -31,7 +31,8 @@ _GELU_C = 0.044715
 
 
 def _k_relu(out, dt, a):
-    return xp.maximum(a, a.dtype.type(0), out=out)
+    # zero first: NumPy's maximum returns its second operand on a tie, so relu(-0.0) is -0.0
+    return xp.maximum(a.dtype.type(0), a, out=out)
 
 
 def _k_hardtanh(out, dt, a, min_val=-1.0, max_val=1.0):

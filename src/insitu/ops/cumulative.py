@@ -19,10 +19,18 @@ from .reducing import acc_dtype, c_contiguous, result_or_out, sum_dtype
 from .table import Op
 
 
+def running_dtype(np_dt):
+    """The dtype a running sum or product is carried in: PyTorch's CPU scans carry float32 in
+    float64 (and float16 in float32), rounding each prefix once, so its float32 cumsum is not
+    NumPy's float32 one."""
+    return xp.float64 if np_dt == xp.float32 else acc_dtype(np_dt)
+
+
 def _reverse_cumsum(g, d):
     """Sum from each position to the end along d; its own backward is a cumsum."""
     a = g._data
-    res = xp.flip(xp.cumsum(xp.flip(a, d), axis=d), d) if a.ndim else a.copy()
+    res = (xp.flip(xp.cumsum(xp.flip(a, d), axis=d, dtype=running_dtype(a.dtype)), d)
+           .astype(a.dtype, copy=False) if a.ndim else a.copy())
     return record(_REVERSE_CUMSUM, (g,), wrap(c_contiguous(res), g._dtype), {"dim": d})
 
 
@@ -67,7 +75,7 @@ def _cumulative(name, np_fn, derivative):
         rdt = sum_dtype(input._dtype, dtype)
         if out is not None and dtype is None:
             rdt = out._dtype
-        res = np_fn(a, axis=d, dtype=acc_dtype(rdt.np)) if a.ndim else a.astype(rdt.np)
+        res = np_fn(a, axis=d, dtype=running_dtype(rdt.np)) if a.ndim else a.astype(rdt.np)
         t = result_or_out(name, res, rdt, (input,), out)
         if out is not None:
             return t
@@ -178,7 +186,11 @@ def _k_cumulative(np_fn):
     def kernel(out, dt, a, dim, dtype=None):
         if a.ndim == 0:
             return out
-        return np_fn(a, axis=_wrap_dim(dim, a.ndim), out=out)
+        run = running_dtype(a.dtype)
+        if run == a.dtype:
+            return np_fn(a, axis=_wrap_dim(dim, a.ndim), out=out)
+        out[...] = np_fn(a, axis=_wrap_dim(dim, a.ndim), dtype=run)
+        return out
     return kernel
 
 

@@ -41,7 +41,7 @@ from ..autograd.graph import copy_for_backward
 from ..autograd.node import Node
 from ..autograd.saved import FREED_MESSAGE
 from ..backend import xp
-from ..core.storage import user_frame
+from ..core.storage import INFERENCE, user_frame
 from ..core.tensor import Tensor, new_tensor
 
 _nd = xp.ndarray
@@ -85,8 +85,11 @@ class Derivative:
             names = list(inspect.signature(composite).parameters)[len(self.inputs):]
             self.composite_values = tuple(self._classify(n) for n in names)
         self._plans = {}
+        # what name() says: PyTorch's C++ nodes outside the generated ones carry a namespace
+        display = "insitu::autograd::" + name if name in _QUALIFIED else name
         self.node_cls = type(name, (FormulaNode,), {"__slots__": (), "derivative": self,
-                                                     "num_outputs": len(self.outputs)})
+                                                     "num_outputs": len(self.outputs),
+                                                     "_display": display})
 
     def _classify(self, name):
         if name in _SPECIAL:
@@ -136,6 +139,16 @@ def _only_gradient(fn):
     """The formula of a tuple key naming one input: its one gradient, not a sequence of one
     (stack or cat of a single tensor)."""
     return lambda *args: fn(*args)[0]
+
+
+_QUALIFIED = ("CopyBackwards", "NotImplemented")
+
+
+def not_implemented(op_name):
+    """The formula of a derivative PyTorch does not implement: backward raises."""
+    def formula(grad):
+        raise RuntimeError(f"derivative for aten::{op_name} is not implemented")
+    return formula
 
 
 # ------------------------------------------------------------------------- recording
@@ -200,6 +213,12 @@ def record(d, inputs, outputs, values=None, where=None):
     return outputs
 
 
+_INFERENCE_SAVE = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a "
+    "clone to get a normal tensor and use it in autograd.")
+
+
 def _keep(d, node, plan, sources, values, inplace, where):
     """Keep the plan's values; `where` (the user's line, for located errors) is looked up once,
     when the first tensor is saved."""
@@ -210,6 +229,8 @@ def _keep(d, node, plan, sources, values, inplace, where):
             if isinstance(t, Tensor):
                 if inplace is not None and i == 0:
                     t = copy_for_backward(t, inplace)
+                elif t._storage.special & INFERENCE:
+                    raise RuntimeError(_INFERENCE_SAVE)
                 if where is None:
                     where = user_frame(2)
                 saved[name] = recorder.save(t, d.op_name, kind == OUTPUT, where)
@@ -239,9 +260,10 @@ class FormulaNode(Node):
     gradient and fits each gradient to its input."""
     __slots__ = ("saved", "params", "in_meta", "needs", "kept", "refs", "out_meta")
     derivative = None
+    _display = None
 
     def name(self):
-        return type(self).__name__
+        return self._display
 
     def __getattr__(self, name):
         # PyTorch's introspection of what a node saved: grad_fn._saved_self, ._saved_result

@@ -146,3 +146,56 @@ def fma_into(out, x, y, z, dtype):
         t = scratch(0, dtype, out.shape)
         xp.multiply(x, y, out=t, casting=UNSAFE)
         xp.add(t, z, out=out, casting=UNSAFE)
+
+
+# ------------------------------------------------------------------------- indexed accumulation
+
+_MAX_ROUNDS = 64
+
+
+def add_at_rows(target, index, rows):
+    """target[index[i]] += rows[i] along axis 0, in the order of i: the same sequence of
+    roundings as NumPy's add.at and PyTorch's index_add_/embedding backward loops, much faster
+    for rows of more than one element.
+
+    The i are taken in rounds: round r holds each index's r-th occurrence, so within a round the
+    targets are distinct and fancy-indexed adds do them all (`target[t] += rows[sel]` rounds
+    once per element, as a sequential add does), a block of rows at a time (temporaries of at
+    most `_BLOCK` elements). An index repeated more than
+    `_MAX_ROUNDS` times, or 1-D targets (where add.at has its own fast loop), go to add.at."""
+    k = index.size
+    if k == 0:
+        return target
+    if target.ndim == 1 or k == 1:
+        xp.add.at(target, index, rows)
+        return target
+    if index.min() < 0:                           # -1 and n - 1 are one row
+        index = index % target.shape[0]
+    order = xp.argsort(index, kind="stable")
+    ranked = index[order]
+    first = xp.empty(k, xp.bool_)
+    first[0] = True
+    xp.not_equal(ranked[1:], ranked[:-1], out=first[1:])
+    if first.all():                               # no repeats: one round
+        _add_rows(target, index, rows, xp.arange(k))
+        return target
+    starts = xp.flatnonzero(first)
+    rank = xp.arange(k) - starts[xp.cumsum(first) - 1]
+    rounds = int(rank.max()) + 1
+    if rounds > _MAX_ROUNDS:
+        xp.add.at(target, index, rows)
+        return target
+    for r in range(rounds):
+        sel = order[rank == r]
+        sel.sort()                               # read rows in order: better locality
+        _add_rows(target, index, rows, sel)
+    return target
+
+
+def _add_rows(target, index, rows, sel):
+    """target[index[sel]] += rows[sel] (distinct targets), a few rows at a time so that the
+    gathered temporaries stay within a block whatever the number of rows."""
+    step = max(1, _BLOCK // max(1, rows[0].size))
+    for s in range(0, sel.size, step):
+        part = sel[s:s + step]
+        target[index[part]] += rows[part]

@@ -1,4 +1,5 @@
-"""Comparisons, logical and bitwise ops: elementwise, not differentiable."""
+"""Comparisons, logical and bitwise ops: elementwise, not differentiable (a comparison written
+in place passes zeros)."""
 from ..backend import xp
 from ..core.tensor import Tensor
 from .checks import operands_broadcast, refuse, refusing, tensors_only
@@ -23,20 +24,36 @@ def _k_bitwise_not(out, dt, a):
     return xp.invert(a, out=out)
 
 
+def _zeros(grad):
+    """A comparison written in place (`eq_`) passes no gradient: exact zeros."""
+    return grad.new_zeros(grad.shape) if isinstance(grad, Tensor) else xp.zeros_like(grad)
+
+
+def _numbered(stem):
+    """eq_(Scalar) is EqBackward0, eq_(Tensor) EqBackward1, as PyTorch numbers them."""
+    names = (stem + "Backward0", stem + "Backward1")
+    return lambda args, params: names[isinstance(args[1], Tensor)]
+
+
+# a comparison's bool result has no gradient; written in place into a float tensor it has a
+# node passing zeros (PyTorch's eq_ & co.)
 COMPARE = [
     Op(f"{name}(Tensor self, Tensor other)", _k_compare(fn), promote="compare",
-       operators=(dunder,))
+       operators=(dunder,), grad_inplace_only=True, node=_numbered(name.capitalize()),
+       derivatives={"self": _zeros, "other": _zeros})
     for name, fn, dunder in [("eq", xp.equal, "__eq__"), ("ne", xp.not_equal, "__ne__"),
                              ("lt", xp.less, "__lt__"), ("le", xp.less_equal, "__le__"),
                              ("gt", xp.greater, "__gt__"), ("ge", xp.greater_equal, "__ge__")]
 ]
 
+# PyTorch's logical_and_ & co. run their out= form, which autograd does not see: no guard, no
+# node, the tensor keeps its grad_fn
 LOGICAL = [
     Op(f"{name}(Tensor self, Tensor other)", _k_compare(fn), promote="bool",
-       check=tensors_only(name))
+       check=tensors_only(name), untracked_inplace=True)
     for name, fn in [("logical_and", xp.logical_and), ("logical_or", xp.logical_or),
                      ("logical_xor", xp.logical_xor)]
-] + [Op("logical_not(Tensor self)", _k_logical_not, promote="bool")]
+] + [Op("logical_not(Tensor self)", _k_logical_not, promote="bool", untracked_inplace=True)]
 
 BITWISE = [
     Op(f"{name}(Tensor self, Tensor other)", refusing(uf(fn), kernel, refused),

@@ -16,10 +16,10 @@ import warnings
 
 from ..autograd.grad_mode import mode
 from ..autograd.guards import check_autograd
-from ..autograd.versions import write
+from ..autograd.versions import INFERENCE_WRITE, write
 from ..backend import xp
 from ..core.dtypes import CPP_NAMES, can_cast
-from ..core.storage import Storage, user_stacklevel
+from ..core.storage import INFERENCE, Storage, user_stacklevel
 from ..core.tensor import Tensor, new_tensor
 from . import checks
 from .derivatives import finish, keep_outputs, prepare
@@ -92,7 +92,7 @@ def _reraise_shapes(args, err):
 
 def inplace(op, args, params):
     self = args[0]
-    grad = mode.grad and _needs(args)
+    grad = mode.grad and op.tracks_inplace and _needs(args)
     if grad:   # PyTorch's autograd guards come before the kernel's own checks
         check_autograd(self, _needs(args[1:]))
     if op.check_args is not None:
@@ -109,7 +109,7 @@ def inplace(op, args, params):
             ad = a._data
             if ad.shape != data.shape and op.check_shapes:
                 checks.check_broadcast_into(data.shape, [ad.shape])
-            if a._storage is st and checks.check_input_overlap(self, ad):
+            if a._storage is st and op.check_overlap and checks.check_input_overlap(self, ad):
                 ad = ad.copy()
             arrays.append(ad)
         else:
@@ -117,8 +117,10 @@ def inplace(op, args, params):
     if self._base is not None and not op.internal_overlap_ok:
         checks.check_internal_overlap(self)
     node = None
-    if grad and op.differentiable:
+    if grad and op.inplace_differentiable:
         node = prepare(op.derivative_for(args, params), args, params, op.inplace_name)
+    if st.special & INFERENCE and not mode.inference:
+        _write_inference(call_kernel, op, data, force, arrays, params)
     write(self, op.inplace_name, call_kernel, op, data, force, arrays, params)
     if node is not None:
         after_inplace(self, node)
@@ -127,6 +129,13 @@ def inplace(op, args, params):
     if key is not None:
         op._fast_in[key] = force
     return self
+
+
+def _write_inference(kernel, *args):
+    """An in-place write into an inference tensor outside inference mode: PyTorch runs the
+    kernel, then refuses to bump the version (the data is changed, the op raises)."""
+    kernel(*args)
+    raise RuntimeError(INFERENCE_WRITE)
 
 
 def into_out(op, args, params, out):
@@ -153,6 +162,8 @@ def into_out(op, args, params, out):
             arrays.append(ad)
         else:
             arrays.append(a)
+    if out._storage.special & INFERENCE and not mode.inference:
+        _write_inference(call_kernel, op, out._data, force, arrays, params)
     return write(out, op.name, call_kernel, op, out._data, force, arrays, params)
 
 
@@ -194,6 +205,8 @@ def write_out(name, out, arr, inputs, exact=None):
     arr = xp.asarray(arr)
     if out._data.shape != arr.shape:
         resize_out(out, arr.shape)
+    if out._storage.special & INFERENCE and not mode.inference:
+        _write_inference(xp.copyto, out._data, arr, "unsafe")
     return write(out, name, xp.copyto, out._data, arr, "unsafe")
 
 
@@ -208,8 +221,10 @@ def record_outofplace(op, args, params, out):
 
 def inplace_pre(op, args, params):
     """Autograd guards and the node of an in-place op, before its kernel runs (fast path)."""
+    if not op.tracks_inplace:
+        return None
     check_autograd(args[0], _needs(args[1:]))
-    if not op.differentiable:
+    if not op.inplace_differentiable:
         return None
     return prepare(op.derivative_for(args, params), args, params, op.inplace_name)
 

@@ -83,7 +83,15 @@ def _k_floor_divide(out, dt, a, b):
 
 def _k_remainder(out, dt, a, b):
     _check_int_zero(a, b, dt)
-    return xp.remainder(a, b, out=out, dtype=dt, casting=UNSAFE)
+    d = _op_dtype(dt, a, b)
+    if d.kind != "f":
+        return xp.remainder(a, b, out=out, dtype=dt, casting=UNSAFE)
+    # PyTorch's float remainder: fmod, then + b where the signs differ (a zero stays fmod's,
+    # +0 for 2 % -2 where NumPy's remainder gives -0)
+    mod = xp.asarray(xp.fmod(a, b, dtype=d, casting=UNSAFE))
+    b = xp.asarray(b, dtype=d)
+    xp.add(mod, b, out=mod, where=(mod != 0) & ((b < 0) != (mod < 0)))
+    return store(mod, out)
 
 
 def _k_fmod(out, dt, a, b):
@@ -96,7 +104,40 @@ def _check_int_zero(a, b, dt):
         raise RuntimeError("ZeroDivisionError")
 
 
+def _pow_by_number(out, a, b):
+    """PyTorch's own kernels for these float exponents (pow_tensor_scalar_optimized_kernel,
+    sqrt, rsqrt, reciprocal): x * x for 2, x * x * x for 3, 1 / (x * x) for -2, ...; None for
+    the other exponents."""
+    if b == 2:
+        return xp.multiply(a, a, out=out)
+    if b == 3:
+        return blocked(result_array(out, a.dtype, a), (a,), _cube, None)
+    if b == 0.5:
+        return xp.sqrt(a, out=out)
+    if b == -1:
+        return xp.reciprocal(a, out=out)
+    if b == -2:
+        r = xp.multiply(a, a, out=out)
+        return xp.reciprocal(r, out=r)
+    if b == -0.5:
+        r = xp.sqrt(a, out=out)
+        return xp.divide(1, r, out=r)
+    return None
+
+
+def _cube(out, a, dtype):
+    """a * a * a rounded twice, as PyTorch's kernel; the square in scratch, so `out` may be a."""
+    t = xp.multiply(a, a, out=scratch(0, a.dtype, a.shape))
+    xp.multiply(t, a, out=out)
+
+
 def _k_pow(out, dt, a, b):
+    if (b.__class__ is int or b.__class__ is float) and a.__class__ is xp.ndarray and \
+            a.dtype.kind == "f" and (dt is None or dt == a.dtype) and \
+            (out is None or out.dtype == a.dtype):
+        r = _pow_by_number(out, a, b)
+        if r is not None:
+            return r
     if isinstance(b, xp.ndarray) or not isinstance(a, xp.ndarray):
         # bool ** bool has no kernel, except with a Python-number exponent
         if (dt or xp.result_type(a, b)).kind == "b":
@@ -106,7 +147,27 @@ def _k_pow(out, dt, a, b):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         if isinstance(b, xp.ndarray) and b.dtype.kind == "i" and xp.any(b < 0):
             return store(_int_pow_negative(a, b, dt or xp.result_type(a, b)), out)
+    elif type(b) in (int, float) and b in _SPECIAL_EXPONENTS and isinstance(a, xp.ndarray):
+        d = _op_dtype(dt, a, b)
+        if d.kind == "f":
+            return _SPECIAL_EXPONENTS[b](a if a.dtype == d else a.astype(d), out)
     return xp.power(a, b, out=out, dtype=dt, casting=UNSAFE)
+
+
+def _reciprocal_of(r, out):
+    return xp.true_divide(r.dtype.type(1), r, out=out if out is not None else r)
+
+
+# PyTorch computes these Python-number exponents by their own formulas (so rsqrt(-0.0) is -inf
+# and a ** 2 is a * a, exactly)
+_SPECIAL_EXPONENTS = {
+    0.5: lambda a, out: xp.sqrt(a, out=out),
+    -0.5: lambda a, out: _reciprocal_of(xp.sqrt(a), out),
+    2: lambda a, out: xp.multiply(a, a, out=out),
+    3: lambda a, out: xp.multiply(xp.multiply(a, a), a, out=out),
+    -1: lambda a, out: xp.true_divide(a.dtype.type(1), a, out=out),
+    -2: lambda a, out: _reciprocal_of(xp.multiply(a, a), out),
+}
 
 
 def _int_pow_negative(a, b, dt):
@@ -125,9 +186,11 @@ def _k_clamp(out, dt, a, lo=None, hi=None):
         a = a.astype(dt)
     if lo is not None and hi is not None:
         return clip(a, lo, hi, out=out)   # max wins when min > max, as in PyTorch
+    # PyTorch keeps self's element unless it is strictly past the bound (clamp_min(-0.0, 0.0)
+    # is -0.0): NumPy's maximum and minimum return their second operand on a tie
     if lo is not None:
-        return xp.maximum(a, lo, out=out)
-    return xp.minimum(a, hi, out=out)
+        return xp.maximum(lo, a, out=out)
+    return xp.minimum(hi, a, out=out)
 
 
 def _k_clamp_min(out, dt, a, lo):
@@ -158,6 +221,15 @@ def _lerp_block(out, a, end, weight, d):
         coeff = w if small else w - d.type(1)
         base = a if small else end
     fma_into(out, coeff, diff, base, d)
+
+
+def _first_on_ties(ufunc):
+    """maximum/minimum as PyTorch's: self wins a tie (maximum(0.0, -0.0) is 0.0); NumPy's
+    ufunc returns its second operand there, so the operands go in swapped."""
+    def kernel(out, dt, a, b):
+        return ufunc(b, a, out=out, dtype=dt, casting=UNSAFE)
+    kernel.__name__ = ufunc.__name__
+    return kernel
 
 
 def _k_lerp(out, dt, a, end, weight):
@@ -283,6 +355,13 @@ def _numbered_by(position, stem):
     return lambda args, params: names[isinstance(args[position], Tensor)]
 
 
+def _remainder_node(args, params):
+    """remainder(Scalar, Tensor) (`2 % t`) has no derivative in PyTorch."""
+    if not isinstance(args[0], Tensor):
+        return "NotImplemented"
+    return "RemainderBackward1" if isinstance(args[1], Tensor) else "RemainderBackward0"
+
+
 def _pow_node(args, params):
     """pow(Tensor, Scalar) is PowBackward0, pow(Tensor, Tensor) 1, pow(Scalar, Tensor) 2."""
     if not isinstance(args[0], Tensor):
@@ -306,9 +385,14 @@ def _log(x):
 
 
 def _pow_self_grad(grad, self, exponent):
-    """PyTorch's pow_backward_self: 0 where the exponent is 0 (not the nan of 0 * inf)."""
+    """PyTorch's pow_backward_self: 0 where the exponent is 0 (not the nan of 0 * inf); a
+    number exponent is grad * (exponent * self ** (exponent - 1)), rounded in that order."""
     if _is_number(exponent):
-        return zeros_like(grad) if exponent == 0 else grad * exponent * self ** (exponent - 1)
+        if exponent == 0:
+            return zeros_like(grad)
+        if exponent == 2:                       # self ** 1 is self: skip its copy
+            return grad * (self * 2.0)
+        return grad * (exponent * self ** (exponent - 1))
     return _zero_where(exponent == 0, grad * exponent * self ** (exponent - 1))
 
 
@@ -406,13 +490,17 @@ BINARY = [
        operators=("__mul__", "__rmul__", "__imul__")),
     Op("div(Tensor self, Tensor other, *, rounding_mode=None)", _k_div,
        promote=lambda p: "true_div" if p["rounding_mode"] is None else "binary",
+       node=lambda args, params: "DivBackward0" if params["rounding_mode"] is None
+       else "DivBackward2",
        derivatives={"self": _div_self_grad, "other": _div_other_grad},
        operators=("__truediv__", "__itruediv__")),
+    # PyTorch implements no derivative for floor_divide: a NotImplemented node whose
+    # backward raises
     Op("floor_divide(Tensor self, Tensor other)", _k_floor_divide,
-       check=refuse("div_floor_cpu", "b"),
+       check=refuse("div_floor_cpu", "b"), node="NotImplemented", derivatives={},
        operators=("__floordiv__", "__rfloordiv__", "__ifloordiv__")),
     Op("remainder(Tensor self, Scalar other)", _k_remainder,
-       check=refuse("remainder_cpu", "b"), node=_numbered_by(1, "Remainder"),
+       check=refuse("remainder_cpu", "b"), node=_remainder_node,
        derivatives={"self": lambda grad: grad,
                     "other": lambda grad, self, other: -grad * (self / other).floor()},
        operators=("__mod__", "__rmod__", "__imod__")),
@@ -423,11 +511,11 @@ BINARY = [
     Op("pow(Scalar self, Scalar exponent)", _k_pow, node=_pow_node,
        derivatives={"self": _pow_self_grad, "exponent": _pow_exponent_grad},
        operators=("__pow__", "__rpow__", "__ipow__")),
-    Op("maximum(Tensor self, Tensor other)", uf(xp.maximum), variants="function method",
+    Op("maximum(Tensor self, Tensor other)", _first_on_ties(xp.maximum), variants="function method",
        check=tensors_only("maximum"),
        derivatives={"self": lambda grad, self, other: _max_grad(grad, self, other),
                     "other": lambda grad, self, other: _max_grad(grad, other, self)}),
-    Op("minimum(Tensor self, Tensor other)", uf(xp.minimum), variants="function method",
+    Op("minimum(Tensor self, Tensor other)", _first_on_ties(xp.minimum), variants="function method",
        check=tensors_only("minimum"),
        derivatives={"self": lambda grad, self, other: _min_grad(grad, self, other),
                     "other": lambda grad, self, other: _min_grad(grad, other, self)}),
@@ -450,12 +538,14 @@ CLAMP = [
                     "min": lambda grad, min_mask: where(min_mask, grad),
                     "max": lambda grad, max_mask: where(max_mask, grad)}),
     Op("clamp_min(Tensor self, Scalar min)", _k_clamp_min, promote="same", cast_names=True,
+       node=_numbered_by(1, "ClampMin"),
        computed={"mask": lambda inputs, p: _MASKS["mask"]((inputs[0], inputs[1], None), p),
                  "min_mask": lambda inputs, p: _MASKS["min_mask"]((inputs[0], inputs[1], None),
                                                                   p)},
        derivatives={"self": lambda grad, mask: where(mask, grad),
                     "min": lambda grad, min_mask: where(min_mask, grad)}),
     Op("clamp_max(Tensor self, Scalar max)", _k_clamp_max, promote="same", cast_names=True,
+       node=_numbered_by(1, "ClampMax"),
        computed={"mask": lambda inputs, p: _MASKS["mask"]((inputs[0], None, inputs[1]), p),
                  "max_mask": lambda inputs, p: _MASKS["max_mask"]((inputs[0], None, inputs[1]),
                                                                   p)},

@@ -148,7 +148,10 @@ def _amax_like(name, reducer, node_name):
         a = input._data
         dims = reduced_dims(dim, a.ndim)
         _check_nonempty(name, a, dims)
-        res = reducer(a, axis=np_axis(dims, a.ndim), keepdims=keepdim)
+        axis = np_axis(dims, a.ndim)
+        # PyTorch keeps the first of equal elements (amax of [0.0, -0.0] is 0.0); NumPy's
+        # reduction the last: reduce the reversed elements
+        res = reducer(xp.flip(a, axis) if a.ndim else a, axis=axis, keepdims=keepdim)
         if out is not None and out._dtype is not input._dtype:
             check_out_grad(name, out, (input,))
             raise RuntimeError(

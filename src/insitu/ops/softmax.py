@@ -10,6 +10,7 @@ from ..backend import xp
 from ..core import dtypes
 from ..core.tensor import _wrap_dim
 from .derivatives import Derivative, record
+from .kernels import _BLOCK, scratch
 from .pipelines import check_out_grad
 from .reducing import acc_dtype, cast, np_axis, reduced_dims, restore_dims, result_or_out
 
@@ -72,35 +73,81 @@ def _softmax_input(name, input, dim, dtype):
     return input, d
 
 
-def _shifted(a, d):
-    if a.ndim == 0:
-        return xp.zeros_like(a, dtype=acc_dtype(a.dtype))
+def _row_max(a, d):
+    """The maximum along d (kept as a size-1 dim), 0 where it is infinite (all -inf, or an
+    inf: inf - inf must not make every element nan)."""
     m = xp.amax(a, axis=d, keepdims=True) if a.size else xp.zeros((1,) * a.ndim, a.dtype)
-    m = xp.where(xp.isinf(m), 0, m)
-    return a.astype(acc_dtype(a.dtype), copy=False) - m
+    inf = xp.isinf(m)
+    if inf.any():
+        m[inf] = 0
+    return m
+
+
+def _softmax_array(a, d, log):
+    """softmax / log_softmax of a float array along d, in the result's own buffer: subtract the
+    maximum, exp, sum, then scale by 1 / sum (as PyTorch's kernel does) or subtract log(sum).
+    Rows of a C-contiguous array along its last dim go through in chunks that stay in cache;
+    log_softmax's exp is taken in scratch there."""
+    if a.dtype != acc_dtype(a.dtype):
+        a = a.astype(acc_dtype(a.dtype))
+    r = xp.empty(a.shape, a.dtype)
+    if a.size == 0:
+        return r
+    if d == a.ndim - 1 and a.flags.c_contiguous:
+        n = a.shape[-1]
+        a2, r2 = a.reshape(-1, n), r.reshape(-1, n)
+        step = max(1, _BLOCK // n)
+        for s in range(0, a2.shape[0], step):
+            _softmax_rows(a2[s:s + step], r2[s:s + step], 1, log)
+        return r
+    _softmax_rows(a, r, d, log)
+    return r
+
+
+def _softmax_rows(a, r, d, log):
+    xp.subtract(a, _row_max(a, d), out=r)
+    if log:
+        e = xp.exp(r, out=scratch(0, r.dtype, r.shape))
+        total = xp.sum(e, axis=d, keepdims=True)
+        r -= xp.log(total, out=total)
+    else:
+        xp.exp(r, out=r)
+        total = xp.sum(r, axis=d, keepdims=True)
+        r *= xp.reciprocal(total, out=total)
 
 
 def _softmax_grad(grad, result, dim):
-    if result._data.ndim == 0:
+    arrays = isinstance(grad, xp.ndarray)          # no graph: one temporary, in place
+    if (result if arrays else result._data).ndim == 0:
         return grad * 0
+    if arrays:
+        t = grad * result
+        xp.subtract(grad, t.sum(dim, keepdims=True), out=t)
+        t *= result
+        return t
     return result * (grad - (grad * result).sum(dim, keepdim=True))
 
 
 def _log_softmax_grad(grad, result, dim):
-    if result._data.ndim == 0:
+    arrays = isinstance(grad, xp.ndarray)
+    if (result if arrays else result._data).ndim == 0:
         return grad * 0
+    if arrays:
+        e = xp.exp(result)
+        e *= grad.sum(dim, keepdims=True)
+        return xp.subtract(grad, e, out=e)
     return grad - result.exp() * grad.sum(dim, keepdim=True)
 
 
-_SOFTMAX = Derivative("SoftmaxBackward0", {"self": _softmax_grad})
-_LOG_SOFTMAX = Derivative("LogSoftmaxBackward0", {"self": _log_softmax_grad})
+# the formulas run on arrays when no graph is built (Derivative's on_arrays)
+_SOFTMAX = Derivative("SoftmaxBackward0", {"self": _softmax_grad}, on_arrays=True)
+_LOG_SOFTMAX = Derivative("LogSoftmaxBackward0", {"self": _log_softmax_grad}, on_arrays=True)
 
 
 def softmax(input, dim=None, dtype=None, *, out=None):
     x, d = _softmax_input("softmax", input, dim, dtype)
     a = x._data
-    e = xp.exp(_shifted(a, d))
-    res = e / (xp.sum(e, axis=d, keepdims=True) if a.ndim else e)
+    res = _softmax_array(a, d, False) if a.ndim else xp.ones_like(a, acc_dtype(a.dtype))
     t = result_or_out("softmax", res, x._dtype, (x,), out)
     if out is not None:
         return t
@@ -110,8 +157,7 @@ def softmax(input, dim=None, dtype=None, *, out=None):
 def log_softmax(input, dim=None, dtype=None, *, out=None):
     x, d = _softmax_input("log_softmax", input, dim, dtype)
     a = x._data
-    s = _shifted(a, d)
-    res = s - (xp.log(xp.sum(xp.exp(s), axis=d, keepdims=True)) if a.ndim else s)
+    res = _softmax_array(a, d, True) if a.ndim else xp.zeros_like(a, acc_dtype(a.dtype))
     t = result_or_out("log_softmax", res, x._dtype, (x,), out)
     if out is not None:
         return t

@@ -8,6 +8,7 @@ from ..core import dtypes
 from ..core.tensor import Tensor, wrap
 from ..creation import tensor, zeros
 from .checks import broadcast_shapes
+from .erf import erf_array
 from .table import Op
 
 
@@ -35,40 +36,12 @@ def _k_nan_to_num(out, dt, a, nan=0.0, posinf=None, neginf=None):
     return r if out is None or r is out else _store(r, out)
 
 
-def erf_array(x):
-    """erf on a float array, to about 1e-15: a series for |x| < 3, a continued fraction for
-    erfc beyond (NumPy has no erf)."""
-    x64 = x.astype(xp.float64)
-    ax = xp.abs(x64)
-    out = xp.empty_like(x64)
-    small = ax < 3.0
-    if small.any():
-        s = ax[small]
-        # erf(s) = 2/sqrt(pi) * exp(-s^2) * sum_n 2^n s^(2n+1) / (1*3*...*(2n+1)): all terms > 0
-        term = s.copy()
-        total = s.copy()
-        s2 = 2.0 * s * s
-        for n in range(1, 80):
-            term *= s2 / (2 * n + 1)
-            total += term
-        out[small] = 2.0 / math.sqrt(math.pi) * xp.exp(-s * s) * total
-    big = ~small & ~xp.isnan(ax)
-    if big.any():
-        s = ax[big]
-        # erfc(s) = exp(-s^2)/sqrt(pi) * 1/(s + 1/2/(s + 1/(s + 3/2/(s + ...)))), from the tail
-        f = s.copy()
-        for k in range(60, 0, -1):
-            f = s + (k / 2.0) / f
-        out[big] = 1.0 - xp.exp(-s * s) / (math.sqrt(math.pi) * f)
-    out[xp.isnan(ax)] = xp.nan
-    return (xp.sign(x64) * out).astype(x.dtype)
-
-
 def _k_erf(out, dt, a):
     if dt is not None and a.dtype != dt:
         a = a.astype(dt)
-    r = erf_array(a)
-    return r if out is None else _store(r, out)
+    if out is not None and out.dtype.kind != "f":
+        return _store(erf_array(a), out)
+    return erf_array(a, out)
 
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)

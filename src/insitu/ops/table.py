@@ -23,7 +23,7 @@ from ..backend import xp
 from ..core import dtypes
 from ..core.dtypes import result_type_of
 from ..core.tensor import Tensor
-from .derivatives import Derivative
+from .derivatives import Derivative, not_implemented
 
 _ALL_OPS = []   # every declared op, so cached dtype decisions can be dropped together
 FUNCTION_OPS = {}   # name -> the op that makes the function insitu.<name>
@@ -32,6 +32,7 @@ FUNCTION_OPS = {}   # name -> the op that makes the function insitu.<name>
 ANY_DTYPE = "any dtype"         # the result is cast into self whatever its dtype (fill_, copy_)
 EXPANDED_SELF = "expanded self"  # self may be an expanded view (fill_ and zero_ on x.expand())
 ANY_SHAPE = "any shape"         # operands need not broadcast to self's shape (index_put_)
+OWN_OVERLAP = "own overlap"     # the op's check decides what operand overlap it refuses
 
 
 class Op:
@@ -51,17 +52,26 @@ class Op:
     check         fn(operands, params) that raises PyTorch's error before anything runs; it may
                   depend only on the operands' dtypes and kinds and on the parameters' types, as
                   the fast path keeps its verdict per kind
-    writes        what the in-place form tolerates (ANY_DTYPE, EXPANDED_SELF, ANY_SHAPE)
+    writes        what the in-place form tolerates (ANY_DTYPE, EXPANDED_SELF, ANY_SHAPE), or
+                  OWN_OVERLAP: the op's check decides about operands that overlap self
     cast_names    the cast error names the dtype in C++ (clamp_'s "result type Float can't be
                   cast to the desired output type Long" says `Long`)
     on_arrays     the formulas may run on NumPy arrays when no graph is built
     short         a function the op becomes when called with its first operand only
                   (`where(condition)` is `nonzero(condition, as_tuple=True)`)
+    grad_inplace_only  the derivatives are the in-place form's only (`eq_` makes a float
+                  result with zero gradients; `eq`'s bool result has none)
+    untracked_inplace  the in-place form bypasses autograd, guards included (PyTorch's
+                  `logical_and_` runs its `out=` form, which records nothing)
+
+    A node named "NotImplemented" (a derivative PyTorch does not implement: floor_divide) runs
+    no formula: its backward raises PyTorch's "derivative for aten::<op> is not implemented".
     """
 
     def __init__(self, schema, kernel, *, promote="binary", variants="function method inplace",
                  derivatives=None, node=None, computed=None, operators=(), check=None,
-                 writes=(), cast_names=False, on_arrays=False, short=None):
+                 writes=(), cast_names=False, on_arrays=False, short=None,
+                 grad_inplace_only=False, untracked_inplace=False):
         self.name, self.args = parse_schema(schema)
         self.tensors = tuple(a.name for a in self.args if a.operand)
         self.params = tuple(a.name for a in self.args if not a.operand)
@@ -74,10 +84,13 @@ class Op:
         self.check_cast = ANY_DTYPE not in writes
         self.internal_overlap_ok = EXPANDED_SELF in writes
         self.check_shapes = ANY_SHAPE not in writes
+        self.check_overlap = OWN_OVERLAP not in writes
         self.cpp_cast_names = cast_names
         self.operators = operators
         self.short = short
-        self.differentiable = derivatives is not None
+        self.inplace_differentiable = derivatives is not None and not untracked_inplace
+        self.differentiable = self.inplace_differentiable and not grad_inplace_only
+        self.tracks_inplace = not untracked_inplace
         self._formulas = derivatives
         self._computed = computed
         self._on_arrays = on_arrays
@@ -95,8 +108,11 @@ class Op:
     def derivative_named(self, name):
         d = self._derivatives.get(name)
         if d is None:
+            formulas = self._formulas
+            if name == "NotImplemented":
+                formulas = {k: not_implemented(self.name) for k in self.tensors}
             d = self._derivatives[name] = Derivative(
-                name, self._formulas, inputs=self.tensors, op_name=self.name,
+                name, formulas, inputs=self.tensors, op_name=self.name,
                 computed=self._computed, on_arrays=self._on_arrays,
                 scalars=[a.name for a in self.args if a.scalar])
         return d

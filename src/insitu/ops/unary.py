@@ -18,11 +18,26 @@ LN2, LN10 = math.log(2.0), math.log(10.0)
 def _k_sigmoid(out, dt, a):
     if dt is not None and a.dtype != dt:
         a = a.astype(dt)
-    # 1 / (1 + exp(-a)) in two in-place steps on the output buffer
-    r = xp.negative(a, out=buffer(out, a))
+    return blocked(buffer(out, a), (a,), _sigmoid_block, None)
+
+
+def _sigmoid_block(r, a, dtype):
+    """1 / (1 + exp(-a)) in place on the output, a block at a time (the four passes stay in
+    cache; r may be a)."""
+    xp.negative(a, out=r)
     xp.exp(r, out=r)
     r += 1
-    return xp.reciprocal(r, out=r)
+    xp.reciprocal(r, out=r)
+
+
+def _sigmoid_grad(grad, result):
+    """grad * (1 - result) * result, rounded in PyTorch's order; on arrays in one buffer."""
+    if isinstance(grad, xp.ndarray):
+        t = xp.subtract(1, result, dtype=result.dtype)
+        t *= grad
+        t *= result
+        return t
+    return grad * (1 - result) * result
 
 
 def _k_rsqrt(out, dt, a):
@@ -58,10 +73,18 @@ def _k_frac(out, dt, a):
     return xp.subtract(a, t, out=out)
 
 
-def _k_round(out, dt, a, decimals=0):
+def _k_round(out, dt, a, decimals=None):
     if a.dtype.kind != "f":
         return store(a.copy(), out) if out is None or out is not a else out
     return xp.round(a, decimals, out=out) if decimals else xp.rint(a, out=out)
+
+
+def _check_round(args, params):
+    decimals = params["decimals"]
+    if decimals is None:
+        refuse("round_vml_cpu", "b")(args, params)
+    else:
+        refuse("round_vml_cpu" if decimals == 0 else "round_cpu", "iub")(args, params)
 
 
 def _k_int_identity(ufunc):
@@ -106,7 +129,7 @@ FLOAT = [
     _float("acos", xp.arccos, lambda grad, self: -grad / (1 - self * self).sqrt()),
     _float("atan", xp.arctan, lambda grad, self: grad / (1 + self * self)),
     _float("reciprocal", xp.reciprocal, lambda grad, result: -grad * result * result),
-    _float("sigmoid", None, lambda grad, result: grad * result * (1 - result), kernel=_k_sigmoid),
+    _float("sigmoid", None, _sigmoid_grad, kernel=_k_sigmoid),
     _float("rsqrt", None, lambda grad, result: grad * -0.5 * result * result * result,
            kernel=_k_rsqrt),
 ]
@@ -127,8 +150,10 @@ SAME = [
        check=refuse("ceil_vml_cpu", "b"), derivatives={"self": _zero}),
     Op("trunc(Tensor self)", _k_int_identity(xp.trunc), promote="same",
        check=refuse("trunc_vml_cpu", "b"), derivatives={"self": _zero}),
-    Op("round(Tensor self, *, decimals=0)", _k_round, promote="same",
-       check=refuse("round_vml_cpu", "b"), derivatives={"self": _zero}),
+    # round(decimals=...) is another overload (RoundBackward1), with its own dtype refusals
+    Op("round(Tensor self, *, decimals=None)", _k_round, promote="same", check=_check_round,
+       node=lambda args, params: "RoundBackward0" if params["decimals"] is None
+       else "RoundBackward1", derivatives={"self": _zero}),
     Op("frac(Tensor self)", _k_frac, promote="same", check=refuse("frac_cpu", "iub"),
        derivatives={"self": lambda grad: grad}),
     # square is pow(self, 2): the exponent takes part in promotion (bool squares to int64)

@@ -12,7 +12,8 @@
 """
 from ..autograd import recorder
 from ..autograd.grad_mode import mode
-from ..autograd.guards import DEFAULT, NO_GRAD_MODE, MULTI_OUTPUT
+from ..autograd.guards import (DEFAULT, INFERENCE_MODE, MULTI_OUTPUT, NO_GRAD_MODE,
+                               mode_view_message)
 from ..autograd.node import Node
 from ..autograd.recorder import edge
 from ..autograd.tensor_hooks import install_retain_hook
@@ -89,7 +90,7 @@ def make_view(src, arr, name, replay, overlapping=False, creation=None, output_n
         # Errors then name this view's own op ("Output 0 of View"), not its source's.
         creation = DEFAULT
         if not mode.grad and src._requires_grad:
-            creation = NO_GRAD_MODE
+            creation = INFERENCE_MODE if mode.inference else NO_GRAD_MODE
         elif base is not None:
             creation = src._view.creation
         if creation != DEFAULT:
@@ -109,7 +110,9 @@ def multi_view(src, arrays, fn_name, node_name, pieces):
     one in place is refused as in PyTorch."""
     node = multi_node(src, arrays, node_name, pieces)
     # made under no_grad they are no_grad views (PyTorch's creation meta says so first)
-    creation = NO_GRAD_MODE if not mode.grad and src._requires_grad else MULTI_OUTPUT
+    creation = MULTI_OUTPUT
+    if not mode.grad and src._requires_grad:
+        creation = INFERENCE_MODE if mode.inference else NO_GRAD_MODE
     return tuple(make_view(src, a, node_name, None, creation=creation, output_nr=i,
                            fn_name=fn_name, node=node) for i, a in enumerate(arrays))
 
@@ -254,12 +257,6 @@ def _move_retain_hook(t, new_fn):
         install_retain_hook(t, new_fn)
 
 
-_STALE_NO_GRAD_VIEW = (
-    "A view was created in no_grad mode and its base or another view of its base has been "
-    "modified inplace with grad mode enabled. Given that this use case is ambiguous and "
-    "error-prone, it is forbidden. You can clarify your code by moving both the view and the "
-    "inplace either both inside the no_grad block (if you don't want the inplace to be tracked) "
-    "or both outside (if you want the inplace to be tracked).")
 _STALE_MULTI_OUTPUT_VIEW = (
     "Output {nr} of {fn} is a view and its base or another view of its base has been modified "
     "inplace. This view is the output of a function that returns multiple views. Such functions "
@@ -267,19 +264,29 @@ _STALE_MULTI_OUTPUT_VIEW = (
     "operation by an out-of-place one.")
 
 
+_STALE_CUSTOM_FN_VIEW = (
+    "Output {nr} of {fn} is a view and its base or another view of its base has been modified "
+    "inplace. This view was created inside a custom Function (or because an input was returned "
+    "as-is) and the autograd logic to handle view+inplace would override the custom backward "
+    "associated with the custom Function, leading to incorrect gradients. This behavior is "
+    "forbidden. You can fix this by cloning the output of the custom Function.")
+
+
 def current_grad_fn(t):
     """grad_fn of a view, regenerated if its base (or a sibling view) was modified since (with
     region tracking on, a multi-view function's output is regenerated like any view)."""
     vm = t._view
     if vm.version != t._storage.version:
-        if vm.creation != DEFAULT and t._base._requires_grad and t._base._grad_fn is not None \
+        # a view PyTorch will not rebase (made under no_grad, in inference mode, one of several
+        # outputs) whose base requires grad: reading its grad_fn raises
+        if vm.creation != DEFAULT and t._base._requires_grad \
                 and not (vm.creation == MULTI_OUTPUT and BY_REGION[0]):
-            if vm.creation == NO_GRAD_MODE:
-                raise RuntimeError(_STALE_NO_GRAD_VIEW)
+            if vm.creation == NO_GRAD_MODE or vm.creation == INFERENCE_MODE:
+                raise RuntimeError(mode_view_message(t, vm, True))
             if vm.creation == MULTI_OUTPUT:
                 raise RuntimeError(_STALE_MULTI_OUTPUT_VIEW.format(nr=vm.output_nr,
                                                                    fn=vm.fn_name))
-            return t._grad_fn
+            raise RuntimeError(_STALE_CUSTOM_FN_VIEW.format(nr=vm.output_nr, fn=vm.fn_name))
         regenerate_view_grad_fn(t)
     return t._grad_fn
 

@@ -375,7 +375,8 @@ class _SeveralOutputs(FormulaNode):
 def _several(derivative):
     derivative.node_cls = type(derivative.name, (_SeveralOutputs,),
                                {"__slots__": (), "derivative": derivative,
-                                "num_outputs": len(derivative.outputs)})
+                                "num_outputs": len(derivative.outputs),
+                                "_display": derivative.node_cls._display})
     return derivative
 
 

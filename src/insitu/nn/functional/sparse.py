@@ -8,6 +8,7 @@ from ...backend import xp
 from ...core import dtypes
 from ...core.tensor import wrap
 from ...ops.derivatives import Derivative, record
+from ...ops.kernels import add_at_rows
 from .distance import _norm_array
 
 
@@ -33,7 +34,7 @@ def _embedding_backward(grad, weight_shape, indices, padding_idx, scale_grad_by_
         counts = xp.bincount(flat_idx, minlength=n_rows)
         rows = rows / counts[flat_idx][:, None]
     out = xp.zeros((n_rows, dim), grad.dtype)
-    xp.add.at(out, flat_idx, rows)
+    add_at_rows(out, flat_idx, rows)
     if padding_idx is not None:
         out[padding_idx] = 0
     return out

@@ -1,13 +1,13 @@
-"""`x[idx]` and `x[idx] = v`: basic indices give views, advanced indices (int lists/tensors,
-bool masks) give copies (INDEX), and `__setitem__` with any index writes in place, one version
-bump (INDEX_PUT, also `index_put`/`index_put_`)."""
+"""`x[idx]`: basic indices (ints, slices, `...`, None) give views, advanced indices (int
+lists/tensors, bool masks) give copies (INDEX). The index helpers here serve `x[idx] = v` too
+(`indexing.setitem`)."""
 from ...autograd.watch import watch_copy
 from ...backend import xp, strided_view
 from ...core import dtypes
 from ...core.tensor import Tensor, wrap
 from ...creation import zeros
-from ..pipelines import inplace as run_inplace, outofplace
-from ..table import ANY_DTYPE, ANY_SHAPE, Op
+from ..pipelines import outofplace
+from ..table import Op
 from ..view_graph import make_view
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
@@ -22,8 +22,9 @@ def _normalize(idx):
 def _is_basic(idx):
     for i in idx:
         if type(i) is bool or not isinstance(i, _BASIC):
-            if isinstance(i, Tensor) and i._data.ndim == 0 and i._dtype.category == 1:
-                continue  # a 0-dim integer tensor indexes like an int
+            if isinstance(i, Tensor) and i._data.ndim == 0 and i._dtype.category == 1 \
+                    and i._dtype is not dtypes.uint8:
+                continue  # a 0-dim integer tensor indexes like an int (a uint8 one like a bool)
             return False
     return True
 
@@ -81,16 +82,29 @@ def _torch_geometry(a, idx):
     return offset, [n for n, _ in dims], [s for _, s in dims]
 
 
-def _node_name(idx):
+def _node_name(self, idx, single):
+    """The node of a basic index: that of the last view PyTorch applies, which skips a slice
+    that keeps all of its dim in a tuple index (AliasBackward0 when nothing is left); a lone
+    slice is always a SliceBackward0."""
+    if single and isinstance(idx[0], slice):
+        return "SliceBackward0"
     name = "AliasBackward0"
+    shape = self._data.shape
+    dim = 0
+    n_real = sum(1 for i in idx if i is not None and i is not Ellipsis)
     for i in idx:
-        if isinstance(i, (int, Tensor)):
-            name = "SelectBackward0"
-        elif isinstance(i, slice):
-            if i != slice(None):
-                name = "SliceBackward0"
-        elif i is None:
+        if i is None:
             name = "UnsqueezeBackward0"
+        elif i is Ellipsis:
+            dim += len(shape) - n_real
+        elif isinstance(i, slice):
+            if not (i.start in (None, 0) and i.step in (None, 1)
+                    and (i.stop is None or i.stop >= shape[dim])):
+                name = "SliceBackward0"
+            dim += 1
+        else:
+            name = "SelectBackward0"
+            dim += 1
     return name
 
 
@@ -112,6 +126,8 @@ def _advanced_index(self, idx):
             out.append(arr)
         elif type(i) is bool:
             out.append(xp.array(i))
+        elif isinstance(i, xp.ndarray):     # already NumPy's (an index made by setitem)
+            out.append(i)
         elif i is None or i is Ellipsis or isinstance(i, (int, slice)):
             out.append(i)
         else:
@@ -120,10 +136,10 @@ def _advanced_index(self, idx):
     return tuple(out)
 
 
-def _check_bounds(self, np_idx):
+def _check_bounds(self, np_idx, masks=True, bounds=True):
     """PyTorch's errors for an advanced index: too many indices, a mask whose shape does not
-    match, an index out of range (its dimension counted among the advanced indices, as
-    PyTorch's index kernel sees them)."""
+    match (`masks`), an index out of range (`bounds`; its dimension counted among the advanced
+    indices, as PyTorch's index kernel sees them)."""
     shape = self._data.shape
     nd = len(shape)
 
@@ -141,7 +157,7 @@ def _check_bounds(self, np_idx):
         if i is Ellipsis:
             dim += nd - n_real
         elif isinstance(i, xp.ndarray) and i.dtype == bool:
-            for j, m in enumerate(i.shape):
+            for j, m in enumerate(i.shape if masks else ()):
                 if m != shape[dim + j]:
                     raise IndexError(
                         f"The shape of the mask [{', '.join(map(str, i.shape))}] at index {j} "
@@ -151,7 +167,7 @@ def _check_bounds(self, np_idx):
             advanced += i.ndim
         elif isinstance(i, xp.ndarray):
             size = shape[dim]
-            bad = i[(i >= size) | (i < -size)] if i.size else i
+            bad = i[(i >= size) | (i < -size)] if i.size and bounds else i[:0]
             if bad.size:
                 raise IndexError(f"index {int(bad.reshape(-1)[0])} is out of bounds for dimension "
                                  f"{advanced} with size {size}")
@@ -161,7 +177,22 @@ def _check_bounds(self, np_idx):
             dim += 1
 
 
+def _zero_dim_single(self, idx):
+    """PyTorch's errors for a lone int or slice (not in a tuple) indexing a 0-dim tensor."""
+    if self._data.ndim == 0 and not isinstance(idx, tuple) and type(idx) is not bool:
+        if isinstance(idx, int):
+            if idx == 0:
+                raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in "
+                                 "Python or `tensor.item<T>()` in C++ to convert a 0-dim "
+                                 "tensor to a number")
+            raise IndexError(f"index {idx} is out of bounds for dimension 0 with size 0")
+        if isinstance(idx, slice):
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+
+
 def getitem(self, idx):
+    _zero_dim_single(self, idx)
+    single = not isinstance(idx, tuple)
     idx = _normalize(idx)
     if _is_basic(idx):
         np_idx = _basic_index(self, idx)
@@ -169,7 +200,7 @@ def getitem(self, idx):
         if arr.size == 0 or any(i is None for i in idx):
             offset, shape, strides = _torch_geometry(self._data, idx)
             arr = strided_view(self._data, offset, shape, strides)
-        return make_view(self, arr, _node_name(idx), lambda g: getitem(g, idx))
+        return make_view(self, arr, _node_name(self, idx, single), lambda g: getitem(g, idx))
     np_idx = _advanced_index(self, idx)
     _check_bounds(self, np_idx)
     out = outofplace(INDEX, (self,), {"indices": np_idx})
@@ -195,102 +226,4 @@ INDEX = Op("index(Tensor self, indices)", _k_index, promote="same", variants="",
            node="IndexBackward0", derivatives={"self": _index_backward})
 
 
-def _k_index_put(out, dt, a, values, indices, accumulate=False):
-    if out is None:
-        out = a.copy()
-    elif out is not a:
-        xp.copyto(out, a)
-    if accumulate:
-        xp.add.at(out, indices, values)
-    else:
-        out[indices] = values
-    return out
-
-
-def _index_put_self_grad(grad, indices, accumulate):
-    return grad if accumulate else grad.index_put(indices, grad.new_zeros(()))
-
-
-def _index_put_values_grad(grad, indices):
-    # the indices are NumPy's already: index directly, not through getitem
-    return outofplace(INDEX, (grad,), {"indices": indices})
-
-
-def _np_indices(indices):
-    if isinstance(indices, xp.ndarray):
-        return (indices,)
-    return tuple(i._data.astype(bool) if isinstance(i, Tensor)
-                 and i._dtype in (dtypes.bool_, dtypes.uint8)
-                 else i._data if isinstance(i, Tensor) else i for i in indices)
-
-
-def _check_index_put(args, params):
-    self, values = args
-    if isinstance(values, Tensor) and values._dtype is not self._dtype:
-        raise RuntimeError(
-            f"Index put requires the source and destination dtypes match, got "
-            f"{self._dtype.legacy} for the destination and {values._dtype.legacy} for the source.")
-
-
-INDEX_PUT = Op("index_put(Tensor self, indices, Tensor values, accumulate=False)", _k_index_put,
-               promote="same", variants="", writes=(ANY_DTYPE, ANY_SHAPE),
-               check=_check_index_put, node="IndexPutBackward0",
-               derivatives={"self": _index_put_self_grad, "values": _index_put_values_grad})
-
-
-def _index_put_entry(inplace):
-    def index_put(self, indices, values, accumulate=False):
-        params = {"indices": _np_indices(indices), "accumulate": accumulate}
-        if not isinstance(values, Tensor):
-            values = wrap(xp.asarray(values, dtype=self._dtype.np), self._dtype)
-        if inplace:
-            return run_inplace(INDEX_PUT, (self, values), params)
-        return outofplace(INDEX_PUT, (self, values), params)
-    index_put.__name__ = "index_put_" if inplace else "index_put"
-    return index_put
-
-
-def setitem(self, idx, value):
-    if idx is False:   # PyTorch writes nothing, and bumps no version, for x[False] = v
-        return
-    idx = _normalize(idx)
-    if isinstance(value, Tensor) and value._data.ndim and value._data.shape[0] == 1:
-        value = _strip_leading_ones(value)
-    if _is_basic(idx):
-        target = getitem(self, idx)
-        if isinstance(value, Tensor):
-            target.copy_(value)
-        else:
-            target.fill_(value)
-        return
-    np_idx = _advanced_index(self, idx)
-    _check_bounds(self, np_idx)
-    if not isinstance(value, Tensor):   # a Python number is cast (and wrapped) like PyTorch
-        value = wrap(xp.array(value).astype(self._dtype.np), self._dtype)
-    elif value._dtype is not self._dtype and _casts_value(np_idx, value):
-        value = value.to(self._dtype)
-    run_inplace(INDEX_PUT, (self, value), {"indices": np_idx, "accumulate": False})
-
-
-def _casts_value(np_idx, value):
-    """Where PyTorch's setitem takes a value of another dtype: an index of Python bools only
-    (a copy_), or a single mask with a 0-dim value (a masked_fill_). Elsewhere index_put_
-    insists on equal dtypes."""
-    arrays = [i for i in np_idx if isinstance(i, xp.ndarray)]
-    if all(a.ndim == 0 and a.dtype == bool for a in arrays):
-        return True
-    return len(arrays) == 1 and arrays[0].dtype == bool and value._data.ndim == 0
-
-
-def _strip_leading_ones(value):
-    """PyTorch drops a value's leading size-1 dims before broadcasting it into x[idx]."""
-    shape = value._data.shape
-    k = 0
-    while k < len(shape) and shape[k] == 1:
-        k += 1
-    return value.squeeze(tuple(range(k)))
-
-
-METHODS = {"__getitem__": getitem, "__setitem__": setitem, "index_put_": _index_put_entry(True),
-           "index_put": _index_put_entry(False)}
-FUNCTIONS = {"index_put": METHODS["index_put"]}
+METHODS = {"__getitem__": getitem}

@@ -10,6 +10,7 @@ from ...backend import xp
 from ...core import dtypes
 from ...core.tensor import Tensor, _wrap_dim, wrap
 from ..checks import size_list
+from ..kernels import add_at_rows
 from ..table import ANY_DTYPE, ANY_SHAPE, Op
 from ._common import (INDEX_OP, at_least_1d, check_bounds, check_long_index,
                       first_out_of_range, target, tensor_arg)
@@ -76,7 +77,7 @@ def _k_index_add(out, dt, a, src, dim, index, alpha=1):
     s = _source_block(o, src, d, idx.size)
     if alpha != 1:
         s = xp.multiply(s, alpha, dtype=o.dtype, casting="unsafe")
-    xp.add.at(o, _along(d, idx), s)
+    add_at_rows(xp.moveaxis(o, d, 0), idx, xp.moveaxis(s, d, 0))
     return out
 
 

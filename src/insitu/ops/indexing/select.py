@@ -52,7 +52,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
 
 INDEX_SELECT = Derivative("IndexSelectBackward0", {
     "self": lambda grad, self_shape, self_dtype, dim, index:
-    zeros(self_shape, dtype=self_dtype).index_add(dim, index, grad)})
+    zeros(self_shape, dtype=self_dtype).index_add_(dim, index, grad)})
 
 
 def index_select(input, dim, index, *, out=None):

@@ -18,8 +18,19 @@ from .decompositions import svdvals
 _INF = float("inf")
 
 
+def _two_norm(a, axis, keepdim):
+    """sqrt of the sum of squares: one BLAS dot over everything, else one squaring pass."""
+    if axis is None and a.flags.c_contiguous and a.size:
+        f = a.reshape(-1)
+        r = xp.sqrt(xp.dot(f, f))
+        return xp.reshape(r, (1,) * a.ndim) if keepdim else r
+    return xp.sqrt(xp.sum(xp.multiply(a, a), axis=axis, keepdims=keepdim))
+
+
 def _vector_norm_array(a, ord, axis, keepdim):
     acc = acc_dtype(a.dtype)
+    if ord == 2:
+        return _two_norm(a.astype(acc, copy=False), axis, keepdim)
     x = xp.abs(a).astype(acc, copy=False)
     if ord == _INF:
         return xp.max(x, axis=axis, keepdims=keepdim)
@@ -29,8 +40,6 @@ def _vector_norm_array(a, ord, axis, keepdim):
         return xp.sum(x != 0, axis=axis, keepdims=keepdim, dtype=acc)
     if ord == 1:
         return xp.sum(x, axis=axis, keepdims=keepdim)
-    if ord == 2:
-        return xp.sqrt(xp.sum(x * x, axis=axis, keepdims=keepdim))
     return xp.power(xp.sum(xp.power(x, ord), axis=axis, keepdims=keepdim), 1.0 / ord)
 
 
@@ -44,7 +53,10 @@ def _norm_grad(grad, self, result, dims, keepdim, ord):
     if ord == 1:
         return x.sgn() * g
     if ord == 2:
-        return g * (x / norm).masked_fill(norm == 0, 0)
+        scaled = x / norm
+        if (norm._data == 0).any():             # x / 0: PyTorch's masked_fill_ makes it 0
+            scaled = scaled.masked_fill(norm == 0, 0)
+        return g * scaled
     if math.isinf(ord):
         ax = x.abs()
         mask = (ax == norm).logical_or(ax != ax)

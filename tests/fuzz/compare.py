@@ -1,0 +1,195 @@
+"""Comparing two traces of one program: torch's (the oracle) and insitu's.
+
+Values are compared bit for bit where PyTorch's kernels are exact, and within a few units in
+the last place otherwise (transcendental kernels round differently); nan and infinities must sit
+in the same places, and a zero must have the same sign. Exceptions compare by type and first
+sentence. Everything else (dtype, shape, requires_grad, is_leaf, grad_fn name, _version, str,
+Python values) compares exactly.
+
+The deliberate differences of insitu (docs/differences.md) are excluded by rule, here and only
+here: `RULES` names each one as that document does (tests/fuzz/test_fuzz.py checks that the two
+lists agree). A rule says which fields stop being compared after which event of the program.
+"""
+import numpy as np
+
+from .execute import Raised
+
+LOCATED_ERRORS = "located-errors"
+OVERLAP = "overlap-as-if-copied"
+DATA_VERSION = "data-shares-version"
+GRADIENT_VERSIONS = "gradient-versions"
+INFERENCE_RESULTS = "inference-result-versions"
+RULES = {
+    LOCATED_ERRORS: "messages compare by their first sentence: insitu replaces PyTorch's hint "
+                    "after it with the lines that saved and modified the tensor",
+    OVERLAP: "after an in-place write whose operand partially shares memory with the written "
+             "tensor (and that PyTorch does not refuse), values are not compared: insitu "
+             "computes as if the operand had been copied first",
+    DATA_VERSION: "once a program takes `.data`, `_version` is not compared; after an in-place "
+                  "write through `.data` (or a view of it), the comparison stops where only "
+                  "insitu raises the version-counter error",
+    GRADIENT_VERSIONS: "the `_version` of a gradient (from autograd.grad or .grad) is not "
+                       "compared: it counts the in-place steps of PyTorch's backward internals",
+    INFERENCE_RESULTS: "the `_version` of a tensor made outside inference mode from an "
+                       "inference tensor is not compared: PyTorch's starts at 1 for some ops "
+                       "(clone, to, sum...), insitu's at 0",
+}
+
+_VERSION_ERROR = "one of the variables needed for gradient computation has been modified by an " \
+                 "inplace operation"
+_VALUE_FIELDS = ("values", "str")
+IGNORED = set()   # fields left out on request (`--ignore`, to look past one known divergence)
+
+
+class Mismatch:
+    __slots__ = ("location", "field", "expected", "got", "tag")
+
+    def __init__(self, location, field, expected, got, tag):
+        self.location, self.field, self.expected, self.got, self.tag = \
+            location, field, expected, got, tag
+
+    @property
+    def kind(self):
+        """The observed field without the variable's name: 'raise', 'grad_fn', 'grad.values'."""
+        f = self.field
+        if f == "raise":
+            if self.expected is None or self.got is None:
+                return "raise" if self.got is not None else "no-raise"
+            return "raise-type" if self.expected.type != self.got.type else "message"
+        if "." not in f:
+            return "python"
+        return f.split(".", 1)[1].lstrip("0123456789")
+
+    @property
+    def signature(self):
+        """The divergence class: what differs, at which kind of statement."""
+        return f"{self.kind} @ {self.tag}"
+
+    def __repr__(self):
+        return (f"at {self.location} ({self.tag}) {self.field}: torch {_show(self.expected)}, "
+                f"insitu {_show(self.got)}")
+
+
+def _show(v):
+    if isinstance(v, np.ndarray):
+        return np.array2string(v, precision=8, floatmode="maxprec", separator=", ")
+    return repr(v)
+
+
+def located(program):
+    """location -> the statement there."""
+    from .program import Block
+    where = {}
+    for i, s in enumerate(program):
+        where[str(i)] = s
+        if isinstance(s, Block):
+            for j, b in enumerate(s.body):
+                where[f"{i}.{j}"] = b
+    return where
+
+
+def tags_of(program):
+    """location -> tag of the statement there."""
+    tags = {loc: s.tag for loc, s in located(program).items()}
+    tags["end"] = "end"
+    return tags
+
+
+def _versions_left_out(program, events):
+    """Variables whose `_version` is not compared (GRADIENT_VERSIONS, INFERENCE_RESULTS)."""
+    where = located(program)
+    names = set()
+    for s in where.values():
+        if "grad-result" in getattr(s, "marks", ()):
+            names.update(s.defines)
+    for loc, ev in events:
+        if ev == "inference-read" and loc in where:
+            names.update(where[loc].defines)
+    return names
+
+
+def compare(program, expected, got):
+    """The first mismatch between the traces (None when they agree under the rules)."""
+    tags = tags_of(program)
+    events = {}
+    for loc, ev in expected.events:
+        events.setdefault(loc, set()).add(ev)
+    ours = dict(got.items)
+    theirs = set()
+    unversioned = _versions_left_out(program, expected.events)
+    skip_values = skip_version = stop_at_version_error = False
+    exact = {}          # variable prefix -> values bitwise equal (str then compares too)
+    for key, v in expected.items:
+        theirs.add(key)
+        loc, field = key
+        if field == "raise":
+            ev = events.get(loc, ())
+            if "overlap" in ev:         # OVERLAP
+                skip_values = True
+            if "data" in ev or "data-write" in ev:      # DATA_VERSION
+                skip_version = True
+            if "data-write" in ev:
+                stop_at_version_error = True
+        if key not in ours:
+            return Mismatch(loc, field, v, "<not observed>", tags.get(loc, "?"))
+        w = ours[key]
+        if field == "raise" and stop_at_version_error and v is None and isinstance(w, Raised) \
+                and w.sentence.startswith(_VERSION_ERROR):
+            return None                     # DATA_VERSION: the rest follows from this error
+        last = field.rsplit(".", 1)[-1]
+        if IGNORED and last in IGNORED:
+            continue
+        if last == "version" and (skip_version or field.split(".", 1)[0].split("[", 1)[0]
+                                  in unversioned):
+            continue
+        if skip_values and (last in _VALUE_FIELDS or isinstance(v, float)):
+            continue
+        if last == "str" and not exact.get(field[:-4], True):
+            continue                        # printed digits of values that differ in the last bit
+        same, bitwise = equal(v, w)
+        if last == "values":
+            exact[field[:-7]] = bitwise
+        if not same:
+            return Mismatch(loc, field, v, w, tags.get(loc, "?"))
+    for key, w in got.items:
+        if key not in theirs:
+            loc, field = key
+            return Mismatch(loc, field, "<not observed>", w, tags.get(loc, "?"))
+    return None
+
+
+def equal(a, b):
+    """(equal under the tolerance, bitwise equal)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+            return False, False
+        return _arrays_equal(a, b)
+    if isinstance(a, float) and isinstance(b, float):
+        return _arrays_equal(np.array(a), np.array(b))
+    if type(a) is not type(b) and not (isinstance(a, Raised) and isinstance(b, Raised)):
+        return False, False
+    same = a == b
+    return same, same
+
+
+def _arrays_equal(a, b):
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False, False
+    if a.tobytes() == b.tobytes():
+        return True, True
+    if a.dtype.kind != "f":
+        return False, False
+    an, bn = np.isnan(a), np.isnan(b)
+    if not np.array_equal(an, bn):
+        return False, False
+    a, b = a[~an], b[~bn]
+    ainf, binf = np.isinf(a), np.isinf(b)
+    if not np.array_equal(ainf, binf) or not np.array_equal(a[ainf], b[binf]):
+        return False, False
+    rtol = 1e-9 if a.dtype == np.float64 else 1e-5
+    a, b = a[~ainf].astype(np.float64), b[~binf].astype(np.float64)
+    zero = (a == 0) & (b == 0)
+    if not np.array_equal(np.signbit(a[zero]), np.signbit(b[zero])):
+        return False, False
+    scale = max(float(np.abs(b).max(initial=0.0)), 1.0)
+    return bool(np.all(np.abs(a - b) <= rtol * (np.abs(b) + 0.1 * scale))), False
