@@ -23,6 +23,8 @@ import threading
 
 from ..autograd.versions import write
 from ..backend import xp
+from ..core.threads import get_num_threads
+from ._parallel import run_all
 from ._axpy import saxpy
 
 BLOCK = 1 << 18     # elements: a block of every operand and buffer stays in the last-level
@@ -85,14 +87,27 @@ def write_each(writes, kernel, *args):
 
 def sweep(body, arrays, scalars):
     """body(*blocks, T, U, A, C, *scalars) over `arrays` (one shape, C-contiguous), one block
-    of each at a time, with the thread's buffers cut to the block's length."""
+    of each at a time, with the thread's buffers cut to the block's length; the blocks are dealt
+    to up to `insitu.get_num_threads()` threads (`_parallel`)."""
     flat = [a.reshape(-1) for a in arrays]
     n = flat[0].size
-    bufs = buffers(flat[0].dtype, n)
     if n <= BLOCK:
+        bufs = buffers(flat[0].dtype, n)
         body(*flat, *[b[:n] for b in bufs], *scalars)
         return
-    for s in range(0, n, BLOCK):
+    starts = range(0, n, BLOCK)
+    threads = min(get_num_threads(), len(starts))
+    if threads == 1:
+        _blocks(body, flat, scalars, starts)
+    else:
+        run_all(_blocks, [(body, flat, scalars, starts[i::threads]) for i in range(threads)])
+
+
+def _blocks(body, flat, scalars, starts):
+    """`body` on the blocks that begin at `starts`, with this thread's buffers."""
+    n = flat[0].size
+    bufs = buffers(flat[0].dtype, n)
+    for s in starts:
         e = s + BLOCK
         if e > n:
             e = n
