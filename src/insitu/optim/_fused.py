@@ -5,8 +5,9 @@ in-place ops, each a pass over the parameter's memory. Here the same chain, with
 roundings, runs block by block: every op of the chain is applied to one block of at most
 `BLOCK` elements of the parameter, its gradient and its state before the next block is read, so
 the arrays leave memory once per step and the intermediates (the difference in lerp, the scaled
-gradient, the denominator, the quotient) live in a few block-sized buffers made once per
-process. The update allocates nothing.
+gradient, the denominator, the quotient) live in a few block-sized buffers made once per thread.
+The update allocates nothing. With more than one thread allowed (`insitu.set_num_threads`), the
+blocks of a large parameter are dealt to helper threads (`_parallel`).
 
 Fused multiply-adds (lerp, addcmul, add with alpha) round once in float32, as PyTorch's
 vectorised kernels do: the product of two float32 numbers is exact in float64, so it is formed
@@ -36,12 +37,12 @@ _F32 = xp.dtype(xp.float32)
 _F64 = xp.dtype(xp.float64)
 FUSED_DTYPES = (_F32, _F64)
 _local = threading.local()      # .buffers: {dtype: (T, U, A, C)} of this thread
-_axpy = None                    # _axpy.saxpy() once looked up: a function, or False
+_blas_axpy = None               # _axpy.saxpy() once looked up: a function, or False
 
 
 def _load_axpy():
-    global _axpy
-    _axpy = saxpy() or False
+    global _blas_axpy
+    _blas_axpy = saxpy() or False
 
 
 def buffers(dtype, n):
@@ -57,6 +58,16 @@ def buffers(dtype, n):
         bufs = kept[dtype] = (xp.empty(size, dtype), xp.empty(size, dtype),
                               xp.empty(size, _F64), xp.empty(size, _F64))
     return bufs
+
+
+def prepare(dtype, n):
+    """Make the buffers that a sweep over `n` elements of `dtype` uses, on each thread it uses
+    (for an update whose first step does not sweep: no later step allocates them)."""
+    threads = min(get_num_threads(), -(-n // BLOCK))
+    if threads > 1:
+        run_all(buffers, [(dtype, n)] * threads)
+    else:
+        buffers(dtype, n)
 
 
 def fusable(p, *tensors):
@@ -118,12 +129,12 @@ def fma_scalar(out, x, a, z, A, C):
     """out = x * a + z, rounded once in float32 (`a` a number of x's dtype, as a float): with
     the BLAS's saxpy where it rounds once (`_axpy`), else formed in float64."""
     if x.dtype == _F32:
-        if _axpy is None:
+        if _blas_axpy is None:
             _load_axpy()
-        if _axpy and x is not out:
+        if _blas_axpy and x is not out:
             if z is not out:
                 xp.copyto(out, z)
-            _axpy(a, x, out)
+            _blas_axpy(a, x, out)
             return
         xp.copyto(A, x)
         A *= a

@@ -4,7 +4,7 @@ from ..core.tensor import Tensor
 from ..ops import pointwise  # noqa: F401  (declares add, looked up below)
 from ..ops.codegen import function
 from .optimizer import Optimizer
-from ._fused import FUSED_DTYPES, buffers, fma_scalar, fusable, sweep, write_each
+from ._fused import FUSED_DTYPES, fma_scalar, fusable, prepare, sweep, write_each
 from ._workspace import decayed_grad
 
 add = function("add")
@@ -40,7 +40,7 @@ class SGD(Optimizer):
             if momentum != 0 and buf is None:
                 slow.append(p)      # the first step clones the gradient into the buffer
                 if p._data.dtype in FUSED_DTYPES:
-                    buffers(p._data.dtype, p._data.size)    # made now, not at the next step
+                    prepare(p._data.dtype, p._data.size)    # made now, not at the next step
                 continue
             if not fusable(p, p._grad, *((buf,) if momentum != 0 else ())):
                 slow.append(p)
