@@ -6,12 +6,24 @@ process. NumPy's ufuncs, its casting copies and BLAS calls made through ctypes r
 while they work on a block, so the threads compute at the same time; each keeps its own scratch
 buffers (thread-local), made on its first block.
 """
+import os
 import queue
 import threading
 
 _helpers = []           # [(task queue, done queue)], one per helper thread, made as needed
 _lock = threading.Lock()
 _busy = threading.Lock()  # held while the helpers work for one caller
+
+
+def _forget_helpers():
+    """A forked child has none of its parent's threads: it makes its own helpers."""
+    global _lock, _busy
+    _helpers.clear()
+    _lock, _busy = threading.Lock(), threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_helpers)
 
 
 def _serve(tasks, done):
