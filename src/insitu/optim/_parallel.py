@@ -70,8 +70,8 @@ def _run_all(fn, arg_lists):
     except BaseException as exc:
         error = exc
     for _, done in used:
-        exc = done.get()
+        raised = done.get()
         if error is None:
-            error = exc
+            error = raised
     if error is not None:
         raise error
