@@ -9,7 +9,7 @@ import bench_autograd
 
 import insitu
 from insitu.autograd import saved
-from insitu.ops import registry
+from insitu.ops import derivatives
 
 
 def main(argv=None):
@@ -21,12 +21,12 @@ def main(argv=None):
     try:
         for _ in range(a.rounds):
             for on in (True, False):
-                saved.user_frame = registry.user_frame = real if on else (lambda depth=2: None)
+                saved.user_frame = derivatives.user_frame = real if on else (lambda depth=2: None)
                 t = min(bench_autograd.run(insitu, 1000, False, 5),
                         bench_autograd.run(insitu, 1000, True, 5))
                 best[on] = min(best[on], t)
     finally:
-        saved.user_frame = registry.user_frame = real
+        saved.user_frame = derivatives.user_frame = real
     print(f"autograd chain with locations {best[True] * 1e3:.2f} ms, without "
           f"{best[False] * 1e3:.2f} ms: cost {100 * (best[True] / best[False] - 1):+.1f}%")
 

@@ -6,6 +6,8 @@ Every operation has an out-of-place form and, where PyTorch has one, an in-place
 writes into the existing buffer, bumps the version counter once and returns self. Autograd follows
 PyTorch's rules, and its errors say which line saved a tensor and which line modified it.
 """
+import types as _types
+
 import numpy as _np
 
 from .core import dtypes as _dtypes
@@ -45,22 +47,30 @@ from . import autograd  # noqa: E402
 
 
 def can_cast(from_, to):
+    """insitu.can_cast(from_, to): whether PyTorch's casting rules allow `from_` to `to` in an op's
+    output: not floating to integral, not non-bool to bool; everything else is allowed."""
     return _can_cast(_dtypes.to_dtype(from_), _dtypes.to_dtype(to))
 
 
 def is_tensor(obj):
+    """insitu.is_tensor(obj): whether `obj` is an insitu Tensor (or a subclass, as Parameter)."""
     return isinstance(obj, Tensor)
 
 
 def is_floating_point(t):
+    """insitu.is_floating_point(t): whether t's dtype is a floating-point one."""
     return t._dtype.is_floating_point
 
 
 def numel(t):
+    """insitu.numel(t): the number of elements of t."""
     return t.numel()
 
 
 def result_type(a, b):
+    """insitu.result_type(a, b): the dtype an op on tensors or numbers `a` and `b` produces, by
+    PyTorch's promotion (dimensioned tensors, then 0-dim tensors, then Python numbers, each only
+    raising the category)."""
     dims, zds, scalars = [], [], []
     for x in (a, b):
         if isinstance(x, Tensor):
@@ -80,3 +90,11 @@ from .interop.missing import namespace_getattr as _namespace_getattr  # noqa: E4
 
 # insitu.X that PyTorch has and insitu lacks: "insitu does not implement torch.X yet"
 __getattr__ = _namespace_getattr("torch", "insitu")
+
+# what `from insitu import *` binds and the API reference documents (pdoc lists the members and
+# submodules __all__ names): every public function, class and value, and the public namespaces,
+# not the modules the package is built from (core, ops, methods, ...)
+_NAMESPACES = ("autograd", "backends", "compat", "interop", "linalg", "memory", "nn", "optim",
+               "return_types", "serialization", "utils")
+__all__ = sorted(name for name, value in globals().items() if not name.startswith("_")
+                 and (not isinstance(value, _types.ModuleType) or name in _NAMESPACES))

@@ -26,6 +26,9 @@ import runpy
 import sys
 import traceback
 
+__all__ = ["install", "uninstall", "installed", "run_script", "resolve", "main", "TorchFinder",
+           "ALIAS", "TARGET"]
+
 ALIAS = "torch"
 TARGET = "insitu"
 
@@ -34,6 +37,8 @@ class TorchFinder(importlib.abc.MetaPathFinder):
     """Finds `torch` and `torch.*` as insitu's modules (see the module docstring)."""
 
     def find_spec(self, fullname, path=None, target=None):
+        """A spec binding `torch` or `torch.X.Y` to insitu's object of that name (None for any
+        other name, so the next finder looks)."""
         if fullname != ALIAS and not fullname.startswith(ALIAS + "."):
             return None
         obj = resolve(fullname)

@@ -96,6 +96,10 @@ def _tensors_to_lists(data):
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """insitu.tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False): a new
+    tensor owning a copy of `data` (sequences, numbers, arrays, tensors). Without `dtype`, floats
+    give the default float dtype, ints int64, bools bool, arrays keep theirs; floats given an
+    integer dtype are truncated."""
     arr = _to_array(data)
     if isinstance(data, Tensor):
         dt = dtypes.to_dtype(dtype) if dtype is not None else data._dtype
@@ -108,6 +112,9 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
 
 
 def as_tensor(data, dtype=None, device=None):
+    """insitu.as_tensor(data, dtype=None, device=None): `data` itself for a tensor of that dtype
+    (else converted), a tensor sharing memory with a NumPy array of that dtype (`from_numpy`),
+    otherwise a copy as `tensor` makes it."""
     if isinstance(data, Tensor):
         return data if dtype is None or dtypes.to_dtype(dtype) is data._dtype else data.to(dtype)
     if isinstance(data, xp.ndarray) and (dtype is None or dtypes.to_dtype(dtype).np == data.dtype):
@@ -171,10 +178,20 @@ zeros = _filler(0, "zeros")
 ones = _filler(1, "ones")
 empty = _filler(None, "empty")
 zeros.__name__, ones.__name__, empty.__name__ = "zeros", "ones", "empty"
+zeros.__doc__ = """insitu.zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
+    a tensor of zeros (size as separate ints or one sequence), in the default float dtype unless
+    `dtype` is given. `out=` writes into it (see `ops.factories`)."""
+ones.__doc__ = """insitu.ones(*size, dtype=None, device=None, requires_grad=False, out=None): a
+    tensor of ones, as `zeros`. `out=` writes into it (see `ops.factories`)."""
+empty.__doc__ = """insitu.empty(*size, dtype=None, device=None, requires_grad=False, out=None):
+    an uninitialised tensor, as `zeros`. `out=` writes into it (see `ops.factories`)."""
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None, layout=None,
          pin_memory=False):
+    """insitu.full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None): a
+    tensor of `size` filled with `fill_value`; without dtype, a float value gives the default
+    float dtype, an int int64, a bool bool. `out=` writes into it (see `ops.factories`)."""
     if dtype is None:
         dt = dtypes.scalar_dtype(fill_value) if not isinstance(fill_value, float) \
             else dtypes.get_default_dtype()
@@ -207,10 +224,19 @@ zeros_like = _like(0)
 ones_like = _like(1)
 empty_like = _like(None)
 zeros_like.__name__, ones_like.__name__, empty_like.__name__ = "zeros_like", "ones_like", "empty_like"
+zeros_like.__doc__ = """insitu.zeros_like(input, *, dtype=None, device=None,
+    requires_grad=False, memory_format=None): zeros of input's shape and dtype (unless `dtype`),
+    laid out like a dense input (PyTorch's preserve_format); outside any graph."""
+ones_like.__doc__ = """insitu.ones_like(input, *, dtype=None, device=None, requires_grad=False,
+    memory_format=None): ones of input's shape, dtype and layout, as `zeros_like`."""
+empty_like.__doc__ = """insitu.empty_like(input, *, dtype=None, device=None,
+    requires_grad=False, memory_format=None): uninitialised, as `zeros_like`."""
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
               memory_format=None):
+    """insitu.full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
+    memory_format=None): `fill_value` in input's shape, dtype and layout, as `zeros_like`."""
     dt = _dt(dtype, input._dtype)
     arr = _empty_like(input, dt)
     xp.copyto(arr, fill_value, casting="unsafe")
@@ -218,6 +244,10 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None):
+    """insitu.arange(start=0, end, step=1, *, dtype=None, device=None, requires_grad=False,
+    out=None): start, start + step, ... below `end` (`arange(end)` starts at 0): int64 when all
+    bounds are ints, else the default float dtype (computed in float64). `out=` writes into it (see
+    `ops.factories`)."""
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -252,12 +282,17 @@ def _linspace(start, end, steps, dt):
 
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None):
+    """insitu.linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
+    out=None): `steps` evenly spaced values from start to end, rounded as PyTorch's kernel rounds
+    them (half up from start, half down from end). `out=` writes into it (see `ops.factories`)."""
     dt = _dt(dtype)
     arr = _linspace(start, end, steps, dt).astype(dt.np)
     return _finish(arr, dt, requires_grad, device)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+    """insitu.logspace(start, end, steps, base=10.0, *, dtype=None, device=None,
+    requires_grad=False): `base ** linspace(start, end, steps)`, computed in float64."""
     dt = _dt(dtype)
     exponents = _linspace(start, end, steps, dtypes.float64)
     arr = xp.power(xp.float64(base), exponents).astype(dt.np)
@@ -265,6 +300,8 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None):
+    """insitu.eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None): the n x m
+    (n x n by default) identity matrix. `out=` writes into it (see `ops.factories`)."""
     dt = _dt(dtype)
     for name, v in (("n", n), ("m", m)):
         if v is not None and v < 0:
@@ -283,12 +320,17 @@ def empty_with_layout(geom, dtype):
 
 
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False):
+    """insitu.empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False): a tensor
+    of the given size and strides (in elements) over a storage just large enough; its elements
+    are zeros."""
     t = empty_with_layout((tuple(size), tuple(stride), 0), _dt(dtype))
     t._requires_grad = requires_grad
     return t
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
+    """insitu.scalar_tensor(s, *, dtype=None, device=None, requires_grad=False): a 0-dim tensor
+    holding the number `s`, in the default float dtype unless `dtype`."""
     dt = _dt(dtype)
     return _finish(xp.array(s, dtype=dt.np), dt, requires_grad, device)
 
@@ -304,28 +346,34 @@ class Generator:
         self._rng = xp.random.Generator(xp.random.PCG64(self._seed))
 
     def manual_seed(self, seed):
+        """Reseed this generator; returns it."""
         self._seed = int(seed)
         self._rng = xp.random.Generator(xp.random.PCG64(self._seed))
         return self
 
     def seed(self):
+        """Reseed from fresh entropy; returns the new seed."""
         s = int(xp.random.SeedSequence().entropy % (2 ** 63))
         self.manual_seed(s)
         return s
 
     def initial_seed(self):
+        """The seed this generator was last seeded with."""
         return self._seed
 
     def get_state(self):
+        """The generator's state, as a uint8 tensor (for `set_state`)."""
         state = json.dumps(self._rng.bit_generator.state).encode()
         return tensor(list(state), dtype=dtypes.uint8)
 
     def set_state(self, state):
+        """Restore a state from `get_state`; returns the generator."""
         self._rng.bit_generator.state = json.loads(bytes(state.tolist()).decode())
         return self
 
     @property
     def device(self):
+        """Always the CPU."""
         return CPU
 
 
@@ -333,22 +381,29 @@ default_generator = Generator()
 
 
 def manual_seed(seed):
+    """insitu.manual_seed(seed): reseeds the default generator, so the random functions replay the
+    same numbers; returns the generator. The streams are NumPy's PCG64, not PyTorch's Mersenne
+    Twister: the same seed gives other numbers than PyTorch."""
     return default_generator.manual_seed(seed)
 
 
 def seed():
+    """insitu.seed(): reseeds the default generator from fresh entropy; returns the seed."""
     return default_generator.seed()
 
 
 def initial_seed():
+    """insitu.initial_seed(): the seed the default generator was last seeded with."""
     return default_generator.initial_seed()
 
 
 def get_rng_state():
+    """insitu.get_rng_state(): the default generator's state, as a uint8 tensor."""
     return default_generator.get_state()
 
 
 def set_rng_state(state):
+    """insitu.set_rng_state(state): restores the default generator's `get_rng_state()`."""
     default_generator.set_state(state)
 
 
@@ -380,22 +435,34 @@ def _normal_sample(g, shape, dt):
 rand = _random(_uniform_sample)
 randn = _random(_normal_sample)
 rand.__name__, randn.__name__ = "rand", "randn"
+rand.__doc__ = """insitu.rand(*size, generator=None, dtype=None, device=None,
+    requires_grad=False, out=None): samples uniform on [0, 1), in the default float dtype unless
+    `dtype`. `out=` writes into it (see `ops.factories`)."""
+randn.__doc__ = """insitu.randn(*size, generator=None, dtype=None, device=None,
+    requires_grad=False, out=None): standard normal samples, as `rand`."""
 
 
 def rand_like(input, *, dtype=None, generator=None, requires_grad=False, device=None,
               memory_format=None):
+    """insitu.rand_like(input, *, dtype=None, generator=None, requires_grad=False, device=None,
+    memory_format=None): `rand` of input's shape and dtype (unless `dtype`)."""
     dt = _dt(dtype, input._dtype)
     return _finish(_uniform_sample(rng(generator), input._data.shape, dt), dt, requires_grad)
 
 
 def randn_like(input, *, dtype=None, generator=None, requires_grad=False, device=None,
                memory_format=None):
+    """insitu.randn_like(input, *, dtype=None, generator=None, requires_grad=False, device=None,
+    memory_format=None): `randn` of input's shape and dtype (unless `dtype`)."""
     dt = _dt(dtype, input._dtype)
     return _finish(_normal_sample(rng(generator), input._data.shape, dt), dt, requires_grad)
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad=False, out=None):
+    """insitu.randint(low=0, high, size, *, generator=None, dtype=None, device=None,
+    requires_grad=False, out=None): integers uniform on [low, high) (`randint(high, size)` starts
+    at 0), int64 unless `dtype`. `out=` writes into it (see `ops.factories`)."""
     if size is None:
         low, high, size = 0, low, high
     if high is None:
@@ -406,6 +473,8 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
 
 
 def randint_like(input, low, high=None, *, dtype=None, generator=None, device=None):
+    """insitu.randint_like(input, low=0, high, *, dtype=None, generator=None, device=None):
+    `randint` of input's shape and dtype (unless `dtype`)."""
     if high is None:
         low, high = 0, low
     dt = _dt(dtype, input._dtype)
@@ -414,11 +483,16 @@ def randint_like(input, low, high=None, *, dtype=None, generator=None, device=No
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """insitu.randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False): a random
+    permutation of 0..n-1, int64 unless `dtype`."""
     dt = _dt(dtype, dtypes.int64)
     return _finish(rng(generator).permutation(n).astype(dt.np), dt, requires_grad, device)
 
 
 def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, out=None):
+    """insitu.normal(mean, std=1.0, size=None, *, generator=None, dtype=None, out=None): normal
+    samples: one per element of a tensor `mean` and/or `std` (broadcast, in its dtype), or `size`
+    of them. Not differentiable; `out=` writes into it (see `ops.factories`)."""
     g = rng(generator)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m = mean._data if isinstance(mean, Tensor) else mean
@@ -431,6 +505,9 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, out=None):
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):
+    """insitu.bernoulli(input, p=None, *, generator=None, out=None): 0/1 draws, 1 with the
+    probability in each element of input (or `p` for all), in input's dtype. Not differentiable;
+    `out=` writes into it (see `ops.factories`)."""
     probs = input._data if p is None else xp.full(input._data.shape, p)
     arr = (rng(generator).random(input._data.shape) < probs).astype(input._dtype.np)
     return wrap(arr, input._dtype)
@@ -490,22 +567,30 @@ def legacy_new(cls, *args, **kwargs):
 
 
 def _new_tensor(self, data, dtype=None, requires_grad=False):
+    """Tensor.new_tensor(data, dtype=None, requires_grad=False): `insitu.tensor(data)` in self's
+    dtype unless `dtype` (a copy; other keywords of PyTorch are not taken)."""
     return tensor(data, dtype=dtype or self._dtype, requires_grad=requires_grad)
 
 
 def new_zeros(self, *size, dtype=None, requires_grad=False, **kw):
+    """Tensor.new_zeros(*size, dtype=None, requires_grad=False): `insitu.zeros` in self's dtype
+    unless `dtype` (device and other keywords are accepted and ignored)."""
     return zeros(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
 
 
 def new_ones(self, *size, dtype=None, requires_grad=False, **kw):
+    """Tensor.new_ones(*size, dtype=None, requires_grad=False): as new_zeros, with ones."""
     return ones(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
 
 
 def new_full(self, size, fill_value, dtype=None, requires_grad=False, **kw):
+    """Tensor.new_full(size, fill_value, dtype=None, requires_grad=False): `insitu.full` in self's
+    dtype unless `dtype`."""
     return full(size, fill_value, dtype=dtype or self._dtype, requires_grad=requires_grad)
 
 
 def new_empty(self, *size, dtype=None, requires_grad=False, **kw):
+    """Tensor.new_empty(*size, dtype=None, requires_grad=False): as new_zeros, uninitialised."""
     return empty(*size, dtype=dtype or self._dtype, requires_grad=requires_grad)
 
 

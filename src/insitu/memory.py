@@ -21,6 +21,8 @@ import sys
 import types
 import weakref
 
+__all__ = ["allocated", "peak", "reset_peak", "profile"]
+
 # [bytes alive now, peak]; Storage updates it inline (a list is the cheapest shared counter)
 _mem = [0, 0]
 
@@ -36,6 +38,7 @@ def peak():
 
 
 def reset_peak():
+    """Restart `peak()` from the bytes alive now."""
     _mem[1] = _mem[0]
 
 
@@ -70,6 +73,7 @@ class profile:
 
     @property
     def rows(self):
+        """The rows, as a list of dicts (copies) in first-call order."""
         return [dict(r) for r in self._rows.values()]
 
     def __enter__(self):
@@ -101,6 +105,7 @@ class profile:
         return r
 
     def total(self, column):
+        """The sum of one column (`calls`, `allocated`, `saved` or `copied`) over the rows."""
         return sum(r[column] for r in self._rows.values())
 
     def __str__(self):

@@ -8,7 +8,7 @@ a family changes nothing; `attach(namespace)`, called once by `insitu/__init__`,
 """
 from .autograd import graph, tensor_hooks
 from .core.tensor import Tensor
-from .ops import (activation, copying, counting, cumulative, indexing, integration, linalg,
+from .ops import (activation, copying, counting, cumulative, factories, indexing, integration, linalg,
                   logical, pointwise, random_ops, reductions, searching, selection, shape, softmax,
                   sorting, special, splits, unary, view_graph, views)
 from .ops.codegen import entry_points, operator_slots
@@ -17,7 +17,7 @@ from . import creation, interop, runtime
 # in the order they are attached: a later family may replace an earlier one's entry
 FAMILIES = (pointwise, unary, logical, activation, copying, special, random_ops, reductions,
             selection, cumulative, softmax, shape, sorting, counting, searching, integration,
-            linalg, views, splits, indexing, view_graph, creation, runtime, interop)
+            linalg, views, splits, indexing, view_graph, creation, factories, runtime, interop)
 
 _TABLES = {activation: activation.TENSOR_METHODS, pointwise: pointwise.ALL, unary: unary.ALL,
            logical: logical.ALL, copying: copying.ALL}

@@ -2,7 +2,7 @@
 
 Prints progress, then a summary by divergence class with a shrunk, runnable reproducer of each
 class. Exits 1 when any program diverged. `--program I --show` prints program I of the seed and
-what each library did. Runs the worktree's insitu (its `src/` goes first on the path).
+what each library did. Runs this checkout's insitu (its `src/` goes first on the path).
 """
 import argparse
 import collections

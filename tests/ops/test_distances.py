@@ -64,3 +64,18 @@ def test_gradcheck(p):
     t = insitu.tensor(TALL, requires_grad=True)
     assert gradcheck(lambda a, b: insitu.cdist(a, b[0]), (t, b))
     assert gradgradcheck(lambda a, b: insitu.cdist(a, b[0]), (t, b))
+
+
+@pytest.mark.parametrize("side", [0, 1])
+def test_direct_cdist_has_no_double_backward(side):
+    """As PyTorch's: a gradient taken with create_graph hangs from CdistBackwardBackward0, whose
+    backward raises NotImplementedError."""
+    torch = pytest.importorskip("torch")
+    for m in (torch, insitu):
+        a = m.tensor(X1[0], requires_grad=True)
+        b = m.tensor(X2[0], requires_grad=True)
+        g = m.autograd.grad(m.cdist(a, b, 3).sum(), (a, b)[side], create_graph=True)[0]
+        assert type(g.grad_fn).__name__ == "CdistBackwardBackward0"
+        with pytest.raises(NotImplementedError,
+                           match="the derivative for '_cdist_backward' is not implemented."):
+            g.sum().backward()

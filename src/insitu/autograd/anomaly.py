@@ -16,18 +16,27 @@ import numpy as np
 from .grad_mode import mode
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+__all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+           "is_anomaly_check_nan_enabled", "set_anomaly_enabled"]
+
 RUNNING = [None]     # the node whose backward is running (parent of nodes made meanwhile)
 
 
 def is_anomaly_enabled():
+    """insitu.is_anomaly_enabled(): whether anomaly detection is on."""
     return mode.anomaly
 
 
 def is_anomaly_check_nan_enabled():
+    """insitu.is_anomaly_check_nan_enabled(): whether anomaly detection also raises when a backward
+    formula returns NaN."""
     return mode.anomaly_nan
 
 
 def set_anomaly_enabled(enabled, check_nan=True):
+    """insitu.set_anomaly_enabled(enabled, check_nan=True): turns anomaly detection on or off
+    (without `detect_anomaly`'s warning): nodes made while it is on remember the forward stack,
+    reported when their backward fails."""
     mode.anomaly = bool(enabled)
     mode.anomaly_nan = bool(check_nan)
 

@@ -48,6 +48,12 @@ def _as_tuple(x):
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """insitu.autograd.backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+    inputs=None): accumulates into the `.grad` of the leaves the gradients of `tensors` (weighted
+    by `grad_tensors`; implicit only for one-element outputs), as torch.autograd.backward. Saved
+    tensors are freed unless `retain_graph` (default: `create_graph`); `create_graph` records the
+    backward for higher derivatives; `inputs` restricts accumulation to those tensors. The engine
+    is iterative and dependency-ordered; hooks run as in PyTorch."""
     tensors = _as_tuple(tensors)
     grad_tensors = _as_tuple(grad_tensors) or (None,) * len(tensors)
     if retain_graph is None:
@@ -84,6 +90,12 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """insitu.autograd.grad(outputs, inputs, grad_outputs=None, retain_graph=None,
+    create_graph=False, only_inputs=True, allow_unused=None, is_grads_batched=False,
+    materialize_grads=False): the gradients of `outputs` with respect to `inputs`, as a tuple,
+    without touching any `.grad`. An unused input raises unless `allow_unused` (then None, or
+    zeros with `materialize_grads`). `only_inputs` and `is_grads_batched` are accepted and
+    ignored (no batched gradients)."""
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
     grad_outputs = _as_tuple(grad_outputs) or (None,) * len(outputs)

@@ -43,6 +43,8 @@ from .node import Node
 from .saved import _FREED
 from .versions import write
 
+__all__ = ["Function", "FunctionCtx", "once_differentiable", "BackwardCFunction"]
+
 
 _NO_BACKWARD = ("You must implement either the backward or vjp method for your custom "
                 "autograd.Function to use it with backward mode AD.")
@@ -65,9 +67,13 @@ _LEGACY = ("Legacy autograd function with non-static forward method is deprecate
 
 
 class FunctionCtx:
-    """What forward and backward receive as `ctx`."""
+    """What forward and backward receive as `ctx`: the backward node of this call itself."""
 
     def save_for_backward(self, *tensors):
+        """ctx.save_for_backward(*tensors): keep tensors (or None) for backward, read back as
+        `ctx.saved_tensors`. They are saved version-checked: modifying one in place before
+        backward makes backward raise, naming the line that called `apply` and the line that
+        modified it. Anything but a tensor or None raises TypeError."""
         T = Tensor
         for i, t in enumerate(tensors):
             if t is not None and not isinstance(t, T):
@@ -76,6 +82,8 @@ class FunctionCtx:
         self._to_save = tensors
 
     def mark_dirty(self, *tensors):
+        """ctx.mark_dirty(*tensors): declare the inputs forward modified in place (and returns):
+        their versions are bumped and their graph rewritten as for a built-in in-place op."""
         T = Tensor
         for i, t in enumerate(tensors):
             if not isinstance(t, T):
@@ -84,13 +92,19 @@ class FunctionCtx:
         self._dirty = tensors
 
     def mark_non_differentiable(self, *tensors):
+        """ctx.mark_non_differentiable(*tensors): outputs that get no gradient (they do not
+        require grad; backward receives zeros for them)."""
         self._non_differentiable = tensors
 
     def set_materialize_grads(self, value):
+        """ctx.set_materialize_grads(value): whether backward gets zeros (True, the default) or
+        None for outputs that received no gradient."""
         self.materialize_grads = bool(value)
 
     @property
     def saved_tensors(self):
+        """The tensors given to save_for_backward, checked against their versions (RuntimeError
+        if one was modified in place, or if the graph was already freed by a backward)."""
         saved = self.__dict__.get("_saved", ())
         if saved is None:
             raise RuntimeError(_FREED)
@@ -109,6 +123,8 @@ class BackwardCFunction(Node, FunctionCtx):
         self.num_outputs = 1
 
     def apply(self, grads):
+        """Run the Function's backward on the output gradients (zeros for missing ones when
+        materialize_grads) and check what it returns: one gradient per input."""
         grads = list(grads)
         if self.materialize_grads:
             for i, meta in enumerate(self._out_meta):
@@ -150,6 +166,7 @@ class BackwardCFunction(Node, FunctionCtx):
         return tuple(out)
 
     def release(self):
+        """Free the saved tensors (after a backward without retain_graph)."""
         for s in self.__dict__.get("_saved") or ():
             if s is not None:
                 s.release()
@@ -194,28 +211,40 @@ class Function:
 
     @staticmethod
     def forward(*args, **kwargs):
+        """Override: forward(ctx, *args) computes the outputs (grad mode is off inside), or
+        forward(*args) together with setup_context. NotImplementedError if not overridden."""
         raise NotImplementedError(
             "You must implement the forward function for custom autograd.Function.")
 
     @staticmethod
     def setup_context(ctx, inputs, output):
+        """Optional override: fill ctx from the inputs and the output when forward takes no
+        ctx."""
         raise NotImplementedError("setup_context is not implemented.")
 
     @staticmethod
     def backward(ctx, *grad_outputs):
+        """Override: one gradient per output in, one per forward argument out (None for
+        arguments that are not tensors or need no gradient); extra trailing Nones are allowed,
+        and gradients are summed to each input's shape and cast to its dtype."""
         raise NotImplementedError(_NO_BACKWARD)
 
     @staticmethod
     def vjp(ctx, *grad_outputs):
+        """Another name for backward: override one of the two."""
         raise NotImplementedError(_NO_BACKWARD)
 
     @staticmethod
     def jvp(ctx, *grad_inputs):
+        """Forward-mode derivative: not supported (NotImplementedError)."""
         raise NotImplementedError("You must implement the jvp function for custom "
                                   "autograd.Function to use it with forward mode AD.")
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        """MyFunction.apply(*args, **kwargs): run forward and, if grad mode is on and a tensor
+        argument requires grad, record one `<ClassName>Backward` node (see the module
+        docstring). Calling an instance instead (legacy style) raises RuntimeError."""
         if cls._backward_cls is None:
             cls.forward()   # raises: Function itself has no forward
         separate_setup = cls.setup_context is not Function.setup_context

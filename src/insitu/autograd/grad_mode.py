@@ -10,12 +10,18 @@ import functools
 
 from ..core.state import mode  # the one mode object (lives in core: tensors read it too)
 
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+           "is_inference_mode_enabled"]
+
 
 def is_grad_enabled():
+    """insitu.is_grad_enabled(): whether grad mode is on, as the user set it (inside
+    inference_mode, enable_grad() turns it on although nothing is recorded)."""
     return mode.enabled if mode.inference else mode.grad
 
 
 def is_inference_mode_enabled():
+    """insitu.is_inference_mode_enabled(): whether an `inference_mode` block is active."""
     return mode.inference
 
 
@@ -48,6 +54,7 @@ class _GradModeContext:
         return self.__class__()
 
     def clone(self):
+        """A new context manager of the same kind and setting (for re-entry elsewhere)."""
         return self._fresh()
 
 
@@ -61,15 +68,21 @@ class _NoParamDecorator(_GradModeContext):
 
 
 class no_grad(_NoParamDecorator):
+    """Context manager and decorator (`@no_grad` or `@no_grad()`): no graph is recorded inside
+    (results do not require grad), as torch.no_grad. Views made inside refuse later in-place use
+    under grad mode, as in PyTorch."""
     _value = False
 
 
 class enable_grad(_NoParamDecorator):
+    """Context manager and decorator: turns grad mode back on inside (for example within a
+    no_grad block), as torch.enable_grad."""
     _value = True
 
 
 class set_grad_enabled(_GradModeContext):
-    """Takes effect at once (like PyTorch's), and also works as a context manager."""
+    """set_grad_enabled(enabled): turns grad mode on or off at once (like PyTorch's); as a
+    context manager or decorator it restores the previous mode on exit."""
 
     def __init__(self, enabled):
         self._value = bool(enabled)
@@ -88,8 +101,12 @@ class set_grad_enabled(_GradModeContext):
 
 
 class inference_mode(_GradModeContext):
-    """inference_mode(True) turns grad mode off, inference_mode(False) turns it on (whatever
-    it was), as PyTorch's guard does; `@inference_mode` decorates without parentheses."""
+    """inference_mode(mode=True): context manager and decorator, as torch.inference_mode.
+
+    inference_mode(True) turns grad mode off, and tensors made inside are inference tensors,
+    which may not be modified in place outside it; inference_mode(False) turns grad mode on
+    (whatever it was), as PyTorch's guard does; `@inference_mode` decorates without
+    parentheses."""
 
     def __new__(cls, mode_on=True):
         if isinstance(mode_on, bool):

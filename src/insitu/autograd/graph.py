@@ -27,6 +27,9 @@ from .saved import (SavedTensor, add_save_observer, remove_save_observer, _obser
 from .version_tracking import BY_REGION
 from .watch import AdvancedIndexingCopyWarning  # noqa: F401  (public here, with the other)
 
+__all__ = ["saved_bytes", "is_saved", "can_mutate", "allow_mutation_on_saved_tensors",
+           "warn_inplace_copies", "InplaceCopyWarning", "AdvancedIndexingCopyWarning"]
+
 
 class InplaceCopyWarning(UserWarning):
     """An in-place op kept a copy of its input for backward (so it saved no memory)."""

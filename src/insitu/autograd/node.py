@@ -13,12 +13,18 @@ HOOKS = [False]
 
 
 class Node:
+    """A node of the backward graph, as torch.autograd.graph.Node: a tensor's `grad_fn`. Its class
+    name is PyTorch's (MulBackward0, ...); `next_functions` are (node, input_nr) edges to the
+    nodes of its inputs ((None, 0) where an input needs no gradient; a leaf is reached through
+    its AccumulateGrad). Calling a node applies its backward to output gradients. Hooks
+    registered here run when the engine runs the node."""
     __slots__ = ("next_functions", "_pre_hooks", "_hooks", "_retain", "__weakref__",
                  "__dict__")
     num_outputs = 1
     runs_without_grad = False   # custom Functions run even when no gradient reaches them
 
     def name(self):
+        """The node's name: its class name, as PyTorch's (e.g. "MulBackward0")."""
         return type(self).__name__
 
     @property
@@ -48,6 +54,9 @@ class Node:
         return self.__dict__.get("_thooks")
 
     def add_tensor_hook(self, output_nr, hook):
+        """Register `hook(grad) -> optional new grad` on the gradient of output `output_nr`, before
+        the node runs (Tensor.register_hook on a non-leaf lands here); returns a removable
+        handle."""
         HOOKS[0] = True
         hooks = self.__dict__.setdefault("_thooks", {}).setdefault(output_nr, [])
         hooks.append(hook)
@@ -57,6 +66,7 @@ class Node:
         """Free what backward needed (called after backward unless retain_graph)."""
 
     def apply(self, grads):
+        """The backward: a tuple of input gradients (or None) for the output gradients."""
         raise NotImplementedError
 
     def __call__(self, *grads):
@@ -64,12 +74,14 @@ class Node:
 
 
 class Handle:
+    """A registered hook's handle, as torch.utils.hooks.RemovableHandle: `remove()` it."""
     __slots__ = ("_list", "_item")
 
     def __init__(self, lst, item):
         self._list, self._item = lst, item
 
     def remove(self):
+        """Unregister the hook (a second call does nothing)."""
         try:
             self._list.remove(self._item)
         except ValueError:

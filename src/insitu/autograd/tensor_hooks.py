@@ -23,6 +23,9 @@ def _set_requires_grad(self, value):
 
 
 def requires_grad_(self, requires_grad=True):
+    """Tensor.requires_grad_(requires_grad=True): sets whether autograd records operations on this
+    leaf (floating dtypes only); returns self. On a non-leaf only True is accepted (a no-op), as
+    in PyTorch."""
     requires_grad = bool(requires_grad)
     if self._grad_fn is not None or (self._base is not None and self.grad_fn is not None):
         if not requires_grad:
@@ -41,6 +44,8 @@ def requires_grad_(self, requires_grad=True):
 
 
 def _get_grad(self):
+    """Tensor.grad: the gradient accumulated by backward (None until then). Reading it on a non-leaf
+    that does not retain its gradient warns, as PyTorch does. Assigning checks shape and dtype."""
     try:
         g = self._grad
     except AttributeError:
@@ -73,6 +78,8 @@ def _del_grad(self):
 
 
 def detach(self):
+    """Tensor.detach(): a new tensor outside the graph over the same storage, sharing the version
+    counter: in-place writes to either are seen by autograd checks."""
     return _inference_alias(self, alias(self))
 
 
@@ -102,6 +109,8 @@ def zero_grads(params, set_to_none=True):
 
 
 def detach_(self):
+    """Tensor.detach_(): takes this tensor out of the graph in place (no grad_fn, no requires_grad);
+    returns self. Refused for views, as in PyTorch."""
     if self._base is not None:
         raise RuntimeError(
             "Can't detach views in-place. Use detach() instead. If you are using "
@@ -115,6 +124,10 @@ def detach_(self):
 
 
 def _get_data(self):
+    """Tensor.data: a tensor over the same storage, outside the graph. Unlike PyTorch's, it shares
+    the version counter, so modifying `.data` where a graph saved the tensor is reported at
+    backward instead of silently giving a wrong gradient. Assigning `.data` swaps the array and
+    storage."""
     # insitu's .data shares storage AND the version counter: mutating it where a graph saved the
     # tensor is reported at backward instead of silently producing a wrong gradient
     return _inference_alias(self, alias(self))
@@ -127,6 +140,8 @@ def _set_data(self, value):
 
 
 def register_hook(self, hook):
+    """Tensor.register_hook(hook): `hook(grad) -> optional new grad` runs on this tensor's gradient
+    during backward (for a leaf, before it is accumulated); returns a handle with `remove()`."""
     if not self._requires_grad:
         raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
     HOOKS[0] = True
@@ -139,6 +154,8 @@ def register_hook(self, hook):
 
 
 def register_post_accumulate_grad_hook(self, hook):
+    """Tensor.register_post_accumulate_grad_hook(hook): `hook(tensor)` runs after a leaf's `.grad`
+    has been accumulated; returns a handle with `remove()`. Leaves only."""
     if self.grad_fn is not None:
         raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
     HOOKS[0] = True
@@ -163,6 +180,8 @@ def install_retain_hook(t, fn):
 
 
 def retain_grad(self):
+    """Tensor.retain_grad(): makes backward store this non-leaf's gradient in its `.grad` (a no-op
+    on a leaf)."""
     if not self._requires_grad:
         raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
     fn = self.grad_fn
@@ -173,6 +192,9 @@ def retain_grad(self):
 
 
 def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Tensor.backward(gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    `insitu.autograd.backward((self,), (gradient,), ...)`: accumulates gradients of self into the
+    leaves' `.grad` (`gradient` may be omitted for a one-element tensor)."""
     run_backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph,
                  inputs)
 
@@ -184,7 +206,9 @@ METHODS = {"requires_grad_": requires_grad_, "detach": detach, "detach_": detach
 PROPERTIES = {
     "grad": property(_get_grad, _set_grad, _del_grad),
     "data": property(_get_data, _set_data),
-    "retains_grad": property(lambda self: getattr(self, "_retains_grad", False)),
-    "output_nr": property(lambda self: getattr(self, "_output_nr", 0)),
+    "retains_grad": property(lambda self: getattr(self, "_retains_grad", False),
+                             doc="Whether `retain_grad()` was called on this non-leaf."),
+    "output_nr": property(lambda self: getattr(self, "_output_nr", 0),
+                          doc="Which output of its grad_fn this tensor is (0 for most)."),
 }
 SET_REQUIRES_GRAD = _set_requires_grad

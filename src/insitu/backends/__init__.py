@@ -12,6 +12,8 @@ import contextlib
 
 from .. import runtime
 
+__all__ = ["cudnn", "cuda", "mps", "mkldnn", "openmp", "mkl"]
+
 
 def _false():
     return False

@@ -2,6 +2,9 @@
 
 
 class device:
+    """insitu.device(type="cpu", index=None): a device name, as torch.device. Only the CPU exists
+    ("cpu" or "cpu:N"; an index is kept, and any CPU device equals any other); another type
+    raises."""
     __slots__ = ("type", "index")
 
     def __init__(self, type="cpu", index=None):
@@ -65,8 +68,11 @@ _default_device = [CPU]
 
 
 def set_default_device(d):
+    """insitu.set_default_device(device): accepts only the CPU (or None), the one device there
+    is."""
     _default_device[0] = check_device(d)
 
 
 def get_default_device():
+    """insitu.get_default_device(): the CPU device."""
     return _default_device[0]

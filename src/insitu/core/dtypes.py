@@ -9,6 +9,10 @@ from ..backend import xp
 
 
 class dtype:
+    """An element type: insitu.bool, uint8, int8, int16, int32, int64, float16, float32, float64
+    (and PyTorch's other names for them: float, double, half, long, int, short), each over the
+    NumPy dtype `.np`. There are no complex dtypes. `is_floating_point`, `is_signed` and
+    `itemsize` read as in PyTorch."""
     __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize", "category", "legacy")
 
     def __init__(self, name, np_dtype, category, legacy):
@@ -28,9 +32,11 @@ class dtype:
 
     @property
     def is_complex(self):
+        """Always False: insitu has no complex dtypes."""
         return False
 
     def to_real(self):
+        """The dtype itself (a real dtype's real counterpart)."""
         return self
 
 
@@ -62,10 +68,14 @@ def _by_name(name):
 
 
 def get_default_dtype():
+    """insitu.get_default_dtype(): the dtype Python floats and the float factories produce
+    (insitu.float32 unless changed)."""
     return _default_float[0]
 
 
 def set_default_dtype(d):
+    """insitu.set_default_dtype(d): makes `d`, a floating dtype, the default; promotion decisions
+    cached under the previous default are dropped."""
     d = to_dtype(d)
     if not d.is_floating_point:
         raise TypeError("only floating-point types are supported as the default type")
@@ -131,6 +141,8 @@ def scalar_dtype(value):
 
 
 def promote_types(a, b):
+    """insitu.promote_types(type1, type2): the dtype both promote to, with PyTorch's rules (a higher
+    category wins outright: int64 with float16 is float16)."""
     return _promote_same_rank(to_dtype(a), to_dtype(b))
 
 

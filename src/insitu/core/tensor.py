@@ -22,6 +22,7 @@ class Size(tuple):
     __str__ = __repr__
 
     def numel(self):
+        """The product of the dimensions (the number of elements of that shape)."""
         n = 1
         for d in self:
             n *= d
@@ -32,6 +33,14 @@ _new = object.__new__
 
 
 class Tensor:
+    """A multi-dimensional array with PyTorch's Tensor API over a NumPy array.
+
+    A tensor is a view of a `Storage` (one buffer and its version counter, shared by every view
+    of it), a dtype, and autograd fields (`requires_grad`, `grad`, `grad_fn`). In-place methods
+    (names ending in `_`) write into that buffer and bump the version once; backward checks it,
+    and its errors name the line that saved a tensor and the lines that modified it since.
+    `Tensor(2, 3)` and `Tensor(data)` are PyTorch's legacy constructors (`empty(2, 3)`, a copy of
+    data in the default dtype). CPU only."""
     __slots__ = ("_data", "_dtype", "_storage", "_base", "_requires_grad", "_grad_fn",
                  "_output_nr", "_grad", "_view", "_hooks", "_acc", "_retains_grad", "_inference",
                  "__weakref__", "__dict__")
@@ -45,33 +54,40 @@ class Tensor:
     # ---------------------------------------------------------------- metadata
     @property
     def shape(self):
+        """The dimensions, as an `insitu.Size` (a tuple)."""
         return Size(self._data.shape)
 
     def size(self, dim=None):
+        """Tensor.size(dim=None): the dimensions as an `insitu.Size`, or the size of dim `dim`."""
         if dim is None:
             return Size(self._data.shape)
         return self._data.shape[_wrap_dim(dim, self._data.ndim, False)]
 
     def dim(self):
+        """Tensor.dim(), also `ndimension()`: the number of dimensions."""
         return self._data.ndim
 
     @property
     def ndim(self):
+        """The number of dimensions."""
         return self._data.ndim
 
     ndimension = dim
 
     def numel(self):
+        """Tensor.numel(), also `nelement()`: the number of elements."""
         return self._data.size
 
     nelement = numel
 
     @property
     def dtype(self):
+        """The element type, an `insitu.dtype` (insitu.float32, ...)."""
         return self._dtype
 
     @property
     def device(self):
+        """Always `device(type='cpu')`: insitu runs on the CPU only."""
         return CPU
 
     is_cuda = False
@@ -81,17 +97,23 @@ class Tensor:
     layout = "strided"
 
     def get_device(self):
+        """-1, PyTorch's answer for a CPU tensor."""
         return -1
 
     def stride(self, dim=None):
+        """Tensor.stride(dim=None): the strides in elements (not bytes, unlike NumPy's), or that of
+        dim `dim`."""
         a = self._data
         st = tuple(s // a.itemsize for s in a.strides)
         return st if dim is None else st[_wrap_dim(dim, a.ndim, False)]
 
     def storage_offset(self):
+        """The offset of the first element in the storage, in elements."""
         return self._storage.offset_of(self._data)
 
     def is_contiguous(self, memory_format=None):
+        """Whether the elements lie in row-major order without gaps (strides of size-1 dims are
+        ignored, as in PyTorch); `memory_format` is accepted and ignored."""
         a = self._data
         if a.flags.c_contiguous:
             return True
@@ -104,26 +126,33 @@ class Tensor:
         return True
 
     def data_ptr(self):
+        """The address of the first element (of the underlying NumPy array)."""
         return data_ptr(self._data)
 
     def element_size(self):
+        """The size of one element in bytes."""
         return self._data.itemsize
 
     @property
     def itemsize(self):
+        """The size of one element in bytes."""
         return self._data.itemsize
 
     @property
     def nbytes(self):
+        """The bytes of this tensor's elements (numel * itemsize), not its storage's."""
         return self._data.nbytes
 
     def is_floating_point(self):
+        """Whether the dtype is a floating-point one."""
         return self._dtype.is_floating_point
 
     def is_complex(self):
+        """Always False: insitu has no complex dtypes."""
         return False
 
     def is_signed(self):
+        """Whether the dtype is signed (all but bool and uint8)."""
         return self._dtype.is_signed
 
     @property
@@ -144,6 +173,8 @@ class Tensor:
         return self._base is not None
 
     def untyped_storage(self):
+        """The `Storage` under this tensor, shared with its views; it carries the version
+        counter."""
         return self._storage
 
     # ---------------------------------------------------------------- Python protocol
@@ -191,15 +222,20 @@ class Tensor:
         return a if dtype is None else a.astype(dtype)
 
     def item(self):
+        """The value of a one-element tensor as a Python number."""
         if self._data.size != 1:
             raise RuntimeError(
                 f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
         return self._data.reshape(-1)[0].item()
 
     def tolist(self):
+        """The elements as nested Python lists of numbers (a number for 0-dim)."""
         return self._data.tolist()
 
     def numpy(self, *, force=False):
+        """Tensor.numpy(*, force=False): the NumPy array under this tensor, sharing its memory (no
+        copy). Refused for a tensor that requires grad unless `force=True`. Writes through the
+        array bypass the version counter, so autograd cannot see them."""
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
@@ -226,6 +262,7 @@ class Tensor:
         return object.__format__(self, spec)
 
     def grad_fn_name_for_repr(self):
+        """The grad_fn class name `repr` shows ("Invalid" when reading grad_fn raises)."""
         try:
             fn = self.grad_fn
         except RuntimeError:
@@ -233,9 +270,11 @@ class Tensor:
         return None if fn is None else type(fn).__name__
 
     def cpu(self):
+        """Self: every tensor is already on the CPU."""
         return self
 
     def cuda(self, *args, **kwargs):
+        """Raises: insitu has no CUDA device (`insitu.cuda.is_available()` is False)."""
         check_device("cuda")
 
 def _wrap_dim(dim, ndim, scalar_ok=True):

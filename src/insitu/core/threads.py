@@ -27,20 +27,25 @@ def _check(name, n):
 
 
 def set_num_threads(n):
-    """Sets the number of threads used for intraop parallelism on CPU."""
+    """insitu.set_num_threads(n): how many threads a kernel that runs in parallel may use (a
+    positive int, else RuntimeError)."""
     _threads["intra"] = _check("set_num_threads", n)
 
 
 def get_num_threads():
-    """Returns the number of threads used for parallelizing CPU operations."""
+    """insitu.get_num_threads(): the thread count kernels may use (at start, the CPUs this
+    process may run on)."""
     return _threads["intra"]
 
 
 def set_num_interop_threads(n):
-    """Sets the number of threads used for interop parallelism (inter-op) on CPU."""
+    """insitu.set_num_interop_threads(n): stores the inter-op thread count (a positive int, else
+    RuntimeError); insitu runs ops one after another, so only get_num_interop_threads reads
+    it."""
     _threads["inter"] = _check("set_num_interop_threads", n)
 
 
 def get_num_interop_threads():
-    """Returns the number of threads used for inter-op parallelism on CPU."""
+    """insitu.get_num_interop_threads(): the value last given to set_num_interop_threads (at
+    start, the CPUs this process may run on)."""
     return _threads["inter"]

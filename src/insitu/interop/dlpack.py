@@ -27,6 +27,8 @@ from ..core.storage import READONLY
 from ..core.tensor import Tensor
 from ..creation import from_numpy
 
+__all__ = ["from_dlpack", "to_dlpack"]
+
 _CPU = 1          # DLDeviceType.kDLCPU
 
 

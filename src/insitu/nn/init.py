@@ -14,8 +14,21 @@ from ..core.tensor import wrap
 from ..creation import empty_like, randperm
 from ..creation import eye as _eye
 
+__all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_",
+           "eye_", "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
+           "kaiming_normal_", "orthogonal_", "sparse_", "uniform", "normal", "constant", "eye",
+           "dirac", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal",
+           "orthogonal", "sparse"]
+
 
 def calculate_gain(nonlinearity, param=None):
+    """The recommended scaling gain for a nonlinearity.
+
+    The recommended gain for a nonlinearity, as PyTorch gives it: 1 for "linear", the conv and
+    conv_transpose names and "sigmoid"; 5/3 for "tanh"; `sqrt(2)` for "relu";
+    `sqrt(2 / (1 + slope^2))` for "leaky_relu" (`param` the slope, 0.01 when None); 3/4 for "selu".
+    Other names, and a non-number `param`, raise ValueError.
+    """
     linear_fns = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
                   "conv_transpose2d", "conv_transpose3d"]
     if nonlinearity in linear_fns or nonlinearity == "sigmoid":
@@ -84,10 +97,20 @@ def _normal(tensor, mean, std, generator):
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    """Fills a tensor from a uniform distribution.
+
+    Draws from `U(a, b)` (defaults 0 and 1), from `generator` when given. Writes into `tensor` under
+    no_grad (its version moves) and returns it.
+    """
     return _uniform(tensor, a, b, generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    """Fills a tensor from a normal distribution.
+
+    Fills `tensor` with draws from `N(mean, std^2)` (defaults 0 and 1), from `generator` when given.
+    Writes into `tensor` under no_grad (its version moves) and returns it.
+    """
     return _normal(tensor, mean, std, generator)
 
 
@@ -96,9 +119,15 @@ def _norm_cdf(x):
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Normal(mean, std) restricted to [a, b], by PyTorch's method: redraw the values outside
-    while most of the mass is inside (p > 0.3), else accept uniform proposals on [a, b] with
-    probability pdf / peak. Every draw is an in-place op of `tensor`'s own dtype."""
+    """Fills a tensor from a truncated normal distribution.
+
+    Fills `tensor` from `N(mean, std^2)` (defaults 0 and 1) truncated to `[a, b]` (defaults -2 and
+    2), drawing from `generator` when given, by PyTorch's method: while most of the mass lies inside
+    (more than 0.3) the values outside are redrawn; otherwise uniform proposals on `[a, b]` are
+    accepted with probability pdf / peak. Every draw is in `tensor`'s own dtype. A `mean` more than
+    2 std from `[a, b]` warns. Writes into `tensor` under no_grad (its version moves) and returns
+    it.
+    """
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
                       "distribution of values may be incorrect.", stacklevel=2)
@@ -137,35 +166,77 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
 
 
 def constant_(tensor, val):
+    """Fills a tensor with a constant.
+
+    Fills `tensor` with `val`. Writes into `tensor` under no_grad (its version moves) and returns
+    it.
+    """
     with no_grad():
         return tensor.fill_(val)
 
 
 def ones_(tensor):
+    """Fills a tensor with ones.
+
+    Fills `tensor` with ones. Writes into `tensor` under no_grad (its version moves) and returns it.
+    """
     return constant_(tensor, 1.0)
 
 
 def zeros_(tensor):
+    """Fills a tensor with zeros.
+
+    Fills `tensor` with zeros. Writes into `tensor` under no_grad (its version moves) and returns
+    it.
+    """
     with no_grad():
         return tensor.zero_()
 
 
 def eye_(tensor):
+    """Fills a 2-D tensor with the identity matrix.
+
+    Fills the 2-D `tensor` with the identity matrix (ones on the diagonal of a rectangular one too);
+    other ranks raise ValueError. Writes into `tensor` under no_grad (its version moves) and returns
+    it.
+    """
     if tensor.ndimension() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     return _write(tensor, _eye(*tensor.shape, dtype=tensor.dtype))
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):
+    """Glorot (Xavier) uniform initialisation.
+
+    Glorot initialisation: fills `tensor` from `U(-a, a)`, `a = gain * sqrt(6 / (fan_in + fan_out))`
+    (`gain=1.0`), fan_in `size(1) * receptive field` and fan_out `size(0) * receptive field`,
+    drawing from `generator` when given; fewer than 2 dims raise ValueError. Writes into `tensor`
+    under no_grad (its version moves) and returns it.
+    """
     a = math.sqrt(3.0) * _xavier_std(tensor, gain)
     return _uniform(tensor, -a, a, generator)
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None):
+    """Glorot (Xavier) normal initialisation.
+
+    Glorot initialisation: fills `tensor` from `N(0, std^2)`,
+    `std = gain * sqrt(2 / (fan_in + fan_out))` (`gain=1.0`), drawing from `generator` when given;
+    fewer than 2 dims raise ValueError. Writes into `tensor` under no_grad (its version moves) and
+    returns it.
+    """
     return _normal(tensor, 0.0, _xavier_std(tensor, gain), generator)
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """He (Kaiming) uniform initialisation.
+
+    He initialisation: fills `tensor` from `U(-bound, bound)`, `bound = sqrt(3) * gain / sqrt(fan)`,
+    the gain `calculate_gain(nonlinearity, a)` (`a=0`, `nonlinearity="leaky_relu"`) and fan the
+    fan_in or fan_out as `mode` says (`"fan_in"`; another mode raises ValueError), drawing from
+    `generator` when given. A tensor without elements is left as it is, with PyTorch's warning.
+    Writes into `tensor` under no_grad (its version moves) and returns it.
+    """
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
@@ -174,6 +245,13 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
 
 
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """He (Kaiming) normal initialisation.
+
+    He initialisation: fills `tensor` from `N(0, std^2)`, `std = gain / sqrt(fan)`, the gain
+    `calculate_gain(nonlinearity, a)` (`a=0`, `nonlinearity="leaky_relu"`) and fan as `mode` says
+    (`"fan_in"`), drawing from `generator` when given. A tensor without elements is left as it is,
+    with PyTorch's warning. Writes into `tensor` under no_grad (its version moves) and returns it.
+    """
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
@@ -181,8 +259,13 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
 
 
 def dirac_(tensor, groups=1):
-    """The identity of a convolution: 1 at the centre of the kernel of each output channel's
-    own input channel (per group), 0 elsewhere."""
+    """Fills a convolution weight with the identity kernel.
+
+    Fills the 3-, 4- or 5-D `tensor` (a convolution weight) with the identity of a convolution: 1 at
+    the kernel's centre where the output channel meets its own input channel (within each of
+    `groups` groups, default 1), 0 elsewhere. Other ranks, and a dim 0 not divisible by `groups`,
+    raise ValueError. Writes into `tensor` under no_grad (its version moves) and returns it.
+    """
     dimensions = tensor.ndimension()
     if dimensions not in [3, 4, 5]:
         raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
@@ -202,8 +285,14 @@ def dirac_(tensor, groups=1):
 
 
 def orthogonal_(tensor, gain=1, generator=None):
-    """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian one (drawn by
-    `normal_` into a new tensor of `tensor`'s dtype), with Q's signs made unique."""
+    """Fills a tensor with a (semi-)orthogonal matrix.
+
+    Fills `tensor` (at least 2-D, viewed as `(size(0), rest)`) with a (semi-)orthogonal matrix times
+    `gain` (default 1): the Q of the QR decomposition of a standard normal matrix (drawn from
+    `generator` when given), its signs made unique by R's diagonal. Fewer than 2 dims raise
+    ValueError; an empty tensor is returned as it is. Writes into `tensor` under no_grad (its
+    version moves) and returns it.
+    """
     if tensor.ndimension() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:
@@ -224,8 +313,13 @@ def orthogonal_(tensor, gain=1, generator=None):
 
 
 def sparse_(tensor, sparsity, std=0.01, generator=None):
-    """Normal(0, std) with ceil(sparsity * rows) entries of each column set to zero (the rows
-    picked by randperm, one per column, as PyTorch does), in one write."""
+    """Fills a 2-D tensor with a sparse normal matrix.
+
+    Fills the 2-D `tensor` from `N(0, std^2)` (`std=0.01`, drawn from `generator` when given), then
+    zeros `ceil(sparsity * rows)` entries of each column, the rows picked by `randperm` as PyTorch
+    does. Other ranks raise ValueError. Writes into `tensor` under no_grad (its version moves) and
+    returns it.
+    """
     if tensor.ndimension() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     rows, cols = tensor.shape
@@ -250,7 +344,8 @@ def _make_deprecate(meth):
                       f"`nn.init.{new_name}`.", FutureWarning, stacklevel=2)
         return meth(*args, **kwargs)
 
-    deprecated_init.__doc__ = f"See :func:`~insitu.nn.init.{new_name}`."
+    deprecated_init.__doc__ = (f"PyTorch's deprecated name of `{new_name}`: a FutureWarning, then "
+                               f"`{new_name}(*args, **kwargs)`.")
     deprecated_init.__name__ = old_name
     return deprecated_init
 

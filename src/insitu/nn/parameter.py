@@ -6,11 +6,22 @@ PyTorch's does, and is never a view itself: in-place updates of it rebase nothin
 from ..core.tensor import Tensor, alias
 from ..creation import empty
 
+__all__ = ["Parameter", "Buffer", "is_buffer_marker"]
+
 _INT_ONLY_GRAD = "Only Tensors of floating point and complex dtype can require gradients"
 
 
 class Parameter(Tensor):
-    """Parameter(data=None, requires_grad=True)."""
+    """A tensor that a Module registers as learnable.
+
+    A tensor that a Module registers as learnable when it is assigned as an attribute:
+    `Parameter(data=None, requires_grad=True)`.
+
+    It shares the storage, and so the version counter, of `data` (an empty tensor when None), as
+    PyTorch's does, and is a leaf outside any graph; it is never a view itself, so in-place updates
+    of it rebase nothing. `requires_grad=True` needs a floating dtype. A deep copy copies the data
+    and `requires_grad`, not `.grad`; the repr starts "Parameter containing:".
+    """
 
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
@@ -40,7 +51,15 @@ class Parameter(Tensor):
 
 
 class Buffer(Tensor):
-    """Buffer(data=None, *, persistent=True): marks a tensor to register as a module buffer."""
+    """Marks a tensor as a buffer for Module attribute assignment.
+
+    Marks a tensor to be registered as a buffer when assigned to a Module attribute:
+    `Buffer(data=None, *, persistent=True)` (`persistent=False` keeps it out of the state_dict).
+
+    The result is a plain Tensor sharing `data`'s storage and version counter, outside the graph,
+    with its `requires_grad`, and carrying the buffer mark (see `is_buffer_marker`). Unlike
+    PyTorch's, `isinstance(t, Buffer)` is False for it: test the mark instead.
+    """
 
     def __new__(cls, data=None, *, persistent=True):
         if data is None:
@@ -52,4 +71,9 @@ class Buffer(Tensor):
 
 
 def is_buffer_marker(value):
+    """Whether a tensor carries the `Buffer` mark.
+
+    True for a tensor made by `Buffer(...)`: the mark `Module.__setattr__` reads to register it as a
+    buffer (persistent or not, as the Buffer said).
+    """
     return isinstance(value, Tensor) and value.__dict__.get("_is_buffer", False)

@@ -19,6 +19,7 @@ from ..autograd.versions import write
 from ..backend import xp
 from ..core.tensor import Tensor, new_tensor
 from . import pipelines
+from .op_docs import docstring
 from .table import FUNCTION_OPS, ZD, param_key, signature
 
 _MISS = object()
@@ -212,41 +213,14 @@ def _make_entry_points(op):
                                      "_ioperator")
             out["ioperator"].__name__ = op.inplace_name
         out["roperator"] = _reflected(op, defaults)
+    dunders = {kind: [d for d in op.operators if _operator_kind(d, op.name) == direction]
+               for kind, direction in (("ops", "forward"), ("iops", "inplace"),
+                                       ("rops", "reflected"))}
     for kind, f in out.items():
         f.__module__ = "insitu"
         f.__qualname__ = f.__name__
-        f.__doc__ = docstring(op, kind)
+        f.__doc__ = docstring(op, kind, dunders)
     return out
-
-
-_KINDS = {"function": "insitu.{name}({sig}, out=None)", "method": "Tensor.{name}({sig})",
-          "inplace": "Tensor.{iname}({sig}): in place, returns self",
-          "operator": "the operator {ops}", "ioperator": "the in-place operator {iops}",
-          "roperator": "the reflected operator {rops}"}
-
-
-def docstring(op, kind):
-    """The docstring of a generated entry point, read off the op's declaration."""
-    ops = [d for d in op.operators if _operator_kind(d, op.name) == "forward"]
-    iops = [d for d in op.operators if _operator_kind(d, op.name) == "inplace"]
-    rops = [d for d in op.operators if _operator_kind(d, op.name) == "reflected"]
-    head = _KINDS[kind].format(name=op.name, iname=op.inplace_name,
-                               sig=", ".join(signature(op, method=kind != "function")),
-                               ops=", ".join(ops), iops=", ".join(iops), rops=", ".join(rops))
-    forms = [f for f, present in (("insitu." + op.name, "function" in op.variants),
-                                  ("Tensor." + op.name, "method" in op.variants),
-                                  ("Tensor." + op.inplace_name, "inplace" in op.variants))
-             if present]
-    lines = [head + ".", "",
-             f"PyTorch's {op.name} (same arguments, dtype promotion, results and errors)."]
-    if forms:
-        lines.append("Forms: " + ", ".join(forms + list(op.operators)) + ".")
-    if op.differentiable:
-        lines.append(f"Backward: {op.derivative.name}, whose formulas read only what the "
-                     "inputs that need a gradient require.")
-    else:
-        lines.append("Not differentiable.")
-    return "\n".join(lines)
 
 
 class _Absent:

@@ -84,6 +84,10 @@ def to_dtype(self, dt):
 
 
 def to(self, *args, **kwargs):
+    """Tensor.to(dtype), to(device), to(tensor) (its dtype), or with `dtype=`/`device=`
+    keywords: self when the dtype does not change (a clone with `copy=True`), else a converted
+    copy (ToCopyBackward0; an integer result has no gradient). The device can only be the CPU;
+    `non_blocking` and `memory_format` are accepted and ignored."""
     dt = kwargs.pop("dtype", None)
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
@@ -107,16 +111,25 @@ def to(self, *args, **kwargs):
 def _converter(dt):
     def convert(self):
         return to(self, dt)
+    convert.__doc__ = (f"`self.to(insitu.{dt.name})`: self when it is already {dt.name}, else a "
+                       "converted copy (ToCopyBackward0 for a floating result).")
     return convert
 
 
 def type_(self, dtype=None):
+    """Tensor.type(dtype=None): without an argument, the legacy type name (for example
+    "insitu.FloatTensor"); with a dtype or such a name, `self.to(that dtype)`."""
     if dtype is None:
         return f"insitu.{self._dtype.legacy}Tensor"
     if isinstance(dtype, str) and dtype.endswith("Tensor"):
         legacy = dtype.rsplit(".", 1)[-1][:-len("Tensor")]
         dtype = next(d for d in dtypes.ALL if d.legacy == legacy)
     return to(self, dtypes.to_dtype(dtype))
+
+
+def type_as(self, other):
+    """Tensor.type_as(other): `self.to(other.dtype)`."""
+    return to(self, other._dtype)
 
 
 def __deepcopy__(self, memo):
@@ -138,7 +151,7 @@ def __deepcopy__(self, memo):
     return new
 
 
-METHODS = {"to": to, "__deepcopy__": __deepcopy__, "type": type_, "type_as": lambda self, other: to(self, other._dtype),
+METHODS = {"to": to, "__deepcopy__": __deepcopy__, "type": type_, "type_as": type_as,
            "to_dtype": to_dtype,
            **{name: _converter(dt) for name, dt in [
                ("float", dtypes.float32), ("double", dtypes.float64), ("half", dtypes.float16),

@@ -8,27 +8,17 @@ from ..backend import xp
 from ..core import dtypes
 from ..core.tensor import _wrap_dim, wrap
 from .checks import not_implemented
-from .derivatives import Derivative, record
+from .derivatives import Derivative, no_derivative, record
+from .derivatives import not_implemented as derivatives_not_implemented
 from .pipelines import write_out
 
 
-def _not_implemented(what):
-    def formula(grad):
-        raise NotImplementedError(f"the derivative for '{what}' is not implemented.")
-    return {"self": formula}
-
-
-UNIQUE = Derivative("Unique2Backward0", _not_implemented("_unique2"))
-UNIQUE_DIM = Derivative("UniqueDimBackward0", _not_implemented("unique_dim"))
+UNIQUE = Derivative("Unique2Backward0", {"self": no_derivative("_unique2")})
+UNIQUE_DIM = Derivative("UniqueDimBackward0", {"self": no_derivative("unique_dim")})
 UNIQUE_CONSECUTIVE = Derivative("UniqueConsecutiveBackward0",
-                                _not_implemented("unique_consecutive"))
-
-
-def _bincount_grad(grad):
-    raise RuntimeError("derivative for aten::bincount is not implemented")
-
-
-BINCOUNT = Derivative("NotImplemented", {"weights": _bincount_grad}, inputs=("self", "weights"))
+                                {"self": no_derivative("unique_consecutive")})
+BINCOUNT = Derivative("NotImplemented", {"weights": derivatives_not_implemented("bincount")},
+                      inputs=("self", "weights"))
 
 
 # ------------------------------------------------------------------------ unique

@@ -85,7 +85,14 @@ def _cumulative(name, np_fn, derivative):
 
 
 cumsum = _cumulative("cumsum", xp.cumsum, Derivative("CumsumBackward0", _CUMSUM))
+cumsum.__doc__ = """insitu.cumsum(input, dim, *, dtype=None, out=None): the running sums along
+    `dim`. Integer and bool inputs accumulate in int64 unless `dtype` is given (with `out=` and
+    no dtype, in out's dtype). The in-place Tensor.cumsum_ writes into self, bumps its version
+    and returns self. Backward: CumsumBackward0."""
 cumprod = _cumulative("cumprod", xp.cumprod, Derivative("CumprodBackward0", _CUMPROD))
+cumprod.__doc__ = """insitu.cumprod(input, dim, *, dtype=None, out=None): the running products
+    along `dim` (dtypes as `cumsum`; Tensor.cumprod_ in place). The gradient is exact where the
+    input has zeros. Backward: CumprodBackward0."""
 
 
 # ------------------------------------------------------------------------ cummax / cummin
@@ -143,7 +150,12 @@ def _cummaxmin(name, largest, derivative):
 
 
 cummax = _cummaxmin("cummax", True, Derivative("CummaxBackward0", {"self": _cummaxmin_grad}))
+cummax.__doc__ = """insitu.cummax(input, dim, *, out=None): the named tuple (values, indices)
+    of the running maximum along `dim`; a NaN, once met, stays the running value, and ties take
+    the later index, as in PyTorch. Backward: CummaxBackward0 (the gradient goes to the indices)."""
 cummin = _cummaxmin("cummin", False, Derivative("CumminBackward0", {"self": _cummaxmin_grad}))
+cummin.__doc__ = """insitu.cummin(input, dim, *, out=None): the named tuple (values, indices)
+    of the running minimum along `dim` (NaN and ties as `cummax`). Backward: CumminBackward0."""
 
 
 # ------------------------------------------------------------------------ logcumsumexp

@@ -151,6 +151,14 @@ def not_implemented(op_name):
     return formula
 
 
+def no_derivative(what):
+    """The formula of a node PyTorch gives no backward (unique's, a backward's own backward):
+    backward raises NotImplementedError, worded as PyTorch's."""
+    def formula(grad):
+        raise NotImplementedError(f"the derivative for '{what}' is not implemented.")
+    return formula
+
+
 # ------------------------------------------------------------------------- recording
 
 def prepare(d, inputs, values, inplace=None, where=None):

@@ -55,6 +55,9 @@ def _scalar_dx(name, y, x, dx):
 
 
 def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """insitu.trapezoid(y, x=None, *, dx=None, dim=-1), also `trapz`: the trapezoidal rule along
+    `dim`, with sample points `x` (a tensor) or a constant spacing (`dx`, or a number given as
+    `x`; 1 by default). Composed of differentiable ops."""
     d = _wrap_dim(dim, y._data.ndim, scalar_ok=False)
     if y._data.shape[d] == 0:
         shape = y._data.shape[:d] + y._data.shape[d + 1:]
@@ -70,6 +73,8 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
 
 
 def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+    """insitu.cumulative_trapezoid(y, x=None, *, dx=None, dim=-1): the running `trapezoid` along
+    `dim` (one element fewer than y there). Composed of differentiable ops."""
     d = _wrap_dim(dim, y._data.ndim, scalar_ok=False)
     if isinstance(x, Tensor):
         spacing = _spacing("cumulative_trapezoid", y, x, d)

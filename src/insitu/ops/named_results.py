@@ -8,6 +8,8 @@ import types
 
 return_types = types.ModuleType("insitu.return_types",
                                 "The named results of ops that return several tensors.")
+_LISTED: list = []      # every struct, as return_type registers it: the module's __all__
+setattr(return_types, "__all__", _LISTED)
 sys.modules["insitu.return_types"] = return_types
 
 
@@ -37,10 +39,22 @@ class _ReturnType(tuple):
 
 def return_type(name, fields=("values", "indices")):
     """The result struct insitu.return_types.<name>, registered there."""
-    body = {"__slots__": (), "__module__": "insitu.return_types", "_fields": tuple(fields)}
+    body = {"__slots__": (), "__module__": "insitu.return_types", "_fields": tuple(fields),
+            "__doc__": f"The result of {_op_of(name)}: a tuple with the named fields "
+                       f"{', '.join(fields)}."}
     for i, f in enumerate(fields):
-        body[f] = property(lambda self, i=i: self[i])
+        body[f] = property(lambda self, i=i: self[i], doc=f"Field {i} of the tuple.")
     cls = type(name, (_ReturnType,), body)
     cls.__qualname__ = name
     setattr(return_types, name, cls)
+    _LISTED.append(name)
     return cls
+
+
+def _op_of(name):
+    """'linalg_inv_ex' -> 'insitu.linalg.inv_ex'; 'max_out' -> 'insitu.max with out='."""
+    out = name.endswith("_out")
+    base = name[:-4] if out else name
+    if base.startswith("linalg_"):
+        base = "linalg." + base[len("linalg_"):]
+    return f"insitu.{base}" + (" with out=" if out else "")

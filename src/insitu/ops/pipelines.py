@@ -167,11 +167,12 @@ def into_out(op, args, params, out):
     return write(out, op.name, call_kernel, op, out._data, force, arrays, params)
 
 
-def resize_out(out, shape):
-    """out= with the wrong shape: PyTorch resizes it (a new buffer), bumping nothing else."""
+def resize_out(out, shape, warn=True):
+    """out= with the wrong shape: PyTorch resizes it (a new buffer), bumping nothing else; it warns
+    when `out` had elements, except for the factories (`ops.factories`)."""
     if out._base is not None:
         raise RuntimeError("cannot resize a view used as out=; its shape must match")
-    if out._data.size:
+    if warn and out._data.size:
         warnings.warn(
             f"An output with one or more elements was resized since it had shape "
             f"[{', '.join(map(str, out._data.shape))}], which does not match the required output "

@@ -318,6 +318,10 @@ def _float_arg(fn, name, v):
 
 
 def uniform_(self, *args, generator=None, **kwargs):
+    """Tensor.uniform_(from=0, to=1, *, generator=None): fills self with samples uniform on [from,
+    to). In place, like every random fill here: writes self's buffer, bumps its version once,
+    returns self; refused on a leaf that requires grad (in grad mode); on a non-leaf the node
+    (UniformBackward0) gives a zero gradient."""
     low, high = _args("uniform_", args, kwargs, ("from", "to"), (0.0, 1.0))
     return inplace(UNIFORM, (self,), {"low": _float_arg("uniform_", "from", low),
                                       "high": _float_arg("uniform_", "to", high),
@@ -325,12 +329,18 @@ def uniform_(self, *args, generator=None, **kwargs):
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Tensor.normal_(mean=0, std=1, *, generator=None): fills self with normal samples. In place
+    (version bumped, returns self). Backward: NormalBackward0 (zero gradient)."""
     return inplace(NORMAL, (self,), {"mean": _float_arg("normal_", "mean", mean),
                                      "std": _float_arg("normal_", "std", std),
                                      "generator": generator})
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
+    """Tensor.bernoulli_(p=0.5, *, generator=None): fills self with 0/1 draws, 1 with probability
+    `p` (a number, or a tensor of probabilities broadcast to self). In place (version bumped,
+    returns self). Backward: BernoulliBackward2 (number p) or BernoulliBackward1 (tensor p), zero
+    gradients."""
     if isinstance(p, Tensor):
         return inplace(BERNOULLI_TENSOR, (self, p), {"generator": generator})
     return inplace(BERNOULLI, (self,), {"p": _float_arg("bernoulli_", "p", p),
@@ -338,6 +348,10 @@ def bernoulli_(self, p=0.5, *, generator=None):
 
 
 def random_(self, *args, generator=None, **kwargs):
+    """Tensor.random_(from=0, to=None, *, generator=None): fills self with integers uniform on
+    [from, to), also written `random_(to)`; without bounds, on [0, the dtype's largest value]
+    (`2 ** digits` of the mantissa for floating dtypes), as in PyTorch. In place (version
+    bumped, returns self). Backward: RandomBackward0/1/2 by the form used (zero gradient)."""
     if len(args) > 2 or any(k not in ("from", "to") for k in kwargs):
         raise TypeError("random_() received an invalid combination of arguments")
     if not args and not kwargs:
@@ -366,22 +380,33 @@ def _int_args(*values):
 
 
 def exponential_(self, lambd=1.0, *, generator=None):
+    """Tensor.exponential_(lambd=1, *, generator=None): fills self with exponential samples of rate
+    `lambd`. In place (version bumped, returns self). Backward: ExponentialBackward0 (zero
+    gradient)."""
     return inplace(EXPONENTIAL, (self,), {"lambd": _float_arg("exponential_", "lambd", lambd),
                                           "generator": generator})
 
 
 def geometric_(self, p, *, generator=None):
+    """Tensor.geometric_(p, *, generator=None): fills self with the number of Bernoulli(p) trials up
+    to the first success (1, 2, ...). In place (version bumped, returns self). Backward:
+    GeometricBackward0 (zero gradient)."""
     return inplace(GEOMETRIC, (self,), {"p": _float_arg("geometric_", "p", p),
                                         "generator": generator})
 
 
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    """Tensor.log_normal_(mean=1, std=2, *, generator=None): fills self with exp of normal(mean,
+    std) samples. In place (version bumped, returns self). Backward: LogNormalBackward0 (zero
+    gradient)."""
     return inplace(LOG_NORMAL, (self,), {"mean": _float_arg("log_normal_", "mean", mean),
                                          "std": _float_arg("log_normal_", "std", std),
                                          "generator": generator})
 
 
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    """Tensor.cauchy_(median=0, sigma=1, *, generator=None): fills self with Cauchy samples. In
+    place (version bumped, returns self). Backward: CauchyBackward0 (zero gradient)."""
     return inplace(CAUCHY, (self,), {"median": _float_arg("cauchy_", "median", median),
                                      "sigma": _float_arg("cauchy_", "sigma", sigma),
                                      "generator": generator})
@@ -393,6 +418,10 @@ def bernoulli(self, p=None, *, generator=None):
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    """insitu.multinomial(input, num_samples, replacement=False, *, generator=None, out=None): int64
+    category indices drawn from each row of (unnormalised) probabilities, with PyTorch's checks;
+    without replacement as PyTorch draws them (the largest p / q, q ~ Exp(1)). `out=` must be
+    int64."""
     res = sample_multinomial(input, num_samples, replacement, generator=generator)
     if out is None:
         return res

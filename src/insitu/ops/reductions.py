@@ -53,6 +53,10 @@ _SUM_DIM = Derivative("SumBackward1", _SUM)
 
 
 def sum(input, dim=_NO_DIM, keepdim=False, *, dtype=None, out=None):
+    """insitu.sum(input, dim=None, keepdim=False, *, dtype=None, out=None): the sum of all elements,
+    or over `dim` (an int or a tuple). Integer and bool inputs sum to int64 unless `dtype` is
+    given; with `out=` and no dtype the sum is taken in out's dtype, as PyTorch does. Backward:
+    SumBackward0 (no dim), SumBackward1 (dim given, even as None)."""
     a = input._data
     overload = 0 if dim is _NO_DIM and not keepdim else 1
     dims = reduced_dims(None if dim is _NO_DIM else dim, a.ndim)
@@ -83,6 +87,8 @@ _NANSUM = Derivative("NansumBackward0", {"self": _nansum_grad})
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """insitu.nansum(input, dim=None, keepdim=False, *, dtype=None, out=None): `sum` with NaNs
+    counted as zero. Backward: NansumBackward0 (zero gradient at the NaNs)."""
     a = input._data
     dims = reduced_dims(dim, a.ndim)
     rdt = sum_dtype(input._dtype, dtype)
@@ -116,6 +122,9 @@ _MEAN_DIM = Derivative("MeanBackward1", _MEAN)
 
 
 def mean(input, dim=_NO_DIM, keepdim=False, *, dtype=None, out=None):
+    """insitu.mean(input, dim=None, keepdim=False, *, dtype=None, out=None): the mean of all
+    elements, or over `dim`; the input (or `dtype`) must be floating. Backward: MeanBackward0 (no
+    dim), MeanBackward1 (dim given)."""
     a = input._data
     overload = 0 if dim is _NO_DIM and not keepdim else 1
     dim = None if dim is _NO_DIM else dim
@@ -134,6 +143,8 @@ def mean(input, dim=_NO_DIM, keepdim=False, *, dtype=None, out=None):
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """insitu.nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None): the mean of the
+    non-NaN elements (`nansum` over the count of non-NaNs), differentiable through those ops."""
     if not input._dtype.is_floating_point and dtype is None:
         raise RuntimeError(
             "nanmean(): expected input to have floating point or complex dtype but got "
@@ -179,6 +190,9 @@ _PROD_DIM = Derivative("ProdBackward1", _PROD)
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """insitu.prod(input, dim=None, keepdim=False, *, dtype=None, out=None): the product of all
+    elements, or along one int `dim`. Integer and bool inputs give int64 unless `dtype` is given.
+    The gradient is exact where the input has zeros. Backward: ProdBackward0/ProdBackward1."""
     a = input._data
     if dim is not None and not isinstance(dim, int):
         raise TypeError("prod(): argument 'dim' must be int, not " + type(dim).__name__)
@@ -273,7 +287,13 @@ def _var_std(name, take_sqrt):
 
 
 var = _var_std("var", False)
+var.__doc__ = """insitu.var(input, dim=None, unbiased=None, keepdim=False, *, correction=None,
+    out=None): the variance over `dim` (all elements by default), dividing by N - correction
+    (correction 1, or 0 for `unbiased=False`; the legacy `var(input, unbiased)` is accepted).
+    Floating inputs only; warns when N - correction <= 0. Backward: VarBackward0."""
 std = _var_std("std", True)
+std.__doc__ = """insitu.std(input, dim=None, unbiased=None, keepdim=False, *, correction=None,
+    out=None): the square root of `var` (same arguments). Backward: StdBackward0."""
 
 # one node per output (PyTorch shares one two-output node; the gradients are the same)
 _VAR_MEAN = (Derivative("VarMeanBackward0", {"self": _var_grad}),
@@ -307,7 +327,15 @@ def _var_mean_like(name, take_sqrt):
 
 
 var_mean = _var_mean_like("var_mean", False)
+var_mean.__doc__ = """insitu.var_mean(input, dim=None, unbiased=None, keepdim=False, *,
+    correction=None, out=None): the tuple (`var`, `mean`) over the same dims. Each output has a
+    node of its own (PyTorch shares one two-output node); both are named VarMeanBackward0 and the
+    gradients are the same."""
 std_mean = _var_mean_like("std_mean", True)
+std_mean.__doc__ = """insitu.std_mean(input, dim=None, unbiased=None, keepdim=False, *,
+    correction=None, out=None): the tuple (`std`, `mean`) over the same dims. Each output has a
+    node of its own (PyTorch shares one two-output node); both are named StdMeanBackward0 and the
+    gradients are the same."""
 
 
 # ------------------------------------------------------------------------ any / all / count
@@ -328,10 +356,16 @@ def _logical_reduce(name, reducer):
 
 
 any = _logical_reduce("any", xp.any)
+any.__doc__ = """insitu.any(input, dim=None, keepdim=False, *, out=None): whether any element
+    (over `dim`) is nonzero; bool, or uint8 for a uint8 input. Not differentiable."""
 all = _logical_reduce("all", xp.all)
+all.__doc__ = """insitu.all(input, dim=None, keepdim=False, *, out=None): whether every element
+    (over `dim`) is nonzero; bool, or uint8 for a uint8 input. Not differentiable."""
 
 
 def count_nonzero(input, dim=None):
+    """insitu.count_nonzero(input, dim=None): the number of nonzero elements (over `dim`, an int or
+    a tuple), as int64."""
     a = input._data
     dims = reduced_dims(dim, a.ndim)
     res = xp.count_nonzero(a, axis=np_axis(dims, a.ndim))
@@ -356,6 +390,8 @@ def sum_to_size(g, shape):
 
 
 def _sum_to_size_method(self, *size):
+    """Tensor.sum_to_size(*size): the tensor summed down to `size`, which it must broadcast to
+    (differentiable: a `sum` with keepdim, then a reshape)."""
     return sum_to_size(self, size[0] if len(size) == 1 and isinstance(size[0], (tuple, list))
                        else size)
 

@@ -84,6 +84,11 @@ def _search(b, v, right):
 
 def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None, out=None,
                  sorter=None):
+    """insitu.searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None,
+    out=None, sorter=None): for each value, the index where it would be inserted into the
+    innermost sorted rows to keep them sorted (the first such place, or the last with
+    `right=True` / `side="right"`). `values` may be a number; `sorter` gives the order of an
+    unsorted sequence. int64 results, or int32 with `out_int32`. Not differentiable."""
     values = _as_tensor(values)
     out_dtype = out._dtype if out is not None else (dtypes.int32 if out_int32 else dtypes.int64)
     _check(sorted_sequence, values, out_dtype, out_int32, right, side, sorter)
@@ -108,6 +113,9 @@ def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=
 
 
 def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
+    """insitu.bucketize(input, boundaries, *, out_int32=False, right=False, out=None): the index of
+    the bucket of each element given 1-dim sorted `boundaries` (`searchsorted(boundaries,
+    input)`)."""
     if boundaries._data.ndim != 1:
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim("
                            f"{boundaries._data.ndim})")

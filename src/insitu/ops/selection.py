@@ -138,7 +138,16 @@ def _extreme(name):
 
 
 max = _extreme("max")
+max.__doc__ = """insitu.max(input) / max(input, dim, keepdim=False, *, out=None) / max(input,
+    other): the largest element (NaN if there is one); along `dim`, the named tuple (values,
+    indices); with a tensor `other`, the elementwise `maximum`. Backward: MaxBackward1 without a
+    dim (the gradient is shared evenly by the elements equal to the result), MaxBackward0 with
+    one (it goes to the returned index, which the node keeps instead of the input)."""
 min = _extreme("min")
+min.__doc__ = """insitu.min(input) / min(input, dim, keepdim=False, *, out=None) / min(input,
+    other): the smallest element (NaN if there is one); along `dim`, the named tuple (values,
+    indices); with a tensor `other`, the elementwise `minimum`. Backward: MinBackward1 without a
+    dim (shared evenly by the ties), MinBackward0 with one (to the returned index)."""
 
 
 def _amax_like(name, reducer, node_name):
@@ -166,7 +175,14 @@ def _amax_like(name, reducer, node_name):
 
 
 amax = _amax_like("amax", xp.amax, "AmaxBackward0")
+amax.__doc__ = """insitu.amax(input, dim=(), keepdim=False, *, out=None): the largest values
+    over `dim` (an int or a tuple; all dims by default), without indices. `out=` must have
+    input's dtype. Backward: AmaxBackward0 (the gradient is shared evenly by the elements equal
+    to each result)."""
 amin = _amax_like("amin", xp.amin, "AminBackward0")
+amin.__doc__ = """insitu.amin(input, dim=(), keepdim=False, *, out=None): the smallest values
+    over `dim` (all dims by default), without indices. Backward: AminBackward0 (shared evenly by
+    the ties)."""
 
 
 def _arg_extreme(name, reducer):
@@ -189,7 +205,13 @@ def _arg_extreme(name, reducer):
 
 
 argmax = _arg_extreme("argmax", xp.argmax)
+argmax.__doc__ = """insitu.argmax(input, dim=None, keepdim=False, *, out=None): the int64 index
+    of the largest element, in the flattened input or along `dim` (the first one among ties; a
+    NaN counts as the largest). Bool inputs are refused, as in PyTorch."""
 argmin = _arg_extreme("argmin", xp.argmin)
+argmin.__doc__ = """insitu.argmin(input, dim=None, keepdim=False, *, out=None): the int64 index
+    of the smallest element, in the flattened input or along `dim` (the first one among ties; NaN
+    wins)."""
 
 
 # ------------------------------------------------------------------------ median
@@ -209,6 +231,10 @@ def _lower_median(a, axis):
 
 
 def median(input, dim=None, keepdim=False, *, out=None):
+    """insitu.median(input, dim=None, keepdim=False, *, out=None): the lower median (of an even
+    count, the smaller middle value), NaN where there is a NaN; along `dim`, the named tuple
+    (values, indices). Backward: MedianBackward0 without a dim (shared by the ties),
+    MedianBackward1 with one (to the returned index)."""
     a = input._data
     if input._dtype is dtypes.bool_:
         raise NotImplementedError("\"median_cpu\" not implemented for 'Bool'" if dim is None

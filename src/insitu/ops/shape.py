@@ -66,6 +66,11 @@ def _tensor_list(tensors, fn):
 
 
 def cat(tensors, dim=0, *, axis=None, out=None):
+    """insitu.cat(tensors, dim=0, *, out=None), also `concat` and `concatenate` (which take `axis=`
+    too): the tensors joined along an existing dim, in their promoted dtype. Sizes must match
+    except along `dim`; 1-dim empty tensors (shape [0]) are skipped, as in PyTorch. `out=`
+    receives the result (its dtype must be one the inputs can be cast to). Backward:
+    CatBackward0."""
     tensors = _tensor_list(tensors, "cat")
     if axis is not None:
         dim = axis
@@ -108,6 +113,8 @@ def cat(tensors, dim=0, *, axis=None, out=None):
 
 
 def stack(tensors, dim=0, *, out=None):
+    """insitu.stack(tensors, dim=0, *, out=None): equal-shaped tensors joined along a new dim `dim`,
+    in their promoted dtype. Backward: StackBackward0."""
     tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -138,19 +145,27 @@ def _atleast(t, n):
 
 
 def hstack(tensors, *, out=None):
+    """insitu.hstack(tensors, *, out=None): `cat` along dim 0 for 1-dim tensors, along dim 1
+    otherwise (0-dim tensors count as 1-dim)."""
     ts = [_atleast(t, 1) for t in _tensor_list(tensors, "hstack")]
     return cat(ts, 0 if ts and ts[0]._data.ndim == 1 else 1, out=out)
 
 
 def vstack(tensors, *, out=None):
+    """insitu.vstack(tensors, *, out=None), also `row_stack`: `cat` along dim 0 after making every
+    tensor at least 2-dim (a 1-dim tensor becomes one row)."""
     return cat([_atleast(t, 2) for t in _tensor_list(tensors, "vstack")], 0, out=out)
 
 
 def dstack(tensors, *, out=None):
+    """insitu.dstack(tensors, *, out=None): `cat` along dim 2 after making every tensor at least
+    3-dim."""
     return cat([_atleast(t, 3) for t in _tensor_list(tensors, "dstack")], 2, out=out)
 
 
 def column_stack(tensors, *, out=None):
+    """insitu.column_stack(tensors, *, out=None): `cat` along dim 1, with 0- and 1-dim tensors made
+    columns."""
     ts = [t.reshape(-1, 1) if t._data.ndim <= 1 else t
           for t in _tensor_list(tensors, "column_stack")]
     return cat(ts, 1, out=out)
@@ -162,6 +177,8 @@ FLIP = Derivative("FlipBackward0", {"self": lambda grad, dims: grad.flip(dims)})
 
 
 def flip(input, *dims):
+    """Tensor.flip(*dims): a copy with the order of elements reversed along `dims` (ints or one
+    sequence; NumPy's flip would be a view, PyTorch's is a copy). Backward: FlipBackward0."""
     dims = _dims_arg(dims)
     a = input._data
     seen = set()
@@ -177,12 +194,14 @@ def flip(input, *dims):
 
 
 def fliplr(input):
+    """insitu.fliplr(input): `flip(input, 1)`, for inputs of at least 2 dims."""
     if input._data.ndim < 2:
         raise RuntimeError("Input must be >= 2-d.")
     return flip(input, 1)
 
 
 def flipud(input):
+    """insitu.flipud(input): `flip(input, 0)`, for inputs of at least 1 dim."""
     if input._data.ndim < 1:
         raise RuntimeError("Input must be >= 1-d.")
     return flip(input, 0)
@@ -197,6 +216,9 @@ ROLL = Derivative("RollBackward0", {"self": _roll_grad})
 
 
 def roll(input, shifts, dims=None):
+    """insitu.roll(input, shifts, dims=None): elements shifted circularly by `shifts` along `dims`
+    (ints or sequences of one length); without dims, along the flattened tensor, shape kept.
+    Backward: RollBackward0."""
     shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
     if dims is not None:
         dims = (dims,) if isinstance(dims, int) else tuple(dims)
@@ -229,6 +251,8 @@ REPEAT = Derivative("RepeatBackward0", {"self": _repeat_grad})
 
 
 def repeat(input, *sizes):
+    """Tensor.repeat(*sizes): a copy tiled `sizes[i]` times along each dim (more sizes than dims add
+    leading dims; fewer raise). Backward: RepeatBackward0."""
     reps = _dims_arg(sizes)
     a = input._data
     if len(reps) < a.ndim:
@@ -246,6 +270,8 @@ def repeat(input, *sizes):
 
 
 def tile(input, *dims):
+    """insitu.tile(input, dims): `repeat`, except that fewer `dims` than input dims are padded with
+    leading 1s."""
     dims = _dims_arg(dims)
     lead = input._data.ndim - len(dims)
     return repeat(input, (1,) * lead + tuple(dims) if lead > 0 else dims)
@@ -364,6 +390,9 @@ _BLOCK_DIAG = {}
 
 
 def block_diag(*tensors):
+    """insitu.block_diag(*tensors): the tensors (0-, 1- or 2-dim; a 1-dim one is a row) placed along
+    the diagonal of a zero matrix, in their common dtype. No tensors give a (1, 0) tensor.
+    Backward: BlockDiagBackward0."""
     if not tensors:
         return wrap(xp.empty((1, 0), dtypes.get_default_dtype().np), dtypes.get_default_dtype())
     for i, t in enumerate(tensors):
@@ -403,6 +432,12 @@ def cartesian_prod(*tensors):
     return stack(grids, 1)
 
 
+def _flip_function(input, dims):
+    """insitu.flip(input, dims): `input.flip(dims)`, a copy reversed along `dims` (the function
+    takes one sequence of dims, the method also takes them as separate arguments)."""
+    return flip(input, dims)
+
+
 # ------------------------------------------------------------------------ tables
 
 OPS = [TRIL, TRIU]
@@ -410,7 +445,7 @@ OPS = [TRIL, TRIU]
 FUNCTIONS = {
     "cat": cat, "concat": cat, "concatenate": cat, "stack": stack, "hstack": hstack,
     "vstack": vstack, "row_stack": vstack, "dstack": dstack, "column_stack": column_stack,
-    "flip": lambda input, dims: flip(input, dims), "fliplr": fliplr, "flipud": flipud,
+    "flip": _flip_function, "fliplr": fliplr, "flipud": flipud,
     "roll": roll, "tile": tile, "rot90": rot90, "diff": diff, "block_diag": block_diag,
     "cartesian_prod": cartesian_prod,
 }

@@ -27,6 +27,10 @@ _LOGSUMEXP = Derivative("LogsumexpBackward0", {"self": _logsumexp_grad})
 
 
 def logsumexp(input, dim, keepdim=False, *, out=None):
+    """insitu.logsumexp(input, dim, keepdim=False, *, out=None): log(sum(exp(input))) over `dim`,
+    computed stably (the maximum is subtracted first, so all -inf gives -inf, not NaN). Integer
+    inputs are computed in the default float dtype; with a floating `out=`, at out's precision.
+    Backward: LogsumexpBackward0 (reads the result)."""
     x = input
     if out is not None and out._dtype.is_floating_point:
         check_out_grad("logsumexp", out, (input,))
@@ -145,6 +149,10 @@ _LOG_SOFTMAX = Derivative("LogSoftmaxBackward0", {"self": _log_softmax_grad}, on
 
 
 def softmax(input, dim=None, dtype=None, *, out=None):
+    """insitu.softmax(input, dim=None, dtype=None, *, out=None): exp(x) / sum(exp(x)) along `dim`,
+    computed stably; `dtype` casts the input first. Without `dim`, PyTorch's deprecated implicit
+    choice (dim 0 for 0-, 1- and 3-dim inputs, else 1) with its warning. Floating dtypes only.
+    Backward: SoftmaxBackward0 (reads the result)."""
     x, d = _softmax_input("softmax", input, dim, dtype)
     a = x._data
     res = _softmax_array(a, d, False) if a.ndim else xp.ones_like(a, acc_dtype(a.dtype))
@@ -155,6 +163,9 @@ def softmax(input, dim=None, dtype=None, *, out=None):
 
 
 def log_softmax(input, dim=None, dtype=None, *, out=None):
+    """insitu.log_softmax(input, dim=None, dtype=None, *, out=None): log(softmax(input)) along
+    `dim`, computed stably (x - max - log(sum(exp(x - max)))); `dim` and `dtype` as `softmax`.
+    Backward: LogSoftmaxBackward0 (reads the result)."""
     x, d = _softmax_input("log_softmax", input, dim, dtype)
     a = x._data
     res = _softmax_array(a, d, True) if a.ndim else xp.zeros_like(a, acc_dtype(a.dtype))

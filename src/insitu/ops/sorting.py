@@ -46,6 +46,11 @@ TOPK = Derivative("TopkBackward0", _SELECT)
 
 
 def sort(input, dim=-1, descending=False, stable=None, *, out=None):
+    """insitu.sort(input, dim=-1, descending=False, stable=None, *, out=None): the named tuple
+    (values, indices) of input sorted along `dim`. Always stable (equal elements keep their
+    order, also when descending); NaNs sort as the largest values. `out=` is a (values, indices)
+    pair. Backward: SortBackward0, or SortBackward1 when `stable` is passed (scatters the
+    gradient through the kept indices)."""
     d, vals, idx = _sorted(input, dim, descending)
     if out is not None:
         write_out("sort", out[0], vals, (input,))
@@ -58,10 +63,13 @@ def sort(input, dim=-1, descending=False, stable=None, *, out=None):
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
+    """insitu.argsort(input, dim=-1, descending=False, stable=False): the int64 indices that sort
+    input along `dim` (always stable, whatever `stable` says)."""
     return wrap(_sorted(input, dim, descending)[2], dtypes.int64)
 
 
 def msort(input, *, out=None):
+    """insitu.msort(input, *, out=None): the values of `sort(input, dim=0)`."""
     if out is not None:
         check_out_grad("msort", out, (input,))
         return write_out("msort", out, _sorted(input, 0, False)[1], (input,))
@@ -69,6 +77,10 @@ def msort(input, *, out=None):
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
+    """insitu.topk(input, k, dim=-1, largest=True, sorted=True, *, out=None): the named tuple
+    (values, indices) of the k largest (or smallest) elements along `dim`, always in sorted order
+    (ties in their original order). Backward: TopkBackward0 (scatters the gradient through the
+    indices)."""
     a = input._data
     d = _wrap_dim(dim, a.ndim)
     size = a.shape[d] if a.ndim else 1

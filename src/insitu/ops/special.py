@@ -61,6 +61,9 @@ OPS = [
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """insitu.isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False): elementwise
+    |input - other| <= atol + rtol * |other|, as a bool tensor (NaNs equal only with `equal_nan`).
+    A tensor `other` must have input's dtype, as in PyTorch."""
     a, b = input._data, (other._data if isinstance(other, Tensor) else other)
     if isinstance(other, Tensor) and input._dtype is not other._dtype:
         raise RuntimeError(f"{input._dtype.legacy} did not match {other._dtype.legacy}")
@@ -69,19 +72,28 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """insitu.allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False): whether `isclose`
+    holds everywhere, as a Python bool."""
     return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 
 def equal(input, other):
+    """insitu.equal(input, other): True when both tensors have the same shape and equal elements (a
+    Python bool)."""
     return input._data.shape == other._data.shape and bool((input._data == other._data).all())
 
 
 def broadcast_tensors(*tensors):
+    """insitu.broadcast_tensors(*tensors): the tensors expanded to their common broadcast shape, as
+    views (ExpandBackward0 each)."""
     shape = tuple(broadcast_shapes(*[t._data.shape for t in tensors]))
     return tuple(t.expand(shape) for t in tensors)
 
 
 def meshgrid(*tensors, indexing="ij"):
+    """insitu.meshgrid(*tensors, indexing="ij"): coordinate grids of the 1-dim inputs, as expanded
+    views; `indexing="xy"` swaps the roles of the first two. When `indexing` is not passed it is
+    "ij", without PyTorch's warning about the upcoming change."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
     if indexing not in ("ij", "xy"):
@@ -103,6 +115,9 @@ def meshgrid(*tensors, indexing="ij"):
 
 
 def diag(input, diagonal=0):
+    """insitu.diag(input, diagonal=0): for a 1-dim input, a square matrix with it on diagonal
+    `diagonal`; for a 2-dim input, a copy of that diagonal. Differentiable (CopySlices and
+    CloneBackward0 respectively)."""
     nd = input._data.ndim
     if nd == 1:
         n = input._data.shape[0] + abs(diagonal)
@@ -115,6 +130,11 @@ def diag(input, diagonal=0):
 
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """insitu.repeat_interleave(input, repeats=None, dim=None, *, output_size=None): each element
+    (or slice along `dim`; the flattened input without one) repeated `repeats` times (an int, or
+    a tensor of counts), through `index_select` (IndexSelectBackward0).
+    `repeat_interleave(counts)` gives the indices repeated by counts. `output_size` is accepted
+    and not needed."""
     if repeats is None:              # repeat_interleave(repeats): indices repeated by counts
         counts = input._data
         return tensor(xp.repeat(xp.arange(counts.size), counts))
@@ -128,6 +148,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
 
 
 def fill_diagonal_(self, fill_value, wrap=False):
+    """Tensor.fill_diagonal_(fill_value, wrap=False): writes `fill_value` on the main diagonal (all
+    dims of equal length beyond 2 dims; `wrap` restarts it below a tall matrix), in place through
+    `index_put_`: bumps the version, returns self."""
     a = self._data
     if a.ndim < 2:
         raise RuntimeError("dimensions must larger than 1")

@@ -9,6 +9,9 @@ from .views import _along, narrow, select
 
 
 def unbind(self, dim=0):
+    """insitu.unbind(input, dim=0): a tuple of the slices along `dim`, that dim removed. The pieces
+    are views made by one multi-output function: modifying one in place raises when the input
+    needs a gradient, as in PyTorch. Backward: UnbindBackward0."""
     nd = self._data.ndim
     if nd == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
@@ -60,6 +63,10 @@ def _pieces(self, d, sizes):
 
 
 def split(self, split_size_or_sections, dim=0):
+    """insitu.split(tensor, split_size_or_sections, dim=0): views of consecutive pieces along `dim`:
+    of `split_size` elements each (the last one shorter), or of the sizes in a list (then it is
+    `split_with_sizes`). Pieces of one multi-output function: in-place writes to them raise when
+    the input needs a gradient. Backward: SplitBackward0."""
     if isinstance(split_size_or_sections, int):
         d, sizes = _split_sizes(self, split_size_or_sections, dim)
         arrays, pieces = _pieces(self, d, sizes)
@@ -68,6 +75,9 @@ def split(self, split_size_or_sections, dim=0):
 
 
 def split_with_sizes(self, split_sizes, dim=0):
+    """insitu.split_with_sizes(input, split_sizes, dim=0): views of consecutive pieces of the given
+    sizes along `dim` (they must sum to its size). In-place writes to the pieces raise when the
+    input needs a gradient. Backward: SplitWithSizesBackward0."""
     sizes = list(split_sizes)
     d = _check_split_sizes(self, sizes, dim)
     arrays, pieces = _pieces(self, d, sizes)
@@ -85,6 +95,8 @@ def _chunk_size(self, chunks, dim):
 
 
 def chunk(self, chunks, dim=0):
+    """insitu.chunk(input, chunks, dim=0): `split` into pieces of ceil(size / chunks) elements (so
+    possibly fewer than `chunks` pieces); an empty dim gives `chunks` empty pieces."""
     step, n = _chunk_size(self, chunks, dim)
     if n == 0:   # split would give one piece; split_with_sizes keeps the count
         return split_with_sizes(self, [0] * chunks, dim)
@@ -129,18 +141,26 @@ def _int_argument(fn, name, value, position):
 
 
 def unsafe_split(self, split_size, dim=0, *, _position=1):
+    """insitu.unsafe_split(tensor, split_size, dim=0): `split`'s pieces, but not views: each shares
+    the input's memory under a version counter of its own and may be written in place (the input
+    and the other pieces then read the written values). Backward: UnsafeSplitBackward0."""
     _int_argument("unsafe_split", "split_size", split_size, _position)
     d, sizes = _split_sizes(self, split_size, dim)
     return _unsafe_pieces(self, d, sizes, "UnsafeSplitBackward0")
 
 
 def unsafe_split_with_sizes(self, split_sizes, dim=0):
+    """insitu.unsafe_split_with_sizes(input, split_sizes, dim=0): `split_with_sizes`'s pieces as
+    `unsafe_split` makes them (same memory, own version counters, writable). Backward:
+    UnsafeSplitWithSizesBackward0."""
     sizes = list(split_sizes)
     d = _check_split_sizes(self, sizes, dim)
     return _unsafe_pieces(self, d, sizes, "UnsafeSplitWithSizesBackward0")
 
 
 def unsafe_chunk(self, chunks, dim=0):
+    """insitu.unsafe_chunk(input, chunks, dim=0): `chunk`'s pieces as `unsafe_split` makes them
+    (same memory, own version counters, writable)."""
     step, n = _chunk_size(self, chunks, dim)
     if n == 0:
         return unsafe_split_with_sizes(self, [0] * chunks, dim)
@@ -148,6 +168,9 @@ def unsafe_chunk(self, chunks, dim=0):
 
 
 def _unsafe_split_function(input, split_size, dim=0):
+    """insitu.unsafe_split(tensor, split_size, dim=0): `split`'s pieces, but not views: each shares
+    the input's memory under a version counter of its own and may be written in place (the input
+    and the other pieces then read the written values). Backward: UnsafeSplitBackward0."""
     return unsafe_split(input, split_size, dim, _position=2)
 
 

@@ -72,6 +72,7 @@ class Op:
                  derivatives=None, node=None, computed=None, operators=(), check=None,
                  writes=(), cast_names=False, on_arrays=False, short=None,
                  grad_inplace_only=False, untracked_inplace=False):
+        self.schema = schema
         self.name, self.args = parse_schema(schema)
         self.tensors = tuple(a.name for a in self.args if a.operand)
         self.params = tuple(a.name for a in self.args if not a.operand)

@@ -311,6 +311,8 @@ def requires_grad(self):
 
 
 def is_leaf(self):
+    """Tensor.is_leaf: whether the tensor has no grad_fn (made by the user, or outside any
+    graph); only leaves get `.grad` filled by backward."""
     return grad_fn(self) is None
 
 

@@ -63,6 +63,11 @@ def _view_strides(a, shape):
 # ----------------------------------------------------------------------- view ops
 
 def view(self, *shape):
+    """Tensor.view(*shape) or Tensor.view(dtype): the same elements with another shape, as a view
+    (shared storage and version counter); one size may be -1. Raises when the strides cannot
+    express the shape without a copy (reshape copies then). `view(dtype)` reinterprets the bytes
+    as a dtype of the same element size: an alias outside the graph, as in PyTorch. Backward:
+    ViewBackward0."""
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
         return _view_dtype(self, to_dtype(shape[0]))
     shape = _infer_size(_shape_arg(shape), self._data.size)
@@ -89,10 +94,15 @@ def _view_dtype(self, dt):
 
 
 def view_as(self, other):
+    """Tensor.view_as(other): `self.view(other.shape)`."""
     return view(self, other.shape)
 
 
 def reshape(self, *shape):
+    """insitu.reshape(input, shape) / Tensor.reshape(*shape): the elements in row-major order with
+    another shape (one size may be -1). A view when the strides allow it (ViewBackward0, or
+    ReshapeAliasBackward0 for a non-contiguous input), otherwise a contiguous copy
+    (UnsafeViewBackward0)."""
     shape = _infer_size(_shape_arg(shape), self._data.size)
     if self.is_contiguous():
         return view(self, shape)
@@ -112,10 +122,14 @@ def _rewrap_copy(c, arr):
 
 
 def reshape_as(self, other):
+    """Tensor.reshape_as(other): `self.reshape(other.shape)`."""
     return reshape(self, other.shape)
 
 
 def flatten(self, start_dim=0, end_dim=-1):
+    """insitu.flatten(input, start_dim=0, end_dim=-1): dims `start_dim..end_dim` merged into one,
+    through `reshape` (a view when the strides allow it). A 0-dim input gives shape (1,);
+    `start_dim == end_dim` returns the input itself."""
     nd = self._data.ndim
     if nd == 0:
         return reshape(self, (1,))
@@ -132,6 +146,8 @@ def flatten(self, start_dim=0, end_dim=-1):
 
 
 def unflatten(self, dim, sizes):
+    """insitu.unflatten(input, dim, sizes): a view with dim `dim` split into `sizes` (one may be
+    -1)."""
     shape = list(self._data.shape)
     d = _wrap_dim(dim, len(shape))
     sizes = list(sizes)
@@ -152,6 +168,8 @@ def unflatten(self, dim, sizes):
 
 
 def transpose(self, dim0, dim1):
+    """insitu.transpose(input, dim0, dim1), also `swapaxes` and `swapdims`: a view with the two dims
+    exchanged. Backward: TransposeBackward0."""
     nd = self._data.ndim
     d0, d1 = _wrap_dim(dim0, nd), _wrap_dim(dim1, nd)
     arr = self._data.swapaxes(d0, d1) if nd else self._data
@@ -162,6 +180,8 @@ swapaxes = swapdims = transpose
 
 
 def t(self):
+    """insitu.t(input): the transpose of a tensor of at most 2 dims (0- and 1-dim inputs come back
+    as a view of themselves). Backward: TBackward0."""
     nd = self._data.ndim
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
@@ -170,6 +190,8 @@ def t(self):
 
 
 def permute(self, *dims):
+    """insitu.permute(input, dims) / Tensor.permute(*dims): a view with the dims reordered
+    (`dims[i]` is the input dim that becomes dim i). Backward: PermuteBackward0."""
     dims = _shape_arg(dims)
     nd = self._data.ndim
     if len(dims) != nd:
@@ -183,6 +205,9 @@ def permute(self, *dims):
 
 
 def movedim(self, source, destination):
+    """insitu.movedim(input, source, destination), also `moveaxis`: a view with dims `source` (an
+    int or a sequence) moved to `destination`, the others keeping their order. Backward:
+    PermuteBackward0."""
     nd = self._data.ndim
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
@@ -195,6 +220,8 @@ def movedim(self, source, destination):
 
 
 def _T(self):
+    """Tensor.T (and Tensor.H, the same without complex dtypes): the dims reversed, as a view; warns
+    (as PyTorch does) on tensors that are not 2-dim."""
     nd = self._data.ndim
     if nd == 0:
         _deprecated("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
@@ -208,6 +235,7 @@ def _T(self):
 
 
 def _mT(self):
+    """Tensor.mT (and Tensor.mH): the last two dims transposed, as a view (batches of matrices)."""
     if self._data.ndim == 0:
         _deprecated("Tensor.mT is deprecated on 0-D tensors. This function is the identity in "
                     "these cases.")
@@ -223,6 +251,8 @@ def _deprecated(message):
 
 
 def squeeze(self, dim=None):
+    """insitu.squeeze(input, dim=None): a view without size-1 dims: all of them, or those of `dim`
+    (an int or a tuple; dims of another size are left alone). Backward: SqueezeBackward0/1/2."""
     a = self._data
     if dim is None:   # NumPy's squeeze keeps the other dims' strides, as PyTorch does
         return _view_op(self, a.squeeze(), "SqueezeBackward0", lambda g: squeeze(g))
@@ -240,6 +270,8 @@ def _squeeze_np(a, dims):
 
 
 def unsqueeze(self, dim):
+    """insitu.unsqueeze(input, dim): a view with a new size-1 dim at `dim` (in `-ndim-1..ndim`),
+    strided as PyTorch strides it. Backward: UnsqueezeBackward0."""
     nd = self._data.ndim
     d = _wrap_dim(dim, nd + 1)
     arr = _unsqueezed(self._data, d)
@@ -255,6 +287,9 @@ def _unsqueezed(a, d):
 
 
 def expand(self, *sizes):
+    """Tensor.expand(*sizes): a view broadcasting size-1 dims to `sizes` (stride 0, no copy; -1
+    keeps a dim; new leading dims may be added). In-place writes into it raise, as in PyTorch,
+    since its elements share memory. Backward: ExpandBackward0."""
     sizes = _shape_arg(sizes)
     a = self._data
     if len(sizes) < a.ndim:
@@ -291,14 +326,18 @@ def expand(self, *sizes):
 
 
 def expand_as(self, other):
+    """Tensor.expand_as(other): `self.expand(other.shape)`."""
     return expand(self, other.shape)
 
 
 def broadcast_to(self, size):
+    """insitu.broadcast_to(input, size): `input.expand(size)`, a view."""
     return expand(self, size)
 
 
 def narrow(self, dim, start, length):
+    """insitu.narrow(input, dim, start, length): the view `input[..., start:start + length, ...]`
+    along `dim` (`start` may be negative or a 0-dim tensor). Backward: SliceBackward0."""
     nd = self._data.ndim
     d = _wrap_dim(dim, nd)
     n = self._data.shape[d]
@@ -324,6 +363,8 @@ def _along(a, d, start, length):
 
 
 def select(self, dim, index):
+    """insitu.select(input, dim, index): the view at `index` along `dim`, that dim removed.
+    Backward: SelectBackward0."""
     nd = self._data.ndim
     if nd == 0:
         raise IndexError("select() cannot be applied to a 0-dim tensor.")
@@ -337,6 +378,9 @@ def select(self, dim, index):
 
 
 def diagonal(self, offset=0, dim1=0, dim2=1):
+    """insitu.diagonal(input, offset=0, dim1=0, dim2=1): a view of the diagonal of dims `dim1`,
+    `dim2` (above it for offset > 0, below for offset < 0), appended as the last dim. Backward:
+    DiagonalBackward0."""
     nd = self._data.ndim
     d1, d2 = _wrap_dim(dim1, nd), _wrap_dim(dim2, nd)
     a = self._data
@@ -350,6 +394,9 @@ def diagonal(self, offset=0, dim1=0, dim2=1):
 
 
 def unfold(self, dimension, size, step):
+    """Tensor.unfold(dimension, size, step): a view of every window of `size` elements along
+    `dimension`, `step` apart, as a new last dim (windows overlap when step < size, so in-place
+    writes into it are refused). Backward: UnfoldBackward0."""
     a = self._data
     nd = a.ndim
     d = _wrap_dim(dimension, nd) if nd else 0
@@ -368,6 +415,10 @@ def unfold(self, dimension, size, step):
 
 
 def as_strided(self, size, stride, storage_offset=None):
+    """insitu.as_strided(input, size, stride, storage_offset=None): a view of input's storage with
+    the given geometry (in elements; the offset defaults to input's own). Raises when it reaches
+    past the storage. Backward: AsStridedBackward0, which scatters the gradient in storage
+    coordinates."""
     st = self._storage
     root = self._base if self._base is not None else self
     flat = storage_flat(root)
@@ -424,6 +475,8 @@ def resize_(self, *sizes, memory_format=None):
 
 
 def contiguous(self, memory_format=None):
+    """Tensor.contiguous(memory_format=None): self when it is already contiguous, else a
+    C-contiguous copy (CloneBackward0)."""
     if self.is_contiguous():
         return self
     return contiguous_copy(self)

@@ -11,6 +11,9 @@ add = function("add")
 
 
 class Adadelta(Optimizer):
+    """Adadelta(params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False): steps scaled
+    by the ratio of running RMS of updates and of gradients, op for op as PyTorch's single-tensor
+    update, in place."""
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
                  capturable=False, maximize=False, differentiable=False):
         if isinstance(lr, Tensor) and lr.numel() != 1:

@@ -10,6 +10,10 @@ sqrt = function("sqrt")
 
 
 class Adagrad(Optimizer):
+    """Adagrad(params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
+    *, maximize=False): scales each step by the root of the summed squared gradients, op for op
+    as PyTorch's single-tensor update (dense gradients), in place. As in PyTorch, the state is
+    made when the optimizer is."""
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
                  eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None):
         if not 0.0 <= lr:

@@ -36,6 +36,11 @@ def check_adam_args(lr, betas, eps, weight_decay):
 
 
 class Adam(Optimizer):
+    """Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
+    maximize=False, decoupled_weight_decay=False): Adam with bias correction, optional AMSGrad
+    and L2 (or, with `decoupled_weight_decay`, AdamW's) weight decay, op for op as PyTorch's
+    single-tensor update; parameters and state are updated in place. `foreach`, `fused` and
+    `capturable` are accepted and change nothing."""
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False, fused=None, decoupled_weight_decay=False):
@@ -190,6 +195,9 @@ def _step(p, m, v, T, U, root, bc2, eps, neg_step):
 
 
 class AdamW(Adam):
+    """AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
+    maximize=False): Adam with decoupled weight decay (the parameter is multiplied by 1 - lr *
+    weight_decay before the update), as torch.optim.AdamW."""
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
                  amsgrad=False, *, maximize=False, foreach=None, capturable=False,
                  differentiable=False, fused=None):

@@ -11,6 +11,9 @@ abs_, maximum = function("abs"), function("maximum")
 
 
 class Adamax(Optimizer):
+    """Adamax(params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, *, maximize=False):
+    Adam with an infinity-norm second moment, op for op as PyTorch's single-tensor update, in
+    place."""
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  foreach=None, *, maximize=False, differentiable=False, capturable=False):
         if isinstance(lr, Tensor) and lr.numel() != 1:

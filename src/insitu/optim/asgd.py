@@ -11,6 +11,9 @@ sub = function("sub")
 
 
 class ASGD(Optimizer):
+    """ASGD(params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, maximize=False):
+    averaged SGD: decayed steps, with the running average of the parameters kept in state "ax"
+    (averaging starts after t0 steps), op for op as PyTorch's single-tensor update, in place."""
     _scratch_slots = 2      # the decayed gradient, param - ax
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,

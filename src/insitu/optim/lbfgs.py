@@ -120,6 +120,10 @@ def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_chang
 
 
 class LBFGS(Optimizer):
+    """LBFGS(params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9,
+    history_size=100, line_search_fn=None): limited-memory BFGS over all parameters flattened
+    into one vector, as torch.optim.LBFGS (`line_search_fn="strong_wolfe"` or none; one parameter
+    group). `step(closure)` needs a closure that recomputes and returns the loss."""
     _scratch_slots = 0
 
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,

@@ -12,6 +12,9 @@ div = function("div")
 
 
 class NAdam(Optimizer):
+    """NAdam(params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
+    decoupled_weight_decay=False, *, maximize=False): Adam with Nesterov momentum and momentum
+    decay, L2 or decoupled weight decay, op for op as PyTorch's single-tensor update, in place."""
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,
                  maximize=False, capturable=False, differentiable=False):

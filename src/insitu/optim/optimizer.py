@@ -27,7 +27,12 @@ required = _RequiredParameter()
 
 
 class Optimizer:
-    """Base class: Optimizer(params, defaults)."""
+    """Base class: Optimizer(params, defaults), as torch.optim.Optimizer.
+
+    `params` is an iterable of tensors, of (name, tensor) pairs, or of dicts (parameter groups
+    with their own options). Subclasses update parameters and state in place with table ops, so
+    each write bumps its tensor's version, as PyTorch's do: a graph that saved a parameter's old
+    value fails loudly at backward instead of computing a wrong gradient."""
 
     # scratch slots the subclass's update uses, in the parameter's dtype (see Workspace)
     _scratch_slots = 3
@@ -77,6 +82,8 @@ class Optimizer:
 
     # ------------------------------------------------------------------ groups
     def add_param_group(self, param_group):
+        """Add a parameter group (a dict with "params" and any per-group options; missing options
+        take the defaults), with PyTorch's checks: leaf tensors only, no parameter in two groups."""
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
         params = param_group["params"]
@@ -138,6 +145,9 @@ class Optimizer:
 
     # ------------------------------------------------------------------ stepping
     def step(self, closure=None):
+        """Optimizer.step(closure=None): one update of every parameter that has a gradient, in place
+        under no_grad (after running `closure` with grad enabled, whose loss is returned). Step
+        pre- and post-hooks run around it."""
         loss = None
         if closure is not None:
             with enable_grad():
@@ -157,17 +167,23 @@ class Optimizer:
         raise NotImplementedError
 
     def register_step_pre_hook(self, hook):
+        """Register `hook(optimizer, args, kwargs)`, run before each step; it may return new (args,
+        kwargs). Returns a removable handle."""
         handle = RemovableHandle(self._optimizer_step_pre_hooks)
         self._optimizer_step_pre_hooks[handle.id] = hook
         return handle
 
     def register_step_post_hook(self, hook):
+        """Register `hook(optimizer, args, kwargs)`, run after each step; returns a removable
+        handle."""
         handle = RemovableHandle(self._optimizer_step_post_hooks)
         self._optimizer_step_post_hooks[handle.id] = hook
         return handle
 
     # ------------------------------------------------------------------ state dict
     def state_dict(self):
+        """The state and parameter groups, with parameters replaced by their indices, as PyTorch's
+        state_dict (its tensors are the live state tensors, not copies)."""
         mapping = {}
         start = 0
 
@@ -186,6 +202,8 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict):
+        """Load what `state_dict()` returned: the groups must match in number and size; floating
+        state is cast to its parameter's dtype, except the step count."""
         state_dict = dict(state_dict)
         groups = self.param_groups
         saved_groups = deepcopy(state_dict["param_groups"])

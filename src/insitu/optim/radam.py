@@ -12,6 +12,10 @@ div, sqrt = function("div"), function("sqrt")
 
 
 class RAdam(Optimizer):
+    """RAdam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+    decoupled_weight_decay=False, *, maximize=False): Adam with the variance of the adaptive rate
+    rectified (plain momentum steps until it is tractable), op for op as PyTorch's single-tensor
+    update, in place."""
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False,
                  capturable=False, differentiable=False):

@@ -10,6 +10,9 @@ addcmul, sqrt = function("addcmul"), function("sqrt")
 
 
 class RMSprop(Optimizer):
+    """RMSprop(params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, *,
+    maximize=False): divides the gradient by a running root mean square (centered: minus the
+    running mean), with optional momentum, op for op as PyTorch's single-tensor update, in place."""
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, capturable=False, foreach=None, maximize=False,
                  differentiable=False):

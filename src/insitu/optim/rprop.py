@@ -12,6 +12,10 @@ mul, sign, gt, lt, eq = (function(n) for n in ("mul", "sign", "gt", "lt", "eq"))
 
 
 class Rprop(Optimizer):
+    """Rprop(params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, maximize=False): resilient
+    backpropagation: a step size per element, grown by etas[1] while the gradient keeps its sign
+    and shrunk by etas[0] when it flips (then that element does not move), clamped to
+    `step_sizes`; op for op as PyTorch's single-tensor update, in place."""
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *,
                  capturable=False, foreach=None, maximize=False, differentiable=False):
         if isinstance(lr, Tensor) and lr.numel() != 1:

@@ -11,6 +11,12 @@ add = function("add")
 
 
 class SGD(Optimizer):
+    """SGD(params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
+    maximize=False): stochastic gradient descent with optional momentum (the buffer starts as the
+    first gradient), Nesterov momentum and L2 weight decay, computed op for op as PyTorch's
+    single-tensor update. Like every optimizer here, `step()` updates the parameters and state in
+    place (each write bumps its tensor's version); `foreach`, `fused` are accepted and change
+    nothing, `differentiable=True` is refused at step."""
     _scratch_slots = 0      # the fused update needs none; the op-by-op one reserves its one
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,

@@ -18,12 +18,14 @@ from ..ops.shape import stack
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset",
            "random_split", "Sampler", "SequentialSampler", "RandomSampler", "BatchSampler",
-           "SubsetRandomSampler", "DataLoader", "default_collate"]
+           "SubsetRandomSampler", "DataLoader", "default_collate", "default_convert"]
 
 
 # ------------------------------------------------------------------ datasets
 
 class Dataset:
+    """A map-style dataset: subclasses define `__getitem__(index)` (and usually `__len__`), as
+    torch.utils.data.Dataset; `a + b` concatenates two datasets."""
     def __getitem__(self, index):
         raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
 
@@ -32,6 +34,8 @@ class Dataset:
 
 
 class IterableDataset(Dataset):
+    """A dataset read as a stream: subclasses define `__iter__`; a DataLoader batches what it yields
+    (no sampler, no shuffle)."""
     def __iter__(self):
         raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
 
@@ -52,6 +56,7 @@ class TensorDataset(Dataset):
 
 
 class Subset(Dataset):
+    """Subset(dataset, indices): the samples of `dataset` at `indices`, in that order."""
     def __init__(self, dataset, indices):
         self.dataset = dataset
         self.indices = indices
@@ -66,6 +71,8 @@ class Subset(Dataset):
 
 
 class ConcatDataset(Dataset):
+    """ConcatDataset(datasets): map-style datasets one after another (`cumulative_sizes` gives where
+    each ends); iterable datasets are refused."""
     def __init__(self, datasets):
         self.datasets = list(datasets)
         if not self.datasets:
@@ -113,6 +120,7 @@ def random_split(dataset, lengths, generator=None):
 # ------------------------------------------------------------------ samplers
 
 class Sampler:
+    """Base of the samplers: `__iter__` yields dataset indices (and `__len__` says how many)."""
     def __init__(self, data_source=None):
         pass
 
@@ -121,6 +129,7 @@ class Sampler:
 
 
 class SequentialSampler(Sampler):
+    """SequentialSampler(data_source): the indices 0, 1, ..., len(data_source) - 1, in order."""
     def __init__(self, data_source):
         self.data_source = data_source
 
@@ -151,6 +160,7 @@ class RandomSampler(Sampler):
 
     @property
     def num_samples(self):
+        """How many indices an epoch yields: `num_samples` if given, else len(data_source)."""
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def _index_array(self):
@@ -173,6 +183,8 @@ class RandomSampler(Sampler):
 
 
 class SubsetRandomSampler(Sampler):
+    """SubsetRandomSampler(indices, generator=None): the given indices in a random order, a new one
+    per epoch."""
     def __init__(self, indices, generator=None):
         self.indices = indices
         self.generator = generator
@@ -186,6 +198,8 @@ class SubsetRandomSampler(Sampler):
 
 
 class BatchSampler(Sampler):
+    """BatchSampler(sampler, batch_size, drop_last): lists of `batch_size` indices from `sampler`; a
+    shorter last batch is kept unless `drop_last`."""
     def __init__(self, sampler, batch_size, drop_last):
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
             raise ValueError("batch_size should be a positive integer value, but got "
@@ -248,12 +262,21 @@ def default_collate(batch):
 
 
 def default_convert(data):
+    """default_collate's counterpart when batching is off (`batch_size=None`): returns `data`
+    unchanged (PyTorch's also turns NumPy arrays inside it into tensors)."""
     return data
 
 
 # ------------------------------------------------------------------ loader
 
 class DataLoader:
+    """DataLoader(dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,
+    num_workers=0, collate_fn=None, drop_last=False, generator=None, ...): iterates over batches
+    of `dataset`, as torch.utils.data.DataLoader, with its argument checks. Batches are built in
+    the calling process: `num_workers`, `pin_memory`, `timeout`, `worker_init_fn`,
+    `prefetch_factor` and the other worker options are accepted and ignored. A TensorDataset read
+    with the default collate is batched with one index per tensor (the same values as stacking
+    the samples)."""
     def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,
                  num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, timeout=0,
                  worker_init_fn=None, multiprocessing_context=None, generator=None, *,

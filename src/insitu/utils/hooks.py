@@ -6,7 +6,13 @@ import weakref
 _ids = itertools.count()
 
 
+__all__ = ["RemovableHandle"]
+
+
 class RemovableHandle:
+    """The handle a `register_*_hook` method returns: `remove()` unregisters the hook (from the
+    registering dict and any extra dicts or sets given), and so does leaving a `with` block.
+    Removing twice, or after the owner is gone, does nothing."""
     def __init__(self, hooks_dict, *, extra_dict=None):
         self.hooks_dict_ref = weakref.ref(hooks_dict)
         self.id = next(_ids)
@@ -16,6 +22,7 @@ class RemovableHandle:
         self.extra_dict_ref = tuple(extras)
 
     def remove(self):
+        """Unregister the hook; a second call does nothing."""
         hooks = self.hooks_dict_ref()
         if hooks is not None and self.id in hooks:
             del hooks[self.id]

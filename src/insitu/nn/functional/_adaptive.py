@@ -110,6 +110,17 @@ def _list_with_default(out_size, defaults):
 
 
 def adaptive_avg_pool2d(input, output_size):
+    """Adaptive average pooling of planes to a fixed output size.
+
+    The mean over `output_size` windows covering each plane, PyTorch's
+    `[floor(i * n / out), ceil((i + 1) * n / out))` along each dim (`nn.AdaptiveAvgPool2d`).
+    `output_size` is an int or a pair; a None entry keeps the input's size.
+
+    Separable: a 0/1 window matrix per dim and two matmuls. The node (AdaptiveAvgPool2DBackward0)
+    keeps only the sizes; an output of `(1, 1)` is a mean (MeanBackward1), as PyTorch's shortcut.
+
+    Shape: input `(N, C, H, W)` or `(C, H, W)`; output `(N, C, *output_size)`.
+    """
     out = _list_with_default(output_size, tuple(input.shape))
     out = as_tuple(out, 2)
     if len(out) != 2:
@@ -131,6 +142,13 @@ def adaptive_avg_pool2d(input, output_size):
 
 
 def adaptive_avg_pool1d(input, output_size):
+    """Adaptive average pooling of rows to a fixed output length.
+
+    The mean over `output_size` adaptive windows of each row (`nn.AdaptiveAvgPool1d`):
+    `adaptive_avg_pool2d` of the input unsqueezed at -2.
+
+    Shape: input `(N, C, L)` or `(C, L)`; output `(N, C, output_size)`.
+    """
     check_dim_range("adaptive_avg_pool1d", input)
     o = one_int("adaptive_avg_pool1d", "output_size", output_size)
     return adaptive_avg_pool2d(input.unsqueeze(-2), (1, o)).squeeze(-2)
@@ -198,10 +216,26 @@ def _adaptive_max_pool2d(input, output_size, return_indices):
 
 
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    """Adaptive 2-d max pooling, returning the indices too.
+
+    `adaptive_max_pool2d(input, output_size, return_indices=True)`: the output and its indices
+    whatever `return_indices` says.
+    """
     return _adaptive_max_pool2d(input, output_size, True)
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Adaptive max pooling of planes to a fixed output size.
+
+    The maximum over `output_size` adaptive windows of each plane (`nn.AdaptiveMaxPool2d`);
+    `return_indices=True` also returns each maximum's int64 flat position in its plane. The first
+    maximum in row-major order wins, a NaN over any number.
+
+    The node (AdaptiveMaxPool2DBackward0) keeps the indices: its gradient adds the output's gradient
+    at those positions (a recorded scatter, whose gradient is the gather).
+
+    Shape: input `(N, C, H, W)` or `(C, H, W)`; output `(N, C, *output_size)`.
+    """
     return _adaptive_max_pool2d(input, output_size, return_indices)
 
 
@@ -219,10 +253,23 @@ def _adaptive_max_pool1d(input, output_size, return_indices):
 
 
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    """Adaptive 1-d max pooling, returning the indices too.
+
+    `adaptive_max_pool1d(input, output_size, return_indices=True)`: the output and its indices
+    whatever `return_indices` says.
+    """
     return _adaptive_max_pool1d(input, output_size, True)
 
 
 def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Adaptive max pooling of rows to a fixed output length.
+
+    The maximum over `output_size` adaptive windows of each row (`nn.AdaptiveMaxPool1d`);
+    `return_indices=True` also returns the int64 positions. `adaptive_max_pool2d` of the input
+    unsqueezed at -2.
+
+    Shape: input `(N, C, L)` or `(C, L)`; output `(N, C, output_size)`.
+    """
     return _adaptive_max_pool1d(input, output_size, return_indices)
 
 
@@ -281,6 +328,18 @@ def _max_unpool2d(input, indices, out):
 
 
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Scatters 2-d max-pooled values back to their positions.
+
+    A partial inverse of `max_pool2d`: each input value put at its int64 flat index (`h * W + w` of
+    its output plane) in a zero output (`nn.MaxUnpool2d`): `kernel_size`, `stride=None` (the kernel
+    size), `padding=0`, `output_size=None`.
+
+    The node (MaxUnpool2DBackward0) keeps the indices (version-checked); its gradient gathers at
+    them. Indices outside the output plane raise.
+
+    Shape: input and indices `(N, C, H, W)` or `(C, H, W)`; output `(N, C, H_out, W_out)`, each size
+    `(size - 1) * stride - 2 * padding + kernel` unless `output_size` says otherwise.
+    """
     kernel = tuple(as_tuple(kernel_size, 2))
     stride = kernel if stride is None else tuple(as_tuple(stride, 2))
     padding = tuple(as_tuple(padding, 2))
@@ -289,6 +348,14 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Scatters 1-d max-pooled values back to their positions.
+
+    A partial inverse of `max_pool1d` (`nn.MaxUnpool1d`): each input value put at its index in a
+    zero output; `max_unpool2d` of the inputs unsqueezed at -1.
+
+    Shape: input and indices `(N, C, L)` or `(C, L)`; output `(N, C, L_out)`,
+    `L_out = (L - 1) * stride - 2 * padding + kernel_size` unless `output_size` says otherwise.
+    """
     kernel = tuple(as_tuple(kernel_size, 1))
     stride = kernel if stride is None else tuple(as_tuple(stride, 1))
     padding = tuple(as_tuple(padding, 1))

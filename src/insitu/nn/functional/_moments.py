@@ -91,4 +91,5 @@ def check_dtypes(kernel, input, params):
 
 
 def as_dtype(a, dtype):
+    """The array `a` in `dtype`, copied only when its dtype differs."""
     return a.astype(dtype, copy=False)

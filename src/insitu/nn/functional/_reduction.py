@@ -9,6 +9,9 @@ REDUCTIONS = ("none", "mean", "sum")
 
 
 def legacy_get_string(size_average, reduce, emit_warning=True):
+    """The reduction that PyTorch's deprecated `size_average` and `reduce` pair names (None counts
+    as True): "mean", "sum" or, with `reduce=False`, "none"; warns unless `emit_warning=False`.
+    """
     if size_average is None:
         size_average = True
     if reduce is None:
@@ -21,6 +24,7 @@ def legacy_get_string(size_average, reduce, emit_warning=True):
 
 
 def check_reduction(reduction):
+    """`reduction` itself when it is "none", "mean" or "sum"; ValueError otherwise."""
     if reduction not in REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     return reduction
@@ -34,6 +38,7 @@ def resolve(size_average, reduce, reduction):
 
 
 def reduce_array(e, reduction):
+    """The per-element loss array `e` reduced by `reduction`, in `e`'s dtype."""
     if reduction == "none":
         return e
     return xp.asarray(e.mean() if reduction == "mean" else e.sum(), dtype=e.dtype)

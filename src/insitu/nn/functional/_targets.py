@@ -77,6 +77,7 @@ def add_at_target(a, safe, values):
 
 
 def log_softmax_array(a, axis):
+    """The log-softmax of the array `a` along `axis`, the maximum subtracted first."""
     m = a.max(axis=axis, keepdims=True)
     s = xp.subtract(a, m)
     e = xp.exp(s)

@@ -36,6 +36,7 @@ def pooling_tuple(value, n, fn, what):
 
 
 def as_tuple(v, n):
+    """`v` as given when a list or tuple, else `n` copies of it."""
     return v if isinstance(v, (list, tuple)) else (v,) * n
 
 
@@ -52,6 +53,7 @@ def one_int(fn, name, value, allow_empty=False):
 
 
 def check_dim_range(fn, input):
+    """Raises PyTorch's RuntimeError (naming `fn`) unless `input` has 2 or 3 dims."""
     if input.ndim not in (2, 3):
         raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor "
                            f"for argument #1 'self' (while checking arguments for {fn})")

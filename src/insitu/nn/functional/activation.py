@@ -55,14 +55,37 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 # ------------------------------------------------------------------ rectifiers
 
 def relu(input, inplace=False):
+    """`max(0, x)`, elementwise (`nn.ReLU`).
+
+    The node (ReluBackward0) keeps only the output, in place too: the gradient is read off it.
+    `inplace=True` writes into the input (its version moves by one) and returns it.
+
+    Shape: input `(*)`; output the same shape.
+    """
     return input.relu_() if inplace else input.relu()
 
 
 def relu_(input):
+    """In-place ReLU.
+
+    `relu(input, inplace=True)`: writes into the input (its version moves by one) and returns it;
+    the node keeps only the output.
+    """
     return input.relu_()
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """Clamps each element to `[min_val, max_val]`.
+
+    `x` clamped to `[min_val, max_val]` (defaults -1 and 1; `nn.Hardtanh`); `min_val > max_val`
+    raises ValueError.
+
+    The gradient passes where the output is strictly inside the bounds. The node (HardtanhBackward0)
+    keeps only the output, in place too: the gradient is read off it. `inplace=True` writes into the
+    input (its version moves by one) and returns it.
+
+    Shape: input `(*)`; output the same shape.
+    """
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     if inplace:
@@ -71,38 +94,98 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
 
 
 def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    """In-place hardtanh.
+
+    `hardtanh(input, min_val, max_val, inplace=True)`: writes into the input (its version moves by
+    one); the node keeps only the output.
+    """
     return hardtanh(input, min_val, max_val, inplace=True)
 
 
 def relu6(input, inplace=False):
+    """ReLU capped at 6, elementwise.
+
+    `min(max(0, x), 6)`: `hardtanh(input, 0, 6, inplace)` (`nn.ReLU6`). The node (HardtanhBackward0)
+    keeps only the output, in place too: the gradient is read off it. `inplace=True` writes into the
+    input (its version moves by one) and returns it.
+
+    Shape: input `(*)`; output the same shape.
+    """
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """Leaky ReLU, elementwise.
+
+    `x` where `x >= 0`, `negative_slope * x` elsewhere (`negative_slope=0.01`; `nn.LeakyReLU`;
+    floating inputs only).
+
+    Out of place the node (LeakyReluBackward0) keeps the input. `inplace=True` writes into the input
+    (its version moves by one) and the node (LeakyReluBackward1) keeps only the output; its backward
+    then refuses a negative slope with PyTorch's error.
+
+    Shape: input `(*)`; output the same shape.
+    """
     if inplace:
         return _leaky_relu_(input, negative_slope)
     return _leaky_relu(input, negative_slope)
 
 
 def leaky_relu_(input, negative_slope=0.01):
+    """In-place leaky ReLU.
+
+    `leaky_relu(input, negative_slope, inplace=True)`: writes into the input (its version moves by
+    one); the node (LeakyReluBackward1) keeps only the output.
+    """
     return _leaky_relu_(input, negative_slope)
 
 
 def elu(input, alpha=1.0, inplace=False):
+    """Exponential linear unit, elementwise.
+
+    `x` where `x > 0`, `alpha * (exp(x) - 1)` elsewhere (`alpha=1.0`; `nn.ELU`; floating inputs
+    only).
+
+    Out of place the node (EluBackward0) keeps the input. `inplace=True` writes into the input (its
+    version moves by one) and the node (EluBackward1) keeps only the output; its backward then
+    refuses a negative `alpha`, as PyTorch's.
+
+    Shape: input `(*)`; output the same shape.
+    """
     return _elu_(input, alpha) if inplace else _elu(input, alpha)
 
 
 def elu_(input, alpha=1.0):
+    """In-place ELU.
+
+    `elu(input, alpha, inplace=True)`: writes into the input (its version moves by one); the node
+    (EluBackward1) keeps only the output.
+    """
     return _elu_(input, alpha)
 
 
 def selu(input, inplace=False):
+    """Scaled ELU with the self-normalising constants.
+
+    `scale * elu(x, alpha)` with PyTorch's constants (`alpha = 1.6732632423543772`,
+    `scale = 1.0507009873554805`; `nn.SELU`).
+
+    It is elu with those coefficients: EluBackward0 keeping the input, or with `inplace=True` (the
+    input overwritten, its version moved by one) EluBackward1 keeping only the output.
+
+    Shape: input `(*)`; output the same shape.
+    """
     if inplace:
         return _elu_(input, _SELU_ALPHA, _SELU_SCALE)
     return _elu(input, _SELU_ALPHA, _SELU_SCALE)
 
 
 def selu_(input):
+    """In-place SELU.
+
+    `selu(input, inplace=True)`: writes into the input (its version moves by one); the node
+    (EluBackward1) keeps only the output.
+    """
     return selu(input, inplace=True)
 
 
@@ -112,11 +195,23 @@ def _check_celu(alpha):
 
 
 def celu(input, alpha=1.0, inplace=False):
+    """`max(0, x) + min(0, alpha * (exp(x / alpha) - 1))` (`alpha=1.0`, not 0; `nn.CELU`).
+
+    Out of place the node (CeluBackward0) keeps the input; `inplace=True` writes into the input (its
+    version moves by one) and the node (CeluBackward1) keeps only the output.
+
+    Shape: input `(*)`; output the same shape.
+    """
     _check_celu(alpha)
     return _celu_(input, alpha) if inplace else _celu(input, alpha)
 
 
 def celu_(input, alpha=1.0):
+    """In-place CELU.
+
+    `celu(input, alpha, inplace=True)`: writes into the input (its version moves by one); the node
+    (CeluBackward1) keeps only the output.
+    """
     return celu(input, alpha, inplace=True)
 
 
@@ -132,6 +227,19 @@ def _rrelu_noise(input, lower, upper):
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """Randomised leaky ReLU.
+
+    Randomised leaky ReLU (`nn.RReLU`). With `training=True`, each element `x <= 0` of a floating
+    input is multiplied by a slope drawn uniformly from `[lower, upper]` (defaults 1/8 and 1/3);
+    otherwise it is `leaky_relu` with slope `(lower + upper) / 2`. Note `training=False` by default,
+    as PyTorch.
+
+    In training the node (RreluWithNoiseBackward0) keeps the drawn noise (the slopes, 1 where
+    `x > 0`), otherwise the input. `inplace=True` writes into the input (its version moves by one)
+    and the node (RreluWithNoiseBackward1) keeps the noise in training, only the output otherwise.
+
+    Shape: input `(*)`; output the same shape.
+    """
     if lower > upper:
         raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     if training:
@@ -142,6 +250,11 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
 
 
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    """In-place randomised leaky ReLU.
+
+    `rrelu(input, lower, upper, training, inplace=True)`: writes into the input (its version moves
+    by one).
+    """
     return rrelu(input, lower, upper, training, inplace=True)
 
 
@@ -152,12 +265,29 @@ def _value_at_most_threshold(dt, threshold, value):
 
 
 def threshold(input, threshold, value, inplace=False):
+    """Replaces the values at or below a threshold.
+
+    `x` where `x > threshold`, `value` elsewhere (`nn.Threshold`), the two numbers taken in the
+    input's dtype as PyTorch's kernel takes them.
+
+    Out of place the node (ThresholdBackward0) keeps the input. `inplace=True` writes into the input
+    (its version moves by one); with `value <= threshold` the output tells where the input was
+    replaced, so the node keeps only the output (PyTorch copies the input); otherwise it keeps a
+    copy of the input.
+
+    Shape: input `(*)`; output the same shape.
+    """
     if inplace:
         return threshold_(input, threshold, value)
     return _threshold(input, threshold, value)
 
 
 def threshold_(input, threshold, value):
+    """In-place threshold.
+
+    `threshold(input, threshold, value, inplace=True)`: writes into the input (its version moves by
+    one); the node keeps only the output when `value <= threshold`, else a copy of the input.
+    """
     # value <= threshold: the output says where the input was replaced, so it is what the node
     # keeps; otherwise a copy of the input is kept (PyTorch always copies)
     if input._dtype is not dtypes.bool_ and _value_at_most_threshold(input._dtype, threshold, value):
@@ -166,6 +296,14 @@ def threshold_(input, threshold, value):
 
 
 def prelu(input, weight):
+    """`x` where `x > 0`, `weight * x` elsewhere (`nn.PReLU`).
+
+    `weight` is a scalar or a 1-D tensor of one slope per channel (dim 1 of the input; a 1-D input
+    takes a single slope), of the input's dtype (no type promotion, as PyTorch). The node
+    (PreluKernelBackward0) keeps the input and the weight; both get gradients.
+
+    Shape: input `(*)`, channels at dim 1; weight `(1,)` or `(C,)`; output the input's shape.
+    """
     if input._dtype is not weight._dtype:
         raise RuntimeError(f"prelu: Type promoting not supported. Got {input._dtype.legacy} and "
                            f"{weight._dtype.legacy}")
@@ -192,56 +330,139 @@ def prelu(input, weight):
 # ------------------------------------------------------------------ smooth
 
 def gelu(input, approximate="none"):
+    """Gaussian error linear unit, elementwise (exact or tanh-approximated).
+
+    `x * Phi(x)`, Phi the standard normal CDF (`nn.GELU`); `approximate="tanh"` uses
+    `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))`. Other values raise.
+
+    The node (GeluBackward0) keeps the input.
+
+    Shape: input `(*)`; output the same shape.
+    """
     return _gelu(input, approximate)
 
 
 def silu(input, inplace=False):
+    """`x * sigmoid(x)`, elementwise (`nn.SiLU`).
+
+    The node (SiluBackward0) keeps the input; `inplace=True` writes into the input (its version
+    moves by one) and the node keeps a copy of the input, as PyTorch's does.
+
+    Shape: input `(*)`; output the same shape.
+    """
     return _silu_(input) if inplace else _silu(input)
 
 
 def mish(input, inplace=False):
+    """`x * tanh(softplus(x))`, elementwise (`nn.Mish`; floating inputs only).
+
+    The node (MishBackward0) keeps the input; `inplace=True` writes into the input (its version
+    moves by one) and the node keeps a copy of the input.
+
+    Shape: input `(*)`; output the same shape.
+    """
     return _mish_(input) if inplace else _mish(input)
 
 
 def hardswish(input, inplace=False):
+    """`x * relu6(x + 3) / 6`, elementwise (`nn.Hardswish`; floating inputs only).
+
+    The node (HardswishBackward0) keeps the input; `inplace=True` writes into the input (its version
+    moves by one) and the node keeps a copy of the input.
+
+    Shape: input `(*)`; output the same shape.
+    """
     return _hardswish_(input) if inplace else _hardswish(input)
 
 
 def hardsigmoid(input, inplace=False):
+    """`relu6(x + 3) / 6`, elementwise (`nn.Hardsigmoid`; floating inputs only).
+
+    The node (HardsigmoidBackward0) keeps the input; `inplace=True` writes into the input (its
+    version moves by one) and the node keeps a copy of the input.
+
+    Shape: input `(*)`; output the same shape.
+    """
     return _hardsigmoid_(input) if inplace else _hardsigmoid(input)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
+    """Softplus, a smooth ReLU, elementwise.
+
+    `log(1 + exp(beta * x)) / beta`, and `x` itself where `beta * x > threshold` (defaults
+    `beta=1.0`, `threshold=20.0`; `nn.Softplus`).
+
+    The node (SoftplusBackward0) keeps the input.
+
+    Shape: input `(*)`; output the same shape.
+    """
     return _softplus(input, beta, threshold)
 
 
 def logsigmoid(input):
+    """Log of the sigmoid, elementwise.
+
+    `log(sigmoid(x))`, computed as `min(x, 0) - log1p(exp(-|x|))` (`nn.LogSigmoid`). The node
+    (LogSigmoidBackward0) keeps the input.
+
+    Shape: input `(*)`; output the same shape.
+    """
     return _log_sigmoid(input)
 
 
 def sigmoid(input):
+    """`1 / (1 + exp(-x))`: `input.sigmoid()`. The node (SigmoidBackward0) keeps only the output.
+
+    Shape: input `(*)`; output the same shape.
+    """
     return input.sigmoid()
 
 
 def tanh(input):
+    """`tanh(x)`: `input.tanh()`. The node (TanhBackward0) keeps only the output.
+
+    Shape: input `(*)`; output the same shape.
+    """
     return input.tanh()
 
 
 def tanhshrink(input):
+    """`x - tanh(x)` (`nn.Tanhshrink`), composed as PyTorch composes it (its node SubBackward0).
+
+    Shape: input `(*)`; output the same shape.
+    """
     return input - input.tanh()
 
 
 def softsign(input):
+    """`x / (1 + |x|)` (`nn.Softsign`), composed as PyTorch composes it (its node DivBackward0).
+
+    Shape: input `(*)`; output the same shape.
+    """
     return input / (input.abs() + 1)
 
 
 # ------------------------------------------------------------------ shrinkage
 
 def hardshrink(input, lambd=0.5):
+    """Hard shrinkage: zeroes the values within `lambd` of 0.
+
+    `x` where `|x| > lambd`, 0 elsewhere (`lambd=0.5`; `nn.Hardshrink`). The node
+    (HardshrinkBackward0) keeps the input.
+
+    Shape: input `(*)`; output the same shape.
+    """
     return _hardshrink(input, lambd)
 
 
 def softshrink(input, lambd=0.5):
+    """Soft shrinkage: moves each value `lambd` towards 0, zeroing those within it.
+
+    `x - lambd` above `lambd`, `x + lambd` below `-lambd`, 0 between (`lambd=0.5`; `nn.Softshrink`);
+    a negative `lambd` raises. The node (SoftshrinkBackward0) keeps the input.
+
+    Shape: input `(*)`; output the same shape.
+    """
     dt = input._dtype
     if dt.is_floating_point and not 0 <= lambd <= float(xp.finfo(dt.np).max):
         raise RuntimeError(f"lambda must be in range [0, {float(xp.finfo(dt.np).max):g}] for "
@@ -270,6 +491,16 @@ _GLU = Derivative("GluBackward0", {"self": _glu_backward})
 
 
 def glu(input, dim=-1):
+    """Gated linear unit: one half of the input gated by the other.
+
+    The gated linear unit: `a * sigmoid(b)`, `a` and `b` the halves of the input along `dim`
+    (default -1; `nn.GLU`).
+
+    One fused node (GluBackward0) that keeps the input. Scalars, odd sizes at `dim` and non-floating
+    inputs raise, with PyTorch's messages.
+
+    Shape: input `(*, 2 * M, *)`; output `(*, M, *)`.
+    """
     if input.dim() == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
     d = _wrap_dim(dim, input.dim())
@@ -297,6 +528,13 @@ def _get_softmax_dim(name, ndim, stacklevel):
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """`exp(x) / sum(exp(x))` along `dim`, computed stably (`nn.Softmax`).
+
+    `dim=None` is PyTorch's deprecated implicit choice (a warning; dim 0 for 0-, 1- and 3-D inputs,
+    1 otherwise). `dtype` casts the input first. The node (SoftmaxBackward0) keeps only the output.
+
+    Shape: input `(*)`; output the same shape.
+    """
     if dim is None:
         dim = _get_softmax_dim("softmax", input.dim(), _stacklevel)
     if dtype is not None:
@@ -305,6 +543,13 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """Softmin along a dim: the softmax of the negated input.
+
+    `softmax(-x)` along `dim` (`nn.Softmin`); `dim` and `dtype` as for `softmax`. The softmax node
+    keeps only the output.
+
+    Shape: input `(*)`; output the same shape.
+    """
     if dim is None:
         dim = _get_softmax_dim("softmin", input.dim(), _stacklevel)
     neg = -input
@@ -314,6 +559,13 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """Log of the softmax along a dim.
+
+    `log(softmax(x))` along `dim`, computed stably (`nn.LogSoftmax`); `dim` and `dtype` as for
+    `softmax`. The node (LogSoftmaxBackward0) keeps only the output.
+
+    Shape: input `(*)`; output the same shape.
+    """
     if dim is None:
         dim = _get_softmax_dim("log_softmax", input.dim(), _stacklevel)
     if dtype is not None:

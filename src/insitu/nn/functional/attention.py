@@ -219,10 +219,26 @@ def _sdpa_node_name(q, k, v, attn_mask, dropout_p, batch_broadcast):
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
                                  is_causal=False, scale=None, enable_gqa=False):
-    """softmax(query @ key^T * scale + mask) @ value over the last two dims: query (..., L, E),
-    key (..., S, E), value (..., S, Ev). A bool mask keeps where True; a float mask is added;
-    is_causal masks keys after the query's position. enable_gqa repeats the heads (dim -3) of
-    key and value to query's."""
+    """Scaled dot-product attention of queries over keys and values.
+
+    `softmax(query @ key^T * scale + mask) @ value` over the last two dims, the scores of all heads
+    at once.
+
+    Arguments: `attn_mask=None` (a bool mask keeps where True; a float mask is added; it broadcasts
+    to the scores `(..., L, S)`), `dropout_p=0.0` (dropout on the attention probabilities),
+    `is_causal=False` (mask keys after each query's position; not with a mask), `scale=None`
+    (`1 / sqrt(E)`), `enable_gqa=False` (repeat the heads, dim -3, of key and value to the query's).
+    A query whose every key is masked gives zeros, as PyTorch's kernels.
+
+    One fused node, named as PyTorch's CPU kernel names it
+    (ScaledDotProductFlashAttentionForCpuBackward0 for 4-D inputs of one head size without dropout,
+    else UnsafeViewBackward0): it keeps query, key and value (version-checked) and the attention
+    probabilities and dropout mask (private arrays); a float mask gets a gradient too. Double
+    backward differentiates the composite form.
+
+    Shape: query `(..., L, E)`, key `(..., S, E)`, value `(..., S, Ev)`, the leading dims
+    broadcasting; output `(..., L, Ev)`.
+    """
     _check_sdpa(query, key, value, attn_mask, dropout_p, is_causal, enable_gqa)
     q, k, v = query._data, key._data, value._data
     rep = q.shape[-3] // k.shape[-3] if enable_gqa and q.ndim >= 3 and k.shape[-3] else 1
@@ -363,8 +379,27 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
                                  use_separate_proj_weight=False, q_proj_weight=None,
                                  k_proj_weight=None, v_proj_weight=None, static_k=None,
                                  static_v=None, average_attn_weights=True, is_causal=False):
-    """PyTorch's multi-head attention on time-first (L, N, E) inputs (or unbatched (L, E)).
-    Returns (output, the attention weights averaged over heads or per head, or None)."""
+    """The multi-head attention computation of `nn.MultiheadAttention`.
+
+    PyTorch's multi-head attention on time-first inputs (`nn.MultiheadAttention` calls it): the
+    query, key and value projected (packed `in_proj_weight` and `in_proj_bias`, or separate
+    `q/k/v_proj_weight` with `use_separate_proj_weight=True`, the bias split in three),
+    `bias_k`/`bias_v` and `add_zero_attn` appended, masks merged (`key_padding_mask` `(N, S)`,
+    `attn_mask` `(L, S)` or `(N * num_heads, L, S)`, bool or float), each of the `num_heads` heads'
+    attention, then the output projection by `out_proj_weight` and `out_proj_bias`. `static_k` and
+    `static_v`, when given, replace the projected keys and values,
+    `(N * num_heads, S, E / num_heads)` each. A query whose feature size is not
+    `embed_dim_to_check`, or not divisible by `num_heads`, raises AssertionError.
+
+    With `need_weights=True` (the default) the attention is composed of bmm, softmax and dropout so
+    that the weights can be returned: averaged over the heads with `average_attn_weights=True`, else
+    per head `(N, num_heads, L, S)`. With `need_weights=False` it runs
+    `scaled_dot_product_attention` and returns None for the weights. `dropout_p` applies only with
+    `training=True`; `is_causal` needs an `attn_mask`, as PyTorch.
+
+    Shape: query `(L, N, E)` or `(L, E)`, key and value `(S, N, E)` or `(S, E)`; returns
+    `(output (L, N, E), weights (N, L, S) or None)`, unbatched without N.
+    """
     is_batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
     if not is_batched:
         query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)

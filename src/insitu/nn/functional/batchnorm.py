@@ -115,7 +115,10 @@ def _empty(input, weight, bias):
 
 
 def check_batch_norm(input, running_mean, running_var, weight, bias, training, eps):
-    """Every refusal of batch_norm, in PyTorch's order (True: the input has no elements)."""
+    """Every refusal of `batch_norm`, in PyTorch's order (the sizes, eps, the statistics' and
+    parameters' sizes and dtypes, writable running statistics); True when the input has no elements.
+    `BatchNorm` layers run it before `num_batches_tracked` moves.
+    """
     if training:
         _verify_batch_size(input.shape)
     if training and eps <= 0.0:
@@ -149,6 +152,23 @@ def check_batch_norm(input, running_mean, running_var, weight, bias, training, e
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
+    """Batch normalisation per channel, with batch or running statistics.
+
+    `y = (x - mean) / sqrt(var + eps) * weight + bias` per channel (dim 1) (`nn.BatchNorm1d` and its
+    kin).
+
+    With `training=True` the mean and biased variance are the batch's, over every dim but the
+    channels, and `running_mean` / `running_var` (when given) are updated in place:
+    `running = (1 - momentum) * running + momentum * batch`, the variance unbiased; as in PyTorch
+    that write bumps no version. With `training=False` the running statistics are used (they must be
+    given). Every check runs before the write, so a call that raises changes nothing.
+
+    One fused node (NativeBatchNormBackward0): it keeps the input and the weight (version-checked)
+    and the per-channel mean and inverse standard deviation (private arrays). Statistics are
+    accumulated in float64.
+
+    Shape: input `(N, C, *)`; running statistics, weight and bias `(C,)`; output the input's shape.
+    """
     if check_batch_norm(input, running_mean, running_var, weight, bias, training, eps):
         return _empty(input, weight, bias)
     x = input._data

@@ -408,10 +408,36 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nk, fn):
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-d convolution of a batch of signals.
+
+    A 1-d convolution (cross-correlation) (`nn.Conv1d`): `stride=1`, `padding=0` (an int, a 1-tuple,
+    "valid" or "same", which strided convolutions refuse), `dilation=1`, `groups=1`.
+
+    One fused node (ConvolutionBackward0): im2col and one batched matmul per call; it keeps the
+    input only when the weight needs a gradient and the weight only when the input needs one (the
+    columns are a forward temporary).
+
+    Shape: input `(N, C_in, L)` or `(C_in, L)`; weight `(C_out, C_in / groups, kW)`; bias
+    `(C_out,)`; output `(N, C_out, L_out)`,
+    `L_out = floor((L + 2 * padding - dilation * (kW - 1) - 1) / stride + 1)`.
+    """
     return _convnd(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-d convolution of a batch of images.
+
+    A 2-d convolution (cross-correlation) (`nn.Conv2d`): `stride=1`, `padding=0` (ints, pairs,
+    "valid" or "same", which strided convolutions refuse), `dilation=1`, `groups=1`.
+
+    One fused node (ConvolutionBackward0): im2col and one batched matmul per call; it keeps the
+    input only when the weight needs a gradient and the weight only when the input needs one (the
+    columns are a forward temporary).
+
+    Shape: input `(N, C_in, H, W)` or `(C_in, H, W)`; weight `(C_out, C_in / groups, kH, kW)`; bias
+    `(C_out,)`; output `(N, C_out, H_out, W_out)`, each size
+    `floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1)`.
+    """
     return _convnd(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
 
 
@@ -444,11 +470,35 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
+    """1-d transposed convolution of a batch of signals.
+
+    A 1-d transposed convolution (`nn.ConvTranspose1d`): `stride=1`, `padding=0` (no strings),
+    `output_padding=0`, `groups=1`, `dilation=1`.
+
+    One fused node (ConvolutionBackward0) keeping the input and the weight, as PyTorch's; its
+    forward is a convolution's input gradient.
+
+    Shape: input `(N, C_in, L)` or `(C_in, L)`; weight `(C_in, C_out / groups, kW)`; bias
+    `(C_out,)`; output `(N, C_out, L_out)`,
+    `L_out = (L - 1) * stride - 2 * padding + dilation * (kW - 1) + output_padding + 1`.
+    """
     return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
                              dilation, 1, "conv_transpose1d")
 
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
+    """2-d transposed convolution of a batch of images.
+
+    A 2-d transposed convolution (`nn.ConvTranspose2d`): `stride=1`, `padding=0` (no strings),
+    `output_padding=0`, `groups=1`, `dilation=1` (ints or pairs).
+
+    One fused node (ConvolutionBackward0) keeping the input and the weight, as PyTorch's; its
+    forward is a convolution's input gradient.
+
+    Shape: input `(N, C_in, H, W)` or `(C_in, H, W)`; weight `(C_in, C_out / groups, kH, kW)`; bias
+    `(C_out,)`; output `(N, C_out, H_out, W_out)`, each size
+    `(size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1`.
+    """
     return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
                              dilation, 2, "conv_transpose2d")

@@ -191,6 +191,24 @@ _CTC = Derivative("CtcLossBackward0", {"log_probs": _ctc_backward}, inputs=("log
 
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
              zero_infinity=False):
+    """Connectionist Temporal Classification loss.
+
+    The Connectionist Temporal Classification loss (`nn.CTCLoss`): each sample's negative
+    log-likelihood of its target over all alignments with the input, by PyTorch's alpha-beta
+    recursion.
+
+    Arguments: `log_probs` (log-softmax outputs), `targets` (padded `(N, S)`, or 1-D with the
+    targets concatenated), `input_lengths` and `target_lengths` (tensors or sequences of ints),
+    `blank=0`, `reduction="mean"` (each loss divided by its target length, at least 1, then the
+    batch mean; or "sum", "none"), `zero_infinity=False` (infinite losses and their gradients become
+    0).
+
+    One node (CtcLossBackward0) giving the per-sample losses: it keeps `log_probs` (version-checked)
+    and the forward's alpha recursion; only `log_probs` gets a gradient, and, as in PyTorch, there
+    is no double backward.
+
+    Shape: log_probs `(T, N, C)` or `(T, C)`; output `()`, or `(N,)` with "none".
+    """
     check_reduction(reduction)
     il = _lengths(input_lengths, "input_lengths")
     tl = _lengths(target_lengths, "target_lengths")

@@ -96,6 +96,15 @@ def _norm(t, p, dim, keepdim):
 # ------------------------------------------------------------------ the distances
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """The p-norm distance between matching rows of two tensors.
+
+    `||x1 - x2 + eps||_p` over the last dim (`nn.PairwiseDistance`; `p=2.0`, `eps=1e-6`,
+    `keepdim=False`), as PyTorch composes it: the norm is one node (NormBackward1) with PyTorch's
+    norm backward. Integer inputs are computed in the default dtype.
+
+    Shape: x1, x2 `(N, D)` or `(D,)`, broadcasting; output `(N,)` (`(N, 1)` with `keepdim`), or `()`
+    for 1-D inputs.
+    """
     innermost = max(x1.dim(), x2.dim()) - 1
     diff = x1 - x2 + eps
     if not diff._dtype.is_floating_point:
@@ -108,6 +117,14 @@ def _floating(t, dt):
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """Cosine similarity of two tensors along a dim.
+
+    `sum(x1 * x2, dim) / (max(||x1||, eps) * max(||x2||, eps))` (`nn.CosineSimilarity`; `dim=1`,
+    `eps=1e-8`), as PyTorch composes it: the norms are clamped in place under no_grad, so the
+    gradient flows through the unclamped norms.
+
+    Shape: x1, x2 broadcasting to a common floating shape; output that shape without `dim`.
+    """
     dt = dtypes.promote_types(x1._dtype, x2._dtype)
     if not dt.is_floating_point:
         raise RuntimeError("expected common dtype to be floating point, yet common dtype is "

@@ -46,6 +46,20 @@ _KL_MEAN = ("reduction: 'mean' divides the total loss by both the batch size and
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """Kullback-Leibler divergence loss.
+
+    The Kullback-Leibler divergence of `target` from the input's distribution:
+    `target * (log(target) - input)`, 0 where the target is 0 (PyTorch's xlogy), the input holding
+    log-probabilities (`nn.KLDivLoss`). With `log_target=True` the target holds log-probabilities
+    too: `exp(target) * (target - input)`.
+
+    `reduction`: "mean" (the default: over every element, with PyTorch's warning), "batchmean" (the
+    sum divided by the batch size: the divergence's definition), "sum" or "none"; the legacy
+    `size_average` / `reduce` pair wins when given. Floating inputs only. Composed of Tensor ops as
+    PyTorch composes it.
+
+    Shape: input `(*)`; target the same shape; output `()`, or `(*)` with "none".
+    """
     if size_average is not None or reduce is not None:
         enum = legacy_get_string(size_average, reduce)
     else:
@@ -66,6 +80,18 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
                      reduce=None, reduction="mean"):
+    """Poisson negative log-likelihood loss.
+
+    The Poisson negative log-likelihood: `exp(input) - target * input` (`log_input=True`, the
+    default), else `input - target * log(input + eps)` (`nn.PoissonNLLLoss`; `eps=1e-8`).
+
+    `full=True` adds Stirling's approximation of `log(target!)`,
+    `target * log(target) - target + 0.5 * log(2 * pi * target)`, where the target is above 1.
+    `reduction`: "mean" (the default), "sum" or "none"; `size_average` and `reduce` are PyTorch's
+    deprecated pair, which wins when given (with a warning). Composed of Tensor ops.
+
+    Shape: input `(*)`; target the same shape; output `()`, or `(*)` with "none".
+    """
     reduction = resolve(size_average, reduce, reduction)
     if log_input:
         loss = input.exp() - target * input
@@ -103,6 +129,17 @@ def _gaussian_var(var, input):
 
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """Gaussian negative log-likelihood loss with predicted variances.
+
+    The Gaussian negative log-likelihood: `0.5 * (log(var) + (input - target)^2 / var)`, plus
+    `0.5 * log(2 * pi)` with `full=True` (`nn.GaussianNLLLoss`; `eps=1e-6`, `reduction="mean"`).
+
+    `var` has the input's shape, or one dim fewer at the end, or a dim of size 1 (a shared
+    variance), or is a float; negative entries raise ValueError. It is clamped below at `eps` under
+    no_grad, so the gradient flows as if unclamped, as in PyTorch.
+
+    Shape: input `(N, *)`; target the same shape; output `()`, or `(N, *)` with "none".
+    """
     var = _gaussian_var(var, input)
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(reduction + " is not valid")

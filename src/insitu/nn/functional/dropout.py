@@ -53,17 +53,48 @@ def _dropout(input, p, training, inplace, feature=False, alpha=False):
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
-    """Zero each element with probability p and scale the rest by 1/(1-p)."""
+    """Dropout: zeroes random elements and rescales the rest.
+
+    Zeroes each element with probability `p` and scales the rest by `1 / (1 - p)` (`nn.Dropout`;
+    `p=0.5`, `training=True`, `inplace=False`).
+
+    The result is `input * noise` (PyTorch's form), so the node keeps only the noise. With
+    `inplace=True` the input is multiplied in place (its version moves by one) and returned. With
+    `training=False`, `p=0` or an empty input the input itself is returned; `p=1` multiplies by
+    zero.
+
+    Shape: input `(*)`; output the same shape.
+    """
     _check_p(p)
     return _dropout(input, p, training, inplace)
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Alpha dropout, which keeps a SELU network's mean and variance.
+
+    Alpha dropout for SELU networks (`nn.AlphaDropout`; `p=0.5`, `training=False` by default, as
+    PyTorch): each element is set with probability `p` to SELU's negative saturation value, then the
+    result is scaled and shifted so that a zero-mean, unit-variance input keeps its mean and
+    variance.
+
+    The node keeps the noise; `inplace=True` writes into the input (its version moves).
+
+    Shape: input `(*)`; output the same shape.
+    """
     _check_p(p)
     return _dropout(input, p, training, inplace, alpha=True)
 
 
 def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Alpha dropout of whole channels.
+
+    Alpha dropout of whole channels (`nn.FeatureAlphaDropout`; `p=0.5`, `training=False` by default,
+    `inplace=False`): the noise is drawn per sample and channel, then rescaled and shifted as in
+    `alpha_dropout`. `inplace=True` writes into the input (its version moves). A `p` outside
+    `[0, 1]` raises ValueError.
+
+    Shape: input `(N, C, *)`, at least 2-D; output the same shape.
+    """
     _check_p(p)
     return _dropout(input, p, training, inplace, feature=True, alpha=True)
 
@@ -86,6 +117,18 @@ def _unbatched(input, p, training, inplace):
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Channel dropout for 1-d signals.
+
+    Channel dropout of 1-d signals (`nn.Dropout1d`): each channel of each sample zeroed with
+    probability `p`, the rest scaled by `1 / (1 - p)`.
+
+    The result is `input * noise` with the noise drawn once per sample and channel and broadcast
+    over the rest, so the node keeps only the noise; `inplace=True` multiplies the input itself (its
+    version moves) and returns it. With `training=False`, `p=0` or an empty input it returns the
+    input itself. An unbatched input is one sample.
+
+    Shape: input `(N, C, L)` or `(C, L)` (other ranks raise); output the same shape.
+    """
     _check_p(p)
     ndim = input.dim()
     if ndim not in (2, 3):
@@ -109,6 +152,19 @@ def _deprecated_rank(name, ndim, spatial):
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Channel dropout for images.
+
+    Channel dropout of images (`nn.Dropout2d`): each channel of each sample zeroed with probability
+    `p`, the rest scaled by `1 / (1 - p)`.
+
+    The result is `input * noise` with the noise drawn once per sample and channel and broadcast
+    over the rest, so the node keeps only the noise; `inplace=True` multiplies the input itself (its
+    version moves) and returns it. With `training=False`, `p=0` or an empty input it returns the
+    input itself. A 3-D input is taken as `(N, C, L)`, with PyTorch's warning; other ranks than 3
+    and 4 warn too.
+
+    Shape: input `(N, C, H, W)`; output the same shape.
+    """
     _check_p(p)
     ndim = input.dim()
     if ndim not in (3, 4):
@@ -125,6 +181,18 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Channel dropout for volumes.
+
+    Channel dropout of volumes (`nn.Dropout3d`): each channel of each sample zeroed with probability
+    `p`, the rest scaled by `1 / (1 - p)`.
+
+    The result is `input * noise` with the noise drawn once per sample and channel and broadcast
+    over the rest, so the node keeps only the noise; `inplace=True` multiplies the input itself (its
+    version moves) and returns it. With `training=False`, `p=0` or an empty input it returns the
+    input itself. A 4-D input is one sample; other ranks than 4 and 5 warn, as PyTorch.
+
+    Shape: input `(N, C, D, H, W)` or `(C, D, H, W)`; output the same shape.
+    """
     _check_p(p)
     ndim = input.dim()
     if ndim not in (4, 5):

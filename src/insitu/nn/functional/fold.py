@@ -46,6 +46,17 @@ def _blocks(size, k, d, p, s):
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """Extracts sliding local blocks of a batched image as columns (im2col).
+
+    Sliding local blocks of a batched image as columns (im2col; `nn.Unfold`): `kernel_size`,
+    `dilation=1`, `padding=0`, `stride=1`, ints or pairs.
+
+    One node (Im2ColBackward0) whose gradient is `fold`, a recorded op too, so it keeps nothing and
+    differentiates to any order.
+
+    Shape: input `(N, C, H, W)` or `(C, H, W)`; output `(N, C * kH * kW, L)` or `(C * kH * kW, L)`,
+    L the number of block positions.
+    """
     k, d, p, s = _pair(kernel_size), _pair(dilation), _pair(padding), _pair(stride)
     _sizes_of((("kernel_size", k), ("dilation", d), ("padding", p), ("stride", s)))
     if k[0] <= 0 or k[1] <= 0:
@@ -79,6 +90,16 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """Sums sliding local blocks back into a batched image (col2im).
+
+    Sums columns of sliding local blocks into a batched image, overlaps added (col2im, the adjoint
+    of `unfold`; `nn.Fold`): `output_size`, `kernel_size`, `dilation=1`, `padding=0`, `stride=1`.
+
+    One node (Col2ImBackward0) whose gradient is `unfold`; it keeps nothing.
+
+    Shape: input `(N, C * kH * kW, L)` or `(C * kH * kW, L)`; output `(N, C, *output_size)` or
+    `(C, *output_size)`.
+    """
     o, k, d = _pair(output_size), _pair(kernel_size), _pair(dilation)
     p, s = _pair(padding), _pair(stride)
     _sizes_of((("output_size", o), ("kernel_size", k), ("dilation", d), ("padding", p),

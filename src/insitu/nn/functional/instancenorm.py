@@ -22,6 +22,19 @@ def _repeat(t, n):
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
                   use_input_stats=True, momentum=0.1, eps=1e-5):
+    """Instance normalisation: each channel of each sample on its own.
+
+    Normalises each channel of each sample over its spatial positions (`nn.InstanceNorm1d` and its
+    kin): `y = (x - mean) / sqrt(var + eps) * weight + bias`.
+
+    Arguments: `running_mean=None`, `running_var=None`, `weight=None`, `bias=None` (each `(C,)`),
+    `use_input_stats=True` (False: normalise with the running statistics, which must be given),
+    `momentum=0.1`, `eps=1e-5`. As PyTorch, it is batch norm of the input viewed as one sample of
+    `N * C` channels (NativeBatchNormBackward0); the running statistics then take the batch mean of
+    the per-sample ones, one `copy_` each (their version moves once per call).
+
+    Shape: input `(N, C, *)`; output the same shape.
+    """
     if use_input_stats:
         _verify_spatial_size(input.shape)
     if not use_input_stats and (running_mean is None or running_var is None):

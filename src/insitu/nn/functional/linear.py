@@ -58,7 +58,16 @@ _LINEAR = {name: Derivative(name, _LINEAR_FORMULAS, inputs=("input", "weight", "
 
 
 def linear(input, weight, bias=None):
-    """y = input @ weight.T + bias, one node (named as PyTorch's: AddmmBackward0 for 2-D)."""
+    """Affine map of the last dim: `input @ weight.T + bias`.
+
+    `y = input @ weight.T + bias` (`nn.Linear`), one fused node named as PyTorch's (AddmmBackward0
+    for a 2-D input with a bias, MmBackward0 without).
+
+    The node keeps the weight only when the input needs a gradient and the input only when the
+    weight does, never the bias. Mismatched dtypes or shapes raise PyTorch's messages.
+
+    Shape: input `(*, in)`; weight `(out, in)`; bias `(out,)`; output `(*, out)`.
+    """
     _check_linear(input, weight)
     a, w = input._data, weight._data
     if a.ndim == 2:
@@ -104,6 +113,17 @@ _BILINEAR = {bias: Derivative(name, _BILINEAR_FORMULAS,
 
 
 def bilinear(input1, input2, weight, bias=None):
+    """Bilinear map of two inputs: `x1^T W x2 + b` per output feature.
+
+    `y[..., o] = sum_ij input1[..., i] * weight[o, i, j] * input2[..., j] + bias[o]`
+    (`nn.Bilinear`), one fused node (AddBackward0, or ViewBackward0 without a bias).
+
+    Each input's gradient reads the other input and the weight, the weight's reads both inputs: the
+    node keeps what the inputs that need a gradient require.
+
+    Shape: input1 `(*, in1)`, input2 `(*, in2)` with the same leading dims; weight
+    `(out, in1, in2)`; bias `(out,)`; output `(*, out)`.
+    """
     a1, a2, w = input1._data, input2._data, weight._data
     if a1.shape[:-1] != a2.shape[:-1]:
         raise RuntimeError(f"bilinear(): input batch dimensions do not match: got "

@@ -106,6 +106,18 @@ def _weighted(loss_none, weight, input, reduction, mean_by_weight=True):
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean squared error (or its sum, or per element).
+
+    `(input - target)^2`, reduced (`nn.MSELoss`). `reduction`: "mean" (the default), "sum" or
+    "none"; `size_average` and `reduce` are PyTorch's deprecated pair, which wins when given (with a
+    warning). A target of another shape broadcasts, with PyTorch's warning.
+
+    One fused node (MseLossBackward0) that keeps the input and the target; both get gradients. With
+    `weight=` (the elementwise weights, of the input's shape) it is composed of Tensor ops, and
+    "mean" divides by the weights' sum.
+
+    Shape: input `(*)`; target the same shape; output `()`, or `(*)` with "none".
+    """
     _warn_size(input, target)
     reduction = resolve(size_average, reduce, reduction)
     if weight is not None:
@@ -114,6 +126,15 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean absolute error (or its sum, or per element).
+
+    `|input - target|`, reduced (`nn.L1Loss`), composed of Tensor ops. `reduction`: "mean" (the
+    default), "sum" or "none"; `size_average` and `reduce` are PyTorch's deprecated pair, which wins
+    when given (with a warning). `weight=` (of the input's shape) weights each element, "mean" then
+    dividing by the weights' sum.
+
+    Shape: input `(*)`; target the same shape; output `()`, or `(*)` with "none".
+    """
     _warn_size(input, target)
     reduction = resolve(size_average, reduce, reduction)
     if weight is not None:
@@ -122,6 +143,17 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """Smooth L1 loss: squared error near 0, absolute error beyond `beta`.
+
+    `0.5 * d^2 / beta` where `|d| < beta`, `|d| - 0.5 * beta` elsewhere, `d = input - target`
+    (`nn.SmoothL1Loss`; `beta=1.0`, 0 gives `l1_loss`, negative raises). `reduction`: "mean" (the
+    default), "sum" or "none"; `size_average` and `reduce` are PyTorch's deprecated pair, which wins
+    when given (with a warning).
+
+    One fused node (SmoothL1LossBackward0) keeping the input and the target.
+
+    Shape: input `(*)`; target the same shape; output `()`, or `(*)` with "none".
+    """
     _warn_size(input, target)
     reduction = resolve(size_average, reduce, reduction)
     if beta == 0.0:
@@ -132,6 +164,16 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """Huber loss: squared error near 0, absolute error beyond `delta`.
+
+    `0.5 * d^2` where `|d| < delta`, `delta * (|d| - 0.5 * delta)` elsewhere, `d = input - target`
+    (`nn.HuberLoss`; `delta=1.0`, positive). `reduction`: "mean", "sum" or "none". `weight=` (of the
+    input's shape) weights each element; "mean" is then the plain mean of the weighted losses.
+
+    One fused node (HuberLossBackward0) keeping the input and the target.
+
+    Shape: input `(*)`; target the same shape; output `()`, or `(*)` with "none".
+    """
     _warn_size(input, target)
     check_reduction(reduction)
     if delta <= 0:
@@ -232,12 +274,47 @@ def _class_index_loss(nodes, input, target, weight, ignore_index, reduction):
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
+    """Negative log-likelihood of class indices under log-probabilities.
+
+    The negative log-likelihood of class indices: `-weight[t] * input[n, t]` per sample, t its
+    target (`nn.NLLLoss`); the input holds log-probabilities.
+
+    Arguments: `weight=None` (per class `(C,)`), `ignore_index=-100` (those samples count for
+    nothing, in the mean's divisor too). `reduction`: "mean" (the default), "sum" or "none";
+    `size_average` and `reduce` are PyTorch's deprecated pair, which wins when given (with a
+    warning). "mean" divides by the sum of the weights of the samples counted. Targets out of range
+    raise IndexError.
+
+    One fused node (named as PyTorch's: NllLossBackward0 for 1-D and 2-D inputs) that keeps each
+    sample's class and weight (private arrays), never the input.
+
+    Shape: input `(N, C)`, `(C,)` or `(N, C, d1, ...)`; target `(N,)`, `()` or `(N, d1, ...)` of
+    int64 (or uint8) class indices; output `()`, or the target's shape with "none".
+    """
     reduction = resolve(size_average, reduce, reduction)
     return _class_index_loss(_NLL, input, target, weight, ignore_index, reduction)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
+    """Cross entropy of logits against class indices or class probabilities.
+
+    `nll_loss(log_softmax(input, class dim), target)` for class-index targets, or
+    `-sum(target * log_softmax(input))` per sample for a floating target of the input's shape (class
+    probabilities) (`nn.CrossEntropyLoss`).
+
+    Arguments: `weight=None` (per class `(C,)`), `ignore_index=-100` (class-index targets only),
+    `label_smoothing=0.0` (in `[0, 1]`: the target mixed with the uniform distribution).
+    `reduction`: "mean" (the default), "sum" or "none"; `size_average` and `reduce` are PyTorch's
+    deprecated pair, which wins when given (with a warning).
+
+    With class-index targets and no smoothing it is one fused node that keeps each sample's class
+    and weight and the forward's log-probabilities (private arrays), never the input; the other
+    forms are composed of Tensor ops as PyTorch composes them.
+
+    Shape: input `(N, C)`, `(C,)` or `(N, C, d1, ...)`; target of class indices `(N,)`, `()` or
+    `(N, d1, ...)`, or probabilities of the input's shape; output `()`, or per sample with "none".
+    """
     reduction = resolve(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
@@ -339,6 +416,21 @@ _BCE = _loss_node("BinaryCrossEntropyBackward0", _bce_backward, _bce_composite)
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction="mean"):
+    """Binary cross entropy of probabilities against targets.
+
+    `-(t * log(x) + (1 - t) * log(1 - x))` for probabilities x, each log clamped at -100 as
+    PyTorch's (`nn.BCELoss`).
+
+    Arguments: `weight=None` (broadcast to the input's shape). `reduction`: "mean" (the default),
+    "sum" or "none"; `size_average` and `reduce` are PyTorch's deprecated pair, which wins when
+    given (with a warning). Inputs outside `[0, 1]` raise; a target of another shape raises
+    ValueError.
+
+    One fused node (BinaryCrossEntropyBackward0) keeping the input, target and weight
+    (version-checked); the input and the target both get gradients.
+
+    Shape: input `(*)`; target the same shape; output `()`, or `(*)` with "none".
+    """
     reduction = resolve(size_average, reduce, reduction)
     if target._data.shape != input._data.shape:
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
@@ -401,6 +493,21 @@ _BCE_LOGITS = _loss_node("BinaryCrossEntropyWithLogitsBackward0", _bcel_backward
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
+    """Binary cross entropy of logits, computed stably.
+
+    `binary_cross_entropy(sigmoid(x), t)` computed from the logits x without overflow:
+    `(1 - t) * x + (1 + (pos_weight - 1) * t) * log(1 + exp(-x))`, stably (`nn.BCEWithLogitsLoss`).
+
+    Arguments: `weight=None` (broadcasting), `pos_weight=None` (the positive term's weight,
+    broadcasting over the last dim: one per class). `reduction`: "mean" (the default), "sum" or
+    "none"; `size_average` and `reduce` are PyTorch's deprecated pair, which wins when given (with a
+    warning). A target of another shape raises ValueError.
+
+    One fused node (BinaryCrossEntropyWithLogitsBackward0) keeping the input, target, weight and
+    pos_weight; the input and the target both get gradients.
+
+    Shape: input `(*)`; target the same shape; output `()`, or `(*)` with "none".
+    """
     reduction = resolve(size_average, reduce, reduction)
     if target._data.shape != input._data.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "

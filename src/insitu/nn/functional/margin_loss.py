@@ -27,6 +27,16 @@ _EPSILON = float(xp.float32(1e-12))    # PyTorch's `constexpr float EPSILON = 1e
 
 def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
                           reduction="mean"):
+    """Cosine embedding loss: pulls pairs together or pushes them apart.
+
+    `1 - cos(x1, x2)` where the target is 1, `max(0, cos(x1, x2) - margin)` where it is -1
+    (`nn.CosineEmbeddingLoss`; `margin=0`), cos computed with PyTorch's epsilon 1e-12 in the squared
+    norms. `reduction`: "mean" (the default), "sum" or "none"; `size_average` and `reduce` are
+    PyTorch's deprecated pair, which wins when given (with a warning).
+
+    Shape: input1, input2 `(N, D)` with target `(N,)`, or `(D,)` with target `()`; output `()`, or
+    the target's shape with "none".
+    """
     reduction = resolve(size_average, reduce, reduction)
     targ_dim = target.dim()
     if targ_dim not in (0, 1):
@@ -49,6 +59,16 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
 
 def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None,
                         reduction="mean"):
+    """Margin ranking loss: which of two inputs should rank higher.
+
+    `max(0, -target * (input1 - input2) + margin)`: the target (1 or -1) says which input should
+    rank higher (`nn.MarginRankingLoss`; `margin=0`). `reduction`: "mean" (the default), "sum" or
+    "none"; `size_average` and `reduce` are PyTorch's deprecated pair, which wins when given (with a
+    warning).
+
+    Shape: input1, input2 and target of the same number of dims, broadcasting; output `()`, or their
+    shape with "none".
+    """
     reduction = resolve(size_average, reduce, reduction)
     if input1.dim() != input2.dim() or input1.dim() != target.dim():
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension "
@@ -60,6 +80,14 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
                          reduction="mean"):
+    """Hinge embedding loss for targets of 1 and -1.
+
+    `input` where the target is 1, `max(0, margin - input)` where it is -1 (`nn.HingeEmbeddingLoss`;
+    `margin=1.0`). `reduction`: "mean" (the default), "sum" or "none"; `size_average` and `reduce`
+    are PyTorch's deprecated pair, which wins when given (with a warning).
+
+    Shape: input `(*)`; target the same shape; output `()`, or `(*)` with "none".
+    """
     reduction = resolve(size_average, reduce, reduction)
     zeros = zeros_like(input)
     margin_clamp = (margin - input).clamp_min_(0)
@@ -87,6 +115,16 @@ def _triplet(dist, anchor, positive, negative, margin, swap, reduction):
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
                         size_average=None, reduce=None, reduction="mean"):
+    """Triplet margin loss with the p-norm distance.
+
+    `max(d(a, p) - d(a, n) + margin, 0)` with d `pairwise_distance(x1, x2, p, eps)`
+    (`nn.TripletMarginLoss`; `margin=1.0`, positive; `p=2`, `eps=1e-6`). `swap=True` uses
+    `min(d(a, n), d(p, n))` as the negative distance. `reduction`: "mean" (the default), "sum" or
+    "none"; `size_average` and `reduce` are PyTorch's deprecated pair, which wins when given (with a
+    warning).
+
+    Shape: anchor, positive, negative `(N, D)` or `(D,)`; output `()`, or `(N,)` with "none".
+    """
     reduction = resolve(size_average, reduce, reduction)
     _check_triplet(anchor, positive, negative, margin)
     return _triplet(lambda x1, x2: pairwise_distance(x1, x2, p, eps), anchor, positive, negative,
@@ -95,6 +133,16 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
 
 def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
                                       margin=1.0, swap=False, reduction="mean"):
+    """Triplet margin loss with any distance function.
+
+    `max(d(anchor, positive) - d(anchor, negative) + margin, 0)` with any `distance_function` `d`
+    (default `pairwise_distance`; `nn.TripletMarginWithDistanceLoss`). Keyword arguments:
+    `margin=1.0` (positive, else ValueError), `swap=False` (use the smaller of `d(anchor, negative)`
+    and `d(positive, negative)`), `reduction="mean"` ("sum", "none"). The three inputs must have the
+    same number of dims (RuntimeError).
+
+    Shape: as the distance function takes them; output `()`, or per sample with "none".
+    """
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
     _check_triplet(anchor, positive, negative, margin)
@@ -104,8 +152,17 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
                                 reduction="mean"):
-    """-(t log sigmoid(x) + (1 - t) log sigmoid(-x)), which is binary_cross_entropy_with_logits'
-    elementwise loss (and its node: stable, with both gradients and a double backward)."""
+    """Multi-label one-versus-all logistic loss.
+
+    The mean over classes of `-(t * log(sigmoid(x)) + (1 - t) * log(sigmoid(-x)))`, each class
+    weighted by `weight` (`nn.MultiLabelSoftMarginLoss`): binary_cross_entropy_with_logits'
+    elementwise loss and node, so it is stable and both gradients have a double backward.
+    `reduction`: "mean" (the default), "sum" or "none"; `size_average` and `reduce` are PyTorch's
+    deprecated pair, which wins when given (with a warning).
+
+    Shape: input `(N, C)`; target `(N, C)` of 0 and 1 (broadcasting); output `()`, or `(N,)` with
+    "none".
+    """
     if size_average is not None or reduce is not None:
         reduction = resolve(size_average, reduce, reduction)
     x, t = input, target
@@ -153,6 +210,18 @@ _SOFT_MARGIN = Derivative("SoftMarginLossBackward0", {"input": _soft_margin_back
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Two-class logistic loss for targets of 1 and -1.
+
+    `log(1 + exp(-target * input))`, the target 1 or -1 (`nn.SoftMarginLoss`), computed in the
+    input's dtype as PyTorch's kernel. `reduction`: "mean" (the default), "sum" or "none";
+    `size_average` and `reduce` are PyTorch's deprecated pair, which wins when given (with a
+    warning).
+
+    One fused node (SoftMarginLossBackward0, with a double backward through its composite) keeping
+    the input and the target; the target may not require a gradient.
+
+    Shape: input `(*)`; target the same shape; output `()`, or `(*)` with "none".
+    """
     reduction = resolve(size_average, reduce, reduction)
     refuse_grad(target, "target", "soft_margin_loss")
     x, t = input._data, target._data
@@ -214,6 +283,21 @@ _MULTI_MARGIN = Derivative("MultiMarginLossBackward0", {"input": _multi_margin_b
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None,
                       reduce=None, reduction="mean"):
+    """Multi-class hinge loss.
+
+    Multi-class hinge loss: per sample with target y, the sum over the other classes i of
+    `max(0, margin - x[y] + x[i])^p`, times `weight[y]`, divided by C (`nn.MultiMarginLoss`; `p=1`
+    or 2, `margin=1.0`, `weight=None`, 1-D, which may not require a gradient). `reduction`: "mean"
+    (the default), "sum" or "none"; `size_average` and `reduce` are PyTorch's deprecated pair, which
+    wins when given (with a warning).
+
+    One fused node (MultiMarginLossBackward0) keeping the input, target and weight
+    (version-checked); as in PyTorch it has no double backward (a second one raises PyTorch's
+    error).
+
+    Shape: input `(N, C)` or `(C,)`; target `(N,)` or `()`, int64; output `()`, or `(N,)` with
+    "none".
+    """
     reduction = resolve(size_average, reduce, reduction)
     if p != 1 and p != 2:
         raise ValueError("only p == 1 and p == 2 supported")
@@ -290,6 +374,20 @@ _MULTILABEL_MARGIN = Derivative("MultilabelMarginLossBackward0", {"input": _mult
 
 
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Multi-class multi-label hinge loss.
+
+    Multi-class multi-label hinge loss: per sample, the sum over its target classes j and its
+    non-target classes i of `max(0, 1 - (x[j] - x[i]))`, divided by C (`nn.MultiLabelMarginLoss`).
+    The target lists class indices and ends at its first -1. `reduction`: "mean" (the default),
+    "sum" or "none"; `size_average` and `reduce` are PyTorch's deprecated pair, which wins when
+    given (with a warning).
+
+    One fused node (MultilabelMarginLossBackward0) keeping the input, the target and the is-target
+    mask; as in PyTorch it has no double backward.
+
+    Shape: input `(N, C)` or `(C,)`; target the same shape, int64; output `()`, or `(N,)` with
+    "none".
+    """
     reduction = resolve(size_average, reduce, reduction)
     x2 = _as_frames(input)
     nframe, dim = x2.shape

@@ -127,6 +127,19 @@ def _fits(x, normalized_shape):
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Layer normalisation over the trailing dims.
+
+    Normalises over the trailing `normalized_shape` dims:
+    `y = (x - mean) / sqrt(var + eps) * weight + bias`, the variance biased (`nn.LayerNorm`;
+    `weight=None`, `bias=None`, `eps=1e-5`).
+
+    One fused node (NativeLayerNormBackward0): it keeps the input and the weight (version-checked)
+    and each row's mean and inverse standard deviation (private arrays), and rebuilds the normalised
+    input from them.
+
+    Shape: input `(*, *normalized_shape)`; weight and bias `normalized_shape`; output the input's
+    shape.
+    """
     normalized_shape = _as_shape(normalized_shape)
     x = input._data
     if any(p is not None and p._dtype is not input._dtype for p in (weight, bias)):
@@ -204,6 +217,17 @@ _GROUP_NORM = Derivative("NativeGroupNormBackward0", {_INPUTS: _group_norm_backw
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Group normalisation: channel groups of each sample normalised together.
+
+    Normalises each sample's `num_groups` channel groups over their channels and positions, then
+    scales and shifts per channel (`nn.GroupNorm`; `weight=None`, `bias=None`, `eps=1e-5`).
+
+    One fused node (NativeGroupNormBackward0) keeping the input, the weight (version-checked) and
+    each group's mean and inverse standard deviation.
+
+    Shape: input `(N, C, *)`, C divisible by `num_groups`; weight and bias `(C,)`; output the
+    input's shape.
+    """
     if input.dim() < 2:
         raise RuntimeError("Expected at least 2 dimensions for input tensor but received "
                            f"{input.dim()}")
@@ -244,8 +268,14 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
 # ------------------------------------------------------------------ compositions
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
-    """PyTorch's composition: input * rsqrt(mean(input^2) + eps) [* weight], eps defaulting to
-    the dtype's machine epsilon."""
+    """Root-mean-square normalisation over the trailing dims.
+
+    `input * rsqrt(mean(input^2) + eps) * weight`, the mean over the trailing `normalized_shape`
+    dims (`nn.RMSNorm`), composed as PyTorch composes it; `eps=None` is the input dtype's machine
+    epsilon.
+
+    Shape: input `(*, *normalized_shape)`; weight `normalized_shape`; output the input's shape.
+    """
     normalized_shape = _as_shape(normalized_shape)
     if not normalized_shape:
         raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., "
@@ -272,8 +302,14 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
 
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
-    """PyTorch's composition: input / (k + alpha * mean of input^2 over `size` neighbouring
-    channels, zero-padded)^beta."""
+    """Local response normalisation across neighbouring channels.
+
+    `input / (k + alpha * mean of input^2 over size neighbouring channels)^beta`, the channels
+    zero-padded at the ends (`nn.LocalResponseNorm`; `alpha=1e-4`, `beta=0.75`, `k=1.0`), composed
+    as PyTorch composes it.
+
+    Shape: input `(N, C, *)`, at least 3-D; output the same shape.
+    """
     dim = input.dim()
     if dim < 3:
         raise ValueError(f"Expected 3D or higher dimensionality                          "
@@ -294,7 +330,13 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
-    """input / max(||input||_p over dim, eps)."""
+    """Divides by the p-norm over a dim: unit-norm vectors.
+
+    `input / max(||input||_p, eps)`, the norm over `dim` (`p=2.0`, `dim=1`, `eps=1e-12`); with
+    `out=` the result is written into `out`.
+
+    Shape: input `(*)`; output the same shape.
+    """
     if out is None:
         denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
         return input / denom

@@ -45,7 +45,9 @@ def _pairs(pad):
 
 
 def constant_pad(input, pad, value=0.0):
-    """constant_pad_nd(input, pad, value): negative pads crop."""
+    """`constant_pad_nd(input, pad, value)`: F.pad's constant mode (negative pads crop), one node
+    (ConstantPadNdBackward0) whose gradient is the same padding with the pads negated.
+    """
     pairs = _pairs(pad)
     nd = input.ndim
     for i, (lo, hi) in enumerate(pairs):
@@ -206,7 +208,21 @@ _SUPPORTED = ("Supported combinations for non-constant padding:\n"
 
 
 def pad(input, pad, mode="constant", value=None):
-    """PyTorch's F.pad (pad lists the last dim's (left, right) first)."""
+    """Pads the trailing dims: constant, reflect, replicate or circular.
+
+    Pads the trailing dims of the input (PyTorch's F.pad): `pad` lists `(left, right)` of the last
+    dim first, then of the dim before, ...; `mode` is "constant" (the default; `value`, 0 when None;
+    negative pads crop), "reflect" (the edge not repeated; pads smaller than the dim), "replicate"
+    (the edge repeated) or "circular" (wrapping around, at most once).
+
+    Constant padding is one node (ConstantPadNdBackward0) whose gradient crops; reflect and
+    replicate are one gather each (ReflectionPad2DBackward0 and kin), whose gradient sums back
+    through the same indices; circular is written as PyTorch writes it, slice copies into a new
+    tensor (CopySlices). All keep nothing but the geometry and differentiate to any order.
+
+    Shape: constant, any input with `len(pad) / 2` dims or more; reflect, replicate and circular pad
+    1, 2 or 3 dims of a `(N, C, *)` or `(C, *)` input.
+    """
     pad = tuple(pad)
     for i, p in enumerate(pad):
         if isinstance(p, bool) or not isinstance(p, int):

@@ -47,6 +47,12 @@ def _at_least_3d(input, fn):
 
 
 def pixel_shuffle(input, upscale_factor):
+    """Moves channel blocks into space: `(C * r^2, H, W)` to `(C, H * r, W * r)`.
+
+    Rearranges `(*, C * r^2, H, W)` into `(*, C, H * r, W * r)`, r the `upscale_factor`
+    (`nn.PixelShuffle`). One node (PixelShuffleBackward0) whose gradient is `pixel_unshuffle`:
+    nothing is kept.
+    """
     _at_least_3d(input, "pixel_shuffle")
     r = upscale_factor
     if r <= 0:
@@ -60,6 +66,11 @@ def pixel_shuffle(input, upscale_factor):
 
 
 def pixel_unshuffle(input, downscale_factor):
+    """Moves space into channels: the inverse of `pixel_shuffle`.
+
+    Rearranges `(*, C, H * r, W * r)` into `(*, C * r^2, H, W)`, r the `downscale_factor`
+    (`nn.PixelUnshuffle`); its gradient is `pixel_shuffle`.
+    """
     _at_least_3d(input, "pixel_unshuffle")
     r = downscale_factor
     if r <= 0:
@@ -75,6 +86,12 @@ def pixel_unshuffle(input, downscale_factor):
 
 
 def channel_shuffle(input, groups):
+    """Interleaves the channels of `groups` groups.
+
+    Shuffles the channels of `(N, C, *)`: seen as `(N, groups, C / groups, *)`, the two channel dims
+    are swapped (`nn.ChannelShuffle`). One node (ChannelShuffleBackward0) whose gradient is the
+    inverse shuffle (by `C / groups` groups). `native_channel_shuffle` is the same function.
+    """
     if input.ndim <= 2:
         raise RuntimeError("channel_shuffle expects input with > 2 dims, but got input with "
                            f"sizes [{', '.join(str(d) for d in input.shape)}]")

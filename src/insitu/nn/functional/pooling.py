@@ -22,7 +22,10 @@ _WINNER_DTYPES = {"uint8": uint8, "int32": int32}
 
 
 def pool_out(size, k, s, p, d, ceil_mode):
-    """PyTorch's pooling_output_shape (its checks included)."""
+    """PyTorch's `pooling_output_shape` of one dim (`size`, kernel `k`, stride `s`, padding `p`,
+    dilation `d`, `ceil_mode`), with its checks: ceil mode never starts a window in the right
+    padding.
+    """
     if s == 0:
         raise RuntimeError("stride should not be zero")
     if p < 0:
@@ -195,12 +198,31 @@ def _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return
 
 def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
                             ceil_mode=False, return_indices=False):
-    """The output and its indices, whatever `return_indices` says (as PyTorch's)."""
+    """2-d max pooling, returning the indices too.
+
+    `max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)`: the
+    output and its indices whatever `return_indices` says, as PyTorch's.
+    """
     return _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
+    """2-d max pooling.
+
+    The maximum over sliding windows of each channel (`nn.MaxPool2d`): `kernel_size`, `stride=None`
+    (the kernel size), `padding=0` (implicit -inf, at most half the kernel), `dilation=1`,
+    `ceil_mode=False`, `return_indices=False` (also return the int64 flat position `h * W + w` of
+    each maximum in its input plane).
+
+    The node keeps, per output element, which kernel offset won (one byte for kernels up to 256
+    elements), not the input. A NaN in a window wins, as in PyTorch. The node is
+    MaxPool2DWithIndicesBackward0; its gradient is a recorded op, so it differentiates again.
+
+    Shape: input `(N, C, H, W)` or `(C, H, W)`; output `(N, C, H_out, W_out)`, each size
+    `floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1)` (ceil with
+    `ceil_mode`).
+    """
     return _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
@@ -252,11 +274,28 @@ def _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return
 
 def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
                             ceil_mode=False, return_indices=False):
+    """1-d max pooling, returning the indices too.
+
+    `max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)`: the
+    output and its indices whatever `return_indices` says.
+    """
     return _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
+    """1-d max pooling.
+
+    The maximum over sliding windows of each channel (`nn.MaxPool1d`): `kernel_size`, `stride=None`
+    (the kernel size), `padding=0` (at most half the kernel), `dilation=1`, `ceil_mode=False`,
+    `return_indices=False` (also return each maximum's int64 position).
+
+    It runs `max_pool2d` on the input unsqueezed at -2, as PyTorch (its node SqueezeBackward1 over
+    the 2-d one). The node keeps, per output element, which kernel offset won (one byte for kernels
+    up to 256 elements), not the input. A NaN in a window wins, as in PyTorch.
+
+    Shape: input `(N, C, L)` or `(C, L)`; output `(N, C, L_out)`.
+    """
     return _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
@@ -317,6 +356,19 @@ _AVG_POOL = adjoint_pair("AvgPool2DBackward0", _avg_arrays,
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
+    """2-d average pooling.
+
+    The mean over sliding windows of each channel (`nn.AvgPool2d`): `kernel_size`, `stride=None`
+    (the kernel size), `padding=0` (zeros, at most half the kernel), `ceil_mode=False`,
+    `count_include_pad=True` (the padding counts in the divisor), `divisor_override=None` (a fixed
+    divisor, not 0).
+
+    One node (AvgPool2DBackward0) that keeps only the geometry: its gradient spreads each output
+    gradient over its window, itself a recorded op.
+
+    Shape: input `(N, C, H, W)` or `(C, H, W)`; output `(N, C, H_out, W_out)`, each size
+    `floor((size + 2 * padding - kernel) / stride + 1)` (ceil with `ceil_mode`).
+    """
     kernel, stride, pad, _ = _pool_args("avg_pool2d", input, kernel_size, stride, padding, 1)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
@@ -332,6 +384,14 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True):
+    """1-d average pooling.
+
+    The mean over sliding windows of each channel (`nn.AvgPool1d`): `kernel_size`, `stride=None`,
+    `padding=0`, `ceil_mode=False`, `count_include_pad=True`; `avg_pool2d` on the input unsqueezed
+    at -2.
+
+    Shape: input `(N, C, L)` or `(C, L)`; output `(N, C, L_out)`.
+    """
     check_dim_range("avg_pool1d", input)
     k = one_int("avg_pool1d", "kernel_size", kernel_size)
     s = one_int("avg_pool1d", "stride", stride, allow_empty=True) if stride is not None else None
@@ -344,6 +404,16 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 # ------------------------------------------------------------------ power-average pooling
 
 def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """2-d power-average pooling.
+
+    The power-average over sliding windows, `(sum of x^p)^(1/p)` with p the `norm_type`
+    (`nn.LPPool2d`): windows of `kernel_size` (an int or a pair), `stride=None` (the kernel size),
+    `ceil_mode=False`, no padding. Composed as PyTorch composes it: `avg_pool2d(x^p)` times the
+    kernel size, `sign(s) * relu(|s|)`, then the 1/p power. `norm_type=inf` is the max of `|x|` (and
+    -inf its min).
+
+    Shape: input `(N, C, H, W)` or `(C, H, W)`; output `(N, C, H_out, W_out)`.
+    """
     kw, kh = as_tuple(kernel_size, 2)
     if norm_type == float("inf"):
         return max_pool2d(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
@@ -354,6 +424,15 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
 
 
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """1-d power-average pooling.
+
+    The power-average over sliding windows, `(sum of x^p)^(1/p)` with p the `norm_type`
+    (`nn.LPPool1d`): windows of `kernel_size`, `stride=None` (the kernel size), `ceil_mode=False`,
+    no padding. Composed of `avg_pool1d` and Tensor ops as PyTorch composes it (see `lp_pool2d`);
+    `norm_type=inf` is the max of `|x|`.
+
+    Shape: input `(N, C, L)` or `(C, L)`; output `(N, C, L_out)`.
+    """
     if norm_type == float("inf"):
         return max_pool1d(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
     if norm_type == -float("inf"):

@@ -34,11 +34,17 @@ _INPUTS = ("input", "hx", "cx", "w_ih", "w_hh", "b_ih", "b_hh", "w_hr")
 # ------------------------------------------------------------------ steps
 
 def padded_steps(seq_len, batch, reverse):
+    """`(start row, batch)` of each time step of a padded `(seq_len * batch, ...)` input, last step
+    first when `reverse`.
+    """
     steps = [(t * batch, batch) for t in range(seq_len)]
     return steps[::-1] if reverse else steps
 
 
 def packed_steps(batch_sizes, reverse):
+    """`(start row, batch size)` of each time step of packed data with `batch_sizes`, last step
+    first when `reverse`.
+    """
     steps, start = [], 0
     for b in batch_sizes:
         steps.append((start, b))

@@ -60,7 +60,9 @@ def _renorm_(weight, idx, max_norm, norm_type):
 
 
 def padding_index(padding_idx, num_embeddings):
-    """padding_idx checked against the number of rows; a negative one counts from the end."""
+    """`padding_idx` checked against `num_embeddings` (an AssertionError outside), a negative one
+    counted from the end; None stays None.
+    """
     if padding_idx is not None:
         if padding_idx > 0:
             if padding_idx >= num_embeddings:
@@ -74,6 +76,21 @@ def padding_index(padding_idx, num_embeddings):
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
+    """Rows of `weight` picked by the indices in `input` (`nn.Embedding`).
+
+    Arguments: `padding_idx=None` (that row gets no gradient; negative counts from the end),
+    `max_norm=None` (rows used whose `norm_type`-norm exceeds it are rescaled in place to
+    `max_norm`, under no_grad, before the lookup: one write, so the weight's version moves once per
+    call), `norm_type=2.0`, `scale_grad_by_freq=False` (each row's gradient divided by its index's
+    count in the batch), `sparse=False`. `sparse=True` raises NotImplementedError: there are no
+    sparse gradients.
+
+    One fused node (EmbeddingBackward0) that keeps the indices (a private array) and nothing of the
+    weight: its gradient adds the incoming gradient into the picked rows.
+
+    Shape: input `(*)` of int64 or int32 indices; weight `(num_embeddings, embedding_dim)`; output
+    `(*, embedding_dim)`.
+    """
     if sparse:
         raise NotImplementedError("sparse gradients are not supported by insitu; use "
                                   "sparse=False")
@@ -95,6 +112,14 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
 
 
 def one_hot(tensor, num_classes=-1):
+    """One-hot encoding of class indices.
+
+    Each int64 class index of `tensor` as a one-hot row: `(*)` to `(*, num_classes)` of int64 zeros
+    and ones.
+
+    `num_classes=-1` takes the largest index plus one (0 for an empty input, where PyTorch raises).
+    Negative or too large indices raise. No gradient.
+    """
     idx = tensor._data
     if idx.dtype != xp.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")

@@ -197,6 +197,23 @@ _MODES_MSG = ("nearest | linear | bilinear | bicubic | trilinear | lanczos | are
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
+    """Resizes by interpolation: nearest, linear, bilinear, bicubic or area.
+
+    Resizes the spatial dims of `(N, C, L)` or `(N, C, H, W)` inputs to `size` or by `scale_factor`
+    (exactly one of them), with PyTorch's source indices and weights.
+
+    `mode`: "nearest" (the default), "nearest-exact", "linear" (3-D inputs), "bilinear" and
+    "bicubic" (4-D inputs), or "area" (adaptive average pooling). `align_corners` applies to the
+    interpolating modes (default False); `recompute_scale_factor=True` computes the output size from
+    the scale and then forgets the scale. Not supported: 5-D inputs ("trilinear", 3-d "nearest") and
+    `antialias=True`, which raise NotImplementedError.
+
+    One node per call (UpsampleBilinear2DBackward0 and kin) that keeps only the sizes: its gradient
+    sums the output's gradient back through the same taps, a recorded op whose gradient is the
+    interpolation again.
+
+    Shape: input `(N, C, *in)`; output `(N, C, *size)`, or each size times its scale, floored.
+    """
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating "
@@ -267,18 +284,32 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """Deprecated name of `interpolate`.
+
+    PyTorch's deprecated `interpolate(input, size, scale_factor, mode, align_corners)`, with its
+    warning.
+    """
     warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` "
                   "instead.", stacklevel=2)
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
 def upsample_nearest(input, size=None, scale_factor=None):
+    """Deprecated nearest-neighbour upsampling.
+
+    PyTorch's deprecated `interpolate(input, size, scale_factor, mode="nearest")`, with its warning.
+    """
     warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use "
                   "`nn.functional.interpolate` instead.", stacklevel=2)
     return interpolate(input, size, scale_factor, mode="nearest")
 
 
 def upsample_bilinear(input, size=None, scale_factor=None):
+    """Deprecated bilinear upsampling with aligned corners.
+
+    PyTorch's deprecated `interpolate(input, size, scale_factor, mode="bilinear",
+    align_corners=True)`, with its warning.
+    """
     warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use "
                   "`nn.functional.interpolate` instead.", stacklevel=2)
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)

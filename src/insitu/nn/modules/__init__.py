@@ -1,3 +1,11 @@
+"""insitu.nn.modules: the layer classes, one file per family (activation, batchnorm,
+container, conv, distance, dropout, flatten, fold, instancenorm, linear, loss, normalization,
+padding, pixelshuffle, pooling, rnn, sparse, attention, transformer, upsampling), as
+torch.nn.modules has them; `insitu.nn` re-exports every name in `__all__`.
+
+Each layer holds its arguments, parameters and buffers and calls its functional form in
+`insitu.nn.functional`, which says what the autograd node keeps.
+"""
 from .module import Module
 from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
 from .linear import Identity, Linear, Bilinear

@@ -36,9 +36,19 @@ class ModuleStateDict:
     """state_dict / load_state_dict and their hooks (mixed into Module)."""
 
     def get_extra_state(self):
+        """Extra state to save in the state dict; override with `set_extra_state`.
+
+        What to save under `<prefix>_extra_state` in the state dict; a module that overrides it
+        (with `set_extra_state`) gets the entry. The base raises.
+        """
         raise RuntimeError(_NEVER_CALLED.format("get_extra_state"))
 
     def set_extra_state(self, state):
+        """Restores the extra state that `get_extra_state` saved.
+
+        Restores what `get_extra_state` returned, from a loaded state dict; a module overriding
+        `get_extra_state` overrides this too. The base raises.
+        """
         raise RuntimeError(_NEVER_CALLED.format("set_extra_state"))
 
     def _has_extra_state(self, name):
@@ -57,6 +67,17 @@ class ModuleStateDict:
             destination[prefix + EXTRA_STATE_KEY_SUFFIX] = self.get_extra_state()
 
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
+        """The module's parameters and persistent buffers under dotted keys.
+
+        An OrderedDict of the parameters and persistent buffers of the module and its submodules
+        (and any extra state), under dotted keys starting with `prefix`, with `_metadata` holding
+        each module's `_version`.
+
+        The values are detached (they share memory with the module's tensors) unless
+        `keep_vars=True`. `destination` is filled instead of a new dict when given; the positional
+        form `(destination, prefix, keep_vars)` is deprecated, with PyTorch's FutureWarning. The
+        state dict pre- and post-hooks run around each module.
+        """
         if args:   # the deprecated positional form (destination, prefix, keep_vars)
             warnings.warn("Positional args are being deprecated, use kwargs instead. Refer to "
                           "https://pytorch.org/docs/main/generated/torch.nn.Module.html"
@@ -92,11 +113,22 @@ class ModuleStateDict:
 
     # ------------------------------------------------------------------ hooks
     def register_state_dict_pre_hook(self, hook):
+        """Registers a hook run before the module's entries are saved.
+
+        Registers `hook(module, prefix, keep_vars)`, run before the module's entries are saved by
+        `state_dict`. Returns a RemovableHandle.
+        """
         handle = RemovableHandle(self._state_dict_pre_hooks)
         self._state_dict_pre_hooks[handle.id] = hook
         return handle
 
     def register_state_dict_post_hook(self, hook):
+        """Registers a hook run after the module's entries are saved.
+
+        Registers `hook(module, state_dict, prefix, local_metadata)`, run after the module's entries
+        are saved; it may change the dict in place only (returning anything else raises). Returns a
+        RemovableHandle.
+        """
         hook._from_public_api = True      # may only change the state dict in place
         handle = RemovableHandle(self._state_dict_hooks)
         self._state_dict_hooks[handle.id] = hook
@@ -112,6 +144,12 @@ class ModuleStateDict:
         return handle
 
     def register_load_state_dict_pre_hook(self, hook):
+        """Registers a hook run before the module loads its entries.
+
+        Registers `hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`, run before the module loads its entries (it may edit the
+        dict). Returns a RemovableHandle.
+        """
         return self._register_load_state_dict_pre_hook(hook, with_module=True)
 
     def _register_load_state_dict_pre_hook(self, hook, with_module=False):
@@ -121,6 +159,11 @@ class ModuleStateDict:
         return handle
 
     def register_load_state_dict_post_hook(self, hook):
+        """Registers a hook run after `load_state_dict` loads.
+
+        Registers `hook(module, incompatible_keys)`, run after the module and its children load; it
+        may edit the key lists in place and must return None. Returns a RemovableHandle.
+        """
         handle = RemovableHandle(self._load_state_dict_post_hooks)
         self._load_state_dict_post_hooks[handle.id] = hook
         return handle
@@ -191,6 +234,17 @@ class ModuleStateDict:
                               f"{ex.args}.")
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
+        """Loads parameters and buffers from a state dict, in place.
+
+        Copies `state_dict`'s tensors into the parameters and buffers in place, under no_grad (their
+        versions move; they keep their identity, so an optimizer still holds them). A 1-element
+        vector fills a 0-dim parameter.
+
+        `strict=True` raises RuntimeError listing missing and unexpected keys; size mismatches
+        always raise. `assign=True` puts the given tensors in place of the module's instead of
+        copying (wrapped as Parameters keeping `requires_grad`). Returns
+        `(missing_keys, unexpected_keys)`; a non-mapping raises TypeError.
+        """
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing_keys, unexpected_keys, error_msgs = [], [], []

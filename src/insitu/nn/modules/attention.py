@@ -17,6 +17,31 @@ class NonDynamicallyQuantizableLinear(Linear):
 
 
 class MultiheadAttention(Module):
+    """Multi-head attention layer.
+
+    Multi-head attention: `concat(head_1, ..., head_h) @ W_o.T + b_o`, each head
+    `softmax(q k^T / sqrt(head_dim) + mask) v` over its slice of the projected query, key and value
+    (`F.multi_head_attention_forward`).
+
+    Arguments: `embed_dim` (E, divisible by `num_heads`), `num_heads`, `dropout=0.0` (on the
+    attention weights, in training), `bias=True`, `add_bias_kv=False` (learnable `bias_k`, `bias_v`
+    appended to the keys and values), `add_zero_attn=False` (a zero key and value appended),
+    `kdim=None`, `vdim=None` (the key's and value's sizes; E by default), `batch_first=False`,
+    `device`, `dtype`. Parameters as PyTorch's: a packed `in_proj_weight` `(3E, E)` when the key and
+    value have size E, else `q_proj_weight`, `k_proj_weight`, `v_proj_weight`; `in_proj_bias`
+    `(3E,)`; `out_proj` (a Linear). Projections start `xavier_uniform_`, biases at zero.
+
+    forward(query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
+    average_attn_weights=True, is_causal=False) returns `(output, weights)`: the weights averaged
+    over the heads (or per head), or None with `need_weights=False`. A bool mask is True where
+    attention is not allowed; a float mask is added to the scores. PyTorch's inference fast path
+    computes the same function; this always takes the general one.
+
+    Shape: query `(L, N, E)` (`(N, L, E)` with batch_first, `(L, E)` unbatched); key and value
+    `(S, N, kdim)` and `(S, N, vdim)`; output like the query; weights `(N, L, S)`, or
+    `(N, num_heads, L, S)`.
+    """
+
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
                  add_zero_attn=False, kdim=None, vdim=None, batch_first=False, device=None,
                  dtype=None):
@@ -80,8 +105,11 @@ class MultiheadAttention(Module):
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
                 attn_mask=None, average_attn_weights=True, is_causal=False):
-        """(output, attention weights or None). PyTorch's inference fast path computes the
-        same function; this always takes the general one."""
+        """Attends `query` over `key` and `value`; returns the output and the weights.
+
+        (output, attention weights or None). PyTorch's inference fast path computes the same
+        function; this always takes the general one.
+        """
         is_batched = query.dim() == 3
         key_padding_mask = F_attention._canonical_mask(
             key_padding_mask, "key_padding_mask", F_attention._none_or_dtype(attn_mask),
@@ -114,8 +142,11 @@ class MultiheadAttention(Module):
         return attn_output, attn_output_weights
 
     def merge_masks(self, attn_mask, key_padding_mask, query):
-        """One mask of (N, heads, L, S) from attn_mask and key_padding_mask, and its type (1:
-        padding only, 2: with an attention mask)."""
+        """Merges the attention mask and the key padding mask into one.
+
+        One mask of (N, heads, L, S) from attn_mask and key_padding_mask, and its type (1: padding
+        only, 2: with an attention mask).
+        """
         mask_type = None
         merged_mask = None
         if key_padding_mask is not None:

@@ -50,6 +50,11 @@ class _NormBase(Module):
         self.reset_parameters()
 
     def reset_running_stats(self):
+        """Resets the running statistics to their initial values.
+
+        Zeros `running_mean` and `num_batches_tracked` and fills `running_var` with ones, in place
+        (their versions move), when running statistics are kept.
+        """
         if self.track_running_stats:
             with no_grad():
                 self.running_mean.zero_()
@@ -57,6 +62,7 @@ class _NormBase(Module):
                 self.num_batches_tracked.zero_()
 
     def reset_parameters(self):
+        """`reset_running_stats()`, then `weight` to ones and `bias` to zeros when `affine`."""
         self.reset_running_stats()
         if self.affine:
             init.ones_(self.weight)
@@ -86,6 +92,13 @@ class _NormBase(Module):
 
 class _BatchNorm(_NormBase):
     def forward(self, input):
+        """Batch-normalises `input`, updating the running statistics in training.
+
+        Normalises `input` with `F.batch_norm`: the batch's statistics in training (updating the
+        running ones, `num_batches_tracked` moving by one `add_`; with `momentum=None` the factor is
+        `1 / num_batches_tracked`), the running ones in evaluation mode when kept. A wrong rank
+        raises ValueError.
+        """
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
         track = not self.training or self.track_running_stats
@@ -107,18 +120,90 @@ class _BatchNorm(_NormBase):
 
 
 class BatchNorm1d(_BatchNorm):
+    """Batch normalisation layer for vectors and 1-d signals.
+
+    Batch normalisation over a batch of vectors or 1-d signals:
+    `y = (x - mean) / sqrt(var + eps) * weight + bias`, per channel (`F.batch_norm`).
+
+    Arguments: `num_features` (C), `eps=1e-5`, `momentum=0.1` (None: a cumulative average over the
+    batches seen), `affine=True` (learnable `weight` and `bias` of shape `(C,)`, ones and zeros),
+    `track_running_stats=True`, `device`, `dtype`, and keyword `bias=True` (False registers `bias`
+    as None). Buffers: `running_mean` (zeros), `running_var` (ones) and `num_batches_tracked`
+    (int64), all None with `track_running_stats=False`.
+
+    In training mode it normalises with the batch's mean and biased variance over every dim but the
+    channels, and updates the running statistics in place (the unbiased variance), written by the
+    kernel without a version bump, as PyTorch's; `num_batches_tracked` moves by one `add_`. In
+    evaluation mode it uses the running statistics (the batch's when `track_running_stats=False`). A
+    call the layer refuses changes no buffer.
+
+    One fused node (NativeBatchNormBackward0): it keeps the input and the weight (version-checked)
+    and the per-channel mean and inverse standard deviation (private arrays). Statistics are
+    accumulated in float64, as PyTorch's CPU kernel does.
+
+    Shape: input `(N, C)` or `(N, C, L)`; output the same shape.
+    """
+
     def _check_input_dim(self, input):
         if input.dim() != 2 and input.dim() != 3:
             raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
 
 
 class BatchNorm2d(_BatchNorm):
+    """Batch normalisation layer for images.
+
+    Batch normalisation over a batch of images: `y = (x - mean) / sqrt(var + eps) * weight + bias`,
+    per channel (`F.batch_norm`).
+
+    Arguments: `num_features` (C), `eps=1e-5`, `momentum=0.1` (None: a cumulative average over the
+    batches seen), `affine=True` (learnable `weight` and `bias` of shape `(C,)`, ones and zeros),
+    `track_running_stats=True`, `device`, `dtype`, and keyword `bias=True` (False registers `bias`
+    as None). Buffers: `running_mean` (zeros), `running_var` (ones) and `num_batches_tracked`
+    (int64), all None with `track_running_stats=False`.
+
+    In training mode it normalises with the batch's mean and biased variance over every dim but the
+    channels, and updates the running statistics in place (the unbiased variance), written by the
+    kernel without a version bump, as PyTorch's; `num_batches_tracked` moves by one `add_`. In
+    evaluation mode it uses the running statistics (the batch's when `track_running_stats=False`). A
+    call the layer refuses changes no buffer.
+
+    One fused node (NativeBatchNormBackward0): it keeps the input and the weight (version-checked)
+    and the per-channel mean and inverse standard deviation (private arrays). Statistics are
+    accumulated in float64, as PyTorch's CPU kernel does.
+
+    Shape: input `(N, C, H, W)`; output the same shape.
+    """
+
     def _check_input_dim(self, input):
         if input.dim() != 4:
             raise ValueError(f"expected 4D input (got {input.dim()}D input)")
 
 
 class BatchNorm3d(_BatchNorm):
+    """Batch normalisation layer for volumes.
+
+    Batch normalisation over a batch of volumes: `y = (x - mean) / sqrt(var + eps) * weight + bias`,
+    per channel (`F.batch_norm`).
+
+    Arguments: `num_features` (C), `eps=1e-5`, `momentum=0.1` (None: a cumulative average over the
+    batches seen), `affine=True` (learnable `weight` and `bias` of shape `(C,)`, ones and zeros),
+    `track_running_stats=True`, `device`, `dtype`, and keyword `bias=True` (False registers `bias`
+    as None). Buffers: `running_mean` (zeros), `running_var` (ones) and `num_batches_tracked`
+    (int64), all None with `track_running_stats=False`.
+
+    In training mode it normalises with the batch's mean and biased variance over every dim but the
+    channels, and updates the running statistics in place (the unbiased variance), written by the
+    kernel without a version bump, as PyTorch's; `num_batches_tracked` moves by one `add_`. In
+    evaluation mode it uses the running statistics (the batch's when `track_running_stats=False`). A
+    call the layer refuses changes no buffer.
+
+    One fused node (NativeBatchNormBackward0): it keeps the input and the weight (version-checked)
+    and the per-channel mean and inverse standard deviation (private arrays). Statistics are
+    accumulated in float64, as PyTorch's CPU kernel does.
+
+    Shape: input `(N, C, D, H, W)`; output the same shape.
+    """
+
     def _check_input_dim(self, input):
         if input.dim() != 5:
             raise ValueError(f"expected 5D input (got {input.dim()}D input)")

@@ -23,6 +23,15 @@ def _check_sequential(other):
 
 
 class Sequential(Module):
+    """Runs its modules one after another, each on the previous one's output.
+
+    `Sequential(m0, m1, ...)` registers them as "0", "1", ...; `Sequential(OrderedDict(...))` under
+    the given names. Indexing reads a module (a slice gives a new Sequential of the same modules);
+    assigning, `append`, `insert`, `extend` and `pop` edit it in place, and deleting renumbers the
+    rest. `a + b` and `a * n` build new Sequentials that share the modules; `+=` and `*=` extend
+    this one.
+    """
+
     def __init__(self, *args):
         super().__init__()
         if len(args) == 1 and isinstance(args[0], OrderedDict):
@@ -103,6 +112,7 @@ class Sequential(Module):
         return self
 
     def pop(self, key):
+        """Removes the module at index `key` (the rest renumbered) and returns it."""
         v = self[key]
         del self[key]
         return v
@@ -111,15 +121,21 @@ class Sequential(Module):
         return [k for k in super().__dir__() if not k.isdigit()]
 
     def forward(self, input):
+        """Runs `input` through each module in order; returns the last output."""
         for module in self._modules.values():
             input = module(input)
         return input
 
     def append(self, module):
+        """Adds `module` at the end; returns the Sequential."""
         self.add_module(str(len(self)), module)
         return self
 
     def insert(self, index, module):
+        """Inserts `module` at `index` (negative counts from the end); returns the Sequential.
+
+        A non-Module raises AssertionError, an index outside `[-len, len]` IndexError.
+        """
         if not isinstance(module, Module):
             raise AssertionError(f"module should be of type: {Module}")
         n = len(self._modules)
@@ -133,12 +149,24 @@ class Sequential(Module):
         return self
 
     def extend(self, sequential):
+        """Appends each module of `sequential` (any iterable); returns the Sequential."""
         for layer in sequential:
             self.append(layer)
         return self
 
 
 class ModuleList(Module):
+    """A list of modules, registered as submodules.
+
+    A list of modules, registered as "0", "1", ... so that parameters(), state_dict() and `to()` see
+    them.
+
+    `ModuleList(modules=None)` takes any iterable of modules. It supports indexing and slicing (a
+    new ModuleList of the same modules), `append`, `extend`, `insert`, `pop`, `+` and `+=`; deleting
+    renumbers the rest. It has no forward: calling it raises NotImplementedError. The repr prints a
+    run of identical children once, as `(0-2): 3 x Linear(...)`.
+    """
+
     def __init__(self, modules=None):
         super().__init__()
         if modules is not None:
@@ -204,20 +232,27 @@ class ModuleList(Module):
         return [k for k in super().__dir__() if not k.isdigit()]
 
     def insert(self, index, module):
+        """Inserts `module` at `index` (taken as given, not from the end); returns None."""
         for i in range(len(self._modules), index, -1):
             self._modules[str(i)] = self._modules[str(i - 1)]
         self._modules[str(index)] = module
 
     def append(self, module):
+        """Adds `module` at the end; returns the ModuleList."""
         self.add_module(str(len(self)), module)
         return self
 
     def pop(self, key):
+        """Removes the module at index `key` (the rest renumbered) and returns it."""
         v = self[key]
         del self[key]
         return v
 
     def extend(self, modules):
+        """Appends each module of the iterable `modules`; returns the ModuleList.
+
+        A non-iterable raises TypeError.
+        """
         if not isinstance(modules, abc.Iterable):
             raise TypeError("ModuleList.extend should be called with an iterable, but got "
                             + type(modules).__name__)
@@ -227,11 +262,19 @@ class ModuleList(Module):
         return self
 
     def forward(self, *args, **kwargs):
+        """Raises NotImplementedError: a ModuleList holds modules, it does not chain them."""
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function')
 
 
 class ModuleDict(Module):
+    """A dict of modules under string keys, in insertion order, registered under those keys.
+
+    `ModuleDict(modules=None)` and `update` take a mapping (its order kept) or an iterable of
+    `(key, module)` pairs. `keys()`, `items()`, `values()`, `pop`, `clear`, `in` and `len()` work as
+    on a dict. It has no forward: calling it raises NotImplementedError.
+    """
+
     def __init__(self, modules=None):
         super().__init__()
         if modules is not None:
@@ -256,23 +299,32 @@ class ModuleDict(Module):
         return key in self._modules
 
     def clear(self):
+        """Removes every module."""
         self._modules.clear()
 
     def pop(self, key):
+        """Removes the module under `key` and returns it (KeyError when absent)."""
         v = self[key]
         del self[key]
         return v
 
     def keys(self):
+        """The keys, in insertion order."""
         return self._modules.keys()
 
     def items(self):
+        """The `(key, module)` pairs, in insertion order."""
         return self._modules.items()
 
     def values(self):
+        """The modules, in insertion order."""
         return self._modules.values()
 
     def update(self, modules):
+        """Adds or replaces modules from a mapping, in its order, or from `(key, module)` pairs.
+
+        A non-iterable, or an element that is not a pair, raises TypeError or ValueError.
+        """
         if not isinstance(modules, abc.Iterable):
             raise TypeError("ModuleDict.update should be called with an iterable of key/value "
                             "pairs, but got " + type(modules).__name__)
@@ -290,6 +342,7 @@ class ModuleDict(Module):
             self[m[0]] = m[1]
 
     def forward(self, *args, **kwargs):
+        """Raises NotImplementedError: a ModuleDict holds modules, it does not chain them."""
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function')
 
@@ -305,8 +358,15 @@ def _entry_line(key, p, type_of):
 
 
 class ParameterList(Module):
-    """A list of parameters: tensors put in it become Parameters, registered as "0", "1", ...;
-    other objects are held as plain attributes."""
+    """A list of parameters, registered under their index.
+
+    A list of parameters: tensors put in it become Parameters, registered as "0", "1", ...; other
+    objects are held as plain attributes.
+
+    `ParameterList(values=None)` appends each element of the iterable `values`. It supports
+    indexing and slicing (a new ParameterList of the same entries), assignment, `append`, `extend`
+    and `+=`; calling it raises RuntimeError.
+    """
 
     def __init__(self, values=None):
         super().__init__()
@@ -350,12 +410,14 @@ class ParameterList(Module):
         return [k for k in super().__dir__() if not k.isdigit()]
 
     def append(self, value):
+        """Appends `value` (a tensor becomes a Parameter); returns the ParameterList."""
         new_idx = len(self)
         self._size += 1
         self[new_idx] = value
         return self
 
     def extend(self, values):
+        """Appends each value of the iterable `values`; TypeError for a tensor or a non-iterable."""
         if not isinstance(values, abc.Iterable) or isinstance(values, Tensor):
             raise TypeError("ParameterList.extend should be called with an iterable, but got "
                             + type(values).__name__)
@@ -364,6 +426,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self):
+        """One line per entry: Parameter or Tensor, its dtype and size, or another object's type."""
         return "\n".join(_entry_line(k, p, lambda t: t.dtype) for k, p in enumerate(self))
 
     def __call__(self, *args, **kwargs):
@@ -371,8 +434,16 @@ class ParameterList(Module):
 
 
 class ParameterDict(Module):
-    """A dict of parameters under string keys, in insertion order: tensors put in it become
-    Parameters registered under their key; other objects are held as plain attributes."""
+    """A dict of parameters, registered under their keys.
+
+    A dict of parameters under string keys, in insertion order: tensors put in it become Parameters
+    registered under their key; other objects are held as plain attributes.
+
+    `ParameterDict(parameters=None)` fills it as `update` does. It has the dict methods (`keys`,
+    `items`, `values`, `get`, `pop`, `popitem`, `setdefault`, `copy`, `fromkeys`, `clear`), `in`,
+    `len()`, `reversed()` and `|`/`|=`; a non-string key raises TypeError, calling it
+    RuntimeError.
+    """
 
     def __init__(self, parameters=None):
         super().__init__()
@@ -415,23 +486,28 @@ class ParameterDict(Module):
         return key in self._keys
 
     def copy(self):
+        """A new ParameterDict holding the same parameters (not copies), in the same order."""
         return ParameterDict(OrderedDict((k, self[k]) for k in self._keys))
 
     def setdefault(self, key, default=None):
+        """The value under `key`, set to `default` first when absent."""
         if key not in self:
             self[key] = default
         return self[key]
 
     def clear(self):
+        """Removes every entry."""
         for k in self._keys.copy():
             del self[k]
 
     def pop(self, key):
+        """Removes the entry under `key` and returns it."""
         v = self[key]
         del self[key]
         return v
 
     def popitem(self):
+        """Removes the last inserted entry and returns its `(key, value)`."""
         k, _ = self._keys.popitem()
         self._keys[k] = None          # back, so that the entry can be read and deleted
         val = self[k]
@@ -439,21 +515,32 @@ class ParameterDict(Module):
         return k, val
 
     def get(self, key, default=None):
+        """The value under `key`, or `default` when absent."""
         return self[key] if key in self else default
 
     def fromkeys(self, keys, default=None):
+        """A new ParameterDict with each of `keys` set to `default`."""
         return ParameterDict((k, default) for k in keys)
 
     def keys(self):
+        """The keys, in insertion order."""
         return self._keys.keys()
 
     def items(self):
+        """The `(key, value)` pairs, in insertion order."""
         return ((k, self[k]) for k in self._keys)
 
     def values(self):
+        """The values, in insertion order."""
         return (self[k] for k in self._keys)
 
     def update(self, parameters):
+        """Adds or replaces entries (tensors becoming Parameters).
+
+        From an OrderedDict or ParameterDict in its order, another mapping in sorted key order (as
+        PyTorch), or `(key, value)` pairs. A non-iterable, or an element that is not a pair, raises
+        TypeError or ValueError.
+        """
         if not isinstance(parameters, abc.Iterable):
             raise TypeError("ParametersDict.update should be called with an iterable of "
                             "key/value pairs, but got " + type(parameters).__name__)
@@ -474,6 +561,7 @@ class ParameterDict(Module):
                 self[p[0]] = p[1]
 
     def extra_repr(self):
+        """One line per entry: Parameter or Tensor, its type and size, or another object's type."""
         return "\n".join(_entry_line(k, p, typename) for k, p in self.items())
 
     def __call__(self, input):

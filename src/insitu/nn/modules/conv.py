@@ -82,6 +82,11 @@ class _ConvNd(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Re-initialises the weight and bias as PyTorch does.
+
+        Re-initialises as PyTorch: `weight` by `kaiming_uniform_(a=sqrt(5))`, `bias` from
+        `U(-1/sqrt(fan_in), 1/sqrt(fan_in))`.
+        """
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
@@ -126,15 +131,54 @@ class _Conv(_ConvNd):
         return conv(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 
     def forward(self, input):
+        """Convolves `input` with the layer's weight and bias.
+
+        Returns the convolution of `input` with `weight` and `bias` (`F.conv1d` or `F.conv2d`); a
+        `padding_mode` other than "zeros" pads with `F.pad` first.
+        """
         return self._conv_forward(input, self.weight, self.bias)
 
 
 class Conv1d(_Conv):
+    """A 1-d convolution (cross-correlation) over `(N, C_in, L)` signals (`F.conv1d`).
+
+    Arguments: `in_channels`, `out_channels`, `kernel_size`, `stride=1`, `padding=0` (ints, or
+    "valid", or "same", which strided convolutions refuse), `dilation=1`, `groups=1` (both channel
+    counts divisible by it), `bias=True`, `padding_mode="zeros"` ("reflect", "replicate" and
+    "circular" pad with `F.pad` first, then convolve unpadded, as PyTorch), `device`, `dtype`.
+    Parameters: `weight` `(out_channels, in_channels / groups, kW)` and `bias` `(out_channels,)`,
+    initialised as PyTorch's (`kaiming_uniform_` with `a=sqrt(5)`; the bias from
+    `U(-1/sqrt(fan_in), 1/sqrt(fan_in))`).
+
+    One fused node (ConvolutionBackward0, im2col and one batched matmul forward): it keeps the input
+    only when the weight needs a gradient and the weight only when the input needs one.
+
+    Shape: input `(N, C_in, L)` or `(C_in, L)`; output `(N, C_out, L_out)` or `(C_out, L_out)`,
+    `L_out = floor((L + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1)`.
+    """
+
     _tuple = staticmethod(_single)
     _fn = "conv1d"
 
 
 class Conv2d(_Conv):
+    """A 2-d convolution (cross-correlation) over `(N, C_in, H, W)` images (`F.conv2d`).
+
+    Arguments: `in_channels`, `out_channels`, `kernel_size`, `stride=1`, `padding=0` (ints or pairs,
+    or "valid", or "same", which strided convolutions refuse), `dilation=1`, `groups=1` (both
+    channel counts divisible by it), `bias=True`, `padding_mode="zeros"` ("reflect", "replicate" and
+    "circular" pad with `F.pad` first, then convolve unpadded, as PyTorch), `device`, `dtype`.
+    Parameters: `weight` `(out_channels, in_channels / groups, kH, kW)` and `bias`
+    `(out_channels,)`, initialised as PyTorch's (`kaiming_uniform_` with `a=sqrt(5)`; the bias from
+    `U(-1/sqrt(fan_in), 1/sqrt(fan_in))`).
+
+    One fused node (ConvolutionBackward0, im2col and one batched matmul forward): it keeps the input
+    only when the weight needs a gradient and the weight only when the input needs one.
+
+    Shape: input `(N, C_in, H, W)` or `(C_in, H, W)`; output `(N, C_out, H_out, W_out)`, each
+    spatial size `floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1)`.
+    """
+
     pass
 
 
@@ -183,6 +227,13 @@ class _ConvTransposeNd(_ConvNd):
         return [output_size[d] - min_sizes[d] for d in range(num_spatial_dims)]
 
     def forward(self, input, output_size=None):
+        """Transposed convolution of `input`, optionally to a given output size.
+
+        Returns the transposed convolution of `input` (`F.conv_transpose1d` or
+        `F.conv_transpose2d`). `output_size` (the spatial sizes, or with the batch and channel dims)
+        picks the output padding that reaches it; a size out of reach raises ValueError, as does a
+        `padding_mode` other than "zeros".
+        """
         if self.padding_mode != "zeros":
             raise ValueError(f"Only `zeros` padding mode is supported for "
                              f"{self.__class__.__name__}")
@@ -193,10 +244,46 @@ class _ConvTransposeNd(_ConvNd):
 
 
 class ConvTranspose1d(_ConvTransposeNd):
+    """1-d transposed convolution layer.
+
+    A 1-d transposed convolution: the adjoint of `Conv1d`'s map from input to output, each input
+    element spread over a kernel-sized window of the output (`F.conv_transpose1d`).
+
+    Arguments: `in_channels`, `out_channels`, `kernel_size`, `stride=1`, `padding=0`,
+    `output_padding=0` (extra size on one side of each output dim, smaller than the stride or the
+    dilation), `groups=1`, `bias=True`, `dilation=1`, `padding_mode="zeros"` (the only mode, as
+    PyTorch), `device`, `dtype`. Parameters: `weight` `(in_channels, out_channels / groups, kW)` and
+    `bias` `(out_channels,)`, initialised as `Conv1d`'s. `forward(input, output_size=None)`: an
+    `output_size` picks the output_padding that gives it.
+
+    One fused node (ConvolutionBackward0) keeping the input and the weight, as PyTorch's.
+
+    Shape: input `(N, C_in, L)` or `(C_in, L)`; output `(N, C_out, L_out)`,
+    `L_out = (L - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1`.
+    """
+
     _tuple = staticmethod(_single)
     _fn = "conv_transpose1d"
     _dims = 1
 
 
 class ConvTranspose2d(_ConvTransposeNd):
+    """2-d transposed convolution layer.
+
+    A 2-d transposed convolution: the adjoint of `Conv2d`'s map from input to output
+    (`F.conv_transpose2d`).
+
+    Arguments: `in_channels`, `out_channels`, `kernel_size`, `stride=1`, `padding=0`,
+    `output_padding=0` (extra size on one side of each output dim, smaller than the stride or the
+    dilation), `groups=1`, `bias=True`, `dilation=1`, `padding_mode="zeros"` (the only mode, as
+    PyTorch), `device`, `dtype`. Parameters: `weight` `(in_channels, out_channels / groups, kH, kW)`
+    and `bias` `(out_channels,)`, initialised as `Conv2d`'s. `forward(input, output_size=None)`: an
+    `output_size` picks the output_padding that gives it.
+
+    One fused node (ConvolutionBackward0) keeping the input and the weight, as PyTorch's.
+
+    Shape: input `(N, C_in, H, W)` or `(C_in, H, W)`; output `(N, C_out, H_out, W_out)`, each
+    spatial size `(size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1`.
+    """
+
     pass

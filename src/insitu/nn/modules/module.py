@@ -33,7 +33,17 @@ def _remove_from(name, *containers):
 
 
 class Module(ModuleStateDict):
-    """Base class for all neural network modules."""
+    """Base class for all neural network modules.
+
+    A subclass calls `super().__init__()`, assigns its layers, Parameters and buffers as attributes
+    (they are registered under those names) and defines `forward`; calling the module runs the
+    forward pre-hooks, `forward` and the forward hooks. `parameters()`, `buffers()`,
+    `named_modules()` and their kin walk the registered tree; `state_dict()` and `load_state_dict()`
+    save and restore it under PyTorch's keys; `to(dtype)`, `float()` and `double()` convert the
+    floating parameters and buffers, the parameters keeping their identity (their data is swapped,
+    so an optimizer built earlier still holds them); `train()` and `eval()` set `training`
+    recursively.
+    """
 
     training: bool
     _version = 1
@@ -63,11 +73,22 @@ class Module(ModuleStateDict):
         setattr_("_load_state_dict_post_hooks", OrderedDict())
 
     def forward(self, *input):
+        """The computation of one call; every subclass defines it.
+
+        Call the module, not `forward`, so that the hooks run. The base raises NotImplementedError.
+        """
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     # ------------------------------------------------------------------ registration
     def register_buffer(self, name, tensor, persistent=True):
+        """Registers a buffer: a tensor that is state but not a parameter.
+
+        `tensor` (a Tensor or None) is saved in the state dict under `name` unless
+        `persistent=False`, and converted by `to()`. Raises AttributeError before `Module.__init__`,
+        TypeError for a non-string name or a non-tensor, KeyError for a name that is empty, dotted
+        or already another attribute.
+        """
         if "_buffers" not in self.__dict__:
             raise AttributeError("cannot assign buffer before Module.__init__() call")
         if not isinstance(name, str):
@@ -88,6 +109,12 @@ class Module(ModuleStateDict):
             self._non_persistent_buffers_set.add(name)
 
     def register_parameter(self, name, param):
+        """Registers `param` (a Parameter or None) as the parameter `name`.
+
+        Raises AttributeError before `Module.__init__`, TypeError for a non-Parameter, KeyError for
+        a name that is empty, dotted or already another attribute, and ValueError for a non-leaf (a
+        parameter computed from others belongs in `forward`).
+        """
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign parameter before Module.__init__() call")
         if not isinstance(name, str):
@@ -112,6 +139,11 @@ class Module(ModuleStateDict):
             self._parameters[name] = param
 
     def add_module(self, name, module):
+        """Registers `module` (a Module or None) as the child `name` (also `register_module`).
+
+        Raises TypeError for a non-Module or non-string name, KeyError for a name that is empty,
+        dotted or already another attribute.
+        """
         if not isinstance(module, Module) and module is not None:
             raise TypeError(f"{typename(module)} is not a Module subclass")
         if not isinstance(name, str):
@@ -127,6 +159,7 @@ class Module(ModuleStateDict):
     register_module = add_module
 
     def get_submodule(self, target):
+        """The submodule at the dotted path `target` (`""`: the module); AttributeError if none."""
         if target == "":
             return self
         mod = self
@@ -139,6 +172,11 @@ class Module(ModuleStateDict):
         return mod
 
     def set_submodule(self, target, module, strict=False):
+        """Puts `module` at the dotted path `target`, replacing what is there.
+
+        `strict=True` refuses (AttributeError) to add a name the parent lacks; an empty target or a
+        non-Module `module` raises ValueError, an existing non-Module attribute AttributeError.
+        """
         if target == "":
             raise ValueError("Cannot set the submodule without a target name!")
         atoms = target.split(".")
@@ -152,6 +190,7 @@ class Module(ModuleStateDict):
         setattr(parent, atoms[-1], module)
 
     def get_parameter(self, target):
+        """The Parameter at the dotted path `target`; AttributeError if there is none."""
         module_path, _, name = target.rpartition(".")
         mod = self.get_submodule(module_path)
         if not hasattr(mod, name):
@@ -162,6 +201,7 @@ class Module(ModuleStateDict):
         return param
 
     def get_buffer(self, target):
+        """The buffer at the dotted path `target`; AttributeError if there is none."""
         module_path, _, name = target.rpartition(".")
         mod = self.get_submodule(module_path)
         if not hasattr(mod, name):
@@ -254,26 +294,38 @@ class Module(ModuleStateDict):
                 yield (module_prefix + ("." if module_prefix else "") + k, v)
 
     def parameters(self, recurse=True):
+        """Yields the parameters, submodules' too with `recurse=True`, each once, in order."""
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
     def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """Yields `(dotted name, parameter)` pairs, names starting with `prefix`.
+
+        `recurse=True` walks the submodules; `remove_duplicate=True` yields a shared parameter once.
+        """
         yield from self._named_members(lambda m: m._parameters.items(), prefix=prefix,
                                        recurse=recurse, remove_duplicate=remove_duplicate)
 
     def buffers(self, recurse=True):
+        """Yields the buffers, submodules' too with `recurse=True`, each once."""
         for _, buf in self.named_buffers(recurse=recurse):
             yield buf
 
     def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        """Yields `(dotted name, buffer)` pairs, names starting with `prefix`.
+
+        `recurse=True` walks the submodules; `remove_duplicate=True` yields a shared buffer once.
+        """
         yield from self._named_members(lambda m: m._buffers.items(), prefix=prefix,
                                        recurse=recurse, remove_duplicate=remove_duplicate)
 
     def children(self):
+        """Yields the direct submodules, each once."""
         for _, module in self.named_children():
             yield module
 
     def named_children(self):
+        """Yields `(name, submodule)` for the direct submodules, each once."""
         memo = set()
         for name, module in self._modules.items():
             if module is not None and id(module) not in memo:
@@ -281,10 +333,16 @@ class Module(ModuleStateDict):
                 yield name, module
 
     def modules(self):
+        """Yields this module and every submodule, depth first, each once."""
         for _, module in self.named_modules():
             yield module
 
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        """Yields `(dotted name, module)` for this module and every submodule, depth first.
+
+        The module itself is named `prefix`. `memo` is a set of modules to skip, filled as the walk
+        goes; `remove_duplicate=False` yields a shared module at each of its places.
+        """
         if memo is None:
             memo = set()
         if self in memo:        # the memo holds modules, as PyTorch's (a caller may pass one)
@@ -300,6 +358,10 @@ class Module(ModuleStateDict):
 
     # ------------------------------------------------------------------ modes
     def train(self, mode=True):
+        """Sets `training` to `mode` (default True) here and in every submodule; returns the module.
+
+        Dropout and batch norm read it. A non-bool mode raises ValueError.
+        """
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         self.training = mode
@@ -308,9 +370,11 @@ class Module(ModuleStateDict):
         return self
 
     def eval(self):
+        """`train(False)`: evaluation mode for this module and its submodules; returns it."""
         return self.train(False)
 
     def requires_grad_(self, requires_grad=True):
+        """Sets `requires_grad` of every parameter (default True); returns the module."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
@@ -320,6 +384,7 @@ class Module(ModuleStateDict):
         zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn):
+        """Calls `fn` on every submodule (depth first), then on this module; returns the module."""
         for module in self.children():
             module.apply(fn)
         fn(self)
@@ -370,22 +435,33 @@ class Module(ModuleStateDict):
         return self
 
     def float(self):
+        """Converts the floating-point parameters and buffers to float32; returns the module.
+
+        The parameters keep their identity (their data is swapped); gradients are converted too.
+        """
         return self._apply(_float_to(dtypes.float32))
 
     def double(self):
+        """Converts the floating-point parameters (identity kept), gradients and buffers to float64.
+        """
         return self._apply(_float_to(dtypes.float64))
 
     def half(self):
+        """Converts the floating-point parameters (identity kept), gradients and buffers to float16.
+        """
         return self._apply(_float_to(dtypes.float16))
 
     def type(self, dst_type):
+        """Converts every parameter (identity kept), gradient and buffer to `dst_type`."""
         dt = dtypes.to_dtype(dst_type)
         return self._apply(lambda t: t if t._dtype is dt else t.to_dtype(dt))
 
     def cpu(self):
+        """Returns the module: everything already lives in host memory."""
         return self
 
     def cuda(self, device=None):
+        """Raises RuntimeError: insitu runs on the CPU only."""
         check_device("cuda")
         return self
 
@@ -432,6 +508,12 @@ class Module(ModuleStateDict):
     __call__ = _call_impl
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Registers a hook run before each `forward`; returns a RemovableHandle.
+
+        `hook(module, args)` may return new args (a tuple, or one value that becomes a 1-tuple).
+        With `with_kwargs=True` it is called as `hook(module, args, kwargs)` and may return
+        `(args, kwargs)`. `prepend=True` runs it before the hooks already registered.
+        """
         handle = RemovableHandle(self._forward_pre_hooks,
                                  extra_dict=self._forward_pre_hooks_with_kwargs)
         self._forward_pre_hooks[handle.id] = hook
@@ -443,6 +525,12 @@ class Module(ModuleStateDict):
 
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
                               always_call=False):
+        """Registers a hook run after each `forward`; returns a RemovableHandle.
+
+        `hook(module, args, output)`: a non-None return replaces the output. `with_kwargs=True`
+        calls `hook(module, args, kwargs, output)`; `always_call=True` also runs it (with output
+        None) when `forward` raises; `prepend=True` runs it first.
+        """
         handle = RemovableHandle(self._forward_hooks,
                                  extra_dict=[self._forward_hooks_with_kwargs,
                                              self._forward_hooks_always_called])
@@ -457,6 +545,7 @@ class Module(ModuleStateDict):
 
     # ------------------------------------------------------------------ printing
     def extra_repr(self):
+        """The module's own arguments, as its repr shows them; layers override it."""
         return ""
 
     def _get_name(self):

@@ -31,8 +31,14 @@ def _check_number(name, value):
 
 
 class RNNBase(Module):
-    """What RNN, LSTM and GRU share: the parameters of every layer and direction, their
-    checks of the input and the hidden state, and the call into the layer kernels."""
+    """The base of RNN, LSTM and GRU: parameters per layer and direction, checks, kernel calls.
+
+    `RNNBase(mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+    dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None)`, `mode` one of
+    "RNN_TANH", "RNN_RELU", "LSTM", "GRU"; the subclasses document the arguments. An unknown
+    mode, a `dropout` outside `[0, 1]`, `num_layers < 1` or a `proj_size` out of range raise
+    ValueError, a non-bool `bias` or `batch_first` TypeError; a dropout with one layer warns.
+    """
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
                  batch_first=False, dropout=0.0, bidirectional=False, proj_size=0, device=None,
@@ -102,12 +108,14 @@ class RNNBase(Module):
 
     @property
     def all_weights(self):
+        """The parameters per layer and direction, as lists in PyTorch's order."""
         return [[getattr(self, w) for w in weights] for weights in self._all_weights]
 
     def flatten_parameters(self):
         """A no-op, as in PyTorch off the GPU."""
 
     def reset_parameters(self):
+        """Fills every parameter from `U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`."""
         stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
@@ -115,6 +123,10 @@ class RNNBase(Module):
     # ------------------------------------------------------------------ checks
 
     def check_input(self, input, batch_sizes):
+        """Checks `input`: the weights' dtype, 2 dims when packed or 3, `input_size` features.
+
+        A wrong dtype raises ValueError, the others RuntimeError.
+        """
         w = self._flat_weights[0]
         if input.dtype != w.dtype:
             raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype "
@@ -129,6 +141,8 @@ class RNNBase(Module):
                                f"{self.input_size}, got {input.size(-1)}")
 
     def get_expected_hidden_size(self, input, batch_sizes):
+        """The hidden state's shape, `(num_layers * directions, batch, proj_size or hidden_size)`.
+        """
         if batch_sizes is not None:
             mini_batch = int(batch_sizes[0])
         else:
@@ -139,14 +153,17 @@ class RNNBase(Module):
 
     def check_hidden_size(self, hx, expected_hidden_size,
                           msg="Expected hidden size {}, got {}"):
+        """Raises RuntimeError (`msg` formatted) when `hx`'s shape is not the expected one."""
         if tuple(hx.size()) != tuple(expected_hidden_size):
             raise RuntimeError(msg.format(expected_hidden_size, list(hx.size())))
 
     def check_forward_args(self, input, hidden, batch_sizes):
+        """`check_input`, then the hidden state's shape."""
         self.check_input(input, batch_sizes)
         self.check_hidden_size(hidden, self.get_expected_hidden_size(input, batch_sizes))
 
     def permute_hidden(self, hx, permutation):
+        """`hx` reordered along the batch dim by `permutation` (None leaves it)."""
         if permutation is None:
             return hx
         return _apply_permutation(hx, permutation)
@@ -220,7 +237,29 @@ class RNNBase(Module):
 
 
 class RNN(RNNBase):
-    """An Elman RNN with tanh or ReLU: h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)."""
+    """Multi-layer Elman RNN with tanh or ReLU.
+
+    An Elman RNN: `h_t = act(x_t @ W_ih.T + b_ih + h_{t-1} @ W_hh.T + b_hh)` per layer, act tanh or
+    ReLU.
+
+    Arguments: `input_size`, `hidden_size`, `num_layers=1`, `nonlinearity="tanh"` (or "relu"; also
+    the fourth positional argument), `bias=True` (False: no `bias_ih`/`bias_hh`),
+    `batch_first=False` (input and output `(N, L, *)` instead of `(L, N, *)`; the hidden state stays
+    layer-first), `dropout=0.0` (dropout on each layer's output but the last, in training),
+    `bidirectional=False`, `device`, `dtype`. Parameters, per layer `k` and direction (`_reverse`
+    suffix for the backward one): `weight_ih_l{k}` `(1 * hidden_size, input size of the layer)`,
+    `weight_hh_l{k}` `(1 * hidden_size, hidden_size)` and the biases `(1 * hidden_size,)`, all from
+    `U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`, as PyTorch, so state_dicts move between the two.
+
+    Each layer and direction is one fused node over the whole sequence: it keeps the activated gates
+    and the states each step read (private arrays), and its backward runs the time loop backwards.
+
+    `forward(input, hx=None)` returns `(output, h_n)`, hx zeros when not given.
+
+    Shape: input `(L, N, H_in)`, `(N, L, H_in)` with batch_first, `(L, H_in)` unbatched, or a
+    `PackedSequence`; hx and h_n `(D * num_layers, N, H)` (D = 2 if bidirectional, else 1); output
+    `(L, N, D * H)` (or a PackedSequence for a packed input).
+    """
 
     def __init__(self, *args, **kwargs):
         if "proj_size" in kwargs:
@@ -240,11 +279,40 @@ class RNN(RNNBase):
         super().__init__(mode, *args, **kwargs)
 
     def forward(self, input, hx=None):
+        """Runs the layers over `input` from `hx` (zeros when None); returns `(output, h_n)`.
+
+        `input` is `(L, N, H_in)`, `(N, L, H_in)` with `batch_first`, `(L, H_in)`, or a
+        PackedSequence; `output` holds the last layer's states at every step (packed when the input
+        was), `h_n` each layer's last state.
+        """
         return _forward_single_state(self, input, hx, "RNN")
 
 
 class GRU(RNNBase):
-    """A multi-layer gated recurrent unit: gates (r, z, n) stacked in weight_ih/weight_hh."""
+    """Multi-layer gated recurrent unit.
+
+    A multi-layer gated recurrent unit. Per layer and step, with the gates stacked (r, z, n) in the
+    weights as PyTorch: `r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)`,
+    `z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)`, `n = tanh(W_in x + b_in + r * (W_hn h + b_hn))`,
+    `h' = (1 - z) * n + z * h`.
+
+    Arguments: `input_size`, `hidden_size`, `num_layers=1`, `bias=True` (False: no
+    `bias_ih`/`bias_hh`), `batch_first=False` (input and output `(N, L, *)` instead of `(L, N, *)`;
+    the hidden state stays layer-first), `dropout=0.0` (dropout on each layer's output but the last,
+    in training), `bidirectional=False`, `device`, `dtype`. Parameters, per layer `k` and direction
+    (`_reverse` suffix for the backward one): `weight_ih_l{k}`
+    `(3 * hidden_size, input size of the layer)`, `weight_hh_l{k}` `(3 * hidden_size, hidden_size)`
+    and the biases `(3 * hidden_size,)`, all from `U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`, as
+    PyTorch, so state_dicts move between the two.
+
+    Each layer and direction is one fused node over the whole sequence: it keeps the activated gates
+    and the states each step read (private arrays), and its backward runs the time loop backwards.
+
+    `forward(input, hx=None)` returns `(output, h_n)`.
+
+    Shape: input `(L, N, H_in)`, `(N, L, H_in)` with batch_first, `(L, H_in)` unbatched, or a
+    `PackedSequence`; hx and h_n `(D * num_layers, N, H)`; output `(L, N, D * H)`.
+    """
 
     def __init__(self, *args, **kwargs):
         if "proj_size" in kwargs:
@@ -252,6 +320,10 @@ class GRU(RNNBase):
         super().__init__("GRU", *args, **kwargs)
 
     def forward(self, input, hx=None):
+        """Runs the layers over `input` from `hx` (zeros when None); returns `(output, h_n)`.
+
+        `input` and the results as for `RNN.forward`.
+        """
         return _forward_single_state(self, input, hx, "GRU")
 
 
@@ -289,13 +361,40 @@ def _forward_single_state(module, input, hx, kind):
 
 
 class LSTM(RNNBase):
-    """A multi-layer long short-term memory RNN: gates (i, f, g, o) stacked in
-    weight_ih/weight_hh; with proj_size > 0, h_t = weight_hr (o * tanh(c_t))."""
+    """Multi-layer long short-term memory RNN.
+
+    A multi-layer long short-term memory RNN. Per layer and step, with the gates stacked (i, f, g,
+    o) in the weights as PyTorch: `i, f, o` sigmoids and `g` a tanh of
+    `x @ W_ih.T + b_ih + h @ W_hh.T + b_hh`, then `c' = f * c + i * g`, `h' = o * tanh(c')` (times
+    `weight_hr` with a projection).
+
+    Arguments: `input_size`, `hidden_size`, `num_layers=1`, `proj_size=0` (when positive, below
+    hidden_size: each h projected to that size by `weight_hr`), `bias=True` (False: no
+    `bias_ih`/`bias_hh`), `batch_first=False` (input and output `(N, L, *)` instead of `(L, N, *)`;
+    the hidden state stays layer-first), `dropout=0.0` (dropout on each layer's output but the last,
+    in training), `bidirectional=False`, `device`, `dtype`. Parameters, per layer `k` and direction
+    (`_reverse` suffix for the backward one): `weight_ih_l{k}`
+    `(4 * hidden_size, input size of the layer)`, `weight_hh_l{k}` `(4 * hidden_size, hidden_size)`,
+    `weight_hr_l{k}` `(proj_size, hidden_size)` with `proj_size > 0` and the biases
+    `(4 * hidden_size,)`, all from `U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`, as PyTorch, so
+    state_dicts move between the two.
+
+    Each layer and direction is one fused node over the whole sequence: it keeps the activated gates
+    and the states each step read (private arrays), and its backward runs the time loop backwards.
+
+    `forward(input, hx=None)` returns `(output, (h_n, c_n))`; `hx` is a pair `(h_0, c_0)`, zeros
+    when not given.
+
+    Shape: input `(L, N, H_in)`, `(N, L, H_in)` with batch_first, `(L, H_in)` unbatched, or a
+    `PackedSequence`; h `(D * num_layers, N, H_out)` (H_out = proj_size or hidden_size); c
+    `(D * num_layers, N, hidden_size)`; output `(L, N, D * H_out)`.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__("LSTM", *args, **kwargs)
 
     def get_expected_cell_size(self, input, batch_sizes):
+        """`(num_layers * num_directions, batch, hidden_size)`, the cell state's shape."""
         if batch_sizes is not None:
             mini_batch = int(batch_sizes[0])
         else:
@@ -304,6 +403,7 @@ class LSTM(RNNBase):
         return (self.num_layers * num_directions, mini_batch, self.hidden_size)
 
     def check_forward_args(self, input, hidden, batch_sizes):
+        """`check_input`, then the shapes of `hidden = (h, c)`."""
         self.check_input(input, batch_sizes)
         self.check_hidden_size(hidden[0], self.get_expected_hidden_size(input, batch_sizes),
                                "Expected hidden[0] size {}, got {}")
@@ -311,11 +411,17 @@ class LSTM(RNNBase):
                                "Expected hidden[1] size {}, got {}")
 
     def permute_hidden(self, hx, permutation):
+        """`(h, c)` reordered along the batch dim by `permutation` (None leaves them)."""
         if permutation is None:
             return hx
         return _apply_permutation(hx[0], permutation), _apply_permutation(hx[1], permutation)
 
     def forward(self, input, hx=None):
+        """Runs the layers over `input` from `(h_0, c_0)` (zeros when None).
+
+        `input` as for `RNN.forward`; returns `(output, (h_n, c_n))`. With `proj_size > 0` the
+        hidden states have `proj_size` features.
+        """
         orig_input = input
         input, batch_sizes, sorted_indices, unsorted_indices, is_batched, batch_dim = \
             self._unpack(input, "LSTM")
@@ -353,6 +459,15 @@ class LSTM(RNNBase):
 # ------------------------------------------------------------------ cells
 
 class RNNCellBase(Module):
+    """The base of RNNCell, LSTMCell and GRUCell.
+
+    Their parameters: `weight_ih` `(chunks * hidden_size, input_size)`,
+    `weight_hh` `(chunks * hidden_size, hidden_size)` and, with `bias=True`, `bias_ih` and `bias_hh`
+    `(chunks * hidden_size,)`, chunks the number of gates (`num_chunks`: 1, 4 or 3); all initialised
+    from `U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`, as PyTorch. `device` and `dtype` as for the
+    factories.
+    """
+
     def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
         super().__init__()
         dt = _factory(device, dtype)
@@ -378,6 +493,7 @@ class RNNCellBase(Module):
         return s.format(**self.__dict__)
 
     def reset_parameters(self):
+        """Fills every parameter from `U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))`."""
         stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
@@ -401,7 +517,16 @@ class RNNCellBase(Module):
 
 
 class RNNCell(RNNCellBase):
-    """h' = act(W_ih x + b_ih + W_hh h + b_hh), act tanh or ReLU."""
+    """One Elman RNN step with tanh or ReLU.
+
+    One Elman RNN step: `h' = act(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh)`, act tanh (the default) or
+    ReLU (`nonlinearity="relu"`).
+
+    Arguments: `input_size`, `hidden_size`, `bias=True`, `nonlinearity="tanh"`, `device`, `dtype`.
+    `forward(input, hx=None)` returns h', hx zeros when not given.
+
+    Shape: input `(N, H_in)` or `(H_in,)`; hx and output `(N, H)` or `(H,)`.
+    """
 
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
                  dtype=None):
@@ -410,6 +535,10 @@ class RNNCell(RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):
+        """One step, `h' = act(W_ih x + b_ih + W_hh h + b_hh)`, from `hx` (zeros when None).
+
+        An input that is not 1-D or 2-D raises ValueError.
+        """
         input, hx, is_batched = self._prepare(input, hx, "RNNCell")
         if self.nonlinearity == "tanh":
             mode = "RNN_TANH"
@@ -423,13 +552,23 @@ class RNNCell(RNNCellBase):
 
 
 class LSTMCell(RNNCellBase):
-    """One LSTM step: returns (h', c')."""
+    """One LSTM step (gates i, f, g, o stacked in the weights): returns `(h', c')`.
+
+    Arguments: `input_size`, `hidden_size`, `bias=True`, `device`, `dtype`.
+    `forward(input, hx=None)`, hx a pair `(h, c)`, zeros when not given.
+
+    Shape: input `(N, H_in)` or `(H_in,)`; h, c and the outputs `(N, H)` or `(H,)`.
+    """
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device,
                          dtype=dtype)
 
     def forward(self, input, hx=None):
+        """One step from `hx = (h, c)` (zeros when None); returns `(h', c')`.
+
+        An input or state that is not 1-D or 2-D raises ValueError.
+        """
         if input.dim() not in (1, 2):
             raise ValueError(f"LSTMCell: Expected input to be 1D or 2D, got {input.dim()}D "
                              "instead")
@@ -452,13 +591,23 @@ class LSTMCell(RNNCellBase):
 
 
 class GRUCell(RNNCellBase):
-    """One GRU step: returns h'."""
+    """One GRU step (gates r, z, n stacked in the weights): returns h'.
+
+    Arguments: `input_size`, `hidden_size`, `bias=True`, `device`, `dtype`.
+    `forward(input, hx=None)`, hx zeros when not given.
+
+    Shape: input `(N, H_in)` or `(H_in,)`; hx and output `(N, H)` or `(H,)`.
+    """
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device,
                          dtype=dtype)
 
     def forward(self, input, hx=None):
+        """One step from `hx` (zeros when None); returns h'.
+
+        An input that is not 1-D or 2-D raises ValueError.
+        """
         input, hx, is_batched = self._prepare(input, hx, "GRUCell")
         ret = F_rnn.rnn_cell("GRU", input, hx, None, self.weight_ih, self.weight_hh,
                              self.bias_ih, self.bias_hh)

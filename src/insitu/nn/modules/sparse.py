@@ -10,6 +10,22 @@ from .module import Module
 
 
 class Embedding(Module):
+    """A lookup table: row `i` of `weight` for each index `i` of the input (`F.embedding`).
+
+    Arguments: `num_embeddings`, `embedding_dim`, `padding_idx=None` (that row starts at zero and
+    gets no gradient; negative counts from the end), `max_norm=None` (rows looked up with a larger
+    `norm_type`-norm are rescaled in place to `max_norm` before the lookup: the weight's version
+    moves once per call), `norm_type=2.0`, `scale_grad_by_freq=False` (each row's gradient divided
+    by how often its index occurs in the batch), `sparse=False`, `device`, `dtype`. Parameter:
+    `weight` `(num_embeddings, embedding_dim)` from `N(0, 1)`.
+    `Embedding.from_pretrained(embeddings, freeze=True, ...)` wraps a given 2-D tensor.
+
+    The node (EmbeddingBackward0) keeps the indices (a private array), nothing of the weight.
+    `sparse=True` raises NotImplementedError when called: there are no sparse gradients.
+
+    Shape: input `(*)` of int64 or int32 indices; output `(*, embedding_dim)`.
+    """
+
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
                  norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
                  _freeze=False, device=None, dtype=None):
@@ -33,6 +49,7 @@ class Embedding(Module):
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
     def reset_parameters(self):
+        """Fills `weight` from `N(0, 1)` and zeros the `padding_idx` row, when given."""
         init.normal_(self.weight)
         self._fill_padding_idx_with_zero()
 
@@ -42,6 +59,7 @@ class Embedding(Module):
                 self.weight[self.padding_idx].fill_(0)
 
     def forward(self, input):
+        """`F.embedding` of the inputs with the layer's arguments."""
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
                            self.scale_grad_by_freq, self.sparse)
 
@@ -62,6 +80,13 @@ class Embedding(Module):
     @classmethod
     def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None,
                         norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+        """An Embedding over a given weight tensor.
+
+        An Embedding whose `weight` is a Parameter sharing the 2-D `embeddings` tensor (no copy),
+        frozen (`requires_grad=False`) unless `freeze=False`; the other arguments as the
+        constructor's. The `padding_idx` row is left as given. A tensor that is not 2-D raises
+        AssertionError.
+        """
         if embeddings.dim() != 2:
             raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
         rows, cols = embeddings.shape

@@ -64,6 +64,26 @@ def _get_activation_fn(activation):
 
 
 class Transformer(Module):
+    """Encoder-decoder transformer.
+
+    The encoder-decoder transformer of "Attention Is All You Need", as PyTorch builds it: a
+    `TransformerEncoder` of `num_encoder_layers` layers and a `TransformerDecoder` of
+    `num_decoder_layers` layers, each stack ending in a LayerNorm.
+
+    Arguments: `d_model=512`, `nhead=8`, `num_encoder_layers=6`, `num_decoder_layers=6`,
+    `dim_feedforward=2048`, `dropout=0.1`, `activation=F.relu` (or "gelu", or a callable),
+    `custom_encoder=None`, `custom_decoder=None`, `layer_norm_eps=1e-5`, `batch_first=False`,
+    `norm_first=False` (pre-norm residual blocks), `bias=True`, `device`, `dtype`. Every parameter
+    of more than one dim starts `xavier_uniform_`.
+
+    forward(src, tgt, src_mask=None, tgt_mask=None, memory_mask=None, src_key_padding_mask=None,
+    tgt_key_padding_mask=None, memory_key_padding_mask=None, src_is_causal=None, tgt_is_causal=None,
+    memory_is_causal=False); `generate_square_subsequent_mask(sz)` gives the causal mask (0 on and
+    below the diagonal, -inf above).
+
+    Shape: src `(S, N, E)`, tgt `(T, N, E)` (batch first with batch_first); output `(T, N, E)`.
+    """
+
     def __init__(self, d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6,
                  dim_feedforward=2048, dropout=0.1, activation=F.relu, custom_encoder=None,
                  custom_decoder=None, layer_norm_eps=1e-5, batch_first=False, norm_first=False,
@@ -95,6 +115,13 @@ class Transformer(Module):
                 src_key_padding_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, src_is_causal=None, tgt_is_causal=None,
                 memory_is_causal=False):
+        """Encodes `src`, then decodes `tgt` against it.
+
+        Encodes `src` (with `src_mask`, `src_key_padding_mask`, `src_is_causal`) and decodes `tgt`
+        against that memory (with the `tgt_*` and `memory_*` masks); returns the decoder's output,
+        `tgt`'s shape. Batch sizes that differ, or a feature size other than `d_model`, raise
+        RuntimeError.
+        """
         is_batched = src.dim() == 3
         if is_batched and src.size(0 if self.batch_first else 1) != \
                 tgt.size(0 if self.batch_first else 1):
@@ -110,6 +137,11 @@ class Transformer(Module):
 
     @staticmethod
     def generate_square_subsequent_mask(sz, device=None, dtype=None):
+        """The causal attention mask of size `(sz, sz)`.
+
+        The causal mask of size `(sz, sz)`: 0 on and below the diagonal, -inf above it, in `dtype`
+        (the default float dtype when None).
+        """
         return _generate_square_subsequent_mask(sz, device=device, dtype=dtype)
 
     def _reset_parameters(self):
@@ -119,6 +151,16 @@ class Transformer(Module):
 
 
 class TransformerEncoder(Module):
+    """A stack of `num_layers` deep copies of `encoder_layer`, then `norm` when given.
+
+    Arguments: `encoder_layer`, `num_layers`, `norm=None`, `enable_nested_tensor=True` (accepted, no
+    effect: there are no nested tensors, the padded path always runs), `mask_check=True`.
+    `forward(src, mask=None, src_key_padding_mask=None, is_causal=None)`: with `is_causal=None` the
+    mask is checked for being the causal one.
+
+    Shape: src `(S, N, E)` (`(N, S, E)` with the layers' batch_first); output the same shape.
+    """
+
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True,
                  mask_check=True):
         super().__init__()
@@ -130,6 +172,12 @@ class TransformerEncoder(Module):
         self.mask_check = mask_check
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
+        """Runs `src` through the encoder layers.
+
+        Runs `src` through each layer with `mask` and `src_key_padding_mask` (converted to float
+        masks), then `norm` when given. With `is_causal=None` the mask is checked for being the
+        causal one.
+        """
         src_key_padding_mask = F_attention._canonical_mask(
             src_key_padding_mask, "src_key_padding_mask", F_attention._none_or_dtype(mask),
             "mask", src.dtype)
@@ -147,6 +195,15 @@ class TransformerEncoder(Module):
 
 
 class TransformerDecoder(Module):
+    """A stack of `num_layers` deep copies of `decoder_layer`, then `norm` when given.
+
+    forward(tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+    memory_key_padding_mask=None, tgt_is_causal=None, memory_is_causal=False).
+
+    Shape: tgt `(T, N, E)`, memory `(S, N, E)` (batch first with the layers' batch_first); output
+    like tgt.
+    """
+
     def __init__(self, decoder_layer, num_layers, norm=None):
         super().__init__()
         self.layers = _get_clones(decoder_layer, num_layers)
@@ -155,6 +212,11 @@ class TransformerDecoder(Module):
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=None, memory_is_causal=False):
+        """Runs `tgt` through the decoder layers against `memory`.
+
+        Runs `tgt` through each layer against `memory` with the given masks, then `norm` when given.
+        With `tgt_is_causal=None`, `tgt_mask` is checked for being the causal one.
+        """
         seq_len = _get_seq_len(tgt, self.layers[0].self_attn.batch_first)
         tgt_is_causal = _detect_is_causal_mask(tgt_mask, tgt_is_causal, seq_len)
         output = tgt
@@ -169,6 +231,20 @@ class TransformerDecoder(Module):
 
 
 class TransformerEncoderLayer(Module):
+    """One encoder layer: self-attention and feed-forward.
+
+    Self-attention and a feed-forward block (`linear2(dropout(activation(linear1(x))))`), each a
+    residual with dropout and a LayerNorm: after the residual by default, before the block with
+    `norm_first=True`.
+
+    Arguments: `d_model`, `nhead`, `dim_feedforward=2048`, `dropout=0.1`, `activation=F.relu` (or
+    "relu", "gelu", or a callable), `layer_norm_eps=1e-5`, `batch_first=False`, `norm_first=False`,
+    `bias=True`, `device`, `dtype`. forward(src, src_mask=None, src_key_padding_mask=None,
+    is_causal=False).
+
+    Shape: src `(S, N, E)` (`(N, S, E)` with batch_first); output the same shape.
+    """
+
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
                  device=None, dtype=None):
@@ -200,6 +276,12 @@ class TransformerEncoderLayer(Module):
             self.activation = F.relu
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
+        """Encodes `src` through self-attention and the feed-forward block.
+
+        Self-attention of `src` (with `src_mask`, `src_key_padding_mask`, `is_causal`) and the
+        feed-forward block, each added back to its input, with the norms before (`norm_first=True`)
+        or after each block.
+        """
         src_key_padding_mask = F_attention._canonical_mask(
             src_key_padding_mask, "src_key_padding_mask", F_attention._none_or_dtype(src_mask),
             "src_mask", src.dtype)
@@ -227,6 +309,20 @@ class TransformerEncoderLayer(Module):
 
 
 class TransformerDecoderLayer(Module):
+    """One decoder layer: self-attention, cross-attention and feed-forward.
+
+    Self-attention, attention over the encoder's output (memory) and a feed-forward block, each a
+    residual with dropout and a LayerNorm (post-norm by default, pre-norm with `norm_first`).
+
+    Arguments as `TransformerEncoderLayer`'s: `d_model`, `nhead`, `dim_feedforward=2048`,
+    `dropout=0.1`, `activation=F.relu` (or "relu", "gelu", or a callable), `layer_norm_eps=1e-5`,
+    `batch_first=False`, `norm_first=False`, `bias=True`, `device`, `dtype`. forward(tgt, memory,
+    tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None, memory_key_padding_mask=None,
+    tgt_is_causal=False, memory_is_causal=False).
+
+    Shape: tgt `(T, N, E)`, memory `(S, N, E)` (batch first with batch_first); output like tgt.
+    """
+
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
                  device=None, dtype=None):
@@ -255,6 +351,12 @@ class TransformerDecoderLayer(Module):
 
     def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
                 memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False):
+        """Decodes `tgt` against `memory` through the layer's three blocks.
+
+        Self-attention of `tgt`, attention over `memory` and the feed-forward block, each added back
+        to its input, with the norms before (`norm_first=True`) or after each block; the masks and
+        causal flags go to their attention.
+        """
         x = tgt
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask,

@@ -5,6 +5,8 @@ from ...creation import tensor
 from ...core.tensor import Tensor
 from ...core.tensor import wrap
 
+__all__ = ["clip_grad_norm_", "clip_grads_with_norm_", "clip_grad_value_", "get_total_norm"]
+
 
 def _grads(parameters):
     if isinstance(parameters, Tensor):
@@ -23,6 +25,15 @@ def _vector_norm(a, norm_type):
 
 
 def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """The joint norm of a collection of tensors.
+
+    The `norm_type`-norm of the norms of `tensors` (a tensor or an iterable; Nones skipped), as a
+    0-dim tensor in the first tensor's dtype; `tensor(0.)` when there are none. Computed on the
+    arrays, outside the graph.
+
+    `error_if_nonfinite=True` raises PyTorch's error for an infinite or NaN total; `foreach` is
+    accepted and has no effect.
+    """
     norm_type = float(norm_type)
     if isinstance(tensors, Tensor):
         tensors = [tensors]
@@ -41,6 +52,14 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
 
 
 def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
+    """Rescales gradients in place given their precomputed total norm.
+
+    Multiplies every `.grad` of `parameters` in place (their versions move) by
+    `min(max_norm / (total_norm + 1e-6), 1)`, computed in `total_norm`'s dtype, as PyTorch's tensor
+    arithmetic does (`parameters` a tensor or an iterable; `total_norm` a tensor, as
+    `get_total_norm` gives it). Parameters without a gradient are skipped; `foreach` has no effect;
+    returns None.
+    """
     grads = _grads(parameters)
     if not grads:
         return
@@ -54,8 +73,13 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False,
                     foreach=None):
-    """Scale all gradients in place so that their joint norm is at most max_norm; returns the
-    norm before clipping."""
+    """Rescales gradients in place so that their joint norm is at most `max_norm`.
+
+    Scales all gradients of `parameters` in place so that their joint `norm_type`-norm
+    (`norm_type=2.0`) is at most `max_norm`: `get_total_norm` of the gradients, then
+    `clip_grads_with_norm_`. Returns the total norm before clipping. `error_if_nonfinite` as in
+    `get_total_norm`; `foreach` has no effect.
+    """
     if isinstance(parameters, Tensor):
         parameters = [parameters]
     parameters = list(parameters)
@@ -66,6 +90,11 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
 
 
 def clip_grad_value_(parameters, clip_value, foreach=None):
+    """Clamps gradients in place to `[-clip_value, clip_value]`.
+
+    Clamps every `.grad` of `parameters` in place to `[-clip_value, clip_value]` (their versions
+    move). `foreach` has no effect; returns None.
+    """
     clip_value = float(clip_value)
     with no_grad():
         for g in _grads(parameters):

@@ -20,8 +20,16 @@ __all__ = ["PackedSequence", "invert_permutation", "pack_padded_sequence", "pad_
 
 class PackedSequence(namedtuple("PackedSequence_",
                                 ["data", "batch_sizes", "sorted_indices", "unsorted_indices"])):
-    """data (sum of the lengths, *), batch_sizes (int64, one per step), and the permutations
-    that sorted the batch by length (None when it came sorted)."""
+    """A batch of variable-length sequences, packed time step by time step.
+
+    A batch of sequences of different lengths, packed: `data` `(sum of the lengths, *)` holds the
+    time steps one after another, each with only the sequences still running; `batch_sizes` (int64)
+    how many at each step; `sorted_indices` and `unsorted_indices` the permutation that sorted the
+    batch by decreasing length and its inverse (None when it came sorted).
+
+    A namedtuple, as PyTorch's: built by `pack_padded_sequence` or `pack_sequence`, read by the
+    recurrent layers. `to()`, `float()`, `double()` and the other conversions convert `data`.
+    """
 
     def __new__(cls, data, batch_sizes=None, sorted_indices=None, unsorted_indices=None):
         if unsorted_indices is None:
@@ -38,50 +46,68 @@ class PackedSequence(namedtuple("PackedSequence_",
                 f"unsorted_indices={self.unsorted_indices!r})")
 
     def to(self, *args, **kwargs):
+        """The PackedSequence with its data converted.
+
+        The PackedSequence with `data.to(*args, **kwargs)` (the same object when that changes
+        nothing); the batch sizes and permutations are kept.
+        """
         data = self.data.to(*args, **kwargs)
         if data is self.data:
             return self
         return type(self)(data, self.batch_sizes, self.sorted_indices, self.unsorted_indices)
 
     def cuda(self, *args, **kwargs):
+        """`to("cuda")`, which raises: insitu runs on the CPU only."""
         return self.to("cuda")
 
     def cpu(self, *args, **kwargs):
+        """`to("cpu")`: the same PackedSequence."""
         return self.to("cpu")
 
     def double(self):
+        """The PackedSequence with `data` as float64."""
         return self.to(dtype=dtypes.float64)
 
     def float(self):
+        """The PackedSequence with `data` as float32."""
         return self.to(dtype=dtypes.float32)
 
     def half(self):
+        """The PackedSequence with `data` as float16."""
         return self.to(dtype=dtypes.float16)
 
     def long(self):
+        """The PackedSequence with `data` as int64."""
         return self.to(dtype=dtypes.int64)
 
     def int(self):
+        """The PackedSequence with `data` as int32."""
         return self.to(dtype=dtypes.int32)
 
     def short(self):
+        """The PackedSequence with `data` as int16."""
         return self.to(dtype=dtypes.int16)
 
     def char(self):
+        """The PackedSequence with `data` as int8."""
         return self.to(dtype=dtypes.int8)
 
     def byte(self):
+        """The PackedSequence with `data` as uint8."""
         return self.to(dtype=dtypes.uint8)
 
     @property
     def is_cuda(self):
+        """False: the data lives in host memory."""
         return False
 
     def is_pinned(self):
+        """False: there is no pinned memory."""
         return False
 
 
 def invert_permutation(permutation):
+    """The inverse of a permutation tensor (`output[permutation[i]] = i`); None stays None."""
     if permutation is None:
         return None
     output = empty_like(permutation)
@@ -137,8 +163,16 @@ def _lengths_array(lengths):
 
 
 def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):
-    """Pack a padded batch (T, B, *) (or (B, T, *) with batch_first) of sequences of the
-    given lengths, longest first unless enforce_sorted=False."""
+    """Packs a padded batch of variable-length sequences.
+
+    Packs a padded batch `(T, B, *)` (`(B, T, *)` with `batch_first`) of sequences of the given
+    `lengths` (a tensor or a list): the steps one after another, each with only the sequences still
+    running. The lengths must be decreasing unless `enforce_sorted=False`, which sorts the batch and
+    records the permutation.
+
+    One fused node (PackPaddedSequenceBackward0): a gather of the padded rows, whose gradient
+    scatters back; it keeps the row indices. Returns a `PackedSequence`.
+    """
     lens = _lengths_array(lengths)
     sorted_indices = None
     if not enforce_sorted:
@@ -176,7 +210,13 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
 
 
 def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_length=None):
-    """The padded batch of a PackedSequence and the lengths (int64), in the original order."""
+    """Unpacks a PackedSequence into a padded batch and its lengths.
+
+    The padded batch of the PackedSequence `sequence` and its lengths (int64), in the batch's
+    original order: `(T, B, *)` (`(B, T, *)` with `batch_first`), padded with `padding_value` (0.0)
+    up to `total_length` when given (at least the longest length). One node (CopySlices, as
+    PyTorch's padding writes it) whose gradient gathers the packed rows.
+    """
     batch_sizes = sequence.batch_sizes._data.astype(xp.int64)
     max_seq_length = batch_sizes.shape[0]
     if total_length is not None:
@@ -203,8 +243,13 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
 
 
 def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right"):
-    """Stack sequences of different lengths (L_i, *) into (T, B, *) (or (B, T, *)), padded
-    with padding_value on the right (or the left)."""
+    """Stacks variable-length sequences into one padded batch.
+
+    Stacks sequences `(L_i, *)` of different lengths into `(T, B, *)` (`(B, T, *)` with
+    `batch_first`), T the longest, padded with `padding_value` (0.0) on the right or, with
+    `padding_side="left"`, on the left. Each sequence is copied in (CopySlices nodes), so gradients
+    flow back to each.
+    """
     if isinstance(sequences, Tensor):
         sequences = sequences.unbind(0)
     try:
@@ -230,6 +275,11 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
 
 
 def unpad_sequence(padded_sequences, lengths, batch_first=False):
+    """Splits a padded batch into a list of sequences of the given lengths.
+
+    The padded batch `padded_sequences` back as a list of sequences, each cut to its entry of
+    `lengths` (the inverse of `pad_sequence`); `batch_first` as the padded batch is laid out.
+    """
     if not batch_first:
         padded_sequences = padded_sequences.transpose(0, 1)
     max_length = padded_sequences.shape[1]
@@ -238,11 +288,21 @@ def unpad_sequence(padded_sequences, lengths, batch_first=False):
 
 
 def pack_sequence(sequences, enforce_sorted=True):
+    """Packs a list of variable-length sequences.
+
+    Packs a list of sequences `(L_i, *)`, longest first unless `enforce_sorted=False`:
+    `pack_padded_sequence(pad_sequence(sequences), lengths)`.
+    """
     lengths = as_tensor([v.size(0) for v in sequences])
     return pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted)
 
 
 def unpack_sequence(packed_sequences):
+    """Unpacks a PackedSequence into a list of sequences.
+
+    The PackedSequence `packed_sequences` back as the list of its sequences, in their original order
+    (the inverse of `pack_sequence`).
+    """
     padded_sequences, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
     return unpad_sequence(padded_sequences, lengths, batch_first=True)
 

@@ -173,10 +173,19 @@ def _scatter_call(run, aten, self, dim, index, src, value, reduce):
 
 
 def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
+    """Tensor.scatter_(dim, index, src=None, value=None, *, reduce=None): writes `src[i][j]` (or the
+    number `value`) into `self[index[i][j]][j]` for dim 0, likewise along any `dim`; `reduce`
+    "add" or "multiply" combines instead of overwriting (PyTorch's deprecated form, with its
+    warning for a tensor src). In place: bumps self's version, returns self. Backward:
+    ScatterBackward0 (a src tensor) or ScatterBackward1 (a value); with `reduce` there is no
+    derivative, as in PyTorch. Unlike PyTorch, a `src` larger than the index gets a zero-padded
+    gradient instead of an error."""
     return _scatter_call(inplace, "scatter_", self, dim, index, src, value, reduce)
 
 
 def scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None):
+    """insitu.scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None): the
+    out-of-place `Tensor.scatter_`: a copy of input with the scattered values written in."""
     res = _scatter_call(outofplace, "scatter", input, dim, index, src, value, reduce)
     return res if out is None else write_out("scatter", out, res._data, ())
 
@@ -339,6 +348,9 @@ MASKED_SCATTER = Op("masked_scatter(Tensor self, Tensor source, mask, shape)", _
 
 
 def masked_scatter_(self, mask, source):
+    """Tensor.masked_scatter_(mask, source): copies the leading elements of `source`, in order, into
+    self where the bool `mask` (broadcast to self's shape) is True. In place: bumps self's
+    version, returns self. Backward: MaskedScatterBackward0."""
     _check_masked_scatter(self, mask, source)
     shape = self._data.shape
     if mask._data.shape != shape:
@@ -347,6 +359,8 @@ def masked_scatter_(self, mask, source):
 
 
 def masked_scatter(input, mask, source):
+    """insitu.masked_scatter(input, mask, source): the out-of-place `Tensor.masked_scatter_`, at the
+    broadcast shape of input and mask."""
     _check_masked_scatter(input, mask, source)
     shape = tuple(checks.broadcast_shapes(input._data.shape, mask._data.shape))
     return outofplace(MASKED_SCATTER, (input, source), {"mask": mask, "shape": shape})

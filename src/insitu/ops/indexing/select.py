@@ -24,6 +24,11 @@ GATHER = Derivative("GatherBackward0", {
 
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):
+    """insitu.gather(input, dim, index, *, sparse_grad=False, out=None): `out[i][j] =
+    input[index[i][j]][j]` for dim 0 (likewise along any `dim`): values read through an int64
+    index of input's number of dims, no larger than input apart from `dim`. `sparse_grad` is
+    accepted; the gradient is dense. Backward: GatherBackward0 (a scatter_add of the gradient;
+    the node keeps the index, version-checked)."""
     tensor_arg(index, "gather", "index", 3)
     a = input._data
     d = _wrap_dim(dim, a.ndim)
@@ -56,6 +61,9 @@ INDEX_SELECT = Derivative("IndexSelectBackward0", {
 
 
 def index_select(input, dim, index, *, out=None):
+    """insitu.index_select(input, dim, index, *, out=None): the slices along `dim` at the positions
+    of a 1-dim int64 or int32 index, as a new tensor. Backward: IndexSelectBackward0 (an
+    index_add of the gradient)."""
     tensor_arg(index, "index_select", "index", 3)
     a = input._data
     d = _wrap_dim(dim, a.ndim)
@@ -89,6 +97,8 @@ MASKED_SELECT = Derivative("MaskedSelectBackward0", {
 
 
 def masked_select(input, mask, *, out=None):
+    """insitu.masked_select(input, mask, *, out=None): a 1-dim tensor of the elements where the bool
+    `mask` (broadcast with input) is True. Backward: MaskedSelectBackward0."""
     tensor_arg(mask, "masked_select", "mask", 2)
     if mask._dtype is not dtypes.bool_:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
@@ -109,6 +119,8 @@ TAKE = Derivative("TakeBackward0", {
 
 
 def take(input, index, *, out=None):
+    """insitu.take(input, index, *, out=None): the elements of the flattened input at the int64
+    positions of `index`, in index's shape. Backward: TakeBackward0 (an accumulating put_)."""
     tensor_arg(index, "take", "index", 2)
     a = input._data
     check_long_index(index, "take")
@@ -125,6 +137,9 @@ def take(input, index, *, out=None):
 # ------------------------------------------------------------------------ nonzero / argwhere
 
 def nonzero(input, *, out=None, as_tuple=False):
+    """insitu.nonzero(input, *, out=None, as_tuple=False): the int64 indices of the nonzero
+    elements, one row per element (shape (count, ndim)); with `as_tuple`, one 1-dim index tensor
+    per dim (a 0-dim input counts as 1-dim)."""
     a = input._data
     if as_tuple:
         return tuple(wrap(i.astype(xp.int64, copy=False), dtypes.int64)
@@ -136,6 +151,8 @@ def nonzero(input, *, out=None, as_tuple=False):
 
 
 def argwhere(input):
+    """insitu.argwhere(input): `nonzero(input)`, the (count, ndim) int64 indices of the nonzero
+    elements."""
     return nonzero(input)
 
 

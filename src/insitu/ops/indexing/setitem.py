@@ -128,6 +128,17 @@ def _params(self, indices, accumulate, inplace):
             "uint8_mask": uint8, "method": True, "inplace": inplace}
 
 
+_INDEX_PUT_DOCS = {
+    True: """Tensor.index_put_(indices, values, accumulate=False): writes `values` (a tensor or a
+    number, broadcast to the indexed shape) into `self[indices]`, where `indices` is a tuple of
+    index tensors (long, or bool/uint8 masks) as in advanced indexing; `accumulate=True` adds
+    instead, summing repeated indices. In place: one version bump, returns self. Backward:
+    IndexPutBackward0, keeping the indices (self's gradient is zeroed at the written positions
+    unless accumulating; values' gradient is the gradient gathered there).""",
+    False: """insitu.index_put(input, indices, values, accumulate=False), also Tensor.index_put:
+    the out-of-place `Tensor.index_put_`, on a copy of input."""}
+
+
 def _index_put_entry(inplace):
     def index_put(self, indices, values, accumulate=False):
         params = _params(self, indices, accumulate, inplace)
@@ -137,6 +148,7 @@ def _index_put_entry(inplace):
             return run_inplace(INDEX_PUT, (self, values), params)
         return outofplace(INDEX_PUT, (self, values), params)
     index_put.__name__ = "index_put_" if inplace else "index_put"
+    index_put.__doc__ = _INDEX_PUT_DOCS[inplace]
     return index_put
 
 

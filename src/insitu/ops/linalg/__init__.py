@@ -13,7 +13,16 @@ from . import add_products, distances, decompositions as dec, einsum, norms, pro
 from . import solvers as sol
 from ._checks import LinAlgError
 
-linalg = types.ModuleType("insitu.linalg", "Linear algebra, as torch.linalg.")
+linalg = types.ModuleType("insitu.linalg", """insitu.linalg: linear algebra, as torch.linalg.
+
+Norms (`vector_norm`, `matrix_norm`, `norm`), inverses and determinants (`inv`, `inv_ex`, `det`,
+`slogdet`, `pinv`, `matrix_rank`), solvers (`solve`, `solve_triangular`, `lstsq`), products
+(`matmul`, `matrix_power`, `multi_dot`, `cross`) and decompositions (`cholesky`, `cholesky_ex`,
+`qr`, `svd`, `svdvals`, `eigh`, `eigvalsh`). Every function takes a matrix or a batch of
+matrices (the last two dims); LAPACK, through NumPy, computes the results, and the backward
+formulas are PyTorch's, written with insitu ops so they differentiate again. Failures raise
+`LinAlgError` (a RuntimeError) with PyTorch's messages.
+""")
 sys.modules["insitu.linalg"] = linalg      # `import insitu.linalg` works, as `import torch.linalg`
 for _name, _fn in {
         "vector_norm": norms.vector_norm, "matrix_norm": norms.matrix_norm,
@@ -26,6 +35,13 @@ for _name, _fn in {
         "matmul": products.matmul, "vecdot": None, "LinAlgError": LinAlgError}.items():
     if _fn is not None:
         setattr(linalg, _name, _fn)
+setattr(linalg, "__all__", sorted(name for name in vars(linalg) if not name.startswith("_")))
+
+
+def chain_matmul(*matrices, out=None):
+    """insitu.chain_matmul(*matrices, out=None): the deprecated torch.chain_matmul, the product
+    of the matrices (`linalg.multi_dot(matrices)`), without PyTorch's deprecation warning."""
+    return sol.multi_dot(matrices, out=out)
 
 
 # the in-place addmm_, addmv_, baddbmm_, addbmm_ and addr_ run the in-place pipeline
@@ -42,7 +58,7 @@ FUNCTIONS = {
     "inverse": sol.inv, "det": sol.det, "logdet": sol.logdet, "slogdet": sol.slogdet,
     "pinverse": sol.pinverse, "matrix_power": sol.matrix_power, "cross": sol.torch_cross,
     "svd": dec.svd_deprecated, "qr": dec.qr_deprecated, "cholesky": dec.cholesky_deprecated,
-    "chain_matmul": lambda *matrices, out=None: sol.multi_dot(matrices, out=out),
+    "chain_matmul": chain_matmul,
 }
 
 METHODS = {name: FUNCTIONS[name] for name in

@@ -93,8 +93,17 @@ def _add_product(kind):
 
 
 addmm = _add_product("addmm")
+addmm.__doc__ = """insitu.addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None): `beta * input
+    + alpha * (mat1 @ mat2)`, input broadcast to the product's shape (all of one dtype; beta == 0
+    ignores input, NaNs included). Tensor.addmm_ writes into self (which must have the product's
+    shape), bumps its version and returns self. Backward: AddmmBackward0."""
 addmv = _add_product("addmv")
+addmv.__doc__ = """insitu.addmv(input, mat, vec, *, beta=1, alpha=1, out=None): `beta * input +
+    alpha * (mat @ vec)` (in-place Tensor.addmv_). Backward: AddmvBackward0."""
 baddbmm = _add_product("baddbmm")
+baddbmm.__doc__ = """insitu.baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None): `beta
+    * input + alpha * bmm(batch1, batch2)` (in-place Tensor.baddbmm_). Backward:
+    BaddbmmBackward0."""
 
 
 def _k_add_product(kind):
@@ -189,6 +198,9 @@ def _addbmm_array(self, b1, b2, beta, alpha):
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    """insitu.addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None): `beta * input + alpha *`
+    the sum over the batch of `batch1[i] @ batch2[i]`, accumulated one addmm per batch as
+    PyTorch's loop does (in-place Tensor.addbmm_). Backward: AddbmmBackward0."""
     rows = batch1._data.shape[1] if batch1._data.ndim > 1 else _dim_error(1, batch1)
     cols = batch2._data.shape[2] if batch2._data.ndim > 2 else _dim_error(2, batch2)
     base = input.expand((rows, cols))            # with PyTorch's expand error
@@ -257,6 +269,9 @@ def _addr_array(a, v1, v2, beta, alpha, dt):
 
 
 def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
+    """insitu.addr(input, vec1, vec2, *, beta=1, alpha=1, out=None): `beta * input + alpha *
+    outer(vec1, vec2)` in the operands' common dtype (for bool, logical and/or); integer inputs
+    refuse float beta/alpha, as in PyTorch. In-place Tensor.addr_. Backward: AddrBackward0."""
     _check_addr(vec1, vec2)
     base = input.expand((vec1._data.shape[0], vec2._data.shape[0]))
     dt = common_dtype((input, vec1, vec2))

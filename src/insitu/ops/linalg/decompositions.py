@@ -87,6 +87,9 @@ def _factor(name, A, upper):
 
 
 def cholesky(A, *, upper=False, out=None):
+    """insitu.linalg.cholesky(A, *, upper=False, out=None): the Cholesky factor L (lower, or the
+    upper U = L^H with `upper=True`) of a symmetric positive-definite matrix or batch; raises
+    `linalg.LinAlgError` with PyTorch's message otherwise. Backward: LinalgCholeskyExBackward0."""
     square("linalg.cholesky", A)
     L = wrap_like(_factor("linalg.cholesky", A, upper), A)
     _record_outputs(CHOLESKY, (A,), (L,), {"upper": upper})
@@ -94,6 +97,10 @@ def cholesky(A, *, upper=False, out=None):
 
 
 def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
+    """insitu.linalg.cholesky_ex(A, *, upper=False, check_errors=False, out=None): the named tuple
+    (L, info): `cholesky`'s factor and int32 `info`, 0 where it succeeded; a matrix that is not
+    positive definite gets info 1 and a NaN factor (or raises with `check_errors=True`). `out=`
+    is not written."""
     square("linalg.cholesky_ex", A)
     a = A._data
     try:
@@ -110,6 +117,8 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
 
 
 def cholesky_deprecated(input, upper=False, *, out=None):
+    """insitu.cholesky(input, upper=False, *, out=None): the deprecated torch.cholesky, with its
+    warning: `linalg.cholesky`'s factor. Backward: CholeskyBackward0."""
     warnings.warn("torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be "
                   "removed in a future PyTorch release.\nL = torch.cholesky(A)\nshould be "
                   "replaced with\nL = torch.linalg.cholesky(A)\nand\nU = torch.cholesky(A, "
@@ -176,6 +185,10 @@ QR = Derivative("LinalgQrBackward0", {"A": _qr_grads}, outputs=("Q", "R"), mater
 
 
 def qr(A, mode="reduced", *, out=None):
+    """insitu.linalg.qr(A, mode="reduced", *, out=None): the named tuple (Q, R) with A = Q R, Q
+    orthonormal columns and R upper triangular; mode "reduced", "complete", or "r" (Q empty, then
+    not differentiable). `out=` is not written. Backward: LinalgQrBackward0 (not for mode
+    "complete" on tall matrices, as in PyTorch)."""
     if mode not in ("reduced", "r", "complete"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
                            "'reduced' (default), 'r', or 'complete'")
@@ -188,6 +201,8 @@ def qr(A, mode="reduced", *, out=None):
 
 
 def qr_deprecated(input, some=True, *, out=None):
+    """insitu.qr(input, some=True, *, out=None): the deprecated torch.qr, with its warning:
+    `linalg.qr(input, "reduced" if some else "complete")`."""
     warnings.warn("torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a "
                   "future PyTorch release.\nThe boolean parameter 'some' has been replaced with "
                   "a string parameter 'mode'.\nQ, R = torch.qr(A, some)\nshould be replaced "
@@ -247,6 +262,9 @@ SVD = Derivative("LinalgSvdBackward0", {"A": _svd_grads}, outputs=("U", "S", "Vh
 
 
 def svd(A, full_matrices=True, *, driver=None, out=None):
+    """insitu.linalg.svd(A, full_matrices=True, *, driver=None, out=None): the named tuple (U, S,
+    Vh) with A = U diag(S) Vh, singular values descending; `driver` is accepted and ignored,
+    `out=` is not written. Backward: LinalgSvdBackward0 (PyTorch's svd_backward, real case)."""
     matrix("linalg.svd", A)
     u, s, vh = xp.linalg.svd(A._data, full_matrices=full_matrices)
     U, S, Vh = wrap_like(u, A), wrap_like(s, A), wrap_like(vh, A)
@@ -300,6 +318,9 @@ def _uplo(UPLO):
 
 
 def eigh(A, UPLO="L", *, out=None):
+    """insitu.linalg.eigh(A, UPLO="L", *, out=None): the named tuple (eigenvalues, eigenvectors) of
+    a symmetric matrix or batch, eigenvalues ascending, read from its lower (or upper, "U")
+    triangle. `out=` is not written. Backward: LinalgEighBackward0."""
     square("linalg.eigh", A)
     w, v = xp.linalg.eigh(A._data, UPLO=_uplo(UPLO))
     L, V = wrap_like(w, A), wrap_like(v, A)

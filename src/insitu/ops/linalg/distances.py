@@ -12,7 +12,7 @@ from ...backend import xp
 from ...core import dtypes
 from ...core.tensor import wrap
 from ..checks import not_implemented
-from ..derivatives import Derivative, record
+from ..derivatives import Derivative, no_derivative, record
 from .products import _broadcast_batch
 
 _MODES = {"use_mm_for_euclid_dist_if_necessary": 0, "use_mm_for_euclid_dist": 1,
@@ -68,12 +68,18 @@ def _direct_grad(grad, x, y, result, p):
     a, b = x._data, y._data
     diff = a[..., :, None, :] - b[..., None, :, :]
     g = _norm_grad(diff, grad._data, result._data, p).sum(-2)
-    return wrap(g.astype(a.dtype, copy=False), x._dtype)
+    # under create_graph the gradient hangs from a node whose backward raises, as PyTorch's
+    return record(CDIST_BACKWARD, (grad, x, y, result),
+                  wrap(g.astype(a.dtype, copy=False), x._dtype))
 
 
 CDIST = Derivative("CdistBackward0", {
     "x1": lambda grad, x1, x2, result, p: _direct_grad(grad, x1, x2, result, p),
     "x2": lambda grad, x1, x2, result, p: _direct_grad(grad.mT, x2, x1, result.mT, p)})
+_BACKWARD_INPUTS = ("grad_output", "x1", "x2", "cdist")
+CDIST_BACKWARD = Derivative("CdistBackwardBackward0",
+                            {_BACKWARD_INPUTS: no_derivative("_cdist_backward")},
+                            inputs=_BACKWARD_INPUTS)
 
 
 def _direct(x1, x2, p):
@@ -137,6 +143,11 @@ def _check(x1, x2, p):
 
 
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
+    """insitu.cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"): the p-norm
+    distance between every row of x1 and every row of x2 (batches broadcast), shape (..., r1,
+    r2). As in PyTorch, p = 2 uses the matrix-product form when asked or when either side has
+    more than 25 rows (ViewBackward0), otherwise the direct form (CdistBackward0, not
+    differentiable twice)."""
     mode = _MODES.get(compute_mode)
     if mode is None:
         raise ValueError(f"{compute_mode} is not a valid value for compute_mode")

@@ -183,6 +183,10 @@ def _einsum_derivative(count):
 
 
 def einsum(equation, *operands):
+    """insitu.einsum(equation, *operands): the sum of products the Einstein-notation `equation`
+    names (operands may also be one list), with PyTorch's checks; operands must share one dtype
+    (float16 is computed in float32). The result has one node, EinsumBackward0, whose formulas
+    are einsums again (PyTorch's grad_fn is the last op of its decomposition instead)."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     subs, out_sub = _parse_einsum(equation, operands)

@@ -72,6 +72,10 @@ VECTOR_NORM = Derivative("LinalgVectorNormBackward0", {"self": _norm_grad})
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+    """insitu.linalg.vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None): the
+    `ord`-norm (sum(|x|^ord)^(1/ord); inf/-inf the largest/smallest |x|, 0 the count of nonzeros)
+    over `dim` (all elements by default) of a floating tensor, computed in `dtype` when given.
+    Backward: LinalgVectorNormBackward0."""
     if not x._dtype.is_floating_point:
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {x._dtype.legacy}")
@@ -135,6 +139,9 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
 
 
 def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    """insitu.norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None): the older
+    torch.norm: "fro" (or None) is the 2-norm over at most two dims, "nuc" a matrix norm, a
+    number p a `linalg.vector_norm` over `dim`."""
     if p is None:
         p = "fro"
     if isinstance(p, str):

@@ -102,6 +102,9 @@ def _check_mm(a, b, first="self"):
 
 
 def mm(input, mat2, *, out=None):
+    """insitu.mm(input, mat2, *, out=None): the matrix product of two 2-dim tensors of one dtype (no
+    promotion, as in PyTorch); float16 accumulates in float32. Backward: MmBackward0, which keeps
+    each operand only when the other one needs a gradient."""
     _check_mm(input, mat2)
     return _two_operand_product("mm", MM, input, mat2, out)
 
@@ -137,6 +140,8 @@ def _check_bmm(a, b):
 
 
 def bmm(input, mat2, *, out=None):
+    """insitu.bmm(input, mat2, *, out=None): the matrix products of two 3-dim batches of equal batch
+    size and dtype. Backward: BmmBackward0."""
     _check_bmm(input, mat2)
     return _two_operand_product("bmm", BMM, input, mat2, out)
 
@@ -160,6 +165,8 @@ def _check_mv(mat, vec, result_dim=1):
 
 
 def mv(input, vec, *, out=None):
+    """insitu.mv(input, vec, *, out=None): the product of a matrix and a vector of its dtype.
+    Backward: MvBackward0."""
     _check_mv(input, vec)
     return _two_operand_product("mv", MV, input, vec, out)
 
@@ -169,6 +176,8 @@ DOT = Derivative("DotBackward0", {"self": lambda grad, tensor: grad * tensor,
 
 
 def dot(input, tensor, *, out=None):
+    """insitu.dot(input, tensor, *, out=None): the inner product of two 1-dim tensors of equal
+    length and dtype, as a 0-dim tensor. Backward: DotBackward0."""
     a, b = input._data, tensor._data
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
@@ -185,6 +194,9 @@ def dot(input, tensor, *, out=None):
 
 
 def outer(input, vec2, *, out=None):
+    """insitu.outer(input, vec2, *, out=None), also `ger`: the outer product of two 1-dim tensors,
+    computed as PyTorch defines it (`input.reshape(-1, 1) * vec2`), so dtypes promote and the
+    node is MulBackward0."""
     for name, t in (("self", input), ("vec2", vec2)):
         if t._data.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
@@ -317,6 +329,10 @@ def _matmul(t1, t2):
 
 
 def matmul(input, other, *, out=None):
+    """insitu.matmul(input, other, *, out=None), also `@` and `insitu.linalg.matmul`: the matrix
+    product with NumPy's rules for 1-dim operands and broadcast batches, decomposed as PyTorch
+    decomposes it (dot, mv, mm, a batch folded into one mm, or bmm over the broadcast batch), so
+    results and grad_fn names are PyTorch's."""
     if not isinstance(other, Tensor):
         raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not "
                         f"{type(other).__name__}")
@@ -344,6 +360,8 @@ TRACE = Derivative("TraceBackward0", {"self": _trace_grad})
 
 
 def trace(input):
+    """insitu.trace(input): the sum of a matrix's main diagonal (int64 for integer inputs).
+    Backward: TraceBackward0."""
     a = input._data
     if a.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {a.ndim}")

@@ -49,12 +49,18 @@ def _inverse(name, A):
 
 
 def inv(A, *, out=None):
+    """insitu.linalg.inv(A, *, out=None), also `insitu.inverse`: the inverse of a square matrix or
+    batch; a singular one raises `linalg.LinAlgError` with PyTorch's message (which diagonal
+    element is zero). Backward: LinalgInvExBackward0 (reads the result)."""
     square("linalg.inv", A)
     result = wrap_like(_inverse("linalg.inv", A), A)
     return _out("linalg_inv", record(INV, (A,), result), out)
 
 
 def inv_ex(A, *, check_errors=False, out=None):
+    """insitu.linalg.inv_ex(A, *, check_errors=False, out=None): the named tuple (inverse, info):
+    int32 `info` is 0 where A is invertible, else the 1-based position of the first zero pivot,
+    and the inverse is NaN there (or raises with `check_errors=True`). `out=` is not written."""
     square("linalg.inv_ex", A)
     a = A._data
     try:
@@ -91,6 +97,8 @@ DET = Derivative("LinalgDetBackward0", {"A": _det_grad})
 
 
 def det(A, *, out=None):
+    """insitu.linalg.det(A, *, out=None), also `insitu.det`: the determinant of a square matrix or
+    batch. Backward: LinalgDetBackward0 (det(A) A^-H, through the SVD where A is singular)."""
     square("linalg.det", A)
     result = wrap_like(xp.linalg.det(A._data), A)
     return _out("linalg_det", record(DET, (A,), result), out)
@@ -102,6 +110,9 @@ SLOGDET = Derivative("LinalgSlogdetBackward0",
 
 
 def slogdet(A, *, out=None):
+    """insitu.linalg.slogdet(A, *, out=None), also `insitu.slogdet`: the named tuple (sign,
+    logabsdet) of the determinant; only logabsdet is differentiable. `out=` is not written.
+    Backward: LinalgSlogdetBackward0."""
     square("linalg.slogdet", A)
     sign, logabs = xp.linalg.slogdet(A._data)
     # the sign is not differentiable: only logabsdet has a node
@@ -139,6 +150,9 @@ SOLVE = Derivative("LinalgSolveExBackward0", {("A", "B"): _solve_grads})
 
 
 def solve(A, B, *, left=True, out=None):
+    """insitu.linalg.solve(A, B, *, left=True, out=None): X with A X = B (X A = B with
+    `left=False`), for a square A and a matrix or vector (batch) B of A's dtype; a singular A
+    raises `linalg.LinAlgError`. Backward: LinalgSolveExBackward0."""
     square("linalg.solve", A)
     a, b = A._data, B._data
     vector = _is_vector_rhs(A, B)
@@ -191,6 +205,10 @@ SOLVE_TRIANGULAR = Derivative("LinalgSolveTriangularBackward0",
 
 
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
+    """insitu.linalg.solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None): X
+    with A X = B (X A = B with `left=False`) reading only A's upper or lower triangle (its
+    diagonal taken as ones with `unitriangular`); a zero diagonal gives inf with `left=True`.
+    Backward: LinalgSolveTriangularBackward0."""
     matrix("linalg.solve_triangular", A)
     a, b = A._data, B._data
     t = _triangle(a, upper, unitriangular)
@@ -242,6 +260,10 @@ def _cutoff(s, m, n, atol, rtol, dt):
 
 
 def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
+    """insitu.linalg.pinv(A, *, atol=None, rtol=None, hermitian=False, out=None): the Moore-Penrose
+    pseudo-inverse through the SVD, singular values at or below max(atol, rtol * largest) treated
+    as zero (rtol defaults to eps * max(m, n) when atol is unset); `hermitian` does not change
+    the method. Backward: LinalgPinvBackward0."""
     matrix("linalg.pinv", A)
     a = A._data
     m, n = a.shape[-2:]
@@ -257,6 +279,7 @@ def _number(v):
 
 
 def pinverse(input, rcond=1e-15):
+    """insitu.pinverse(input, rcond=1e-15): `linalg.pinv(input, rtol=rcond)`."""
     return pinv(input, rtol=rcond)
 
 
@@ -271,6 +294,12 @@ LSTSQ = Derivative("LinalgLstsqBackward0", {("A", "B"): _lstsq_grads}, inputs=("
 
 
 def lstsq(A, B, rcond=None, *, driver=None):
+    """insitu.linalg.lstsq(A, B, rcond=None, *, driver=None): the named tuple (solution, residuals,
+    rank, singular_values) of the least-squares problem min |A X - B|, solved through the SVD
+    (singular values below rcond * largest are dropped; rcond defaults to eps * max(m, n)). As
+    PyTorch's drivers report them: rank except for "gels", singular values and residuals (for
+    tall full-rank A) only for "gelsd"/"gelss"; other fields are empty. Backward:
+    LinalgLstsqBackward0."""
     matrix("torch.linalg.lstsq", A)
     a, b = A._data, B._data
     vector = b.ndim == a.ndim - 1
@@ -297,6 +326,8 @@ def lstsq(A, B, rcond=None, *, driver=None):
 
 
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
+    """insitu.linalg.matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None): the number
+    of singular values above the tolerance of `pinv`, as int64. Not differentiable."""
     matrix("linalg.matrix_rank", A)
     a = A._data
     s = xp.linalg.svd(a, compute_uv=False)
@@ -364,6 +395,8 @@ CROSS = Derivative("LinalgCrossBackward0",
 
 
 def cross(input, other, *, dim=-1, out=None):
+    """insitu.linalg.cross(input, other, *, dim=-1, out=None): the cross product of 3-vectors along
+    `dim` (the inputs broadcast, dtypes promote). Backward: LinalgCrossBackward0."""
     a, b = input._data, other._data
     if a.ndim != b.ndim:
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")

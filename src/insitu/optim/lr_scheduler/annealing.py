@@ -10,6 +10,9 @@ from .base import LRScheduler, format_param, set_group_value
 
 
 class CosineAnnealingLR(LRScheduler):
+    """CosineAnnealingLR(optimizer, T_max, eta_min=0.0, last_epoch=-1): the lr follows a cosine from
+    the initial lr down to eta_min over T_max epochs (and back up after, as PyTorch's recursive
+    form does)."""
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
         self.T_max = T_max
         self.eta_min = eta_min
@@ -39,6 +42,9 @@ class CosineAnnealingLR(LRScheduler):
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
+    """CosineAnnealingWarmRestarts(optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1): cosine
+    annealing restarted every T_i epochs, T_i starting at T_0 and multiplied by T_mult at each
+    restart; `step(epoch)` may take fractional epochs."""
     def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
         if T_0 <= 0 or not isinstance(T_0, int):
             raise ValueError(f"Expected positive integer T_0, but got {T_0}")
@@ -111,6 +117,11 @@ def _momentum_formats(optimizer, base_momentum, max_momentum):
 
 
 class CyclicLR(LRScheduler):
+    """CyclicLR(optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None,
+    mode="triangular", gamma=1.0, scale_fn=None, scale_mode="cycle", cycle_momentum=True,
+    base_momentum=0.8, max_momentum=0.9, last_epoch=-1): the lr cycles between base_lr and max_lr
+    ("triangular", "triangular2" or "exp_range", or a custom scale_fn), stepped per batch; with
+    `cycle_momentum` the momentum (or Adam's beta1) cycles inversely."""
     def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None,
                  mode="triangular", gamma=1.0, scale_fn=None, scale_mode="cycle",
                  cycle_momentum=True, base_momentum=0.8, max_momentum=0.9, last_epoch=-1):
@@ -162,6 +173,8 @@ class CyclicLR(LRScheduler):
             self.scale_mode = "iterations"
 
     def scale_fn(self, x):
+        """The amplitude factor at cycle (or iteration) x: the custom `scale_fn` if given, else
+        that of the mode (triangular: 1; triangular2: halves each cycle; exp_range: gamma**x)."""
         if self._scale_fn_custom is not None:
             return self._scale_fn_custom(x)
         return self._scale_fn_ref(x)
@@ -215,6 +228,11 @@ class CyclicLR(LRScheduler):
 
 
 class OneCycleLR(LRScheduler):
+    """OneCycleLR(optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
+    pct_start=0.3, anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85,
+    max_momentum=0.95, div_factor=25.0, final_div_factor=1e4, three_phase=False, last_epoch=-1):
+    the 1cycle policy: the lr rises from max_lr / div_factor to max_lr, then anneals ("cos" or
+    "linear") far below the start, over `total_steps` batch steps, momentum moving inversely."""
     def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
                  pct_start=0.3, anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85,
                  max_momentum=0.95, div_factor=25.0, final_div_factor=1e4, three_phase=False,

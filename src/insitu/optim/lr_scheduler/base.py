@@ -44,6 +44,10 @@ def set_group_value(group, key, value):
 
 
 class LRScheduler:
+    """Base of the learning-rate schedules, as torch.optim.lr_scheduler.LRScheduler: it records each
+    group's "initial_lr" and takes the first step when made. Each `step()` rewrites `group["lr"]`
+    with PyTorch's recursive formula (the closed form when an epoch is passed, with PyTorch's
+    deprecation warning), so the values match PyTorch's; a tensor lr is filled in place."""
     _get_lr_called_within_step = False
     _is_initial = False
 
@@ -78,21 +82,27 @@ class LRScheduler:
             self._is_initial = False
 
     def state_dict(self):
+        """The scheduler's attributes, less the optimizer."""
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict):
+        """Restore what `state_dict()` returned."""
         self.__dict__.update(state_dict)
 
     def get_last_lr(self):
+        """The learning rate of each group after the last step."""
         return self._last_lr
 
     def get_lr(self):
+        """The schedule's learning rate of each group at `last_epoch` (each schedule defines it)."""
         raise NotImplementedError
 
     def _group_lrs(self):
         return group_values(self.optimizer, "lr")
 
     def step(self, epoch=None):
+        """Advance one epoch and set each group's learning rate (warns, as PyTorch does, when called
+        before the first `optimizer.step()`)."""
         if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
             warnings.warn(
                 "Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch "

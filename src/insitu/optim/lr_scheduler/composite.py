@@ -41,6 +41,8 @@ class _OfSchedulers(LRScheduler):
 
 
 class SequentialLR(_OfSchedulers):
+    """SequentialLR(optimizer, schedulers, milestones, last_epoch=-1): runs the schedulers one after
+    another, switching to the next at each milestone epoch."""
     def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
         _check_schedulers(type(self).__name__, optimizer, schedulers, "")
         if len(milestones) != len(schedulers) - 1:
@@ -71,6 +73,8 @@ class SequentialLR(_OfSchedulers):
             scheds.last_epoch -= 1
 
     def step(self):
+        """Advance one epoch: step the scheduler whose milestone range holds it (a scheduler
+        reached at its milestone starts from its epoch 0)."""
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[idx]
@@ -82,6 +86,8 @@ class SequentialLR(_OfSchedulers):
 
 
 class ChainedScheduler(_OfSchedulers):
+    """ChainedScheduler(schedulers, optimizer=None): steps every scheduler at each `step()`, so
+    their factors compose."""
     def __init__(self, schedulers, optimizer=None):
         if len(schedulers) < 1:
             raise ValueError(f"{type(self).__name__} expects at least one scheduler to be "
@@ -93,6 +99,7 @@ class ChainedScheduler(_OfSchedulers):
         self._last_lr = group_values(self._schedulers[-1].optimizer, "lr")
 
     def step(self):
+        """Step every scheduler, in order."""
         for scheduler in self._schedulers:
             scheduler.step()
         self._last_lr = group_values(self._schedulers[-1].optimizer, "lr")

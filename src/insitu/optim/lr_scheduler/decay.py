@@ -41,6 +41,9 @@ class _WithLambdas(LRScheduler):
 
 
 class LambdaLR(_WithLambdas):
+    """LambdaLR(optimizer, lr_lambda, last_epoch=-1): lr = initial lr * lr_lambda(epoch), one
+    function per group or one for all. `state_dict` keeps the attributes of callable objects, not
+    plain functions."""
     def get_lr(self):
         self._warn_outside_step()
         return [base_lr * lmbda(self.last_epoch)
@@ -48,6 +51,8 @@ class LambdaLR(_WithLambdas):
 
 
 class MultiplicativeLR(_WithLambdas):
+    """MultiplicativeLR(optimizer, lr_lambda, last_epoch=-1): each step multiplies the lr by
+    lr_lambda(epoch)."""
     def _check_lambdas(self):
         for fn in self.lr_lambdas:
             if not callable(fn):
@@ -62,6 +67,8 @@ class MultiplicativeLR(_WithLambdas):
 
 
 class StepLR(LRScheduler):
+    """StepLR(optimizer, step_size, gamma=0.1, last_epoch=-1): multiplies the lr by gamma every
+    `step_size` epochs."""
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
         self.step_size = step_size
         self.gamma = gamma
@@ -79,6 +86,8 @@ class StepLR(LRScheduler):
 
 
 class MultiStepLR(LRScheduler):
+    """MultiStepLR(optimizer, milestones, gamma=0.1, last_epoch=-1): multiplies the lr by gamma at
+    each milestone epoch (by `gamma ** k` for a milestone listed k times)."""
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
         self.milestones = Counter(milestones)
         self.gamma = gamma
@@ -98,6 +107,8 @@ class MultiStepLR(LRScheduler):
 
 
 class ConstantLR(LRScheduler):
+    """ConstantLR(optimizer, factor=1/3, total_iters=5, last_epoch=-1): the lr times `factor` until
+    epoch `total_iters`, then the initial lr again."""
     def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
         if factor > 1.0 or factor < 0:
             raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
@@ -119,6 +130,8 @@ class ConstantLR(LRScheduler):
 
 
 class LinearLR(LRScheduler):
+    """LinearLR(optimizer, start_factor=1/3, end_factor=1.0, total_iters=5, last_epoch=-1): the lr's
+    factor goes linearly from start_factor to end_factor over `total_iters` epochs, then stays."""
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
                  last_epoch=-1):
         if start_factor > 1.0 or start_factor <= 0:
@@ -149,6 +162,7 @@ class LinearLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
+    """ExponentialLR(optimizer, gamma, last_epoch=-1): multiplies the lr by gamma every epoch."""
     def __init__(self, optimizer, gamma, last_epoch=-1):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -164,6 +178,8 @@ class ExponentialLR(LRScheduler):
 
 
 class PolynomialLR(LRScheduler):
+    """PolynomialLR(optimizer, total_iters=5, power=1.0, last_epoch=-1): decays the lr to zero over
+    `total_iters` epochs as `(1 - epoch / total_iters) ** power`."""
     def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
         self.total_iters = total_iters
         self.power = power

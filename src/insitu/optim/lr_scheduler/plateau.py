@@ -7,6 +7,10 @@ from .base import EPOCH_DEPRECATION_WARNING, LRScheduler, group_values, set_grou
 
 
 class ReduceLROnPlateau(LRScheduler):
+    """ReduceLROnPlateau(optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
+    threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8): `step(metrics)` multiplies the lr by
+    `factor` (not below min_lr) once the metric has not improved by `threshold` for more than
+    `patience` epochs, then waits `cooldown` epochs."""
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
                  threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
         if factor >= 1.0:
@@ -38,6 +42,9 @@ class ReduceLROnPlateau(LRScheduler):
         self.num_bad_epochs = 0
 
     def step(self, metrics, epoch=None):
+        """step(metrics, epoch=None): record this epoch's metric; after more than `patience`
+        epochs without improvement (outside cooldown), multiply each group's learning rate by
+        `factor`, not below its min_lr. Passing `epoch` is deprecated (warns)."""
         current = float(metrics)
         if epoch is None:
             epoch = self.last_epoch + 1
@@ -76,6 +83,8 @@ class ReduceLROnPlateau(LRScheduler):
 
     @property
     def in_cooldown(self):
+        """Whether the epochs after a reduction, during which bad epochs are not counted, are
+        still running."""
         return self.cooldown_counter > 0
 
     def _is_better(self, a, best):
