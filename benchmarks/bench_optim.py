@@ -7,10 +7,11 @@
 
 Only `step()` is timed: the gradients are filled once (the same random values for both
 libraries) and every step reuses them. The two libraries run in the same process, round by
-round in turn (insitu, torch, then both again on one thread), so that the load of the machine
-falls on both alike; each time is the median over the rounds. Prints milliseconds per step and
-the ratios insitu/torch at the default number of threads and on one thread
-(torch.set_num_threads(1) / insitu.set_num_threads(1)).
+round in turn (in alternating order; at the default number of threads, then both on one
+thread), so that the load of the machine falls on both alike; each time is the median over the
+rounds. Prints milliseconds per step and the ratios insitu/torch at the default number of
+threads and on one thread (torch.set_num_threads(1) / insitu.set_num_threads(1)), and on one
+thread the ratio of CPU times, which a loaded machine disturbs less than wall-clock time.
 """
 import argparse
 import statistics
@@ -52,38 +53,58 @@ def params(lib, values, grads):
 
 
 def seconds(opt, steps):
-    t0 = time.perf_counter()
+    """Wall-clock and CPU seconds per step (the CPU time of one thread is its share of a
+    machine that other processes load too)."""
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in range(steps):
         opt.step()
-    return (time.perf_counter() - t0) / steps
+    return (time.perf_counter() - t0) / steps, (time.process_time() - c0) / steps
 
 
-def one_thread(lib, fn):
-    threads = lib.get_num_threads()
-    lib.set_num_threads(1)
+def threads(n):
+    """Set both libraries to `n` threads (None: their defaults); returns the previous pair."""
+    before = (torch.get_num_threads(), insitu.get_num_threads())
+    if n is not None:
+        torch.set_num_threads(n)
+        insitu.set_num_threads(n)
+    return before
+
+
+def phase(pair, steps, rounds, n):
+    """Wall and CPU seconds per step of the two optimizers of `pair`, on `n` threads (None: the
+    defaults), timed in turn round after round, in alternating order so that neither always
+    follows the other. A pause first lets torch's OpenMP threads, still spinning after a
+    parallel region, go to sleep: their spinning would count against whatever runs next."""
+    before = threads(n)
     try:
-        return fn()
+        time.sleep(0.5)
+        times = {key: [] for key in pair}
+        for r in range(rounds):
+            for key in (list(pair) if r % 2 == 0 else list(pair)[::-1]):
+                times[key].append(seconds(pair[key], steps))
+        return times
     finally:
-        lib.set_num_threads(threads)
+        torch.set_num_threads(before[0])
+        insitu.set_num_threads(before[1])
 
 
 def measure(name, kw, values, grads, steps, rounds):
-    """Median ms per step of insitu and torch, at default threads and on one thread, the four
-    timed in turn round after round."""
-    opts = {key: getattr(lib, name)(params(mod, values, grads), **kw)
-            for key, lib, mod in (("mine", optim, insitu), ("theirs", torch.optim, torch),
-                                  ("mine 1t", optim, insitu), ("theirs 1t", torch.optim, torch))}
-    for opt in opts.values():
-        opt.step()                   # the first step creates the state
-    times = {key: [] for key in opts}
-    for _ in range(rounds):
-        for key, opt in opts.items():
-            if key.endswith("1t"):
-                lib = insitu if key.startswith("mine") else torch
-                times[key].append(one_thread(lib, lambda: seconds(opt, steps)))
-            else:
-                times[key].append(seconds(opt, steps))
-    return {key: statistics.median(t) * 1e3 for key, t in times.items()}
+    """Median ms per step of insitu and torch at the default number of threads, then on one
+    thread (each pair timed in turn, round after round); and the median CPU ms of the two on one
+    thread."""
+    def pair():
+        opts = {"mine": getattr(optim, name)(params(insitu, values, grads), **kw),
+                "theirs": getattr(torch.optim, name)(params(torch, values, grads), **kw)}
+        for opt in opts.values():
+            opt.step()               # the first step creates the state
+        return opts
+
+    times = phase(pair(), steps, rounds, None)
+    times.update({key + " 1t": t for key, t in phase(pair(), steps, rounds, 1).items()})
+    out = {key: statistics.median(w for w, _ in t) * 1e3 for key, t in times.items()}
+    for key in ("mine 1t", "theirs 1t"):
+        out[key + " cpu"] = statistics.median(c for _, c in times[key]) * 1e3
+    return out
 
 
 def main():
@@ -98,14 +119,15 @@ def main():
     n = sum(v.size for v in values)
     print(f"{n:,} float32 parameters; ms per step, median of {rounds} rounds of {steps} steps; "
           f"torch on {torch.get_num_threads()} threads, then 1")
-    print(f"{'optimizer':<52}{'insitu':>8}{'torch':>8}{'ratio':>7}"
-          f"{'insitu 1t':>10}{'torch 1t':>9}{'ratio 1t':>9}")
+    print(f"{'optimizer':<56}{'insitu':>8}{'torch':>8}{'ratio':>7}"
+          f"{'insitu 1t':>10}{'torch 1t':>9}{'ratio 1t':>9}{'cpu ratio 1t':>13}")
     for name, kw in CONFIGS + (MORE if args.all else []):
         t = measure(name, kw, values, grads, steps, rounds)
         label = name + "(" + ", ".join(f"{k}={v}" for k, v in kw.items()) + ")"
-        print(f"{label:<52}{t['mine']:>8.2f}{t['theirs']:>8.2f}{t['mine'] / t['theirs']:>7.2f}"
+        print(f"{label:<56}{t['mine']:>8.2f}{t['theirs']:>8.2f}{t['mine'] / t['theirs']:>7.2f}"
               f"{t['mine 1t']:>10.2f}{t['theirs 1t']:>9.2f}"
-              f"{t['mine 1t'] / t['theirs 1t']:>9.2f}", flush=True)
+              f"{t['mine 1t'] / t['theirs 1t']:>9.2f}"
+              f"{t['mine 1t cpu'] / t['theirs 1t cpu']:>13.2f}", flush=True)
 
 
 if __name__ == "__main__":
