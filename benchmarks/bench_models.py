@@ -3,6 +3,8 @@
     python benchmarks/bench_models.py             # single-threaded, then default threads
     python benchmarks/bench_models.py --threads 1 # one setting only (0 = library defaults)
     python benchmarks/bench_models.py --quick     # fewer steps
+    python benchmarks/bench_models.py --threads 1 --models cifar --profile   # where insitu's
+                                                  # step spends its time (cProfile, tottime)
 
 A step is zero_grad, forward, loss, backward and the optimizer's step. The models are the model
 sources the test suite checks against torch (tests/models/zoo/, loaded twice, once with `torch`
@@ -10,7 +12,8 @@ bound to insitu): the MNIST convolutional net on 1x28x28 (batch 32, Adadelta), t
 ResNet18 on 3x32x32 (batch 8, SGD momentum), a 2-layer LSTM language model (hidden 128,
 sequence 35, batch 20, SGD with gradient clipping) and a tiny GPT (2 layers, 128-wide
 embedding, 64 tokens, batch 8, AdamW). Steps of the two libraries alternate, and the median
-wall time of each is printed with the ratio insitu/torch.
+time of each is printed with the ratio insitu/torch: the thread's CPU time when single-threaded
+(other processes on a busy machine then cost neither library), wall time otherwise.
 
 Single-threaded means torch.set_num_threads(1) and insitu.set_num_threads(1), and BLAS pinned
 to one thread through its environment variables (set before NumPy loads, so each setting runs
@@ -111,8 +114,9 @@ def _median(xs):
     return xs[len(xs) // 2]
 
 
-def measure(name, source, build, steps, warmup=2):
+def measure(name, source, build, steps, warmup=2, profile=0, timer=None):
     import time
+    timer = timer or time.perf_counter
     steppers = []
     for libname, lib in (("torch", torch), ("insitu", insitu)):
         torch.manual_seed(0)
@@ -124,23 +128,39 @@ def measure(name, source, build, steps, warmup=2):
     times = [[], []]
     for _ in range(steps):
         for i, s in enumerate(steppers):
-            t0 = time.perf_counter()
+            t0 = timer()
             s()
-            times[i].append(time.perf_counter() - t0)
+            times[i].append(timer() - t0)
     tt, ti = _median(times[0]), _median(times[1])
     print(f"  {name:<38}{ti * 1e3:>10.1f}{tt * 1e3:>10.1f}{ti / tt:>9.2f}", flush=True)
+    if profile:
+        _profile(steppers[1], steps, profile, timer)
     return ti / tt
 
 
-def run(threads, steps, only):
+def _profile(step, steps, rows, timer):
+    """insitu's step under cProfile: the `rows` functions that spend the most time themselves."""
+    import cProfile
+    import pstats
+    prof = cProfile.Profile(timer)
+    prof.enable()
+    for _ in range(steps):
+        step()
+    prof.disable()
+    pstats.Stats(prof).sort_stats("tottime").print_stats(rows)
+
+
+def run(threads, steps, only, profile=0):
+    import time
     _setup(threads)
     label = "single-threaded" if threads == 1 else (
         f"{threads} threads" if threads else
         f"default threads (torch {torch.get_num_threads()}, insitu {insitu.get_num_threads()})")
     print(f"\ntraining step, {label}: median of {steps} steps, ms")
     print(f"  {'model':<38}{'insitu':>10}{'torch':>10}{'ratio':>9}")
-    ratios = [measure(name, source, build, steps) for name, source, build in MODELS
-              if not only or any(o in source for o in only)]
+    timer = time.thread_time if threads == 1 else time.perf_counter
+    ratios = [measure(name, source, build, steps, profile=profile, timer=timer)
+              for name, source, build in MODELS if not only or any(o in source for o in only)]
     geo = float(np.exp(np.mean(np.log(ratios))))
     print(f"  geometric mean insitu/torch: {geo:.2f}")
 
@@ -152,6 +172,8 @@ def main(argv=None):
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--quick", action="store_true", help="3 steps")
     p.add_argument("--models", default="", help="comma-separated filter (e.g. cifar,nanogpt)")
+    p.add_argument("--profile", type=int, nargs="?", const=25, default=0,
+                   help="after each model, profile insitu's steps (the top N functions)")
     args = p.parse_args(argv)
     steps = 3 if args.quick else args.steps
     only = [m for m in args.models.split(",") if m]
@@ -160,9 +182,11 @@ def main(argv=None):
             cmd = [sys.executable, __file__, "--threads", str(threads), "--steps", str(steps)]
             if only:
                 cmd += ["--models", args.models]
+            if args.profile:
+                cmd += ["--profile", str(args.profile)]
             subprocess.run(cmd, check=True)
         return 0
-    run(args.threads, steps, only)
+    run(args.threads, steps, only, args.profile)
     return 0
 
 

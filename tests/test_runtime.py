@@ -134,7 +134,7 @@ def test_missing_pytorch_names_say_so():
     assert getattr(t, "_grad", None) is None            # unset private slots: as before
     assert "stft" in missing.torch_names()["Tensor"] and "fft" in missing.torch_names()["torch"]
     # names insitu has never reach __getattr__
-    assert t.shape == (2,) and insitu.ones is insitu.creation.ones
+    assert t.shape == (2,) and insitu.ones is insitu.ops.factories.FUNCTIONS["ones"]
 
 
 def test_a_property_that_raises_attribute_error_keeps_its_message():

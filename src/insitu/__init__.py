@@ -86,6 +86,22 @@ from .autograd.graph import can_mutate  # noqa: E402
 from .autograd.strict import strict_inplace  # noqa: E402
 from . import nn, optim, utils, backends, compat  # noqa: E402
 from .serialization import save, load  # noqa: E402
+
+# torch.<activation>_ and torch.<dropout>_: nn.functional's in-place forms
+celu_, selu_, rrelu_, threshold_ = (nn.functional.celu_, nn.functional.selu_,
+                                    nn.functional.rrelu_, nn.functional.threshold_)
+
+
+def dropout_(input, p=0.5, train=True):
+    return nn.functional.dropout(input, p, train, inplace=True)
+
+
+def alpha_dropout_(input, p=0.5, train=False):
+    return nn.functional.alpha_dropout(input, p, train, inplace=True)
+
+
+def feature_alpha_dropout_(input, p=0.5, train=False):
+    return nn.functional.feature_alpha_dropout(input, p, train, inplace=True)
 from .interop.missing import namespace_getattr as _namespace_getattr  # noqa: E402
 
 # insitu.X that PyTorch has and insitu lacks: "insitu does not implement torch.X yet"

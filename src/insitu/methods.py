@@ -8,16 +8,18 @@ a family changes nothing; `attach(namespace)`, called once by `insitu/__init__`,
 """
 from .autograd import graph, tensor_hooks
 from .core.tensor import Tensor
-from .ops import (activation, copying, counting, cumulative, factories, indexing, integration, linalg,
-                  logical, pointwise, random_ops, reductions, searching, selection, shape, softmax,
+from .ops import (activation, copying, counting, cumulative, factories, indexing, integration,
+                  linalg, logical, pointwise, random_ops, reductions, searching, selection, shape, softmax,
                   sorting, special, splits, unary, view_graph, views)
+from .ops import conveniences, elementary, gamma, inplace_views, order_statistics
 from .ops.codegen import entry_points, operator_slots
 from . import creation, interop, runtime
 
 # in the order they are attached: a later family may replace an earlier one's entry
 FAMILIES = (pointwise, unary, logical, activation, copying, special, random_ops, reductions,
             selection, cumulative, softmax, shape, sorting, counting, searching, integration,
-            linalg, views, splits, indexing, view_graph, creation, factories, runtime, interop)
+            linalg, views, splits, indexing, view_graph, creation, factories, runtime, interop,
+            elementary, gamma, order_statistics, conveniences, inplace_views)
 
 _TABLES = {activation: activation.TENSOR_METHODS, pointwise: pointwise.ALL, unary: unary.ALL,
            logical: logical.ALL, copying: copying.ALL}
@@ -28,6 +30,7 @@ ALIASES = [("absolute", "abs"), ("negative", "neg"), ("multiply", "mul"), ("divi
            ("greater_equal", "ge"), ("less", "lt"), ("less_equal", "le"), ("not_equal", "ne"),
            ("arcsin", "asin"), ("arccos", "acos"), ("arctan", "atan"), ("arctan2", "atan2"),
            ("fix", "trunc"), ("special_expit", "sigmoid"), ("clip", "clamp")]
+ALIASES += [("arccosh", "acosh"), ("arcsinh", "asinh"), ("arctanh", "atanh")]
 
 
 def attach(namespace):
@@ -42,6 +45,7 @@ def attach(namespace):
             setattr(Tensor, name, prop)
     _attach_autograd()
     _attach_aliases(namespace)
+    _attach_inplace_functions(namespace)
     eq, ne = Tensor.__eq__, Tensor.__ne__
     Tensor.__eq__ = logical.none_is_unequal(eq, False)
     Tensor.__ne__ = logical.none_is_unequal(ne, True)
@@ -76,3 +80,21 @@ def _attach_aliases(namespace):
             fn = Tensor.__dict__.get(name + suffix)
             if fn is not None:
                 setattr(Tensor, alias + suffix, fn)
+
+
+# PyTorch's torch.<name>_ functions: the Tensor's in-place method, which the op table generates
+INPLACE_FUNCTIONS = (
+    "abs_", "acos_", "acosh_", "addmv_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_",
+    "arctanh_", "asin_", "asinh_", "atan_", "atanh_", "ceil_", "clamp_", "clamp_max_",
+    "clamp_min_", "clip_", "cos_", "cosh_", "deg2rad_", "detach_", "erf_", "erfc_", "exp2_",
+    "exp_", "expm1_", "fill_", "fix_", "floor_", "frac_", "gcd_", "i0_", "index_put_", "lcm_",
+    "ldexp_", "log10_", "log1p_", "log2_", "log_", "logit_", "nan_to_num_", "neg_", "negative_",
+    "rad2deg_", "reciprocal_", "relu_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinc_", "sinh_",
+    "sqrt_", "square_", "tan_", "tanh_", "trunc_", "xlogy_", "zero_", "as_strided_")
+
+
+def _attach_inplace_functions(namespace):
+    for name in INPLACE_FUNCTIONS:
+        fn = Tensor.__dict__.get(name)
+        if fn is not None:
+            namespace[name] = fn

@@ -404,3 +404,35 @@ def test_no_graph_under_no_grad_and_dtype_kept():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         F.softplus(insitu.tensor([1e4, -1e4]))       # no overflow warning: PyTorch's inf/0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("slope", [0.0, 0.01, 1.0, -0.2, 3.0])
+def test_leaky_relu_bits_match_torch_at_the_edges(slope, dtype):
+    # the branch-free kernels: signed zeros, infinities and NaNs as PyTorch's, bit for bit
+    x = RNG.standard_normal(2000)
+    x[:7] = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-300, -1e-300]
+    g = RNG.standard_normal(2000)
+    g[:7] = [np.inf, -1.0, 2.0, np.nan, 3.0, -0.0, -np.inf]
+    x, g = x.astype(dtype), g.astype(dtype)
+    mine, theirs = insitu.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ym, yt = F.leaky_relu(mine, slope), TF.leaky_relu(theirs, slope)
+    ym.backward(insitu.tensor(g))
+    yt.backward(torch.tensor(g))
+    for m, t in ((ym.detach(), yt.detach()), (mine.grad, theirs.grad)):
+        assert m.numpy().tobytes() == t.numpy().tobytes()
+    inplace = insitu.tensor(x)
+    F.leaky_relu(inplace, 0.5, inplace=True)
+    assert inplace.numpy().tobytes() == TF.leaky_relu(torch.tensor(x), 0.5).numpy().tobytes()
+
+
+@pytest.mark.parametrize("inplace", [False, True])
+def test_relu_passes_the_gradient_at_nan(inplace):
+    """PyTorch's threshold_backward zeroes the gradient where result <= 0, so a nan passes it."""
+    grads = []
+    for m in (torch, insitu):
+        x = m.tensor([float("nan"), -1.0, 2.0, 0.0, -0.0], requires_grad=True)
+        y = x * 1
+        (y.relu_() if inplace else m.relu(y)).sum().backward()
+        grads.append(x.grad.tolist())
+    assert grads[0] == grads[1] == [1.0, 0.0, 1.0, 0.0, 0.0]

@@ -77,6 +77,25 @@ def test_conv_transpose_against_torch(case, dtype):
     _conv_case(*fns, x_shape, w_shape, opts, dtype, w_shape[1] * opts.get("groups", 1))
 
 
+# shapes large enough that the kernels run over several blocks of samples (the last one
+# partial): deep columns with the sample fastest, the input gradient by rows and by phase
+BLOCKED = [
+    (F.conv2d, TF.conv2d, (37, 6, 8, 8), (10, 6, 3, 3), dict(padding=1)),
+    (F.conv2d, TF.conv2d, (5, 16, 30, 30), (8, 16, 3, 3), dict(padding=1)),
+    (F.conv2d, TF.conv2d, (5, 64, 18, 18), (8, 64, 3, 3), dict(padding=1)),
+    (F.conv2d, TF.conv2d, (3, 8, 70, 70), (32, 8, 3, 3), dict(stride=2, padding=1)),
+    (F.conv_transpose2d, TF.conv_transpose2d, (3, 32, 48, 48), (32, 4, 3, 3),
+     dict(stride=2, padding=1, output_padding=1)),
+]
+
+
+@pytest.mark.parametrize("case", BLOCKED, ids=lambda c: str(c[2:]))
+def test_conv_over_blocks_of_samples(case):
+    fn, tfn, x_shape, w_shape, opts = case
+    bias = w_shape[1] if fn is F.conv_transpose2d else w_shape[0]
+    _conv_case(fn, tfn, x_shape, w_shape, opts, np.float64, bias)
+
+
 @pytest.mark.parametrize("needs", [(True, True, True), (True, False, False),
                                    (False, True, False), (False, False, True)])
 def test_conv_without_bias_and_partial_gradients(needs):

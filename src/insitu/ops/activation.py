@@ -18,7 +18,9 @@ import math
 
 from ..backend import clip, xp
 from .checks import refuse, refuse_bool
-from .kernels import fresh, store
+from .bitselect import BITS as _BITS, bitwise as _bitwise, ones_where as _ones_where
+from .bitselect import pass_where as _pass, select as _select
+from .kernels import blocked, fresh, scratch, store
 from .pointwise import where
 from .special import erf_array
 from .table import Op
@@ -28,6 +30,13 @@ _SQRT_HALF = math.sqrt(0.5)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _GELU_C = 0.044715
+
+
+def _relu_backward(grad, result):
+    # PyTorch's threshold_backward zeroes where result <= 0: a nan result passes the gradient
+    if isinstance(grad, xp.ndarray):
+        return _pass(xp.logical_not(result <= 0), grad)
+    return where((result <= 0).logical_not(), grad)
 
 
 def _k_relu(out, dt, a):
@@ -44,12 +53,47 @@ def _k_hardtanh(out, dt, a, min_val=-1.0, max_val=1.0):
 # ------------------------------------------------------------------ leaky relu, rrelu
 
 def _k_leaky_relu(out, dt, a, negative_slope=0.01):
-    neg = a < 0                       # a 1-byte mask: the only temporary
-    r = fresh(out, a, dt)
-    return xp.multiply(r, negative_slope, out=r, where=neg)
+    u = _BITS.get(a.dtype)
+    if u is None or (dt is not None and dt != a.dtype):
+        neg = a < 0                       # a 1-byte mask: the only temporary
+        r = fresh(out, a, dt)
+        return xp.multiply(r, negative_slope, out=r, where=neg)
+    r = out if out is not None else xp.empty(a.shape, a.dtype)
+    slope = a.dtype.type(negative_slope)
+    body = _leaky_block_max if 0 < slope <= 1 else _leaky_block
+    return blocked(r, (a, slope), body, u)
+
+
+def _leaky_block_max(r, a, slope, u):
+    """a > 0 ? a : a * slope for a slope in (0, 1]: the larger of a and a * slope (the same
+    value, signed zeros, infinities and NaNs included); r may be a."""
+    t = xp.multiply(a, slope, out=scratch(0, a.dtype, a.shape))
+    xp.maximum(a, t, out=r)
+
+
+def _leaky_block(r, a, slope, u):
+    """a > 0 ? a : a * slope (PyTorch's kernel), bit-selected in scratch; r may be a."""
+    t = scratch(0, a.dtype, a.shape)
+    xp.multiply(a, slope, out=t)
+    m = scratch(1, u, a.shape)
+    _ones_where(xp.greater(a, 0, out=scratch(2, xp.bool_, a.shape)), u, out=m)
+    x = scratch(3, u, a.shape)
+    tb = t.view(u)
+    xp.bitwise_xor(a.view(u), tb, out=x)
+    xp.bitwise_and(x, m, out=x)
+    xp.bitwise_xor(x, tb, out=r.view(u))
 
 
 def _leaky_backward(grad, self, negative_slope):
+    if isinstance(grad, xp.ndarray):
+        slope = grad.dtype.type(negative_slope)
+        if 0 <= slope <= 1 and _bitwise(grad, self) is not None:
+            # grad * (self > 0 ? 1 : slope): the factor is the larger of the mask and the slope
+            f = xp.empty(grad.shape, grad.dtype)
+            xp.copyto(f, self > 0)
+            xp.maximum(f, slope, out=f)
+            return xp.multiply(grad, f, out=f)
+        return _select(self > 0, grad, grad * slope)
     return where(self > 0, grad, grad * negative_slope)
 
 
@@ -61,7 +105,7 @@ def _leaky_backward_result(grad, result, negative_slope):
             "slope, please call out-of-place version instead. File an issue at "
             "https://github.com/pytorch/pytorch if you do require supporting in-place leakRelu "
             "backward calculation with negative slope")
-    return where(result > 0, grad, grad * negative_slope)
+    return _leaky_backward(grad, result, negative_slope)
 
 
 def _k_rrelu_noise(out, dt, a, noise):
@@ -229,6 +273,9 @@ def _check_gelu(args, params):
 
 def _gelu_backward(grad, self, approximate):
     x = self
+    if isinstance(grad, xp.ndarray) and x.dtype == grad.dtype and x.shape == grad.shape:
+        # (otherwise the tensor formula's methods send the node back to tensors)
+        return (_gelu_tanh_grad_array if approximate == "tanh" else _gelu_grad_array)(grad, x)
     if approximate == "tanh":
         inner = (x + x * x * x * _GELU_C) * _SQRT_2_OVER_PI
         t = inner.tanh()
@@ -237,6 +284,47 @@ def _gelu_backward(grad, self, approximate):
     cdf = ((x * _SQRT_HALF).erf() + 1) * 0.5
     pdf = (x * x * -0.5).exp() * _INV_SQRT_2PI
     return grad * (cdf + x * pdf)
+
+
+def _gelu_grad_array(grad, x):
+    """grad * (cdf + x * pdf) on arrays: the tensor formula's operations in its order, in
+    two buffers."""
+    t = x.dtype.type
+    cdf = xp.multiply(x, t(_SQRT_HALF))
+    erf_array(cdf, cdf)
+    cdf += t(1)
+    cdf *= t(0.5)
+    pdf = xp.multiply(x, x)
+    pdf *= t(-0.5)
+    xp.exp(pdf, out=pdf)
+    pdf *= t(_INV_SQRT_2PI)
+    pdf *= x
+    cdf += pdf
+    return xp.multiply(grad, cdf, out=cdf)
+
+
+def _gelu_tanh_grad_array(grad, x):
+    """The tanh form's formula on arrays, its operations in its order, in three buffers."""
+    t = x.dtype.type
+    inner = xp.multiply(x, x)
+    inner *= x
+    inner *= t(_GELU_C)
+    inner += x
+    inner *= t(_SQRT_2_OVER_PI)
+    th = xp.tanh(inner, out=inner)
+    d = xp.multiply(x, x)
+    d *= t(3 * _GELU_C)
+    d += t(1)
+    d *= t(_SQRT_2_OVER_PI)
+    b = xp.multiply(x, t(0.5))
+    sq = xp.multiply(th, th)
+    xp.subtract(t(1), sq, out=sq)
+    b *= sq
+    b *= d
+    th += t(1)
+    th *= t(0.5)
+    th += b
+    return xp.multiply(grad, th, out=th)
 
 
 def _k_silu(out, dt, a):
@@ -348,7 +436,7 @@ _HARDTANH = {"self": lambda grad, result, min_val, max_val:
 TENSOR_METHODS = [
     Op("relu(Tensor self)", _k_relu, promote="same",
        check=refuse_bool("Boolean inputs not supported for relu"),
-       derivatives={"self": lambda grad, result: where(result > 0, grad)}),
+       derivatives={"self": _relu_backward}, on_arrays=True),
     # hardtanh's gradient is decided by the result (strictly inside the bounds), so its in-place
     # form keeps nothing extra: the output itself is saved
     Op("hardtanh(Tensor self, min_val=-1.0, max_val=1.0)", _k_hardtanh, promote="same",
@@ -367,10 +455,12 @@ _LEAKY_CHECK = _float_only("leaky_relu_cpu")
 FUNCTIONAL = {
     "leaky_relu": Op("leaky_relu(Tensor self, negative_slope=0.01)", _k_leaky_relu,
                      promote="same", variants="function", node="LeakyReluBackward0",
-                     check=_LEAKY_CHECK, derivatives={"self": _leaky_backward}),
+                     check=_LEAKY_CHECK, derivatives={"self": _leaky_backward},
+                     on_arrays=True),
     "leaky_relu_": Op("leaky_relu(Tensor self, negative_slope=0.01)", _k_leaky_relu,
                       promote="same", variants="inplace", node="LeakyReluBackward1",
-                      check=_LEAKY_CHECK, derivatives={"self": _leaky_backward_result}),
+                      check=_LEAKY_CHECK, derivatives={"self": _leaky_backward_result},
+                      on_arrays=True),
     # elu carries PyTorch's scale and input_scale, so selu is elu with SELU's constants (its
     # node is EluBackward0, as PyTorch's)
     "elu": Op("elu(Tensor self, alpha=1.0, scale=1.0, input_scale=1.0)", _k_elu,
@@ -425,7 +515,8 @@ FUNCTIONAL = {
                 derivatives={"self": _prelu_input_backward,
                              "weight": _prelu_weight_backward}),
     "gelu": Op("gelu(Tensor self, approximate='none')", _k_gelu, promote="same",
-               variants="function", check=_check_gelu, derivatives={"self": _gelu_backward}),
+               variants="function", check=_check_gelu, derivatives={"self": _gelu_backward},
+               on_arrays=True),
     "silu": Op("silu(Tensor self)", _k_silu, promote="same", variants="function inplace",
                derivatives={"self": _silu_backward}),
     "softplus": Op("softplus(Tensor self, beta=1.0, threshold=20.0)", _k_softplus,

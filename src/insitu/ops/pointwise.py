@@ -9,6 +9,7 @@ from ..backend import xp, clip
 from ..core import dtypes
 from ..core.tensor import Tensor, new_tensor
 from . import checks
+from .bitselect import select
 from .checks import all_of, not_implemented, refuse, refusing, tensors_only
 from .kernels import (UNSAFE, blocked, fma_into, is_array, is_integral, result_array, scalar_in,
                       scratch, store, uf)
@@ -265,7 +266,8 @@ def _k_addcdiv(out, dt, a, t1, t2, value=1):
 
 
 def _k_where(out, dt, cond, a, b):
-    return store(xp.where(cond, a, b).astype(dt) if dt is not None else xp.where(cond, a, b), out)
+    r = select(cond, a, b)      # on the bits when it can (`ops.bitselect`)
+    return store(r.astype(dt) if dt is not None and r.dtype != dt else r, out)
 
 
 def _k_masked_fill(out, dt, a, mask, value):

@@ -1,12 +1,14 @@
 """Convolutions, each call one fused node (PyTorch's ConvolutionBackward0).
 
-conv1d/conv2d run im2col: the padded input's sliding windows (an as_strided view) copied
-contiguous, then one batched BLAS matmul per call (per group). The column buffer is a forward
-temporary: the node keeps only the input (when the weight needs a gradient) and the weight (when
-the input needs one), as PyTorch's node does, and the weight's gradient rebuilds the columns
-from the input. The input's gradient is the transposed convolution of the output's gradient
-(a matmul, then one strided add per kernel offset, col2im). conv_transpose1d/2d run the same
-three kernels with the roles exchanged: their forward is a convolution's input gradient.
+conv1d/conv2d run im2col and BLAS matrix products over blocks of samples (`_conv_gemm`): the
+forward and the weight's gradient read the columns of the input, the input's gradient is the
+convolution of the output's gradient with the flipped weight, or the columns' gradient summed
+back by window (col2im). Two special layouts of the input gradient: by rows for stride 1 and
+few channels (every kernel offset one contiguous add), by output phase for strides above 1
+(sub-pixel convolution). The column buffers are scratch: the node keeps only the input (when
+the weight needs a gradient) and the weight (when the input needs one), as PyTorch's node does,
+and the weight's gradient rebuilds the columns from the input. conv_transpose1d/2d run the
+same kernels with the roles exchanged: their forward is a convolution's input gradient.
 
 A backward that builds a graph differentiates the composite form instead: one einsum per kernel
 offset over strided slices of the padded input.
@@ -20,10 +22,15 @@ from ...core.tensor import wrap
 from ...creation import zeros
 from ...ops.derivatives import Derivative, record
 from ...ops.linalg.einsum import einsum
-from ._windows import col2im, crop, im2col, offset_slices, offsets, pad_zeros, sizes
+from ._conv_gemm import input_grad, input_grad_rows, products
+from ._windows import crop, offset_slices, offsets, pad_zeros, sizes
+
 from .padding import constant_pad
 
 _ALL = slice(None)
+_LONG = 256      # output positions per sample from which a strided input gradient runs by phase
+_NARROW = 64     # input channels below which a stride-1 2-d input gradient runs by rows
+_PHASE_BLOCK = 1 << 18  # elements of a block of samples' columns of one phase
 
 # c10's TypeMeta names, as PyTorch's dtype messages print them
 _C10_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
@@ -38,22 +45,12 @@ def _c10_name(t):
 
 # ------------------------------------------------------------------ array kernels
 
-def _columns(x, kernel, stride, pads, dilation, groups, out):
-    """im2col of the padded input, grouped: (N, groups, C/g * prod(kernel), prod(out))."""
-    cols = im2col(pad_zeros(x, pads), kernel, stride, dilation, out)
-    return cols.reshape(x.shape[0], groups, x.shape[1] // groups * math.prod(kernel),
-                        math.prod(out))
-
-
-def _conv_arrays(x, w, stride, pads, dilation, groups, out, cols=None):
+def _conv_arrays(x, w, stride, pads, dilation, groups, out):
     """Convolution of a batched (N, C, *S) array with (O, C/g, *K) weights: (N, O, *out)."""
     o = w.shape[0]
     if x.size == 0 or w.size == 0:
         return xp.zeros((x.shape[0], o) + tuple(out), x.dtype)
-    if cols is None:
-        cols = _columns(x, w.shape[2:], stride, pads, dilation, groups, out)
-    y = xp.matmul(w.reshape(groups, o // groups, -1), cols)
-    return y.reshape((x.shape[0], o) + tuple(out))
+    return products(x, w.shape[2:], stride, pads, dilation, groups, out, w=w)[0]
 
 
 def _conv_input_arrays(g, w, spatial, stride, pads, dilation, groups):
@@ -65,33 +62,15 @@ def _conv_input_arrays(g, w, spatial, stride, pads, dilation, groups):
     c = w.shape[1] * groups
     if g.size == 0 or w.size == 0:
         return xp.zeros((n, c) + tuple(spatial), g.dtype)
-    wm = w.reshape(groups, o // groups, -1)
-    if len(out) == 2 and stride == (1, 1):
-        return _conv_input_rows(g, wm, spatial, pads, dilation, groups, kernel, c)
     if any(s > 1 for s in stride):
-        return _conv_input_phases(g, w, spatial, stride, pads, dilation, groups)
-    gcols = xp.matmul(wm.transpose(0, 2, 1), g.reshape(n, groups, o // groups, -1))
-    gcols = gcols.reshape((n, c) + tuple(kernel) + tuple(out))
-    padded = tuple(s + lo + hi for s, (lo, hi) in zip(spatial, pads))
-    return crop(col2im(gcols, padded, kernel, stride, dilation), pads)
-
-
-def _conv_input_rows(g, wm, spatial, pads, dilation, groups, kernel, c):
-    """`_conv_input_arrays` for stride 1 in 2-d: with the gradient laid out at the padded
-    input's row pitch (zero columns after each row), every kernel offset's contribution is one
-    contiguous run of the flattened padded input, so col2im is kh*kw long 1-d adds."""
-    n, o, oh, ow = g.shape
-    hp, wp = (s + lo + hi for s, (lo, hi) in zip(spatial, pads))
-    ge = xp.zeros((n, o, oh, wp), g.dtype)
-    ge[..., :ow] = g
-    gcols = xp.matmul(wm.transpose(0, 2, 1), ge.reshape(n, groups, o // groups, oh * wp))
-    gcols = gcols.reshape((n, c) + tuple(kernel) + (oh * wp,))
-    length = oh * wp
-    res = xp.zeros((n, c, hp * wp + (kernel[1] - 1) * dilation[1] + wp), g.dtype)
-    for i, j in offsets(kernel):
-        start = i * dilation[0] * wp + j * dilation[1]
-        res[:, :, start:start + length] += gcols[:, :, i, j]
-    return crop(res[:, :, :hp * wp].reshape(n, c, hp, wp), pads)
+        # by phase while the phases' products stay long (or a 1x1 kernel leaves one phase)
+        if math.prod(out) >= _LONG or math.prod(kernel) == 1:
+            return _by_sample_blocks(_conv_input_phases, g, w, spatial, stride, pads,
+                                     dilation, groups)
+    elif len(out) == 2 and c < _NARROW:
+        # few input channels: the flipped convolution's product would have few rows
+        return input_grad_rows(g, w, spatial, pads, dilation, groups)
+    return input_grad(g, w, spatial, stride, pads, dilation, groups)
 
 
 def _phases(size, length, k, s, d, lo):
@@ -105,6 +84,20 @@ def _phases(size, length, k, s, d, lo):
         taps = [(i, (i * d) // s) for i in range(k) if (i * d) % s == ph]
         phases.append((first, count, (first + lo - ph) // s, taps))
     return phases
+
+
+def _by_sample_blocks(fn, g, w, spatial, stride, pads, dilation, groups):
+    """fn over blocks of samples whose largest phase's columns stay within `_PHASE_BLOCK`
+    elements (in cache), written into one result."""
+    n = g.shape[0]
+    taps = math.prod(-(-k * d // s) for k, s, d in zip(w.shape[2:], stride, dilation))
+    step = max(1, _PHASE_BLOCK // max(1, g[0].size * taps))
+    if step >= n:
+        return fn(g, w, spatial, stride, pads, dilation, groups)
+    res = xp.empty((n, w.shape[1] * groups) + tuple(spatial), g.dtype)
+    for n0 in range(0, n, step):
+        res[n0:n0 + step] = fn(g[n0:n0 + step], w, spatial, stride, pads, dilation, groups)
+    return res
 
 
 def _conv_input_phases(g, w, spatial, stride, pads, dilation, groups):
@@ -148,17 +141,14 @@ def _conv_input_phases(g, w, spatial, stride, pads, dilation, groups):
     return res
 
 
-def _conv_weight_arrays(g, x, w_shape, stride, pads, dilation, groups, cols=None):
+def _conv_weight_arrays(g, x, w_shape, stride, pads, dilation, groups):
     """The gradient of `_conv_arrays` in its weight: the columns of x, rebuilt, against g
     (the long columns as the matmul's rows, which BLAS runs fastest here)."""
     n, o = g.shape[:2]
     if g.size == 0 or x.size == 0:
         return xp.zeros(w_shape, g.dtype)
-    if cols is None:
-        cols = _columns(x, w_shape[2:], stride, pads, dilation, groups, g.shape[2:])
-    gm = g.reshape(n, groups, o // groups, -1)
-    gw = xp.matmul(cols, gm.transpose(0, 1, 3, 2)).sum(0)
-    return xp.ascontiguousarray(gw.transpose(0, 2, 1)).reshape(w_shape)
+    gw = products(x, w_shape[2:], stride, pads, dilation, groups, g.shape[2:], g=g)[1]
+    return gw.reshape(w_shape)
 
 
 def _bias_grad(grad):
@@ -231,12 +221,13 @@ _CONV = Derivative("ConvolutionBackward0", {
 # convolution's weight gradient with input and grad exchanged; it keeps both, as PyTorch's
 def _conv_transpose_backward(grad, input, weight, needs, stride, padding, dilation, groups):
     """Both gradients read the columns of the padded output gradient: built once."""
-    cols = _columns(grad, weight.shape[2:], stride, padding, dilation, groups, input.shape[2:])
-    gx = (_conv_arrays(grad, weight, stride, padding, dilation, groups, input.shape[2:], cols)
-          if needs[0] else None)
-    gw = (_conv_weight_arrays(input, grad, weight.shape, stride, padding, dilation, groups,
-                              cols) if needs[1] else None)
-    return gx, gw
+    if grad.size == 0 or input.size == 0 or weight.size == 0:
+        return (_conv_arrays(grad, weight, stride, padding, dilation, groups, input.shape[2:]),
+                _conv_weight_arrays(input, grad, weight.shape, stride, padding, dilation, groups))
+    gx, gw = products(grad, weight.shape[2:], stride, padding, dilation, groups,
+                      input.shape[2:], w=weight if needs[0] else None,
+                      g=input if needs[1] else None)
+    return gx, None if gw is None else gw.reshape(weight.shape)
 
 
 _CONV_T = Derivative("ConvolutionBackward0", {

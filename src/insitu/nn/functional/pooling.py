@@ -107,8 +107,16 @@ def _max_arrays(x, kernel, stride, pad, dilation, out, want_arg):
         return cur, None
     kk = len(views)
     arg = xp.full(cur.shape, kk - 1, xp.uint8 if kk <= 256 else xp.int32)
+    # offsets from the last to the first, each winner taking its own: arg -= (arg - o) * hit,
+    # branch-free (a masked copy branches per element, 20-35x slower on random winners); arg
+    # is above o until then, so the difference never wraps
+    hit = xp.empty(cur.shape, xp.bool_)
+    step = xp.empty(cur.shape, arg.dtype)
     for o in range(kk - 2, -1, -1):
-        xp.copyto(arg, o, where=views[o] == cur)
+        xp.equal(views[o], cur, out=hit)
+        xp.subtract(arg, arg.dtype.type(o), out=step)
+        step *= hit.view(xp.uint8) if arg.dtype == xp.uint8 else hit
+        arg -= step
     if bool(xp.isnan(x).any()):
         for o, v in enumerate(views):
             xp.copyto(arg, o, where=xp.isnan(v))

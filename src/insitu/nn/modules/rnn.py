@@ -226,7 +226,8 @@ class RNNBase(Module):
         out, h, c = F_rnn.rnn(self.mode, input, hx, cx, self._weights(), self.num_layers,
                               self.dropout, self.training, self.bidirectional, batch_sizes)
         if batch_sizes is None and self.batch_first:
-            out = out.transpose(0, 1)
+            # PyTorch's RNN and GRU transpose their output in place (TransposeBackward1), LSTM not
+            out = out.transpose(0, 1) if self.mode == "LSTM" else out.transpose_(0, 1)
         return out, h, c
 
     def _wrap_output(self, orig_input, output, batch_sizes, sorted_indices, unsorted_indices):

@@ -1,0 +1,52 @@
+"""Branch-free selection between float arrays, for where() and the backward masks.
+
+NumPy's where (and ufuncs with where=) branch per element: on random masks, such as the signs
+of activations, that runs 20-45x slower than a plain ufunc pass. A selection between two float
+arrays of one dtype and shape is done on their bits instead: `b ^ ((b ^ a) & m)`, with m all
+ones where a is picked. It is exact: signed zeros, NaNs and infinities pass untouched.
+"""
+from ..backend import xp
+
+BITS = {xp.dtype(t): xp.dtype(u) for t, u in (("float16", "uint16"), ("float32", "uint32"),
+                                              ("float64", "uint64"))}
+
+
+def ones_where(mask, u, out=None):
+    """A `u` (unsigned) array all ones where `mask` holds, zero elsewhere."""
+    return xp.negative(mask.view(xp.uint8), out=out, dtype=u)
+
+
+def bitwise(*arrays):
+    """The unsigned dtype the arrays' bits are selected in, or None when they differ in dtype
+    or shape (or are not NumPy floats): those take xp.where."""
+    if not all(isinstance(b, xp.ndarray) for b in arrays):
+        return None
+    a = arrays[0]
+    u = BITS.get(a.dtype)
+    if u is None or any(b.dtype != a.dtype or b.shape != a.shape for b in arrays):
+        return None
+    return u
+
+
+def pass_where(mask, grad):
+    """where(mask, grad, 0) on arrays (the +0.0 PyTorch's backward kernels write)."""
+    u = bitwise(grad)
+    if u is None or not isinstance(mask, xp.ndarray) or mask.shape != grad.shape:
+        return xp.where(mask, grad, grad.dtype.type(0))
+    m = ones_where(mask, u)
+    xp.bitwise_and(m, grad.view(u), out=m)
+    return m.view(grad.dtype)
+
+
+def select(mask, a, b):
+    """where(mask, a, b) on same-shaped arrays of one float dtype (xp.where otherwise)."""
+    u = bitwise(a, b)
+    if u is None or not isinstance(mask, xp.ndarray) or mask.shape != a.shape \
+            or mask.dtype != xp.bool_:
+        return xp.where(mask, a, b)
+    m = ones_where(mask, u)
+    bb = b.view(u)
+    r = xp.bitwise_xor(a.view(u), bb)
+    xp.bitwise_and(r, m, out=r)
+    xp.bitwise_xor(r, bb, out=r)
+    return r.view(a.dtype)

@@ -1,0 +1,291 @@
+"""More elementwise functions as table ops: inverse hyperbolics, angle conversions, sinc,
+logit, copysign, logaddexp(2), fmax/fmin, xlogy, heaviside, gcd/lcm, nextafter, ldexp; and
+float_power, which PyTorch composes from `to(float64)` and pow.
+
+Kernels compute as PyTorch's CPU kernels do, in the result's dtype (a number operand is first
+converted to it): deg2rad is `x * (pi / 180)` rounded to the dtype, logaddexp is
+`max + log1p(exp(-|a - b|))` with equal infinities passed through (logaddexp2's last step is a
+fused multiply-add), xlogy is 0 where x is 0 (unless y is nan), fmax/fmin keep the first operand
+on ties (fmax(0.0, -0.0) is 0.0).
+"""
+import math
+
+from ..backend import xp
+from ..core import dtypes
+from ..core.tensor import Tensor
+from . import checks
+from .checks import all_of, refusing, tensors_only
+from .codegen import function
+from .kernels import UNSAFE, store, uf, unary_float
+from .pointwise import zeros_like
+from .table import ANY_DTYPE, Op
+
+_LN2 = math.log(2.0)
+_INV_LN2 = 1.0 / _LN2
+
+
+def _operands(dt, *operands):
+    """The operands as arrays of the compute dtype (forced, or NumPy's natural one)."""
+    d = dt if dt is not None else xp.result_type(*operands)
+    return d, [xp.asarray(v, dtype=d) if not isinstance(v, xp.ndarray) or v.dtype != d
+               else v for v in operands]
+
+
+def _scaled(factor):
+    def kernel(out, dt, a):
+        d, (a,) = _operands(dt, a)
+        return xp.multiply(a, d.type(factor), out=out, casting=UNSAFE)
+    return kernel
+
+
+def _k_sinc(out, dt, a):
+    d, (a,) = _operands(dt, a)
+    product = a * d.type(math.pi)
+    r = xp.where(a == 0, d.type(1), xp.sin(product) / product)
+    return store(r, out)
+
+
+def _k_logit(out, dt, a, eps=None):
+    d, (a,) = _operands(dt, a)
+    t = d.type
+    if eps is not None:
+        lo = t(eps)
+        hi = t(1) - lo
+        a = xp.where(a < lo, lo, xp.where(a > hi, hi, a))   # nan stays nan
+    return xp.log(a / (t(1) - a), out=out)
+
+
+def _k_copysign(out, dt, a, b):
+    d, (a, b) = _operands(dt, a, b)
+    return xp.copysign(a, b, out=out, casting=UNSAFE)
+
+
+def _k_logaddexp(out, dt, a, b):
+    d, (a, b) = _operands(dt, a, b)
+    m = xp.maximum(a, b)
+    r = m + xp.log1p(xp.exp(-xp.abs(a - b)))
+    same_inf = (a == b) & xp.isinf(a)
+    return store(xp.where(same_inf, a, r), out)
+
+
+def _fma(x, y, z):
+    """x * y + z rounded once, as the vectorized kernel's fused multiply-add: float32 through
+    float64 (the product is exact there); float64 with Dekker's exact product and a
+    compensated sum."""
+    if x.dtype.itemsize <= 4:
+        w = x.astype(xp.float64) * y.astype(xp.float64) + z
+        return w.astype(x.dtype)
+    p = x * y
+    split = 134217729.0                       # 2^27 + 1
+    xh = x * split
+    xh = xh - (xh - x)
+    yh = y * split
+    yh = yh - (yh - y)
+    xl, yl = x - xh, y - yh
+    e = ((xh * yh - p) + xh * yl + xl * yh) + xl * yl
+    sm = p + z
+    bb = sm - p
+    t = (p - (sm - bb)) + (z - bb)
+    r = sm + (t + e)
+    return xp.where(xp.isfinite(p) & xp.isfinite(z), r, p + z)
+
+
+def _k_logaddexp2(out, dt, a, b):
+    d, (a, b) = _operands(dt, a, b)
+    m = xp.maximum(a, b)
+    r = _fma(xp.log1p(xp.exp2(-xp.abs(a - b))), xp.full(m.shape, d.type(_INV_LN2)), m)
+    same_inf = (a == b) & xp.isinf(a)
+    return store(xp.where(same_inf, a, r), out)
+
+
+def _first_unless(pick):
+    """fmax/fmin: the first operand where it wins or ties or the second is nan."""
+    def kernel(out, dt, a, b):
+        d, (a, b) = _operands(dt, a, b)
+        if d.kind == "f":
+            keep = pick(a, b) | xp.isnan(b)
+        else:
+            keep = pick(a, b)
+        return store(xp.where(keep, a, b), out)
+    kernel.__name__ = pick.__name__
+    return kernel
+
+
+def _k_xlogy(out, dt, a, b):
+    d, (a, b) = _operands(dt, a, b)
+    r = a * xp.log(b)
+    r = xp.where(a == 0, d.type(0), r)
+    return store(xp.where(xp.isnan(b), d.type("nan"), r), out)
+
+
+def _k_heaviside(out, dt, a, b):
+    d, (a, b) = _operands(dt, a, b)
+    return store(xp.where(a == 0, b, (a > 0).astype(d)), out)
+
+
+def _check_heaviside(args, params):
+    tensors_only("heaviside", ("values",))(args, params)
+    if args[0]._dtype is not args[1]._dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different "
+                           "dtypes.")
+
+
+def _k_ldexp(out, dt, a, b):
+    if out is not None and out.dtype.kind in "iub":
+        # ldexp_ into an integer tensor (its in-place form skips the generic cast check)
+        raise RuntimeError(f"ldexp can't be cast to the desired output type "
+                           f"{dtypes.from_numpy_dtype(out.dtype).legacy}")
+    d, (a, b) = _operands(dt, a, b)
+    return xp.multiply(a, xp.power(d.type(2), b), out=out, casting=UNSAFE)
+
+
+# ------------------------------------------------------------------ formulas
+
+def _copysign_grad(grad, self, result):
+    """PyTorch's copysign_tensor_self_backward: grad * result / self, 0 where self is 0."""
+    return grad * (result / self).masked_fill(self == 0, 0)
+
+
+def _sinc_grad(grad, self):
+    self_pi = self * math.pi
+    self_squared_pi = self * self * math.pi
+    out = grad * ((self_pi * self_pi.cos()) - self_pi.sin()) / self_squared_pi
+    return out.where(self_squared_pi != 0, 0.0)
+
+
+def _logit_grad(grad, self, eps):
+    """PyTorch's infinitely differentiable logit backward: 0 (with eps) or nan (without)
+    outside the range."""
+    lo, fill = (0.0, float("nan")) if eps is None else (eps, 0.0)
+    inside = (self >= lo).logical_and(self <= 1.0 - lo)
+    return (grad / (self * (1.0 - self))).where(inside, fill)
+
+
+def _fmax_self(grad, self, other):
+    return grad.masked_fill((self >= other).logical_or(other.isnan()).logical_not(), 0)
+
+
+def _fmax_other(grad, self, other):
+    return grad.masked_fill((self >= other).logical_or(other.isnan()), 0)
+
+
+def _fmin_self(grad, self, other):
+    return grad.masked_fill((self <= other).logical_or(other.isnan()).logical_not(), 0)
+
+
+def _fmin_other(grad, self, other):
+    return grad.masked_fill((self <= other).logical_or(other.isnan()), 0)
+
+
+def _xlogy_self(grad, self, other):
+    return grad.xlogy(other).masked_fill((self == 0) & (other <= 0), 0)
+
+
+def _xlogy_node(args, params):
+    """xlogy(Tensor, Tensor) is XlogyBackward0, (Scalar, Tensor) 1, (Tensor, Scalar) 2."""
+    if not isinstance(args[0], Tensor):
+        return "XlogyBackward1"
+    return "XlogyBackward0" if isinstance(args[1], Tensor) else "XlogyBackward2"
+
+
+def _float(name, kernel, formula, node=None):
+    return Op(f"{name}(Tensor self)", kernel, promote="float", node=node,
+              derivatives={"self": formula})
+
+
+def _inverse_hyperbolic(name, ufunc, formula):
+    """PyTorch's in-place acosh_/asinh_/atanh_ are another overload (node ...Backward1) whose
+    derivative is not implemented: backward raises."""
+    def inplace_grad(grad):
+        raise NotImplementedError(f"the derivative for 'inplace version of {name}' is not "
+                                  f"implemented.")
+    kernel = unary_float(ufunc)
+    return [Op(f"{name}(Tensor self)", kernel, promote="float", variants="function method",
+               derivatives={"self": formula}),
+            Op(f"{name}(Tensor self)", kernel, promote="float", variants="inplace",
+               node=_camel(name) + "Backward1", derivatives={"self": inplace_grad})]
+
+
+def _camel(name):
+    return name.capitalize()
+
+
+OPS = [
+    *_inverse_hyperbolic("acosh", xp.arccosh, lambda grad, self: grad * (self * self - 1).rsqrt()),
+    *_inverse_hyperbolic("asinh", xp.arcsinh, lambda grad, self: grad * (self * self + 1).rsqrt()),
+    *_inverse_hyperbolic("atanh", xp.arctanh, lambda grad, self: grad / (1 - self * self)),
+    _float("deg2rad", _scaled(math.pi / 180), lambda grad: grad * (math.pi / 180),
+           node="Deg2RadBackward0"),
+    _float("rad2deg", _scaled(180 / math.pi), lambda grad: grad * (180 / math.pi),
+           node="Rad2DegBackward0"),
+    _float("sinc", _k_sinc, _sinc_grad),
+    Op("logit(Tensor self, eps=None)", _k_logit, promote="float",
+       derivatives={"self": _logit_grad}),
+    Op("copysign(Tensor self, Scalar other)", _k_copysign, promote="float",
+       node=lambda args, params: "CopysignBackward0" if isinstance(args[1], Tensor)
+       else "CopysignBackward1",
+       derivatives={"self": _copysign_grad, "other": lambda grad, other: zeros_like(other)}),
+    Op("logaddexp(Tensor self, Tensor other)", refusing(_k_logaddexp, "logaddexp_cpu", "iub"),
+       variants="function method", check=all_of(tensors_only("logaddexp"),
+                                                checks.operands_broadcast),
+       derivatives={"self": lambda grad, self, other: grad / (1 + (other - self).exp()),
+                    "other": lambda grad, self, other: grad / (1 + (self - other).exp())}),
+    Op("logaddexp2(Tensor self, Tensor other)",
+       refusing(_k_logaddexp2, "logaddexp2_cpu", "iub"), variants="function method",
+       check=all_of(tensors_only("logaddexp2"), checks.operands_broadcast),
+       derivatives={"self": lambda grad, self, other: grad / (1 + 2 ** (other - self)),
+                    "other": lambda grad, self, other: grad / (1 + 2 ** (self - other))}),
+    Op("fmax(Tensor self, Tensor other)", _first_unless(xp.greater_equal),
+       variants="function method", check=tensors_only("fmax"),
+       derivatives={"self": _fmax_self, "other": _fmax_other}),
+    Op("fmin(Tensor self, Tensor other)", _first_unless(xp.less_equal),
+       variants="function method", check=tensors_only("fmin"),
+       derivatives={"self": _fmin_self, "other": _fmin_other}),
+    Op("xlogy(Scalar self, Scalar other)", _k_xlogy, promote="float", node=_xlogy_node,
+       derivatives={"self": _xlogy_self,
+                    "other": lambda grad, self, other: grad * self / other}),
+    # PyTorch has no derivative for heaviside: its node's backward raises
+    Op("heaviside(Tensor self, Tensor values)", _k_heaviside, check=_check_heaviside,
+       node="NotImplemented", derivatives={}),
+    Op("gcd(Tensor self, Tensor other)", refusing(uf(xp.gcd), "gcd_cpu", "fb"),
+       check=tensors_only("gcd")),
+    Op("lcm(Tensor self, Tensor other)", refusing(uf(xp.lcm), "lcm_cpu", "fb"),
+       check=tensors_only("lcm")),
+    Op("nextafter(Tensor self, Tensor other)", refusing(uf(xp.nextafter), "nextafter_cpu", "iub"),
+       check=tensors_only("nextafter"),
+       derivatives={"self": lambda grad, self, other: grad.where(self != other, 0.0),
+                    "other": lambda grad, other: zeros_like(other)}),
+    Op("ldexp(Tensor self, Tensor other)", _k_ldexp, promote="float",
+       check=tensors_only("ldexp"), writes=(ANY_DTYPE,),
+       derivatives={"self": lambda grad, other: grad * 2 ** other,
+                    "other": lambda grad, result: grad * result * _LN2}),
+]
+
+
+# ------------------------------------------------------------------ float_power
+
+_POW = function("pow")      # pointwise (imported above) declares it
+
+
+def _double(x):
+    return x.to(dtypes.float64) if isinstance(x, Tensor) else float(x)
+
+
+def float_power(input, exponent, *, out=None):
+    """pow computed in float64, as PyTorch's: both operands converted first."""
+    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        raise TypeError("float_power() received an invalid combination of arguments")
+    if out is None:
+        return _POW(_double(input), _double(exponent))
+    return _POW(_double(input), _double(exponent), out=out)
+
+
+def float_power_(self, exponent):
+    if self._dtype is not dtypes.float64:
+        raise RuntimeError(f"the base given to float_power_ has dtype {self._dtype.legacy} but "
+                           f"the operation's result requires dtype Double")
+    return self.pow_(_double(exponent))
+
+
+FUNCTIONS = {"float_power": float_power}
+METHODS = {"float_power": float_power, "float_power_": float_power_}

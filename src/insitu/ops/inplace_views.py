@@ -1,0 +1,112 @@
+"""In-place view ops: t_, transpose_ (swapdims_, swapaxes_), squeeze_ (all overloads),
+unsqueeze_ and as_strided_.
+
+As in PyTorch they change the tensor's own shape and strides (its memory is untouched), go
+through the in-place guards (a leaf that requires grad, a view of one, ...), bump the version once
+through the write tail, and make the tensor's grad_fn the overload's node (TBackward1,
+TransposeBackward1, SqueezeBackward3/4/5, UnsqueezeBackward1, AsStridedBackward1) whose input is
+the tensor's previous grad_fn. A view stays a view of its base, and the base keeps its grad_fn:
+unlike a write, changing a view's geometry does not rebase the base's graph.
+"""
+from ..autograd import guards, recorder
+from ..autograd.grad_mode import mode
+from ..autograd.versions import write
+from ..backend import as_strided as _np_as_strided
+from ..core.tensor import _wrap_dim
+from .derivatives import Derivative, prepare
+from .view_graph import (_move_retain_hook, after_inplace, as_strided_scatter_grad,
+                         current_grad_fn, storage_flat, view_geometry)
+from .views import _squeeze_np, _unsqueezed, as_strided, squeeze, transpose, unsqueeze
+
+T1 = Derivative("TBackward1", {"self": lambda grad: grad.t()})
+TRANSPOSE1 = Derivative("TransposeBackward1", {
+    "self": lambda grad, dim0, dim1: transpose(grad, dim0, dim1)})
+SQUEEZE = {name: Derivative(name, {"self": lambda grad, self_shape: grad.reshape(self_shape)})
+           for name in ("SqueezeBackward3", "SqueezeBackward4", "SqueezeBackward5")}
+UNSQUEEZE1 = Derivative("UnsqueezeBackward1", {"self": lambda grad, dim: squeeze(grad, dim)})
+AS_STRIDED1 = Derivative("AsStridedBackward1", {
+    "self": lambda grad, base_geom, view_geom: as_strided_scatter_grad(grad, base_geom,
+                                                                       view_geom)})
+
+
+def _set_data(t, arr):
+    t._data = arr
+
+
+def _guard(self):
+    """PyTorch's autograd guards run before the op's own argument checks."""
+    if mode.grad:
+        guards.check_autograd(self, False)
+
+
+def _reshape_in_place(self, op_name, arr, derivative, values):
+    """Give `self` the geometry of `arr` (a NumPy view of its memory): the node (from self's
+    current grad_fn), one version bump, the new grad_fn."""
+    node = None
+    if mode.grad:
+        if self._requires_grad:
+            if self._base is not None:
+                current_grad_fn(self)          # a stale view's grad_fn is regenerated first
+            node = prepare(derivative, (self,), values)
+    write(self, op_name, _set_data, self, arr)
+    if self._base is None:
+        if node is not None:
+            after_inplace(self, node)
+        return self
+    if node is not None:                      # the base keeps its graph
+        _move_retain_hook(self, node)
+        recorder.attach(node, self, 0)
+        self._output_nr = 0
+    self._view.version = self._storage.version
+    return self
+
+
+def t_(self):
+    _guard(self)
+    nd = self._data.ndim
+    if nd > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {nd}D")
+    return _reshape_in_place(self, "t_", self._data.T, T1, {})
+
+
+def transpose_(self, dim0, dim1):
+    _guard(self)
+    nd = self._data.ndim
+    d0, d1 = _wrap_dim(dim0, nd), _wrap_dim(dim1, nd)
+    arr = self._data.swapaxes(d0, d1) if nd else self._data
+    return _reshape_in_place(self, "transpose_", arr, TRANSPOSE1, {"dim0": d0, "dim1": d1})
+
+
+def squeeze_(self, dim=None):
+    _guard(self)
+    a = self._data
+    if dim is None:
+        return _reshape_in_place(self, "squeeze_", a.squeeze(), SQUEEZE["SqueezeBackward3"], {})
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    arr = _squeeze_np(a, {_wrap_dim(d, a.ndim) for d in dims})
+    name = "SqueezeBackward4" if isinstance(dim, int) else "SqueezeBackward5"
+    return _reshape_in_place(self, "squeeze_", arr, SQUEEZE[name], {})
+
+
+def unsqueeze_(self, dim):
+    _guard(self)
+    d = _wrap_dim(dim, self._data.ndim + 1)
+    return _reshape_in_place(self, "unsqueeze_", _unsqueezed(self._data, d), UNSQUEEZE1,
+                             {"dim": d})
+
+
+def as_strided_(self, size, stride, storage_offset=None):
+    _guard(self)
+    with_bounds = as_strided(self.detach(), size, stride, storage_offset)   # its checks
+    root = self._base if self._base is not None else self
+    off = self._storage.offset_of(with_bounds._data)
+    arr = _np_as_strided(storage_flat(root), tuple(size), tuple(stride), off)
+    geom = (arr.shape, tuple(s // arr.itemsize for s in arr.strides), off)
+    return _reshape_in_place(self, "as_strided_", arr, AS_STRIDED1,
+                             {"base_geom": view_geometry(self), "view_geom": geom})
+
+
+METHODS = {"t_": t_, "transpose_": transpose_, "swapdims_": transpose_,
+           "swapaxes_": transpose_, "squeeze_": squeeze_, "unsqueeze_": unsqueeze_,
+           "as_strided_": as_strided_}
+FUNCTIONS = {"as_strided_": as_strided_}
