@@ -6,9 +6,14 @@
 Prints microseconds per call on 3- and 100-element float32 tensors, the ratio insitu/torch, the
 geometric mean over the tiny in-place ops, GB/s for add_ on 2**24 elements, and the bytes a large
 in-place op allocates (tracemalloc: NumPy reports its allocations there).
+
+The three libraries are timed in turn, round after round (best round of each), so that a load
+that comes and goes hits them alike; `--cpu-time` times with this thread's CPU clock instead of
+the wall clock (on a machine shared with other jobs, time spent waiting for a core is left out).
 """
 import argparse
 import math
+import time
 import timeit
 import tracemalloc
 
@@ -37,21 +42,30 @@ OTHERS = [
 ]
 
 
-def per_call_us(stmt, env, number, repeat):
-    return min(timeit.repeat(stmt, globals=env, number=number, repeat=repeat)) / number * 1e6
+TIMER = [time.perf_counter]
+
+
+def interleaved_us(cases, number, repeat):
+    """Best microseconds per call of each (statement, globals), timed in turn `repeat` times."""
+    timers = [timeit.Timer(stmt, globals=env, timer=TIMER[0]) for stmt, env in cases]
+    best = [float("inf")] * len(cases)
+    for _ in range(repeat):
+        for i, t in enumerate(timers):
+            best[i] = min(best[i], t.timeit(number))
+    return [b / number * 1e6 for b in best]
 
 
 def overhead_table(n, number, repeat):
     env = {"np": np, "a": insitu.ones(n), "b": insitu.ones(n),
            "na": np.ones(n, np.float32), "nb": np.ones(n, np.float32)}
     tenv = {"a": torch.ones(n), "b": torch.ones(n)} if torch else None
-    print(f"\n{n}-element float32 tensors (us per call, best of {repeat})")
+    print(f"\n{n}-element float32 tensors (us per call, best of {repeat} interleaved rounds)")
     print(f"{'op':<14}{'insitu':>9}{'torch':>9}{'numpy':>9}{'insitu/torch':>14}")
     ratios = {}
     for name, stmt, npstmt in TINY_INPLACE + OTHERS:
-        ti = per_call_us(stmt, env, number, repeat)
-        tt = per_call_us(stmt, tenv, number, repeat) if torch else float("nan")
-        tn = per_call_us(npstmt, env, number, repeat)
+        cases = [(stmt, env), (npstmt, env)] + ([(stmt, tenv)] if torch else [])
+        ti, tn, *tt = interleaved_us(cases, number, repeat)
+        tt = tt[0] if torch else float("nan")
         ratios[name] = ti / tt
         print(f"{name:<14}{ti:>9.2f}{tt:>9.2f}{tn:>9.2f}{ti / tt:>14.2f}")
     tiny = [ratios[name] for name, _, _ in TINY_INPLACE]
@@ -93,8 +107,11 @@ def bandwidth(repeat):
 def main(argv=None):
     p = argparse.ArgumentParser()
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--cpu-time", action="store_true", help="time with this thread's CPU clock")
     a = p.parse_args(argv)
-    number, repeat = (20000, 3) if a.quick else (100000, 5)
+    if a.cpu_time:
+        TIMER[0] = time.thread_time
+    number, repeat = (5000, 10) if a.quick else (10000, 25)
     geo3, add3 = overhead_table(3, number, repeat)
     geo100, add100 = overhead_table(100, number, repeat)
     bandwidth(3 if a.quick else 5)

@@ -93,14 +93,26 @@ celu_, selu_, rrelu_, threshold_ = (nn.functional.celu_, nn.functional.selu_,
 
 
 def dropout_(input, p=0.5, train=True):
+    """insitu.dropout_(input, p=0.5, train=True): PyTorch's torch.dropout_, an alias of
+    `nn.functional.dropout(input, p, train, inplace=True)`: input is multiplied by the noise in
+    place (its version moves once) and returned."""
     return nn.functional.dropout(input, p, train, inplace=True)
 
 
 def alpha_dropout_(input, p=0.5, train=False):
+    """insitu.alpha_dropout_(input, p=0.5, train=False): PyTorch's torch.alpha_dropout_, an
+    alias of `nn.functional.alpha_dropout(input, p, train, inplace=True)`: written into input
+    (its version moves) and returned. train is False by default, as in PyTorch: then input is
+    returned untouched."""
     return nn.functional.alpha_dropout(input, p, train, inplace=True)
 
 
 def feature_alpha_dropout_(input, p=0.5, train=False):
+    """insitu.feature_alpha_dropout_(input, p=0.5, train=False): PyTorch's
+    torch.feature_alpha_dropout_, an alias of `nn.functional.feature_alpha_dropout(input, p,
+    train, inplace=True)`: whole channels are dropped in input itself (its version moves) and
+    input is returned. train is False by default, as in PyTorch: then input is returned
+    untouched."""
     return nn.functional.feature_alpha_dropout(input, p, train, inplace=True)
 from .interop.missing import namespace_getattr as _namespace_getattr  # noqa: E402
 

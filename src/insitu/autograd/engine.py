@@ -137,19 +137,21 @@ def _roots(tensors, grads):
 
 
 def _count_dependencies(root_nodes):
+    """How many edges lead into each node reachable from the roots. A node is walked from the
+    first time an edge reaches it (its count was 0), the roots from the start."""
     deps = {}
-    seen = set(root_nodes)
+    roots = set(root_nodes)
     stack = list(root_nodes)
     while stack:
         fn = stack.pop()
         for nxt, _ in fn.next_functions:
             if nxt is None:
                 continue
-            deps[nxt] = deps.get(nxt, 0) + 1
-            if nxt not in seen:
-                seen.add(nxt)
+            d = deps.get(nxt, 0)
+            deps[nxt] = d + 1
+            if not d and nxt not in roots:
                 stack.append(nxt)
-    return deps, seen
+    return deps
 
 
 def _needed_nodes(root_nodes, deps, capture_nodes):
@@ -182,7 +184,7 @@ def _add(a, b):
 
 def run_backward(roots, retain_graph, create_graph, captures=None):
     root_nodes = list(dict.fromkeys(e[0] for e, _ in roots))
-    deps, reachable = _count_dependencies(root_nodes)
+    deps = _count_dependencies(root_nodes)
     buffers = {}
     for (fn, nr), g in roots:
         buf = buffers.get(fn)

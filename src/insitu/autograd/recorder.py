@@ -59,7 +59,11 @@ def new_node(cls, inputs, edges=None):
         if isinstance(a, Tensor) and a._requires_grad:
             meta.append((a._data.shape, a._dtype))
             needs.append(True)
-            edges_all.append(edge(a))
+            fn = a._grad_fn
+            if fn is not None and a._base is None and fn.num_outputs == 1:
+                edges_all.append((fn, 0))       # `edge(a)` of the commonest input, inline
+            else:
+                edges_all.append(edge(a))
         else:
             meta.append(None)
             needs.append(False)

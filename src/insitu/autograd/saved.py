@@ -52,7 +52,8 @@ class SavedTensor:
             self.tensor = None
             self.data = t._data
             self.dtype = t._dtype
-            self.output_nr = t._output_nr if hasattr(t, "_output_nr") else 0
+            fn = t._grad_fn     # `_output_nr` is set only on outputs of multi-output nodes
+            self.output_nr = t._output_nr if fn is not None and fn.num_outputs != 1 else 0
         else:
             self.tensor = t
             self.had_grad_fn = t._grad_fn is not None   # to notice a later detach_()

@@ -18,7 +18,7 @@ from ..autograd.grad_mode import mode
 from ..autograd.versions import write
 from ..backend import xp
 from ..core.tensor import Tensor, new_tensor
-from . import pipelines
+from . import parallel, pipelines
 from .op_docs import docstring
 from .table import FUNCTION_OPS, ZD, param_key, signature
 
@@ -35,19 +35,21 @@ def _operand_code(name, i, inplace, slow):
     """Source lines that turn operand `name` into array `a{i}` and kind `k{i}`, or fall back."""
     same_shape = (f"            if a{i}.shape != sd.shape or {name}._storage is st:\n"
                   f"                return _slow({slow})\n") if inplace else ""
+    tensor = (f"        if {name}._requires_grad:\n"
+              f"            rg = _mode.grad\n"
+              f"        a{i} = {name}._data\n"
+              f"        if a{i}.ndim:\n" + same_shape +
+              f"            k{i} = {name}._dtype\n"
+              f"        else:\n"
+              f"            k{i} = _ZD[{name}._dtype]\n")
+    # a plain Tensor first (the commonest operand, one identity test), subclasses last
     return (f"    c = {name}.__class__\n"
-            f"    if c is float or c is int or c is bool:\n"
+            f"    if c is _T:\n" + tensor +
+            f"    elif c is float or c is int or c is bool:\n"
             f"        a{i} = {name}; k{i} = c\n"
             f"    elif {name} is None:\n"
             f"        a{i} = None; k{i} = None\n"
-            f"    elif isinstance({name}, _T):\n"
-            f"        if {name}._requires_grad:\n"
-            f"            rg = _mode.grad\n"
-            f"        a{i} = {name}._data\n"
-            f"        if a{i}.ndim:\n" + same_shape +
-            f"            k{i} = {name}._dtype\n"
-            f"        else:\n"
-            f"            k{i} = _ZD[{name}._dtype]\n"
+            f"    elif isinstance({name}, _T):\n" + tensor +
             f"    else:\n"
             f"        return _slow({slow})\n")
 
@@ -80,8 +82,11 @@ def _fast_source(op, fname, inplace, operator=False):
                    "    if sp > 1 or self._base is not None:\n"
                    f"        return _slow({slow})\n")
     src.append("    rg = self._requires_grad and _mode.grad\n"
-               "    sd = self._data\n"
-               "    k0 = self._dtype if sd.ndim else _ZD[self._dtype]\n")
+               "    sd = self._data\n")
+    if op.pointwise:   # a large call is split over threads by the pipelines (`ops.parallel`)
+        src.append(f"    if sd.size >= _par.MIN_SIZE:\n"
+                   f"        return _slow({slow})\n")
+    src.append("    k0 = self._dtype if sd.ndim else _ZD[self._dtype]\n")
     for i, name in enumerate(op.tensors[1:], 1):
         src.append(_operand_code(name, i, inplace, slow))
     ks = ", ".join(f"k{i}" for i in range(len(op.tensors)))
@@ -178,7 +183,7 @@ def _make_entry_points(op):
                   "_asarray": xp.asarray, "_new_tensor": new_tensor,
                   "_record": pipelines.record_outofplace, "_pre": pipelines.inplace_pre,
                   "_post": pipelines.inplace_post, "_write": write, "_ABSENT": _ABSENT,
-                  "_short": op.short}
+                  "_short": op.short, "_par": parallel}
     fast = op.tensors[0] == "self"
     out = {}
     if op.variants & {"method", "function"}:

@@ -26,14 +26,21 @@ CONSTANTS = {"pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan, "newa
 # ------------------------------------------------------------------ predicates
 
 def is_complex(input):
+    """insitu.is_complex(input): whether input's dtype is complex; always False, as insitu has no
+    complex dtypes."""
     return input.is_complex()
 
 
 def is_signed(input):
+    """insitu.is_signed(input): whether input's dtype can hold negative values (every dtype but
+    bool and uint8)."""
     return input.is_signed()
 
 
 def is_nonzero(input):
+    """insitu.is_nonzero(input) / Tensor.is_nonzero(): the truth of a one-element tensor's value,
+    as a Python bool (a NaN is true). An empty tensor or one with more than one element raises
+    RuntimeError, as PyTorch's ambiguous-truth errors."""
     n = input._data.size
     if n == 0:
         raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
@@ -43,6 +50,8 @@ def is_nonzero(input):
 
 
 def is_same_size(input, other):
+    """insitu.is_same_size(input, other) / Tensor.is_same_size(other): whether the two tensors have
+    the same shape (their dtypes and values are not compared)."""
     return input._data.shape == other._data.shape
 
 
@@ -84,18 +93,33 @@ def _atleast(n, tensors):
 
 
 def atleast_1d(*tensors):
+    """insitu.atleast_1d(*tensors): each tensor with at least one dimension: a 0-dim tensor becomes
+    shape (1,), the others are returned as they are. Takes tensors as separate arguments or one
+    sequence; a single tensor gives a tensor, several a tuple. The reshaped ones are views
+    (ViewBackward0), so gradients flow back to the originals."""
     return _atleast(1, tensors)
 
 
 def atleast_2d(*tensors):
+    """insitu.atleast_2d(*tensors): each tensor with at least two dimensions: 0-dim becomes (1, 1),
+    a 1-D (k,) becomes (1, k) (an unsqueeze view), the others are returned as they are. Tensors as
+    separate arguments or one sequence; a single tensor gives a tensor, several a tuple."""
     return _atleast(2, tensors)
 
 
 def atleast_3d(*tensors):
+    """insitu.atleast_3d(*tensors): each tensor with at least three dimensions: 0-dim becomes (1,
+    1, 1), a 1-D (k,) becomes (1, k, 1), a 2-D (a, b) becomes (a, b, 1), all views; tensors with
+    three or more dimensions are returned as they are. Tensors as separate arguments or one
+    sequence; a single tensor gives a tensor, several a tuple."""
     return _atleast(3, tensors)
 
 
 def ravel(input):
+    """insitu.ravel(input) / Tensor.ravel(): input flattened to one dimension, in row-major order:
+    a view of input when it is contiguous (ViewBackward0), otherwise a view of a contiguous copy
+    (CloneBackward0 under the ViewBackward0), so writing into the result reaches input only in the
+    first case."""
     return input.contiguous().view(-1)
 
 
@@ -118,8 +142,21 @@ def _directional_split(name, dim, least):
 
 
 hsplit = _directional_split("hsplit", 1, 1)
+hsplit.__doc__ = """insitu.hsplit(input, indices_or_sections) / Tensor.hsplit(...): input split
+    column-wise, along dim 1 (dim 0 for a 1-D input), as tensor_split: an int n gives n equal
+    pieces and must divide the dimension exactly, a list of indices gives the pieces between
+    them. Returns a tuple of views (SliceBackward0 each). A 0-dim input, or a size the int does
+    not divide, raises RuntimeError."""
 vsplit = _directional_split("vsplit", 0, 2)
+vsplit.__doc__ = """insitu.vsplit(input, indices_or_sections) / Tensor.vsplit(...): input split
+    row-wise, along dim 0, as hsplit does along dim 1 (an int must divide the dimension exactly;
+    the pieces are SliceBackward0 views). input needs at least two dimensions (RuntimeError
+    otherwise)."""
 dsplit = _directional_split("dsplit", 2, 3)
+dsplit.__doc__ = """insitu.dsplit(input, indices_or_sections) / Tensor.dsplit(...): input split
+    depth-wise, along dim 2, as hsplit does along dim 1 (an int must divide the dimension
+    exactly; the pieces are SliceBackward0 views). input needs at least three dimensions
+    (RuntimeError otherwise)."""
 
 
 # ------------------------------------------------------------------ diagonals
@@ -129,6 +166,13 @@ DIAG_EMBED = Derivative("DiagEmbedBackward0", {
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """insitu.diag_embed(input, offset=0, dim1=-2, dim2=-1) / Tensor.diag_embed(...): a new tensor
+    with one more dimension whose planes (dim1, dim2) carry input's last dimension on their
+    offset-th diagonal (above the main one for offset > 0, below for offset < 0) and zeros
+    elsewhere; each plane is n + |offset| square for a last dimension of size n (a 0-dim input
+    counts as one element). dim1 and dim2 index the result and must differ (RuntimeError
+    otherwise). Backward: DiagEmbedBackward0, which keeps only offset, dim1 and dim2 (the gradient
+    is the matching diagonal of the incoming one)."""
     a = input._data
     nd = a.ndim + 1
     d1, d2 = _wrap_dim(dim1, nd), _wrap_dim(dim2, nd)
@@ -151,12 +195,20 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
 
 
 def diagflat(input, offset=0):
+    """insitu.diagflat(input, offset=0) / Tensor.diagflat(offset=0): a 2-D tensor with the elements
+    of input, flattened, on its offset-th diagonal and zeros elsewhere (diag_embed of the flattened
+    input; node DiagEmbedBackward0)."""
     return diag_embed(input.contiguous().view(-1), offset)
 
 
 # ------------------------------------------------------------------ products and distances
 
 def inner(input, other):
+    """insitu.inner(input, other) / Tensor.inner(other): the sum of products over the last
+    dimension of both tensors, for every pair of their other indices: the result's shape is
+    input.shape[:-1] + other.shape[:-1]. If either is 0-dim it is the elementwise product instead.
+    The last dimensions must match (RuntimeError otherwise). Composed of reshape, a matrix product
+    and view, so it differentiates through those (the result's node is ViewBackward0)."""
     if input._data.ndim == 0 or other._data.ndim == 0:
         return input * other
     if input._data.shape[-1] != other._data.shape[-1]:
@@ -193,6 +245,11 @@ DIST = Derivative("DistBackward0", {
 
 
 def dist(input, other, p=2):
+    """insitu.dist(input, other, p=2) / Tensor.dist(other, p=2): the p-norm of input - other (the
+    two broadcast together) as a 0-dim tensor: p=0 counts the nonzero differences, p=inf takes the
+    largest absolute difference, p=-inf the smallest. Both tensors must have the same dtype
+    (RuntimeError otherwise). Backward: DistBackward0, which keeps input and other
+    (version-checked), p and the result."""
     a, b = input._data, other._data
     _broadcast(a.shape, b.shape)
     if input._dtype is not other._dtype:
@@ -219,6 +276,11 @@ FREXP = Derivative("FrexpBackward0", {"self": lambda grad, exponent: grad / expo
 
 
 def frexp(input):
+    """insitu.frexp(input) / Tensor.frexp(): input split into mantissa and exponent, the named
+    tuple (mantissa, exponent) with input == mantissa * 2**exponent: the mantissa has input's dtype
+    and an absolute value in [0.5, 1) (0 for 0), the exponent is int32. Floating dtypes only
+    (RuntimeError otherwise). Backward: FrexpBackward0 on the mantissa (the exponent gets no
+    gradient); the node keeps the exponent."""
     if not input._dtype.is_floating_point:
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
     m, e = xp.frexp(input._data)
@@ -231,12 +293,21 @@ def frexp(input):
 # ------------------------------------------------------------------ sets and combinations
 
 def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """insitu.isin(elements, test_elements, *, assume_unique=False, invert=False): a bool tensor of
+    elements' shape, True where the element occurs in test_elements (False there with invert=True).
+    Either argument may be a number. assume_unique is accepted and only a hint: the result is the
+    same. Not differentiable."""
     a = elements._data if isinstance(elements, Tensor) else xp.asarray(elements)
     b = test_elements._data if isinstance(test_elements, Tensor) else xp.asarray(test_elements)
     return wrap(xp.asarray(xp.isin(a, b, invert=invert)), dtypes.bool_)
 
 
 def combinations(input, r=2, with_replacement=False):
+    """insitu.combinations(input, r=2, with_replacement=False): the r-element combinations of the
+    elements of a 1-D input, in lexicographic order of their positions, as the rows of an (m, r)
+    tensor (with_replacement=True lets an element repeat within a combination); r=0 gives an empty
+    1-D tensor. Composed of index_select and stack, so the result's node is StackBackward0. A
+    non-1-D input or a negative r raises RuntimeError."""
     a = input._data
     if a.ndim != 1:
         raise RuntimeError(f"Expect a 1D vector, but got shape {size_list(a.shape)}")
@@ -254,6 +325,14 @@ def combinations(input, r=2, with_replacement=False):
 # ------------------------------------------------------------------ covariance
 
 def cov(input, *, correction=1, fweights=None, aweights=None):
+    """insitu.cov(input, *, correction=1, fweights=None, aweights=None) / Tensor.cov(...): the
+    covariance matrix of the variables in input's rows, whose columns are the observations (a 1-D
+    input is one variable; more than two dimensions raise RuntimeError). correction is subtracted
+    from the number of observations (1: the unbiased estimate, 0: the maximum-likelihood one);
+    fweights (integer frequencies) and aweights (observation weights) weight the observations, as
+    in PyTorch. A normalizer at or below zero is taken as zero. The result is squeezed: one
+    variable gives a 0-dim tensor. Composed of differentiable ops (the result's node is
+    SqueezeBackward0)."""
     if input._data.ndim > 2:
         raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an "
                            f"input with {input._data.ndim} dimensions")
@@ -281,6 +360,10 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
 
 
 def corrcoef(input):
+    """insitu.corrcoef(input) / Tensor.corrcoef(): the Pearson correlation coefficients of the
+    variables in input's rows (columns are observations): cov(input) divided by the outer product
+    of the standard deviations, clamped to [-1, 1] (node ClampBackward1). One variable gives cov /
+    cov, a 0-dim 1 (or NaN)."""
     c = cov(input)
     if c._data.ndim == 0:
         return c / c

@@ -169,9 +169,8 @@ def prepare(d, inputs, values, inplace=None, where=None):
     if d.scalars:
         edges = _edges_of_call(d, inputs)
     node = recorder.new_node(d.node_cls, inputs, None if len(edges) == len(inputs) else edges)
-    node.saved = {}
-    node.params = {}
-    before = d.plan(node.needs)[0]
+    node.saved = node.params = _NOTHING     # dicts made by `_keep` when something is kept
+    before, node.after = d.plan(node.needs)
     if before:
         _keep(d, node, before, inputs, values, inplace, where)
     if d.composite is not None:
@@ -190,20 +189,27 @@ def _edges_of_call(d, inputs):
 def finish(node, outputs, where=None):
     """Attach the outputs (a tensor, or a tuple for a node with several) and keep what the
     formulas read of them."""
-    single = node.num_outputs == 1
-    outs = (outputs,) if single else outputs
-    for i, out in enumerate(outs):
-        if out is not None:
-            recorder.attach(node, out, i)
-    if not single and node.derivative.materialize:
-        node.out_meta = [(o._data.shape, o._dtype) for o in outs]
-    return keep_outputs(node, outs, where)
+    if node.num_outputs == 1:
+        outs = (outputs,)
+        if outputs is not None:         # recorder.attach of output 0 of a one-output node
+            outputs._grad_fn = node
+            outputs._requires_grad = True
+    else:
+        outs = outputs
+        for i, out in enumerate(outs):
+            if out is not None:
+                recorder.attach(node, out, i)
+        if node.derivative.materialize:
+            node.out_meta = [(o._data.shape, o._dtype) for o in outs]
+    if node.after:
+        _keep(node.derivative, node, node.after, outs, None, None, where)
+    return node
 
 
 def keep_outputs(node, outs, where=None):
     """Keep what the formulas read of the outputs (an in-place op's output is self, attached by
     the graph rewrite)."""
-    after = node.derivative.plan(node.needs)[1]
+    after = node.after
     if after:
         _keep(node.derivative, node, after, outs, None, None, where)
     return node
@@ -229,7 +235,7 @@ _INFERENCE_SAVE = (
 
 def _keep(d, node, plan, sources, values, inplace, where):
     """Keep the plan's values; `where` (the user's line, for located errors) is looked up once,
-    when the first tensor is saved."""
+    when the first tensor is saved. The node's dicts are made at their first entry."""
     saved, params = node.saved, node.params
     for kind, name, i in plan:
         if kind == INPUT or kind == OUTPUT:
@@ -241,12 +247,14 @@ def _keep(d, node, plan, sources, values, inplace, where):
                     raise RuntimeError(_INFERENCE_SAVE)
                 if where is None:
                     where = user_frame(2)
+                if saved is _NOTHING:
+                    saved = node.saved = {}
                 saved[name] = recorder.save(t, d.op_name, kind == OUTPUT, where)
-            else:
-                params[name] = t        # a number operand: formulas read it as it was
+                continue
+            v = t                       # a number operand: formulas read it as it was
         elif kind == INPUT_META or kind == OUTPUT_META:
             t = sources[i]
-            params[name] = (t._data.shape if name.endswith("_shape") else t._dtype) \
+            v = (t._data.shape if name.endswith("_shape") else t._dtype) \
                 if isinstance(t, Tensor) else (() if name.endswith("_shape") else None)
         else:
             if values is not None and name in values:
@@ -256,9 +264,13 @@ def _keep(d, node, plan, sources, values, inplace, where):
             if isinstance(v, Tensor):
                 if where is None:
                     where = user_frame(2)
+                if saved is _NOTHING:
+                    saved = node.saved = {}
                 saved[name] = recorder.save(v, d.op_name, False, where)
-            else:
-                params[name] = v
+                continue
+        if params is _NOTHING:
+            params = node.params = {}
+        params[name] = v
 
 
 # ------------------------------------------------------------------------- running formulas
@@ -266,7 +278,8 @@ def _keep(d, node, plan, sources, values, inplace, where):
 class FormulaNode(Node):
     """The node class of every Derivative: runs the formulas of the inputs that need a
     gradient and fits each gradient to its input."""
-    __slots__ = ("saved", "params", "in_meta", "needs", "kept", "refs", "out_meta")
+    __slots__ = ("saved", "params", "in_meta", "needs", "kept", "refs", "out_meta", "after")
+    # after: the plan of what is kept of the outputs (`Derivative.plan`), read by `finish`
     derivative = None
     _display = None
 
@@ -305,7 +318,14 @@ class FormulaNode(Node):
                     break
             else:
                 continue
-            r = fn(*[self._read(entry, grads, arrays) for entry in reads])
+            args = []
+            for entry in reads:
+                if entry[0] == GRAD:        # the commonest read, inline
+                    g = grads[0]
+                    args.append(g._data if arrays else g)
+                else:
+                    args.append(self._read(entry, grads, arrays))
+            r = fn(*args)
             if len(positions) == 1 and not isinstance(r, (list, tuple)):
                 res[positions[0]] = r
             else:
@@ -325,10 +345,9 @@ class FormulaNode(Node):
             return [None if g is None else g._data if arrays else g for g in grads]
         if kind == NEEDS:
             return self.needs
-        try:
-            return self.params[name]
-        except KeyError:
-            pass
+        v = self.params.get(name, _MISS)
+        if v is not _MISS:
+            return v
         s = self.saved[name]            # after release: PyTorch's second-backward error
         return s.unpack_data(self) if arrays else s.unpack(self)
 
@@ -370,6 +389,8 @@ class _Freed(dict):
 
 
 _FREED = _Freed()
+_MISS = object()
+_NOTHING = {}       # saved/params of a node that keeps nothing of that kind (never written)
 
 
 class _enable_grad:

@@ -281,6 +281,10 @@ def float_power(input, exponent, *, out=None):
 
 
 def float_power_(self, exponent):
+    """Tensor.float_power_(exponent): self raised to exponent in place, for a float64 self only
+    (any other dtype raises RuntimeError, as PyTorch's float_power_ cannot change self's dtype);
+    the exponent (a number or a tensor) is converted to float64 first. It is pow_: one version
+    bump through the write tail, pow_'s node and what it keeps."""
     if self._dtype is not dtypes.float64:
         raise RuntimeError(f"the base given to float_power_ has dtype {self._dtype.legacy} but "
                            f"the operation's result requires dtype Double")

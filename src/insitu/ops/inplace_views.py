@@ -62,6 +62,12 @@ def _reshape_in_place(self, op_name, arr, derivative, values):
 
 
 def t_(self):
+    """Tensor.t_(): transposes self in place (a tensor of at most two dimensions; 0-D and 1-D are
+    left as they are): its shape and strides are swapped, its memory is untouched. Like every
+    in-place op it passes the in-place guards (a leaf that requires grad is refused), bumps self's
+    version once through the write tail and returns self; a tensor that requires grad gets
+    TBackward1 (which keeps nothing) as its grad_fn, over its previous one. A view stays a view of
+    its base, whose graph is not changed. More than two dimensions raise RuntimeError."""
     _guard(self)
     nd = self._data.ndim
     if nd > 2:
@@ -70,6 +76,11 @@ def t_(self):
 
 
 def transpose_(self, dim0, dim1):
+    """Tensor.transpose_(dim0, dim1) (also swapdims_ and swapaxes_): swaps dimensions dim0 and dim1
+    of self in place by exchanging their sizes and strides (memory untouched), after the in-place
+    guards; one version bump through the write tail; returns self. Its grad_fn becomes
+    TransposeBackward1, which keeps only dim0 and dim1; a view stays a view of its base and the
+    base keeps its graph."""
     _guard(self)
     nd = self._data.ndim
     d0, d1 = _wrap_dim(dim0, nd), _wrap_dim(dim1, nd)
@@ -78,6 +89,11 @@ def transpose_(self, dim0, dim1):
 
 
 def squeeze_(self, dim=None):
+    """Tensor.squeeze_(dim=None): removes dimensions of size 1 from self in place (memory
+    untouched): all of them (node SqueezeBackward3), the given int dim (SqueezeBackward4) or the
+    dims of a tuple (SqueezeBackward5); a named dim whose size is not 1 is kept. The node keeps
+    only self's old shape. Passes the in-place guards, bumps the version once through the write
+    tail and returns self; a view stays a view of its base."""
     _guard(self)
     a = self._data
     if dim is None:
@@ -89,6 +105,10 @@ def squeeze_(self, dim=None):
 
 
 def unsqueeze_(self, dim):
+    """Tensor.unsqueeze_(dim): inserts a dimension of size 1 at dim (counted in the result, so -1
+    appends one) into self in place (memory untouched); in-place guards, one version bump through
+    the write tail, returns self. Its grad_fn becomes UnsqueezeBackward1, which keeps only dim; a
+    view stays a view of its base."""
     _guard(self)
     d = _wrap_dim(dim, self._data.ndim + 1)
     return _reshape_in_place(self, "unsqueeze_", _unsqueezed(self._data, d), UNSQUEEZE1,
@@ -96,6 +116,13 @@ def unsqueeze_(self, dim):
 
 
 def as_strided_(self, size, stride, storage_offset=None):
+    """Tensor.as_strided_(size, stride, storage_offset=None) / insitu.as_strided_(input, ...):
+    gives self the given size and strides (in elements) over its storage, starting at
+    storage_offset (None: self's current offset), in place: no memory is copied or written. The
+    geometry is checked as as_strided checks it (it must stay inside the storage). In-place guards,
+    one version bump through the write tail, returns self. Its grad_fn becomes AsStridedBackward1,
+    which keeps only the old and the new geometry (the gradient is scattered back through the
+    storage); a view stays a view of its base."""
     _guard(self)
     with_bounds = as_strided(self.detach(), size, stride, storage_offset)   # its checks
     root = self._base if self._base is not None else self

@@ -6,6 +6,8 @@ one and returns a new array otherwise (see `ops.table`). The pipelines have alre
 the result may be written into `out` (PyTorch's can_cast, which allows int16 -> uint8), so
 kernels cast like PyTorch: unsafely.
 """
+import threading
+
 from ..backend import xp
 
 UNSAFE = "unsafe"
@@ -63,13 +65,15 @@ def is_integral(a, b, dt):
 
 # ------------------------------------------------------------------------- blocked kernels
 # Composite kernels (lerp, addcmul, addcdiv, add with alpha) need temporaries. They run over
-# blocks of at most _BLOCK elements with scratch buffers that live as long as the process, so an
+# blocks of at most _BLOCK elements with scratch buffers that live as long as the thread, so an
 # in-place call allocates nothing, however large the tensor, and each block stays in cache.
+# Each thread has its own buffers (large calls run on several, `ops.parallel`): a thread makes
+# them at its first composite kernel.
 
 _BLOCK = 1 << 16
 _F32 = xp.dtype(xp.float32)
 _F64 = xp.dtype(xp.float64)
-_SCRATCH = {}
+_local = threading.local()      # .scratch: {(slot, dtype): buffer} of this thread
 
 
 def scratch(i, dtype, shape):
@@ -79,9 +83,13 @@ def scratch(i, dtype, shape):
         n *= k
     if n > _BLOCK:
         return xp.empty(shape, dtype)
-    buf = _SCRATCH.get((i, dtype))
+    try:
+        bufs = _local.scratch
+    except AttributeError:
+        bufs = _local.scratch = {}
+    buf = bufs.get((i, dtype))
     if buf is None:
-        buf = _SCRATCH[(i, dtype)] = xp.empty(_BLOCK, dtype)
+        buf = bufs[(i, dtype)] = xp.empty(_BLOCK, dtype)
     return buf[:n].reshape(shape)
 
 
@@ -92,6 +100,9 @@ def is_array(v):
 def blocked(out, operands, body, dtype):
     """Run body(out_block, *operand_blocks, dtype) over `out`: flat slices when `out` and every
     array operand are C-contiguous of out's shape, else once over the whole (broadcasting)."""
+    if out.size <= _BLOCK:      # one block: the whole call, whatever the layout (same values)
+        body(out, *operands, dtype)
+        return out
     shape = out.shape
     if out.flags.c_contiguous and all(not is_array(v) or (v.shape == shape and
                                                            v.flags.c_contiguous)

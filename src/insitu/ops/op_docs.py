@@ -148,6 +148,53 @@ SUMMARIES = {
     "bitwise_left_shift": "self shifted left by other bits (integers)",
     "bitwise_right_shift": "self shifted right by other bits (integers; arithmetic for signed)",
     "bitwise_not": "the bitwise NOT of self (logical NOT for bools)",
+    # more elementwise functions (ops/elementary.py)
+    "acosh": "the inverse hyperbolic cosine of self, elementwise (nan below 1; backward "
+             "through the in-place form raises, as PyTorch's has no derivative)",
+    "asinh": "the inverse hyperbolic sine of self, elementwise (backward through the in-place "
+             "form raises, as PyTorch's has no derivative)",
+    "atanh": "the inverse hyperbolic tangent of self, elementwise (+-inf at +-1, nan beyond; "
+             "backward through the in-place form raises, as PyTorch's has no derivative)",
+    "deg2rad": "self converted from degrees to radians, self * (pi / 180), elementwise",
+    "rad2deg": "self converted from radians to degrees, self * (180 / pi), elementwise",
+    "sinc": "the normalized sinc sin(pi * self) / (pi * self), elementwise (1 where self is 0)",
+    "logit": "log(self / (1 - self)), elementwise; with eps, self is first clamped to "
+             "[eps, 1 - eps] (the gradient is 0 outside that range, nan outside [0, 1] "
+             "without eps)",
+    "copysign": "the magnitude of self with the sign bit of other (a tensor or a number; -0.0 "
+                "counts as negative), elementwise",
+    "logaddexp": "log(exp(self) + exp(other)), elementwise, without overflow (tensors of a "
+                 "floating dtype only)",
+    "logaddexp2": "log2(2**self + 2**other), elementwise, without overflow (tensors of a "
+                  "floating dtype only)",
+    "fmax": "the larger of self and other, elementwise, ignoring NaN (NaN only where both "
+            "are); on ties self's value is kept",
+    "fmin": "the smaller of self and other, elementwise, ignoring NaN (NaN only where both "
+            "are); on ties self's value is kept",
+    "xlogy": "self * log(other), elementwise, 0 where self is 0 unless other is NaN; either "
+             "may be a number",
+    "heaviside": "the step function of self: 0 where self < 0, 1 where self > 0, values where "
+                 "self is 0 (self and values of one dtype; backward raises, as PyTorch has no "
+                 "derivative)",
+    "gcd": "the greatest common divisor of self and other, elementwise (integer tensors only)",
+    "lcm": "the least common multiple of self and other, elementwise (integer tensors only)",
+    "nextafter": "the next representable floating-point value after self toward other, "
+                 "elementwise (floating tensors only)",
+    "ldexp": "self * 2**other, elementwise (integers become the default float)",
+    # the gamma function's family (ops/gamma.py)
+    "lgamma": "the natural logarithm of the absolute value of the gamma function of self, "
+              "elementwise",
+    "digamma": "the digamma function (the derivative of lgamma) of self, elementwise",
+    "erfc": "the complementary error function 1 - erf(self), elementwise, accurate where erf "
+            "is close to 1",
+    "erfinv": "the inverse error function of self, elementwise (+-inf at +-1, nan outside "
+              "[-1, 1])",
+    "i0": "the modified Bessel function of the first kind of order zero of self, elementwise",
+    "mvlgamma": "the log of the multivariate gamma function of dimension p at self, "
+                "elementwise: the sum over j < p of lgamma(self - j / 2) plus "
+                "p (p - 1) / 4 log(pi) (p >= 1)",
+    "polygamma": "the n-th derivative of the digamma function at self, elementwise (n >= 0; "
+                 "n = 0 is digamma itself)",
 }
 
 _KIND_HEADS = {"function": "insitu.{name}({sig}, out=None)", "method": "Tensor.{name}({sig})",

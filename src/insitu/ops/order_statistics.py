@@ -34,6 +34,11 @@ def _picked(name, input, vals, idx, d, keepdim, derivative):
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
+    """insitu.kthvalue(input, k, dim=-1, keepdim=False) / Tensor.kthvalue(k, ...): the k-th
+    smallest element (k counts from 1) of each slice along dim, NaN counting as larger than every
+    number, as the named tuple (values, indices), indices int64; keepdim keeps dim with size 1. A k
+    outside [1, size of dim] raises RuntimeError. Backward: KthvalueBackward0: the gradient goes to
+    the returned index, which the node keeps (with input's shape) instead of input."""
     a = input._data
     d = _wrap_dim(dim, a.ndim)
     n = a.shape[d] if a.ndim else 1
@@ -60,6 +65,13 @@ def _lower_nanmedian(a, axis):
 
 
 def nanmedian(input, dim=None, keepdim=False):
+    """insitu.nanmedian(input, dim=None, keepdim=False) / Tensor.nanmedian(...): the median
+    ignoring NaN, the lower of the two middle values for an even count (NaN only where every value
+    is NaN). Without dim: a 0-dim tensor of the whole input (NaN for an empty one); backward
+    NanmedianBackward0 keeps input and the result and shares the gradient evenly among the elements
+    equal to it. With dim: the named tuple (values, indices) along dim (keepdim keeps it with size
+    1); backward NanmedianBackward1 sends the gradient to the returned index, which the node keeps.
+    Bool input raises NotImplementedError; an empty dim raises IndexError."""
     a = input._data
     if input._dtype is dtypes.bool_:
         raise NotImplementedError("\"nanmedian_cpu\" not implemented for 'Bool'")
@@ -103,6 +115,12 @@ _AMINMAX = Derivative("AminmaxBackward0", {"self": _aminmax_grad}, outputs=("min
 
 
 def aminmax(input, *, dim=None, keepdim=False):
+    """insitu.aminmax(input, *, dim=None, keepdim=False) / Tensor.aminmax(...): the smallest and
+    the largest values, of the whole input or along dim, as the named tuple (min, max), both of
+    input's dtype (NaN if there is one). One node for both results, AminmaxBackward0, which keeps
+    input and the two results: each gradient is shared evenly among the elements tying with its
+    result, and the two are summed. An empty input (without dim) raises RuntimeError, an empty dim
+    IndexError."""
     a = input._data
     if dim is None:
         if a.size == 0:
@@ -190,10 +208,21 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """insitu.quantile(input, q, dim=None, keepdim=False, *, interpolation="linear") /
+    Tensor.quantile(...): the q-th quantiles of input (flattened when dim is None, else along dim).
+    q is a number or a 0-/1-D tensor of input's dtype, with values in [0, 1]; a 1-D q puts its
+    dimension first in the result. When a quantile falls between two sorted values, interpolation
+    picks: 'linear' (lerp by the fraction), 'lower', 'higher', 'nearest' (the rank rounded, halves
+    to even) or 'midpoint'. A NaN anywhere in a slice makes its quantiles NaN (see nanquantile).
+    Floating input only; a bad q, interpolation or an empty input raises RuntimeError. Composed of
+    sort, gather and lerp, so the gradient flows to the one or two neighbours of each rank."""
     return _quantile("quantile", input, q, dim, keepdim, interpolation, False)
 
 
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """insitu.nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear") /
+    Tensor.nanquantile(...): quantile ignoring NaN: the ranks are taken among each slice's non-NaN
+    values (NaN only where a slice is all NaN). Arguments, errors and gradients as quantile's."""
     return _quantile("nanquantile", input, q, dim, keepdim, interpolation, True)
 
 

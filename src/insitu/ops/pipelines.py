@@ -21,7 +21,7 @@ from ..backend import xp
 from ..core.dtypes import CPP_NAMES, can_cast
 from ..core.storage import INFERENCE, Storage, user_stacklevel
 from ..core.tensor import Tensor, new_tensor
-from . import checks
+from . import checks, parallel
 from .derivatives import finish, keep_outputs, prepare
 from .table import dtype_info, fast_key
 from .view_graph import after_inplace
@@ -32,8 +32,12 @@ def _arrays(args):
 
 
 def call_kernel(op, out, force, arrays, params):
+    """The one call of a table op's kernel outside the fast paths; a large elementwise call is
+    split over threads (`ops.parallel`)."""
     values = [params[p] for p in op.params] if params else ()   # in the schema's order
     try:
+        if op.pointwise and parallel.large(out, arrays):
+            return parallel.kernel_blocks(op.kernel, out, force, arrays, values, op.pointwise)
         return op.kernel(out, force, *arrays, *values)
     except OverflowError:
         # a Python int outside the dtype's range: wrap it, as PyTorch's integer math does

@@ -495,19 +495,20 @@ BINARY = [
        node=lambda args, params: "DivBackward0" if params["rounding_mode"] is None
        else "DivBackward2",
        derivatives={"self": _div_self_grad, "other": _div_other_grad},
-       operators=("__truediv__", "__itruediv__")),
+       operators=("__truediv__", "__itruediv__"), pointwise="float"),
     # PyTorch implements no derivative for floor_divide: a NotImplemented node whose
     # backward raises
     Op("floor_divide(Tensor self, Tensor other)", _k_floor_divide,
        check=refuse("div_floor_cpu", "b"), node="NotImplemented", derivatives={},
+       pointwise="float",
        operators=("__floordiv__", "__rfloordiv__", "__ifloordiv__")),
     Op("remainder(Tensor self, Scalar other)", _k_remainder,
-       check=refuse("remainder_cpu", "b"), node=_remainder_node,
+       check=refuse("remainder_cpu", "b"), node=_remainder_node, pointwise="float",
        derivatives={"self": lambda grad: grad,
                     "other": lambda grad, self, other: -grad * (self / other).floor()},
        operators=("__mod__", "__rmod__", "__imod__")),
     Op("fmod(Tensor self, Scalar other)", _k_fmod, check=refuse("fmod_cpu", "b"),
-       node=_numbered_by(1, "Fmod"),
+       node=_numbered_by(1, "Fmod"), pointwise="float",
        derivatives={"self": lambda grad: grad,
                     "other": lambda grad, self, other: -grad * (self / other).trunc()}),
     Op("pow(Scalar self, Scalar exponent)", _k_pow, node=_pow_node,

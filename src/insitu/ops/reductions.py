@@ -18,6 +18,7 @@ from ..backend import xp
 from ..core import dtypes
 from ..core.tensor import _wrap_dim
 from ..core.tensor import wrap
+from . import parallel
 from .derivatives import Derivative, record
 from .pipelines import check_out_grad, write_out
 from .reducing import (acc_dtype, c_contiguous, cast, count_of, expand_back, np_axis,
@@ -64,7 +65,10 @@ def sum(input, dim=_NO_DIM, keepdim=False, *, dtype=None, out=None):
         rdt = out._dtype          # PyTorch sums in out's dtype (float -> int truncates first)
     else:
         rdt = sum_dtype(input._dtype, dtype)
-    res = _add_reduce(a, np_axis(dims, a.ndim), acc_dtype(rdt.np), keepdims=keepdim)
+    if a.size < parallel.MIN_SIZE:
+        res = _add_reduce(a, np_axis(dims, a.ndim), acc_dtype(rdt.np), keepdims=keepdim)
+    else:   # the same value, summed on several threads
+        res = parallel.add_reduce(a, np_axis(dims, a.ndim), acc_dtype(rdt.np), keepdim)
     if out is not None:
         return write_out("sum", out, xp.asarray(res), (input,),
                          rdt if dtype is not None else None)
@@ -133,7 +137,10 @@ def mean(input, dim=_NO_DIM, keepdim=False, *, dtype=None, out=None):
         rdt = out._dtype if out._dtype.is_floating_point else rdt
     dims = reduced_dims(dim, a.ndim)
     count = count_of(a.shape, None if a.ndim == 0 else dims)
-    res = xp.sum(a, axis=np_axis(dims, a.ndim), keepdims=keepdim, dtype=acc_dtype(rdt.np))
+    if a.size < parallel.MIN_SIZE:
+        res = xp.sum(a, axis=np_axis(dims, a.ndim), keepdims=keepdim, dtype=acc_dtype(rdt.np))
+    else:
+        res = parallel.add_reduce(a, np_axis(dims, a.ndim), acc_dtype(rdt.np), keepdim)
     res = xp.true_divide(res, count) if count else xp.true_divide(res, 0)
     t = result_or_out("mean", res, rdt, (input,), out, rdt if dtype is not None else None)
     if out is not None:

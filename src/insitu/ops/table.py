@@ -32,6 +32,7 @@ FUNCTION_OPS = {}   # name -> the op that makes the function insitu.<name>
 ANY_DTYPE = "any dtype"         # the result is cast into self whatever its dtype (fill_, copy_)
 EXPANDED_SELF = "expanded self"  # self may be an expanded view (fill_ and zero_ on x.expand())
 ANY_SHAPE = "any shape"         # operands need not broadcast to self's shape (index_put_)
+_POSITIONAL = {"dim", "diagonal", "indices", "index", "generator"}   # not pointwise
 OWN_OVERLAP = "own overlap"     # the op's check decides what operand overlap it refuses
 
 
@@ -59,6 +60,12 @@ class Op:
     on_arrays     the formulas may run on NumPy arrays when no graph is built
     short         a function the op becomes when called with its first operand only
                   (`where(condition)` is `nonzero(condition, as_tuple=True)`)
+    pointwise     whether each element of the result depends only on the operands at its
+                  position, so that large calls may be split into blocks over threads
+                  (`ops.parallel`): by default true unless the op writes ANY_SHAPE or takes a
+                  `dim`, `diagonal` or `indices` parameter (cumsum_, tril_, index); "float":
+                  only when nothing is integral (kernels that refuse integer zero divisors
+                  look at the whole divisor first)
     grad_inplace_only  the derivatives are the in-place form's only (`eq_` makes a float
                   result with zero gradients; `eq`'s bool result has none)
     untracked_inplace  the in-place form bypasses autograd, guards included (PyTorch's
@@ -71,7 +78,7 @@ class Op:
     def __init__(self, schema, kernel, *, promote="binary", variants="function method inplace",
                  derivatives=None, node=None, computed=None, operators=(), check=None,
                  writes=(), cast_names=False, on_arrays=False, short=None,
-                 grad_inplace_only=False, untracked_inplace=False):
+                 grad_inplace_only=False, untracked_inplace=False, pointwise=None):
         self.schema = schema
         self.name, self.args = parse_schema(schema)
         self.tensors = tuple(a.name for a in self.args if a.operand)
@@ -92,6 +99,9 @@ class Op:
         self.inplace_differentiable = derivatives is not None and not untracked_inplace
         self.differentiable = self.inplace_differentiable and not grad_inplace_only
         self.tracks_inplace = not untracked_inplace
+        if pointwise is None:
+            pointwise = self.check_shapes and not _POSITIONAL.intersection(self.params)
+        self.pointwise = pointwise
         self._formulas = derivatives
         self._computed = computed
         self._on_arrays = on_arrays

@@ -91,7 +91,9 @@ def _k_int_identity(ufunc):
     """floor/ceil/trunc: integers are returned unchanged (NumPy would refuse or go float)."""
     def kernel(out, dt, a):
         if a.dtype.kind in "iub":
-            return a.copy() if out is None else out
+            if out is None:
+                return a.copy()
+            return out if out is a else store(a, out)    # out=, or a block of a new result
         return ufunc(a, out=out)
     kernel.__name__ = ufunc.__name__
     return kernel

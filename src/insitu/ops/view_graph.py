@@ -14,7 +14,7 @@ from ..autograd import recorder
 from ..autograd.grad_mode import mode
 from ..autograd.guards import (DEFAULT, INFERENCE_MODE, MULTI_OUTPUT, NO_GRAD_MODE,
                                mode_view_message)
-from ..autograd.node import Node
+from ..autograd.node import HOOKS, Node
 from ..autograd.recorder import edge
 from ..autograd.tensor_hooks import install_retain_hook
 from ..autograd.version_tracking import BY_REGION
@@ -246,8 +246,10 @@ def regenerate_view_grad_fn(view):
 
 
 def _move_retain_hook(t, new_fn):
-    """retain_grad() follows the tensor to its new grad_fn (as PyTorch does)."""
-    if getattr(t, "_retains_grad", False):
+    """retain_grad() follows the tensor to its new grad_fn (as PyTorch does). Until a hook is
+    registered anywhere (retain_grad registers one) no tensor retains its grad, and the lookup
+    of the unset slot, which goes through Tensor.__getattr__, is skipped."""
+    if HOOKS[0] and getattr(t, "_retains_grad", False):
         old = t._grad_fn
         if old is not None:
             hooks = old.__dict__.get("_thooks", {}).get(t._output_nr if old.num_outputs > 1 else 0)
