@@ -56,34 +56,3 @@ def test_saxpy_is_used_only_where_it_rounds_once():
     want = (x.astype(np.float64) * a + y.astype(np.float64)).astype(np.float32)
     axpy(a, x, y)
     assert np.array_equal(y, want)
-
-
-def test_an_error_on_a_helper_thread_reaches_the_caller():
-    from insitu.optim import _parallel
-
-    def fail(i):
-        if i == 1:
-            raise ValueError("block 1")
-
-    with pytest.raises(ValueError, match="block 1"):
-        _parallel.run_all(fail, [(0,), (1,), (2,)])
-
-
-def test_a_forked_child_makes_its_own_helper_threads():
-    import os
-    import signal
-    from insitu.optim import _parallel
-    if not hasattr(os, "fork"):
-        pytest.skip("no fork here")
-    _parallel.run_all(abs, [(1,), (2,)])            # the parent has a helper
-    pid = os.fork()
-    if pid == 0:                # the child: its helper is made anew (else it waits for ever)
-        code = 1
-        try:
-            signal.alarm(30)
-            _parallel.run_all(abs, [(1,), (2,)])
-            code = 0
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0

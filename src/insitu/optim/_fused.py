@@ -7,7 +7,7 @@ roundings, runs block by block: every op of the chain is applied to one block of
 the arrays leave memory once per step and the intermediates (the difference in lerp, the scaled
 gradient, the denominator, the quotient) live in a few block-sized buffers made once per thread.
 The update allocates nothing. With more than one thread allowed (`insitu.set_num_threads`), the
-blocks of a large parameter are dealt to helper threads (`_parallel`).
+blocks of a large parameter are shared with the ops' thread pool (`ops.parallel.run_blocks`).
 
 Fused multiply-adds (lerp, addcmul, add with alpha) round once in float32, as PyTorch's
 vectorised kernels do: the product of two float32 numbers is exact in float64, so it is formed
@@ -24,8 +24,7 @@ import threading
 
 from ..autograd.versions import write
 from ..backend import xp
-from ..core.threads import get_num_threads
-from ._parallel import run_all
+from ..ops.parallel import run_blocks
 from ._axpy import saxpy
 
 BLOCK = 1 << 18     # elements: a block of every operand and buffer stays in the last-level
@@ -61,13 +60,9 @@ def buffers(dtype, n):
 
 
 def prepare(dtype, n):
-    """Make the buffers that a sweep over `n` elements of `dtype` uses, on each thread it uses
-    (for an update whose first step does not sweep: no later step allocates them)."""
-    threads = min(get_num_threads(), -(-n // BLOCK))
-    if threads > 1:
-        run_all(buffers, [(dtype, n)] * threads)
-    else:
-        buffers(dtype, n)
+    """Make the buffers that a sweep over `n` elements of `dtype` uses, on the threads that take
+    its blocks (for an update whose first step does not sweep, so that later steps find them)."""
+    run_blocks(lambda i: buffers(dtype, n), -(-n // BLOCK))
 
 
 def fusable(p, *tensors):
@@ -98,31 +93,22 @@ def write_each(writes, kernel, *args):
 
 def sweep(body, arrays, scalars):
     """body(*blocks, T, U, A, C, *scalars) over `arrays` (one shape, C-contiguous), one block
-    of each at a time, with the thread's buffers cut to the block's length; the blocks are dealt
-    to up to `insitu.get_num_threads()` threads (`_parallel`)."""
+    of each at a time, with the buffers of the thread that runs it cut to the block's length;
+    the blocks go to up to `insitu.get_num_threads()` threads (`ops.parallel.run_blocks`)."""
     flat = [a.reshape(-1) for a in arrays]
     n = flat[0].size
     if n <= BLOCK:
         bufs = buffers(flat[0].dtype, n)
         body(*flat, *[b[:n] for b in bufs], *scalars)
         return
-    starts = range(0, n, BLOCK)
-    threads = min(get_num_threads(), len(starts))
-    if threads == 1:
-        _blocks(body, flat, scalars, starts)
-    else:
-        run_all(_blocks, [(body, flat, scalars, starts[i::threads]) for i in range(threads)])
 
-
-def _blocks(body, flat, scalars, starts):
-    """`body` on the blocks that begin at `starts`, with this thread's buffers."""
-    n = flat[0].size
-    bufs = buffers(flat[0].dtype, n)
-    for s in starts:
-        e = s + BLOCK
-        if e > n:
-            e = n
+    def block(i):
+        s = i * BLOCK
+        e = min(s + BLOCK, n)
+        bufs = buffers(flat[0].dtype, n)
         body(*[f[s:e] for f in flat], *[b[:e - s] for b in bufs], *scalars)
+
+    run_blocks(block, -(-n // BLOCK))
 
 
 def fma_scalar(out, x, a, z, A, C):
