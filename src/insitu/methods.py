@@ -21,8 +21,8 @@ FAMILIES = (pointwise, unary, logical, activation, copying, special, random_ops,
             linalg, views, splits, indexing, view_graph, creation, factories, runtime, interop,
             elementary, gamma, order_statistics, conveniences, inplace_views)
 
-_TABLES = {activation: activation.TENSOR_METHODS, pointwise: pointwise.ALL, unary: unary.ALL,
-           logical: logical.ALL, copying: copying.ALL}
+_TABLES = {activation: activation.TENSOR_METHODS + activation.TORCH_NAMESPACE,
+           pointwise: pointwise.ALL, unary: unary.ALL, logical: logical.ALL, copying: copying.ALL}
 
 # PyTorch's other names for the same functions and methods
 ALIASES = [("absolute", "abs"), ("negative", "neg"), ("multiply", "mul"), ("divide", "div"),
@@ -49,6 +49,9 @@ def attach(namespace):
     eq, ne = Tensor.__eq__, Tensor.__ne__
     Tensor.__eq__ = logical.none_is_unequal(eq, False)
     Tensor.__ne__ = logical.none_is_unequal(ne, True)
+    # last: what PyTorch has and nothing above attached says so when read
+    for name, placeholder in interop.missing.missing_tensor_attributes(Tensor).items():
+        setattr(Tensor, name, placeholder)
 
 
 def _attach_op(op, namespace):

@@ -183,7 +183,9 @@ def _dtype_name(t):
 
 
 def _values(t):
-    return t.detach().numpy().copy()
+    # through a copy: torch's .numpy() makes the tensor's own storage non-resizable, which
+    # would change what a later out= (a resize) does
+    return t.detach().clone().numpy()
 
 
 def _grad_fn_name(t):

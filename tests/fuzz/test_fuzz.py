@@ -110,3 +110,15 @@ def test_shrinker_keeps_only_what_the_divergence_needs():
         codes = [s.code for s in p]
         return M() if "a3 = 3" in codes and "a6 = 6" in codes else None
     assert [s.code for s in shrink(prog, "s", check)] == ["a3 = 3", "a6 = 6"]
+
+
+def test_printed_suffixes_may_break_the_line_elsewhere():
+    prog = [Stmt("pass", "t")]
+
+    def printed(s):
+        return _trace([(("0", "raise"), None), (("0", "x.str"), s)])
+    one = "tensor([0.0000, 0.5000], dtype=insitu.float64, grad_fn=<ClampBackward1>)"
+    two = "tensor([0.0000, 0.5000], dtype=insitu.float64,\n       grad_fn=<ClampBackward1>)"
+    assert compare.compare(prog, printed(one), printed(two)) is None
+    rows = "tensor([[0., 1.],\n        [2., 3.]])"
+    assert compare.compare(prog, printed(rows), printed(rows.replace("\n       ", ""))) is not None

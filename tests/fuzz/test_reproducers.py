@@ -291,6 +291,332 @@ c = torch.remainder(x, x)
 x = torch.ones((1,)).expand(3)
 x[torch.tensor([0])] = 2.0
 """,
+    # activations PyTorch also has in the torch namespace
+    "activations-in-torch-namespace": """
+x1 = torch.tensor([0.0, 0.25, 3.0, -1.0], requires_grad=True)
+i = torch.tensor([1, 0, 2, 3])
+a = torch.hardshrink(x1)
+b = x1.hardshrink(0.2)
+c = torch.celu(x1, 2.0)
+d = torch._prelu_kernel(x1, x1)
+e = torch._prelu_kernel(x1, 1.0)
+f = torch._prelu_kernel(i, i)
+g = torch.hardshrink(i)
+h = torch.hardshrink(x1, out=x1)
+k = torch.hardshrink(i, out=x1)
+(a + b + c + d).sum().backward()
+""",
+    # out= and autograd: never-differentiable results ignore it, bitwise ops and floor_divide
+    # refuse a leaf out (aten:: names) and otherwise give out a NotImplemented node
+    "out-autograd-fallback": """
+x1 = torch.full((2, 3), 0.25, dtype=torch.float64, requires_grad=True)
+i = torch.tensor([1, 2, 3])
+torch.bitwise_left_shift(x1, -1.0, out=x1)
+torch.bitwise_and(x1, x1, out=x1)
+torch.bitwise_and(x1, x1, out=x1[0])
+torch.bitwise_and(i, i, out=x1)
+y = torch.ones((2, 3))
+torch.bitwise_or(x1, x1, out=y)
+z = torch.eq(x1, x1, out=x1)
+w = torch.logical_not(x1, out=torch.ones((2, 3), requires_grad=True))
+b = torch.isposinf(x1, out=torch.ones((2, 3), dtype=torch.bool))
+c = torch.isneginf(x1, out=y)
+f = torch.floor_divide(x1, 2, out=y)
+g = x1 * 1
+torch.floor_divide(g, 2, out=g)
+g.sum().backward()
+""",
+    # movedim: a 0-dim tensor's is an alias; repeated and unmatched dims refused
+    "movedim-checks": """
+x = torch.tensor(-0.0, requires_grad=True)
+a = x.movedim(0, -1)
+b = torch.movedim(x, (), ())
+y = torch.ones((2, 3))
+c = y.movedim((0, 0), (1, 0))
+d = y.movedim((0, 1), (1, 1))
+e = y.movedim((0,), (1, 0))
+a.backward()
+""",
+    # activations on integer and bool tensors: hardtanh's bounds convert as PyTorch's, the
+    # float-only kernels refuse
+    "activation-integer-dtypes": """
+x1 = torch.tensor([-2, 0, 5], dtype=torch.int64)
+a = torch.nn.functional.hardtanh(x1, -0.5, 0.5)
+b = torch.nn.functional.hardtanh(x1, 0.5, 1.5)
+c = torch.nn.functional.hardtanh(x1, -float('inf'), 2.0)
+torch.nn.functional.hardtanh_(x1, -1.5, 1.5)
+u = torch.tensor([0, 3, 200], dtype=torch.uint8)
+d = torch.nn.functional.hardtanh(u, -0.5, 0.5)
+e = torch.nn.functional.hardtanh(u)
+torch.nn.functional.hardtanh(u, 1.0, 300.0, inplace=True)
+t = torch.tensor([True, False])
+f = torch.nn.functional.hardtanh(t)
+g = torch.nn.functional.gelu(t)
+h = torch.nn.functional.silu(x1)
+torch.nn.functional.silu(x1, inplace=True)
+""",
+    # clamp's bounds: both tensors or both numbers (PyTorch's argument parser)
+    "clamp-mixed-bounds": """
+x2 = torch.zeros((2, 2), dtype=torch.float32)
+x9 = x2.round()
+x2.clamp_(min=x9, max=-0.0)
+x5 = x2.clamp(min=False, max=x9)
+x6 = x2.clamp(x9, 1.0)
+x7 = x2.clamp(1, max=x9)
+x8 = x2.clamp(min=x9, max=None)
+""",
+    # the first gradient a leaf gets under create_graph is a copy (CopyBackwards)
+    "create-graph-first-grad-copied": """
+x1 = torch.tensor([0.0, 0.5, -1.5, -1.0], dtype=torch.float32, requires_grad=True)
+x2 = torch.pow(x1, x1)
+x5 = x2.unbind()[-1]
+x5.backward(create_graph=True)
+x6 = x1 * 2
+x6.sum().backward(create_graph=True)
+x3 = torch.ones((2,), requires_grad=True)
+x3.sum().backward(create_graph=True)
+""",
+    # printed suffixes laid out for "torch." and read as "insitu."
+    "str-suffix-line-break": """
+x2 = torch.arange(3, dtype=torch.float64, requires_grad=True)
+x13 = x2.nan_to_num(posinf=2.0, neginf=-2.0)
+x15 = x13.clamp(max=0.5)
+""",
+    # lerp with a Scalar weight refuses by self's dtype (the weight takes no part in it)
+    "lerp-scalar-weight-dtype": """
+x2 = torch.tensor([True, False, False], dtype=torch.bool)
+x2.lerp_(x2, -1.0)
+x3 = torch.tensor([1, 0, 2])
+x3.lerp_(x3, 2)
+x4 = x3.lerp(x3, 0.5)
+x3.lerp_(x3, torch.tensor(0.5))
+""",
+    # sgn keeps self and its result (PyTorch's formula reads both)
+    "sgn-saves-self-and-result": """
+x1 = torch.tensor([-1.5, 3.0, -0.0, -2.0], dtype=torch.float32)
+x3 = torch.zeros((4,), dtype=torch.float32, requires_grad=True)
+x6 = x3.sgn()
+x6.masked_scatter_(x6 > 0, x1)
+x6.backward(torch.ones_like(x6))
+x7 = x3 * 1
+x8 = x7.sgn()
+x7.mul_(2)
+x8.sum().backward()
+""",
+    # expand's message names a bool tensor CPUBoolType
+    "expand-message-bool": """
+x1 = torch.tensor([0.0, 0.0, 0.0], dtype=torch.float32)
+x5 = x1.isinf()
+x6 = x1.clamp_min(x5)
+x7 = x6.unbind()[0]
+x8 = x7.view(1, 1)
+x10 = x8.squeeze(0)
+x10[0] = x5
+""",
+    # None for a tensor operand: PyTorch's argument parser refuses it before anything else
+    "none-operand-refused-first": """
+x2 = torch.zeros((3,), dtype=torch.float64, requires_grad=True)
+x3 = x2.grad
+x2.copy_(x3)
+y = x2 * 1
+y.copy_(x3)
+y.add_(x3)
+z = y.mul(x3)
+y.lerp_(x3, 0.5)
+""",
+    # _prelu_kernel's weight must have the input's dtype
+    "prelu-kernel-dtypes": """
+x1 = torch.ones((3,), dtype=torch.float32)
+x3 = torch.ones((3,), dtype=torch.float64)
+x4 = x3.prod()
+x5 = torch._prelu_kernel(x4, x1)
+x6 = torch._prelu_kernel(x1, x3)
+x7 = torch._prelu_kernel(x1, torch.ones((3,), dtype=torch.int64))
+""",
+    # the index arrays a node keeps are freed by backward, as PyTorch frees saved tensors
+    "index-arrays-freed": """
+x1 = torch.ones((1, 3), dtype=torch.float32, requires_grad=True)
+x5 = x1[torch.tensor([True])]
+x5.sum().backward()
+x5.sum().backward()
+x6 = x1[:, torch.tensor([0, 2])]
+x6.sum().backward()
+x6.sum().backward()
+""",
+    # index_copy_, index_add_ and the scatters refuse a source sharing self's memory before
+    # their index bounds (index_copy_: before all its checks)
+    "index-ops-overlap-first": """
+x1 = torch.ones((3, 1), dtype=torch.float32)
+x3 = x1.maximum(x1)
+x3.index_copy_(0, torch.tensor([0, 0]), x3)
+x3.index_copy_(0, torch.tensor([1.0]), x3)
+x3.index_add_(0, torch.tensor([0, 1, 7]), x3)
+x4 = torch.full((), 0.0, dtype=torch.float32)
+x4.scatter_reduce_(0, torch.ones((), dtype=torch.int64), x4, 'amax')
+x3.scatter_add_(0, torch.ones((1, 1), dtype=torch.int64) * 7, x3)
+x5 = x3.index_copy(0, torch.tensor([0, 1, 7]), x3)
+""",
+    # copy_ into an integer or bool tensor from a gradient-requiring value records nothing
+    "inplace-into-integer-untracked": """
+x1 = torch.ones((3, 1), dtype=torch.float32, requires_grad=True)
+x2 = torch.zeros((3, 1), dtype=torch.float32)
+x3 = x2.ge(x2)
+x3[..., :] = x1
+x4 = x2.logical_and(x2)
+x4.copy_(x1)
+x5 = torch.zeros((4, 1), dtype=torch.int64)
+x6 = x5[:3]
+x6.copy_(x1)
+x7 = x5.is_leaf
+""",
+    # an out= that must be resized, after the fuzzer has read the tensor's values
+    "out-resize-after-observing": """
+x2 = torch.tensor([0.5, -1.0, 0.25, -1.5], dtype=torch.float32)
+x3 = torch.tensor([-2.0, 0.5, 0.0], dtype=torch.float32)
+torch.logical_and(x2, x2, out=x3)
+x4 = torch.ones((2, 1), dtype=torch.float32)
+torch.le(x2, x2, out=x4)
+""",
+    # isposinf/isneginf refuse a non-bool out= before resizing it
+    "bool-out-checked-before-resize": """
+x2 = torch.full((2, 3), 0.5, dtype=torch.float32)
+x3 = torch.full((3, 1), -1.5, dtype=torch.float32)
+torch.isposinf(x2, out=x3)
+x4 = torch.zeros((3, 1), dtype=torch.bool)
+torch.isneginf(x2, out=x4)
+""",
+    # clamp on bool results: no kernel for number bounds, nor for two tensor bounds
+    "clamp-bool-kernels": """
+x2 = torch.full((2, 3), 0.0, dtype=torch.float32)
+x3 = x2.le(x2)
+x4 = x3.clamp_min(True)
+x3.clamp_(False)
+x5 = x3.clamp_max(False)
+x6 = x3.clamp(x3, x3)
+x7 = x3.clamp(x3)
+x8 = x3.clamp(1)
+""",
+    # squeeze: a 0-dim tensor's dim 0; repeated dims refused
+    "squeeze-zero-dim-and-repeats": """
+x1 = torch.ones((2, 3), dtype=torch.float64)
+x4 = x1.sum()
+@torch.inference_mode(False)
+def f5(t):
+    return t.mul_(2)
+x5 = f5(x4)
+x8 = x4.sub(x5)
+x9 = x8.squeeze(0)
+x10 = x4.squeeze((0,))
+x11 = x4.squeeze((0, -1))
+x12 = x1.squeeze((1, 1))
+""",
+    # std's gradient is zero where the std is zero
+    "std-backward-zero-std": """
+x2 = torch.ones((2, 1), dtype=torch.float32, requires_grad=True)
+x4 = x2.std()
+x5 = x4.float()
+x9 = x5.reshape(-1)
+x9.sum().backward(retain_graph=True)
+""",
+    # fill_'s value is read as a number first: it may share the filled tensor's memory
+    "fill-value-shares-memory": """
+x1 = torch.full((), 2.0, dtype=torch.float32)
+x1[None] = x1
+x2 = torch.arange(3, dtype=torch.float32)
+x4 = x2 @ x2
+x4[True] = x4
+x2[1:].fill_(x2[0])
+""",
+    # cumsum_ and cumprod_ refuse bool tensors (after their dtype and dim checks)
+    "cumulative-inplace-bool": """
+x2 = torch.ones((2, 2), dtype=torch.float32)
+x3 = x2.select(0, 0)
+x4 = x2.logical_or(x3)
+x4.cumsum_(1)
+x4.cumprod_(0)
+x4.cumsum_(1, dtype=torch.int64)
+x4.cumsum_(5)
+x5 = torch.ones((2, 2), dtype=torch.uint8)
+x5.cumsum_(0)
+""",
+    # fill_ of an integer tensor from a gradient-requiring value does record (unlike copy_)
+    "fill-integer-tracked": """
+x1 = torch.ones((), dtype=torch.float32, requires_grad=True)
+x2 = torch.tensor([[5, 3], [3, -1]], dtype=torch.int64)
+x2.fill_(x1)
+x3 = torch.ones((2, 3), dtype=torch.int64)
+x3[None] = x1
+""",
+    # activations of 0-dim tensors; softshrink's zeros keep the input's sign
+    "activations-zero-dim": """
+x1 = torch.zeros((2, 2), dtype=torch.float32)
+x3 = x1.sum()
+torch.nn.functional.silu(x3, inplace=True)
+x4 = torch.tensor(-0.5, dtype=torch.float64)
+a = torch.nn.functional.mish(x4)
+b = torch.nn.functional.hardswish(x4)
+c = torch.nn.functional.hardsigmoid(x4)
+d = torch.nn.functional.softplus(x4)
+e = torch.nn.functional.logsigmoid(x4)
+f = torch.nn.functional.softshrink(x4)
+g = torch.nn.functional.softshrink(torch.tensor([-0.5, -0.2, 0.3, 0.7]))
+torch.nn.functional.mish(x4, inplace=True)
+""",
+    # autograd.grad neither runs nor frees the nodes of its inputs (nor beyond)
+    "grad-stops-at-inputs": """
+x1 = torch.tensor([0.0, 0.0, 0.0], dtype=torch.float32, requires_grad=True)
+x5 = x1.isinf()
+x6 = x1.clamp_min(x5)
+x7 = x6.unbind()[0]
+x8 = x7.view(1, 1)
+x9 = torch.autograd.grad(x7.sum(), [x6], allow_unused=True)
+x10 = x8.squeeze(0)
+x10.sum().backward(retain_graph=True)
+""",
+    # autograd.grad neither runs nor frees the nodes of its inputs (nor beyond)
+    "grad-stops-at-inputs-after-backward": """
+x1 = torch.tensor([1.0, -0.5, 0.5, -1.0], dtype=torch.float32, requires_grad=True)
+x4 = x1.unbind()[0]
+x5 = x4 * 1
+x5.log_()
+x5.backward()
+x11 = x5.sign()
+x12 = torch.autograd.grad(x11, [x5], allow_unused=True)
+""",
+    # the backward of x[..., idx] (index_put_ counts dims, not the Ellipsis)
+    "index-backward-ellipsis": """
+x1 = torch.tensor([[0.0, 0.5, 0.0], [-0.0, 0.25, 3.0]], dtype=torch.float32)
+x5 = x1.detach().requires_grad_()
+x13 = x5.diagonal()
+x14 = x13[..., [0]]
+x14.sum().backward()
+x15 = x5[..., [1]]
+x15.sum().backward()
+""",
+    # a 0-dim bool cumsum_/cumprod_ is a copy: no kernel refuses it
+    "cumulative-inplace-bool-zero-dim": """
+x1 = torch.full((4,), 1.0, dtype=torch.float32)
+x5 = x1.sum()
+x6 = torch.isfinite(x5)
+x6.cumprod_(0)
+x6.cumsum_(0)
+""",
+    # _prelu_kernel of 0-dim tensors
+    "prelu-kernel-zero-dim": """
+x8 = torch.full((), -2.0, dtype=torch.float32)
+x9 = torch._prelu_kernel(x8, x8)
+x10 = torch._prelu_kernel(x8, torch.tensor([0.5, 2.0]))
+""",
+    # out= refuses a partially overlapping input before its dtype checks
+    "out-overlap-before-dtype": """
+x2 = torch.tensor([3.0, 0.5, 0.5], dtype=torch.float32)
+x4 = x2.narrow(0, 0, 1)
+x6 = x2.chunk(2)[0]
+torch.bitwise_not(x4, out=x6)
+x7 = torch.tensor([1, 2, 3])
+torch.bitwise_not(x7[:2], out=x7[1:])
+torch.neg(x7, out=x7)
+""",
 }
 
 

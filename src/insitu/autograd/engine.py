@@ -178,6 +178,11 @@ def _needed_nodes(root_nodes, deps, capture_nodes):
     return needed
 
 
+def _leads_on(fn, needed):
+    """Whether a captured input's node must still run: another input lies beyond it."""
+    return any(n in needed for n, _ in fn.next_functions if n is not None)
+
+
 def _add(a, b):
     return b if a is None else (a if b is None else a + b)
 
@@ -210,7 +215,10 @@ def run_backward(roots, retain_graph, create_graph, captures=None):
                 grads = _pre_hooks(fn, grads)
             if captures is not None and fn in capture_nodes:
                 _capture(fn, grads, captures, got)
-            if needed is not None and (fn not in needed or fn.__class__ is AccumulateGrad):
+            skipped = needed is not None and (
+                fn not in needed or fn.__class__ is AccumulateGrad
+                or (fn in capture_nodes and not _leads_on(fn, needed)))
+            if skipped:     # not run, so not freed: PyTorch's engine stops at the inputs
                 out = ()
             elif fn.num_outputs == 1:
                 if grads[0] is None and not fn.runs_without_grad:
@@ -227,7 +235,7 @@ def run_backward(roots, retain_graph, create_graph, captures=None):
                 out = anomaly.apply_checked(fn, grads) if checked else fn.apply(grads)
                 if hooks:
                     out = _post_hooks(fn, out, grads)
-            if not retain_graph:
+            if not retain_graph and not skipped:
                 fn.release()
             nout = len(out)
             i = 0

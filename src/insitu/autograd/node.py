@@ -129,7 +129,9 @@ def accumulate_into_leaf(var, g, create_graph=None):
         old = None
     if old is None:
         if create_graph:
-            var._grad = g
+            # PyTorch copies it into a fresh tensor (a CopyBackwards node when it has a graph)
+            var._grad = g.new_empty(g.shape)
+            var._grad.copy_(g)
         else:
             # own the buffer: the incoming gradient may alias another tensor (or be an expand)
             var._grad = g.detach().clone()

@@ -3,8 +3,9 @@
 `insitu.fft` or `t.stft(...)` raise `AttributeError: insitu does not implement torch.fft yet`
 (`torch.Tensor.stft` for a method) instead of Python's "has no attribute ... Did you mean",
 which would point at an unrelated name. The list of PyTorch's public names is data shipped with
-the package (`_torch_names.json`, written by `python -m insitu coverage --refresh`); it is read
-on the first failed lookup, never on a successful one, so attribute access costs nothing extra.
+the package (`_torch_names.json`, written by `python -m insitu coverage --refresh`). A module's
+`__getattr__` reads it on the first failed lookup; Tensor's missing names are class attributes
+made from it at import (`MissingAttribute`), so a successful lookup costs nothing extra.
 """
 import json
 import os
@@ -40,17 +41,36 @@ def namespace_getattr(namespace, module_name):
     return __getattr__
 
 
-def tensor_getattr(self, name):
-    """`Tensor.__getattr__`, called only when a lookup failed: names a PyTorch attribute that
-    insitu lacks as such, and otherwise raises what Python would."""
-    if name[:1] == "_":           # unset private slots, protocol probes: plain, and quick
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-    if hasattr(type(self), name):     # a property that raised AttributeError: raise it again
-        return object.__getattribute__(self, name)
-    if name in torch_names().get("Tensor", ()):
-        raise not_implemented(f"torch.Tensor.{name}")
-    raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'",
-                         name=name, obj=self)
+class MissingAttribute:
+    """The class attribute standing for a Tensor name PyTorch has and insitu lacks: reading it
+    raises `AttributeError: insitu does not implement torch.Tensor.X yet` (so `hasattr` is
+    False). A descriptor rather than `Tensor.__getattr__`: a class with `__getattr__` has every
+    attribute read go through a slower lookup that the interpreter cannot specialise, which
+    cost each op a few tenths of a microsecond."""
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __get__(self, obj, objtype=None):
+        raise not_implemented(f"torch.Tensor.{self.name}")
 
 
-METHODS = {"__getattr__": tensor_getattr}
+def missing_tensor_attributes(cls):
+    """{name: MissingAttribute} for PyTorch's public Tensor names that `cls` lacks (called by
+    `insitu.methods` once everything else is attached)."""
+    missing = {name: MissingAttribute(name) for name in torch_names().get("Tensor", ())
+               if name[:1] != "_" and not hasattr(cls, name)}
+    _MISSING_TENSOR_NAMES.update(missing)
+    return missing
+
+
+_MISSING_TENSOR_NAMES = set()
+
+
+def tensor_dir(self):
+    """`dir(t)` without the names insitu lacks."""
+    return [n for n in object.__dir__(self) if n not in _MISSING_TENSOR_NAMES]
+
+
+METHODS = {"__dir__": tensor_dir}

@@ -17,7 +17,8 @@ as PyTorch's `...Backward1` nodes do: no copy of the input. Those are separate d
 import math
 
 from ..backend import clip, xp
-from .checks import refuse, refuse_bool
+from ..core import dtypes
+from .checks import all_of, refuse, refuse_bool, tensors_only
 from .bitselect import BITS as _BITS, bitwise as _bitwise, ones_where as _ones_where
 from .bitselect import pass_where as _pass, select as _select
 from .kernels import blocked, fresh, scratch, store
@@ -44,10 +45,40 @@ def _k_relu(out, dt, a):
     return xp.maximum(a.dtype.type(0), a, out=out)
 
 
+def _any_dim(kernel):
+    """NumPy's arithmetic on a 0-dim array gives a scalar, which a kernel's in-place steps
+    cannot write into: a 0-dim input runs as a 1-element view instead."""
+    def k(out, dt, a, *params):
+        if a.ndim:
+            return kernel(out, dt, a, *params)
+        r = kernel(None if out is None else out.reshape(1), dt, a.reshape(1), *params)
+        return r.reshape(()) if out is None else out
+    k.__name__ = kernel.__name__
+    return k
+
+
 def _k_hardtanh(out, dt, a, min_val=-1.0, max_val=1.0):
     if dt is not None and a.dtype != dt:
         a = a.astype(dt)
+    if a.dtype.kind in "iu":
+        min_val, max_val = _integer_bounds(a.dtype, min_val, max_val)
     return clip(a, min_val, max_val, out=out)
+
+
+def _integer_bounds(np_dtype, *bounds):
+    """hardtanh's bounds on an integer tensor, as PyTorch converts them (its Scalar.to<T>):
+    checked as int64 first (inf and nan are refused there), truncated toward zero, then
+    refused beyond the type's range (and negative for an unsigned type)."""
+    dt = dtypes.from_numpy_dtype(np_dtype)
+    for b in bounds:
+        dtypes.checked_scalar(b, dtypes.int64)
+    if np_dtype.kind == "u":
+        if any(int(b) < 0 for b in bounds):
+            raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
+        bounds = tuple(int(b) for b in bounds)
+    for b in bounds:
+        dtypes.checked_scalar(b, dt)
+    return tuple(int(b) for b in bounds)
 
 
 # ------------------------------------------------------------------ leaky relu, rrelu
@@ -213,18 +244,21 @@ def _shrink_backward(grad, self, lambd):
     return grad.masked_fill((self >= -lambd) & (self <= lambd), 0)
 
 
+@_any_dim
 def _k_softshrink(out, dt, a, lambd=0.5):
     # x - clamp(x, -lambd, lambd): x - lambd above, x + lambd below, 0 between
     lam = _cast_scalar(dt, a, lambd)
     r = clip(a, -lam, lam)
-    return xp.subtract(a, r, out=out if out is not None else r)
+    r = xp.subtract(a, r, out=out if out is not None else r)
+    # between the bounds PyTorch's kernel gives x * 0: a zero with x's sign
+    return xp.multiply(a, 0, out=r, where=(a >= -lam) & (a <= lam))
 
 
 # ------------------------------------------------------------------ prelu
 
 def _k_prelu(out, dt, a, weight):
     # x > 0 ? x : weight * x, with the weight viewed to broadcast over the channels
-    r = xp.multiply(weight, a)
+    r = xp.asarray(xp.multiply(weight, a))       # an array even when both are 0-dim
     xp.copyto(r, a, where=a > 0)
     if out is not None:
         xp.copyto(out, r)
@@ -327,6 +361,7 @@ def _gelu_tanh_grad_array(grad, x):
     return xp.multiply(grad, th, out=th)
 
 
+@_any_dim
 def _k_silu(out, dt, a):
     # x * sigmoid(x) = x / (1 + exp(-x))
     r = xp.negative(a)
@@ -342,6 +377,7 @@ def _silu_backward(grad, self):
     return grad * s * (1 + self * (1 - s))
 
 
+@_any_dim
 def _k_softplus(out, dt, a, beta=1.0, threshold=20.0):
     # PyTorch: (x * beta) > threshold ? x : log1p(exp(x * beta)) / beta
     a = _src(dt, a)
@@ -361,6 +397,7 @@ def _softplus_backward(grad, self, beta, threshold):
     return where(xb > threshold, grad, grad * z / (z + 1))
 
 
+@_any_dim
 def _k_mish(out, dt, a):
     # x * tanh(softplus(x))
     a = _src(dt, a)
@@ -377,6 +414,7 @@ def _mish_backward(grad, self):
     return grad * (ts + self * s * (1 - ts * ts))
 
 
+@_any_dim
 def _k_log_sigmoid(out, dt, a):
     # min(x, 0) - log1p(exp(-|x|)): no overflow either way
     a = _src(dt, a)
@@ -395,6 +433,7 @@ def _log_sigmoid_backward(grad, self):
     return where(self < 0, grad * (1 - q), grad * q)
 
 
+@_any_dim
 def _k_hardswish(out, dt, a):
     # x * min(max(x + 3, 0), 6) / 6
     a = _src(dt, a)
@@ -412,6 +451,7 @@ def _hardswish_backward(grad, self):
     return inner.masked_fill(self < -3, 0)
 
 
+@_any_dim
 def _k_hardsigmoid(out, dt, a):
     # min(max(x + 3, 0), 6) / 6
     a = _src(dt, a)
@@ -440,8 +480,16 @@ TENSOR_METHODS = [
     # hardtanh's gradient is decided by the result (strictly inside the bounds), so its in-place
     # form keeps nothing extra: the output itself is saved
     Op("hardtanh(Tensor self, min_val=-1.0, max_val=1.0)", _k_hardtanh, promote="same",
-       derivatives=_HARDTANH),
+       check=refuse_bool("Bool inputs not supported for hardtanh"), derivatives=_HARDTANH),
 ]
+
+
+def _same_dtype(args, params):
+    """prelu's weight has the input's dtype (PyTorch's kernel does not promote)."""
+    self, weight = args
+    if weight._dtype is not self._dtype:
+        raise RuntimeError(f"Found dtype {weight._dtype.legacy} but expected "
+                           f"{self._dtype.legacy}")
 
 
 def _float_only(kernel):
@@ -505,20 +553,23 @@ FUNCTIONAL = {
                      check=refuse("threshold_cpu", "b"),
                      derivatives={"self": _threshold_backward}),
     "hardshrink": Op("hardshrink(Tensor self, lambd=0.5)", _k_hardshrink, promote="same",
-                     variants="function", check=_float_only("hardshrink_cpu"),
+                     variants="function method", check=_float_only("hardshrink_cpu"),
                      derivatives={"self": _shrink_backward}),
     "softshrink": Op("softshrink(Tensor self, lambd=0.5)", _k_softshrink, promote="same",
                      variants="function", check=_float_only("softshrink_check"),
                      derivatives={"self": _shrink_backward}),
     "prelu": Op("_prelu_kernel(Tensor self, Tensor weight)", _k_prelu, variants="function",
-                node="PreluKernelBackward0", check=_float_only("prelu_cpu"),
+                node="PreluKernelBackward0",
+                check=all_of(tensors_only("_prelu_kernel", ("weight",)), _same_dtype,
+                             _float_only("prelu_cpu")),
                 derivatives={"self": _prelu_input_backward,
                              "weight": _prelu_weight_backward}),
     "gelu": Op("gelu(Tensor self, approximate='none')", _k_gelu, promote="same",
-               variants="function", check=_check_gelu, derivatives={"self": _gelu_backward},
-               on_arrays=True),
+               variants="function",
+               check=all_of(_check_gelu, _float_only("GeluKernelImpl")),
+               derivatives={"self": _gelu_backward}, on_arrays=True),
     "silu": Op("silu(Tensor self)", _k_silu, promote="same", variants="function inplace",
-               derivatives={"self": _silu_backward}),
+               check=_float_only("silu_cpu"), derivatives={"self": _silu_backward}),
     "softplus": Op("softplus(Tensor self, beta=1.0, threshold=20.0)", _k_softplus,
                    promote="same", variants="function", check=_float_only("softplus_cpu"),
                    derivatives={"self": _softplus_backward}),
@@ -535,3 +586,7 @@ FUNCTIONAL = {
                       variants="function inplace", check=_float_only("hardsigmoid_cpu"),
                       derivatives={"self": _hardsigmoid_backward}),
 }
+
+# the ones PyTorch also has in its torch namespace (torch.hardshrink, Tensor.hardshrink,
+# torch.celu, torch._prelu_kernel), attached there by `insitu.methods`
+TORCH_NAMESPACE = [FUNCTIONAL["hardshrink"], FUNCTIONAL["celu"], FUNCTIONAL["prelu"]]

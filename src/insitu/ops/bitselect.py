@@ -19,8 +19,8 @@ def ones_where(mask, u, out=None):
 def bitwise(*arrays):
     """The unsigned dtype the arrays' bits are selected in, or None when they differ in dtype
     or shape (or are not NumPy floats): those take xp.where."""
-    if not all(isinstance(b, xp.ndarray) for b in arrays):
-        return None
+    if not all(isinstance(b, xp.ndarray) and b.ndim for b in arrays):
+        return None     # numbers and 0-d arrays (whose ufunc results are NumPy scalars)
     a = arrays[0]
     u = BITS.get(a.dtype)
     if u is None or any(b.dtype != a.dtype or b.shape != a.shape for b in arrays):

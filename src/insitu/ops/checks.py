@@ -182,3 +182,59 @@ def refuse_bool(message):
         if args[0]._dtype is dtypes.bool_:
             raise RuntimeError(message)
     return check
+
+
+def one_kind_of_bounds(fn, function=False):
+    """`fn` (an entry point of clamp) taking bounds that are both tensors or both numbers:
+    PyTorch has one overload of each, and its argument parser refuses a mix
+    (`x.clamp(min=t, max=1.0)`) with a TypeError that shows how the call was written, so the
+    check sits in front of the entry point."""
+    name = fn.__name__
+    first = "Tensor input, " if function else ""
+    rest = ", *, Tensor out = None" if function else ""
+    signatures = "".join(f" * ({first}{k} min = None, {k} max = None{rest})\n"
+                         for k in ("Tensor", "Number"))
+
+    def clamp(*args, **kwargs):
+        bounds = [a for a in args[1:] + tuple(v for k, v in kwargs.items() if k != "out")
+                  if a is not None]
+        if len({isinstance(a, Tensor) for a in bounds}) > 1:
+            raise TypeError(invalid_combination(name, args if function else args[1:], kwargs)
+                            + signatures)
+        return fn(*args, **kwargs)
+    clamp.__name__ = clamp.__qualname__ = name
+    clamp.__doc__ = fn.__doc__
+    return clamp
+
+
+def invalid_combination(name, args, kwargs):
+    """The first line of PyTorch's argument-parser error (its keywords come out in reverse)."""
+    def kind(v):
+        return "Tensor" if isinstance(v, Tensor) else type(v).__name__
+    got = ", ".join(kind(a) for a in args)
+    keywords = [f"{k}={kind(v)}" for k, v in reversed(kwargs.items())]
+    got += "".join(", " + k for k in keywords) if args else "".join(k + ", " for k in keywords)
+    return f"{name}() received an invalid combination of arguments - got ({got}), but " \
+           "expected one of:\n"
+
+
+# ------------------------------------------------------------------- clamp
+
+def clamp_args(args, params):
+    self, lo, hi = args
+    if lo is None and hi is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    # bool results: PyTorch has no kernel for number bounds, nor for two tensor bounds
+    if common_dtype(args) is dtypes.bool_:
+        if not isinstance(lo, Tensor) and not isinstance(hi, Tensor):
+            kernel = "clamp_min" if hi is None else "clamp_max" if lo is None else "clamp"
+            raise not_implemented(kernel + "_scalar_cpu", dtypes.bool_)
+        if lo is not None and hi is not None:
+            raise not_implemented("clamp_cpu", dtypes.bool_)
+
+
+def clamp_bound(kernel):
+    def check(args, params):
+        if not isinstance(args[1], Tensor) and common_dtype(args) is dtypes.bool_:
+            raise not_implemented(kernel, dtypes.bool_)
+    return check

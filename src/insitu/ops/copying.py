@@ -7,7 +7,7 @@ from ..core.tensor import Tensor, new_tensor
 from .derivatives import Derivative, record
 from .kernels import UNSAFE
 from .pointwise import zeros_like
-from .table import ANY_DTYPE, EXPANDED_SELF, Op, formulas_on_arrays
+from .table import ANY_DTYPE, EXPANDED_SELF, OWN_OVERLAP, Op, formulas_on_arrays
 
 
 def _k_fill(out, dt, a, value):
@@ -48,8 +48,9 @@ def _fill_node(args, params):
 
 
 INPLACE_ONLY = formulas_on_arrays([
+    # the value is read as a number before anything is written: it may share self's memory
     Op("fill(Tensor self, Scalar value)", _k_fill, variants="inplace", check=_check_fill,
-       writes=(ANY_DTYPE, EXPANDED_SELF), node=_fill_node,
+       writes=(ANY_DTYPE, EXPANDED_SELF, OWN_OVERLAP), node=_fill_node,
        derivatives={"self": _zero, "value": lambda grad: grad.sum()}),
     Op("zero(Tensor self)", _k_zero, variants="inplace", writes=(ANY_DTYPE, EXPANDED_SELF),
        derivatives={"self": _zero}),

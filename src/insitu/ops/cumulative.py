@@ -206,20 +206,26 @@ def _k_cumulative(np_fn):
     return kernel
 
 
-def _check_inplace_dtype(args, params):
-    dtype = params.get("dtype")
-    if dtype is not None and dtypes.to_dtype(dtype) is not args[0]._dtype:
-        raise RuntimeError(
-            f"Bad in-place call: input tensor dtype {CPP_NAMES[args[0]._dtype.name]} and output "
-            f"tensor dtype {CPP_NAMES[dtypes.to_dtype(dtype).name]} should match")
+def _check_inplace(kernel):
+    def check(args, params):
+        self = args[0]
+        dtype = params.get("dtype")
+        if dtype is not None and dtypes.to_dtype(dtype) is not self._dtype:
+            raise RuntimeError(
+                f"Bad in-place call: input tensor dtype {CPP_NAMES[self._dtype.name]} and "
+                f"output tensor dtype {CPP_NAMES[dtypes.to_dtype(dtype).name]} should match")
+        _wrap_dim(params["dim"], self._data.ndim)
+        if self._dtype is dtypes.bool_ and self._data.ndim:   # no kernel (0-dim: a copy)
+            raise not_implemented(kernel, self._dtype)
+    return check
 
 
 # the in-place forms run through the table's in-place pipeline (guards, version, graph rewrite)
 OPS = [
     Op("cumsum(Tensor self, dim, *, dtype=None)", _k_cumulative(xp.cumsum), promote="same",
-       variants="inplace", check=_check_inplace_dtype, derivatives=_CUMSUM),
+       variants="inplace", check=_check_inplace("cumsum_out_cpu"), derivatives=_CUMSUM),
     Op("cumprod(Tensor self, dim, *, dtype=None)", _k_cumulative(xp.cumprod), promote="same",
-       variants="inplace", check=_check_inplace_dtype, derivatives=_CUMPROD),
+       variants="inplace", check=_check_inplace("cumprod_out_cpu"), derivatives=_CUMPROD),
 ]
 
 

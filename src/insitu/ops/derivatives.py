@@ -89,7 +89,18 @@ class Derivative:
         display = "insitu::autograd::" + name if name in _QUALIFIED else name
         self.node_cls = type(name, (FormulaNode,), {"__slots__": (), "derivative": self,
                                                      "num_outputs": len(self.outputs),
-                                                     "_display": display})
+                                                     "_display": display,
+                                                     **self.saved_attributes()})
+
+    def saved_attributes(self):
+        """PyTorch's introspection of what a node keeps (`grad_fn._saved_self`, `._saved_dim`):
+        one property per name the formulas may keep. Properties, not a `__getattr__`, which
+        would slow every attribute read of every node."""
+        names = set(self.inputs) | set(self.outputs) | set(self.computed)
+        for _, _, reads in self.formulas:
+            names.update(e[1] for e in reads if e[0] in (INPUT, OUTPUT, VALUE))
+        names.update(e[1] for e in self.composite_values)
+        return {"_saved_" + n: property(_saved_reader(n)) for n in names}
 
     def _classify(self, name):
         if name in _SPECIAL:
@@ -275,6 +286,16 @@ def _keep(d, node, plan, sources, values, inplace, where):
 
 # ------------------------------------------------------------------------- running formulas
 
+def _saved_reader(key):
+    def read(node):
+        if key in node.saved:
+            return node.saved[key].unpack(node)
+        if key in node.params:
+            return node.params[key]
+        raise AttributeError(f"'{type(node).__name__}' object has no attribute '_saved_{key}'")
+    return read
+
+
 class FormulaNode(Node):
     """The node class of every Derivative: runs the formulas of the inputs that need a
     gradient and fits each gradient to its input."""
@@ -285,18 +306,6 @@ class FormulaNode(Node):
 
     def name(self):
         return self._display
-
-    def __getattr__(self, name):
-        # PyTorch's introspection of what a node saved: grad_fn._saved_self, ._saved_result
-        if name.startswith("_saved_"):
-            key = name[7:]
-            saved = object.__getattribute__(self, "saved")
-            if key in saved:
-                return saved[key].unpack(self)
-            params = object.__getattribute__(self, "params")
-            if key in params:
-                return params[key]
-        raise AttributeError(name)
 
     def apply(self, grads):
         d = self.derivative
@@ -373,6 +382,15 @@ class FormulaNode(Node):
         if self.derivative.composite is not None:
             self.refs = ()
             self.params = {}
+        elif self.params:
+            # arrays kept at record time (indices, masks) are tensors PyTorch saves: freed too,
+            # so a second backward reading them gets its error
+            self.params = {k: v for k, v in self.params.items() if not _holds_array(v)}
+
+
+def _holds_array(v):
+    return isinstance(v, xp.ndarray) or (type(v) is tuple
+                                         and any(isinstance(i, xp.ndarray) for i in v))
 
 
 class _Freed(dict):

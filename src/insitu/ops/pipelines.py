@@ -18,6 +18,7 @@ from ..autograd.grad_mode import mode
 from ..autograd.guards import check_autograd
 from ..autograd.versions import INFERENCE_WRITE, write
 from ..backend import xp
+from ..core import dtypes
 from ..core.dtypes import CPP_NAMES, can_cast
 from ..core.storage import INFERENCE, Storage, user_stacklevel
 from ..core.tensor import Tensor, new_tensor
@@ -66,7 +67,29 @@ def _needs(args):
     return False
 
 
+def _refuse_none(op, args, name):
+    """None where the schema wants an operand: PyTorch's argument parser refuses it before
+    anything else (its message as for a method call, `x.copy_(None)`)."""
+    if None not in args[1:]:
+        return
+    operands = [a for a in op.args if a.operand]
+    for i, (value, arg) in enumerate(zip(args[1:], operands[1:]), 1):
+        if value is None and not arg.optional:
+            if len(operands) > 2:
+                raise TypeError(checks.invalid_combination(name, args[1:], {}))
+            shown = "other" if arg.name == "src" else arg.name    # PyTorch's name for copy_'s
+            raise TypeError(f"{name}(): argument '{shown}' (position {i}) must be Tensor, not "
+                            "NoneType")
+
+
+def _tracks(op, self):
+    """copy_ into an integer or bool tensor records nothing (PyTorch's hand-written copy_
+    skips non-differentiable dtypes; its generated in-place ops, fill_ included, do not)."""
+    return self._dtype.is_floating_point or op.name != "copy"
+
+
 def outofplace(op, args, params):
+    _refuse_none(op, args, op.name)
     if op.check_args is not None:
         op.check_args(args, params)
     result_dt, force, _ = dtype_info(op, args, params)
@@ -95,8 +118,9 @@ def _reraise_shapes(args, err):
 
 
 def inplace(op, args, params):
+    _refuse_none(op, args, op.inplace_name)
     self = args[0]
-    grad = mode.grad and op.tracks_inplace and _needs(args)
+    grad = mode.grad and op.tracks_inplace and _tracks(op, self) and _needs(args)
     if grad:   # PyTorch's autograd guards come before the kernel's own checks
         check_autograd(self, _needs(args[1:]))
     if op.check_args is not None:
@@ -144,7 +168,12 @@ def _write_inference(kernel, *args):
 
 def into_out(op, args, params, out):
     """The `out=` form: like an in-place op on `out`, plus PyTorch's resize and autograd rules."""
-    check_out_grad(op.name, out, args)
+    if out._dtype is not dtypes.bool_ and getattr(op.kernel, "bool_out_only", False):
+        raise RuntimeError(f"{op.name} does not support non-boolean outputs.")
+    fallback = mode.grad and _out_grad(op, out, args)
+    for a in args:      # PyTorch refuses a partial overlap before its dtype checks
+        if isinstance(a, Tensor) and a._storage is out._storage:
+            checks.check_input_overlap(out, a._data)
     if op.check_args is not None:
         op.check_args(args, params)
     result_dt, force, _ = dtype_info(op, args, params)
@@ -168,7 +197,34 @@ def into_out(op, args, params, out):
             arrays.append(a)
     if out._storage.special & INFERENCE and not mode.inference:
         _write_inference(call_kernel, op, out._data, force, arrays, params)
+    if fallback:
+        node = prepare(op.derivative_named("NotImplemented"), args, params)
+        write(out, op.name, call_kernel, op, out._data, force, arrays, params)
+        after_inplace(out, node)
+        return out
     return write(out, op.name, call_kernel, op, out._data, force, arrays, params)
+
+
+def _out_grad(op, out, args):
+    """PyTorch's autograd rules for `out=` (grad mode on). An op whose result is never
+    differentiable (comparisons, logical ops, isinf...) ignores autograd. An op with a
+    derivative refuses any argument that requires grad. The others (bitwise ops, floor_divide:
+    PyTorch's not-implemented fallback) refuse an `out` that is a leaf requiring grad or a view
+    of one; otherwise, when some argument requires grad, `out` gets a NotImplemented node whose
+    backward raises (returns True)."""
+    if op.promote in ("compare", "bool"):
+        return False
+    d = op.derivative
+    if d is not None and d.name != "NotImplemented":
+        check_out_grad(op.name, out, args)
+        return False
+    if out._requires_grad:
+        base = out if out._base is None else out._base
+        if base._grad_fn is None and base._requires_grad:
+            raise RuntimeError(
+                f"aten::{op.name}(): functions with out=... arguments don't support automatic "
+                "differentiation, but one of the arguments requires grad.")
+    return out._requires_grad or _needs(args)
 
 
 def resize_out(out, shape, warn=True):
@@ -226,7 +282,7 @@ def record_outofplace(op, args, params, out):
 
 def inplace_pre(op, args, params):
     """Autograd guards and the node of an in-place op, before its kernel runs (fast path)."""
-    if not op.tracks_inplace:
+    if not op.tracks_inplace or not _tracks(op, args[0]):
         return None
     check_autograd(args[0], _needs(args[1:]))
     if not op.inplace_differentiable:

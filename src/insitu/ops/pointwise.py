@@ -11,6 +11,7 @@ from ..core.tensor import Tensor, new_tensor
 from . import checks
 from .bitselect import select
 from .checks import all_of, not_implemented, refuse, refusing, tensors_only
+from .codegen import entry_points
 from .kernels import (UNSAFE, blocked, fma_into, is_array, is_integral, result_array, scalar_in,
                       scratch, store, uf)
 from .table import ANY_DTYPE, Op, formulas_on_arrays
@@ -295,7 +296,10 @@ def _check_lerp(args, params):
     if tensor_weight and weight._data.ndim and weight._dtype is not self._dtype:
         raise RuntimeError(f"expected dtype {names[self._dtype.name]} for `weight` but got "
                            f"dtype {names[weight._dtype.name]}")
-    refuse("lerp_kernel_tensor" if tensor_weight else "lerp_kernel_scalar", "iub")(args, params)
+    if tensor_weight:
+        refuse("lerp_kernel_tensor", "iub")(args, params)
+    elif self._dtype.np.kind in "iub":      # a Scalar weight takes no part in the dtype
+        raise not_implemented("lerp_kernel_scalar", self._dtype)
 
 
 def _check_masked_fill(args, params):
@@ -327,11 +331,6 @@ def _check_sub(args, params):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
                            "If you are trying to invert a mask, use the `~` or `logical_not()` "
                            "operator instead.")
-
-
-def _check_clamp(args, params):
-    if args[1] is None and args[2] is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
 
 
 def _check_addcdiv(args, params):
@@ -535,12 +534,14 @@ BINARY = [
 
 CLAMP = [
     Op("clamp(Tensor self, Scalar? min=None, Scalar? max=None)", _k_clamp, promote="same",
-       check=_check_clamp, cast_names=lambda args: _CLAMP_NODES(args, None) == "ClampBackward1",
+       check=checks.clamp_args,
+       cast_names=lambda args: _CLAMP_NODES(args, None) == "ClampBackward1",
        node=_CLAMP_NODES, computed=_MASKS,
        derivatives={"self": lambda grad, mask: where(mask, grad),
                     "min": lambda grad, min_mask: where(min_mask, grad),
                     "max": lambda grad, max_mask: where(max_mask, grad)}),
     Op("clamp_min(Tensor self, Scalar min)", _k_clamp_min, promote="same", cast_names=True,
+       check=checks.clamp_bound("clamp_min_scalar_cpu"),
        node=_numbered_by(1, "ClampMin"),
        computed={"mask": lambda inputs, p: _MASKS["mask"]((inputs[0], inputs[1], None), p),
                  "min_mask": lambda inputs, p: _MASKS["min_mask"]((inputs[0], inputs[1], None),
@@ -548,6 +549,7 @@ CLAMP = [
        derivatives={"self": lambda grad, mask: where(mask, grad),
                     "min": lambda grad, min_mask: where(min_mask, grad)}),
     Op("clamp_max(Tensor self, Scalar max)", _k_clamp_max, promote="same", cast_names=True,
+       check=checks.clamp_bound("clamp_max_scalar_cpu"),
        node=_numbered_by(1, "ClampMax"),
        computed={"mask": lambda inputs, p: _MASKS["mask"]((inputs[0], None, inputs[1]), p),
                  "max_mask": lambda inputs, p: _MASKS["max_mask"]((inputs[0], None, inputs[1]),
@@ -600,6 +602,11 @@ def positive(input):
     return input
 
 
+_CLAMP = entry_points(CLAMP[0])
+
 METHODS = {"__rtruediv__": rtruediv, "__rdiv__": rtruediv, "positive": positive,
-           "__pos__": positive}
-FUNCTIONS = {"positive": positive}
+           "__pos__": positive,
+           "clamp": checks.one_kind_of_bounds(_CLAMP["method"]),
+           "clamp_": checks.one_kind_of_bounds(_CLAMP["inplace"])}
+FUNCTIONS = {"positive": positive,
+             "clamp": checks.one_kind_of_bounds(_CLAMP["function"], function=True)}

@@ -265,7 +265,9 @@ def _var_grad(grad, self, self_shape, dims, keepdim, count, correction):
 def _std_grad(grad, self, result, self_shape, dims, keepdim, count, correction):
     g = restore_dims(grad, len(self_shape), dims, keepdim)
     std = restore_dims(result, len(self_shape), dims, keepdim)
-    return _var_of(g / (std * 2), self, self_shape, dims, count, correction)
+    # PyTorch's std_backward: zero where the std is zero (not 0/0)
+    return _var_of((g / (std * 2)).masked_fill(std == 0, 0), self, self_shape, dims, count,
+                   correction)
 
 
 _VAR = Derivative("VarBackward0", {"self": _var_grad})

@@ -12,12 +12,13 @@ from .erf import erf_array
 from .table import Op
 
 
-def _k_bool(ufunc):
+def _k_bool(ufunc, bool_out_only=False):
     def kernel(out, dt, a):
         if a.dtype.kind in "iub":        # integers are always finite
             r = xp.zeros(a.shape, bool) if ufunc is not xp.isfinite else xp.ones(a.shape, bool)
             return r if out is None else _store(r, out)
         return ufunc(a, out=out)
+    kernel.bool_out_only = bool_out_only   # out= must be bool (`pipelines.into_out` checks)
     return kernel
 
 
@@ -48,8 +49,10 @@ _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 OPS = [
     Op(f"{name}(Tensor self)", _k_bool(fn), promote="bool", variants="function method")
-    for name, fn in [("isnan", xp.isnan), ("isinf", xp.isinf), ("isfinite", xp.isfinite),
-                     ("isposinf", xp.isposinf), ("isneginf", xp.isneginf)]
+    for name, fn in [("isnan", xp.isnan), ("isinf", xp.isinf), ("isfinite", xp.isfinite)]
+] + [   # their out= must be bool
+    Op(f"{name}(Tensor self)", _k_bool(fn, True), promote="bool", variants="function method")
+    for name, fn in [("isposinf", xp.isposinf), ("isneginf", xp.isneginf)]
 ] + [
     Op("nan_to_num(Tensor self, nan=0.0, posinf=None, neginf=None)", _k_nan_to_num,
        promote="same", derivatives={"self": lambda grad, self: grad * self.isfinite()}),

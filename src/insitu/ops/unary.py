@@ -145,7 +145,9 @@ SAME = [
     Op("abs(Tensor self)", _k_abs, promote="same", check=refuse("abs_cpu", "b"),
        derivatives={"self": lambda grad, self: grad * self.sign()}, operators=("__abs__",)),
     Op("sign(Tensor self)", _k_sign, promote="same", derivatives={"self": _zero}),
-    Op("sgn(Tensor self)", _k_sign, promote="same", derivatives={"self": _zero}),
+    # PyTorch's sgn formula (for complex tensors) keeps self and the result: zero for real ones
+    Op("sgn(Tensor self)", _k_sign, promote="same",
+       derivatives={"self": lambda grad, self, result: zeros_like(grad)}),
     Op("floor(Tensor self)", _k_int_identity(xp.floor), promote="same",
        check=refuse("floor_vml_cpu", "b"), derivatives={"self": _zero}),
     Op("ceil(Tensor self)", _k_int_identity(xp.ceil), promote="same",

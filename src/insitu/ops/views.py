@@ -11,7 +11,7 @@ from ..autograd.grad_mode import mode
 from ..autograd.versions import write
 from ..backend import xp, as_strided as _np_as_strided, strided_view
 from ..core.storage import Storage
-from ..core.dtypes import to_dtype
+from ..core.dtypes import bool_, to_dtype
 from ..core.tensor import Tensor, _wrap_dim, alias
 from .copying import contiguous_copy
 from .derivatives import record
@@ -209,10 +209,19 @@ def movedim(self, source, destination):
     int or a sequence) moved to `destination`, the others keeping their order. Backward:
     PermuteBackward0."""
     nd = self._data.ndim
-    src = [source] if isinstance(source, int) else list(source)
-    dst = [destination] if isinstance(destination, int) else list(destination)
-    src = [_wrap_dim(s, nd) for s in src]
-    dst = [_wrap_dim(d, nd) for d in dst]
+    given_src = [source] if isinstance(source, int) else list(source)
+    given_dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(given_src) != len(given_dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({given_src} "
+                           f"dims) should contain the same number of dims as destination "
+                           f"({given_dst} dims)")
+    src = [_wrap_dim(s, nd) for s in given_src]
+    dst = [_wrap_dim(d, nd) for d in given_dst]
+    for dims, given, which in ((src, given_src, "source"), (dst, given_dst, "destination")):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{which}` ({given})")
+    if nd == 0:                 # PyTorch: a 0-dim tensor's movedim is an alias
+        return _view_op(self, self._data.view(), "AliasBackward0", lambda g: g)
     order = [d for d in range(nd) if d not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -258,14 +267,21 @@ def squeeze(self, dim=None):
         return _view_op(self, a.squeeze(), "SqueezeBackward0", lambda g: squeeze(g))
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
     nd = a.ndim
-    dims = {_wrap_dim(d, nd) for d in dims}
+    wrapped = [_wrap_dim(d, nd) for d in dims]
+    dims = set(wrapped)
+    if len(dims) != len(wrapped):
+        seen = set()
+        for d in wrapped:
+            if d in seen:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+            seen.add(d)
     arr = _squeeze_np(a, dims)
     name = "SqueezeBackward1" if isinstance(dim, int) else "SqueezeBackward2"
     return _view_op(self, arr, name, lambda g: squeeze(g, dim))
 
 
 def _squeeze_np(a, dims):
-    axes = tuple(d for d in dims if a.shape[d] == 1)
+    axes = tuple(d for d in dims if d < a.ndim and a.shape[d] == 1)   # 0-dim: dim 0 is kept
     return a.squeeze(axes) if axes else a.view()
 
 
@@ -293,8 +309,10 @@ def expand(self, *sizes):
     sizes = _shape_arg(sizes)
     a = self._data
     if len(sizes) < a.ndim:
+        # PyTorch names a bool tensor by its type's old name here
+        kind = "CPUBoolType" if self._dtype is bool_ else f"insitu.{self._dtype.legacy}Tensor"
         raise RuntimeError(
-            f"expand(insitu.{self._dtype.legacy}Tensor{{[{', '.join(map(str, a.shape))}]}}, "
+            f"expand({kind}{{[{', '.join(map(str, a.shape))}]}}, "
             f"size=[{', '.join(map(str, sizes))}]): the number of sizes provided "
             f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor "
             f"({a.ndim})")

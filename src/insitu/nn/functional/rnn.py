@@ -382,7 +382,8 @@ def _several(derivative):
     derivative.node_cls = type(derivative.name, (_SeveralOutputs,),
                                {"__slots__": (), "derivative": derivative,
                                 "num_outputs": len(derivative.outputs),
-                                "_display": derivative.node_cls._display})
+                                "_display": derivative.node_cls._display,
+                                **derivative.saved_attributes()})
     return derivative
 
 

@@ -214,7 +214,19 @@ def _k_index(out, dt, a, indices):
 
 def _index_backward(grad, self_shape, self_dtype, indices):
     gi = zeros(self_shape, dtype=self_dtype)
-    return gi.index_put_(_as_tensors(indices), grad, accumulate=True)
+    return gi.index_put_(_as_tensors(_without_ellipsis(indices, len(self_shape))), grad,
+                         accumulate=True)
+
+
+def _without_ellipsis(np_idx, ndim):
+    """The index with its Ellipsis spelled out as full slices (index_put_ counts its entries
+    against the dims, as PyTorch's does)."""
+    at = next((k for k, i in enumerate(np_idx) if i is Ellipsis), None)
+    if at is None:
+        return np_idx
+    used = sum(i.ndim if isinstance(i, xp.ndarray) and i.dtype == bool else 1
+               for i in np_idx if i is not None and i is not Ellipsis)
+    return np_idx[:at] + (slice(None),) * (ndim - used) + np_idx[at + 1:]
 
 
 def _as_tensors(np_idx):

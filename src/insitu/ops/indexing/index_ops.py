@@ -65,8 +65,6 @@ def _check_index_add(args, params):
         raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the "
                            f"specified dimension. Got self.shape = {size_list(self._data.shape)} "
                            f"source.shape = {size_list(source._data.shape)}")
-    size = self._data.shape[d] if self._data.ndim else 1
-    check_bounds(index._data.reshape(-1), d, size)
 
 
 def _k_index_add(out, dt, a, src, dim, index, alpha=1):
@@ -74,6 +72,7 @@ def _k_index_add(out, dt, a, src, dim, index, alpha=1):
     out = target(out, a, src, idx)
     o = at_least_1d(out)
     d = dim % o.ndim
+    check_bounds(idx, d, o.shape[d])   # after the overlap check (in the kernel, as PyTorch's)
     s = _source_block(o, src, d, idx.size)
     if alpha != 1:
         s = xp.multiply(s, alpha, dtype=o.dtype, casting="unsafe")
@@ -94,10 +93,12 @@ INDEX_ADD = Op("index_add(Tensor self, dim, index, Tensor source, *, alpha=1)", 
 # index_copy ------------------------------------------------------------------------------
 
 def _check_index_copy(args, params):
-    self, source = args
-    index = params["index"]
-    d = _dim_and_index(self, params["dim"], index, "index_copy_")
-    s_nd, o_nd = self._data.ndim, source._data.ndim
+    _dim_and_index(args[0], params["dim"], params["index"], "index_copy_")
+
+
+def _index_copy_checks(a, src, d, index):
+    """index_copy's checks, which PyTorch makes after its overlap check (the kernel's)."""
+    s_nd, o_nd = a.ndim, src.ndim
     if index._data.ndim >= 2:
         raise IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got "
                          f"{index._data.ndim})")
@@ -110,11 +111,11 @@ def _check_index_copy(args, params):
             f"index_copy_(): When source and destination are not scalars, their dimensionality "
             f"must match. Source dimensionality ({o_nd}), destination dimensionality ({s_nd})")
     check_long_index(index, "index_copy_")
-    if self._dtype is not source._dtype:
+    if a.dtype != src.dtype:
         raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, "
-                           f"but got (self) {self._dtype.legacy} and (source) "
-                           f"{source._dtype.legacy}")
-    s_sl, o_sl = list(self._data.shape), list(source._data.shape)
+                           f"but got (self) {dtypes.from_numpy_dtype(a.dtype).legacy} and "
+                           f"(source) {dtypes.from_numpy_dtype(src.dtype).legacy}")
+    s_sl, o_sl = list(a.shape), list(src.shape)
     if s_sl:
         del s_sl[d]
     if o_sl:
@@ -124,10 +125,10 @@ def _check_index_copy(args, params):
             f"index_copy_(): Source/destination tensor must have same slice shapes. Destination "
             f"slice shape: {' '.join(map(str, s_sl))} at dimension {d} and source slice shape: "
             f"{' '.join(map(str, o_sl))} at dimension 0.")
-    if o_nd and n != source._data.shape[d]:
+    if o_nd and n != src.shape[d]:
         raise IndexError(f"index_copy_(): Number of indices ({n}) should be equal to "
-                         f"source.size(dim) ({source._data.shape[d]})")
-    size = self._data.shape[d] if s_nd else 1
+                         f"source.size(dim) ({src.shape[d]})")
+    size = a.shape[d] if s_nd else 1
     bad = first_out_of_range(index._data.reshape(-1), size)
     if bad is not None:
         raise IndexError(f"index_copy_(): index {bad} is out of bounds for dimension {d} with "
@@ -137,6 +138,7 @@ def _check_index_copy(args, params):
 def _k_index_copy(out, dt, a, src, dim, index):
     idx = index._data.reshape(-1)
     out = target(out, a, src, idx)
+    _index_copy_checks(a, src, _wrap_dim(dim, a.ndim), index)
     o = at_least_1d(out)
     d = dim % o.ndim
     o[_along(d, idx)] = _source_block(o, src, d, idx.size)

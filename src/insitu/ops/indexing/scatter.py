@@ -54,7 +54,6 @@ def _check_scatter(self, dim, index, src=None):
         if src is not None:
             msg += f" and to be no larger size than src {size_list(src._data.shape)}"
         raise RuntimeError(msg)
-    check_bounds(i1, d, a1.shape[d])
 
 
 def _check_reduce(reduce):
@@ -70,7 +69,9 @@ def _site(out, a, src, index, dim):
     if not idx.size:
         return out, None, None, idx
     o = at_least_1d(out)
-    return out, o, coords(idx, dim % o.ndim), idx
+    d = dim % o.ndim
+    check_bounds(idx, d, o.shape[d])   # after the overlap check (in the kernel, as PyTorch's)
+    return out, o, coords(idx, d), idx
 
 
 def _scatter_write(out, a, dim, index, value, reduce, src=None):
