@@ -6,7 +6,8 @@ import pytest
 import insitu
 import insitu.nn as nn
 import insitu.optim as optim
-from insitu.optim import _axpy, _fused
+from insitu.ops import blas_axpy
+from insitu.optim import _fused
 
 torch = pytest.importorskip("torch")
 
@@ -46,7 +47,7 @@ def test_updates_of_several_blocks_follow_torch(name, kw, threads, monkeypatch):
 
 
 def test_saxpy_is_used_only_where_it_rounds_once():
-    axpy = _axpy.saxpy()
+    axpy = blas_axpy.saxpy()
     if axpy is None:
         pytest.skip("NumPy's BLAS has no saxpy that rounds once here")
     rng = np.random.default_rng(2)

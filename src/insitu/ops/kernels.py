@@ -9,6 +9,7 @@ kernels cast like PyTorch: unsafely.
 import threading
 
 from ..backend import xp
+from . import blas_axpy
 
 UNSAFE = "unsafe"
 
@@ -131,16 +132,34 @@ def scalar_in(dtype, v):
     return dtype.type(v) if dtype.kind == "f" else v
 
 
-def fma_into(out, x, y, z, dtype):
+_AXPY_MIN = 1 << 12     # elements: below this the BLAS call's own cost outweighs its one pass
+_axpy = []              # [blas_axpy.saxpy() or None], looked up (and checked) on first use
+
+
+def fma_into(out, x, y, z, dtype, w=None, t=None):
     """out = x * y + z, rounded once in float32 as PyTorch's fused multiply-add instruction
     does: the product of two float32 numbers is exact in float64, so computing there and
     rounding once to float32 gives the same result. Other dtypes multiply and add (two
-    roundings in float64, exact in integers)."""
+    roundings in float64, exact in integers). A large float32 `x * number + z` into contiguous
+    memory runs as one BLAS saxpy where the BLAS is checked to round once (`blas_axpy`). `w`,
+    `t`: float64 buffers of out's size to work in (the thread's scratch by default); for other
+    dtypes `t` is a buffer of `dtype`. This is the one multiply-add of the table's lerp, addcmul
+    and add/sub with alpha, and of the optimizers' fused updates."""
     if dtype == _F32:
         if not is_array(x):
             x, y = y, x             # load the array, multiply by the number: one pass fewer
-        w = scratch(0, _F64, out.shape)
-        t = scratch(1, _F64, out.shape)
+        if (not is_array(y) and is_array(z) and out.size >= _AXPY_MIN and x is not out
+                and x.shape == out.shape and out.flags.c_contiguous and x.flags.c_contiguous
+                and x.dtype == _F32 and out.dtype == _F32):
+            if not _axpy:
+                _axpy.append(blas_axpy.saxpy())
+            if _axpy[0] is not None:
+                if z is not out:
+                    xp.copyto(out, z, casting=UNSAFE)
+                _axpy[0](float(y), x.reshape(-1), out.reshape(-1))
+                return
+        w = scratch(0, _F64, out.shape) if w is None else w
+        t = scratch(1, _F64, out.shape) if t is None else t
         xp.copyto(w, x)
         if is_array(y):
             xp.copyto(t, y)
@@ -154,7 +173,7 @@ def fma_into(out, x, y, z, dtype):
             w += float(z)
         xp.copyto(out, w, casting=UNSAFE)
     else:
-        t = scratch(0, dtype, out.shape)
+        t = scratch(0, dtype, out.shape) if t is None else t
         xp.multiply(x, y, out=t, casting=UNSAFE)
         xp.add(t, z, out=out, casting=UNSAFE)
 

@@ -9,12 +9,9 @@ gradient, the denominator, the quotient) live in a few block-sized buffers made 
 The update allocates nothing. With more than one thread allowed (`insitu.set_num_threads`), the
 blocks of a large parameter are shared with the ops' thread pool (`ops.parallel.run_blocks`).
 
-Fused multiply-adds (lerp, addcmul, add with alpha) round once in float32, as PyTorch's
-vectorised kernels do: the product of two float32 numbers is exact in float64, so it is formed
-there, the addend added, and the sum rounded once to float32 (`kernels.fma_into` does the same
-for the table ops). Where the BLAS NumPy ships computes saxpy with one rounding (`_axpy` checks),
-the multiply-adds by a number (lerp, add with alpha) go to it instead: one pass, not five. Other
-float dtypes multiply and add, as `fma_into` does.
+Fused multiply-adds (lerp, addcmul, add with alpha) are the table's own (`kernels.fma_into`),
+run in the block's buffers: rounded once in float32, as PyTorch's vectorised kernels are, and by
+a number through the BLAS's saxpy where it is checked to round once (`ops.blas_axpy`).
 
 The callers (`adam`, `sgd`) check that the fast path applies (contiguous arrays of one float
 dtype and shape, no views) and bump versions through `autograd.versions.write`, once per op of
@@ -25,7 +22,7 @@ import threading
 from ..autograd.versions import write
 from ..backend import xp
 from ..ops.parallel import run_blocks
-from ._axpy import saxpy
+from ..ops.kernels import fma_into
 
 BLOCK = 1 << 18     # elements: a block of every operand and buffer stays in the last-level
 #                     cache, and the few microseconds each NumPy call costs are a small part of
@@ -36,14 +33,6 @@ _F32 = xp.dtype(xp.float32)
 _F64 = xp.dtype(xp.float64)
 FUSED_DTYPES = (_F32, _F64)
 _local = threading.local()      # .buffers: {dtype: (T, U, A, C)} of this thread
-_blas_axpy = None               # _axpy.saxpy() once looked up: a function, or False
-
-
-def _load_axpy():
-    global _blas_axpy
-    _blas_axpy = saxpy() or False
-
-
 def buffers(dtype, n):
     """Two buffers in `dtype` and two in float64 (for the fused multiply-adds) of at least
     min(n, BLOCK) elements, kept by the thread for the next update."""
@@ -112,36 +101,12 @@ def sweep(body, arrays, scalars):
 
 
 def fma_scalar(out, x, a, z, A, C):
-    """out = x * a + z, rounded once in float32 (`a` a number of x's dtype, as a float): with
-    the BLAS's saxpy where it rounds once (`_axpy`), else formed in float64."""
-    if x.dtype == _F32:
-        if _blas_axpy is None:
-            _load_axpy()
-        if _blas_axpy and x is not out:
-            if z is not out:
-                xp.copyto(out, z)
-            _blas_axpy(a, x, out)
-            return
-        xp.copyto(A, x)
-        A *= a
-        xp.copyto(C, z)
-        A += C
-        xp.copyto(out, A, casting=UNSAFE)
-    else:
-        xp.multiply(x, a, out=C)
-        xp.add(C, z, out=out)
+    """out = x * a + z (`a` a number), rounded once in float32: the table's multiply-add
+    (`kernels.fma_into`) in the block's buffers."""
+    fma_into(out, x, a, z, x.dtype, A, C)
 
 
 def fma_arrays(out, x, y, z, A, C):
-    """out = x * y + z, rounded once in float32."""
-    if x.dtype == _F32:
-        xp.copyto(A, x)
-        xp.copyto(C, y)
-        A *= C
-        xp.copyto(C, z)
-        A += C
-        xp.copyto(out, A, casting=UNSAFE)
-    else:
-        xp.multiply(x, y, out=C)
-        xp.add(C, z, out=out)
-
+    """out = x * y + z, rounded once in float32: the table's multiply-add in the block's
+    buffers."""
+    fma_into(out, x, y, z, x.dtype, A, C)

@@ -1,12 +1,12 @@
 """y += a * x in float32 with one rounding, through the BLAS that NumPy ships (`saxpy`).
 
 PyTorch's CPU kernels for lerp and add/sub with alpha are fused multiply-adds: x * a + y is
-rounded once to float32. NumPy has no fused multiply-add, so `_fused` forms the product in float64
-(exact for two float32 numbers) and rounds the sum once, five passes over the block. The BLAS
+rounded once to float32. NumPy has no fused multiply-add, so `kernels.fma_into` forms the product
+in float64 (exact for two float32 numbers) and rounds the sum once, five passes over the memory. The BLAS
 bundled with NumPy's wheels (OpenBLAS) computes saxpy with the processor's fused multiply-add
 instruction on processors that have one, in one pass. Whether it does is not documented, so it
 is checked once, on first use, against the float64 form on lengths and offsets that reach the
-vectorised loop and its scalar tail; `saxpy` is None (and `_fused` keeps the float64 form) when
+vectorised loop and its scalar tail; `saxpy` is None (and `fma_into` keeps the float64 form) when
 the library is not found, has no such symbol, or rounds otherwise.
 
 OpenBLAS runs an axpy of more than 10,000 elements on several threads; each call here is made
