@@ -1,12 +1,11 @@
 """The fused updates on parameters of several blocks, on one thread and on several, against
-torch; the BLAS saxpy is used only where it rounds once."""
+torch."""
 import numpy as np
 import pytest
 
 import insitu
 import insitu.nn as nn
 import insitu.optim as optim
-from insitu.ops import blas_axpy
 from insitu.optim import _fused
 
 torch = pytest.importorskip("torch")
@@ -44,16 +43,3 @@ def test_updates_of_several_blocks_follow_torch(name, kw, threads, monkeypatch):
         assert p._version == q._version
     finally:
         insitu.set_num_threads(before)
-
-
-def test_saxpy_is_used_only_where_it_rounds_once():
-    axpy = blas_axpy.saxpy()
-    if axpy is None:
-        pytest.skip("NumPy's BLAS has no saxpy that rounds once here")
-    rng = np.random.default_rng(2)
-    x = rng.standard_normal(100_003).astype(np.float32)
-    y = rng.standard_normal(100_003).astype(np.float32)
-    a = float(np.float32(0.1))
-    want = (x.astype(np.float64) * a + y.astype(np.float64)).astype(np.float32)
-    axpy(a, x, y)
-    assert np.array_equal(y, want)
