@@ -162,6 +162,10 @@ def _k_elu(out, dt, a, alpha=1.0, scale=1.0, input_scale=1.0):
     # PyTorch: x <= 0 ? expm1(x * input_scale) * (alpha * scale) : x * scale, the coefficients
     # in the input's dtype
     t = (dt or a.dtype).type
+    u = _BITS.get(a.dtype)
+    if u is not None and a.ndim and (dt is None or dt == a.dtype):
+        r = out if out is not None else xp.empty(a.shape, a.dtype)
+        return blocked(r, (a, t(alpha) * t(scale), t(scale), t(input_scale)), _elu_block, u)
     neg = a <= 0
     r = fresh(out, a, dt)
     if input_scale != 1:
@@ -173,10 +177,42 @@ def _k_elu(out, dt, a, alpha=1.0, scale=1.0, input_scale=1.0):
     return r
 
 
+def _elu_block(r, a, k, scale, input_scale, u):
+    """Both branches over the whole block (the unselected one's overflow is harmless), then
+    bit-selected by a <= 0 in scratch; r may be a."""
+    e = scratch(0, a.dtype, a.shape)
+    if input_scale != 1:
+        xp.multiply(a, input_scale, out=e)
+        xp.expm1(e, out=e)
+    else:
+        xp.expm1(a, out=e)
+    e *= k
+    p = a
+    if scale != 1:
+        p = xp.multiply(a, scale, out=scratch(1, a.dtype, a.shape))
+    m = _ones_where(xp.less_equal(a, 0, out=scratch(2, xp.bool_, a.shape)), u,
+                    out=scratch(3, u, a.shape))
+    pb = p.view(u)
+    x = xp.bitwise_xor(e.view(u), pb, out=e.view(u))
+    xp.bitwise_and(x, m, out=x)
+    xp.bitwise_xor(x, pb, out=r.view(u))
+
+
 def _elu_backward(grad, self, alpha, scale, input_scale):
+    if isinstance(grad, xp.ndarray):
+        return _elu_backward_array(grad, self, alpha, scale, input_scale)
     e = self.exp() if input_scale == 1 else (self * input_scale).exp()
     neg = grad * e * (alpha * scale * input_scale)
     return where(self <= 0, neg, grad if scale == 1 else grad * scale)
+
+
+def _elu_backward_array(grad, self, alpha, scale, input_scale):
+    """The tensor formula's operations on arrays, bit-selected (xp.where off bit dtypes)."""
+    t = grad.dtype.type
+    e = xp.exp(self) if input_scale == 1 else xp.exp(xp.multiply(self, t(input_scale)))
+    xp.multiply(grad, e, out=e)
+    e *= t(alpha * scale * input_scale)
+    return _select(self <= 0, e, grad if scale == 1 else grad * t(scale))
 
 
 def _elu_backward_result(grad, result, alpha, scale, input_scale):
@@ -185,6 +221,13 @@ def _elu_backward_result(grad, result, alpha, scale, input_scale):
             "In-place elu backward calculation is triggered with a negative slope which is not "
             "supported. This is caused by calling in-place forward function with a negative "
             "slope, please call out-of-place version instead.")
+    if isinstance(grad, xp.ndarray):
+        t = grad.dtype.type
+        neg = xp.add(result, t(alpha * scale))
+        xp.multiply(grad, neg, out=neg)
+        if input_scale != 1:
+            neg *= t(input_scale)
+        return _select(result <= 0, neg, grad if scale == 1 else grad * t(scale))
     neg = grad * (result + alpha * scale)
     if input_scale != 1:
         neg = neg * input_scale
@@ -513,16 +556,16 @@ FUNCTIONAL = {
     # node is EluBackward0, as PyTorch's)
     "elu": Op("elu(Tensor self, alpha=1.0, scale=1.0, input_scale=1.0)", _k_elu,
               promote="same", variants="function", node="EluBackward0",
-              check=_float_only("elu_cpu"), derivatives=_ELU),
+              check=_float_only("elu_cpu"), derivatives=_ELU, on_arrays=True),
     "elu_": Op("elu(Tensor self, alpha=1.0, scale=1.0, input_scale=1.0)", _k_elu,
                promote="same", variants="inplace", node="EluBackward1",
-               check=_float_only("elu_cpu"), derivatives=_ELU_RESULT),
+               check=_float_only("elu_cpu"), derivatives=_ELU_RESULT, on_arrays=True),
     "celu": Op("celu(Tensor self, alpha=1.0)", _k_celu, promote="same", variants="function",
                node="CeluBackward0", check=_float_only("elu_cpu"),
-               derivatives={"self": _celu_backward}),
+               derivatives={"self": _celu_backward}, on_arrays=True),
     "celu_": Op("celu(Tensor self, alpha=1.0)", _k_celu, promote="same", variants="inplace",
                 node="CeluBackward1", check=_float_only("elu_cpu"),
-                derivatives={"self": _celu_backward_result}),
+                derivatives={"self": _celu_backward_result}, on_arrays=True),
     # rrelu: in training the slopes are drawn by the caller (the noise operand, kept for
     # backward as PyTorch keeps it); in evaluation it is leaky_relu with the mean slope
     "rrelu_train": Op("rrelu_with_noise(Tensor self, Tensor noise)", _k_rrelu_noise,
