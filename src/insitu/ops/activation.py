@@ -416,8 +416,31 @@ def _k_silu(out, dt, a):
 
 
 def _silu_backward(grad, self):
+    if isinstance(grad, xp.ndarray) and self.ndim and self.dtype in _F32_64 \
+            and grad.dtype == self.dtype and grad.shape == self.shape:
+        # (otherwise the tensor formula's methods send the node back to tensors)
+        return _silu_grad_array(grad, self)
     s = self.sigmoid()
     return grad * s * (1 + self * (1 - s))
+
+
+_F32_64 = (xp.dtype(xp.float32), xp.dtype(xp.float64))
+
+
+def _silu_grad_array(grad, x):
+    """The tensor formula's operations on arrays, in its order, in two buffers (sigmoid as
+    its kernel computes it)."""
+    one = x.dtype.type(1)
+    s = xp.negative(x)
+    xp.exp(s, out=s)
+    s += one
+    xp.reciprocal(s, out=s)
+    g = xp.multiply(grad, s)
+    xp.subtract(one, s, out=s)
+    s *= x
+    s += one
+    g *= s
+    return g
 
 
 @_any_dim
@@ -612,7 +635,8 @@ FUNCTIONAL = {
                check=all_of(_check_gelu, _float_only("GeluKernelImpl")),
                derivatives={"self": _gelu_backward}, on_arrays=True),
     "silu": Op("silu(Tensor self)", _k_silu, promote="same", variants="function inplace",
-               check=_float_only("silu_cpu"), derivatives={"self": _silu_backward}),
+               check=_float_only("silu_cpu"), derivatives={"self": _silu_backward},
+               on_arrays=True),
     "softplus": Op("softplus(Tensor self, beta=1.0, threshold=20.0)", _k_softplus,
                    promote="same", variants="function", check=_float_only("softplus_cpu"),
                    derivatives={"self": _softplus_backward}),
