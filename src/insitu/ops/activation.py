@@ -277,10 +277,23 @@ def _threshold_backward_result(grad, result, threshold):
 
 def _k_hardshrink(out, dt, a, lambd=0.5):
     lam = _cast_scalar(dt, a, lambd)
-    inside = (a >= -lam) & (a <= lam)
-    r = fresh(out, a, dt)
-    xp.copyto(r, 0, where=inside)
-    return r
+    src = _src(dt, a)
+    u = _bitwise(src)
+    if u is None:
+        inside = (a >= -lam) & (a <= lam)
+        r = fresh(out, a, dt)
+        xp.copyto(r, 0, where=inside)
+        return r
+    # the input where it is outside [-lambd, lambd] (or nan), +0 inside: its bits masked
+    m = xp.greater_equal(src, -lam)
+    xp.logical_and(m, xp.less_equal(src, lam), out=m)
+    xp.logical_not(m, out=m)
+    k = _ones_where(m, u)
+    if out is not None and out.dtype == src.dtype:
+        xp.bitwise_and(k, src.view(u), out=out.view(u))
+        return out
+    xp.bitwise_and(k, src.view(u), out=k)
+    return store(k.view(src.dtype), out)
 
 
 def _shrink_backward(grad, self, lambd):
@@ -294,7 +307,10 @@ def _k_softshrink(out, dt, a, lambd=0.5):
     r = clip(a, -lam, lam)
     r = xp.subtract(a, r, out=out if out is not None else r)
     # between the bounds PyTorch's kernel gives x * 0: a zero with x's sign
-    return xp.multiply(a, 0, out=r, where=(a >= -lam) & (a <= lam))
+    inside = (a >= -lam) & (a <= lam)
+    if _bitwise(a, r) is None:
+        return xp.multiply(a, 0, out=r, where=inside)
+    return store(_select(inside, xp.multiply(a, 0), r), r)
 
 
 # ------------------------------------------------------------------ prelu
@@ -302,7 +318,7 @@ def _k_softshrink(out, dt, a, lambd=0.5):
 def _k_prelu(out, dt, a, weight):
     # x > 0 ? x : weight * x, with the weight viewed to broadcast over the channels
     r = xp.asarray(xp.multiply(weight, a))       # an array even when both are 0-dim
-    xp.copyto(r, a, where=a > 0)
+    r = _select(a > 0, a, r)
     if out is not None:
         xp.copyto(out, r)
         return out
