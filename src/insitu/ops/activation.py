@@ -297,7 +297,10 @@ def _k_hardshrink(out, dt, a, lambd=0.5):
 
 
 def _shrink_backward(grad, self, lambd):
-    return grad.masked_fill((self >= -lambd) & (self <= lambd), 0)
+    inside = (self >= -lambd) & (self <= lambd)
+    if isinstance(grad, xp.ndarray):
+        return _pass(xp.logical_not(inside, out=inside), grad)
+    return grad.masked_fill(inside, 0)
 
 
 @_any_dim
@@ -636,10 +639,10 @@ FUNCTIONAL = {
                      derivatives={"self": _threshold_backward}),
     "hardshrink": Op("hardshrink(Tensor self, lambd=0.5)", _k_hardshrink, promote="same",
                      variants="function method", check=_float_only("hardshrink_cpu"),
-                     derivatives={"self": _shrink_backward}),
+                     derivatives={"self": _shrink_backward}, on_arrays=True),
     "softshrink": Op("softshrink(Tensor self, lambd=0.5)", _k_softshrink, promote="same",
                      variants="function", check=_float_only("softshrink_check"),
-                     derivatives={"self": _shrink_backward}),
+                     derivatives={"self": _shrink_backward}, on_arrays=True),
     "prelu": Op("_prelu_kernel(Tensor self, Tensor weight)", _k_prelu, variants="function",
                 node="PreluKernelBackward0",
                 check=all_of(tensors_only("_prelu_kernel", ("weight",)), _same_dtype,
