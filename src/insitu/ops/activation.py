@@ -14,23 +14,21 @@ as PyTorch's `...Backward1` nodes do: no copy of the input. Those are separate d
 (their formulas read `result`, not `self`). The others (`silu_`, `mish_`, `hardswish_`,
 `hardsigmoid_`, `threshold_` with value > threshold) keep a copy of their input, as PyTorch does.
 """
-import math
 
 from ..backend import clip, xp
 from ..core import dtypes
 from .checks import all_of, refuse, refuse_bool, tensors_only
 from .bitselect import BITS as _BITS, bitwise as _bitwise, ones_where as _ones_where
 from .bitselect import pass_where as _pass, select as _select
-from .kernels import blocked, fresh, scratch, store
+from . import activation_arrays as _arr
+from .kernels import blocked, fresh, store
 from .pointwise import where
 from .special import erf_array
 from .table import Op
 
 _FLOAT = "iub"          # the dtype kinds PyTorch's float-only activation kernels refuse
-_SQRT_HALF = math.sqrt(0.5)
-_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-_GELU_C = 0.044715
+_SQRT_HALF, _SQRT_2_OVER_PI = _arr.SQRT_HALF, _arr.SQRT_2_OVER_PI
+_INV_SQRT_2PI, _GELU_C = _arr.INV_SQRT_2PI, _arr.GELU_C
 
 
 def _relu_backward(grad, result):
@@ -91,28 +89,8 @@ def _k_leaky_relu(out, dt, a, negative_slope=0.01):
         return xp.multiply(r, negative_slope, out=r, where=neg)
     r = out if out is not None else xp.empty(a.shape, a.dtype)
     slope = a.dtype.type(negative_slope)
-    body = _leaky_block_max if 0 < slope <= 1 else _leaky_block
+    body = _arr.leaky_block_max if 0 < slope <= 1 else _arr.leaky_block
     return blocked(r, (a, slope), body, u)
-
-
-def _leaky_block_max(r, a, slope, u):
-    """a > 0 ? a : a * slope for a slope in (0, 1]: the larger of a and a * slope (the same
-    value, signed zeros, infinities and NaNs included); r may be a."""
-    t = xp.multiply(a, slope, out=scratch(0, a.dtype, a.shape))
-    xp.maximum(a, t, out=r)
-
-
-def _leaky_block(r, a, slope, u):
-    """a > 0 ? a : a * slope (PyTorch's kernel), bit-selected in scratch; r may be a."""
-    t = scratch(0, a.dtype, a.shape)
-    xp.multiply(a, slope, out=t)
-    m = scratch(1, u, a.shape)
-    _ones_where(xp.greater(a, 0, out=scratch(2, xp.bool_, a.shape)), u, out=m)
-    x = scratch(3, u, a.shape)
-    tb = t.view(u)
-    xp.bitwise_xor(a.view(u), tb, out=x)
-    xp.bitwise_and(x, m, out=x)
-    xp.bitwise_xor(x, tb, out=r.view(u))
 
 
 def _leaky_backward(grad, self, negative_slope):
@@ -165,7 +143,7 @@ def _k_elu(out, dt, a, alpha=1.0, scale=1.0, input_scale=1.0):
     u = _BITS.get(a.dtype)
     if u is not None and a.ndim and (dt is None or dt == a.dtype):
         r = out if out is not None else xp.empty(a.shape, a.dtype)
-        return blocked(r, (a, t(alpha) * t(scale), t(scale), t(input_scale)), _elu_block, u)
+        return blocked(r, (a, t(alpha) * t(scale), t(scale), t(input_scale)), _arr.elu_block, u)
     neg = a <= 0
     r = fresh(out, a, dt)
     if input_scale != 1:
@@ -177,42 +155,12 @@ def _k_elu(out, dt, a, alpha=1.0, scale=1.0, input_scale=1.0):
     return r
 
 
-def _elu_block(r, a, k, scale, input_scale, u):
-    """Both branches over the whole block (the unselected one's overflow is harmless), then
-    bit-selected by a <= 0 in scratch; r may be a."""
-    e = scratch(0, a.dtype, a.shape)
-    if input_scale != 1:
-        xp.multiply(a, input_scale, out=e)
-        xp.expm1(e, out=e)
-    else:
-        xp.expm1(a, out=e)
-    e *= k
-    p = a
-    if scale != 1:
-        p = xp.multiply(a, scale, out=scratch(1, a.dtype, a.shape))
-    m = _ones_where(xp.less_equal(a, 0, out=scratch(2, xp.bool_, a.shape)), u,
-                    out=scratch(3, u, a.shape))
-    pb = p.view(u)
-    x = xp.bitwise_xor(e.view(u), pb, out=e.view(u))
-    xp.bitwise_and(x, m, out=x)
-    xp.bitwise_xor(x, pb, out=r.view(u))
-
-
 def _elu_backward(grad, self, alpha, scale, input_scale):
     if isinstance(grad, xp.ndarray):
-        return _elu_backward_array(grad, self, alpha, scale, input_scale)
+        return _arr.elu_backward_array(grad, self, alpha, scale, input_scale)
     e = self.exp() if input_scale == 1 else (self * input_scale).exp()
     neg = grad * e * (alpha * scale * input_scale)
     return where(self <= 0, neg, grad if scale == 1 else grad * scale)
-
-
-def _elu_backward_array(grad, self, alpha, scale, input_scale):
-    """The tensor formula's operations on arrays, bit-selected (xp.where off bit dtypes)."""
-    t = grad.dtype.type
-    e = xp.exp(self) if input_scale == 1 else xp.exp(xp.multiply(self, t(input_scale)))
-    xp.multiply(grad, e, out=e)
-    e *= t(alpha * scale * input_scale)
-    return _select(self <= 0, e, grad if scale == 1 else grad * t(scale))
 
 
 def _elu_backward_result(grad, result, alpha, scale, input_scale):
@@ -222,12 +170,7 @@ def _elu_backward_result(grad, result, alpha, scale, input_scale):
             "supported. This is caused by calling in-place forward function with a negative "
             "slope, please call out-of-place version instead.")
     if isinstance(grad, xp.ndarray):
-        t = grad.dtype.type
-        neg = xp.add(result, t(alpha * scale))
-        xp.multiply(grad, neg, out=neg)
-        if input_scale != 1:
-            neg *= t(input_scale)
-        return _select(result <= 0, neg, grad if scale == 1 else grad * t(scale))
+        return _arr.elu_backward_result_array(grad, result, alpha, scale, input_scale)
     neg = grad * (result + alpha * scale)
     if input_scale != 1:
         neg = neg * input_scale
@@ -371,7 +314,8 @@ def _gelu_backward(grad, self, approximate):
     x = self
     if isinstance(grad, xp.ndarray) and x.dtype == grad.dtype and x.shape == grad.shape:
         # (otherwise the tensor formula's methods send the node back to tensors)
-        return (_gelu_tanh_grad_array if approximate == "tanh" else _gelu_grad_array)(grad, x)
+        f = _arr.gelu_tanh_grad_array if approximate == "tanh" else _arr.gelu_grad_array
+        return f(grad, x)
     if approximate == "tanh":
         inner = (x + x * x * x * _GELU_C) * _SQRT_2_OVER_PI
         t = inner.tanh()
@@ -380,47 +324,6 @@ def _gelu_backward(grad, self, approximate):
     cdf = ((x * _SQRT_HALF).erf() + 1) * 0.5
     pdf = (x * x * -0.5).exp() * _INV_SQRT_2PI
     return grad * (cdf + x * pdf)
-
-
-def _gelu_grad_array(grad, x):
-    """grad * (cdf + x * pdf) on arrays: the tensor formula's operations in its order, in
-    two buffers."""
-    t = x.dtype.type
-    cdf = xp.multiply(x, t(_SQRT_HALF))
-    erf_array(cdf, cdf)
-    cdf += t(1)
-    cdf *= t(0.5)
-    pdf = xp.multiply(x, x)
-    pdf *= t(-0.5)
-    xp.exp(pdf, out=pdf)
-    pdf *= t(_INV_SQRT_2PI)
-    pdf *= x
-    cdf += pdf
-    return xp.multiply(grad, cdf, out=cdf)
-
-
-def _gelu_tanh_grad_array(grad, x):
-    """The tanh form's formula on arrays, its operations in its order, in three buffers."""
-    t = x.dtype.type
-    inner = xp.multiply(x, x)
-    inner *= x
-    inner *= t(_GELU_C)
-    inner += x
-    inner *= t(_SQRT_2_OVER_PI)
-    th = xp.tanh(inner, out=inner)
-    d = xp.multiply(x, x)
-    d *= t(3 * _GELU_C)
-    d += t(1)
-    d *= t(_SQRT_2_OVER_PI)
-    b = xp.multiply(x, t(0.5))
-    sq = xp.multiply(th, th)
-    xp.subtract(t(1), sq, out=sq)
-    b *= sq
-    b *= d
-    th += t(1)
-    th *= t(0.5)
-    th += b
-    return xp.multiply(grad, th, out=th)
 
 
 @_any_dim
@@ -435,31 +338,12 @@ def _k_silu(out, dt, a):
 
 
 def _silu_backward(grad, self):
-    if isinstance(grad, xp.ndarray) and self.ndim and self.dtype in _F32_64 \
+    if isinstance(grad, xp.ndarray) and self.ndim and self.dtype in _arr.F32_64 \
             and grad.dtype == self.dtype and grad.shape == self.shape:
         # (otherwise the tensor formula's methods send the node back to tensors)
-        return _silu_grad_array(grad, self)
+        return _arr.silu_grad_array(grad, self)
     s = self.sigmoid()
     return grad * s * (1 + self * (1 - s))
-
-
-_F32_64 = (xp.dtype(xp.float32), xp.dtype(xp.float64))
-
-
-def _silu_grad_array(grad, x):
-    """The tensor formula's operations on arrays, in its order, in two buffers (sigmoid as
-    its kernel computes it)."""
-    one = x.dtype.type(1)
-    s = xp.negative(x)
-    xp.exp(s, out=s)
-    s += one
-    xp.reciprocal(s, out=s)
-    g = xp.multiply(grad, s)
-    xp.subtract(one, s, out=s)
-    s *= x
-    s += one
-    g *= s
-    return g
 
 
 @_any_dim
