@@ -14,23 +14,21 @@ as PyTorch's `...Backward1` nodes do: no copy of the input. Those are separate d
 (their formulas read `result`, not `self`). The others (`silu_`, `mish_`, `hardswish_`,
 `hardsigmoid_`, `threshold_` with value > threshold) keep a copy of their input, as PyTorch does.
 """
-import math
 
 from ..backend import clip, xp
 from ..core import dtypes
 from .checks import all_of, refuse, refuse_bool, tensors_only
 from .bitselect import BITS as _BITS, bitwise as _bitwise, ones_where as _ones_where
 from .bitselect import pass_where as _pass, select as _select
-from .kernels import blocked, fresh, scratch, store
+from . import activation_arrays as _arr
+from .kernels import blocked, fresh, store
 from .pointwise import where
 from .special import erf_array
 from .table import Op
 
 _FLOAT = "iub"          # the dtype kinds PyTorch's float-only activation kernels refuse
-_SQRT_HALF = math.sqrt(0.5)
-_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
-_GELU_C = 0.044715
+_SQRT_HALF, _SQRT_2_OVER_PI = _arr.SQRT_HALF, _arr.SQRT_2_OVER_PI
+_INV_SQRT_2PI, _GELU_C = _arr.INV_SQRT_2PI, _arr.GELU_C
 
 
 def _relu_backward(grad, result):
@@ -91,28 +89,8 @@ def _k_leaky_relu(out, dt, a, negative_slope=0.01):
         return xp.multiply(r, negative_slope, out=r, where=neg)
     r = out if out is not None else xp.empty(a.shape, a.dtype)
     slope = a.dtype.type(negative_slope)
-    body = _leaky_block_max if 0 < slope <= 1 else _leaky_block
+    body = _arr.leaky_block_max if 0 < slope <= 1 else _arr.leaky_block
     return blocked(r, (a, slope), body, u)
-
-
-def _leaky_block_max(r, a, slope, u):
-    """a > 0 ? a : a * slope for a slope in (0, 1]: the larger of a and a * slope (the same
-    value, signed zeros, infinities and NaNs included); r may be a."""
-    t = xp.multiply(a, slope, out=scratch(0, a.dtype, a.shape))
-    xp.maximum(a, t, out=r)
-
-
-def _leaky_block(r, a, slope, u):
-    """a > 0 ? a : a * slope (PyTorch's kernel), bit-selected in scratch; r may be a."""
-    t = scratch(0, a.dtype, a.shape)
-    xp.multiply(a, slope, out=t)
-    m = scratch(1, u, a.shape)
-    _ones_where(xp.greater(a, 0, out=scratch(2, xp.bool_, a.shape)), u, out=m)
-    x = scratch(3, u, a.shape)
-    tb = t.view(u)
-    xp.bitwise_xor(a.view(u), tb, out=x)
-    xp.bitwise_and(x, m, out=x)
-    xp.bitwise_xor(x, tb, out=r.view(u))
 
 
 def _leaky_backward(grad, self, negative_slope):
@@ -162,6 +140,10 @@ def _k_elu(out, dt, a, alpha=1.0, scale=1.0, input_scale=1.0):
     # PyTorch: x <= 0 ? expm1(x * input_scale) * (alpha * scale) : x * scale, the coefficients
     # in the input's dtype
     t = (dt or a.dtype).type
+    u = _BITS.get(a.dtype)
+    if u is not None and a.ndim and (dt is None or dt == a.dtype):
+        r = out if out is not None else xp.empty(a.shape, a.dtype)
+        return blocked(r, (a, t(alpha) * t(scale), t(scale), t(input_scale)), _arr.elu_block, u)
     neg = a <= 0
     r = fresh(out, a, dt)
     if input_scale != 1:
@@ -174,6 +156,8 @@ def _k_elu(out, dt, a, alpha=1.0, scale=1.0, input_scale=1.0):
 
 
 def _elu_backward(grad, self, alpha, scale, input_scale):
+    if isinstance(grad, xp.ndarray):
+        return _arr.elu_backward_array(grad, self, alpha, scale, input_scale)
     e = self.exp() if input_scale == 1 else (self * input_scale).exp()
     neg = grad * e * (alpha * scale * input_scale)
     return where(self <= 0, neg, grad if scale == 1 else grad * scale)
@@ -185,6 +169,8 @@ def _elu_backward_result(grad, result, alpha, scale, input_scale):
             "In-place elu backward calculation is triggered with a negative slope which is not "
             "supported. This is caused by calling in-place forward function with a negative "
             "slope, please call out-of-place version instead.")
+    if isinstance(grad, xp.ndarray):
+        return _arr.elu_backward_result_array(grad, result, alpha, scale, input_scale)
     neg = grad * (result + alpha * scale)
     if input_scale != 1:
         neg = neg * input_scale
@@ -234,14 +220,30 @@ def _threshold_backward_result(grad, result, threshold):
 
 def _k_hardshrink(out, dt, a, lambd=0.5):
     lam = _cast_scalar(dt, a, lambd)
-    inside = (a >= -lam) & (a <= lam)
-    r = fresh(out, a, dt)
-    xp.copyto(r, 0, where=inside)
-    return r
+    src = _src(dt, a)
+    u = _bitwise(src)
+    if u is None:
+        inside = (a >= -lam) & (a <= lam)
+        r = fresh(out, a, dt)
+        xp.copyto(r, 0, where=inside)
+        return r
+    # the input where it is outside [-lambd, lambd] (or nan), +0 inside: its bits masked
+    m = xp.greater_equal(src, -lam)
+    xp.logical_and(m, xp.less_equal(src, lam), out=m)
+    xp.logical_not(m, out=m)
+    k = _ones_where(m, u)
+    if out is not None and out.dtype == src.dtype:
+        xp.bitwise_and(k, src.view(u), out=out.view(u))
+        return out
+    xp.bitwise_and(k, src.view(u), out=k)
+    return store(k.view(src.dtype), out)
 
 
 def _shrink_backward(grad, self, lambd):
-    return grad.masked_fill((self >= -lambd) & (self <= lambd), 0)
+    inside = (self >= -lambd) & (self <= lambd)
+    if isinstance(grad, xp.ndarray):
+        return _pass(xp.logical_not(inside, out=inside), grad)
+    return grad.masked_fill(inside, 0)
 
 
 @_any_dim
@@ -251,7 +253,10 @@ def _k_softshrink(out, dt, a, lambd=0.5):
     r = clip(a, -lam, lam)
     r = xp.subtract(a, r, out=out if out is not None else r)
     # between the bounds PyTorch's kernel gives x * 0: a zero with x's sign
-    return xp.multiply(a, 0, out=r, where=(a >= -lam) & (a <= lam))
+    inside = (a >= -lam) & (a <= lam)
+    if _bitwise(a, r) is None:
+        return xp.multiply(a, 0, out=r, where=inside)
+    return store(_select(inside, xp.multiply(a, 0), r), r)
 
 
 # ------------------------------------------------------------------ prelu
@@ -259,7 +264,7 @@ def _k_softshrink(out, dt, a, lambd=0.5):
 def _k_prelu(out, dt, a, weight):
     # x > 0 ? x : weight * x, with the weight viewed to broadcast over the channels
     r = xp.asarray(xp.multiply(weight, a))       # an array even when both are 0-dim
-    xp.copyto(r, a, where=a > 0)
+    r = _select(a > 0, a, r)
     if out is not None:
         xp.copyto(out, r)
         return out
@@ -309,7 +314,8 @@ def _gelu_backward(grad, self, approximate):
     x = self
     if isinstance(grad, xp.ndarray) and x.dtype == grad.dtype and x.shape == grad.shape:
         # (otherwise the tensor formula's methods send the node back to tensors)
-        return (_gelu_tanh_grad_array if approximate == "tanh" else _gelu_grad_array)(grad, x)
+        f = _arr.gelu_tanh_grad_array if approximate == "tanh" else _arr.gelu_grad_array
+        return f(grad, x)
     if approximate == "tanh":
         inner = (x + x * x * x * _GELU_C) * _SQRT_2_OVER_PI
         t = inner.tanh()
@@ -318,47 +324,6 @@ def _gelu_backward(grad, self, approximate):
     cdf = ((x * _SQRT_HALF).erf() + 1) * 0.5
     pdf = (x * x * -0.5).exp() * _INV_SQRT_2PI
     return grad * (cdf + x * pdf)
-
-
-def _gelu_grad_array(grad, x):
-    """grad * (cdf + x * pdf) on arrays: the tensor formula's operations in its order, in
-    two buffers."""
-    t = x.dtype.type
-    cdf = xp.multiply(x, t(_SQRT_HALF))
-    erf_array(cdf, cdf)
-    cdf += t(1)
-    cdf *= t(0.5)
-    pdf = xp.multiply(x, x)
-    pdf *= t(-0.5)
-    xp.exp(pdf, out=pdf)
-    pdf *= t(_INV_SQRT_2PI)
-    pdf *= x
-    cdf += pdf
-    return xp.multiply(grad, cdf, out=cdf)
-
-
-def _gelu_tanh_grad_array(grad, x):
-    """The tanh form's formula on arrays, its operations in its order, in three buffers."""
-    t = x.dtype.type
-    inner = xp.multiply(x, x)
-    inner *= x
-    inner *= t(_GELU_C)
-    inner += x
-    inner *= t(_SQRT_2_OVER_PI)
-    th = xp.tanh(inner, out=inner)
-    d = xp.multiply(x, x)
-    d *= t(3 * _GELU_C)
-    d += t(1)
-    d *= t(_SQRT_2_OVER_PI)
-    b = xp.multiply(x, t(0.5))
-    sq = xp.multiply(th, th)
-    xp.subtract(t(1), sq, out=sq)
-    b *= sq
-    b *= d
-    th += t(1)
-    th *= t(0.5)
-    th += b
-    return xp.multiply(grad, th, out=th)
 
 
 @_any_dim
@@ -373,6 +338,10 @@ def _k_silu(out, dt, a):
 
 
 def _silu_backward(grad, self):
+    if isinstance(grad, xp.ndarray) and self.ndim and self.dtype in _arr.F32_64 \
+            and grad.dtype == self.dtype and grad.shape == self.shape:
+        # (otherwise the tensor formula's methods send the node back to tensors)
+        return _arr.silu_grad_array(grad, self)
     s = self.sigmoid()
     return grad * s * (1 + self * (1 - s))
 
@@ -513,16 +482,16 @@ FUNCTIONAL = {
     # node is EluBackward0, as PyTorch's)
     "elu": Op("elu(Tensor self, alpha=1.0, scale=1.0, input_scale=1.0)", _k_elu,
               promote="same", variants="function", node="EluBackward0",
-              check=_float_only("elu_cpu"), derivatives=_ELU),
+              check=_float_only("elu_cpu"), derivatives=_ELU, on_arrays=True),
     "elu_": Op("elu(Tensor self, alpha=1.0, scale=1.0, input_scale=1.0)", _k_elu,
                promote="same", variants="inplace", node="EluBackward1",
-               check=_float_only("elu_cpu"), derivatives=_ELU_RESULT),
+               check=_float_only("elu_cpu"), derivatives=_ELU_RESULT, on_arrays=True),
     "celu": Op("celu(Tensor self, alpha=1.0)", _k_celu, promote="same", variants="function",
                node="CeluBackward0", check=_float_only("elu_cpu"),
-               derivatives={"self": _celu_backward}),
+               derivatives={"self": _celu_backward}, on_arrays=True),
     "celu_": Op("celu(Tensor self, alpha=1.0)", _k_celu, promote="same", variants="inplace",
                 node="CeluBackward1", check=_float_only("elu_cpu"),
-                derivatives={"self": _celu_backward_result}),
+                derivatives={"self": _celu_backward_result}, on_arrays=True),
     # rrelu: in training the slopes are drawn by the caller (the noise operand, kept for
     # backward as PyTorch keeps it); in evaluation it is leaky_relu with the mean slope
     "rrelu_train": Op("rrelu_with_noise(Tensor self, Tensor noise)", _k_rrelu_noise,
@@ -554,10 +523,10 @@ FUNCTIONAL = {
                      derivatives={"self": _threshold_backward}),
     "hardshrink": Op("hardshrink(Tensor self, lambd=0.5)", _k_hardshrink, promote="same",
                      variants="function method", check=_float_only("hardshrink_cpu"),
-                     derivatives={"self": _shrink_backward}),
+                     derivatives={"self": _shrink_backward}, on_arrays=True),
     "softshrink": Op("softshrink(Tensor self, lambd=0.5)", _k_softshrink, promote="same",
                      variants="function", check=_float_only("softshrink_check"),
-                     derivatives={"self": _shrink_backward}),
+                     derivatives={"self": _shrink_backward}, on_arrays=True),
     "prelu": Op("_prelu_kernel(Tensor self, Tensor weight)", _k_prelu, variants="function",
                 node="PreluKernelBackward0",
                 check=all_of(tensors_only("_prelu_kernel", ("weight",)), _same_dtype,
@@ -569,7 +538,8 @@ FUNCTIONAL = {
                check=all_of(_check_gelu, _float_only("GeluKernelImpl")),
                derivatives={"self": _gelu_backward}, on_arrays=True),
     "silu": Op("silu(Tensor self)", _k_silu, promote="same", variants="function inplace",
-               check=_float_only("silu_cpu"), derivatives={"self": _silu_backward}),
+               check=_float_only("silu_cpu"), derivatives={"self": _silu_backward},
+               on_arrays=True),
     "softplus": Op("softplus(Tensor self, beta=1.0, threshold=20.0)", _k_softplus,
                    promote="same", variants="function", check=_float_only("softplus_cpu"),
                    derivatives={"self": _softplus_backward}),

@@ -1,0 +1,134 @@
+"""Activation kernels' blocks and backward formulas on NumPy arrays (what `activation` runs when
+no graph is built): each keeps its tensor form's operations in their order, so the values are
+the same, in as few buffers as it can, with bit selection (`bitselect`) in place of `where=`
+masks (which branch per element).
+"""
+import math
+
+from ..backend import xp
+from .bitselect import ones_where, select
+from .kernels import scratch
+from .special import erf_array
+
+SQRT_HALF = math.sqrt(0.5)
+SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+GELU_C = 0.044715
+F32_64 = (xp.dtype(xp.float32), xp.dtype(xp.float64))
+
+
+def leaky_block_max(r, a, slope, u):
+    """a > 0 ? a : a * slope for a slope in (0, 1]: the larger of a and a * slope (the same
+    value, signed zeros, infinities and NaNs included); r may be a."""
+    t = xp.multiply(a, slope, out=scratch(0, a.dtype, a.shape))
+    xp.maximum(a, t, out=r)
+
+
+def leaky_block(r, a, slope, u):
+    """a > 0 ? a : a * slope (PyTorch's kernel), bit-selected in scratch; r may be a."""
+    t = scratch(0, a.dtype, a.shape)
+    xp.multiply(a, slope, out=t)
+    m = scratch(1, u, a.shape)
+    ones_where(xp.greater(a, 0, out=scratch(2, xp.bool_, a.shape)), u, out=m)
+    x = scratch(3, u, a.shape)
+    tb = t.view(u)
+    xp.bitwise_xor(a.view(u), tb, out=x)
+    xp.bitwise_and(x, m, out=x)
+    xp.bitwise_xor(x, tb, out=r.view(u))
+
+
+def elu_block(r, a, k, scale, input_scale, u):
+    """Both branches over the whole block (the unselected one's overflow is harmless), then
+    bit-selected by a <= 0 in scratch; r may be a."""
+    e = scratch(0, a.dtype, a.shape)
+    if input_scale != 1:
+        xp.multiply(a, input_scale, out=e)
+        xp.expm1(e, out=e)
+    else:
+        xp.expm1(a, out=e)
+    e *= k
+    p = a
+    if scale != 1:
+        p = xp.multiply(a, scale, out=scratch(1, a.dtype, a.shape))
+    m = ones_where(xp.less_equal(a, 0, out=scratch(2, xp.bool_, a.shape)), u,
+                   out=scratch(3, u, a.shape))
+    pb = p.view(u)
+    x = xp.bitwise_xor(e.view(u), pb, out=e.view(u))
+    xp.bitwise_and(x, m, out=x)
+    xp.bitwise_xor(x, pb, out=r.view(u))
+
+
+def elu_backward_array(grad, self, alpha, scale, input_scale):
+    """The tensor formula's operations on arrays, bit-selected (xp.where off bit dtypes)."""
+    t = grad.dtype.type
+    e = xp.exp(self) if input_scale == 1 else xp.exp(xp.multiply(self, t(input_scale)))
+    xp.multiply(grad, e, out=e)
+    e *= t(alpha * scale * input_scale)
+    return select(self <= 0, e, grad if scale == 1 else grad * t(scale))
+
+
+def elu_backward_result_array(grad, result, alpha, scale, input_scale):
+    """The in-place form's formula on arrays, bit-selected."""
+    t = grad.dtype.type
+    neg = xp.add(result, t(alpha * scale))
+    xp.multiply(grad, neg, out=neg)
+    if input_scale != 1:
+        neg *= t(input_scale)
+    return select(result <= 0, neg, grad if scale == 1 else grad * t(scale))
+
+
+def gelu_grad_array(grad, x):
+    """grad * (cdf + x * pdf) on arrays: the tensor formula's operations in its order, in
+    two buffers."""
+    t = x.dtype.type
+    cdf = xp.multiply(x, t(SQRT_HALF))
+    erf_array(cdf, cdf)
+    cdf += t(1)
+    cdf *= t(0.5)
+    pdf = xp.multiply(x, x)
+    pdf *= t(-0.5)
+    xp.exp(pdf, out=pdf)
+    pdf *= t(INV_SQRT_2PI)
+    pdf *= x
+    cdf += pdf
+    return xp.multiply(grad, cdf, out=cdf)
+
+
+def gelu_tanh_grad_array(grad, x):
+    """The tanh form's formula on arrays, its operations in its order, in three buffers."""
+    t = x.dtype.type
+    inner = xp.multiply(x, x)
+    inner *= x
+    inner *= t(GELU_C)
+    inner += x
+    inner *= t(SQRT_2_OVER_PI)
+    th = xp.tanh(inner, out=inner)
+    d = xp.multiply(x, x)
+    d *= t(3 * GELU_C)
+    d += t(1)
+    d *= t(SQRT_2_OVER_PI)
+    b = xp.multiply(x, t(0.5))
+    sq = xp.multiply(th, th)
+    xp.subtract(t(1), sq, out=sq)
+    b *= sq
+    b *= d
+    th += t(1)
+    th *= t(0.5)
+    th += b
+    return xp.multiply(grad, th, out=th)
+
+
+def silu_grad_array(grad, x):
+    """The tensor formula's operations on arrays, in its order, in two buffers (sigmoid as
+    its kernel computes it)."""
+    one = x.dtype.type(1)
+    s = xp.negative(x)
+    xp.exp(s, out=s)
+    s += one
+    xp.reciprocal(s, out=s)
+    g = xp.multiply(grad, s)
+    xp.subtract(one, s, out=s)
+    s *= x
+    s += one
+    g *= s
+    return g
