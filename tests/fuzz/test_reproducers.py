@@ -617,6 +617,17 @@ x7 = torch.tensor([1, 2, 3])
 torch.bitwise_not(x7[:2], out=x7[1:])
 torch.neg(x7, out=x7)
 """,
+    # div's node is DivBackward2 whenever the rounding_mode keyword is passed, None included
+    "div-rounding-mode-none-node": """
+x3 = torch.zeros((1, 3), dtype=torch.float32, requires_grad=True)
+x5 = x3.cumsum(0)
+x6 = x3.lerp(x5, 0.5)
+x6.div_(x3, rounding_mode=None)
+x7 = x5.div(x5, rounding_mode=None)
+x8 = torch.div(x5, 2, rounding_mode=None)
+x9 = x5.div(x5)
+x10 = x5 / 2
+""",
 }
 
 

@@ -63,8 +63,13 @@ def _k_rsub(out, dt, a, b, alpha=1):
     return _k_sub(out, dt, b, a, alpha)
 
 
-def _k_div(out, dt, a, b, rounding_mode=None):
-    if rounding_mode is None:
+# div's rounding_mode when the keyword is left out: true division like None, but PyTorch's
+# overload without the keyword names its node DivBackward0, and `rounding_mode=None` DivBackward2
+_TRUE_DIV = "true"
+
+
+def _k_div(out, dt, a, b, rounding_mode=_TRUE_DIV):
+    if rounding_mode is None or rounding_mode == _TRUE_DIV:
         return xp.true_divide(a, b, out=out, dtype=dt, casting=UNSAFE)
     if is_integral(a, b, dt):
         if xp.any(xp.asarray(b) == 0):
@@ -406,11 +411,11 @@ def _pow_exponent_grad(grad, self, exponent, result):
 
 
 def _div_self_grad(grad, other, rounding_mode):
-    return grad / other if rounding_mode is None else zeros_like(grad)
+    return grad / other if rounding_mode in (None, _TRUE_DIV) else zeros_like(grad)
 
 
 def _div_other_grad(grad, self, other, rounding_mode):
-    if rounding_mode is not None:
+    if rounding_mode not in (None, _TRUE_DIV):
         return zeros_like(grad)
     return -grad * self / (other * other)
 
@@ -489,9 +494,9 @@ BINARY = [
        derivatives={"self": lambda grad, other: grad * other,
                     "other": lambda grad, self: grad * self},
        operators=("__mul__", "__rmul__", "__imul__")),
-    Op("div(Tensor self, Tensor other, *, rounding_mode=None)", _k_div,
-       promote=lambda p: "true_div" if p["rounding_mode"] is None else "binary",
-       node=lambda args, params: "DivBackward0" if params["rounding_mode"] is None
+    Op(f"div(Tensor self, Tensor other, *, rounding_mode={_TRUE_DIV!r})", _k_div,
+       promote=lambda p: "true_div" if p["rounding_mode"] in (None, _TRUE_DIV) else "binary",
+       node=lambda args, params: "DivBackward0" if params["rounding_mode"] == _TRUE_DIV
        else "DivBackward2",
        derivatives={"self": _div_self_grad, "other": _div_other_grad},
        operators=("__truediv__", "__itruediv__"), pointwise="float"),
