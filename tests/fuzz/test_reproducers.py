@@ -628,6 +628,21 @@ x8 = torch.div(x5, 2, rounding_mode=None)
 x9 = x5.div(x5)
 x10 = x5 / 2
 """,
+    # a view made under no_grad requires grad through its base only: no accumulator of its own
+    "no-grad-view-no-accumulator": """
+x2 = torch.full((2, 2), 1.0, dtype=torch.float64, requires_grad=True)
+with torch.set_grad_enabled(False):
+    x6 = x2.view_as(x2)
+    x7 = x6.unfold(0, 2, 1)
+    x8 = x2[0]
+x7.sum().backward()
+x8.requires_grad_()
+x8.sum().backward()
+x9 = x2.movedim(0, -1)
+with torch.no_grad():
+    x10 = x2.movedim(0, -1)
+x10.backward(torch.ones_like(x10))
+""",
 }
 
 

@@ -27,13 +27,16 @@ from .derivatives import Derivative, prepare
 
 
 class ViewMeta:
-    __slots__ = ("creation", "version", "output_nr", "fn_name")
+    """How a view was made. `leaf`: `requires_grad_()` was called on it, which a view made under
+    no_grad or in inference mode needs to get a gradient accumulator of its own."""
+    __slots__ = ("creation", "version", "output_nr", "fn_name", "leaf")
 
     def __init__(self, creation, version, output_nr=0, fn_name=""):
         self.creation = creation
         self.version = version
         self.output_nr = output_nr
         self.fn_name = fn_name
+        self.leaf = False
 
 
 # ------------------------------------------------------------------------- view nodes
