@@ -643,6 +643,21 @@ with torch.no_grad():
     x10 = x2.movedim(0, -1)
 x10.backward(torch.ones_like(x10))
 """,
+    # outside inference mode, a call over inference tensors only is not recorded (no autograd
+    # key), unless a number stands for a Tensor operand (wrapped in a normal tensor)
+    "inference-leaf-untracked": """
+with torch.inference_mode():
+    x9 = torch.tensor([-0.5, 3.0, 2.0], dtype=torch.float64, requires_grad=True)
+x1 = x9.exp()
+x2 = x9 * 2
+x3 = x9 * x9
+x4 = x9.view(3)
+x5 = x9.pow(2)
+x6 = x9 + 1
+x7 = x9.cumsum(0)
+x9.fill_(-1.0)
+x9.sum().backward(retain_graph=True)
+""",
 }
 
 

@@ -226,10 +226,27 @@ def keep_outputs(node, outs, where=None):
     return node
 
 
+def inference_only(scalars, inputs):
+    """Whether a call is dispatched past autograd: outside inference mode, PyTorch records
+    nothing for a call whose tensors are all inference tensors (they carry no autograd key),
+    unless a number stands for a Tensor operand (`x * 2` wraps 2 in a normal tensor; a Scalar
+    operand, `x.pow(2)`, is no tensor)."""
+    first = inputs[0]
+    if not (isinstance(first, Tensor) and first._storage.special & INFERENCE):
+        return False
+    for i, a in enumerate(inputs):
+        if isinstance(a, Tensor):
+            if not a._storage.special & INFERENCE:
+                return False
+        elif a is not None and i not in scalars and a.__class__ in (int, float, bool, complex):
+            return False
+    return True
+
+
 def record(d, inputs, outputs, values=None, where=None):
     """Record an op that has run (`prepare`, then `finish`), when grad mode is on and some input
     requires grad. Returns the outputs."""
-    if mode.grad and recorder.needs_grad(inputs):
+    if mode.grad and recorder.needs_grad(inputs) and not inference_only(d.scalars, inputs):
         for out in (outputs,) if isinstance(outputs, Tensor) else outputs:
             if out is not None and not out._dtype.is_floating_point:
                 # sum(x, dtype=insitu.int64) of a grad-requiring x

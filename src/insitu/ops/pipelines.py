@@ -23,7 +23,7 @@ from ..core.dtypes import CPP_NAMES, can_cast
 from ..core.storage import INFERENCE, Storage, user_stacklevel
 from ..core.tensor import Tensor, new_tensor
 from . import checks, parallel
-from .derivatives import finish, keep_outputs, prepare
+from .derivatives import finish, inference_only, keep_outputs, prepare
 from .table import dtype_info, fast_key
 from .view_graph import after_inplace
 
@@ -82,6 +82,11 @@ def _refuse_none(op, args, name):
                             "NoneType")
 
 
+def _scalars(op):
+    """The positions of an op's Scalar operands (a number there is not wrapped in a tensor)."""
+    return tuple(i for i, a in enumerate(a for a in op.args if a.operand) if a.scalar)
+
+
 def _tracks(op, self):
     """copy_ into an integer or bool tensor records nothing (PyTorch's hand-written copy_
     skips non-differentiable dtypes; its generated in-place ops, fill_ included, do not)."""
@@ -106,7 +111,7 @@ def outofplace(op, args, params):
     if key is not None:   # this operand-kind combination is valid: let the fast path take it
         op._fast_out[key] = (force, result_dt, result_dt.np)
     if op.differentiable and mode.grad and _needs(args):
-        finish(prepare(op.derivative_for(args, params), args, params), out)
+        record_outofplace(op, args, params, out)
     return out
 
 
@@ -120,7 +125,8 @@ def _reraise_shapes(args, err):
 def inplace(op, args, params):
     _refuse_none(op, args, op.inplace_name)
     self = args[0]
-    grad = mode.grad and op.tracks_inplace and _tracks(op, self) and _needs(args)
+    grad = mode.grad and op.tracks_inplace and _tracks(op, self) and _needs(args) \
+        and not (self._storage.special & INFERENCE and inference_only(_scalars(op), args))
     if grad:   # PyTorch's autograd guards come before the kernel's own checks
         check_autograd(self, _needs(args[1:]))
     if op.check_args is not None:
@@ -277,7 +283,9 @@ def write_out(name, out, arr, inputs, exact=None):
 def record_outofplace(op, args, params, out):
     """Record the node of a fresh result (fast path)."""
     if op.differentiable:
-        finish(prepare(op.derivative_for(args, params), args, params), out)
+        d = op.derivative_for(args, params)
+        if not inference_only(d.scalars, args):
+            finish(prepare(d, args, params), out)
 
 
 def inplace_pre(op, args, params):
