@@ -658,6 +658,14 @@ x7 = x9.cumsum(0)
 x9.fill_(-1.0)
 x9.sum().backward(retain_graph=True)
 """,
+    # index_add_ with a 0-dim source and several indices: source.size(dim) refuses
+    "index-add-zero-dim-source-count": """
+x1 = torch.full((), 0.0, dtype=torch.float64)
+x1.index_add_(0, torch.tensor([0, 0]), x1, alpha=2)
+x2 = torch.ones((2, 3), dtype=torch.float64)
+x2.index_add_(0, torch.tensor([1, 0]), x1, alpha=2)
+x2.index_add_(-1, torch.tensor([1, 0]), x1)
+""",
 }
 
 
