@@ -666,6 +666,18 @@ x2 = torch.ones((2, 3), dtype=torch.float64)
 x2.index_add_(0, torch.tensor([1, 0]), x1, alpha=2)
 x2.index_add_(-1, torch.tensor([1, 0]), x1)
 """,
+    # a view used as out= with the wrong shape is resized in its storage when it fits there
+    "out-view-resized-in-storage": """
+x1 = torch.tensor([[-1.0, 1.0, -0.5], [0.25, float('nan'), 0.25]], dtype=torch.float64)
+x3 = x1[:, :1]
+torch.add(x1, 1.0, out=x3)
+x4 = x3 * 1
+x5 = torch.ones((2, 3), dtype=torch.float32)
+x10 = x5.unfold(0, 2, 1)
+torch.bitwise_right_shift(x5, 0.0, out=x10)
+x11 = x5[1]
+torch.neg(x5[:1], out=x11)
+""",
 }
 
 

@@ -235,9 +235,19 @@ def _out_grad(op, out, args):
 
 def resize_out(out, shape, warn=True):
     """out= with the wrong shape: PyTorch resizes it (a new buffer), bumping nothing else; it warns
-    when `out` had elements, except for the factories (`ops.factories`)."""
+    when `out` had elements, except for the factories (`ops.factories`). A view keeps its
+    storage when the new shape fits in it from the view's offset (contiguous strides, as
+    `resize_`)."""
+    view = None
     if out._base is not None:
-        raise RuntimeError("cannot resize a view used as out=; its shape must match")
+        root = out._storage.array
+        n = 1
+        for s in shape:
+            n *= s
+        offset = out._storage.offset_of(out._data) if out._data.size else 0
+        if not (root.flags.c_contiguous and offset + n <= root.size):
+            raise RuntimeError("cannot resize a view used as out=; its shape must match")
+        view = root.reshape(-1)[offset:offset + n].reshape(shape)
     if warn and out._data.size:
         warnings.warn(
             f"An output with one or more elements was resized since it had shape "
@@ -246,6 +256,9 @@ def resize_out(out, shape, warn=True):
             "PyTorch release outputs will not be resized unless they have zero elements. You can "
             "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
             "t.resize_(0).", UserWarning, stacklevel=user_stacklevel())
+    if view is not None:
+        out._data = view
+        return
     arr = xp.empty(shape, dtype=out._dtype.np)
     version = out._storage.version
     out._data = arr
