@@ -678,6 +678,14 @@ torch.bitwise_right_shift(x5, 0.0, out=x10)
 x11 = x5[1]
 torch.neg(x5[:1], out=x11)
 """,
+    # a tensors-only op's in-place method names itself and counts positions after self
+    "tensors-only-inplace-message": """
+x1 = torch.tensor([[5, 5, 5], [-2, 4, -2]], dtype=torch.int32)
+x1.ldexp_(-2)
+x2 = torch.ones((4,), dtype=torch.float32)
+x2.logical_and_(-1)
+x2.maximum_(1.0)
+""",
 }
 
 

@@ -161,12 +161,18 @@ def operands_broadcast(args, params):
 
 
 def tensors_only(name, names=("other",)):
-    """Ops whose PyTorch signature takes tensors only (maximum(t, 2) is a TypeError there)."""
-    def check(args, params):
-        for i, (a, arg) in enumerate(zip(args[1:], names), 2):
+    """Ops whose PyTorch signature takes tensors only (maximum(t, 2) is a TypeError there).
+    The in-place method's message names it and counts from after self (`check.inplace`)."""
+    def refuse(args, shown, first):
+        for i, (a, arg) in enumerate(zip(args[1:], names), first):
             if not isinstance(a, Tensor):
-                raise TypeError(f"{name}(): argument '{arg}' (position {i}) must be Tensor, "
+                raise TypeError(f"{shown}(): argument '{arg}' (position {i}) must be Tensor, "
                                 f"not {type(a).__name__}")
+
+    def check(args, params):
+        refuse(args, name, 2)
+
+    check.inplace = lambda args, params: refuse(args, name + "_", 1)
     return check
 
 

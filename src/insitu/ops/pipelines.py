@@ -129,8 +129,8 @@ def inplace(op, args, params):
         and not (self._storage.special & INFERENCE and inference_only(_scalars(op), args))
     if grad:   # PyTorch's autograd guards come before the kernel's own checks
         check_autograd(self, _needs(args[1:]))
-    if op.check_args is not None:
-        op.check_args(args, params)
+    if op.check_inplace is not None:
+        op.check_inplace(args, params)
     result_dt, force, _ = dtype_info(op, args, params)
     sd = self._dtype
     if result_dt is not sd and op.check_cast and not can_cast(result_dt, sd):

@@ -89,6 +89,7 @@ class Op:
         self.variants = frozenset(variants.split())
         self.inplace_name = self.name + "_"
         self.check_args = check
+        self.check_inplace = getattr(check, "inplace", check)   # its message may name the method
         self.check_cast = ANY_DTYPE not in writes
         self.internal_overlap_ok = EXPANDED_SELF in writes
         self.check_shapes = ANY_SHAPE not in writes
