@@ -686,6 +686,19 @@ x2 = torch.ones((4,), dtype=torch.float32)
 x2.logical_and_(-1)
 x2.maximum_(1.0)
 """,
+    # fill_ checks a number against the dtype's range, as PyTorch converts it
+    "fill-number-overflow": """
+x1 = torch.ones((2, 1, 3), dtype=torch.int64)
+x1.fill_(float('inf'))
+x1.fill_(float('nan'))
+x2 = torch.ones((3,), dtype=torch.uint8)
+x2.fill_(-2.0)
+x2.fill_(300)
+x2.fill_(-1)
+x3 = torch.ones((3,), dtype=torch.float16)
+x3.fill_(1e20)
+x3.fill_(float('inf'))
+""",
 }
 
 
