@@ -699,6 +699,14 @@ x3 = torch.ones((3,), dtype=torch.float16)
 x3.fill_(1e20)
 x3.fill_(float('inf'))
 """,
+    # masked_scatter_'s autograd guards come before its dtype checks
+    "masked-scatter-guard-first": """
+x1 = torch.tensor(2.0, dtype=torch.float32)
+x2 = torch.tensor([[-2.0, 1.0, 3.0], [0.25, -0.0, 3.0]], dtype=torch.float64, requires_grad=True)
+x2.masked_scatter_(x2 > 0, x1)
+x3 = x2.T
+x3.masked_scatter_(x3 > 0, x3 > 0)
+""",
 }
 
 
