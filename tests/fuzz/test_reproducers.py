@@ -707,6 +707,17 @@ x2.masked_scatter_(x2 > 0, x1)
 x3 = x2.T
 x3.masked_scatter_(x3 > 0, x3 > 0)
 """,
+    # addcmul refuses bool; its integer value is range-checked, then wraps
+    "addcmul-bool-and-value-range": """
+x1 = torch.tensor([[True, True, False], [False, True, True]], dtype=torch.bool)
+x2 = x1.movedim(0, -1)
+x3 = x2.addcmul(x2, x2, value=2)
+x4 = torch.ones((3,), dtype=torch.uint8)
+x5 = torch.full((3,), 1, dtype=torch.uint8)
+x5.addcmul_(x4, x5, value=-1)
+x6 = x4.addcmul(x4, x4, value=300)
+x7 = x4.addcmul(x1[0], x1[0], value=-1)
+""",
 }
 
 

@@ -255,6 +255,10 @@ def _k_addcmul(out, dt, a, t1, t2, value=1):
     d = _op_dtype(dt, a, t1, t2)
     if d.kind in "iub" and isinstance(value, float):
         value = int(value)
+    if d.kind in "iu" and value.__class__ is int:
+        # PyTorch's range check of the number, then its conversion (-1 is 255 in uint8)
+        value = int(xp.asarray(dtypes.checked_scalar(value, dtypes.from_numpy_dtype(d)))
+                    .astype(d))
     return blocked(result_array(out, d, a, t1, t2), (a, t1, t2, value), _addcmul_block, d)
 
 
@@ -570,6 +574,7 @@ TERNARY = [
                     "end": lambda grad, weight: grad * weight,
                     "weight": lambda grad, self, end: grad * (end - self)}),
     Op("addcmul(Tensor self, Tensor tensor1, Tensor tensor2, *, value=1)", _k_addcmul,
+       check=refuse("addcmul_cpu_out", "b"),
        derivatives={"self": lambda grad: grad,
                     "tensor1": lambda grad, tensor2, value: grad * tensor2 * value,
                     "tensor2": lambda grad, tensor1, value: grad * tensor1 * value}),
