@@ -718,6 +718,13 @@ x5.addcmul_(x4, x5, value=-1)
 x6 = x4.addcmul(x4, x4, value=300)
 x7 = x4.addcmul(x1[0], x1[0], value=-1)
 """,
+    # numpy() refuses a tensor that requires grad in grad mode only
+    "numpy-requires-grad-no-grad-mode": """
+x2 = torch.tensor(-2.0, dtype=torch.float32, requires_grad=True)
+x3 = x2.numpy().tolist()
+torch.set_grad_enabled(False)
+x8 = x2.numpy().tolist()
+""",
 }
 
 
