@@ -725,6 +725,19 @@ x3 = x2.numpy().tolist()
 torch.set_grad_enabled(False)
 x8 = x2.numpy().tolist()
 """,
+    # a number given for a Tensor operand is saved as a tensor: freed by backward
+    "wrapped-number-freed": """
+x2 = torch.ones((2, 3), dtype=torch.float64, requires_grad=True)
+x4 = x2 * 1
+x4.sum().backward()
+x4.sum().backward()
+x5 = x2 / 2
+x5.sum().backward()
+x5.sum().backward()
+x6 = x2 + 1
+x6.sum().backward()
+x6.sum().backward()
+""",
 }
 
 

@@ -80,6 +80,8 @@ class Derivative:
         # number (see `ops.table`)
         self.edges = tuple(sorted({i for positions, _, _ in self.formulas for i in positions}))
         self.scalars = tuple(self.inputs.index(n) for n in scalars if n in self.inputs)
+        # a number given for a Tensor operand is a tensor PyTorch saves (`x * 2` wraps 2)
+        self.wrapped = frozenset(n for i, n in enumerate(self.inputs) if i not in self.scalars)
         self.composite_values = ()
         if composite is not None:
             names = list(inspect.signature(composite).parameters)[len(self.inputs):]
@@ -400,9 +402,12 @@ class FormulaNode(Node):
             self.refs = ()
             self.params = {}
         elif self.params:
-            # arrays kept at record time (indices, masks) are tensors PyTorch saves: freed too,
-            # so a second backward reading them gets its error
-            self.params = {k: v for k, v in self.params.items() if not _holds_array(v)}
+            # arrays kept at record time (indices, masks) and numbers standing for Tensor
+            # operands are tensors PyTorch saves: freed too, so a second backward reading them
+            # gets its error
+            wrapped = self.derivative.wrapped
+            self.params = {k: v for k, v in self.params.items()
+                           if not _holds_array(v) and k not in wrapped}
 
 
 def _holds_array(v):
