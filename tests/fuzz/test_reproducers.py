@@ -738,6 +738,14 @@ x6 = x2 + 1
 x6.sum().backward()
 x6.sum().backward()
 """,
+    # div with a rounding mode has no bool kernel
+    "div-rounding-bool": """
+x2 = torch.full((4,), True, dtype=torch.bool)
+x2.div_(True, rounding_mode='trunc')
+x3 = x2.div(x2, rounding_mode='floor')
+x4 = x2.div(2, rounding_mode='trunc')
+x5 = x2 // x2
+""",
 }
 
 

@@ -71,6 +71,8 @@ _TRUE_DIV = "true"
 def _k_div(out, dt, a, b, rounding_mode=_TRUE_DIV):
     if rounding_mode is None or rounding_mode == _TRUE_DIV:
         return xp.true_divide(a, b, out=out, dtype=dt, casting=UNSAFE)
+    if (dt if dt is not None else xp.result_type(a, b)).kind == "b":
+        raise checks.not_implemented(f"div_{rounding_mode}_cpu", dtypes.bool_)
     if is_integral(a, b, dt):
         if xp.any(xp.asarray(b) == 0):
             raise RuntimeError("ZeroDivisionError")
