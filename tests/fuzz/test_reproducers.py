@@ -746,6 +746,14 @@ x3 = x2.div(x2, rounding_mode='floor')
 x4 = x2.div(2, rounding_mode='trunc')
 x5 = x2 // x2
 """,
+    # add/sub's shapes are checked before a float alpha on integers is refused
+    "alpha-after-broadcast": """
+x3 = torch.zeros((2, 2), dtype=torch.int64)
+x5 = x3.clone()
+x6 = x3[x3 > 0]
+x8 = x6.sub(x5, alpha=0.5)
+x9 = x3.add(x5, alpha=0.5)
+""",
 }
 
 

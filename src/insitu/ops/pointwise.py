@@ -328,6 +328,7 @@ def _check_alpha(args, params):
     if isinstance(alpha, float) and not any(
             getattr(a, "_dtype", dtypes.float32).is_floating_point for a in args
             if hasattr(a, "_dtype")):
+        checks.operands_broadcast(args, params)     # PyTorch says so first
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
 
