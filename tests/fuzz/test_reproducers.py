@@ -754,6 +754,14 @@ x6 = x3[x3 > 0]
 x8 = x6.sub(x5, alpha=0.5)
 x9 = x3.add(x5, alpha=0.5)
 """,
+    # __setitem__ refuses a value that is neither a tensor nor a number
+    "setitem-none-value": """
+x3 = torch.tensor([-1.0, -1.5, -1.0], dtype=torch.float32)
+x6 = x3.grad
+x3[..., [0]] = x6
+x3[0] = x6
+x3[:] = x6
+""",
 }
 
 
