@@ -762,6 +762,15 @@ x3[..., [0]] = x6
 x3[0] = x6
 x3[:] = x6
 """,
+    # an index into an empty dimension: PyTorch's message names no index
+    "index-into-empty-dimension": """
+x2 = torch.full((2, 1), 1.0, dtype=torch.float32)
+x3 = x2[False]
+x3.index_put_((torch.tensor([0]),), x2[0], accumulate=True)
+x3.index_put_((torch.tensor([0]),), x2[0])
+x3[torch.tensor([0])] = 1.0
+x4 = x3[torch.tensor([0])]
+""",
 }
 
 

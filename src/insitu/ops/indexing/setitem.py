@@ -101,7 +101,10 @@ def _result_shape(shape, indices):
     stand_in = xp.lib.stride_tricks.as_strided(xp.zeros(1, bool), shape, (0,) * len(shape))
     safe = tuple(xp.zeros(i.shape, xp.int64) if isinstance(i, xp.ndarray) and i.dtype != bool
                  else i for i in indices)
-    return stand_in[safe].shape
+    try:
+        return stand_in[safe].shape
+    except IndexError:      # only a nonempty index into an empty dimension gets here
+        raise IndexError("index is out of bounds for dimension with size 0") from None
 
 
 def _too_many(self, indices):
