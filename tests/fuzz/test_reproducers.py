@@ -771,6 +771,14 @@ x3.index_put_((torch.tensor([0]),), x2[0])
 x3[torch.tensor([0])] = 1.0
 x4 = x3[torch.tensor([0])]
 """,
+    # an out= that is also an operand is never resized, and says so before dtype checks
+    "out-also-operand-not-resized": """
+x1 = torch.tensor([0.0, 2.0, 3.0], dtype=torch.float32)
+x4 = torch.full((2, 3), -1.0, dtype=torch.float32)
+x5 = x1 + 0
+torch.gcd(x4, x5, out=x5)
+torch.add(x4, x5, out=x5)
+""",
 }
 
 

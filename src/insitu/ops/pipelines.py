@@ -180,6 +180,8 @@ def into_out(op, args, params, out):
     for a in args:      # PyTorch refuses a partial overlap before its dtype checks
         if isinstance(a, Tensor) and a._storage is out._storage:
             checks.check_input_overlap(out, a._data)
+            if a is out and op.check_shapes:
+                _read_write_out_shape(out, args)
     if op.check_args is not None:
         op.check_args(args, params)
     result_dt, force, _ = dtype_info(op, args, params)
@@ -231,6 +233,15 @@ def _out_grad(op, out, args):
                 f"aten::{op.name}(): functions with out=... arguments don't support automatic "
                 "differentiation, but one of the arguments requires grad.")
     return out._requires_grad or _needs(args)
+
+
+def _read_write_out_shape(out, args):
+    """An `out` that is also an operand is never resized: its shape must be the broadcast one
+    (PyTorch's TensorIterator says so before any dtype check)."""
+    shape = tuple(checks.broadcast_shapes(*[a._data.shape for a in args if isinstance(a, Tensor)]))
+    if out._data.shape != shape:
+        raise RuntimeError(f"output with shape {checks.size_list(out._data.shape)} doesn't match "
+                           f"the broadcast shape {checks.size_list(shape)}")
 
 
 def resize_out(out, shape, warn=True):
