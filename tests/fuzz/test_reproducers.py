@@ -779,6 +779,13 @@ x5 = x1 + 0
 torch.gcd(x4, x5, out=x5)
 torch.add(x4, x5, out=x5)
 """,
+    # ldexp_ into an integer tensor refuses the cast before checking shapes
+    "ldexp-inplace-cast-first": """
+x6 = torch.ones((3,), dtype=torch.uint8)
+x7 = torch.ones((2, 1, 3), dtype=torch.float32)
+x6.ldexp_(x7)
+x6.ldexp_(x6)
+""",
 }
 
 
