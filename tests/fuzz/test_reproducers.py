@@ -785,6 +785,8 @@ x6 = torch.ones((3,), dtype=torch.uint8)
 x7 = torch.ones((2, 1, 3), dtype=torch.float32)
 x6.ldexp_(x7)
 x6.ldexp_(x6)
+x1 = torch.ones((3, 1), dtype=torch.int32)
+torch.ldexp(x1, x1, out=x1)
 """,
 }
 

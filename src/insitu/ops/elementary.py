@@ -271,7 +271,7 @@ OPS = [
        derivatives={"self": lambda grad, self, other: grad.where(self != other, 0.0),
                     "other": lambda grad, other: zeros_like(other)}),
     Op("ldexp(Tensor self, Tensor other)", _k_ldexp, promote="float",
-       check=_check_ldexp, writes=(ANY_DTYPE,),
+       check=_check_ldexp, writes=(ANY_DTYPE,), cast_names="ldexp",
        derivatives={"self": lambda grad, other: grad * 2 ** other,
                     "other": lambda grad, result: grad * result * _LN2}),
 ]

@@ -56,7 +56,8 @@ class Op:
     writes        what the in-place form tolerates (ANY_DTYPE, EXPANDED_SELF, ANY_SHAPE), or
                   OWN_OVERLAP: the op's check decides about operands that overlap self
     cast_names    the cast error names the dtype in C++ (clamp_'s "result type Float can't be
-                  cast to the desired output type Long" says `Long`)
+                  cast to the desired output type Long" says `Long`), or (a string) the op
+                  whose check words it ("ldexp can't be cast to the desired output type Int")
     on_arrays     the formulas may run on NumPy arrays when no graph is built
     short         a function the op becomes when called with its first operand only
                   (`where(condition)` is `nonzero(condition, as_tuple=True)`)
