@@ -617,6 +617,177 @@ x7 = torch.tensor([1, 2, 3])
 torch.bitwise_not(x7[:2], out=x7[1:])
 torch.neg(x7, out=x7)
 """,
+    # div's node is DivBackward2 whenever the rounding_mode keyword is passed, None included
+    "div-rounding-mode-none-node": """
+x3 = torch.zeros((1, 3), dtype=torch.float32, requires_grad=True)
+x5 = x3.cumsum(0)
+x6 = x3.lerp(x5, 0.5)
+x6.div_(x3, rounding_mode=None)
+x7 = x5.div(x5, rounding_mode=None)
+x8 = torch.div(x5, 2, rounding_mode=None)
+x9 = x5.div(x5)
+x10 = x5 / 2
+""",
+    # a view made under no_grad requires grad through its base only: no accumulator of its own
+    "no-grad-view-no-accumulator": """
+x2 = torch.full((2, 2), 1.0, dtype=torch.float64, requires_grad=True)
+with torch.set_grad_enabled(False):
+    x6 = x2.view_as(x2)
+    x7 = x6.unfold(0, 2, 1)
+    x8 = x2[0]
+x7.sum().backward()
+x8.requires_grad_()
+x8.sum().backward()
+x9 = x2.movedim(0, -1)
+with torch.no_grad():
+    x10 = x2.movedim(0, -1)
+x10.backward(torch.ones_like(x10))
+""",
+    # outside inference mode, a call over inference tensors only is not recorded (no autograd
+    # key), unless a number stands for a Tensor operand (wrapped in a normal tensor)
+    "inference-leaf-untracked": """
+with torch.inference_mode():
+    x9 = torch.tensor([-0.5, 3.0, 2.0], dtype=torch.float64, requires_grad=True)
+x1 = x9.exp()
+x2 = x9 * 2
+x3 = x9 * x9
+x4 = x9.view(3)
+x5 = x9.pow(2)
+x6 = x9 + 1
+x7 = x9.cumsum(0)
+x9.fill_(-1.0)
+x9.sum().backward(retain_graph=True)
+""",
+    # index_add_ with a 0-dim source and several indices: source.size(dim) refuses
+    "index-add-zero-dim-source-count": """
+x1 = torch.full((), 0.0, dtype=torch.float64)
+x1.index_add_(0, torch.tensor([0, 0]), x1, alpha=2)
+x2 = torch.ones((2, 3), dtype=torch.float64)
+x2.index_add_(0, torch.tensor([1, 0]), x1, alpha=2)
+x2.index_add_(-1, torch.tensor([1, 0]), x1)
+""",
+    # a view used as out= with the wrong shape is resized in its storage when it fits there
+    "out-view-resized-in-storage": """
+x1 = torch.tensor([[-1.0, 1.0, -0.5], [0.25, float('nan'), 0.25]], dtype=torch.float64)
+x3 = x1[:, :1]
+torch.add(x1, 1.0, out=x3)
+x4 = x3 * 1
+x5 = torch.ones((2, 3), dtype=torch.float32)
+x10 = x5.unfold(0, 2, 1)
+torch.bitwise_right_shift(x5, 0.0, out=x10)
+x11 = x5[1]
+torch.neg(x5[:1], out=x11)
+""",
+    # a tensors-only op's in-place method names itself and counts positions after self
+    "tensors-only-inplace-message": """
+x1 = torch.tensor([[5, 5, 5], [-2, 4, -2]], dtype=torch.int32)
+x1.ldexp_(-2)
+x2 = torch.ones((4,), dtype=torch.float32)
+x2.logical_and_(-1)
+x2.maximum_(1.0)
+""",
+    # fill_ checks a number against the dtype's range, as PyTorch converts it
+    "fill-number-overflow": """
+x1 = torch.ones((2, 1, 3), dtype=torch.int64)
+x1.fill_(float('inf'))
+x1.fill_(float('nan'))
+x2 = torch.ones((3,), dtype=torch.uint8)
+x2.fill_(-2.0)
+x2.fill_(300)
+x2.fill_(-1)
+x3 = torch.ones((3,), dtype=torch.float16)
+x3.fill_(1e20)
+x3.fill_(float('inf'))
+""",
+    # masked_scatter_'s autograd guards come before its dtype checks
+    "masked-scatter-guard-first": """
+x1 = torch.tensor(2.0, dtype=torch.float32)
+x2 = torch.tensor([[-2.0, 1.0, 3.0], [0.25, -0.0, 3.0]], dtype=torch.float64, requires_grad=True)
+x2.masked_scatter_(x2 > 0, x1)
+x3 = x2.T
+x3.masked_scatter_(x3 > 0, x3 > 0)
+""",
+    # addcmul refuses bool; its integer value is range-checked, then wraps
+    "addcmul-bool-and-value-range": """
+x1 = torch.tensor([[True, True, False], [False, True, True]], dtype=torch.bool)
+x2 = x1.movedim(0, -1)
+x3 = x2.addcmul(x2, x2, value=2)
+x4 = torch.ones((3,), dtype=torch.uint8)
+x5 = torch.full((3,), 1, dtype=torch.uint8)
+x5.addcmul_(x4, x5, value=-1)
+x6 = x4.addcmul(x4, x4, value=300)
+x7 = x4.addcmul(x1[0], x1[0], value=-1)
+""",
+    # numpy() refuses a tensor that requires grad in grad mode only
+    "numpy-requires-grad-no-grad-mode": """
+x2 = torch.tensor(-2.0, dtype=torch.float32, requires_grad=True)
+x3 = x2.numpy().tolist()
+torch.set_grad_enabled(False)
+x8 = x2.numpy().tolist()
+""",
+    # a number given for a Tensor operand is saved as a tensor: freed by backward
+    "wrapped-number-freed": """
+x2 = torch.ones((2, 3), dtype=torch.float64, requires_grad=True)
+x4 = x2 * 1
+x4.sum().backward()
+x4.sum().backward()
+x5 = x2 / 2
+x5.sum().backward()
+x5.sum().backward()
+x6 = x2 + 1
+x6.sum().backward()
+x6.sum().backward()
+""",
+    # div with a rounding mode has no bool kernel
+    "div-rounding-bool": """
+x2 = torch.full((4,), True, dtype=torch.bool)
+x2.div_(True, rounding_mode='trunc')
+x3 = x2.div(x2, rounding_mode='floor')
+x4 = x2.div(2, rounding_mode='trunc')
+x5 = x2 // x2
+""",
+    # add/sub's shapes are checked before a float alpha on integers is refused
+    "alpha-after-broadcast": """
+x3 = torch.zeros((2, 2), dtype=torch.int64)
+x5 = x3.clone()
+x6 = x3[x3 > 0]
+x8 = x6.sub(x5, alpha=0.5)
+x9 = x3.add(x5, alpha=0.5)
+""",
+    # __setitem__ refuses a value that is neither a tensor nor a number
+    "setitem-none-value": """
+x3 = torch.tensor([-1.0, -1.5, -1.0], dtype=torch.float32)
+x6 = x3.grad
+x3[..., [0]] = x6
+x3[0] = x6
+x3[:] = x6
+""",
+    # an index into an empty dimension: PyTorch's message names no index
+    "index-into-empty-dimension": """
+x2 = torch.full((2, 1), 1.0, dtype=torch.float32)
+x3 = x2[False]
+x3.index_put_((torch.tensor([0]),), x2[0], accumulate=True)
+x3.index_put_((torch.tensor([0]),), x2[0])
+x3[torch.tensor([0])] = 1.0
+x4 = x3[torch.tensor([0])]
+""",
+    # an out= that is also an operand is never resized, and says so before dtype checks
+    "out-also-operand-not-resized": """
+x1 = torch.tensor([0.0, 2.0, 3.0], dtype=torch.float32)
+x4 = torch.full((2, 3), -1.0, dtype=torch.float32)
+x5 = x1 + 0
+torch.gcd(x4, x5, out=x5)
+torch.add(x4, x5, out=x5)
+""",
+    # ldexp_ into an integer tensor refuses the cast before checking shapes
+    "ldexp-inplace-cast-first": """
+x6 = torch.ones((3,), dtype=torch.uint8)
+x7 = torch.ones((2, 1, 3), dtype=torch.float32)
+x6.ldexp_(x7)
+x6.ldexp_(x6)
+x1 = torch.ones((3, 1), dtype=torch.int32)
+torch.ldexp(x1, x1, out=x1)
+""",
 }
 
 

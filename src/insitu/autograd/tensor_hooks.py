@@ -40,6 +40,8 @@ def requires_grad_(self, requires_grad=True):
         raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode "
                            "is not allowed.")
     self._requires_grad = requires_grad
+    if requires_grad and self._base is not None:
+        self._view.leaf = True     # a leaf of its own, even if made under no_grad
     return self
 
 

@@ -234,9 +234,9 @@ class Tensor:
 
     def numpy(self, *, force=False):
         """Tensor.numpy(*, force=False): the NumPy array under this tensor, sharing its memory (no
-        copy). Refused for a tensor that requires grad unless `force=True`. Writes through the
-        array bypass the version counter, so autograd cannot see them."""
-        if self._requires_grad and not force:
+        copy). Refused for a tensor that requires grad in grad mode unless `force=True`. Writes
+        through the array bypass the version counter, so autograd cannot see them."""
+        if self._requires_grad and mode.grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
         return self._data

@@ -11,6 +11,10 @@ from .table import ANY_DTYPE, EXPANDED_SELF, OWN_OVERLAP, Op, formulas_on_arrays
 
 
 def _k_fill(out, dt, a, value):
+    if (value.__class__ is int or value.__class__ is float) and out.dtype.kind in "iuf":
+        # PyTorch's range check of the number, then its conversion (integers wrap: -1 is 255)
+        value = xp.asarray(dtypes.checked_scalar(value, dtypes.from_numpy_dtype(out.dtype)))
+        value = value.astype(out.dtype)
     out.fill(value)
     return out
 

@@ -80,6 +80,8 @@ class Derivative:
         # number (see `ops.table`)
         self.edges = tuple(sorted({i for positions, _, _ in self.formulas for i in positions}))
         self.scalars = tuple(self.inputs.index(n) for n in scalars if n in self.inputs)
+        # a number given for a Tensor operand is a tensor PyTorch saves (`x * 2` wraps 2)
+        self.wrapped = frozenset(n for i, n in enumerate(self.inputs) if i not in self.scalars)
         self.composite_values = ()
         if composite is not None:
             names = list(inspect.signature(composite).parameters)[len(self.inputs):]
@@ -226,10 +228,27 @@ def keep_outputs(node, outs, where=None):
     return node
 
 
+def inference_only(scalars, inputs):
+    """Whether a call is dispatched past autograd: outside inference mode, PyTorch records
+    nothing for a call whose tensors are all inference tensors (they carry no autograd key),
+    unless a number stands for a Tensor operand (`x * 2` wraps 2 in a normal tensor; a Scalar
+    operand, `x.pow(2)`, is no tensor)."""
+    first = inputs[0]
+    if not (isinstance(first, Tensor) and first._storage.special & INFERENCE):
+        return False
+    for i, a in enumerate(inputs):
+        if isinstance(a, Tensor):
+            if not a._storage.special & INFERENCE:
+                return False
+        elif a is not None and i not in scalars and a.__class__ in (int, float, bool, complex):
+            return False
+    return True
+
+
 def record(d, inputs, outputs, values=None, where=None):
     """Record an op that has run (`prepare`, then `finish`), when grad mode is on and some input
     requires grad. Returns the outputs."""
-    if mode.grad and recorder.needs_grad(inputs):
+    if mode.grad and recorder.needs_grad(inputs) and not inference_only(d.scalars, inputs):
         for out in (outputs,) if isinstance(outputs, Tensor) else outputs:
             if out is not None and not out._dtype.is_floating_point:
                 # sum(x, dtype=insitu.int64) of a grad-requiring x
@@ -383,9 +402,12 @@ class FormulaNode(Node):
             self.refs = ()
             self.params = {}
         elif self.params:
-            # arrays kept at record time (indices, masks) are tensors PyTorch saves: freed too,
-            # so a second backward reading them gets its error
-            self.params = {k: v for k, v in self.params.items() if not _holds_array(v)}
+            # arrays kept at record time (indices, masks) and numbers standing for Tensor
+            # operands are tensors PyTorch saves: freed too, so a second backward reading them
+            # gets its error
+            wrapped = self.derivative.wrapped
+            self.params = {k: v for k, v in self.params.items()
+                           if not _holds_array(v) and k not in wrapped}
 
 
 def _holds_array(v):

@@ -130,6 +130,21 @@ def _check_heaviside(args, params):
                            "dtypes.")
 
 
+_check_ldexp = tensors_only("ldexp")
+_ldexp_inplace_args = _check_ldexp.inplace
+
+
+def _check_ldexp_inplace(args, params):
+    """ldexp_ into an integer or bool tensor: PyTorch refuses the cast before any shape check."""
+    _ldexp_inplace_args(args, params)
+    self = args[0]
+    if not self._dtype.is_floating_point and self._dtype.np.kind in "iub":
+        raise RuntimeError(f"ldexp can't be cast to the desired output type {self._dtype.legacy}")
+
+
+_check_ldexp.inplace = _check_ldexp_inplace
+
+
 def _k_ldexp(out, dt, a, b):
     if out is not None and out.dtype.kind in "iub":
         # ldexp_ into an integer tensor (its in-place form skips the generic cast check)
@@ -256,7 +271,7 @@ OPS = [
        derivatives={"self": lambda grad, self, other: grad.where(self != other, 0.0),
                     "other": lambda grad, other: zeros_like(other)}),
     Op("ldexp(Tensor self, Tensor other)", _k_ldexp, promote="float",
-       check=tensors_only("ldexp"), writes=(ANY_DTYPE,),
+       check=_check_ldexp, writes=(ANY_DTYPE,), cast_names="ldexp",
        derivatives={"self": lambda grad, other: grad * 2 ** other,
                     "other": lambda grad, result: grad * result * _LN2}),
 ]

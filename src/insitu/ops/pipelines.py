@@ -23,7 +23,7 @@ from ..core.dtypes import CPP_NAMES, can_cast
 from ..core.storage import INFERENCE, Storage, user_stacklevel
 from ..core.tensor import Tensor, new_tensor
 from . import checks, parallel
-from .derivatives import finish, keep_outputs, prepare
+from .derivatives import finish, inference_only, keep_outputs, prepare
 from .table import dtype_info, fast_key
 from .view_graph import after_inplace
 
@@ -82,6 +82,11 @@ def _refuse_none(op, args, name):
                             "NoneType")
 
 
+def _scalars(op):
+    """The positions of an op's Scalar operands (a number there is not wrapped in a tensor)."""
+    return tuple(i for i, a in enumerate(a for a in op.args if a.operand) if a.scalar)
+
+
 def _tracks(op, self):
     """copy_ into an integer or bool tensor records nothing (PyTorch's hand-written copy_
     skips non-differentiable dtypes; its generated in-place ops, fill_ included, do not)."""
@@ -106,7 +111,7 @@ def outofplace(op, args, params):
     if key is not None:   # this operand-kind combination is valid: let the fast path take it
         op._fast_out[key] = (force, result_dt, result_dt.np)
     if op.differentiable and mode.grad and _needs(args):
-        finish(prepare(op.derivative_for(args, params), args, params), out)
+        record_outofplace(op, args, params, out)
     return out
 
 
@@ -120,11 +125,12 @@ def _reraise_shapes(args, err):
 def inplace(op, args, params):
     _refuse_none(op, args, op.inplace_name)
     self = args[0]
-    grad = mode.grad and op.tracks_inplace and _tracks(op, self) and _needs(args)
+    grad = mode.grad and op.tracks_inplace and _tracks(op, self) and _needs(args) \
+        and not (self._storage.special & INFERENCE and inference_only(_scalars(op), args))
     if grad:   # PyTorch's autograd guards come before the kernel's own checks
         check_autograd(self, _needs(args[1:]))
-    if op.check_args is not None:
-        op.check_args(args, params)
+    if op.check_inplace is not None:
+        op.check_inplace(args, params)
     result_dt, force, _ = dtype_info(op, args, params)
     sd = self._dtype
     if result_dt is not sd and op.check_cast and not can_cast(result_dt, sd):
@@ -174,6 +180,8 @@ def into_out(op, args, params, out):
     for a in args:      # PyTorch refuses a partial overlap before its dtype checks
         if isinstance(a, Tensor) and a._storage is out._storage:
             checks.check_input_overlap(out, a._data)
+            if a is out and op.check_shapes:
+                _read_write_out_shape(out, args)
     if op.check_args is not None:
         op.check_args(args, params)
     result_dt, force, _ = dtype_info(op, args, params)
@@ -227,11 +235,30 @@ def _out_grad(op, out, args):
     return out._requires_grad or _needs(args)
 
 
+def _read_write_out_shape(out, args):
+    """An `out` that is also an operand is never resized: its shape must be the broadcast one
+    (PyTorch's TensorIterator says so before any dtype check)."""
+    shape = tuple(checks.broadcast_shapes(*[a._data.shape for a in args if isinstance(a, Tensor)]))
+    if out._data.shape != shape:
+        raise RuntimeError(f"output with shape {checks.size_list(out._data.shape)} doesn't match "
+                           f"the broadcast shape {checks.size_list(shape)}")
+
+
 def resize_out(out, shape, warn=True):
     """out= with the wrong shape: PyTorch resizes it (a new buffer), bumping nothing else; it warns
-    when `out` had elements, except for the factories (`ops.factories`)."""
+    when `out` had elements, except for the factories (`ops.factories`). A view keeps its
+    storage when the new shape fits in it from the view's offset (contiguous strides, as
+    `resize_`)."""
+    view = None
     if out._base is not None:
-        raise RuntimeError("cannot resize a view used as out=; its shape must match")
+        root = out._storage.array
+        n = 1
+        for s in shape:
+            n *= s
+        offset = out._storage.offset_of(out._data) if out._data.size else 0
+        if not (root.flags.c_contiguous and offset + n <= root.size):
+            raise RuntimeError("cannot resize a view used as out=; its shape must match")
+        view = root.reshape(-1)[offset:offset + n].reshape(shape)
     if warn and out._data.size:
         warnings.warn(
             f"An output with one or more elements was resized since it had shape "
@@ -240,6 +267,9 @@ def resize_out(out, shape, warn=True):
             "PyTorch release outputs will not be resized unless they have zero elements. You can "
             "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
             "t.resize_(0).", UserWarning, stacklevel=user_stacklevel())
+    if view is not None:
+        out._data = view
+        return
     arr = xp.empty(shape, dtype=out._dtype.np)
     version = out._storage.version
     out._data = arr
@@ -277,7 +307,9 @@ def write_out(name, out, arr, inputs, exact=None):
 def record_outofplace(op, args, params, out):
     """Record the node of a fresh result (fast path)."""
     if op.differentiable:
-        finish(prepare(op.derivative_for(args, params), args, params), out)
+        d = op.derivative_for(args, params)
+        if not inference_only(d.scalars, args):
+            finish(prepare(d, args, params), out)
 
 
 def inplace_pre(op, args, params):

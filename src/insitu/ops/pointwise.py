@@ -63,9 +63,16 @@ def _k_rsub(out, dt, a, b, alpha=1):
     return _k_sub(out, dt, b, a, alpha)
 
 
-def _k_div(out, dt, a, b, rounding_mode=None):
-    if rounding_mode is None:
+# div's rounding_mode when the keyword is left out: true division like None, but PyTorch's
+# overload without the keyword names its node DivBackward0, and `rounding_mode=None` DivBackward2
+_TRUE_DIV = "true"
+
+
+def _k_div(out, dt, a, b, rounding_mode=_TRUE_DIV):
+    if rounding_mode is None or rounding_mode == _TRUE_DIV:
         return xp.true_divide(a, b, out=out, dtype=dt, casting=UNSAFE)
+    if (dt if dt is not None else xp.result_type(a, b)).kind == "b":
+        raise checks.not_implemented(f"div_{rounding_mode}_cpu", dtypes.bool_)
     if is_integral(a, b, dt):
         if xp.any(xp.asarray(b) == 0):
             raise RuntimeError("ZeroDivisionError")
@@ -250,6 +257,10 @@ def _k_addcmul(out, dt, a, t1, t2, value=1):
     d = _op_dtype(dt, a, t1, t2)
     if d.kind in "iub" and isinstance(value, float):
         value = int(value)
+    if d.kind in "iu" and value.__class__ is int:
+        # PyTorch's range check of the number, then its conversion (-1 is 255 in uint8)
+        value = int(xp.asarray(dtypes.checked_scalar(value, dtypes.from_numpy_dtype(d)))
+                    .astype(d))
     return blocked(result_array(out, d, a, t1, t2), (a, t1, t2, value), _addcmul_block, d)
 
 
@@ -317,6 +328,7 @@ def _check_alpha(args, params):
     if isinstance(alpha, float) and not any(
             getattr(a, "_dtype", dtypes.float32).is_floating_point for a in args
             if hasattr(a, "_dtype")):
+        checks.operands_broadcast(args, params)     # PyTorch says so first
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
 
@@ -406,11 +418,11 @@ def _pow_exponent_grad(grad, self, exponent, result):
 
 
 def _div_self_grad(grad, other, rounding_mode):
-    return grad / other if rounding_mode is None else zeros_like(grad)
+    return grad / other if rounding_mode in (None, _TRUE_DIV) else zeros_like(grad)
 
 
 def _div_other_grad(grad, self, other, rounding_mode):
-    if rounding_mode is not None:
+    if rounding_mode not in (None, _TRUE_DIV):
         return zeros_like(grad)
     return -grad * self / (other * other)
 
@@ -489,9 +501,9 @@ BINARY = [
        derivatives={"self": lambda grad, other: grad * other,
                     "other": lambda grad, self: grad * self},
        operators=("__mul__", "__rmul__", "__imul__")),
-    Op("div(Tensor self, Tensor other, *, rounding_mode=None)", _k_div,
-       promote=lambda p: "true_div" if p["rounding_mode"] is None else "binary",
-       node=lambda args, params: "DivBackward0" if params["rounding_mode"] is None
+    Op(f"div(Tensor self, Tensor other, *, rounding_mode={_TRUE_DIV!r})", _k_div,
+       promote=lambda p: "true_div" if p["rounding_mode"] in (None, _TRUE_DIV) else "binary",
+       node=lambda args, params: "DivBackward0" if params["rounding_mode"] == _TRUE_DIV
        else "DivBackward2",
        derivatives={"self": _div_self_grad, "other": _div_other_grad},
        operators=("__truediv__", "__itruediv__"), pointwise="float"),
@@ -565,6 +577,7 @@ TERNARY = [
                     "end": lambda grad, weight: grad * weight,
                     "weight": lambda grad, self, end: grad * (end - self)}),
     Op("addcmul(Tensor self, Tensor tensor1, Tensor tensor2, *, value=1)", _k_addcmul,
+       check=refuse("addcmul_cpu_out", "b"),
        derivatives={"self": lambda grad: grad,
                     "tensor1": lambda grad, tensor2, value: grad * tensor2 * value,
                     "tensor2": lambda grad, tensor1, value: grad * tensor1 * value}),

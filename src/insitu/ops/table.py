@@ -56,7 +56,8 @@ class Op:
     writes        what the in-place form tolerates (ANY_DTYPE, EXPANDED_SELF, ANY_SHAPE), or
                   OWN_OVERLAP: the op's check decides about operands that overlap self
     cast_names    the cast error names the dtype in C++ (clamp_'s "result type Float can't be
-                  cast to the desired output type Long" says `Long`)
+                  cast to the desired output type Long" says `Long`), or (a string) the op
+                  whose check words it ("ldexp can't be cast to the desired output type Int")
     on_arrays     the formulas may run on NumPy arrays when no graph is built
     short         a function the op becomes when called with its first operand only
                   (`where(condition)` is `nonzero(condition, as_tuple=True)`)
@@ -89,6 +90,7 @@ class Op:
         self.variants = frozenset(variants.split())
         self.inplace_name = self.name + "_"
         self.check_args = check
+        self.check_inplace = getattr(check, "inplace", check)   # its message may name the method
         self.check_cast = ANY_DTYPE not in writes
         self.internal_overlap_ok = EXPANDED_SELF in writes
         self.check_shapes = ANY_SHAPE not in writes

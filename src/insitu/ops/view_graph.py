@@ -20,6 +20,7 @@ from ..autograd.tensor_hooks import install_retain_hook
 from ..autograd.version_tracking import BY_REGION
 from ..backend import xp, has_internal_overlap, strided_view
 from ..core.dtypes import int64
+from ..core.storage import INFERENCE
 from ..core.tensor import assemble, new_tensor
 from ..creation import empty_with_layout, zeros
 from .derivatives import Derivative, prepare
@@ -27,13 +28,16 @@ from .derivatives import Derivative, prepare
 
 
 class ViewMeta:
-    __slots__ = ("creation", "version", "output_nr", "fn_name")
+    """How a view was made. `leaf`: `requires_grad_()` was called on it, which a view made under
+    no_grad or in inference mode needs to get a gradient accumulator of its own."""
+    __slots__ = ("creation", "version", "output_nr", "fn_name", "leaf")
 
     def __init__(self, creation, version, output_nr=0, fn_name=""):
         self.creation = creation
         self.version = version
         self.output_nr = output_nr
         self.fn_name = fn_name
+        self.leaf = False
 
 
 # ------------------------------------------------------------------------- view nodes
@@ -96,8 +100,9 @@ def make_view(src, arr, name, replay, overlapping=False, creation=None, output_n
         if creation != DEFAULT:
             output_nr, fn_name = 0, op_label(name)
     t._view = ViewMeta(creation, st.version, output_nr, fn_name)
-    t._requires_grad = src._requires_grad
-    if src._requires_grad and mode.grad:
+    # a view of an inference tensor carries no autograd key: it never requires grad
+    rg = t._requires_grad = src._requires_grad and not st.special & INFERENCE
+    if rg and mode.grad:
         if node is None:
             node = prepare(derivative or view_derivative(name), (src,),
                            values or {"replay": replay, "overlapping": overlapping})

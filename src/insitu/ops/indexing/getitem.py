@@ -169,6 +169,8 @@ def _check_bounds(self, np_idx, masks=True, bounds=True):
             size = shape[dim]
             bad = i[(i >= size) | (i < -size)] if i.size and bounds else i[:0]
             if bad.size:
+                if not size:
+                    raise IndexError("index is out of bounds for dimension with size 0")
                 raise IndexError(f"index {int(bad.reshape(-1)[0])} is out of bounds for dimension "
                                  f"{advanced} with size {size}")
             dim += 1

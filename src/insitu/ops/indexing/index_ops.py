@@ -57,6 +57,8 @@ def _check_index_add(args, params):
     n = index._data.size
     src_n = o_shape[d] if o_shape else 1
     if n != src_n:
+        if not o_shape:     # PyTorch's message reads source.size(dim), which refuses a 0-dim
+            raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
         raise RuntimeError(f"index_add_(): Number of indices ({n}) should be equal to "
                            f"source.size(dim): ({src_n}), for dim: {d}")
     if s_shape and o_shape:

@@ -8,6 +8,8 @@ formula that reads it.
 """
 import warnings
 
+from ...autograd.grad_mode import mode
+from ...autograd.guards import check_autograd
 from ...backend import xp, shares_memory
 from ...core import dtypes
 from ...core.tensor import Tensor, _wrap_dim
@@ -352,6 +354,10 @@ def masked_scatter_(self, mask, source):
     """Tensor.masked_scatter_(mask, source): copies the leading elements of `source`, in order, into
     self where the bool `mask` (broadcast to self's shape) is True. In place: bumps self's
     version, returns self. Backward: MaskedScatterBackward0."""
+    tensor_arg(mask, "masked_scatter_", "mask", 1)
+    tensor_arg(source, "masked_scatter_", "source", 2)
+    if mode.grad and (self._requires_grad or source._requires_grad):
+        check_autograd(self, source._requires_grad)   # PyTorch's guards come before its checks
     _check_masked_scatter(self, mask, source)
     shape = self._data.shape
     if mask._data.shape != shape:

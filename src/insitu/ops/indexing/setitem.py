@@ -12,7 +12,7 @@ mask shapes, the value's shape, its dtype and the index bounds.
 from ...backend import xp, shares_memory
 from ...core import dtypes
 from ...core.dtypes import checked_scalar
-from ...core.tensor import Tensor, wrap
+from ...core.tensor import Tensor, typename, wrap
 from ..checks import PARTIAL_OVERLAP
 from ..pipelines import inplace as run_inplace, outofplace
 from ..table import ANY_DTYPE, ANY_SHAPE, EXPANDED_SELF, OWN_OVERLAP, Op
@@ -101,7 +101,10 @@ def _result_shape(shape, indices):
     stand_in = xp.lib.stride_tricks.as_strided(xp.zeros(1, bool), shape, (0,) * len(shape))
     safe = tuple(xp.zeros(i.shape, xp.int64) if isinstance(i, xp.ndarray) and i.dtype != bool
                  else i for i in indices)
-    return stand_in[safe].shape
+    try:
+        return stand_in[safe].shape
+    except IndexError:      # only a nonempty index into an empty dimension gets here
+        raise IndexError("index is out of bounds for dimension with size 0") from None
 
 
 def _too_many(self, indices):
@@ -156,6 +159,8 @@ def setitem(self, idx, value):
     if idx is False:   # PyTorch writes nothing, and bumps no version, for x[False] = v
         return
     if not isinstance(value, Tensor):   # first of all, as PyTorch: a number becomes self's dtype
+        if not isinstance(value, (int, float, complex, xp.generic, xp.ndarray)):
+            raise TypeError(f"can't assign a {typename(value)} to a {self.type()}")
         value = wrap(xp.asarray(checked_scalar(value, self._dtype)).astype(self._dtype.np),
                      self._dtype)
     _zero_dim_single(self, idx)
