@@ -25,7 +25,7 @@ BENCHMARKS = {
     "ops": ("bench_ops.py", ["--quick"], []),
     "autograd": ("bench_autograd.py", ["--repeat", "5"], []),
     "threads": ("bench_threads.py", ["--quick"], []),
-    "sweep": ("bench_sweep.py", ["--quick"], []),
+    "sweep": ("bench_sweep.py", ["--quick", "--threads", "1"], ["--threads", "1"]),
     "optim": ("bench_optim.py", ["--quick"], []),
     "mlp": ("bench_mlp.py", ["--epochs", "5", "--repeats", "2", "--threads", "0"], ["--threads", "0"]),
     "norm": ("bench_norm.py", [], []),
