@@ -90,6 +90,25 @@ class _NormBase(Module):
                                       unexpected_keys, error_msgs)
 
 
+_COMMON_DOC = """    Arguments: `num_features` (C), `eps=1e-5`, `momentum=0.1` (None: a cumulative average over the
+    batches seen), `affine=True` (learnable `weight` and `bias` of shape `(C,)`, ones and zeros),
+    `track_running_stats=True`, `device`, `dtype`, and keyword `bias=True` (False registers `bias`
+    as None). Buffers: `running_mean` (zeros), `running_var` (ones) and `num_batches_tracked`
+    (int64), all None with `track_running_stats=False`.
+
+    In training mode it normalises with the batch's mean and biased variance over every dim but the
+    channels, and updates the running statistics in place (the unbiased variance), written by the
+    kernel without a version bump, as PyTorch's; `num_batches_tracked` moves by one `add_`. In
+    evaluation mode it uses the running statistics (the batch's when `track_running_stats=False`). A
+    call the layer refuses changes no buffer.
+
+    One fused node (NativeBatchNormBackward0): it keeps the input and the weight (version-checked)
+    and the per-channel mean and inverse standard deviation (private arrays). Statistics are
+    accumulated in float64, as PyTorch's CPU kernel does.
+
+"""
+
+
 class _BatchNorm(_NormBase):
     def forward(self, input):
         """Batch-normalises `input`, updating the running statistics in training.
@@ -120,29 +139,13 @@ class _BatchNorm(_NormBase):
 
 
 class BatchNorm1d(_BatchNorm):
-    """Batch normalisation layer for vectors and 1-d signals.
+    __doc__ = """Batch normalisation layer for vectors and 1-d signals.
 
     Batch normalisation over a batch of vectors or 1-d signals:
     `y = (x - mean) / sqrt(var + eps) * weight + bias`, per channel (`F.batch_norm`).
 
-    Arguments: `num_features` (C), `eps=1e-5`, `momentum=0.1` (None: a cumulative average over the
-    batches seen), `affine=True` (learnable `weight` and `bias` of shape `(C,)`, ones and zeros),
-    `track_running_stats=True`, `device`, `dtype`, and keyword `bias=True` (False registers `bias`
-    as None). Buffers: `running_mean` (zeros), `running_var` (ones) and `num_batches_tracked`
-    (int64), all None with `track_running_stats=False`.
-
-    In training mode it normalises with the batch's mean and biased variance over every dim but the
-    channels, and updates the running statistics in place (the unbiased variance), written by the
-    kernel without a version bump, as PyTorch's; `num_batches_tracked` moves by one `add_`. In
-    evaluation mode it uses the running statistics (the batch's when `track_running_stats=False`). A
-    call the layer refuses changes no buffer.
-
-    One fused node (NativeBatchNormBackward0): it keeps the input and the weight (version-checked)
-    and the per-channel mean and inverse standard deviation (private arrays). Statistics are
-    accumulated in float64, as PyTorch's CPU kernel does.
-
-    Shape: input `(N, C)` or `(N, C, L)`; output the same shape.
-    """
+{common}    Shape: input `(N, C)` or `(N, C, L)`; output the same shape.
+    """.format(common=_COMMON_DOC)
 
     def _check_input_dim(self, input):
         if input.dim() != 2 and input.dim() != 3:
@@ -150,29 +153,13 @@ class BatchNorm1d(_BatchNorm):
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch normalisation layer for images.
+    __doc__ = """Batch normalisation layer for images.
 
     Batch normalisation over a batch of images: `y = (x - mean) / sqrt(var + eps) * weight + bias`,
     per channel (`F.batch_norm`).
 
-    Arguments: `num_features` (C), `eps=1e-5`, `momentum=0.1` (None: a cumulative average over the
-    batches seen), `affine=True` (learnable `weight` and `bias` of shape `(C,)`, ones and zeros),
-    `track_running_stats=True`, `device`, `dtype`, and keyword `bias=True` (False registers `bias`
-    as None). Buffers: `running_mean` (zeros), `running_var` (ones) and `num_batches_tracked`
-    (int64), all None with `track_running_stats=False`.
-
-    In training mode it normalises with the batch's mean and biased variance over every dim but the
-    channels, and updates the running statistics in place (the unbiased variance), written by the
-    kernel without a version bump, as PyTorch's; `num_batches_tracked` moves by one `add_`. In
-    evaluation mode it uses the running statistics (the batch's when `track_running_stats=False`). A
-    call the layer refuses changes no buffer.
-
-    One fused node (NativeBatchNormBackward0): it keeps the input and the weight (version-checked)
-    and the per-channel mean and inverse standard deviation (private arrays). Statistics are
-    accumulated in float64, as PyTorch's CPU kernel does.
-
-    Shape: input `(N, C, H, W)`; output the same shape.
-    """
+{common}    Shape: input `(N, C, H, W)`; output the same shape.
+    """.format(common=_COMMON_DOC)
 
     def _check_input_dim(self, input):
         if input.dim() != 4:
@@ -180,29 +167,13 @@ class BatchNorm2d(_BatchNorm):
 
 
 class BatchNorm3d(_BatchNorm):
-    """Batch normalisation layer for volumes.
+    __doc__ = """Batch normalisation layer for volumes.
 
     Batch normalisation over a batch of volumes: `y = (x - mean) / sqrt(var + eps) * weight + bias`,
     per channel (`F.batch_norm`).
 
-    Arguments: `num_features` (C), `eps=1e-5`, `momentum=0.1` (None: a cumulative average over the
-    batches seen), `affine=True` (learnable `weight` and `bias` of shape `(C,)`, ones and zeros),
-    `track_running_stats=True`, `device`, `dtype`, and keyword `bias=True` (False registers `bias`
-    as None). Buffers: `running_mean` (zeros), `running_var` (ones) and `num_batches_tracked`
-    (int64), all None with `track_running_stats=False`.
-
-    In training mode it normalises with the batch's mean and biased variance over every dim but the
-    channels, and updates the running statistics in place (the unbiased variance), written by the
-    kernel without a version bump, as PyTorch's; `num_batches_tracked` moves by one `add_`. In
-    evaluation mode it uses the running statistics (the batch's when `track_running_stats=False`). A
-    call the layer refuses changes no buffer.
-
-    One fused node (NativeBatchNormBackward0): it keeps the input and the weight (version-checked)
-    and the per-channel mean and inverse standard deviation (private arrays). Statistics are
-    accumulated in float64, as PyTorch's CPU kernel does.
-
-    Shape: input `(N, C, D, H, W)`; output the same shape.
-    """
+{common}    Shape: input `(N, C, D, H, W)`; output the same shape.
+    """.format(common=_COMMON_DOC)
 
     def _check_input_dim(self, input):
         if input.dim() != 5:

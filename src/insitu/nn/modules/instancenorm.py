@@ -52,13 +52,7 @@ class _InstanceNorm(_NormBase):
         return self._apply_instance_norm(input)
 
 
-class InstanceNorm1d(_InstanceNorm):
-    """Instance normalisation layer for 1-d signals.
-
-    Instance normalisation of 1-d signals. Each sample's channels are normalised over their own
-    spatial positions (`F.instance_norm`).
-
-    Arguments: `num_features` (C), `eps=1e-5`, `momentum=0.1`, `affine=False` (learnable `weight`
+_COMMON_DOC = """    Arguments: `num_features` (C), `eps=1e-5`, `momentum=0.1`, `affine=False` (learnable `weight`
     and `bias` of shape `(C,)`), `track_running_stats=False` (running statistics kept, then used in
     evaluation mode), `device`, `dtype`, keyword `bias=True`. An input without a batch dimension is
     one sample. A channel count other than `num_features` raises with `affine=True`, and only warns
@@ -68,51 +62,40 @@ class InstanceNorm1d(_InstanceNorm):
     (NativeBatchNormBackward0); running statistics, when kept, are the mean over the batch, one
     `copy_` each per training call (their version moves).
 
-    Shape: input `(N, C, L)` or `(C, L)`; output the same shape.
-    """
+"""
+
+
+class InstanceNorm1d(_InstanceNorm):
+    __doc__ = """Instance normalisation layer for 1-d signals.
+
+    Instance normalisation of 1-d signals. Each sample's channels are normalised over their own
+    spatial positions (`F.instance_norm`).
+
+{common}    Shape: input `(N, C, L)` or `(C, L)`; output the same shape.
+    """.format(common=_COMMON_DOC)
 
     _batch_dims = 3
 
 
 class InstanceNorm2d(_InstanceNorm):
-    """Instance normalisation layer for images.
+    __doc__ = """Instance normalisation layer for images.
 
     Instance normalisation of images. Each sample's channels are normalised over their own spatial
     positions (`F.instance_norm`).
 
-    Arguments: `num_features` (C), `eps=1e-5`, `momentum=0.1`, `affine=False` (learnable `weight`
-    and `bias` of shape `(C,)`), `track_running_stats=False` (running statistics kept, then used in
-    evaluation mode), `device`, `dtype`, keyword `bias=True`. An input without a batch dimension is
-    one sample. A channel count other than `num_features` raises with `affine=True`, and only warns
-    otherwise, as PyTorch.
-
-    It runs as batch norm of the input viewed as one sample of `N * C` channels
-    (NativeBatchNormBackward0); running statistics, when kept, are the mean over the batch, one
-    `copy_` each per training call (their version moves).
-
-    Shape: input `(N, C, H, W)` or `(C, H, W)`; output the same shape.
-    """
+{common}    Shape: input `(N, C, H, W)` or `(C, H, W)`; output the same shape.
+    """.format(common=_COMMON_DOC)
 
     _batch_dims = 4
 
 
 class InstanceNorm3d(_InstanceNorm):
-    """Instance normalisation layer for volumes.
+    __doc__ = """Instance normalisation layer for volumes.
 
     Instance normalisation of volumes. Each sample's channels are normalised over their own spatial
     positions (`F.instance_norm`).
 
-    Arguments: `num_features` (C), `eps=1e-5`, `momentum=0.1`, `affine=False` (learnable `weight`
-    and `bias` of shape `(C,)`), `track_running_stats=False` (running statistics kept, then used in
-    evaluation mode), `device`, `dtype`, keyword `bias=True`. An input without a batch dimension is
-    one sample. A channel count other than `num_features` raises with `affine=True`, and only warns
-    otherwise, as PyTorch.
-
-    It runs as batch norm of the input viewed as one sample of `N * C` channels
-    (NativeBatchNormBackward0); running statistics, when kept, are the mean over the batch, one
-    `copy_` each per training call (their version moves).
-
-    Shape: input `(N, C, D, H, W)` or `(C, D, H, W)`; output the same shape.
-    """
+{common}    Shape: input `(N, C, D, H, W)` or `(C, D, H, W)`; output the same shape.
+    """.format(common=_COMMON_DOC)
 
     _batch_dims = 5
