@@ -17,6 +17,7 @@ import insitu.nn as nn
 import insitu.nn.functional as F
 import insitu.optim as optim
 from insitu.autograd import saved_bytes
+from insitu import train_demo
 from insitu.train_demo import NO_SKLEARN, format_table, load_digits_split
 from insitu.utils.data import DataLoader, TensorDataset
 
@@ -161,25 +162,9 @@ def tour(batch=64, repeat=5):
 
 
 def plot(results, path):
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is not installed: no loss plot (pip install matplotlib).")
-        return None
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for r, style in zip(results, ("-", "--")):
-        ax.plot(r["losses"], style, label=r["label"])
-    ax.set_xlabel("step")
-    ax.set_ylabel("training loss (cross-entropy)")
-    ax.set_title("small ResNet on digits: the two curves coincide")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    print(f"losses plotted to {path}")
-    return path
+    """The two runs' losses per step (train_demo's plot)."""
+    return train_demo.plot(results, path, xlabel="step",
+                           title="small ResNet on digits: the two curves coincide")
 
 
 def parse_args(argv):

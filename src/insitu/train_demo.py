@@ -135,7 +135,9 @@ def format_table(rows):
     return "\n".join(lines)
 
 
-def plot(results, path):
+def plot(results, path, xlabel="epoch", title="MLP on digits"):
+    """The runs' training losses, one curve each (dashed after the first), saved to `path`;
+    None without matplotlib. Shared with `resnet_demo`."""
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -144,11 +146,11 @@ def plot(results, path):
         print("matplotlib is not installed: no loss-curve plot (pip install matplotlib).")
         return None
     fig, ax = plt.subplots(figsize=(6, 4))
-    for r in results:
-        ax.plot(range(1, len(r["losses"]) + 1), r["losses"], label=r["label"])
-    ax.set_xlabel("epoch")
+    for r, style in zip(results, ("-", "--", ":", "-.")):
+        ax.plot(range(1, len(r["losses"]) + 1), r["losses"], style, label=r["label"])
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("training loss (cross-entropy)")
-    ax.set_title("MLP on digits")
+    ax.set_title(title)
     ax.legend()
     fig.tight_layout()
     fig.savefig(path)
