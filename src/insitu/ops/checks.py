@@ -205,9 +205,15 @@ def one_kind_of_bounds(fn, function=False):
                          for k in ("Tensor", "Number"))
 
     def clamp(*args, **kwargs):
-        bounds = [a for a in args[1:] + tuple(v for k, v in kwargs.items() if k != "out")
-                  if a is not None]
-        if len({isinstance(a, Tensor) for a in bounds}) > 1:
+        kinds = 0           # 1: a number bound, 2: a tensor bound (no objects made: a hot path)
+        for a in args[1:]:
+            if a is not None:
+                kinds |= 2 if isinstance(a, Tensor) else 1
+        if kwargs:
+            for k, v in kwargs.items():
+                if v is not None and k != "out":
+                    kinds |= 2 if isinstance(v, Tensor) else 1
+        if kinds == 3:
             raise TypeError(invalid_combination(name, args if function else args[1:], kwargs)
                             + signatures)
         return fn(*args, **kwargs)
