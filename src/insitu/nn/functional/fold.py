@@ -45,6 +45,26 @@ def _blocks(size, k, d, p, s):
     return (size + 2 * p - (d * (k - 1) + 1)) // s + 1
 
 
+_WINDOW_RULES = {  # PyTorch's checks of a sliding window's sizes: (least allowed, message)
+    "kernel": (1, "kernel size should be greater than zero, but got kernel_height: {} "
+                  "kernel_width: {}"),
+    "dilation": (1, "dilation should be greater than zero, but got dilation_height: {} "
+                    "dilation_width: {}"),
+    "padding": (0, "padding should be non-negative, but got pad_height: {} pad_width: {}"),
+    "stride": (1, "stride should be greater than zero, but got stride_height: {} "
+                  "stride_width: {}"),
+}
+
+
+def _check_window(pairs):
+    """The window's sizes checked in the order given (unfold and fold check in different
+    orders, so a call with several bad sizes names the one PyTorch names)."""
+    for name, v in pairs:
+        least, message = _WINDOW_RULES[name]
+        if v[0] < least or v[1] < least:
+            raise RuntimeError(message.format(v[0], v[1]))
+
+
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """Extracts sliding local blocks of a batched image as columns (im2col).
 
@@ -59,18 +79,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """
     k, d, p, s = _pair(kernel_size), _pair(dilation), _pair(padding), _pair(stride)
     _sizes_of((("kernel_size", k), ("dilation", d), ("padding", p), ("stride", s)))
-    if k[0] <= 0 or k[1] <= 0:
-        raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: "
-                           f"{k[0]} kernel_width: {k[1]}")
-    if d[0] <= 0 or d[1] <= 0:
-        raise RuntimeError(f"dilation should be greater than zero, but got dilation_height: "
-                           f"{d[0]} dilation_width: {d[1]}")
-    if p[0] < 0 or p[1] < 0:
-        raise RuntimeError(f"padding should be non-negative, but got pad_height: {p[0]} "
-                           f"pad_width: {p[1]}")
-    if s[0] <= 0 or s[1] <= 0:
-        raise RuntimeError(f"stride should be greater than zero, but got stride_height: {s[0]} "
-                           f"stride_width: {s[1]}")
+    _check_window((("kernel", k), ("dilation", d), ("padding", p), ("stride", s)))
     shape, nd = tuple(input.shape), input.ndim
     if nd < 3:
         raise IndexError(f"Dimension out of range (expected to be in range of "
@@ -104,18 +113,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     p, s = _pair(padding), _pair(stride)
     _sizes_of((("output_size", o), ("kernel_size", k), ("dilation", d), ("padding", p),
                ("stride", s)))
-    if k[0] <= 0 or k[1] <= 0:
-        raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: "
-                           f"{k[0]} kernel_width: {k[1]}")
-    if s[0] <= 0 or s[1] <= 0:
-        raise RuntimeError(f"stride should be greater than zero, but got stride_height: {s[0]} "
-                           f"stride_width: {s[1]}")
-    if d[0] <= 0 or d[1] <= 0:
-        raise RuntimeError(f"dilation should be greater than zero, but got dilation_height: "
-                           f"{d[0]} dilation_width: {d[1]}")
-    if p[0] < 0 or p[1] < 0:
-        raise RuntimeError(f"padding should be non-negative, but got pad_height: {p[0]} "
-                           f"pad_width: {p[1]}")
+    _check_window((("kernel", k), ("stride", s), ("dilation", d), ("padding", p)))
     shape, nd = tuple(input.shape), input.ndim
     if not ((nd == 2 and shape[0] != 0 and shape[1] != 0) or
             (nd == 3 and shape[1] != 0 and shape[2] != 0)):

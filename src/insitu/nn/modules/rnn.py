@@ -143,12 +143,16 @@ class RNNBase(Module):
     def get_expected_hidden_size(self, input, batch_sizes):
         """The hidden state's shape, `(num_layers * directions, batch, proj_size or hidden_size)`.
         """
+        return self._state_shape(input, batch_sizes,
+                                 self.proj_size if self.proj_size > 0 else self.hidden_size)
+
+    def _state_shape(self, input, batch_sizes, size):
+        """`(num_layers * num_directions, batch, size)` for this input (packed or not)."""
         if batch_sizes is not None:
             mini_batch = int(batch_sizes[0])
         else:
             mini_batch = input.size(0) if self.batch_first else input.size(1)
         num_directions = 2 if self.bidirectional else 1
-        size = self.proj_size if self.proj_size > 0 else self.hidden_size
         return (self.num_layers * num_directions, mini_batch, size)
 
     def check_hidden_size(self, hx, expected_hidden_size,
@@ -396,12 +400,7 @@ class LSTM(RNNBase):
 
     def get_expected_cell_size(self, input, batch_sizes):
         """`(num_layers * num_directions, batch, hidden_size)`, the cell state's shape."""
-        if batch_sizes is not None:
-            mini_batch = int(batch_sizes[0])
-        else:
-            mini_batch = input.size(0) if self.batch_first else input.size(1)
-        num_directions = 2 if self.bidirectional else 1
-        return (self.num_layers * num_directions, mini_batch, self.hidden_size)
+        return self._state_shape(input, batch_sizes, self.hidden_size)
 
     def check_forward_args(self, input, hidden, batch_sizes):
         """`check_input`, then the shapes of `hidden = (h, c)`."""
