@@ -5,6 +5,8 @@ A node's `next_functions` are `(node, input_nr)` edges to the nodes that produce
 `AccumulateGrad` node. The engine calls `apply(grads)`. Nodes are made by `autograd.recorder`;
 an op's node class comes from its backward formulas (`ops.derivatives`).
 """
+import sys
+
 from .grad_mode import mode
 
 
@@ -104,6 +106,30 @@ class AccumulateGrad(Node):
         return ()
 
 
+def unshared(g):
+    """Whether nothing but the caller's one local name holds the gradient `g`, its storage or its
+    array: no other tensor, view, saved tensor or NumPy array could see a change to it. Counts
+    references, as PyTorch's AccumulateGrad counts uses of the incoming gradient."""
+    st = g._storage
+    if g._base is not None or st.saved or st.special or not st.nbytes:
+        return False
+    # getrefcount counts its argument. `g`: the caller's name and this parameter; `st`: the
+    # tensor and this local; the root array: the storage, and the tensor when it is g's array
+    if sys.getrefcount(g) != 3 or sys.getrefcount(st) != 3:
+        return False
+    arr = g._data
+    if arr is st.array:
+        return sys.getrefcount(arr) == 4          # storage, tensor, `arr`, the argument
+    return arr.base is st.array and sys.getrefcount(arr) == 3 and sys.getrefcount(st.array) == 3
+
+
+def _dense_like(g, var):
+    """`g` can be `var`'s gradient as it is: dense and row-major, as a fresh clone would be."""
+    arr = g._data
+    return arr.flags.c_contiguous and arr.nbytes == g._storage.nbytes and \
+        var._data.flags.c_contiguous
+
+
 def leaf_hooks(var, g):
     hooks = var.__dict__.get("_leaf_hooks")
     if hooks and g is not None:
@@ -114,15 +140,21 @@ def leaf_hooks(var, g):
     return g
 
 
-def accumulate_into_leaf(var, g, create_graph=None):
-    """Add a gradient into `var.grad`: the first one is stored, later ones added in place."""
+def accumulate_into_leaf(var, g, create_graph=None, unshared=False):
+    """Add a gradient into `var.grad`: the first one is stored, later ones added in place.
+    `unshared`: the caller knows nothing else holds `g` or its memory, so the first gradient
+    can become `.grad` as it is, without a copy (PyTorch's AccumulateGrad steals it too)."""
     if g is None:
         return
-    g = leaf_hooks(var, g)
+    hooked = var.__dict__.get("_leaf_hooks")
+    if hooked:
+        g = leaf_hooks(var, g)
+        unshared = False
     if create_graph is None:
         create_graph = mode.grad
     if g._dtype is not var._dtype:
         g = g.to(var._dtype)
+        unshared = not hooked
     try:
         old = var._grad
     except AttributeError:
@@ -132,6 +164,8 @@ def accumulate_into_leaf(var, g, create_graph=None):
             # PyTorch copies it into a fresh tensor (a CopyBackwards node when it has a graph)
             var._grad = g.new_empty(g.shape)
             var._grad.copy_(g)
+        elif unshared and _dense_like(g, var):
+            var._grad = g if g._grad_fn is None and not g._requires_grad else g.detach()
         else:
             # own the buffer: the incoming gradient may alias another tensor (or be an expand)
             var._grad = g.detach().clone()
