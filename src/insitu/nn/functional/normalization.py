@@ -11,6 +11,7 @@ from ...core.tensor import new_tensor
 from ...ops.checks import size_list
 from ...ops.codegen import function
 from ...ops.derivatives import Derivative, record
+from ...ops.kernels import _BLOCK, scratch
 from ...ops.shape import cat
 from .batchnorm import _verify_batch_size
 from ._moments import by_columns, check_dtypes, col_sums, row_dots, row_sums
@@ -45,14 +46,19 @@ def _rows_backward(g, x, w, mean, rstd, size, needs_input, needs_weight):
         dx = rstd * (g w - mean(g w) - xhat * mean(g w xhat))
            = (g w) * rstd - e * rstd^3 * mean(g w e) - rstd * mean(g w)
         dw = sum over rows of g * xhat = rstd @ (g * e)
-    so the row means and the weight's gradient are matrix-vector products of g and g * e."""
-    g2 = g.reshape(-1, size)
-    e = xp.empty(x.shape, x.dtype)
-    e2 = e.reshape(-1, size)
-    xp.subtract(x.reshape(-1, size), mean[:, None], out=e2)
+    so the row means and the weight's gradient are matrix-vector products of g and g * e.
+    e = x - mean is recomputed a block of rows at a time in scratch (both times it is needed),
+    so the result is the only buffer of the input's size; the products over whole arrays are
+    the same as with e kept whole, so the values are too."""
+    rows = mean.shape[0]
+    g2, x2 = g.reshape(-1, size), x.reshape(-1, size)
     t = xp.empty(x.shape, x.dtype)              # g * e, then the input's gradient
     t2 = t.reshape(-1, size)
-    p = xp.multiply(g2, e2, out=t2)
+    step = max(1, _BLOCK // size)
+    for s in range(0, rows, step):
+        e2 = _centred(x2, mean, s, s + step)
+        xp.multiply(g2[s:s + step], e2, out=t2[s:s + step])
+    p = t2
     gw = (rstd @ p).reshape(w.shape) if needs_weight else None
     if not needs_input:
         return None, gw
@@ -65,11 +71,20 @@ def _rows_backward(g, x, w, mean, rstd, size, needs_input, needs_weight):
         by_columns(xp.multiply, g, w, t)
     t2 *= rstd[:, None]
     m2 *= rstd * rstd * rstd / size
-    e2 *= m2[:, None]
-    t2 -= e2
     m1 *= rstd / size
-    t2 -= m1[:, None]
+    for s in range(0, rows, step):
+        e2 = _centred(x2, mean, s, s + step)
+        e2 *= m2[s:s + step, None]
+        block = t2[s:s + step]
+        block -= e2
+        block -= m1[s:s + step, None]
     return t, gw
+
+
+def _centred(x2, mean, start, stop):
+    """x - mean for rows start:stop of x2, in scratch."""
+    rows = x2[start:stop]
+    return xp.subtract(rows, mean[start:stop, None], out=scratch(0, x2.dtype, rows.shape))
 
 
 # ------------------------------------------------------------------ layer norm
