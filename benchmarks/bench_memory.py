@@ -25,7 +25,9 @@ def ops(lib, F):
         ("softmax", lambda x, e: F.softmax(x, dim=-1)),
         ("log_softmax", lambda x, e: F.log_softmax(x, dim=-1)),
         ("layer_norm", lambda x, e: F.layer_norm(x, x.shape[-1:], e["w"], e["b"])),
-        ("group_norm(8)", lambda x, e: F.group_norm(x, 8, e["w_rows"], e["b_rows"])),
+        # (N, 64 channels, L): the input seen as a sequence of channels, as group norm is used
+        ("group_norm(8)", lambda x, e: F.group_norm(x.view(x.shape[0], 64, -1), 8, e["w64"],
+                                                    e["b64"])),
         ("batch_norm", lambda x, e: F.batch_norm(x, e["rm"], e["rv"], e["w_rows"], e["b_rows"],
                                                  training=True)),
         ("cross_entropy", lambda x, e: F.cross_entropy(x, e["target"])),
@@ -46,6 +48,7 @@ def inputs(lib, np, shape):
     return t(rng.standard_normal(shape)), {
         "w": t(rng.standard_normal(cols)), "b": t(rng.standard_normal(cols)),
         "w_rows": t(rng.standard_normal(cols)), "b_rows": t(rng.standard_normal(cols)),
+        "w64": t(rng.standard_normal(64)), "b64": t(rng.standard_normal(64)),
         "rm": t(np.zeros(cols)), "rv": t(np.ones(cols)),
         "target": lib.tensor(rng.integers(0, cols, rows)),
         "y": t(rng.standard_normal(shape)),

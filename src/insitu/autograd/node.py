@@ -108,19 +108,31 @@ class AccumulateGrad(Node):
 
 def unshared(g):
     """Whether nothing but the caller's one local name holds the gradient `g`, its storage or its
-    array: no other tensor, view, saved tensor or NumPy array could see a change to it. Counts
-    references, as PyTorch's AccumulateGrad counts uses of the incoming gradient."""
+    arrays: no other tensor, view, saved tensor or NumPy array could see a change to it. `g` may
+    be a view of a base that only it holds (a reshaped gradient). Counts references, as
+    PyTorch's AccumulateGrad counts uses of the incoming gradient."""
     st = g._storage
-    if g._base is not None or st.saved or st.special or not st.nbytes:
+    if st.saved or st.special or not st.nbytes:
         return False
-    # getrefcount counts its argument. `g`: the caller's name and this parameter; `st`: the
-    # tensor and this local; the root array: the storage, and the tensor when it is g's array
-    if sys.getrefcount(g) != 3 or sys.getrefcount(st) != 3:
+    base = g._base
+    holders = 1
+    if base is not None:
+        # getrefcount counts its argument: g's _base, this local and the argument
+        if base._base is not None or sys.getrefcount(base) != 3:
+            return False
+        holders = 2
+    # `g`: the caller's name, this parameter, the argument; `st`: each holder, `st`, the argument
+    if sys.getrefcount(g) != 3 or sys.getrefcount(st) != 2 + holders:
         return False
-    arr = g._data
-    if arr is st.array:
-        return sys.getrefcount(arr) == 4          # storage, tensor, `arr`, the argument
-    return arr.base is st.array and sys.getrefcount(arr) == 3 and sys.getrefcount(st.array) == 3
+    root = st.array
+    if not _only_over(g._data, root) or (base is not None and not _only_over(base._data, root)):
+        return False
+    return sys.getrefcount(root) == 3 + holders   # the storage, `root`, the argument, each holder
+
+
+def _only_over(arr, root):
+    """`arr` is the root array, or a view of it that only its tensor holds."""
+    return arr is root or (arr.base is root and sys.getrefcount(arr) == 3)
 
 
 def _dense_like(g, var):
@@ -165,7 +177,8 @@ def accumulate_into_leaf(var, g, create_graph=None, unshared=False):
             var._grad = g.new_empty(g.shape)
             var._grad.copy_(g)
         elif unshared and _dense_like(g, var):
-            var._grad = g if g._grad_fn is None and not g._requires_grad else g.detach()
+            plain = g._base is None and g._grad_fn is None and not g._requires_grad
+            var._grad = g if plain else g.detach()
         else:
             # own the buffer: the incoming gradient may alias another tensor (or be an expand)
             var._grad = g.detach().clone()

@@ -56,7 +56,7 @@ def _rows_backward(g, x, w, mean, rstd, size, needs_input, needs_weight):
     t2 = t.reshape(-1, size)
     step = max(1, _BLOCK // size)
     for s in range(0, rows, step):
-        e2 = _centred(x2, mean, s, s + step)
+        e2 = _centred(x2, mean[:, None], s, s + step)
         xp.multiply(g2[s:s + step], e2, out=t2[s:s + step])
     p = t2
     gw = (rstd @ p).reshape(w.shape) if needs_weight else None
@@ -73,7 +73,7 @@ def _rows_backward(g, x, w, mean, rstd, size, needs_input, needs_weight):
     m2 *= rstd * rstd * rstd / size
     m1 *= rstd / size
     for s in range(0, rows, step):
-        e2 = _centred(x2, mean, s, s + step)
+        e2 = _centred(x2, mean[:, None], s, s + step)
         e2 *= m2[s:s + step, None]
         block = t2[s:s + step]
         block -= e2
@@ -81,10 +81,11 @@ def _rows_backward(g, x, w, mean, rstd, size, needs_input, needs_weight):
     return t, gw
 
 
-def _centred(x2, mean, start, stop):
-    """x - mean for rows start:stop of x2, in scratch."""
-    rows = x2[start:stop]
-    return xp.subtract(rows, mean[start:stop, None], out=scratch(0, x2.dtype, rows.shape))
+def _centred(x, mean, start, stop):
+    """x - mean for rows start:stop of x (mean: one row per row of x, broadcasting), in
+    scratch."""
+    rows = x[start:stop]
+    return xp.subtract(rows, mean[start:stop], out=scratch(0, x.dtype, rows.shape))
 
 
 # ------------------------------------------------------------------ layer norm
@@ -205,11 +206,14 @@ def _group_norm_backward(grad, input, weight, needs, mean, rstd, groups):
     g3 = grad.reshape(n * c, -1)
     length = g3.shape[1]
     size = per * length
-    e = xp.empty(input.shape, input.dtype)
-    e_groups = e.reshape(n, groups, size)
-    xp.subtract(input.reshape(n, groups, size), mean[:, :, None], out=e_groups)
+    x3 = input.reshape(n, groups, size)
+    step = max(1, _BLOCK // (c * length))         # samples per block: e = x - mean in scratch
     rstd_c = xp.repeat(rstd, per, axis=1)                     # (N, C)
-    dot = row_dots(g3, e.reshape(n * c, length)).reshape(n, c)
+    dot = xp.empty((n, c), input.dtype)
+    for s in range(0, n, step):
+        e_groups = _centred(x3, mean[:, :, None], s, s + step)
+        dot[s:s + step] = row_dots(g3[s * c:(s + step) * c],
+                                   e_groups.reshape(-1, length)).reshape(-1, c)
     dot *= rstd_c                                             # sum over positions of g * xhat
     sum_g = row_sums(g3).reshape(n, c)
     gx = None
@@ -220,10 +224,14 @@ def _group_norm_backward(grad, input, weight, needs, mean, rstd, groups):
         gx = xp.empty(input.shape, input.dtype)
         xp.multiply(g3.reshape(n, c, length), (w * rstd_c)[:, :, None],
                     out=gx.reshape(n, c, length))
-        e_groups *= (m2 * rstd * rstd)[:, :, None]
+        scale, shift = (m2 * rstd * rstd)[:, :, None], (m1 * rstd)[:, :, None]
         gx_groups = gx.reshape(n, groups, size)
-        gx_groups -= e_groups
-        gx_groups -= (m1 * rstd)[:, :, None]
+        for s in range(0, n, step):
+            e_groups = _centred(x3, mean[:, :, None], s, s + step)
+            e_groups *= scale[s:s + step]
+            block = gx_groups[s:s + step]
+            block -= e_groups
+            block -= shift[s:s + step]
     return (gx, dot.sum(axis=0) if needs[1] else None, sum_g.sum(axis=0) if needs[2] else None)
 
 
