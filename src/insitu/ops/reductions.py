@@ -268,7 +268,7 @@ def _squared_deviations(a, mean_k, axis, keepdim, acc):
             xp.multiply(dev, dev, out=dev)
             xp.sum(dev, axis=1, dtype=acc, out=sq[s:e])
         return sq.reshape(mean_k.shape if keepdim else a.shape[:-1])
-    dev = xp.subtract(a, mean_k, dtype=acc)
+    dev = xp.asarray(xp.subtract(a, mean_k, dtype=acc))    # (a 0-dim difference is a scalar)
     xp.multiply(dev, dev, out=dev)
     return xp.sum(dev, axis=axis, keepdims=keepdim, dtype=acc)
 
