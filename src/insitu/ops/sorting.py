@@ -34,6 +34,30 @@ def _sorted(input, dim, descending):
     return d, vals.reshape(a.shape), idx.reshape(a.shape)
 
 
+def _top(a, k, d, largest):
+    """(values, indices) of the first k of the stable sort along d (descending when largest),
+    found by a partition instead of a whole sort; None where a tie straddles the k-th place or
+    the k-th value is NaN (only the whole sort then says which of the equal elements come
+    first). The k picked are put in index order and sorted stably: the whole sort's order."""
+    n = a.shape[d]
+    kth = n - k if largest else k - 1
+    part = xp.argpartition(a, kth, axis=d)
+    keep = (slice(None),) * d + ((slice(kth, None) if largest else slice(0, k)),)
+    at = (slice(None),) * d + (slice(kth, kth + 1),)
+    edge = xp.take_along_axis(a, part[at], axis=d)    # the k-th value of each line
+    if a.dtype.kind in "fc" and xp.isnan(edge).any():
+        return None
+    cand = part[keep]
+    cand.sort(axis=d)
+    vals = xp.take_along_axis(a, cand, axis=d)
+    # the partition picked every element equal to the k-th value, or the tie straddles
+    if not xp.array_equal(xp.count_nonzero(a == edge, axis=d),
+                          xp.count_nonzero(vals == edge, axis=d)):
+        return None
+    order = _argsort(vals, d, largest)
+    return xp.take_along_axis(vals, order, axis=d), xp.take_along_axis(cand, order, axis=d)
+
+
 def _value_select_grad(grad, self_shape, self_dtype, dim, indices):
     """Each value's gradient goes back to the place it was taken from."""
     return zeros(self_shape, dtype=self_dtype).scatter(dim, indices, grad)
@@ -86,10 +110,14 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     size = a.shape[d] if a.ndim else 1
     if not 0 <= k <= size:
         raise RuntimeError("selected index k out of range")
-    _, vals, idx = _sorted(input, d, largest)
-    if a.ndim:
-        keep = (slice(None),) * d + (slice(0, k),)
-        vals, idx = vals[keep].copy(), idx[keep].copy()
+    picked = _top(a, k, d, largest) if a.ndim and 0 < k < size // 2 else None
+    if picked is not None:
+        vals, idx = picked
+    else:
+        _, vals, idx = _sorted(input, d, largest)
+        if a.ndim:
+            keep = (slice(None),) * d + (slice(0, k),)
+            vals, idx = vals[keep].copy(), idx[keep].copy()
     if out is not None:
         write_out("topk", out[0], vals, (input,))
         write_out("topk", out[1], idx, (input,))
