@@ -216,18 +216,46 @@ argmin.__doc__ = """insitu.argmin(input, dim=None, keepdim=False, *, out=None): 
 
 # ------------------------------------------------------------------------ median
 
+def stable_kth(a, k, axis):
+    """(values, indices), with `axis` kept, of the element at place k (from 0) of the stable
+    ascending sort along `axis`, NaN last, as `argsort(kind="stable")` would pick it. A
+    partition finds the value in linear time; its rank among the equal elements (in index order)
+    says which of them it is. A NaN at place k goes to the sort."""
+    v = xp.take(xp.partition(a, k, axis=axis), [k], axis=axis)
+    if a.dtype.kind in "fc" and xp.isnan(v).any():
+        pick = xp.take(xp.argsort(a, axis=axis, kind="stable"), [k], axis=axis)
+        return xp.take_along_axis(a, pick, axis=axis), pick
+    eq = a == v
+    rank = k - xp.count_nonzero(a < v, axis=axis, keepdims=True)   # among the equal ones
+    if rank.any():
+        pick = xp.argmax(xp.cumsum(eq, axis=axis) > rank, axis=axis, keepdims=True)
+    else:
+        pick = xp.argmax(eq, axis=axis, keepdims=True)              # the first of them
+    return xp.take_along_axis(a, pick, axis=axis), pick
+
+
 def _lower_median(a, axis):
     """(values, indices) of the lower median along `axis`; a NaN anywhere wins, as in PyTorch."""
-    n = a.shape[axis]
-    order = xp.argsort(a, axis=axis, kind="stable")
-    pick = xp.take(order, [(n - 1) // 2], axis=axis)
+    k = (a.shape[axis] - 1) // 2
     if a.dtype.kind == "f":
         nan = xp.isnan(a)
         has_nan = nan.any(axis=axis, keepdims=True)
         if has_nan.any():
-            first_nan = xp.argmax(nan, axis=axis, keepdims=True)
-            pick = xp.where(has_nan, first_nan, pick)
-    return xp.take_along_axis(a, pick, axis=axis), pick
+            pick = xp.take(xp.argsort(a, axis=axis, kind="stable"), [k], axis=axis)
+            pick = xp.where(has_nan, xp.argmax(nan, axis=axis, keepdims=True), pick)
+            return xp.take_along_axis(a, pick, axis=axis), pick
+    return stable_kth(a, k, axis)
+
+
+def _median_value(a):
+    """The lower median of the flat array `a` (NaN if it has one): the value alone."""
+    if a.dtype.kind == "f" and xp.isnan(a).any():
+        return xp.array(xp.nan, a.dtype)
+    k = (a.size - 1) // 2
+    v = xp.partition(a, k)[k]
+    if v == 0:          # 0.0 or -0.0: which one is the sort's place k says
+        return stable_kth(a, k, 0)[0].reshape(())
+    return xp.array(v)
 
 
 def median(input, dim=None, keepdim=False, *, out=None):
@@ -243,7 +271,7 @@ def median(input, dim=None, keepdim=False, *, out=None):
         if a.size == 0:
             res = xp.array(xp.nan, a.dtype)
         else:
-            res = _lower_median(a.reshape(-1), 0)[0].reshape(())
+            res = _median_value(a.reshape(-1))
         t = result_or_out("median", res, input._dtype, (input,), out, input._dtype)
         if out is not None:
             return t
