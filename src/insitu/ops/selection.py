@@ -150,6 +150,14 @@ min.__doc__ = """insitu.min(input) / min(input, dim, keepdim=False, *, out=None)
     dim (shared evenly by the ties), MinBackward0 with one (to the returned index)."""
 
 
+def _zero_or_nan(res):
+    """Whether a float reduction's result holds a zero or a NaN (a scalar read by Python)."""
+    if res.ndim == 0:
+        v = float(res)
+        return v == 0 or v != v
+    return not res.all() or xp.isnan(res).any()
+
+
 def _amax_like(name, reducer, node_name):
     derivative = Derivative(node_name, {"self": _amax_grad})
 
@@ -158,9 +166,12 @@ def _amax_like(name, reducer, node_name):
         dims = reduced_dims(dim, a.ndim)
         _check_nonempty(name, a, dims)
         axis = np_axis(dims, a.ndim)
-        # PyTorch keeps the first of equal elements (amax of [0.0, -0.0] is 0.0); NumPy's
-        # reduction the last: reduce the reversed elements
-        res = reducer(xp.flip(a, axis) if a.ndim else a, axis=axis, keepdims=keepdim)
+        res = reducer.reduce(a, axis=axis, keepdims=keepdim)
+        # PyTorch keeps the first of equal elements (amax of [0.0, -0.0] is 0.0), NumPy's
+        # reduction the last: where that can show (a zero or a NaN picked), reduce the reversed
+        # elements
+        if a.ndim and a.dtype.kind == "f" and _zero_or_nan(res):
+            res = reducer.reduce(xp.flip(a, axis), axis=axis, keepdims=keepdim)
         if out is not None and out._dtype is not input._dtype:
             check_out_grad(name, out, (input,))
             raise RuntimeError(
@@ -174,12 +185,12 @@ def _amax_like(name, reducer, node_name):
     return amax
 
 
-amax = _amax_like("amax", xp.amax, "AmaxBackward0")
+amax = _amax_like("amax", xp.maximum, "AmaxBackward0")
 amax.__doc__ = """insitu.amax(input, dim=(), keepdim=False, *, out=None): the largest values
     over `dim` (an int or a tuple; all dims by default), without indices. `out=` must have
     input's dtype. Backward: AmaxBackward0 (the gradient is shared evenly by the elements equal
     to each result)."""
-amin = _amax_like("amin", xp.amin, "AminBackward0")
+amin = _amax_like("amin", xp.minimum, "AminBackward0")
 amin.__doc__ = """insitu.amin(input, dim=(), keepdim=False, *, out=None): the smallest values
     over `dim` (all dims by default), without indices. Backward: AminBackward0 (shared evenly by
     the ties)."""
