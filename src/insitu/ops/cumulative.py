@@ -116,10 +116,21 @@ def _running_extreme(a, d, largest):
     hits = a == values
     if a.dtype.kind == "f":
         hits |= a != a
+    if d == a.ndim - 1 and hits.flags.c_contiguous:
+        return values, _last_hit(hits)
     shape = [1] * a.ndim
     shape[d] = a.shape[d]
     positions = xp.where(hits, xp.arange(a.shape[d]).reshape(shape), 0)
     return values, xp.maximum.accumulate(positions, axis=d)
+
+
+def _last_hit(hits):
+    """For each place along the last axis, the position of the last True at or before it, each
+    line starting with a True: the Trues' positions, each repeated up to the next one (a running
+    maximum only runs through a few new values per line, so this is much cheaper than a scan)."""
+    at = xp.flatnonzero(hits)
+    runs = xp.diff(at, append=hits.size)
+    return xp.repeat(at % hits.shape[-1], runs).reshape(hits.shape)
 
 
 def _cummaxmin(name, largest, derivative):
