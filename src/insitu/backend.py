@@ -42,6 +42,13 @@ class _Interface:
 def strided_view(a, byte_offset, shape, strides):
     """A view of a's memory with any geometry; writeable exactly when `a` is (unlike the
     read-only views NumPy hands out for broadcast_to and diagonal)."""
+    if a.flags.c_contiguous:
+        # the ndarray constructor over a's buffer: about fifty times quicker than an array
+        # interface, for a view inside a's own bytes (any other goes the long way)
+        try:
+            return xp.ndarray(shape, a.dtype, a, byte_offset, strides)
+        except (ValueError, TypeError, BufferError):
+            pass
     iface = dict(a.__array_interface__)
     iface["data"] = (iface["data"][0] + byte_offset, not a.flags.writeable)
     iface["shape"] = tuple(shape)
