@@ -22,9 +22,8 @@ def shares_memory(a, b):
 def as_strided(base_flat, shape, strides_elems, offset_elems):
     """A view of a 1-D storage array with element strides (NumPy wants byte strides)."""
     itemsize = base_flat.itemsize
-    start = base_flat[offset_elems:] if offset_elems else base_flat
-    return xp.lib.stride_tricks.as_strided(
-        start, shape=tuple(shape), strides=tuple(s * itemsize for s in strides_elems))
+    return strided_view(base_flat, offset_elems * itemsize, shape,
+                        [s * itemsize for s in strides_elems])
 
 
 def data_ptr(a):
