@@ -36,24 +36,19 @@ def _sorted(input, dim, descending):
 
 def _top(a, k, d, largest):
     """(values, indices) of the first k of the stable sort along d (descending when largest),
-    found by a partition instead of a whole sort; None where a tie straddles the k-th place or
-    the k-th value is NaN (only the whole sort then says which of the equal elements come
-    first). The k picked are put in index order and sorted stably: the whole sort's order."""
-    n = a.shape[d]
-    kth = n - k if largest else k - 1
-    part = xp.argpartition(a, kth, axis=d)
-    keep = (slice(None),) * d + ((slice(kth, None) if largest else slice(0, k)),)
-    at = (slice(None),) * d + (slice(kth, kth + 1),)
-    edge = xp.take_along_axis(a, part[at], axis=d)    # the k-th value of each line
-    if a.dtype.kind in "fc" and xp.isnan(edge).any():
+    found by a partition of the values instead of a whole sort: the elements on the k-th
+    value's side of it, in index order, then sorted stably (the whole sort's order). None where
+    a line has not exactly k of them: a tie straddles the k-th place, or a NaN is among the top
+    (only the whole sort then says which of the equal elements come first)."""
+    kth = a.shape[d] - k if largest else k - 1
+    edge = xp.take(xp.partition(a, kth, axis=d), [kth], axis=d)     # the k-th value per line
+    mask = a >= edge if largest else a <= edge
+    if not (xp.count_nonzero(mask, axis=d) == k).all():
         return None
-    cand = part[keep]
-    cand.sort(axis=d)
+    m = xp.moveaxis(mask, d, -1)
+    at = xp.flatnonzero(m) % m.shape[-1]                # each line's k places, in order
+    cand = xp.moveaxis(at.reshape(m.shape[:-1] + (k,)), -1, d)
     vals = xp.take_along_axis(a, cand, axis=d)
-    # the partition picked every element equal to the k-th value, or the tie straddles
-    if not xp.array_equal(xp.count_nonzero(a == edge, axis=d),
-                          xp.count_nonzero(vals == edge, axis=d)):
-        return None
     order = _argsort(vals, d, largest)
     return xp.take_along_axis(vals, order, axis=d), xp.take_along_axis(cand, order, axis=d)
 
