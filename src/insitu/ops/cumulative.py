@@ -26,10 +26,19 @@ def running_dtype(np_dt):
     return xp.float64 if np_dt == xp.float32 else acc_dtype(np_dt)
 
 
+def carried(np_fn, a, axis, run):
+    """np_fn(a, axis=axis, dtype=run): the input converted first and accumulated in place, the
+    same values several times quicker than NumPy's element-by-element cast inside the scan."""
+    if a.dtype == run:
+        return np_fn(a, axis=axis)
+    b = a.astype(run)
+    return np_fn(b, axis=axis, out=b)
+
+
 def _reverse_cumsum(g, d):
     """Sum from each position to the end along d; its own backward is a cumsum."""
     a = g._data
-    res = (xp.flip(xp.cumsum(xp.flip(a, d), axis=d, dtype=running_dtype(a.dtype)), d)
+    res = (xp.flip(carried(xp.cumsum, xp.flip(a, d), d, running_dtype(a.dtype)), d)
            .astype(a.dtype, copy=False) if a.ndim else a.copy())
     return record(_REVERSE_CUMSUM, (g,), wrap(c_contiguous(res), g._dtype), {"dim": d})
 
@@ -75,7 +84,7 @@ def _cumulative(name, np_fn, derivative):
         rdt = sum_dtype(input._dtype, dtype)
         if out is not None and dtype is None:
             rdt = out._dtype
-        res = np_fn(a, axis=d, dtype=running_dtype(rdt.np)) if a.ndim else a.astype(rdt.np)
+        res = carried(np_fn, a, d, running_dtype(rdt.np)) if a.ndim else a.astype(rdt.np)
         t = result_or_out(name, res, rdt, (input,), out)
         if out is not None:
             return t
@@ -212,7 +221,7 @@ def _k_cumulative(np_fn):
         run = running_dtype(a.dtype)
         if run == a.dtype:
             return np_fn(a, axis=_wrap_dim(dim, a.ndim), out=out)
-        out[...] = np_fn(a, axis=_wrap_dim(dim, a.ndim), dtype=run)
+        out[...] = carried(np_fn, a, _wrap_dim(dim, a.ndim), run)
         return out
     return kernel
 
