@@ -114,7 +114,7 @@ def _cummaxmin_grad(grad, self_shape, self_dtype, dim, indices):
     """Each running extreme's gradient goes back to the element it was taken from."""
     if not self_shape:
         return grad
-    return zeros(self_shape, dtype=self_dtype).scatter_add(dim, indices, grad)
+    return zeros(self_shape, dtype=self_dtype).scatter_add_(dim, indices, grad)   # no copy
 
 
 def _running_extreme(a, d, largest):

@@ -55,7 +55,7 @@ def _top(a, k, d, largest):
 
 def _value_select_grad(grad, self_shape, self_dtype, dim, indices):
     """Each value's gradient goes back to the place it was taken from."""
-    return zeros(self_shape, dtype=self_dtype).scatter(dim, indices, grad)
+    return zeros(self_shape, dtype=self_dtype).scatter_(dim, indices, grad)   # no copy of the zeros
 
 
 _SELECT = {"self": _value_select_grad}

@@ -21,7 +21,7 @@ from ._common import (at_least_1d, check_bounds, check_flat_bounds, check_index_
 
 GATHER = Derivative("GatherBackward0", {
     "self": lambda grad, self_shape, self_dtype, dim, index:
-    zeros(self_shape, dtype=self_dtype).scatter_add(dim, index, grad)})
+    zeros(self_shape, dtype=self_dtype).scatter_add_(dim, index, grad)})   # into the zeros
 
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):
