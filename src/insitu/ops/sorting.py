@@ -84,7 +84,11 @@ def sort(input, dim=-1, descending=False, stable=None, *, out=None):
 def argsort(input, dim=-1, descending=False, stable=False):
     """insitu.argsort(input, dim=-1, descending=False, stable=False): the int64 indices that sort
     input along `dim` (always stable, whatever `stable` says)."""
-    return wrap(_sorted(input, dim, descending)[2], dtypes.int64)
+    a = input._data
+    d = _wrap_dim(dim, a.ndim)
+    if a.ndim == 0:
+        return wrap(xp.zeros((), xp.int64), dtypes.int64)
+    return wrap(_argsort(a, d, descending), dtypes.int64)      # the indices alone: no values
 
 
 def msort(input, *, out=None):
