@@ -53,6 +53,55 @@ def _top(a, k, d, largest):
     return xp.take_along_axis(vals, order, axis=d), xp.take_along_axis(cand, order, axis=d)
 
 
+def _top_of_blocks(a, k, largest):
+    """`_top` along the last dim of a contiguous array, on a few candidates: each line is
+    folded in halves (elementwise extremes) down to at least 16k groups, and the k-th best
+    group extreme is a bound at least k elements reach, so only the elements reaching it (in
+    index order, each line padded with values worse than all of them) go to `_top`. None where
+    that does not pay or cannot be sure (a NaN, or a bound at the end of the dtype's range)."""
+    lead, n = a.shape[:-1], a.shape[-1]
+    lines = a.reshape(-1, n)
+    if not lines.shape[0]:
+        return None
+    red = xp.maximum if largest else xp.minimum
+    ext, w = lines, n
+    while w >= 32 * k:
+        h = w // 2
+        half = red(ext[:, :h], ext[:, h:2 * h])
+        ext = half if w % 2 == 0 else xp.concatenate([half, ext[:, 2 * h:]], axis=1)
+        w = ext.shape[1]
+    if w == n:
+        return None
+    kth = ext.shape[1] - k if largest else k - 1
+    bound = xp.partition(ext, kth, axis=1)[:, kth:kth + 1]
+    info = xp.finfo(a.dtype) if a.dtype.kind == "f" else xp.iinfo(a.dtype)
+    worst = info.min if largest else info.max
+    if a.dtype.kind == "f":
+        if xp.isnan(ext).any():
+            return None
+        worst = -xp.inf if largest else xp.inf
+    if (bound == worst).any():
+        return None
+    at = xp.flatnonzero(lines >= bound if largest else lines <= bound)
+    if at.size * 4 > lines.size:
+        return None
+    line = at // n
+    counts = xp.bincount(line, minlength=lines.shape[0])
+    width = int(counts.max())
+    if width * 4 > n:
+        return None
+    slot = xp.arange(at.size) - xp.repeat(xp.cumsum(counts) - counts, counts)
+    pos = xp.zeros((lines.shape[0], width), xp.intp)
+    pos[line, slot] = at - line * n
+    vals = xp.full((lines.shape[0], width), worst, a.dtype)
+    vals[line, slot] = lines.reshape(-1)[at]
+    picked = _top(vals, k, 1, largest)
+    if picked is None:
+        return None
+    v, i = picked
+    return v.reshape(lead + (k,)), xp.take_along_axis(pos, i, axis=1).reshape(lead + (k,))
+
+
 def _value_select_grad(grad, self_shape, self_dtype, dim, indices):
     """Each value's gradient goes back to the place it was taken from."""
     return zeros(self_shape, dtype=self_dtype).scatter_(dim, indices, grad)   # no copy of the zeros
@@ -109,7 +158,12 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     size = a.shape[d] if a.ndim else 1
     if not 0 <= k <= size:
         raise RuntimeError("selected index k out of range")
-    picked = _top(a, k, d, largest) if a.ndim and 0 < k < size // 2 else None
+    picked = None
+    if a.ndim and 0 < k < size // 2:
+        if d == a.ndim - 1 and a.flags.c_contiguous and a.dtype.kind in "fiu":
+            picked = _top_of_blocks(a, k, largest)
+        if picked is None:
+            picked = _top(a, k, d, largest)
     if picked is not None:
         vals, idx = picked
     else:
