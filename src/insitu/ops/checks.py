@@ -9,6 +9,7 @@ untouched.
 from ..backend import xp, data_ptr, has_internal_overlap, shares_memory
 from ..core import dtypes
 from ..core.tensor import Tensor
+from .parsing import invalid_combination
 
 INTERNAL_OVERLAP = (
     "unsupported operation: more than one element of the written-to tensor refers to a single "
@@ -163,22 +164,6 @@ def operands_broadcast(args, params):
         broadcast_shapes(*shapes)
 
 
-def tensors_only(name, names=("other",)):
-    """Ops whose PyTorch signature takes tensors only (maximum(t, 2) is a TypeError there).
-    The in-place method's message names it and counts from after self (`check.inplace`)."""
-    def refuse(args, shown, first):
-        for i, (a, arg) in enumerate(zip(args[1:], names), first):
-            if not isinstance(a, Tensor):
-                raise TypeError(f"{shown}(): argument '{arg}' (position {i}) must be Tensor, "
-                                f"not {type(a).__name__}")
-
-    def check(args, params):
-        refuse(args, name, 2)
-
-    check.inplace = lambda args, params: refuse(args, name + "_", 1)
-    return check
-
-
 def all_of(*fns):
     def check(args, params):
         for fn in fns:
@@ -214,23 +199,28 @@ def one_kind_of_bounds(fn, function=False):
                 if v is not None and k != "out":
                     kinds |= 2 if isinstance(v, Tensor) else 1
         if kinds == 3:
-            raise TypeError(invalid_combination(name, args if function else args[1:], kwargs)
-                            + signatures)
+            numbers = _scalar_bounds(args, kwargs)
+            if numbers is None:
+                raise TypeError(invalid_combination(name, args if function else args[1:],
+                                                    kwargs) + signatures)
+            args, kwargs = numbers
         return fn(*args, **kwargs)
     clamp.__name__ = clamp.__qualname__ = name
     clamp.__doc__ = fn.__doc__
     return clamp
 
 
-def invalid_combination(name, args, kwargs):
-    """The first line of PyTorch's argument-parser error (its keywords come out in reverse)."""
-    def kind(v):
-        return "Tensor" if isinstance(v, Tensor) else type(v).__name__
-    got = ", ".join(kind(a) for a in args)
-    keywords = [f"{k}={kind(v)}" for k, v in reversed(kwargs.items())]
-    got += "".join(", " + k for k in keywords) if args else "".join(k + ", " for k in keywords)
-    return f"{name}() received an invalid combination of arguments - got ({got}), but " \
-           "expected one of:\n"
+def _scalar_bounds(args, kwargs):
+    """A mix of bounds PyTorch's Scalar overload takes: its parser reads a 0-dim tensor that
+    does not require grad as a number (`x.clamp(min=t.sum(), max=0.0)`). The bounds with the
+    tensors as numbers, or None where one cannot be."""
+    def number(v):
+        return v.item() if isinstance(v, Tensor) else v
+    for v in list(args[1:]) + [v for k, v in kwargs.items() if k != "out"]:
+        if isinstance(v, Tensor) and (v._data.ndim or v._requires_grad):
+            return None
+    return ((args[0],) + tuple(number(a) for a in args[1:]),
+            {k: v if k == "out" else number(v) for k, v in kwargs.items()})
 
 
 # ------------------------------------------------------------------- clamp

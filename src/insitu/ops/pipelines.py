@@ -24,6 +24,7 @@ from ..core.storage import INFERENCE, Storage, user_stacklevel
 from ..core.tensor import Tensor, new_tensor
 from . import checks, parallel
 from .derivatives import finish, inference_only, keep_outputs, prepare
+from .parsing import refuse as refuse_arguments
 from .table import dtype_info, fast_key
 from .view_graph import after_inplace
 
@@ -67,21 +68,6 @@ def _needs(args):
     return False
 
 
-def _refuse_none(op, args, name):
-    """None where the schema wants an operand: PyTorch's argument parser refuses it before
-    anything else (its message as for a method call, `x.copy_(None)`)."""
-    if None not in args[1:]:
-        return
-    operands = [a for a in op.args if a.operand]
-    for i, (value, arg) in enumerate(zip(args[1:], operands[1:]), 1):
-        if value is None and not arg.optional:
-            if len(operands) > 2:
-                raise TypeError(checks.invalid_combination(name, args[1:], {}))
-            shown = "other" if arg.name == "src" else arg.name    # PyTorch's name for copy_'s
-            raise TypeError(f"{name}(): argument '{shown}' (position {i}) must be Tensor, not "
-                            "NoneType")
-
-
 def _scalars(op):
     """The positions of an op's Scalar operands (a number there is not wrapped in a tensor)."""
     return tuple(i for i, a in enumerate(a for a in op.args if a.operand) if a.scalar)
@@ -94,7 +80,7 @@ def _tracks(op, self):
 
 
 def outofplace(op, args, params):
-    _refuse_none(op, args, op.name)
+    refuse_arguments(op, args, op.name)
     if op.check_args is not None:
         op.check_args(args, params)
     result_dt, force, _ = dtype_info(op, args, params)
@@ -123,7 +109,7 @@ def _reraise_shapes(args, err):
 
 
 def inplace(op, args, params):
-    _refuse_none(op, args, op.inplace_name)
+    refuse_arguments(op, args, op.inplace_name)
     self = args[0]
     grad = mode.grad and op.tracks_inplace and _tracks(op, self) and _needs(args) \
         and not (self._storage.special & INFERENCE and inference_only(_scalars(op), args))
@@ -174,6 +160,7 @@ def _write_inference(kernel, *args):
 
 def into_out(op, args, params, out):
     """The `out=` form: like an in-place op on `out`, plus PyTorch's resize and autograd rules."""
+    refuse_arguments(op, args, op.name, out)
     if out._dtype is not dtypes.bool_ and getattr(op.kernel, "bool_out_only", False):
         raise RuntimeError(f"{op.name} does not support non-boolean outputs.")
     fallback = mode.grad and _out_grad(op, out, args)
@@ -182,8 +169,14 @@ def into_out(op, args, params, out):
             checks.check_input_overlap(out, a._data)
             if a is out and op.check_shapes:
                 _read_write_out_shape(out, args)
+    if op.exact_out and _exact_out(op, args):
+        _check_exact_out(op, args, params, out)
+    refused = None
     if op.check_args is not None:
-        op.check_args(args, params)
+        try:
+            op.check_args(args, params)
+        except NotImplementedError as e:    # the kernel's refusal: after the cast and shapes
+            refused = e
     result_dt, force, _ = dtype_info(op, args, params)
     if not can_cast(result_dt, out._dtype):
         raise checks.cast_error(result_dt, out._dtype, _cast_names(op, args))
@@ -192,6 +185,8 @@ def into_out(op, args, params, out):
         shape = tuple(checks.broadcast_shapes(*shapes)) if shapes else ()
     else:                     # index_add & co. write self's shape, whatever the operands'
         shape = args[0]._data.shape
+    if refused is not None:
+        raise refused
     if out._data.shape != shape:
         resize_out(out, shape)
     arrays = []
@@ -213,6 +208,36 @@ def into_out(op, args, params, out):
     return write(out, op.name, call_kernel, op, out._data, force, arrays, params)
 
 
+def _exact_out(op, args):
+    """Whether this call's kernel wants `out` of its operands' dtype: clamp's only with number
+    bounds (its Scalar overload), lerp's only with a tensor weight (its Tensor overload)."""
+    if op.name == "lerp":
+        return isinstance(args[2], Tensor)
+    return op.name not in ("clamp", "clamp_min", "clamp_max") or \
+        not any(isinstance(a, Tensor) for a in args[1:])
+
+
+def _check_exact_out(op, args, params, out):
+    """PyTorch's same-dtype kernels (abs, neg, floor, sign...) take no `out` of another dtype,
+    castable or not. The refusal is its TensorIterator's, after the op's own argument checks
+    and before its kernel's dtype refusals."""
+    expected = dtype_info(op, args, params)[0]
+    if out._dtype is expected:
+        return
+    if op.check_args is not None:
+        try:
+            op.check_args(args, params)
+        except NotImplementedError:     # a kernel's refusal: it comes later
+            pass
+    if op.name == "heaviside":          # its own check covers `out` too
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    raise RuntimeError(f"Found dtype {out._dtype.legacy} but expected {expected.legacy}")
+
+
+# ops whose `out=` PyTorch runs as another op's, which its messages name
+_COMPOSITE_OF = {"square": "pow"}
+
+
 def _out_grad(op, out, args):
     """PyTorch's autograd rules for `out=` (grad mode on). An op whose result is never
     differentiable (comparisons, logical ops, isinf...) ignores autograd. An op with a
@@ -224,7 +249,7 @@ def _out_grad(op, out, args):
         return False
     d = op.derivative
     if d is not None and d.name != "NotImplemented":
-        check_out_grad(op.name, out, args)
+        check_out_grad(_COMPOSITE_OF.get(op.name, op.name), out, args)
         return False
     if out._requires_grad:
         base = out if out._base is None else out._base

@@ -10,7 +10,7 @@ from ..core import dtypes
 from ..core.tensor import Tensor, new_tensor
 from . import checks
 from .bitselect import select
-from .checks import all_of, not_implemented, refuse, refusing, tensors_only
+from .checks import not_implemented, refuse, refusing
 from .codegen import entry_points
 from .kernels import (UNSAFE, blocked, fma_into, is_array, is_integral, result_array, scalar_in,
                       scratch, store, uf)
@@ -526,23 +526,26 @@ BINARY = [
        derivatives={"self": _pow_self_grad, "exponent": _pow_exponent_grad},
        operators=("__pow__", "__rpow__", "__ipow__")),
     Op("maximum(Tensor self, Tensor other)", _first_on_ties(xp.maximum), variants="function method",
-       check=tensors_only("maximum"),
        derivatives={"self": lambda grad, self, other: _max_grad(grad, self, other),
                     "other": lambda grad, self, other: _max_grad(grad, other, self)}),
     Op("minimum(Tensor self, Tensor other)", _first_on_ties(xp.minimum), variants="function method",
-       check=tensors_only("minimum"),
        derivatives={"self": lambda grad, self, other: _min_grad(grad, self, other),
                     "other": lambda grad, self, other: _min_grad(grad, other, self)}),
     Op("atan2(Tensor self, Tensor other)", uf(xp.arctan2), promote="float",
-       check=tensors_only("atan2"),
        derivatives={"self": lambda grad, self, other: grad * other / (self * self + other * other),
                     "other": lambda grad, self, other:
                     -grad * self / (self * self + other * other)}),
     Op("hypot(Tensor self, Tensor other)", refusing(uf(xp.hypot), "hypot_cpu", "iub"),
-       check=all_of(tensors_only("hypot"), checks.operands_broadcast),
+       check=checks.operands_broadcast,
        derivatives={"self": lambda grad, self, result: grad * self / result,
                     "other": lambda grad, other, result: grad * other / result}),
 ]
+
+def _number_bound(args):
+    """clamp_min_/clamp_max_ with a number bound (the Scalar overload) word a cast error with
+    C++ dtype names ("long int"), with a tensor bound with PyTorch's ("Long")."""
+    return not isinstance(args[1], Tensor)
+
 
 CLAMP = [
     Op("clamp(Tensor self, Scalar? min=None, Scalar? max=None)", _k_clamp, promote="same",
@@ -552,16 +555,16 @@ CLAMP = [
        derivatives={"self": lambda grad, mask: where(mask, grad),
                     "min": lambda grad, min_mask: where(min_mask, grad),
                     "max": lambda grad, max_mask: where(max_mask, grad)}),
-    Op("clamp_min(Tensor self, Scalar min)", _k_clamp_min, promote="same", cast_names=True,
-       check=checks.clamp_bound("clamp_min_scalar_cpu"),
+    Op("clamp_min(Tensor self, Scalar min)", _k_clamp_min, promote="same",
+       cast_names=_number_bound, check=checks.clamp_bound("clamp_min_scalar_cpu"),
        node=_numbered_by(1, "ClampMin"),
        computed={"mask": lambda inputs, p: _MASKS["mask"]((inputs[0], inputs[1], None), p),
                  "min_mask": lambda inputs, p: _MASKS["min_mask"]((inputs[0], inputs[1], None),
                                                                   p)},
        derivatives={"self": lambda grad, mask: where(mask, grad),
                     "min": lambda grad, min_mask: where(min_mask, grad)}),
-    Op("clamp_max(Tensor self, Scalar max)", _k_clamp_max, promote="same", cast_names=True,
-       check=checks.clamp_bound("clamp_max_scalar_cpu"),
+    Op("clamp_max(Tensor self, Scalar max)", _k_clamp_max, promote="same",
+       cast_names=_number_bound, check=checks.clamp_bound("clamp_max_scalar_cpu"),
        node=_numbered_by(1, "ClampMax"),
        computed={"mask": lambda inputs, p: _MASKS["mask"]((inputs[0], None, inputs[1]), p),
                  "max_mask": lambda inputs, p: _MASKS["max_mask"]((inputs[0], None, inputs[1]),
