@@ -98,3 +98,16 @@ def test_clamp_reads_a_0dim_bound_as_a_number_as_torch(call):
     if expected[0] == "ok":
         theirs, ours = call(torch, torch.ones(3)), call(insitu, insitu.ones(3))
         assert ours.tolist() == theirs.tolist() and str(ours.dtype)[7:] == str(theirs.dtype)[6:]
+
+
+@pytest.mark.parametrize("call", [
+    lambda m, x: x.index_add_(0, m.tensor([2, 0]), None),
+    lambda m, x: m.index_add(x, 0, m.tensor([2, 0]), None),
+    lambda m, x: x.index_copy_(0, m.tensor([2, 0]), None),
+    lambda m, x: x.scatter_add_(0, m.tensor([2, 0]), None),
+    lambda m, x: x.put_(m.tensor([2, 0]), None),
+])
+def test_positions_count_every_argument_as_torch(call):
+    # fuzz seed 3: index_add_(0, index, None) names source at position 3
+    expected = _outcome(lambda: call(torch, torch.zeros(3)))
+    assert _outcome(lambda: call(insitu, insitu.zeros(3))) == expected

@@ -151,6 +151,9 @@ def refusing(kernel_fn, kernel, refused):
     def k(out, dt, *arrays):
         d = dt if dt is not None else xp.result_type(*arrays)
         if d.kind in refused:
+            shapes = [a.shape for a in arrays if isinstance(a, xp.ndarray)]
+            if len(shapes) > 1:     # out of place, the shapes were not checked yet
+                broadcast_shapes(*shapes)
             raise not_implemented(kernel, dtypes.from_numpy_dtype(d))
         return kernel_fn(out, dt, *arrays)
     k.__name__ = kernel

@@ -130,7 +130,10 @@ def _check_heaviside(args, params):
 
 
 def _check_ldexp(args, params):
-    """Nothing beyond the argument parser's refusals (`ops.parsing`), except in place."""
+    """A float self with a bool exponent: PyTorch's ldexp has no kernel for it (an integral self
+    goes its composite way, self * 2 ** other)."""
+    if args[1]._dtype is dtypes.bool_ and args[0]._dtype.is_floating_point:
+        raise checks.not_implemented("ldexp_cpu_exp", dtypes.bool_)
 
 
 def _check_ldexp_inplace(args, params):
@@ -138,6 +141,7 @@ def _check_ldexp_inplace(args, params):
     self = args[0]
     if not self._dtype.is_floating_point and self._dtype.np.kind in "iub":
         raise RuntimeError(f"ldexp can't be cast to the desired output type {self._dtype.legacy}")
+    _check_ldexp(args, params)
 
 
 setattr(_check_ldexp, "inplace", _check_ldexp_inplace)   # `Op` runs it for ldexp_

@@ -35,7 +35,7 @@ NUMBERS_AS_TENSORS = frozenset({"add", "sub", "mul", "div", "floor_divide"})
 # function forms whose first operand may be a number (`torch.pow(2, t)`, `torch.add(1, t)`)
 NUMBER_FIRST = NUMBERS_AS_TENSORS | {"remainder", "pow", "xlogy", "bitwise_and", "bitwise_or",
                                      "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift"}
-_SHOWN = {"src": "other"}       # PyTorch's names where they are not the schema's (copy_'s)
+_SHOWN = {("copy", "src"): "other"}     # PyTorch's names where they are not the schema's
 
 
 def _kind(v):
@@ -51,11 +51,13 @@ def invalid_combination(name, args, kwargs):
            "expected one of:\n"
 
 
-def argument_error(name, args, index, shown, skip=0, kwargs=None):
+def argument_error(name, args, index, shown, skip=0, kwargs=None, place=None):
     """PyTorch's parser refusal, worded for a method call (self uncounted), as a plain
     TypeError; its `function_form` attribute is the function form's (`torch.fmax(x, v)`
     counts x as position 1). `index` is the refused operand's place among the operands (None:
-    no signature fits), `skip` self's place (where's self comes after its condition)."""
+    no signature fits), `place` its place among all the arguments (index_add's source comes
+    after dim and index; default `index`), `skip` self's place (where's self comes after its
+    condition)."""
     if index is None:
         kwargs = kwargs or {}
         method = invalid_combination(name, [a for i, a in enumerate(args) if i != skip], kwargs)
@@ -63,8 +65,9 @@ def argument_error(name, args, index, shown, skip=0, kwargs=None):
     else:
         message = f"{name}(): argument '{shown}' (position {{}}) must be Tensor, not " \
                   f"{type(args[index]).__name__}"
-        method = message.format(index if index > skip else index + 1)
-        function = message.format(index + 1)
+        place = index if place is None else place
+        method = message.format(place if place > skip else place + 1)
+        function = message.format(place + 1)
     e = TypeError(method)
     e.function_form = function
     return e
@@ -98,6 +101,7 @@ def refuse(op, args, name, out=None):
                 continue
         elif numbers or arg.scalar:
             continue
-        shown = "input" if arg.name == "self" else _SHOWN.get(arg.name, arg.name)
-        raise argument_error(name, args, None if overloaded else i, shown, op.self_index,
-                             None if out is None else {"out": out})
+        shown = "input" if arg.name == "self" else _SHOWN.get((op.name, arg.name), arg.name)
+        raise argument_error(name, args, None if overloaded else i, shown,
+                             op.args.index(operands[op.self_index]),
+                             None if out is None else {"out": out}, op.args.index(arg))

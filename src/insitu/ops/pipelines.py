@@ -82,12 +82,16 @@ def _tracks(op, self):
 def outofplace(op, args, params):
     refuse_arguments(op, args, op.name)
     if op.check_args is not None:
-        op.check_args(args, params)
+        refused = _run_check(op.check_args, args, params)
+        if refused is not None:
+            if op.check_shapes:     # PyTorch's TensorIterator checks the shapes first
+                checks.operands_broadcast(args, params)
+            raise refused
     result_dt, force, _ = dtype_info(op, args, params)
     try:
         res = call_kernel(op, None, force, _arrays(args), params)
     except ValueError as e:
-        _reraise_shapes(args, e)
+        _reraise_shapes(args[::-1] if op.name == "rsub" else args, e)   # rsub: other - self
     if type(res) is not xp.ndarray:
         res = xp.asarray(res)
     if res.dtype != result_dt.np:
@@ -115,12 +119,53 @@ def inplace(op, args, params):
         and not (self._storage.special & INFERENCE and inference_only(_scalars(op), args))
     if grad:   # PyTorch's autograd guards come before the kernel's own checks
         check_autograd(self, _needs(args[1:]))
-    if op.check_inplace is not None:
-        op.check_inplace(args, params)
+    refused = None if op.check_inplace is None else _run_check(op.check_inplace, args, params)
     result_dt, force, _ = dtype_info(op, args, params)
-    sd = self._dtype
-    if result_dt is not sd and op.check_cast and not can_cast(result_dt, sd):
-        raise checks.cast_error(result_dt, sd, _cast_names(op, args))
+    try:
+        arrays = _inplace_operands(op, self, args, result_dt)
+    except RuntimeError:
+        if op.value_check is not None:   # PyTorch checks values before its TensorIterator
+            op.value_check(args, params)
+        raise
+    if refused is not None:
+        raise refused
+    data = self._data
+    st = self._storage
+    node = None
+    if grad and op.inplace_differentiable:
+        node = prepare(op.derivative_for(args, params), args, params, op.inplace_name)
+    if st.special & INFERENCE and not mode.inference:
+        _write_inference(call_kernel, op, data, force, arrays, params)
+    write(self, op.inplace_name, call_kernel, op, data, force, arrays, params)
+    if node is not None:
+        after_inplace(self, node)
+        keep_outputs(node, (self,))
+    key = fast_key(op, args, params)
+    if key is not None:
+        op._fast_in[key] = force
+    return self
+
+
+def _run_check(check, args, params):
+    """Run an op's check. A refusal that PyTorch's kernel makes, after its TensorIterator's
+    overlap, shape and cast checks (NotImplementedError, or an error marked `late`: add's
+    alpha), is returned, for the pipeline to raise after its own."""
+    try:
+        check(args, params)
+    except NotImplementedError as e:
+        if getattr(e, "early", False):
+            raise
+        return e
+    except RuntimeError as e:
+        if getattr(e, "late", False):
+            return e
+        raise
+    return None
+
+
+def _inplace_operands(op, self, args, result_dt):
+    """The arrays an in-place kernel reads, after PyTorch's TensorIterator checks in its
+    order: memory overlap, then shapes, then the cast of the result into self."""
     data = self._data
     arrays = [data]
     st = self._storage
@@ -136,19 +181,10 @@ def inplace(op, args, params):
             arrays.append(a)
     if self._base is not None and not op.internal_overlap_ok:
         checks.check_internal_overlap(self)
-    node = None
-    if grad and op.inplace_differentiable:
-        node = prepare(op.derivative_for(args, params), args, params, op.inplace_name)
-    if st.special & INFERENCE and not mode.inference:
-        _write_inference(call_kernel, op, data, force, arrays, params)
-    write(self, op.inplace_name, call_kernel, op, data, force, arrays, params)
-    if node is not None:
-        after_inplace(self, node)
-        keep_outputs(node, (self,))
-    key = fast_key(op, args, params)
-    if key is not None:
-        op._fast_in[key] = force
-    return self
+    sd = self._dtype
+    if result_dt is not sd and op.check_cast and not can_cast(result_dt, sd):
+        raise checks.cast_error(result_dt, sd, _cast_names(op, args))
+    return arrays
 
 
 def _write_inference(kernel, *args):
@@ -169,22 +205,22 @@ def into_out(op, args, params, out):
             checks.check_input_overlap(out, a._data)
             if a is out and op.check_shapes:
                 _read_write_out_shape(out, args)
-    if op.exact_out and _exact_out(op, args):
-        _check_exact_out(op, args, params, out)
-    refused = None
-    if op.check_args is not None:
-        try:
-            op.check_args(args, params)
-        except NotImplementedError as e:    # the kernel's refusal: after the cast and shapes
-            refused = e
+    refused = None if op.check_args is None else _run_check(op.check_args, args, params)
     result_dt, force, _ = dtype_info(op, args, params)
-    if not can_cast(result_dt, out._dtype):
-        raise checks.cast_error(result_dt, out._dtype, _cast_names(op, args))
-    if op.check_shapes:
-        shapes = [a._data.shape for a in args if isinstance(a, Tensor)]
-        shape = tuple(checks.broadcast_shapes(*shapes)) if shapes else ()
-    else:                     # index_add & co. write self's shape, whatever the operands'
-        shape = args[0]._data.shape
+    try:
+        if op.check_shapes:     # PyTorch's TensorIterator: shapes, then the cast
+            shapes = [a._data.shape for a in args if isinstance(a, Tensor)]
+            shape = tuple(checks.broadcast_shapes(*shapes)) if shapes else ()
+        else:                     # index_add & co. write self's shape, whatever the operands'
+            shape = args[0]._data.shape
+        if op.exact_out and out._dtype is not result_dt and _exact_out(op, args):
+            raise _exact_out_error(op, out, result_dt)
+        if not can_cast(result_dt, out._dtype):
+            raise checks.cast_error(result_dt, out._dtype, _cast_names(op, args))
+    except RuntimeError:
+        if op.value_check is not None:   # PyTorch checks values before its TensorIterator
+            op.value_check(args, params)
+        raise
     if refused is not None:
         raise refused
     if out._data.shape != shape:
@@ -217,21 +253,12 @@ def _exact_out(op, args):
         not any(isinstance(a, Tensor) for a in args[1:])
 
 
-def _check_exact_out(op, args, params, out):
+def _exact_out_error(op, out, expected):
     """PyTorch's same-dtype kernels (abs, neg, floor, sign...) take no `out` of another dtype,
-    castable or not. The refusal is its TensorIterator's, after the op's own argument checks
-    and before its kernel's dtype refusals."""
-    expected = dtype_info(op, args, params)[0]
-    if out._dtype is expected:
-        return
-    if op.check_args is not None:
-        try:
-            op.check_args(args, params)
-        except NotImplementedError:     # a kernel's refusal: it comes later
-            pass
+    castable or not (its TensorIterator's refusal, where a cast error would be)."""
     if op.name == "heaviside":          # its own check covers `out` too
-        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
-    raise RuntimeError(f"Found dtype {out._dtype.legacy} but expected {expected.legacy}")
+        return RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    return RuntimeError(f"Found dtype {out._dtype.legacy} but expected {expected.legacy}")
 
 
 # ops whose `out=` PyTorch runs as another op's, which its messages name

@@ -309,8 +309,12 @@ def _check_lerp(args, params):
                            f"dtype {names[weight._dtype.name]}")
     if tensor_weight:
         refuse("lerp_kernel_tensor", "iub")(args, params)
-    elif self._dtype.np.kind in "iub":      # a Scalar weight takes no part in the dtype
-        raise not_implemented("lerp_kernel_scalar", self._dtype)
+    elif self._dtype.np.kind in "iub":
+        # a Scalar weight takes no part in PyTorch's dtype (here it does): no cast check of
+        # PyTorch's can refuse first, so the refusal is not deferred past insitu's
+        e = not_implemented("lerp_kernel_scalar", self._dtype)
+        e.early = True
+        raise e
 
 
 def _check_masked_fill(args, params):
@@ -323,18 +327,34 @@ def _check_masked_fill(args, params):
                            f"tensor with {value._data.ndim} dimension(s).")
 
 
+def _pow_values(args, params):
+    """An integral tensor to a negative Python-int power: PyTorch's pow refuses it before its
+    dtype checks (`bool_tensor.pow_(-2)`); the kernel refuses it otherwise."""
+    self, exponent = args
+    if isinstance(self, Tensor) and self._dtype.np.kind in "iub" and \
+            exponent.__class__ is int and exponent < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+
+
 def _check_alpha(args, params):
+    """alpha must suit the dtype the operands are computed in (PyTorch's alpha_check on its
+    TensorIterator's common dtype: its kernel's refusal, after the shape and cast checks)."""
     alpha = params.get("alpha", 1)
-    if isinstance(alpha, float) and not any(
-            getattr(a, "_dtype", dtypes.float32).is_floating_point for a in args
-            if hasattr(a, "_dtype")):
+    if alpha.__class__ is float or alpha.__class__ is bool:
+        common = checks.common_dtype(args)
+        if alpha.__class__ is float and not common.is_floating_point:
+            e = RuntimeError("For integral input tensors, argument alpha must not be a "
+                             "floating point number.")
+        elif alpha.__class__ is bool and common is not dtypes.bool_:
+            e = RuntimeError("Boolean alpha only supported for Boolean results.")
+        else:
+            return
         checks.operands_broadcast(args, params)     # PyTorch says so first
-        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
-                           "point number.")
+        e.late = True
+        raise e
 
 
 def _check_sub(args, params):
-    _check_alpha(args, params)
     kinds = [getattr(a, "_dtype", None) is dtypes.bool_ or isinstance(a, bool) for a in args]
     if all(kinds):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
@@ -343,6 +363,7 @@ def _check_sub(args, params):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
                            "If you are trying to invert a mask, use the `~` or `logical_not()` "
                            "operator instead.")
+    _check_alpha(args, params)
 
 
 def _check_addcdiv(args, params):
@@ -522,7 +543,7 @@ BINARY = [
        node=_numbered_by(1, "Fmod"), pointwise="float",
        derivatives={"self": lambda grad: grad,
                     "other": lambda grad, self, other: -grad * (self / other).trunc()}),
-    Op("pow(Scalar self, Scalar exponent)", _k_pow, node=_pow_node,
+    Op("pow(Scalar self, Scalar exponent)", _k_pow, node=_pow_node, value_check=_pow_values,
        derivatives={"self": _pow_self_grad, "exponent": _pow_exponent_grad},
        operators=("__pow__", "__rpow__", "__ipow__")),
     Op("maximum(Tensor self, Tensor other)", _first_on_ties(xp.maximum), variants="function method",

@@ -71,6 +71,8 @@ class Op:
                   `dim`, `diagonal` or `indices` parameter (cumsum_, tril_, index); "float":
                   only when nothing is integral (kernels that refuse integer zero divisors
                   look at the whole divisor first)
+    value_check   fn(operands, params): a check on values (which the kernel makes) that PyTorch
+                  makes before its dtype checks; run where the cast check is about to refuse
     grad_inplace_only  the derivatives are the in-place form's only (`eq_` makes a float
                   result with zero gradients; `eq`'s bool result has none)
     untracked_inplace  the in-place form bypasses autograd, guards included (PyTorch's
@@ -83,7 +85,8 @@ class Op:
     def __init__(self, schema, kernel, *, promote="binary", variants="function method inplace",
                  derivatives=None, node=None, computed=None, operators=(), check=None,
                  writes=(), cast_names=False, on_arrays=False, short=None,
-                 grad_inplace_only=False, untracked_inplace=False, pointwise=None):
+                 grad_inplace_only=False, untracked_inplace=False, pointwise=None,
+                 value_check=None):
         self.schema = schema
         self.name, self.args = parse_schema(schema)
         self.operand_args = tuple(a for a in self.args if a.operand)
@@ -103,6 +106,7 @@ class Op:
         self.check_overlap = OWN_OVERLAP not in writes
         self.cpp_cast_names = cast_names
         self.exact_out = self.name in _EXACT_OUT
+        self.value_check = value_check
         self.operators = operators
         self.short = short
         self.inplace_differentiable = derivatives is not None and not untracked_inplace
