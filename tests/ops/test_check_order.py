@@ -62,7 +62,19 @@ CASES = [
     lambda m: m.ldexp(m.ones(3), m.ones(3, dtype=m.bool), out=m.ones(3)),
     lambda m: m.ones(3, dtype=m.bool).ldexp(m.ones(3, dtype=m.bool)),
     lambda m: m.ones(3, dtype=m.int64).ldexp(m.ones(3, dtype=m.bool)),
+    # fuzz seed 2: ldexp's own cast check of out= comes before the shapes of its parts
+    lambda m: m.ldexp(m.ones(1, 3, dtype=m.int64), m.ones(0, 3, 1),
+                      out=m.ones(1, 3, dtype=m.int64)),
+    lambda m: m.ldexp(m.ones(3), m.ones(2), out=m.ones(3, dtype=m.int64)),
+    lambda m: m.ldexp(m.ones(3, requires_grad=True), m.ones(3), out=m.ones(3, dtype=m.int64)),
+    # fuzz seed 2: a partial overlap before the shapes
+    lambda m: _overlap_then_shape(m),
 ]
+
+
+def _overlap_then_shape(m):
+    x4 = m.arange(3).movedim(0, -1)
+    x4.detach()[0].le_(x4)
 
 
 @pytest.mark.parametrize("case", CASES)

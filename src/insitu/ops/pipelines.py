@@ -172,10 +172,10 @@ def _inplace_operands(op, self, args, result_dt):
     for a in args[1:]:
         if isinstance(a, Tensor):
             ad = a._data
-            if ad.shape != data.shape and op.check_shapes:
-                checks.check_broadcast_into(data.shape, [ad.shape])
             if a._storage is st and op.check_overlap and checks.check_input_overlap(self, ad):
                 ad = ad.copy()
+            if ad.shape != data.shape and op.check_shapes:
+                checks.check_broadcast_into(data.shape, [ad.shape])
             arrays.append(ad)
         else:
             arrays.append(a)
@@ -200,6 +200,11 @@ def into_out(op, args, params, out):
     if out._dtype is not dtypes.bool_ and getattr(op.kernel, "bool_out_only", False):
         raise RuntimeError(f"{op.name} does not support non-boolean outputs.")
     fallback = mode.grad and _out_grad(op, out, args)
+    if op.cpp_cast_names.__class__ is str:
+        # a composite op's own cast check (ldexp's), before the iterators of its parts
+        composite_dt = dtype_info(op, args, params)[0]
+        if not can_cast(composite_dt, out._dtype):
+            raise checks.cast_error(composite_dt, out._dtype, op.cpp_cast_names)
     for a in args:      # PyTorch refuses a partial overlap before its dtype checks
         if isinstance(a, Tensor) and a._storage is out._storage:
             checks.check_input_overlap(out, a._data)
