@@ -80,3 +80,14 @@ def _overlap_then_shape(m):
 @pytest.mark.parametrize("case", CASES)
 def test_first_refusal_as_torch(case):
     assert _outcome(lambda: case(insitu)) == _outcome(lambda: case(torch))
+
+
+def test_out_is_resized_before_the_kernel_refuses():
+    # fuzz seed 1: lcm(out=) of float operands resizes `out`, then has no kernel
+    shapes = []
+    for lib in (torch, insitu):
+        out = lib.arange(4, dtype=lib.float32)
+        with pytest.raises(NotImplementedError):
+            lib.bitwise_and(lib.ones(2, 3), lib.ones(3), out=out)
+        shapes.append(tuple(out.shape))
+    assert shapes[0] == shapes[1] == (2, 3)

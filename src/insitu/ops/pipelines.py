@@ -226,10 +226,10 @@ def into_out(op, args, params, out):
         if op.value_check is not None:   # PyTorch checks values before its TensorIterator
             op.value_check(args, params)
         raise
-    if refused is not None:
-        raise refused
     if out._data.shape != shape:
         resize_out(out, shape)
+    if refused is not None:     # PyTorch resizes `out` before its kernel refuses
+        raise refused
     arrays = []
     for a in args:
         if isinstance(a, Tensor):
