@@ -226,6 +226,49 @@ def _scalar_bounds(args, kwargs):
             {k: v if k == "out" else number(v) for k, v in kwargs.items()})
 
 
+# ------------------------------------------------------------------- add, sub, pow
+
+def pow_values(args, params):
+    """An integral tensor to a negative Python-int power: PyTorch's pow refuses it before its
+    dtype checks (`bool_tensor.pow_(-2)`); the kernel refuses it otherwise."""
+    self, exponent = args
+    if isinstance(self, Tensor) and self._dtype.np.kind in "iub" and \
+            exponent.__class__ is int and exponent < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+
+
+def alpha_args(args, params):
+    """alpha must suit the dtype the operands are computed in (PyTorch's alpha_check on its
+    TensorIterator's common dtype: its kernel's refusal, after the shape and cast checks)."""
+    alpha = params.get("alpha", 1)
+    if alpha.__class__ is float or alpha.__class__ is bool:
+        common = common_dtype(args)
+        if alpha.__class__ is float and not common.is_floating_point:
+            e = RuntimeError("For integral input tensors, argument alpha must not be a "
+                             "floating point number.")
+        elif alpha.__class__ is bool and common is not dtypes.bool_:
+            e = RuntimeError("Boolean alpha only supported for Boolean results.")
+        else:
+            return
+        operands_broadcast(args, params)     # PyTorch says so first
+        e.late = True
+        raise e
+
+
+def sub_args(args, params):
+    """sub and rsub refuse bool operands (PyTorch's sub_check, before anything else), then
+    check alpha."""
+    kinds = [getattr(a, "_dtype", None) is dtypes.bool_ or isinstance(a, bool) for a in args]
+    if all(kinds):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if any(kinds):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+    alpha_args(args, params)
+
+
 # ------------------------------------------------------------------- clamp
 
 def clamp_args(args, params):

@@ -327,45 +327,6 @@ def _check_masked_fill(args, params):
                            f"tensor with {value._data.ndim} dimension(s).")
 
 
-def _pow_values(args, params):
-    """An integral tensor to a negative Python-int power: PyTorch's pow refuses it before its
-    dtype checks (`bool_tensor.pow_(-2)`); the kernel refuses it otherwise."""
-    self, exponent = args
-    if isinstance(self, Tensor) and self._dtype.np.kind in "iub" and \
-            exponent.__class__ is int and exponent < 0:
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
-
-
-def _check_alpha(args, params):
-    """alpha must suit the dtype the operands are computed in (PyTorch's alpha_check on its
-    TensorIterator's common dtype: its kernel's refusal, after the shape and cast checks)."""
-    alpha = params.get("alpha", 1)
-    if alpha.__class__ is float or alpha.__class__ is bool:
-        common = checks.common_dtype(args)
-        if alpha.__class__ is float and not common.is_floating_point:
-            e = RuntimeError("For integral input tensors, argument alpha must not be a "
-                             "floating point number.")
-        elif alpha.__class__ is bool and common is not dtypes.bool_:
-            e = RuntimeError("Boolean alpha only supported for Boolean results.")
-        else:
-            return
-        checks.operands_broadcast(args, params)     # PyTorch says so first
-        e.late = True
-        raise e
-
-
-def _check_sub(args, params):
-    kinds = [getattr(a, "_dtype", None) is dtypes.bool_ or isinstance(a, bool) for a in args]
-    if all(kinds):
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                           "supported. Use the `^` or `logical_xor()` operator instead.")
-    if any(kinds):
-        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
-                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
-                           "operator instead.")
-    _check_alpha(args, params)
-
-
 def _check_addcdiv(args, params):
     if all(not getattr(a, "_dtype", dtypes.float32).is_floating_point for a in args[1:]):
         raise RuntimeError(
@@ -503,16 +464,16 @@ def _where_nonzero(condition):
 
 
 BINARY = [
-    Op("add(Tensor self, Tensor other, *, alpha=1)", _k_add, check=_check_alpha,
+    Op("add(Tensor self, Tensor other, *, alpha=1)", _k_add, check=checks.alpha_args,
        derivatives={"self": lambda grad: grad,
                     "other": lambda grad, alpha: _scaled(grad, alpha)},
        operators=("__add__", "__radd__", "__iadd__")),
-    Op("sub(Tensor self, Tensor other, *, alpha=1)", _k_sub, check=_check_sub,
+    Op("sub(Tensor self, Tensor other, *, alpha=1)", _k_sub, check=checks.sub_args,
        derivatives={"self": lambda grad: grad,
                     "other": lambda grad, alpha: -_scaled(grad, alpha)},
        operators=("__sub__", "__isub__")),
     # `2.0 - t` is rsub (RsubBackward1), as in PyTorch's Tensor.__rsub__
-    Op("rsub(Tensor self, Scalar other, *, alpha=1)", _k_rsub, check=_check_sub,
+    Op("rsub(Tensor self, Scalar other, *, alpha=1)", _k_rsub, check=checks.sub_args,
        variants="function",
        node=lambda args, params: "RsubBackward0" if isinstance(args[1], Tensor) else "RsubBackward1",
        derivatives={"self": lambda grad, alpha: -_scaled(grad, alpha),
@@ -543,7 +504,7 @@ BINARY = [
        node=_numbered_by(1, "Fmod"), pointwise="float",
        derivatives={"self": lambda grad: grad,
                     "other": lambda grad, self, other: -grad * (self / other).trunc()}),
-    Op("pow(Scalar self, Scalar exponent)", _k_pow, node=_pow_node, value_check=_pow_values,
+    Op("pow(Scalar self, Scalar exponent)", _k_pow, node=_pow_node, value_check=checks.pow_values,
        derivatives={"self": _pow_self_grad, "exponent": _pow_exponent_grad},
        operators=("__pow__", "__rpow__", "__ipow__")),
     Op("maximum(Tensor self, Tensor other)", _first_on_ties(xp.maximum), variants="function method",
