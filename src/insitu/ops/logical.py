@@ -2,7 +2,7 @@
 in place passes zeros)."""
 from ..backend import xp
 from ..core.tensor import Tensor
-from .checks import operands_broadcast, refuse, refusing, tensors_only
+from .checks import operands_broadcast, refuse, refusing
 from .kernels import cast_inputs, uf
 from .table import Op
 
@@ -50,7 +50,7 @@ COMPARE = [
 # node, the tensor keeps its grad_fn
 LOGICAL = [
     Op(f"{name}(Tensor self, Tensor other)", _k_compare(fn), promote="bool",
-       check=tensors_only(name), untracked_inplace=True)
+       untracked_inplace=True)
     for name, fn in [("logical_and", xp.logical_and), ("logical_or", xp.logical_or),
                      ("logical_xor", xp.logical_xor)]
 ] + [Op("logical_not(Tensor self)", _k_logical_not, promote="bool", untracked_inplace=True)]
