@@ -22,6 +22,13 @@ x1.masked_scatter_(x1 > 0, x1)
 x2 = torch.arange(6, dtype=torch.float32)
 x2.masked_scatter_(x2 > 1, x2[1:])
 """,
+    # cumsum's running sum starts from +0.0
+    "cumsum-leading-minus-zero": """
+x1 = torch.tensor([-0.0, 0.0, -1.5], dtype=torch.float32)
+x2 = x1.cumsum(0)
+x3 = torch.tensor([[-0.0, 0.25, 0.0]], dtype=torch.float64)
+x4 = x3.cumsum(-1)
+""",
 }
 
 

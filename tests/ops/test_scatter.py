@@ -65,7 +65,6 @@ def test_out_of_place_scatter_ops(case):
     lambda m, a, s: a.scatter_(0, idx(m, [[0, 1]]), 2.0, reduce="mean"),
     lambda m, a, s: a.scatter_add_(0, idx(m, [[0, 3]]), s),
     lambda m, a, s: a.scatter_add_(0, idx(m, [[0, 1]]), typed(m, s, 'float32')),
-    lambda m, a, s: a.masked_scatter_(m.tensor(M), s[0, :5]),
     lambda m, a, s: a.masked_scatter_(idx(m, M, 'int32'), s),
     lambda m, a, s: a.masked_scatter_(m.tensor(M), typed(m, s, 'float32')),
     lambda m, a, s: a.put_(idx(m, [0, 12]), s[0, :2]),
@@ -123,11 +122,39 @@ def test_scatter_ops_refuse_overlap():
         check_error(case, A34.copy())
 
 
-def test_masked_scatter_from_self_reads_old_values():
-    # PyTorch reads the source while writing it here; insitu reads it as it was
+MASKED_SCATTER_WALKS = [
+    # the source read while it is written: self, a shifted view of self, self's transpose
+    lambda m: m.arange(12.).reshape(3, 4),
+    lambda m: m.arange(5, dtype=m.int32),
+    lambda m: m.arange(6.).reshape(2, 3).t(),
+]
+
+
+@pytest.mark.parametrize("make", MASKED_SCATTER_WALKS)
+def test_masked_scatter_from_self_reads_as_it_writes(make):
+    # PyTorch walks self in row-major order, reading a contiguous source that is self's own
+    # memory as the walk leaves it; a non-contiguous one through a copy
+    def run(m):
+        c = make(m)
+        base = c if c._base is None else c._base
+        c.masked_scatter_(c > 0, base.reshape(-1) if base.is_contiguous() else base)
+        d = make(m)
+        d.masked_scatter_(d >= 3, d.reshape(-1)[1:] if d.is_contiguous() else d[:, :1])
+        return base.tolist(), (d if d._base is None else d._base).tolist()
+    assert run(insitu) == run(torch)
     c = insitu.arange(12.).reshape(3, 4)
     c.masked_scatter_(c > 3, c)
-    assert c.tolist() == [[0, 1, 2, 3], [0, 1, 2, 3], [4, 5, 6, 7]]
+    assert c.tolist() == [[0, 1, 2, 3], [0, 1, 2, 3], [0, 1, 2, 3]]
+
+
+def test_masked_scatter_short_source_writes_what_it_has():
+    # PyTorch writes the source's elements at the first Trues, then raises; the version stays
+    def run(m):
+        x = m.tensor(A34) * 1
+        with pytest.raises(RuntimeError, match="Number of elements of source < number of ones"):
+            x.masked_scatter_(x > 0, m.tensor(S34)[0, :5])
+        return x.tolist(), x._version
+    assert run(insitu) == run(torch)
 
 
 def test_index_op_on_view_rewrites_base_graph():

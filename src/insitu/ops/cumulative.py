@@ -26,10 +26,32 @@ def running_dtype(np_dt):
     return xp.float64 if np_dt == xp.float32 else acc_dtype(np_dt)
 
 
+def _leading_minus_zero(a, d):
+    """Whether a float scan along d starts with a -0.0 somewhere. PyTorch's running sum starts
+    from +0.0, so its prefixes are never -0.0; NumPy's starts from the first element, so a run
+    of leading -0.0 stays -0.0, and only there (a sum is -0.0 only when both terms are)."""
+    if a.dtype.kind not in "fc" or not a.shape[d]:
+        return False
+    first = xp.take(a, 0, axis=d)
+    if a.dtype.kind == "c":
+        return bool((xp.signbit(first.real) & (first.real == 0)).any()
+                    or (xp.signbit(first.imag) & (first.imag == 0)).any())
+    return bool((xp.signbit(first) & (first == 0)).any())
+
+
+def _cumsum(a, axis, dtype=None, out=None):
+    """NumPy's cumsum, with PyTorch's +0.0 start."""
+    plus_zero = _leading_minus_zero(a, axis)
+    res = xp.cumsum(a, axis=axis, dtype=dtype, out=out)
+    if plus_zero:
+        res += 0.0
+    return res
+
+
 def _reverse_cumsum(g, d):
     """Sum from each position to the end along d; its own backward is a cumsum."""
     a = g._data
-    res = (xp.flip(xp.cumsum(xp.flip(a, d), axis=d, dtype=running_dtype(a.dtype)), d)
+    res = (xp.flip(_cumsum(xp.flip(a, d), d, running_dtype(a.dtype)), d)
            .astype(a.dtype, copy=False) if a.ndim else a.copy())
     return record(_REVERSE_CUMSUM, (g,), wrap(c_contiguous(res), g._dtype), {"dim": d})
 
@@ -84,7 +106,7 @@ def _cumulative(name, np_fn, derivative):
     return cumsum
 
 
-cumsum = _cumulative("cumsum", xp.cumsum, Derivative("CumsumBackward0", _CUMSUM))
+cumsum = _cumulative("cumsum", _cumsum, Derivative("CumsumBackward0", _CUMSUM))
 cumsum.__doc__ = """insitu.cumsum(input, dim, *, dtype=None, out=None): the running sums along
     `dim`. Integer and bool inputs accumulate in int64 unless `dtype` is given (with `out=` and
     no dtype, in out's dtype). The in-place Tensor.cumsum_ writes into self, bumps its version
@@ -222,7 +244,7 @@ def _check_inplace(kernel):
 
 # the in-place forms run through the table's in-place pipeline (guards, version, graph rewrite)
 OPS = [
-    Op("cumsum(Tensor self, dim, *, dtype=None)", _k_cumulative(xp.cumsum), promote="same",
+    Op("cumsum(Tensor self, dim, *, dtype=None)", _k_cumulative(_cumsum), promote="same",
        variants="inplace", check=_check_inplace("cumsum_out_cpu"), derivatives=_CUMSUM),
     Op("cumprod(Tensor self, dim, *, dtype=None)", _k_cumulative(xp.cumprod), promote="same",
        variants="inplace", check=_check_inplace("cumprod_out_cpu"), derivatives=_CUMPROD),

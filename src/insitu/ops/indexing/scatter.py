@@ -18,7 +18,7 @@ from .. import checks
 from ..checks import size_list
 from ..pipelines import inplace, outofplace, write_out
 from ..shape import cat
-from ..table import Op
+from ..table import ANY_DTYPE, ANY_SHAPE, OWN_OVERLAP, Op
 from ._common import (INDEX_OP, at_least_1d, check_bounds, check_flat_bounds, check_index_dtype,
                       check_long_index, coords, target, tensor_arg)
 
@@ -320,17 +320,52 @@ def _check_masked_scatter(self, mask, source):
 
 def _k_masked_scatter(out, dt, a, src, mask, shape):
     m = xp.broadcast_to(mask._data, shape)
-    count = int(m.sum())
-    if count > src.size:
-        raise RuntimeError("Number of elements of source < number of ones in mask")
     if out is None:
         out = xp.broadcast_to(a, shape).copy()
     elif out is not a:
         xp.copyto(out, a)
+    count = int(m.sum())
+    flat = src.reshape(-1)
+    if count <= src.size and not shares_memory(out, src):
+        out[m] = flat[:count]
+        return out
+    # PyTorch walks self in row-major order, writing the next source element at each True:
+    # a short source is written as far as it goes before the error, and a contiguous source
+    # that is self's own memory is read as the walk leaves it
+    o = at_least_1d(out)
+    where = xp.unravel_index(xp.flatnonzero(m)[:src.size], o.shape)
+    n = where[0].size
     if shares_memory(out, src):
-        src = src.copy()       # read the source as it was, as if computed out of place
-    out[m] = src.reshape(-1)[:count]
+        vals = _read_as_written(o, where, flat, n) if src.flags.c_contiguous else flat[:n].copy()
+    else:
+        vals = flat[:n]
+    o[where] = vals
+    if count > src.size:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
     return out
+
+
+def _read_as_written(out, where, flat, n):
+    """The values a serial walk reads from `flat` (a contiguous view of `out`'s memory) while it
+    writes them, one by one, to `out[where]`: the k-th read sees the k-th original element, or
+    what an earlier write left at that address (followed back to the first, by pointer jumping)."""
+    base = out.__array_interface__["data"][0]
+    waddr = xp.full(n, base, dtype=xp.int64)
+    for c, st in zip(where, out.strides):
+        waddr += c.astype(xp.int64) * st
+    raddr = flat.__array_interface__["data"][0] + xp.arange(n, dtype=xp.int64) * flat.itemsize
+    order = xp.argsort(waddr, kind="stable")
+    ws = waddr[order]
+    j = xp.minimum(xp.searchsorted(ws, raddr), n - 1)
+    writer = order[j]
+    k = xp.arange(n)
+    parent = xp.where((ws[j] == raddr) & (writer < k), writer, k)
+    while True:
+        nxt = parent[parent]
+        if xp.array_equal(nxt, parent):
+            break
+        parent = nxt
+    return flat[:n].copy()[parent]
 
 
 def _masked_scatter_source_grad(grad, mask, source_shape):
@@ -345,7 +380,7 @@ def _masked_scatter_source_grad(grad, mask, source_shape):
 
 
 MASKED_SCATTER = Op("masked_scatter(Tensor self, Tensor source, mask, shape)", _k_masked_scatter,
-                    variants="", **INDEX_OP,
+                    variants="", promote="same", writes=(ANY_DTYPE, ANY_SHAPE, OWN_OVERLAP),
                     derivatives={"self": lambda grad, mask: grad.masked_fill(mask, 0),
                                  "source": _masked_scatter_source_grad})
 
