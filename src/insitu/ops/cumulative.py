@@ -32,7 +32,9 @@ def _leading_minus_zero(a, d):
     of leading -0.0 stays -0.0, and only there (a sum is -0.0 only when both terms are)."""
     if a.dtype.kind not in "fc" or not a.shape[d]:
         return False
-    first = xp.take(a, 0, axis=d)
+    first = a[(slice(None),) * d + (0,)]
+    if first.all():        # no zero at all: the common case, one pass over one slice
+        return False
     if a.dtype.kind == "c":
         return bool((xp.signbit(first.real) & (first.real == 0)).any()
                     or (xp.signbit(first.imag) & (first.imag == 0)).any())
