@@ -102,3 +102,19 @@ def test_cumsum_starts_from_plus_zero():
                 out.append((a.tolist(), np.signbit(a).tolist()))
         return out
     assert run(insitu) == run(torch)
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_cumprod_grad_past_the_first_zero(create_graph):
+    # PyTorch's gradient is exactly zero past a slice's first zero, whatever follows (inf, nan)
+    rows = [[0., 1., float("inf")], [-0.0, -0.0, 1.0], [1., float("inf"), 0.], [3., 0., float("nan")]]
+
+    def run(m):
+        x = m.tensor(rows, dtype=m.float64, requires_grad=True)
+        g = m.tensor([[1., -0.0, 2.]] * 4, dtype=m.float64)
+        (gx,) = m.autograd.grad(x.cumprod(1), x, g, create_graph=create_graph)
+        a = np.array(gx.tolist())
+        return a, np.signbit(a)
+    (vt, st), (vi, si) = run(torch), run(insitu)
+    np.testing.assert_array_equal(vi, vt)
+    np.testing.assert_array_equal(si, st)

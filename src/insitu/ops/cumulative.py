@@ -6,6 +6,7 @@ so the out-of-place forms are plain functions recorded through `record`; the in-
 (cumsum_, cumprod_) are table ops and run through the in-place pipeline (guards, version, graph
 rewrite). Both forms share one formula per op.
 """
+from ..autograd.grad_mode import mode
 from ..backend import xp
 from ..core import dtypes
 from ..core.dtypes import CPP_NAMES
@@ -15,6 +16,7 @@ from .checks import not_implemented
 from .derivatives import Derivative, record
 from .named_results import return_type
 from .pipelines import check_out_grad, write_out
+from .shape import cat, stack
 from .reducing import acc_dtype, c_contiguous, result_or_out, sum_dtype
 from .table import Op
 
@@ -68,24 +70,61 @@ def _cumsum_grad(grad, dim):
 
 
 def _cumprod_grad(grad, self, result, dim):
+    """PyTorch's cumprod_backward: without zeros, the reversed cumsum of grad * result over the
+    input; with zeros, its first-zero masks when no graph is built (exact zeros past each slice's
+    first zero), and its product-of-the-others loop when one is (differentiable again)."""
     x, g = self, grad
     xd = x._data
     if xd.ndim == 0 or xd.size <= 1:
         return g
     d = _wrap_dim(dim, xd.ndim)
-    if not (xd == 0).any():
-        return _reverse_cumsum(g * result, d) / x
-    # zeros: grad_k = prod_{i<k} x_i * h_k with h_k = g_k + x_{k+1} h_{k+1} (first-order exact)
-    gd = g._data
-    m = xd.shape[d]
-    h = xp.empty(xd.shape, xp.result_type(xd, gd))
-    take = (slice(None),) * d
-    h[take + (m - 1,)] = gd[take + (m - 1,)]
-    for k in range(m - 2, -1, -1):
-        h[take + (k,)] = gd[take + (k,)] + xd[take + (k + 1,)] * h[take + (k + 1,)]
-    ones = xp.ones_like(xp.take(xd, [0], axis=d))
-    before = xp.cumprod(xp.concatenate([ones, xp.take(xd, range(m - 1), axis=d)], d), axis=d)
-    return wrap((before * h).astype(xd.dtype, copy=False), x._dtype)
+    if xd.shape[d] == 1:
+        return g
+    w = result * g
+    is_zero = xd == 0
+    if not is_zero.any():
+        return _reverse_cumsum(w, d) / x
+    if mode.grad:
+        return _cumprod_grad_by_products(g, x, d)
+    zeros_before = xp.cumsum(is_zero, axis=d)
+    before = wrap(zeros_before == 0, dtypes.bool_)
+    out = zeros(xd.shape, dtype=g._dtype)
+    out.masked_scatter_(before, _reverse_cumsum(w.masked_fill(~before, 0.0), d).div_(x)
+                        .masked_select(before))
+    first = xp.argmax(zeros_before == 1, axis=d)[(slice(None),) * d + (None,)]
+    at_first = xp.zeros(xd.shape, bool)
+    xp.put_along_axis(at_first, first, True, axis=d)
+    at_first &= zeros_before == 1
+    between = wrap((zeros_before == 1) & ~at_first, dtypes.bool_)
+    lead = result.gather(d, wrap(xp.maximum(first - 1, 0), dtypes.int64)).masked_fill_(
+        wrap(first == 0, dtypes.bool_), 1.0)
+    value = (x.masked_fill(~between, 1.0).cumprod(d)
+             .mul_(g.masked_fill(wrap(zeros_before != 1, dtypes.bool_), 0.0))
+             .sum(d, keepdim=True).mul_(lead))
+    at_first = wrap(at_first, dtypes.bool_)
+    out.masked_scatter_(at_first, value.masked_select(at_first))
+    return out
+
+
+def _cumprod_grad_by_products(g, x, d):
+    """The k-th gradient as sum_j grad_j * prod_{i <= j, i != k} x_i, slice by slice."""
+    n = x.shape[d]
+    ones_shape = list(x.shape)
+    ones_shape[d] = 1
+    ones = x.new_ones((1,)).expand(ones_shape)
+    slices = []
+    for k in range(n):
+        if k == 0:
+            omitted = cat([ones, x.narrow(d, 1, n - 1).cumprod(d)], d)
+        else:
+            until = x.narrow(d, 0, k).prod(d, keepdim=True)
+            if k == n - 1:
+                omitted = until
+            else:
+                after = x.narrow(d, k + 1, n - k - 1).cumprod(d)
+                omitted = cat([until, until.expand_as(after) * after], d)
+        slices.append((g.narrow(d, k, n - k) * omitted).sum(d))
+    return stack(slices, d)
 
 
 _CUMSUM = {"self": _cumsum_grad}
