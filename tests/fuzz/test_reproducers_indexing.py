@@ -29,6 +29,17 @@ x2 = x1.cumsum(0)
 x3 = torch.tensor([[-0.0, 0.25, 0.0]], dtype=torch.float64)
 x4 = x3.cumsum(-1)
 """,
+    # a normal index tensor carries the autograd key: the leaf guard runs for an inference self
+    "index-ops-inference-leaf-guard": """
+with torch.inference_mode():
+    x6 = torch.zeros((), dtype=torch.float64, requires_grad=True)
+    x3 = torch.ones((2, 2), dtype=torch.float64, requires_grad=True)
+    x4 = torch.ones((2,), dtype=torch.float64, requires_grad=True)
+x6.index_add_(0, torch.tensor([0, 0]), x6)
+x3.index_put_((torch.tensor([0]),), x3[0])
+x4.index_fill_(0, torch.tensor([0]), 1.0)
+x4.scatter_(0, torch.tensor([0]), 1.0)
+""",
 }
 
 
