@@ -40,6 +40,19 @@ x3.index_put_((torch.tensor([0]),), x3[0])
 x4.index_fill_(0, torch.tensor([0]), 1.0)
 x4.scatter_(0, torch.tensor([0]), 1.0)
 """,
+    # index_fill_ on an empty self: PyTorch's restride checks the storage, or fills nothing
+    "index-fill-empty-self": """
+x1 = torch.zeros((3,), dtype=torch.float64)
+x2 = x1[x1 > 0]
+x8 = x2 == x2
+x9 = x8.t()
+x9.index_fill_(0, torch.tensor([0, 0]), 1.0)
+x3 = x1[3:]
+x3.index_fill_(0, torch.tensor([0]), 1.0)
+x4 = torch.zeros((0, 3), dtype=torch.float32)
+x4.index_fill_(1, torch.tensor([5]), 1.0)
+x4.index_fill_(0, torch.tensor([0]), 1.0)
+""",
 }
 
 

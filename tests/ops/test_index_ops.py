@@ -132,3 +132,25 @@ def test_saved_index_modified_in_place_is_detected():
             y.sum().backward()
         z = x.gather(1, i.view(2, 1).clone())
         z.sum().backward()
+
+
+EMPTY_FILLS = [
+    lambda m: m.zeros(3)[3:].index_fill_(0, idx(m, [0]), 1.0),           # past the storage
+    lambda m: m.zeros(3)[0:0].index_fill_(0, idx(m, [0]), 1.0),          # within it: bounds
+    lambda m: m.zeros(0).index_fill_(0, idx(m, [-1]), 1.0),
+    lambda m: m.zeros(0, 3).index_fill_(0, idx(m, [0, 1, 2]), 1.0),
+    lambda m: m.zeros(0, 3).index_fill_(1, idx(m, [5]), 1.0),            # nothing to fill
+    lambda m: m.zeros(2, 0).index_fill_(0, idx(m, [7]), 1.0),
+    lambda m: m.zeros(0).index_fill(0, idx(m, [0]), m.tensor(1.0)),
+]
+
+
+@pytest.mark.parametrize("case", EMPTY_FILLS)
+def test_index_fill_of_an_empty_self(case):
+    # PyTorch restrides self to the index's length along dim (as_strided checks the storage)
+    def run(m):
+        try:
+            return tuple(case(m).shape)
+        except (RuntimeError, IndexError) as e:
+            return type(e).__name__, str(e)
+    assert run(insitu) == run(torch)

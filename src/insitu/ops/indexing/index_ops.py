@@ -167,15 +167,36 @@ def _check_index_fill(args, params):
     d = _wrap_dim(params["dim"], self._data.ndim)
     if index._data.ndim > 1:
         raise RuntimeError("Index has to be a vector/scalar")
+    if not self._data.size and not _fill_site_in_storage(self, d, index._data.size):
+        return      # nothing to fill: PyTorch checks no index
     size = self._data.shape[d] if self._data.ndim else 1
     bad = first_out_of_range(index._data.reshape(-1), size, allow_negative=True)
     if bad is not None:
         raise IndexError(f"index {bad} is out of bounds for dimension {d} with size {size}")
 
 
+def _fill_site_in_storage(self, d, n):
+    """PyTorch's index_fill_ restrides an empty self to `n` entries of stride 0 along d
+    (as_strided, which checks the storage); False when that has no elements either."""
+    sizes, strides = list(self._data.shape) or [1], list(self.stride()) or [1]
+    sizes[d], strides[d] = n, 0
+    if not all(sizes):
+        return False
+    item, offset = self._data.itemsize, self.storage_offset()
+    need = (offset + 1 + sum((k - 1) * st for k, st in zip(sizes, strides))) * item
+    have = self._storage.array.nbytes
+    if need > have:
+        raise RuntimeError(f"setStorage: sizes {size_list(sizes)}, strides {size_list(strides)}, "
+                           f"storage offset {offset}, and itemsize {item} requiring a storage "
+                           f"size of {need} are out of bounds for storage of size {have}")
+    return True
+
+
 def _k_index_fill(out, dt, a, value, dim, index):
     idx = index._data.reshape(-1)
     out = target(out, a, idx)
+    if not out.size:
+        return out
     o = at_least_1d(out)
     o[_along(dim % o.ndim, idx)] = value
     return out
