@@ -53,6 +53,19 @@ x4 = torch.zeros((0, 3), dtype=torch.float32)
 x4.index_fill_(1, torch.tensor([5]), 1.0)
 x4.index_fill_(0, torch.tensor([0]), 1.0)
 """,
+    # an index op refuses self as its own source or index, even empty (full overlap)
+    "index-ops-self-source-empty": """
+x2 = torch.zeros((), dtype=torch.bool)
+x3 = x2.T
+x6 = x3[False]
+x6.index_copy_(0, torch.tensor([0, 0]), x6)
+x7 = torch.zeros((0,), dtype=torch.int64)
+x7.index_add_(0, torch.tensor([], dtype=torch.int64), x7)
+x7.scatter_(0, x7, x7)
+x7.put_(x7, x7)
+x7.index_fill_(0, x7, 1)
+x7.index_put_((torch.tensor([], dtype=torch.int64),), x7)
+""",
 }
 
 

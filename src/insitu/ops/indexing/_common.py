@@ -75,13 +75,14 @@ def coords(idx, dim):
 
 def target(out, a, *readers):
     """The array an index kernel writes: a copy of `a` out of place; `a` itself in place, after
-    PyTorch's check that no index or source tensor shares memory with it."""
+    PyTorch's check that no index or source tensor shares memory with it (self itself counts,
+    even empty)."""
     if out is None:
         return a.copy()
     if out is not a:
         xp.copyto(out, a)
         return out
     for r in readers:
-        if r is not None and r.size and shares_memory(out, r):
+        if r is not None and (r is out or r.size and shares_memory(out, r)):
             raise RuntimeError(checks.PARTIAL_OVERLAP)
     return out

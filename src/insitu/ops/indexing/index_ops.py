@@ -71,7 +71,7 @@ def _check_index_add(args, params):
 
 def _k_index_add(out, dt, a, src, dim, index, alpha=1):
     idx = index._data.reshape(-1)
-    out = target(out, a, src, idx)
+    out = target(out, a, src, index._data)
     o = at_least_1d(out)
     d = dim % o.ndim
     check_bounds(idx, d, o.shape[d])   # after the overlap check (in the kernel, as PyTorch's)
@@ -139,7 +139,7 @@ def _index_copy_checks(a, src, d, index):
 
 def _k_index_copy(out, dt, a, src, dim, index):
     idx = index._data.reshape(-1)
-    out = target(out, a, src, idx)
+    out = target(out, a, src, index._data)
     _index_copy_checks(a, src, _wrap_dim(dim, a.ndim), index)
     o = at_least_1d(out)
     d = dim % o.ndim
@@ -194,7 +194,7 @@ def _fill_site_in_storage(self, d, n):
 
 def _k_index_fill(out, dt, a, value, dim, index):
     idx = index._data.reshape(-1)
-    out = target(out, a, idx)
+    out = target(out, a, index._data)
     if not out.size:
         return out
     o = at_least_1d(out)

@@ -429,7 +429,7 @@ def _check_put(args, params):
 
 def _k_put(out, dt, a, src, index, accumulate=False):
     idx = index._data.reshape(-1)
-    out = target(out, a, src, idx)
+    out = target(out, a, src, index._data)
     if not idx.size:
         return out
     # a contiguous self is written through a flat view; any other through a flat copy

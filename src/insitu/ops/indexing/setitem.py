@@ -75,7 +75,7 @@ def _check_index_put(args, params):
         params["fill"] = checked_scalar(values._data.reshape(-1)[0].item(), self._dtype)
         return
     if params["inplace"] and values._storage is self._storage \
-            and shares_memory(self._data, values._data):
+            and (values is self or shares_memory(self._data, values._data)):
         raise RuntimeError(PARTIAL_OVERLAP)
     _check_bounds(self, indices, bounds=False)
     shape = _result_shape(self._data.shape, indices)
