@@ -66,6 +66,16 @@ x7.put_(x7, x7)
 x7.index_fill_(0, x7, 1)
 x7.index_put_((torch.tensor([], dtype=torch.int64),), x7)
 """,
+    # index_put's kernel writes the elements before the first index out of range
+    "setitem-adv-writes-before-bad-index": """
+x3 = torch.tensor([0.0, 0.0, 3.0], dtype=torch.float32)
+x5 = x3.chunk(2)[-1]
+x5[[0, 1]] = -0.0
+x6 = torch.zeros((2, 3, 4), dtype=torch.float64)
+x6[:, [0, 5], [1, 1]] = 1.0
+x6[[1, 0], :, [1, 9]] = torch.ones((2, 3), dtype=torch.float64)
+x6.index_put_((torch.tensor([1, 1, 7]),), torch.tensor(2.0, dtype=torch.float64), accumulate=True)
+""",
 }
 
 

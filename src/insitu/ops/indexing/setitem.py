@@ -16,6 +16,7 @@ from ...core.tensor import Tensor, typename, wrap
 from ..checks import PARTIAL_OVERLAP
 from ..pipelines import inplace as run_inplace, outofplace
 from ..table import ANY_DTYPE, ANY_SHAPE, EXPANDED_SELF, OWN_OVERLAP, Op
+from . import prefix_writes
 from .getitem import (INDEX, _advanced_index, _check_bounds, _is_basic, _normalize,
                       _zero_dim_single, getitem)
 
@@ -28,7 +29,14 @@ def _k_index_put(out, dt, a, values, indices, accumulate=False, fill=None, uint8
         xp.copyto(out, a)
     if fill is not None:          # PyTorch's masked_fill_ dispatch: the value as a number
         out[indices] = fill
-    elif accumulate:
+        return out
+    bad = prefix_writes.index_put(out, indices, values, accumulate)
+    if bad == "empty":
+        return out
+    if bad is not None:
+        raise IndexError(f"index {bad[0]} is out of bounds for dimension {bad[1]} with size "
+                         f"{bad[2]}")
+    if accumulate:
         xp.add.at(out, indices, values)
     else:
         out[indices] = values
@@ -92,7 +100,7 @@ def _check_index_put(args, params):
         raise RuntimeError(
             f"Index put requires the source and destination dtypes match, got "
             f"{self._dtype.legacy} for the destination and {values._dtype.legacy} for the source.")
-    _check_bounds(self, indices, masks=False)
+    _check_bounds(self, indices, masks=False, bounds="empty")   # the others in the kernel
 
 
 def _result_shape(shape, indices):
