@@ -76,6 +76,21 @@ x6[:, [0, 5], [1, 1]] = 1.0
 x6[[1, 0], :, [1, 9]] = torch.ones((2, 3), dtype=torch.float64)
 x6.index_put_((torch.tensor([1, 1, 7]),), torch.tensor(2.0, dtype=torch.float64), accumulate=True)
 """,
+    # index_add_ says "index out of range in self" from its own loop, PyTorch's scatter_add_
+    # message where it runs as one; both after writing what comes before the bad index
+    "index-add-bounds-by-path": """
+x1 = torch.full((2, 3), -1.5, dtype=torch.float32)
+x4 = x1[:-1, :] * 1
+x4.index_add_(0, torch.tensor([1]), x4 + 1, alpha=2)
+x5 = torch.zeros((3,), dtype=torch.float32)
+x5.index_add_(0, torch.tensor([0, 5]), torch.ones((2,)))
+x6 = torch.zeros((3, 4), dtype=torch.float32)
+x6.index_add_(0, torch.tensor([0, 5]), torch.ones((2, 4)))
+x6.index_add_(1, torch.tensor([1, 7]), torch.ones((3, 2)), alpha=3)
+x6.scatter_(1, torch.tensor([[0, 1, 9]]), 2.0)
+x6.put_(torch.tensor([3, 20]), torch.tensor([5.0, 6.0]))
+x6.index_copy_(1, torch.tensor([2, 4]), torch.ones((3, 2)))
+""",
 }
 
 

@@ -110,3 +110,123 @@ def _per_dim(indices, nd):
         else:
             return None
     return entries + [None] * (nd - len(entries))
+
+
+# index_fill, index_copy: self restrided to the index's length along dim ------------------
+
+def along_dim(o, d, idx, low, high, operands):
+    """The walk over self restrided to `len(idx)` entries along d (stride 0 there), with the
+    operands' `strides` deciding its order: None when every index is in [low, high), else (the
+    position in idx of the first bad index, the coordinates written before it, in walk order,
+    as an index tuple of the restrided iteration)."""
+    p = first_bad(idx, low, high)
+    if p is None:
+        return None
+    shape = list(o.shape)
+    shape[d] = idx.size
+    rank = walk_rank(shape, operands)
+    at = [0] * len(shape)
+    at[d] = p
+    written = rank < rank[tuple(at)]    # the bad element is the first of its slice walked
+    coords = xp.nonzero(written)
+    order = xp.argsort(rank[coords], kind="stable")
+    return p, tuple(c[order] for c in coords)
+
+
+def walk_rank(shape, operands):
+    """Each element's position in TensorIterator's walk over `shape` (row-major in the order
+    `walk_dims` gives)."""
+    outer = walk_dims(shape, operands)[::-1]
+    return xp.arange(_numel(shape)).reshape([shape[k] for k in outer]).transpose(
+        xp.argsort(outer))
+
+
+def walk_dims(shape, operands):
+    """The dims of TensorIterator's walk over `shape`, innermost first, ordered by the operands'
+    strides as PyTorch's reorder_dimensions does: the first operand with two nonzero strides
+    decides, equal strides put the smaller dim inside; undecided, the last dim is innermost."""
+    nd = len(shape)
+    perm = list(range(nd - 1, -1, -1))
+
+    def should_swap(d0, d1):
+        for st in operands:
+            s0, s1 = st[d0], st[d1]
+            if s0 == 0 or s1 == 0:
+                continue
+            if s0 != s1:
+                return 1 if s0 > s1 else -1
+            if shape[d0] > shape[d1]:
+                return 1
+        return 0
+    for i in range(1, nd):
+        dim1 = i
+        for dim0 in range(i - 1, -1, -1):
+            c = should_swap(perm[dim0], perm[dim1])
+            if c > 0:
+                perm[dim0], perm[dim1] = perm[dim1], perm[dim0]
+                dim1 = dim0
+            elif c < 0:
+                break
+    return perm
+
+
+def _numel(shape):
+    n = 1
+    for k in shape:
+        n *= k
+    return n
+
+
+# scatter, scatter_add, scatter_reduce -------------------------------------------------------
+
+def scatter(o, d, idx, operands):
+    """PyTorch's scatter walk: TensorIterator over the index's shape with dim d squashed, the
+    dim-d loop inside each position when d is self's last dim, else between the outer positions
+    and the innermost (coalesced) run of them. None when every index is in [0, size), else (the
+    first bad index, the index positions written before it, in walk order, as an index
+    tuple)."""
+    size = o.shape[d]
+    bad = (idx >= size) | (idx < 0)
+    if not bad.any():
+        return None
+    shape = list(idx.shape)
+    n = shape[d]
+    shape[d] = 1
+    dims = walk_dims(shape, operands)
+    inner = _coalesced_inner(dims, shape, operands)
+    pos = walk_rank(shape, operands)           # rank of each position, the dim-d loop apart
+    pos = xp.broadcast_to(pos, idx.shape)
+    i = xp.arange(n).reshape([n if k == d else 1 for k in range(idx.ndim)])
+    if d == o.ndim - 1:
+        key = pos * n + i
+    else:
+        key = pos // inner * (n * inner) + i * inner + pos % inner
+    first = key[bad].min()
+    written = xp.nonzero(key < first)
+    order = xp.argsort(key[written], kind="stable")
+    return int(idx[xp.unravel_index(int(xp.argmax(key == first)), idx.shape)]), \
+        tuple(c[order] for c in written)
+
+
+def _coalesced_inner(dims, shape, operands):
+    """The size of the innermost dim TensorIterator's coalesce_dimensions makes of `dims`
+    (innermost first): neighbours merge when either has size 1 or every operand's strides run
+    on across them."""
+    if not dims:
+        return 1
+    shp = [shape[k] for k in dims]
+    sts = [[st[k] for k in dims] for st in operands]
+    prev = 0
+    for dim in range(1, len(shp)):
+        if shp[prev] == 1 or shp[dim] == 1 or all(shp[prev] * st[prev] == st[dim] for st in sts):
+            if shp[prev] == 1:
+                for st in sts:
+                    st[prev] = st[dim]
+            shp[prev] *= shp[dim]
+        else:
+            prev += 1
+            if prev != dim:
+                for st in sts:
+                    st[prev] = st[dim]
+                shp[prev] = shp[dim]
+    return shp[0]

@@ -19,8 +19,9 @@ from ..checks import size_list
 from ..pipelines import inplace, outofplace, write_out
 from ..shape import cat
 from ..table import ANY_DTYPE, ANY_SHAPE, OWN_OVERLAP, Op
-from ._common import (INDEX_OP, at_least_1d, check_bounds, check_flat_bounds, check_index_dtype,
-                      check_long_index, coords, target, tensor_arg)
+from . import prefix_writes
+from ._common import (INDEX_OP, at_least_1d, check_flat_bounds, check_index_dtype,
+                      check_long_index, coords, first_out_of_range, target, tensor_arg)
 
 
 # scatter / scatter_add -------------------------------------------------------------------
@@ -63,29 +64,58 @@ def _check_reduce(reduce):
         raise RuntimeError("reduce argument must be either add or multiply.")
 
 
-def _site(out, a, src, index, dim):
-    """(the array written, its ≥1-d view, the coordinates the index names, the index), or the
+def _site(out, a, src, index, dim, walk_src=True):
+    """(the array written, its ≥1-d view, the coordinates the index names, the index, and None
+    or PyTorch's walk up to the first index out of range: see `prefix_writes.scatter`), or the
     array alone when the index is empty."""
     idx = at_least_1d(index._data)
-    out = target(out, a, src, idx)
+    out = target(out, a, src, index._data)
     if not idx.size:
-        return out, None, None, idx
+        return out, None, None, idx, None
     o = at_least_1d(out)
     d = dim % o.ndim
-    check_bounds(idx, d, o.shape[d])   # after the overlap check (in the kernel, as PyTorch's)
-    return out, o, coords(idx, d), idx
+    walk = None
+    if first_out_of_range(idx, o.shape[d]) is not None:  # after the overlap check, as PyTorch
+        walk = prefix_writes.scatter(o, d, idx, _walk_strides(
+            o, src if walk_src else None, idx))
+    return out, o, coords(idx, d), idx, walk
+
+
+def _walk_strides(o, src, idx):
+    """The strides of PyTorch's scatter iteration, in elements: self, the source, the index."""
+    ops = [o] if src is None else [o, at_least_1d(src)]
+    return [[s // x.itemsize for s in x.strides] for x in ops + [idx]]
+
+
+def _walked(o, dim, idx, walk):
+    """The elements of self a walk writes, and where it reads them from (index positions)."""
+    d = dim % o.ndim
+    w = walk[1]
+    return w[:d] + (idx[w],) + w[d + 1:], w
+
+
+def _out_of_bounds(o, dim, walk):
+    d = dim % o.ndim
+    return RuntimeError(f"index {walk[0]} is out of bounds for dimension {d} with size "
+                        f"{o.shape[d]}")
 
 
 def _scatter_write(out, a, dim, index, value, reduce, src=None):
-    out, o, at, idx = _site(out, a, src, index, dim)
+    out, o, at, idx, walk = _site(out, a, src, index, dim)
     if o is None:
         return out
     if src is not None:
         value = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
+    if walk is not None:        # PyTorch's kernel writes what comes before, then raises
+        at, w = _walked(o, dim, idx, walk)
+        if src is not None:
+            value = value[w]
     if reduce is None:
         o[at] = value
     else:
         (xp.add if reduce == "add" else xp.multiply).at(o, at, value)
+    if walk is not None:
+        raise _out_of_bounds(o, dim, walk)
     return out
 
 
@@ -224,10 +254,18 @@ _UFUNCS = {"sum": xp.add, "mean": xp.add, "prod": xp.multiply, "amax": xp.maximu
 
 
 def _k_scatter_reduce(out, dt, a, src, dim, index, reduce, include_self=True):
-    out, o, at, idx = _site(out, a, src, index, dim)
+    # without self, PyTorch first scatters the identity (no source in that walk)
+    out, o, at, idx, walk = _site(out, a, src, index, dim, walk_src=include_self)
     if o is None:
         return out
     values = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
+    if walk is not None:        # PyTorch's kernel writes what comes before, then raises
+        at, w = _walked(o, dim, idx, walk)
+        if include_self:
+            _UFUNCS[reduce].at(o, at, values[w])
+        else:
+            o[at] = _identity(reduce, o.dtype)
+        raise _out_of_bounds(o, dim, walk)
     if not include_self:
         o[at] = _identity(reduce, o.dtype)
     _UFUNCS[reduce].at(o, at, values)
@@ -424,7 +462,6 @@ def _check_put(args, params):
                          f"index.numel() = {index._data.size}")
     if index._data.size and not self._data.size:
         raise IndexError("put_(): Tried to put elements into an empty tensor")
-    check_flat_bounds(index._data.reshape(-1), self._data.size)
 
 
 def _k_put(out, dt, a, src, index, accumulate=False):
@@ -432,14 +469,20 @@ def _k_put(out, dt, a, src, index, accumulate=False):
     out = target(out, a, src, index._data)
     if not idx.size:
         return out
+    values = src.reshape(-1)
+    bad = prefix_writes.first_bad(idx, -out.size, out.size)
+    if bad is not None:        # PyTorch's kernel writes what comes before, then raises
+        idx, values = idx[:bad], values[:bad]
     # a contiguous self is written through a flat view; any other through a flat copy
     flat = out.reshape(-1) if out.flags.c_contiguous else out.ravel()
     if accumulate:
-        xp.add.at(flat, idx, src.reshape(-1))
+        xp.add.at(flat, idx, values)
     else:
-        flat[idx] = src.reshape(-1)
+        flat[idx] = values
     if not out.flags.c_contiguous:
         out[...] = flat.reshape(out.shape)
+    if bad is not None:
+        check_flat_bounds(index._data.reshape(-1)[bad:bad + 1], out.size)
     return out
 
 
