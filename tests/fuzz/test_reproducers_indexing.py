@@ -91,6 +91,19 @@ x6.scatter_(1, torch.tensor([[0, 1, 9]]), 2.0)
 x6.put_(torch.tensor([3, 20]), torch.tensor([5.0, 6.0]))
 x6.index_copy_(1, torch.tensor([2, 4]), torch.ones((3, 2)))
 """,
+    # a fill value converts as PyTorch's kernels convert it: its overflow error, x[False] too
+    "fill-value-overflow": """
+x3 = torch.full((2, 1), 4, dtype=torch.uint8)
+x3[False] = -0.5
+x1 = torch.zeros((1, 3), dtype=torch.int32)
+x2 = x1.fmin(x1)
+x2.masked_fill_(x2 != x2, -float('inf'))
+x4 = torch.full((3,), 2, dtype=torch.uint8)
+x4.masked_fill_(x4 != x4, -1.5)
+x4.index_fill_(0, torch.tensor([0]), 300)
+x4.scatter_(0, torch.tensor([1]), -1)
+x4.index_fill_(0, torch.tensor([2]), -1)
+""",
 }
 
 

@@ -288,6 +288,11 @@ def _k_masked_fill(out, dt, a, mask, value):
         out = xp.array(xp.broadcast_to(a, shape), dtype=dt or a.dtype)
     elif out is not a:
         xp.copyto(out, a, casting=UNSAFE)
+    k = out.dtype.kind
+    if k in "iu" or k == "f" and value.__class__ is float and abs(value) > 65504.0:
+        # PyTorch's kernel converts the value first (Scalar.to<T>()): its overflow error
+        dtypes.checked_scalar(value.item() if isinstance(value, xp.ndarray) else value,
+                              dtypes.from_numpy_dtype(out.dtype))
     xp.copyto(out, value, where=xp.broadcast_to(mask, out.shape), casting=UNSAFE)
     return out
 

@@ -13,7 +13,7 @@ from ..checks import size_list
 from ..kernels import add_at_rows
 from ..table import ANY_DTYPE, ANY_SHAPE, Op
 from . import prefix_writes
-from ._common import (INDEX_OP, at_least_1d, check_long_index,
+from ._common import (INDEX_OP, at_least_1d, check_long_index, fill_value,
                       target, tensor_arg)
 
 
@@ -235,6 +235,7 @@ def _fill_site_in_storage(self, d, n):
 def _k_index_fill(out, dt, a, value, dim, index):
     idx = index._data.reshape(-1)
     out = target(out, a, index._data)
+    value = fill_value(value, out)     # the kernel's conversion, before its walk
     o = at_least_1d(out)
     d = dim % o.ndim
     if not idx.size or not all(k for i, k in enumerate(o.shape) if i != d):

@@ -21,7 +21,8 @@ from ..shape import cat
 from ..table import ANY_DTYPE, ANY_SHAPE, OWN_OVERLAP, Op
 from . import prefix_writes
 from ._common import (INDEX_OP, at_least_1d, check_flat_bounds, check_index_dtype,
-                      check_long_index, coords, first_out_of_range, target, tensor_arg)
+                      check_long_index, coords, fill_value, first_out_of_range, target,
+                      tensor_arg)
 
 
 # scatter / scatter_add -------------------------------------------------------------------
@@ -106,6 +107,8 @@ def _scatter_write(out, a, dim, index, value, reduce, src=None):
         return out
     if src is not None:
         value = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
+    else:
+        value = fill_value(value, o)   # the kernel's conversion, before its walk
     if walk is not None:        # PyTorch's kernel writes what comes before, then raises
         at, w = _walked(o, dim, idx, walk)
         if src is not None:

@@ -164,13 +164,13 @@ def _index_put_entry(inplace):
 
 
 def setitem(self, idx, value):
-    if idx is False:   # PyTorch writes nothing, and bumps no version, for x[False] = v
-        return
     if not isinstance(value, Tensor):   # first of all, as PyTorch: a number becomes self's dtype
         if not isinstance(value, (int, float, complex, xp.generic, xp.ndarray)):
             raise TypeError(f"can't assign a {typename(value)} to a {self.type()}")
         value = wrap(xp.asarray(checked_scalar(value, self._dtype)).astype(self._dtype.np),
                      self._dtype)
+    if idx is False:   # PyTorch writes nothing, and bumps no version, for x[False] = v
+        return
     _zero_dim_single(self, idx)
     if idx is True:                     # a lone True is an unsqueeze: copy into that view
         copy_to(getitem(self, None), value)
