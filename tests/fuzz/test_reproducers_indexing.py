@@ -104,6 +104,12 @@ x4.index_fill_(0, torch.tensor([0]), 300)
 x4.scatter_(0, torch.tensor([1]), -1)
 x4.index_fill_(0, torch.tensor([2]), -1)
 """,
+    # scatter_ compares the source's dims with the index's after the sizes
+    "scatter-src-dims-after-sizes": """
+x3 = torch.zeros((2, 3), dtype=torch.float32)
+x5 = x3[x3 > 0]
+x3.scatter_(0, torch.zeros((1, 3), dtype=torch.int64), x5)
+""",
 }
 
 

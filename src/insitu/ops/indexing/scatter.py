@@ -41,8 +41,6 @@ def _check_scatter(self, dim, index, src=None):
     i_nd = max(idx.ndim, 1)
     if max(a.ndim, 1) != i_nd:
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
-    if src is not None and (src._data.ndim > i_nd or (src._data.ndim == 0 and i_nd != 1)):
-        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
     a1, i1 = at_least_1d(a), at_least_1d(idx)
     wrong = any(i1.shape[k] > a1.shape[k] for k in range(i_nd) if k != d)
     if not wrong and src is not None:
@@ -52,6 +50,8 @@ def _check_scatter(self, dim, index, src=None):
             if i1.shape[k] > s1.shape[k]:
                 wrong = True
                 break
+    if src is not None and max(src._data.ndim, 1) != i_nd:   # after the sizes, as PyTorch
+        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
     if wrong:
         msg = (f"Expected index {size_list(idx.shape)} to be no larger than self "
                f"{size_list(a.shape)} apart from dimension {d}")
