@@ -44,10 +44,10 @@ def _check_scatter(self, dim, index, src=None):
     a1, i1 = at_least_1d(a), at_least_1d(idx)
     wrong = any(i1.shape[k] > a1.shape[k] for k in range(i_nd) if k != d)
     if not wrong and src is not None:
-        s1 = at_least_1d(src._data)
+        s1 = src._data
         for k in range(i_nd):
-            _wrap_dim(k, s1.ndim)   # PyTorch reads src.size(k): an IndexError past its dims
-            if i1.shape[k] > s1.shape[k]:
+            # PyTorch reads src.size(k) (1 for a 0-dim src): an IndexError past its dims
+            if i1.shape[k] > (s1.shape[_wrap_dim(k, s1.ndim)] if s1.ndim else 1):
                 wrong = True
                 break
     if src is not None and max(src._data.ndim, 1) != i_nd:   # after the sizes, as PyTorch
