@@ -110,6 +110,17 @@ x3 = torch.zeros((2, 3), dtype=torch.float32)
 x5 = x3[x3 > 0]
 x3.scatter_(0, torch.zeros((1, 3), dtype=torch.int64), x5)
 """,
+    # softmax subtracts an infinite maximum as it is (nan), 0-dim inputs included
+    "softmax-infinite-max": """
+x1 = torch.tensor(-2.0, dtype=torch.float64)
+x3 = x1.rsqrt()
+x5 = torch.cosh(x3)
+x6 = x5.softmax(0)
+x7 = torch.tensor([float('inf'), 1.0], dtype=torch.float32)
+x8 = x7.softmax(0)
+x9 = x7.log_softmax(0)
+x10 = torch.tensor([[-float('inf'), -float('inf')]], dtype=torch.float64).softmax(1)
+""",
 }
 
 
