@@ -121,6 +121,13 @@ x8 = x7.softmax(0)
 x9 = x7.log_softmax(0)
 x10 = torch.tensor([[-float('inf'), -float('inf')]], dtype=torch.float64).softmax(1)
 """,
+    # lgamma of a tiny negative number is -log|x| (its reflection would overflow)
+    "lgamma-tiny-negative": """
+x1 = torch.zeros((2, 3), dtype=torch.float64)
+x2 = torch.tensor([[-1.0, 0.5, -1.0]], dtype=torch.float32)
+x3 = x1.nextafter(x2)
+x4 = torch.lgamma(x3)
+""",
 }
 
 
