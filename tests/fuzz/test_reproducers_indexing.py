@@ -128,6 +128,15 @@ x2 = torch.tensor([[-1.0, 0.5, -1.0]], dtype=torch.float32)
 x3 = x1.nextafter(x2)
 x4 = torch.lgamma(x3)
 """,
+    # an empty cumsum_ runs no kernel, so a bool one passes (its dim is still checked)
+    "cumsum-inplace-empty-bool": """
+x1 = torch.tensor([[False, False, False]], dtype=torch.bool)
+x3 = x1[False]
+x4 = x3.diagonal()
+x4.cumsum_(0)
+x4.cumprod_(-1)
+x1.cumsum_(1)
+""",
 }
 
 

@@ -257,19 +257,22 @@ def logcumsumexp(input, dim, *, out=None):
     return record(LOGCUMSUMEXP, (input,), wrap(c_contiguous(res), input._dtype), {"dim": d})
 
 
-def _k_cumulative(np_fn):
+def _k_cumulative(np_fn, name):
     def kernel(out, dt, a, dim, dtype=None):
-        if a.ndim == 0:
-            return out
+        d = _wrap_dim(dim, a.ndim)
+        if a.ndim == 0 or not a.size:
+            return out      # PyTorch's copy, or nothing: no kernel, so bool passes
+        if a.dtype == xp.bool_:
+            raise not_implemented(name, dtypes.bool_)
         run = running_dtype(a.dtype)
         if run == a.dtype:
-            return np_fn(a, axis=_wrap_dim(dim, a.ndim), out=out)
-        out[...] = np_fn(a, axis=_wrap_dim(dim, a.ndim), dtype=run)
+            return np_fn(a, axis=d, out=out)
+        out[...] = np_fn(a, axis=d, dtype=run)
         return out
     return kernel
 
 
-def _check_inplace(kernel):
+def _check_inplace():
     def check(args, params):
         self = args[0]
         dtype = params.get("dtype")
@@ -278,17 +281,15 @@ def _check_inplace(kernel):
                 f"Bad in-place call: input tensor dtype {CPP_NAMES[self._dtype.name]} and "
                 f"output tensor dtype {CPP_NAMES[dtypes.to_dtype(dtype).name]} should match")
         _wrap_dim(params["dim"], self._data.ndim)
-        if self._dtype is dtypes.bool_ and self._data.ndim:   # no kernel (0-dim: a copy)
-            raise not_implemented(kernel, self._dtype)
     return check
 
 
 # the in-place forms run through the table's in-place pipeline (guards, version, graph rewrite)
 OPS = [
-    Op("cumsum(Tensor self, dim, *, dtype=None)", _k_cumulative(_cumsum), promote="same",
-       variants="inplace", check=_check_inplace("cumsum_out_cpu"), derivatives=_CUMSUM),
-    Op("cumprod(Tensor self, dim, *, dtype=None)", _k_cumulative(xp.cumprod), promote="same",
-       variants="inplace", check=_check_inplace("cumprod_out_cpu"), derivatives=_CUMPROD),
+    Op("cumsum(Tensor self, dim, *, dtype=None)", _k_cumulative(_cumsum, "cumsum_out_cpu"),
+       promote="same", variants="inplace", check=_check_inplace(), derivatives=_CUMSUM),
+    Op("cumprod(Tensor self, dim, *, dtype=None)", _k_cumulative(xp.cumprod, "cumprod_out_cpu"),
+       promote="same", variants="inplace", check=_check_inplace(), derivatives=_CUMPROD),
 ]
 
 
