@@ -137,6 +137,15 @@ x4.cumsum_(0)
 x4.cumprod_(-1)
 x1.cumsum_(1)
 """,
+    # a comparison with a number computes in the tensor's integer dtype: the number wraps
+    "compare-int-scalar-wraps": """
+x1 = torch.zeros((2, 3), dtype=torch.uint8)
+x5 = x1.flatten() > -1
+x6 = torch.tensor([0, 1, 100], dtype=torch.int8)
+x7 = x6 <= 200
+x8 = x6 == 256
+x6.ge_(-129)
+""",
 }
 
 
