@@ -146,6 +146,15 @@ x7 = x6 <= 200
 x8 = x6 == 256
 x6.ge_(-129)
 """,
+    # integer division writes the elements walked before the first zero divisor, then raises
+    "int-division-writes-before-zero": """
+x1 = torch.tensor([[1, 3, 0], [3, 3, 1]], dtype=torch.uint8)
+x1 //= x1
+x2 = torch.tensor([[[-1, 5, 0]], [[-2, 0, 3]]], dtype=torch.int32)
+x2 %= x2
+x3 = torch.tensor([[4, 6], [8, 9]], dtype=torch.int64)
+x3.t().fmod_(torch.tensor([[2], [0]], dtype=torch.int64))
+""",
 }
 
 
