@@ -155,6 +155,16 @@ x2 %= x2
 x3 = torch.tensor([[4, 6], [8, 9]], dtype=torch.int64)
 x3.t().fmod_(torch.tensor([[2], [0]], dtype=torch.int64))
 """,
+    # a None operand's position counts every argument after self; index_put_ wants a tensor
+    "index-ops-none-operand": """
+x2 = torch.zeros((3,), dtype=torch.float32)
+x4 = x2.grad
+x2.index_add_(0, torch.tensor([2, 0]), x4)
+x2.index_copy_(0, torch.tensor([1]), x4)
+x2.scatter_add_(0, torch.tensor([1]), x4)
+x2.index_put_((torch.tensor([1]),), x4)
+x2.index_put_((torch.tensor([1]),), 1.0)
+""",
 }
 
 

@@ -73,13 +73,14 @@ def _refuse_none(op, args, name):
     if None not in args[1:]:
         return
     operands = [a for a in op.args if a.operand]
-    for i, (value, arg) in enumerate(zip(args[1:], operands[1:]), 1):
+    for value, arg in zip(args[1:], operands[1:]):
         if value is None and not arg.optional:
             if len(operands) > 2:
                 raise TypeError(checks.invalid_combination(name, args[1:], {}))
-            shown = "other" if arg.name == "src" else arg.name    # PyTorch's name for copy_'s
-            raise TypeError(f"{name}(): argument '{shown}' (position {i}) must be Tensor, not "
-                            "NoneType")
+            shown = "other" if op.name == "copy" else arg.name    # PyTorch's name for copy_'s
+            # its position among all the arguments after self (index_add_'s source is 3rd)
+            raise TypeError(f"{name}(): argument '{shown}' (position {op.args.index(arg)}) "
+                            "must be Tensor, not NoneType")
 
 
 def _scalars(op):

@@ -152,9 +152,10 @@ _INDEX_PUT_DOCS = {
 
 def _index_put_entry(inplace):
     def index_put(self, indices, values, accumulate=False):
+        if not isinstance(values, Tensor):   # PyTorch's parser: the method's message
+            raise TypeError(f"{index_put.__name__}(): argument 'values' (position 2) must be "
+                            f"Tensor, not {type(values).__name__}")
         params = _params(self, indices, accumulate, inplace)
-        if not isinstance(values, Tensor):
-            values = wrap(xp.asarray(values, dtype=self._dtype.np), self._dtype)
         if inplace:
             return run_inplace(INDEX_PUT, (self, values), params)
         return outofplace(INDEX_PUT, (self, values), params)
