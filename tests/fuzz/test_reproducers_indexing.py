@@ -165,6 +165,13 @@ x2.scatter_add_(0, torch.tensor([1]), x4)
 x2.index_put_((torch.tensor([1]),), x4)
 x2.index_put_((torch.tensor([1]),), 1.0)
 """,
+    # scatter_ converts its value at each element, after that element's bounds check
+    "scatter-value-converted-after-bounds": """
+x1 = torch.full((1,), 1, dtype=torch.int64)
+x1.scatter_(0, torch.ones((1,), dtype=torch.int64), float('inf'))
+x2 = torch.ones((3,), dtype=torch.int64)
+x2.scatter_(0, torch.tensor([0, 5]), float('inf'))
+""",
 }
 
 

@@ -108,7 +108,12 @@ def _scatter_write(out, a, dim, index, value, reduce, src=None):
     if src is not None:
         value = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
     else:
-        value = fill_value(value, o)   # the kernel's conversion, before its walk
+        try:
+            value = fill_value(value, o)   # converted at each element, after its bounds check
+        except RuntimeError:
+            if walk is not None and not walk[1][0].size:
+                raise _out_of_bounds(o, dim, walk) from None    # the first element is bad
+            raise
     if walk is not None:        # PyTorch's kernel writes what comes before, then raises
         at, w = _walked(o, dim, idx, walk)
         if src is not None:
