@@ -181,7 +181,8 @@ def _k_index_copy(out, dt, a, src, dim, index):
     o = at_least_1d(out)
     d = dim % o.ndim
     block = _source_block(o, src, d, idx.size)
-    bad = prefix_writes.along_dim(o, d, idx, 0, o.shape[d], _walk_strides(o, d, index, src))
+    bad = prefix_writes.along_dim(o, d, idx, 0, o.shape[d],
+                                  lambda: _walk_strides(o, d, index, src))
     if bad is None:
         o[_along(d, idx)] = block
         return out
@@ -241,7 +242,7 @@ def _k_index_fill(out, dt, a, value, dim, index):
     if not idx.size or not all(k for i, k in enumerate(o.shape) if i != d):
         return out          # an empty walk: PyTorch checks no index
     size = o.shape[d]
-    bad = prefix_writes.along_dim(o, d, idx, -size, size, _walk_strides(o, d, index))
+    bad = prefix_writes.along_dim(o, d, idx, -size, size, lambda: _walk_strides(o, d, index))
     if bad is None:
         o[_along(d, idx)] = value
         return out

@@ -117,15 +117,15 @@ def _per_dim(indices, nd):
 
 def along_dim(o, d, idx, low, high, operands):
     """The walk over self restrided to `len(idx)` entries along d (stride 0 there), with the
-    operands' `strides` deciding its order: None when every index is in [low, high), else (the
-    position in idx of the first bad index, the coordinates written before it, in walk order,
-    as an index tuple of the restrided iteration)."""
+    strides `operands()` gives deciding its order: None when every index is in [low, high),
+    else (the position in idx of the first bad index, the coordinates written before it, in
+    walk order, as an index tuple of the restrided iteration)."""
     p = first_bad(idx, low, high)
     if p is None:
         return None
     shape = list(o.shape)
     shape[d] = idx.size
-    rank = walk_rank(shape, operands)
+    rank = walk_rank(shape, operands())
     at = [0] * len(shape)
     at[d] = p
     written = rank < rank[tuple(at)]    # the bad element is the first of its slice walked
