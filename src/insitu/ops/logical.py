@@ -7,10 +7,21 @@ from .kernels import cast_inputs, uf
 from .table import Op
 
 
+_RANGES = {xp.dtype(t).char: (int(xp.iinfo(t).min), int(xp.iinfo(t).max))
+           for t in (xp.int8, xp.int16, xp.int32, xp.int64, xp.uint8, xp.uint16, xp.uint32,
+                     xp.uint64)}
+
+
 def _k_compare(ufunc):
     def kernel(out, dt, a, b):
         if dt is not None:
             a, b = cast_inputs(dt, (a, b))
+        elif b.__class__ is int and a.dtype.kind in "iu":
+            low, high = _RANGES[a.dtype.char]
+            if not low <= b <= high:
+                # PyTorch compares in the tensor's integer dtype: the number wraps into it
+                # first (uint8 > -1 compares with 255); NumPy would compare the exact values
+                b = xp.array(b & 0xFFFFFFFFFFFFFFFF, dtype=xp.uint64).astype(a.dtype)
         return ufunc(a, b, out=out)
     kernel.__name__ = ufunc.__name__
     return kernel

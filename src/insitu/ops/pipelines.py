@@ -73,6 +73,21 @@ def _scalars(op):
     return tuple(i for i, a in enumerate(a for a in op.args if a.operand) if a.scalar)
 
 
+def _inference_params(params):
+    """Whether every tensor among the parameters (an index, a mask) is an inference tensor: a
+    normal one carries the autograd key, so PyTorch's guards run for the call. index_put's
+    indices arrive as arrays, read as the normal tensors they almost always were."""
+    for v in params.values():
+        if isinstance(v, Tensor):
+            if not v._storage.special & INFERENCE:
+                return False
+        elif isinstance(v, (tuple, list)):
+            if any(isinstance(i, xp.ndarray) for i in v) \
+                    or not _inference_params(dict(enumerate(v))):
+                return False
+    return True
+
+
 def _tracks(op, self):
     """copy_ into an integer or bool tensor records nothing (PyTorch's hand-written copy_
     skips non-differentiable dtypes; its generated in-place ops, fill_ included, do not)."""
@@ -116,7 +131,8 @@ def inplace(op, args, params):
     refuse_arguments(op, args, op.inplace_name)
     self = args[0]
     grad = mode.grad and op.tracks_inplace and _tracks(op, self) and _needs(args) \
-        and not (self._storage.special & INFERENCE and inference_only(_scalars(op), args))
+        and not (self._storage.special & INFERENCE and inference_only(_scalars(op), args)
+                 and _inference_params(params))
     if grad:   # PyTorch's autograd guards come before the kernel's own checks
         check_autograd(self, _needs(args[1:]))
     refused = None if op.check_inplace is None else _run_check(op.check_inplace, args, params)

@@ -8,7 +8,7 @@ arrays themselves when no graph is built (`on_arrays`).
 from ..backend import xp, clip
 from ..core import dtypes
 from ..core.tensor import Tensor, new_tensor
-from . import checks
+from . import checks, walk
 from .bitselect import select
 from .checks import not_implemented, refuse, refusing
 from .codegen import entry_points
@@ -75,7 +75,7 @@ def _k_div(out, dt, a, b, rounding_mode=_TRUE_DIV):
         raise checks.not_implemented(f"div_{rounding_mode}_cpu", dtypes.bool_)
     if is_integral(a, b, dt):
         if xp.any(xp.asarray(b) == 0):
-            raise RuntimeError("ZeroDivisionError")
+            _zero_divisor(out, a, b, lambda x, y: _k_div(None, dt, x, y, rounding_mode))
         if rounding_mode == "floor":
             return xp.floor_divide(a, b, out=out, dtype=dt, casting=UNSAFE)
         q = xp.floor_divide(a, b, dtype=dt)
@@ -91,7 +91,7 @@ def _k_floor_divide(out, dt, a, b):
 
 
 def _k_remainder(out, dt, a, b):
-    _check_int_zero(a, b, dt)
+    _check_int_zero(out, a, b, dt, _k_remainder)
     d = _op_dtype(dt, a, b)
     if d.kind != "f":
         return xp.remainder(a, b, out=out, dtype=dt, casting=UNSAFE)
@@ -104,13 +104,28 @@ def _k_remainder(out, dt, a, b):
 
 
 def _k_fmod(out, dt, a, b):
-    _check_int_zero(a, b, dt)
+    _check_int_zero(out, a, b, dt, _k_fmod)
     return xp.fmod(a, b, out=out, dtype=dt, casting=UNSAFE)
 
 
-def _check_int_zero(a, b, dt):
+def _check_int_zero(out, a, b, dt, kernel):
     if is_integral(a, b, dt) and xp.any(xp.asarray(b) == 0):
-        raise RuntimeError("ZeroDivisionError")
+        _zero_divisor(out, a, b, lambda x, y: kernel(None, dt, x, y))
+
+
+def _zero_divisor(out, a, b, compute):
+    """PyTorch's integer division kernels check each divisor as they walk: into an existing
+    `out` (in place, out=) the elements walked before the first zero divisor are written, then
+    ZeroDivisionError."""
+    if out is not None and out.size:
+        shape = out.shape
+        b_ = xp.broadcast_to(xp.asarray(b), shape)
+        a_ = xp.broadcast_to(xp.asarray(a), shape)
+        ops = [walk.strides_of(x, shape) for x in (out, a_, b_)]
+        done = walk.walked_before(b_ == 0, ops)
+        if done.any():
+            out[done] = compute(a_[done], b_[done])
+    raise RuntimeError("ZeroDivisionError")
 
 
 def _pow_by_number(out, a, b):
@@ -288,6 +303,11 @@ def _k_masked_fill(out, dt, a, mask, value):
         out = xp.array(xp.broadcast_to(a, shape), dtype=dt or a.dtype)
     elif out is not a:
         xp.copyto(out, a, casting=UNSAFE)
+    k = out.dtype.kind
+    if k in "iu" or k == "f" and value.__class__ is float and abs(value) > 65504.0:
+        # PyTorch's kernel converts the value first (Scalar.to<T>()): its overflow error
+        dtypes.checked_scalar(value.item() if isinstance(value, xp.ndarray) else value,
+                              dtypes.from_numpy_dtype(out.dtype))
     xp.copyto(out, value, where=xp.broadcast_to(mask, out.shape), casting=UNSAFE)
     return out
 
