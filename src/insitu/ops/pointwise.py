@@ -8,7 +8,7 @@ arrays themselves when no graph is built (`on_arrays`).
 from ..backend import xp, clip
 from ..core import dtypes
 from ..core.tensor import Tensor, new_tensor
-from . import checks
+from . import checks, float_division
 from .bitselect import select
 from .checks import all_of, not_implemented, refuse, refusing, tensors_only
 from .codegen import entry_points
@@ -82,6 +82,8 @@ def _k_div(out, dt, a, b, rounding_mode=_TRUE_DIV):
         q += ((xp.remainder(a, b, dtype=dt) != 0) & ((xp.asarray(a) < 0) != (xp.asarray(b) < 0)))
         return store(q, out)
     if rounding_mode == "floor":   # NumPy's floor_divide is PyTorch's fmod-based algorithm
+        if float_division.applies(out, _op_dtype(dt, a, b), a, b):
+            return float_division.floor_divide(out, a, b)
         return xp.floor_divide(a, b, out=out, dtype=dt, casting=UNSAFE)
     return xp.trunc(xp.true_divide(a, b, dtype=dt), out=out)
 
@@ -95,6 +97,8 @@ def _k_remainder(out, dt, a, b):
     d = _op_dtype(dt, a, b)
     if d.kind != "f":
         return xp.remainder(a, b, out=out, dtype=dt, casting=UNSAFE)
+    if float_division.applies(out, d, a, b):
+        return float_division.remainder(out, a, b)
     # PyTorch's float remainder: fmod, then + b where the signs differ (a zero stays fmod's,
     # +0 for 2 % -2 where NumPy's remainder gives -0)
     mod = xp.asarray(xp.fmod(a, b, dtype=d, casting=UNSAFE))
@@ -105,6 +109,8 @@ def _k_remainder(out, dt, a, b):
 
 def _k_fmod(out, dt, a, b):
     _check_int_zero(a, b, dt)
+    if float_division.applies(out, _op_dtype(dt, a, b), a, b):
+        return float_division.fmod(out, a, b)
     return xp.fmod(a, b, out=out, dtype=dt, casting=UNSAFE)
 
 
