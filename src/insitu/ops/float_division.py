@@ -52,6 +52,8 @@ def _fmod64(a, b, shape):
     B = _in64(b, 5, shape)
     r = xp.divide(A, B, out=scratch(6, _F64, shape))
     xp.trunc(r, out=r)
+    if not r.size:
+        return r, A, B
     lo, hi = r.min(), r.max()           # nan when a quotient is nan
     r *= B
     xp.subtract(A, r, out=r)
