@@ -18,7 +18,7 @@ as PyTorch's `...Backward1` nodes do: no copy of the input. Those are separate d
 from ..backend import clip, xp
 from ..core import dtypes
 from .checks import all_of, refuse, refuse_bool, tensors_only
-from .bitselect import BITS as _BITS, bitwise as _bitwise, ones_where as _ones_where
+from .bitselect import BITS as _BITS, bitwise as _bitwise
 from .bitselect import pass_where as _pass, select as _select
 from . import activation_arrays as _arr
 from .kernels import blocked, fresh, store
@@ -221,22 +221,21 @@ def _threshold_backward_result(grad, result, threshold):
 def _k_hardshrink(out, dt, a, lambd=0.5):
     lam = _cast_scalar(dt, a, lambd)
     src = _src(dt, a)
-    u = _bitwise(src)
-    if u is None:
+    if _bitwise(src) is None:
         inside = (a >= -lam) & (a <= lam)
         r = fresh(out, a, dt)
         xp.copyto(r, 0, where=inside)
         return r
-    # the input where it is outside [-lambd, lambd] (or nan), +0 inside: its bits masked
-    m = xp.greater_equal(src, -lam)
-    xp.logical_and(m, xp.less_equal(src, lam), out=m)
-    xp.logical_not(m, out=m)
-    k = _ones_where(m, u)
+    return _shrink(_arr.hardshrink_block, out, src, lam)
+
+
+def _shrink(block, out, src, lam):
+    """block(r, a, lam) over src, a block at a time, into out (when of src's dtype)."""
+    def body(r, a, _):
+        block(r, a, lam)
     if out is not None and out.dtype == src.dtype:
-        xp.bitwise_and(k, src.view(u), out=out.view(u))
-        return out
-    xp.bitwise_and(k, src.view(u), out=k)
-    return store(k.view(src.dtype), out)
+        return blocked(out, (src,), body, None)
+    return store(blocked(xp.empty(src.shape, src.dtype), (src,), body, None), out)
 
 
 def _shrink_backward(grad, self, lambd):
@@ -250,13 +249,13 @@ def _shrink_backward(grad, self, lambd):
 def _k_softshrink(out, dt, a, lambd=0.5):
     # x - clamp(x, -lambd, lambd): x - lambd above, x + lambd below, 0 between
     lam = _cast_scalar(dt, a, lambd)
+    if _bitwise(a) is not None:
+        return _shrink(_arr.softshrink_block, out, a, lam)
     r = clip(a, -lam, lam)
     r = xp.subtract(a, r, out=out if out is not None else r)
     # between the bounds PyTorch's kernel gives x * 0: a zero with x's sign
     inside = (a >= -lam) & (a <= lam)
-    if _bitwise(a, r) is None:
-        return xp.multiply(a, 0, out=r, where=inside)
-    return store(_select(inside, xp.multiply(a, 0), r), r)
+    return xp.multiply(a, 0, out=r, where=inside)
 
 
 # ------------------------------------------------------------------ prelu
