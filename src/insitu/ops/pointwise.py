@@ -8,7 +8,7 @@ arrays themselves when no graph is built (`on_arrays`).
 from ..backend import xp, clip
 from ..core import dtypes
 from ..core.tensor import Tensor, new_tensor
-from . import checks, float_division
+from . import checks, float_division, hypot
 from .bitselect import select
 from .checks import all_of, not_implemented, refuse, refusing, tensors_only
 from .codegen import entry_points
@@ -544,7 +544,7 @@ BINARY = [
        derivatives={"self": lambda grad, self, other: grad * other / (self * self + other * other),
                     "other": lambda grad, self, other:
                     -grad * self / (self * self + other * other)}),
-    Op("hypot(Tensor self, Tensor other)", refusing(uf(xp.hypot), "hypot_cpu", "iub"),
+    Op("hypot(Tensor self, Tensor other)", refusing(hypot.kernel, "hypot_cpu", "iub"),
        check=all_of(tensors_only("hypot"), checks.operands_broadcast),
        derivatives={"self": lambda grad, self, result: grad * self / result,
                     "other": lambda grad, other, result: grad * other / result}),
