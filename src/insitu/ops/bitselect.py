@@ -38,15 +38,37 @@ def pass_where(mask, grad):
     return m.view(grad.dtype)
 
 
+def _number_bits(v, like):
+    """A Python number as the bits of `like`'s float dtype (what where() gives it: NumPy 2
+    converts a Python number to the array's dtype), or None for anything else."""
+    if type(v) is not float and type(v) is not int:
+        return None
+    try:
+        return like.dtype.type(v).view(BITS[like.dtype])
+    except OverflowError:
+        return None
+
+
 def select(mask, a, b):
-    """where(mask, a, b) on same-shaped arrays of one float dtype (xp.where otherwise)."""
-    u = bitwise(a, b)
-    if u is None or not isinstance(mask, xp.ndarray) or mask.shape != a.shape \
-            or mask.dtype != xp.bool_:
+    """where(mask, a, b) on same-shaped arrays of one float dtype, either of them possibly a
+    Python number (xp.where otherwise)."""
+    if not isinstance(mask, xp.ndarray) or mask.dtype != xp.bool_:
         return xp.where(mask, a, b)
+    if isinstance(b, xp.ndarray) and isinstance(a, xp.ndarray):
+        u = bitwise(a, b)
+        if u is None or mask.shape != a.shape:
+            return xp.where(mask, a, b)
+        bb = b.view(u)
+        r = xp.bitwise_xor(a.view(u), bb)
+    else:
+        arr, num = (a, b) if isinstance(a, xp.ndarray) else (b, a)
+        u = bitwise(arr)
+        nb = _number_bits(num, arr) if u is not None else None
+        if nb is None or mask.shape != arr.shape:
+            return xp.where(mask, a, b)
+        r = xp.bitwise_xor(arr.view(u), nb)
+        bb = nb if arr is a else arr.view(u)
     m = ones_where(mask, u)
-    bb = b.view(u)
-    r = xp.bitwise_xor(a.view(u), bb)
     xp.bitwise_and(r, m, out=r)
     xp.bitwise_xor(r, bb, out=r)
-    return r.view(a.dtype)
+    return r.view(a.dtype if isinstance(a, xp.ndarray) else b.dtype)
