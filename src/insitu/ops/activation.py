@@ -263,6 +263,8 @@ def _k_softshrink(out, dt, a, lambd=0.5):
 def _k_prelu(out, dt, a, weight):
     # x > 0 ? x : weight * x, with the weight viewed to broadcast over the channels
     r = xp.asarray(xp.multiply(weight, a))       # an array even when both are 0-dim
+    if r.shape == a.shape and r.size and 0 < weight.min() and weight.max() <= 1:
+        return store(xp.maximum(a, r, out=r), out)   # the larger of the two (leaky_block_max)
     r = _select(a > 0, a, r)
     if out is not None:
         xp.copyto(out, r)
