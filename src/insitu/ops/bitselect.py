@@ -6,6 +6,7 @@ arrays of one dtype and shape is done on their bits instead: `b ^ ((b ^ a) & m)`
 ones where a is picked. It is exact: signed zeros, NaNs and infinities pass untouched.
 """
 from ..backend import xp
+from .kernels import blocked, scratch
 
 BITS = {xp.dtype(t): xp.dtype(u) for t, u in (("float16", "uint16"), ("float32", "uint32"),
                                               ("float64", "uint64"))}
@@ -72,3 +73,22 @@ def select(mask, a, b):
     xp.bitwise_and(r, m, out=r)
     xp.bitwise_xor(r, bb, out=r)
     return r.view(a.dtype if isinstance(a, xp.ndarray) else b.dtype)
+
+
+def fill_where(out, mask, value):
+    """copyto(out, value, where=mask) on the bits, a block at a time in scratch: `out` a float
+    array, `mask` a bool array of its shape, `value` a number (converted to out's dtype)."""
+    u = BITS[out.dtype]
+    try:
+        v = xp.asarray(value, out.dtype).view(u)
+    except OverflowError:                          # NumPy's own message
+        xp.copyto(out, value, where=mask, casting="unsafe")
+        return out
+
+    def body(o, m, _):
+        k = ones_where(m, u, out=scratch(0, u, o.shape))
+        t = xp.bitwise_xor(o.view(u), v, out=scratch(1, u, o.shape))
+        t &= k
+        ob = o.view(u)
+        ob ^= t
+    return blocked(out, (mask,), body, None)

@@ -9,7 +9,7 @@ from ..backend import xp, clip
 from ..core import dtypes
 from ..core.tensor import Tensor, new_tensor
 from . import checks, float_division, hypot
-from .bitselect import BITS, ones_where, select
+from .bitselect import BITS, fill_where, select
 from .checks import all_of, not_implemented, refuse, refusing, tensors_only
 from .codegen import entry_points
 from .kernels import (UNSAFE, blocked, fma_into, is_array, is_integral, result_array, scalar_in,
@@ -295,28 +295,9 @@ def _k_masked_fill(out, dt, a, mask, value):
     elif out is not a:
         xp.copyto(out, a, casting=UNSAFE)
     if mask.shape == out.shape and out.dtype in BITS and isinstance(value, (int, float)):
-        return _fill_bits(out, mask, value)
+        return fill_where(out, mask, value)
     xp.copyto(out, value, where=xp.broadcast_to(mask, out.shape), casting=UNSAFE)
     return out
-
-
-def _fill_bits(out, mask, value):
-    """copyto(out, value, where=mask) on the bits (where= branches per element), a block at a
-    time in scratch."""
-    u = BITS[out.dtype]
-    try:
-        v = xp.asarray(value, out.dtype).view(u)
-    except OverflowError:                          # NumPy's own message
-        xp.copyto(out, value, where=mask, casting=UNSAFE)
-        return out
-
-    def body(o, m, _):
-        k = ones_where(m, u, out=scratch(0, u, o.shape))
-        t = xp.bitwise_xor(o.view(u), v, out=scratch(1, u, o.shape))
-        t &= k
-        ob = o.view(u)
-        ob ^= t
-    return blocked(out, (mask,), body, None)
 
 
 # ------------------------------------------------------------------- checks
