@@ -39,8 +39,17 @@ def _relu_backward(grad, result):
 
 
 def _k_relu(out, dt, a):
-    # zero first: NumPy's maximum returns its second operand on a tie, so relu(-0.0) is -0.0
+    # zero first: NumPy's maximum returns its second operand on a tie, so relu(-0.0) is -0.0.
+    # Against a number NumPy's maximum runs no SIMD loop (3x slower than against an array): a
+    # float array is taken a block at a time against a block of zeros
+    if a.dtype in _BITS and a.ndim and (out is None or out.dtype == a.dtype):
+        r = out if out is not None else xp.empty(a.shape, a.dtype)
+        return blocked(r, (a,), _relu_block, None)
     return xp.maximum(a.dtype.type(0), a, out=out)
+
+
+def _relu_block(out, a, dtype):
+    xp.maximum(_arr.zeros_block(a.dtype, a.shape), a, out=out)
 
 
 def _any_dim(kernel):

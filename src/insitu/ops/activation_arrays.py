@@ -7,7 +7,7 @@ import math
 
 from ..backend import clip, xp
 from .bitselect import BITS, ones_where, select
-from .kernels import scratch
+from .kernels import _BLOCK, scratch
 from .special import erf_array
 
 SQRT_HALF = math.sqrt(0.5)
@@ -15,6 +15,23 @@ SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 GELU_C = 0.044715
 F32_64 = (xp.dtype(xp.float32), xp.dtype(xp.float64))
+
+
+_ZEROS = {}     # dtype -> a block of zeros, never written (shared by every thread)
+
+
+def zeros_block(dtype, shape):
+    """A read-only array of zeros of `dtype` and `shape` (a new one past the block size)."""
+    n = 1
+    for k in shape:
+        n *= k
+    if n > _BLOCK:
+        return xp.zeros(shape, dtype)
+    z = _ZEROS.get(dtype)
+    if z is None:
+        z = _ZEROS[dtype] = xp.zeros(_BLOCK, dtype)
+        z.flags.writeable = False
+    return z[:n].reshape(shape)
 
 
 def hardshrink_block(r, a, lam):
