@@ -203,9 +203,19 @@ def _k_clamp(out, dt, a, lo=None, hi=None):
         return clip(a, lo, hi, out=out)   # max wins when min > max, as in PyTorch
     # PyTorch keeps self's element unless it is strictly past the bound (clamp_min(-0.0, 0.0)
     # is -0.0): NumPy's maximum and minimum return their second operand on a tie
-    if lo is not None:
-        return xp.maximum(lo, a, out=out)
-    return xp.minimum(hi, a, out=out)
+    ufunc, bound = (xp.maximum, lo) if lo is not None else (xp.minimum, hi)
+    if (type(bound) is float or type(bound) is int) and a.dtype in BITS and a.ndim \
+            and (out is None or out.dtype == a.dtype):
+        # against a number NumPy's maximum runs no SIMD loop: a block of the bound instead
+        r = out if out is not None else xp.empty(a.shape, a.dtype)
+        return blocked(r, (a, ufunc, a.dtype.type(bound)), _bound_block, None)
+    return ufunc(bound, a, out=out)
+
+
+def _bound_block(out, a, ufunc, bound, _):
+    b = scratch(0, a.dtype, a.shape)
+    b.fill(bound)
+    ufunc(b, a, out=out)
 
 
 def _k_clamp_min(out, dt, a, lo):
