@@ -13,8 +13,13 @@ BITS = {xp.dtype(t): xp.dtype(u) for t, u in (("float16", "uint16"), ("float32",
 
 
 def ones_where(mask, u, out=None):
-    """A `u` (unsigned) array all ones where `mask` holds, zero elsewhere."""
-    return xp.negative(mask.view(xp.uint8), out=out, dtype=u)
+    """A `u` (unsigned) array all ones where `mask` holds, zero elsewhere. (The mask is copied
+    in, then negated in place: a ufunc casting uint8 to `u` on the way would allocate its
+    buffers.)"""
+    if out is None:
+        out = xp.empty(mask.shape, u)
+    xp.copyto(out, mask)
+    return xp.negative(out, out=out)
 
 
 def bitwise(*arrays):
