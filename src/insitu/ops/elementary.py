@@ -13,7 +13,7 @@ import math
 from ..backend import xp
 from ..core import dtypes
 from ..core.tensor import Tensor
-from . import checks
+from . import checks, nextafter
 from .checks import refusing
 from .codegen import function
 from .kernels import UNSAFE, store, uf, unary_float
@@ -53,6 +53,12 @@ def _k_logit(out, dt, a, eps=None):
         hi = t(1) - lo
         a = xp.where(a < lo, lo, xp.where(a > hi, hi, a))   # nan stays nan
     return xp.log(a / (t(1) - a), out=out)
+
+
+def _k_nextafter(out, dt, a, b):
+    if dt is None and nextafter.applies(out, a, b):
+        return nextafter.nextafter(out, a, b)
+    return xp.nextafter(a, b, out=out, dtype=dt, casting=UNSAFE)
 
 
 def _k_copysign(out, dt, a, b):
@@ -265,7 +271,7 @@ OPS = [
        node="NotImplemented", derivatives={}),
     Op("gcd(Tensor self, Tensor other)", refusing(uf(xp.gcd), "gcd_cpu", "fb")),
     Op("lcm(Tensor self, Tensor other)", refusing(uf(xp.lcm), "lcm_cpu", "fb")),
-    Op("nextafter(Tensor self, Tensor other)", refusing(uf(xp.nextafter), "nextafter_cpu", "iub"),
+    Op("nextafter(Tensor self, Tensor other)", refusing(_k_nextafter, "nextafter_cpu", "iub"),
        derivatives={"self": lambda grad, self, other: grad.where(self != other, 0.0),
                     "other": lambda grad, other: zeros_like(other)}),
     Op("ldexp(Tensor self, Tensor other)", _k_ldexp, promote="float",

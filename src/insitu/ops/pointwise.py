@@ -8,8 +8,8 @@ arrays themselves when no graph is built (`on_arrays`).
 from ..backend import xp, clip
 from ..core import dtypes
 from ..core.tensor import Tensor, new_tensor
-from . import checks, walk
-from .bitselect import select
+from . import checks, float_division, hypot, walk
+from .bitselect import BITS, fill_where, select
 from .checks import not_implemented, refuse, refusing
 from .codegen import entry_points
 from .kernels import (UNSAFE, blocked, fma_into, is_array, is_integral, result_array, scalar_in,
@@ -30,7 +30,7 @@ def where(mask, g, other=0):
     which turns an inf gradient into nan)."""
     if isinstance(g, Tensor):
         return g.where(mask, other)
-    return xp.where(mask, g, g.dtype.type(other))
+    return select(mask, g, g.dtype.type(other).item())     # on the bits when it can
 
 
 # ------------------------------------------------------------------- kernels
@@ -82,6 +82,8 @@ def _k_div(out, dt, a, b, rounding_mode=_TRUE_DIV):
         q += ((xp.remainder(a, b, dtype=dt) != 0) & ((xp.asarray(a) < 0) != (xp.asarray(b) < 0)))
         return store(q, out)
     if rounding_mode == "floor":   # NumPy's floor_divide is PyTorch's fmod-based algorithm
+        if float_division.applies(out, _op_dtype(dt, a, b), a, b):
+            return float_division.floor_divide(out, a, b)
         return xp.floor_divide(a, b, out=out, dtype=dt, casting=UNSAFE)
     return xp.trunc(xp.true_divide(a, b, dtype=dt), out=out)
 
@@ -95,6 +97,8 @@ def _k_remainder(out, dt, a, b):
     d = _op_dtype(dt, a, b)
     if d.kind != "f":
         return xp.remainder(a, b, out=out, dtype=dt, casting=UNSAFE)
+    if float_division.applies(out, d, a, b):
+        return float_division.remainder(out, a, b)
     # PyTorch's float remainder: fmod, then + b where the signs differ (a zero stays fmod's,
     # +0 for 2 % -2 where NumPy's remainder gives -0)
     mod = xp.asarray(xp.fmod(a, b, dtype=d, casting=UNSAFE))
@@ -105,6 +109,8 @@ def _k_remainder(out, dt, a, b):
 
 def _k_fmod(out, dt, a, b):
     _check_int_zero(out, a, b, dt, _k_fmod)
+    if float_division.applies(out, _op_dtype(dt, a, b), a, b):
+        return float_division.fmod(out, a, b)
     return xp.fmod(a, b, out=out, dtype=dt, casting=UNSAFE)
 
 
@@ -212,9 +218,19 @@ def _k_clamp(out, dt, a, lo=None, hi=None):
         return clip(a, lo, hi, out=out)   # max wins when min > max, as in PyTorch
     # PyTorch keeps self's element unless it is strictly past the bound (clamp_min(-0.0, 0.0)
     # is -0.0): NumPy's maximum and minimum return their second operand on a tie
-    if lo is not None:
-        return xp.maximum(lo, a, out=out)
-    return xp.minimum(hi, a, out=out)
+    ufunc, bound = (xp.maximum, lo) if lo is not None else (xp.minimum, hi)
+    if (type(bound) is float or type(bound) is int) and a.dtype in BITS and a.ndim \
+            and (out is None or out.dtype == a.dtype):
+        # against a number NumPy's maximum runs no SIMD loop: a block of the bound instead
+        r = out if out is not None else xp.empty(a.shape, a.dtype)
+        return blocked(r, (a, ufunc, a.dtype.type(bound)), _bound_block, None)
+    return ufunc(bound, a, out=out)
+
+
+def _bound_block(out, a, ufunc, bound, _):
+    b = scratch(0, a.dtype, a.shape)
+    b.fill(bound)
+    ufunc(b, a, out=out)
 
 
 def _k_clamp_min(out, dt, a, lo):
@@ -308,6 +324,8 @@ def _k_masked_fill(out, dt, a, mask, value):
         # PyTorch's kernel converts the value first (Scalar.to<T>()): its overflow error
         dtypes.checked_scalar(value.item() if isinstance(value, xp.ndarray) else value,
                               dtypes.from_numpy_dtype(out.dtype))
+    if mask.shape == out.shape and out.dtype in BITS and isinstance(value, (int, float)):
+        return fill_where(out, mask, value)
     xp.copyto(out, value, where=xp.broadcast_to(mask, out.shape), casting=UNSAFE)
     return out
 
@@ -537,7 +555,7 @@ BINARY = [
        derivatives={"self": lambda grad, self, other: grad * other / (self * self + other * other),
                     "other": lambda grad, self, other:
                     -grad * self / (self * self + other * other)}),
-    Op("hypot(Tensor self, Tensor other)", refusing(uf(xp.hypot), "hypot_cpu", "iub"),
+    Op("hypot(Tensor self, Tensor other)", refusing(hypot.kernel, "hypot_cpu", "iub"),
        check=checks.operands_broadcast,
        derivatives={"self": lambda grad, self, result: grad * self / result,
                     "other": lambda grad, other, result: grad * other / result}),
