@@ -18,7 +18,7 @@ as PyTorch's `...Backward1` nodes do: no copy of the input. Those are separate d
 from ..backend import clip, xp
 from ..core import dtypes
 from .checks import all_of, refuse, refuse_bool
-from .bitselect import BITS as _BITS, bitwise as _bitwise, ones_where as _ones_where
+from .bitselect import BITS as _BITS, bitwise as _bitwise
 from .bitselect import pass_where as _pass, select as _select
 from . import activation_arrays as _arr
 from .kernels import blocked, fresh, store
