@@ -427,13 +427,40 @@ def _div_other_grad(grad, self, other, rounding_mode):
     return -grad * self / (other * other)
 
 
+def _extremum_grad(grad, a, b, loses):
+    """maximum/minimum's gradient for operand `a` (PyTorch's `where(a == b, grad / 2, grad)
+    .masked_fill_(loses, 0)`): half of it on a tie, none where `a` loses, all of it elsewhere,
+    NaN included (maximum(x, x) at a NaN gives the whole gradient to both operands)."""
+    if isinstance(grad, Tensor):
+        return (grad / 2).where(a == b, grad).masked_fill(loses, 0)
+    r = xp.where(a == b, grad / 2, grad)
+    return xp.where(loses, r.dtype.type(0), r)
+
+
 def _max_grad(grad, a, b):
-    """maximum's gradient for operand `a`: all of it where a wins, half of it on a tie."""
-    return grad * (a > b) + grad * (a == b) * 0.5
+    return _extremum_grad(grad, a, b, a < b)
 
 
 def _min_grad(grad, a, b):
-    return grad * (a < b) + grad * (a == b) * 0.5
+    return _extremum_grad(grad, a, b, a > b)
+
+
+def _floor_div(self, other):
+    """PyTorch's div(rounding_mode="floor") (remainder's gradient for `other`): fmod-based, so
+    inf // 1 is nan where floor(inf / 1) is inf."""
+    if isinstance(self, Tensor):
+        return self.div(other, rounding_mode="floor")
+    return xp.floor_divide(self, other)
+
+
+def _atan2_recip(self, other):
+    """1 / (self² + other²), 0 where that is 0 (PyTorch's atan2_backward: the gradient at the
+    origin is 0, not nan)."""
+    denom = self * self + other * other
+    recip = denom.reciprocal()
+    if isinstance(recip, Tensor):
+        return recip.masked_fill(denom == 0, 0)
+    return xp.where(denom == 0, recip.dtype.type(0), recip)
 
 
 def _clamp_mask(which):
@@ -516,7 +543,7 @@ BINARY = [
     Op("remainder(Tensor self, Scalar other)", _k_remainder,
        check=refuse("remainder_cpu", "b"), node=_remainder_node, pointwise="float",
        derivatives={"self": lambda grad: grad,
-                    "other": lambda grad, self, other: -grad * (self / other).floor()},
+                    "other": lambda grad, self, other: -grad * _floor_div(self, other)},
        operators=("__mod__", "__rmod__", "__imod__")),
     Op("fmod(Tensor self, Scalar other)", _k_fmod, check=refuse("fmod_cpu", "b"),
        node=_numbered_by(1, "Fmod"), pointwise="float",
@@ -535,9 +562,8 @@ BINARY = [
                     "other": lambda grad, self, other: _min_grad(grad, other, self)}),
     Op("atan2(Tensor self, Tensor other)", uf(xp.arctan2), promote="float",
        check=tensors_only("atan2"),
-       derivatives={"self": lambda grad, self, other: grad * other / (self * self + other * other),
-                    "other": lambda grad, self, other:
-                    -grad * self / (self * self + other * other)}),
+       derivatives={"self": lambda grad, self, other: grad * other * _atan2_recip(self, other),
+                    "other": lambda grad, self, other: grad * -self * _atan2_recip(self, other)}),
     Op("hypot(Tensor self, Tensor other)", refusing(uf(xp.hypot), "hypot_cpu", "iub"),
        check=all_of(tensors_only("hypot"), checks.operands_broadcast),
        derivatives={"self": lambda grad, self, result: grad * self / result,
