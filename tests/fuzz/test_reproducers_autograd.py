@@ -43,6 +43,65 @@ x3 = torch.tensor([[float('inf'), 0.0], [0.0, 2.0]], dtype=torch.float32, requir
 x4 = x3.prod()
 x4.backward()
 """,
+    # a leaf that no longer requires grad when backward reaches it gets no gradient
+    "leaf-requires-grad-off-before-backward": """
+x2 = torch.arange(3, dtype=torch.float64, requires_grad=True)
+x3 = x2.sum()
+x2.requires_grad_(False)
+x3.backward()
+""",
+    # backward(inputs=[leaf]) runs the leaf's hooks once
+    "backward-inputs-leaf-hook-once": """
+x2 = torch.tensor([-0.0, 2.0, -1.5], dtype=torch.float64, requires_grad=True)
+x2.register_hook(lambda g: g * 2)
+x2.sum().backward(inputs=[x2])
+""",
+    # a view without a grad_fn follows its base's requires_grad
+    "view-requires-grad-follows-base": """
+x3 = torch.full((2, 3), 2.0, dtype=torch.float32)
+x4 = x3.clone()
+x5 = x4.narrow(0, 0, 1)
+x4.requires_grad_()
+x1 = torch.tensor([2.0, -0.5, -1.0], dtype=torch.float64, requires_grad=True)
+with torch.no_grad():
+    x2 = x1.transpose(0, -1)
+    x1.requires_grad_(False)
+""",
+    # detach_ in inference mode leaves autograd alone
+    "detach-inplace-inference-mode": """
+x1 = torch.tensor([[0.0], [-0.0], [3.0]], dtype=torch.float32, requires_grad=True)
+x2 = x1 * 2
+with torch.inference_mode():
+    x1.detach_()
+    x2.detach_()
+""",
+    # a bool index unsqueezes self (IndexBackward0 of UnsqueezeBackward0): backward works on a
+    # 0-dim tensor, and a double backward ends in SqueezeBackward1
+    "bool-index-backward": """
+x1 = torch.zeros((), dtype=torch.float32, requires_grad=True)
+x2 = x1[True]
+x6 = x2.log1p().flatten()
+x6.sum().backward(retain_graph=True)
+x5 = torch.tensor([3.0, -0.5, 2.0], dtype=torch.float32, requires_grad=True)
+x7 = x5.max()
+x8 = x7[x7 > 0]
+x8.sum().backward()
+x9 = torch.tensor([[0.0, -1.0, -1.0], [0.5, -2.0, -1.5]], dtype=torch.float32, requires_grad=True)
+x10 = x9[True]
+x11 = x10 * x10
+x12 = torch.autograd.grad(x11.sum(), [x9], create_graph=True)
+x13 = torch.full((), 3.0, dtype=torch.float32, requires_grad=True)
+x14 = x13[False]
+x14.sum().backward()
+x14.sum().backward()
+""",
+    # vector @ matrix is squeezed in place: the result is at version 1
+    "vecmat-version": """
+x1 = torch.tensor([[0.0, float('nan'), -1.0], [0.5, float('nan'), 3.0]], dtype=torch.float32)
+x2 = torch.ones((3,), dtype=torch.float32)
+x4 = x2.as_strided((2,), (1,))
+x7 = x4 @ x1
+""",
 }
 
 

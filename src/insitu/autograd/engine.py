@@ -84,8 +84,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         if t._grad_fn is not None and getattr(t, "_retains_grad", False):
             continue   # its retain_grad hook has already stored this gradient
         g = got.get(edge(t))
-        if g is not None:
-            accumulate_into_leaf(t, g, create_graph)
+        if g is not None:   # a leaf's hooks already ran when its gradient was captured
+            accumulate_into_leaf(t, g, create_graph, t._grad_fn is None)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,

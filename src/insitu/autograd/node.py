@@ -114,11 +114,16 @@ def leaf_hooks(var, g):
     return g
 
 
-def accumulate_into_leaf(var, g, create_graph=None):
-    """Add a gradient into `var.grad`: the first one is stored, later ones added in place."""
+def accumulate_into_leaf(var, g, create_graph=None, hooked=False):
+    """Add a gradient into `var.grad`: the first one is stored, later ones added in place. The
+    leaf's tensor hooks run first (unless `hooked`: they already ran on `g`); a leaf that no
+    longer requires grad (requires_grad_(False) after the graph was built) gets nothing."""
     if g is None:
         return
-    g = leaf_hooks(var, g)
+    if not hooked:
+        g = leaf_hooks(var, g)
+    if not var._requires_grad:
+        return
     if create_graph is None:
         create_graph = mode.grad
     if g._dtype is not var._dtype:

@@ -112,7 +112,10 @@ def zero_grads(params, set_to_none=True):
 
 def detach_(self):
     """Tensor.detach_(): takes this tensor out of the graph in place (no grad_fn, no requires_grad);
-    returns self. Refused for views, as in PyTorch."""
+    returns self. Refused for views, as in PyTorch. In inference mode it does nothing (PyTorch
+    skips its autograd kernel there: the tensor keeps its grad_fn and requires_grad)."""
+    if mode.inference:
+        return self
     if self._base is not None:
         raise RuntimeError(
             "Can't detach views in-place. Use detach() instead. If you are using "

@@ -308,13 +308,21 @@ def grad_fn(self):
 
 
 def requires_grad(self):
-    """Tensor.requires_grad (reading a stale view's grad_fn may change it)."""
-    if self._base is not None:
-        try:
-            current_grad_fn(self)
-        except RuntimeError:
-            pass
-    return self._requires_grad
+    """Tensor.requires_grad. A view without a grad_fn of its own (made from a tensor that did
+    not require grad yet, or under no_grad) follows its base, as PyTorch's view meta does:
+    `base.requires_grad_()` later makes it require grad, `base.requires_grad_(False)` not;
+    `requires_grad_()` on the view itself, or a view of an inference tensor, keeps its own flag.
+    Reading a stale view's grad_fn may change it first."""
+    base = self._base
+    if base is None:
+        return self._requires_grad
+    try:
+        fn = current_grad_fn(self)
+    except RuntimeError:
+        return self._requires_grad
+    if fn is not None or self._view.leaf or self._storage.special & INFERENCE:
+        return self._requires_grad
+    return base._requires_grad
 
 
 def is_leaf(self):
