@@ -102,6 +102,25 @@ x2 = torch.ones((3,), dtype=torch.float32)
 x4 = x2.as_strided((2,), (1,))
 x7 = x4 @ x1
 """,
+    # backward(inputs=[non-leaf]) runs that tensor's own node, as PyTorch's engine does: a freed
+    # graph or a modified saved tensor there raises; the tensor then retains its grad
+    "backward-inputs-runs-the-input-node": """
+x1 = torch.full((2, 3), -0.0, dtype=torch.float64, requires_grad=True)
+x5 = x1.norm()
+x5.backward()
+x6 = x5.norm()
+x7 = torch.xlogy(x6, x6)
+x7.sum().backward(inputs=[x5])
+x2 = torch.zeros((3, 1), dtype=torch.float32, requires_grad=True)
+x3 = torch.log2(x2)
+x4 = x3.detach()
+x3.atan2_(x4)
+x3.sum().backward(inputs=[x3])
+x8 = torch.ones((2,), dtype=torch.float32, requires_grad=True)
+x9 = x8 * 2
+x10 = (x9 * x9).sum()
+x10.backward(inputs=[x9])
+""",
 }
 
 

@@ -78,8 +78,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         e = edge(t)
         if e[0] is None:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if t._grad_fn is not None:
+            t.retain_grad()     # as PyTorch's: a non-leaf input retains its grad
         captures[e] = None
-    got = run_backward(roots, retain_graph, create_graph, captures)
+    got = run_backward(roots, retain_graph, create_graph, captures, run_captured=True)
     for t in inputs:
         if t._grad_fn is not None and getattr(t, "_retains_grad", False):
             continue   # its retain_grad hook has already stored this gradient
@@ -187,7 +189,11 @@ def _add(a, b):
     return b if a is None else (a if b is None else a + b)
 
 
-def run_backward(roots, retain_graph, create_graph, captures=None):
+def run_backward(roots, retain_graph, create_graph, captures=None, run_captured=False):
+    """Run the graph from `roots` ((edge, gradient) pairs). With `captures` (edges to capture
+    gradients at), only the nodes leading to them run; `run_captured` (backward's `inputs=`)
+    runs the captured nodes themselves too, as PyTorch's engine marks them needed, so a freed
+    graph or a modified saved tensor there raises; what they return goes no further."""
     root_nodes = list(dict.fromkeys(e[0] for e, _ in roots))
     deps = _count_dependencies(root_nodes)
     buffers = {}
@@ -217,7 +223,7 @@ def run_backward(roots, retain_graph, create_graph, captures=None):
                 _capture(fn, grads, captures, got)
             skipped = needed is not None and (
                 fn not in needed or fn.__class__ is AccumulateGrad
-                or (fn in capture_nodes and not _leads_on(fn, needed)))
+                or (fn in capture_nodes and not run_captured and not _leads_on(fn, needed)))
             if skipped:     # not run, so not freed: PyTorch's engine stops at the inputs
                 out = ()
             elif fn.num_outputs == 1:
