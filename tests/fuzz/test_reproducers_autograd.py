@@ -121,6 +121,58 @@ x9 = x8 * 2
 x10 = (x9 * x9).sum()
 x10.backward(inputs=[x9])
 """,
+    # a view made under no_grad is a no_grad view even of a tensor that does not require grad:
+    # writing a value that requires grad into it in grad mode is refused, before dtype checks
+    "no-grad-view-of-plain-tensor": """
+x1 = torch.zeros((), dtype=torch.float32, requires_grad=True)
+x3 = torch.arange(3, dtype=torch.int64)
+with torch.no_grad():
+    x4 = x3[::2]
+x4.fill_(x1)
+x5 = torch.zeros((2, 3), dtype=torch.float32)
+x6 = torch.tensor([100.0], dtype=torch.float32, requires_grad=True)
+@torch.set_grad_enabled(False)
+def f7(t):
+    return t[0]
+x7 = f7(x5)
+x7.scatter_add_(0, torch.ones((1,), dtype=torch.int64), x6)
+x8 = torch.tensor([[False], [False], [False]], dtype=torch.bool)
+with torch.set_grad_enabled(False):
+    x9 = x8.as_strided((2,), (1,))
+x9.masked_scatter_(x9 > 0, x1)
+x10 = torch.ones((3,), dtype=torch.float32)
+with torch.no_grad():
+    x11 = x10[0:2]
+x10.add_(x1)
+""",
+    # mark_dirty on a view made under no_grad of a tensor that requires grad: PyTorch's leaf
+    # check comes first
+    "mark-dirty-no-grad-view-is-leaf": """
+class Double_(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        x.mul_(2)
+        ctx.mark_dirty(x)
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+
+x2 = torch.tensor([[-2.0], [2.0], [-1.5]], dtype=torch.float32, requires_grad=True)
+x3 = x2.unfold(0, 2, 1)
+@torch.no_grad
+def f4(t):
+    return t[0]
+x4 = f4(x3)
+x6 = Double_.apply(x4)
+x1 = torch.tensor(-2.0, dtype=torch.float64, requires_grad=True)
+x7 = torch.full((3, 1), 2.0, dtype=torch.float64)
+x7.xlogy_(x1)
+with torch.no_grad():
+    x8 = x7[:, 0:1]
+x9 = Double_.apply(x8)
+""",
 }
 
 

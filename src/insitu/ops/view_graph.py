@@ -91,9 +91,11 @@ def make_view(src, arr, name, replay, overlapping=False, creation=None, output_n
     if creation is None:
         # PyTorch's propagate_creation_meta: a view made under no_grad is a no_grad view even
         # of a multi-output view; otherwise a view of a view inherits how its source was made.
-        # Errors then name this view's own op ("Output 0 of View"), not its source's.
+        # Errors then name this view's own op ("Output 0 of View"), not its source's. Made
+        # under no_grad, it is a no_grad view even of a tensor that does not require grad:
+        # writing a value that requires grad into it later is refused.
         creation = DEFAULT
-        if not mode.grad and src._requires_grad:
+        if not mode.grad and not st.special & INFERENCE:
             creation = INFERENCE_MODE if mode.inference else NO_GRAD_MODE
         elif base is not None:
             creation = src._view.creation
@@ -116,7 +118,7 @@ def multi_view(src, arrays, fn_name, node_name, pieces):
     node = multi_node(src, arrays, node_name, pieces)
     # made under no_grad they are no_grad views (PyTorch's creation meta says so first)
     creation = MULTI_OUTPUT
-    if not mode.grad and src._requires_grad:
+    if not mode.grad and not src._storage.special & INFERENCE:
         creation = INFERENCE_MODE if mode.inference else NO_GRAD_MODE
     return tuple(make_view(src, a, node_name, None, creation=creation, output_nr=i,
                            fn_name=fn_name, node=node) for i, a in enumerate(arrays))
@@ -317,10 +319,10 @@ def requires_grad(self):
     if base is None:
         return self._requires_grad
     try:
-        fn = current_grad_fn(self)
-    except RuntimeError:
-        return self._requires_grad
-    if fn is not None or self._view.leaf or self._storage.special & INFERENCE:
+        current_grad_fn(self)
+    except RuntimeError:    # a stale view PyTorch will not rebase: its fields as they are
+        pass
+    if self._grad_fn is not None or self._view.leaf or self._storage.special & INFERENCE:
         return self._requires_grad
     return base._requires_grad
 
