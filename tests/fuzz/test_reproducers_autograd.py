@@ -173,6 +173,31 @@ with torch.no_grad():
     x8 = x7[:, 0:1]
 x9 = Double_.apply(x8)
 """,
+    # out= resizing: a shape that fits keeps the storage (a detached alias or view sees the
+    # write); a larger one gets a new buffer whose version still counts with the old one's
+    # views (a split view of it then refuses to be read)
+    "out-resize-keeps-the-version-counter": """
+x1 = torch.zeros((2, 3), dtype=torch.float32)
+x2 = torch.ones((2, 2), dtype=torch.float64)
+x3 = x2.detach().requires_grad_()
+x4 = x1[torch.tensor([0])]
+x5 = x4.detach()[0]
+x6 = x3[::3, 1::2]
+torch.floor_divide(x6, x6, out=x4)
+x11 = torch.tensor([[-1.5], [-1.0], [2.0]], dtype=torch.float32, requires_grad=True)
+x13 = x11.split(1)[-1]
+with torch.inference_mode():
+    x14 = torch.zeros((3,), dtype=torch.float64)
+    torch.tanh(x14, out=x11)
+x21 = torch.ones((4,), dtype=torch.float32)
+x22 = torch.tensor([1.0, 0.0, 1.0, -0.5], dtype=torch.float32)
+x24 = x22.detach()[0]
+x26 = x21.clone()
+x29 = x26.norm()
+x30 = x26.digamma()
+x33 = x30.squeeze()
+torch.pow(x29, x24, out=x30)
+""",
 }
 
 
