@@ -198,6 +198,24 @@ x30 = x26.digamma()
 x33 = x30.squeeze()
 torch.pow(x29, x24, out=x30)
 """,
+    # a view of a no_grad view that has a grad_fn is named in the stale-view error, however the
+    # base was modified; requires_grad_ on a stale view does not regenerate it first
+    "no-grad-view-of-view-messages": """
+x2 = torch.ones((1,), dtype=torch.float32, requires_grad=True)
+with torch.no_grad():
+    x5 = x2.transpose(0, -1)
+x7 = x5.transpose(0, -1)
+@torch.inference_mode()
+def f9(t):
+    return t.mul_(2)
+x9 = f9(x5)
+x1 = torch.tensor([[0.0, 0.0, -0.0], [-0.5, -0.5, -2.0]], dtype=torch.float64, requires_grad=True)
+with torch.no_grad():
+    x3 = x1.reshape(-1)
+with torch.no_grad():
+    x3[0] = 0.25
+x3.requires_grad_()
+""",
 }
 
 

@@ -27,7 +27,9 @@ def requires_grad_(self, requires_grad=True):
     leaf (floating dtypes only); returns self. On a non-leaf only True is accepted (a no-op), as
     in PyTorch."""
     requires_grad = bool(requires_grad)
-    if self._grad_fn is not None or (self._base is not None and self.grad_fn is not None):
+    # PyTorch's leaf test here reads the grad_fn as it is: a stale view is not regenerated
+    # (which could raise) first
+    if self._grad_fn is not None:
         if not requires_grad:
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use a "
