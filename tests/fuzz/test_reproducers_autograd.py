@@ -216,6 +216,37 @@ with torch.no_grad():
     x3[0] = 0.25
 x3.requires_grad_()
 """,
+    # an integer tensor that requires grad (written with a value that does): a differentiable
+    # op whose result would be an integer refuses it, as does clamp_ (which keeps a copy of
+    # self) or an in-place view op; floor_divide (no derivative) leaves it out of the graph
+    "integer-tensor-requiring-grad": """
+class Double_(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        x.mul_(2)
+        ctx.mark_dirty(x)
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+
+x1 = torch.tensor([1.0, -0.5, 0.0], dtype=torch.float32, requires_grad=True)
+x2 = torch.arange(1, dtype=torch.int64)
+x4 = Double_.apply(x2)
+x5 = x1.mean()
+x4[x4 > 0] = x5
+x2.clamp_max_(-1)
+x12 = torch.full((2, 3), 3, dtype=torch.int64)
+x13 = torch.full((), 1e-3, dtype=torch.float32, requires_grad=True)
+x12[0:1, None] = x13
+x15 = x12.t()
+x16 = x12 * 2
+x17 = x12 // 2
+x18 = x12.float()
+x12.t_()
+x19 = x12.clamp(0, 1)
+""",
 }
 
 

@@ -205,6 +205,9 @@ def finish(node, outputs, where=None):
     if node.num_outputs == 1:
         outs = (outputs,)
         if outputs is not None:         # recorder.attach of output 0 of a one-output node
+            if not outputs._dtype.is_floating_point and not recorder.integral_output(node,
+                                                                                   outputs):
+                return node
             outputs._grad_fn = node
             outputs._requires_grad = True
     else:

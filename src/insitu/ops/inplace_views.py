@@ -48,6 +48,8 @@ def _reshape_in_place(self, op_name, arr, derivative, values):
             if self._base is not None:
                 current_grad_fn(self)          # a stale view's grad_fn is regenerated first
             node = prepare(derivative, (self,), values)
+            if not self._dtype.is_floating_point:
+                recorder.integral_output(node, self)
     write(self, op_name, _set_data, self, arr)
     if self._base is None:
         if node is not None:

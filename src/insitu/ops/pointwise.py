@@ -468,6 +468,10 @@ def _clamp_mask(which):
     clamp_backward_min_max), computed before the kernel overwrites self."""
     def mask(inputs, params):
         self, lo, hi = inputs[0], inputs[1], inputs[2] if len(inputs) > 2 else None
+        if not self._dtype.is_floating_point and self._requires_grad:
+            # PyTorch's clamp_ keeps a copy of self for backward: for an integer self that
+            # requires grad, that copy refuses to get a grad_fn
+            raise RuntimeError(f"Autograd not support dtype: {self._dtype.legacy}")
         a = self._data
         lo = lo._data if isinstance(lo, Tensor) else lo
         hi = hi._data if isinstance(hi, Tensor) else hi
