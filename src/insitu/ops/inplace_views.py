@@ -48,9 +48,9 @@ def _reshape_in_place(self, op_name, arr, derivative, values):
             if self._base is not None:
                 current_grad_fn(self)          # a stale view's grad_fn is regenerated first
             node = prepare(derivative, (self,), values)
-            if not self._dtype.is_floating_point:
-                recorder.integral_output(node, self)
     write(self, op_name, _set_data, self, arr)
+    if node is not None and not self._dtype.is_floating_point:
+        recorder.integral_output(node, self)     # refused after the geometry changed, as in PyTorch
     if self._base is None:
         if node is not None:
             after_inplace(self, node)
