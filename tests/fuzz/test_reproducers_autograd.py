@@ -120,6 +120,10 @@ x8 = torch.ones((2,), dtype=torch.float32, requires_grad=True)
 x9 = x8 * 2
 x10 = (x9 * x9).sum()
 x10.backward(inputs=[x9])
+x11 = torch.ones((3, 1), dtype=torch.float32, requires_grad=True)
+x12 = x11.addcdiv(x11, x11, value=0.5)
+x13 = x12.asinh_()
+x12.sum().backward(inputs=[x13])
 """,
     # a view made under no_grad is a no_grad view even of a tensor that does not require grad:
     # writing a value that requires grad into it in grad mode is refused, before dtype checks
@@ -246,6 +250,34 @@ x17 = x12 // 2
 x18 = x12.float()
 x12.t_()
 x19 = x12.clamp(0, 1)
+""",
+    # what a node keeps, as PyTorch's: clamp and gather keep self (a later write into it fails
+    # the backward), clamp_ only what stands for its copy, copysign not `other`; hardtanh's
+    # gradient passes at NaN
+    "saved-tensors-as-pytorch": """
+x21 = torch.tensor([[1.0, -2.0, 2.0], [1e-3, 100.0, 0.5]], dtype=torch.float32, requires_grad=True)
+x22 = x21 * 1
+x23 = x22.clamp_min(5)
+x22.mul_(2)
+x23.sum().backward(create_graph=True)
+x24 = x21 * 1
+x25 = x24.clamp_(0, 1)
+x25.mul_(2)
+x25.sum().backward()
+x41 = torch.tensor([[-0.5, -1.0], [-0.5, float('nan')]], dtype=torch.float32, requires_grad=True)
+x42 = torch.nn.functional.hardtanh(x41)
+x42.sum().backward()
+x51 = torch.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=torch.float32, requires_grad=True)
+x52 = x51 * 1
+x53 = x52.gather(0, torch.zeros(1, 2, dtype=torch.int64))
+x52.add_(1)
+x53.sum().backward()
+x61 = torch.tensor([1.0, -2.0], dtype=torch.float32, requires_grad=True)
+x62 = torch.tensor([1.0, -2.0], dtype=torch.float32, requires_grad=True)
+x63 = x62 * 1
+x64 = torch.copysign(x61, x63)
+x63.add_(1)
+x64.sum().backward()
 """,
 }
 

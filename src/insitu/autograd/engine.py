@@ -193,7 +193,8 @@ def run_backward(roots, retain_graph, create_graph, captures=None, run_captured=
     """Run the graph from `roots` ((edge, gradient) pairs). With `captures` (edges to capture
     gradients at), only the nodes leading to them run; `run_captured` (backward's `inputs=`)
     runs the captured nodes themselves too, as PyTorch's engine marks them needed, so a freed
-    graph or a modified saved tensor there raises; what they return goes no further."""
+    graph or a modified saved tensor there raises (`_run_for_checks`); what they would return
+    goes no further."""
     root_nodes = list(dict.fromkeys(e[0] for e, _ in roots))
     deps = _count_dependencies(root_nodes)
     buffers = {}
@@ -223,9 +224,12 @@ def run_backward(roots, retain_graph, create_graph, captures=None, run_captured=
                 _capture(fn, grads, captures, got)
             skipped = needed is not None and (
                 fn not in needed or fn.__class__ is AccumulateGrad
-                or (fn in capture_nodes and not run_captured and not _leads_on(fn, needed)))
+                or (fn in capture_nodes and not _leads_on(fn, needed)))
             if skipped:     # not run, so not freed: PyTorch's engine stops at the inputs
                 out = ()
+                if run_captured and fn in capture_nodes and fn.__class__ is not AccumulateGrad:
+                    _run_for_checks(fn, grads)
+                    skipped = False     # it ran: freed below unless retain_graph
             elif fn.num_outputs == 1:
                 if grads[0] is None and not fn.runs_without_grad:
                     out = ()     # nothing flows: skip the formula (its outputs would be None)
@@ -261,6 +265,18 @@ def run_backward(roots, retain_graph, create_graph, captures=None, run_captured=
     finally:
         mode.grad = prev
     return got
+
+
+def _run_for_checks(fn, grads):
+    """Run a captured node of backward(inputs=) whose gradients go nowhere: PyTorch runs it,
+    and its generated backward unpacks the saved values first (a freed graph or a modified
+    saved tensor raises) but computes no gradient nobody needs (a not-implemented formula does
+    not raise). Nodes that cannot tell (custom Functions, graph rewrites) simply run."""
+    check = getattr(fn, "check_saved", None)
+    if check is not None:
+        check(grads)
+    elif grads[0] is not None or fn.runs_without_grad:
+        fn.apply(grads if not _any_none(grads) else _materialize(fn, grads))
 
 
 def _all_none(grads):

@@ -502,8 +502,11 @@ def _private(arr):
 _CLAMP_NODES = lambda args, params: ("ClampBackward0" if isinstance(args[1], Tensor) or  # noqa
                                      isinstance(args[2], Tensor) else "ClampBackward1")
 
+# kept_self: PyTorch's node keeps self (out of place: a later write into it fails the
+# backward); in place it keeps a copy, which the masks stand for (`derivatives._keep` keeps no
+# computed value that is the input being overwritten)
 _MASKS = {"mask": _clamp_mask("self"), "min_mask": _clamp_mask("min"),
-          "max_mask": _clamp_mask("max")}
+          "max_mask": _clamp_mask("max"), "kept_self": lambda inputs, params: inputs[0]}
 
 
 # ------------------------------------------------------------------- the table
@@ -579,25 +582,27 @@ CLAMP = [
        check=checks.clamp_args,
        cast_names=lambda args: _CLAMP_NODES(args, None) == "ClampBackward1",
        node=_CLAMP_NODES, computed=_MASKS,
-       derivatives={"self": lambda grad, mask: where(mask, grad),
-                    "min": lambda grad, min_mask: where(min_mask, grad),
-                    "max": lambda grad, max_mask: where(max_mask, grad)}),
+       derivatives={"self": lambda grad, mask, kept_self: where(mask, grad),
+                    "min": lambda grad, min_mask, kept_self, min, max: where(min_mask, grad),
+                    "max": lambda grad, max_mask, kept_self, min, max: where(max_mask, grad)}),
     Op("clamp_min(Tensor self, Scalar min)", _k_clamp_min, promote="same", cast_names=True,
        check=checks.clamp_bound("clamp_min_scalar_cpu"),
        node=_numbered_by(1, "ClampMin"),
        computed={"mask": lambda inputs, p: _MASKS["mask"]((inputs[0], inputs[1], None), p),
                  "min_mask": lambda inputs, p: _MASKS["min_mask"]((inputs[0], inputs[1], None),
-                                                                  p)},
-       derivatives={"self": lambda grad, mask: where(mask, grad),
-                    "min": lambda grad, min_mask: where(min_mask, grad)}),
+                                                                  p),
+                 "kept_self": _MASKS["kept_self"]},
+       derivatives={"self": lambda grad, mask, kept_self: where(mask, grad),
+                    "min": lambda grad, min_mask, kept_self, min: where(min_mask, grad)}),
     Op("clamp_max(Tensor self, Scalar max)", _k_clamp_max, promote="same", cast_names=True,
        check=checks.clamp_bound("clamp_max_scalar_cpu"),
        node=_numbered_by(1, "ClampMax"),
        computed={"mask": lambda inputs, p: _MASKS["mask"]((inputs[0], None, inputs[1]), p),
                  "max_mask": lambda inputs, p: _MASKS["max_mask"]((inputs[0], None, inputs[1]),
-                                                                  p)},
-       derivatives={"self": lambda grad, mask: where(mask, grad),
-                    "max": lambda grad, max_mask: where(max_mask, grad)}),
+                                                                  p),
+                 "kept_self": _MASKS["kept_self"]},
+       derivatives={"self": lambda grad, mask, kept_self: where(mask, grad),
+                    "max": lambda grad, max_mask, kept_self, max: where(max_mask, grad)}),
 ]
 
 TERNARY = [
