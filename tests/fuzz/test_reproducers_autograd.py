@@ -279,6 +279,20 @@ x64 = torch.copysign(x61, x63)
 x63.add_(1)
 x64.sum().backward()
 """,
+    # a copy of an inference tensor made outside inference mode is written by copy_: version 1,
+    # and a CopyBackwards grad_fn when the source requires grad
+    "copy-of-inference-tensor": """
+x1 = torch.tensor([3.0, 1.0, float('nan'), 2.0], dtype=torch.float32)
+x3 = x1[..., [0]]
+with torch.inference_mode():
+    x7 = torch.fmax(x3, x3)
+    x2 = torch.tensor([[-2.0, -1.0, 1.0], [0.0, 1.0, -2.0]], dtype=torch.float32, requires_grad=True)
+x10 = x7.clone()
+x11 = x10.split(1)[0]
+x12 = x2.clone()
+x13 = x2.double()
+x12.sum().backward()
+""",
 }
 
 
