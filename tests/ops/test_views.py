@@ -528,3 +528,34 @@ def test_reshape_alias_is_named_in_multi_output_view_errors():
         piece = lib.arange(24.0).requires_grad_().clone().view(4, 6).split(4)[0]
         messages.append(_error(lambda: piece.t().reshape(3, 2, 4).mul_(2)))
     assert messages[0] == messages[1] and "Output 0 of ReshapeAlias" in messages[0]
+
+
+@pytest.mark.parametrize("make", [lambda x: x.view(32, 64), lambda x: x.reshape(-1),
+                                  lambda x: x.unsqueeze(1), lambda x: x.flatten(),
+                                  lambda x: x.view(64, 32, 1).squeeze(-1)])
+def test_a_view_in_order_passes_its_gradient_on_without_a_copy(make):
+    # the gradient of view/reshape/flatten/(un)squeeze of a contiguous tensor is the incoming
+    # one reshaped: no zeros of the input's shape, and the leaf takes it as its .grad
+    x = insitu.randn(64, 32).requires_grad_()
+    z = make(x) * 2
+    g = insitu.ones(z.shape)
+    insitu.memory.reset_peak()
+    before = insitu.memory.allocated()
+    z.backward(g)
+    assert insitu.memory.peak() - before == x.numel() * 4      # mul's gradient, now x.grad
+    assert x.grad.tolist() == [[2.0] * 32] * 64 and x.grad._base is None
+
+
+@pytest.mark.parametrize("size", [0, 3])
+@pytest.mark.parametrize("start", [-5, -3, -1, 0, 1, 3, 4])
+@pytest.mark.parametrize("length", [-1, 0, 1, 5])
+def test_narrow_refusals_as_torch(size, start, length):
+    # fuzz seed 1: narrow(0, 1, 1) of an empty dimension is PyTorch's IndexError on start
+    def outcome(lib):
+        try:
+            return tuple(lib.ones(size, 2).narrow(0, start, length).shape)
+        except (IndexError, RuntimeError) as e:
+            return type(e).__name__, str(e)
+    assert outcome(insitu) == outcome(torch)
+    with pytest.raises(RuntimeError, match="narrow\\(\\) cannot be applied to a 0-dim tensor"):
+        insitu.ones(()).narrow(0, 0, 1)

@@ -11,6 +11,20 @@ from ..table import ANY_DTYPE, ANY_SHAPE
 INDEX_OP = dict(promote="same", writes=(ANY_DTYPE, ANY_SHAPE))
 
 
+def fill_value(value, arr):
+    """A fill value as PyTorch's kernels take it (`Scalar.to<T>()`): a number out of the range
+    of `arr`'s dtype raises PyTorch's overflow error (a 0-dim array value is read as a number)."""
+    if isinstance(value, xp.ndarray):
+        value = value.item()
+    k = arr.dtype.kind
+    if k in "iu":       # in range, it converts as C does (-1 is 255 in uint8, 2.5 is 2)
+        dtypes.checked_scalar(value, dtypes.from_numpy_dtype(arr.dtype))
+        return xp.asarray(value).astype(arr.dtype)[()]
+    if k == "f" and value.__class__ is float and abs(value) > 65504.0:
+        dtypes.checked_scalar(value, dtypes.from_numpy_dtype(arr.dtype))
+    return value
+
+
 def tensor_arg(x, fn, name, position):
     if not isinstance(x, Tensor):
         raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Tensor, "
@@ -27,10 +41,11 @@ def first_out_of_range(idx, size, allow_negative=False):
     """The first index outside [0, size) (or [-size, size)), or None."""
     if idx.size == 0:
         return None
-    bad = (idx >= size) | (idx < (-size if allow_negative else 0))
-    if bad.any():
-        return int(idx[bad][0])
-    return None
+    low = -size if allow_negative else 0
+    if idx.min() >= low and idx.max() < size:     # two reductions, no temporaries
+        return None
+    bad = (idx >= size) | (idx < low)
+    return int(idx[bad][0])
 
 
 def check_index_dtype(index, name):
@@ -73,15 +88,42 @@ def coords(idx, dim):
     return tuple(out)
 
 
+def flat_positions(idx, dim, shape):
+    """The places `coords(idx, dim)` names in a C-contiguous array of `shape`, as one flat intp
+    index in the same (C) order. One index into a flat view takes NumPy's one-index loops
+    (take, fancy assignment, ufunc.at's fast path), several times quicker than a tuple of
+    broadcast ranges, and visits the elements in the same sequence (the same roundings)."""
+    nd = idx.ndim
+    step = 1
+    base = 0
+    stride_d = 1
+    for k in range(nd - 1, -1, -1):
+        if k == dim:
+            stride_d = step
+        else:
+            n = idx.shape[k]
+            if n > 1:
+                rng = xp.arange(0, n * step, step, dtype=xp.intp)
+                base = base + rng.reshape((n,) + (1,) * (nd - 1 - k))
+        step *= shape[k]
+    if stride_d == 1:
+        pos = xp.add(idx, base, dtype=xp.intp)
+    else:
+        pos = xp.multiply(idx, stride_d, dtype=xp.intp)
+        pos += base
+    return pos.reshape(-1)
+
+
 def target(out, a, *readers):
     """The array an index kernel writes: a copy of `a` out of place; `a` itself in place, after
-    PyTorch's check that no index or source tensor shares memory with it."""
+    PyTorch's check that no index or source tensor shares memory with it (self itself counts,
+    even empty)."""
     if out is None:
         return a.copy()
     if out is not a:
         xp.copyto(out, a)
         return out
     for r in readers:
-        if r is not None and r.size and shares_memory(out, r):
+        if r is not None and (r is out or r.size and shares_memory(out, r)):
             raise RuntimeError(checks.PARTIAL_OVERLAP)
     return out

@@ -13,7 +13,8 @@ from ..checks import size_list
 from ..derivatives import Derivative, record
 from ..pipelines import write_out
 from ._common import (at_least_1d, check_bounds, check_flat_bounds, check_index_dtype,
-                      check_long_index, coords, first_out_of_range, tensor_arg)
+                      check_long_index, coords, first_out_of_range, flat_positions,
+                      tensor_arg)
 
 
 # ------------------------------------------------------------------------ gather
@@ -21,7 +22,7 @@ from ._common import (at_least_1d, check_bounds, check_flat_bounds, check_index_
 # PyTorch's node keeps self itself (not just its shape): writing into it later fails backward
 GATHER = Derivative("GatherBackward0", {
     "self": lambda grad, self, dim, index:
-    zeros(self._data.shape, dtype=self._dtype).scatter_add(dim, index, grad)})
+    zeros(self._data.shape, dtype=self._dtype).scatter_add_(dim, index, grad)})   # into the zeros
 
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):
@@ -46,7 +47,10 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
                     f"Size does not match at dimension {k} expected index {size_list(idx.shape)} "
                     f"to be no larger than self {size_list(a.shape)} apart from dimension {d}")
         check_bounds(i1, d, a1.shape[d])
-        arr = a1[coords(i1, d)].reshape(idx.shape)
+        if a1.flags.c_contiguous:
+            arr = xp.take(a1, flat_positions(i1, d, a1.shape)).reshape(idx.shape)
+        else:
+            arr = a1[coords(i1, d)].reshape(idx.shape)
     else:
         arr = xp.empty(idx.shape, a.dtype)
     if out is not None:
