@@ -449,15 +449,24 @@ def _hardsigmoid_backward(grad, self):
     return where((self > -3) & (self < 3), grad * _ONE_SIXTH)
 
 
+def _hardtanh_backward(grad, x, min_val, max_val):
+    """PyTorch's hardtanh_backward: no gradient at or beyond the bounds, all of it elsewhere
+    (NaN included)."""
+    out = (x <= min_val) | (x >= max_val)
+    if isinstance(grad, xp.ndarray):
+        return xp.where(out, grad.dtype.type(0), grad)
+    return grad.masked_fill(out, 0)
+
+
+# the output is inside the bounds exactly where the input was, so the rule reads it: the
+# in-place form keeps nothing extra
 _HARDTANH = {"self": lambda grad, result, min_val, max_val:
-             where((result > min_val) & (result < max_val), grad)}
+             _hardtanh_backward(grad, result, min_val, max_val)}
 
 TENSOR_METHODS = [
     Op("relu(Tensor self)", _k_relu, promote="same",
        check=refuse_bool("Boolean inputs not supported for relu"),
        derivatives={"self": _relu_backward}, on_arrays=True),
-    # hardtanh's gradient is decided by the result (strictly inside the bounds), so its in-place
-    # form keeps nothing extra: the output itself is saved
     Op("hardtanh(Tensor self, min_val=-1.0, max_val=1.0)", _k_hardtanh, promote="same",
        check=refuse_bool("Bool inputs not supported for hardtanh"), derivatives=_HARDTANH),
 ]

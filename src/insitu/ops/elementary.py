@@ -164,6 +164,13 @@ def _k_ldexp(out, dt, a, b):
 
 # ------------------------------------------------------------------ formulas
 
+def _zeros_of_shape(grad, other_shape):
+    """copysign's gradient for `other`: zeros (PyTorch's node keeps only its shape)."""
+    if isinstance(grad, Tensor):
+        return grad.new_zeros(other_shape)
+    return xp.zeros(other_shape, grad.dtype)
+
+
 def _copysign_grad(grad, self, result):
     """PyTorch's copysign_tensor_self_backward: grad * result / self, 0 where self is 0."""
     return grad * (result / self).masked_fill(self == 0, 0)
@@ -247,7 +254,7 @@ OPS = [
     Op("copysign(Tensor self, Scalar other)", _k_copysign, promote="float",
        node=lambda args, params: "CopysignBackward0" if isinstance(args[1], Tensor)
        else "CopysignBackward1",
-       derivatives={"self": _copysign_grad, "other": lambda grad, other: zeros_like(other)}),
+       derivatives={"self": _copysign_grad, "other": _zeros_of_shape}),
     Op("logaddexp(Tensor self, Tensor other)", refusing(_k_logaddexp, "logaddexp_cpu", "iub"),
        variants="function method", check=checks.operands_broadcast,
        derivatives={"self": lambda grad, self, other: grad / (1 + (other - self).exp()),

@@ -20,7 +20,7 @@ from ..autograd.versions import INFERENCE_WRITE, write
 from ..backend import xp
 from ..core import dtypes
 from ..core.dtypes import CPP_NAMES, can_cast
-from ..core.storage import INFERENCE, Storage, user_stacklevel
+from ..core.storage import INFERENCE, Storage, share_counter, user_stacklevel
 from ..core.tensor import Tensor, new_tensor
 from . import checks, parallel
 from .derivatives import finish, inference_only, keep_outputs, prepare
@@ -318,20 +318,23 @@ def _read_write_out_shape(out, args):
 
 
 def resize_out(out, shape, warn=True):
-    """out= with the wrong shape: PyTorch resizes it (a new buffer), bumping nothing else; it warns
-    when `out` had elements, except for the factories (`ops.factories`). A view keeps its
-    storage when the new shape fits in it from the view's offset (contiguous strides, as
-    `resize_`)."""
+    """out= with the wrong shape: PyTorch resizes it, bumping nothing else; it warns when `out`
+    had elements, except for the factories (`ops.factories`). The storage is kept when the new
+    shape fits in it from the tensor's offset (contiguous strides, as `resize_`); otherwise a
+    tensor that is not a view gets a new buffer."""
+    # like resize_, a shape that fits in the storage from the tensor's offset keeps the
+    # storage (views and detached aliases of `out` see what is written); a larger one gets a
+    # new buffer, which keeps counting versions with the old one (`share_counter`)
     view = None
-    if out._base is not None:
-        root = out._storage.array
-        n = 1
-        for s in shape:
-            n *= s
-        offset = out._storage.offset_of(out._data) if out._data.size else 0
-        if not (root.flags.c_contiguous and offset + n <= root.size):
-            raise RuntimeError("cannot resize a view used as out=; its shape must match")
+    root = out._storage.array
+    n = 1
+    for s in shape:
+        n *= s
+    offset = out._storage.offset_of(out._data) if out._data.size else 0
+    if root.flags.c_contiguous and offset + n <= root.size:
         view = root.reshape(-1)[offset:offset + n].reshape(shape)
+    elif out._base is not None:
+        raise RuntimeError("cannot resize a view used as out=; its shape must match")
     if warn and out._data.size:
         warnings.warn(
             f"An output with one or more elements was resized since it had shape "
@@ -344,10 +347,10 @@ def resize_out(out, shape, warn=True):
         out._data = view
         return
     arr = xp.empty(shape, dtype=out._dtype.np)
-    version = out._storage.version
+    old = out._storage
     out._data = arr
     out._storage = Storage(arr)
-    out._storage.version = version
+    share_counter(old, out._storage)
 
 
 def check_out_grad(name, out, inputs):

@@ -447,13 +447,40 @@ def _div_other_grad(grad, self, other, rounding_mode):
     return -grad * self / (other * other)
 
 
+def _extremum_grad(grad, a, b, loses):
+    """maximum/minimum's gradient for operand `a` (PyTorch's `where(a == b, grad / 2, grad)
+    .masked_fill_(loses, 0)`): half of it on a tie, none where `a` loses, all of it elsewhere,
+    NaN included (maximum(x, x) at a NaN gives the whole gradient to both operands)."""
+    if isinstance(grad, Tensor):
+        return (grad / 2).where(a == b, grad).masked_fill(loses, 0)
+    r = xp.where(a == b, grad / 2, grad)
+    return xp.where(loses, r.dtype.type(0), r)
+
+
 def _max_grad(grad, a, b):
-    """maximum's gradient for operand `a`: all of it where a wins, half of it on a tie."""
-    return grad * (a > b) + grad * (a == b) * 0.5
+    return _extremum_grad(grad, a, b, a < b)
 
 
 def _min_grad(grad, a, b):
-    return grad * (a < b) + grad * (a == b) * 0.5
+    return _extremum_grad(grad, a, b, a > b)
+
+
+def _floor_div(self, other):
+    """PyTorch's div(rounding_mode="floor") (remainder's gradient for `other`): fmod-based, so
+    inf // 1 is nan where floor(inf / 1) is inf."""
+    if isinstance(self, Tensor):
+        return self.div(other, rounding_mode="floor")
+    return xp.floor_divide(self, other)
+
+
+def _atan2_recip(self, other):
+    """1 / (self² + other²), 0 where that is 0 (PyTorch's atan2_backward: the gradient at the
+    origin is 0, not nan)."""
+    denom = self * self + other * other
+    recip = denom.reciprocal()
+    if isinstance(recip, Tensor):
+        return recip.masked_fill(denom == 0, 0)
+    return xp.where(denom == 0, recip.dtype.type(0), recip)
 
 
 def _clamp_mask(which):
@@ -461,6 +488,10 @@ def _clamp_mask(which):
     clamp_backward_min_max), computed before the kernel overwrites self."""
     def mask(inputs, params):
         self, lo, hi = inputs[0], inputs[1], inputs[2] if len(inputs) > 2 else None
+        if not self._dtype.is_floating_point and self._requires_grad:
+            # PyTorch's clamp_ keeps a copy of self for backward: for an integer self that
+            # requires grad, that copy refuses to get a grad_fn
+            raise RuntimeError(f"Autograd not support dtype: {self._dtype.legacy}")
         a = self._data
         lo = lo._data if isinstance(lo, Tensor) else lo
         hi = hi._data if isinstance(hi, Tensor) else hi
@@ -491,8 +522,11 @@ def _private(arr):
 _CLAMP_NODES = lambda args, params: ("ClampBackward0" if isinstance(args[1], Tensor) or  # noqa
                                      isinstance(args[2], Tensor) else "ClampBackward1")
 
+# kept_self: PyTorch's node keeps self (out of place: a later write into it fails the
+# backward); in place it keeps a copy, which the masks stand for (`derivatives._keep` keeps no
+# computed value that is the input being overwritten)
 _MASKS = {"mask": _clamp_mask("self"), "min_mask": _clamp_mask("min"),
-          "max_mask": _clamp_mask("max")}
+          "max_mask": _clamp_mask("max"), "kept_self": lambda inputs, params: inputs[0]}
 
 
 # ------------------------------------------------------------------- the table
@@ -536,7 +570,7 @@ BINARY = [
     Op("remainder(Tensor self, Scalar other)", _k_remainder,
        check=refuse("remainder_cpu", "b"), node=_remainder_node, pointwise="float",
        derivatives={"self": lambda grad: grad,
-                    "other": lambda grad, self, other: -grad * (self / other).floor()},
+                    "other": lambda grad, self, other: -grad * _floor_div(self, other)},
        operators=("__mod__", "__rmod__", "__imod__")),
     Op("fmod(Tensor self, Scalar other)", _k_fmod, check=refuse("fmod_cpu", "b"),
        node=_numbered_by(1, "Fmod"), pointwise="float",
@@ -552,9 +586,8 @@ BINARY = [
        derivatives={"self": lambda grad, self, other: _min_grad(grad, self, other),
                     "other": lambda grad, self, other: _min_grad(grad, other, self)}),
     Op("atan2(Tensor self, Tensor other)", uf(xp.arctan2), promote="float",
-       derivatives={"self": lambda grad, self, other: grad * other / (self * self + other * other),
-                    "other": lambda grad, self, other:
-                    -grad * self / (self * self + other * other)}),
+       derivatives={"self": lambda grad, self, other: grad * other * _atan2_recip(self, other),
+                    "other": lambda grad, self, other: grad * -self * _atan2_recip(self, other)}),
     Op("hypot(Tensor self, Tensor other)", refusing(hypot.kernel, "hypot_cpu", "iub"),
        check=checks.operands_broadcast,
        derivatives={"self": lambda grad, self, result: grad * self / result,
@@ -572,25 +605,27 @@ CLAMP = [
        check=checks.clamp_args,
        cast_names=lambda args: _CLAMP_NODES(args, None) == "ClampBackward1",
        node=_CLAMP_NODES, computed=_MASKS,
-       derivatives={"self": lambda grad, mask: where(mask, grad),
-                    "min": lambda grad, min_mask: where(min_mask, grad),
-                    "max": lambda grad, max_mask: where(max_mask, grad)}),
+       derivatives={"self": lambda grad, mask, kept_self: where(mask, grad),
+                    "min": lambda grad, min_mask, kept_self, min, max: where(min_mask, grad),
+                    "max": lambda grad, max_mask, kept_self, min, max: where(max_mask, grad)}),
     Op("clamp_min(Tensor self, Scalar min)", _k_clamp_min, promote="same",
        cast_names=_number_bound, check=checks.clamp_bound("clamp_min_scalar_cpu"),
        node=_numbered_by(1, "ClampMin"),
        computed={"mask": lambda inputs, p: _MASKS["mask"]((inputs[0], inputs[1], None), p),
                  "min_mask": lambda inputs, p: _MASKS["min_mask"]((inputs[0], inputs[1], None),
-                                                                  p)},
-       derivatives={"self": lambda grad, mask: where(mask, grad),
-                    "min": lambda grad, min_mask: where(min_mask, grad)}),
+                                                                  p),
+                 "kept_self": _MASKS["kept_self"]},
+       derivatives={"self": lambda grad, mask, kept_self: where(mask, grad),
+                    "min": lambda grad, min_mask, kept_self, min: where(min_mask, grad)}),
     Op("clamp_max(Tensor self, Scalar max)", _k_clamp_max, promote="same",
        cast_names=_number_bound, check=checks.clamp_bound("clamp_max_scalar_cpu"),
        node=_numbered_by(1, "ClampMax"),
        computed={"mask": lambda inputs, p: _MASKS["mask"]((inputs[0], None, inputs[1]), p),
                  "max_mask": lambda inputs, p: _MASKS["max_mask"]((inputs[0], None, inputs[1]),
-                                                                  p)},
-       derivatives={"self": lambda grad, mask: where(mask, grad),
-                    "max": lambda grad, max_mask: where(max_mask, grad)}),
+                                                                  p),
+                 "kept_self": _MASKS["kept_self"]},
+       derivatives={"self": lambda grad, mask, kept_self: where(mask, grad),
+                    "max": lambda grad, max_mask, kept_self, max: where(max_mask, grad)}),
 ]
 
 TERNARY = [
