@@ -119,58 +119,82 @@ def elu_backward_result_array(grad, result, alpha, scale, input_scale):
     return select(result <= 0, neg, grad if scale == 1 else grad * t(scale))
 
 
+def _by_blocks(body, grad, x):
+    """body(out_block, grad_block, x_block) over blocks of the result (its one full-size buffer;
+    the formulas' temporaries are scratch slots 10 and up, apart from erf's)."""
+    out = xp.empty(xp.broadcast_shapes(grad.shape, x.shape), xp.result_type(grad, x))
+    if grad.shape == x.shape == out.shape and grad.flags.c_contiguous and x.flags.c_contiguous:
+        o, g, a = out.reshape(-1), grad.reshape(-1), x.reshape(-1)
+        for s in range(0, o.size, _BLOCK):
+            body(o[s:s + _BLOCK], g[s:s + _BLOCK], a[s:s + _BLOCK])
+    else:
+        body(out, grad, x)
+    return out
+
+
 def gelu_grad_array(grad, x):
-    """grad * (cdf + x * pdf) on arrays: the tensor formula's operations in its order, in
-    two buffers."""
+    """grad * (cdf + x * pdf) on arrays: the tensor formula's operations in its order, a block at
+    a time."""
+    return _by_blocks(_gelu_grad_block, grad, x)
+
+
+def _gelu_grad_block(out, grad, x):
     t = x.dtype.type
-    cdf = xp.multiply(x, t(SQRT_HALF))
+    cdf = xp.multiply(x, t(SQRT_HALF), out=scratch(10, x.dtype, x.shape))
     erf_array(cdf, cdf)
     cdf += t(1)
     cdf *= t(0.5)
-    pdf = xp.multiply(x, x)
+    pdf = xp.multiply(x, x, out=scratch(11, x.dtype, x.shape))
     pdf *= t(-0.5)
     xp.exp(pdf, out=pdf)
     pdf *= t(INV_SQRT_2PI)
     pdf *= x
     cdf += pdf
-    return xp.multiply(grad, cdf, out=cdf)
+    xp.multiply(grad, cdf, out=out)
 
 
 def gelu_tanh_grad_array(grad, x):
-    """The tanh form's formula on arrays, its operations in its order, in three buffers."""
+    """The tanh form's formula on arrays, its operations in its order, a block at a time."""
+    return _by_blocks(_gelu_tanh_grad_block, grad, x)
+
+
+def _gelu_tanh_grad_block(out, grad, x):
     t = x.dtype.type
-    inner = xp.multiply(x, x)
+    inner = xp.multiply(x, x, out=scratch(10, x.dtype, x.shape))
     inner *= x
     inner *= t(GELU_C)
     inner += x
     inner *= t(SQRT_2_OVER_PI)
     th = xp.tanh(inner, out=inner)
-    d = xp.multiply(x, x)
+    d = xp.multiply(x, x, out=scratch(11, x.dtype, x.shape))
     d *= t(3 * GELU_C)
     d += t(1)
     d *= t(SQRT_2_OVER_PI)
-    b = xp.multiply(x, t(0.5))
-    sq = xp.multiply(th, th)
+    b = xp.multiply(x, t(0.5), out=scratch(12, x.dtype, x.shape))
+    sq = xp.multiply(th, th, out=scratch(13, x.dtype, x.shape))
     xp.subtract(t(1), sq, out=sq)
     b *= sq
     b *= d
     th += t(1)
     th *= t(0.5)
     th += b
-    return xp.multiply(grad, th, out=th)
+    xp.multiply(grad, th, out=out)
 
 
 def silu_grad_array(grad, x):
-    """The tensor formula's operations on arrays, in its order, in two buffers (sigmoid as
+    """The tensor formula's operations on arrays, in its order, a block at a time (sigmoid as
     its kernel computes it)."""
+    return _by_blocks(_silu_grad_block, grad, x)
+
+
+def _silu_grad_block(out, grad, x):
     one = x.dtype.type(1)
-    s = xp.negative(x)
+    s = xp.negative(x, out=scratch(10, x.dtype, x.shape))
     xp.exp(s, out=s)
     s += one
     xp.reciprocal(s, out=s)
-    g = xp.multiply(grad, s)
+    xp.multiply(grad, s, out=out)
     xp.subtract(one, s, out=s)
     s *= x
     s += one
-    g *= s
-    return g
+    out *= s
