@@ -154,6 +154,10 @@ def _k_ldexp(out, dt, a, b):
     return xp.multiply(a, xp.power(d.type(2), b), out=out, casting=UNSAFE)
 
 
+# PyTorch's ldexp is mul(self, pow(2, other)): other is read first (`overlapping_writes`)
+setattr(_k_ldexp, "temporary_from", 1)
+
+
 # ------------------------------------------------------------------ formulas
 
 def _copysign_grad(grad, self, result):

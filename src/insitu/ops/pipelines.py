@@ -22,7 +22,7 @@ from ..core import dtypes
 from ..core.dtypes import CPP_NAMES, can_cast
 from ..core.storage import INFERENCE, Storage, user_stacklevel
 from ..core.tensor import Tensor, new_tensor
-from . import checks, parallel
+from . import checks, overlapping_writes, parallel
 from .derivatives import finish, inference_only, keep_outputs, prepare
 from .table import dtype_info, fast_key
 from .view_graph import after_inplace
@@ -129,33 +129,22 @@ def inplace(op, args, params):
         and not (self._storage.special & INFERENCE and inference_only(_scalars(op), args))
     if grad:   # PyTorch's autograd guards come before the kernel's own checks
         check_autograd(self, _needs(args[1:]))
-    if op.check_inplace is not None:
-        op.check_inplace(args, params)
+    refusal = None if op.check_inplace is None else _run_check(op.check_inplace, args, params)
+    data = self._data
+    arrays = _checked_operands(op, self, args)
+    if refusal is not None:
+        raise refusal
     result_dt, force, _ = dtype_info(op, args, params)
     sd = self._dtype
     if result_dt is not sd and op.check_cast and not can_cast(result_dt, sd):
         raise checks.cast_error(result_dt, sd, _cast_names(op, args))
-    data = self._data
-    arrays = [data]
-    st = self._storage
-    for a in args[1:]:
-        if isinstance(a, Tensor):
-            ad = a._data
-            if ad.shape != data.shape and op.check_shapes:
-                checks.check_broadcast_into(data.shape, [ad.shape])
-            if a._storage is st and op.check_overlap and checks.check_input_overlap(self, ad):
-                ad = ad.copy()
-            arrays.append(ad)
-        else:
-            arrays.append(a)
-    if self._base is not None and not op.internal_overlap_ok:
-        checks.check_internal_overlap(self)
     node = None
     if grad and op.inplace_differentiable:
         node = prepare(op.derivative_for(args, params), args, params, op.inplace_name)
-    if st.special & INFERENCE and not mode.inference:
-        _write_inference(call_kernel, op, data, force, arrays, params)
-    write(self, op.inplace_name, call_kernel, op, data, force, arrays, params)
+    run = _kernel_for(op, data)
+    if self._storage.special & INFERENCE and not mode.inference:
+        _write_inference(run, op, data, force, arrays, params)
+    write(self, op.inplace_name, run, op, data, force, arrays, params)
     if node is not None:
         after_inplace(self, node)
         keep_outputs(node, (self,))
@@ -163,6 +152,55 @@ def inplace(op, args, params):
     if key is not None:
         op._fast_in[key] = force
     return self
+
+
+def _run_check(check, args, params):
+    """Run an op's check; a dtype refusal (NotImplementedError: PyTorch's kernel has no such
+    dtype) is returned, to be raised after the overlap and shape checks and the `out=` resize,
+    which PyTorch's TensorIterator does before it picks the kernel (the refusal still comes
+    before the result-dtype cast check, which PyTorch computes from fewer operands for some
+    ops: lerp's weight)."""
+    try:
+        check(args, params)
+    except NotImplementedError as e:
+        return e
+    return None
+
+
+def _checked_operands(op, self, args):
+    """The arrays an in-place op reads, after PyTorch's TensorIterator checks in its order:
+    self has no internal overlap, no operand partially overlaps it (one that overlaps in a way
+    PyTorch cannot tell is copied), then the operands broadcast into self's shape."""
+    data = self._data
+    if op.internal_overlap_ok is False and 0 in data.strides:
+        if not (op.skip_same_data and isinstance(args[1], Tensor)
+                and checks.same_data(data, args[1]._data)):
+            checks.check_internal_overlap(data)
+    elif op.internal_overlap_ok is not True:        # a name: PyTorch only warns
+        checks.warn_expanded(data, op.internal_overlap_ok)
+    arrays = [data]
+    st = self._storage
+    for a in args[1:]:
+        if isinstance(a, Tensor):
+            ad = a._data
+            if a._storage is st and op.check_overlap and checks.check_input_overlap(self, ad):
+                ad = ad.copy()
+            arrays.append(ad)
+        else:
+            arrays.append(a)
+    if op.check_shapes:
+        for a in args[1:]:
+            if isinstance(a, Tensor) and a._data.shape != data.shape:
+                checks.check_broadcast_into(data.shape, [a._data.shape])
+    return arrays
+
+
+def _kernel_for(op, out):
+    """How the kernel runs: at once, or line by line in PyTorch's order where `out`'s elements
+    share memory (`overlapping_writes`)."""
+    if op.pointwise and op.internal_overlap_ok is not True and overlapping_writes.interleaved(out):
+        return overlapping_writes.call_in_order
+    return call_kernel
 
 
 def _write_inference(kernel, *args):
@@ -177,15 +215,16 @@ def into_out(op, args, params, out):
     if out._dtype is not dtypes.bool_ and getattr(op.kernel, "bool_out_only", False):
         raise RuntimeError(f"{op.name} does not support non-boolean outputs.")
     fallback = mode.grad and _out_grad(op, out, args)
+    if op.internal_overlap_ok is False:     # PyTorch checks `out` as given, before resizing it
+        checks.check_internal_overlap(out._data)
     for a in args:      # PyTorch refuses a partial overlap before its dtype checks
         if isinstance(a, Tensor) and a._storage is out._storage:
             checks.check_input_overlap(out, a._data)
             if a is out and op.check_shapes:
                 _read_write_out_shape(out, args)
-    if op.check_args is not None:
-        op.check_args(args, params)
+    refusal = None if op.check_args is None else _run_check(op.check_args, args, params)
     result_dt, force, _ = dtype_info(op, args, params)
-    if not can_cast(result_dt, out._dtype):
+    if refusal is None and not can_cast(result_dt, out._dtype):
         raise checks.cast_error(result_dt, out._dtype, _cast_names(op, args))
     if op.check_shapes:
         shapes = [a._data.shape for a in args if isinstance(a, Tensor)]
@@ -194,23 +233,30 @@ def into_out(op, args, params, out):
         shape = args[0]._data.shape
     if out._data.shape != shape:
         resize_out(out, shape)
+    if refusal is not None:
+        raise refusal
     arrays = []
     for a in args:
         if isinstance(a, Tensor):
             ad = a._data
-            if a._storage is out._storage and checks.check_input_overlap(out, ad):
+            # checked before the resize; now only whether to read a copy
+            if a._storage is out._storage and checks.overlap_status(out._data, ad) in _COPIED:
                 ad = ad.copy()
             arrays.append(ad)
         else:
             arrays.append(a)
+    run = _kernel_for(op, out._data)
     if out._storage.special & INFERENCE and not mode.inference:
-        _write_inference(call_kernel, op, out._data, force, arrays, params)
+        _write_inference(run, op, out._data, force, arrays, params)
     if fallback:
         node = prepare(op.derivative_named("NotImplemented"), args, params)
-        write(out, op.name, call_kernel, op, out._data, force, arrays, params)
+        write(out, op.name, run, op, out._data, force, arrays, params)
         after_inplace(out, node)
         return out
-    return write(out, op.name, call_kernel, op, out._data, force, arrays, params)
+    return write(out, op.name, run, op, out._data, force, arrays, params)
+
+
+_COPIED = ("partial", "buffer")
 
 
 def _out_grad(op, out, args):
@@ -245,20 +291,22 @@ def _read_write_out_shape(out, args):
 
 
 def resize_out(out, shape, warn=True):
-    """out= with the wrong shape: PyTorch resizes it (a new buffer), bumping nothing else; it warns
-    when `out` had elements, except for the factories (`ops.factories`). A view keeps its
-    storage when the new shape fits in it from the view's offset (contiguous strides, as
-    `resize_`)."""
+    """out= with the wrong shape: PyTorch resizes it, bumping nothing else; it warns when `out`
+    had elements, except for the factories (`ops.factories`). It keeps its storage (and the
+    version counter its views share) when the new shape fits in it from its offset
+    (contiguous strides, as `resize_`); otherwise it gets a new buffer (a view cannot) that
+    starts with the old contents (PyTorch's grown storage; the rest is zeros here, whatever
+    there)."""
     view = None
-    if out._base is not None:
-        root = out._storage.array
-        n = 1
-        for s in shape:
-            n *= s
-        offset = out._storage.offset_of(out._data) if out._data.size else 0
-        if not (root.flags.c_contiguous and offset + n <= root.size):
-            raise RuntimeError("cannot resize a view used as out=; its shape must match")
+    root = out._storage.array
+    n = 1
+    for s in shape:
+        n *= s
+    offset = out._storage.offset_of(out._data) if out._data.size else 0
+    if root.flags.c_contiguous and offset + n <= root.size:
         view = root.reshape(-1)[offset:offset + n].reshape(shape)
+    elif out._base is not None:
+        raise RuntimeError("cannot resize a view used as out=; its shape must match")
     if warn and out._data.size:
         warnings.warn(
             f"An output with one or more elements was resized since it had shape "
@@ -270,11 +318,15 @@ def resize_out(out, shape, warn=True):
     if view is not None:
         out._data = view
         return
-    arr = xp.empty(shape, dtype=out._dtype.np)
-    version = out._storage.version
+    arr = xp.zeros(shape, dtype=out._dtype.np)
+    if root.flags.c_contiguous and offset < root.size:   # what was there stays, as in PyTorch
+        kept = root.reshape(-1)[offset:offset + n]
+        arr.reshape(-1)[:kept.size] = kept
+    old = out._storage
     out._data = arr
     out._storage = Storage(arr)
-    out._storage.version = version
+    out._storage.version = old.version
+    out._storage.special = old.special & INFERENCE      # still an inference tensor
 
 
 def check_out_grad(name, out, inputs):

@@ -337,7 +337,8 @@ def expand(self, *sizes):
                for n, s, st in zip(a.shape, shape[lead:], a.strides)]
     for s in reversed(shape[:lead]):
         # a new leading dim: PyTorch strides it as an unsqueeze would (then 0 if it grows)
-        nxt = strides[0] * shape[len(shape) - len(strides)] if strides else a.itemsize
+        # (a 0-dim tensor's new dims all have stride 0)
+        nxt = strides[0] * shape[len(shape) - len(strides)] if strides else 0
         strides.insert(0, nxt if s == 1 else 0)
     arr = strided_view(a, 0, shape, strides)
     return make_view(self, arr, "ExpandBackward0", None, derivative=EXPAND, values={})

@@ -1,6 +1,6 @@
 """What the index ops share: argument checks with PyTorch's messages, the coordinates an index
 tensor reads or writes along a dim, and the array an in-place index kernel writes."""
-from ...backend import xp, shares_memory
+from ...backend import xp
 from ...core import dtypes
 from ...core.tensor import Tensor
 from .. import checks
@@ -75,13 +75,14 @@ def coords(idx, dim):
 
 def target(out, a, *readers):
     """The array an index kernel writes: a copy of `a` out of place; `a` itself in place, after
-    PyTorch's check that no index or source tensor shares memory with it."""
+    PyTorch's check that no index or source tensor overlaps it (`checks.check_no_overlap`; a
+    source that overlaps it in a way PyTorch cannot tell was copied by the pipeline)."""
     if out is None:
         return a.copy()
     if out is not a:
         xp.copyto(out, a)
         return out
     for r in readers:
-        if r is not None and r.size and shares_memory(out, r):
-            raise RuntimeError(checks.PARTIAL_OVERLAP)
+        if r is not None:
+            checks.check_no_overlap(out, r)
     return out

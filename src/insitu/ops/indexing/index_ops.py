@@ -9,9 +9,9 @@ reads it.
 from ...backend import xp
 from ...core import dtypes
 from ...core.tensor import Tensor, _wrap_dim, wrap
-from ..checks import size_list
+from ..checks import fill_value, size_list
 from ..kernels import add_at_rows
-from ..table import ANY_DTYPE, ANY_SHAPE, Op
+from ..table import ANY_DTYPE, ANY_SHAPE, EXPANDED_WARNS, OWN_OVERLAP, Op
 from ._common import (INDEX_OP, at_least_1d, check_bounds, check_long_index,
                       first_out_of_range, target, tensor_arg)
 
@@ -175,6 +175,7 @@ def _check_index_fill(args, params):
 
 def _k_index_fill(out, dt, a, value, dim, index):
     idx = index._data.reshape(-1)
+    value = fill_value(value, out.dtype if out is not None else a.dtype)
     out = target(out, a, idx)
     o = at_least_1d(out)
     o[_along(dim % o.ndim, idx)] = value
@@ -189,7 +190,8 @@ def _index_fill_value_grad(grad, dim, index):
 
 # the value is a number or a 0-dim tensor (then IndexFillBackward1, with a gradient of its own)
 INDEX_FILL = Op("index_fill(Tensor self, dim, index, Scalar value)", _k_index_fill,
-                promote="self", writes=(ANY_DTYPE, ANY_SHAPE), check=_check_index_fill,
+                promote="self", writes=(ANY_DTYPE, ANY_SHAPE, EXPANDED_WARNS, OWN_OVERLAP),
+                check=_check_index_fill,
                 node=lambda args, params: ("IndexFillBackward1" if isinstance(args[1], Tensor)
                                            else "IndexFillBackward0"),
                 derivatives={"self": lambda grad, dim, index: grad.index_fill(dim, index, 0),

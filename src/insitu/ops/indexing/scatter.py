@@ -18,7 +18,7 @@ from .. import checks
 from ..checks import size_list
 from ..pipelines import inplace, outofplace, write_out
 from ..shape import cat
-from ..table import Op
+from ..table import ANY_DTYPE, ANY_SHAPE, OWN_OVERLAP, Op
 from ._common import (INDEX_OP, at_least_1d, check_bounds, check_flat_bounds, check_index_dtype,
                       check_long_index, coords, target, tensor_arg)
 
@@ -344,8 +344,9 @@ def _masked_scatter_source_grad(grad, mask, source_shape):
     return picked.reshape(source_shape)
 
 
+# PyTorch does not check the source's overlap with self (the kernel reads a copy)
 MASKED_SCATTER = Op("masked_scatter(Tensor self, Tensor source, mask, shape)", _k_masked_scatter,
-                    variants="", **INDEX_OP,
+                    variants="", promote="same", writes=(ANY_DTYPE, ANY_SHAPE, OWN_OVERLAP),
                     derivatives={"self": lambda grad, mask: grad.masked_fill(mask, 0),
                                  "source": _masked_scatter_source_grad})
 
