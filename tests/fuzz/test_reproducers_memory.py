@@ -107,6 +107,13 @@ x7 = torch.ones((), dtype=torch.float32)
 x8 = x7.view(1,) * 1
 torch.bitwise_xor(x7, x7, out=x8)
 """,
+    # alpha is converted to the op's type as PyTorch's kernels do: negative wraps when unsigned
+    "alpha-wraps-unsigned": """
+x2 = torch.tensor([0, 5, 200], dtype=torch.uint8)
+x2.sub_(x2, alpha=2)
+x3 = x2.add(x2, alpha=-3)
+x4 = torch.rsub(x2, 1, alpha=-2)
+""",
     # fill values are converted to the tensor's type first: out of range raises
     "fill-value-overflow": """
 x1 = torch.zeros((1, 3), dtype=torch.int32)
