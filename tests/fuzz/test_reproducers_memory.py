@@ -114,6 +114,14 @@ x2.sub_(x2, alpha=2)
 x3 = x2.add(x2, alpha=-3)
 x4 = torch.rsub(x2, 1, alpha=-2)
 """,
+    # heaviside refuses an out= of another dtype before any other check
+    "heaviside-out-dtype": """
+x3 = torch.full((4,), 0.0, dtype=torch.float32)
+x5 = torch.ones((), dtype=torch.bool)
+torch.heaviside(x3, x3, out=x5)
+x6 = torch.zeros((3,), dtype=torch.int64).expand(2, 3)
+torch.heaviside(x3, x3, out=x6)
+""",
     # fill values are converted to the tensor's type first: out of range raises
     "fill-value-overflow": """
 x1 = torch.zeros((1, 3), dtype=torch.int32)

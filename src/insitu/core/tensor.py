@@ -337,9 +337,13 @@ def alias(src, arr=None, cls=Tensor, requires_grad=False):
     counts no new bytes: detach(), .data, a Parameter made from a tensor, _unsafe_view's result.
     It shows `arr` (a view of that storage's memory; `src`'s own array by default) and starts
     outside the graph."""
-    arr = src._data if arr is None else arr
+    if arr is None:
+        arr = src._data
+        shown = src._base is not None   # only a view's (or an alias's, flagged) memory overlaps
+    else:
+        shown = True
     t = assemble(arr, src._dtype, src._storage, None, cls)
-    if has_internal_overlap(arr):
+    if shown and has_internal_overlap(arr):
         src._storage.special |= OVERLAPPING
     if requires_grad:
         t._requires_grad = True

@@ -123,11 +123,15 @@ def _k_heaviside(out, dt, a, b):
     return store(xp.where(a == 0, b, (a > 0).astype(d)), out)
 
 
-def _check_heaviside(args, params):
+def _check_heaviside(args, params, out=None):
     tensors_only("heaviside", ("values",))(args, params)
-    if args[0]._dtype is not args[1]._dtype:
+    if args[0]._dtype is not args[1]._dtype or out is not None and out._dtype is not args[0]._dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different "
                            "dtypes.")
+
+
+# out='s dtype too, before anything else is checked (`pipelines.into_out`)
+setattr(_check_heaviside, "out", _check_heaviside)
 
 
 _check_ldexp = tensors_only("ldexp")

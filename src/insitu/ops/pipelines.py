@@ -17,7 +17,7 @@ import warnings
 from ..autograd.grad_mode import mode
 from ..autograd.guards import check_autograd
 from ..autograd.versions import INFERENCE_WRITE, write
-from ..backend import xp
+from ..backend import has_internal_overlap, xp
 from ..core import dtypes
 from ..core.dtypes import CPP_NAMES, can_cast
 from ..core.storage import INFERENCE, Storage, user_stacklevel
@@ -131,7 +131,7 @@ def inplace(op, args, params):
         check_autograd(self, _needs(args[1:]))
     refusal = None if op.check_inplace is None else _run_check(op.check_inplace, args, params)
     data = self._data
-    arrays = _checked_operands(op, self, args)
+    arrays, run = _checked_operands(op, self, args)
     if refusal is not None:
         raise refusal
     result_dt, force, _ = dtype_info(op, args, params)
@@ -141,7 +141,6 @@ def inplace(op, args, params):
     node = None
     if grad and op.inplace_differentiable:
         node = prepare(op.derivative_for(args, params), args, params, op.inplace_name)
-    run = _kernel_for(op, data)
     if self._storage.special & INFERENCE and not mode.inference:
         _write_inference(run, op, data, force, arrays, params)
     write(self, op.inplace_name, run, op, data, force, arrays, params)
@@ -168,16 +167,14 @@ def _run_check(check, args, params):
 
 
 def _checked_operands(op, self, args):
-    """The arrays an in-place op reads, after PyTorch's TensorIterator checks in its order:
-    self has no internal overlap, no operand partially overlaps it (one that overlaps in a way
-    PyTorch cannot tell is copied), then the operands broadcast into self's shape."""
+    """The arrays an in-place op reads and how its kernel runs, after PyTorch's TensorIterator
+    checks in its order: self has no internal overlap, no operand partially overlaps it (one
+    that overlaps in a way PyTorch cannot tell is copied), then the operands broadcast into
+    self's shape."""
     data = self._data
-    if op.internal_overlap_ok is False and 0 in data.strides:
-        if not (op.skip_same_data and isinstance(args[1], Tensor)
-                and checks.same_data(data, args[1]._data)):
-            checks.check_internal_overlap(data)
-    elif op.internal_overlap_ok is not True:        # a name: PyTorch only warns
-        checks.warn_expanded(data, op.internal_overlap_ok)
+    run = call_kernel
+    if not data.flags.c_contiguous and has_internal_overlap(data):   # one test, most arrays
+        run = _overlapping(op, data, args)
     arrays = [data]
     st = self._storage
     for a in args[1:]:
@@ -192,13 +189,31 @@ def _checked_operands(op, self, args):
         for a in args[1:]:
             if isinstance(a, Tensor) and a._data.shape != data.shape:
                 checks.check_broadcast_into(data.shape, [a._data.shape])
-    return arrays
+    return arrays, run
+
+
+def _overlapping(op, data, args):
+    """Self's elements share memory. A zero stride: PyTorch refuses it (most ops; copy_ from
+    self's very data writes nothing), warns (masked_fill_, index_fill_, index_put_) or lets it
+    be (fill_, zero_, tril_). Any other such layout it writes as it is: a pointwise kernel then
+    runs line by line in PyTorch's order (`overlapping_writes`)."""
+    ok = op.internal_overlap_ok
+    if ok is True:
+        return call_kernel
+    if checks.internal_overlap(data):
+        if ok is not False:                         # a name: PyTorch only warns
+            checks.warn_expanded(data, ok)
+        elif not (op.skip_same_data and isinstance(args[1], Tensor)
+                  and checks.same_data(data, args[1]._data)):
+            raise RuntimeError(checks.INTERNAL_OVERLAP)
+        return call_kernel
+    return overlapping_writes.call_in_order if op.pointwise and ok is False else call_kernel
 
 
 def _kernel_for(op, out):
-    """How the kernel runs: at once, or line by line in PyTorch's order where `out`'s elements
-    share memory (`overlapping_writes`)."""
-    if op.pointwise and op.internal_overlap_ok is not True and overlapping_writes.interleaved(out):
+    """How an `out=` kernel runs: at once, or line by line in PyTorch's order where `out`'s
+    elements share memory (`overlapping_writes`)."""
+    if op.pointwise and op.internal_overlap_ok is False and overlapping_writes.interleaved(out):
         return overlapping_writes.call_in_order
     return call_kernel
 
@@ -215,6 +230,8 @@ def into_out(op, args, params, out):
     if out._dtype is not dtypes.bool_ and getattr(op.kernel, "bool_out_only", False):
         raise RuntimeError(f"{op.name} does not support non-boolean outputs.")
     fallback = mode.grad and _out_grad(op, out, args)
+    if op.check_out is not None:
+        op.check_out(args, params, out)
     if op.internal_overlap_ok is False:     # PyTorch checks `out` as given, before resizing it
         checks.check_internal_overlap(out._data)
     for a in args:      # PyTorch refuses a partial overlap before its dtype checks

@@ -54,7 +54,8 @@ class Op:
     operators     the dunders: `__mul__`, its reflection `__rmul__`, its in-place `__imul__`
     check         fn(operands, params) that raises PyTorch's error before anything runs; it may
                   depend only on the operands' dtypes and kinds and on the parameters' types, as
-                  the fast path keeps its verdict per kind
+                  the fast path keeps its verdict per kind; its `.out` attribute, if any, is
+                  fn(operands, params, out), run first by the `out=` form (heaviside's dtypes)
     writes        what the in-place form tolerates (ANY_DTYPE, EXPANDED_SELF or EXPANDED_WARNS,
                   ANY_SHAPE, SAME_DATA_NOOP), or OWN_OVERLAP: the op's check decides about
                   operands that overlap self
@@ -94,6 +95,7 @@ class Op:
         self.inplace_name = self.name + "_"
         self.check_args = check
         self.check_inplace = getattr(check, "inplace", check)   # its message may name the method
+        self.check_out = getattr(check, "out", None)    # (args, params, out): out= checked first
         self.check_cast = ANY_DTYPE not in writes
         # True, False, or the name PyTorch's deprecation warning gives
         self.internal_overlap_ok = EXPANDED_SELF in writes or \
