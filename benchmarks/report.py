@@ -33,6 +33,7 @@ BENCHMARKS = {
     "rnn": ("bench_rnn.py", ["--repeats", "10"], []),
     "models": ("bench_models.py", ["--quick"], []),
     "locations": ("bench_locations.py", [], []),
+    "memory": ("bench_memory.py", [], []),
 }
 
 _BEGIN = "<!-- {} -->"

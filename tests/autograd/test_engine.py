@@ -299,6 +299,38 @@ def test_first_grad_owns_its_buffer():
     same(run)
 
 
+
+def test_a_fresh_first_gradient_becomes_grad_without_a_copy():
+    # PyTorch's AccumulateGrad steals a gradient nothing else holds; so does insitu: the
+    # backward of sigmoid allocates its one result, which is then x.grad (no second buffer)
+    x = insitu.randn(64, 32).requires_grad_()
+    y = insitu.sigmoid(x)
+    g = insitu.ones(64, 32)
+    insitu.memory.reset_peak()
+    before = insitu.memory.allocated()
+    y.backward(g)
+    assert insitu.memory.peak() - before == x.numel() * 4
+    assert x.grad._storage is not g._storage and x.grad._storage is not y._storage
+
+
+def test_a_gradient_someone_else_holds_is_copied():
+    def run(lib):
+        a, b = leaf(lib, [1.0, 2.0]), leaf(lib, [3.0, 4.0])
+        (a + b).sum().backward()          # one gradient tensor reaches both leaves
+        a.grad.add_(10)
+        kept = []
+        c = leaf(lib, [1.0, 2.0])
+        c.register_hook(kept.append)     # a hook keeps the gradient on its way into .grad
+        (c * 3).sum().backward()
+        kept[0].add_(100)
+        d = leaf(lib, [1.0, 2.0])
+        e = d.clone()
+        g = lib.tensor([5.0, 6.0])
+        e.backward(g, retain_graph=True)  # clone's backward passes the caller's tensor on
+        g.add_(1)
+        return val(a.grad), val(b.grad), val(c.grad), val(d.grad)
+    same(run)
+
 def test_grad_of_leaf_can_be_modified_and_set():
     def run(lib):
         w = leaf(lib, [1.0, 2.0])

@@ -493,3 +493,14 @@ def test_one_thread_starts_no_pool_and_the_count_decides_the_helpers():
         print(parallel.pool_size())
     """)
     assert r.stdout.split("\n")[:2] == ["0", "3"], r.stderr
+
+
+def test_a_finished_job_holds_no_array():
+    # helpers that wake after the caller has run every block find the job still in the queue;
+    # it must not keep the operands alive there (their memory would outlive the tensors)
+    a = np.ones(50_000, np.float32)
+    before = sys.getrefcount(a)
+    job = parallel._Job(lambda i: a.__iadd__(1), 4)    # the body holds `a`, as a kernel's does
+    job.run()                                          # no helper took part
+    after = sys.getrefcount(a)      # (not inside the assert: its rewriting holds a reference)
+    assert job.body is None and after == before and a[0] == 5

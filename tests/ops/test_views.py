@@ -528,3 +528,19 @@ def test_reshape_alias_is_named_in_multi_output_view_errors():
         piece = lib.arange(24.0).requires_grad_().clone().view(4, 6).split(4)[0]
         messages.append(_error(lambda: piece.t().reshape(3, 2, 4).mul_(2)))
     assert messages[0] == messages[1] and "Output 0 of ReshapeAlias" in messages[0]
+
+
+@pytest.mark.parametrize("make", [lambda x: x.view(32, 64), lambda x: x.reshape(-1),
+                                  lambda x: x.unsqueeze(1), lambda x: x.flatten(),
+                                  lambda x: x.view(64, 32, 1).squeeze(-1)])
+def test_a_view_in_order_passes_its_gradient_on_without_a_copy(make):
+    # the gradient of view/reshape/flatten/(un)squeeze of a contiguous tensor is the incoming
+    # one reshaped: no zeros of the input's shape, and the leaf takes it as its .grad
+    x = insitu.randn(64, 32).requires_grad_()
+    z = make(x) * 2
+    g = insitu.ones(z.shape)
+    insitu.memory.reset_peak()
+    before = insitu.memory.allocated()
+    z.backward(g)
+    assert insitu.memory.peak() - before == x.numel() * 4      # mul's gradient, now x.grad
+    assert x.grad.tolist() == [[2.0] * 32] * 64 and x.grad._base is None

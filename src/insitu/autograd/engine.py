@@ -14,7 +14,7 @@ from ..core.tensor import Tensor
 from ..creation import full_like, ones_like, zeros, zeros_like
 from . import anomaly
 from .grad_mode import mode
-from .node import AccumulateGrad, HOOKS, accumulate_into_leaf, leaf_hooks
+from .node import AccumulateGrad, HOOKS, accumulate_into_leaf, leaf_hooks, unshared
 from .recorder import edge
 
 
@@ -223,6 +223,16 @@ def run_backward(roots, retain_graph, create_graph, captures=None):
             elif fn.num_outputs == 1:
                 if grads[0] is None and not fn.runs_without_grad:
                     out = ()     # nothing flows: skip the formula (its outputs would be None)
+                elif fn.__class__ is AccumulateGrad and not checked and not (
+                        hooks and fn.__dict__.get("_post")):
+                    # the sink, inline: with the loop's other names for the gradient dropped,
+                    # one that nothing else holds becomes `.grad` without a copy
+                    g = grads[0]
+                    grads = out = buf = old = None
+                    own = unshared(g)     # before g is an argument (one more reference)
+                    accumulate_into_leaf(fn.variable, g, create_graph, own)
+                    g = None
+                    out = ()
                 else:
                     out = anomaly.apply_checked(fn, grads) if checked else fn.apply(grads)
                     if hooks:

@@ -5,6 +5,8 @@ A node's `next_functions` are `(node, input_nr)` edges to the nodes that produce
 `AccumulateGrad` node. The engine calls `apply(grads)`. Nodes are made by `autograd.recorder`;
 an op's node class comes from its backward formulas (`ops.derivatives`).
 """
+import sys
+
 from .grad_mode import mode
 
 
@@ -104,6 +106,42 @@ class AccumulateGrad(Node):
         return ()
 
 
+def unshared(g):
+    """Whether nothing but the caller's one local name holds the gradient `g`, its storage or its
+    arrays: no other tensor, view, saved tensor or NumPy array could see a change to it. `g` may
+    be a view of a base that only it holds (a reshaped gradient). Counts references, as
+    PyTorch's AccumulateGrad counts uses of the incoming gradient."""
+    st = g._storage
+    if st.saved or st.special or not st.nbytes:
+        return False
+    base = g._base
+    holders = 1
+    if base is not None:
+        # getrefcount counts its argument: g's _base, this local and the argument
+        if base._base is not None or sys.getrefcount(base) != 3:
+            return False
+        holders = 2
+    # `g`: the caller's name, this parameter, the argument; `st`: each holder, `st`, the argument
+    if sys.getrefcount(g) != 3 or sys.getrefcount(st) != 2 + holders:
+        return False
+    root = st.array
+    if not _only_over(g._data, root) or (base is not None and not _only_over(base._data, root)):
+        return False
+    return sys.getrefcount(root) == 3 + holders   # the storage, `root`, the argument, each holder
+
+
+def _only_over(arr, root):
+    """`arr` is the root array, or a view of it that only its tensor holds."""
+    return arr is root or (arr.base is root and sys.getrefcount(arr) == 3)
+
+
+def _dense_like(g, var):
+    """`g` can be `var`'s gradient as it is: dense and row-major, as a fresh clone would be."""
+    arr = g._data
+    return arr.flags.c_contiguous and arr.nbytes == g._storage.nbytes and \
+        var._data.flags.c_contiguous
+
+
 def leaf_hooks(var, g):
     hooks = var.__dict__.get("_leaf_hooks")
     if hooks and g is not None:
@@ -114,15 +152,21 @@ def leaf_hooks(var, g):
     return g
 
 
-def accumulate_into_leaf(var, g, create_graph=None):
-    """Add a gradient into `var.grad`: the first one is stored, later ones added in place."""
+def accumulate_into_leaf(var, g, create_graph=None, unshared=False):
+    """Add a gradient into `var.grad`: the first one is stored, later ones added in place.
+    `unshared`: the caller knows nothing else holds `g` or its memory, so the first gradient
+    can become `.grad` as it is, without a copy (PyTorch's AccumulateGrad steals it too)."""
     if g is None:
         return
-    g = leaf_hooks(var, g)
+    hooked = var.__dict__.get("_leaf_hooks")
+    if hooked:
+        g = leaf_hooks(var, g)
+        unshared = False
     if create_graph is None:
         create_graph = mode.grad
     if g._dtype is not var._dtype:
         g = g.to(var._dtype)
+        unshared = not hooked
     try:
         old = var._grad
     except AttributeError:
@@ -132,6 +176,9 @@ def accumulate_into_leaf(var, g, create_graph=None):
             # PyTorch copies it into a fresh tensor (a CopyBackwards node when it has a graph)
             var._grad = g.new_empty(g.shape)
             var._grad.copy_(g)
+        elif unshared and _dense_like(g, var):
+            plain = g._base is None and g._grad_fn is None and not g._requires_grad
+            var._grad = g if plain else g.detach()
         else:
             # own the buffer: the incoming gradient may alias another tensor (or be an expand)
             var._grad = g.detach().clone()

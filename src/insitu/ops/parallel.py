@@ -157,6 +157,9 @@ class _Job:
             except BaseException as e:  # noqa: B036 -- Ctrl-C: helpers stop at the next block
                 if self.error is None:
                     self.error = e
+        # helpers that wake later find the job closed; the body (and the arrays it holds) must
+        # not wait in the queue with it, or the memory outlives its tensors until they do
+        self.body = None
         if self.error is not None:
             error, self.error = self.error, None
             raise error

@@ -19,6 +19,7 @@ from ..core import dtypes
 from ..core.tensor import _wrap_dim
 from ..core.tensor import wrap
 from . import parallel
+from .kernels import _BLOCK, scratch
 from .derivatives import Derivative, record
 from .pipelines import check_out_grad, write_out
 from .reducing import (acc_dtype, c_contiguous, cast, count_of, expand_back, np_axis,
@@ -239,8 +240,7 @@ def _moments(name, input, dim, correction, keepdim):
     acc = acc_dtype(a.dtype)
     mean_k = xp.mean(a, axis=axis, keepdims=True, dtype=acc) if n else \
         xp.full([1 if axis is None or i in axis else s for i, s in enumerate(a.shape)], xp.nan, acc)
-    dev = a - mean_k
-    sq = xp.sum(dev * dev, axis=axis, keepdims=keepdim, dtype=acc)
+    sq = _squared_deviations(a, mean_k, axis, keepdim, acc)
     divisor = builtins.max(0, n - correction)
     if divisor <= 0:
         warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
@@ -250,11 +250,37 @@ def _moments(name, input, dim, correction, keepdim):
     return xp.asarray(var).astype(a.dtype), mean_k.astype(a.dtype), dims, n
 
 
+def _squared_deviations(a, mean_k, axis, keepdim, acc):
+    """sum((a - mean)**2) over `axis`. Over the last axis of a C-contiguous array it runs a block
+    of rows at a time through one scratch buffer; otherwise it makes one temporary, squared in
+    place. The sums are the same either way (each row is reduced alone)."""
+    if a.ndim >= 2 and axis == (a.ndim - 1,) and a.flags.c_contiguous and a.size > _BLOCK \
+            and a.shape[-1] <= _BLOCK:
+        cols = a.shape[-1]
+        rows = a.size // cols
+        flat, means = a.reshape(rows, cols), mean_k.reshape(rows, 1)
+        sq = xp.empty(rows, acc)
+        step = _BLOCK // cols
+        for s in range(0, rows, step):
+            e = builtins.min(rows, s + step)
+            dev = scratch(0, acc, (e - s, cols))
+            xp.subtract(flat[s:e], means[s:e], out=dev)
+            xp.multiply(dev, dev, out=dev)
+            xp.sum(dev, axis=1, dtype=acc, out=sq[s:e])
+        return sq.reshape(mean_k.shape if keepdim else a.shape[:-1])
+    dev = xp.subtract(a, mean_k, dtype=acc)
+    xp.multiply(dev, dev, out=dev)
+    return xp.sum(dev, axis=axis, keepdims=keepdim, dtype=acc)
+
+
 def _var_of(g, self, self_shape, dims, count, correction):
     """d var / d self applied to g (g already has the reduced dims restored)."""
     divisor = builtins.max(0, count - correction)
-    centered = self - mean(self, dims, keepdim=True) if self_shape else self * 0
-    return g * centered * (2.0 / divisor if divisor else _INF)
+    if not self_shape:
+        return g * (self * 0) * (2.0 / divisor if divisor else _INF)
+    # the centered copy is the one temporary: scaled in place (it is no input's saved value)
+    centered = self - mean(self, dims, keepdim=True)
+    return centered.mul_(g).mul_(2.0 / divisor if divisor else _INF)
 
 
 def _var_grad(grad, self, self_shape, dims, keepdim, count, correction):

@@ -87,7 +87,7 @@ def _row_max(a, d):
     return m
 
 
-def _softmax_array(a, d, log):
+def softmax_array(a, d, log):
     """softmax / log_softmax of a float array along d, in the result's own buffer: subtract the
     maximum, exp, sum, then scale by 1 / sum (as PyTorch's kernel does) or subtract log(sum).
     Rows of a C-contiguous array along its last dim go through in chunks that stay in cache;
@@ -155,7 +155,7 @@ def softmax(input, dim=None, dtype=None, *, out=None):
     Backward: SoftmaxBackward0 (reads the result)."""
     x, d = _softmax_input("softmax", input, dim, dtype)
     a = x._data
-    res = _softmax_array(a, d, False) if a.ndim else xp.ones_like(a, acc_dtype(a.dtype))
+    res = softmax_array(a, d, False) if a.ndim else xp.ones_like(a, acc_dtype(a.dtype))
     t = result_or_out("softmax", res, x._dtype, (x,), out)
     if out is not None:
         return t
@@ -168,7 +168,7 @@ def log_softmax(input, dim=None, dtype=None, *, out=None):
     Backward: LogSoftmaxBackward0 (reads the result)."""
     x, d = _softmax_input("log_softmax", input, dim, dtype)
     a = x._data
-    res = _softmax_array(a, d, True) if a.ndim else xp.zeros_like(a, acc_dtype(a.dtype))
+    res = softmax_array(a, d, True) if a.ndim else xp.zeros_like(a, acc_dtype(a.dtype))
     t = result_or_out("log_softmax", res, x._dtype, (x,), out)
     if out is not None:
         return t

@@ -42,9 +42,14 @@ class ViewMeta:
 
 # ------------------------------------------------------------------------- view nodes
 
-def _replay_grad(grad, self_shape, self_dtype, replay, overlapping):
+def _replay_grad(grad, self_shape, self_dtype, replay, overlapping, in_order):
     """Backward of a view op: zeros of the input's shape, the same view of them, the gradient
-    written through it (accumulated where several view elements are one input element)."""
+    written through it (accumulated where several view elements are one input element). A view
+    that reads its input's elements in their own order (`in_order`: view, reshape, flatten,
+    (un)squeeze of a contiguous tensor) has the gradient itself, reshaped (PyTorch's
+    ViewBackward0 does the same): no zeros and no copy."""
+    if in_order:
+        return grad.reshape(self_shape)
     gi = zeros(self_shape, dtype=self_dtype)
     if overlapping:
         idx = replay(new_tensor(xp.arange(gi._data.size).reshape(self_shape), int64))
@@ -104,8 +109,11 @@ def make_view(src, arr, name, replay, overlapping=False, creation=None, output_n
     rg = t._requires_grad = src._requires_grad and not st.special & INFERENCE
     if rg and mode.grad:
         if node is None:
-            node = prepare(derivative or view_derivative(name), (src,),
-                           values or {"replay": replay, "overlapping": overlapping})
+            if values is None:
+                a = src._data
+                in_order = arr.size == a.size and arr.flags.c_contiguous and a.flags.c_contiguous
+                values = {"replay": replay, "overlapping": overlapping, "in_order": in_order}
+            node = prepare(derivative or view_derivative(name), (src,), values)
         recorder.attach(node, t, output_nr)
     return t
 

@@ -2,6 +2,7 @@
 sample's class and weight, and reading or adding at each sample's target class."""
 from ...backend import xp
 from ...core import dtypes
+from ...ops.softmax import softmax_array
 
 
 def classes_first(input, target):
@@ -77,10 +78,7 @@ def add_at_target(a, safe, values):
 
 
 def log_softmax_array(a, axis):
-    """The log-softmax of the array `a` along `axis`, the maximum subtracted first."""
-    m = a.max(axis=axis, keepdims=True)
-    s = xp.subtract(a, m)
-    e = xp.exp(s)
-    lse = xp.log(e.sum(axis=axis, keepdims=True))
-    s -= lse
-    return s
+    """The log-softmax of the array `a` along `axis` in a's dtype: log_softmax's own kernel, whose
+    exp goes through scratch a block of rows at a time (no temporary of the input's size)."""
+    r = softmax_array(a, axis, True)
+    return r if r.dtype == a.dtype else r.astype(a.dtype)

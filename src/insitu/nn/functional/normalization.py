@@ -11,6 +11,7 @@ from ...core.tensor import new_tensor
 from ...ops.checks import size_list
 from ...ops.codegen import function
 from ...ops.derivatives import Derivative, record
+from ...ops.kernels import _BLOCK, scratch
 from ...ops.shape import cat
 from .batchnorm import _verify_batch_size
 from ._moments import by_columns, check_dtypes, col_sums, row_dots, row_sums
@@ -45,14 +46,19 @@ def _rows_backward(g, x, w, mean, rstd, size, needs_input, needs_weight):
         dx = rstd * (g w - mean(g w) - xhat * mean(g w xhat))
            = (g w) * rstd - e * rstd^3 * mean(g w e) - rstd * mean(g w)
         dw = sum over rows of g * xhat = rstd @ (g * e)
-    so the row means and the weight's gradient are matrix-vector products of g and g * e."""
-    g2 = g.reshape(-1, size)
-    e = xp.empty(x.shape, x.dtype)
-    e2 = e.reshape(-1, size)
-    xp.subtract(x.reshape(-1, size), mean[:, None], out=e2)
+    so the row means and the weight's gradient are matrix-vector products of g and g * e.
+    e = x - mean is recomputed a block of rows at a time in scratch (both times it is needed),
+    so the result is the only buffer of the input's size; the products over whole arrays are
+    the same as with e kept whole, so the values are too."""
+    rows = mean.shape[0]
+    g2, x2 = g.reshape(-1, size), x.reshape(-1, size)
     t = xp.empty(x.shape, x.dtype)              # g * e, then the input's gradient
     t2 = t.reshape(-1, size)
-    p = xp.multiply(g2, e2, out=t2)
+    step = max(1, _BLOCK // size)
+    for s in range(0, rows, step):
+        e2 = _centred(x2, mean[:, None], s, s + step)
+        xp.multiply(g2[s:s + step], e2, out=t2[s:s + step])
+    p = t2
     gw = (rstd @ p).reshape(w.shape) if needs_weight else None
     if not needs_input:
         return None, gw
@@ -65,11 +71,21 @@ def _rows_backward(g, x, w, mean, rstd, size, needs_input, needs_weight):
         by_columns(xp.multiply, g, w, t)
     t2 *= rstd[:, None]
     m2 *= rstd * rstd * rstd / size
-    e2 *= m2[:, None]
-    t2 -= e2
     m1 *= rstd / size
-    t2 -= m1[:, None]
+    for s in range(0, rows, step):
+        e2 = _centred(x2, mean[:, None], s, s + step)
+        e2 *= m2[s:s + step, None]
+        block = t2[s:s + step]
+        block -= e2
+        block -= m1[s:s + step, None]
     return t, gw
+
+
+def _centred(x, mean, start, stop):
+    """x - mean for rows start:stop of x (mean: one row per row of x, broadcasting), in
+    scratch."""
+    rows = x[start:stop]
+    return xp.subtract(rows, mean[start:stop], out=scratch(0, x.dtype, rows.shape))
 
 
 # ------------------------------------------------------------------ layer norm
@@ -190,11 +206,14 @@ def _group_norm_backward(grad, input, weight, needs, mean, rstd, groups):
     g3 = grad.reshape(n * c, -1)
     length = g3.shape[1]
     size = per * length
-    e = xp.empty(input.shape, input.dtype)
-    e_groups = e.reshape(n, groups, size)
-    xp.subtract(input.reshape(n, groups, size), mean[:, :, None], out=e_groups)
+    x3 = input.reshape(n, groups, size)
+    step = max(1, _BLOCK // (c * length))         # samples per block: e = x - mean in scratch
     rstd_c = xp.repeat(rstd, per, axis=1)                     # (N, C)
-    dot = row_dots(g3, e.reshape(n * c, length)).reshape(n, c)
+    dot = xp.empty((n, c), input.dtype)
+    for s in range(0, n, step):
+        e_groups = _centred(x3, mean[:, :, None], s, s + step)
+        dot[s:s + step] = row_dots(g3[s * c:(s + step) * c],
+                                   e_groups.reshape(-1, length)).reshape(-1, c)
     dot *= rstd_c                                             # sum over positions of g * xhat
     sum_g = row_sums(g3).reshape(n, c)
     gx = None
@@ -205,10 +224,14 @@ def _group_norm_backward(grad, input, weight, needs, mean, rstd, groups):
         gx = xp.empty(input.shape, input.dtype)
         xp.multiply(g3.reshape(n, c, length), (w * rstd_c)[:, :, None],
                     out=gx.reshape(n, c, length))
-        e_groups *= (m2 * rstd * rstd)[:, :, None]
+        scale, shift = (m2 * rstd * rstd)[:, :, None], (m1 * rstd)[:, :, None]
         gx_groups = gx.reshape(n, groups, size)
-        gx_groups -= e_groups
-        gx_groups -= (m1 * rstd)[:, :, None]
+        for s in range(0, n, step):
+            e_groups = _centred(x3, mean[:, :, None], s, s + step)
+            e_groups *= scale[s:s + step]
+            block = gx_groups[s:s + step]
+            block -= e_groups
+            block -= shift[s:s + step]
     return (gx, dot.sum(axis=0) if needs[1] else None, sum_g.sum(axis=0) if needs[2] else None)
 
 
