@@ -73,6 +73,14 @@ torch.isneginf(x4, out=x8)
 x9 = torch.tensor([2.0], dtype=torch.float64)
 x9[True] = x9
 """,
+    # a view with the same shape gets PyTorch's strides for its size-1 dims, so the overlap
+    # is partial (other strides) as in PyTorch
+    "view-size-one-strides": """
+x1 = torch.full((2, 3), 4, dtype=torch.int64)
+x6 = x1[::3]
+x8 = x6.view(1, 3)
+x8[...] = x6
+""",
     "partial-overlap-first": """
 x1 = torch.tensor([[0, 2, 2], [4, 5, 2]], dtype=torch.int64)
 x2 = x1.split(1)[-1]
