@@ -16,23 +16,44 @@ of calls sized to a time target (as timeit's autorange), so a loaded machine dis
 alike. Forward+backward times one forward and one backward with a fixed incoming gradient; the
 inputs' `.grad` is reset before each call in both libraries.
 """
-import argparse
-import gc
-import inspect
-import json
-import math
-import statistics
-import time
-import types
+import os
+import sys
 
-import numpy as np
 
-import insitu
-from insitu import methods
-from insitu.ops import table
+def _threads_arg(argv):
+    """The value of --threads in argv, or None."""
+    for i, a in enumerate(argv):
+        if a == "--threads" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--threads="):
+            return a.split("=", 1)[1]
+    return None
 
-import sweep_cases
-from sweep_cases import Case
+
+# --threads also caps the BLAS's own thread pool, which it reads once, when NumPy loads it:
+# otherwise insitu's products (and the NumPy floor's) run on every core while torch runs on N
+_THREADS = _threads_arg(sys.argv[1:])
+if _THREADS is not None:
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_var] = _THREADS
+
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import inspect  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+import types  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import insitu  # noqa: E402
+from insitu import methods  # noqa: E402
+from insitu.ops import table  # noqa: E402
+
+import sweep_cases  # noqa: E402
+from sweep_cases import Case  # noqa: E402
 
 try:
     import torch

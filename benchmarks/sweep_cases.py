@@ -94,6 +94,12 @@ def operands_for(name, k):
 
 # ------------------------------------------------------------------ cases
 
+def _stable_sort(a):
+    """sort's values and indices along dim 1, stable."""
+    idx = np.argsort(a.x, 1, kind="stable")
+    return np.take_along_axis(a.x, idx, 1), idx
+
+
 def _cases():
     c = Case
     sm = [c("softmax", lambda m, t: m.softmax(t.x, 1), lambda a: _softmax(a.x), _softmax_grad)]
@@ -180,8 +186,10 @@ def _cases():
         "roll": [c("roll", lambda m, t: m.roll(t.x, 1, 1), lambda a: np.roll(a.x, 1, 1))],
         "tile": [c("tile", lambda m, t: m.tile(t.x, (2, 1)), lambda a: np.tile(a.x, (2, 1)))],
         # sorting, counting, searching
-        "argsort": [c("argsort", lambda m, t: m.argsort(t.x, 1), lambda a: np.argsort(a.x, 1))],
-        "sort": [c("sort", lambda m, t: m.sort(t.x, 1), lambda a: np.sort(a.x, 1))],
+        # both libraries sort stably and sort returns the indices too: so do the floors
+        "argsort": [c("argsort", lambda m, t: m.argsort(t.x, 1),
+                      lambda a: np.argsort(a.x, 1, kind="stable"))],
+        "sort": [c("sort", lambda m, t: m.sort(t.x, 1), _stable_sort)],
         "topk": [c("topk", lambda m, t: m.topk(t.x, 5, 1))],
         "bincount": [c("bincount", lambda m, t: m.bincount(t.idx), lambda a: np.bincount(a.idx))],
         "bucketize": [c("bucketize", lambda m, t: m.bucketize(t.x, t.bounds),

@@ -22,9 +22,8 @@ def shares_memory(a, b):
 def as_strided(base_flat, shape, strides_elems, offset_elems):
     """A view of a 1-D storage array with element strides (NumPy wants byte strides)."""
     itemsize = base_flat.itemsize
-    start = base_flat[offset_elems:] if offset_elems else base_flat
-    return xp.lib.stride_tricks.as_strided(
-        start, shape=tuple(shape), strides=tuple(s * itemsize for s in strides_elems))
+    return strided_view(base_flat, offset_elems * itemsize, shape,
+                        [s * itemsize for s in strides_elems])
 
 
 def data_ptr(a):
@@ -42,6 +41,13 @@ class _Interface:
 def strided_view(a, byte_offset, shape, strides):
     """A view of a's memory with any geometry; writeable exactly when `a` is (unlike the
     read-only views NumPy hands out for broadcast_to and diagonal)."""
+    if a.flags.c_contiguous:
+        # the ndarray constructor over a's buffer: about fifty times quicker than an array
+        # interface, for a view inside a's own bytes (any other goes the long way)
+        try:
+            return xp.ndarray(shape, a.dtype, a, byte_offset, strides)
+        except (ValueError, TypeError, BufferError):
+            pass
     iface = dict(a.__array_interface__)
     iface["data"] = (iface["data"][0] + byte_offset, not a.flags.writeable)
     iface["shape"] = tuple(shape)

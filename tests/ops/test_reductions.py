@@ -644,3 +644,16 @@ def test_no_grad_records_nothing():
     with insitu.no_grad():
         for r in (x.sum(), x.max(0)[0], x.std(), x.norm(), x.softmax(0), x.cumsum(0)):
             assert r.grad_fn is None and not r.requires_grad
+
+
+@pytest.mark.filterwarnings("ignore:std\\(\\)|var\\(\\)")
+@pytest.mark.parametrize("op", ["std", "var"])
+def test_std_var_of_0_dim_and_of_rows_in_blocks(op):
+    # fuzz seed 0: the 0-dim difference from the mean is a NumPy scalar, squared out of place;
+    # long inputs reduced over their last dim go a block of rows at a time
+    compare(lambda m, x: getattr(x, op)(), make((), "float32"))
+    compare(lambda m, x: getattr(x, op)(0, correction=0), make((), "float64"))
+    for shape in ((300, 700), (3, 70000), (2, 5, 9000)):
+        x = make(shape, "float32")
+        compare(lambda m, x: getattr(x, op)(-1), x)
+        compare(lambda m, x: getattr(x, op)(-1, keepdim=True), x)

@@ -44,21 +44,24 @@ def _check_unique_dim(a, d):
                                "unique cannot be applied")
 
 
-def _unique_along(a, d, consecutive):
+def _unique_along(a, d, consecutive, inverse=True, counts=True):
     """The distinct slices of `a` along dim `d` (sorted lexicographically, or runs of equal
-    neighbours), the index of each slice's group and each group's size."""
+    neighbours), the index of each slice's group and each group's size (runs: None for what is
+    not asked for)."""
     n = a.shape[d]
     if n == 0:
         empty = xp.zeros(0, xp.int64)
         return a.copy(), empty, empty
-    slices = xp.moveaxis(a, d, 0).reshape(n, -1)
     if consecutive:
-        new = xp.ones(n, bool)
-        new[1:] = (slices[1:] != slices[:-1]).any(axis=1)
-        starts = xp.flatnonzero(new)
-        inverse = xp.cumsum(new) - 1
-        counts = xp.diff(xp.append(starts, n))
-        return xp.take(a, starts, axis=d), inverse, counts
+        new = xp.empty(n, bool)
+        new[0] = True
+        if a.ndim == 1:
+            xp.not_equal(a[1:], a[:-1], out=new[1:])
+        else:
+            slices = xp.moveaxis(a, d, 0).reshape(n, -1)
+            new[1:] = (slices[1:] != slices[:-1]).any(axis=1)
+        return (xp.compress(new, a, axis=d), xp.cumsum(new) - 1 if inverse else None,
+                xp.diff(xp.flatnonzero(new), append=n) if counts else None)
     values, inverse, counts = xp.unique(a, return_inverse=True, return_counts=True, axis=d)
     return values, inverse.reshape(-1), counts
 
@@ -86,10 +89,12 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     if dim is not None:
         d = _wrap_dim(dim, a.ndim, scalar_ok=False)
         _check_unique_dim(a, d)
-        values, inverse, counts = _unique_along(a, d, True)
+        values, inverse, counts = _unique_along(a, d, True, return_inverse, return_counts)
     else:
-        values, inverse, counts = _unique_along(a.reshape(-1), 0, True)
-        inverse = inverse.reshape(a.shape)
+        values, inverse, counts = _unique_along(a.reshape(-1), 0, True, return_inverse,
+                                                return_counts)
+        if return_inverse:
+            inverse = inverse.reshape(a.shape)
     return _results(input, UNIQUE_CONSECUTIVE, values, inverse, counts, return_inverse,
                     return_counts)
 

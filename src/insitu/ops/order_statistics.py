@@ -13,7 +13,7 @@ from ..core.tensor import Tensor, _wrap_dim, wrap
 from .derivatives import Derivative, record
 from .named_results import return_type, return_types
 from .reducing import c_contiguous, restore_dims
-from .selection import _evenly_distribute, _value_select
+from .selection import _evenly_distribute, _value_select, stable_kth
 
 for _name, _fields in (("kthvalue", ("values", "indices")), ("nanmedian", ("values", "indices")),
                        ("aminmax", ("min", "max"))):
@@ -47,21 +47,36 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     if a.ndim == 0:
         return _picked("kthvalue", input, a.copy(), xp.zeros((), xp.int64), d, keepdim,
                        _KTHVALUE)
-    order = xp.argsort(a, axis=d, kind="stable")          # NaN sorts last, as PyTorch's
-    idx = xp.take(order, [k - 1], axis=d)
-    return _picked("kthvalue", input, xp.take_along_axis(a, idx, axis=d), idx, d, keepdim,
-                   _KTHVALUE)
+    vals, idx = stable_kth(a, k - 1, d)                  # NaN sorts last, as PyTorch's
+    return _picked("kthvalue", input, vals, idx, d, keepdim, _KTHVALUE)
 
 
 def _lower_nanmedian(a, axis):
     """(values, indices) of the lower median of the non-NaN values along `axis` (NaN where
     all are NaN)."""
+    if a.dtype.kind != "f" or not xp.isnan(a).any():
+        return stable_kth(a, (a.shape[axis] - 1) // 2, axis)
     order = xp.argsort(a, axis=axis, kind="stable")
-    count = (~xp.isnan(a)).sum(axis=axis, keepdims=True) if a.dtype.kind == "f" else \
-        xp.full(a.shape[:axis] + (1,) + a.shape[axis + 1:], a.shape[axis])
+    count = (~xp.isnan(a)).sum(axis=axis, keepdims=True)
     pos = xp.maximum(count - 1, 0) // 2
     pick = xp.take_along_axis(order, pos, axis=axis)
     return xp.take_along_axis(a, pick, axis=axis), pick
+
+
+def _nanmedian_value(a):
+    """The lower median of the non-NaN values of the flat array `a` (NaN if none): the value
+    alone, by a partition."""
+    if a.dtype.kind == "f":
+        nan = xp.isnan(a)
+        if nan.any():
+            a = a[~nan]
+            if not a.size:
+                return xp.array(xp.nan, a.dtype)
+    k = (a.size - 1) // 2
+    v = xp.partition(a, k)[k]
+    if v == 0:          # 0.0 or -0.0: which one is the sort's place k says
+        return stable_kth(a, k, 0)[0].reshape(())
+    return xp.array(v)
 
 
 def nanmedian(input, dim=None, keepdim=False):
@@ -79,7 +94,7 @@ def nanmedian(input, dim=None, keepdim=False):
         if a.size == 0:
             res = xp.array(xp.nan, a.dtype)
         else:
-            res = _lower_nanmedian(a.reshape(-1), 0)[0].reshape(())
+            res = _nanmedian_value(a.reshape(-1))
         return record(_NANMEDIAN_ALL, (input,), wrap(res, input._dtype))
     d = _wrap_dim(dim, a.ndim)
     if a.ndim and a.shape[d] == 0:

@@ -97,7 +97,16 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     a = input._data
     dims = reduced_dims(dim, a.ndim)
     rdt = sum_dtype(input._dtype, dtype)
-    res = xp.nansum(a, axis=np_axis(dims, a.ndim), keepdims=keepdim, dtype=acc_dtype(rdt.np))
+    axis, acc = np_axis(dims, a.ndim), acc_dtype(rdt.np)
+    res = None
+    if a.flags.c_contiguous:
+        # without a NaN, nansum is the plain sum (the same values summed in the same order); a
+        # NaN in the sum says there may have been one
+        res = xp.asarray(_add_reduce(a, axis, acc, keepdims=keepdim))
+        if res.dtype.kind in "fc" and xp.isnan(res).any():
+            res = None
+    if res is None:
+        res = xp.nansum(a, axis=axis, keepdims=keepdim, dtype=acc)
     t = result_or_out("nansum", res, rdt, (input,), out)
     return record(_NANSUM, (input,), t, {"dims": dims, "keepdim": keepdim})
 
@@ -268,7 +277,7 @@ def _squared_deviations(a, mean_k, axis, keepdim, acc):
             xp.multiply(dev, dev, out=dev)
             xp.sum(dev, axis=1, dtype=acc, out=sq[s:e])
         return sq.reshape(mean_k.shape if keepdim else a.shape[:-1])
-    dev = xp.subtract(a, mean_k, dtype=acc)
+    dev = xp.asarray(xp.subtract(a, mean_k, dtype=acc))    # (a 0-dim difference is a scalar)
     xp.multiply(dev, dev, out=dev)
     return xp.sum(dev, axis=axis, keepdims=keepdim, dtype=acc)
 

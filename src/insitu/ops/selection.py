@@ -150,6 +150,14 @@ min.__doc__ = """insitu.min(input) / min(input, dim, keepdim=False, *, out=None)
     dim (shared evenly by the ties), MinBackward0 with one (to the returned index)."""
 
 
+def _zero_or_nan(res):
+    """Whether a float reduction's result holds a zero or a NaN (a scalar read by Python)."""
+    if res.ndim == 0:
+        v = float(res)
+        return v == 0 or v != v
+    return not res.all() or xp.isnan(res).any()
+
+
 def _amax_like(name, reducer, node_name):
     derivative = Derivative(node_name, {"self": _amax_grad})
 
@@ -158,9 +166,12 @@ def _amax_like(name, reducer, node_name):
         dims = reduced_dims(dim, a.ndim)
         _check_nonempty(name, a, dims)
         axis = np_axis(dims, a.ndim)
-        # PyTorch keeps the first of equal elements (amax of [0.0, -0.0] is 0.0); NumPy's
-        # reduction the last: reduce the reversed elements
-        res = reducer(xp.flip(a, axis) if a.ndim else a, axis=axis, keepdims=keepdim)
+        res = reducer.reduce(a, axis=axis, keepdims=keepdim)
+        # PyTorch keeps the first of equal elements (amax of [0.0, -0.0] is 0.0), NumPy's
+        # reduction the last: where that can show (a zero or a NaN picked), reduce the reversed
+        # elements
+        if a.ndim and a.dtype.kind == "f" and _zero_or_nan(res):
+            res = reducer.reduce(xp.flip(a, axis), axis=axis, keepdims=keepdim)
         if out is not None and out._dtype is not input._dtype:
             check_out_grad(name, out, (input,))
             raise RuntimeError(
@@ -174,12 +185,12 @@ def _amax_like(name, reducer, node_name):
     return amax
 
 
-amax = _amax_like("amax", xp.amax, "AmaxBackward0")
+amax = _amax_like("amax", xp.maximum, "AmaxBackward0")
 amax.__doc__ = """insitu.amax(input, dim=(), keepdim=False, *, out=None): the largest values
     over `dim` (an int or a tuple; all dims by default), without indices. `out=` must have
     input's dtype. Backward: AmaxBackward0 (the gradient is shared evenly by the elements equal
     to each result)."""
-amin = _amax_like("amin", xp.amin, "AminBackward0")
+amin = _amax_like("amin", xp.minimum, "AminBackward0")
 amin.__doc__ = """insitu.amin(input, dim=(), keepdim=False, *, out=None): the smallest values
     over `dim` (all dims by default), without indices. Backward: AminBackward0 (shared evenly by
     the ties)."""
@@ -216,18 +227,46 @@ argmin.__doc__ = """insitu.argmin(input, dim=None, keepdim=False, *, out=None): 
 
 # ------------------------------------------------------------------------ median
 
+def stable_kth(a, k, axis):
+    """(values, indices), with `axis` kept, of the element at place k (from 0) of the stable
+    ascending sort along `axis`, NaN last, as `argsort(kind="stable")` would pick it. A
+    partition finds the value in linear time; its rank among the equal elements (in index order)
+    says which of them it is. A NaN at place k goes to the sort."""
+    v = xp.take(xp.partition(a, k, axis=axis), [k], axis=axis)
+    if a.dtype.kind in "fc" and xp.isnan(v).any():
+        pick = xp.take(xp.argsort(a, axis=axis, kind="stable"), [k], axis=axis)
+        return xp.take_along_axis(a, pick, axis=axis), pick
+    eq = a == v
+    rank = k - xp.count_nonzero(a < v, axis=axis, keepdims=True)   # among the equal ones
+    if rank.any():
+        pick = xp.argmax(xp.cumsum(eq, axis=axis) > rank, axis=axis, keepdims=True)
+    else:
+        pick = xp.argmax(eq, axis=axis, keepdims=True)              # the first of them
+    return xp.take_along_axis(a, pick, axis=axis), pick
+
+
 def _lower_median(a, axis):
     """(values, indices) of the lower median along `axis`; a NaN anywhere wins, as in PyTorch."""
-    n = a.shape[axis]
-    order = xp.argsort(a, axis=axis, kind="stable")
-    pick = xp.take(order, [(n - 1) // 2], axis=axis)
+    k = (a.shape[axis] - 1) // 2
     if a.dtype.kind == "f":
         nan = xp.isnan(a)
         has_nan = nan.any(axis=axis, keepdims=True)
         if has_nan.any():
-            first_nan = xp.argmax(nan, axis=axis, keepdims=True)
-            pick = xp.where(has_nan, first_nan, pick)
-    return xp.take_along_axis(a, pick, axis=axis), pick
+            pick = xp.take(xp.argsort(a, axis=axis, kind="stable"), [k], axis=axis)
+            pick = xp.where(has_nan, xp.argmax(nan, axis=axis, keepdims=True), pick)
+            return xp.take_along_axis(a, pick, axis=axis), pick
+    return stable_kth(a, k, axis)
+
+
+def _median_value(a):
+    """The lower median of the flat array `a` (NaN if it has one): the value alone."""
+    if a.dtype.kind == "f" and xp.isnan(a).any():
+        return xp.array(xp.nan, a.dtype)
+    k = (a.size - 1) // 2
+    v = xp.partition(a, k)[k]
+    if v == 0:          # 0.0 or -0.0: which one is the sort's place k says
+        return stable_kth(a, k, 0)[0].reshape(())
+    return xp.array(v)
 
 
 def median(input, dim=None, keepdim=False, *, out=None):
@@ -243,7 +282,7 @@ def median(input, dim=None, keepdim=False, *, out=None):
         if a.size == 0:
             res = xp.array(xp.nan, a.dtype)
         else:
-            res = _lower_median(a.reshape(-1), 0)[0].reshape(())
+            res = _median_value(a.reshape(-1))
         t = result_or_out("median", res, input._dtype, (input,), out, input._dtype)
         if out is not None:
             return t

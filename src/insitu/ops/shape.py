@@ -317,12 +317,16 @@ def _tri_kernel(lower):
         if a.ndim < 2:
             raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
         m, n = a.shape[-2:]
+        if out is None:       # zeros, and the kept entries copied in: no pass over the others
+            keep = xp.tri(m, n, diagonal, dtype=bool) if lower else \
+                ~xp.tri(m, n, diagonal - 1, dtype=bool)
+            out = xp.zeros(a.shape, a.dtype)
+            xp.copyto(out, a, where=keep)
+            return out
         # the entries to clear: above the diagonal for tril, below it for triu
         clear = ~xp.tri(m, n, diagonal, dtype=bool) if lower else xp.tri(m, n, diagonal - 1,
                                                                           dtype=bool)
-        if out is None:
-            out = a.copy()
-        elif out is not a:
+        if out is not a:
             xp.copyto(out, a)
         xp.copyto(out, 0, where=clear, casting="unsafe")
         return out

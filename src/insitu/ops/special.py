@@ -83,7 +83,26 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 def equal(input, other):
     """insitu.equal(input, other): True when both tensors have the same shape and equal elements (a
     Python bool)."""
-    return input._data.shape == other._data.shape and bool((input._data == other._data).all())
+    a, b = input._data, other._data
+    if a.shape != b.shape:
+        return False
+    if a.size <= _FIRST_BLOCK or not (a.flags.c_contiguous and b.flags.c_contiguous):
+        return bool((a == b).all())
+    # the first element, then blocks growing fourfold: a difference near the start is found
+    # without reading the rest
+    a, b = a.reshape(-1), b.reshape(-1)
+    if not a[0] == b[0]:
+        return False
+    start, step = 0, _FIRST_BLOCK
+    while start < a.size:
+        stop = start + step
+        if not (a[start:stop] == b[start:stop]).all():
+            return False
+        start, step = stop, step * 4
+    return True
+
+
+_FIRST_BLOCK = 4096
 
 
 def broadcast_tensors(*tensors):

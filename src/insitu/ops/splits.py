@@ -1,6 +1,8 @@
 """Splitting a tensor into pieces: unbind, split, split_with_sizes, chunk (views that share one
 node, which may not be modified in place), their unsafe_ forms (pieces of the same memory with a
 version counter each) and tensor_split (ordinary slice views)."""
+from itertools import accumulate
+
 from ..autograd import recorder
 from ..core.storage import Storage, INFERENCE, READONLY
 from ..core.tensor import Tensor, _wrap_dim, alias
@@ -56,7 +58,7 @@ def _check_split_sizes(self, sizes, dim):
 
 def _pieces(self, d, sizes):
     """The arrays of consecutive pieces along dim d, and how to find each in a gradient."""
-    starts = [sum(sizes[:i]) for i in range(len(sizes))]
+    starts = [0, *accumulate(sizes[:-1])]
     arrays = [_along(self._data, d, s, k) for s, k in zip(starts, sizes)]
     pieces = [(lambda g, s=s, k=k: narrow(g, d, s, k)) for s, k in zip(starts, sizes)]
     return arrays, pieces
@@ -190,7 +192,8 @@ def tensor_split(self, indices_or_sections, dim=0):
         if spec <= 0:
             raise RuntimeError(f"number of sections must be larger than 0, got {spec}")
         sizes = [n // spec + (1 if i < n % spec else 0) for i in range(spec)]
-        bounds = [sum(sizes[:i]) for i in range(spec + 1)]
+        starts = [0, *accumulate(sizes[:-1])]
+        return tuple(narrow(self, d, s, k) for s, k in zip(starts, sizes))    # in bounds
     else:
         bounds = [0] + [int(i) for i in spec] + [n]
     lead = (slice(None),) * d

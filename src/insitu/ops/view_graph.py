@@ -135,8 +135,7 @@ def multi_node(src, arrays, node_name, pieces):
     if not (src._requires_grad and mode.grad):
         return None
     node = prepare(view_derivative(node_name, multi=True), (src,), {"pieces": pieces})
-    node.num_outputs = len(arrays)
-    node.out_meta = [(a.shape, src._dtype) for a in arrays]
+    node.num_outputs = len(arrays)     # no out_meta: the pieces without a gradient stay None
     return node
 
 

@@ -5,6 +5,8 @@ a gradient: linear keeps the weight only when the input needs one, the input onl
 weight does, and never the bias. For a backward that builds a graph, the composite form
 (written with insitu ops) is differentiated instead.
 """
+import math
+
 from ...backend import xp
 from ...core.tensor import wrap
 from ...ops.derivatives import Derivative, record
@@ -95,14 +97,55 @@ def _bilinear_composite(input1, input2, weight, bias):
     return out if bias is None else out + bias
 
 
+def _flat(a, n):
+    """`a` as an (n, last dim) matrix (n: the product of its leading dims)."""
+    return a.reshape(n, a.shape[-1] if a.ndim else 1)
+
+
+def _bilinear_arrays(a1, w, a2):
+    """y[n, o] = sum_j (sum_i x1[n, i] W[o, i, j]) x2[n, j], as PyTorch's _trilinear
+    contracts it: one matrix product over i for every (o, j) at once, then a batch of
+    matrix-vector products over j (BLAS both; einsum's own loop is many times slower)."""
+    lead = a1.shape[:-1]
+    n = math.prod(lead)
+    o, i, j = w.shape
+    t = xp.matmul(_flat(a1, n), w.transpose(1, 0, 2).reshape(i, o * j))      # (n, o*j)
+    y = xp.matmul(t.reshape(n, o, j), _flat(a2, n)[:, :, None])             # (n, o, 1)
+    return y.reshape(lead + (o,))
+
+
+def _outer_rows(grad, a, n):
+    """g[n, (o, k)] = grad[n, o] * a[n, k]: the rows' outer products, flattened."""
+    g, x = _flat(grad, n), _flat(a, n)
+    return (g[:, :, None] * x[:, None, :]).reshape(n, g.shape[1] * x.shape[1])
+
+
+def _bilinear_input1(grad, input2, weight):
+    o, i, j = weight.shape
+    n = math.prod(grad.shape[:-1])
+    g = xp.matmul(_outer_rows(grad, input2, n), weight.transpose(0, 2, 1).reshape(o * j, i))
+    return g.reshape(grad.shape[:-1] + (i,))
+
+
+def _bilinear_input2(grad, input1, weight):
+    o, i, j = weight.shape
+    n = math.prod(grad.shape[:-1])
+    g = xp.matmul(_outer_rows(grad, input1, n), weight.reshape(o * i, j))
+    return g.reshape(grad.shape[:-1] + (j,))
+
+
+def _bilinear_weight(grad, input1, input2):
+    o = grad.shape[-1]
+    n = math.prod(grad.shape[:-1])
+    g = xp.matmul(_outer_rows(grad, input1, n).T, _flat(input2, n))          # (o*i, j)
+    return g.reshape(o, input1.shape[-1], g.shape[-1])
+
+
 _BILINEAR_FORMULAS = {
-    "input1": lambda grad, input2, weight:
-        xp.einsum("...o,oij,...j->...i", grad, weight, input2, optimize=True),
-    "input2": lambda grad, input1, weight:
-        xp.einsum("...o,...i,oij->...j", grad, input1, weight, optimize=True),
-    "weight": lambda grad, input1, input2:
-        xp.einsum("...o,...i,...j->oij", grad, input1, input2, optimize=True),
-    "bias": lambda grad: _rows(grad).sum(0),
+    "input1": _bilinear_input1,
+    "input2": _bilinear_input2,
+    "weight": _bilinear_weight,
+    "bias": lambda grad: _flat(grad, math.prod(grad.shape[:-1])).sum(0),
 }
 
 # PyTorch's bilinear ends in an add of the bias (or a view without one)
@@ -135,7 +178,7 @@ def bilinear(input1, input2, weight, bias=None):
                            if a1.shape[-1] != (w.shape[1] if w.ndim > 1 else -1) else
                            f"bilinear(): input2 size does not match weight size: got "
                            f"{a2.shape[-1]} but expected {w.shape[2] if w.ndim > 2 else 0}")
-    y = xp.einsum("...i,oij,...j->...o", a1, w, a2, optimize=True)
+    y = _bilinear_arrays(a1, w, a2)
     if bias is not None:
         y += bias._data
     out = wrap(xp.ascontiguousarray(y, dtype=w.dtype), weight._dtype)

@@ -27,10 +27,11 @@ def first_out_of_range(idx, size, allow_negative=False):
     """The first index outside [0, size) (or [-size, size)), or None."""
     if idx.size == 0:
         return None
-    bad = (idx >= size) | (idx < (-size if allow_negative else 0))
-    if bad.any():
-        return int(idx[bad][0])
-    return None
+    low = -size if allow_negative else 0
+    if idx.min() >= low and idx.max() < size:     # two reductions, no temporaries
+        return None
+    bad = (idx >= size) | (idx < low)
+    return int(idx[bad][0])
 
 
 def check_index_dtype(index, name):
@@ -71,6 +72,32 @@ def coords(idx, dim):
             shape[d] = n
             out.append(xp.arange(n).reshape(shape))
     return tuple(out)
+
+
+def flat_positions(idx, dim, shape):
+    """The places `coords(idx, dim)` names in a C-contiguous array of `shape`, as one flat intp
+    index in the same (C) order. One index into a flat view takes NumPy's one-index loops
+    (take, fancy assignment, ufunc.at's fast path), several times quicker than a tuple of
+    broadcast ranges, and visits the elements in the same sequence (the same roundings)."""
+    nd = idx.ndim
+    step = 1
+    base = 0
+    stride_d = 1
+    for k in range(nd - 1, -1, -1):
+        if k == dim:
+            stride_d = step
+        else:
+            n = idx.shape[k]
+            if n > 1:
+                rng = xp.arange(0, n * step, step, dtype=xp.intp)
+                base = base + rng.reshape((n,) + (1,) * (nd - 1 - k))
+        step *= shape[k]
+    if stride_d == 1:
+        pos = xp.add(idx, base, dtype=xp.intp)
+    else:
+        pos = xp.multiply(idx, stride_d, dtype=xp.intp)
+        pos += base
+    return pos.reshape(-1)
 
 
 def target(out, a, *readers):

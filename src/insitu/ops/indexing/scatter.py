@@ -20,7 +20,7 @@ from ..pipelines import inplace, outofplace, write_out
 from ..shape import cat
 from ..table import ANY_DTYPE, ANY_SHAPE, OWN_OVERLAP, Op
 from ._common import (INDEX_OP, at_least_1d, check_bounds, check_flat_bounds, check_index_dtype,
-                      check_long_index, coords, target, tensor_arg)
+                      check_long_index, coords, flat_positions, target, tensor_arg)
 
 
 # scatter / scatter_add -------------------------------------------------------------------
@@ -64,8 +64,9 @@ def _check_reduce(reduce):
 
 
 def _site(out, a, src, index, dim):
-    """(the array written, its ≥1-d view, the coordinates the index names, the index), or the
-    array alone when the index is empty."""
+    """(the array written, the view of it the index addresses, the places the index names in
+    that view, the index), or the array alone when the index is empty. A C-contiguous array is
+    addressed flat (one index: NumPy's fast loops), any other through coordinates."""
     idx = at_least_1d(index._data)
     out = target(out, a, src, idx)
     if not idx.size:
@@ -73,7 +74,16 @@ def _site(out, a, src, index, dim):
     o = at_least_1d(out)
     d = dim % o.ndim
     check_bounds(idx, d, o.shape[d])   # after the overlap check (in the kernel, as PyTorch's)
+    if o.flags.c_contiguous:
+        return out, o.reshape(-1), flat_positions(idx, d, o.shape), idx
     return out, o, coords(idx, d), idx
+
+
+def _source(src, idx, flat):
+    """The source values the index places: src's leading block of the index's shape (flat when
+    the places are)."""
+    values = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
+    return values.reshape(-1) if flat else values
 
 
 def _scatter_write(out, a, dim, index, value, reduce, src=None):
@@ -81,7 +91,7 @@ def _scatter_write(out, a, dim, index, value, reduce, src=None):
     if o is None:
         return out
     if src is not None:
-        value = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
+        value = _source(src, idx, o.ndim == 1)
     if reduce is None:
         o[at] = value
     else:
@@ -227,7 +237,7 @@ def _k_scatter_reduce(out, dt, a, src, dim, index, reduce, include_self=True):
     out, o, at, idx = _site(out, a, src, index, dim)
     if o is None:
         return out
-    values = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
+    values = _source(src, idx, o.ndim == 1)
     if not include_self:
         o[at] = _identity(reduce, o.dtype)
     _UFUNCS[reduce].at(o, at, values)

@@ -13,14 +13,15 @@ from ..checks import size_list
 from ..derivatives import Derivative, record
 from ..pipelines import write_out
 from ._common import (at_least_1d, check_bounds, check_flat_bounds, check_index_dtype,
-                      check_long_index, coords, first_out_of_range, tensor_arg)
+                      check_long_index, coords, first_out_of_range, flat_positions,
+                      tensor_arg)
 
 
 # ------------------------------------------------------------------------ gather
 
 GATHER = Derivative("GatherBackward0", {
     "self": lambda grad, self_shape, self_dtype, dim, index:
-    zeros(self_shape, dtype=self_dtype).scatter_add(dim, index, grad)})
+    zeros(self_shape, dtype=self_dtype).scatter_add_(dim, index, grad)})   # into the zeros
 
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):
@@ -45,7 +46,10 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
                     f"Size does not match at dimension {k} expected index {size_list(idx.shape)} "
                     f"to be no larger than self {size_list(a.shape)} apart from dimension {d}")
         check_bounds(i1, d, a1.shape[d])
-        arr = a1[coords(i1, d)].reshape(idx.shape)
+        if a1.flags.c_contiguous:
+            arr = xp.take(a1, flat_positions(i1, d, a1.shape)).reshape(idx.shape)
+        else:
+            arr = a1[coords(i1, d)].reshape(idx.shape)
     else:
         arr = xp.empty(idx.shape, a.dtype)
     if out is not None:

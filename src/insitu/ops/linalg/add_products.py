@@ -262,9 +262,12 @@ def _addr_array(a, v1, v2, beta, alpha, dt):
         prod = col & v2 if alpha else xp.zeros((col.shape[0], v2.shape[0]), bool)
         return prod | a if beta else xp.broadcast_to(prod, a.shape).copy()
     t = dt.type
-    prod = t(alpha) * col * v2
+    # a factor of 1 changes no bit: skipped (and the sum written over the product)
+    prod = (col if alpha == 1 else t(alpha) * col) * v2
     if beta == 0:
         return xp.broadcast_to(prod, a.shape).astype(dt)
+    if prod.dtype == dt and prod.shape == a.shape:
+        return xp.add(a if beta == 1 else t(beta) * a, prod, out=prod)
     return (t(beta) * a + prod).astype(dt, copy=False)
 
 
