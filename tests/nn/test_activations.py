@@ -436,3 +436,17 @@ def test_relu_passes_the_gradient_at_nan(inplace):
         (y.relu_() if inplace else m.relu(y)).sum().backward()
         grads.append(x.grad.tolist())
     assert grads[0] == grads[1] == [1.0, 0.0, 1.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("call", [
+    lambda F: F.relu(None), lambda F: F.relu(None, inplace=True), lambda F: F.relu_(None),
+    lambda F: F.hardtanh(None), lambda F: F.hardtanh_(2.0), lambda F: F.relu6(None),
+])
+def test_rectifiers_refuse_a_non_tensor_input_as_torch(call):
+    # fuzz seed 2: hardtanh(x.grad) is PyTorch's parser TypeError, not an AttributeError
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError) as theirs:
+        call(torch.nn.functional)
+    with pytest.raises(TypeError) as ours:
+        call(insitu.nn.functional)
+    assert str(ours.value) == str(theirs.value)

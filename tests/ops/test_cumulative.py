@@ -84,3 +84,37 @@ def test_gradcheck(fn):
     t = insitu.tensor(R, requires_grad=True)
     assert gradcheck(fn, (t,))
     assert gradgradcheck(fn, (t,))
+
+
+def test_cumsum_starts_from_plus_zero():
+    # PyTorch's running sum starts from +0.0: a leading run of -0.0 sums to +0.0, forward, in
+    # place and in the backward's reversed sum
+    def run(m):
+        out = []
+        for dt in (m.float32, m.float64):
+            x = m.tensor([[-0.0, 0.25, 0.0], [-0.0, -0.0, 1.0]], dtype=dt)
+            y = x.clone().requires_grad_()
+            y.cumsum(1).backward(m.tensor([[1.0, -0.0, -0.0], [2.0, -0.0, -0.0]], dtype=dt))
+            z = x.clone()
+            z.cumsum_(1)
+            for r in (x.cumsum(0), x.cumsum(1), z, y.grad, m.cumsum(x, 1, dtype=m.float64)):
+                a = np.array(r.tolist())
+                out.append((a.tolist(), np.signbit(a).tolist()))
+        return out
+    assert run(insitu) == run(torch)
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_cumprod_grad_past_the_first_zero(create_graph):
+    # PyTorch's gradient is exactly zero past a slice's first zero, whatever follows (inf, nan)
+    rows = [[0., 1., float("inf")], [-0.0, -0.0, 1.0], [1., float("inf"), 0.], [3., 0., float("nan")]]
+
+    def run(m):
+        x = m.tensor(rows, dtype=m.float64, requires_grad=True)
+        g = m.tensor([[1., -0.0, 2.]] * 4, dtype=m.float64)
+        (gx,) = m.autograd.grad(x.cumprod(1), x, g, create_graph=create_graph)
+        a = np.array(gx.tolist())
+        return a, np.signbit(a)
+    (vt, st), (vi, si) = run(torch), run(insitu)
+    np.testing.assert_array_equal(vi, vt)
+    np.testing.assert_array_equal(si, st)

@@ -5,7 +5,8 @@ import pytest
 
 import insitu
 from differential import (A34, S34, assert_same, check, check_error,
-                          check_error_leaves_self_untouched, check_inplace, idx, torch, typed)
+                          check_error_leaves_self_untouched, check_error_writes_what_torch_writes,
+                          check_inplace, idx, torch, typed)
 
 INPLACE_CASES = [
     ("index_add", lambda m, y, s: y.index_add_(0, idx(m, [0, 2]), s[:2]), S34),
@@ -45,8 +46,6 @@ def test_out_of_place_index_ops(case):
 
 
 @pytest.mark.parametrize("case", [
-    lambda m, a, s: a.index_add_(0, idx(m, [0, 3]), s[:2]),
-    lambda m, a, s: a.index_add_(0, idx(m, [0, -1]), s[:2]),
     lambda m, a, s: a.index_add_(0, idx(m, [0, 1, 2]), s[:2]),
     lambda m, a, s: a.index_add_(0, idx(m, [0, 1]), s[:2, :3]),
     lambda m, a, s: a.index_add_(0, idx(m, [0, 1]), typed(m, s[:2], 'float32')),
@@ -54,13 +53,10 @@ def test_out_of_place_index_ops(case):
     lambda m, a, s: a.index_add_(0, idx(m, [[0, 1]]), s[:2]),
     lambda m, a, s: a.index_add_(1, idx(m, [0, 0]), s[0, :2]),
     lambda m, a, s: a.index_add_(2, idx(m, [0]), s[:1]),
-    lambda m, a, s: a.index_fill_(1, idx(m, [0, 4]), 1.0),
     lambda m, a, s: a.index_fill_(1, idx(m, [-5]), 1.0),
     lambda m, a, s: a.index_fill_(1, idx(m, [0], "int32"), 1.0),
     lambda m, a, s: a.index_fill_(1, idx(m, [[0]]), 1.0),
     lambda m, a, s: a.index_fill_(1, idx(m, [0]), s[0]),
-    lambda m, a, s: a.index_copy_(0, idx(m, [0, 3]), s[:2]),
-    lambda m, a, s: a.index_copy_(0, idx(m, [0, -1]), s[:2]),
     lambda m, a, s: a.index_copy_(0, idx(m, [0, 1], "int32"), s[:2]),
     lambda m, a, s: a.index_copy_(0, idx(m, [0, 1, 2]), s[:2]),
     lambda m, a, s: a.index_copy_(0, idx(m, [0, 1]), s[:2, :3]),
@@ -71,6 +67,19 @@ def test_out_of_place_index_ops(case):
 ])
 def test_index_op_errors_leave_self_untouched(case):
     check_error_leaves_self_untouched(case)
+
+
+@pytest.mark.parametrize("case", [
+    lambda m, a, s: a.index_add_(0, idx(m, [0, 3]), s[:2]),
+    lambda m, a, s: a.index_add_(0, idx(m, [0, -1]), s[:2]),
+    lambda m, a, s: a.index_fill_(1, idx(m, [0, 4]), 1.0),
+    lambda m, a, s: a.index_copy_(0, idx(m, [0, 3]), s[:2]),
+    lambda m, a, s: a.index_copy_(0, idx(m, [0, -1]), s[:2]),
+    lambda m, a, s: a.index_add_(1, idx(m, [0, 7, 1]), s[:, :3], alpha=2),
+])
+def test_index_op_bounds_errors_write_what_torch_writes(case):
+    # an index out of range: PyTorch's kernel has written the elements before it
+    check_error_writes_what_torch_writes(case)
 
 
 def test_index_ops_dtype_rules():
@@ -132,3 +141,25 @@ def test_saved_index_modified_in_place_is_detected():
             y.sum().backward()
         z = x.gather(1, i.view(2, 1).clone())
         z.sum().backward()
+
+
+EMPTY_FILLS = [
+    lambda m: m.zeros(3)[3:].index_fill_(0, idx(m, [0]), 1.0),           # past the storage
+    lambda m: m.zeros(3)[0:0].index_fill_(0, idx(m, [0]), 1.0),          # within it: bounds
+    lambda m: m.zeros(0).index_fill_(0, idx(m, [-1]), 1.0),
+    lambda m: m.zeros(0, 3).index_fill_(0, idx(m, [0, 1, 2]), 1.0),
+    lambda m: m.zeros(0, 3).index_fill_(1, idx(m, [5]), 1.0),            # nothing to fill
+    lambda m: m.zeros(2, 0).index_fill_(0, idx(m, [7]), 1.0),
+    lambda m: m.zeros(0).index_fill(0, idx(m, [0]), m.tensor(1.0)),
+]
+
+
+@pytest.mark.parametrize("case", EMPTY_FILLS)
+def test_index_fill_of_an_empty_self(case):
+    # PyTorch restrides self to the index's length along dim (as_strided checks the storage)
+    def run(m):
+        try:
+            return tuple(case(m).shape)
+        except (RuntimeError, IndexError) as e:
+            return type(e).__name__, str(e)
+    assert run(insitu) == run(torch)

@@ -7,7 +7,8 @@ import pytest
 
 import insitu
 from differential import (A34, S34, _np, assert_same, check, check_error,
-                          check_error_leaves_self_untouched, check_inplace, idx, torch, typed)
+                          check_error_leaves_self_untouched, check_error_writes_what_torch_writes,
+                          check_inplace, idx, torch, typed)
 
 M = np.array([[True, False, True, False]] * 3)
 
@@ -52,8 +53,6 @@ def test_out_of_place_scatter_ops(case):
 
 
 @pytest.mark.parametrize("case", [
-    lambda m, a, s: a.scatter_(0, idx(m, [[0, 3]]), s),
-    lambda m, a, s: a.scatter_(0, idx(m, [[0, -1]]), 1.0),
     lambda m, a, s: a.scatter_(0, idx(m, [[0, 1]], "float32"), s),
     lambda m, a, s: a.scatter_(0, idx(m, [[0, 1]]), typed(m, s, 'float32')),
     lambda m, a, s: a.scatter_(0, idx(m, [0, 1]), s),
@@ -63,12 +62,9 @@ def test_out_of_place_scatter_ops(case):
     lambda m, a, s: a.scatter_(0, idx(m, [[0] * 5]), 1.0),
     lambda m, a, s: a.scatter_(0, idx(m, [[0, 1]]), s, reduce="sum"),
     lambda m, a, s: a.scatter_(0, idx(m, [[0, 1]]), 2.0, reduce="mean"),
-    lambda m, a, s: a.scatter_add_(0, idx(m, [[0, 3]]), s),
     lambda m, a, s: a.scatter_add_(0, idx(m, [[0, 1]]), typed(m, s, 'float32')),
-    lambda m, a, s: a.masked_scatter_(m.tensor(M), s[0, :5]),
     lambda m, a, s: a.masked_scatter_(idx(m, M, 'int32'), s),
     lambda m, a, s: a.masked_scatter_(m.tensor(M), typed(m, s, 'float32')),
-    lambda m, a, s: a.put_(idx(m, [0, 12]), s[0, :2]),
     lambda m, a, s: a.put_(idx(m, [-13]), s[0, :1]),
     lambda m, a, s: a.put_(idx(m, [0, 1]), s[0, :3]),
     lambda m, a, s: a.put_(idx(m, [0, 1], "int32"), s[0, :2]),
@@ -77,6 +73,17 @@ def test_out_of_place_scatter_ops(case):
 ])
 def test_scatter_op_errors_leave_self_untouched(case):
     check_error_leaves_self_untouched(case)
+
+
+@pytest.mark.parametrize("case", [
+    lambda m, a, s: a.scatter_(0, idx(m, [[0, 3]]), s),
+    lambda m, a, s: a.scatter_(0, idx(m, [[0, -1]]), 1.0),
+    lambda m, a, s: a.scatter_add_(0, idx(m, [[0, 3]]), s),
+    lambda m, a, s: a.put_(idx(m, [0, 12]), s[0, :2]),
+])
+def test_scatter_op_bounds_errors_write_what_torch_writes(case):
+    # an index out of range: PyTorch's kernel has written the elements before it
+    check_error_writes_what_torch_writes(case)
 
 
 def test_scatter_reduce_argument():
@@ -123,11 +130,39 @@ def test_scatter_ops_refuse_overlap():
         check_error(case, A34.copy())
 
 
-def test_masked_scatter_from_self_reads_old_values():
-    # PyTorch reads the source while writing it here; insitu reads it as it was
+MASKED_SCATTER_WALKS = [
+    # the source read while it is written: self, a shifted view of self, self's transpose
+    lambda m: m.arange(12.).reshape(3, 4),
+    lambda m: m.arange(5, dtype=m.int32),
+    lambda m: m.arange(6.).reshape(2, 3).t(),
+]
+
+
+@pytest.mark.parametrize("make", MASKED_SCATTER_WALKS)
+def test_masked_scatter_from_self_reads_as_it_writes(make):
+    # PyTorch walks self in row-major order, reading a contiguous source that is self's own
+    # memory as the walk leaves it; a non-contiguous one through a copy
+    def run(m):
+        c = make(m)
+        base = c if c._base is None else c._base
+        c.masked_scatter_(c > 0, base.reshape(-1) if base.is_contiguous() else base)
+        d = make(m)
+        d.masked_scatter_(d >= 3, d.reshape(-1)[1:] if d.is_contiguous() else d[:, :1])
+        return base.tolist(), (d if d._base is None else d._base).tolist()
+    assert run(insitu) == run(torch)
     c = insitu.arange(12.).reshape(3, 4)
     c.masked_scatter_(c > 3, c)
-    assert c.tolist() == [[0, 1, 2, 3], [0, 1, 2, 3], [4, 5, 6, 7]]
+    assert c.tolist() == [[0, 1, 2, 3], [0, 1, 2, 3], [0, 1, 2, 3]]
+
+
+def test_masked_scatter_short_source_writes_what_it_has():
+    # PyTorch writes the source's elements at the first Trues, then raises; the version stays
+    def run(m):
+        x = m.tensor(A34) * 1
+        with pytest.raises(RuntimeError, match="Number of elements of source < number of ones"):
+            x.masked_scatter_(x > 0, m.tensor(S34)[0, :5])
+        return x.tolist(), x._version
+    assert run(insitu) == run(torch)
 
 
 def test_index_op_on_view_rewrites_base_graph():

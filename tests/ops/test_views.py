@@ -544,3 +544,18 @@ def test_a_view_in_order_passes_its_gradient_on_without_a_copy(make):
     z.backward(g)
     assert insitu.memory.peak() - before == x.numel() * 4      # mul's gradient, now x.grad
     assert x.grad.tolist() == [[2.0] * 32] * 64 and x.grad._base is None
+
+
+@pytest.mark.parametrize("size", [0, 3])
+@pytest.mark.parametrize("start", [-5, -3, -1, 0, 1, 3, 4])
+@pytest.mark.parametrize("length", [-1, 0, 1, 5])
+def test_narrow_refusals_as_torch(size, start, length):
+    # fuzz seed 1: narrow(0, 1, 1) of an empty dimension is PyTorch's IndexError on start
+    def outcome(lib):
+        try:
+            return tuple(lib.ones(size, 2).narrow(0, start, length).shape)
+        except (IndexError, RuntimeError) as e:
+            return type(e).__name__, str(e)
+    assert outcome(insitu) == outcome(torch)
+    with pytest.raises(RuntimeError, match="narrow\\(\\) cannot be applied to a 0-dim tensor"):
+        insitu.ones(()).narrow(0, 0, 1)

@@ -17,7 +17,7 @@ as PyTorch's `...Backward1` nodes do: no copy of the input. Those are separate d
 
 from ..backend import clip, xp
 from ..core import dtypes
-from .checks import all_of, refuse, refuse_bool, tensors_only
+from .checks import all_of, refuse, refuse_bool
 from .bitselect import BITS as _BITS, bitwise as _bitwise, ones_where as _ones_where
 from .bitselect import pass_where as _pass, select as _select
 from . import activation_arrays as _arr
@@ -529,8 +529,7 @@ FUNCTIONAL = {
                      derivatives={"self": _shrink_backward}, on_arrays=True),
     "prelu": Op("_prelu_kernel(Tensor self, Tensor weight)", _k_prelu, variants="function",
                 node="PreluKernelBackward0",
-                check=all_of(tensors_only("_prelu_kernel", ("weight",)), _same_dtype,
-                             _float_only("prelu_cpu")),
+                check=all_of(_same_dtype, _float_only("prelu_cpu")),
                 derivatives={"self": _prelu_input_backward,
                              "weight": _prelu_weight_backward}),
     "gelu": Op("gelu(Tensor self, approximate='none')", _k_gelu, promote="same",

@@ -10,6 +10,7 @@ from ..backend import xp, data_ptr, shares_memory
 from ..core import dtypes
 from ..core.storage import warn_at_user
 from ..core.tensor import Tensor
+from .parsing import invalid_combination
 
 INTERNAL_OVERLAP = (
     "unsupported operation: more than one element of the written-to tensor refers to a single "
@@ -74,12 +75,20 @@ def check_broadcast_into(self_shape, other_shapes):
 def fill_value(value, np_dtype):
     """A fill value (a number, or a 0-dim array: a tensor's item) as PyTorch's fill kernels
     convert it for a `np_dtype` result (`Scalar::to<T>`): one outside an integer or float
-    type's range raises PyTorch's overflow error, even where nothing is filled."""
-    if value.__class__ is xp.ndarray:
+    type's range raises PyTorch's overflow error, even where nothing is filled; in range, an
+    integer type takes it as C converts (-1 is 255 in uint8, 2.5 is 2)."""
+    if isinstance(value, xp.ndarray):
         value = value.item()
-    if (value.__class__ is int or value.__class__ is float) and np_dtype.kind in "iuf":
-        value = dtypes.checked_scalar(value, dtypes.from_numpy_dtype(np_dtype))
-        return xp.asarray(value).astype(np_dtype)       # integers wrap: -1 is 255
+    if value.__class__ is not int and value.__class__ is not float:
+        return value
+    k = np_dtype.kind
+    if k == "f":
+        if abs(value) > 65504.0:        # beyond float16's range: ask the type (nan never is)
+            dtypes.checked_scalar(value, dtypes.from_numpy_dtype(np_dtype))
+        return value
+    if k in "iu":
+        dtypes.checked_scalar(value, dtypes.from_numpy_dtype(np_dtype))
+        return xp.asarray(value).astype(np_dtype)[()]
     return value
 
 
@@ -218,6 +227,9 @@ def refusing(kernel_fn, kernel, refused):
     def k(out, dt, *arrays):
         d = dt if dt is not None else xp.result_type(*arrays)
         if d.kind in refused:
+            shapes = [a.shape for a in arrays if isinstance(a, xp.ndarray)]
+            if len(shapes) > 1:     # out of place, the shapes were not checked yet
+                broadcast_shapes(*shapes)
             raise not_implemented(kernel, dtypes.from_numpy_dtype(d))
         return kernel_fn(out, dt, *arrays)
     k.__name__ = kernel
@@ -229,22 +241,6 @@ def operands_broadcast(args, params):
     shapes = [a._data.shape for a in args if isinstance(a, Tensor)]
     if len(shapes) > 1:
         broadcast_shapes(*shapes)
-
-
-def tensors_only(name, names=("other",)):
-    """Ops whose PyTorch signature takes tensors only (maximum(t, 2) is a TypeError there).
-    The in-place method's message names it and counts from after self (`check.inplace`)."""
-    def refuse(args, shown, first):
-        for i, (a, arg) in enumerate(zip(args[1:], names), first):
-            if not isinstance(a, Tensor):
-                raise TypeError(f"{shown}(): argument '{arg}' (position {i}) must be Tensor, "
-                                f"not {type(a).__name__}")
-
-    def check(args, params):
-        refuse(args, name, 2)
-
-    check.inplace = lambda args, params: refuse(args, name + "_", 1)
-    return check
 
 
 def all_of(*fns):
@@ -282,23 +278,71 @@ def one_kind_of_bounds(fn, function=False):
                 if v is not None and k != "out":
                     kinds |= 2 if isinstance(v, Tensor) else 1
         if kinds == 3:
-            raise TypeError(invalid_combination(name, args if function else args[1:], kwargs)
-                            + signatures)
+            numbers = _scalar_bounds(args, kwargs)
+            if numbers is None:
+                raise TypeError(invalid_combination(name, args if function else args[1:],
+                                                    kwargs) + signatures)
+            args, kwargs = numbers
         return fn(*args, **kwargs)
     clamp.__name__ = clamp.__qualname__ = name
     clamp.__doc__ = fn.__doc__
     return clamp
 
 
-def invalid_combination(name, args, kwargs):
-    """The first line of PyTorch's argument-parser error (its keywords come out in reverse)."""
-    def kind(v):
-        return "Tensor" if isinstance(v, Tensor) else type(v).__name__
-    got = ", ".join(kind(a) for a in args)
-    keywords = [f"{k}={kind(v)}" for k, v in reversed(kwargs.items())]
-    got += "".join(", " + k for k in keywords) if args else "".join(k + ", " for k in keywords)
-    return f"{name}() received an invalid combination of arguments - got ({got}), but " \
-           "expected one of:\n"
+def _scalar_bounds(args, kwargs):
+    """A mix of bounds PyTorch's Scalar overload takes: its parser reads a 0-dim tensor that
+    does not require grad as a number (`x.clamp(min=t.sum(), max=0.0)`). The bounds with the
+    tensors as numbers, or None where one cannot be."""
+    def number(v):
+        return v.item() if isinstance(v, Tensor) else v
+    for v in list(args[1:]) + [v for k, v in kwargs.items() if k != "out"]:
+        if isinstance(v, Tensor) and (v._data.ndim or v._requires_grad):
+            return None
+    return ((args[0],) + tuple(number(a) for a in args[1:]),
+            {k: v if k == "out" else number(v) for k, v in kwargs.items()})
+
+
+# ------------------------------------------------------------------- add, sub, pow
+
+def pow_values(args, params):
+    """An integral tensor to a negative Python-int power: PyTorch's pow refuses it before its
+    dtype checks (`bool_tensor.pow_(-2)`); the kernel refuses it otherwise."""
+    self, exponent = args
+    if isinstance(self, Tensor) and self._dtype.np.kind in "iub" and \
+            exponent.__class__ is int and exponent < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+
+
+def alpha_args(args, params):
+    """alpha must suit the dtype the operands are computed in (PyTorch's alpha_check on its
+    TensorIterator's common dtype: its kernel's refusal, after the shape and cast checks)."""
+    alpha = params.get("alpha", 1)
+    if alpha.__class__ is float or alpha.__class__ is bool:
+        common = common_dtype(args)
+        if alpha.__class__ is float and not common.is_floating_point:
+            e = RuntimeError("For integral input tensors, argument alpha must not be a "
+                             "floating point number.")
+        elif alpha.__class__ is bool and common is not dtypes.bool_:
+            e = RuntimeError("Boolean alpha only supported for Boolean results.")
+        else:
+            return
+        operands_broadcast(args, params)     # PyTorch says so first
+        e.late = True
+        raise e
+
+
+def sub_args(args, params):
+    """sub and rsub refuse bool operands (PyTorch's sub_check, before anything else), then
+    check alpha."""
+    kinds = [getattr(a, "_dtype", None) is dtypes.bool_ or isinstance(a, bool) for a in args]
+    if all(kinds):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if any(kinds):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+    alpha_args(args, params)
 
 
 # ------------------------------------------------------------------- clamp

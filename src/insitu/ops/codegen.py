@@ -20,6 +20,7 @@ from ..backend import xp
 from ..core.tensor import Tensor, new_tensor
 from . import parallel, pipelines
 from .op_docs import docstring
+from .parsing import function_form
 from .table import FUNCTION_OPS, ZD, param_key, signature
 
 _MISS = object()
@@ -143,7 +144,7 @@ def _function_source(op):
         method_args.append(f"{a.name}={fname[a.name]}" if a.keyword_only and a.name != "self"
                            else fname[a.name])
     first = fname[op.args[0].name]
-    src = [f"def {op.name}({', '.join(parts + ['out=None'])}):\n"]
+    src = []
     if op.short is not None:
         rest = [fname[a.name] for a in op.args[1:]]
         src.append(f"    if {' and '.join(f'{r} is _ABSENT' for r in rest)}:\n"
@@ -156,7 +157,16 @@ def _function_source(op):
                    f"    return _method({', '.join(method_args)})\n")
     else:
         src.append(f"    return _outofplace(_op, {args}, {pdict})\n")
-    return "".join(src)
+    # the pipelines word an argument-parser refusal for the method (`ops.parsing`); the
+    # function form counts its first argument too (a try costs nothing until it catches)
+    body = "".join(src).replace("\n    ", "\n        ")
+    return (f"def {op.name}({', '.join(parts + ['out=None'])}):\n"
+            f"    try:\n    {body}"
+            f"    except TypeError as e:\n"
+            f"        f = _function_form(e)\n"
+            f"        if f is None:\n"
+            f"            raise\n"
+            f"        raise f from None\n")
 
 
 def function(name):
@@ -183,7 +193,8 @@ def _make_entry_points(op):
                   "_asarray": xp.asarray, "_new_tensor": new_tensor,
                   "_record": pipelines.record_outofplace, "_pre": pipelines.inplace_pre,
                   "_post": pipelines.inplace_post, "_write": write, "_ABSENT": _ABSENT,
-                  "_short": op.short, "_par": parallel}
+                  "_short": op.short, "_par": parallel,
+                  "_function_form": function_form}
     fast = op.tensors[0] == "self"
     out = {}
     if op.variants & {"method", "function"}:

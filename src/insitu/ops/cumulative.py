@@ -6,6 +6,7 @@ so the out-of-place forms are plain functions recorded through `record`; the in-
 (cumsum_, cumprod_) are table ops and run through the in-place pipeline (guards, version, graph
 rewrite). Both forms share one formula per op.
 """
+from ..autograd.grad_mode import mode
 from ..backend import xp
 from ..core import dtypes
 from ..core.dtypes import CPP_NAMES
@@ -15,6 +16,7 @@ from .checks import not_implemented
 from .derivatives import Derivative, record
 from .named_results import return_type
 from .pipelines import check_out_grad, write_out
+from .shape import cat, stack
 from .reducing import acc_dtype, c_contiguous, result_or_out, sum_dtype
 from .table import Op
 
@@ -35,10 +37,34 @@ def carried(np_fn, a, axis, run):
     return np_fn(b, axis=axis, out=b)
 
 
+def _leading_minus_zero(a, d):
+    """Whether a float scan along d starts with a -0.0 somewhere. PyTorch's running sum starts
+    from +0.0, so its prefixes are never -0.0; NumPy's starts from the first element, so a run
+    of leading -0.0 stays -0.0, and only there (a sum is -0.0 only when both terms are)."""
+    if a.dtype.kind not in "fc" or not a.shape[d]:
+        return False
+    first = a[(slice(None),) * d + (0,)]
+    if first.all():        # no zero at all: the common case, one pass over one slice
+        return False
+    if a.dtype.kind == "c":
+        return bool((xp.signbit(first.real) & (first.real == 0)).any()
+                    or (xp.signbit(first.imag) & (first.imag == 0)).any())
+    return bool((xp.signbit(first) & (first == 0)).any())
+
+
+def _cumsum(a, axis, dtype=None, out=None):
+    """NumPy's cumsum, with PyTorch's +0.0 start."""
+    plus_zero = _leading_minus_zero(a, axis)
+    res = xp.cumsum(a, axis=axis, dtype=dtype, out=out)
+    if plus_zero:
+        res += 0.0
+    return res
+
+
 def _reverse_cumsum(g, d):
     """Sum from each position to the end along d; its own backward is a cumsum."""
     a = g._data
-    res = (xp.flip(carried(xp.cumsum, xp.flip(a, d), d, running_dtype(a.dtype)), d)
+    res = (xp.flip(carried(_cumsum, xp.flip(a, d), d, running_dtype(a.dtype)), d)
            .astype(a.dtype, copy=False) if a.ndim else a.copy())
     return record(_REVERSE_CUMSUM, (g,), wrap(c_contiguous(res), g._dtype), {"dim": d})
 
@@ -53,24 +79,61 @@ def _cumsum_grad(grad, dim):
 
 
 def _cumprod_grad(grad, self, result, dim):
+    """PyTorch's cumprod_backward: without zeros, the reversed cumsum of grad * result over the
+    input; with zeros, its first-zero masks when no graph is built (exact zeros past each slice's
+    first zero), and its product-of-the-others loop when one is (differentiable again)."""
     x, g = self, grad
     xd = x._data
     if xd.ndim == 0 or xd.size <= 1:
         return g
     d = _wrap_dim(dim, xd.ndim)
-    if not (xd == 0).any():
-        return _reverse_cumsum(g * result, d) / x
-    # zeros: grad_k = prod_{i<k} x_i * h_k with h_k = g_k + x_{k+1} h_{k+1} (first-order exact)
-    gd = g._data
-    m = xd.shape[d]
-    h = xp.empty(xd.shape, xp.result_type(xd, gd))
-    take = (slice(None),) * d
-    h[take + (m - 1,)] = gd[take + (m - 1,)]
-    for k in range(m - 2, -1, -1):
-        h[take + (k,)] = gd[take + (k,)] + xd[take + (k + 1,)] * h[take + (k + 1,)]
-    ones = xp.ones_like(xp.take(xd, [0], axis=d))
-    before = xp.cumprod(xp.concatenate([ones, xp.take(xd, range(m - 1), axis=d)], d), axis=d)
-    return wrap((before * h).astype(xd.dtype, copy=False), x._dtype)
+    if xd.shape[d] == 1:
+        return g
+    w = result * g
+    is_zero = xd == 0
+    if not is_zero.any():
+        return _reverse_cumsum(w, d) / x
+    if mode.grad:
+        return _cumprod_grad_by_products(g, x, d)
+    zeros_before = xp.cumsum(is_zero, axis=d)
+    before = wrap(zeros_before == 0, dtypes.bool_)
+    out = zeros(xd.shape, dtype=g._dtype)
+    out.masked_scatter_(before, _reverse_cumsum(w.masked_fill(~before, 0.0), d).div_(x)
+                        .masked_select(before))
+    first = xp.argmax(zeros_before == 1, axis=d)[(slice(None),) * d + (None,)]
+    at_first = xp.zeros(xd.shape, bool)
+    xp.put_along_axis(at_first, first, True, axis=d)
+    at_first &= zeros_before == 1
+    between = wrap((zeros_before == 1) & ~at_first, dtypes.bool_)
+    lead = result.gather(d, wrap(xp.maximum(first - 1, 0), dtypes.int64)).masked_fill_(
+        wrap(first == 0, dtypes.bool_), 1.0)
+    value = (x.masked_fill(~between, 1.0).cumprod(d)
+             .mul_(g.masked_fill(wrap(zeros_before != 1, dtypes.bool_), 0.0))
+             .sum(d, keepdim=True).mul_(lead))
+    at_first = wrap(at_first, dtypes.bool_)
+    out.masked_scatter_(at_first, value.masked_select(at_first))
+    return out
+
+
+def _cumprod_grad_by_products(g, x, d):
+    """The k-th gradient as sum_j grad_j * prod_{i <= j, i != k} x_i, slice by slice."""
+    n = x.shape[d]
+    ones_shape = list(x.shape)
+    ones_shape[d] = 1
+    ones = x.new_ones((1,)).expand(ones_shape)
+    slices = []
+    for k in range(n):
+        if k == 0:
+            omitted = cat([ones, x.narrow(d, 1, n - 1).cumprod(d)], d)
+        else:
+            until = x.narrow(d, 0, k).prod(d, keepdim=True)
+            if k == n - 1:
+                omitted = until
+            else:
+                after = x.narrow(d, k + 1, n - k - 1).cumprod(d)
+                omitted = cat([until, until.expand_as(after) * after], d)
+        slices.append((g.narrow(d, k, n - k) * omitted).sum(d))
+    return stack(slices, d)
 
 
 _CUMSUM = {"self": _cumsum_grad}
@@ -93,7 +156,7 @@ def _cumulative(name, np_fn, derivative):
     return cumsum
 
 
-cumsum = _cumulative("cumsum", xp.cumsum, Derivative("CumsumBackward0", _CUMSUM))
+cumsum = _cumulative("cumsum", _cumsum, Derivative("CumsumBackward0", _CUMSUM))
 cumsum.__doc__ = """insitu.cumsum(input, dim, *, dtype=None, out=None): the running sums along
     `dim`. Integer and bool inputs accumulate in int64 unless `dtype` is given (with `out=` and
     no dtype, in out's dtype). The in-place Tensor.cumsum_ writes into self, bumps its version
@@ -214,19 +277,22 @@ def logcumsumexp(input, dim, *, out=None):
     return record(LOGCUMSUMEXP, (input,), wrap(c_contiguous(res), input._dtype), {"dim": d})
 
 
-def _k_cumulative(np_fn):
+def _k_cumulative(np_fn, name):
     def kernel(out, dt, a, dim, dtype=None):
-        if a.ndim == 0:
-            return out
+        d = _wrap_dim(dim, a.ndim)
+        if a.ndim == 0 or not a.size:
+            return out      # PyTorch's copy, or nothing: no kernel, so bool passes
+        if a.dtype == xp.bool_:
+            raise not_implemented(name, dtypes.bool_)
         run = running_dtype(a.dtype)
         if run == a.dtype:
-            return np_fn(a, axis=_wrap_dim(dim, a.ndim), out=out)
-        out[...] = carried(np_fn, a, _wrap_dim(dim, a.ndim), run)
+            return np_fn(a, axis=d, out=out)
+        out[...] = carried(np_fn, a, d, run)
         return out
     return kernel
 
 
-def _check_inplace(kernel):
+def _check_inplace():
     def check(args, params):
         self = args[0]
         dtype = params.get("dtype")
@@ -235,17 +301,15 @@ def _check_inplace(kernel):
                 f"Bad in-place call: input tensor dtype {CPP_NAMES[self._dtype.name]} and "
                 f"output tensor dtype {CPP_NAMES[dtypes.to_dtype(dtype).name]} should match")
         _wrap_dim(params["dim"], self._data.ndim)
-        if self._dtype is dtypes.bool_ and self._data.ndim:   # no kernel (0-dim: a copy)
-            raise not_implemented(kernel, self._dtype)
     return check
 
 
 # the in-place forms run through the table's in-place pipeline (guards, version, graph rewrite)
 OPS = [
-    Op("cumsum(Tensor self, dim, *, dtype=None)", _k_cumulative(xp.cumsum), promote="same",
-       variants="inplace", check=_check_inplace("cumsum_out_cpu"), derivatives=_CUMSUM),
-    Op("cumprod(Tensor self, dim, *, dtype=None)", _k_cumulative(xp.cumprod), promote="same",
-       variants="inplace", check=_check_inplace("cumprod_out_cpu"), derivatives=_CUMPROD),
+    Op("cumsum(Tensor self, dim, *, dtype=None)", _k_cumulative(_cumsum, "cumsum_out_cpu"),
+       promote="same", variants="inplace", check=_check_inplace(), derivatives=_CUMSUM),
+    Op("cumprod(Tensor self, dim, *, dtype=None)", _k_cumulative(xp.cumprod, "cumprod_out_cpu"),
+       promote="same", variants="inplace", check=_check_inplace(), derivatives=_CUMPROD),
 ]
 
 

@@ -14,7 +14,7 @@ from ..backend import xp
 from ..core import dtypes
 from ..core.tensor import Tensor
 from . import checks
-from .checks import all_of, refusing, tensors_only
+from .checks import refusing
 from .codegen import function
 from .kernels import UNSAFE, store, uf, unary_float
 from .pointwise import zeros_like
@@ -124,8 +124,8 @@ def _k_heaviside(out, dt, a, b):
 
 
 def _check_heaviside(args, params, out=None):
-    tensors_only("heaviside", ("values",))(args, params)
-    if args[0]._dtype is not args[1]._dtype or out is not None and out._dtype is not args[0]._dtype:
+    dt = args[0]._dtype
+    if args[1]._dtype is not dt or out is not None and out._dtype is not dt:
         raise RuntimeError("heaviside is not yet implemented for tensors with different "
                            "dtypes.")
 
@@ -134,19 +134,22 @@ def _check_heaviside(args, params, out=None):
 setattr(_check_heaviside, "out", _check_heaviside)
 
 
-_check_ldexp = tensors_only("ldexp")
-_ldexp_inplace_args = _check_ldexp.inplace
+def _check_ldexp(args, params):
+    """A float self with a bool exponent: PyTorch's ldexp has no kernel for it (an integral self
+    goes its composite way, self * 2 ** other)."""
+    if args[1]._dtype is dtypes.bool_ and args[0]._dtype.is_floating_point:
+        raise checks.not_implemented("ldexp_cpu_exp", dtypes.bool_)
 
 
 def _check_ldexp_inplace(args, params):
     """ldexp_ into an integer or bool tensor: PyTorch refuses the cast before any shape check."""
-    _ldexp_inplace_args(args, params)
     self = args[0]
     if not self._dtype.is_floating_point and self._dtype.np.kind in "iub":
         raise RuntimeError(f"ldexp can't be cast to the desired output type {self._dtype.legacy}")
+    _check_ldexp(args, params)
 
 
-_check_ldexp.inplace = _check_ldexp_inplace
+setattr(_check_ldexp, "inplace", _check_ldexp_inplace)   # `Op` runs it for ldexp_
 
 
 def _k_ldexp(out, dt, a, b):
@@ -249,20 +252,19 @@ OPS = [
        else "CopysignBackward1",
        derivatives={"self": _copysign_grad, "other": lambda grad, other: zeros_like(other)}),
     Op("logaddexp(Tensor self, Tensor other)", refusing(_k_logaddexp, "logaddexp_cpu", "iub"),
-       variants="function method", check=all_of(tensors_only("logaddexp"),
-                                                checks.operands_broadcast),
+       variants="function method", check=checks.operands_broadcast,
        derivatives={"self": lambda grad, self, other: grad / (1 + (other - self).exp()),
                     "other": lambda grad, self, other: grad / (1 + (self - other).exp())}),
     Op("logaddexp2(Tensor self, Tensor other)",
        refusing(_k_logaddexp2, "logaddexp2_cpu", "iub"), variants="function method",
-       check=all_of(tensors_only("logaddexp2"), checks.operands_broadcast),
+       check=checks.operands_broadcast,
        derivatives={"self": lambda grad, self, other: grad / (1 + 2 ** (other - self)),
                     "other": lambda grad, self, other: grad / (1 + 2 ** (self - other))}),
     Op("fmax(Tensor self, Tensor other)", _first_unless(xp.greater_equal),
-       variants="function method", check=tensors_only("fmax"),
+       variants="function method",
        derivatives={"self": _fmax_self, "other": _fmax_other}),
     Op("fmin(Tensor self, Tensor other)", _first_unless(xp.less_equal),
-       variants="function method", check=tensors_only("fmin"),
+       variants="function method",
        derivatives={"self": _fmin_self, "other": _fmin_other}),
     Op("xlogy(Scalar self, Scalar other)", _k_xlogy, promote="float", node=_xlogy_node,
        derivatives={"self": _xlogy_self,
@@ -270,12 +272,9 @@ OPS = [
     # PyTorch has no derivative for heaviside: its node's backward raises
     Op("heaviside(Tensor self, Tensor values)", _k_heaviside, check=_check_heaviside,
        node="NotImplemented", derivatives={}),
-    Op("gcd(Tensor self, Tensor other)", refusing(uf(xp.gcd), "gcd_cpu", "fb"),
-       check=tensors_only("gcd")),
-    Op("lcm(Tensor self, Tensor other)", refusing(uf(xp.lcm), "lcm_cpu", "fb"),
-       check=tensors_only("lcm")),
+    Op("gcd(Tensor self, Tensor other)", refusing(uf(xp.gcd), "gcd_cpu", "fb")),
+    Op("lcm(Tensor self, Tensor other)", refusing(uf(xp.lcm), "lcm_cpu", "fb")),
     Op("nextafter(Tensor self, Tensor other)", refusing(uf(xp.nextafter), "nextafter_cpu", "iub"),
-       check=tensors_only("nextafter"),
        derivatives={"self": lambda grad, self, other: grad.where(self != other, 0.0),
                     "other": lambda grad, other: zeros_like(other)}),
     Op("ldexp(Tensor self, Tensor other)", _k_ldexp, promote="float",

@@ -12,7 +12,8 @@ ulp of C's lgammaf, which PyTorch calls):
                       (x - k is exact)
     x >= 13           Stirling's series, seven terms
     x < 0             the reflection log(pi / |sin(pi x)|) - log(-x) - lgamma(-x), with
-                      sin(pi x) from the reduced argument x - round(x) (exact)
+                      sin(pi x) from the reduced argument x - round(x) (exact); above -2^-70,
+                      -log(-x), as C's lgamma
     0, -1, -2, ...    +inf, as are +-inf; nan stays nan
 
 digamma, trigamma, zeta and polygamma follow PyTorch's own CPU code (ATen's Math.h, derived
@@ -103,7 +104,12 @@ def lgamma(a):
         s = x[neg]
         r = s - xp.round(s)
         sin = xp.abs(xp.sin(_PI * r))
-        out[neg] = xp.log(_PI / sin) - xp.log(-s) - _lgamma_positive(-s)
+        with xp.errstate(over="ignore", divide="ignore"):
+            res = xp.log(_PI / sin) - xp.log(-s) - _lgamma_positive(-s)
+        tiny = s > -2.0 ** -70      # C's lgamma there: -log|x| (pi / sin(pi x) would overflow)
+        if tiny.any():
+            res[tiny] = -xp.log(-s[tiny])
+        out[neg] = res
     return out.astype(a.dtype, copy=False)
 
 

@@ -2,15 +2,26 @@
 in place passes zeros)."""
 from ..backend import xp
 from ..core.tensor import Tensor
-from .checks import operands_broadcast, refuse, refusing, tensors_only
+from .checks import operands_broadcast, refuse, refusing
 from .kernels import cast_inputs, uf
 from .table import Op
+
+
+_RANGES = {xp.dtype(t).char: (int(xp.iinfo(t).min), int(xp.iinfo(t).max))
+           for t in (xp.int8, xp.int16, xp.int32, xp.int64, xp.uint8, xp.uint16, xp.uint32,
+                     xp.uint64)}
 
 
 def _k_compare(ufunc):
     def kernel(out, dt, a, b):
         if dt is not None:
             a, b = cast_inputs(dt, (a, b))
+        elif b.__class__ is int and a.dtype.kind in "iu":
+            low, high = _RANGES[a.dtype.char]
+            if not low <= b <= high:
+                # PyTorch compares in the tensor's integer dtype: the number wraps into it
+                # first (uint8 > -1 compares with 255); NumPy would compare the exact values
+                b = xp.array(b & 0xFFFFFFFFFFFFFFFF, dtype=xp.uint64).astype(a.dtype)
         return ufunc(a, b, out=out)
     kernel.__name__ = ufunc.__name__
     return kernel
@@ -50,7 +61,7 @@ COMPARE = [
 # node, the tensor keeps its grad_fn
 LOGICAL = [
     Op(f"{name}(Tensor self, Tensor other)", _k_compare(fn), promote="bool",
-       check=tensors_only(name), untracked_inplace=True)
+       untracked_inplace=True)
     for name, fn in [("logical_and", xp.logical_and), ("logical_or", xp.logical_or),
                      ("logical_xor", xp.logical_xor)]
 ] + [Op("logical_not(Tensor self)", _k_logical_not, promote="bool", untracked_inplace=True)]

@@ -24,6 +24,7 @@ from ..core.storage import INFERENCE, Storage, user_stacklevel
 from ..core.tensor import Tensor, new_tensor
 from . import checks, overlapping_writes, parallel
 from .derivatives import finish, inference_only, keep_outputs, prepare
+from .parsing import refuse as refuse_arguments
 from .table import dtype_info, fast_key
 from .view_graph import after_inplace
 
@@ -67,24 +68,24 @@ def _needs(args):
     return False
 
 
-def _refuse_none(op, args, name):
-    """None where the schema wants an operand: PyTorch's argument parser refuses it before
-    anything else (its message as for a method call, `x.copy_(None)`)."""
-    if None not in args[1:]:
-        return
-    operands = [a for a in op.args if a.operand]
-    for i, (value, arg) in enumerate(zip(args[1:], operands[1:]), 1):
-        if value is None and not arg.optional:
-            if len(operands) > 2:
-                raise TypeError(checks.invalid_combination(name, args[1:], {}))
-            shown = "other" if arg.name == "src" else arg.name    # PyTorch's name for copy_'s
-            raise TypeError(f"{name}(): argument '{shown}' (position {i}) must be Tensor, not "
-                            "NoneType")
-
-
 def _scalars(op):
     """The positions of an op's Scalar operands (a number there is not wrapped in a tensor)."""
     return tuple(i for i, a in enumerate(a for a in op.args if a.operand) if a.scalar)
+
+
+def _inference_params(params):
+    """Whether every tensor among the parameters (an index, a mask) is an inference tensor: a
+    normal one carries the autograd key, so PyTorch's guards run for the call. index_put's
+    indices arrive as arrays, read as the normal tensors they almost always were."""
+    for v in params.values():
+        if isinstance(v, Tensor):
+            if not v._storage.special & INFERENCE:
+                return False
+        elif isinstance(v, (tuple, list)):
+            if any(isinstance(i, xp.ndarray) for i in v) \
+                    or not _inference_params(dict(enumerate(v))):
+                return False
+    return True
 
 
 def _tracks(op, self):
@@ -94,14 +95,18 @@ def _tracks(op, self):
 
 
 def outofplace(op, args, params):
-    _refuse_none(op, args, op.name)
+    refuse_arguments(op, args, op.name)
     if op.check_args is not None:
-        op.check_args(args, params)
+        refused = _run_check(op.check_args, args, params)
+        if refused is not None:
+            if op.check_shapes:     # PyTorch's TensorIterator checks the shapes first
+                checks.operands_broadcast(args, params)
+            raise refused
     result_dt, force, _ = dtype_info(op, args, params)
     try:
         res = call_kernel(op, None, force, _arrays(args), params)
     except ValueError as e:
-        _reraise_shapes(args, e)
+        _reraise_shapes(args[::-1] if op.name == "rsub" else args, e)   # rsub: other - self
     if type(res) is not xp.ndarray:
         res = xp.asarray(res)
     if res.dtype != result_dt.np:
@@ -123,21 +128,24 @@ def _reraise_shapes(args, err):
 
 
 def inplace(op, args, params):
-    _refuse_none(op, args, op.inplace_name)
+    refuse_arguments(op, args, op.inplace_name)
     self = args[0]
     grad = mode.grad and op.tracks_inplace and _tracks(op, self) and _needs(args) \
-        and not (self._storage.special & INFERENCE and inference_only(_scalars(op), args))
+        and not (self._storage.special & INFERENCE and inference_only(_scalars(op), args)
+                 and _inference_params(params))
     if grad:   # PyTorch's autograd guards come before the kernel's own checks
         check_autograd(self, _needs(args[1:]))
-    refusal = None if op.check_inplace is None else _run_check(op.check_inplace, args, params)
-    data = self._data
-    arrays, run = _checked_operands(op, self, args)
-    if refusal is not None:
-        raise refusal
+    refused = None if op.check_inplace is None else _run_check(op.check_inplace, args, params)
     result_dt, force, _ = dtype_info(op, args, params)
-    sd = self._dtype
-    if result_dt is not sd and op.check_cast and not can_cast(result_dt, sd):
-        raise checks.cast_error(result_dt, sd, _cast_names(op, args))
+    try:
+        arrays, run = _checked_operands(op, self, args, result_dt)
+    except RuntimeError:
+        if op.value_check is not None:   # PyTorch checks values before its TensorIterator
+            op.value_check(args, params)
+        raise
+    if refused is not None:
+        raise refused
+    data = self._data
     node = None
     if grad and op.inplace_differentiable:
         node = prepare(op.derivative_for(args, params), args, params, op.inplace_name)
@@ -154,23 +162,28 @@ def inplace(op, args, params):
 
 
 def _run_check(check, args, params):
-    """Run an op's check; a dtype refusal (NotImplementedError: PyTorch's kernel has no such
-    dtype) is returned, to be raised after the overlap and shape checks and the `out=` resize,
-    which PyTorch's TensorIterator does before it picks the kernel (the refusal still comes
-    before the result-dtype cast check, which PyTorch computes from fewer operands for some
-    ops: lerp's weight)."""
+    """Run an op's check. A refusal that PyTorch's kernel makes, after its TensorIterator's
+    overlap, shape and cast checks and the `out=` resize (NotImplementedError: a dtype without
+    a kernel, or an error marked `late`: add's alpha), is returned, for the pipeline to raise
+    after its own."""
     try:
         check(args, params)
     except NotImplementedError as e:
+        if getattr(e, "early", False):
+            raise
         return e
+    except RuntimeError as e:
+        if getattr(e, "late", False):
+            return e
+        raise
     return None
 
 
-def _checked_operands(op, self, args):
+def _checked_operands(op, self, args, result_dt):
     """The arrays an in-place op reads and how its kernel runs, after PyTorch's TensorIterator
     checks in its order: self has no internal overlap, no operand partially overlaps it (one
-    that overlaps in a way PyTorch cannot tell is copied), then the operands broadcast into
-    self's shape."""
+    that overlaps in a way PyTorch cannot tell is copied), the operands broadcast into self's
+    shape, then the cast of the result into self."""
     data = self._data
     run = call_kernel
     if not data.flags.c_contiguous and has_internal_overlap(data):   # one test, most arrays
@@ -189,6 +202,9 @@ def _checked_operands(op, self, args):
         for a in args[1:]:
             if isinstance(a, Tensor) and a._data.shape != data.shape:
                 checks.check_broadcast_into(data.shape, [a._data.shape])
+    sd = self._dtype
+    if result_dt is not sd and op.check_cast and not can_cast(result_dt, sd):
+        raise checks.cast_error(result_dt, sd, _cast_names(op, args))
     return arrays, run
 
 
@@ -227,11 +243,17 @@ def _write_inference(kernel, *args):
 
 def into_out(op, args, params, out):
     """The `out=` form: like an in-place op on `out`, plus PyTorch's resize and autograd rules."""
+    refuse_arguments(op, args, op.name, out)
     if out._dtype is not dtypes.bool_ and getattr(op.kernel, "bool_out_only", False):
         raise RuntimeError(f"{op.name} does not support non-boolean outputs.")
     fallback = mode.grad and _out_grad(op, out, args)
     if op.check_out is not None:
         op.check_out(args, params, out)
+    if op.cpp_cast_names.__class__ is str:
+        # a composite op's own cast check (ldexp's), before the iterators of its parts
+        composite_dt = dtype_info(op, args, params)[0]
+        if not can_cast(composite_dt, out._dtype):
+            raise checks.cast_error(composite_dt, out._dtype, op.cpp_cast_names)
     if op.internal_overlap_ok is False:     # PyTorch checks `out` as given, before resizing it
         checks.check_internal_overlap(out._data)
     for a in args:      # PyTorch refuses a partial overlap before its dtype checks
@@ -239,19 +261,26 @@ def into_out(op, args, params, out):
             checks.check_input_overlap(out, a._data)
             if a is out and op.check_shapes:
                 _read_write_out_shape(out, args)
-    refusal = None if op.check_args is None else _run_check(op.check_args, args, params)
+    refused = None if op.check_args is None else _run_check(op.check_args, args, params)
     result_dt, force, _ = dtype_info(op, args, params)
-    if refusal is None and not can_cast(result_dt, out._dtype):
-        raise checks.cast_error(result_dt, out._dtype, _cast_names(op, args))
-    if op.check_shapes:
-        shapes = [a._data.shape for a in args if isinstance(a, Tensor)]
-        shape = tuple(checks.broadcast_shapes(*shapes)) if shapes else ()
-    else:                     # index_add & co. write self's shape, whatever the operands'
-        shape = args[0]._data.shape
+    try:
+        if op.check_shapes:     # PyTorch's TensorIterator: shapes, then the cast
+            shapes = [a._data.shape for a in args if isinstance(a, Tensor)]
+            shape = tuple(checks.broadcast_shapes(*shapes)) if shapes else ()
+        else:                     # index_add & co. write self's shape, whatever the operands'
+            shape = args[0]._data.shape
+        if op.exact_out and out._dtype is not result_dt and _exact_out(op, args):
+            raise _exact_out_error(op, out, result_dt)
+        if not can_cast(result_dt, out._dtype):
+            raise checks.cast_error(result_dt, out._dtype, _cast_names(op, args))
+    except RuntimeError:
+        if op.value_check is not None:   # PyTorch checks values before its TensorIterator
+            op.value_check(args, params)
+        raise
     if out._data.shape != shape:
         resize_out(out, shape)
-    if refusal is not None:
-        raise refusal
+    if refused is not None:     # PyTorch resizes `out` before its kernel refuses
+        raise refused
     arrays = []
     for a in args:
         if isinstance(a, Tensor):
@@ -276,6 +305,27 @@ def into_out(op, args, params, out):
 _COPIED = ("partial", "buffer")
 
 
+def _exact_out(op, args):
+    """Whether this call's kernel wants `out` of its operands' dtype: clamp's only with number
+    bounds (its Scalar overload), lerp's only with a tensor weight (its Tensor overload)."""
+    if op.name == "lerp":
+        return isinstance(args[2], Tensor)
+    return op.name not in ("clamp", "clamp_min", "clamp_max") or \
+        not any(isinstance(a, Tensor) for a in args[1:])
+
+
+def _exact_out_error(op, out, expected):
+    """PyTorch's same-dtype kernels (abs, neg, floor, sign...) take no `out` of another dtype,
+    castable or not (its TensorIterator's refusal, where a cast error would be)."""
+    if op.name == "heaviside":          # its own check covers `out` too
+        return RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    return RuntimeError(f"Found dtype {out._dtype.legacy} but expected {expected.legacy}")
+
+
+# ops whose `out=` PyTorch runs as another op's, which its messages name
+_COMPOSITE_OF = {"square": "pow"}
+
+
 def _out_grad(op, out, args):
     """PyTorch's autograd rules for `out=` (grad mode on). An op whose result is never
     differentiable (comparisons, logical ops, isinf...) ignores autograd. An op with a
@@ -287,7 +337,7 @@ def _out_grad(op, out, args):
         return False
     d = op.derivative
     if d is not None and d.name != "NotImplemented":
-        check_out_grad(op.name, out, args)
+        check_out_grad(_COMPOSITE_OF.get(op.name, op.name), out, args)
         return False
     if out._requires_grad:
         base = out if out._base is None else out._base

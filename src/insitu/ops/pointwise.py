@@ -8,9 +8,9 @@ arrays themselves when no graph is built (`on_arrays`).
 from ..backend import xp, clip
 from ..core import dtypes
 from ..core.tensor import Tensor, new_tensor
-from . import checks
+from . import checks, walk
 from .bitselect import select
-from .checks import all_of, not_implemented, refuse, refusing, tensors_only
+from .checks import not_implemented, refuse, refusing
 from .codegen import entry_points
 from .kernels import (UNSAFE, blocked, fma_into, is_array, is_integral, result_array, scalar_in,
                       scratch, store, uf)
@@ -75,7 +75,7 @@ def _k_div(out, dt, a, b, rounding_mode=_TRUE_DIV):
         raise checks.not_implemented(f"div_{rounding_mode}_cpu", dtypes.bool_)
     if is_integral(a, b, dt):
         if xp.any(xp.asarray(b) == 0):
-            raise RuntimeError("ZeroDivisionError")
+            _zero_divisor(out, a, b, lambda x, y: _k_div(None, dt, x, y, rounding_mode))
         if rounding_mode == "floor":
             return xp.floor_divide(a, b, out=out, dtype=dt, casting=UNSAFE)
         q = xp.floor_divide(a, b, dtype=dt)
@@ -91,7 +91,7 @@ def _k_floor_divide(out, dt, a, b):
 
 
 def _k_remainder(out, dt, a, b):
-    _check_int_zero(a, b, dt)
+    _check_int_zero(out, a, b, dt, _k_remainder)
     d = _op_dtype(dt, a, b)
     if d.kind != "f":
         return xp.remainder(a, b, out=out, dtype=dt, casting=UNSAFE)
@@ -104,13 +104,28 @@ def _k_remainder(out, dt, a, b):
 
 
 def _k_fmod(out, dt, a, b):
-    _check_int_zero(a, b, dt)
+    _check_int_zero(out, a, b, dt, _k_fmod)
     return xp.fmod(a, b, out=out, dtype=dt, casting=UNSAFE)
 
 
-def _check_int_zero(a, b, dt):
+def _check_int_zero(out, a, b, dt, kernel):
     if is_integral(a, b, dt) and xp.any(xp.asarray(b) == 0):
-        raise RuntimeError("ZeroDivisionError")
+        _zero_divisor(out, a, b, lambda x, y: kernel(None, dt, x, y))
+
+
+def _zero_divisor(out, a, b, compute):
+    """PyTorch's integer division kernels check each divisor as they walk: into an existing
+    `out` (in place, out=) the elements walked before the first zero divisor are written, then
+    ZeroDivisionError."""
+    if out is not None and out.size:
+        shape = out.shape
+        b_ = xp.broadcast_to(xp.asarray(b), shape)
+        a_ = xp.broadcast_to(xp.asarray(a), shape)
+        ops = [walk.strides_of(x, shape) for x in (out, a_, b_)]
+        done = walk.walked_before(b_ == 0, ops)
+        if done.any():
+            out[done] = compute(a_[done], b_[done])
+    raise RuntimeError("ZeroDivisionError")
 
 
 def _pow_by_number(out, a, b):
@@ -310,8 +325,12 @@ def _check_lerp(args, params):
                            f"dtype {names[weight._dtype.name]}")
     if tensor_weight:
         refuse("lerp_kernel_tensor", "iub")(args, params)
-    elif self._dtype.np.kind in "iub":      # a Scalar weight takes no part in the dtype
-        raise not_implemented("lerp_kernel_scalar", self._dtype)
+    elif self._dtype.np.kind in "iub":
+        # a Scalar weight takes no part in PyTorch's dtype (here it does): no cast check of
+        # PyTorch's can refuse first, so the refusal is not deferred past insitu's
+        e = not_implemented("lerp_kernel_scalar", self._dtype)
+        e.early = True
+        raise e
 
 
 def _check_masked_fill(args, params):
@@ -322,28 +341,6 @@ def _check_masked_fill(args, params):
     if isinstance(value, Tensor) and value._data.ndim:
         raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
                            f"tensor with {value._data.ndim} dimension(s).")
-
-
-def _check_alpha(args, params):
-    alpha = params.get("alpha", 1)
-    if isinstance(alpha, float) and not any(
-            getattr(a, "_dtype", dtypes.float32).is_floating_point for a in args
-            if hasattr(a, "_dtype")):
-        checks.operands_broadcast(args, params)     # PyTorch says so first
-        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
-                           "point number.")
-
-
-def _check_sub(args, params):
-    _check_alpha(args, params)
-    kinds = [getattr(a, "_dtype", None) is dtypes.bool_ or isinstance(a, bool) for a in args]
-    if all(kinds):
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                           "supported. Use the `^` or `logical_xor()` operator instead.")
-    if any(kinds):
-        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
-                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
-                           "operator instead.")
 
 
 def _check_addcdiv(args, params):
@@ -483,16 +480,16 @@ def _where_nonzero(condition):
 
 
 BINARY = [
-    Op("add(Tensor self, Tensor other, *, alpha=1)", _k_add, check=_check_alpha,
+    Op("add(Tensor self, Tensor other, *, alpha=1)", _k_add, check=checks.alpha_args,
        derivatives={"self": lambda grad: grad,
                     "other": lambda grad, alpha: _scaled(grad, alpha)},
        operators=("__add__", "__radd__", "__iadd__")),
-    Op("sub(Tensor self, Tensor other, *, alpha=1)", _k_sub, check=_check_sub,
+    Op("sub(Tensor self, Tensor other, *, alpha=1)", _k_sub, check=checks.sub_args,
        derivatives={"self": lambda grad: grad,
                     "other": lambda grad, alpha: -_scaled(grad, alpha)},
        operators=("__sub__", "__isub__")),
     # `2.0 - t` is rsub (RsubBackward1), as in PyTorch's Tensor.__rsub__
-    Op("rsub(Tensor self, Scalar other, *, alpha=1)", _k_rsub, check=_check_sub,
+    Op("rsub(Tensor self, Scalar other, *, alpha=1)", _k_rsub, check=checks.sub_args,
        variants="function",
        node=lambda args, params: "RsubBackward0" if isinstance(args[1], Tensor) else "RsubBackward1",
        derivatives={"self": lambda grad, alpha: -_scaled(grad, alpha),
@@ -523,27 +520,30 @@ BINARY = [
        node=_numbered_by(1, "Fmod"), pointwise="float",
        derivatives={"self": lambda grad: grad,
                     "other": lambda grad, self, other: -grad * (self / other).trunc()}),
-    Op("pow(Scalar self, Scalar exponent)", _k_pow, node=_pow_node,
+    Op("pow(Scalar self, Scalar exponent)", _k_pow, node=_pow_node, value_check=checks.pow_values,
        derivatives={"self": _pow_self_grad, "exponent": _pow_exponent_grad},
        operators=("__pow__", "__rpow__", "__ipow__")),
     Op("maximum(Tensor self, Tensor other)", _first_on_ties(xp.maximum), variants="function method",
-       check=tensors_only("maximum"),
        derivatives={"self": lambda grad, self, other: _max_grad(grad, self, other),
                     "other": lambda grad, self, other: _max_grad(grad, other, self)}),
     Op("minimum(Tensor self, Tensor other)", _first_on_ties(xp.minimum), variants="function method",
-       check=tensors_only("minimum"),
        derivatives={"self": lambda grad, self, other: _min_grad(grad, self, other),
                     "other": lambda grad, self, other: _min_grad(grad, other, self)}),
     Op("atan2(Tensor self, Tensor other)", uf(xp.arctan2), promote="float",
-       check=tensors_only("atan2"),
        derivatives={"self": lambda grad, self, other: grad * other / (self * self + other * other),
                     "other": lambda grad, self, other:
                     -grad * self / (self * self + other * other)}),
     Op("hypot(Tensor self, Tensor other)", refusing(uf(xp.hypot), "hypot_cpu", "iub"),
-       check=all_of(tensors_only("hypot"), checks.operands_broadcast),
+       check=checks.operands_broadcast,
        derivatives={"self": lambda grad, self, result: grad * self / result,
                     "other": lambda grad, other, result: grad * other / result}),
 ]
+
+def _number_bound(args):
+    """clamp_min_/clamp_max_ with a number bound (the Scalar overload) word a cast error with
+    C++ dtype names ("long int"), with a tensor bound with PyTorch's ("Long")."""
+    return not isinstance(args[1], Tensor)
+
 
 CLAMP = [
     Op("clamp(Tensor self, Scalar? min=None, Scalar? max=None)", _k_clamp, promote="same",
@@ -553,16 +553,16 @@ CLAMP = [
        derivatives={"self": lambda grad, mask: where(mask, grad),
                     "min": lambda grad, min_mask: where(min_mask, grad),
                     "max": lambda grad, max_mask: where(max_mask, grad)}),
-    Op("clamp_min(Tensor self, Scalar min)", _k_clamp_min, promote="same", cast_names=True,
-       check=checks.clamp_bound("clamp_min_scalar_cpu"),
+    Op("clamp_min(Tensor self, Scalar min)", _k_clamp_min, promote="same",
+       cast_names=_number_bound, check=checks.clamp_bound("clamp_min_scalar_cpu"),
        node=_numbered_by(1, "ClampMin"),
        computed={"mask": lambda inputs, p: _MASKS["mask"]((inputs[0], inputs[1], None), p),
                  "min_mask": lambda inputs, p: _MASKS["min_mask"]((inputs[0], inputs[1], None),
                                                                   p)},
        derivatives={"self": lambda grad, mask: where(mask, grad),
                     "min": lambda grad, min_mask: where(min_mask, grad)}),
-    Op("clamp_max(Tensor self, Scalar max)", _k_clamp_max, promote="same", cast_names=True,
-       check=checks.clamp_bound("clamp_max_scalar_cpu"),
+    Op("clamp_max(Tensor self, Scalar max)", _k_clamp_max, promote="same",
+       cast_names=_number_bound, check=checks.clamp_bound("clamp_max_scalar_cpu"),
        node=_numbered_by(1, "ClampMax"),
        computed={"mask": lambda inputs, p: _MASKS["mask"]((inputs[0], None, inputs[1]), p),
                  "max_mask": lambda inputs, p: _MASKS["max_mask"]((inputs[0], None, inputs[1]),

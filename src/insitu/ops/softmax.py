@@ -78,13 +78,9 @@ def _softmax_input(name, input, dim, dtype):
 
 
 def _row_max(a, d):
-    """The maximum along d (kept as a size-1 dim), 0 where it is infinite (all -inf, or an
-    inf: inf - inf must not make every element nan)."""
-    m = xp.amax(a, axis=d, keepdims=True) if a.size else xp.zeros((1,) * a.ndim, a.dtype)
-    inf = xp.isinf(m)
-    if inf.any():
-        m[inf] = 0
-    return m
+    """The maximum along d (kept as a size-1 dim). As in PyTorch's kernels an infinite one is
+    subtracted as it is: a row with an inf, or all -inf, is all nan."""
+    return xp.amax(a, axis=d, keepdims=True) if a.size else xp.zeros((1,) * a.ndim, a.dtype)
 
 
 def softmax_array(a, d, log):
@@ -155,7 +151,7 @@ def softmax(input, dim=None, dtype=None, *, out=None):
     Backward: SoftmaxBackward0 (reads the result)."""
     x, d = _softmax_input("softmax", input, dim, dtype)
     a = x._data
-    res = softmax_array(a, d, False) if a.ndim else xp.ones_like(a, acc_dtype(a.dtype))
+    res = softmax_array(a if a.ndim else a.reshape(1), d, False).reshape(a.shape)
     t = result_or_out("softmax", res, x._dtype, (x,), out)
     if out is not None:
         return t
@@ -168,7 +164,7 @@ def log_softmax(input, dim=None, dtype=None, *, out=None):
     Backward: LogSoftmaxBackward0 (reads the result)."""
     x, d = _softmax_input("log_softmax", input, dim, dtype)
     a = x._data
-    res = softmax_array(a, d, True) if a.ndim else xp.zeros_like(a, acc_dtype(a.dtype))
+    res = softmax_array(a if a.ndim else a.reshape(1), d, True).reshape(a.shape)
     t = result_or_out("log_softmax", res, x._dtype, (x,), out)
     if out is not None:
         return t

@@ -33,6 +33,10 @@ ANY_DTYPE = "any dtype"         # the result is cast into self whatever its dtyp
 EXPANDED_SELF = "expanded self"  # self may be an expanded view (fill_ and zero_ on x.expand())
 ANY_SHAPE = "any shape"         # operands need not broadcast to self's shape (index_put_)
 _POSITIONAL = {"dim", "diagonal", "indices", "index", "generator"}   # not pointwise
+# PyTorch's same-dtype kernels: `out=` must have the operands' dtype ("Found dtype Double but
+# expected Float"), castable or not (clamp's only with number bounds: `pipelines._exact_out`)
+_EXACT_OUT = {"abs", "neg", "sign", "sgn", "floor", "ceil", "trunc", "round", "frac",
+              "bitwise_not", "hardshrink", "lerp", "clamp", "clamp_min", "clamp_max", "heaviside"}
 OWN_OVERLAP = "own overlap"     # the op's check decides what operand overlap it refuses
 EXPANDED_WARNS = "expanded self warns"   # ... with PyTorch's deprecation warning (masked_fill_)
 SAME_DATA_NOOP = "same data no-op"  # a source showing self's very data writes nothing (copy_)
@@ -71,6 +75,8 @@ class Op:
                   `dim`, `diagonal` or `indices` parameter (cumsum_, tril_, index); "float":
                   only when nothing is integral (kernels that refuse integer zero divisors
                   look at the whole divisor first)
+    value_check   fn(operands, params): a check on values (which the kernel makes) that PyTorch
+                  makes before its dtype checks; run where the cast check is about to refuse
     grad_inplace_only  the derivatives are the in-place form's only (`eq_` makes a float
                   result with zero gradients; `eq`'s bool result has none)
     untracked_inplace  the in-place form bypasses autograd, guards included (PyTorch's
@@ -83,10 +89,13 @@ class Op:
     def __init__(self, schema, kernel, *, promote="binary", variants="function method inplace",
                  derivatives=None, node=None, computed=None, operators=(), check=None,
                  writes=(), cast_names=False, on_arrays=False, short=None,
-                 grad_inplace_only=False, untracked_inplace=False, pointwise=None):
+                 grad_inplace_only=False, untracked_inplace=False, pointwise=None,
+                 value_check=None):
         self.schema = schema
         self.name, self.args = parse_schema(schema)
-        self.tensors = tuple(a.name for a in self.args if a.operand)
+        self.operand_args = tuple(a for a in self.args if a.operand)
+        self.tensors = tuple(a.name for a in self.operand_args)
+        self.self_index = self.tensors.index("self") if "self" in self.tensors else 0
         self.params = tuple(a.name for a in self.args if not a.operand)
         self.kernel = kernel
         self.promote = promote if isinstance(promote, str) else "binary"
@@ -104,6 +113,8 @@ class Op:
         self.check_shapes = ANY_SHAPE not in writes
         self.check_overlap = OWN_OVERLAP not in writes
         self.cpp_cast_names = cast_names
+        self.exact_out = self.name in _EXACT_OUT
+        self.value_check = value_check
         self.operators = operators
         self.short = short
         self.inplace_differentiable = derivatives is not None and not untracked_inplace

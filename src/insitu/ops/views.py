@@ -370,13 +370,20 @@ def narrow(self, dim, start, length):
     """insitu.narrow(input, dim, start, length): the view `input[..., start:start + length, ...]`
     along `dim` (`start` may be negative or a 0-dim tensor). Backward: SliceBackward0."""
     nd = self._data.ndim
+    if not nd:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
     d = _wrap_dim(dim, nd)
     n = self._data.shape[d]
     if isinstance(start, Tensor):
         start = int(start.item())
+    if not -n <= start <= n:
+        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got "
+                         f"{start})")
     if start < 0:
         start += n
-    if not 0 <= start <= n or start + length > n or length < 0:
+    if start + length > n:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
     return _view_op(self, _along(self._data, d, start, length), "SliceBackward0",
                     lambda g: narrow(g, d, start, length))

@@ -11,7 +11,7 @@ import warnings
 
 from ...backend import xp
 from ...core import dtypes
-from ...core.tensor import _wrap_dim, new_tensor
+from ...core.tensor import Tensor, _wrap_dim, new_tensor
 from ...creation import rng
 from ...ops.activation import FUNCTIONAL
 from ...ops.checks import not_implemented
@@ -62,7 +62,19 @@ def relu(input, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
-    return input.relu_() if inplace else input.relu()
+    try:
+        return input.relu_() if inplace else input.relu()
+    except AttributeError:
+        raise _not_a_tensor("relu_" if inplace else "relu", input) from None
+
+
+def _not_a_tensor(name, value):
+    """PyTorch's refusal of an input that is not a tensor (its `torch._C._nn` functions'
+    argument parser); anything else is re-raised as it was."""
+    if isinstance(value, Tensor):
+        raise
+    return TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                     f"{type(value).__name__}")
 
 
 def relu_(input):
@@ -71,7 +83,10 @@ def relu_(input):
     `relu(input, inplace=True)`: writes into the input (its version moves by one) and returns it;
     the node keeps only the output.
     """
-    return input.relu_()
+    try:
+        return input.relu_()
+    except AttributeError:
+        raise _not_a_tensor("relu_", input) from None
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
@@ -88,9 +103,12 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    if inplace:
-        return input.hardtanh_(min_val, max_val)
-    return input.hardtanh(min_val, max_val)
+    try:
+        if inplace:
+            return input.hardtanh_(min_val, max_val)
+        return input.hardtanh(min_val, max_val)
+    except AttributeError:
+        raise _not_a_tensor("hardtanh_" if inplace else "hardtanh", input) from None
 
 
 def hardtanh_(input, min_val=-1.0, max_val=1.0):
@@ -111,6 +129,8 @@ def relu6(input, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("relu6", input)
     return hardtanh(input, 0.0, 6.0, inplace)
 
 

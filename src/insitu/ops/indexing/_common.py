@@ -102,8 +102,9 @@ def flat_positions(idx, dim, shape):
 
 def target(out, a, *readers):
     """The array an index kernel writes: a copy of `a` out of place; `a` itself in place, after
-    PyTorch's check that no index or source tensor overlaps it (`checks.check_no_overlap`; a
-    source that overlaps it in a way PyTorch cannot tell was copied by the pipeline)."""
+    PyTorch's check that no index or source tensor overlaps it (`checks.check_no_overlap`: self
+    itself counts, even empty; a source that overlaps it in a way PyTorch cannot tell was copied
+    by the pipeline)."""
     if out is None:
         return a.copy()
     if out is not a:

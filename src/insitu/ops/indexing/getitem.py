@@ -139,7 +139,7 @@ def _advanced_index(self, idx):
 def _check_bounds(self, np_idx, masks=True, bounds=True):
     """PyTorch's errors for an advanced index: too many indices, a mask whose shape does not
     match (`masks`), an index out of range (`bounds`; its dimension counted among the advanced
-    indices, as PyTorch's index kernel sees them)."""
+    indices, as PyTorch's index kernel sees them; "empty": only into a dim of size 0)."""
     shape = self._data.shape
     nd = len(shape)
 
@@ -167,10 +167,13 @@ def _check_bounds(self, np_idx, masks=True, bounds=True):
             advanced += i.ndim
         elif isinstance(i, xp.ndarray):
             size = shape[dim]
-            bad = i[(i >= size) | (i < -size)] if i.size and bounds else i[:0]
+            if bounds == "empty":    # index_put's kernel checks the others as it writes
+                bad = i[:0] if size else i
+            else:
+                bad = i[(i >= size) | (i < -size)] if i.size and bounds else i[:0]
+            if bad.size and not size:
+                raise IndexError("index is out of bounds for dimension with size 0")
             if bad.size:
-                if not size:
-                    raise IndexError("index is out of bounds for dimension with size 0")
                 raise IndexError(f"index {int(bad.reshape(-1)[0])} is out of bounds for dimension "
                                  f"{advanced} with size {size}")
             dim += 1

@@ -12,8 +12,8 @@ from ...core.tensor import Tensor, _wrap_dim, wrap
 from ..checks import fill_value, size_list
 from ..kernels import add_at_rows
 from ..table import ANY_DTYPE, ANY_SHAPE, EXPANDED_WARNS, OWN_OVERLAP, Op
-from ._common import (INDEX_OP, at_least_1d, check_bounds, check_long_index,
-                      first_out_of_range, target, tensor_arg)
+from . import prefix_writes
+from ._common import INDEX_OP, at_least_1d, check_long_index, target, tensor_arg
 
 
 def _along(dim, idx):
@@ -26,6 +26,25 @@ def _source_block(out, src, dim, n):
     shape = list(out.shape)
     shape[dim] = n
     return src.reshape(shape)
+
+
+def _walk_strides(o, d, index, src=None):
+    """The strides of PyTorch's index_fill/index_copy iteration: self with stride 0 along d,
+    the index along d only, then the source (0-dim ones seen as 1-dim)."""
+    st = [s // o.itemsize for s in o.strides]
+    st[d] = 0
+    ist = [0] * o.ndim
+    ist[d] = index._data.strides[0] // index._data.itemsize if index._data.ndim else 1
+    ops = [st, ist]
+    if src is not None:
+        s1 = at_least_1d(src)
+        ops.append([s // s1.itemsize for s in s1.strides])
+    return ops
+
+
+def _to_self(walked, d, idx):
+    """The elements of self that walked coordinates of the restrided iteration write."""
+    return walked[:d] + (idx[walked[d]],) + walked[d + 1:]
 
 
 def _dim_and_index(self, dim, index, fn):
@@ -71,15 +90,37 @@ def _check_index_add(args, params):
 
 def _k_index_add(out, dt, a, src, dim, index, alpha=1):
     idx = index._data.reshape(-1)
-    out = target(out, a, src, idx)
+    out = target(out, a, src, index._data)
     o = at_least_1d(out)
     d = dim % o.ndim
-    check_bounds(idx, d, o.shape[d])   # after the overlap check (in the kernel, as PyTorch's)
+    if a.ndim > 1 and not (idx.size and a.size):
+        return out          # PyTorch's kernel returns before looking at the index
+    bad = prefix_writes.first_bad(idx, 0, o.shape[d])    # after the overlap check, as PyTorch
+    if bad is not None and a.ndim > 1 and d in (0, a.ndim - 1) and alpha == 1 \
+            and index._dtype is dtypes.int64 and src.ndim == a.ndim \
+            and all(src.shape[k] == a.shape[k] for k in range(a.ndim) if k != d):
+        _index_add_as_scatter(o, d, idx, src)      # raises
     s = _source_block(o, src, d, idx.size)
     if alpha != 1:
         s = xp.multiply(s, alpha, dtype=o.dtype, casting="unsafe")
+    if bad is not None:      # PyTorch's loop adds the slices before the bad index, then raises
+        idx, s = idx[:bad], xp.take(s, range(bad), axis=d)
     add_at_rows(xp.moveaxis(o, d, 0), idx, xp.moveaxis(s, d, 0))
+    if bad is not None:
+        raise IndexError("index out of range in self")
     return out
+
+
+def _index_add_as_scatter(o, d, idx, src):
+    """PyTorch's index_add_ of a source shaped as self (dim aside), alpha 1, along the first or
+    last dim: scatter_add_ with the index broadcast over the source, its walk and its error."""
+    shape = [1] * src.ndim
+    shape[d] = idx.size
+    ep = xp.broadcast_to(idx.reshape(shape), src.shape)
+    ops = [[k // x.itemsize for k in x.strides] for x in (o, src, ep)]
+    bad, w = prefix_writes.scatter(o, d, ep, ops)
+    xp.add.at(o, w[:d] + (ep[w],) + w[d + 1:], src[w])
+    raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {o.shape[d]}")
 
 
 def _index_add_source_grad(grad, dim, index, alpha, source_shape):
@@ -130,21 +171,24 @@ def _index_copy_checks(a, src, d, index):
     if o_nd and n != src.shape[d]:
         raise IndexError(f"index_copy_(): Number of indices ({n}) should be equal to "
                          f"source.size(dim) ({src.shape[d]})")
-    size = a.shape[d] if s_nd else 1
-    bad = first_out_of_range(index._data.reshape(-1), size)
-    if bad is not None:
-        raise IndexError(f"index_copy_(): index {bad} is out of bounds for dimension {d} with "
-                         f"size {size}")
 
 
 def _k_index_copy(out, dt, a, src, dim, index):
     idx = index._data.reshape(-1)
-    out = target(out, a, src, idx)
+    out = target(out, a, src, index._data)
     _index_copy_checks(a, src, _wrap_dim(dim, a.ndim), index)
     o = at_least_1d(out)
     d = dim % o.ndim
-    o[_along(d, idx)] = _source_block(o, src, d, idx.size)
-    return out
+    block = _source_block(o, src, d, idx.size)
+    bad = prefix_writes.along_dim(o, d, idx, 0, o.shape[d],
+                                  lambda: _walk_strides(o, d, index, src))
+    if bad is None:
+        o[_along(d, idx)] = block
+        return out
+    p, walked = bad     # PyTorch's kernel writes what comes before the bad index, then raises
+    o[_to_self(walked, d, idx)] = block[walked]
+    raise IndexError(f"index_copy_(): index {int(idx[p])} is out of bounds for dimension {d} "
+                     f"with size {o.shape[d]}")
 
 
 INDEX_COPY = Op("index_copy(Tensor self, dim, index, Tensor source)", _k_index_copy,
@@ -167,19 +211,43 @@ def _check_index_fill(args, params):
     d = _wrap_dim(params["dim"], self._data.ndim)
     if index._data.ndim > 1:
         raise RuntimeError("Index has to be a vector/scalar")
-    size = self._data.shape[d] if self._data.ndim else 1
-    bad = first_out_of_range(index._data.reshape(-1), size, allow_negative=True)
-    if bad is not None:
-        raise IndexError(f"index {bad} is out of bounds for dimension {d} with size {size}")
+    if not self._data.size:
+        _fill_site_in_storage(self, d, index._data.size)   # bounds: in the kernel
+
+
+def _fill_site_in_storage(self, d, n):
+    """PyTorch's index_fill_ restrides an empty self to `n` entries of stride 0 along d
+    (as_strided, which checks the storage); False when that has no elements either."""
+    sizes, strides = list(self._data.shape) or [1], list(self.stride()) or [1]
+    sizes[d], strides[d] = n, 0
+    if not all(sizes):
+        return False
+    item, offset = self._data.itemsize, self.storage_offset()
+    need = (offset + 1 + sum((k - 1) * st for k, st in zip(sizes, strides))) * item
+    have = self._storage.array.nbytes
+    if need > have:
+        raise RuntimeError(f"setStorage: sizes {size_list(sizes)}, strides {size_list(strides)}, "
+                           f"storage offset {offset}, and itemsize {item} requiring a storage "
+                           f"size of {need} are out of bounds for storage of size {have}")
+    return True
 
 
 def _k_index_fill(out, dt, a, value, dim, index):
     idx = index._data.reshape(-1)
-    value = fill_value(value, out.dtype if out is not None else a.dtype)
-    out = target(out, a, idx)
+    out = target(out, a, index._data)
+    value = fill_value(value, out.dtype)     # the kernel's conversion, before its walk
     o = at_least_1d(out)
-    o[_along(dim % o.ndim, idx)] = value
-    return out
+    d = dim % o.ndim
+    if not idx.size or not all(k for i, k in enumerate(o.shape) if i != d):
+        return out          # an empty walk: PyTorch checks no index
+    size = o.shape[d]
+    bad = prefix_writes.along_dim(o, d, idx, -size, size, lambda: _walk_strides(o, d, index))
+    if bad is None:
+        o[_along(d, idx)] = value
+        return out
+    p, walked = bad     # PyTorch's kernel fills what comes before the bad index, then raises
+    o[_to_self(walked, d, idx)] = value
+    raise IndexError(f"index {int(idx[p])} is out of bounds for dimension {d} with size {size}")
 
 
 def _index_fill_value_grad(grad, dim, index):

@@ -19,8 +19,9 @@ from ..checks import size_list
 from ..pipelines import inplace, outofplace, write_out
 from ..shape import cat
 from ..table import ANY_DTYPE, ANY_SHAPE, OWN_OVERLAP, Op
-from ._common import (INDEX_OP, at_least_1d, check_bounds, check_flat_bounds, check_index_dtype,
-                      check_long_index, coords, flat_positions, target, tensor_arg)
+from . import prefix_writes
+from ._common import (INDEX_OP, at_least_1d, check_flat_bounds, check_index_dtype,
+                      check_long_index, coords, first_out_of_range, target, tensor_arg)
 
 
 # scatter / scatter_add -------------------------------------------------------------------
@@ -39,17 +40,17 @@ def _check_scatter(self, dim, index, src=None):
     i_nd = max(idx.ndim, 1)
     if max(a.ndim, 1) != i_nd:
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
-    if src is not None and (src._data.ndim > i_nd or (src._data.ndim == 0 and i_nd != 1)):
-        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
     a1, i1 = at_least_1d(a), at_least_1d(idx)
     wrong = any(i1.shape[k] > a1.shape[k] for k in range(i_nd) if k != d)
     if not wrong and src is not None:
-        s1 = at_least_1d(src._data)
+        s1 = src._data
         for k in range(i_nd):
-            _wrap_dim(k, s1.ndim)   # PyTorch reads src.size(k): an IndexError past its dims
-            if i1.shape[k] > s1.shape[k]:
+            # PyTorch reads src.size(k) (1 for a 0-dim src): an IndexError past its dims
+            if i1.shape[k] > (s1.shape[_wrap_dim(k, s1.ndim)] if s1.ndim else 1):
                 wrong = True
                 break
+    if src is not None and max(src._data.ndim, 1) != i_nd:   # after the sizes, as PyTorch
+        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
     if wrong:
         msg = (f"Expected index {size_list(idx.shape)} to be no larger than self "
                f"{size_list(a.shape)} apart from dimension {d}")
@@ -63,39 +64,65 @@ def _check_reduce(reduce):
         raise RuntimeError("reduce argument must be either add or multiply.")
 
 
-def _site(out, a, src, index, dim):
-    """(the array written, the view of it the index addresses, the places the index names in
-    that view, the index), or the array alone when the index is empty. A C-contiguous array is
-    addressed flat (one index: NumPy's fast loops), any other through coordinates."""
+def _site(out, a, src, index, dim, walk_src=True):
+    """(the array written, its ≥1-d view, the coordinates the index names, the index, and None
+    or PyTorch's walk up to the first index out of range: see `prefix_writes.scatter`), or the
+    array alone when the index is empty."""
     idx = at_least_1d(index._data)
-    out = target(out, a, src, idx)
+    out = target(out, a, src, index._data)
     if not idx.size:
-        return out, None, None, idx
+        return out, None, None, idx, None
     o = at_least_1d(out)
     d = dim % o.ndim
-    check_bounds(idx, d, o.shape[d])   # after the overlap check (in the kernel, as PyTorch's)
-    if o.flags.c_contiguous:
-        return out, o.reshape(-1), flat_positions(idx, d, o.shape), idx
-    return out, o, coords(idx, d), idx
+    walk = None
+    if first_out_of_range(idx, o.shape[d]) is not None:  # after the overlap check, as PyTorch
+        walk = prefix_writes.scatter(o, d, idx, _walk_strides(
+            o, src if walk_src else None, idx))
+    return out, o, coords(idx, d), idx, walk
 
 
-def _source(src, idx, flat):
-    """The source values the index places: src's leading block of the index's shape (flat when
-    the places are)."""
-    values = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
-    return values.reshape(-1) if flat else values
+def _walk_strides(o, src, idx):
+    """The strides of PyTorch's scatter iteration, in elements: self, the source, the index."""
+    ops = [o] if src is None else [o, at_least_1d(src)]
+    return [[s // x.itemsize for s in x.strides] for x in ops + [idx]]
+
+
+def _walked(o, dim, idx, walk):
+    """The elements of self a walk writes, and where it reads them from (index positions)."""
+    d = dim % o.ndim
+    w = walk[1]
+    return w[:d] + (idx[w],) + w[d + 1:], w
+
+
+def _out_of_bounds(o, dim, walk):
+    d = dim % o.ndim
+    return RuntimeError(f"index {walk[0]} is out of bounds for dimension {d} with size "
+                        f"{o.shape[d]}")
 
 
 def _scatter_write(out, a, dim, index, value, reduce, src=None):
-    out, o, at, idx = _site(out, a, src, index, dim)
+    out, o, at, idx, walk = _site(out, a, src, index, dim)
     if o is None:
         return out
     if src is not None:
-        value = _source(src, idx, o.ndim == 1)
+        value = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
+    else:
+        try:
+            value = checks.fill_value(value, o.dtype)   # at each element, after its bounds check
+        except RuntimeError:
+            if walk is not None and not walk[1][0].size:
+                raise _out_of_bounds(o, dim, walk) from None    # the first element is bad
+            raise
+    if walk is not None:        # PyTorch's kernel writes what comes before, then raises
+        at, w = _walked(o, dim, idx, walk)
+        if src is not None:
+            value = value[w]
     if reduce is None:
         o[at] = value
     else:
         (xp.add if reduce == "add" else xp.multiply).at(o, at, value)
+    if walk is not None:
+        raise _out_of_bounds(o, dim, walk)
     return out
 
 
@@ -234,10 +261,18 @@ _UFUNCS = {"sum": xp.add, "mean": xp.add, "prod": xp.multiply, "amax": xp.maximu
 
 
 def _k_scatter_reduce(out, dt, a, src, dim, index, reduce, include_self=True):
-    out, o, at, idx = _site(out, a, src, index, dim)
+    # without self, PyTorch first scatters the identity (no source in that walk)
+    out, o, at, idx, walk = _site(out, a, src, index, dim, walk_src=include_self)
     if o is None:
         return out
-    values = _source(src, idx, o.ndim == 1)
+    values = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
+    if walk is not None:        # PyTorch's kernel writes what comes before, then raises
+        at, w = _walked(o, dim, idx, walk)
+        if include_self:
+            _UFUNCS[reduce].at(o, at, values[w])
+        else:
+            o[at] = _identity(reduce, o.dtype)
+        raise _out_of_bounds(o, dim, walk)
     if not include_self:
         o[at] = _identity(reduce, o.dtype)
     _UFUNCS[reduce].at(o, at, values)
@@ -330,17 +365,52 @@ def _check_masked_scatter(self, mask, source):
 
 def _k_masked_scatter(out, dt, a, src, mask, shape):
     m = xp.broadcast_to(mask._data, shape)
-    count = int(m.sum())
-    if count > src.size:
-        raise RuntimeError("Number of elements of source < number of ones in mask")
     if out is None:
         out = xp.broadcast_to(a, shape).copy()
     elif out is not a:
         xp.copyto(out, a)
+    count = int(m.sum())
+    flat = src.reshape(-1)
+    if count <= src.size and not shares_memory(out, src):
+        out[m] = flat[:count]
+        return out
+    # PyTorch walks self in row-major order, writing the next source element at each True:
+    # a short source is written as far as it goes before the error, and a contiguous source
+    # that is self's own memory is read as the walk leaves it
+    o = at_least_1d(out)
+    where = xp.unravel_index(xp.flatnonzero(m)[:src.size], o.shape)
+    n = where[0].size
     if shares_memory(out, src):
-        src = src.copy()       # read the source as it was, as if computed out of place
-    out[m] = src.reshape(-1)[:count]
+        vals = _read_as_written(o, where, flat, n) if src.flags.c_contiguous else flat[:n].copy()
+    else:
+        vals = flat[:n]
+    o[where] = vals
+    if count > src.size:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
     return out
+
+
+def _read_as_written(out, where, flat, n):
+    """The values a serial walk reads from `flat` (a contiguous view of `out`'s memory) while it
+    writes them, one by one, to `out[where]`: the k-th read sees the k-th original element, or
+    what an earlier write left at that address (followed back to the first, by pointer jumping)."""
+    base = out.__array_interface__["data"][0]
+    waddr = xp.full(n, base, dtype=xp.int64)
+    for c, st in zip(where, out.strides):
+        waddr += c.astype(xp.int64) * st
+    raddr = flat.__array_interface__["data"][0] + xp.arange(n, dtype=xp.int64) * flat.itemsize
+    order = xp.argsort(waddr, kind="stable")
+    ws = waddr[order]
+    j = xp.minimum(xp.searchsorted(ws, raddr), n - 1)
+    writer = order[j]
+    k = xp.arange(n)
+    parent = xp.where((ws[j] == raddr) & (writer < k), writer, k)
+    while True:
+        nxt = parent[parent]
+        if xp.array_equal(nxt, parent):
+            break
+        parent = nxt
+    return flat[:n].copy()[parent]
 
 
 def _masked_scatter_source_grad(grad, mask, source_shape):
@@ -354,7 +424,7 @@ def _masked_scatter_source_grad(grad, mask, source_shape):
     return picked.reshape(source_shape)
 
 
-# PyTorch does not check the source's overlap with self (the kernel reads a copy)
+# PyTorch does not check the source's overlap with self (its walk reads what it left there)
 MASKED_SCATTER = Op("masked_scatter(Tensor self, Tensor source, mask, shape)", _k_masked_scatter,
                     variants="", promote="same", writes=(ANY_DTYPE, ANY_SHAPE, OWN_OVERLAP),
                     derivatives={"self": lambda grad, mask: grad.masked_fill(mask, 0),
@@ -400,22 +470,27 @@ def _check_put(args, params):
                          f"index.numel() = {index._data.size}")
     if index._data.size and not self._data.size:
         raise IndexError("put_(): Tried to put elements into an empty tensor")
-    check_flat_bounds(index._data.reshape(-1), self._data.size)
 
 
 def _k_put(out, dt, a, src, index, accumulate=False):
     idx = index._data.reshape(-1)
-    out = target(out, a, src, idx)
+    out = target(out, a, src, index._data)
     if not idx.size:
         return out
+    values = src.reshape(-1)
+    bad = prefix_writes.first_bad(idx, -out.size, out.size)
+    if bad is not None:        # PyTorch's kernel writes what comes before, then raises
+        idx, values = idx[:bad], values[:bad]
     # a contiguous self is written through a flat view; any other through a flat copy
     flat = out.reshape(-1) if out.flags.c_contiguous else out.ravel()
     if accumulate:
-        xp.add.at(flat, idx, src.reshape(-1))
+        xp.add.at(flat, idx, values)
     else:
-        flat[idx] = src.reshape(-1)
+        flat[idx] = values
     if not out.flags.c_contiguous:
         out[...] = flat.reshape(out.shape)
+    if bad is not None:
+        check_flat_bounds(index._data.reshape(-1)[bad:bad + 1], out.size)
     return out
 
 

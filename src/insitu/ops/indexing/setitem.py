@@ -17,6 +17,7 @@ from ..checks import check_no_overlap
 from ..kernels import add_at_rows
 from ..pipelines import inplace as run_inplace, outofplace
 from ..table import ANY_DTYPE, ANY_SHAPE, EXPANDED_WARNS, OWN_OVERLAP, Op
+from . import prefix_writes
 from .getitem import (INDEX, _advanced_index, _check_bounds, _is_basic, _normalize,
                       _zero_dim_single, getitem)
 
@@ -29,9 +30,16 @@ def _k_index_put(out, dt, a, values, indices, accumulate=False, fill=None, uint8
         xp.copyto(out, a)
     if fill is not None:          # PyTorch's masked_fill_ dispatch: the value as a number
         out[indices] = fill
-    elif accumulate:
-        if out is a and shares_memory(out, values):   # an overlap PyTorch cannot tell
-            values = values.copy()
+        return out
+    if accumulate and out is a and shares_memory(out, values):   # an overlap PyTorch cannot tell
+        values = values.copy()
+    bad = prefix_writes.index_put(out, indices, values, accumulate)
+    if bad == "empty":
+        return out
+    if bad is not None:
+        raise IndexError(f"index {bad[0]} is out of bounds for dimension {bad[1]} with size "
+                         f"{bad[2]}")
+    if accumulate:
         _accumulate(out, indices, values)
     else:
         out[indices] = values
@@ -92,7 +100,7 @@ def _check_index_put(args, params):
         params["fill"] = checked_scalar(values._data.reshape(-1)[0].item(), self._dtype)
         return
     if params["inplace"] and values._storage is self._storage:
-        check_no_overlap(self._data, values._data)
+        check_no_overlap(self._data, values._data)      # self as its own values too
     _check_bounds(self, indices, bounds=False)
     shape = _result_shape(self._data.shape, indices)
     try:
@@ -108,7 +116,7 @@ def _check_index_put(args, params):
         raise RuntimeError(
             f"Index put requires the source and destination dtypes match, got "
             f"{self._dtype.legacy} for the destination and {values._dtype.legacy} for the source.")
-    _check_bounds(self, indices, masks=False)
+    _check_bounds(self, indices, masks=False, bounds="empty")   # the others in the kernel
 
 
 def _result_shape(shape, indices):
@@ -160,9 +168,10 @@ _INDEX_PUT_DOCS = {
 
 def _index_put_entry(inplace):
     def index_put(self, indices, values, accumulate=False):
+        if not isinstance(values, Tensor):   # PyTorch's parser: the method's message
+            raise TypeError(f"{index_put.__name__}(): argument 'values' (position 2) must be "
+                            f"Tensor, not {type(values).__name__}")
         params = _params(self, indices, accumulate, inplace)
-        if not isinstance(values, Tensor):
-            values = wrap(xp.asarray(values, dtype=self._dtype.np), self._dtype)
         if inplace:
             return run_inplace(INDEX_PUT, (self, values), params)
         return outofplace(INDEX_PUT, (self, values), params)
