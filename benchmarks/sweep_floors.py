@@ -7,9 +7,9 @@ import math
 import numpy as np
 
 try:                      # NumPy has no erf: SciPy's vectorised one is the floor where present
-    from scipy.special import erf as _erf
+    from scipy.special import erf as _erf, erfc as _erfc, gammaln as _gammaln
 except ImportError:
-    _erf = None
+    _erf = _erfc = _gammaln = None
 
 F32 = np.float32
 
@@ -78,6 +78,9 @@ FLOORS = {
     "isposinf": lambda a: np.isposinf(a.x), "isneginf": lambda a: np.isneginf(a.x),
     "nan_to_num": lambda a: np.nan_to_num(a.x),
     "erf": (lambda a: _erf(a.x)) if _erf else None,
+    "erfc": (lambda a: _erfc(a.x)) if _erfc else None,
+    "lgamma": (lambda a: _gammaln(a.x)) if _gammaln else None,
+    "nextafter": lambda a: np.nextafter(a.x, a.y),
     "gelu": (lambda a: _gelu(a.x)) if _erf else None,
     "relu": lambda a: np.maximum(a.x, F32(0)), "hardtanh": lambda a: np.clip(a.x, -1, 1),
     "leaky_relu": lambda a: _leaky(a.x), "elu": lambda a: _elu(a.x),

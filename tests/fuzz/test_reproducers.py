@@ -6,6 +6,8 @@ torch = pytest.importorskip("torch")
 
 from .driver import check  # noqa: E402
 from .program import parse  # noqa: E402
+from .reproducers_autograd import REPRODUCERS as AUTOGRAD  # noqa: E402
+from .reproducers_indexing import REPRODUCERS as INDEXING  # noqa: E402
 
 REPRODUCERS = {
     # __setitem__ with an index that selects everything writes into the tensor itself
@@ -791,11 +793,16 @@ torch.ldexp(x1, x1, out=x1)
 }
 
 
+# the other files' programs, by theme: autograd and views, indexing ops
+ALL = {**REPRODUCERS, **AUTOGRAD, **INDEXING}
+assert len(ALL) == len(REPRODUCERS) + len(AUTOGRAD) + len(INDEXING), "a name is used twice"
+
+
 def test_reproducers_agree(name):
-    mismatch, _, _ = check(parse(REPRODUCERS[name]))
+    mismatch, _, _ = check(parse(ALL[name]))
     assert mismatch is None, mismatch
 
 
 def pytest_generate_tests(metafunc):
     if "name" in metafunc.fixturenames:
-        metafunc.parametrize("name", sorted(REPRODUCERS))
+        metafunc.parametrize("name", sorted(ALL))

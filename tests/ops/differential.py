@@ -138,3 +138,13 @@ def check_error_leaves_self_untouched(case):
         case(insitu, x, insitu.tensor(S34))
     assert x._version == v
     np.testing.assert_array_equal(x.numpy(), A34)
+
+
+def outcome(call):
+    """What `call()` does, as compared between the libraries: ("ok", "") or the exception's
+    type name and first line."""
+    try:
+        call()
+    except Exception as e:  # noqa: BLE001 (the outcome is compared, whatever it is)
+        return type(e).__name__, str(e).split("\n")[0]
+    return "ok", ""

@@ -78,14 +78,16 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         e = edge(t)
         if e[0] is None:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if t._grad_fn is not None:
+            t.retain_grad()     # as PyTorch's: a non-leaf input retains its grad
         captures[e] = None
-    got = run_backward(roots, retain_graph, create_graph, captures)
+    got = run_backward(roots, retain_graph, create_graph, captures, run_captured=True)
     for t in inputs:
         if t._grad_fn is not None and getattr(t, "_retains_grad", False):
             continue   # its retain_grad hook has already stored this gradient
         g = got.get(edge(t))
-        if g is not None:
-            accumulate_into_leaf(t, g, create_graph)
+        if g is not None:   # a leaf's hooks already ran when its gradient was captured
+            accumulate_into_leaf(t, g, create_graph, hooked=t._grad_fn is None)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -187,7 +189,12 @@ def _add(a, b):
     return b if a is None else (a if b is None else a + b)
 
 
-def run_backward(roots, retain_graph, create_graph, captures=None):
+def run_backward(roots, retain_graph, create_graph, captures=None, run_captured=False):
+    """Run the graph from `roots` ((edge, gradient) pairs). With `captures` (edges to capture
+    gradients at), only the nodes leading to them run; `run_captured` (backward's `inputs=`)
+    runs the captured nodes themselves too, as PyTorch's engine marks them needed, so a freed
+    graph or a modified saved tensor there raises (`_run_for_checks`); what they would return
+    goes no further."""
     root_nodes = list(dict.fromkeys(e[0] for e, _ in roots))
     deps = _count_dependencies(root_nodes)
     buffers = {}
@@ -220,6 +227,9 @@ def run_backward(roots, retain_graph, create_graph, captures=None):
                 or (fn in capture_nodes and not _leads_on(fn, needed)))
             if skipped:     # not run, so not freed: PyTorch's engine stops at the inputs
                 out = ()
+                if run_captured and fn in capture_nodes and fn.__class__ is not AccumulateGrad:
+                    _run_for_checks(fn, grads)
+                    skipped = False     # it ran: freed below unless retain_graph
             elif fn.num_outputs == 1:
                 if grads[0] is None and not fn.runs_without_grad:
                     out = ()     # nothing flows: skip the formula (its outputs would be None)
@@ -265,6 +275,18 @@ def run_backward(roots, retain_graph, create_graph, captures=None):
     finally:
         mode.grad = prev
     return got
+
+
+def _run_for_checks(fn, grads):
+    """Run a captured node of backward(inputs=) whose gradients go nowhere: PyTorch runs it,
+    and its generated backward unpacks the saved values first (a freed graph or a modified
+    saved tensor raises) but computes no gradient nobody needs (a not-implemented formula does
+    not raise). Nodes that cannot tell (custom Functions, graph rewrites) simply run."""
+    check = getattr(fn, "check_saved", None)
+    if check is not None:
+        check(grads)
+    elif grads[0] is not None or fn.runs_without_grad:
+        fn.apply(grads if not _any_none(grads) else _materialize(fn, grads))
 
 
 def _all_none(grads):

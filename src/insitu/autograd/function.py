@@ -367,6 +367,10 @@ def _rebase_dirty(ctx, t, output_nr, n_tensors, input_pos):
         after_inplace(t, ctx)
         t._output_nr = output_nr
         return
+    # a view without history (made under no_grad) of a base that requires grad is a leaf that
+    # requires grad to PyTorch's check, which reads the grad_fn as it is (not regenerated)
+    if t._grad_fn is None and (t._requires_grad or t._base._requires_grad):
+        raise RuntimeError(_DIRTY_LEAF)
     check_autograd(t, True)
     if n_tensors > 1:
         raise RuntimeError(_DIRTY_VIEW_MULTI)

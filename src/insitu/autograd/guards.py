@@ -33,9 +33,10 @@ def mode_view_message(t, vm, indirect):
     """PyTorch's refusal of an in-place write into a view made under no_grad or in inference
     mode (`indirect`: the write went into its base or another view of it, and the view is being
     read): 'A view was created in no_grad mode and is being modified inplace with grad mode
-    enabled...', naming the view's own op when it is a view of such a view."""
+    enabled...', naming the view's own op when it is a view of such a view made with a graph
+    (it has a grad_fn), whether written directly or not."""
     what = ("Output {} of {} is a view of a view which".format(vm.output_nr, vm.fn_name)
-            if t._grad_fn is not None and not indirect else "A view")
+            if t._grad_fn is not None else "A view")
     how = "its base or another view of its base has been" if indirect else "is being"
     if vm.creation == INFERENCE_MODE:
         return (f"{what} was created in inference mode and {how} modified inplace in normal mode. "

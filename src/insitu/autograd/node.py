@@ -152,16 +152,23 @@ def leaf_hooks(var, g):
     return g
 
 
-def accumulate_into_leaf(var, g, create_graph=None, unshared=False):
+def accumulate_into_leaf(var, g, create_graph=None, unshared=False, hooked=False):
     """Add a gradient into `var.grad`: the first one is stored, later ones added in place.
     `unshared`: the caller knows nothing else holds `g` or its memory, so the first gradient
-    can become `.grad` as it is, without a copy (PyTorch's AccumulateGrad steals it too)."""
+    can become `.grad` as it is, without a copy (PyTorch's AccumulateGrad steals it too). The
+    leaf's tensor hooks run first (unless `hooked`: they already ran on `g`); a leaf that no
+    longer requires grad (requires_grad_(False) after the graph was built) gets nothing."""
     if g is None:
         return
-    hooked = var.__dict__.get("_leaf_hooks")
     if hooked:
-        g = leaf_hooks(var, g)
         unshared = False
+    else:
+        hooked = var.__dict__.get("_leaf_hooks")
+        if hooked:
+            g = leaf_hooks(var, g)
+            unshared = False
+    if not var._requires_grad:
+        return
     if create_graph is None:
         create_graph = mode.grad
     if g._dtype is not var._dtype:

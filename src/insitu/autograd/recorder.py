@@ -113,9 +113,22 @@ def save(t, op_name, is_output=False, where=None):
 
 
 def attach(node, out, output_nr=0):
-    """Make `out` output `output_nr` of `node`."""
+    """Make `out` output `output_nr` of `node`. Only a floating-point tensor can have history,
+    as in PyTorch (an integer tensor that requires grad, made so by an in-place write of a
+    value that does, refuses every differentiable op whose result would be an integer)."""
+    if not out._dtype.is_floating_point and not integral_output(node, out):
+        return out
     out._grad_fn = node
     out._requires_grad = True
     if output_nr or node.num_outputs != 1:
         out._output_nr = output_nr
     return out
+
+
+def integral_output(node, out):
+    """An integer or bool result of a recorded op: PyTorch refuses to give it a grad_fn, except
+    the NotImplemented node of an op without a derivative (floor_divide), which just leaves it
+    out of the graph (returns False: do not attach)."""
+    if type(node).__name__ == "NotImplemented":
+        return False
+    raise RuntimeError(f"Autograd not support dtype: {out._dtype.legacy}")

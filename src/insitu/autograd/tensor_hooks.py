@@ -27,7 +27,9 @@ def requires_grad_(self, requires_grad=True):
     leaf (floating dtypes only); returns self. On a non-leaf only True is accepted (a no-op), as
     in PyTorch."""
     requires_grad = bool(requires_grad)
-    if self._grad_fn is not None or (self._base is not None and self.grad_fn is not None):
+    # PyTorch's leaf test here reads the grad_fn as it is: a stale view is not regenerated
+    # (which could raise) first
+    if self._grad_fn is not None:
         if not requires_grad:
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use a "
@@ -112,7 +114,10 @@ def zero_grads(params, set_to_none=True):
 
 def detach_(self):
     """Tensor.detach_(): takes this tensor out of the graph in place (no grad_fn, no requires_grad);
-    returns self. Refused for views, as in PyTorch."""
+    returns self. Refused for views, as in PyTorch. In inference mode it does nothing (PyTorch
+    skips its autograd kernel there: the tensor keeps its grad_fn and requires_grad)."""
+    if mode.inference:
+        return self
     if self._base is not None:
         raise RuntimeError(
             "Can't detach views in-place. Use detach() instead. If you are using "

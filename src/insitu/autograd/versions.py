@@ -13,7 +13,7 @@ record also keeps the array written into and whether region tracking was on
 A kernel that raises leaves the data and the version as they were.
 """
 from ..core.state import mode
-from ..core.storage import SAVED, INFERENCE, READONLY, WATCHED
+from ..core.storage import SAVED, INFERENCE, LINKED, READONLY, WATCHED, sync_linked
 from . import strict, watch
 from .version_tracking import BY_REGION
 
@@ -27,15 +27,18 @@ def write(t, op_name, kernel=None, *args):
     """Write into `t` with `kernel(*args)` (None: the caller already wrote, as a custom Function's
     forward does before mark_dirty), then bump its version once. Returns `t`."""
     st = t._storage
-    if st.special:
+    special = st.special
+    if special:
         check_writable(t, op_name)
-        if st.special & SAVED:
+        if special & SAVED:
             strict.check(t, op_name)
-        if st.special & WATCHED:
+        if special & WATCHED:
             watch.check_watched(t, op_name)
     if kernel is not None:
         kernel(*args)
     st.version += 1
+    if special & LINKED:
+        sync_linked(st)
     if st.saved:
         st.record_bump(op_name, t._data, BY_REGION[0])
     return t

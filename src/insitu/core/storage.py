@@ -10,6 +10,7 @@ backward, or an error, needs it.
 """
 import sys
 import warnings
+import weakref
 
 from .. import memory
 from ..backend import data_ptr
@@ -93,11 +94,11 @@ def user_location(depth=2):
 
 
 # bits of Storage.special: anything that takes an in-place write off the fast path
-SAVED, INFERENCE, READONLY, WATCHED = 1, 2, 4, 8
+SAVED, INFERENCE, READONLY, WATCHED, LINKED = 1, 2, 4, 8, 16
 # a tensor that is no view (detach(), .data) shows an array of this storage whose elements
 # share memory: in-place writes take the full pipeline, which refuses an expanded tensor and
 # writes other such layouts in PyTorch's order
-OVERLAPPING = 16
+OVERLAPPING = 32
 
 
 class BumpLog(list):
@@ -107,14 +108,15 @@ class BumpLog(list):
 
 
 class Storage:
+    # refs: its saved tensors, while region tracking is on; linked: see `share_counter`
     __slots__ = ("array", "version", "nbytes", "saved", "special", "bumps", "saver", "watch",
-                 "refs", "__weakref__")   # refs: its saved tensors, while region tracking is on
+                 "refs", "linked", "__weakref__")
 
     def __init__(self, array, owns=True):
         self.array = array          # the root ndarray (lowest address = element 0)
         self.version = 0
         self.saved = 0              # live SavedTensor references into this storage
-        self.special = 0            # SAVED | INFERENCE | READONLY | WATCHED | OVERLAPPING bits
+        self.special = 0    # SAVED | INFERENCE | READONLY | WATCHED | LINKED | OVERLAPPING bits
         # from_numpy memory is NumPy's, not ours: count only what insitu allocated
         n = array.nbytes if owns else 0
         self.nbytes = n
@@ -143,6 +145,32 @@ class Storage:
     def offset_of(self, arr):
         """Element offset of an array's first element inside this storage."""
         return (data_ptr(arr) - data_ptr(self.array)) // arr.itemsize
+
+
+def share_counter(old, new):
+    """`new` replaces `old` under a tensor that was resized into a new buffer. In PyTorch the
+    version counter belongs to the tensor and its views and detached aliases, not to the
+    buffer: those still on `old` and the tensor now on `new` keep counting together. The
+    storages are linked (weakly: the old buffer is not kept alive for it) and a write into
+    either sets the other's version (`autograd.versions.write`)."""
+    new.version = old.version
+    group = old.linked if old.special & LINKED else [weakref.ref(old)]
+    group.append(weakref.ref(new))
+    old.linked = new.linked = group
+    old.special |= LINKED
+    new.special |= LINKED
+
+
+def sync_linked(st):
+    """After a write into `st`: the storages sharing its counter take its version."""
+    v = st.version
+    group = st.linked
+    for r in group:
+        o = r()
+        if o is not None:
+            o.version = v
+    if len(group) > 8:     # drop the buffers that are gone
+        group[:] = [r for r in group if r() is not None]
 
 
 _mem = memory._mem

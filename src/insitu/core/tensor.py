@@ -247,7 +247,7 @@ class Tensor:
         fn = self.grad_fn_name_for_repr()
         if fn is not None:
             suffixes.append(f"grad_fn=<{fn}>")
-        elif self._requires_grad:
+        elif self.requires_grad:    # the property: a view may follow its base
             suffixes.append("requires_grad=True")
         return printing.tensor_repr(self._data, dtype_name=self._dtype.name,
                                     default_dtype_name=dtypes.get_default_dtype().name,

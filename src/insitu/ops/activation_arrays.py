@@ -5,9 +5,9 @@ masks (which branch per element).
 """
 import math
 
-from ..backend import xp
-from .bitselect import ones_where, select
-from .kernels import scratch
+from ..backend import clip, xp
+from .bitselect import BITS, ones_where, select
+from .kernels import _BLOCK, scratch
 from .special import erf_array
 
 SQRT_HALF = math.sqrt(0.5)
@@ -15,6 +15,48 @@ SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 GELU_C = 0.044715
 F32_64 = (xp.dtype(xp.float32), xp.dtype(xp.float64))
+
+
+_ZEROS = {}     # dtype -> a block of zeros, never written (shared by every thread)
+
+
+def zeros_block(dtype, shape):
+    """A read-only array of zeros of `dtype` and `shape` (a new one past the block size)."""
+    n = 1
+    for k in shape:
+        n *= k
+    if n > _BLOCK:
+        return xp.zeros(shape, dtype)
+    z = _ZEROS.get(dtype)
+    if z is None:
+        z = _ZEROS[dtype] = xp.zeros(_BLOCK, dtype)
+        z.flags.writeable = False
+    return z[:n].reshape(shape)
+
+
+def hardshrink_block(r, a, lam):
+    """a where |a| > lam (or nan), +0 elsewhere: a's bits and-ed with a mask made from the
+    comparison's bytes (0 - 1 is all ones, sign-extended); r (of a's dtype) may be a."""
+    u = BITS[a.dtype]
+    inside = xp.less_equal(xp.absolute(a, out=scratch(0, a.dtype, a.shape)), lam,
+                           out=scratch(1, xp.bool_, a.shape)).view(xp.int8)
+    inside -= 1
+    keep = scratch(2, u, a.shape)
+    xp.copyto(keep, inside, casting="unsafe")
+    xp.bitwise_and(a.view(u), keep, out=r.view(u))
+
+
+def softshrink_block(r, a, lam):
+    """a - clamp(a, -lam, lam) with a's sign bit or-ed in: x -+ lam outside (already of a's
+    sign) and PyTorch's x * 0, a zero of a's sign, between (copysign has no SIMD loop); r (of
+    a's dtype) may be a."""
+    u = BITS[a.dtype]
+    sign = xp.bitwise_and(a.view(u), u.type(1 << (8 * u.itemsize - 1)),
+                          out=scratch(2, u, a.shape))
+    c = clip(a, -lam, lam, out=scratch(0, a.dtype, a.shape))
+    xp.subtract(a, c, out=r)
+    rb = r.view(u)
+    rb |= sign
 
 
 def leaky_block_max(r, a, slope, u):

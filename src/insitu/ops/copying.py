@@ -3,7 +3,9 @@ from ..autograd.grad_mode import mode, no_grad
 from ..backend import xp
 from ..core import dtypes
 from ..core.device import check_device
+from ..core.storage import INFERENCE
 from ..core.tensor import Tensor, new_tensor
+from .codegen import entry_points
 from .derivatives import Derivative, record
 from .kernels import UNSAFE
 from .pointwise import zeros_like
@@ -85,8 +87,29 @@ def contiguous_copy(self):
 def to_dtype(self, dt):
     """A converted copy of `self` (ToCopyBackward0; an integer result has no gradient)."""
     out = new_tensor(self._data.astype(dt.np), dt)
+    if self._storage.special & INFERENCE and not mode.inference:
+        return _written_by_copy(out, self)
     if dt.is_floating_point and self._requires_grad and mode.grad:
         record(TO_COPY, (self,), out)
+    return out
+
+
+def _written_by_copy(out, src):
+    """A copy of an inference tensor made outside inference mode: PyTorch's kernel fills a new
+    normal tensor with copy_, so the result is at version 1 and, from a source that requires
+    grad, has a CopyBackwards grad_fn (the values are written again to the same effect)."""
+    if out._dtype.is_floating_point:
+        out.copy_(src)
+    return out
+
+
+def clone(input, *, memory_format=None):
+    """insitu.clone(input, *, memory_format=None), also Tensor.clone: a copy (CloneBackward0),
+    dense layouts keeping their strides unless `memory_format=contiguous_format`. Of an
+    inference tensor outside inference mode, PyTorch's copy_ decomposition (`_written_by_copy`)."""
+    out = _CLONE(input, memory_format=memory_format)
+    if input._storage.special & INFERENCE and not mode.inference:
+        return _written_by_copy(out, input)
     return out
 
 
@@ -158,8 +181,11 @@ def __deepcopy__(self, memo):
     return new
 
 
+_CLONE = entry_points(CLONE)["function"]
+
+FUNCTIONS = {"clone": clone}
 METHODS = {"to": to, "__deepcopy__": __deepcopy__, "type": type_, "type_as": type_as,
-           "to_dtype": to_dtype,
+           "to_dtype": to_dtype, "clone": clone,
            **{name: _converter(dt) for name, dt in [
                ("float", dtypes.float32), ("double", dtypes.float64), ("half", dtypes.float16),
                ("long", dtypes.int64), ("int", dtypes.int32), ("short", dtypes.int16),

@@ -205,6 +205,9 @@ def finish(node, outputs, where=None):
     if node.num_outputs == 1:
         outs = (outputs,)
         if outputs is not None:         # recorder.attach of output 0 of a one-output node
+            if not outputs._dtype.is_floating_point and not recorder.integral_output(node,
+                                                                                   outputs):
+                return node
             outputs._grad_fn = node
             outputs._requires_grad = True
     else:
@@ -291,6 +294,10 @@ def _keep(d, node, plan, sources, values, inplace, where):
                 v = values[name]
             else:
                 v = d.computed[name](sources, values)
+                if inplace is not None and v is sources[0]:
+                    # the input an in-place op overwrites: the op's other computed values
+                    # stand for the copy PyTorch keeps (clamp_'s masks)
+                    v = None
             if isinstance(v, Tensor):
                 if where is None:
                     where = user_frame(2)
@@ -363,6 +370,16 @@ class FormulaNode(Node):
         meta = self.in_meta
         return [None if res[i] is None or not needs[i] else fit(res[i], *meta[i])
                 for i in self.kept]
+
+    def check_saved(self, grads):
+        """Read what the needed formulas read, computing nothing: PyTorch's checks of a node's
+        saved values (freed by an earlier backward, modified in place since)."""
+        needs = self.needs
+        for positions, fn, reads in self.derivative.formulas:
+            if any(needs[i] for i in positions):
+                for entry in reads:
+                    if entry[0] not in (GRAD, GRADS, NEEDS):
+                        self._read(entry, grads, False)
 
     def _read(self, entry, grads, arrays):
         kind, name, _ = entry

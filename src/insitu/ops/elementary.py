@@ -13,7 +13,7 @@ import math
 from ..backend import xp
 from ..core import dtypes
 from ..core.tensor import Tensor
-from . import checks
+from . import checks, nextafter
 from .checks import refusing
 from .codegen import function
 from .kernels import UNSAFE, store, uf, unary_float
@@ -53,6 +53,12 @@ def _k_logit(out, dt, a, eps=None):
         hi = t(1) - lo
         a = xp.where(a < lo, lo, xp.where(a > hi, hi, a))   # nan stays nan
     return xp.log(a / (t(1) - a), out=out)
+
+
+def _k_nextafter(out, dt, a, b):
+    if dt is None and nextafter.applies(out, a, b):
+        return nextafter.nextafter(out, a, b)
+    return xp.nextafter(a, b, out=out, dtype=dt, casting=UNSAFE)
 
 
 def _k_copysign(out, dt, a, b):
@@ -167,6 +173,13 @@ setattr(_k_ldexp, "temporary_from", 1)
 
 # ------------------------------------------------------------------ formulas
 
+def _zeros_of_shape(grad, other_shape):
+    """copysign's gradient for `other`: zeros (PyTorch's node keeps only its shape)."""
+    if isinstance(grad, Tensor):
+        return grad.new_zeros(other_shape)
+    return xp.zeros(other_shape, grad.dtype)
+
+
 def _copysign_grad(grad, self, result):
     """PyTorch's copysign_tensor_self_backward: grad * result / self, 0 where self is 0."""
     return grad * (result / self).masked_fill(self == 0, 0)
@@ -250,7 +263,7 @@ OPS = [
     Op("copysign(Tensor self, Scalar other)", _k_copysign, promote="float",
        node=lambda args, params: "CopysignBackward0" if isinstance(args[1], Tensor)
        else "CopysignBackward1",
-       derivatives={"self": _copysign_grad, "other": lambda grad, other: zeros_like(other)}),
+       derivatives={"self": _copysign_grad, "other": _zeros_of_shape}),
     Op("logaddexp(Tensor self, Tensor other)", refusing(_k_logaddexp, "logaddexp_cpu", "iub"),
        variants="function method", check=checks.operands_broadcast,
        derivatives={"self": lambda grad, self, other: grad / (1 + (other - self).exp()),
@@ -274,7 +287,7 @@ OPS = [
        node="NotImplemented", derivatives={}),
     Op("gcd(Tensor self, Tensor other)", refusing(uf(xp.gcd), "gcd_cpu", "fb")),
     Op("lcm(Tensor self, Tensor other)", refusing(uf(xp.lcm), "lcm_cpu", "fb")),
-    Op("nextafter(Tensor self, Tensor other)", refusing(uf(xp.nextafter), "nextafter_cpu", "iub"),
+    Op("nextafter(Tensor self, Tensor other)", refusing(_k_nextafter, "nextafter_cpu", "iub"),
        derivatives={"self": lambda grad, self, other: grad.where(self != other, 0.0),
                     "other": lambda grad, other: zeros_like(other)}),
     Op("ldexp(Tensor self, Tensor other)", _k_ldexp, promote="float",

@@ -1,6 +1,7 @@
 """erfc, erfinv, i0 and i1 on NumPy arrays.
 
-erfc is computed in float64 whatever the dtype, without the cancellation of 1 - erf(x):
+erfc is computed in float64 whatever the dtype. Float32 takes one formula for all x (below,
+at `_ERFCX_T`); float64 needs more accuracy and, without the cancellation of 1 - erf(x):
 
     |x| < 0.84375       1 - erf(x)
     0.84375 <= x < 6    exp(-x^2) erfcx(x), erfcx fitted on four intervals
@@ -17,8 +18,9 @@ PyTorch's CPU kernels do.
 """
 import math
 
-from ..backend import xp
+from ..backend import clip, xp
 from .erf import erf_array
+from .kernels import blocked, scratch
 
 _F64 = xp.dtype(xp.float64)
 _F32 = xp.dtype(xp.float32)
@@ -90,8 +92,52 @@ def _erfc_positive(x):
     return r
 
 
+# float32: erfc(x) = exp(-x^2) R(t) for x >= 0, R a fit of erfcx in t = (x - 3) / (x + 3)
+# (which maps [0, inf) to [-1, 1)) on [0, 10.1], degree 14, within 1.2e-12 relative; past
+# 10.1 erfc rounds to 0 in float32 (the argument is clipped there). The coefficients, highest
+# degree first, are a least-squares fit of the relative error at 200 Chebyshev nodes in t
+# against mpmath at 30 digits.
+_ERFCX_T = (8.423153706671787e-07, 1.379176694626949e-06, -7.866043533722068e-06,
+            -1.2273210409760982e-05, 6.412558501433519e-05, 4.503535279330417e-05,
+            -0.0005971043945007483, 0.0007077904563536823, 0.004269144504538025,
+            -0.024392504006348112, 0.0716658365784912, -0.15011593627009143,
+            0.24560380172696036, -0.32623356004641885, 0.17900115118135093)
+_ERFC32_CLIP = 10.1
+
+
+def _erfc32_block(out, x, dtype):
+    """erfc of a float32 block in float64 scratch: one formula for every element (no
+    per-interval selection), 2 - erfc(|x|) for negative x (rounded twice in float64: within
+    4e-16 of it)."""
+    shape = x.shape
+    ax = xp.absolute(x, out=scratch(0, _F64, shape))
+    clip(ax, 0.0, _ERFC32_CLIP, out=ax)              # nan stays nan
+    t = xp.add(ax, 3.0, out=scratch(1, _F64, shape))
+    xp.divide(-6.0, t, out=t)
+    t += 1.0                                         # (|x| - 3) / (|x| + 3)
+    p = xp.multiply(t, _ERFCX_T[0], out=scratch(2, _F64, shape))
+    p += _ERFCX_T[1]
+    for c in _ERFCX_T[2:]:
+        p *= t
+        p += c
+    e = xp.multiply(ax, ax, out=ax)                  # exact: x has 24 bits
+    xp.negative(e, out=e)
+    xp.exp(e, out=e)
+    e *= p                                           # erfc(|x|)
+    neg = xp.less(x, 0, out=scratch(3, xp.bool_, shape))
+    if neg.any():                                    # + (2 - 2 erfc(|x|)) where x < 0
+        w = xp.multiply(e, -2.0, out=t)
+        w += 2.0
+        xp.copyto(p, neg)                            # 1.0 where x < 0, else 0.0
+        w *= p                                       # 0 * a finite number: +0
+        e += w
+    xp.copyto(out, e, casting="unsafe")
+
+
 def erfc(a):
     """erfc of a floating array, in its dtype."""
+    if a.dtype == _F32 and a.ndim:
+        return blocked(xp.empty(a.shape, _F32), (a,), _erfc32_block, None)
     x = a.astype(_F64, copy=False)
     out = 1.0 - erf_array(x)                  # exact enough below 0.84375, nan stays nan
     pos = x >= _SMALL

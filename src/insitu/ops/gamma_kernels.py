@@ -2,7 +2,8 @@
 zeta function and polygamma.
 
 lgamma is computed in float64 whatever the dtype (rounded once to float32, it is within an
-ulp of C's lgammaf, which PyTorch calls):
+ulp of C's lgammaf, which PyTorch calls; float32 results take fewer terms, `_L2_F32`, and
+sin(pi r) as a polynomial, `_SIN_PI`):
 
     x in [1.5, 2.5)   lgamma(2 + z) as its Taylor series in z = x - 2 (exact), coefficients
                       (-1)^k (zeta(k) - 1) / k (`_L2`, 31 terms: 4^-k / k below 1e-19)
@@ -43,26 +44,48 @@ _STIRLING = (1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680, 1.0 / 1188, -691.0 /
              1.0 / 156)[::-1]
 
 
-def _series_at_2(z):
+# float32 results: 20 terms of the series (the rest below 2e-14 of lgamma(2 + z)), and
+# sin(pi r) for |r| <= 0.5 as its Taylor polynomial r * S(r^2), eleven terms (1e-18; NumPy's
+# float64 sin has no SIMD loop and costs as much as sixty multiplications)
+_L2_F32 = _L2[:20]
+_SIN_PI = (5.392664662608125e-10, -2.2948428997269856e-08, 7.952054001475508e-07,
+           -2.1915353447830204e-05, 0.00046630280576761234, -0.007370430945714348,
+           0.08214588661112819, -0.5992645293207919, 2.550164039877345, -5.167712780049969,
+           3.141592653589793)
+_BLOCK = 1 << 16
+_F32 = xp.dtype(xp.float32)
+
+
+def _series_at_2(z, coeffs=_L2):
     """lgamma(2 + z) for |z| <= 0.5."""
-    p = xp.full(z.shape, _L2[-1])
-    for c in _L2[-2::-1]:
+    p = xp.full(z.shape, coeffs[-1])
+    for c in coeffs[-2::-1]:
         p *= z
         p += c
     return p * z
 
 
-def _lgamma_positive(x):
+def _sin_pi(r):
+    """sin(pi r) for |r| <= 0.5 (float64)."""
+    t = r * r
+    p = xp.full(r.shape, _SIN_PI[0])
+    for c in _SIN_PI[1:]:
+        p *= t
+        p += c
+    return p * r
+
+
+def _lgamma_positive(x, coeffs=_L2):
     """lgamma of finite x > 0 (float64)."""
     r = xp.empty(x.shape)
     small = x < 0.5
     if small.any():
         s = x[small]
-        r[small] = _series_at_2(s) - xp.log1p(s) - xp.log(s)
+        r[small] = _series_at_2(s, coeffs) - xp.log1p(s) - xp.log(s)
     mid = (x >= 0.5) & (x < 1.5)
     if mid.any():
         z = x[mid] - 1.0
-        r[mid] = _series_at_2(z) - xp.log1p(z)
+        r[mid] = _series_at_2(z, coeffs) - xp.log1p(z)
     shifted = (x >= 1.5) & (x < 13.0)
     if shifted.any():
         s = x[shifted]
@@ -74,7 +97,7 @@ def _lgamma_positive(x):
             if not use.any():
                 break
             xp.multiply(prod, xp.where(use, s - j, 1.0), out=prod)
-        r[shifted] = _series_at_2(base - 2.0) + xp.log(prod)
+        r[shifted] = _series_at_2(base - 2.0, coeffs) + xp.log(prod)
     big = x >= 13.0
     if big.any():
         s = x[big]
@@ -91,26 +114,39 @@ def _lgamma_positive(x):
 
 
 def lgamma(a):
-    """lgamma of a floating array, in its dtype."""
+    """lgamma of a floating array, in its dtype (float32 a block at a time: the temporaries
+    stay in cache)."""
+    if a.dtype != _F32 or a.ndim != 1:
+        return _lgamma64(a, _L2, None).astype(a.dtype, copy=False)
+    out = xp.empty(a.shape, _F32)
+    for s in range(0, a.size, _BLOCK):
+        xp.copyto(out[s:s + _BLOCK], _lgamma64(a[s:s + _BLOCK], _L2_F32, _sin_pi),
+                  casting="unsafe")
+    return out
+
+
+def _lgamma64(a, coeffs, sin_pi):
+    """lgamma in float64, with `coeffs` of the series at 2 and sin(pi r) from `sin_pi`
+    (NumPy's sin(pi * r) when None)."""
     x = a.astype(_F64, copy=False)
     out = xp.full(x.shape, xp.inf)
     finite = xp.isfinite(x)
     out[xp.isnan(x)] = xp.nan
     pos = finite & (x > 0)
     if pos.any():
-        out[pos] = _lgamma_positive(x[pos])
+        out[pos] = _lgamma_positive(x[pos], coeffs)
     neg = finite & (x < 0) & (x != xp.floor(x))
     if neg.any():
         s = x[neg]
         r = s - xp.round(s)
-        sin = xp.abs(xp.sin(_PI * r))
+        sin = xp.abs(xp.sin(_PI * r) if sin_pi is None else sin_pi(r))
         with xp.errstate(over="ignore", divide="ignore"):
-            res = xp.log(_PI / sin) - xp.log(-s) - _lgamma_positive(-s)
+            res = xp.log(_PI / sin) - xp.log(-s) - _lgamma_positive(-s, coeffs)
         tiny = s > -2.0 ** -70      # C's lgamma there: -log|x| (pi / sin(pi x) would overflow)
         if tiny.any():
             res[tiny] = -xp.log(-s[tiny])
         out[neg] = res
-    return out.astype(a.dtype, copy=False)
+    return out
 
 
 # ------------------------------------------------------------------ PyTorch's digamma

@@ -49,6 +49,8 @@ def _reshape_in_place(self, op_name, arr, derivative, values):
                 current_grad_fn(self)          # a stale view's grad_fn is regenerated first
             node = prepare(derivative, (self,), values)
     write(self, op_name, _set_data, self, arr)
+    if node is not None and not self._dtype.is_floating_point:
+        recorder.integral_output(node, self)     # refused after the geometry changed, as in PyTorch
     if self._base is None:
         if node is not None:
             after_inplace(self, node)

@@ -13,7 +13,7 @@ from ..core.tensor import Tensor, _wrap_dim, wrap
 from .derivatives import Derivative, record
 from .named_results import return_type, return_types
 from .reducing import c_contiguous, restore_dims
-from .selection import _evenly_distribute, _value_select, stable_kth
+from .selection import _evenly_distribute, _value_select, lower_median, stable_kth
 
 for _name, _fields in (("kthvalue", ("values", "indices")), ("nanmedian", ("values", "indices")),
                        ("aminmax", ("min", "max"))):
@@ -72,11 +72,7 @@ def _nanmedian_value(a):
             a = a[~nan]
             if not a.size:
                 return xp.array(xp.nan, a.dtype)
-    k = (a.size - 1) // 2
-    v = xp.partition(a, k)[k]
-    if v == 0:          # 0.0 or -0.0: which one is the sort's place k says
-        return stable_kth(a, k, 0)[0].reshape(())
-    return xp.array(v)
+    return lower_median(a)
 
 
 def nanmedian(input, dim=None, keepdim=False):

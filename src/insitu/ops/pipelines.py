@@ -20,7 +20,7 @@ from ..autograd.versions import INFERENCE_WRITE, write
 from ..backend import has_internal_overlap, xp
 from ..core import dtypes
 from ..core.dtypes import CPP_NAMES, can_cast
-from ..core.storage import INFERENCE, Storage, user_stacklevel
+from ..core.storage import INFERENCE, Storage, share_counter, user_stacklevel
 from ..core.tensor import Tensor, new_tensor
 from . import checks, overlapping_writes, parallel
 from .derivatives import finish, inference_only, keep_outputs, prepare
@@ -363,7 +363,8 @@ def resize_out(out, shape, warn=True):
     version counter its views share) when the new shape fits in it from its offset
     (contiguous strides, as `resize_`); otherwise it gets a new buffer (a view cannot) that
     starts with the old contents (PyTorch's grown storage; the rest is zeros here, whatever
-    there)."""
+    there) and keeps counting versions with the old one (`share_counter`: views and detached
+    aliases of `out` still count with it)."""
     view = None
     root = out._storage.array
     n = 1
@@ -392,8 +393,8 @@ def resize_out(out, shape, warn=True):
     old = out._storage
     out._data = arr
     out._storage = Storage(arr)
-    out._storage.version = old.version
     out._storage.special = old.special & INFERENCE      # still an inference tensor
+    share_counter(old, out._storage)
 
 
 def check_out_grad(name, out, inputs):

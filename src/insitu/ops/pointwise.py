@@ -8,8 +8,8 @@ arrays themselves when no graph is built (`on_arrays`).
 from ..backend import xp, clip
 from ..core import dtypes
 from ..core.tensor import Tensor, new_tensor
-from . import checks, walk
-from .bitselect import select
+from . import checks, float_division, hypot, walk
+from .bitselect import BITS, fill_where, select
 from .checks import not_implemented, refuse, refusing
 from .codegen import entry_points
 from .kernels import (UNSAFE, blocked, fma_into, is_array, is_integral, result_array, scalar_in,
@@ -30,7 +30,7 @@ def where(mask, g, other=0):
     which turns an inf gradient into nan)."""
     if isinstance(g, Tensor):
         return g.where(mask, other)
-    return xp.where(mask, g, g.dtype.type(other))
+    return select(mask, g, g.dtype.type(other).item())     # on the bits when it can
 
 
 # ------------------------------------------------------------------- kernels
@@ -82,6 +82,8 @@ def _k_div(out, dt, a, b, rounding_mode=_TRUE_DIV):
         q += ((xp.remainder(a, b, dtype=dt) != 0) & ((xp.asarray(a) < 0) != (xp.asarray(b) < 0)))
         return store(q, out)
     if rounding_mode == "floor":   # NumPy's floor_divide is PyTorch's fmod-based algorithm
+        if float_division.applies(out, _op_dtype(dt, a, b), a, b):
+            return float_division.floor_divide(out, a, b)
         return xp.floor_divide(a, b, out=out, dtype=dt, casting=UNSAFE)
     return xp.trunc(xp.true_divide(a, b, dtype=dt), out=out)
 
@@ -95,6 +97,8 @@ def _k_remainder(out, dt, a, b):
     d = _op_dtype(dt, a, b)
     if d.kind != "f":
         return xp.remainder(a, b, out=out, dtype=dt, casting=UNSAFE)
+    if float_division.applies(out, d, a, b):
+        return float_division.remainder(out, a, b)
     # PyTorch's float remainder: fmod, then + b where the signs differ (a zero stays fmod's,
     # +0 for 2 % -2 where NumPy's remainder gives -0)
     mod = xp.asarray(xp.fmod(a, b, dtype=d, casting=UNSAFE))
@@ -105,6 +109,8 @@ def _k_remainder(out, dt, a, b):
 
 def _k_fmod(out, dt, a, b):
     _check_int_zero(out, a, b, dt, _k_fmod)
+    if float_division.applies(out, _op_dtype(dt, a, b), a, b):
+        return float_division.fmod(out, a, b)
     return xp.fmod(a, b, out=out, dtype=dt, casting=UNSAFE)
 
 
@@ -212,9 +218,19 @@ def _k_clamp(out, dt, a, lo=None, hi=None):
         return clip(a, lo, hi, out=out)   # max wins when min > max, as in PyTorch
     # PyTorch keeps self's element unless it is strictly past the bound (clamp_min(-0.0, 0.0)
     # is -0.0): NumPy's maximum and minimum return their second operand on a tie
-    if lo is not None:
-        return xp.maximum(lo, a, out=out)
-    return xp.minimum(hi, a, out=out)
+    ufunc, bound = (xp.maximum, lo) if lo is not None else (xp.minimum, hi)
+    if (type(bound) is float or type(bound) is int) and a.dtype in BITS and a.ndim \
+            and (out is None or out.dtype == a.dtype):
+        # against a number NumPy's maximum runs no SIMD loop: a block of the bound instead
+        r = out if out is not None else xp.empty(a.shape, a.dtype)
+        return blocked(r, (a, ufunc, a.dtype.type(bound)), _bound_block, None)
+    return ufunc(bound, a, out=out)
+
+
+def _bound_block(out, a, ufunc, bound, _):
+    b = scratch(0, a.dtype, a.shape)
+    b.fill(bound)
+    ufunc(b, a, out=out)
 
 
 def _k_clamp_min(out, dt, a, lo):
@@ -304,6 +320,8 @@ def _k_masked_fill(out, dt, a, mask, value):
         out = xp.array(xp.broadcast_to(a, shape), dtype=dt or a.dtype)
     elif out is not a:
         xp.copyto(out, a, casting=UNSAFE)
+    if mask.shape == out.shape and out.dtype in BITS and isinstance(value, (int, float)):
+        return fill_where(out, mask, value)
     xp.copyto(out, value, where=xp.broadcast_to(mask, out.shape), casting=UNSAFE)
     return out
 
@@ -425,13 +443,40 @@ def _div_other_grad(grad, self, other, rounding_mode):
     return -grad * self / (other * other)
 
 
+def _extremum_grad(grad, a, b, loses):
+    """maximum/minimum's gradient for operand `a` (PyTorch's `where(a == b, grad / 2, grad)
+    .masked_fill_(loses, 0)`): half of it on a tie, none where `a` loses, all of it elsewhere,
+    NaN included (maximum(x, x) at a NaN gives the whole gradient to both operands)."""
+    if isinstance(grad, Tensor):
+        return (grad / 2).where(a == b, grad).masked_fill(loses, 0)
+    r = xp.where(a == b, grad / 2, grad)
+    return xp.where(loses, r.dtype.type(0), r)
+
+
 def _max_grad(grad, a, b):
-    """maximum's gradient for operand `a`: all of it where a wins, half of it on a tie."""
-    return grad * (a > b) + grad * (a == b) * 0.5
+    return _extremum_grad(grad, a, b, a < b)
 
 
 def _min_grad(grad, a, b):
-    return grad * (a < b) + grad * (a == b) * 0.5
+    return _extremum_grad(grad, a, b, a > b)
+
+
+def _floor_div(self, other):
+    """PyTorch's div(rounding_mode="floor") (remainder's gradient for `other`): fmod-based, so
+    inf // 1 is nan where floor(inf / 1) is inf."""
+    if isinstance(self, Tensor):
+        return self.div(other, rounding_mode="floor")
+    return xp.floor_divide(self, other)
+
+
+def _atan2_recip(self, other):
+    """1 / (self² + other²), 0 where that is 0 (PyTorch's atan2_backward: the gradient at the
+    origin is 0, not nan)."""
+    denom = self * self + other * other
+    recip = denom.reciprocal()
+    if isinstance(recip, Tensor):
+        return recip.masked_fill(denom == 0, 0)
+    return xp.where(denom == 0, recip.dtype.type(0), recip)
 
 
 def _clamp_mask(which):
@@ -439,6 +484,10 @@ def _clamp_mask(which):
     clamp_backward_min_max), computed before the kernel overwrites self."""
     def mask(inputs, params):
         self, lo, hi = inputs[0], inputs[1], inputs[2] if len(inputs) > 2 else None
+        if not self._dtype.is_floating_point and self._requires_grad:
+            # PyTorch's clamp_ keeps a copy of self for backward: for an integer self that
+            # requires grad, that copy refuses to get a grad_fn
+            raise RuntimeError(f"Autograd not support dtype: {self._dtype.legacy}")
         a = self._data
         lo = lo._data if isinstance(lo, Tensor) else lo
         hi = hi._data if isinstance(hi, Tensor) else hi
@@ -469,8 +518,11 @@ def _private(arr):
 _CLAMP_NODES = lambda args, params: ("ClampBackward0" if isinstance(args[1], Tensor) or  # noqa
                                      isinstance(args[2], Tensor) else "ClampBackward1")
 
+# kept_self: PyTorch's node keeps self (out of place: a later write into it fails the
+# backward); in place it keeps a copy, which the masks stand for (`derivatives._keep` keeps no
+# computed value that is the input being overwritten)
 _MASKS = {"mask": _clamp_mask("self"), "min_mask": _clamp_mask("min"),
-          "max_mask": _clamp_mask("max")}
+          "max_mask": _clamp_mask("max"), "kept_self": lambda inputs, params: inputs[0]}
 
 
 # ------------------------------------------------------------------- the table
@@ -514,7 +566,7 @@ BINARY = [
     Op("remainder(Tensor self, Scalar other)", _k_remainder,
        check=refuse("remainder_cpu", "b"), node=_remainder_node, pointwise="float",
        derivatives={"self": lambda grad: grad,
-                    "other": lambda grad, self, other: -grad * (self / other).floor()},
+                    "other": lambda grad, self, other: -grad * _floor_div(self, other)},
        operators=("__mod__", "__rmod__", "__imod__")),
     Op("fmod(Tensor self, Scalar other)", _k_fmod, check=refuse("fmod_cpu", "b"),
        node=_numbered_by(1, "Fmod"), pointwise="float",
@@ -530,10 +582,9 @@ BINARY = [
        derivatives={"self": lambda grad, self, other: _min_grad(grad, self, other),
                     "other": lambda grad, self, other: _min_grad(grad, other, self)}),
     Op("atan2(Tensor self, Tensor other)", uf(xp.arctan2), promote="float",
-       derivatives={"self": lambda grad, self, other: grad * other / (self * self + other * other),
-                    "other": lambda grad, self, other:
-                    -grad * self / (self * self + other * other)}),
-    Op("hypot(Tensor self, Tensor other)", refusing(uf(xp.hypot), "hypot_cpu", "iub"),
+       derivatives={"self": lambda grad, self, other: grad * other * _atan2_recip(self, other),
+                    "other": lambda grad, self, other: grad * -self * _atan2_recip(self, other)}),
+    Op("hypot(Tensor self, Tensor other)", refusing(hypot.kernel, "hypot_cpu", "iub"),
        check=checks.operands_broadcast,
        derivatives={"self": lambda grad, self, result: grad * self / result,
                     "other": lambda grad, other, result: grad * other / result}),
@@ -550,25 +601,27 @@ CLAMP = [
        check=checks.clamp_args,
        cast_names=lambda args: _CLAMP_NODES(args, None) == "ClampBackward1",
        node=_CLAMP_NODES, computed=_MASKS,
-       derivatives={"self": lambda grad, mask: where(mask, grad),
-                    "min": lambda grad, min_mask: where(min_mask, grad),
-                    "max": lambda grad, max_mask: where(max_mask, grad)}),
+       derivatives={"self": lambda grad, mask, kept_self: where(mask, grad),
+                    "min": lambda grad, min_mask, kept_self, min, max: where(min_mask, grad),
+                    "max": lambda grad, max_mask, kept_self, min, max: where(max_mask, grad)}),
     Op("clamp_min(Tensor self, Scalar min)", _k_clamp_min, promote="same",
        cast_names=_number_bound, check=checks.clamp_bound("clamp_min_scalar_cpu"),
        node=_numbered_by(1, "ClampMin"),
        computed={"mask": lambda inputs, p: _MASKS["mask"]((inputs[0], inputs[1], None), p),
                  "min_mask": lambda inputs, p: _MASKS["min_mask"]((inputs[0], inputs[1], None),
-                                                                  p)},
-       derivatives={"self": lambda grad, mask: where(mask, grad),
-                    "min": lambda grad, min_mask: where(min_mask, grad)}),
+                                                                  p),
+                 "kept_self": _MASKS["kept_self"]},
+       derivatives={"self": lambda grad, mask, kept_self: where(mask, grad),
+                    "min": lambda grad, min_mask, kept_self, min: where(min_mask, grad)}),
     Op("clamp_max(Tensor self, Scalar max)", _k_clamp_max, promote="same",
        cast_names=_number_bound, check=checks.clamp_bound("clamp_max_scalar_cpu"),
        node=_numbered_by(1, "ClampMax"),
        computed={"mask": lambda inputs, p: _MASKS["mask"]((inputs[0], None, inputs[1]), p),
                  "max_mask": lambda inputs, p: _MASKS["max_mask"]((inputs[0], None, inputs[1]),
-                                                                  p)},
-       derivatives={"self": lambda grad, mask: where(mask, grad),
-                    "max": lambda grad, max_mask: where(max_mask, grad)}),
+                                                                  p),
+                 "kept_self": _MASKS["kept_self"]},
+       derivatives={"self": lambda grad, mask, kept_self: where(mask, grad),
+                    "max": lambda grad, max_mask, kept_self, max: where(max_mask, grad)}),
 ]
 
 TERNARY = [

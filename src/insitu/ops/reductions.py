@@ -193,7 +193,11 @@ def _prod_grad(grad, self, result, self_shape, dims, keepdim):
     xd = self._data
     if not (xd == 0).any():
         return g * (result / self)
-    # zeros: the product of the others, computed directly (first-order exact)
+    # zeros: the product of the others, computed directly (first-order exact); PyTorch's
+    # full product skips that with two zeros or more unless a graph is built: all zeros,
+    # even beside an inf or nan
+    if dims is None and not mode.grad and xp.count_nonzero(xd == 0) > 1:
+        return grad.new_zeros(self_shape)
     if dims is None:
         others = _prod_others(xd.reshape(-1), 0).reshape(self_shape)
     else:

@@ -262,6 +262,11 @@ def _median_value(a):
     """The lower median of the flat array `a` (NaN if it has one): the value alone."""
     if a.dtype.kind == "f" and xp.isnan(a).any():
         return xp.array(xp.nan, a.dtype)
+    return lower_median(a)
+
+
+def lower_median(a):
+    """The lower median of the flat array `a`, which has no NaN, by a partition."""
     k = (a.size - 1) // 2
     v = xp.partition(a, k)[k]
     if v == 0:          # 0.0 or -0.0: which one is the sort's place k says

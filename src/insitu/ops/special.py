@@ -7,6 +7,7 @@ from ..backend import xp
 from ..core import dtypes
 from ..core.tensor import Tensor, wrap
 from ..creation import tensor, zeros
+from .bitselect import BITS, fill_where
 from .checks import broadcast_shapes
 from .erf import erf_array
 from .table import Op
@@ -31,10 +32,18 @@ def _k_nan_to_num(out, dt, a, nan=0.0, posinf=None, neginf=None):
     if a.dtype.kind != "f":
         return a.copy() if out is None else _store(a, out)
     info = xp.finfo(a.dtype)
-    r = xp.nan_to_num(a, copy=out is not a, nan=nan,
-                      posinf=info.max if posinf is None else posinf,
-                      neginf=info.min if neginf is None else neginf)
-    return r if out is None or r is out else _store(r, out)
+    posinf = info.max if posinf is None else posinf
+    neginf = info.min if neginf is None else neginf
+    if a.dtype not in BITS or (out is not None and out.dtype != a.dtype):
+        r = xp.nan_to_num(a, copy=out is not a, nan=nan, posinf=posinf, neginf=neginf)
+        return r if out is None or r is out else _store(r, out)
+    r = a.copy() if out is None else (out if out is a else _store(a, out))
+    if r.size and not xp.isfinite(r.max() - r.min()):   # a nan or an infinity somewhere
+        for find, value in ((xp.isnan, nan), (xp.isposinf, posinf), (xp.isneginf, neginf)):
+            m = find(r)
+            if m.any():
+                fill_where(r, m, float(value))
+    return r
 
 
 def _k_erf(out, dt, a):

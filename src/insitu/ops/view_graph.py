@@ -96,9 +96,11 @@ def make_view(src, arr, name, replay, overlapping=False, creation=None, output_n
     if creation is None:
         # PyTorch's propagate_creation_meta: a view made under no_grad is a no_grad view even
         # of a multi-output view; otherwise a view of a view inherits how its source was made.
-        # Errors then name this view's own op ("Output 0 of View"), not its source's.
+        # Errors then name this view's own op ("Output 0 of View"), not its source's. Made
+        # under no_grad, it is a no_grad view even of a tensor that does not require grad:
+        # writing a value that requires grad into it later is refused.
         creation = DEFAULT
-        if not mode.grad and src._requires_grad:
+        if not mode.grad and not st.special & INFERENCE:
             creation = INFERENCE_MODE if mode.inference else NO_GRAD_MODE
         elif base is not None:
             creation = src._view.creation
@@ -124,7 +126,7 @@ def multi_view(src, arrays, fn_name, node_name, pieces):
     node = multi_node(src, arrays, node_name, pieces)
     # made under no_grad they are no_grad views (PyTorch's creation meta says so first)
     creation = MULTI_OUTPUT
-    if not mode.grad and src._requires_grad:
+    if not mode.grad and not src._storage.special & INFERENCE:
         creation = INFERENCE_MODE if mode.inference else NO_GRAD_MODE
     return tuple(make_view(src, a, node_name, None, creation=creation, output_nr=i,
                            fn_name=fn_name, node=node) for i, a in enumerate(arrays))
@@ -315,13 +317,21 @@ def grad_fn(self):
 
 
 def requires_grad(self):
-    """Tensor.requires_grad (reading a stale view's grad_fn may change it)."""
-    if self._base is not None:
-        try:
-            current_grad_fn(self)
-        except RuntimeError:
-            pass
-    return self._requires_grad
+    """Tensor.requires_grad. A view without a grad_fn of its own (made from a tensor that did
+    not require grad yet, or under no_grad) follows its base, as PyTorch's view meta does:
+    `base.requires_grad_()` later makes it require grad, `base.requires_grad_(False)` not;
+    `requires_grad_()` on the view itself, or a view of an inference tensor, keeps its own flag.
+    Reading a stale view's grad_fn may change it first."""
+    base = self._base
+    if base is None:
+        return self._requires_grad
+    try:
+        current_grad_fn(self)
+    except RuntimeError:    # a stale view PyTorch will not rebase: its fields as they are
+        pass
+    if self._grad_fn is not None or self._view.leaf or self._storage.special & INFERENCE:
+        return self._requires_grad
+    return base._requires_grad
 
 
 def is_leaf(self):

@@ -10,7 +10,7 @@ import warnings
 from ..autograd.grad_mode import mode
 from ..autograd.versions import write
 from ..backend import xp, as_strided as _np_as_strided, strided_view
-from ..core.storage import Storage
+from ..core.storage import Storage, share_counter
 from ..core.dtypes import bool_, to_dtype
 from ..core.tensor import Tensor, _wrap_dim, alias
 from .copying import contiguous_copy
@@ -505,9 +505,9 @@ def resize_(self, *sizes, memory_format=None):
         flat = xp.empty(offset + n, dtype=root.dtype)
         kept = min(root.size, offset + n)
         flat[:kept] = root.reshape(-1)[:kept]
-        version = st.version
-        self._storage = st = Storage(flat)
-        st.version = version
+        self._storage = Storage(flat)
+        share_counter(st, self._storage)
+        st = self._storage
         self._data = flat[offset:].reshape(shape)
     return write(self, "resize_")
 

@@ -11,6 +11,7 @@ from ...backend import xp
 from ...core import dtypes
 from ...core.tensor import wrap
 from ...ops.derivatives import Derivative, record
+from ._robust_arrays import huber_into, smooth_l1_into
 from ._reduction import check_reduction, grad_scale, reduce_array, reduce_tensor, resolve
 from ._targets import add_at_target, classes_first, log_softmax_array, pick, target_weights
 
@@ -44,14 +45,11 @@ def _mse_composite(input, target, reduction):
     return reduce_tensor((input - target) ** 2, reduction)
 
 
-def _smooth_e(d, beta):
-    ad = xp.abs(d)
-    return xp.where(ad < beta, 0.5 * d * d / beta, ad - 0.5 * beta)
-
-
 def _smooth_backward(grad, input, target, needs, reduction, beta):
-    d = xp.subtract(input, target)
-    gd = xp.where(d < -beta, -1.0, xp.where(d > beta, 1.0, d / beta)).astype(d.dtype)
+    # where(d < -beta, -1, where(d > beta, 1, d / beta)): d / beta is past +-1 exactly there
+    gd = xp.asarray(xp.subtract(input, target))       # 0-d inputs give a NumPy scalar
+    gd /= beta
+    xp.clip(gd, -1.0, 1.0, out=gd)
     return _d_grads(gd, grad, reduction, input, needs)
 
 
@@ -59,11 +57,6 @@ def _smooth_composite(input, target, reduction, beta):
     d = input - target
     ad = d.abs()
     return reduce_tensor((d * d * (0.5 / beta)).where(ad < beta, ad - 0.5 * beta), reduction)
-
-
-def _huber_e(d, delta):
-    ad = xp.abs(d)
-    return xp.where(ad < delta, 0.5 * d * d, delta * (ad - 0.5 * delta))
 
 
 def _huber_backward(grad, input, target, needs, reduction, delta):
@@ -160,7 +153,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         return l1_loss(input, target, reduction=reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    return _pointwise_loss(_SMOOTH_L1, _smooth_e, input, target, reduction, beta=float(beta))
+    return _pointwise_loss(_SMOOTH_L1, smooth_l1_into, input, target, reduction, beta=float(beta))
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -179,9 +172,9 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     if weight is not None:
-        unweighted = _pointwise_loss(_HUBER, _huber_e, input, target, "none", delta=float(delta))
+        unweighted = _pointwise_loss(_HUBER, huber_into, input, target, "none", delta=float(delta))
         return _weighted(unweighted, weight, input, reduction, mean_by_weight=False)
-    return _pointwise_loss(_HUBER, _huber_e, input, target, reduction, delta=float(delta))
+    return _pointwise_loss(_HUBER, huber_into, input, target, reduction, delta=float(delta))
 
 
 # ------------------------------------------------------------------ nll / cross entropy

@@ -218,9 +218,32 @@ def _k_index(out, dt, a, indices):
 
 
 def _index_backward(grad, self_shape, self_dtype, indices):
-    gi = zeros(self_shape, dtype=self_dtype)
-    return gi.index_put_(_as_tensors(_without_ellipsis(indices, len(self_shape))), grad,
-                         accumulate=True)
+    idx = _without_ellipsis(indices, len(self_shape))
+    if not any(i is None or _is_bool_scalar(i) for i in idx):
+        gi = zeros(self_shape, dtype=self_dtype)
+        return gi.index_put_(_as_tensors(idx), grad, accumulate=True)
+    # a bool (or 0-dim bool tensor) index: PyTorch unsqueezes self there and indexes the new
+    # dim with [0] (True) or [] (False); None unsqueezes it too. So the gradient is scattered
+    # into the unsqueezed shape and squeezed back
+    shape, dims, at, spelled = list(self_shape), [], 0, []
+    for i in idx:
+        if i is None or _is_bool_scalar(i):
+            shape.insert(at, 1)
+            dims.append(at)
+            spelled.append(slice(None) if i is None else xp.zeros(1 if i else 0, xp.int64))
+            at += 1
+        else:
+            spelled.append(i)
+            at += i.ndim if isinstance(i, xp.ndarray) and i.dtype == bool else 1
+    gi = zeros(shape, dtype=self_dtype).index_put_(_as_tensors(tuple(spelled)), grad,
+                                                    accumulate=True)
+    for d in reversed(dims):
+        gi = gi.squeeze(d)
+    return gi
+
+
+def _is_bool_scalar(i):
+    return isinstance(i, xp.ndarray) and i.dtype == bool and i.ndim == 0
 
 
 def _without_ellipsis(np_idx, ndim):

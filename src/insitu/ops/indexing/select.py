@@ -19,9 +19,10 @@ from ._common import (at_least_1d, check_bounds, check_flat_bounds, check_index_
 
 # ------------------------------------------------------------------------ gather
 
+# PyTorch's node keeps self itself (not just its shape): writing into it later fails backward
 GATHER = Derivative("GatherBackward0", {
-    "self": lambda grad, self_shape, self_dtype, dim, index:
-    zeros(self_shape, dtype=self_dtype).scatter_add_(dim, index, grad)})   # into the zeros
+    "self": lambda grad, self, dim, index:
+    zeros(self._data.shape, dtype=self._dtype).scatter_add_(dim, index, grad)})   # into the zeros
 
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):

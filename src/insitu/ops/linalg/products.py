@@ -10,6 +10,7 @@ import builtins
 import math
 
 from ...autograd.grad_mode import mode
+from ...autograd.versions import write
 from ...backend import xp
 from ...core import dtypes
 from ...core.dtypes import CPP_NAMES
@@ -286,8 +287,10 @@ def _matmul(t1, t2):
     if d1 == 2 and d2 == 1:
         return mv(t1, t2)
     if d1 == 1 and d2 == 2:
+        # PyTorch squeezes the product in place (squeeze_(0)): the result is at version 1
         r = mm(t1.unsqueeze(0), t2)
-        return record(SQUEEZE0, (r,), alias(r, r._data.reshape(r._data.shape[1:])))
+        return write(record(SQUEEZE0, (r,), alias(r, r._data.reshape(r._data.shape[1:]))),
+                     "squeeze_")
     if d1 == 2 and d2 == 2:
         return mm(t1, t2)
     if _should_fold(t1, t2):

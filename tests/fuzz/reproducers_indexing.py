@@ -1,13 +1,6 @@
 """Shrunk reproducers of the fuzzer's divergences in indexing, scatter, masked and cumulative
-ops, kept as regression tests: each program must run alike on insitu and PyTorch (compared as
-the fuzzer compares)."""
-import pytest
-
-torch = pytest.importorskip("torch")
-
-from .driver import check  # noqa: E402
-from .program import parse  # noqa: E402
-
+ops, kept as regression tests (run by test_reproducers.py): each program must run alike on
+insitu and PyTorch (compared as the fuzzer compares)."""
 REPRODUCERS = {
     # masked_scatter_ writes a short source as far as it goes, then raises
     "masked-scatter-short-source": """
@@ -174,12 +167,3 @@ x2.scatter_(0, torch.tensor([0, 5]), float('inf'))
 """,
 }
 
-
-def test_reproducers_agree(name):
-    mismatch, _, _ = check(parse(REPRODUCERS[name]))
-    assert mismatch is None, mismatch
-
-
-def pytest_generate_tests(metafunc):
-    if "name" in metafunc.fixturenames:
-        metafunc.parametrize("name", sorted(REPRODUCERS))
