@@ -2,7 +2,8 @@
 ops, kept as regression tests (run by test_reproducers.py): each program must run alike on
 insitu and PyTorch (compared as the fuzzer compares)."""
 REPRODUCERS = {
-    # masked_scatter_ writes a short source as far as it goes, then raises
+    # masked_scatter_ with a short source raises (PyTorch first writes as far as it goes:
+    # failed-writes-write-nothing)
     "masked-scatter-short-source": """
 x1 = torch.zeros((3,), dtype=torch.float64)
 x2 = torch.full((2, 3), 0.25, dtype=torch.float64)
@@ -59,7 +60,7 @@ x7.put_(x7, x7)
 x7.index_fill_(0, x7, 1)
 x7.index_put_((torch.tensor([], dtype=torch.int64),), x7)
 """,
-    # index_put's kernel writes the elements before the first index out of range
+    # index_put's error names the first index out of range in its kernel's walk
     "setitem-adv-writes-before-bad-index": """
 x3 = torch.tensor([0.0, 0.0, 3.0], dtype=torch.float32)
 x5 = x3.chunk(2)[-1]
@@ -70,7 +71,7 @@ x6[[1, 0], :, [1, 9]] = torch.ones((2, 3), dtype=torch.float64)
 x6.index_put_((torch.tensor([1, 1, 7]),), torch.tensor(2.0, dtype=torch.float64), accumulate=True)
 """,
     # index_add_ says "index out of range in self" from its own loop, PyTorch's scatter_add_
-    # message where it runs as one; both after writing what comes before the bad index
+    # message where it runs as one
     "index-add-bounds-by-path": """
 x1 = torch.full((2, 3), -1.5, dtype=torch.float32)
 x4 = x1[:-1, :] * 1
@@ -139,7 +140,7 @@ x7 = x6 <= 200
 x8 = x6 == 256
 x6.ge_(-129)
 """,
-    # integer division writes the elements walked before the first zero divisor, then raises
+    # integer division by a zero divisor, in place and augmented
     "int-division-writes-before-zero": """
 x1 = torch.tensor([[1, 3, 0], [3, 3, 1]], dtype=torch.uint8)
 x1 //= x1

@@ -172,9 +172,8 @@ def test_out_form_and_integer_ops(split):
     assert split
 
 
-def test_integer_zero_division_writes_what_pytorch_writes_before_it(split):
-    # PyTorch's kernel walks the elements in order: those before the zero divisor are written
-    # (x % 1 == 0), the rest are not, and no version is bumped; threads change none of that
+def test_integer_zero_division_refuses_before_any_write(split):
+    # threads change nothing: no element is written, no version bumped
     x = insitu.arange(30000, dtype=insitu.int64) + 1
     y = insitu.ones(30000, dtype=insitu.int64)
     y[-1] = 0
@@ -182,7 +181,7 @@ def test_integer_zero_division_writes_what_pytorch_writes_before_it(split):
     v = x._version
     with pytest.raises(RuntimeError, match="ZeroDivisionError"):
         x.remainder_(y)
-    assert x._version == v and x.tolist() == [0] * 29999 + [30000]
+    assert x._version == v and x.tolist() == list(range(1, 30001))
 
 
 def test_overlapping_operands_are_refused_or_copied_as_in_one_call(split):

@@ -8,7 +8,7 @@ arrays themselves when no graph is built (`on_arrays`).
 from ..backend import xp, clip
 from ..core import dtypes
 from ..core.tensor import Tensor, new_tensor
-from . import checks, float_division, hypot, walk
+from . import checks, float_division, hypot
 from .bitselect import BITS, fill_where, select
 from .checks import not_implemented, refuse, refusing
 from .codegen import entry_points
@@ -74,8 +74,7 @@ def _k_div(out, dt, a, b, rounding_mode=_TRUE_DIV):
     if (dt if dt is not None else xp.result_type(a, b)).kind == "b":
         raise checks.not_implemented(f"div_{rounding_mode}_cpu", dtypes.bool_)
     if is_integral(a, b, dt):
-        if xp.any(xp.asarray(b) == 0):
-            _zero_divisor(out, a, b, lambda x, y: _k_div(None, dt, x, y, rounding_mode))
+        _check_int_zero(a, b, dt)
         if rounding_mode == "floor":
             return xp.floor_divide(a, b, out=out, dtype=dt, casting=UNSAFE)
         q = xp.floor_divide(a, b, dtype=dt)
@@ -93,7 +92,7 @@ def _k_floor_divide(out, dt, a, b):
 
 
 def _k_remainder(out, dt, a, b):
-    _check_int_zero(out, a, b, dt, _k_remainder)
+    _check_int_zero(a, b, dt)
     d = _op_dtype(dt, a, b)
     if d.kind != "f":
         return xp.remainder(a, b, out=out, dtype=dt, casting=UNSAFE)
@@ -108,30 +107,17 @@ def _k_remainder(out, dt, a, b):
 
 
 def _k_fmod(out, dt, a, b):
-    _check_int_zero(out, a, b, dt, _k_fmod)
+    _check_int_zero(a, b, dt)
     if float_division.applies(out, _op_dtype(dt, a, b), a, b):
         return float_division.fmod(out, a, b)
     return xp.fmod(a, b, out=out, dtype=dt, casting=UNSAFE)
 
 
-def _check_int_zero(out, a, b, dt, kernel):
+def _check_int_zero(a, b, dt):
+    """PyTorch's integer division by zero, raised before anything is written (PyTorch's kernel
+    writes the elements it walks before the first zero divisor first: docs/differences.md)."""
     if is_integral(a, b, dt) and xp.any(xp.asarray(b) == 0):
-        _zero_divisor(out, a, b, lambda x, y: kernel(None, dt, x, y))
-
-
-def _zero_divisor(out, a, b, compute):
-    """PyTorch's integer division kernels check each divisor as they walk: into an existing
-    `out` (in place, out=) the elements walked before the first zero divisor are written, then
-    ZeroDivisionError."""
-    if out is not None and out.size:
-        shape = out.shape
-        b_ = xp.broadcast_to(xp.asarray(b), shape)
-        a_ = xp.broadcast_to(xp.asarray(a), shape)
-        ops = [walk.strides_of(x, shape) for x in (out, a_, b_)]
-        done = walk.walked_before(b_ == 0, ops)
-        if done.any():
-            out[done] = compute(a_[done], b_[done])
-    raise RuntimeError("ZeroDivisionError")
+        raise RuntimeError("ZeroDivisionError")
 
 
 def _pow_by_number(out, a, b):

@@ -1,9 +1,9 @@
 """The order in which PyTorch's CPU kernels walk their elements (TensorIterator's): dims
 sorted by the operands' strides, innermost first, then neighbouring dims coalesced.
 
-Kernels that check their elements one by one (an index out of range, an integer zero divisor)
-raise at the first bad one in this order, and what they wrote before it stays written; these
-helpers say which elements those are.
+Kernels that check their elements one by one (an index out of range) raise at the first bad one
+in this order; these helpers say which one that is, so that insitu's message names the same
+element (insitu raises before writing anything: docs/differences.md).
 """
 from ..backend import xp
 
@@ -74,16 +74,3 @@ def coalesced_inner(dims, shape, operands):
                     st[prev] = st[dim]
                 shp[prev] = shp[dim]
     return shp[0]
-
-
-def walked_before(bad, operands):
-    """A mask of the elements walked before the first `bad` one (bad: a bool array with a True,
-    shaped as the walk; operands: the strides of the walk's tensors, in elements)."""
-    rank = walk_rank(bad.shape, operands)
-    return rank < rank[bad].min()
-
-
-def strides_of(arr, shape):
-    """An operand's strides over the walk's shape, in elements (0 where it is broadcast)."""
-    b = xp.broadcast_to(arr, shape)
-    return [s // b.itemsize for s in b.strides]

@@ -100,14 +100,12 @@ def _k_index_add(out, dt, a, src, dim, index, alpha=1):
             and index._dtype is dtypes.int64 and src.ndim == a.ndim \
             and all(src.shape[k] == a.shape[k] for k in range(a.ndim) if k != d):
         _index_add_as_scatter(o, d, idx, src)      # raises
+    if bad is not None:      # (PyTorch's loop adds the slices before the bad index first)
+        raise IndexError("index out of range in self")
     s = _source_block(o, src, d, idx.size)
     if alpha != 1:
         s = xp.multiply(s, alpha, dtype=o.dtype, casting="unsafe")
-    if bad is not None:      # PyTorch's loop adds the slices before the bad index, then raises
-        idx, s = idx[:bad], xp.take(s, range(bad), axis=d)
     add_at_rows(xp.moveaxis(o, d, 0), idx, xp.moveaxis(s, d, 0))
-    if bad is not None:
-        raise IndexError("index out of range in self")
     return out
 
 
@@ -118,8 +116,7 @@ def _index_add_as_scatter(o, d, idx, src):
     shape[d] = idx.size
     ep = xp.broadcast_to(idx.reshape(shape), src.shape)
     ops = [[k // x.itemsize for k in x.strides] for x in (o, src, ep)]
-    bad, w = prefix_writes.scatter(o, d, ep, ops)
-    xp.add.at(o, w[:d] + (ep[w],) + w[d + 1:], src[w])
+    bad = prefix_writes.scatter(o, d, ep, ops)[0]
     raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {o.shape[d]}")
 
 
@@ -185,8 +182,7 @@ def _k_index_copy(out, dt, a, src, dim, index):
     if bad is None:
         o[_along(d, idx)] = block
         return out
-    p, walked = bad     # PyTorch's kernel writes what comes before the bad index, then raises
-    o[_to_self(walked, d, idx)] = block[walked]
+    p = bad             # (PyTorch's kernel writes what comes before the bad index first)
     raise IndexError(f"index_copy_(): index {int(idx[p])} is out of bounds for dimension {d} "
                      f"with size {o.shape[d]}")
 
@@ -245,8 +241,7 @@ def _k_index_fill(out, dt, a, value, dim, index):
     if bad is None:
         o[_along(d, idx)] = value
         return out
-    p, walked = bad     # PyTorch's kernel fills what comes before the bad index, then raises
-    o[_to_self(walked, d, idx)] = value
+    p = bad             # (PyTorch's kernel fills what comes before the bad index first)
     raise IndexError(f"index {int(idx[p])} is out of bounds for dimension {d} with size {size}")
 
 

@@ -66,7 +66,7 @@ def _check_reduce(reduce):
 
 def _site(out, a, src, index, dim, walk_src=True):
     """(the array written, its ≥1-d view, the coordinates the index names, the index, and None
-    or PyTorch's walk up to the first index out of range: see `prefix_writes.scatter`), or the
+    or the first index out of range in PyTorch's walk: see `prefix_writes.scatter`), or the
     array alone when the index is empty."""
     idx = at_least_1d(index._data)
     out = target(out, a, src, index._data)
@@ -87,13 +87,6 @@ def _walk_strides(o, src, idx):
     return [[s // x.itemsize for s in x.strides] for x in ops + [idx]]
 
 
-def _walked(o, dim, idx, walk):
-    """The elements of self a walk writes, and where it reads them from (index positions)."""
-    d = dim % o.ndim
-    w = walk[1]
-    return w[:d] + (idx[w],) + w[d + 1:], w
-
-
 def _out_of_bounds(o, dim, walk):
     d = dim % o.ndim
     return RuntimeError(f"index {walk[0]} is out of bounds for dimension {d} with size "
@@ -110,19 +103,15 @@ def _scatter_write(out, a, dim, index, value, reduce, src=None):
         try:
             value = checks.fill_value(value, o.dtype)   # at each element, after its bounds check
         except RuntimeError:
-            if walk is not None and not walk[1][0].size:
+            if walk is not None and walk[1]:
                 raise _out_of_bounds(o, dim, walk) from None    # the first element is bad
             raise
-    if walk is not None:        # PyTorch's kernel writes what comes before, then raises
-        at, w = _walked(o, dim, idx, walk)
-        if src is not None:
-            value = value[w]
+    if walk is not None:        # (PyTorch's kernel writes what comes before first)
+        raise _out_of_bounds(o, dim, walk)
     if reduce is None:
         o[at] = value
     else:
         (xp.add if reduce == "add" else xp.multiply).at(o, at, value)
-    if walk is not None:
-        raise _out_of_bounds(o, dim, walk)
     return out
 
 
@@ -266,12 +255,7 @@ def _k_scatter_reduce(out, dt, a, src, dim, index, reduce, include_self=True):
     if o is None:
         return out
     values = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
-    if walk is not None:        # PyTorch's kernel writes what comes before, then raises
-        at, w = _walked(o, dim, idx, walk)
-        if include_self:
-            _UFUNCS[reduce].at(o, at, values[w])
-        else:
-            o[at] = _identity(reduce, o.dtype)
+    if walk is not None:        # (PyTorch's kernel writes what comes before first)
         raise _out_of_bounds(o, dim, walk)
     if not include_self:
         o[at] = _identity(reduce, o.dtype)
@@ -377,6 +361,8 @@ def _k_masked_scatter(out, dt, a, src, mask, shape):
     # PyTorch walks self in row-major order, writing the next source element at each True:
     # a short source is written as far as it goes before the error, and a contiguous source
     # that is self's own memory is read as the walk leaves it
+    if count > src.size:      # (PyTorch writes as far as the source goes first)
+        raise RuntimeError("Number of elements of source < number of ones in mask")
     o = at_least_1d(out)
     where = xp.unravel_index(xp.flatnonzero(m)[:src.size], o.shape)
     n = where[0].size
@@ -385,8 +371,6 @@ def _k_masked_scatter(out, dt, a, src, mask, shape):
     else:
         vals = flat[:n]
     o[where] = vals
-    if count > src.size:
-        raise RuntimeError("Number of elements of source < number of ones in mask")
     return out
 
 
@@ -479,8 +463,8 @@ def _k_put(out, dt, a, src, index, accumulate=False):
         return out
     values = src.reshape(-1)
     bad = prefix_writes.first_bad(idx, -out.size, out.size)
-    if bad is not None:        # PyTorch's kernel writes what comes before, then raises
-        idx, values = idx[:bad], values[:bad]
+    if bad is not None:        # (PyTorch's kernel writes what comes before first)
+        idx, values = idx[:0], values[:0]
     # a contiguous self is written through a flat view; any other through a flat copy
     flat = out.reshape(-1) if out.flags.c_contiguous else out.ravel()
     if accumulate:
