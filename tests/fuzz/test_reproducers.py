@@ -8,6 +8,7 @@ from .driver import check  # noqa: E402
 from .program import parse  # noqa: E402
 from .reproducers_autograd import REPRODUCERS as AUTOGRAD  # noqa: E402
 from .reproducers_indexing import REPRODUCERS as INDEXING  # noqa: E402
+from .reproducers_memory import REPRODUCERS as MEMORY  # noqa: E402
 
 REPRODUCERS = {
     # __setitem__ with an index that selects everything writes into the tensor itself
@@ -794,8 +795,9 @@ torch.ldexp(x1, x1, out=x1)
 
 
 # the other files' programs, by theme: autograd and views, indexing ops
-ALL = {**REPRODUCERS, **AUTOGRAD, **INDEXING}
-assert len(ALL) == len(REPRODUCERS) + len(AUTOGRAD) + len(INDEXING), "a name is used twice"
+ALL = {**REPRODUCERS, **AUTOGRAD, **INDEXING, **MEMORY}
+assert len(ALL) == len(REPRODUCERS) + len(AUTOGRAD) + len(INDEXING) + len(MEMORY), \
+    "a name is used twice"
 
 
 def test_reproducers_agree(name):

@@ -95,6 +95,10 @@ def user_location(depth=2):
 
 # bits of Storage.special: anything that takes an in-place write off the fast path
 SAVED, INFERENCE, READONLY, WATCHED, LINKED = 1, 2, 4, 8, 16
+# a tensor that is no view (detach(), .data) shows an array of this storage whose elements
+# share memory: in-place writes take the full pipeline, which refuses an expanded tensor and
+# writes other such layouts in PyTorch's order
+OVERLAPPING = 32
 
 
 class BumpLog(list):
@@ -112,7 +116,7 @@ class Storage:
         self.array = array          # the root ndarray (lowest address = element 0)
         self.version = 0
         self.saved = 0              # live SavedTensor references into this storage
-        self.special = 0            # SAVED | INFERENCE | READONLY | WATCHED | LINKED bits
+        self.special = 0    # SAVED | INFERENCE | READONLY | WATCHED | LINKED | OVERLAPPING bits
         # from_numpy memory is NumPy's, not ours: count only what insitu allocated
         n = array.nbytes if owns else 0
         self.nbytes = n

@@ -6,11 +6,11 @@ is a view), and the autograd fields `_requires_grad`/`_grad_fn`. Rarely used fie
 view metadata) are left unset until needed, so making a tensor costs a handful of slot writes.
 Operations are attached to the class by `insitu.ops` from their declarations.
 """
-from ..backend import data_ptr
+from ..backend import data_ptr, has_internal_overlap
 from . import dtypes, printing
 from .device import CPU, check_device
 from .state import mode
-from .storage import INFERENCE, Storage, _mem
+from .storage import INFERENCE, OVERLAPPING, Storage, _mem
 
 
 class Size(tuple):
@@ -337,7 +337,14 @@ def alias(src, arr=None, cls=Tensor, requires_grad=False):
     counts no new bytes: detach(), .data, a Parameter made from a tensor, _unsafe_view's result.
     It shows `arr` (a view of that storage's memory; `src`'s own array by default) and starts
     outside the graph."""
-    t = assemble(src._data if arr is None else arr, src._dtype, src._storage, None, cls)
+    if arr is None:
+        arr = src._data
+        shown = src._base is not None   # only a view's (or an alias's, flagged) memory overlaps
+    else:
+        shown = True
+    t = assemble(arr, src._dtype, src._storage, None, cls)
+    if shown and has_internal_overlap(arr):
+        src._storage.special |= OVERLAPPING
     if requires_grad:
         t._requires_grad = True
     return t

@@ -6,8 +6,9 @@ check and the overlap checks (the autograd guards are `autograd.guards`, the wri
 tensor-only arguments). They only read metadata, so a failing op leaves data, dtype and version
 untouched.
 """
-from ..backend import xp, data_ptr, has_internal_overlap, shares_memory
+from ..backend import xp, data_ptr, shares_memory
 from ..core import dtypes
+from ..core.storage import warn_at_user
 from ..core.tensor import Tensor
 from .parsing import invalid_combination
 
@@ -71,9 +72,61 @@ def check_broadcast_into(self_shape, other_shapes):
             f"shape [{', '.join(map(str, shape))}]")
 
 
-def check_internal_overlap(self):
-    if has_internal_overlap(self._data):
+def fill_value(value, np_dtype):
+    """A fill value (a number, or a 0-dim array: a tensor's item) as PyTorch's fill kernels
+    convert it for a `np_dtype` result (`Scalar::to<T>`): one outside an integer or float
+    type's range raises PyTorch's overflow error, even where nothing is filled; in range, an
+    integer type takes it as C converts (-1 is 255 in uint8, 2.5 is 2)."""
+    if isinstance(value, xp.ndarray):
+        value = value.item()
+    if value.__class__ is not int and value.__class__ is not float:
+        return value
+    k = np_dtype.kind
+    if k == "f":
+        if abs(value) > 65504.0:        # beyond float16's range: ask the type (nan never is)
+            dtypes.checked_scalar(value, dtypes.from_numpy_dtype(np_dtype))
+        return value
+    if k in "iu":
+        dtypes.checked_scalar(value, dtypes.from_numpy_dtype(np_dtype))
+        return xp.asarray(value).astype(np_dtype)[()]
+    return value
+
+
+def internal_overlap(a):
+    """PyTorch's `has_internal_overlap(t) == MemOverlap::Yes`: a dim of size > 1 with stride 0
+    (an expanded tensor). Other layouts whose elements share memory (unfold's windows) are
+    "too hard" to PyTorch, which writes into them as they are. Most arrays have no 0 stride:
+    one tuple scan answers them."""
+    strides = a.strides
+    if 0 not in strides or not a.size:
+        return False
+    for n, s in zip(a.shape, strides):
+        if s == 0 and n > 1:
+            return True
+    return False
+
+
+def check_internal_overlap(a):
+    """PyTorch's `assert_no_internal_overlap` on the written array `a`."""
+    if 0 in a.strides and internal_overlap(a):
         raise RuntimeError(INTERNAL_OVERLAP)
+
+
+def warn_expanded(a, name):
+    """The ops that PyTorch lets write an expanded tensor, with a deprecation warning
+    (masked_fill_, index_fill_, index_put_)."""
+    if 0 in a.strides and internal_overlap(a):
+        example = "tensor[indices] = tensor" if name == "index_put_" else "tensor[mask] = scalar"
+        warn_at_user(f"Use of {name} on expanded tensors is deprecated. Please clone() the tensor "
+                     "before performing this operation. This also applies to advanced indexing "
+                     f"e.g. {example}", UserWarning)
+
+
+def same_data(a, b):
+    """Two arrays showing the same elements of the same memory the same way (PyTorch's copy_
+    returns at once for such a source, before any overlap check)."""
+    return data_ptr(a) == data_ptr(b) and a.shape == b.shape and a.strides == b.strides \
+        and a.dtype == b.dtype
 
 
 def _dense(a):
@@ -90,27 +143,50 @@ def _dense(a):
 
 
 def overlap_status(out, inp):
-    """'full', 'partial', 'buffer' (overlap PyTorch does not detect; we copy) or None."""
+    """PyTorch's `get_overlap_status` of two arrays of one storage: 'full' (the same elements the
+    same way), 'partial', 'same', 'buffer' or None. PyTorch decides only between two
+    non-overlapping and dense arrays (same first and last byte: full if the strides are equal,
+    else partial); for any other pair it cannot tell ('too hard') and goes on, computing
+    whatever its loop order gives: 'same' where both show the same elements the same way (no
+    copy needed), else 'buffer' where they do share memory, and the caller copies the input
+    first, so that the result is as if computed out of place. Same bytes and strides but
+    another shape (a (2, 1) tensor and its transpose) is 'buffer' too."""
     if out.size == 0 or inp.size == 0:
         return None
     ob, ib = data_ptr(out), data_ptr(inp)
-    if ob == ib and out.shape == inp.shape and out.strides == inp.strides:
-        return "full"
     if _dense(out) and _dense(inp):
         oe, ie = ob + out.size * out.itemsize, ib + inp.size * inp.itemsize
         if ob == ib and oe == ie:
-            return "partial"       # same bytes, different strides (a.copy_(a.t()))
+            if out.strides != inp.strides:
+                return "partial"       # same bytes, different strides (a.copy_(a.t()))
+            return "full" if out.shape == inp.shape else "buffer"
         if ob < ie and ib < oe:
             return "partial"
         return None
+    if ob == ib and out.shape == inp.shape and out.strides == inp.strides:
+        return "same"           # no copy needed, and nothing PyTorch refuses
     return "buffer" if shares_memory(out, inp) else None
 
 
 def check_input_overlap(self, inp_data):
-    """Raise where PyTorch raises; return True where the input must be copied first so that the
-    result is as if computed out of place (PyTorch is silently wrong there, insitu is not)."""
+    """PyTorch's `assert_no_partial_overlap` (TensorIterator's check of each input against the
+    output): raise where PyTorch raises; return True where the input must be copied first so
+    that the result is as if computed out of place (PyTorch is silently wrong there, insitu is
+    not)."""
     status = overlap_status(self._data, inp_data)
     if status == "partial":
+        raise RuntimeError(PARTIAL_OVERLAP)
+    return status == "buffer"
+
+
+def check_no_overlap(out, inp):
+    """PyTorch's `assert_no_overlap` (index and scatter ops: the source may not even be the
+    output itself): raise on a full or partial overlap; True where the input must be copied
+    first (an overlap PyTorch cannot tell, see `overlap_status`)."""
+    if inp is out:
+        raise RuntimeError(PARTIAL_OVERLAP)
+    status = overlap_status(out, inp)
+    if status == "full" or status == "partial":
         raise RuntimeError(PARTIAL_OVERLAP)
     return status == "buffer"
 

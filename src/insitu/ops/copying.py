@@ -9,23 +9,25 @@ from .codegen import entry_points
 from .derivatives import Derivative, record
 from .kernels import UNSAFE
 from .pointwise import zeros_like
-from .table import ANY_DTYPE, EXPANDED_SELF, OWN_OVERLAP, Op, formulas_on_arrays
+from .checks import check_internal_overlap, fill_value
+from .table import ANY_DTYPE, EXPANDED_SELF, OWN_OVERLAP, SAME_DATA_NOOP, Op, formulas_on_arrays
 
 
 def _k_fill(out, dt, a, value):
-    if (value.__class__ is int or value.__class__ is float) and out.dtype.kind in "iuf":
-        # PyTorch's range check of the number, then its conversion (integers wrap: -1 is 255)
-        value = xp.asarray(dtypes.checked_scalar(value, dtypes.from_numpy_dtype(out.dtype)))
-        value = value.astype(out.dtype)
+    if value.__class__ is not xp.ndarray:    # from a tensor PyTorch copies, wrapping any value
+        value = fill_value(value, out.dtype)
     out.fill(value)
     return out
 
 
 def _check_fill(args, params):
     v = args[1]
-    if hasattr(v, "_data") and v._data.ndim != 0:
-        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
-                           f"{v._data.ndim} dimensions.")
+    if hasattr(v, "_data"):
+        if v._data.ndim != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor "
+                               f"with {v._data.ndim} dimensions.")
+        # PyTorch fills from a tensor by copy_, which refuses an expanded self
+        check_internal_overlap(args[0]._data)
 
 
 def _k_zero(out, dt, a):
@@ -61,7 +63,7 @@ INPLACE_ONLY = formulas_on_arrays([
     Op("zero(Tensor self)", _k_zero, variants="inplace", writes=(ANY_DTYPE, EXPANDED_SELF),
        derivatives={"self": _zero}),
     Op("copy(Tensor self, Tensor src, non_blocking=False)", _k_copy, variants="inplace",
-       writes=(ANY_DTYPE,), node="CopyBackwards",
+       writes=(ANY_DTYPE, SAME_DATA_NOOP), node="CopyBackwards",
        derivatives={"self": _zero, "src": lambda grad: grad}),
 ])
 

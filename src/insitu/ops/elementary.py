@@ -129,10 +129,15 @@ def _k_heaviside(out, dt, a, b):
     return store(xp.where(a == 0, b, (a > 0).astype(d)), out)
 
 
-def _check_heaviside(args, params):
-    if args[0]._dtype is not args[1]._dtype:
+def _check_heaviside(args, params, out=None):
+    dt = args[0]._dtype
+    if args[1]._dtype is not dt or out is not None and out._dtype is not dt:
         raise RuntimeError("heaviside is not yet implemented for tensors with different "
                            "dtypes.")
+
+
+# out='s dtype too, before anything else is checked (`pipelines.into_out`)
+setattr(_check_heaviside, "out", _check_heaviside)
 
 
 def _check_ldexp(args, params):
@@ -160,6 +165,10 @@ def _k_ldexp(out, dt, a, b):
                            f"{dtypes.from_numpy_dtype(out.dtype).legacy}")
     d, (a, b) = _operands(dt, a, b)
     return xp.multiply(a, xp.power(d.type(2), b), out=out, casting=UNSAFE)
+
+
+# PyTorch's ldexp is mul(self, pow(2, other)): other is read first (`overlapping_writes`)
+setattr(_k_ldexp, "temporary_from", 1)
 
 
 # ------------------------------------------------------------------ formulas

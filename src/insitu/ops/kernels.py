@@ -128,8 +128,13 @@ def result_array(out, dtype, *operands):
 
 def scalar_in(dtype, v):
     """A Python number as an op of `dtype` sees it (PyTorch converts alpha, value and weight to
-    the op's dtype before any arithmetic)."""
-    return dtype.type(v) if dtype.kind == "f" else v
+    the op's dtype before any arithmetic; a negative integer wraps into an unsigned type)."""
+    kind = dtype.kind
+    if kind == "f":
+        return dtype.type(v)
+    if kind == "u" and v.__class__ is int and v < 0:
+        return dtype.type(v % (1 << (8 * dtype.itemsize)))
+    return v
 
 
 _AXPY_MIN = 1 << 12     # elements: below this the BLAS call's own cost outweighs its one pass

@@ -17,12 +17,12 @@ import warnings
 from ..autograd.grad_mode import mode
 from ..autograd.guards import check_autograd
 from ..autograd.versions import INFERENCE_WRITE, write
-from ..backend import xp
+from ..backend import has_internal_overlap, xp
 from ..core import dtypes
 from ..core.dtypes import CPP_NAMES, can_cast
 from ..core.storage import INFERENCE, Storage, share_counter, user_stacklevel
 from ..core.tensor import Tensor, new_tensor
-from . import checks, parallel
+from . import checks, overlapping_writes, parallel
 from .derivatives import finish, inference_only, keep_outputs, prepare
 from .parsing import refuse as refuse_arguments
 from .table import dtype_info, fast_key
@@ -138,7 +138,7 @@ def inplace(op, args, params):
     refused = None if op.check_inplace is None else _run_check(op.check_inplace, args, params)
     result_dt, force, _ = dtype_info(op, args, params)
     try:
-        arrays = _inplace_operands(op, self, args, result_dt)
+        arrays, run = _checked_operands(op, self, args, result_dt)
     except RuntimeError:
         if op.value_check is not None:   # PyTorch checks values before its TensorIterator
             op.value_check(args, params)
@@ -146,13 +146,12 @@ def inplace(op, args, params):
     if refused is not None:
         raise refused
     data = self._data
-    st = self._storage
     node = None
     if grad and op.inplace_differentiable:
         node = prepare(op.derivative_for(args, params), args, params, op.inplace_name)
-    if st.special & INFERENCE and not mode.inference:
-        _write_inference(call_kernel, op, data, force, arrays, params)
-    write(self, op.inplace_name, call_kernel, op, data, force, arrays, params)
+    if self._storage.special & INFERENCE and not mode.inference:
+        _write_inference(run, op, data, force, arrays, params)
+    write(self, op.inplace_name, run, op, data, force, arrays, params)
     if node is not None:
         after_inplace(self, node)
         keep_outputs(node, (self,))
@@ -164,8 +163,9 @@ def inplace(op, args, params):
 
 def _run_check(check, args, params):
     """Run an op's check. A refusal that PyTorch's kernel makes, after its TensorIterator's
-    overlap, shape and cast checks (NotImplementedError, or an error marked `late`: add's
-    alpha), is returned, for the pipeline to raise after its own."""
+    overlap, shape and cast checks and the `out=` resize (NotImplementedError: a dtype without
+    a kernel, or an error marked `late`: add's alpha), is returned, for the pipeline to raise
+    after its own."""
     try:
         check(args, params)
     except NotImplementedError as e:
@@ -179,10 +179,15 @@ def _run_check(check, args, params):
     return None
 
 
-def _inplace_operands(op, self, args, result_dt):
-    """The arrays an in-place kernel reads, after PyTorch's TensorIterator checks in its
-    order: memory overlap, then shapes, then the cast of the result into self."""
+def _checked_operands(op, self, args, result_dt):
+    """The arrays an in-place op reads and how its kernel runs, after PyTorch's TensorIterator
+    checks in its order: self has no internal overlap, no operand partially overlaps it (one
+    that overlaps in a way PyTorch cannot tell is copied), the operands broadcast into self's
+    shape, then the cast of the result into self."""
     data = self._data
+    run = call_kernel
+    if not data.flags.c_contiguous and has_internal_overlap(data):   # one test, most arrays
+        run = _overlapping(op, data, args)
     arrays = [data]
     st = self._storage
     for a in args[1:]:
@@ -190,17 +195,43 @@ def _inplace_operands(op, self, args, result_dt):
             ad = a._data
             if a._storage is st and op.check_overlap and checks.check_input_overlap(self, ad):
                 ad = ad.copy()
-            if ad.shape != data.shape and op.check_shapes:
-                checks.check_broadcast_into(data.shape, [ad.shape])
             arrays.append(ad)
         else:
             arrays.append(a)
-    if self._base is not None and not op.internal_overlap_ok:
-        checks.check_internal_overlap(self)
+    if op.check_shapes:
+        for a in args[1:]:
+            if isinstance(a, Tensor) and a._data.shape != data.shape:
+                checks.check_broadcast_into(data.shape, [a._data.shape])
     sd = self._dtype
     if result_dt is not sd and op.check_cast and not can_cast(result_dt, sd):
         raise checks.cast_error(result_dt, sd, _cast_names(op, args))
-    return arrays
+    return arrays, run
+
+
+def _overlapping(op, data, args):
+    """Self's elements share memory. A zero stride: PyTorch refuses it (most ops; copy_ from
+    self's very data writes nothing), warns (masked_fill_, index_fill_, index_put_) or lets it
+    be (fill_, zero_, tril_). Any other such layout it writes as it is: a pointwise kernel then
+    runs line by line in PyTorch's order (`overlapping_writes`)."""
+    ok = op.internal_overlap_ok
+    if ok is True:
+        return call_kernel
+    if checks.internal_overlap(data):
+        if ok is not False:                         # a name: PyTorch only warns
+            checks.warn_expanded(data, ok)
+        elif not (op.skip_same_data and isinstance(args[1], Tensor)
+                  and checks.same_data(data, args[1]._data)):
+            raise RuntimeError(checks.INTERNAL_OVERLAP)
+        return call_kernel
+    return overlapping_writes.call_in_order if op.pointwise and ok is False else call_kernel
+
+
+def _kernel_for(op, out):
+    """How an `out=` kernel runs: at once, or line by line in PyTorch's order where `out`'s
+    elements share memory (`overlapping_writes`)."""
+    if op.pointwise and op.internal_overlap_ok is False and overlapping_writes.interleaved(out):
+        return overlapping_writes.call_in_order
+    return call_kernel
 
 
 def _write_inference(kernel, *args):
@@ -216,11 +247,15 @@ def into_out(op, args, params, out):
     if out._dtype is not dtypes.bool_ and getattr(op.kernel, "bool_out_only", False):
         raise RuntimeError(f"{op.name} does not support non-boolean outputs.")
     fallback = mode.grad and _out_grad(op, out, args)
+    if op.check_out is not None:
+        op.check_out(args, params, out)
     if op.cpp_cast_names.__class__ is str:
         # a composite op's own cast check (ldexp's), before the iterators of its parts
         composite_dt = dtype_info(op, args, params)[0]
         if not can_cast(composite_dt, out._dtype):
             raise checks.cast_error(composite_dt, out._dtype, op.cpp_cast_names)
+    if op.internal_overlap_ok is False:     # PyTorch checks `out` as given, before resizing it
+        checks.check_internal_overlap(out._data)
     for a in args:      # PyTorch refuses a partial overlap before its dtype checks
         if isinstance(a, Tensor) and a._storage is out._storage:
             checks.check_input_overlap(out, a._data)
@@ -250,19 +285,24 @@ def into_out(op, args, params, out):
     for a in args:
         if isinstance(a, Tensor):
             ad = a._data
-            if a._storage is out._storage and checks.check_input_overlap(out, ad):
+            # checked before the resize; now only whether to read a copy
+            if a._storage is out._storage and checks.overlap_status(out._data, ad) in _COPIED:
                 ad = ad.copy()
             arrays.append(ad)
         else:
             arrays.append(a)
+    run = _kernel_for(op, out._data)
     if out._storage.special & INFERENCE and not mode.inference:
-        _write_inference(call_kernel, op, out._data, force, arrays, params)
+        _write_inference(run, op, out._data, force, arrays, params)
     if fallback:
         node = prepare(op.derivative_named("NotImplemented"), args, params)
-        write(out, op.name, call_kernel, op, out._data, force, arrays, params)
+        write(out, op.name, run, op, out._data, force, arrays, params)
         after_inplace(out, node)
         return out
-    return write(out, op.name, call_kernel, op, out._data, force, arrays, params)
+    return write(out, op.name, run, op, out._data, force, arrays, params)
+
+
+_COPIED = ("partial", "buffer")
 
 
 def _exact_out(op, args):
@@ -319,12 +359,12 @@ def _read_write_out_shape(out, args):
 
 def resize_out(out, shape, warn=True):
     """out= with the wrong shape: PyTorch resizes it, bumping nothing else; it warns when `out`
-    had elements, except for the factories (`ops.factories`). The storage is kept when the new
-    shape fits in it from the tensor's offset (contiguous strides, as `resize_`); otherwise a
-    tensor that is not a view gets a new buffer."""
-    # like resize_, a shape that fits in the storage from the tensor's offset keeps the
-    # storage (views and detached aliases of `out` see what is written); a larger one gets a
-    # new buffer, which keeps counting versions with the old one (`share_counter`)
+    had elements, except for the factories (`ops.factories`). It keeps its storage (and the
+    version counter its views share) when the new shape fits in it from its offset
+    (contiguous strides, as `resize_`); otherwise it gets a new buffer (a view cannot) that
+    starts with the old contents (PyTorch's grown storage; the rest is zeros here, whatever
+    there) and keeps counting versions with the old one (`share_counter`: views and detached
+    aliases of `out` still count with it)."""
     view = None
     root = out._storage.array
     n = 1
@@ -346,10 +386,14 @@ def resize_out(out, shape, warn=True):
     if view is not None:
         out._data = view
         return
-    arr = xp.empty(shape, dtype=out._dtype.np)
+    arr = xp.zeros(shape, dtype=out._dtype.np)
+    if root.flags.c_contiguous and offset < root.size:   # what was there stays, as in PyTorch
+        kept = root.reshape(-1)[offset:offset + n]
+        arr.reshape(-1)[:kept.size] = kept
     old = out._storage
     out._data = arr
     out._storage = Storage(arr)
+    out._storage.special = old.special & INFERENCE      # still an inference tensor
     share_counter(old, out._storage)
 
 

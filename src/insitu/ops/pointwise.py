@@ -14,7 +14,7 @@ from .checks import not_implemented, refuse, refusing
 from .codegen import entry_points
 from .kernels import (UNSAFE, blocked, fma_into, is_array, is_integral, result_array, scalar_in,
                       scratch, store, uf)
-from .table import ANY_DTYPE, Op, formulas_on_arrays
+from .table import ANY_DTYPE, EXPANDED_WARNS, Op, formulas_on_arrays
 
 _BOOL = xp.dtype(bool)
 
@@ -300,16 +300,12 @@ def _k_where(out, dt, cond, a, b):
 
 
 def _k_masked_fill(out, dt, a, mask, value):
+    value = checks.fill_value(value, out.dtype if out is not None else dt or a.dtype)
     if out is None:
         shape = xp.broadcast_shapes(a.shape, mask.shape)
         out = xp.array(xp.broadcast_to(a, shape), dtype=dt or a.dtype)
     elif out is not a:
         xp.copyto(out, a, casting=UNSAFE)
-    k = out.dtype.kind
-    if k in "iu" or k == "f" and value.__class__ is float and abs(value) > 65504.0:
-        # PyTorch's kernel converts the value first (Scalar.to<T>()): its overflow error
-        dtypes.checked_scalar(value.item() if isinstance(value, xp.ndarray) else value,
-                              dtypes.from_numpy_dtype(out.dtype))
     if mask.shape == out.shape and out.dtype in BITS and isinstance(value, (int, float)):
         return fill_where(out, mask, value)
     xp.copyto(out, value, where=xp.broadcast_to(mask, out.shape), casting=UNSAFE)
@@ -632,7 +628,8 @@ TERNARY = [
                     "tensor2": lambda grad, tensor1, tensor2, value:
                     -grad * value * tensor1 / (tensor2 * tensor2)}),
     Op("masked_fill(Tensor self, Tensor mask, Scalar value)", _k_masked_fill, promote="self",
-       check=_check_masked_fill, writes=(ANY_DTYPE,), node=_numbered_by(2, "MaskedFill"),
+       check=_check_masked_fill, writes=(ANY_DTYPE, EXPANDED_WARNS),
+       node=_numbered_by(2, "MaskedFill"),
        derivatives={"self": lambda grad, mask: grad.masked_fill(mask, 0),
                     "value": lambda grad, mask: grad.where(mask, 0).sum()}),
     Op("where(Tensor condition, Tensor self, Tensor other)", _k_where,

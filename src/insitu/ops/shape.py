@@ -12,7 +12,7 @@ from ..creation import empty_like
 from .checks import common_dtype, size_list
 from .derivatives import Derivative, record
 from .pipelines import write_out
-from .table import Op
+from .table import EXPANDED_SELF, Op
 
 
 def _dims_arg(dims):
@@ -333,10 +333,11 @@ def _tri_kernel(lower):
     return kernel
 
 
+# PyTorch's tril_ and triu_ write an expanded self as it is
 TRIL = Op("tril(Tensor self, diagonal=0)", _tri_kernel(True), promote="same",
-          derivatives={"self": lambda grad, diagonal: grad.tril(diagonal)})
+          writes=(EXPANDED_SELF,), derivatives={"self": lambda grad, diagonal: grad.tril(diagonal)})
 TRIU = Op("triu(Tensor self, diagonal=0)", _tri_kernel(False), promote="same",
-          derivatives={"self": lambda grad, diagonal: grad.triu(diagonal)})
+          writes=(EXPANDED_SELF,), derivatives={"self": lambda grad, diagonal: grad.triu(diagonal)})
 
 
 # ------------------------------------------------------------------------ diff

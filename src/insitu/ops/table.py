@@ -38,6 +38,8 @@ _POSITIONAL = {"dim", "diagonal", "indices", "index", "generator"}   # not point
 _EXACT_OUT = {"abs", "neg", "sign", "sgn", "floor", "ceil", "trunc", "round", "frac",
               "bitwise_not", "hardshrink", "lerp", "clamp", "clamp_min", "clamp_max", "heaviside"}
 OWN_OVERLAP = "own overlap"     # the op's check decides what operand overlap it refuses
+EXPANDED_WARNS = "expanded self warns"   # ... with PyTorch's deprecation warning (masked_fill_)
+SAME_DATA_NOOP = "same data no-op"  # a source showing self's very data writes nothing (copy_)
 
 
 class Op:
@@ -56,9 +58,11 @@ class Op:
     operators     the dunders: `__mul__`, its reflection `__rmul__`, its in-place `__imul__`
     check         fn(operands, params) that raises PyTorch's error before anything runs; it may
                   depend only on the operands' dtypes and kinds and on the parameters' types, as
-                  the fast path keeps its verdict per kind
-    writes        what the in-place form tolerates (ANY_DTYPE, EXPANDED_SELF, ANY_SHAPE), or
-                  OWN_OVERLAP: the op's check decides about operands that overlap self
+                  the fast path keeps its verdict per kind; its `.out` attribute, if any, is
+                  fn(operands, params, out), run first by the `out=` form (heaviside's dtypes)
+    writes        what the in-place form tolerates (ANY_DTYPE, EXPANDED_SELF or EXPANDED_WARNS,
+                  ANY_SHAPE, SAME_DATA_NOOP), or OWN_OVERLAP: the op's check decides about
+                  operands that overlap self
     cast_names    the cast error names the dtype in C++ (clamp_'s "result type Float can't be
                   cast to the desired output type Long" says `Long`), or (a string) the op
                   whose check words it ("ldexp can't be cast to the desired output type Int")
@@ -100,8 +104,12 @@ class Op:
         self.inplace_name = self.name + "_"
         self.check_args = check
         self.check_inplace = getattr(check, "inplace", check)   # its message may name the method
+        self.check_out = getattr(check, "out", None)    # (args, params, out): out= checked first
         self.check_cast = ANY_DTYPE not in writes
-        self.internal_overlap_ok = EXPANDED_SELF in writes
+        # True, False, or the name PyTorch's deprecation warning gives
+        self.internal_overlap_ok = EXPANDED_SELF in writes or \
+            (EXPANDED_WARNS in writes and self.inplace_name)
+        self.skip_same_data = SAME_DATA_NOOP in writes
         self.check_shapes = ANY_SHAPE not in writes
         self.check_overlap = OWN_OVERLAP not in writes
         self.cpp_cast_names = cast_names

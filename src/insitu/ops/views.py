@@ -48,6 +48,16 @@ def _infer_size(shape, numel):
     return tuple(shape)
 
 
+def _c_strides(shape, itemsize):
+    """Row-major strides in bytes, as PyTorch gives a contiguous view (size-1 dims included)."""
+    strides = []
+    step = itemsize
+    for n in reversed(shape):
+        strides.append(step)
+        step *= max(n, 1)
+    return tuple(reversed(strides))
+
+
 def _view_strides(a, shape):
     """Strides (bytes) to view `a` as `shape` without copying, or None (PyTorch's computeStride)."""
     if a.flags.c_contiguous:
@@ -74,6 +84,8 @@ def view(self, *shape):
     a = self._data
     if a.flags.c_contiguous:
         arr = a.reshape(shape)
+        if arr.shape == a.shape and 1 in shape:     # NumPy keeps a size-1 dim's odd stride
+            arr = strided_view(a, 0, shape, _c_strides(shape, a.itemsize))
     else:
         arr = _view_strides(a, shape)
         if arr is None:
@@ -337,7 +349,8 @@ def expand(self, *sizes):
                for n, s, st in zip(a.shape, shape[lead:], a.strides)]
     for s in reversed(shape[:lead]):
         # a new leading dim: PyTorch strides it as an unsqueeze would (then 0 if it grows)
-        nxt = strides[0] * shape[len(shape) - len(strides)] if strides else a.itemsize
+        # (a 0-dim tensor's new dims all have stride 0)
+        nxt = strides[0] * shape[len(shape) - len(strides)] if strides else 0
         strides.insert(0, nxt if s == 1 else 0)
     arr = strided_view(a, 0, shape, strides)
     return make_view(self, arr, "ExpandBackward0", None, derivative=EXPAND, values={})

@@ -1,6 +1,6 @@
 """What the index ops share: argument checks with PyTorch's messages, the coordinates an index
 tensor reads or writes along a dim, and the array an in-place index kernel writes."""
-from ...backend import xp, shares_memory
+from ...backend import xp
 from ...core import dtypes
 from ...core.tensor import Tensor
 from .. import checks
@@ -9,20 +9,6 @@ from ..table import ANY_DTYPE, ANY_SHAPE
 # an index op writes self's dtype and shape, whatever its operands'; the index (and mask)
 # tensors are parameters: a formula that reads one keeps it, version-checked
 INDEX_OP = dict(promote="same", writes=(ANY_DTYPE, ANY_SHAPE))
-
-
-def fill_value(value, arr):
-    """A fill value as PyTorch's kernels take it (`Scalar.to<T>()`): a number out of the range
-    of `arr`'s dtype raises PyTorch's overflow error (a 0-dim array value is read as a number)."""
-    if isinstance(value, xp.ndarray):
-        value = value.item()
-    k = arr.dtype.kind
-    if k in "iu":       # in range, it converts as C does (-1 is 255 in uint8, 2.5 is 2)
-        dtypes.checked_scalar(value, dtypes.from_numpy_dtype(arr.dtype))
-        return xp.asarray(value).astype(arr.dtype)[()]
-    if k == "f" and value.__class__ is float and abs(value) > 65504.0:
-        dtypes.checked_scalar(value, dtypes.from_numpy_dtype(arr.dtype))
-    return value
 
 
 def tensor_arg(x, fn, name, position):
@@ -116,14 +102,15 @@ def flat_positions(idx, dim, shape):
 
 def target(out, a, *readers):
     """The array an index kernel writes: a copy of `a` out of place; `a` itself in place, after
-    PyTorch's check that no index or source tensor shares memory with it (self itself counts,
-    even empty)."""
+    PyTorch's check that no index or source tensor overlaps it (`checks.check_no_overlap`: self
+    itself counts, even empty; a source that overlaps it in a way PyTorch cannot tell was copied
+    by the pipeline)."""
     if out is None:
         return a.copy()
     if out is not a:
         xp.copyto(out, a)
         return out
     for r in readers:
-        if r is not None and (r is out or r.size and shares_memory(out, r)):
-            raise RuntimeError(checks.PARTIAL_OVERLAP)
+        if r is not None:
+            checks.check_no_overlap(out, r)
     return out

@@ -9,12 +9,11 @@ reads it.
 from ...backend import xp
 from ...core import dtypes
 from ...core.tensor import Tensor, _wrap_dim, wrap
-from ..checks import size_list
+from ..checks import fill_value, size_list
 from ..kernels import add_at_rows
-from ..table import ANY_DTYPE, ANY_SHAPE, Op
+from ..table import ANY_DTYPE, ANY_SHAPE, EXPANDED_WARNS, OWN_OVERLAP, Op
 from . import prefix_writes
-from ._common import (INDEX_OP, at_least_1d, check_long_index, fill_value,
-                      target, tensor_arg)
+from ._common import INDEX_OP, at_least_1d, check_long_index, target, tensor_arg
 
 
 def _along(dim, idx):
@@ -232,7 +231,7 @@ def _fill_site_in_storage(self, d, n):
 def _k_index_fill(out, dt, a, value, dim, index):
     idx = index._data.reshape(-1)
     out = target(out, a, index._data)
-    value = fill_value(value, out)     # the kernel's conversion, before its walk
+    value = fill_value(value, out.dtype)     # the kernel's conversion, before its walk
     o = at_least_1d(out)
     d = dim % o.ndim
     if not idx.size or not all(k for i, k in enumerate(o.shape) if i != d):
@@ -254,7 +253,8 @@ def _index_fill_value_grad(grad, dim, index):
 
 # the value is a number or a 0-dim tensor (then IndexFillBackward1, with a gradient of its own)
 INDEX_FILL = Op("index_fill(Tensor self, dim, index, Scalar value)", _k_index_fill,
-                promote="self", writes=(ANY_DTYPE, ANY_SHAPE), check=_check_index_fill,
+                promote="self", writes=(ANY_DTYPE, ANY_SHAPE, EXPANDED_WARNS, OWN_OVERLAP),
+                check=_check_index_fill,
                 node=lambda args, params: ("IndexFillBackward1" if isinstance(args[1], Tensor)
                                            else "IndexFillBackward0"),
                 derivatives={"self": lambda grad, dim, index: grad.index_fill(dim, index, 0),

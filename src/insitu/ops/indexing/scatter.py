@@ -21,8 +21,7 @@ from ..shape import cat
 from ..table import ANY_DTYPE, ANY_SHAPE, OWN_OVERLAP, Op
 from . import prefix_writes
 from ._common import (INDEX_OP, at_least_1d, check_flat_bounds, check_index_dtype,
-                      check_long_index, coords, fill_value, first_out_of_range, target,
-                      tensor_arg)
+                      check_long_index, coords, first_out_of_range, target, tensor_arg)
 
 
 # scatter / scatter_add -------------------------------------------------------------------
@@ -102,7 +101,7 @@ def _scatter_write(out, a, dim, index, value, reduce, src=None):
         value = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
     else:
         try:
-            value = fill_value(value, o)   # converted at each element, after its bounds check
+            value = checks.fill_value(value, o.dtype)   # at each element, after its bounds check
         except RuntimeError:
             if walk is not None and walk[1]:
                 raise _out_of_bounds(o, dim, walk) from None    # the first element is bad
@@ -409,6 +408,7 @@ def _masked_scatter_source_grad(grad, mask, source_shape):
     return picked.reshape(source_shape)
 
 
+# PyTorch does not check the source's overlap with self (its walk reads what it left there)
 MASKED_SCATTER = Op("masked_scatter(Tensor self, Tensor source, mask, shape)", _k_masked_scatter,
                     variants="", promote="same", writes=(ANY_DTYPE, ANY_SHAPE, OWN_OVERLAP),
                     derivatives={"self": lambda grad, mask: grad.masked_fill(mask, 0),

@@ -13,10 +13,10 @@ from ...backend import xp, shares_memory
 from ...core import dtypes
 from ...core.dtypes import checked_scalar
 from ...core.tensor import Tensor, typename, wrap
-from ..checks import PARTIAL_OVERLAP
+from ..checks import check_no_overlap
 from ..kernels import add_at_rows
 from ..pipelines import inplace as run_inplace, outofplace
-from ..table import ANY_DTYPE, ANY_SHAPE, EXPANDED_SELF, OWN_OVERLAP, Op
+from ..table import ANY_DTYPE, ANY_SHAPE, EXPANDED_WARNS, OWN_OVERLAP, Op
 from . import prefix_writes
 from .getitem import (INDEX, _advanced_index, _check_bounds, _is_basic, _normalize,
                       _zero_dim_single, getitem)
@@ -31,6 +31,8 @@ def _k_index_put(out, dt, a, values, indices, accumulate=False, fill=None, uint8
     if fill is not None:          # PyTorch's masked_fill_ dispatch: the value as a number
         out[indices] = fill
         return out
+    if accumulate and out is a and shares_memory(out, values):   # an overlap PyTorch cannot tell
+        values = values.copy()
     bad = prefix_writes.index_put(out, indices, values, accumulate)
     if bad == "empty":
         return out
@@ -97,9 +99,8 @@ def _check_index_put(args, params):
                                "dtype unsigned char")
         params["fill"] = checked_scalar(values._data.reshape(-1)[0].item(), self._dtype)
         return
-    if params["inplace"] and values._storage is self._storage \
-            and (values is self or shares_memory(self._data, values._data)):
-        raise RuntimeError(PARTIAL_OVERLAP)
+    if params["inplace"] and values._storage is self._storage:
+        check_no_overlap(self._data, values._data)      # self as its own values too
     _check_bounds(self, indices, bounds=False)
     shape = _result_shape(self._data.shape, indices)
     try:
@@ -141,7 +142,7 @@ def _too_many(self, indices):
 # `fill`, `uint8_mask`, `method` and `inplace` say how the call came and what its check decided
 INDEX_PUT = Op("index_put(Tensor self, indices, Tensor values, accumulate=False, fill=None, "
                "uint8_mask=False, method=False, inplace=True)", _k_index_put,
-               promote="same", variants="", writes=(ANY_DTYPE, ANY_SHAPE, EXPANDED_SELF,
+               promote="same", variants="", writes=(ANY_DTYPE, ANY_SHAPE, EXPANDED_WARNS,
                                                    OWN_OVERLAP),
                check=_check_index_put, node="IndexPutBackward0",
                derivatives={"self": _index_put_self_grad, "values": _index_put_values_grad})
