@@ -533,6 +533,22 @@ def test_inference_mode_context_and_decorator():
     assert got[-1][1].startswith("Inplace update to inference tensor outside InferenceMode")
 
 
+def test_a_refused_write_into_an_inference_tensor_writes_nothing():
+    # PyTorch's kernel writes, then the version refusal raises; insitu raises PyTorch's error
+    # (its kernel's own refusals first) and leaves the tensor as it was, shape included
+    with insitu.inference_mode():
+        small, large, empty = insitu.zeros(3), insitu.zeros(200_000), insitu.zeros(2)
+    for x in (small, large, empty):
+        for write in (lambda: x.add_(1), lambda: x.clamp_(1, 2), lambda: x.fill_(3),
+                      lambda: x.copy_(insitu.ones(x.shape)), lambda: x.__setitem__(0, 5.0),
+                      lambda: insitu.add(insitu.ones(4), 1, out=x)):
+            with pytest.raises(RuntimeError, match="Inplace update to inference tensor"):
+                write()
+        assert x.abs().sum().item() == 0 and x.shape[0] in (3, 200_000, 2)
+    with pytest.raises(NotImplementedError, match="bitwise_or_cpu"):
+        small.bitwise_or_(False)           # the kernel's refusal comes first, as in PyTorch
+
+
 def test_inplace_updates_under_no_grad_bump_versions():
     def run(lib):
         w = leaf(lib, [1.0, 2.0, 3.0])

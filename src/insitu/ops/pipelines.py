@@ -150,7 +150,7 @@ def inplace(op, args, params):
     if grad and op.inplace_differentiable:
         node = prepare(op.derivative_for(args, params), args, params, op.inplace_name)
     if self._storage.special & INFERENCE and not mode.inference:
-        _write_inference(run, op, data, force, arrays, params)
+        _refuse_inference_write(run, op, data, force, arrays, params)
     write(self, op.inplace_name, run, op, data, force, arrays, params)
     if node is not None:
         after_inplace(self, node)
@@ -234,10 +234,13 @@ def _kernel_for(op, out):
     return call_kernel
 
 
-def _write_inference(kernel, *args):
-    """An in-place write into an inference tensor outside inference mode: PyTorch runs the
-    kernel, then refuses to bump the version (the data is changed, the op raises)."""
-    kernel(*args)
+def _refuse_inference_write(kernel=None, op=None, data=None, *rest):
+    """An in-place write into an inference tensor outside inference mode, refused. PyTorch runs
+    the kernel first (its own refusals come first, and it leaves the data written); insitu runs
+    it on a copy, for those refusals alone, and writes nothing (docs/differences.md,
+    failed-writes-write-nothing)."""
+    if kernel is not None:
+        kernel(op, data.copy(), *rest)
     raise RuntimeError(INFERENCE_WRITE)
 
 
@@ -277,6 +280,8 @@ def into_out(op, args, params, out):
         if op.value_check is not None:   # PyTorch checks values before its TensorIterator
             op.value_check(args, params)
         raise
+    if out._storage.special & INFERENCE and not mode.inference:
+        _refuse_inference_write()
     if out._data.shape != shape:
         resize_out(out, shape)
     if refused is not None:     # PyTorch resizes `out` before its kernel refuses
@@ -292,8 +297,6 @@ def into_out(op, args, params, out):
         else:
             arrays.append(a)
     run = _kernel_for(op, out._data)
-    if out._storage.special & INFERENCE and not mode.inference:
-        _write_inference(run, op, out._data, force, arrays, params)
     if fallback:
         node = prepare(op.derivative_named("NotImplemented"), args, params)
         write(out, op.name, run, op, out._data, force, arrays, params)
@@ -414,10 +417,10 @@ def write_out(name, out, arr, inputs, exact=None):
         raise RuntimeError(f"Expected out tensor to have dtype {CPP_NAMES[exact.name]}, but got "
                            f"{CPP_NAMES[out._dtype.name]} instead")
     arr = xp.asarray(arr)
+    if out._storage.special & INFERENCE and not mode.inference:
+        _refuse_inference_write()
     if out._data.shape != arr.shape:
         resize_out(out, arr.shape)
-    if out._storage.special & INFERENCE and not mode.inference:
-        _write_inference(xp.copyto, out._data, arr, "unsafe")
     return write(out, name, xp.copyto, out._data, arr, "unsafe")
 
 
