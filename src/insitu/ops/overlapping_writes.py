@@ -9,6 +9,7 @@ exponentiates a shared element twice). insitu runs the kernel line by line in th
 the values are PyTorch's. Only such layouts come here: they are made by views, and rare.
 """
 from ..backend import has_internal_overlap, xp
+from .walk import walk_dims
 
 _nd = xp.ndarray
 
@@ -19,36 +20,9 @@ def interleaved(a):
 
 
 def visit_order(shape, strides):
-    """TensorIterator's `reorder_dimensions`: the dims from the fastest-moving one, sorted by
-    stride (the first operand that tells them apart decides; a zero stride tells nothing; for
-    equal strides the smaller dim goes first), an insertion sort that keeps ambiguous pairs in
-    place. `strides` lists each operand's strides, the output's first."""
-    nd = len(shape)
-    perm = list(range(nd - 1, -1, -1))
-
-    def should_swap(d0, d1):
-        for st in strides:
-            s0, s1 = st[d0], st[d1]
-            if s0 == 0 or s1 == 0:
-                continue
-            if s0 < s1:
-                return -1
-            if s0 > s1:
-                return 1
-            if shape[d0] > shape[d1]:
-                return 1
-        return 0
-
-    for i in range(1, nd):
-        dim1 = i
-        for dim0 in range(i - 1, -1, -1):
-            c = should_swap(perm[dim0], perm[dim1])
-            if c > 0:
-                perm[dim0], perm[dim1] = perm[dim1], perm[dim0]
-                dim1 = dim0
-            elif c < 0:
-                break
-    return perm
+    """TensorIterator's `reorder_dimensions` (`walk.walk_dims`): the dims from the fastest-moving
+    one. `strides` lists each operand's strides, the output's first."""
+    return walk_dims(shape, strides)
 
 
 def call_in_order(op, out, force, arrays, params):
