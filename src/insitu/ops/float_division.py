@@ -72,16 +72,29 @@ def _fmod_body(out, a, b, dtype):
     xp.copyto(out, r, casting=UNSAFE)
 
 
-def _remainder_body(out, a, b, dtype):
-    # mod + b where mod != 0 and the signs of b and mod differ, mod elsewhere (in float32)
-    shape = out.shape
+def _fmod32(a, b, shape):
+    """C's fmod of float32 operands, in float32 scratch slot 0."""
     r, _, _ = _fmod64(a, b, shape)
     mod = scratch(0, _F32, shape)
     xp.copyto(mod, r, casting=UNSAFE)
-    move = xp.not_equal(mod, 0, out=scratch(0, xp.bool_, shape))
-    flip = xp.less(mod, 0, out=scratch(1, xp.bool_, shape))
-    xp.not_equal(flip, xp.less(b, 0) if is_array(b) else b < 0, out=flip)
-    move &= flip
+    return mod
+
+
+def _signs_differ(mod, b, slot, spare):
+    """Where mod is not 0 and its sign and b's differ (where a floored mod is mod + b), in bool
+    scratch `slot` (`spare` for a temporary)."""
+    shape = mod.shape
+    m = xp.less(mod, 0, out=scratch(slot, xp.bool_, shape))
+    xp.not_equal(m, xp.less(b, 0) if is_array(b) else b < 0, out=m)
+    m &= xp.not_equal(mod, 0, out=scratch(spare, xp.bool_, shape))
+    return m
+
+
+def _remainder_body(out, a, b, dtype):
+    # mod + b where mod != 0 and the signs of b and mod differ, mod elsewhere (in float32)
+    shape = out.shape
+    mod = _fmod32(a, b, shape)
+    move = _signs_differ(mod, b, 0, 1)
     s = xp.add(mod, b, out=scratch(1, _F32, shape))
     m = ones_where(move, _U32, out=scratch(5, _U32, shape))
     rb, sb = mod.view(_U32), s.view(_U32)
@@ -96,14 +109,10 @@ def _floor_divide_body(out, a, b, dtype):
     # of b and mod differ; floor(div), + 1 where div - floor(div) > 0.5; copysign(0, a / b)
     # where div == 0; a / b where b == 0
     shape = out.shape
-    r, _, _ = _fmod64(a, b, shape)
-    mod = scratch(0, _F32, shape)
-    xp.copyto(mod, r, casting=UNSAFE)
+    mod = _fmod32(a, b, shape)
     div = xp.subtract(a, mod, out=scratch(1, _F32, shape))
     div /= b
-    fix = xp.less(mod, 0, out=scratch(3, xp.bool_, shape))
-    xp.not_equal(fix, xp.less(b, 0) if is_array(b) else b < 0, out=fix)
-    fix &= xp.not_equal(mod, 0, out=scratch(4, xp.bool_, shape))
+    fix = _signs_differ(mod, b, 3, 4)
     xp.subtract(div, fix, out=div)
     fl = xp.floor(div, out=mod)
     frac = xp.subtract(div, fl, out=scratch(2, _F32, shape))

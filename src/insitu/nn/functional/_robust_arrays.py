@@ -40,15 +40,21 @@ def smooth_l1_into(d, beta):
         return xp.where(ad < beta, 0.5 * d * d / beta, ad - 0.5 * beta)
     half = 0.5 * beta
     for b in blocks:
-        n, dt = b.size, b.dtype
-        ad = xp.absolute(b, out=scratch(0, dt, (n,)))
-        near = xp.less(ad, beta, out=scratch(2, xp.bool_, (n,)))
-        lin = xp.subtract(ad, half, out=scratch(1, dt, (n,)))
+        ad, near, lin = _parts(b, beta, half)
         q = xp.multiply(0.5, b, out=ad)
         q *= b
         q /= beta
         _pick_into(b, near, q, lin)
     return d
+
+
+def _parts(b, bound, half):
+    """|b|, |b| < bound, and |b| - half, for a block, in scratch."""
+    n, dt = b.size, b.dtype
+    ad = xp.absolute(b, out=scratch(0, dt, (n,)))
+    near = xp.less(ad, bound, out=scratch(2, xp.bool_, (n,)))
+    lin = xp.subtract(ad, half, out=scratch(1, dt, (n,)))
+    return ad, near, lin
 
 
 def huber_into(d, delta):
@@ -59,10 +65,7 @@ def huber_into(d, delta):
         return xp.where(ad < delta, 0.5 * d * d, delta * (ad - 0.5 * delta))
     half = 0.5 * delta
     for b in blocks:
-        n, dt = b.size, b.dtype
-        ad = xp.absolute(b, out=scratch(0, dt, (n,)))
-        near = xp.less(ad, delta, out=scratch(2, xp.bool_, (n,)))
-        lin = xp.subtract(ad, half, out=scratch(1, dt, (n,)))
+        ad, near, lin = _parts(b, delta, half)
         xp.multiply(delta, lin, out=lin)
         q = xp.multiply(0.5, b, out=ad)
         q *= b
