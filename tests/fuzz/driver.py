@@ -37,11 +37,15 @@ def mismatch_of(prog):
 
 def shrunk_report(prog, signature):
     """A minimal reproducer of the program's divergence, as runnable source."""
-    from .shrink import reproducer, shrink
+    from .shrink import reproducer, reproducer_source, shrink
     small = shrink(prog, signature, mismatch_of)
     m, expected, got = check(small)
     if m is None:      # the class shows only in the whole program (should not happen)
         m, expected, got = check(prog)
         small = prog
+    if m is None:      # it showed in the run but not alone: state left by earlier programs
+        return ("# does not diverge when run alone: the divergence depends on what earlier\n"
+                "# programs of the same process left behind (rerun with --program K --show)\n"
+                + reproducer_source(prog, expected, got))
     return reproducer(small, expected, got, m)
 

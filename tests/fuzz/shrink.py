@@ -48,11 +48,16 @@ def shrink(prog, signature, check, budget=2000):
     return prog
 
 
-def reproducer(prog, expected, got, mismatch):
-    """The program as runnable source, with what each library did at the mismatch."""
+def reproducer_source(prog, expected, got):
+    """The program as runnable source, statements that raise wrapped so the rest runs."""
     last = len(prog) - 1
     raising = {i for i in expected.raised | got.raised if i != last}
-    text = source(prog, raising=raising)
+    return source(prog, raising=raising)
+
+
+def reproducer(prog, expected, got, mismatch):
+    """The program as runnable source, with what each library did at the mismatch."""
+    text = reproducer_source(prog, expected, got)
     return (text + f"# torch:  {mismatch.field} = {_short(mismatch.expected)}\n"
             f"# insitu: {mismatch.field} = {_short(mismatch.got)}\n"
             f"# (at statement {mismatch.location}: {mismatch.tag})\n")
