@@ -166,5 +166,31 @@ x1.scatter_(0, torch.ones((1,), dtype=torch.int64), float('inf'))
 x2 = torch.ones((3,), dtype=torch.int64)
 x2.scatter_(0, torch.tensor([0, 5]), float('inf'))
 """,
+    # an inference self written outside inference mode: PyTorch's kernel refuses the overlap with
+    # self (before its bounds checks) before the inference write is refused
+    "index-ops-inference-overlap-first": """
+with torch.inference_mode():
+    x1 = torch.ones((2, 3), dtype=torch.float32) - 1
+    x2 = torch.arange(3, dtype=torch.int32)
+    x3 = torch.ones((1, 3), dtype=torch.float32) * 2
+    x4 = torch.zeros((3,), dtype=torch.float32).sum()
+    x5 = torch.zeros((3, 1), dtype=torch.int32)[2:] + 5
+x1.scatter_add_(0, torch.zeros((2, 3), dtype=torch.int64), x1)
+x2.scatter_reduce_(0, torch.ones((3,), dtype=torch.int64), x2, 'mean')
+x3.scatter_reduce_(0, torch.ones((1, 3), dtype=torch.int64), x3, 'prod')
+x4.scatter_(0, torch.ones((), dtype=torch.int64), x4)
+x5.index_copy_(0, torch.tensor([2]), x5)
+x5.index_add_(0, torch.tensor([0]), x5)
+""",
+    # index_put_'s overlap check: two dense tensors over the same bytes with the same strides
+    # overlap fully whatever their shapes (through .data too), before the shape check
+    "index-put-same-bytes-other-shape": """
+x1 = torch.ones((2, 1), dtype=torch.float32)
+x2 = x1.expand(2, 2, 1)
+x3 = x1.data
+x7 = x3.permute(1, 0)
+x7.index_put_((torch.tensor([1]),), x2[0])
+x8 = x1.permute(1, 0)
+x8.index_put_((torch.tensor([0]),), x1, accumulate=True)
+""",
 }
-

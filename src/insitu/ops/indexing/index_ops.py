@@ -13,7 +13,8 @@ from ..checks import fill_value, size_list
 from ..kernels import add_at_rows
 from ..table import ANY_DTYPE, ANY_SHAPE, EXPANDED_WARNS, OWN_OVERLAP, Op
 from . import prefix_writes
-from ._common import INDEX_OP, at_least_1d, check_long_index, target, tensor_arg
+from ._common import (INDEX_OP, at_least_1d, check_long_index, target, tensor_arg,
+                      with_inference_overlap)
 
 
 def _along(dim, idx):
@@ -126,7 +127,7 @@ def _index_add_source_grad(grad, dim, index, alpha, source_shape):
 
 
 INDEX_ADD = Op("index_add(Tensor self, dim, index, Tensor source, *, alpha=1)", _k_index_add,
-               check=_check_index_add, **INDEX_OP,
+               check=with_inference_overlap(_check_index_add, "index", "source"), **INDEX_OP,
                derivatives={"self": lambda grad: grad, "source": _index_add_source_grad})
 
 
@@ -188,7 +189,7 @@ def _k_index_copy(out, dt, a, src, dim, index):
 
 
 INDEX_COPY = Op("index_copy(Tensor self, dim, index, Tensor source)", _k_index_copy,
-                check=_check_index_copy, **INDEX_OP,
+                check=with_inference_overlap(_check_index_copy, "index", "source"), **INDEX_OP,
                 derivatives={"self": lambda grad, dim, index: grad.index_fill(dim, index, 0),
                              "source": lambda grad, dim, index, source_shape:
                              grad.index_select(dim, index).reshape(source_shape)})
@@ -254,7 +255,7 @@ def _index_fill_value_grad(grad, dim, index):
 # the value is a number or a 0-dim tensor (then IndexFillBackward1, with a gradient of its own)
 INDEX_FILL = Op("index_fill(Tensor self, dim, index, Scalar value)", _k_index_fill,
                 promote="self", writes=(ANY_DTYPE, ANY_SHAPE, EXPANDED_WARNS, OWN_OVERLAP),
-                check=_check_index_fill,
+                check=with_inference_overlap(_check_index_fill, "index"),
                 node=lambda args, params: ("IndexFillBackward1" if isinstance(args[1], Tensor)
                                            else "IndexFillBackward0"),
                 derivatives={"self": lambda grad, dim, index: grad.index_fill(dim, index, 0),

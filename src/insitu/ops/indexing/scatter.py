@@ -21,7 +21,8 @@ from ..shape import cat
 from ..table import ANY_DTYPE, ANY_SHAPE, OWN_OVERLAP, Op
 from . import prefix_writes
 from ._common import (INDEX_OP, at_least_1d, check_flat_bounds, check_index_dtype,
-                      check_long_index, coords, first_out_of_range, target, tensor_arg)
+                      check_long_index, coords, first_out_of_range, target, tensor_arg,
+                      with_inference_overlap)
 
 
 # scatter / scatter_add -------------------------------------------------------------------
@@ -164,6 +165,9 @@ def _check_scatter_args(args, params):
     _check_reduce(params.get("reduce"))
 
 
+with_inference_overlap(_check_scatter_args, "index", "source")
+
+
 # scatter.src and scatter.value are PyTorch's two overloads (scatter_ below parses which one a call
 # is: `src` or `value`, positional or by keyword)
 SCATTER = Op("scatter(Tensor self, Tensor src, dim, index, reduce=None, aten='scatter')",
@@ -176,7 +180,8 @@ SCATTER_VALUE = Op("scatter(Tensor self, dim, index, value, reduce=None, aten='s
                    derivatives={"self": _scatter_self_grad})
 SCATTER_ADD = Op("scatter_add(Tensor self, dim, index, Tensor src)", _k_scatter_add,
                  **INDEX_OP,
-                 check=lambda a, p: _check_scatter(a[0], p["dim"], p["index"], a[1]),
+                 check=with_inference_overlap(lambda a, p: _check_scatter(
+                     a[0], p["dim"], p["index"], a[1]), "index", "source"),
                  derivatives={"self": lambda grad: grad, "src": _scatter_src_grad})
 
 
@@ -324,7 +329,8 @@ def _scatter_reduce_backward(grad, kept_self, kept_src, result, dim, index, redu
 
 SCATTER_REDUCE = Op("scatter_reduce(Tensor self, dim, index, Tensor src, reduce, *, "
                     "include_self=True)", _k_scatter_reduce,
-                    check=_check_scatter_reduce, **INDEX_OP,
+                    check=with_inference_overlap(_check_scatter_reduce, "index", "source"),
+                    **INDEX_OP,
                     computed={"kept_self": lambda i, p: _values_for(i, p, 0),
                               "kept_src": lambda i, p: _values_for(i, p, 1)},
                     derivatives={("self", "src"): _scatter_reduce_backward})
@@ -479,7 +485,7 @@ def _k_put(out, dt, a, src, index, accumulate=False):
 
 
 PUT = Op("put(Tensor self, index, Tensor source, accumulate=False)", _k_put,
-         check=_check_put, **INDEX_OP,
+         check=with_inference_overlap(_check_put, "index", "source"), **INDEX_OP,
          derivatives={"self": lambda grad, index, accumulate:
                       grad if accumulate else grad.put(index, grad.new_zeros(index.shape)),
                       "source": lambda grad, index, source_shape:

@@ -99,7 +99,8 @@ def _check_index_put(args, params):
                                "dtype unsigned char")
         params["fill"] = checked_scalar(values._data.reshape(-1)[0].item(), self._dtype)
         return
-    if params["inplace"] and values._storage is self._storage:
+    if params["inplace"] and (values._storage is self._storage
+                              or xp.may_share_memory(self._data, values._data)):
         check_no_overlap(self._data, values._data)      # self as its own values too
     _check_bounds(self, indices, bounds=False)
     shape = _result_shape(self._data.shape, indices)
