@@ -193,4 +193,16 @@ x7.index_put_((torch.tensor([1]),), x2[0])
 x8 = x1.permute(1, 0)
 x8.index_put_((torch.tensor([0]),), x1, accumulate=True)
 """,
+    # a basic index with more real entries than self has dims is too many, even after `...`
+    # (the autograd guards come later)
+    "setitem-ellipsis-too-many": """
+x1 = torch.arange(3, dtype=torch.float32, requires_grad=True)
+x2 = x1[torch.tensor(0)]
+x2[..., :] = x2
+x3 = torch.ones((), dtype=torch.float64)
+x3[..., :] = torch.tensor(-1.5, dtype=torch.float64)
+x3[..., 0:1] = 1.0
+x4 = torch.zeros((2,), dtype=torch.float32)
+x4[..., :, :] = 1.0
+""",
 }

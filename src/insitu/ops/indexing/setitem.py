@@ -246,6 +246,8 @@ def _whole(self, idx):
     shape = self._data.shape
     dim = 0
     n_real = sum(1 for i in idx if i is not Ellipsis)
+    if n_real > len(shape):     # too many indices: the view's getitem says so
+        return False
     for i in idx:
         if i is Ellipsis:
             dim += len(shape) - n_real
