@@ -205,4 +205,15 @@ x3[..., 0:1] = 1.0
 x4 = torch.zeros((2,), dtype=torch.float32)
 x4[..., :, :] = 1.0
 """,
+    # scatter_reduce's mean has no bool kernel (an empty index runs none; without self, the
+    # identity's scatter checks the bounds first)
+    "scatter-reduce-mean-bool": """
+x1 = torch.tensor([0.0, 1.0, 2.0], dtype=torch.float32)
+x5 = torch.logical_and(x1, x1)
+x6 = x5[x5 > 0]
+x5.scatter_reduce_(0, torch.zeros((1,), dtype=torch.int64), x6, 'mean')
+x7 = x5.scatter_reduce(0, torch.tensor([5]), x6, 'mean', include_self=False)
+x8 = x5.scatter_reduce(0, torch.tensor([5]), x6, 'mean')
+x9 = x5.scatter_reduce(0, torch.tensor([], dtype=torch.int64), x6, 'mean')
+""",
 }

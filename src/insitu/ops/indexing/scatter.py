@@ -257,6 +257,16 @@ _UFUNCS = {"sum": xp.add, "mean": xp.add, "prod": xp.multiply, "amax": xp.maximu
 def _k_scatter_reduce(out, dt, a, src, dim, index, reduce, include_self=True):
     # without self, PyTorch first scatters the identity (no source in that walk)
     out, o, at, idx, walk = _site(out, a, src, index, dim, walk_src=include_self)
+    if reduce == "mean" and a.dtype == xp.bool_:
+        # PyTorch has no bool loop for the mean's scatter (which runs after the identity's
+        # scatter, without self), nor for its division by the counts (which an empty index,
+        # scattering nothing, reaches)
+        if o is None:
+            raise NotImplementedError("\"div_floor_cpu\" not implemented for 'Bool'")
+        if walk is not None and not include_self:
+            raise _out_of_bounds(o, dim, walk)
+        raise NotImplementedError('"scatter_gather_tensor_cpu_reduce_mean" not implemented for '
+                                  "'Bool'")
     if o is None:
         return out
     values = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
