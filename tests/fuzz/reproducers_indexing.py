@@ -216,4 +216,21 @@ x7 = x5.scatter_reduce(0, torch.tensor([5]), x6, 'mean', include_self=False)
 x8 = x5.scatter_reduce(0, torch.tensor([5]), x6, 'mean')
 x9 = x5.scatter_reduce(0, torch.tensor([], dtype=torch.int64), x6, 'mean')
 """,
+    # the restride of an empty self names the strides PyTorch gives an empty result (contiguous),
+    # and as_strided measures an empty storage as 0 bytes
+    "index-fill-empty-result-strides": """
+x1 = torch.ones((2, 3), dtype=torch.float32)
+x4 = x1[torch.tensor([False, False])]
+x5 = x4 * 2
+x5.index_fill_(0, torch.tensor([0, 0]), 1.0)
+x2 = torch.ones((2, 2), dtype=torch.float32)
+x9 = x2[False].fmax(x2[False])
+x9.index_fill_(0, torch.tensor([0]), 3.0)
+x10 = x1[3:]
+x10.index_fill_(0, torch.tensor([0]), 3.0)
+x11 = x1.t()[:, 2:]
+x11.index_fill_(1, torch.tensor([0, 1]), 3.0)
+x6 = x1[False].cumsum(0)
+x7 = x6.as_strided((2,), (1,))
+""",
 }

@@ -215,7 +215,10 @@ def _check_index_fill(args, params):
 def _fill_site_in_storage(self, d, n):
     """PyTorch's index_fill_ restrides an empty self to `n` entries of stride 0 along d
     (as_strided, which checks the storage); False when that has no elements either."""
-    sizes, strides = list(self._data.shape) or [1], list(self.stride()) or [1]
+    strides = list(self.stride())
+    if not any(strides):        # NumPy's for an array made empty; a view keeps its base's
+        strides = _contiguous_strides(self._data.shape)
+    sizes, strides = list(self._data.shape) or [1], strides or [1]
     sizes[d], strides[d] = n, 0
     if not all(sizes):
         return False
@@ -227,6 +230,15 @@ def _fill_site_in_storage(self, d, n):
                            f"storage offset {offset}, and itemsize {item} requiring a storage "
                            f"size of {need} are out of bounds for storage of size {have}")
     return True
+
+
+def _contiguous_strides(shape):
+    """The strides PyTorch gives an empty tensor made by an op (contiguous: an empty dim counts
+    as 1); NumPy gives empty arrays zero strides."""
+    strides = [1] * (len(shape) or 1)
+    for k in range(len(shape) - 2, -1, -1):
+        strides[k] = strides[k + 1] * max(shape[k + 1], 1)
+    return strides
 
 
 def _k_index_fill(out, dt, a, value, dim, index):
