@@ -21,8 +21,8 @@ from ..shape import cat
 from ..table import ANY_DTYPE, ANY_SHAPE, OWN_OVERLAP, Op
 from . import prefix_writes
 from ._common import (INDEX_OP, at_least_1d, check_flat_bounds, check_index_dtype,
-                      check_long_index, coords, first_out_of_range, target, tensor_arg,
-                      with_inference_overlap)
+                      check_long_index, coords, first_out_of_range, flat_positions, target,
+                      tensor_arg, with_inference_overlap)
 
 
 # scatter / scatter_add -------------------------------------------------------------------
@@ -66,20 +66,30 @@ def _check_reduce(reduce):
 
 
 def _site(out, a, src, index, dim, walk_src=True):
-    """(the array written, its ≥1-d view, the coordinates the index names, the index, and None
-    or the first index out of range in PyTorch's walk: see `prefix_writes.scatter`), or the
-    array alone when the index is empty."""
+    """(the array written, the view of it the index addresses, the places the index names in
+    that view, the index, and None or the first index out of range in PyTorch's walk: see
+    `prefix_writes.scatter`), or the array alone when the index is empty. Once every index is
+    known to be in range, a C-contiguous array is addressed flat (one index: NumPy's fast
+    loops, visiting the elements in the same order), any other through coordinates."""
     idx = at_least_1d(index._data)
     out = target(out, a, src, index._data)
     if not idx.size:
         return out, None, None, idx, None
     o = at_least_1d(out)
     d = dim % o.ndim
-    walk = None
     if first_out_of_range(idx, o.shape[d]) is not None:  # after the overlap check, as PyTorch
-        walk = prefix_writes.scatter(o, d, idx, _walk_strides(
+        return out, o, coords(idx, d), idx, prefix_writes.scatter(o, d, idx, _walk_strides(
             o, src if walk_src else None, idx))
-    return out, o, coords(idx, d), idx, walk
+    if o.flags.c_contiguous:
+        return out, o.reshape(-1), flat_positions(idx, d, o.shape), idx, None
+    return out, o, coords(idx, d), idx, None
+
+
+def _source(src, idx, flat):
+    """The source values the index places: src's leading block of the index's shape (flat when
+    the places are)."""
+    values = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
+    return values.reshape(-1) if flat else values
 
 
 def _walk_strides(o, src, idx):
@@ -99,7 +109,7 @@ def _scatter_write(out, a, dim, index, value, reduce, src=None):
     if o is None:
         return out
     if src is not None:
-        value = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
+        value = _source(src, idx, o.ndim == 1)
     else:
         try:
             value = checks.fill_value(value, o.dtype)   # at each element, after its bounds check
@@ -269,7 +279,7 @@ def _k_scatter_reduce(out, dt, a, src, dim, index, reduce, include_self=True):
                                   "'Bool'")
     if o is None:
         return out
-    values = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
+    values = _source(src, idx, o.ndim == 1)
     if walk is not None:        # (PyTorch's kernel writes what comes before first)
         raise _out_of_bounds(o, dim, walk)
     if not include_self:
