@@ -233,4 +233,29 @@ x11.index_fill_(1, torch.tensor([0, 1]), 3.0)
 x6 = x1[False].cumsum(0)
 x7 = x6.as_strided((2,), (1,))
 """,
+    # a custom Function that is not recorded (no input requires grad) leaves the views it
+    # returns as made in its forward: under no_grad
+    "custom-function-unrecorded-view-writes": """
+class Ident(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+x3 = torch.ones((2, 2), dtype=torch.float32)
+x7 = Ident.apply(x3)
+x9 = torch.ones((2, 2), dtype=torch.float32, requires_grad=True)
+x10 = torch.nn.functional.gelu(x9)
+x7.scatter_(0, torch.ones((2, 2), dtype=torch.int64), x10)
+x1 = torch.zeros((1, 3), dtype=torch.int64)
+x2 = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+x4 = Ident.apply(x1)
+x4.masked_scatter_(x4 > 0, Ident.apply(x2))
+x8 = Ident.apply(x3.sum())
+x8[...] = x9.std()
+x7[[0]] = x10[0]
+""",
 }
