@@ -258,4 +258,14 @@ x8 = Ident.apply(x3.sum())
 x8[...] = x9.std()
 x7[[0]] = x10[0]
 """,
+    # a view with a graph of a base detached in place since is a view of a leaf for the guard,
+    # which comes before index_put_'s overlap check
+    "setitem-view-of-detached-leaf": """
+x1 = torch.tensor([-1.5, 0.5, 0.0], dtype=torch.float32, requires_grad=True)
+x2 = x1[0]
+x5 = x2.T
+x1.detach_()
+x5[x5 > 0] = x5
+x5.add_(1)
+""",
 }
