@@ -166,5 +166,106 @@ x1.scatter_(0, torch.ones((1,), dtype=torch.int64), float('inf'))
 x2 = torch.ones((3,), dtype=torch.int64)
 x2.scatter_(0, torch.tensor([0, 5]), float('inf'))
 """,
-}
+    # an inference self written outside inference mode: PyTorch's kernel refuses the overlap with
+    # self (before its bounds checks) before the inference write is refused
+    "index-ops-inference-overlap-first": """
+with torch.inference_mode():
+    x1 = torch.ones((2, 3), dtype=torch.float32) - 1
+    x2 = torch.arange(3, dtype=torch.int32)
+    x3 = torch.ones((1, 3), dtype=torch.float32) * 2
+    x4 = torch.zeros((3,), dtype=torch.float32).sum()
+    x5 = torch.zeros((3, 1), dtype=torch.int32)[2:] + 5
+x1.scatter_add_(0, torch.zeros((2, 3), dtype=torch.int64), x1)
+x2.scatter_reduce_(0, torch.ones((3,), dtype=torch.int64), x2, 'mean')
+x3.scatter_reduce_(0, torch.ones((1, 3), dtype=torch.int64), x3, 'prod')
+x4.scatter_(0, torch.ones((), dtype=torch.int64), x4)
+x5.index_copy_(0, torch.tensor([2]), x5)
+x5.index_add_(0, torch.tensor([0]), x5)
+""",
+    # index_put_'s overlap check: two dense tensors over the same bytes with the same strides
+    # overlap fully whatever their shapes (through .data too), before the shape check
+    "index-put-same-bytes-other-shape": """
+x1 = torch.ones((2, 1), dtype=torch.float32)
+x2 = x1.expand(2, 2, 1)
+x3 = x1.data
+x7 = x3.permute(1, 0)
+x7.index_put_((torch.tensor([1]),), x2[0])
+x8 = x1.permute(1, 0)
+x8.index_put_((torch.tensor([0]),), x1, accumulate=True)
+""",
+    # a basic index with more real entries than self has dims is too many, even after `...`
+    # (the autograd guards come later)
+    "setitem-ellipsis-too-many": """
+x1 = torch.arange(3, dtype=torch.float32, requires_grad=True)
+x2 = x1[torch.tensor(0)]
+x2[..., :] = x2
+x3 = torch.ones((), dtype=torch.float64)
+x3[..., :] = torch.tensor(-1.5, dtype=torch.float64)
+x3[..., 0:1] = 1.0
+x4 = torch.zeros((2,), dtype=torch.float32)
+x4[..., :, :] = 1.0
+""",
+    # scatter_reduce's mean has no bool kernel (an empty index runs none; without self, the
+    # identity's scatter checks the bounds first)
+    "scatter-reduce-mean-bool": """
+x1 = torch.tensor([0.0, 1.0, 2.0], dtype=torch.float32)
+x5 = torch.logical_and(x1, x1)
+x6 = x5[x5 > 0]
+x5.scatter_reduce_(0, torch.zeros((1,), dtype=torch.int64), x6, 'mean')
+x7 = x5.scatter_reduce(0, torch.tensor([5]), x6, 'mean', include_self=False)
+x8 = x5.scatter_reduce(0, torch.tensor([5]), x6, 'mean')
+x9 = x5.scatter_reduce(0, torch.tensor([], dtype=torch.int64), x6, 'mean')
+""",
+    # the restride of an empty self names the strides PyTorch gives an empty result (contiguous),
+    # and as_strided measures an empty storage as 0 bytes
+    "index-fill-empty-result-strides": """
+x1 = torch.ones((2, 3), dtype=torch.float32)
+x4 = x1[torch.tensor([False, False])]
+x5 = x4 * 2
+x5.index_fill_(0, torch.tensor([0, 0]), 1.0)
+x2 = torch.ones((2, 2), dtype=torch.float32)
+x9 = x2[False].fmax(x2[False])
+x9.index_fill_(0, torch.tensor([0]), 3.0)
+x10 = x1[3:]
+x10.index_fill_(0, torch.tensor([0]), 3.0)
+x11 = x1.t()[:, 2:]
+x11.index_fill_(1, torch.tensor([0, 1]), 3.0)
+x6 = x1[False].cumsum(0)
+x7 = x6.as_strided((2,), (1,))
+""",
+    # a custom Function that is not recorded (no input requires grad) leaves the views it
+    # returns as made in its forward: under no_grad
+    "custom-function-unrecorded-view-writes": """
+class Ident(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x
 
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+x3 = torch.ones((2, 2), dtype=torch.float32)
+x7 = Ident.apply(x3)
+x9 = torch.ones((2, 2), dtype=torch.float32, requires_grad=True)
+x10 = torch.nn.functional.gelu(x9)
+x7.scatter_(0, torch.ones((2, 2), dtype=torch.int64), x10)
+x1 = torch.zeros((1, 3), dtype=torch.int64)
+x2 = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+x4 = Ident.apply(x1)
+x4.masked_scatter_(x4 > 0, Ident.apply(x2))
+x8 = Ident.apply(x3.sum())
+x8[...] = x9.std()
+x7[[0]] = x10[0]
+""",
+    # a view with a graph of a base detached in place since is a view of a leaf for the guard,
+    # which comes before index_put_'s overlap check
+    "setitem-view-of-detached-leaf": """
+x1 = torch.tensor([-1.5, 0.5, 0.0], dtype=torch.float32, requires_grad=True)
+x2 = x1[0]
+x5 = x2.T
+x1.detach_()
+x5[x5 > 0] = x5
+x5.add_(1)
+""",
+}

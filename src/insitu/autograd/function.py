@@ -330,7 +330,8 @@ def _wrap_outputs(ctx, args, outputs, executable):
             if is_input:
                 o = _alias_view(o)
             o._grad_fn, o._output_nr, o._requires_grad = ctx, i, True
-        if o._base is not None and not is_dirty:
+        if executable and o._base is not None and not is_dirty:
+            # (a Function that is not recorded leaves its views as made: under no_grad)
             vm = o._view
             vm.creation, vm.output_nr, vm.fn_name = CUSTOM_FUNCTION, i, name
             vm.version = o._storage.version

@@ -71,5 +71,7 @@ def check_autograd(self, any_input_requires_grad):
             raise RuntimeError(MULTI_OUTPUT_VIEW.format(nr=vm.output_nr, fn=vm.fn_name))
         if meta == CUSTOM_FUNCTION:
             raise RuntimeError(CUSTOM_FN_VIEW.format(nr=vm.output_nr, fn=vm.fn_name))
-    if base_req and base._grad_fn is None:
+    # a view that requires grad (through its base, or its own graph when the base has since
+    # been detached in place) of a leaf
+    if (base_req or self._requires_grad) and base._grad_fn is None:
         raise RuntimeError(VIEW_OF_LEAF)

@@ -181,12 +181,14 @@ def check_input_overlap(self, inp_data):
 
 def check_no_overlap(out, inp):
     """PyTorch's `assert_no_overlap` (index and scatter ops: the source may not even be the
-    output itself): raise on a full or partial overlap; True where the input must be copied
-    first (an overlap PyTorch cannot tell, see `overlap_status`)."""
+    output itself): raise on a full or partial overlap (two dense arrays over the same bytes
+    count as full whatever their shapes); True where the input must be copied first (an
+    overlap PyTorch cannot tell, see `overlap_status`)."""
     if inp is out:
         raise RuntimeError(PARTIAL_OVERLAP)
     status = overlap_status(out, inp)
-    if status == "full" or status == "partial":
+    if status == "full" or status == "partial" or (
+            status == "buffer" and _dense(out) and _dense(inp)):
         raise RuntimeError(PARTIAL_OVERLAP)
     return status == "buffer"
 

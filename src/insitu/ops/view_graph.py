@@ -160,7 +160,7 @@ def view_geometry(t):
 def storage_flat(root):
     """The root's storage as a flat 1-D array (all strides are non-negative by construction)."""
     a = root._storage.array
-    span = 1
+    span = 0            # an empty storage holds no element
     if a.size:
         span = sum((n - 1) * (s // a.itemsize) for n, s in zip(a.shape, a.strides)) + 1
     return strided_view(a, 0, (span,), (a.itemsize,))

@@ -1,7 +1,9 @@
 """What the index ops share: argument checks with PyTorch's messages, the coordinates an index
 tensor reads or writes along a dim, and the array an in-place index kernel writes."""
+from ...autograd.grad_mode import mode
 from ...backend import xp
 from ...core import dtypes
+from ...core.storage import INFERENCE
 from ...core.tensor import Tensor
 from .. import checks
 from ..table import ANY_DTYPE, ANY_SHAPE
@@ -114,3 +116,32 @@ def target(out, a, *readers):
         if r is not None:
             checks.check_no_overlap(out, r)
     return out
+
+
+def with_inference_overlap(check, *readers):
+    """`check`, with an in-place form (`check.inplace`, which the pipeline runs for an in-place
+    call) that adds PyTorch's overlap check of the parameters named by `readers` ("source" is
+    the op's second operand) where self is an inference tensor written outside inference mode.
+    PyTorch runs its kernel there before refusing the write, so the kernel's refusals (the
+    overlap first) come first; insitu runs the kernel on a copy of self for them, where the
+    overlap with self's own memory no longer shows."""
+    def inplace(args, params):
+        try:
+            check(args, params)
+        except NotImplementedError as e:     # a dtype without a kernel: after the overlap
+            if not getattr(e, "early", False):
+                _inference_overlap(args, params, readers)
+            raise
+        _inference_overlap(args, params, readers)
+    check.inplace = inplace
+    return check
+
+
+def _inference_overlap(args, params, readers):
+    self = args[0]
+    if not self._storage.special & INFERENCE or mode.inference:
+        return
+    for name in readers:
+        r = (args[1] if len(args) > 1 else None) if name == "source" else params.get(name)
+        if isinstance(r, Tensor):
+            checks.check_no_overlap(self._data, r._data)

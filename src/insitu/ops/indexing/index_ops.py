@@ -13,7 +13,8 @@ from ..checks import fill_value, size_list
 from ..kernels import add_at_rows
 from ..table import ANY_DTYPE, ANY_SHAPE, EXPANDED_WARNS, OWN_OVERLAP, Op
 from . import prefix_writes
-from ._common import INDEX_OP, at_least_1d, check_long_index, target, tensor_arg
+from ._common import (INDEX_OP, at_least_1d, check_long_index, target, tensor_arg,
+                      with_inference_overlap)
 
 
 def _along(dim, idx):
@@ -126,7 +127,7 @@ def _index_add_source_grad(grad, dim, index, alpha, source_shape):
 
 
 INDEX_ADD = Op("index_add(Tensor self, dim, index, Tensor source, *, alpha=1)", _k_index_add,
-               check=_check_index_add, **INDEX_OP,
+               check=with_inference_overlap(_check_index_add, "index", "source"), **INDEX_OP,
                derivatives={"self": lambda grad: grad, "source": _index_add_source_grad})
 
 
@@ -188,7 +189,7 @@ def _k_index_copy(out, dt, a, src, dim, index):
 
 
 INDEX_COPY = Op("index_copy(Tensor self, dim, index, Tensor source)", _k_index_copy,
-                check=_check_index_copy, **INDEX_OP,
+                check=with_inference_overlap(_check_index_copy, "index", "source"), **INDEX_OP,
                 derivatives={"self": lambda grad, dim, index: grad.index_fill(dim, index, 0),
                              "source": lambda grad, dim, index, source_shape:
                              grad.index_select(dim, index).reshape(source_shape)})
@@ -214,7 +215,10 @@ def _check_index_fill(args, params):
 def _fill_site_in_storage(self, d, n):
     """PyTorch's index_fill_ restrides an empty self to `n` entries of stride 0 along d
     (as_strided, which checks the storage); False when that has no elements either."""
-    sizes, strides = list(self._data.shape) or [1], list(self.stride()) or [1]
+    strides = list(self.stride())
+    if not any(strides):        # NumPy's for an array made empty; a view keeps its base's
+        strides = _contiguous_strides(self._data.shape)
+    sizes, strides = list(self._data.shape) or [1], strides or [1]
     sizes[d], strides[d] = n, 0
     if not all(sizes):
         return False
@@ -226,6 +230,15 @@ def _fill_site_in_storage(self, d, n):
                            f"storage offset {offset}, and itemsize {item} requiring a storage "
                            f"size of {need} are out of bounds for storage of size {have}")
     return True
+
+
+def _contiguous_strides(shape):
+    """The strides PyTorch gives an empty tensor made by an op (contiguous: an empty dim counts
+    as 1); NumPy gives empty arrays zero strides."""
+    strides = [1] * (len(shape) or 1)
+    for k in range(len(shape) - 2, -1, -1):
+        strides[k] = strides[k + 1] * max(shape[k + 1], 1)
+    return strides
 
 
 def _k_index_fill(out, dt, a, value, dim, index):
@@ -254,7 +267,7 @@ def _index_fill_value_grad(grad, dim, index):
 # the value is a number or a 0-dim tensor (then IndexFillBackward1, with a gradient of its own)
 INDEX_FILL = Op("index_fill(Tensor self, dim, index, Scalar value)", _k_index_fill,
                 promote="self", writes=(ANY_DTYPE, ANY_SHAPE, EXPANDED_WARNS, OWN_OVERLAP),
-                check=_check_index_fill,
+                check=with_inference_overlap(_check_index_fill, "index"),
                 node=lambda args, params: ("IndexFillBackward1" if isinstance(args[1], Tensor)
                                            else "IndexFillBackward0"),
                 derivatives={"self": lambda grad, dim, index: grad.index_fill(dim, index, 0),

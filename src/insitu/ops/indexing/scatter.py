@@ -21,7 +21,8 @@ from ..shape import cat
 from ..table import ANY_DTYPE, ANY_SHAPE, OWN_OVERLAP, Op
 from . import prefix_writes
 from ._common import (INDEX_OP, at_least_1d, check_flat_bounds, check_index_dtype,
-                      check_long_index, coords, first_out_of_range, target, tensor_arg)
+                      check_long_index, coords, first_out_of_range, flat_positions, target,
+                      tensor_arg, with_inference_overlap)
 
 
 # scatter / scatter_add -------------------------------------------------------------------
@@ -65,20 +66,30 @@ def _check_reduce(reduce):
 
 
 def _site(out, a, src, index, dim, walk_src=True):
-    """(the array written, its ≥1-d view, the coordinates the index names, the index, and None
-    or the first index out of range in PyTorch's walk: see `prefix_writes.scatter`), or the
-    array alone when the index is empty."""
+    """(the array written, the view of it the index addresses, the places the index names in
+    that view, the index, and None or the first index out of range in PyTorch's walk: see
+    `prefix_writes.scatter`), or the array alone when the index is empty. Once every index is
+    known to be in range, a C-contiguous array is addressed flat (one index: NumPy's fast
+    loops, visiting the elements in the same order), any other through coordinates."""
     idx = at_least_1d(index._data)
     out = target(out, a, src, index._data)
     if not idx.size:
         return out, None, None, idx, None
     o = at_least_1d(out)
     d = dim % o.ndim
-    walk = None
     if first_out_of_range(idx, o.shape[d]) is not None:  # after the overlap check, as PyTorch
-        walk = prefix_writes.scatter(o, d, idx, _walk_strides(
+        return out, o, coords(idx, d), idx, prefix_writes.scatter(o, d, idx, _walk_strides(
             o, src if walk_src else None, idx))
-    return out, o, coords(idx, d), idx, walk
+    if o.flags.c_contiguous:
+        return out, o.reshape(-1), flat_positions(idx, d, o.shape), idx, None
+    return out, o, coords(idx, d), idx, None
+
+
+def _source(src, idx, flat):
+    """The source values the index places: src's leading block of the index's shape (flat when
+    the places are)."""
+    values = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
+    return values.reshape(-1) if flat else values
 
 
 def _walk_strides(o, src, idx):
@@ -98,7 +109,7 @@ def _scatter_write(out, a, dim, index, value, reduce, src=None):
     if o is None:
         return out
     if src is not None:
-        value = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
+        value = _source(src, idx, o.ndim == 1)
     else:
         try:
             value = checks.fill_value(value, o.dtype)   # at each element, after its bounds check
@@ -164,6 +175,9 @@ def _check_scatter_args(args, params):
     _check_reduce(params.get("reduce"))
 
 
+with_inference_overlap(_check_scatter_args, "index", "source")
+
+
 # scatter.src and scatter.value are PyTorch's two overloads (scatter_ below parses which one a call
 # is: `src` or `value`, positional or by keyword)
 SCATTER = Op("scatter(Tensor self, Tensor src, dim, index, reduce=None, aten='scatter')",
@@ -176,7 +190,8 @@ SCATTER_VALUE = Op("scatter(Tensor self, dim, index, value, reduce=None, aten='s
                    derivatives={"self": _scatter_self_grad})
 SCATTER_ADD = Op("scatter_add(Tensor self, dim, index, Tensor src)", _k_scatter_add,
                  **INDEX_OP,
-                 check=lambda a, p: _check_scatter(a[0], p["dim"], p["index"], a[1]),
+                 check=with_inference_overlap(lambda a, p: _check_scatter(
+                     a[0], p["dim"], p["index"], a[1]), "index", "source"),
                  derivatives={"self": lambda grad: grad, "src": _scatter_src_grad})
 
 
@@ -252,9 +267,19 @@ _UFUNCS = {"sum": xp.add, "mean": xp.add, "prod": xp.multiply, "amax": xp.maximu
 def _k_scatter_reduce(out, dt, a, src, dim, index, reduce, include_self=True):
     # without self, PyTorch first scatters the identity (no source in that walk)
     out, o, at, idx, walk = _site(out, a, src, index, dim, walk_src=include_self)
+    if reduce == "mean" and a.dtype == xp.bool_:
+        # PyTorch has no bool loop for the mean's scatter (which runs after the identity's
+        # scatter, without self), nor for its division by the counts (which an empty index,
+        # scattering nothing, reaches)
+        if o is None:
+            raise NotImplementedError("\"div_floor_cpu\" not implemented for 'Bool'")
+        if walk is not None and not include_self:
+            raise _out_of_bounds(o, dim, walk)
+        raise NotImplementedError('"scatter_gather_tensor_cpu_reduce_mean" not implemented for '
+                                  "'Bool'")
     if o is None:
         return out
-    values = at_least_1d(src)[tuple(slice(0, n) for n in idx.shape)]
+    values = _source(src, idx, o.ndim == 1)
     if walk is not None:        # (PyTorch's kernel writes what comes before first)
         raise _out_of_bounds(o, dim, walk)
     if not include_self:
@@ -324,7 +349,8 @@ def _scatter_reduce_backward(grad, kept_self, kept_src, result, dim, index, redu
 
 SCATTER_REDUCE = Op("scatter_reduce(Tensor self, dim, index, Tensor src, reduce, *, "
                     "include_self=True)", _k_scatter_reduce,
-                    check=_check_scatter_reduce, **INDEX_OP,
+                    check=with_inference_overlap(_check_scatter_reduce, "index", "source"),
+                    **INDEX_OP,
                     computed={"kept_self": lambda i, p: _values_for(i, p, 0),
                               "kept_src": lambda i, p: _values_for(i, p, 1)},
                     derivatives={("self", "src"): _scatter_reduce_backward})
@@ -479,7 +505,7 @@ def _k_put(out, dt, a, src, index, accumulate=False):
 
 
 PUT = Op("put(Tensor self, index, Tensor source, accumulate=False)", _k_put,
-         check=_check_put, **INDEX_OP,
+         check=with_inference_overlap(_check_put, "index", "source"), **INDEX_OP,
          derivatives={"self": lambda grad, index, accumulate:
                       grad if accumulate else grad.put(index, grad.new_zeros(index.shape)),
                       "source": lambda grad, index, source_shape:

@@ -99,7 +99,8 @@ def _check_index_put(args, params):
                                "dtype unsigned char")
         params["fill"] = checked_scalar(values._data.reshape(-1)[0].item(), self._dtype)
         return
-    if params["inplace"] and values._storage is self._storage:
+    if params["inplace"] and (values._storage is self._storage
+                              or xp.may_share_memory(self._data, values._data)):
         check_no_overlap(self._data, values._data)      # self as its own values too
     _check_bounds(self, indices, bounds=False)
     shape = _result_shape(self._data.shape, indices)
@@ -245,6 +246,8 @@ def _whole(self, idx):
     shape = self._data.shape
     dim = 0
     n_real = sum(1 for i in idx if i is not Ellipsis)
+    if n_real > len(shape):     # too many indices: the view's getitem says so
+        return False
     for i in idx:
         if i is Ellipsis:
             dim += len(shape) - n_real
