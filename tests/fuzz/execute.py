@@ -226,6 +226,13 @@ def _partial_overlap(ns, s, lib):
         inp = ns.get(r)
         if isinstance(inp, lib.Tensor) and inp is not out and _shares_partially(out, inp):
             return True
+    for expr in s.operands:         # a view made in the statement itself (`x[0]`)
+        try:
+            inp = eval(expr, ns)    # noqa: S307 (the program's own expression)
+        except Exception:   # noqa: BLE001 (the statement itself raises then)
+            continue
+        if isinstance(inp, lib.Tensor) and _shares_partially(out, inp):
+            return True
     return False
 
 

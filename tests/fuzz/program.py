@@ -10,10 +10,11 @@ versions of itself, and the helper definitions (`needs`, custom Functions) it us
 
 class Stmt:
     """One statement (its source may span lines: a decorated function and its call)."""
-    __slots__ = ("code", "tag", "defines", "reads", "writes", "simpler", "needs", "marks")
+    __slots__ = ("code", "tag", "defines", "reads", "writes", "simpler", "needs", "marks",
+                 "operands")
 
     def __init__(self, code, tag, defines=(), reads=(), writes=None, simpler=(), needs=(),
-                 marks=()):
+                 marks=(), operands=()):
         self.code = code
         self.tag = tag
         self.defines = tuple(defines)
@@ -22,6 +23,7 @@ class Stmt:
         self.simpler = tuple(simpler)   # replacements the shrinker tries (Stmts)
         self.needs = tuple(needs)       # helper definitions (`HELPERS` keys)
         self.marks = frozenset(marks)   # facts the comparer's rules read ("data-write", ...)
+        self.operands = tuple(operands)  # operand expressions other than bare names (`x[0]`)
 
     def source(self, indent=""):
         return "\n".join(indent + line for line in self.code.split("\n"))

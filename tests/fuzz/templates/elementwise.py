@@ -402,6 +402,7 @@ def writes(g):
                    "index_fill", "scatter", "scatter_add", "scatter_reduce", "put", "index_put",
                    "masked_scatter", "fill_tensor"])
     reads = [x.name]
+    operands = []       # operands derived from a variable, for the overlap rule
     n0 = x.shape[0] if x.shape else 1
     idx = g.pick([f"torch.tensor([0])", f"torch.tensor([{n0 - 1}, 0])",
                   f"torch.tensor([{n0}])", "torch.tensor([0, 0])"], [4, 4, 1, 1])
@@ -429,6 +430,7 @@ def writes(g):
         s = f"{src.name}[:1]" if src.shape and src.shape[0] > 1 and "[0]" in idx and "0, 0" not in idx else src.name
         code = f"{x.name}.{kind}_(0, {idx}, {s}{alpha})"
         reads.append(src.name)
+        operands.append(s)
     elif kind == "index_fill":
         code = f"{x.name}.index_fill_(0, {idx}, {g.number(x.dtype)})"
     elif kind in ("scatter", "scatter_add", "scatter_reduce"):
@@ -446,16 +448,20 @@ def writes(g):
         acc = g.pick(["", ", accumulate=True"])
         code = f"{x.name}.put_(torch.tensor([0, 1]), {src.name}.reshape(-1)[:2]{acc})"
         reads.append(src.name)
+        operands.append(f"{src.name}.reshape(-1)[:2]")
     elif kind == "index_put":
         acc = g.pick(["", ", accumulate=True"])
         code = f"{x.name}.index_put_(({idx},), {src.name}[0]{acc})" if src.shape else \
             f"{x.name}.index_put_(({idx},), {src.name}{acc})"
         reads.append(src.name)
+        if src.shape:
+            operands.append(f"{src.name}[0]")
     else:
         code = f"{x.name}.masked_scatter_({x.name} > 0, {src.name})"
         reads.append(src.name)
     _after_write(g, x, [g.vars[r] for r in reads if r in g.vars and r != x.name])
-    return Stmt(code, f"{kind}_", (), tuple(reads), writes=x.name, marks=_data_mark(x))
+    return Stmt(code, f"{kind}_", (), tuple(reads), writes=x.name, marks=_data_mark(x),
+                operands=operands)
 
 
 def reduce(g):
