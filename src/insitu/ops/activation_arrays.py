@@ -198,3 +198,34 @@ def _silu_grad_block(out, grad, x):
     s *= x
     s += one
     out *= s
+
+
+def hardswish_grad_array(grad, x):
+    """where(x <= 3, grad * (x / 3 + 0.5), grad), zeroed below -3, on arrays: the tensor
+    formula's arithmetic in its order, the two selections on the bits, a block at a time."""
+    return _by_blocks(_hardswish_grad_block, grad, x)
+
+
+def _keep_mask(b, u, shape):
+    """All ones where the boolean block `b` is False, zero where True: its bytes less one,
+    sign-extended into `u` (written over b)."""
+    m = b.view(xp.int8)
+    m -= 1
+    keep = scratch(12, u, shape)
+    xp.copyto(keep, m, casting="unsafe")
+    return keep
+
+
+def _hardswish_grad_block(out, grad, x):
+    t = x.dtype.type
+    u = BITS[x.dtype]
+    f = xp.divide(x, t(3), out=scratch(10, x.dtype, x.shape))
+    f += t(0.5)
+    f *= grad
+    fb, gb, ob = f.view(u), grad.view(u), out.view(u)
+    b = scratch(11, xp.bool_, x.shape)
+    take_grad = _keep_mask(xp.less_equal(x, t(3), out=b), u, x.shape)   # x > 3 or nan
+    xp.bitwise_xor(gb, fb, out=ob)
+    ob &= take_grad
+    ob ^= fb
+    ob &= _keep_mask(xp.less(x, t(-3), out=b), u, x.shape)
