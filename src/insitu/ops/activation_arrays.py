@@ -34,9 +34,24 @@ def zeros_block(dtype, shape):
     return z[:n].reshape(shape)
 
 
+_SIGNED = {xp.dtype(t): xp.dtype(i) for t, i in (("float16", "int16"), ("float32", "int32"),
+                                                 ("float64", "int64"))}
+
+
 def hardshrink_block(r, a, lam):
-    """a where |a| > lam (or nan), +0 elsewhere: a's bits and-ed with a mask made from the
-    comparison's bytes (0 - 1 is all ones, sign-extended); r (of a's dtype) may be a."""
+    """a where |a| > lam (or nan), +0 elsewhere: a's bits and-ed with a mask that is all ones
+    where |a| > lam; r (of a's dtype) may be a. For lam > 0 the mask is the sign of
+    bits(lam) - bits(|a|) spread by an arithmetic shift (the bits of non-negative floats order
+    as they do, nan's above every number); otherwise it is made from the comparison's bytes
+    (0 - 1 is all ones, sign-extended)."""
+    if lam > 0:
+        i = _SIGNED[a.dtype]
+        ab = a.view(i)
+        m = xp.bitwise_and(ab, i.type(xp.iinfo(i).max), out=scratch(0, i, a.shape))   # |a|
+        xp.subtract(lam.view(i), m, out=m)
+        xp.right_shift(m, i.type(8 * i.itemsize - 1), out=m)
+        xp.bitwise_and(ab, m, out=r.view(i))
+        return
     u = BITS[a.dtype]
     inside = xp.less_equal(xp.absolute(a, out=scratch(0, a.dtype, a.shape)), lam,
                            out=scratch(1, xp.bool_, a.shape)).view(xp.int8)
