@@ -18,7 +18,7 @@ conversion.
 """
 import sys
 
-from ..backend import xp
+from ..backend import clip, xp
 from .kernels import scratch
 
 _U32, _F32, _U16 = xp.dtype(xp.uint32), xp.dtype(xp.float32), xp.dtype(xp.uint16)
@@ -44,7 +44,7 @@ def _to_half_block(out, u):
     o = scratch(2, _U32, n)
     tf, mf = t.view(_F32), m.view(_F32)
     xp.bitwise_and(u, _ABS, out=t)                          # |x|
-    xp.clip(tf, _MIN_NORMAL, _OVERFLOW, out=mf)             # the normal part's input (NaN kept)
+    clip(tf, _MIN_NORMAL, _OVERFLOW, out=mf)             # the normal part's input (NaN kept)
     nan = xp.maximum.reduce(mf)
     nan = nan != nan
     if nan:     # no arithmetic on NaN (a signalling one would warn); they are written last
@@ -58,7 +58,7 @@ def _to_half_block(out, u):
     xp.right_shift(m, _3, out=m)
     xp.bitwise_or(o, m, out=o)
     xp.right_shift(o, _13, out=o)
-    xp.clip(tf, _ZERO, _MIN_NORMAL, out=tf)                 # the subnormal part: its steps
+    clip(tf, _ZERO, _MIN_NORMAL, out=tf)                 # the subnormal part: its steps
     xp.add(tf, _HALF, out=tf)                               # counted in the low bits of 0.5
     xp.add(o, t, out=o)
     xp.copyto(out, o, casting="unsafe")                     # the low 16 bits
