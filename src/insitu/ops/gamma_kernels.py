@@ -23,6 +23,7 @@ from Cephes) step for step, in the input's dtype, so they round as PyTorch's do.
 import math
 
 from ..backend import xp
+from .bitselect import select
 
 _F64 = xp.dtype(xp.float64)
 _PI = math.pi
@@ -102,7 +103,7 @@ def _lgamma_positive(x, coeffs=_L2):
             use = k >= j
             if not use.any():
                 break
-            xp.multiply(prod, xp.where(use, s - j, 1.0), out=prod)
+            xp.multiply(prod, select(use, s - j, 1.0), out=prod)     # bit selection
         r[i] = _series_at_2(base - 2.0, coeffs) + xp.log(prod)
     i = _where(x >= 13.0)
     if i is not None:
