@@ -657,3 +657,21 @@ def test_std_var_of_0_dim_and_of_rows_in_blocks(op):
         x = make(shape, "float32")
         compare(lambda m, x: getattr(x, op)(-1), x)
         compare(lambda m, x: getattr(x, op)(-1, keepdim=True), x)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_full_prod_is_torchs_one_thread_order(dtype):
+    """A full product of a contiguous float tensor multiplies in the order of PyTorch's
+    one-thread kernel (lanes of four vectors), so it matches it bit for bit at any length."""
+    rng = np.random.default_rng(0)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        for n in (5, 15, 16, 31, 32, 33, 100, 1000, 4097, 100_003):
+            x = (1 + 1e-3 * rng.standard_normal(n)).astype(dtype)
+            x[n // 3] = -x[n // 3]
+            got = insitu.tensor(x).prod().item()
+            assert got == torch.from_numpy(x).prod().item(), n
+            assert insitu.tensor(x.reshape(1, -1)).prod().item() == got
+    finally:
+        torch.set_num_threads(threads)

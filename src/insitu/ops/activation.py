@@ -426,6 +426,9 @@ def _k_hardswish(out, dt, a):
 
 def _hardswish_backward(grad, self):
     # 0 below -3, grad * (x / 3 + 0.5) up to 3, grad above
+    if (isinstance(grad, xp.ndarray) and self.dtype == grad.dtype and self.shape == grad.shape
+            and grad.dtype in _BITS):
+        return _arr.hardswish_grad_array(grad, self)
     inner = where(self <= 3, grad * (self / 3 + 0.5), grad)
     return inner.masked_fill(self < -3, 0)
 
@@ -569,7 +572,7 @@ FUNCTIONAL = {
                       derivatives={"self": _log_sigmoid_backward}),
     "hardswish": Op("hardswish(Tensor self)", _k_hardswish, promote="same",
                     variants="function inplace", check=_float_only("hardswish_cpu"),
-                    derivatives={"self": _hardswish_backward}),
+                    derivatives={"self": _hardswish_backward}, on_arrays=True),
     "hardsigmoid": Op("hardsigmoid(Tensor self)", _k_hardsigmoid, promote="same",
                       variants="function inplace", check=_float_only("hardsigmoid_cpu"),
                       derivatives={"self": _hardsigmoid_backward}),

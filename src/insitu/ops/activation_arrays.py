@@ -34,9 +34,24 @@ def zeros_block(dtype, shape):
     return z[:n].reshape(shape)
 
 
+_SIGNED = {xp.dtype(t): xp.dtype(i) for t, i in (("float16", "int16"), ("float32", "int32"),
+                                                 ("float64", "int64"))}
+
+
 def hardshrink_block(r, a, lam):
-    """a where |a| > lam (or nan), +0 elsewhere: a's bits and-ed with a mask made from the
-    comparison's bytes (0 - 1 is all ones, sign-extended); r (of a's dtype) may be a."""
+    """a where |a| > lam (or nan), +0 elsewhere: a's bits and-ed with a mask that is all ones
+    where |a| > lam; r (of a's dtype) may be a. For lam > 0 the mask is the sign of
+    bits(lam) - bits(|a|) spread by an arithmetic shift (the bits of non-negative floats order
+    as they do, nan's above every number); otherwise it is made from the comparison's bytes
+    (0 - 1 is all ones, sign-extended)."""
+    if lam > 0:
+        i = _SIGNED[a.dtype]
+        ab = a.view(i)
+        m = xp.bitwise_and(ab, i.type(xp.iinfo(i).max), out=scratch(0, i, a.shape))   # |a|
+        xp.subtract(lam.view(i), m, out=m)
+        xp.right_shift(m, i.type(8 * i.itemsize - 1), out=m)
+        xp.bitwise_and(ab, m, out=r.view(i))
+        return
     u = BITS[a.dtype]
     inside = xp.less_equal(xp.absolute(a, out=scratch(0, a.dtype, a.shape)), lam,
                            out=scratch(1, xp.bool_, a.shape)).view(xp.int8)
@@ -198,3 +213,34 @@ def _silu_grad_block(out, grad, x):
     s *= x
     s += one
     out *= s
+
+
+def hardswish_grad_array(grad, x):
+    """where(x <= 3, grad * (x / 3 + 0.5), grad), zeroed below -3, on arrays: the tensor
+    formula's arithmetic in its order, the two selections on the bits, a block at a time."""
+    return _by_blocks(_hardswish_grad_block, grad, x)
+
+
+def _keep_mask(b, u, shape):
+    """All ones where the boolean block `b` is False, zero where True: its bytes less one,
+    sign-extended into `u` (written over b)."""
+    m = b.view(xp.int8)
+    m -= 1
+    keep = scratch(12, u, shape)
+    xp.copyto(keep, m, casting="unsafe")
+    return keep
+
+
+def _hardswish_grad_block(out, grad, x):
+    t = x.dtype.type
+    u = BITS[x.dtype]
+    f = xp.divide(x, t(3), out=scratch(10, x.dtype, x.shape))
+    f += t(0.5)
+    f *= grad
+    fb, gb, ob = f.view(u), grad.view(u), out.view(u)
+    b = scratch(11, xp.bool_, x.shape)
+    take_grad = _keep_mask(xp.less_equal(x, t(3), out=b), u, x.shape)   # x > 3 or nan
+    xp.bitwise_xor(gb, fb, out=ob)
+    ob &= take_grad
+    ob ^= fb
+    ob &= _keep_mask(xp.less(x, t(-3), out=b), u, x.shape)

@@ -7,6 +7,7 @@ from ..core.storage import INFERENCE
 from ..core.tensor import Tensor, new_tensor
 from .codegen import entry_points
 from .derivatives import Derivative, record
+from .half_floats import to_float, to_half
 from .kernels import UNSAFE
 from .pointwise import zeros_like
 from .checks import check_internal_overlap, fill_value
@@ -84,9 +85,20 @@ def contiguous_copy(self):
     return self.clone(memory_format="contiguous_format")
 
 
+_F32, _F16 = xp.dtype(xp.float32), xp.dtype(xp.float16)
+
+
 def to_dtype(self, dt):
     """A converted copy of `self` (ToCopyBackward0; an integer result has no gradient)."""
-    out = new_tensor(self._data.astype(dt.np), dt)
+    a = self._data
+    src = a.dtype
+    if src == _F32 and dt is dtypes.float16:
+        arr = to_half(a)
+    elif src == _F16 and dt is dtypes.float32:
+        arr = to_float(a)
+    else:
+        arr = a.astype(dt.np)
+    out = new_tensor(arr, dt)
     if self._storage.special & INFERENCE and not mode.inference:
         return _written_by_copy(out, self)
     if dt.is_floating_point and self._requires_grad and mode.grad:

@@ -22,8 +22,8 @@ from . import parallel
 from .kernels import _BLOCK, scratch
 from .derivatives import Derivative, record
 from .pipelines import check_out_grad, write_out
-from .reducing import (acc_dtype, c_contiguous, cast, count_of, expand_back, np_axis,
-                       reduced_dims, restore_dims, result_or_out, sum_dtype)
+from .reducing import (acc_dtype, c_contiguous, cast, count_of, expand_back, full_prod,
+                       np_axis, reduced_dims, restore_dims, result_or_out, sum_dtype)
 
 _new = object.__new__
 _INF = float("inf")
@@ -221,8 +221,12 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     rdt = sum_dtype(input._dtype, dtype)
     if out is not None and dtype is None:
         rdt = out._dtype
-    res = xp.prod(a, axis=np_axis(dims, a.ndim), keepdims=keepdim and dim is not None,
-                  dtype=acc_dtype(rdt.np))
+    acc = acc_dtype(rdt.np)
+    if dims is None and a.dtype == acc:
+        res = full_prod(a)
+    else:
+        res = xp.prod(a, axis=np_axis(dims, a.ndim), keepdims=keepdim and dim is not None,
+                      dtype=acc)
     t = result_or_out("prod", res, rdt, (input,), out)
     if out is not None:
         return t

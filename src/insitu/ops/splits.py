@@ -5,7 +5,8 @@ from itertools import accumulate
 
 from ..autograd import recorder
 from ..core.storage import Storage, INFERENCE, READONLY
-from ..core.tensor import Tensor, _wrap_dim, alias
+from ..backend import has_internal_overlap
+from ..core.tensor import Tensor, _wrap_dim, alias, assemble
 from .view_graph import multi_node, multi_view
 from .views import _along, narrow, select
 
@@ -127,9 +128,12 @@ def _unsafe_pieces(self, d, sizes, node_name):
     arrays, pieces = _pieces(self, d, sizes)
     node = multi_node(self, arrays, node_name, pieces)
     outs = []
+    # a piece of memory without overlap has none either: the overlap test only where it may
+    overlapping = has_internal_overlap(self._data)
+    st, dt = self._storage, self._dtype
     for i, a in enumerate(arrays):
-        t = alias(self, a)
-        t._storage = _own_counter(self._storage)
+        t = alias(self, a) if overlapping else assemble(a, dt, st)
+        t._storage = _own_counter(st)
         if node is not None:
             recorder.attach(node, t, i)
         outs.append(t)

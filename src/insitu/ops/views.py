@@ -80,7 +80,11 @@ def view(self, *shape):
     ViewBackward0."""
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
         return _view_dtype(self, to_dtype(shape[0]))
-    shape = _infer_size(_shape_arg(shape), self._data.size)
+    return _view_shape(self, _infer_size(_shape_arg(shape), self._data.size))
+
+
+def _view_shape(self, shape):
+    """view() with `shape` already parsed and checked against the size."""
     a = self._data
     if a.flags.c_contiguous:
         arr = a.reshape(shape)
@@ -115,9 +119,13 @@ def reshape(self, *shape):
     another shape (one size may be -1). A view when the strides allow it (ViewBackward0, or
     ReshapeAliasBackward0 for a non-contiguous input), otherwise a contiguous copy
     (UnsafeViewBackward0)."""
-    shape = _infer_size(_shape_arg(shape), self._data.size)
+    return _reshape_shape(self, _infer_size(_shape_arg(shape), self._data.size))
+
+
+def _reshape_shape(self, shape):
+    """reshape() with `shape` already parsed and checked against the size."""
     if self.is_contiguous():
-        return view(self, shape)
+        return _view_shape(self, shape)
     arr = _view_strides(self._data, shape)
     if arr is not None:   # still expressible as a view: PyTorch's _reshape_alias
         return _view_op(self, arr, "ReshapeAliasBackward0", lambda g: reshape(g, shape))
@@ -154,7 +162,7 @@ def flatten(self, start_dim=0, end_dim=-1):
     n = 1
     for d in shape[s:e + 1]:
         n *= d
-    return reshape(self, shape[:s] + (n,) + shape[e + 1:])
+    return _reshape_shape(self, shape[:s] + (n,) + shape[e + 1:])
 
 
 def unflatten(self, dim, sizes):

@@ -22,10 +22,11 @@ def _blocks(d):
     return [flat[s:s + _BLOCK] for s in range(0, flat.size, _BLOCK)]
 
 
-def _pick_into(out, near, q, lin):
-    """out = where(near, q, lin) on the bits (all three of one float dtype and size)."""
+def _pick_into(out, m, q, lin):
+    """out = where(near, q, lin) on the bits (all three of one float dtype and size), m all
+    ones where near."""
     u = BITS[out.dtype]
-    m = ones_where(near, u, out=scratch(3, u, (out.size,)))
+    m = m.view(u)
     qb, lb = q.view(u), lin.view(u)
     xp.bitwise_xor(qb, lb, out=qb)
     xp.bitwise_and(qb, m, out=qb)
@@ -43,18 +44,33 @@ def smooth_l1_into(d, beta):
         ad, near, lin = _parts(b, beta, half)
         q = xp.multiply(0.5, b, out=ad)
         q *= b
-        q /= beta
+        if beta != 1:               # x / 1 is x
+            q /= beta
         _pick_into(b, near, q, lin)
     return d
 
 
+_SIGNED = {xp.dtype(t): xp.dtype(i) for t, i in (("float16", "int16"), ("float32", "int32"),
+                                                 ("float64", "int64"))}
+
+
 def _parts(b, bound, half):
-    """|b|, |b| < bound, and |b| - half, for a block, in scratch."""
+    """|b|, a mask all ones where |b| < bound, and |b| - half, for a block, in scratch. For a
+    bound > 0 the mask is the sign of bits(|b|) - bits(bound) spread by an arithmetic shift
+    (the bits of non-negative floats order as they do, nan's above every number)."""
     n, dt = b.size, b.dtype
     ad = xp.absolute(b, out=scratch(0, dt, (n,)))
-    near = xp.less(ad, bound, out=scratch(2, xp.bool_, (n,)))
+    bound = dt.type(bound)          # as the comparison sees it
+    if bound > 0:
+        i = _SIGNED[dt]
+        m = xp.subtract(ad.view(i), bound.view(i), out=scratch(3, i, (n,)))
+        xp.right_shift(m, i.type(8 * i.itemsize - 1), out=m)
+    else:
+        u = BITS[dt]
+        m = ones_where(xp.less(ad, bound, out=scratch(2, xp.bool_, (n,))), u,
+                       out=scratch(3, u, (n,)))
     lin = xp.subtract(ad, half, out=scratch(1, dt, (n,)))
-    return ad, near, lin
+    return ad, m, lin
 
 
 def huber_into(d, delta):
@@ -66,7 +82,8 @@ def huber_into(d, delta):
     half = 0.5 * delta
     for b in blocks:
         ad, near, lin = _parts(b, delta, half)
-        xp.multiply(delta, lin, out=lin)
+        if delta != 1:              # 1 * x is x
+            xp.multiply(delta, lin, out=lin)
         q = xp.multiply(0.5, b, out=ad)
         q *= b
         _pick_into(b, near, q, lin)
