@@ -6,7 +6,7 @@ import weakref
 from ..core.dtypes import CPP_NAMES
 from ..core.state import mode
 from ..core.storage import INFERENCE
-from ..core.tensor import alias
+from ..core.tensor import alias, data_alias
 from .engine import backward as run_backward
 from .node import HOOKS, Handle
 
@@ -136,8 +136,9 @@ def _get_data(self):
     backward instead of silently giving a wrong gradient. Assigning `.data` swaps the array and
     storage."""
     # insitu's .data shares storage AND the version counter: mutating it where a graph saved the
-    # tensor is reported at backward instead of silently producing a wrong gradient
-    return _inference_alias(self, alias(self))
+    # tensor is reported at backward instead of silently producing a wrong gradient; the views'
+    # graph counts its writes apart, as PyTorch's does (`graph_version`)
+    return _inference_alias(self, data_alias(self))
 
 
 def _set_data(self, value):

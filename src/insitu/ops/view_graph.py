@@ -21,7 +21,7 @@ from ..autograd.version_tracking import BY_REGION
 from ..backend import xp, has_internal_overlap, strided_view
 from ..core.dtypes import int64
 from ..core.storage import INFERENCE
-from ..core.tensor import assemble, new_tensor
+from ..core.tensor import assemble, graph_version, new_tensor
 from ..creation import empty_with_layout, zeros
 from .derivatives import Derivative, prepare
 
@@ -106,7 +106,7 @@ def make_view(src, arr, name, replay, overlapping=False, creation=None, output_n
             creation = src._view.creation
         if creation != DEFAULT:
             output_nr, fn_name = 0, op_label(name)
-    t._view = ViewMeta(creation, st.version, output_nr, fn_name)
+    t._view = ViewMeta(creation, graph_version(t), output_nr, fn_name)
     # a view of an inference tensor carries no autograd key: it never requires grad
     rg = t._requires_grad = src._requires_grad and not st.special & INFERENCE
     if rg and mode.grad:
@@ -256,7 +256,7 @@ def regenerate_view_grad_fn(view):
         view._grad_fn = as_strided_node(base, view)
         view._output_nr = 0
         view._requires_grad = True
-    view._view.version = view._storage.version
+    view._view.version = graph_version(view)
 
 
 def _move_retain_hook(t, new_fn):
@@ -292,7 +292,7 @@ def current_grad_fn(t):
     """grad_fn of a view, regenerated if its base (or a sibling view) was modified since (with
     region tracking on, a multi-view function's output is regenerated like any view)."""
     vm = t._view
-    if vm.version != t._storage.version:
+    if vm.version != graph_version(t):
         # a view PyTorch will not rebase (made under no_grad, in inference mode, one of several
         # outputs) whose base requires grad: reading its grad_fn raises
         if vm.creation != DEFAULT and t._base._requires_grad \
