@@ -59,4 +59,66 @@ e = v * 1
 d.detach().mul_(2)
 f = v * 1
 """,
+    # a view without history follows its base's requires_grad: made before
+    # `base.requires_grad_()`, it requires grad after it, and so do the ops that read it (their
+    # gradient for it goes nowhere)
+    "view-follows-base-requires-grad": """
+x1 = torch.full((2, 1), 2.0, dtype=torch.float64)
+x2 = x1[0]
+x1.requires_grad_()
+x4 = x2.sin()
+x5 = torch.ones((2, 2), dtype=torch.float64)
+x6 = x5.chunk(2)[0]
+x5.requires_grad_()
+x9 = x6[-1, ::2, ...]
+x10 = torch.tensor([[2.0], [0.0]], dtype=torch.float64)
+x11 = x10.view(1, 2)
+x10.requires_grad_()
+x12 = x11.squeeze()
+x13 = torch.zeros((2, 1), dtype=torch.float32)
+x14 = x13[[0, 1]]
+x15 = x14.reshape(-1)
+x14.requires_grad_()
+x16 = torch.where(x15 > 0, x15, x15)
+x16.sum().backward()
+x14.requires_grad_(False)
+x17 = x15 * 2
+""",
+    # ... and after a write of a value that requires grad into its base, it is stale: its
+    # grad_fn is regenerated (AsStridedBackward0) when it is next read or used
+    "stale-view-of-base-made-to-require-grad": """
+x2 = torch.tensor([[-1.0, -0.5, 0.5], [-1.0, 1.0, -0.5]], dtype=torch.float32)
+x3 = x2.detach().requires_grad_()
+x5 = x2.permute(1, 0)
+x2[:] = x3
+x6 = x5[False]
+x1 = torch.zeros((2, 3), dtype=torch.float32, requires_grad=True)
+x7 = x1.data
+x8 = x7[0]
+x7[0:2] = x1
+x9 = x8.chunk(2)[0]
+""",
+    # reading the grad_fn of a view whose base does not require grad leaves it as it is: it
+    # is stale once the base requires grad
+    "stale-view-read-before-base-requires-grad": """
+x2 = torch.full((2, 1), 0.5, dtype=torch.float32)
+x5 = x2[0]
+x5.fill_(0.0)
+x6 = x5.grad_fn
+x2.requires_grad_()
+x7 = x5 * 1
+""",
+    # a stale view PyTorch cannot rebase is refused even when its base no longer requires grad
+    # (it has a grad_fn); one without a grad_fn is named as a view made under no_grad
+    "stale-multi-output-view-messages": """
+x1 = torch.zeros((2, 1), dtype=torch.float32, requires_grad=True)
+x3 = x1.split(1)[-1]
+x1.detach_()
+x1.sub_(x1, alpha=2)
+x4 = torch.ones((2, 3), dtype=torch.float32, requires_grad=True)
+x6 = torch.nn.functional.tanh(x4.std())
+x7 = torch.tensor([[0, 1], [0, 4]], dtype=torch.int64)
+x9 = x7.chunk(2)[-1]
+x7[...] = x6
+""",
 }

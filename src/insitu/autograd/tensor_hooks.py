@@ -9,6 +9,7 @@ from ..core.storage import INFERENCE
 from ..core.tensor import alias, data_alias
 from .engine import backward as run_backward
 from .node import HOOKS, Handle
+from .view_requires_grad import base_changed
 
 _NONLEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -41,9 +42,13 @@ def requires_grad_(self, requires_grad=True):
     if requires_grad and self._storage.special & INFERENCE and not mode.inference:
         raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode "
                            "is not allowed.")
+    changed = self._requires_grad != requires_grad
     self._requires_grad = requires_grad
-    if requires_grad and self._base is not None:
-        self._view.leaf = True     # a leaf of its own, even if made under no_grad
+    if self._base is not None:
+        if requires_grad:
+            self._view.leaf = True     # a leaf of its own, even if made under no_grad
+    elif changed:
+        base_changed(self)
     return self
 
 
@@ -126,7 +131,9 @@ def detach_(self):
             "these gradients. To fix this error, please refer to the Optimizer.zero_grad() "
             "function in torch/optim/optimizer.py as the solution.")
     self._grad_fn = None
-    self._requires_grad = False
+    if self._requires_grad:
+        self._requires_grad = False
+        base_changed(self)
     return self
 
 

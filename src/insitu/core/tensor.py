@@ -43,6 +43,7 @@ class Tensor:
     data in the default dtype). CPU only."""
     __slots__ = ("_data", "_dtype", "_storage", "_base", "_requires_grad", "_grad_fn",
                  "_output_nr", "_grad", "_view", "_hooks", "_acc", "_retains_grad", "_inference",
+                 "_grad_views",
                  "__weakref__", "__dict__")
 
     # ---------------------------------------------------------------- construction
