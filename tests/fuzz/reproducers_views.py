@@ -121,4 +121,30 @@ x7 = torch.tensor([[0, 1], [0, 4]], dtype=torch.int64)
 x9 = x7.chunk(2)[-1]
 x7[...] = x6
 """,
+    # a node whose saved values were modified names the first in PyTorch's order (saved
+    # inputs by name, then outputs): tensor1 (self, Addcdiv) before tensor2 (a stale view);
+    # clamp_min's `min` (a stale view: AsStrided) before self
+    "saved-check-order": """
+x2 = torch.tensor([[-1.0, 2.0, 2.0], [2.0, 1.0, 1.0]], dtype=torch.float32, requires_grad=True)
+x5 = x2.sum()
+x6 = x5.transpose(0, -1)
+x5.addcdiv_(x5, x6, value=0.5)
+x5.backward(retain_graph=True)
+x1 = torch.tensor(2.0, dtype=torch.float32, requires_grad=True)
+x3 = x1.view_as(x1)
+x4 = x1.clamp_min(x3)
+x3.detach().mul_(2)
+x4.backward()
+""",
+    # the saved output of an in-place op on a view is named by the view's grad_fn as it was
+    # saved (AsStridedBackward0), not by the op's node
+    "saved-inplace-view-output-name": """
+x1 = torch.tensor([1.0, 2.0], dtype=torch.float32, requires_grad=True)
+x2 = x1 * 1
+x5 = x2[0:2]
+x5.exp_()
+x11 = x5.unsqueeze(0)
+x13 = x11.atan_()
+x5.sum().backward()
+""",
 }

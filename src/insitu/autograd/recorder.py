@@ -97,6 +97,12 @@ def rewired(cls, next_functions):
     return node
 
 
+def drop_first_edge(node):
+    """The node of an in-place op on a view, once CopySlices routes the view's gradient to the
+    base: it no longer holds the view's old grad_fn."""
+    node.next_functions = (NO_EDGE,) + node.next_functions[1:]
+
+
 def needs_grad(inputs):
     """Whether an op over `inputs` is recorded at all (some input requires grad)."""
     for a in inputs:

@@ -27,7 +27,7 @@ from ..core.dtypes import int64
 from ..core.storage import DATA_ALIAS, INFERENCE
 from ..core.tensor import assemble, graph_version, new_tensor
 from ..creation import empty_with_layout, zeros
-from .derivatives import Derivative, prepare
+from .derivatives import Derivative, FormulaNode, prepare
 
 
 
@@ -263,6 +263,12 @@ def after_inplace(self, node):
     copy.base_geom = view_geometry(base)
     copy.view_geom = view_geometry(self)
     copy.fn = node
+    # the view's gradient goes to the base (CopySlices' first edge): a formula node no longer
+    # holds the view's old grad_fn, which lives on only while something else holds it (as in
+    # PyTorch, where an output saved by the op names it while it lives). A custom Function's
+    # node reads its edges to know which gradients are needed: it keeps them.
+    if isinstance(node, FormulaNode):
+        recorder.drop_first_edge(node)
     _move_retain_hook(base, copy)
     base._grad_fn = copy
     base._output_nr = 0
