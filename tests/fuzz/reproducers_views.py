@@ -147,4 +147,25 @@ x11 = x5.unsqueeze(0)
 x13 = x11.atan_()
 x5.sum().backward()
 """,
+    # a view made under no_grad of a view made in inference mode stays an inference-mode view
+    "no-grad-view-of-inference-view": """
+x1 = torch.full((3, 1), -0.5, dtype=torch.float64, requires_grad=True)
+@torch.inference_mode()
+def f2(t):
+    return t[0]
+x2 = f2(x1)
+torch.set_grad_enabled(False)
+x8 = x2.T
+x2.rad2deg_()
+x8.requires_grad_()
+""",
+    # a view of a tensor made from an inference tensor shares its version counter, which
+    # PyTorch may start at 1 (docs/differences.md, inference-result-versions)
+    "view-of-inference-result-version": """
+with torch.inference_mode():
+    x4 = torch.ones((), dtype=torch.uint8)
+x6 = x4.sum()
+x8 = x6.t()
+x9 = x8.view_as(x8)
+""",
 }

@@ -104,9 +104,13 @@ def make_view(src, arr, name, replay, overlapping=False, creation=None, output_n
         # Errors then name this view's own op ("Output 0 of View"), not its source's. Made
         # under no_grad, it is a no_grad view even of a tensor that does not require grad:
         # writing a value that requires grad into it later is refused.
+        # A view made under no_grad of a view made in inference mode stays an inference-mode
+        # view (PyTorch's propagate_creation_meta).
         creation = DEFAULT
         if not mode.grad and not st.special & INFERENCE:
             creation = INFERENCE_MODE if mode.inference else NO_GRAD_MODE
+            if base is not None and src._view.creation == INFERENCE_MODE:
+                creation = INFERENCE_MODE
         elif base is not None:
             creation = src._view.creation
         if creation != DEFAULT:
