@@ -8,7 +8,10 @@
   grad_fn. For a view, the root base's grad_fn becomes `CopySlices`, which routes the part of the
   base's gradient that the view covers through the op's node and the rest straight to the base's
   old grad_fn; the view's own grad_fn becomes `AsStridedBackward0` of the base. Other views of
-  the base regenerate theirs when next asked (`grad_fn`): their recorded version is stale.
+  the base regenerate theirs when next asked (`grad_fn`): their recorded version is stale
+  (counted as PyTorch counts it: `core.tensor.graph_version`, where writes through `.data` are
+  apart), once the base requires grad.
+* A view made without a graph follows its base's requires_grad (`autograd.view_requires_grad`).
 """
 from weakref import ref
 
@@ -103,9 +106,8 @@ def make_view(src, arr, name, replay, overlapping=False, creation=None, output_n
         # of a multi-output view; otherwise a view of a view inherits how its source was made.
         # Errors then name this view's own op ("Output 0 of View"), not its source's. Made
         # under no_grad, it is a no_grad view even of a tensor that does not require grad:
-        # writing a value that requires grad into it later is refused.
-        # A view made under no_grad of a view made in inference mode stays an inference-mode
-        # view (PyTorch's propagate_creation_meta).
+        # writing a value that requires grad into it later is refused. Made under no_grad from
+        # a view made in inference mode, it stays an inference-mode view.
         creation = DEFAULT
         if not mode.grad and not st.special & INFERENCE:
             creation = INFERENCE_MODE if mode.inference else NO_GRAD_MODE
