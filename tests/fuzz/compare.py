@@ -34,8 +34,8 @@ RULES = {
     GRADIENT_VERSIONS: "the `_version` of a gradient (from autograd.grad or .grad) is not "
                        "compared: it counts the in-place steps of PyTorch's backward internals",
     INFERENCE_RESULTS: "the `_version` of a tensor made outside inference mode from an "
-                       "inference tensor is not compared: PyTorch's starts at 1 for some ops "
-                       "(clone, to, sum...), insitu's at 0",
+                       "inference tensor (or of a view or alias of one) is not compared: "
+                       "PyTorch's starts at 1 for some ops (clone, to, sum...), insitu's at 0",
     FAILED_WRITES: "after an index, scatter or masked write, an integer division or a write into "
                    "an inference tensor that raised in both libraries, values are not compared: "
                    "PyTorch's kernel leaves what it wrote (and an `out=` resized), insitu writes "
@@ -126,6 +126,8 @@ def _versions_left_out(program, events):
     for loc, ev in events:
         if ev == "inference-read" and loc in where:
             names.update(where[loc].defines)
+        elif ev.startswith("shares-version ") and ev[15:] in names and loc in where:
+            names.update(where[loc].defines)    # a view or alias of one: the same counter
     return names
 
 

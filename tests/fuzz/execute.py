@@ -10,8 +10,9 @@ variable, `str()` included. Observing a tensor reads, in this order, its shape, 
 
 It also records facts the comparer's rules need (`Trace.events`): an in-place write whose
 operand partially shares memory with the written tensor (`overlap`), a statement outside
-inference mode reading an inference tensor (`inference-read`), and the marks the generator put on
-statements (`data-write`, ...).
+inference mode reading an inference tensor (`inference-read`), a defined tensor sharing the memory
+of one it read (`shares-version NAME`), and the marks the generator put on statements
+(`data-write`, ...).
 """
 import builtins
 import re
@@ -111,6 +112,21 @@ def run(program, lib, final=True):
     return trace
 
 
+def _shared_counters(s, ns, loc, trace, lib):
+    """`shares-version NAME`: a tensor the statement defined shares the memory, and so (a view,
+    an alias, the same tensor) the version counter, of tensor NAME that it read."""
+    for name in s.defines:
+        t = ns.get(name)
+        if not isinstance(t, lib.Tensor) or t.is_inference():
+            continue
+        ptr = t.untyped_storage().data_ptr()
+        for r in s.reads:
+            u = ns.get(r)
+            if isinstance(u, lib.Tensor) and not u.is_inference() \
+                    and u.untyped_storage().data_ptr() == ptr:
+                trace.events.append((loc, "shares-version " + r))
+
+
 def _run_stmt(s, ns, loc, trace, lib, names):
     """Run one statement; returns whether it raised."""
     overlap = s.writes is not None and _partial_overlap(ns, s, lib)
@@ -125,6 +141,8 @@ def _run_stmt(s, ns, loc, trace, lib, names):
     trace.items.append(((loc, "raise"), err))
     if err is None and overlap:
         trace.events.append((loc, "overlap"))
+    if err is None and lib.__name__ == "torch":
+        _shared_counters(s, ns, loc, trace, lib)
     for m in s.marks:
         trace.events.append((loc, m))
     for name in s.defines + ((s.writes,) if s.writes else ()):

@@ -9,6 +9,7 @@ from .program import parse  # noqa: E402
 from .reproducers_autograd import REPRODUCERS as AUTOGRAD  # noqa: E402
 from .reproducers_indexing import REPRODUCERS as INDEXING  # noqa: E402
 from .reproducers_memory import REPRODUCERS as MEMORY  # noqa: E402
+from .reproducers_views import REPRODUCERS as VIEWS  # noqa: E402
 
 REPRODUCERS = {
     # __setitem__ with an index that selects everything writes into the tensor itself
@@ -794,9 +795,9 @@ torch.ldexp(x1, x1, out=x1)
 }
 
 
-# the other files' programs, by theme: autograd and views, indexing ops
-ALL = {**REPRODUCERS, **AUTOGRAD, **INDEXING, **MEMORY}
-assert len(ALL) == len(REPRODUCERS) + len(AUTOGRAD) + len(INDEXING) + len(MEMORY), \
+# the other files' programs, by theme: autograd, indexing ops, memory, views after writes
+ALL = {**REPRODUCERS, **AUTOGRAD, **INDEXING, **MEMORY, **VIEWS}
+assert len(ALL) == len(REPRODUCERS) + len(AUTOGRAD) + len(INDEXING) + len(MEMORY) + len(VIEWS), \
     "a name is used twice"
 
 

@@ -33,7 +33,7 @@ import inspect
 import warnings
 
 from ..backend import xp
-from ..core.tensor import Tensor
+from ..core.tensor import Tensor, graph_version
 from ..creation import zeros
 from ..ops.view_graph import after_inplace
 from . import recorder
@@ -334,7 +334,7 @@ def _wrap_outputs(ctx, args, outputs, executable):
             # (a Function that is not recorded leaves its views as made: under no_grad)
             vm = o._view
             vm.creation, vm.output_nr, vm.fn_name = CUSTOM_FUNCTION, i, name
-            vm.version = o._storage.version
+            vm.version = graph_version(o)
         result.append(o)
     return tuple(result)
 

@@ -15,13 +15,11 @@ import weakref
 from ..core.tensor import Tensor
 from . import anomaly
 from .grad_mode import mode
-from .guards import INFERENCE_MODE, NO_GRAD_MODE
 from .node import AccumulateGrad
 from .saved import SavedTensor
 
 _new = object.__new__
 NO_EDGE = (None, 0)
-_MODE_VIEWS = (NO_GRAD_MODE, INFERENCE_MODE)
 _ALL = [tuple(range(n)) for n in range(8)]     # `kept` of a node with an edge per input
 
 
@@ -43,9 +41,10 @@ def edge(t):
     if fn is not None:
         return (fn, t._output_nr if fn.num_outputs != 1 else 0)
     if t._requires_grad:
-        if t._base is not None and t._view.creation in _MODE_VIEWS and not t._view.leaf:
-            # a view made under no_grad or in inference mode requires grad through its base
-            # only: PyTorch gives it no accumulator, its gradient goes nowhere
+        if t._base is not None and not t._view.leaf:
+            # a view without history (made under no_grad, or before its base required grad)
+            # requires grad through its base only: PyTorch gives it no accumulator, its
+            # gradient goes nowhere
             return NO_EDGE
         return (grad_accumulator(t), 0)
     return NO_EDGE
@@ -96,6 +95,12 @@ def rewired(cls, next_functions):
     if mode.anomaly:
         anomaly.record(node)
     return node
+
+
+def drop_first_edge(node):
+    """The node of an in-place op on a view, once CopySlices routes the view's gradient to the
+    base: it no longer holds the view's old grad_fn."""
+    node.next_functions = (NO_EDGE,) + node.next_functions[1:]
 
 
 def needs_grad(inputs):

@@ -35,7 +35,7 @@ _DETACHED = ("Trying to use a saved tensor that has been detached in-place, i.e.
 
 class SavedTensor:
     __slots__ = ("tensor", "had_grad_fn", "data", "dtype", "storage", "version", "op", "where", "is_output",
-                 "output_nr", "live", "region", "clean", "__weakref__")
+                 "output_nr", "live", "region", "clean", "view_fn", "__weakref__")
     # region, clean: set only when a version mismatch is examined (the bytes saved, and the
     # version up to which every write is known to have missed them)
 
@@ -54,6 +54,9 @@ class SavedTensor:
             self.dtype = t._dtype
             fn = t._grad_fn     # `_output_nr` is set only on outputs of multi-output nodes
             self.output_nr = t._output_nr if fn is not None and fn.num_outputs != 1 else 0
+            # the output of an in-place op on a view: PyTorch's error names the view's grad_fn
+            # as it was when saved (its AsStridedBackward0), while that node lives
+            self.view_fn = None if t._base is None or fn is None else weakref.ref(fn)
         else:
             self.tensor = t
             self.had_grad_fn = t._grad_fn is not None   # to notice a later detach_()
@@ -196,7 +199,8 @@ class SavedTensor:
         head = (f"one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: [insitu.{dtype.legacy}Tensor [{', '.join(map(str, shape))}]]")
         if self.is_output:
-            head += f", which is output {self.output_nr} of {_short(node.name())},"
+            fn = self.view_fn and self.view_fn()
+            head += f", which is output {self.output_nr} of {_short((fn or node).name())},"
         else:
             try:
                 fn = self.tensor.grad_fn

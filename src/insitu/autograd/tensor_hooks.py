@@ -6,9 +6,10 @@ import weakref
 from ..core.dtypes import CPP_NAMES
 from ..core.state import mode
 from ..core.storage import INFERENCE
-from ..core.tensor import alias
+from ..core.tensor import alias, data_alias
 from .engine import backward as run_backward
 from .node import HOOKS, Handle
+from .view_requires_grad import base_changed
 
 _NONLEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
@@ -41,9 +42,13 @@ def requires_grad_(self, requires_grad=True):
     if requires_grad and self._storage.special & INFERENCE and not mode.inference:
         raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode "
                            "is not allowed.")
+    changed = self._requires_grad != requires_grad
     self._requires_grad = requires_grad
-    if requires_grad and self._base is not None:
-        self._view.leaf = True     # a leaf of its own, even if made under no_grad
+    if self._base is not None:
+        if requires_grad:
+            self._view.leaf = True     # a leaf of its own, even if made under no_grad
+    elif changed:
+        base_changed(self)
     return self
 
 
@@ -126,7 +131,9 @@ def detach_(self):
             "these gradients. To fix this error, please refer to the Optimizer.zero_grad() "
             "function in torch/optim/optimizer.py as the solution.")
     self._grad_fn = None
-    self._requires_grad = False
+    if self._requires_grad:
+        self._requires_grad = False
+        base_changed(self)
     return self
 
 
@@ -136,8 +143,9 @@ def _get_data(self):
     backward instead of silently giving a wrong gradient. Assigning `.data` swaps the array and
     storage."""
     # insitu's .data shares storage AND the version counter: mutating it where a graph saved the
-    # tensor is reported at backward instead of silently producing a wrong gradient
-    return _inference_alias(self, alias(self))
+    # tensor is reported at backward instead of silently producing a wrong gradient; the views'
+    # graph counts its writes apart, as PyTorch's does (`graph_version`)
+    return _inference_alias(self, data_alias(self))
 
 
 def _set_data(self, value):

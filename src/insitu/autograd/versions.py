@@ -13,7 +13,8 @@ record also keeps the array written into and whether region tracking was on
 A kernel that raises leaves the data and the version as they were.
 """
 from ..core.state import mode
-from ..core.storage import SAVED, INFERENCE, LINKED, READONLY, WATCHED, sync_linked
+from ..core.storage import DATA_ALIAS, SAVED, INFERENCE, LINKED, READONLY, WATCHED, sync_linked
+from ..core.tensor import count_write
 from . import strict, watch
 from .version_tracking import BY_REGION
 
@@ -39,6 +40,8 @@ def write(t, op_name, kernel=None, *args):
     st.version += 1
     if special & LINKED:
         sync_linked(st)
+    if special & DATA_ALIAS:
+        count_write(t)
     if st.saved:
         st.record_bump(op_name, t._data, BY_REGION[0])
     return t

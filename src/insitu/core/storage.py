@@ -99,6 +99,12 @@ SAVED, INFERENCE, READONLY, WATCHED, LINKED = 1, 2, 4, 8, 16
 # share memory: in-place writes take the full pipeline, which refuses an expanded tensor and
 # writes other such layouts in PyTorch's order
 OVERLAPPING = 32
+# `.data` was taken of a tensor over this storage: PyTorch gives `.data` a version counter of its
+# own, which insitu keeps for the graph only (`tensor.graph_version`); `Storage.aliased` counts
+# the writes made through such aliases and their views
+DATA_ALIAS = 64
+# the bits an in-place write on the generated fast path handles (the write tail sees to them)
+FAST_WRITE_BITS = SAVED | DATA_ALIAS
 
 
 class BumpLog(list):
@@ -110,13 +116,13 @@ class BumpLog(list):
 class Storage:
     # refs: its saved tensors, while region tracking is on; linked: see `share_counter`
     __slots__ = ("array", "version", "nbytes", "saved", "special", "bumps", "saver", "watch",
-                 "refs", "linked", "__weakref__")
+                 "refs", "linked", "aliased", "__weakref__")
 
     def __init__(self, array, owns=True):
         self.array = array          # the root ndarray (lowest address = element 0)
         self.version = 0
         self.saved = 0              # live SavedTensor references into this storage
-        self.special = 0    # SAVED | INFERENCE | READONLY | WATCHED | LINKED | OVERLAPPING bits
+        self.special = 0    # SAVED | INFERENCE | READONLY | WATCHED | LINKED | OVERLAPPING | DATA_ALIAS
         # from_numpy memory is NumPy's, not ours: count only what insitu allocated
         n = array.nbytes if owns else 0
         self.nbytes = n

@@ -10,7 +10,7 @@ from ..backend import data_ptr, has_internal_overlap
 from . import dtypes, printing
 from .device import CPU, check_device
 from .state import mode
-from .storage import INFERENCE, OVERLAPPING, Storage, _mem
+from .storage import DATA_ALIAS, INFERENCE, OVERLAPPING, Storage, _mem
 
 
 class Size(tuple):
@@ -43,6 +43,7 @@ class Tensor:
     data in the default dtype). CPU only."""
     __slots__ = ("_data", "_dtype", "_storage", "_base", "_requires_grad", "_grad_fn",
                  "_output_nr", "_grad", "_view", "_hooks", "_acc", "_retains_grad", "_inference",
+                 "_grad_views",
                  "__weakref__", "__dict__")
 
     # ---------------------------------------------------------------- construction
@@ -342,12 +343,58 @@ def alias(src, arr=None, cls=Tensor, requires_grad=False):
         shown = src._base is not None   # only a view's (or an alias's, flagged) memory overlaps
     else:
         shown = True
-    t = assemble(arr, src._dtype, src._storage, None, cls)
+    st = src._storage
+    t = assemble(arr, src._dtype, st, None, cls)
     if shown and has_internal_overlap(arr):
-        src._storage.special |= OVERLAPPING
+        st.special |= OVERLAPPING
     if requires_grad:
         t._requires_grad = True
+    if st.special & DATA_ALIAS:     # an alias of a `.data` alias counts with it
+        g = _counter_of(src)
+        if g is not None:
+            t._counter = g
     return t
+
+
+def data_alias(src):
+    """`src.data`: an alias (`alias`) that in PyTorch has a version counter of its own. insitu's
+    `_version` and saved-tensor checks still count its writes with `src`'s (see
+    docs/differences.md, data-shares-version); the graph counts them apart (`graph_version`), so
+    that writing through `.data` leaves the views of `src` as PyTorch leaves them."""
+    t = alias(src)
+    st = src._storage
+    if not st.special & DATA_ALIAS:
+        st.special |= DATA_ALIAS
+        st.aliased = 0
+    t._counter = [0]
+    return t
+
+
+def _counter_of(t):
+    """The private write counter of a `.data` alias, of a view or alias of one (None: the
+    storage's own)."""
+    root = t._base
+    return (t if root is None else root).__dict__.get("_counter")
+
+
+def count_write(t):
+    """After a write into `t` over a storage some `.data` alias shares: count it where PyTorch
+    would (the alias's own counter, or the storage's)."""
+    g = _counter_of(t)
+    if g is not None:
+        g[0] += 1
+        t._storage.aliased += 1
+
+
+def graph_version(t):
+    """`t`'s version as PyTorch's version counter counts it, which decides whether a view is
+    stale (its base or another view was written since its grad_fn was made): writes through a
+    `.data` alias count only for that alias and its views."""
+    st = t._storage
+    if not st.special & DATA_ALIAS:
+        return st.version
+    g = _counter_of(t)
+    return st.version - st.aliased if g is None else g[0]
 
 
 def typename(obj):

@@ -17,6 +17,7 @@ import inspect
 from ..autograd.grad_mode import mode
 from ..autograd.versions import write
 from ..backend import xp
+from ..core.storage import FAST_WRITE_BITS
 from ..core.tensor import Tensor, new_tensor
 from . import parallel, pipelines
 from .op_docs import docstring
@@ -80,7 +81,7 @@ def _fast_source(op, fname, inplace, operator=False):
     if inplace:   # views, and read-only/inference storages, take the full pipeline
         src.append("    st = self._storage\n"
                    "    sp = st.special\n"
-                   "    if sp > 1 or self._base is not None:\n"
+                   f"    if sp & {~FAST_WRITE_BITS} or self._base is not None:\n"
                    f"        return _slow({slow})\n")
     src.append("    rg = self._requires_grad and _mode.grad\n"
                "    sd = self._data\n")

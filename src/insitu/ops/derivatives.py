@@ -394,7 +394,19 @@ class FormulaNode(Node):
         if v is not _MISS:
             return v
         s = self.saved[name]            # after release: PyTorch's second-backward error
-        return s.unpack_data(self) if arrays else s.unpack(self)
+        try:
+            return s.unpack_data(self) if arrays else s.unpack(self)
+        except RuntimeError:
+            self._check_in_order()
+            raise
+
+    def _check_in_order(self):
+        """A saved value is unusable: raise for the first in PyTorch's order, which unpacks
+        every saved input, by name, then every saved output, before computing anything (a
+        computed `kept_<input>` is that input; other computed values are insitu's own, never
+        written)."""
+        for _, s in sorted(self.saved.items(), key=_torch_order):
+            s._check(self)
 
     def _through_composite(self, grads):
         """Double backward of a fused layer: differentiate its composite form."""
@@ -425,6 +437,11 @@ class FormulaNode(Node):
             wrapped = self.derivative.wrapped
             self.params = {k: v for k, v in self.params.items()
                            if not _holds_array(v) and k not in wrapped}
+
+
+def _torch_order(item):
+    name, s = item
+    return (s.is_output, name[5:] if name.startswith("kept_") else name)
 
 
 def _holds_array(v):

@@ -12,7 +12,7 @@ from ..autograd import guards, recorder
 from ..autograd.grad_mode import mode
 from ..autograd.versions import write
 from ..backend import as_strided as _np_as_strided
-from ..core.tensor import _wrap_dim
+from ..core.tensor import _wrap_dim, graph_version
 from .derivatives import Derivative, prepare
 from .view_graph import (_move_retain_hook, after_inplace, as_strided_scatter_grad,
                          current_grad_fn, storage_flat, view_geometry)
@@ -59,7 +59,7 @@ def _reshape_in_place(self, op_name, arr, derivative, values):
         _move_retain_hook(self, node)
         recorder.attach(node, self, 0)
         self._output_nr = 0
-    self._view.version = self._storage.version
+    self._view.version = graph_version(self)
     return self
 
 

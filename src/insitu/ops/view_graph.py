@@ -8,8 +8,13 @@
   grad_fn. For a view, the root base's grad_fn becomes `CopySlices`, which routes the part of the
   base's gradient that the view covers through the op's node and the rest straight to the base's
   old grad_fn; the view's own grad_fn becomes `AsStridedBackward0` of the base. Other views of
-  the base regenerate theirs when next asked (`grad_fn`): their recorded version is stale.
+  the base regenerate theirs when next asked (`grad_fn`): their recorded version is stale
+  (counted as PyTorch counts it: `core.tensor.graph_version`, where writes through `.data` are
+  apart), once the base requires grad.
+* A view made without a graph follows its base's requires_grad (`autograd.view_requires_grad`).
 """
+from weakref import ref
+
 from ..autograd import recorder
 from ..autograd.grad_mode import mode
 from ..autograd.guards import (DEFAULT, INFERENCE_MODE, MULTI_OUTPUT, NO_GRAD_MODE,
@@ -18,12 +23,14 @@ from ..autograd.node import HOOKS, Node
 from ..autograd.recorder import edge
 from ..autograd.tensor_hooks import install_retain_hook
 from ..autograd.version_tracking import BY_REGION
+from ..autograd.view_requires_grad import (base_changed, new_list as new_view_list,
+                                           prune as prune_views)
 from ..backend import xp, has_internal_overlap, strided_view
 from ..core.dtypes import int64
-from ..core.storage import INFERENCE
-from ..core.tensor import assemble, new_tensor
+from ..core.storage import DATA_ALIAS, INFERENCE
+from ..core.tensor import assemble, graph_version, new_tensor
 from ..creation import empty_with_layout, zeros
-from .derivatives import Derivative, prepare
+from .derivatives import Derivative, FormulaNode, prepare
 
 
 
@@ -92,23 +99,32 @@ def make_view(src, arr, name, replay, overlapping=False, creation=None, output_n
     """Wrap `arr` (a NumPy view of src's data) as a view tensor of src with autograd wiring."""
     st = src._storage
     base = src._base
-    t = assemble(arr, src._dtype, st, src if base is None else base)
+    root = src if base is None else base
+    t = assemble(arr, src._dtype, st, root)
     if creation is None:
         # PyTorch's propagate_creation_meta: a view made under no_grad is a no_grad view even
         # of a multi-output view; otherwise a view of a view inherits how its source was made.
         # Errors then name this view's own op ("Output 0 of View"), not its source's. Made
         # under no_grad, it is a no_grad view even of a tensor that does not require grad:
-        # writing a value that requires grad into it later is refused.
+        # writing a value that requires grad into it later is refused. Made under no_grad from
+        # a view made in inference mode, it stays an inference-mode view.
         creation = DEFAULT
         if not mode.grad and not st.special & INFERENCE:
             creation = INFERENCE_MODE if mode.inference else NO_GRAD_MODE
+            if base is not None and src._view.creation == INFERENCE_MODE:
+                creation = INFERENCE_MODE
         elif base is not None:
             creation = src._view.creation
         if creation != DEFAULT:
             output_nr, fn_name = 0, op_label(name)
-    t._view = ViewMeta(creation, st.version, output_nr, fn_name)
+    sp = st.special
+    t._view = ViewMeta(creation, graph_version(t) if sp & DATA_ALIAS else st.version, output_nr,
+                       fn_name)
     # a view of an inference tensor carries no autograd key: it never requires grad
-    rg = t._requires_grad = src._requires_grad and not st.special & INFERENCE
+    if sp & INFERENCE:
+        t._requires_grad = False
+        return t
+    rg = t._requires_grad = src._requires_grad
     if rg and mode.grad:
         if node is None:
             if values is None:
@@ -117,6 +133,14 @@ def make_view(src, arr, name, replay, overlapping=False, creation=None, output_n
                 values = {"replay": replay, "overlapping": overlapping, "in_order": in_order}
             node = prepare(derivative or view_derivative(name), (src,), values)
         recorder.attach(node, t, output_nr)
+    if t._grad_fn is None:      # it follows its base's requires_grad from now on
+        try:                    # (`view_requires_grad.register`, inline: every view made
+            views = root._grad_views        # without a graph comes here)
+        except AttributeError:
+            views = new_view_list(root)
+        views.append(ref(t))
+        if len(views) > views.limit:
+            prune_views(views)
     return t
 
 
@@ -237,26 +261,35 @@ def after_inplace(self, node):
         _move_retain_hook(self, node)
         self._grad_fn = node
         self._output_nr = 0
-        self._requires_grad = True
+        if not self._requires_grad:
+            self._requires_grad = True
+            base_changed(self)
         return
     copy = recorder.rewired(CopySlices, (edge(base),) + node.next_functions[1:])
     copy.base_geom = view_geometry(base)
     copy.view_geom = view_geometry(self)
     copy.fn = node
+    # the view's gradient goes to the base (CopySlices' first edge): a formula node no longer
+    # holds the view's old grad_fn, which lives on only while something else holds it (as in
+    # PyTorch, where an output saved by the op names it while it lives). A custom Function's
+    # node reads its edges to know which gradients are needed: it keeps them.
+    if isinstance(node, FormulaNode):
+        recorder.drop_first_edge(node)
     _move_retain_hook(base, copy)
     base._grad_fn = copy
     base._output_nr = 0
-    base._requires_grad = True
+    if not base._requires_grad:
+        base._requires_grad = True
+        base_changed(base)
     regenerate_view_grad_fn(self)
 
 
 def regenerate_view_grad_fn(view):
-    base = view._base
-    if base._requires_grad:
-        view._grad_fn = as_strided_node(base, view)
-        view._output_nr = 0
-        view._requires_grad = True
-    view._view.version = view._storage.version
+    """A stale view's grad_fn (PyTorch's, for a strided view): AsStridedBackward0 of its base."""
+    view._grad_fn = as_strided_node(view._base, view)
+    view._output_nr = 0
+    view._requires_grad = True
+    view._view.version = graph_version(view)
 
 
 def _move_retain_hook(t, new_fn):
@@ -290,21 +323,36 @@ _STALE_CUSTOM_FN_VIEW = (
 
 def current_grad_fn(t):
     """grad_fn of a view, regenerated if its base (or a sibling view) was modified since (with
-    region tracking on, a multi-view function's output is regenerated like any view)."""
+    region tracking on, a multi-view function's output is regenerated like any view). As in
+    PyTorch, a view without history of a base that does not require grad is left as it is."""
+    fn = t._grad_fn
+    if fn is None and not t._base._requires_grad:
+        return None
     vm = t._view
-    if vm.version != t._storage.version:
+    if vm.version != graph_version(t):
         # a view PyTorch will not rebase (made under no_grad, in inference mode, one of several
-        # outputs) whose base requires grad: reading its grad_fn raises
-        if vm.creation != DEFAULT and t._base._requires_grad \
-                and not (vm.creation == MULTI_OUTPUT and BY_REGION[0]):
-            if vm.creation == NO_GRAD_MODE or vm.creation == INFERENCE_MODE:
-                raise RuntimeError(mode_view_message(t, vm, True))
-            if vm.creation == MULTI_OUTPUT:
-                raise RuntimeError(_STALE_MULTI_OUTPUT_VIEW.format(nr=vm.output_nr,
-                                                                   fn=vm.fn_name))
-            raise RuntimeError(_STALE_CUSTOM_FN_VIEW.format(nr=vm.output_nr, fn=vm.fn_name))
+        # outputs, inside a custom Function): reading its grad_fn raises
+        if vm.creation != DEFAULT and not (vm.creation == MULTI_OUTPUT and BY_REGION[0]):
+            raise RuntimeError(stale_view_message(t, vm))
         regenerate_view_grad_fn(t)
     return t._grad_fn
+
+
+def stale_view_message(t, vm):
+    """PyTorch's refusal to regenerate the grad_fn of a view it cannot rebase. One made under
+    no_grad or in inference mode, or without a grad_fn (a multi-view function or a custom
+    Function that ran without a graph), is named as a view made in that mode."""
+    creation = vm.creation
+    if creation == NO_GRAD_MODE or creation == INFERENCE_MODE:
+        return mode_view_message(t, vm, True)
+    if t._grad_fn is None:
+        head = ("A view was created in no_grad mode and its base or another view of its base has "
+                "been modified inplace with grad mode enabled.")
+        template = _STALE_MULTI_OUTPUT_VIEW if creation == MULTI_OUTPUT else _STALE_CUSTOM_FN_VIEW
+        return head + template[template.index(" This view"):]
+    if creation == MULTI_OUTPUT:
+        return _STALE_MULTI_OUTPUT_VIEW.format(nr=vm.output_nr, fn=vm.fn_name)
+    return _STALE_CUSTOM_FN_VIEW.format(nr=vm.output_nr, fn=vm.fn_name)
 
 
 # ------------------------------------------------------------------------- Tensor's view of it
