@@ -8,11 +8,11 @@ Kernels compute as PyTorch's CPU kernels do (the same expression, the coefficien
 input's dtype), and each formula is PyTorch's derivatives.yaml entry written with insitu ops, so
 it differentiates again.
 
-In-place forms whose gradient can be read off the output (`relu_`, `hardtanh_`, `leaky_relu_`,
-`elu_`, `selu_`, `celu_`, `rrelu_`, `threshold_` when value <= threshold) keep the output itself,
-as PyTorch's `...Backward1` nodes do: no copy of the input. Those are separate declarations
-(their formulas read `result`, not `self`). The others (`silu_`, `mish_`, `hardswish_`,
-`hardsigmoid_`, `threshold_` with value > threshold) keep a copy of their input, as PyTorch does.
+In-place forms whose PyTorch rule reads the output (`relu_`, `leaky_relu_`, `elu_`, `selu_`,
+`celu_`, `rrelu_`) keep the output itself, as PyTorch's `...Backward1` nodes do: no copy of the
+input. Those are separate declarations (their formulas read `result`, not `self`). The others
+(`hardtanh_`, `threshold_`, `silu_`, `mish_`, `hardswish_`, `hardsigmoid_`) keep a copy of their
+input, as PyTorch does: what a later in-place write makes stale at backward is PyTorch's.
 """
 
 from ..backend import clip, xp
@@ -220,11 +220,6 @@ def _k_threshold(out, dt, a, threshold, value):
 
 def _threshold_backward(grad, self, threshold):
     return grad.masked_fill(self <= threshold, 0)
-
-
-def _threshold_backward_result(grad, result, threshold):
-    # only declared for value <= threshold: result <= threshold exactly where self was
-    return grad.masked_fill(result <= threshold, 0)
 
 
 def _k_hardshrink(out, dt, a, lambd=0.5):
@@ -449,19 +444,18 @@ def _hardsigmoid_backward(grad, self):
     return where((self > -3) & (self < 3), grad * _ONE_SIXTH)
 
 
-def _hardtanh_backward(grad, x, min_val, max_val):
+def _hardtanh_backward(grad, self, min_val, max_val):
     """PyTorch's hardtanh_backward: no gradient at or beyond the bounds, all of it elsewhere
     (NaN included)."""
-    out = (x <= min_val) | (x >= max_val)
+    out = (self <= min_val) | (self >= max_val)
     if isinstance(grad, xp.ndarray):
         return xp.where(out, grad.dtype.type(0), grad)
     return grad.masked_fill(out, 0)
 
 
-# the output is inside the bounds exactly where the input was, so the rule reads it: the
-# in-place form keeps nothing extra
-_HARDTANH = {"self": lambda grad, result, min_val, max_val:
-             _hardtanh_backward(grad, result, min_val, max_val)}
+# PyTorch's rule reads the input (hardtanh_backward(grad, self, ...)), so the in-place form keeps
+# a copy of it, as PyTorch's does: a later in-place write on the output is no error at backward
+_HARDTANH = {"self": _hardtanh_backward}
 
 TENSOR_METHODS = [
     Op("relu(Tensor self)", _k_relu, promote="same",
@@ -531,11 +525,7 @@ FUNCTIONAL = {
                     variants="function", node="ThresholdBackward0",
                     check=refuse("threshold_cpu", "b"),
                     derivatives={"self": _threshold_backward}),
-    # in place, value <= threshold: the output tells where the input was replaced
-    "threshold_result_": Op("threshold(Tensor self, threshold, value)", _k_threshold,
-                            promote="same", variants="inplace", node="ThresholdBackward1",
-                            check=refuse("threshold_cpu", "b"),
-                            derivatives={"self": _threshold_backward_result}),
+    # in place PyTorch's rule still reads the input: the node keeps a copy of it
     "threshold_": Op("threshold(Tensor self, threshold, value)", _k_threshold,
                      promote="same", variants="inplace", node="ThresholdBackward1",
                      check=refuse("threshold_cpu", "b"),

@@ -1,0 +1,41 @@
+"""Shrunk reproducers of the fuzzer's divergences in backward and the autograd API: what a node
+keeps (and so which in-place write makes it stale at backward), the engine's and
+autograd.grad's refusals, hooks and custom Functions. Each program must run alike on insitu and
+PyTorch (compared as the fuzzer compares); run by test_reproducers.py."""
+REPRODUCERS = {
+    # hardtanh's rule reads its input: out of place the node keeps the input, in place a copy of
+    # it (relu6 too), so writing the output later is no error at backward
+    "hardtanh-keeps-its-input": """
+x2 = torch.tensor([[-1.5], [0.0], [0.0]], dtype=torch.float32, requires_grad=True)
+x6 = torch.nn.functional.hardtanh(x2)
+x7 = torch.sign(x6)
+x6.cosh_()
+x11 = torch.autograd.grad(x7.sum(), [x2])
+x3 = torch.nn.functional.hardtanh(x2, min_val=0.0, max_val=2.0)
+x3.detach().chunk(2)[0].tanh_()
+x3.sum().backward(inputs=[x2])
+""",
+    "hardtanh_-keeps-a-copy": """
+x1 = torch.tensor([[-0.0, 3.0, 1e-3]], dtype=torch.float32, requires_grad=True)
+x5 = torch.sub(x1, x1)
+torch.nn.functional.hardtanh_(x5)
+x5.mul_(2)
+x5.sum().backward()
+x2 = torch.zeros((2, 3), dtype=torch.float64, requires_grad=True)
+x4 = torch.nn.functional.relu(x2 * 1)
+torch.nn.functional.hardtanh_(x4, min_val=0.0, max_val=2.0)
+x4.trunc_()
+x4.narrow(0, 1, 1).sum().backward()
+""",
+    "relu6-threshold_-keep-a-copy": """
+x1 = torch.tensor([-1.0, 0.5, 7.0], dtype=torch.float64, requires_grad=True)
+x2 = x1 * 1
+torch.nn.functional.relu6(x2, inplace=True)
+x2.add_(1)
+x2.sum().backward()
+x3 = x1 * 1
+torch.nn.functional.threshold_(x3, 0.0, -1.0)
+x3.exp_()
+x3.sum().backward()
+""",
+}
