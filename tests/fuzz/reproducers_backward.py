@@ -38,4 +38,46 @@ torch.nn.functional.threshold_(x3, 0.0, -1.0)
 x3.exp_()
 x3.sum().backward()
 """,
+    # the in-place form of an op without a derivative names itself in backward's error
+    "not-implemented-inplace-names-itself": """
+x1 = torch.ones((2,), dtype=torch.float32, requires_grad=True)
+x2 = x1 * 1
+x2.floor_divide_(2)
+x2.sum().backward()
+""",
+    "heaviside_-not-implemented": """
+x1 = torch.ones((2,), dtype=torch.float32, requires_grad=True)
+x2 = x1 * 1
+x2.heaviside_(torch.ones(2))
+x2.sum().backward()
+""",
+    # a bool tensor has no legacy type name: the version error says CPUBoolType
+    "modified-bool-saved-tensor": """
+x1 = torch.tensor([-1.5, 0.0, -1.5], dtype=torch.float32, requires_grad=True)
+x2 = torch.tensor([True, True, True], dtype=torch.bool)
+x7 = torch.logaddexp(x2, x1)
+x2.fill_(True)
+x7.sum().backward()
+""",
+    # PyTorch's backward unpacks its saved variables in the order of their names: with two
+    # modified, the error names tensor1 (other, ...) before tensor2 (self, ...)
+    "stale-saved-in-name-order": """
+x1 = torch.tensor([[0.0, 2.0], [-0.5, 1.0]], dtype=torch.float64, requires_grad=True)
+x2 = torch.zeros((2, 2), dtype=torch.float32, requires_grad=True)
+x3 = x1.addcdiv(x2, x1, value=2)
+x1.logical_or_(x1)
+with torch.set_grad_enabled(False):
+    x2[0:2, 0:2] = x1
+x3.backward(torch.ones_like(x3))
+""",
+    "stale-saved-in-name-order-binary": """
+x1 = torch.ones((2,), dtype=torch.float64, requires_grad=True)
+x2 = torch.ones((1, 2), dtype=torch.float32, requires_grad=True)
+x3 = x1 * 1
+x4 = x2 * 1
+x5 = torch.atan2(x3, x4)
+x3.add_(1)
+x4.add_(1)
+x5.sum().backward()
+""",
 }

@@ -335,6 +335,9 @@ class FormulaNode(Node):
 
     def apply(self, grads):
         d = self.derivative
+        saved = self.saved
+        if len(saved) > 1:
+            _check_in_order(self, saved)
         if d.composite is not None:
             return self._evaluate(grads, True) if not mode.grad else self._through_composite(grads)
         if not mode.grad and d.on_arrays:
@@ -374,6 +377,9 @@ class FormulaNode(Node):
     def check_saved(self, grads):
         """Read what the needed formulas read, computing nothing: PyTorch's checks of a node's
         saved values (freed by an earlier backward, modified in place since)."""
+        saved = self.saved
+        if len(saved) > 1:
+            _check_in_order(self, saved)
         needs = self.needs
         for positions, fn, reads in self.derivative.formulas:
             if any(needs[i] for i in positions):
@@ -425,6 +431,13 @@ class FormulaNode(Node):
             wrapped = self.derivative.wrapped
             self.params = {k: v for k, v in self.params.items()
                            if not _holds_array(v) and k not in wrapped}
+
+
+def _check_in_order(node, saved):
+    """PyTorch's generated backward unpacks its saved variables first, in the order of their
+    names: with several modified in place, the error names the first of them."""
+    for k in sorted(saved):
+        saved[k]._check(node)
 
 
 def _holds_array(v):

@@ -148,7 +148,7 @@ def inplace(op, args, params):
     data = self._data
     node = None
     if grad and op.inplace_differentiable:
-        node = prepare(op.derivative_for(args, params), args, params, op.inplace_name)
+        node = prepare(op.derivative_for(args, params, True), args, params, op.inplace_name)
     if self._storage.special & INFERENCE and not mode.inference:
         _refuse_inference_write(run, op, data, force, arrays, params)
     write(self, op.inplace_name, run, op, data, force, arrays, params)
@@ -442,7 +442,7 @@ def inplace_pre(op, args, params):
     check_autograd(args[0], _needs(args[1:]))
     if not op.inplace_differentiable:
         return None
-    return prepare(op.derivative_for(args, params), args, params, op.inplace_name)
+    return prepare(op.derivative_for(args, params, True), args, params, op.inplace_name)
 
 
 def inplace_post(op, self, node):
