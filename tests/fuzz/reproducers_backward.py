@@ -80,4 +80,30 @@ x3.add_(1)
 x4.add_(1)
 x5.sum().backward()
 """,
+    # PyTorch saves the outputs a formula reads even when only other inputs need a gradient,
+    # and unpacks everything a node saved before its formulas run: copysign's result, kept
+    # for self, is freed (or modified) though only other needs a gradient
+    "copysign-keeps-its-result": """
+x3 = torch.tensor(0.5, dtype=torch.float32, requires_grad=True)
+x5 = torch.tensor([[-1.0, -0.0, 1.0], [-1.5, 2.0, 0.25]], dtype=torch.float32)
+x5.copysign_(x3)
+x5.sum().backward()
+x5.sum().backward()
+""",
+    "copysign-result-modified": """
+x1 = torch.full((2, 3), -2.0, dtype=torch.float32, requires_grad=True)
+x2 = torch.tensor([[2.0, 1.0, 1.0], [-2.0, 1.0, 1.0]], dtype=torch.float64)
+x2.copysign_(x1)
+with torch.no_grad():
+    x5 = x2.addcmul(x1, x2, value=2)
+x2[:] = x5
+x2.sum().backward(create_graph=True)
+""",
+    "copysign-second-autograd-grad": """
+x1 = torch.full((2, 1), 0.0, dtype=torch.float32, requires_grad=True)
+x2 = torch.tensor([[[-0.5, 2.0, 0.5]], [[0.5, -1.5, 0.5]]], dtype=torch.float32)
+x4 = x2.copysign(x1)
+x4.backward(torch.ones_like(x4))
+x9 = torch.autograd.grad(x4.sum(), [x1], allow_unused=True)
+""",
 }
