@@ -106,4 +106,37 @@ x4 = x2.copysign(x1)
 x4.backward(torch.ones_like(x4))
 x9 = torch.autograd.grad(x4.sum(), [x1], allow_unused=True)
 """,
+    # a post-accumulate hook needs a tensor that requires grad, as any hook
+    "post-accumulate-hook-needs-grad": """
+x2 = torch.ones((2, 3), dtype=torch.float64)
+x2.register_post_accumulate_grad_hook(lambda p: None)
+""",
+    "post-accumulate-hook-on-a-result-without-grad": """
+x1 = torch.ones((2, 1), dtype=torch.float32)
+x5 = torch.atan2(torch.ones((2, 2)), x1).clone()
+x5.register_post_accumulate_grad_hook(lambda p: None)
+""",
+    # requires_grad_() refuses an integer dtype even on a tensor a write gave a grad_fn
+    "requires_grad_-integer-non-leaf": """
+x1 = torch.ones((), dtype=torch.float32, requires_grad=True)
+x2 = torch.tensor([[0, 3], [2, 2]], dtype=torch.uint8)
+x2[0:2] = x1
+x2.requires_grad_()
+""",
+    # autograd.grad takes tuple() of what it is given, and refuses inputs that are not tensors
+    "autograd-grad-of-none": """
+x1 = torch.tensor(0.0, dtype=torch.float64)
+x10 = torch.autograd.grad(x1.grad, [x1], create_graph=True)
+""",
+    "autograd-grad-none-input": """
+x2 = torch.tensor([[100.0], [-0.5], [-2.0]], dtype=torch.float32, requires_grad=True)
+x11 = torch.autograd.grad(x2.sum(), [x2.grad], allow_unused=True)
+""",
+    # backward(inputs=[t]) runs t's node: a derivative PyTorch does not implement raises there
+    "backward-inputs-runs-not-implemented": """
+x3 = torch.ones((3, 1), dtype=torch.float64, requires_grad=True)
+x4 = x3.fmax(x3)
+x9 = torch.floor_divide(x4, x3)
+x9.sum().backward(inputs=[x9])
+""",
 }

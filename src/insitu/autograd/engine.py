@@ -39,6 +39,12 @@ def _fmt(shape):
     return f"torch.Size([{', '.join(map(str, shape))}])".replace("torch.", "insitu.")
 
 
+def _sequence(x):
+    """A tensor, or a sequence of them, as a tuple (as PyTorch's `tuple(x)`: None is a
+    TypeError)."""
+    return (x,) if isinstance(x, Tensor) else tuple(x)
+
+
 def _as_tuple(x):
     if x is None:
         return None
@@ -54,7 +60,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     tensors are freed unless `retain_graph` (default: `create_graph`); `create_graph` records the
     backward for higher derivatives; `inputs` restricts accumulation to those tensors. The engine
     is iterative and dependency-ordered; hooks run as in PyTorch."""
-    tensors = _as_tuple(tensors)
+    tensors = _sequence(tensors)
     grad_tensors = _as_tuple(grad_tensors) or (None,) * len(tensors)
     if retain_graph is None:
         retain_graph = create_graph
@@ -98,8 +104,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     without touching any `.grad`. An unused input raises unless `allow_unused` (then None, or
     zeros with `materialize_grads`). `only_inputs` and `is_grads_batched` are accepted and
     ignored (no batched gradients)."""
-    outputs = _as_tuple(outputs)
-    inputs = _as_tuple(inputs)
+    outputs = _sequence(outputs)
+    inputs = _sequence(inputs)
     grad_outputs = _as_tuple(grad_outputs) or (None,) * len(outputs)
     if retain_graph is None:
         retain_graph = create_graph
@@ -109,6 +115,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     roots = _roots(outputs, grads)
     keys = []
     for t in inputs:
+        if not isinstance(t, Tensor):
+            raise RuntimeError("all inputs have to be Tensors or GradientEdges, but got "
+                               f"{type(t).__name__}")
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
         keys.append(edge(t))

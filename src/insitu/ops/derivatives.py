@@ -401,6 +401,9 @@ class FormulaNode(Node):
             _check_in_order(self, saved)
         elif saved is _FREED:
             raise RuntimeError(FREED_MESSAGE)
+        d = self.derivative
+        if d.name == "NotImplemented" and d.formulas:
+            d.formulas[0][1](grads[0])      # PyTorch's error node raises whenever it runs
         needs = self.needs
         for positions, fn, reads in self.derivative.formulas:
             if any(needs[i] for i in positions):
