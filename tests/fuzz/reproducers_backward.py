@@ -139,4 +139,19 @@ x4 = x3.fmax(x3)
 x9 = torch.floor_divide(x4, x3)
 x9.sum().backward(inputs=[x9])
 """,
+    # the backward of x[..., [0]] = v zeroes the written positions of the gradient (an Ellipsis
+    # among the indices is no index of its own)
+    "index-put-ellipsis-backward": """
+x1 = torch.ones((3,), dtype=torch.float64, requires_grad=True)
+x3 = x1.minimum(x1)
+x3[..., [0]] = -1.5
+x3.sum().backward()
+x2 = torch.tensor([3.0, 1.0, -1.5, 2.0], dtype=torch.float32, requires_grad=True)
+x4 = torch._prelu_kernel(x2, x2)
+x4[..., [0]] = torch.tensor(-1.0)
+x4.sum().backward(inputs=[x2])
+x5 = torch.nn.functional.sigmoid(x1)
+x5[..., [0]] = -1.5
+x5.sum().backward()
+""",
 }
