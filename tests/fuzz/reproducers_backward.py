@@ -154,4 +154,31 @@ x5 = torch.nn.functional.sigmoid(x1)
 x5[..., [0]] = -1.5
 x5.sum().backward()
 """,
+    # an out= resize of a tensor with a grad_fn: the gradient flowing into its node must fit
+    # the shape it had (summed down to it where it broadcasts from it), as PyTorch's engine
+    # checks each gradient against its node's input metadata
+    "resized-out-invalid-gradient": """
+x1 = torch.tensor([0.5, -1.0, -0.5, -2.0], dtype=torch.float32, requires_grad=True)
+x2 = x1.unbind()[-1]
+x3 = torch.tanh(x1)
+x4 = x3.hypot(x2)
+torch.logical_and(x2, x2, out=x4)
+x4.sum().backward(retain_graph=True)
+""",
+    "resized-out-invalid-gradient-2d": """
+x2 = torch.tensor([[-1.5], [0.0], [-float('inf')]], dtype=torch.float32, requires_grad=True)
+x5 = x2 * 2.0
+x6 = torch.tensor([0, 3, 3], dtype=torch.uint8)
+torch.eq(x6, x6, out=x5)
+x5.sum().backward(inputs=[x2])
+""",
+    "resized-out-gradient-summed-down": """
+x1 = torch.tensor([[-1.0], [1.0]], dtype=torch.float32)
+x2 = torch.zeros((3,), dtype=torch.float32, requires_grad=True)
+x3 = x2.sub(x2)
+x4 = x3.mean()
+with torch.no_grad():
+    torch.erfc(x1, out=x4)
+x4.sum().backward(create_graph=True)
+""",
 }

@@ -14,7 +14,7 @@ from ..core.tensor import Tensor
 from ..creation import full_like, ones_like, zeros, zeros_like
 from . import anomaly
 from .grad_mode import mode
-from .node import AccumulateGrad, HOOKS, accumulate_into_leaf, leaf_hooks, unshared
+from .node import AccumulateGrad, HOOKS, RESIZED, accumulate_into_leaf, leaf_hooks, unshared
 from .recorder import edge
 
 
@@ -266,6 +266,8 @@ def run_backward(roots, retain_graph, create_graph, captures=None, run_captured=
                     out = _post_hooks(fn, out, grads)
             if not retain_graph and not skipped:
                 fn.release()
+            if RESIZED[0] and out:
+                out = _fitted(fn, out)
             nout = len(out)
             i = 0
             for nxt, nr in fn.next_functions:
@@ -284,6 +286,40 @@ def run_backward(roots, retain_graph, create_graph, captures=None, run_captured=
     finally:
         mode.grad = prev
     return got
+
+
+def _fitted(fn, out):
+    """PyTorch's validate_outputs for the nodes whose output was resized after they were made
+    (`recorder.note_resize`): a gradient must fit the shape that output had (summed down to it
+    where it broadcasts from it), else the node returned an invalid gradient."""
+    out = list(out)
+    for i, (nxt, nr) in enumerate(fn.next_functions):
+        if nxt is None or i >= len(out) or out[i] is None:
+            continue
+        shapes = nxt.__dict__.get("_out_shapes")
+        if not shapes or nr not in shapes:
+            continue
+        shape, g = shapes[nr], out[i]
+        got = tuple(g._data.shape)
+        if got == tuple(shape):
+            continue
+        if not _expandable(shape, got):
+            raise RuntimeError(
+                f"Function {fn.name()} returned an invalid gradient at index {i} - got "
+                f"[{', '.join(map(str, got))}] but expected shape compatible with "
+                f"[{', '.join(map(str, shape))}]")
+        out[i] = g.sum_to_size(shape)
+    return out
+
+
+def _expandable(shape, desired):
+    """Whether `shape` broadcasts to `desired` (PyTorch's is_expandable_to)."""
+    if len(shape) > len(desired):
+        return False
+    for s, d in zip(reversed(shape), reversed(desired)):
+        if s != d and s != 1:
+            return False
+    return True
 
 
 def _run_for_checks(fn, grads):

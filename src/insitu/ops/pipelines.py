@@ -16,6 +16,7 @@ import warnings
 
 from ..autograd.grad_mode import mode
 from ..autograd.guards import check_autograd
+from ..autograd.recorder import note_resize
 from ..autograd.versions import INFERENCE_WRITE, write
 from ..backend import has_internal_overlap, xp
 from ..core import dtypes
@@ -368,6 +369,8 @@ def resize_out(out, shape, warn=True):
     starts with the old contents (PyTorch's grown storage; the rest is zeros here, whatever
     there) and keeps counting versions with the old one (`share_counter`: views and detached
     aliases of `out` still count with it)."""
+    if out._grad_fn is not None:
+        note_resize(out)        # gradients into its node must still fit the shape it had
     view = None
     root = out._storage.array
     n = 1
