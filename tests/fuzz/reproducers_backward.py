@@ -181,4 +181,21 @@ with torch.no_grad():
     torch.erfc(x1, out=x4)
 x4.sum().backward(create_graph=True)
 """,
+    # a CopySlices node that backward released raises when run again, whatever it wraps
+    "copyslices-backward-twice": """
+x2 = torch.ones((2, 1), dtype=torch.float64, requires_grad=True)
+x5 = x2 - 1
+x5[-1:] = torch.tensor(-0.0)
+x5.sum().backward()
+x5.sum().backward()
+""",
+    "copyslices-released-by-backward-inputs": """
+x1 = torch.tensor([0.25], dtype=torch.float32)
+x2 = torch.tensor([[-1.0, 1.0, 3.0], [0.0, -0.5, 0.5]], dtype=torch.float64, requires_grad=True)
+x3 = x2.i0()
+torch.ne(x2, x1, out=x2)
+x3[1] = torch.tensor(-0.5)
+x3.sum().backward(inputs=[x3])
+x3.sum().backward(retain_graph=True)
+""",
 }
