@@ -198,4 +198,29 @@ x3[1] = torch.tensor(-0.5)
 x3.sum().backward(inputs=[x3])
 x3.sum().backward(retain_graph=True)
 """,
+    # detach() and .data of an inference tensor, made outside inference mode, have a version
+    # counter of their own in PyTorch: they may be written in place (their views may not)
+    "inference-data-alias-written": """
+class Double_(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        x.mul_(2)
+        ctx.mark_dirty(x)
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+
+x1 = torch.full((3,), 0.0, dtype=torch.float32)
+@torch.inference_mode
+def f2(t):
+    return t * 2
+x2 = f2(x1)
+x6 = x2.detach()[0]
+x10 = x6.data
+x11 = Double_.apply(x10)
+x12 = x2.detach()
+x12.add_(1)
+""",
 }
