@@ -223,4 +223,20 @@ x11 = Double_.apply(x10)
 x12 = x2.detach()
 x12.add_(1)
 """,
+    # tanh's, sigmoid's, softmax's, log_softmax's and hardtanh's backward functions have nodes
+    # of their own (TanhBackwardBackward0, ...): a gradient made with create_graph names them,
+    # and requires grad when the saved tensor does (hardtanh's input too)
+    "backward-function-nodes": """
+x1 = torch.zeros((1, 3), dtype=torch.float32, requires_grad=True)
+x3 = x1.softmax(0)
+x8 = torch.autograd.grad(x3.sum(), [x1], create_graph=True)
+x4 = torch.nn.functional.tanh(x1.copysign(-2.0))
+x9 = torch.autograd.grad(x4.sum(), [x1], create_graph=True)
+x5 = torch.nn.functional.sigmoid(x1)
+x10 = torch.autograd.grad(x5.sum(), [x1], create_graph=True)
+x6 = x1.log_softmax(1)
+x11 = torch.autograd.grad((x6 * x6).sum(), [x1], create_graph=True)
+x7 = torch.nn.functional.hardtanh(x1, -0.5, 0.5)
+x12 = torch.autograd.grad(x7.sum(), [x1], create_graph=True)
+""",
 }

@@ -18,6 +18,7 @@ input, as PyTorch does: what a later in-place write makes stale at backward is P
 from ..backend import clip, xp
 from ..core import dtypes
 from .checks import all_of, refuse, refuse_bool
+from .backward_ops import hardtanh_backward
 from .bitselect import BITS as _BITS, bitwise as _bitwise
 from .bitselect import pass_where as _pass, select as _select
 from . import activation_arrays as _arr
@@ -444,18 +445,7 @@ def _hardsigmoid_backward(grad, self):
     return where((self > -3) & (self < 3), grad * _ONE_SIXTH)
 
 
-def _hardtanh_backward(grad, self, min_val, max_val):
-    """PyTorch's hardtanh_backward: no gradient at or beyond the bounds, all of it elsewhere
-    (NaN included)."""
-    out = (self <= min_val) | (self >= max_val)
-    if isinstance(grad, xp.ndarray):
-        return xp.where(out, grad.dtype.type(0), grad)
-    return grad.masked_fill(out, 0)
-
-
-# PyTorch's rule reads the input (hardtanh_backward(grad, self, ...)), so the in-place form keeps
-# a copy of it, as PyTorch's does: a later in-place write on the output is no error at backward
-_HARDTANH = {"self": _hardtanh_backward}
+_HARDTANH = {"self": hardtanh_backward}     # HardtanhBackwardBackward0 when differentiated
 
 TENSOR_METHODS = [
     Op("relu(Tensor self)", _k_relu, promote="same",
