@@ -239,4 +239,19 @@ x11 = torch.autograd.grad((x6 * x6).sum(), [x1], create_graph=True)
 x7 = torch.nn.functional.hardtanh(x1, -0.5, 0.5)
 x12 = torch.autograd.grad(x7.sum(), [x1], create_graph=True)
 """,
+    # the rectifiers' backward functions too (ThresholdBackwardBackward0, ...), and asin's
+    # formula is PyTorch's grad * (1 - x * x).rsqrt() (a MulBackward0, rounded as PyTorch's)
+    "rectifier-backward-nodes": """
+x1 = torch.tensor([[0.3, -0.7, 0.45]], dtype=torch.float32, requires_grad=True)
+x2 = torch.nn.functional.relu(x1)
+x3 = torch.autograd.grad(x2.sum(), [x1], create_graph=True)
+x4 = torch.nn.functional.leaky_relu(x1)
+x5 = torch.autograd.grad(x4.sum(), [x1], create_graph=True)
+x6 = torch.nn.functional.hardshrink(x1, 0.4)
+x7 = torch.autograd.grad(x6.sum(), [x1], create_graph=True)
+x8 = torch.nn.functional.threshold(x1, 0.1, 0.0)
+x9 = torch.autograd.grad(x8.sum(), [x1], create_graph=True)
+x10 = x1.asin()
+x11 = torch.autograd.grad(x10.clone().sum(), [x1], create_graph=True)
+""",
 }

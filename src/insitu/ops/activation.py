@@ -18,7 +18,7 @@ input, as PyTorch does: what a later in-place write makes stale at backward is P
 from ..backend import clip, xp
 from ..core import dtypes
 from .checks import all_of, refuse, refuse_bool
-from .backward_ops import hardtanh_backward
+from .backward_ops import hardtanh_backward, masked
 from .bitselect import BITS as _BITS, bitwise as _bitwise
 from .bitselect import pass_where as _pass, select as _select
 from . import activation_arrays as _arr
@@ -445,6 +445,18 @@ def _hardsigmoid_backward(grad, self):
     return where((self > -3) & (self < 3), grad * _ONE_SIXTH)
 
 
+# the rectifiers' formulas as PyTorch's backward functions, with their own nodes when
+# differentiated again (ThresholdBackwardBackward0, ...)
+_relu_backward = masked("ThresholdBackwardBackward0", _relu_backward, "result")
+_threshold_backward = masked("ThresholdBackwardBackward0", _threshold_backward, "self",
+                             ("threshold",))
+_leaky_backward_result = masked("LeakyReluBackwardBackward0", _leaky_backward_result, "result",
+                                ("negative_slope",))
+_leaky_backward = masked("LeakyReluBackwardBackward0", _leaky_backward, "self",
+                         ("negative_slope",))
+_hardshrink_backward = masked("HardshrinkBackwardBackward0", _shrink_backward, "self", ("lambd",))
+_softshrink_backward = masked("SoftshrinkBackwardBackward0", _shrink_backward, "self", ("lambd",))
+
 _HARDTANH = {"self": hardtanh_backward}     # HardtanhBackwardBackward0 when differentiated
 
 TENSOR_METHODS = [
@@ -522,10 +534,10 @@ FUNCTIONAL = {
                      derivatives={"self": _threshold_backward}),
     "hardshrink": Op("hardshrink(Tensor self, lambd=0.5)", _k_hardshrink, promote="same",
                      variants="function method", check=_float_only("hardshrink_cpu"),
-                     derivatives={"self": _shrink_backward}, on_arrays=True),
+                     derivatives={"self": _hardshrink_backward}, on_arrays=True),
     "softshrink": Op("softshrink(Tensor self, lambd=0.5)", _k_softshrink, promote="same",
                      variants="function", check=_float_only("softshrink_check"),
-                     derivatives={"self": _shrink_backward}, on_arrays=True),
+                     derivatives={"self": _softshrink_backward}, on_arrays=True),
     "prelu": Op("_prelu_kernel(Tensor self, Tensor weight)", _k_prelu, variants="function",
                 node="PreluKernelBackward0",
                 check=all_of(_same_dtype, _float_only("prelu_cpu")),

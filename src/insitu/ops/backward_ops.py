@@ -1,13 +1,17 @@
 """Backward functions with a node of their own, as PyTorch's: `tanh_backward`,
 `sigmoid_backward`, `_softmax_backward_data`, `_log_softmax_backward_data`, `hardtanh_backward`.
 
-The first-order formulas of tanh, sigmoid, softmax, log_softmax and hardtanh call these. On
+The first-order formulas of tanh, sigmoid, softmax, log_softmax and hardtanh call these, and
+`masked` makes such a function of a rectifier's formula (relu, threshold, leaky_relu, the
+shrinks: a mask or a slope of the saved tensor applied to the gradient). On
 arrays (no graph is built) they are plain expressions. On tensors they compute the same values
 without recording the steps, then record one node (TanhBackwardBackward0, ...) over the incoming
 gradient and the tensor the first-order node saved, so a double backward meets PyTorch's node,
 whose result requires grad when either of them does (hardtanh's input too, with a zero
 gradient).
 """
+import inspect
+
 from ..autograd.grad_mode import mode
 from ..backend import xp
 from .derivatives import Derivative, record
@@ -128,3 +132,27 @@ _HARDTANH = Derivative("HardtanhBackwardBackward0", {
     hardtanh_backward(grad, self, min_val, max_val),
     "self": lambda grad: grad.new_zeros(grad._data.shape)},
     inputs=("grad_output", "self"))
+
+
+def masked(node, compute, saved, values=()):
+    """The first-order formula `compute(grad, <saved>, *values)` of an activation whose gradient
+    is the incoming one masked or scaled by the saved tensor (PyTorch's threshold_backward,
+    leaky_relu_backward, ...), as a function with a node of its own (`node`): its gradient
+    passes through the same function again, and the saved tensor's is zeros."""
+    def formula(grad, x, *vals):
+        if isinstance(grad, xp.ndarray):
+            return compute(grad, x, *vals)
+        return record(d, (grad, x), _untracked(compute, grad, x, *vals), dict(zip(values, vals)))
+
+    def again(grad, self, *vals):
+        return formula(grad, self, *vals)
+
+    def params(*names):
+        return inspect.Signature([inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                                  for n in names])
+    formula.__signature__ = params("grad", saved, *values)   # what the first-order node reads
+    again.__signature__ = params("grad", "self", *values)
+    d = Derivative(node, {"grad_output": again,
+                          "self": lambda grad: grad.new_zeros(grad._data.shape)},
+                   inputs=("grad_output", "self"))
+    return formula

@@ -124,8 +124,9 @@ FLOAT = [
     _float("tanh", xp.tanh, lambda grad, result: tanh_backward(grad, result)),
     _float("sinh", xp.sinh, lambda grad, self: grad * self.cosh()),
     _float("cosh", xp.cosh, lambda grad, self: grad * self.sinh()),
-    _float("asin", xp.arcsin, lambda grad, self: grad / (1 - self * self).sqrt()),
-    _float("acos", xp.arccos, lambda grad, self: -grad / (1 - self * self).sqrt()),
+    # PyTorch's formulas: grad * (-self * self + 1).rsqrt() (a MulBackward0 differentiated)
+    _float("asin", xp.arcsin, lambda grad, self: grad * (-self * self + 1).rsqrt()),
+    _float("acos", xp.arccos, lambda grad, self: -grad * (-self * self + 1).rsqrt()),
     _float("atan", xp.arctan, lambda grad, self: grad / (1 + self * self)),
     _float("reciprocal", xp.reciprocal, lambda grad, result: -grad * result * result),
     _float("sigmoid", None, _sigmoid_grad, kernel=_k_sigmoid),
