@@ -254,4 +254,13 @@ x9 = torch.autograd.grad(x8.sum(), [x1], create_graph=True)
 x10 = x1.asin()
 x11 = torch.autograd.grad(x10.clone().sum(), [x1], create_graph=True)
 """,
+    # logit's backward kernel: grad * inf at 0 and 1 exactly (+inf at -0.0), a nan passes
+    "logit-backward-at-zero": """
+x2 = torch.tensor([[-0.0, 0.0, 1.0, float('nan'), 1.5]], dtype=torch.float64, requires_grad=True)
+x4 = torch.logit(x2)
+x4.sum().backward()
+x5 = torch.tensor([[-0.0, 0.0, 1.0, float('nan'), 1.5]], dtype=torch.float32, requires_grad=True)
+x6 = torch.logit(x5, eps=0.0)
+x6.sum().backward()
+""",
 }
