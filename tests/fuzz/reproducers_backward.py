@@ -263,4 +263,13 @@ x5 = torch.tensor([[-0.0, 0.0, 1.0, float('nan'), 1.5]], dtype=torch.float32, re
 x6 = torch.logit(x5, eps=0.0)
 x6.sum().backward()
 """,
+    # ... the inputs' saved variables first, then the outputs': logsumexp's self before result
+    "stale-saved-inputs-before-outputs": """
+x2 = torch.full((3,), 0.25, dtype=torch.float32, requires_grad=True)
+x3 = x2.logsumexp(0)
+x3[...] = 2.0
+x2.requires_grad_(False)
+torch.nn.functional.hardtanh_(x2, min_val=0.0, max_val=2.0)
+x3.backward(retain_graph=True)
+""",
 }

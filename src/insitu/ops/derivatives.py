@@ -463,9 +463,13 @@ class FormulaNode(Node):
 
 def _check_in_order(node, saved):
     """PyTorch's generated backward unpacks all its saved variables first (those the formulas
-    to run do not read too), in the order of their names: with several modified in place, the
-    error names the first of them."""
-    for k in sorted(saved):
+    to run do not read too): what it saved of the inputs in the order of their names, then the
+    outputs. With several modified in place, the error names the first of them."""
+    if len(saved) == 1:
+        for s in saved.values():
+            s._check(node)
+        return
+    for k in sorted(saved, key=lambda k: (saved[k].is_output, k)):
         saved[k]._check(node)
 
 
