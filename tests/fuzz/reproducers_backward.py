@@ -272,4 +272,14 @@ x2.requires_grad_(False)
 torch.nn.functional.hardtanh_(x2, min_val=0.0, max_val=2.0)
 x3.backward(retain_graph=True)
 """,
+    # clamp's node keeps self (as kept_self) beside its masks: checked in PyTorch's order
+    # (min before self)
+    "clamp-min-stale-order": """
+x1 = torch.tensor(2.0, dtype=torch.float32, requires_grad=True)
+x3 = x1.view_as(x1)
+x4 = x1.clamp_min(x3)
+with torch.no_grad():
+    x3.mul_(2)
+x4.backward()
+""",
 }

@@ -469,8 +469,13 @@ def _check_in_order(node, saved):
         for s in saved.values():
             s._check(node)
         return
-    for k in sorted(saved, key=lambda k: (saved[k].is_output, k)):
+    for k in sorted(saved, key=lambda k: (saved[k].is_output, _pytorch_name(k))):
         saved[k]._check(node)
+
+
+def _pytorch_name(key):
+    """The name PyTorch's node saves a value under: `kept_self` (clamp's) stands for self."""
+    return key[5:] if key.startswith("kept_") else key
 
 
 def _holds_array(v):
