@@ -282,4 +282,22 @@ with torch.no_grad():
     x3.mul_(2)
 x4.backward()
 """,
+    # a converted copy of an inference tensor, made outside inference mode, is written by
+    # copy_ (version 1) whatever its dtype; a Function returning it as-is keeps that version
+    "inference-copy-version": """
+class Ident(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+x1 = torch.ones((3, 1), dtype=torch.uint8)
+with torch.inference_mode():
+    x4 = x1.eq(x1)
+x5 = x4.long()
+x12 = Ident.apply(x5)
+""",
 }
