@@ -300,4 +300,13 @@ with torch.inference_mode():
 x5 = x4.long()
 x12 = Ident.apply(x5)
 """,
+    # backward from an integer tensor a write gave a grad_fn: PyTorch's engine asserts
+    "integer-root-gradient": """
+x2 = torch.full((), 1.0, dtype=torch.float32, requires_grad=True)
+x3 = torch.ones((1, 3), dtype=torch.int64)
+x5 = x3.sum(0)
+x5[None, -3] = x2
+x6 = x5.contiguous()
+x6.backward(torch.ones_like(x6))
+""",
 }

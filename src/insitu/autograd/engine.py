@@ -144,7 +144,16 @@ def _roots(tensors, grads):
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn")
         roots.append((e, g))
+    for t, g in zip(tensors, grads):
+        if not t._dtype.is_floating_point:
+            # an integer tensor a write gave a grad_fn (x[0] = y): PyTorch's engine asserts
+            raise RuntimeError(_NOT_DIFFERENTIABLE)
     return roots
+
+
+_NOT_DIFFERENTIABLE = (
+    'isDifferentiableType(grad.scalar_type()) INTERNAL ASSERT FAILED at '
+    '"/__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp":998, please report a bug to PyTorch. ')
 
 
 def _count_dependencies(root_nodes):
