@@ -469,8 +469,15 @@ def _check_in_order(node, saved):
         for s in saved.values():
             s._check(node)
         return
-    for k in sorted(saved, key=lambda k: (saved[k].is_output, _pytorch_name(k))):
+    key = (node.derivative, tuple(saved))
+    order = _ORDERS.get(key)
+    if order is None:
+        order = _ORDERS[key] = sorted(saved, key=lambda k: (saved[k].is_output, _pytorch_name(k)))
+    for k in order:
         saved[k]._check(node)
+
+
+_ORDERS = {}    # (derivative, names kept) -> the order PyTorch unpacks them in
 
 
 def _pytorch_name(key):
