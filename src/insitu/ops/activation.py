@@ -8,16 +8,17 @@ Kernels compute as PyTorch's CPU kernels do (the same expression, the coefficien
 input's dtype), and each formula is PyTorch's derivatives.yaml entry written with insitu ops, so
 it differentiates again.
 
-In-place forms whose gradient can be read off the output (`relu_`, `hardtanh_`, `leaky_relu_`,
-`elu_`, `selu_`, `celu_`, `rrelu_`, `threshold_` when value <= threshold) keep the output itself,
-as PyTorch's `...Backward1` nodes do: no copy of the input. Those are separate declarations
-(their formulas read `result`, not `self`). The others (`silu_`, `mish_`, `hardswish_`,
-`hardsigmoid_`, `threshold_` with value > threshold) keep a copy of their input, as PyTorch does.
+In-place forms whose PyTorch rule reads the output (`relu_`, `leaky_relu_`, `elu_`, `selu_`,
+`celu_`, `rrelu_`) keep the output itself, as PyTorch's `...Backward1` nodes do: no copy of the
+input. Those are separate declarations (their formulas read `result`, not `self`). The others
+(`hardtanh_`, `threshold_`, `silu_`, `mish_`, `hardswish_`, `hardsigmoid_`) keep a copy of their
+input, as PyTorch does: what a later in-place write makes stale at backward is PyTorch's.
 """
 
 from ..backend import clip, xp
 from ..core import dtypes
 from .checks import all_of, refuse, refuse_bool
+from .backward_ops import hardtanh_backward, masked
 from .bitselect import BITS as _BITS, bitwise as _bitwise
 from .bitselect import pass_where as _pass, select as _select
 from . import activation_arrays as _arr
@@ -220,11 +221,6 @@ def _k_threshold(out, dt, a, threshold, value):
 
 def _threshold_backward(grad, self, threshold):
     return grad.masked_fill(self <= threshold, 0)
-
-
-def _threshold_backward_result(grad, result, threshold):
-    # only declared for value <= threshold: result <= threshold exactly where self was
-    return grad.masked_fill(result <= threshold, 0)
 
 
 def _k_hardshrink(out, dt, a, lambd=0.5):
@@ -452,19 +448,19 @@ def _hardsigmoid_backward(grad, self):
     return where((self > -3) & (self < 3), grad * _ONE_SIXTH)
 
 
-def _hardtanh_backward(grad, x, min_val, max_val):
-    """PyTorch's hardtanh_backward: no gradient at or beyond the bounds, all of it elsewhere
-    (NaN included)."""
-    out = (x <= min_val) | (x >= max_val)
-    if isinstance(grad, xp.ndarray):
-        return xp.where(out, grad.dtype.type(0), grad)
-    return grad.masked_fill(out, 0)
+# the rectifiers' formulas as PyTorch's backward functions, with their own nodes when
+# differentiated again (ThresholdBackwardBackward0, ...)
+_relu_backward = masked("ThresholdBackwardBackward0", _relu_backward, "result")
+_threshold_backward = masked("ThresholdBackwardBackward0", _threshold_backward, "self",
+                             ("threshold",))
+_leaky_backward_result = masked("LeakyReluBackwardBackward0", _leaky_backward_result, "result",
+                                ("negative_slope",))
+_leaky_backward = masked("LeakyReluBackwardBackward0", _leaky_backward, "self",
+                         ("negative_slope",))
+_hardshrink_backward = masked("HardshrinkBackwardBackward0", _shrink_backward, "self", ("lambd",))
+_softshrink_backward = masked("SoftshrinkBackwardBackward0", _shrink_backward, "self", ("lambd",))
 
-
-# the output is inside the bounds exactly where the input was, so the rule reads it: the
-# in-place form keeps nothing extra
-_HARDTANH = {"self": lambda grad, result, min_val, max_val:
-             _hardtanh_backward(grad, result, min_val, max_val)}
+_HARDTANH = {"self": hardtanh_backward}     # HardtanhBackwardBackward0 when differentiated
 
 TENSOR_METHODS = [
     Op("relu(Tensor self)", _k_relu, promote="same",
@@ -534,21 +530,17 @@ FUNCTIONAL = {
                     variants="function", node="ThresholdBackward0",
                     check=refuse("threshold_cpu", "b"),
                     derivatives={"self": _threshold_backward}),
-    # in place, value <= threshold: the output tells where the input was replaced
-    "threshold_result_": Op("threshold(Tensor self, threshold, value)", _k_threshold,
-                            promote="same", variants="inplace", node="ThresholdBackward1",
-                            check=refuse("threshold_cpu", "b"),
-                            derivatives={"self": _threshold_backward_result}),
+    # in place PyTorch's rule still reads the input: the node keeps a copy of it
     "threshold_": Op("threshold(Tensor self, threshold, value)", _k_threshold,
                      promote="same", variants="inplace", node="ThresholdBackward1",
                      check=refuse("threshold_cpu", "b"),
                      derivatives={"self": _threshold_backward}),
     "hardshrink": Op("hardshrink(Tensor self, lambd=0.5)", _k_hardshrink, promote="same",
                      variants="function method", check=_float_only("hardshrink_cpu"),
-                     derivatives={"self": _shrink_backward}, on_arrays=True),
+                     derivatives={"self": _hardshrink_backward}, on_arrays=True),
     "softshrink": Op("softshrink(Tensor self, lambd=0.5)", _k_softshrink, promote="same",
                      variants="function", check=_float_only("softshrink_check"),
-                     derivatives={"self": _shrink_backward}, on_arrays=True),
+                     derivatives={"self": _softshrink_backward}, on_arrays=True),
     "prelu": Op("_prelu_kernel(Tensor self, Tensor weight)", _k_prelu, variants="function",
                 node="PreluKernelBackward0",
                 check=all_of(_same_dtype, _float_only("prelu_cpu")),

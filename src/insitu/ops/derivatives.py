@@ -119,10 +119,13 @@ class Derivative:
                 return (OUTPUT_META, name, self.outputs.index(stem))
         return (VALUE, name, -1)
 
-    def plan(self, needs):
+    def plan(self, needs, numbers=()):
         """What a node must keep when the inputs in `needs` need a gradient: every value the
-        formulas of those inputs read (once each), inputs and values first, outputs last."""
-        plan = self._plans.get(needs)
+        formulas of those inputs read (once each), inputs and values first, outputs last.
+        `numbers`: the positions of Scalar operands given a number (no formula of theirs
+        exists for that call)."""
+        key = (needs, numbers) if numbers else needs
+        plan = self._plans.get(key)
         if plan is None:
             seen, before, after = set(), [], []
             wanted = [reads for positions, _, reads in self.formulas
@@ -136,7 +139,18 @@ class Derivative:
                         continue
                     seen.add(name)
                     (after if kind in (OUTPUT, OUTPUT_META) else before).append(entry)
-            plan = self._plans[needs] = (tuple(before), tuple(after))
+            if True in needs:
+                # PyTorch saves the outputs any formula reads whichever inputs need a gradient
+                # (only inputs are saved for the formulas that will run): a second backward
+                # through copysign(x, y) with only y needing one finds its result freed
+                for positions, _, reads in self.formulas:
+                    if all(i in numbers for i in positions):
+                        continue
+                    for entry in reads:
+                        if entry[0] == OUTPUT and entry[1] not in seen:
+                            seen.add(entry[1])
+                            after.append(entry)
+            plan = self._plans[key] = (tuple(before), tuple(after))
         return plan
 
     def reads_input(self, name, needs):
@@ -183,7 +197,10 @@ def prepare(d, inputs, values, inplace=None, where=None):
         edges = _edges_of_call(d, inputs)
     node = recorder.new_node(d.node_cls, inputs, None if len(edges) == len(inputs) else edges)
     node.saved = node.params = _NOTHING     # dicts made by `_keep` when something is kept
-    before, node.after = d.plan(node.needs)
+    numbers = ()
+    if d.scalars:
+        numbers = tuple(i for i in d.scalars if not isinstance(inputs[i], Tensor))
+    before, node.after = d.plan(node.needs, numbers)
     if before:
         _keep(d, node, before, inputs, values, inplace, where)
     if d.composite is not None:
@@ -335,6 +352,11 @@ class FormulaNode(Node):
 
     def apply(self, grads):
         d = self.derivative
+        saved = self.saved
+        if saved:
+            _check_in_order(self, saved)
+        elif saved is _FREED:
+            raise RuntimeError(FREED_MESSAGE)
         if d.composite is not None:
             return self._evaluate(grads, True) if not mode.grad else self._through_composite(grads)
         if not mode.grad and d.on_arrays:
@@ -374,6 +396,14 @@ class FormulaNode(Node):
     def check_saved(self, grads):
         """Read what the needed formulas read, computing nothing: PyTorch's checks of a node's
         saved values (freed by an earlier backward, modified in place since)."""
+        saved = self.saved
+        if saved:
+            _check_in_order(self, saved)
+        elif saved is _FREED:
+            raise RuntimeError(FREED_MESSAGE)
+        d = self.derivative
+        if d.name == "NotImplemented" and d.formulas:
+            d.formulas[0][1](grads[0])      # PyTorch's error node raises whenever it runs
         needs = self.needs
         for positions, fn, reads in self.derivative.formulas:
             if any(needs[i] for i in positions):
@@ -397,16 +427,8 @@ class FormulaNode(Node):
         try:
             return s.unpack_data(self) if arrays else s.unpack(self)
         except RuntimeError:
-            self._check_in_order()
+            _check_in_order(self, self.saved)   # the first unusable one in PyTorch's order
             raise
-
-    def _check_in_order(self):
-        """A saved value is unusable: raise for the first in PyTorch's order, which unpacks
-        every saved input, by name, then every saved output, before computing anything (a
-        computed `kept_<input>` is that input; other computed values are insitu's own, never
-        written)."""
-        for _, s in sorted(self.saved.items(), key=_torch_order):
-            s._check(self)
 
     def _through_composite(self, grads):
         """Double backward of a fused layer: differentiate its composite form."""
@@ -426,7 +448,11 @@ class FormulaNode(Node):
         if saved:
             for s in saved.values():
                 s.release()
-        self.saved = _FREED
+        # a later backward through a node that kept tensors raises, whatever its formulas read
+        # (a node that kept nothing runs again, as PyTorch's)
+        if saved or self.derivative.composite is not None or (self.params and any(
+                _holds_array(v) or k in self.derivative.wrapped for k, v in self.params.items())):
+            self.saved = _FREED
         if self.derivative.composite is not None:
             self.refs = ()
             self.params = {}
@@ -439,9 +465,28 @@ class FormulaNode(Node):
                            if not _holds_array(v) and k not in wrapped}
 
 
-def _torch_order(item):
-    name, s = item
-    return (s.is_output, name[5:] if name.startswith("kept_") else name)
+def _check_in_order(node, saved):
+    """PyTorch's generated backward unpacks all its saved variables first (those the formulas
+    to run do not read too): what it saved of the inputs in the order of their names, then the
+    outputs. With several modified in place, the error names the first of them."""
+    if len(saved) == 1:
+        for s in saved.values():
+            s._check(node)
+        return
+    key = (node.derivative, tuple(saved))
+    order = _ORDERS.get(key)
+    if order is None:
+        order = _ORDERS[key] = sorted(saved, key=lambda k: (saved[k].is_output, _pytorch_name(k)))
+    for k in order:
+        saved[k]._check(node)
+
+
+_ORDERS = {}    # (derivative, names kept) -> the order PyTorch unpacks them in
+
+
+def _pytorch_name(key):
+    """The name PyTorch's node saves a value under: `kept_self` (clamp's) stands for self."""
+    return key[5:] if key.startswith("kept_") else key
 
 
 def _holds_array(v):

@@ -10,6 +10,7 @@ on ties (fmax(0.0, -0.0) is 0.0).
 """
 import math
 
+from ..autograd.grad_mode import mode as grad_mode
 from ..backend import xp
 from ..core import dtypes
 from ..core.tensor import Tensor
@@ -193,9 +194,14 @@ def _sinc_grad(grad, self):
 
 
 def _logit_grad(grad, self, eps):
-    """PyTorch's infinitely differentiable logit backward: 0 (with eps) or nan (without)
-    outside the range."""
+    """PyTorch's logit backward: 0 (with eps) or nan (without) outside the range. Without a
+    graph, its kernel's: at 0 and 1 exactly, grad * inf (+inf at -0.0 too), and a nan input
+    passes through the division; with one, its infinitely differentiable composite."""
     lo, fill = (0.0, float("nan")) if eps is None else (eps, 0.0)
+    if not grad_mode.grad:
+        q = grad / (self * (1.0 - self))
+        q = q.where((self == 0).logical_or(self == 1).logical_not(), grad * math.inf)
+        return q.masked_fill((self < lo).logical_or(self > 1.0 - lo), fill)
     inside = (self >= lo).logical_and(self <= 1.0 - lo)
     return (grad / (self * (1.0 - self))).where(inside, fill)
 

@@ -16,7 +16,8 @@ import warnings
 
 from ..autograd.grad_mode import mode
 from ..autograd.guards import check_autograd
-from ..autograd.versions import INFERENCE_WRITE, write
+from ..autograd.recorder import note_resize
+from ..autograd.versions import INFERENCE_WRITE, inference_write_refused, write
 from ..backend import has_internal_overlap, xp
 from ..core import dtypes
 from ..core.dtypes import CPP_NAMES, can_cast
@@ -148,8 +149,8 @@ def inplace(op, args, params):
     data = self._data
     node = None
     if grad and op.inplace_differentiable:
-        node = prepare(op.derivative_for(args, params), args, params, op.inplace_name)
-    if self._storage.special & INFERENCE and not mode.inference:
+        node = prepare(op.derivative_for(args, params, True), args, params, op.inplace_name)
+    if self._storage.special & INFERENCE and inference_write_refused(self):
         _refuse_inference_write(run, op, data, force, arrays, params)
     write(self, op.inplace_name, run, op, data, force, arrays, params)
     if node is not None:
@@ -280,7 +281,7 @@ def into_out(op, args, params, out):
         if op.value_check is not None:   # PyTorch checks values before its TensorIterator
             op.value_check(args, params)
         raise
-    if out._storage.special & INFERENCE and not mode.inference:
+    if out._storage.special & INFERENCE and inference_write_refused(out):
         _refuse_inference_write()
     if out._data.shape != shape:
         resize_out(out, shape)
@@ -368,6 +369,8 @@ def resize_out(out, shape, warn=True):
     starts with the old contents (PyTorch's grown storage; the rest is zeros here, whatever
     there) and keeps counting versions with the old one (`share_counter`: views and detached
     aliases of `out` still count with it)."""
+    if out._grad_fn is not None:
+        note_resize(out)        # gradients into its node must still fit the shape it had
     view = None
     root = out._storage.array
     n = 1
@@ -417,7 +420,7 @@ def write_out(name, out, arr, inputs, exact=None):
         raise RuntimeError(f"Expected out tensor to have dtype {CPP_NAMES[exact.name]}, but got "
                            f"{CPP_NAMES[out._dtype.name]} instead")
     arr = xp.asarray(arr)
-    if out._storage.special & INFERENCE and not mode.inference:
+    if out._storage.special & INFERENCE and inference_write_refused(out):
         _refuse_inference_write()
     if out._data.shape != arr.shape:
         resize_out(out, arr.shape)
@@ -442,7 +445,7 @@ def inplace_pre(op, args, params):
     check_autograd(args[0], _needs(args[1:]))
     if not op.inplace_differentiable:
         return None
-    return prepare(op.derivative_for(args, params), args, params, op.inplace_name)
+    return prepare(op.derivative_for(args, params, True), args, params, op.inplace_name)
 
 
 def inplace_post(op, self, node):

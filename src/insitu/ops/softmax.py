@@ -9,6 +9,7 @@ import warnings
 from ..backend import xp
 from ..core import dtypes
 from ..core.tensor import _wrap_dim
+from .backward_ops import log_softmax_backward_data, softmax_backward_data
 from .derivatives import Derivative, record
 from .kernels import _BLOCK, scratch
 from .pipelines import check_out_grad
@@ -117,26 +118,11 @@ def _softmax_rows(a, r, d, log):
 
 
 def _softmax_grad(grad, result, dim):
-    arrays = isinstance(grad, xp.ndarray)          # no graph: one temporary, in place
-    if (result if arrays else result._data).ndim == 0:
-        return grad * 0
-    if arrays:
-        t = grad * result
-        xp.subtract(grad, t.sum(dim, keepdims=True), out=t)
-        t *= result
-        return t
-    return result * (grad - (grad * result).sum(dim, keepdim=True))
+    return softmax_backward_data(grad, result, dim)     # SoftmaxBackwardDataBackward0 again
 
 
 def _log_softmax_grad(grad, result, dim):
-    arrays = isinstance(grad, xp.ndarray)
-    if (result if arrays else result._data).ndim == 0:
-        return grad * 0
-    if arrays:
-        e = xp.exp(result)
-        e *= grad.sum(dim, keepdims=True)
-        return xp.subtract(grad, e, out=e)
-    return grad - result.exp() * grad.sum(dim, keepdim=True)
+    return log_softmax_backward_data(grad, result, dim)
 
 
 # the formulas run on arrays when no graph is built (Derivative's on_arrays)

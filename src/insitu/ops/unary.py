@@ -7,6 +7,7 @@ form keep a copy of self's old value (PyTorch does the same).
 import math
 
 from ..backend import xp
+from .backward_ops import sigmoid_backward, tanh_backward
 from .checks import refuse, refuse_bool
 from .kernels import UNSAFE, blocked, buffer, scratch, store, uf, unary_float
 from .pointwise import zeros_like
@@ -31,13 +32,9 @@ def _sigmoid_block(r, a, dtype):
 
 
 def _sigmoid_grad(grad, result):
-    """grad * (1 - result) * result, rounded in PyTorch's order; on arrays in one buffer."""
-    if isinstance(grad, xp.ndarray):
-        t = xp.subtract(1, result, dtype=result.dtype)
-        t *= grad
-        t *= result
-        return t
-    return grad * (1 - result) * result
+    """grad * (1 - result) * result, rounded in PyTorch's order (SigmoidBackwardBackward0 when
+    differentiated again)."""
+    return sigmoid_backward(grad, result)
 
 
 def _k_rsqrt(out, dt, a):
@@ -124,11 +121,12 @@ FLOAT = [
     _float("sin", xp.sin, lambda grad, self: grad * self.cos()),
     _float("cos", xp.cos, lambda grad, self: -grad * self.sin()),
     _float("tan", xp.tan, lambda grad, result: grad * (1 + result * result)),
-    _float("tanh", xp.tanh, lambda grad, result: grad * (1 - result * result)),
+    _float("tanh", xp.tanh, lambda grad, result: tanh_backward(grad, result)),
     _float("sinh", xp.sinh, lambda grad, self: grad * self.cosh()),
     _float("cosh", xp.cosh, lambda grad, self: grad * self.sinh()),
-    _float("asin", xp.arcsin, lambda grad, self: grad / (1 - self * self).sqrt()),
-    _float("acos", xp.arccos, lambda grad, self: -grad / (1 - self * self).sqrt()),
+    # PyTorch's formulas: grad * (-self * self + 1).rsqrt() (a MulBackward0 differentiated)
+    _float("asin", xp.arcsin, lambda grad, self: grad * (-self * self + 1).rsqrt()),
+    _float("acos", xp.arccos, lambda grad, self: -grad * (-self * self + 1).rsqrt()),
     _float("atan", xp.arctan, lambda grad, self: grad / (1 + self * self)),
     _float("reciprocal", xp.reciprocal, lambda grad, result: -grad * result * result),
     _float("sigmoid", None, _sigmoid_grad, kernel=_k_sigmoid),
