@@ -4,8 +4,8 @@
 
 batch_norm: BatchNorm2d(64) in training mode on 32x64x16x16 (running statistics updated);
 layer_norm: LayerNorm(512) on 8x128x512. float32, best of N. `--threads 1` (the default) pins
-BLAS and both libraries' intra-op threads to one, so the comparison is per core; `--threads 0` leaves
-each library's defaults.
+BLAS and both libraries' intra-op threads to one, so the comparison is per core; `--threads 0`
+leaves each library's defaults.
 """
 import argparse
 import os
