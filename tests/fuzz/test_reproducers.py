@@ -7,6 +7,7 @@ torch = pytest.importorskip("torch")
 from .driver import check  # noqa: E402
 from .program import parse  # noqa: E402
 from .reproducers_autograd import REPRODUCERS as AUTOGRAD  # noqa: E402
+from .reproducers_elementwise import REPRODUCERS as ELEMENTWISE  # noqa: E402
 from .reproducers_indexing import REPRODUCERS as INDEXING  # noqa: E402
 from .reproducers_memory import REPRODUCERS as MEMORY  # noqa: E402
 
@@ -794,9 +795,10 @@ torch.ldexp(x1, x1, out=x1)
 }
 
 
-# the other files' programs, by theme: autograd and views, indexing ops
-ALL = {**REPRODUCERS, **AUTOGRAD, **INDEXING, **MEMORY}
-assert len(ALL) == len(REPRODUCERS) + len(AUTOGRAD) + len(INDEXING) + len(MEMORY), \
+# the other files' programs, by theme: autograd and views, indexing ops, memory, elementwise
+ALL = {**REPRODUCERS, **AUTOGRAD, **INDEXING, **MEMORY, **ELEMENTWISE}
+assert len(ALL) == len(REPRODUCERS) + len(AUTOGRAD) + len(INDEXING) + len(MEMORY) + \
+    len(ELEMENTWISE), \
     "a name is used twice"
 
 

@@ -233,7 +233,19 @@ def refusing(kernel_fn, kernel, refused):
             raise not_implemented(kernel, dtypes.from_numpy_dtype(d))
         return kernel_fn(out, dt, *arrays)
     k.__name__ = kernel
+    k.refusal = (kernel, refused)
     return k
+
+
+def kernel_refusal(kernel, dt, arrays):
+    """What a `refusing` kernel would raise for these arrays (None: it runs), asked before
+    `out=` is resized, so that a refused call leaves `out` as it was."""
+    refusal = getattr(kernel, "refusal", None)
+    if refusal is None:
+        return None
+    d = dt if dt is not None else xp.result_type(*arrays)
+    return not_implemented(refusal[0], dtypes.from_numpy_dtype(d)) if d.kind in refusal[1] \
+        else None
 
 
 def operands_broadcast(args, params):

@@ -15,7 +15,7 @@ validated here once; anything else comes here, where every check lives. Ops outs
 import warnings
 
 from ..autograd.grad_mode import mode
-from ..autograd.guards import check_autograd
+from ..autograd.guards import DEFAULT, check_autograd
 from ..autograd.versions import INFERENCE_WRITE, write
 from ..backend import has_internal_overlap, xp
 from ..core import dtypes
@@ -280,12 +280,16 @@ def into_out(op, args, params, out):
         if op.value_check is not None:   # PyTorch checks values before its TensorIterator
             op.value_check(args, params)
         raise
+    if refused is None:
+        refused = checks.kernel_refusal(op.kernel, force, _arrays(args))
+    if refused is not None:
+        # PyTorch resizes `out` before its kernel refuses; a failed op leaves `out` as it was
+        # here (docs/differences.md, failed-writes-write-nothing)
+        raise refused
     if out._storage.special & INFERENCE and not mode.inference:
         _refuse_inference_write()
     if out._data.shape != shape:
         resize_out(out, shape)
-    if refused is not None:     # PyTorch resizes `out` before its kernel refuses
-        raise refused
     arrays = []
     for a in args:
         if isinstance(a, Tensor):
@@ -297,6 +301,8 @@ def into_out(op, args, params, out):
         else:
             arrays.append(a)
     run = _kernel_for(op, out._data)
+    if run is call_kernel and op.pointwise and out._dtype is not result_dt:
+        run = _computed_then_cast
     if fallback:
         node = prepare(op.derivative_named("NotImplemented"), args, params)
         write(out, op.name, run, op, out._data, force, arrays, params)
@@ -306,6 +312,13 @@ def into_out(op, args, params, out):
 
 
 _COPIED = ("partial", "buffer")
+
+
+def _computed_then_cast(op, out, force, arrays, params):
+    """An `out=` of another dtype than the result's: PyTorch computes in the result's dtype
+    (erf of int32 operands in float32) and casts as it stores; a kernel given `out` itself
+    would compute in `out`'s dtype."""
+    xp.copyto(out, call_kernel(op, None, force, arrays, params), casting="unsafe")
 
 
 def _exact_out(op, args):
@@ -334,21 +347,24 @@ def _out_grad(op, out, args):
     differentiable (comparisons, logical ops, isinf...) ignores autograd. An op with a
     derivative refuses any argument that requires grad. The others (bitwise ops, floor_divide:
     PyTorch's not-implemented fallback) refuse an `out` that is a leaf requiring grad or a view
-    of one; otherwise, when some argument requires grad, `out` gets a NotImplemented node whose
-    backward raises (returns True)."""
+    of one, and, when some argument or `out` requires grad, an `out` that is a view not made the
+    plain way (under no_grad, an output of chunk or split, of a custom Function); otherwise,
+    when some argument requires grad, `out` gets a NotImplemented node whose backward raises
+    (returns True)."""
     if op.promote in ("compare", "bool"):
         return False
     d = op.derivative
     if d is not None and d.name != "NotImplemented":
         check_out_grad(_COMPOSITE_OF.get(op.name, op.name), out, args)
         return False
-    if out._requires_grad:
-        base = out if out._base is None else out._base
-        if base._grad_fn is None and base._requires_grad:
-            raise RuntimeError(
-                f"aten::{op.name}(): functions with out=... arguments don't support automatic "
-                "differentiation, but one of the arguments requires grad.")
-    return out._requires_grad or _needs(args)
+    base = out if out._base is None else out._base
+    needed = out._requires_grad or _needs(args)
+    if out._requires_grad and base._grad_fn is None and base._requires_grad or \
+            needed and out._base is not None and out._view.creation != DEFAULT:
+        raise RuntimeError(
+            f"aten::{op.name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad.")
+    return needed
 
 
 def _read_write_out_shape(out, args):
@@ -362,22 +378,15 @@ def _read_write_out_shape(out, args):
 
 def resize_out(out, shape, warn=True):
     """out= with the wrong shape: PyTorch resizes it, bumping nothing else; it warns when `out`
-    had elements, except for the factories (`ops.factories`). It keeps its storage (and the
-    version counter its views share) when the new shape fits in it from its offset
-    (contiguous strides, as `resize_`); otherwise it gets a new buffer (a view cannot) that
-    starts with the old contents (PyTorch's grown storage; the rest is zeros here, whatever
-    there) and keeps counting versions with the old one (`share_counter`: views and detached
-    aliases of `out` still count with it)."""
-    view = None
+    had elements, except for the factories (`ops.factories`). It takes contiguous strides at its
+    storage offset (as `resize_`), growing the storage when the new shape does not fit:
+    `Storage.grow`, under the base, the views and the aliases of `out` alike (PyTorch's grown
+    StorageImpl, which all of them share)."""
     root = out._storage.array
     n = 1
     for s in shape:
         n *= s
     offset = out._storage.offset_of(out._data) if out._data.size else 0
-    if root.flags.c_contiguous and offset + n <= root.size:
-        view = root.reshape(-1)[offset:offset + n].reshape(shape)
-    elif out._base is not None:
-        raise RuntimeError("cannot resize a view used as out=; its shape must match")
     if warn and out._data.size:
         warnings.warn(
             f"An output with one or more elements was resized since it had shape "
@@ -386,11 +395,16 @@ def resize_out(out, shape, warn=True):
             "PyTorch release outputs will not be resized unless they have zero elements. You can "
             "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
             "t.resize_(0).", UserWarning, stacklevel=user_stacklevel())
-    if view is not None:
-        out._data = view
+    if root.flags.c_contiguous:
+        if offset + n > root.size:
+            out._storage.grow(offset + n)
+            root = out._storage.array
+        out._data = root.reshape(-1)[offset:offset + n].reshape(shape)
         return
+    # a root of another layout (from_numpy of a transposed array): a buffer of its own that
+    # starts with what was there and keeps counting versions with the old one
     arr = xp.zeros(shape, dtype=out._dtype.np)
-    if root.flags.c_contiguous and offset < root.size:   # what was there stays, as in PyTorch
+    if offset < root.size:
         kept = root.reshape(-1)[offset:offset + n]
         arr.reshape(-1)[:kept.size] = kept
     old = out._storage

@@ -1,0 +1,69 @@
+"""Shrunk reproducers of the fuzzer's divergences in elementwise ops: `out=` resized past its
+storage (the base, views and aliases of `out` see the grown storage), the autograd refusals of
+`out=` for ops without a derivative, kernels refusing a dtype, and values. Each program must run
+alike on insitu and PyTorch (compared as the fuzzer compares); run by test_reproducers.py."""
+REPRODUCERS = {
+    # a view used as out= grows its storage, which its base shares
+    "out-view-grows-storage": """
+x1 = torch.full((2, 3), 3.0, dtype=torch.float32)
+x2 = torch.ones((2, 3), dtype=torch.float32)
+x3 = x1.narrow(0, 1, 1)
+torch.reciprocal(x2, out=x3)
+""",
+    "out-view-grows-storage-expanded": """
+x1 = torch.ones((2, 3), dtype=torch.uint8)
+x2 = x1.expand(2, 2, 3)
+x6 = x1.chunk(2)[-1]
+x10 = x2[:].movedim(0, -1)
+torch.fmax(x10, x10, out=x6)
+""",
+    "out-select-grows-storage": """
+x2 = torch.zeros((3,), dtype=torch.uint8)
+x4 = torch.cosh(x2)
+x5 = x4[0]
+x13 = torch.full((2, 3), 1, dtype=torch.int32)
+torch.asinh(x13, out=x5)
+""",
+    # an alias (a view from unbind) of an out= that grows sees the new storage
+    "out-grows-under-its-views": """
+x1 = torch.full((3,), 0, dtype=torch.int32)
+x6 = torch.full((2, 3), float('inf'), dtype=torch.float32)
+x9 = torch.ldexp(x1, x1)
+x10 = x6 * 2.0
+x11 = x9.unbind()[0]
+torch.sign(x10, out=x9)
+""",
+    # the kernel's dtype refusal comes before the resize (and before out's autograd rules)
+    "out-kernel-refusal-first": """
+x2 = torch.full((), -0.0, dtype=torch.float32)
+x3 = torch.full((2, 3), 0.0, dtype=torch.float32)
+x6 = x2.movedim(0, -1)
+torch.bitwise_xor(x3, x3, out=x6)
+""",
+    # the not-implemented fallback refuses an out= view made by chunk or under no_grad
+    "out-fallback-refuses-special-views": """
+x3 = torch.zeros((3, 1), dtype=torch.float32, requires_grad=True)
+x5 = x3.cumsum(0)
+x6 = x5.chunk(2)[-1]
+x9 = x6.nan_to_num(posinf=2.0, neginf=-2.0)
+torch.bitwise_and(x9, 0, out=x6)
+x1 = torch.ones((2, 1, 3), dtype=torch.float32, requires_grad=True)
+x2 = torch.arange(4, dtype=torch.float32)
+with torch.no_grad():
+    x7 = x2[None]
+torch.bitwise_and(x1, x1, out=x7)
+""",
+}
+REPRODUCERS.update({
+    # an out= of another dtype: computed in the result's dtype, then cast
+    "out-of-another-dtype-computes-in-the-result-dtype": """
+x2 = torch.tensor([3.0, -2.0, 2.0], dtype=torch.float64)
+x3 = torch.tensor([3, 2, 5, 2], dtype=torch.int32)
+torch.erf(x3, out=x2)
+x4 = torch.zeros((4,), dtype=torch.float64)
+torch.sigmoid(x3, out=x4)
+torch.rsqrt(x3, out=x4)
+x5 = torch.tensor([0.3, 2.1, 5.7, 7.2], dtype=torch.float32)
+torch.erf(x5, out=x4)
+""",
+})
