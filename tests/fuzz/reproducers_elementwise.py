@@ -67,3 +67,32 @@ x5 = torch.tensor([0.3, 2.1, 5.7, 7.2], dtype=torch.float32)
 torch.erf(x5, out=x4)
 """,
 })
+REPRODUCERS.update({
+    # lerp with a large weight is end - (end - self) * (1 - weight): -0.0 stays -0.0
+    "lerp-keeps-minus-zero": """
+x1 = torch.tensor([-2.0, -0.0, 1.0], dtype=torch.float32)
+x2 = x1.lerp(x1, 1.0)
+x3 = x1.lerp(x1, torch.ones((3,), dtype=torch.float32))
+""",
+    # cumsum_ of unfold's windows scans line by line, reading what earlier lines wrote
+    "cumsum-inplace-overlapping-windows": """
+x2 = torch.full((3,), -1, dtype=torch.int32)
+x6 = torch.nn.functional.tanh(x2)
+x7 = x6.unfold(0, 2, 1)
+x7.cumsum_(1)
+x8 = torch.arange(6, dtype=torch.float32).unfold(0, 3, 1)
+x8.cumprod_(0)
+""",
+    # clamp's bounds may broadcast self: its gradient masks have the result's shape
+    "clamp-bounds-broadcast-self": """
+x2 = torch.ones((2, 3), dtype=torch.float32, requires_grad=True)
+x3 = torch.ones((3,), dtype=torch.bool)
+x4 = x2[[0, 1]]
+x6 = x3.fmax(x3)
+x8 = x6.clamp_max(x4)
+x1 = torch.zeros((3, 1), dtype=torch.int32)
+x5 = torch.tensor([-2.0, 0.25, float('nan')], dtype=torch.float32, requires_grad=True)
+x9 = x1.clamp(max=x5)
+x9.sum().backward()
+""",
+})

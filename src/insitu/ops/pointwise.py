@@ -237,14 +237,15 @@ def _lerp_block(out, a, end, weight, d):
         coeff = scratch(1, d, out.shape)
         base = scratch(2, d, out.shape)
         xp.less(xp.abs(weight, out=coeff), 0.5, out=small)
-        xp.subtract(weight, weight.dtype.type(1), out=coeff, casting=UNSAFE)
+        xp.subtract(weight.dtype.type(1), weight, out=coeff, casting=UNSAFE)
+        xp.negative(coeff, out=coeff)       # -(1 - w): -0.0 at w = 1, as PyTorch's fnmadd
         xp.copyto(coeff, weight, where=small, casting=UNSAFE)
         xp.copyto(base, end, casting=UNSAFE)
         xp.copyto(base, a, where=small, casting=UNSAFE)
     else:
         w = d.type(weight)
         small = abs(w) < 0.5
-        coeff = w if small else w - d.type(1)
+        coeff = w if small else -(d.type(1) - w)
         base = a if small else end
     fma_into(out, coeff, diff, base, d)
 
@@ -477,8 +478,10 @@ def _clamp_mask(which):
         a = self._data
         lo = lo._data if isinstance(lo, Tensor) else lo
         hi = hi._data if isinstance(hi, Tensor) else hi
+        # the result's shape: the bounds may broadcast self (the gradient is summed back)
+        shape = xp.broadcast_shapes(*[x.shape for x in (a, lo, hi) if isinstance(x, xp.ndarray)])
         if which == "self":
-            m = xp.ones(a.shape, bool)
+            m = xp.ones(shape, bool)
             if lo is not None:
                 m &= a >= lo
             if hi is not None:
@@ -486,12 +489,12 @@ def _clamp_mask(which):
         elif which == "min":
             m = a < lo
             if hi is not None:
-                m &= lo < hi
+                m = m & (lo < hi)
         else:
             m = a > hi
             if lo is not None:
-                m |= hi < lo
-        return _private(xp.ascontiguousarray(xp.broadcast_to(m, a.shape)))
+                m = m | (hi < lo)
+        return _private(xp.ascontiguousarray(xp.broadcast_to(m, shape)))
     return mask
 
 
