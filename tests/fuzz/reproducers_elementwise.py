@@ -96,3 +96,26 @@ x9 = x1.clamp(max=x5)
 x9.sum().backward()
 """,
 })
+REPRODUCERS.update({
+    # pow of a 0-dim tensor by -2 or -0.5: the square root or square into an array
+    "pow-zero-dim-negative-exponents": """
+x1 = torch.ones((3,), dtype=torch.float32)
+x3 = x1[:].sum(0)
+x4 = torch.pow(x3, -2.0)
+x5 = torch.pow(x3, -0.5)
+""",
+    # the ops' own checks (lerp's dtype, clamp_'s cast, neg's bool) in PyTorch's order
+    # against the TensorIterator's overlap checks
+    "meta-checks-and-overlap-order": """
+x2 = torch.tensor([[4, 5], [3, 3]], dtype=torch.int64)
+x4 = x2.select(0, -1)
+x2.lerp_(x4, 0.0)
+x3 = torch.tensor([[3.0], [3.0], [1.0]], dtype=torch.float32)
+x5 = x3.isnan()
+x8 = x5.expand(2, 3, 1)
+x8.clamp_max_(0)
+x1 = torch.full((2, 1, 3), False, dtype=torch.bool)
+x6 = x1.chunk(2)[-1]
+torch.neg(x1, out=x6)
+""",
+})

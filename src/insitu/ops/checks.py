@@ -376,4 +376,23 @@ def clamp_bound(kernel):
     def check(args, params):
         if not isinstance(args[1], Tensor) and common_dtype(args) is dtypes.bool_:
             raise not_implemented(kernel, dtypes.bool_)
+    return _clamp_inplace(check)
+
+
+def _clamp_inplace(check):
+    """The in-place form's check: PyTorch's clamp_ with number bounds on an integer or bool self
+    refuses a result dtype other than self's in its meta function, before its TensorIterator's
+    checks (an expanded self is refused after)."""
+    def inplace(args, params):
+        check(args, params)
+        self = args[0]
+        if self._dtype.is_floating_point or any(isinstance(b, Tensor) for b in args[1:]):
+            return
+        dt = common_dtype(args)
+        if dt is not self._dtype:
+            raise cast_error(dt, self._dtype, True)
+    check.inplace = inplace
     return check
+
+
+clamp_args = _clamp_inplace(clamp_args)

@@ -135,10 +135,11 @@ def inplace(op, args, params):
                  and _inference_params(params))
     if grad:   # PyTorch's autograd guards come before the kernel's own checks
         check_autograd(self, _needs(args[1:]))
-    refused = None if op.check_inplace is None else _run_check(op.check_inplace, args, params)
+    refused = None if op.check_inplace is None else \
+        _run_check(op.check_inplace, args, params, True)
     result_dt, force, _ = dtype_info(op, args, params)
     try:
-        arrays, run = _checked_operands(op, self, args, result_dt)
+        arrays, run = _checked_operands(op, self, args, result_dt, refused)
     except RuntimeError:
         if op.value_check is not None:   # PyTorch checks values before its TensorIterator
             op.value_check(args, params)
@@ -161,15 +162,16 @@ def inplace(op, args, params):
     return self
 
 
-def _run_check(check, args, params):
+def _run_check(check, args, params, defer_early=False):
     """Run an op's check. A refusal that PyTorch's kernel makes, after its TensorIterator's
     overlap, shape and cast checks and the `out=` resize (NotImplementedError: a dtype without
     a kernel, or an error marked `late`: add's alpha), is returned, for the pipeline to raise
-    after its own."""
+    after its own. One marked `early` (a refusal no cast check of PyTorch's can precede) is
+    raised at once, or in place (`defer_early`) after the overlap and shape checks."""
     try:
         check(args, params)
     except NotImplementedError as e:
-        if getattr(e, "early", False):
+        if getattr(e, "early", False) and not defer_early:
             raise
         return e
     except RuntimeError as e:
@@ -179,11 +181,12 @@ def _run_check(check, args, params):
     return None
 
 
-def _checked_operands(op, self, args, result_dt):
+def _checked_operands(op, self, args, result_dt, refused=None):
     """The arrays an in-place op reads and how its kernel runs, after PyTorch's TensorIterator
     checks in its order: self has no internal overlap, no operand partially overlaps it (one
     that overlaps in a way PyTorch cannot tell is copied), the operands broadcast into self's
-    shape, then the cast of the result into self."""
+    shape, then (after an `early` refusal of the op's check) the cast of the result into
+    self."""
     data = self._data
     run = call_kernel
     if not data.flags.c_contiguous and has_internal_overlap(data):   # one test, most arrays
@@ -202,6 +205,8 @@ def _checked_operands(op, self, args, result_dt):
         for a in args[1:]:
             if isinstance(a, Tensor) and a._data.shape != data.shape:
                 checks.check_broadcast_into(data.shape, [a._data.shape])
+    if refused is not None and getattr(refused, "early", False):
+        raise refused
     sd = self._dtype
     if result_dt is not sd and op.check_cast and not can_cast(result_dt, sd):
         raise checks.cast_error(result_dt, sd, _cast_names(op, args))
@@ -257,6 +262,9 @@ def into_out(op, args, params, out):
         composite_dt = dtype_info(op, args, params)[0]
         if not can_cast(composite_dt, out._dtype):
             raise checks.cast_error(composite_dt, out._dtype, op.cpp_cast_names)
+    # the op's own checks (its meta function's) raise before its TensorIterator's; a kernel's
+    # refusal is kept for later
+    refused = None if op.check_args is None else _run_check(op.check_args, args, params)
     if op.internal_overlap_ok is False:     # PyTorch checks `out` as given, before resizing it
         checks.check_internal_overlap(out._data)
     for a in args:      # PyTorch refuses a partial overlap before its dtype checks
@@ -264,7 +272,6 @@ def into_out(op, args, params, out):
             checks.check_input_overlap(out, a._data)
             if a is out and op.check_shapes:
                 _read_write_out_shape(out, args)
-    refused = None if op.check_args is None else _run_check(op.check_args, args, params)
     result_dt, force, _ = dtype_info(op, args, params)
     try:
         if op.check_shapes:     # PyTorch's TensorIterator: shapes, then the cast

@@ -12,8 +12,8 @@ from . import checks, float_division, hypot
 from .bitselect import BITS, fill_where, select
 from .checks import not_implemented, refuse, refusing
 from .codegen import entry_points
-from .kernels import (UNSAFE, blocked, fma_into, is_array, is_integral, result_array, scalar_in,
-                      scratch, store, uf)
+from .kernels import (UNSAFE, blocked, buffer, fma_into, is_array, is_integral, result_array,
+                      scalar_in, scratch, store, uf)
 from .table import ANY_DTYPE, EXPANDED_WARNS, Op, formulas_on_arrays
 
 _BOOL = xp.dtype(bool)
@@ -132,11 +132,11 @@ def _pow_by_number(out, a, b):
         return xp.sqrt(a, out=out)
     if b == -1:
         return xp.reciprocal(a, out=out)
-    if b == -2:
-        r = xp.multiply(a, a, out=out)
+    if b == -2:     # into an array, also for a 0-dim `a` (NumPy would return a scalar)
+        r = xp.multiply(a, a, out=buffer(out, a))
         return xp.reciprocal(r, out=r)
     if b == -0.5:
-        r = xp.sqrt(a, out=out)
+        r = xp.sqrt(a, out=buffer(out, a))
         return xp.divide(1, r, out=r)
     return None
 
