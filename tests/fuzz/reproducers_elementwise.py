@@ -119,3 +119,39 @@ x6 = x1.chunk(2)[-1]
 torch.neg(x1, out=x6)
 """,
 })
+REPRODUCERS.update({
+    # threshold converts its numbers with PyTorch's overflow check, and checks no overlap
+    "threshold-numbers-and-expanded-self": """
+x1 = torch.zeros((2, 2), dtype=torch.uint8)
+x6 = torch.nn.functional.threshold(x1, 0.5, -2.0)
+x2 = torch.zeros((2, 3), dtype=torch.float32)
+x3 = x2.expand(2, 2, 3)
+torch.nn.functional.threshold(x3, 0.5, -2.0, inplace=True)
+x4 = torch.arange(4, dtype=torch.uint8)
+torch.nn.functional.threshold(x4, 0.5, -2.0, inplace=True)
+""",
+    # an integer nan_to_num_ copies self into itself: an expanded self is fine
+    "nan-to-num-integer-expanded": """
+x1 = torch.zeros((2, 2), dtype=torch.int32)
+x5 = x1.expand(2, 2, 2)
+x5.nan_to_num_(nan=1.0)
+x6 = torch.zeros((2,), dtype=torch.float32).expand(2, 2)
+x6.nan_to_num_(nan=1.0)
+""",
+    # the in-place functional forms name their in-place op when the input is no tensor
+    "functional-inplace-refuses-none": """
+x2 = torch.tensor(2.0, dtype=torch.float32)
+x3 = x2.grad
+torch.nn.functional.leaky_relu(x3, inplace=True)
+torch.nn.functional.relu6(x3, inplace=True)
+torch.nn.functional.elu(x3, inplace=True)
+torch.nn.functional.dropout(x3, inplace=True)
+""",
+    # softmax of an empty integer tensor runs no kernel
+    "softmax-empty-integer": """
+x1 = torch.tensor([[4], [0]], dtype=torch.int64)
+x3 = x1[1:1, 0]
+x5 = x3.softmax(0)
+x6 = torch.ones((0, 2), dtype=torch.bool).log_softmax(0)
+""",
+})

@@ -129,6 +129,8 @@ def relu6(input, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("relu6_", input)
     if not isinstance(input, Tensor):
         raise _not_a_tensor("relu6", input)
     return hardtanh(input, 0.0, 6.0, inplace)
@@ -146,6 +148,8 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("leaky_relu_", input)
     if inplace:
         return _leaky_relu_(input, negative_slope)
     return _leaky_relu(input, negative_slope)
@@ -172,6 +176,8 @@ def elu(input, alpha=1.0, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("elu_", input)
     return _elu_(input, alpha) if inplace else _elu(input, alpha)
 
 
@@ -195,6 +201,8 @@ def selu(input, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("selu_", input)
     if inplace:
         return _elu_(input, _SELU_ALPHA, _SELU_SCALE)
     return _elu(input, _SELU_ALPHA, _SELU_SCALE)
@@ -222,6 +230,8 @@ def celu(input, alpha=1.0, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("celu_", input)
     _check_celu(alpha)
     return _celu_(input, alpha) if inplace else _celu(input, alpha)
 
@@ -260,6 +270,8 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("rrelu_", input)
     if lower > upper:
         raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     if training:
@@ -280,8 +292,11 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
 
 def _value_at_most_threshold(dt, threshold, value):
     """value <= threshold, both as the input's dtype holds them."""
-    t = dt.np.type
-    return t(value) <= t(threshold)
+    try:
+        t = dt.np.type
+        return t(value) <= t(threshold)
+    except OverflowError:   # out of the dtype's range: the kernel raises PyTorch's error
+        return False
 
 
 def threshold(input, threshold, value, inplace=False):
@@ -297,6 +312,8 @@ def threshold(input, threshold, value, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("threshold_", input)
     if inplace:
         return threshold_(input, threshold, value)
     return _threshold(input, threshold, value)
@@ -370,6 +387,8 @@ def silu(input, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("silu_", input)
     return _silu_(input) if inplace else _silu(input)
 
 
@@ -381,6 +400,8 @@ def mish(input, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("mish_", input)
     return _mish_(input) if inplace else _mish(input)
 
 
@@ -392,6 +413,8 @@ def hardswish(input, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("hardswish_", input)
     return _hardswish_(input) if inplace else _hardswish(input)
 
 
@@ -403,6 +426,8 @@ def hardsigmoid(input, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("hardsigmoid_", input)
     return _hardsigmoid_(input) if inplace else _hardsigmoid(input)
 
 
