@@ -37,9 +37,10 @@ RULES = {
                        "inference tensor is not compared: PyTorch's starts at 1 for some ops "
                        "(clone, to, sum...), insitu's at 0",
     FAILED_WRITES: "after an index, scatter or masked write, an integer division, a write into "
-                   "an inference tensor or an `out=` call whose kernel has no such dtype that "
-                   "raised in both libraries, values and shapes are not compared: PyTorch's "
-                   "kernel leaves what it wrote (and an `out=` resized), insitu writes nothing",
+                   "an inference tensor or an `out=` call whose kernel has no such dtype (or "
+                   "whose storage cannot grow) that raised in both libraries, values and shapes "
+                   "are not compared: PyTorch's kernel leaves what it wrote (and an `out=` "
+                   "resized), insitu writes nothing",
 }
 
 # the statements whose kernels check their elements as they write them (FAILED_WRITES): these
@@ -56,14 +57,16 @@ def _writes_as_they_check(program):
             if _WRITES_AS_THEY_CHECK.search(getattr(s, "code", "") or "")}
 
 _NO_KERNEL = re.compile(r'^"\w+" not implemented for ')
+_NOT_RESIZABLE = "Trying to resize storage that is not resizable"
 _OUT_CALL = re.compile(r"\bout=")
 
 
 def _refused_out_kernel(statement, raised):
-    """An `out=` call that PyTorch's kernel refused for its dtype, after resizing `out`
-    (FAILED_WRITES)."""
-    return raised.type == "NotImplementedError" and _NO_KERNEL.match(raised.sentence) and \
-        _OUT_CALL.search(getattr(statement, "code", "") or "")
+    """An `out=` call that PyTorch refused after giving `out` its new shape: its kernel has no
+    such dtype, or the storage cannot grow (FAILED_WRITES)."""
+    refused = raised.type == "NotImplementedError" and _NO_KERNEL.match(raised.sentence) or \
+        raised.sentence.startswith(_NOT_RESIZABLE)
+    return refused and _OUT_CALL.search(getattr(statement, "code", "") or "")
 
 
 _VERSION_ERROR = "one of the variables needed for gradient computation has been modified by an " \

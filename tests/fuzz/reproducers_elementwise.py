@@ -155,3 +155,40 @@ x5 = x3.softmax(0)
 x6 = torch.ones((0, 2), dtype=torch.bool).log_softmax(0)
 """,
 })
+REPRODUCERS.update({
+    # after .numpy() a storage cannot grow (PyTorch marks it not resizable)
+    "out-cannot-grow-a-storage-numpy-holds": """
+x1 = torch.full((2, 3), 0.5, dtype=torch.float64)
+x4 = x1.narrow(0, 1, 1)
+x5 = torch.full((2, 2), 1, dtype=torch.int32)
+x6 = x4.data
+x7 = x6.numpy().tolist()
+torch.ne(x5, x5, out=x6)
+x8 = torch.zeros((3,), dtype=torch.float32)
+x9 = x8[:2]
+x8.resize_(5)
+x8.fill_(1.0)
+""",
+})
+REPRODUCERS.update({
+    # PyTorch calls the C library for asinh and acosh, and for cosh, sinh, atanh and exp2 of
+    # tensors smaller than one vectorized block
+    "libm-scalar-functions": """
+x2 = torch.full((2, 2), 2, dtype=torch.uint8)
+x4 = x2.cosh()
+x5 = x4.to(torch.float64)
+x6 = torch.tensor([2.7182817, 7.389056, -1.5], dtype=torch.float32).sinh()
+x7 = torch.tensor([-0.5, 0.25, 0.5, 1.5], dtype=torch.float32).asinh()
+x8 = torch.tensor([1.5, 1.2840254, 3.0], dtype=torch.float64).acosh()
+x9 = torch.tensor([0.25, -0.5, 0.7], dtype=torch.float32).atanh()
+x10 = torch.tensor([0.3, -1.7, 2.5], dtype=torch.float32).exp2()
+""",
+    # the operators return NotImplemented for an operand they refuse: Python's own TypeError
+    "operators-refuse-foreign-operands": """
+x1 = torch.ones((3,), dtype=torch.float32)
+x2 = x1.grad
+x3 = x1 @ x2
+x4 = x1 < x2
+x5 = x1 + x2
+""",
+})

@@ -153,8 +153,11 @@ class Storage:
         this storage: the base, its views and detached aliases keep sharing it, as they share
         PyTorch's one StorageImpl. A rare path (a tensor resized past its storage), so the
         tensors are found through the garbage collector rather than kept in a registry that
-        every view would pay for. The root must be C-contiguous."""
+        every view would pay for. The root must be C-contiguous. A buffer NumPy owns
+        (`from_numpy`) or has been handed (`Tensor.numpy()`) cannot grow, as in PyTorch."""
         old = self.array
+        if self in NOT_RESIZABLE or not self.nbytes and old.nbytes:
+            raise RuntimeError("Trying to resize storage that is not resizable")
         new = xp.zeros(n, dtype=old.dtype)
         kept = min(old.size, n)
         new[:kept] = old.reshape(-1)[:kept]
@@ -185,6 +188,10 @@ class Storage:
             self.nbytes = new.nbytes
             if _mem[0] > _mem[1]:
                 _mem[1] = _mem[0]
+
+
+# storages whose buffer NumPy holds (`Tensor.numpy()`): PyTorch then marks them not resizable
+NOT_RESIZABLE = weakref.WeakSet()
 
 
 def share_counter(old, new):

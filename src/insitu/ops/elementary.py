@@ -17,6 +17,7 @@ from . import checks, nextafter
 from .checks import refusing
 from .codegen import function
 from .kernels import UNSAFE, store, uf, unary_float
+from .libm import libm_kernel
 from .pointwise import zeros_like
 from .table import ANY_DTYPE, Op
 
@@ -238,7 +239,8 @@ def _inverse_hyperbolic(name, ufunc, formula):
     def inplace_grad(grad):
         raise NotImplementedError(f"the derivative for 'inplace version of {name}' is not "
                                   f"implemented.")
-    kernel = unary_float(ufunc)
+    # PyTorch's acosh and asinh call the C library for every element, atanh past its blocks
+    kernel = libm_kernel(ufunc, name, everywhere=name != "atanh")
     return [Op(f"{name}(Tensor self)", kernel, promote="float", variants="function method",
                derivatives={"self": formula}),
             Op(f"{name}(Tensor self)", kernel, promote="float", variants="inplace",

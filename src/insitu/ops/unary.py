@@ -9,6 +9,7 @@ import math
 from ..backend import xp
 from .checks import refuse, refuse_bool
 from .kernels import UNSAFE, blocked, buffer, scratch, store, uf, unary_float
+from .libm import libm_kernel
 from .pointwise import zeros_like
 from .table import Op, formulas_on_arrays
 
@@ -114,7 +115,8 @@ def _zero(grad):
 
 FLOAT = [
     _float("exp", xp.exp, lambda grad, result: grad * result),
-    _float("exp2", xp.exp2, lambda grad, result: grad * result * LN2),
+    _float("exp2", xp.exp2, lambda grad, result: grad * result * LN2,
+           kernel=libm_kernel(xp.exp2, "exp2")),
     _float("expm1", xp.expm1, lambda grad, result: grad * (result + 1)),
     _float("log", xp.log, lambda grad, self: grad / self),
     _float("log2", xp.log2, lambda grad, self: grad / (self * LN2)),
@@ -125,8 +127,10 @@ FLOAT = [
     _float("cos", xp.cos, lambda grad, self: -grad * self.sin()),
     _float("tan", xp.tan, lambda grad, result: grad * (1 + result * result)),
     _float("tanh", xp.tanh, lambda grad, result: grad * (1 - result * result)),
-    _float("sinh", xp.sinh, lambda grad, self: grad * self.cosh()),
-    _float("cosh", xp.cosh, lambda grad, self: grad * self.sinh()),
+    _float("sinh", xp.sinh, lambda grad, self: grad * self.cosh(),
+           kernel=libm_kernel(xp.sinh, "sinh")),
+    _float("cosh", xp.cosh, lambda grad, self: grad * self.sinh(),
+           kernel=libm_kernel(xp.cosh, "cosh")),
     _float("asin", xp.arcsin, lambda grad, self: grad / (1 - self * self).sqrt()),
     _float("acos", xp.arccos, lambda grad, self: -grad / (1 - self * self).sqrt()),
     _float("atan", xp.arctan, lambda grad, self: grad / (1 + self * self)),
