@@ -192,3 +192,15 @@ x4 = x1 < x2
 x5 = x1 + x2
 """,
 })
+REPRODUCERS.update({
+    # a small float32 tensor's exp, log10, tanh... as MKL's vector math rounds them (float64,
+    # rounded once); sigmoid's scalar loop with the C library's exp
+    "small-float32-transcendentals": """
+x2 = torch.tensor([[float('nan')], [-1.5], [0.0]], dtype=torch.float32)
+x4 = x2.exp()
+x5 = torch.full((2, 3), 1e-3, dtype=torch.float32)
+x5.log10_()
+x6 = torch.tensor([-1.5, -0.5, 0.5, 1.5], dtype=torch.float32).tanh()
+x7 = torch.tensor([[-1.0, 100.0, 0.5], [0.5, 1.0, 2.0]], dtype=torch.float32).sigmoid()
+""",
+})

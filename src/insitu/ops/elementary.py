@@ -240,7 +240,7 @@ def _inverse_hyperbolic(name, ufunc, formula):
         raise NotImplementedError(f"the derivative for 'inplace version of {name}' is not "
                                   f"implemented.")
     # PyTorch's acosh and asinh call the C library for every element, atanh past its blocks
-    kernel = libm_kernel(ufunc, name, everywhere=name != "atanh")
+    kernel = libm_kernel(ufunc, name)
     return [Op(f"{name}(Tensor self)", kernel, promote="float", variants="function method",
                derivatives={"self": formula}),
             Op(f"{name}(Tensor self)", kernel, promote="float", variants="inplace",

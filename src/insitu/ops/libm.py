@@ -6,17 +6,15 @@ SIMD registers and call the C library for the elements after the last whole bloc
 smaller than one block (fewer than 32 float32 or 16 float64 elements with AVX-512, 16 and 8
 with AVX2) is computed by the C library alone. NumPy's loops are its own (SVML's on AVX-512
 machines) and differ in the last bit for about one element in five; these kernels call the C
-library's function, through ctypes, for small tensors, where PyTorch does (and where a call per
-element costs little), and NumPy's loop otherwise.
+library's function, through ctypes, for tensors smaller than one such block, where PyTorch does
+(and where a call per element costs little), and NumPy's loop otherwise (for asinh and acosh
+too, so that a result never depends on how a large call is split over threads).
 """
 import ctypes
 import ctypes.util
 
 from ..backend import xp
 from .kernels import unary_float
-
-_ALWAYS_UP_TO = 1 << 12     # scalar-only kernels: the C library up to this many elements
-
 
 def _load():
     try:
@@ -56,24 +54,61 @@ def _scalar_function(name, dtype):
     return f
 
 
-def libm_kernel(ufunc, name, everywhere=False):
-    """A unary float kernel: the C library's `name` where PyTorch calls it (every element when
-    `everywhere`, else a tensor smaller than one vectorized block), NumPy's `ufunc` otherwise."""
+def small(n, itemsize):
+    """Fewer elements than one block of PyTorch's vectorized loop."""
+    return n * itemsize < _BLOCK_BYTES
+
+
+def call(name, a):
+    """Replaces each element of the float array `a` (one of the caller's own, without shared
+    elements) by the C library's `name` of it, and returns `a` (None: no such function here)."""
+    f = _scalar_function(name, a.dtype)
+    if f is None:
+        return None
+    if a.__class__ is not xp.ndarray:       # a NumPy scalar, from a 0-dim operand
+        a = xp.array(a)
+    a[...] = xp.array(list(map(f, a.ravel().tolist())), dtype=a.dtype).reshape(a.shape)
+    return a
+
+
+def rounded_kernel(ufunc):
+    """A unary float kernel: a small float32 tensor computed in float64 and rounded once
+    (PyTorch's MKL results), anything else by NumPy's `ufunc` in its own dtype."""
+    numpy_kernel = unary_float(ufunc)
+
+    def kernel(out, dt, a):
+        d = dt if dt is not None else a.dtype
+        if d != _F32 or not small(a.size, 4):
+            return numpy_kernel(out, dt, a)
+        r = ufunc(a, dtype=_F64)          # the ufunc's own output layout
+        if out is None:
+            return r.astype(_F32)
+        xp.copyto(out, r, casting="unsafe")
+        return out
+    kernel.__name__ = ufunc.__name__
+    return kernel
+
+
+_F32, _F64 = xp.dtype(xp.float32), xp.dtype(xp.float64)
+
+
+def libm_kernel(ufunc, name):
+    """A unary float kernel: the C library's `name` for a tensor smaller than one vectorized
+    block, NumPy's `ufunc` otherwise."""
     numpy_kernel = unary_float(ufunc)
 
     def kernel(out, dt, a):
         d = dt if dt is not None else a.dtype
         n = a.size
-        if d.kind != "f" or d.itemsize not in (4, 8) or not n or \
-                n > (_ALWAYS_UP_TO if everywhere else _BLOCK_BYTES // d.itemsize - 1):
+        if d.kind != "f" or d.itemsize not in (4, 8) or not n or n * d.itemsize >= _BLOCK_BYTES:
             return numpy_kernel(out, dt, a)
-        f = _scalar_function(name, d)
-        if f is None:
+        # a copy in d, laid out as NumPy's ufunc lays out its result
+        r = call(name, xp.positive(a, dtype=d))
+        if r is None:
             return numpy_kernel(out, dt, a)
-        values = xp.array(list(map(f, a.ravel().tolist())), dtype=d).reshape(a.shape)
         if out is None:
-            return values
-        xp.copyto(out, values, casting="unsafe")
+            return r
+        xp.copyto(out, r, casting="unsafe")
         return out
     kernel.__name__ = ufunc.__name__
     return kernel
