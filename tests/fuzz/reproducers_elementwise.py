@@ -204,3 +204,14 @@ x6 = torch.tensor([-1.5, -0.5, 0.5, 1.5], dtype=torch.float32).tanh()
 x7 = torch.tensor([[-1.0, 100.0, 0.5], [0.5, 1.0, 2.0]], dtype=torch.float32).sigmoid()
 """,
 })
+REPRODUCERS.update({
+    # atan2 of a small tensor is PyTorch's scalar loop: the C library's atan2
+    "atan2-small-libm": """
+x1 = torch.ones((2, 3), dtype=torch.float32)
+x2 = torch.atan2(x1, x1)
+x18 = x2.numpy().tolist()
+x3 = torch.tensor([[0.5], [-1.5], [2.0]], dtype=torch.float32)
+x4 = torch.atan2(x3, torch.tensor([0.25, -3.0, 1.0], dtype=torch.float32))
+x3.atan2_(torch.tensor([[0.3], [0.7], [-0.1]], dtype=torch.float32))
+""",
+})

@@ -38,7 +38,7 @@ _BLOCK_BYTES = _block_bytes()
 _FUNCS = {}
 
 
-def _scalar_function(name, dtype):
+def _scalar_function(name, dtype, arity=1):
     """The C function for `name` in `dtype` (float32: `coshf`), or None."""
     key = (name, dtype)
     f = _FUNCS.get(key, False)
@@ -49,7 +49,7 @@ def _scalar_function(name, dtype):
             ctype = ctypes.c_float if single else ctypes.c_double
             f = getattr(_LIBM, name + ("f" if single else ""), None)
             if f is not None:
-                f.restype, f.argtypes = ctype, [ctype]
+                f.restype, f.argtypes = ctype, [ctype] * arity
         _FUNCS[key] = f
     return f
 
@@ -110,5 +110,31 @@ def libm_kernel(ufunc, name):
             return r
         xp.copyto(out, r, casting="unsafe")
         return out
+    kernel.__name__ = ufunc.__name__
+    return kernel
+
+
+def libm_binary_kernel(ufunc, name):
+    """A binary float kernel (atan2): the C library's `name` for a result smaller than one
+    vectorized block, as PyTorch's scalar loop computes it; NumPy's `ufunc` otherwise."""
+    def kernel(out, dt, a, b):
+        d = dt if dt is not None else xp.result_type(a, b)
+        shape = xp.broadcast_shapes(xp.shape(a), xp.shape(b))
+        n = 1
+        for k in shape:
+            n *= k
+        f = None
+        if d.kind == "f" and d.itemsize in (4, 8) and n and n * d.itemsize < _BLOCK_BYTES:
+            f = _scalar_function(name, d, 2)
+        if f is None:
+            return ufunc(a, b, out=out, dtype=dt, casting="unsafe")
+        # the values first: `out` may be an operand (atan2_)
+        x, y = xp.broadcast_arrays(xp.asarray(a, dtype=d), xp.asarray(b, dtype=d))
+        values = xp.array(list(map(f, x.ravel().tolist(), y.ravel().tolist())), dtype=d)
+        r = ufunc(a, b, out=out, dtype=dt, casting="unsafe")     # NumPy's result layout
+        if r.__class__ is not xp.ndarray:
+            r = xp.array(r)
+        r[...] = values.reshape(shape)
+        return r
     kernel.__name__ = ufunc.__name__
     return kernel

@@ -14,6 +14,7 @@ from .checks import not_implemented, refuse, refusing
 from .codegen import entry_points
 from .kernels import (UNSAFE, blocked, buffer, fma_into, is_array, is_integral, result_array,
                       scalar_in, scratch, store, uf)
+from .libm import libm_binary_kernel
 from .table import ANY_DTYPE, EXPANDED_WARNS, Op, formulas_on_arrays
 
 _BOOL = xp.dtype(bool)
@@ -570,7 +571,8 @@ BINARY = [
     Op("minimum(Tensor self, Tensor other)", _first_on_ties(xp.minimum), variants="function method",
        derivatives={"self": lambda grad, self, other: _min_grad(grad, self, other),
                     "other": lambda grad, self, other: _min_grad(grad, other, self)}),
-    Op("atan2(Tensor self, Tensor other)", uf(xp.arctan2), promote="float",
+    Op("atan2(Tensor self, Tensor other)", libm_binary_kernel(xp.arctan2, "atan2"),
+       promote="float",
        derivatives={"self": lambda grad, self, other: grad * other * _atan2_recip(self, other),
                     "other": lambda grad, self, other: grad * -self * _atan2_recip(self, other)}),
     Op("hypot(Tensor self, Tensor other)", refusing(hypot.kernel, "hypot_cpu", "iub"),
