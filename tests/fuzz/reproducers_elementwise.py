@@ -215,3 +215,25 @@ x4 = torch.atan2(x3, torch.tensor([0.25, -3.0, 1.0], dtype=torch.float32))
 x3.atan2_(torch.tensor([[0.3], [0.7], [-0.1]], dtype=torch.float32))
 """,
 })
+REPRODUCERS.update({
+    # PyTorch's autograd kernel saves what the formulas read before the op's own checks: an
+    # inference tensor there is refused first, out of place and in place
+    "inference-saves-refused-first": """
+x3 = torch.arange(4, dtype=torch.int64)
+x5 = torch.tensor([-0.5, 1.0, 1.0, -1.5], dtype=torch.float32, requires_grad=True)
+with torch.inference_mode():
+    x6 = x3 - 1
+x9 = torch._prelu_kernel(x6, x5)
+x1 = torch.arange(3, dtype=torch.float64)
+with torch.inference_mode():
+    x7 = x1.minimum(x1)
+    x7.requires_grad_()
+x8 = x7.clamp_max(x1)
+x2 = torch.tensor([[-1.0, -1.0, 0.5]], dtype=torch.float32, requires_grad=True)
+x10 = x2.lgamma()
+x11 = x10.isinf()
+with torch.inference_mode():
+    x12 = x10.long()
+x11.addcmul_(x2, x12, value=2)
+""",
+})

@@ -260,6 +260,24 @@ def record(d, inputs, outputs, values=None, where=None):
     return outputs
 
 
+def check_inference_saves(d, inputs, inplace=False):
+    """PyTorch's autograd kernel saves what the formulas read before its op's own checks run:
+    an inference tensor among them is refused first (grad mode on, some input requiring grad,
+    the call not dispatched past autograd). In place, self is kept as a copy (never refused)."""
+    needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in inputs)
+    first = 1 if inplace else 0
+    for kind, name, i in d.plan(needs)[0]:
+        if kind == INPUT and i >= first:
+            read = (inputs[i],)
+        elif kind == VALUE and d.computed and name in d.computed:
+            read = inputs[first:]     # a value computed from the inputs (clamp's masks)
+        else:
+            continue
+        for t in read:
+            if isinstance(t, Tensor) and t._storage.special & INFERENCE:
+                raise RuntimeError(_INFERENCE_SAVE)
+
+
 _INFERENCE_SAVE = (
     "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
     "inference mode in computation tracked by autograd. To work around this, you can make a "

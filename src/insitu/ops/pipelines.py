@@ -23,7 +23,7 @@ from ..core.dtypes import CPP_NAMES, can_cast
 from ..core.storage import INFERENCE, Storage, share_counter, user_stacklevel
 from ..core.tensor import Tensor, new_tensor
 from . import checks, overlapping_writes, parallel
-from .derivatives import finish, inference_only, keep_outputs, prepare
+from .derivatives import check_inference_saves, finish, inference_only, keep_outputs, prepare
 from .parsing import refuse as refuse_arguments
 from .table import dtype_info, fast_key
 from .view_graph import after_inplace
@@ -61,6 +61,13 @@ def _cast_names(op, args):
     return names(args) if callable(names) else names
 
 
+def _any_inference(args):
+    for a in args:
+        if isinstance(a, Tensor) and a._storage.special & INFERENCE:
+            return True
+    return False
+
+
 def _needs(args):
     for a in args:
         if isinstance(a, Tensor) and a._requires_grad:
@@ -96,6 +103,10 @@ def _tracks(op, self):
 
 def outofplace(op, args, params):
     refuse_arguments(op, args, op.name)
+    if op.differentiable and mode.grad and _needs(args) and _any_inference(args):
+        d = op.derivative_for(args, params)
+        if not inference_only(d.scalars, args):
+            check_inference_saves(d, args)
     if op.check_args is not None:
         refused = _run_check(op.check_args, args, params)
         if refused is not None:
@@ -135,6 +146,8 @@ def inplace(op, args, params):
                  and _inference_params(params))
     if grad:   # PyTorch's autograd guards come before the kernel's own checks
         check_autograd(self, _needs(args[1:]))
+        if op.inplace_differentiable and _any_inference(args[1:]):
+            check_inference_saves(op.derivative_for(args, params), args, True)
     refused = None if op.check_inplace is None else \
         _run_check(op.check_inplace, args, params, True)
     result_dt, force, _ = dtype_info(op, args, params)
