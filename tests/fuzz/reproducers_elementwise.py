@@ -237,3 +237,19 @@ with torch.inference_mode():
 x11.addcmul_(x2, x12, value=2)
 """,
 })
+REPRODUCERS.update({
+    # an integer self that requires grad, whose formulas read self: PyTorch's autograd kernel
+    # refuses its copy before the op's cast check
+    "integer-self-requiring-grad-saved": """
+x2 = torch.tensor(-0.5, dtype=torch.float32, requires_grad=True)
+x3 = torch.ones((1,), dtype=torch.int32)
+x4 = x3.data
+x4.gt_(x2)
+x11 = x4.cosh_()
+x12 = x4.exp_()
+x1 = torch.tensor(0.0, dtype=torch.float32, requires_grad=True)
+x5 = torch.tensor([[1], [2]], dtype=torch.uint8)
+x5[0, 0:1] = x1
+x5.log_()
+""",
+})

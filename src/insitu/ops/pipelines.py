@@ -23,7 +23,8 @@ from ..core.dtypes import CPP_NAMES, can_cast
 from ..core.storage import INFERENCE, Storage, share_counter, user_stacklevel
 from ..core.tensor import Tensor, new_tensor
 from . import checks, overlapping_writes, parallel
-from .derivatives import check_inference_saves, finish, inference_only, keep_outputs, prepare
+from .derivatives import (check_inference_saves, check_integer_self_saved, finish, inference_only,
+                          keep_outputs, prepare)
 from .parsing import refuse as refuse_arguments
 from .table import dtype_info, fast_key
 from .view_graph import after_inplace
@@ -146,8 +147,11 @@ def inplace(op, args, params):
                  and _inference_params(params))
     if grad:   # PyTorch's autograd guards come before the kernel's own checks
         check_autograd(self, _needs(args[1:]))
-        if op.inplace_differentiable and _any_inference(args[1:]):
-            check_inference_saves(op.derivative_for(args, params), args, True)
+        if op.inplace_differentiable:
+            if not self._dtype.is_floating_point and self._requires_grad:
+                check_integer_self_saved(op.derivative_for(args, params), args)
+            if _any_inference(args[1:]):
+                check_inference_saves(op.derivative_for(args, params), args, True)
     refused = None if op.check_inplace is None else \
         _run_check(op.check_inplace, args, params, True)
     result_dt, force, _ = dtype_info(op, args, params)
