@@ -25,7 +25,7 @@ from . import activation_arrays as _arr
 from .kernels import blocked, fresh, store
 from .pointwise import where
 from .special import erf_array
-from .table import Op
+from .table import EXPANDED_SELF, Op
 
 _FLOAT = "iub"          # the dtype kinds PyTorch's float-only activation kernels refuse
 _SQRT_HALF, _SQRT_2_OVER_PI = _arr.SQRT_HALF, _arr.SQRT_2_OVER_PI
@@ -213,10 +213,20 @@ def _cast_scalar(dt, a, v):
 
 
 def _k_threshold(out, dt, a, threshold, value):
-    replace = a <= _cast_scalar(dt, a, threshold)
+    d = dt or a.dtype
+    replace = a <= _checked_scalar(d, threshold)
     r = fresh(out, a, dt)
-    xp.copyto(r, _cast_scalar(dt, a, value), where=replace)
+    xp.copyto(r, _checked_scalar(d, value), where=replace)
     return r
+
+
+def _checked_scalar(d, v):
+    """A Python number converted into dtype `d` as PyTorch's threshold kernel converts it: out
+    of the type's range is PyTorch's overflow error; an integer type truncates a float."""
+    if d.kind in "iu":
+        v = dtypes.checked_scalar(v, dtypes.from_numpy_dtype(d))
+        return xp.asarray(v).astype(d)[()]
+    return d.type(v)
 
 
 def _threshold_backward(grad, self, threshold):
@@ -533,6 +543,7 @@ FUNCTIONAL = {
     # in place PyTorch's rule still reads the input: the node keeps a copy of it
     "threshold_": Op("threshold(Tensor self, threshold, value)", _k_threshold,
                      promote="same", variants="inplace", node="ThresholdBackward1",
+                     writes=(EXPANDED_SELF,),  # PyTorch's threshold checks no overlap
                      check=refuse("threshold_cpu", "b"),
                      derivatives={"self": _threshold_backward}),
     "hardshrink": Op("hardshrink(Tensor self, lambd=0.5)", _k_hardshrink, promote="same",

@@ -277,6 +277,37 @@ def record(d, inputs, outputs, values=None, where=None):
     return outputs
 
 
+def check_integer_self_saved(d, inputs):
+    """An in-place op on an integer or bool self that requires grad (`x.gt_(w)` gives one) whose
+    formulas read self: PyTorch's autograd kernel refuses to keep the copy of self, before the
+    op's own cast check."""
+    self = inputs[0]
+    if self._dtype.is_floating_point or not self._requires_grad:
+        return
+    needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in inputs)
+    for kind, name, i in d.plan(needs)[0]:
+        if kind == INPUT and i == 0:
+            raise RuntimeError(f"Autograd not support dtype: {self._dtype.legacy}")
+
+
+def check_inference_saves(d, inputs, inplace=False):
+    """PyTorch's autograd kernel saves what the formulas read before its op's own checks run:
+    an inference tensor among them is refused first (grad mode on, some input requiring grad,
+    the call not dispatched past autograd). In place, self is kept as a copy (never refused)."""
+    needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in inputs)
+    first = 1 if inplace else 0
+    for kind, name, i in d.plan(needs)[0]:
+        if kind == INPUT and i >= first:
+            read = (inputs[i],)
+        elif kind == VALUE and d.computed and name in d.computed:
+            read = inputs[first:]     # a value computed from the inputs (clamp's masks)
+        else:
+            continue
+        for t in read:
+            if isinstance(t, Tensor) and t._storage.special & INFERENCE:
+                raise RuntimeError(_INFERENCE_SAVE)
+
+
 _INFERENCE_SAVE = (
     "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
     "inference mode in computation tracked by autograd. To work around this, you can make a "

@@ -18,6 +18,7 @@ from . import checks, nextafter
 from .checks import refusing
 from .codegen import function
 from .kernels import UNSAFE, store, uf, unary_float
+from .libm import libm_kernel
 from .pointwise import zeros_like
 from .table import ANY_DTYPE, Op
 
@@ -244,7 +245,8 @@ def _inverse_hyperbolic(name, ufunc, formula):
     def inplace_grad(grad):
         raise NotImplementedError(f"the derivative for 'inplace version of {name}' is not "
                                   f"implemented.")
-    kernel = unary_float(ufunc)
+    # PyTorch's acosh and asinh call the C library for every element, atanh past its blocks
+    kernel = libm_kernel(ufunc, name)
     return [Op(f"{name}(Tensor self)", kernel, promote="float", variants="function method",
                derivatives={"self": formula}),
             Op(f"{name}(Tensor self)", kernel, promote="float", variants="inplace",

@@ -71,7 +71,7 @@ def _softmax_input(name, input, dim, dtype):
         dt = dtypes.to_dtype(dtype)
         input = cast(input, dt)
     d = _wrap_dim(dim, input._data.ndim)
-    if not input._dtype.is_floating_point:
+    if not input._dtype.is_floating_point and input._data.size:   # empty: no kernel runs
         last = d == input._data.ndim - 1 or input._data.ndim == 0
         kernel = f"{name}_lastdim_kernel_impl" if last else f"{name}_kernel_impl"
         raise NotImplementedError(f'"{kernel}" not implemented for \'{input._dtype.legacy}\'')

@@ -127,6 +127,8 @@ def relu6(input, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("relu6_", input)
     if not isinstance(input, Tensor):
         raise _not_a_tensor("relu6", input)
     return hardtanh(input, 0.0, 6.0, inplace)
@@ -144,6 +146,8 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("leaky_relu_", input)
     if inplace:
         return _leaky_relu_(input, negative_slope)
     return _leaky_relu(input, negative_slope)
@@ -170,6 +174,8 @@ def elu(input, alpha=1.0, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("elu_", input)
     return _elu_(input, alpha) if inplace else _elu(input, alpha)
 
 
@@ -193,6 +199,8 @@ def selu(input, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("selu_", input)
     if inplace:
         return _elu_(input, _SELU_ALPHA, _SELU_SCALE)
     return _elu(input, _SELU_ALPHA, _SELU_SCALE)
@@ -220,6 +228,8 @@ def celu(input, alpha=1.0, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("celu_", input)
     _check_celu(alpha)
     return _celu_(input, alpha) if inplace else _celu(input, alpha)
 
@@ -258,6 +268,8 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("rrelu_", input)
     if lower > upper:
         raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     if training:
@@ -288,6 +300,8 @@ def threshold(input, threshold, value, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("threshold_", input)
     if inplace:
         return threshold_(input, threshold, value)
     return _threshold(input, threshold, value)
@@ -357,6 +371,8 @@ def silu(input, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("silu_", input)
     return _silu_(input) if inplace else _silu(input)
 
 
@@ -368,6 +384,8 @@ def mish(input, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("mish_", input)
     return _mish_(input) if inplace else _mish(input)
 
 
@@ -379,6 +397,8 @@ def hardswish(input, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("hardswish_", input)
     return _hardswish_(input) if inplace else _hardswish(input)
 
 
@@ -390,6 +410,8 @@ def hardsigmoid(input, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("hardsigmoid_", input)
     return _hardsigmoid_(input) if inplace else _hardsigmoid(input)
 
 
