@@ -96,10 +96,17 @@ def _fast_source(op, fname, inplace, operator=False):
                f"    if info is _MISS:\n"
                f"        return _slow({slow})\n")
     if inplace:
+        # a storage with no special bit has nothing to check before a write (`versions.write`):
+        # the kernel runs here, then the write tail bumps the version
         src.append(f"    if rg:\n"
                    f"        node = _pre({slow})\n"
+                   f"        sp = st.special\n"
                    f"    try:\n"
-                   f"        _write(self, {op.inplace_name!r}, _k, sd, info, {arrays}{pargs})\n"
+                   f"        if sp:\n"
+                   f"            _write(self, {op.inplace_name!r}, _k, sd, info, {arrays}{pargs})\n"
+                   f"        else:\n"
+                   f"            _k(sd, info, {arrays}{pargs})\n"
+                   f"            _write(self, {op.inplace_name!r})\n"
                    f"    except OverflowError:\n"
                    f"        return _slow({slow})\n"
                    f"    if rg and node is not None:\n"
