@@ -59,6 +59,11 @@ def _k_sub(out, dt, a, b, alpha=1):
     return blocked(result_array(out, d, a, b), (a, b, -alpha), _add_scaled, d)
 
 
+# kernel(None, None, a, b) with alpha at its default is the plain ufunc (`kernels.uf`)
+_k_add.plain = xp.add
+_k_sub.plain = xp.subtract
+
+
 def _k_rsub(out, dt, a, b, alpha=1):
     return _k_sub(out, dt, b, a, alpha)
 
