@@ -60,8 +60,8 @@ def _k_sub(out, dt, a, b, alpha=1):
 
 
 # kernel(None, None, a, b) with alpha at its default is the plain ufunc (`kernels.uf`)
-_k_add.plain = xp.add
-_k_sub.plain = xp.subtract
+setattr(_k_add, "plain", xp.add)
+setattr(_k_sub, "plain", xp.subtract)
 
 
 def _k_rsub(out, dt, a, b, alpha=1):
