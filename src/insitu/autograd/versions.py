@@ -26,7 +26,10 @@ INFERENCE_WRITE = (
 
 def write(t, op_name, kernel=None, *args):
     """Write into `t` with `kernel(*args)` (None: the caller already wrote, as a custom Function's
-    forward does before mark_dirty), then bump its version once. Returns `t`."""
+    forward does before mark_dirty), then bump its version once. Returns `t`. Into a storage
+    with no `special` bit nothing is checked before the kernel, so a caller that has read
+    `special == 0` may run its kernel itself and then call `write(t, op_name)` (the generated
+    in-place fast paths do)."""
     st = t._storage
     special = st.special
     if special:

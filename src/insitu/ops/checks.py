@@ -283,6 +283,12 @@ def one_kind_of_bounds(fn, function=False):
                          for k in ("Tensor", "Number"))
 
     def clamp(*args, **kwargs):
+        if not kwargs and len(args) == 3:    # the common call, x.clamp_(lo, hi): two classes
+            lo = args[1].__class__
+            hi = args[2].__class__
+            if (lo is float or lo is int) and (hi is float or hi is int) \
+                    or lo is Tensor and hi is Tensor:
+                return fn(*args)
         kinds = 0           # 1: a number bound, 2: a tensor bound (no objects made: a hot path)
         for a in args[1:]:
             if a is not None:

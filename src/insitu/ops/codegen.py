@@ -97,23 +97,37 @@ def _fast_source(op, fname, inplace, operator=False):
                f"    if info is _MISS:\n"
                f"        return _slow({slow})\n")
     if inplace:
+        # a storage with no special bit has nothing to check before a write (`versions.write`):
+        # the kernel runs here, then the write tail bumps the version
         src.append(f"    if rg:\n"
                    f"        node = _pre({slow})\n"
+                   f"        sp = st.special\n"
                    f"    try:\n"
-                   f"        _write(self, {op.inplace_name!r}, _k, sd, info, {arrays}{pargs})\n"
+                   f"        if sp:\n"
+                   f"            _write(self, {op.inplace_name!r}, _k, sd, info, {arrays}{pargs})\n"
+                   f"        else:\n"
+                   f"            _k(sd, info, {arrays}{pargs})\n"
+                   f"            _write(self, {op.inplace_name!r})\n"
                    f"    except OverflowError:\n"
                    f"        return _slow({slow})\n"
                    f"    if rg and node is not None:\n"
                    f"        _post(_op, self, node)\n"
                    f"    return self\n")
     else:
-        src.append(f"    try:\n"
-                   f"        r = _k(None, info[0], {arrays}{pargs})\n"
+        # a kernel's `plain` form (the bare ufunc) serves calls with the parameters at their
+        # defaults (an operator's, or an op without any) that force no dtype
+        plain = getattr(op.kernel, "plain", None) is not None and (operator or not op.params)
+        call = (f"        if info[0] is None:\n"
+                f"            r = _plain({arrays})\n"
+                f"        else:\n"
+                f"            r = _k(None, info[0], {arrays}{pargs})\n") if plain else \
+            f"        r = _k(None, info[0], {arrays}{pargs})\n"
+        src.append(f"    try:\n" + call +
                    f"    except (ValueError, OverflowError):\n"
                    f"        return _slow({slow})\n"
                    f"    if r.__class__ is not _nd:\n"
                    f"        r = _asarray(r)\n"
-                   f"    if r.dtype != info[2]:\n"
+                   f"    if r.dtype is not info[2] and r.dtype != info[2]:\n"
                    f"        r = r.astype(info[2])\n"
                    f"    t = _new_tensor(r, info[1])\n"
                    f"    if rg:\n"
@@ -195,6 +209,7 @@ def _make_entry_points(op):
                   "_record": pipelines.record_outofplace, "_pre": pipelines.inplace_pre,
                   "_post": pipelines.inplace_post, "_write": write, "_ABSENT": _ABSENT,
                   "_short": op.short, "_par": parallel,
+                  "_plain": getattr(op.kernel, "plain", None),
                   "_function_form": function_form}
     fast = op.tensors[0] == "self"
     out = {}

@@ -19,6 +19,9 @@ def uf(ufunc):
     def kernel(out, dt, *arrays):
         return ufunc(*arrays, out=out, dtype=dt, casting=UNSAFE)
     kernel.__name__ = ufunc.__name__
+    # without `out` and `dt` the casting rule has nothing to allow: the plain ufunc is the same
+    # call, which the generated out-of-place entry points make directly (`ops.codegen`)
+    kernel.plain = ufunc
     return kernel
 
 

@@ -60,6 +60,11 @@ def _k_sub(out, dt, a, b, alpha=1):
     return blocked(result_array(out, d, a, b), (a, b, -alpha), _add_scaled, d)
 
 
+# kernel(None, None, a, b) with alpha at its default is the plain ufunc (`kernels.uf`)
+setattr(_k_add, "plain", xp.add)
+setattr(_k_sub, "plain", xp.subtract)
+
+
 def _k_rsub(out, dt, a, b, alpha=1):
     return _k_sub(out, dt, b, a, alpha)
 
@@ -202,7 +207,11 @@ def _k_clamp(out, dt, a, lo=None, hi=None):
     if dt is not None and a.dtype != dt:
         a = a.astype(dt)
     if lo is not None and hi is not None:
-        return clip(a, lo, hi, out=out)   # max wins when min > max, as in PyTorch
+        m = _LAST_BOUNDS[0]
+        if m[0] is lo and m[1] is hi and m[2] is a.dtype:
+            return clip(a, m[3], m[4], out=out)   # max wins when min > max, as in PyTorch
+        _remember_bounds(lo, hi, a.dtype)
+        return clip(a, lo, hi, out=out)
     # PyTorch keeps self's element unless it is strictly past the bound (clamp_min(-0.0, 0.0)
     # is -0.0): NumPy's maximum and minimum return their second operand on a tie
     ufunc, bound = (xp.maximum, lo) if lo is not None else (xp.minimum, hi)
@@ -212,6 +221,32 @@ def _k_clamp(out, dt, a, lo=None, hi=None):
         r = out if out is not None else xp.empty(a.shape, a.dtype)
         return blocked(r, (a, ufunc, a.dtype.type(bound)), _bound_block, None)
     return ufunc(bound, a, out=out)
+
+
+# the last number bounds clamp saw, as NumPy scalars of the array's dtype: NumPy converts a
+# Python number at every call, which costs more than the clip of a small array. Only exact
+# conversions are kept, so the clip is the one the Python numbers give; the same objects
+# (`x.clamp_(0, 1)` in a loop) find them again. One tuple, replaced whole: threads agree.
+_LAST_BOUNDS = [(None, None, None, None, None)]
+_FLOAT_MAX = {xp.dtype(t): float(xp.finfo(t).max) for t in (xp.float16, xp.float32, xp.float64)}
+
+
+def _remember_bounds(lo, hi, dt):
+    c = lo.__class__
+    d = hi.__class__
+    if not ((c is int or c is float) and (d is int or d is float)) or \
+            (dt.kind != "f" and (c is float or d is float)):
+        return
+    top = _FLOAT_MAX.get(dt)
+    if top is not None and not (-top <= lo <= top and -top <= hi <= top):
+        return      # NaN, or past the dtype's range (NumPy would warn converting it)
+    try:
+        slo = dt.type(lo)
+        shi = dt.type(hi)
+    except (OverflowError, ValueError):
+        return
+    if slo == lo and shi == hi:
+        _LAST_BOUNDS[0] = (lo, hi, dt, slo, shi)
 
 
 def _bound_block(out, a, ufunc, bound, _):
