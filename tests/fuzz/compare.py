@@ -2,7 +2,9 @@
 
 Values are compared bit for bit where PyTorch's kernels are exact, and within a few units in
 the last place otherwise (transcendental kernels round differently); nan and infinities must sit
-in the same places, and a zero must have the same sign. Exceptions compare by type and first
+in the same places, and a zero must have the same sign. A float64 value (or Python float) that
+both libraries hold as float32 numbers (`.to(torch.float64)`, `.tolist()`, `.item()` of a
+float32 result) has float32's precision, and compares with float32's tolerance. Exceptions compare by type and first
 sentence. Everything else (dtype, shape, requires_grad, is_leaf, grad_fn name, _version, str,
 Python values) compares exactly.
 
@@ -244,6 +246,12 @@ def equal(a, b):
     return same, same
 
 
+def _float32_valued(a):
+    """Whether every (finite) value of the float64 array `a` is a float32 number."""
+    with np.errstate(over="ignore"):
+        return bool(np.array_equal(a.astype(np.float32).astype(np.float64), a))
+
+
 def _arrays_equal(a, b):
     if a.shape != b.shape or a.dtype != b.dtype:
         return False, False
@@ -258,8 +266,9 @@ def _arrays_equal(a, b):
     ainf, binf = np.isinf(a), np.isinf(b)
     if not np.array_equal(ainf, binf) or not np.array_equal(a[ainf], b[binf]):
         return False, False
-    rtol = 1e-9 if a.dtype == np.float64 else 1e-5
+    double = a.dtype == np.float64
     a, b = a[~ainf].astype(np.float64), b[~binf].astype(np.float64)
+    rtol = 1e-9 if double and not (_float32_valued(a) and _float32_valued(b)) else 1e-5
     zero = (a == 0) & (b == 0)
     if not np.array_equal(np.signbit(a[zero]), np.signbit(b[zero])):
         return False, False
