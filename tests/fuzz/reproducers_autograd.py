@@ -286,5 +286,43 @@ x12 = x2.clone()
 x13 = x2.double()
 x12.sum().backward()
 """,
+    # PyTorch's backward functions of the gradient and the input (hardshrink_backward(grad,
+    # self, lambd), threshold_backward, hardtanh_backward, ...) are nodes of their own under
+    # create_graph: the gradient requires grad when the input does (zeros for the input)
+    "double-backward-hardshrink-zeros": """
+x1 = torch.zeros((4,), dtype=torch.float32, requires_grad=True)
+x3 = x1.hardshrink()
+x3.sum().backward(create_graph=True)
+""",
+    "double-backward-relu6-mul-bool": """
+x1 = torch.tensor(True, dtype=torch.bool)
+x2 = torch.full((2, 1), 3.0, dtype=torch.float32, requires_grad=True)
+x4 = torch.nn.functional.relu6(x2)
+x6 = torch.mul(x4, x1)
+x6.sum().backward(create_graph=True)
+""",
+    "double-backward-mask-activations": """
+x1 = torch.tensor([-3.5, -0.7, -0.2, 0.3, 0.8, 4.0], dtype=torch.float64, requires_grad=True)
+x2 = x1.relu()
+x3 = torch.autograd.grad(x2.sum(), [x1], create_graph=True)
+x4 = torch.nn.functional.leaky_relu(x1, 0.2)
+x5 = torch.autograd.grad(x4.sum(), [x1], create_graph=True)
+x6 = torch.nn.functional.threshold(x1, 0.1, 2.0)
+x7 = torch.autograd.grad(x6.sum(), [x1], create_graph=True)
+x8 = torch.nn.functional.softshrink(x1)
+x9 = torch.autograd.grad(x8.sum(), [x1], create_graph=True)
+x10 = torch.nn.functional.hardtanh(x1, -0.5, 0.5)
+x11 = torch.autograd.grad(x10.sum(), [x1], create_graph=True)
+x12 = torch.nn.functional.rrelu(x1, training=False)
+x12.sum().backward(create_graph=True)
+""",
+    "double-backward-mask-activations-inplace": """
+x1 = torch.tensor([-3.5, -0.7, -0.2, 0.3, 0.8, 4.0], dtype=torch.float64, requires_grad=True)
+x2 = x1 * 1
+x3 = x2.relu_()
+x4 = torch.autograd.grad(x3.sum(), [x1], create_graph=True)
+x5 = x1 * 1
+x6 = torch.nn.functional.leaky_relu(x5, inplace=True)
+x6.sum().backward(create_graph=True)
+""",
 }
-

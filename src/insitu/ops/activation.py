@@ -17,6 +17,7 @@ as PyTorch's `...Backward1` nodes do: no copy of the input. Those are separate d
 
 from ..backend import clip, xp
 from ..core import dtypes
+from .derivatives import ZEROS, backward_node
 from .checks import all_of, refuse, refuse_bool
 from .bitselect import BITS as _BITS, bitwise as _bitwise
 from .bitselect import pass_where as _pass, select as _select
@@ -31,6 +32,7 @@ _SQRT_HALF, _SQRT_2_OVER_PI = _arr.SQRT_HALF, _arr.SQRT_2_OVER_PI
 _INV_SQRT_2PI, _GELU_C = _arr.INV_SQRT_2PI, _arr.GELU_C
 
 
+@backward_node(name="ThresholdBackwardBackward0", result=ZEROS)
 def _relu_backward(grad, result):
     # PyTorch's threshold_backward zeroes where result <= 0: a nan result passes the gradient
     if isinstance(grad, xp.ndarray):
@@ -102,6 +104,7 @@ def _k_leaky_relu(out, dt, a, negative_slope=0.01):
     return blocked(r, (a, slope), body, u)
 
 
+@backward_node(self=ZEROS)
 def _leaky_backward(grad, self, negative_slope):
     if isinstance(grad, xp.ndarray):
         slope = grad.dtype.type(negative_slope)
@@ -115,6 +118,7 @@ def _leaky_backward(grad, self, negative_slope):
     return where(self > 0, grad, grad * negative_slope)
 
 
+@backward_node(result=ZEROS)
 def _leaky_backward_result(grad, result, negative_slope):
     if negative_slope < 0:
         raise RuntimeError(
@@ -135,10 +139,24 @@ def _k_rrelu_eval(out, dt, a, lower, upper):
     return _k_leaky_relu(out, dt, a, (lower + upper) / 2)
 
 
+@backward_node(self=ZEROS)
+def _rrelu_noise_backward(grad, self, noise):
+    # self is not read, but kept: PyTorch's backward function reads it (and its own backward
+    # is over self)
+    return grad * noise
+
+
+@backward_node(result=ZEROS)
+def _rrelu_noise_backward_result(grad, result, noise):
+    return grad * noise
+
+
+@backward_node(self=ZEROS)
 def _rrelu_eval_backward(grad, self, lower, upper):
     return _leaky_backward(grad, self, (lower + upper) / 2)
 
 
+@backward_node(result=ZEROS)
 def _rrelu_eval_backward_result(grad, result, lower, upper):
     return _leaky_backward_result(grad, result, (lower + upper) / 2)
 
@@ -218,10 +236,12 @@ def _k_threshold(out, dt, a, threshold, value):
     return r
 
 
+@backward_node(self=ZEROS)
 def _threshold_backward(grad, self, threshold):
     return grad.masked_fill(self <= threshold, 0)
 
 
+@backward_node(result=ZEROS)
 def _threshold_backward_result(grad, result, threshold):
     # only declared for value <= threshold: result <= threshold exactly where self was
     return grad.masked_fill(result <= threshold, 0)
@@ -247,6 +267,7 @@ def _shrink(block, out, src, lam):
     return store(blocked(xp.empty(src.shape, src.dtype), (src,), body, None), out)
 
 
+@backward_node(self=ZEROS)
 def _shrink_backward(grad, self, lambd):
     inside = (self >= -lambd) & (self <= lambd)
     if isinstance(grad, xp.ndarray):
@@ -448,6 +469,7 @@ def _k_hardsigmoid(out, dt, a):
 _ONE_SIXTH = float(xp.float32(1.0) / xp.float32(6.0))
 
 
+@backward_node(not_implemented="hardsigmoid_backward")
 def _hardsigmoid_backward(grad, self):
     return where((self > -3) & (self < 3), grad * _ONE_SIXTH)
 
@@ -463,8 +485,8 @@ def _hardtanh_backward(grad, x, min_val, max_val):
 
 # the output is inside the bounds exactly where the input was, so the rule reads it: the
 # in-place form keeps nothing extra
-_HARDTANH = {"self": lambda grad, result, min_val, max_val:
-             _hardtanh_backward(grad, result, min_val, max_val)}
+_HARDTANH = {"self": backward_node(result=ZEROS)(lambda grad, result, min_val, max_val:
+                                      _hardtanh_backward(grad, result, min_val, max_val))}
 
 TENSOR_METHODS = [
     Op("relu(Tensor self)", _k_relu, promote="same",
@@ -519,11 +541,11 @@ FUNCTIONAL = {
     "rrelu_train": Op("rrelu_with_noise(Tensor self, Tensor noise)", _k_rrelu_noise,
                       promote="same", variants="function", node="RreluWithNoiseBackward0",
                       check=_LEAKY_CHECK,
-                      derivatives={"self": lambda grad, noise: grad * noise}),
+                      derivatives={"self": _rrelu_noise_backward}),
     "rrelu_train_": Op("rrelu_with_noise(Tensor self, Tensor noise)", _k_rrelu_noise,
                        promote="same", variants="inplace", node="RreluWithNoiseBackward1",
                        check=_LEAKY_CHECK,
-                       derivatives={"self": lambda grad, noise: grad * noise}),
+                       derivatives={"self": _rrelu_noise_backward_result}),
     "rrelu_eval": Op("rrelu_with_noise(Tensor self, lower, upper)", _k_rrelu_eval,
                      promote="same", variants="function", node="RreluWithNoiseBackward0",
                      check=_LEAKY_CHECK, derivatives={"self": _rrelu_eval_backward}),

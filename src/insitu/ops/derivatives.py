@@ -56,7 +56,8 @@ class Derivative:
     """The backward of one node class (see the module docstring)."""
 
     def __init__(self, name, formulas, *, inputs=None, outputs=("result",), op_name=None,
-                 computed=None, on_arrays=False, composite=None, scalars=(), materialize=True):
+                 computed=None, on_arrays=False, composite=None, scalars=(), materialize=True,
+                 double_of=None):
         self.name = name
         self.inputs = tuple(inputs if inputs is not None else
                             [n for key in formulas for n in _names(key)])
@@ -75,6 +76,10 @@ class Derivative:
             if isinstance(key, tuple) and len(key) == 1:
                 fn = _only_gradient(fn)     # a tuple key's formula returns a sequence
             self.formulas.append((positions, fn, reads))
+        # formula index -> the Derivative of its own backward (`backward_node`)
+        self.twice = {} if double_of is not None else {
+            k: _double(self, fn, reads) for k, (_, fn, reads) in enumerate(self.formulas)
+            if getattr(fn, "twice", None) is not None}
         # the node's edges: the inputs that have a formula (PyTorch's next_functions list the
         # differentiable inputs: no edge for a mask or an index), less Scalar operands given a
         # number (see `ops.table`)
@@ -170,6 +175,49 @@ def no_derivative(what):
     def formula(grad):
         raise NotImplementedError(f"the derivative for '{what}' is not implemented.")
     return formula
+
+
+def backward_node(name=None, **others):
+    """Mark a formula whose gradient, in a backward that builds a graph, is one node of its own,
+    as PyTorch's backward functions (`hardshrink_backward(grad, self, lambd)`) are: the node
+    (`name`, by default the first node's less its number plus `Backward0`:
+    HardshrinkBackwardBackward0) reads the incoming gradient (`grad_output`) and the tensors the
+    formula reads. Its gradient for grad_output is the formula again (every formula is linear in
+    its gradient); for a tensor read, `others` gives it: ZEROS (the formula reads it only
+    through masks: PyTorch's zeros_like(grad)) or a formula of that node; `not_implemented=op`:
+    every gradient raises PyTorch's "derivative for aten::op is not implemented"."""
+    def mark(fn):
+        fn.twice = (name, others)
+        return fn
+    return mark
+
+
+def ZEROS(grad):
+    """The gradient a formula's mask input gets: zeros of the gradient's shape."""
+    if isinstance(grad, _nd):
+        return xp.zeros_like(grad)
+    return grad.new_zeros(grad._data.shape)
+
+
+def _double(d, fn, reads):
+    """The Derivative of formula `fn` of `d` (see `backward_node`)."""
+    name, others = fn.twice
+    if name is None:
+        name = d.name.rstrip("0123456789") + "Backward0"
+    tensors = tuple(e[1] for e in reads if e[0] in (INPUT, OUTPUT))
+    failing = others.get("not_implemented")
+    if failing is not None:
+        nope = not_implemented(failing)
+        formulas = {n: nope for n in ("grad_output",) + tensors}
+        name = "NotImplemented"
+    else:
+        formulas = {"grad_output": fn}
+        formulas.update((n, others[n]) for n in tensors if n in others)
+    dd = Derivative(name, formulas, inputs=("grad_output",) + tensors, outputs=("grad_input",),
+                    on_arrays=d.on_arrays and failing is None, double_of=d)
+    if failing is None:
+        dd.twice = {0: dd}          # the formula's own backward is this node again
+    return dd
 
 
 # ------------------------------------------------------------------------- recording
@@ -337,12 +385,39 @@ class FormulaNode(Node):
         d = self.derivative
         if d.composite is not None:
             return self._evaluate(grads, True) if not mode.grad else self._through_composite(grads)
-        if not mode.grad and d.on_arrays:
-            try:
-                return self._evaluate(grads, True)
-            except (AttributeError, TypeError):
-                d.on_arrays = False     # a formula needs an insitu method: tensors from now on
+        if not mode.grad:
+            if d.on_arrays:
+                try:
+                    return self._evaluate(grads, True)
+                except (AttributeError, TypeError):
+                    d.on_arrays = False     # a formula needs an insitu method: tensors now on
+            return self._evaluate(grads, False)
+        if d.twice:
+            return self._evaluate_twice(grads)
         return self._evaluate(grads, False)
+
+    def _evaluate_twice(self, grads):
+        """A backward that builds a graph, for formulas whose gradient is one node of its own
+        (PyTorch's `...BackwardBackward0`: its backward function of the gradient and of the
+        tensors it reads): computed as without a graph, then recorded over those."""
+        mode.grad = False
+        try:
+            res = self.apply(grads)
+        finally:
+            mode.grad = True
+        d = self.derivative
+        out = dict(zip(self.kept, res))
+        for k, dd in d.twice.items():
+            positions, _, reads = d.formulas[k]
+            i = positions[0]
+            r = out.get(i)
+            if r is None:
+                continue
+            inputs = [grads[0]] + [self._read(e, grads, False) for e in reads
+                                   if e[0] in (INPUT, OUTPUT)]
+            values = {e[1]: self._read(e, grads, False) for e in reads if e[0] == VALUE}
+            record(dd, inputs, r, values)
+        return res
 
     def _evaluate(self, grads, arrays):
         needs = self.needs
