@@ -325,4 +325,25 @@ x5 = x1 * 1
 x6 = torch.nn.functional.leaky_relu(x5, inplace=True)
 x6.sum().backward(create_graph=True)
 """,
+    # the smooth activations' double-backward nodes carry PyTorch's names
+    "double-backward-smooth-names": """
+x1 = torch.zeros((1, 3), dtype=torch.float32, requires_grad=True)
+x3 = x1.softmax(0)
+x8 = torch.autograd.grad(x3.sum(), [x1], create_graph=True)
+x2 = torch.ones((2, 2), dtype=torch.float64, requires_grad=True)
+x4 = x2.copysign(-2.0)
+x10 = torch.nn.functional.tanh(x4)
+x11 = torch.autograd.grad(x10.sum(), [x4], create_graph=True)
+x12 = torch.nn.functional.sigmoid(x2)
+x13 = torch.autograd.grad(x12.sum(), [x2], create_graph=True)
+x14 = x2.log_softmax(1)
+x15 = torch.autograd.grad(x14.sum(), [x2], create_graph=True)
+x16 = torch.nn.functional.elu(x4)
+x17 = torch.autograd.grad(x16.sum(), [x4], create_graph=True)
+""",
+    "double-backward-softmax-0dim": """
+x2 = torch.ones((), dtype=torch.float32, requires_grad=True)
+x4 = x2.softmax(0)
+x4.backward(create_graph=True)
+""",
 }

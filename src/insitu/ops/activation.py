@@ -17,7 +17,7 @@ as PyTorch's `...Backward1` nodes do: no copy of the input. Those are separate d
 
 from ..backend import clip, xp
 from ..core import dtypes
-from .derivatives import ZEROS, backward_node
+from .derivatives import DIFFERENTIATED, ZEROS, backward_node
 from .checks import all_of, refuse, refuse_bool
 from .bitselect import BITS as _BITS, bitwise as _bitwise
 from .bitselect import pass_where as _pass, select as _select
@@ -182,6 +182,7 @@ def _k_elu(out, dt, a, alpha=1.0, scale=1.0, input_scale=1.0):
     return r
 
 
+@backward_node(self=DIFFERENTIATED)
 def _elu_backward(grad, self, alpha, scale, input_scale):
     if isinstance(grad, xp.ndarray):
         return _arr.elu_backward_array(grad, self, alpha, scale, input_scale)
@@ -190,6 +191,7 @@ def _elu_backward(grad, self, alpha, scale, input_scale):
     return where(self <= 0, neg, grad if scale == 1 else grad * scale)
 
 
+@backward_node(result=DIFFERENTIATED)
 def _elu_backward_result(grad, result, alpha, scale, input_scale):
     if alpha < 0:
         raise RuntimeError(
@@ -213,10 +215,12 @@ def _k_celu(out, dt, a, alpha=1.0):
     return _k_elu(out, dt, a, alpha, 1.0, 1.0 / alpha)
 
 
+@backward_node(name="EluBackwardBackward0", self=DIFFERENTIATED)
 def _celu_backward(grad, self, alpha):
     return _elu_backward(grad, self, alpha, 1.0, _celu_input_scale(alpha))
 
 
+@backward_node(name="EluBackwardBackward0", result=DIFFERENTIATED)
 def _celu_backward_result(grad, result, alpha):
     return _elu_backward_result(grad, result, alpha, 1.0, _celu_input_scale(alpha))
 
@@ -341,6 +345,7 @@ def _check_gelu(args, params):
         raise RuntimeError("approximate argument must be either none or tanh.")
 
 
+@backward_node(self=DIFFERENTIATED)
 def _gelu_backward(grad, self, approximate):
     x = self
     if isinstance(grad, xp.ndarray) and x.dtype == grad.dtype and x.shape == grad.shape:
@@ -391,6 +396,7 @@ def _k_softplus(out, dt, a, beta=1.0, threshold=20.0):
     return store(z, out)
 
 
+@backward_node(self=DIFFERENTIATED)
 def _softplus_backward(grad, self, beta, threshold):
     xb = self * beta
     z = xb.exp()
@@ -427,6 +433,7 @@ def _k_log_sigmoid(out, dt, a):
     return store(r, out)
 
 
+@backward_node(self=DIFFERENTIATED)
 def _log_sigmoid_backward(grad, self):
     z = (-self.abs()).exp()
     q = z / (z + 1)
@@ -445,6 +452,12 @@ def _k_hardswish(out, dt, a):
     return store(r, out)
 
 
+def _hardswish_double(grad, grad_output, self):
+    # PyTorch's: grad * grad_output / 3 strictly between -3 and 3, else 0
+    return where((self > -3) & (self < 3), grad * grad_output / 3.0)
+
+
+@backward_node(self=_hardswish_double)
 def _hardswish_backward(grad, self):
     # 0 below -3, grad * (x / 3 + 0.5) up to 3, grad above
     if (isinstance(grad, xp.ndarray) and self.dtype == grad.dtype and self.shape == grad.shape

@@ -9,7 +9,7 @@ import warnings
 from ..backend import xp
 from ..core import dtypes
 from ..core.tensor import _wrap_dim
-from .derivatives import Derivative, record
+from .derivatives import Derivative, backward_node, record
 from .kernels import _BLOCK, scratch
 from .pipelines import check_out_grad
 from .reducing import acc_dtype, cast, np_axis, reduced_dims, restore_dims, result_or_out
@@ -116,10 +116,28 @@ def _softmax_rows(a, r, d, log):
         r *= xp.reciprocal(total, out=total)
 
 
+def _softmax_double(grad, grad_output, result, dim):
+    """PyTorch's softmax_double_backward: the gradient of _softmax_backward_data for its
+    output."""
+    return (grad_output * grad - (result * grad_output).sum(dim, keepdim=True) * grad
+            - grad_output * (result * grad).sum(dim, keepdim=True))
+
+
+def _log_softmax_double(grad, grad_output, result, dim):
+    return -grad_output.sum(dim, keepdim=True) * result.exp() * grad
+
+
+def _log_softmax_adjoint(grad, result, dim):
+    """The gradient of _log_softmax_backward_data for its grad_output (the adjoint of the
+    backward, which is not its own)."""
+    return grad - (grad * result.exp()).sum(dim, keepdim=True)
+
+
+@backward_node(name="SoftmaxBackwardDataBackward0", result=_softmax_double)
 def _softmax_grad(grad, result, dim):
     arrays = isinstance(grad, xp.ndarray)          # no graph: one temporary, in place
     if (result if arrays else result._data).ndim == 0:
-        return grad * 0
+        return (grad - grad * result) * result      # the sum over the one element is itself
     if arrays:
         t = grad * result
         xp.subtract(grad, t.sum(dim, keepdims=True), out=t)
@@ -128,10 +146,12 @@ def _softmax_grad(grad, result, dim):
     return result * (grad - (grad * result).sum(dim, keepdim=True))
 
 
+@backward_node(name="LogSoftmaxBackwardDataBackward0", result=_log_softmax_double,
+               grad_output=_log_softmax_adjoint)
 def _log_softmax_grad(grad, result, dim):
     arrays = isinstance(grad, xp.ndarray)
     if (result if arrays else result._data).ndim == 0:
-        return grad * 0
+        return grad - (xp.exp(result) if arrays else result.exp()) * grad
     if arrays:
         e = xp.exp(result)
         e *= grad.sum(dim, keepdims=True)

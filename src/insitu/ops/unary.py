@@ -8,6 +8,7 @@ import math
 
 from ..backend import xp
 from .checks import refuse, refuse_bool
+from .derivatives import backward_node
 from .kernels import UNSAFE, blocked, buffer, scratch, store, uf, unary_float
 from .pointwise import zeros_like
 from .table import Op, formulas_on_arrays
@@ -30,6 +31,7 @@ def _sigmoid_block(r, a, dtype):
     xp.reciprocal(r, out=r)
 
 
+@backward_node(result=lambda grad, grad_output, result: grad * grad_output * (result * -2 + 1))
 def _sigmoid_grad(grad, result):
     """grad * (1 - result) * result, rounded in PyTorch's order; on arrays in one buffer."""
     if isinstance(grad, xp.ndarray):
@@ -103,6 +105,11 @@ def _k_square(out, dt, a, _exponent):
     return xp.multiply(a, a, out=out, dtype=dt, casting="unsafe")
 
 
+@backward_node(result=lambda grad, grad_output, result: grad * (result * -2 * grad_output))
+def _tanh_grad(grad, result):
+    return grad * (1 - result * result)
+
+
 def _float(name, ufunc, formula, node=None, kernel=None):
     return Op(f"{name}(Tensor self)", kernel or unary_float(ufunc), promote="float", node=node,
               derivatives={"self": formula})
@@ -124,7 +131,7 @@ FLOAT = [
     _float("sin", xp.sin, lambda grad, self: grad * self.cos()),
     _float("cos", xp.cos, lambda grad, self: -grad * self.sin()),
     _float("tan", xp.tan, lambda grad, result: grad * (1 + result * result)),
-    _float("tanh", xp.tanh, lambda grad, result: grad * (1 - result * result)),
+    _float("tanh", xp.tanh, _tanh_grad),
     _float("sinh", xp.sinh, lambda grad, self: grad * self.cosh()),
     _float("cosh", xp.cosh, lambda grad, self: grad * self.sinh()),
     _float("asin", xp.arcsin, lambda grad, self: grad / (1 - self * self).sqrt()),
