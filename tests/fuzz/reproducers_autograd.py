@@ -346,4 +346,11 @@ x2 = torch.ones((), dtype=torch.float32, requires_grad=True)
 x4 = x2.softmax(0)
 x4.backward(create_graph=True)
 """,
+    "double-backward-glu-prelu": """
+x1 = torch.tensor([[-1.5, 0.5, 2.0, -0.25], [0.75, -2.0, 1.0, 3.0]], dtype=torch.float64, requires_grad=True)
+x2 = torch.nn.functional.glu(x1, 1)
+x3 = torch.autograd.grad(x2.sum(), [x1], create_graph=True)
+x4 = torch.nn.functional.prelu(x1, torch.tensor([0.25], dtype=torch.float64))
+x4.sum().backward(create_graph=True)
+""",
 }

@@ -306,10 +306,18 @@ def _k_prelu(out, dt, a, weight):
     return r
 
 
+def _prelu_masked_product(grad, grad_output, self):
+    # the gradient of weight * grad_output (input's) and of self * grad_output (weight's) where
+    # self <= 0, for the other factor
+    return (grad * grad_output).masked_fill(self > 0, 0)
+
+
+@backward_node(name="PreluKernelBackwardBackward0", self=ZEROS, weight=_prelu_masked_product)
 def _prelu_input_backward(grad, self, weight):
     return where(self > 0, grad, weight * grad)
 
 
+@backward_node(name="PreluKernelBackwardBackward0", self=_prelu_masked_product)
 def _prelu_weight_backward(grad, self):
     return (self * grad).masked_fill(self > 0, 0)
 
