@@ -353,4 +353,10 @@ x3 = torch.autograd.grad(x2.sum(), [x1], create_graph=True)
 x4 = torch.nn.functional.prelu(x1, torch.tensor([0.25], dtype=torch.float64))
 x4.sum().backward(create_graph=True)
 """,
+    "double-backward-prelu-weight-only": """
+x3 = torch.zeros((1, 3), dtype=torch.float32, requires_grad=True)
+x7 = torch.tensor([[[0.5, 0.0, float('inf')]], [[float('nan'), 1.0, -2.0]]], dtype=torch.float32)
+x8 = torch._prelu_kernel(x7, x3)
+x8.sum().backward(create_graph=True)
+""",
 }

@@ -312,13 +312,15 @@ def _prelu_masked_product(grad, grad_output, self):
     return (grad * grad_output).masked_fill(self > 0, 0)
 
 
+# both gradients are of PyTorch's one node over grad_output, self and weight: each reads all
+# three, so that its own gradient requires grad when any of them does
 @backward_node(name="PreluKernelBackwardBackward0", self=ZEROS, weight=_prelu_masked_product)
 def _prelu_input_backward(grad, self, weight):
     return where(self > 0, grad, weight * grad)
 
 
-@backward_node(name="PreluKernelBackwardBackward0", self=_prelu_masked_product)
-def _prelu_weight_backward(grad, self):
+@backward_node(name="PreluKernelBackwardBackward0", self=_prelu_masked_product, weight=ZEROS)
+def _prelu_weight_backward(grad, self, weight):
     return (self * grad).masked_fill(self > 0, 0)
 
 
