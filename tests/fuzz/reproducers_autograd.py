@@ -359,4 +359,11 @@ x7 = torch.tensor([[[0.5, 0.0, float('inf')]], [[float('nan'), 1.0, -2.0]]], dty
 x8 = torch._prelu_kernel(x7, x3)
 x8.sum().backward(create_graph=True)
 """,
+    "double-backward-asin-acos-names": """
+x1 = torch.tensor([[-0.5, 0.25, 0.75]], dtype=torch.float32, requires_grad=True)
+x2 = x1.asin()
+x3 = torch.autograd.grad(x2.sum(), [x1], create_graph=True)
+x4 = x1.acos()
+x5 = torch.autograd.grad(x4.sum(), [x1], create_graph=True)
+""",
 }

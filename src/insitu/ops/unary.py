@@ -110,6 +110,15 @@ def _tanh_grad(grad, result):
     return grad * (1 - result * result)
 
 
+def _rsqrt_one_minus_square(x):
+    """(-x * x + 1).rsqrt(), as PyTorch's asin and acos formulas read (rsqrt as its kernel:
+    1 / sqrt)."""
+    if isinstance(x, xp.ndarray):
+        r = xp.sqrt(1 - x * x)
+        return xp.reciprocal(r, out=r)
+    return (1 - x * x).rsqrt()
+
+
 def _float(name, ufunc, formula, node=None, kernel=None):
     return Op(f"{name}(Tensor self)", kernel or unary_float(ufunc), promote="float", node=node,
               derivatives={"self": formula})
@@ -134,8 +143,8 @@ FLOAT = [
     _float("tanh", xp.tanh, _tanh_grad),
     _float("sinh", xp.sinh, lambda grad, self: grad * self.cosh()),
     _float("cosh", xp.cosh, lambda grad, self: grad * self.sinh()),
-    _float("asin", xp.arcsin, lambda grad, self: grad / (1 - self * self).sqrt()),
-    _float("acos", xp.arccos, lambda grad, self: -grad / (1 - self * self).sqrt()),
+    _float("asin", xp.arcsin, lambda grad, self: grad * _rsqrt_one_minus_square(self)),
+    _float("acos", xp.arccos, lambda grad, self: grad * -_rsqrt_one_minus_square(self)),
     _float("atan", xp.arctan, lambda grad, self: grad / (1 + self * self)),
     _float("reciprocal", xp.reciprocal, lambda grad, result: -grad * result * result),
     _float("sigmoid", None, _sigmoid_grad, kernel=_k_sigmoid),
