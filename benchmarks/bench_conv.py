@@ -3,8 +3,8 @@
     python benchmarks/bench_conv.py            # best of 40 calls
     python benchmarks/bench_conv.py --quick    # fewer repetitions
 
-Both libraries run on one thread (torch.set_num_threads(1); OpenBLAS pinned to one thread
-through its environment variable, set here before NumPy loads), timed in that thread's CPU
+Both libraries run on one thread (torch.set_num_threads(1), insitu.set_num_threads(1); OpenBLAS
+pinned to one thread through its environment variable, set here before NumPy loads), timed in that thread's CPU
 time (best of the repeats). For each layer and shape it prints milliseconds per call for the forward alone and for forward + backward (the gradient of
 every input that requires one), and the ratio insitu/torch. It also prints the bytes each
 library's graph keeps for the layer's backward.
@@ -28,6 +28,7 @@ import torch  # noqa: E402
 import torch.nn.functional as TF  # noqa: E402
 
 torch.set_num_threads(1)
+insitu.set_num_threads(1)
 
 BATCH, SIZE = 8, 32
 CHANNELS = [(3, 16), (16, 32)]

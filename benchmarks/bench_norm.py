@@ -4,8 +4,8 @@
 
 batch_norm: BatchNorm2d(64) in training mode on 32x64x16x16 (running statistics updated);
 layer_norm: LayerNorm(512) on 8x128x512. float32, best of N. `--threads 1` (the default) pins
-BLAS and torch's intra-op threads to one, so the comparison is per core; `--threads 0` leaves
-each library's defaults.
+BLAS and both libraries' intra-op threads to one, so the comparison is per core; `--threads 0`
+leaves each library's defaults.
 """
 import argparse
 import os
@@ -61,6 +61,7 @@ def main(argv=None):
     import torch
     if a.threads:
         torch.set_num_threads(a.threads)
+        insitu.set_num_threads(a.threads)
     mine, theirs = cases(insitu, np), cases(torch, np)
     print(f"float32, best of {a.repeat}, threads={a.threads or 'default'}")
     print(f"{'case':<26}{'pass':<18}{'insitu ms':>10}{'torch ms':>10}{'ratio':>8}")

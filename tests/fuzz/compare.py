@@ -36,10 +36,11 @@ RULES = {
     INFERENCE_RESULTS: "the `_version` of a tensor made outside inference mode from an "
                        "inference tensor (or of a view or alias of one) is not compared: "
                        "PyTorch's starts at 1 for some ops (clone, to, sum...), insitu's at 0",
-    FAILED_WRITES: "after an index, scatter or masked write, an integer division or a write into "
-                   "an inference tensor that raised in both libraries, values are not compared: "
-                   "PyTorch's kernel leaves what it wrote (and an `out=` resized), insitu writes "
-                   "nothing",
+    FAILED_WRITES: "after an index, scatter or masked write, an integer division, a write into "
+                   "an inference tensor or an `out=` call whose kernel has no such dtype (or "
+                   "whose storage cannot grow) that raised in both libraries, values and shapes "
+                   "are not compared: PyTorch's kernel leaves what it wrote (and an `out=` "
+                   "resized), insitu writes nothing",
 }
 
 # the statements whose kernels check their elements as they write them (FAILED_WRITES): these
@@ -54,6 +55,19 @@ def _writes_as_they_check(program):
     """The locations of FAILED_WRITES statements."""
     return {loc for loc, s in located(program).items()
             if _WRITES_AS_THEY_CHECK.search(getattr(s, "code", "") or "")}
+
+_NO_KERNEL = re.compile(r'^"\w+" not implemented for ')
+_NOT_RESIZABLE = "Trying to resize storage that is not resizable"
+_OUT_CALL = re.compile(r"\bout=")
+
+
+def _refused_out_kernel(statement, raised):
+    """An `out=` call that PyTorch refused after giving `out` its new shape: its kernel has no
+    such dtype, or the storage cannot grow (FAILED_WRITES)."""
+    refused = raised.type == "NotImplementedError" and _NO_KERNEL.match(raised.sentence) or \
+        raised.sentence.startswith(_NOT_RESIZABLE)
+    return refused and _OUT_CALL.search(getattr(statement, "code", "") or "")
+
 
 _VERSION_ERROR = "one of the variables needed for gradient computation has been modified by an " \
                  "inplace operation"
@@ -143,14 +157,21 @@ def compare(program, expected, got):
     skip_values = skip_shapes = skip_version = stop_at_version_error = False
     exact = {}          # variable prefix -> values bitwise equal (str then compares too)
     checked_writes = _writes_as_they_check(program)
-    failed_writes = {loc for (loc, field), v in expected.items
-                     if field == "raise" and isinstance(v, Raised) and (
-                         loc in checked_writes or v.sentence.startswith(_INFERENCE_WRITE))}
+    statements = located(program)
+    refused_outs = {loc for (loc, field), v in expected.items
+                    if field == "raise" and isinstance(v, Raised)
+                    and _refused_out_kernel(statements.get(loc), v)}
+    failed_writes = refused_outs | {
+        loc for (loc, field), v in expected.items
+        if field == "raise" and isinstance(v, Raised) and (
+            loc in checked_writes or v.sentence.startswith(_INFERENCE_WRITE))}
+    resized = False     # FAILED_WRITES: past a refused `out=` PyTorch resized, shapes differ
     for key, v in expected.items:
         theirs.add(key)
         loc, field = key
         if loc in failed_writes:        # FAILED_WRITES, from this statement's own fields on
             skip_values = skip_shapes = True
+            resized = resized or loc in refused_outs
         if field == "raise":
             ev = events.get(loc, ())
             if "overlap" in ev:         # OVERLAP
@@ -161,11 +182,16 @@ def compare(program, expected, got):
             if "data-write" in ev:
                 stop_at_version_error = True
         if key not in ours:
+            if resized:
+                return None
             return Mismatch(loc, field, v, "<not observed>", tags.get(loc, "?"))
         w = ours[key]
-        if field == "raise" and stop_at_version_error and v is None and isinstance(w, Raised) \
-                and w.sentence.startswith(_VERSION_ERROR):
-            return None                     # DATA_VERSION: the rest follows from this error
+        if field == "raise" and stop_at_version_error and isinstance(w, Raised) \
+                and w.sentence.startswith(_VERSION_ERROR) and (
+                    v is None or not v.sentence.startswith(_VERSION_ERROR)):
+            # DATA_VERSION: the rest follows from this error (a statement that runs backward
+            # twice raises PyTorch's second-backward error where insitu's first one stopped)
+            return None
         last = field.rsplit(".", 1)[-1]
         if IGNORED and last in IGNORED:
             continue
@@ -184,9 +210,11 @@ def compare(program, expected, got):
         if last == "values":
             exact[field[:-7]] = bitwise
         if not same:
+            if resized:
+                return None     # what follows from an `out=` of another shape is not compared
             return Mismatch(loc, field, v, w, tags.get(loc, "?"))
     for key, w in got.items:
-        if key not in theirs:
+        if key not in theirs and not resized:
             loc, field = key
             return Mismatch(loc, field, "<not observed>", w, tags.get(loc, "?"))
     return None

@@ -7,6 +7,8 @@ torch = pytest.importorskip("torch")
 from .driver import check  # noqa: E402
 from .program import parse  # noqa: E402
 from .reproducers_autograd import REPRODUCERS as AUTOGRAD  # noqa: E402
+from .reproducers_backward import REPRODUCERS as BACKWARD  # noqa: E402
+from .reproducers_elementwise import REPRODUCERS as ELEMENTWISE  # noqa: E402
 from .reproducers_indexing import REPRODUCERS as INDEXING  # noqa: E402
 from .reproducers_memory import REPRODUCERS as MEMORY  # noqa: E402
 from .reproducers_views import REPRODUCERS as VIEWS  # noqa: E402
@@ -795,9 +797,11 @@ torch.ldexp(x1, x1, out=x1)
 }
 
 
-# the other files' programs, by theme: autograd, indexing ops, memory, views after writes
-ALL = {**REPRODUCERS, **AUTOGRAD, **INDEXING, **MEMORY, **VIEWS}
-assert len(ALL) == len(REPRODUCERS) + len(AUTOGRAD) + len(INDEXING) + len(MEMORY) + len(VIEWS), \
+# the other files' programs, by theme: autograd and views, backward and the autograd API,
+# elementwise ops, indexing ops, memory, views after writes
+ALL = {**REPRODUCERS, **AUTOGRAD, **BACKWARD, **ELEMENTWISE, **INDEXING, **MEMORY, **VIEWS}
+assert len(ALL) == (len(REPRODUCERS) + len(AUTOGRAD) + len(BACKWARD) + len(ELEMENTWISE)
+                    + len(INDEXING) + len(MEMORY) + len(VIEWS)), \
     "a name is used twice"
 
 

@@ -41,14 +41,14 @@ def name(t):
 # name, kwargs, whether torch has the in-place form, what an in-place insitu node keeps
 ELEMENTWISE = [
     ("relu", {}, True, {"result"}),
-    ("relu6", {}, True, {"result"}),
-    ("hardtanh", {"min_val": -0.5, "max_val": 2.0}, True, {"result"}),
+    ("relu6", {}, True, {"self"}),
+    ("hardtanh", {"min_val": -0.5, "max_val": 2.0}, True, {"self"}),
     ("leaky_relu", {"negative_slope": 0.1}, True, {"result"}),
     ("elu", {"alpha": 0.7}, True, {"result"}),
     ("selu", {}, True, {"result"}),
     ("celu", {"alpha": 0.7}, True, {"result"}),
     ("rrelu", {"lower": 0.1, "upper": 0.3}, True, {"result"}),
-    ("threshold", {"threshold": 0.3, "value": -2.0}, True, {"result"}),
+    ("threshold", {"threshold": 0.3, "value": -2.0}, True, {"self"}),
     ("threshold", {"threshold": 0.3, "value": 2.0}, True, {"self"}),
     ("hardswish", {}, True, {"self"}),
     ("hardsigmoid", {}, True, {"self"}),
@@ -96,8 +96,8 @@ def test_elementwise_matches_torch(fname, kw, has_inplace, keeps, dtype):
 
 @pytest.mark.parametrize("fname,kw,keeps", INPLACE, ids=INPLACE_IDS)
 def test_inplace_forms_keep_the_output_where_the_gradient_reads_it(fname, kw, keeps):
-    """relu_, elu_, selu_, celu_, rrelu_, threshold_ (value <= threshold) keep the output itself;
-    the others keep a copy of the input, as PyTorch's do."""
+    """relu_, leaky_relu_, elu_, selu_, celu_, rrelu_ keep the output itself; the others
+    (hardtanh_, relu6, threshold_ among them) keep a copy of the input, as PyTorch's do."""
     h = insitu.tensor(data(3, 4), requires_grad=True) * 1
     y = getattr(F, fname)(h, inplace=True, **kw)
     assert y is h

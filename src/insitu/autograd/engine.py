@@ -14,7 +14,7 @@ from ..core.tensor import Tensor
 from ..creation import full_like, ones_like, zeros, zeros_like
 from . import anomaly
 from .grad_mode import mode
-from .node import AccumulateGrad, HOOKS, accumulate_into_leaf, leaf_hooks, unshared
+from .node import AccumulateGrad, HOOKS, RESIZED, accumulate_into_leaf, leaf_hooks, unshared
 from .recorder import edge
 
 
@@ -39,6 +39,12 @@ def _fmt(shape):
     return f"torch.Size([{', '.join(map(str, shape))}])".replace("torch.", "insitu.")
 
 
+def _sequence(x):
+    """A tensor, or a sequence of them, as a tuple (as PyTorch's `tuple(x)`: None is a
+    TypeError)."""
+    return (x,) if isinstance(x, Tensor) else tuple(x)
+
+
 def _as_tuple(x):
     if x is None:
         return None
@@ -54,7 +60,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     tensors are freed unless `retain_graph` (default: `create_graph`); `create_graph` records the
     backward for higher derivatives; `inputs` restricts accumulation to those tensors. The engine
     is iterative and dependency-ordered; hooks run as in PyTorch."""
-    tensors = _as_tuple(tensors)
+    tensors = _sequence(tensors)
     grad_tensors = _as_tuple(grad_tensors) or (None,) * len(tensors)
     if retain_graph is None:
         retain_graph = create_graph
@@ -98,8 +104,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     without touching any `.grad`. An unused input raises unless `allow_unused` (then None, or
     zeros with `materialize_grads`). `only_inputs` and `is_grads_batched` are accepted and
     ignored (no batched gradients)."""
-    outputs = _as_tuple(outputs)
-    inputs = _as_tuple(inputs)
+    outputs = _sequence(outputs)
+    inputs = _sequence(inputs)
     grad_outputs = _as_tuple(grad_outputs) or (None,) * len(outputs)
     if retain_graph is None:
         retain_graph = create_graph
@@ -109,6 +115,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     roots = _roots(outputs, grads)
     keys = []
     for t in inputs:
+        if not isinstance(t, Tensor):
+            raise RuntimeError("all inputs have to be Tensors or GradientEdges, but got "
+                               f"{type(t).__name__}")
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
         keys.append(edge(t))
@@ -135,7 +144,16 @@ def _roots(tensors, grads):
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn")
         roots.append((e, g))
+    for t, g in zip(tensors, grads):
+        if not t._dtype.is_floating_point:
+            # an integer tensor a write gave a grad_fn (x[0] = y): PyTorch's engine asserts
+            raise RuntimeError(_NOT_DIFFERENTIABLE)
     return roots
+
+
+_NOT_DIFFERENTIABLE = (
+    'isDifferentiableType(grad.scalar_type()) INTERNAL ASSERT FAILED at '
+    '"/__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp":998, please report a bug to PyTorch. ')
 
 
 def _count_dependencies(root_nodes):
@@ -257,6 +275,8 @@ def run_backward(roots, retain_graph, create_graph, captures=None, run_captured=
                     out = _post_hooks(fn, out, grads)
             if not retain_graph and not skipped:
                 fn.release()
+            if RESIZED[0] and out:
+                out = _fitted(fn, out)
             nout = len(out)
             i = 0
             for nxt, nr in fn.next_functions:
@@ -275,6 +295,40 @@ def run_backward(roots, retain_graph, create_graph, captures=None, run_captured=
     finally:
         mode.grad = prev
     return got
+
+
+def _fitted(fn, out):
+    """PyTorch's validate_outputs for the nodes whose output was resized after they were made
+    (`recorder.note_resize`): a gradient must fit the shape that output had (summed down to it
+    where it broadcasts from it), else the node returned an invalid gradient."""
+    out = list(out)
+    for i, (nxt, nr) in enumerate(fn.next_functions):
+        if nxt is None or i >= len(out) or out[i] is None:
+            continue
+        shapes = nxt.__dict__.get("_out_shapes")
+        if not shapes or nr not in shapes:
+            continue
+        shape, g = shapes[nr], out[i]
+        got = tuple(g._data.shape)
+        if got == tuple(shape):
+            continue
+        if not _expandable(shape, got):
+            raise RuntimeError(
+                f"Function {fn.name()} returned an invalid gradient at index {i} - got "
+                f"[{', '.join(map(str, got))}] but expected shape compatible with "
+                f"[{', '.join(map(str, shape))}]")
+        out[i] = g.sum_to_size(shape)
+    return out
+
+
+def _expandable(shape, desired):
+    """Whether `shape` broadcasts to `desired` (PyTorch's is_expandable_to)."""
+    if len(shape) > len(desired):
+        return False
+    for s, d in zip(reversed(shape), reversed(desired)):
+        if s != d and s != 1:
+            return False
+    return True
 
 
 def _run_for_checks(fn, grads):

@@ -12,6 +12,9 @@ from .grad_mode import mode
 
 # Set once any hook is registered anywhere: until then the engine skips all hook lookups.
 HOOKS = [False]
+# Set once a tensor with a grad_fn has been resized (`recorder.note_resize`): until then the
+# engine skips checking gradients against the shapes nodes' outputs had.
+RESIZED = [False]
 
 
 class Node:

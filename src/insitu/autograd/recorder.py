@@ -15,7 +15,8 @@ import weakref
 from ..core.tensor import Tensor
 from . import anomaly
 from .grad_mode import mode
-from .node import AccumulateGrad
+from .guards import INFERENCE_MODE, NO_GRAD_MODE
+from .node import AccumulateGrad, RESIZED
 from .saved import SavedTensor
 
 _new = object.__new__
@@ -137,3 +138,15 @@ def integral_output(node, out):
     if type(node).__name__ == "NotImplemented":
         return False
     raise RuntimeError(f"Autograd not support dtype: {out._dtype.legacy}")
+
+
+def note_resize(t):
+    """`t` (a non-leaf) is about to take another shape (an `out=` resize): its node remembers the
+    shape it had, which the gradients flowing into it must fit (PyTorch's engine checks a
+    gradient against the shape a node's output had when it was made)."""
+    fn = t._grad_fn
+    if fn is None or t._base is not None:
+        return
+    nr = t._output_nr if fn.num_outputs != 1 else 0
+    fn.__dict__.setdefault("_out_shapes", {}).setdefault(nr, t._data.shape)
+    RESIZED[0] = True

@@ -196,8 +196,11 @@ class SavedTensor:
     def _modified_message(self, node):
         shape = list(self.data.shape if self.is_output else self.tensor._data.shape)
         dtype = self.dtype if self.is_output else self.tensor._dtype
+        # PyTorch names a tensor by its legacy type (insitu.FloatTensor); bool has none, and is
+        # named by its backend and scalar type
+        kind = "CPUBoolType" if dtype.legacy == "Bool" else f"insitu.{dtype.legacy}Tensor"
         head = (f"one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [insitu.{dtype.legacy}Tensor [{', '.join(map(str, shape))}]]")
+                f"inplace operation: [{kind} [{', '.join(map(str, shape))}]]")
         if self.is_output:
             fn = self.view_fn and self.view_fn()
             head += f", which is output {self.output_nr} of {_short((fn or node).name())},"

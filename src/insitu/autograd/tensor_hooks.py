@@ -36,9 +36,11 @@ def requires_grad_(self, requires_grad=True):
                 "you can only change requires_grad flags of leaf variables. If you want to use a "
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach().")
-        return self
+    # a non-leaf too: an integer tensor given a grad_fn by a write (t[0] = x) is refused
     if requires_grad and not self._dtype.is_floating_point:
         raise RuntimeError("only Tensors of floating point dtype can require gradients")
+    if self._grad_fn is not None:
+        return self
     if requires_grad and self._storage.special & INFERENCE and not mode.inference:
         raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode "
                            "is not allowed.")
@@ -170,7 +172,9 @@ def register_hook(self, hook):
 
 def register_post_accumulate_grad_hook(self, hook):
     """Tensor.register_post_accumulate_grad_hook(hook): `hook(tensor)` runs after a leaf's `.grad`
-    has been accumulated; returns a handle with `remove()`. Leaves only."""
+    has been accumulated; returns a handle with `remove()`. Leaves that require grad only."""
+    if not self._requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
     if self.grad_fn is not None:
         raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
     HOOKS[0] = True

@@ -47,10 +47,18 @@ def write(t, op_name, kernel=None, *args):
     return t
 
 
+def inference_write_refused(t):
+    """A write into an inference tensor outside inference mode is refused, unless `t` is a
+    `detach()` or `.data` of one made outside inference mode: PyTorch gives those a version
+    counter of their own, so they may be written (their views have none, and may not)."""
+    return bool(t._storage.special & INFERENCE) and not mode.inference \
+        and "_version_from" not in t.__dict__
+
+
 def check_writable(t, op_name):
     """The refusals that do not depend on autograd: inference tensors and read-only memory."""
     st = t._storage
-    if st.special & INFERENCE and not mode.inference:
+    if inference_write_refused(t):
         raise RuntimeError(INFERENCE_WRITE)
     if st.special & READONLY or not t._data.flags.writeable:
         raise RuntimeError(

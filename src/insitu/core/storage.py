@@ -8,12 +8,13 @@ the array written into and whether the write was made with region tracking on, s
 tell which saved elements it touched (`autograd.regions`); that is worked out only when a
 backward, or an error, needs it.
 """
+import gc
 import sys
 import warnings
 import weakref
 
 from .. import memory
-from ..backend import data_ptr
+from ..backend import data_ptr, strided_view, xp
 
 _PKG_DIR = __file__.rsplit("/", 2)[0] + "/"  # .../insitu/
 
@@ -151,6 +152,52 @@ class Storage:
     def offset_of(self, arr):
         """Element offset of an array's first element inside this storage."""
         return (data_ptr(arr) - data_ptr(self.array)) // arr.itemsize
+
+    def grow(self, n):
+        """PyTorch's storage resize for `resize_` and out=: a buffer of `n` elements that starts
+        with the old contents (zeros after them here) replaces this one under EVERY tensor on
+        this storage: the base, its views and detached aliases keep sharing it, as they share
+        PyTorch's one StorageImpl. A rare path (a tensor resized past its storage), so the
+        tensors are found through the garbage collector rather than kept in a registry that
+        every view would pay for. The root must be C-contiguous. A buffer NumPy owns
+        (`from_numpy`) or has been handed (`Tensor.numpy()`) cannot grow, as in PyTorch."""
+        old = self.array
+        if self in NOT_RESIZABLE or not self.nbytes and old.nbytes:
+            raise RuntimeError("Trying to resize storage that is not resizable")
+        new = xp.zeros(n, dtype=old.dtype)
+        kept = min(old.size, n)
+        new[:kept] = old.reshape(-1)[:kept]
+        base, end = data_ptr(old), new.nbytes
+
+        def rebase(a):
+            off = min(max(data_ptr(a) - base, 0), end) if a.size else 0
+            v = strided_view(new, off, a.shape, a.strides)
+            if not a.flags.writeable:
+                v.flags.writeable = False
+            return v
+
+        for r in gc.get_referrers(self):
+            if getattr(r, "_storage", None) is self and getattr(r, "_data", None) is not None:
+                r._data = rebase(r._data)
+            elif getattr(r, "storage", None) is self and \
+                    isinstance(getattr(r, "data", None), xp.ndarray):
+                r.data = rebase(r.data)         # a saved output's array
+        bumps = getattr(self, "bumps", None)
+        if bumps:
+            for b in bumps:
+                if b[3] is not None:
+                    b[3] = rebase(b[3])
+            bumps.spans = None
+        self.array = new
+        if self.nbytes:
+            _mem[0] += new.nbytes - self.nbytes
+            self.nbytes = new.nbytes
+            if _mem[0] > _mem[1]:
+                _mem[1] = _mem[0]
+
+
+# storages whose buffer NumPy holds (`Tensor.numpy()`): PyTorch then marks them not resizable
+NOT_RESIZABLE = weakref.WeakSet()
 
 
 def share_counter(old, new):

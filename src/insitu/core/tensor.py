@@ -10,7 +10,7 @@ from ..backend import data_ptr, has_internal_overlap
 from . import dtypes, printing
 from .device import CPU, check_device
 from .state import mode
-from .storage import DATA_ALIAS, INFERENCE, OVERLAPPING, Storage, _mem
+from .storage import DATA_ALIAS, INFERENCE, NOT_RESIZABLE, OVERLAPPING, Storage, _mem
 
 
 class Size(tuple):
@@ -240,6 +240,7 @@ class Tensor:
         if self._requires_grad and mode.grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
+        NOT_RESIZABLE.add(self._storage)    # NumPy holds the buffer: it can no longer grow
         return self._data
 
     # ---------------------------------------------------------------- printing

@@ -8,31 +8,31 @@ Kernels compute as PyTorch's CPU kernels do (the same expression, the coefficien
 input's dtype), and each formula is PyTorch's derivatives.yaml entry written with insitu ops, so
 it differentiates again.
 
-In-place forms whose gradient can be read off the output (`relu_`, `hardtanh_`, `leaky_relu_`,
-`elu_`, `selu_`, `celu_`, `rrelu_`, `threshold_` when value <= threshold) keep the output itself,
-as PyTorch's `...Backward1` nodes do: no copy of the input. Those are separate declarations
-(their formulas read `result`, not `self`). The others (`silu_`, `mish_`, `hardswish_`,
-`hardsigmoid_`, `threshold_` with value > threshold) keep a copy of their input, as PyTorch does.
+In-place forms whose PyTorch rule reads the output (`relu_`, `leaky_relu_`, `elu_`, `selu_`,
+`celu_`, `rrelu_`) keep the output itself, as PyTorch's `...Backward1` nodes do: no copy of the
+input. Those are separate declarations (their formulas read `result`, not `self`). The others
+(`hardtanh_`, `threshold_`, `silu_`, `mish_`, `hardswish_`, `hardsigmoid_`) keep a copy of their
+input, as PyTorch does: what a later in-place write makes stale at backward is PyTorch's.
 """
 
 from ..backend import clip, xp
 from ..core import dtypes
-from .derivatives import DIFFERENTIATED, ZEROS, backward_node
 from .checks import all_of, refuse, refuse_bool
+from .backward_ops import hardtanh_backward, masked
+from .derivatives import DIFFERENTIATED, ZEROS, backward_node
 from .bitselect import BITS as _BITS, bitwise as _bitwise
 from .bitselect import pass_where as _pass, select as _select
 from . import activation_arrays as _arr
 from .kernels import blocked, fresh, store
 from .pointwise import where
 from .special import erf_array
-from .table import Op
+from .table import EXPANDED_SELF, Op
 
 _FLOAT = "iub"          # the dtype kinds PyTorch's float-only activation kernels refuse
 _SQRT_HALF, _SQRT_2_OVER_PI = _arr.SQRT_HALF, _arr.SQRT_2_OVER_PI
 _INV_SQRT_2PI, _GELU_C = _arr.INV_SQRT_2PI, _arr.GELU_C
 
 
-@backward_node(name="ThresholdBackwardBackward0", result=ZEROS)
 def _relu_backward(grad, result):
     # PyTorch's threshold_backward zeroes where result <= 0: a nan result passes the gradient
     if isinstance(grad, xp.ndarray):
@@ -104,7 +104,6 @@ def _k_leaky_relu(out, dt, a, negative_slope=0.01):
     return blocked(r, (a, slope), body, u)
 
 
-@backward_node(self=ZEROS)
 def _leaky_backward(grad, self, negative_slope):
     if isinstance(grad, xp.ndarray):
         slope = grad.dtype.type(negative_slope)
@@ -118,7 +117,6 @@ def _leaky_backward(grad, self, negative_slope):
     return where(self > 0, grad, grad * negative_slope)
 
 
-@backward_node(result=ZEROS)
 def _leaky_backward_result(grad, result, negative_slope):
     if negative_slope < 0:
         raise RuntimeError(
@@ -234,21 +232,24 @@ def _cast_scalar(dt, a, v):
 
 
 def _k_threshold(out, dt, a, threshold, value):
-    replace = a <= _cast_scalar(dt, a, threshold)
+    d = dt or a.dtype
+    replace = a <= _checked_scalar(d, threshold)
     r = fresh(out, a, dt)
-    xp.copyto(r, _cast_scalar(dt, a, value), where=replace)
+    xp.copyto(r, _checked_scalar(d, value), where=replace)
     return r
 
 
-@backward_node(self=ZEROS)
+def _checked_scalar(d, v):
+    """A Python number converted into dtype `d` as PyTorch's threshold kernel converts it: out
+    of the type's range is PyTorch's overflow error; an integer type truncates a float."""
+    if d.kind in "iu":
+        v = dtypes.checked_scalar(v, dtypes.from_numpy_dtype(d))
+        return xp.asarray(v).astype(d)[()]
+    return d.type(v)
+
+
 def _threshold_backward(grad, self, threshold):
     return grad.masked_fill(self <= threshold, 0)
-
-
-@backward_node(result=ZEROS)
-def _threshold_backward_result(grad, result, threshold):
-    # only declared for value <= threshold: result <= threshold exactly where self was
-    return grad.masked_fill(result <= threshold, 0)
 
 
 def _k_hardshrink(out, dt, a, lambd=0.5):
@@ -271,7 +272,6 @@ def _shrink(block, out, src, lam):
     return store(blocked(xp.empty(src.shape, src.dtype), (src,), body, None), out)
 
 
-@backward_node(self=ZEROS)
 def _shrink_backward(grad, self, lambd):
     inside = (self >= -lambd) & (self <= lambd)
     if isinstance(grad, xp.ndarray):
@@ -497,19 +497,19 @@ def _hardsigmoid_backward(grad, self):
     return where((self > -3) & (self < 3), grad * _ONE_SIXTH)
 
 
-def _hardtanh_backward(grad, x, min_val, max_val):
-    """PyTorch's hardtanh_backward: no gradient at or beyond the bounds, all of it elsewhere
-    (NaN included)."""
-    out = (x <= min_val) | (x >= max_val)
-    if isinstance(grad, xp.ndarray):
-        return xp.where(out, grad.dtype.type(0), grad)
-    return grad.masked_fill(out, 0)
+# the rectifiers' formulas as PyTorch's backward functions, with their own nodes when
+# differentiated again (ThresholdBackwardBackward0, ...)
+_relu_backward = masked("ThresholdBackwardBackward0", _relu_backward, "result")
+_threshold_backward = masked("ThresholdBackwardBackward0", _threshold_backward, "self",
+                             ("threshold",))
+_leaky_backward_result = masked("LeakyReluBackwardBackward0", _leaky_backward_result, "result",
+                                ("negative_slope",))
+_leaky_backward = masked("LeakyReluBackwardBackward0", _leaky_backward, "self",
+                         ("negative_slope",))
+_hardshrink_backward = masked("HardshrinkBackwardBackward0", _shrink_backward, "self", ("lambd",))
+_softshrink_backward = masked("SoftshrinkBackwardBackward0", _shrink_backward, "self", ("lambd",))
 
-
-# the output is inside the bounds exactly where the input was, so the rule reads it: the
-# in-place form keeps nothing extra
-_HARDTANH = {"self": backward_node(result=ZEROS)(lambda grad, result, min_val, max_val:
-                                      _hardtanh_backward(grad, result, min_val, max_val))}
+_HARDTANH = {"self": hardtanh_backward}     # HardtanhBackwardBackward0 when differentiated
 
 TENSOR_METHODS = [
     Op("relu(Tensor self)", _k_relu, promote="same",
@@ -579,21 +579,18 @@ FUNCTIONAL = {
                     variants="function", node="ThresholdBackward0",
                     check=refuse("threshold_cpu", "b"),
                     derivatives={"self": _threshold_backward}),
-    # in place, value <= threshold: the output tells where the input was replaced
-    "threshold_result_": Op("threshold(Tensor self, threshold, value)", _k_threshold,
-                            promote="same", variants="inplace", node="ThresholdBackward1",
-                            check=refuse("threshold_cpu", "b"),
-                            derivatives={"self": _threshold_backward_result}),
+    # in place PyTorch's rule still reads the input: the node keeps a copy of it
     "threshold_": Op("threshold(Tensor self, threshold, value)", _k_threshold,
                      promote="same", variants="inplace", node="ThresholdBackward1",
+                     writes=(EXPANDED_SELF,),  # PyTorch's threshold checks no overlap
                      check=refuse("threshold_cpu", "b"),
                      derivatives={"self": _threshold_backward}),
     "hardshrink": Op("hardshrink(Tensor self, lambd=0.5)", _k_hardshrink, promote="same",
                      variants="function method", check=_float_only("hardshrink_cpu"),
-                     derivatives={"self": _shrink_backward}, on_arrays=True),
+                     derivatives={"self": _hardshrink_backward}, on_arrays=True),
     "softshrink": Op("softshrink(Tensor self, lambd=0.5)", _k_softshrink, promote="same",
                      variants="function", check=_float_only("softshrink_check"),
-                     derivatives={"self": _shrink_backward}, on_arrays=True),
+                     derivatives={"self": _softshrink_backward}, on_arrays=True),
     "prelu": Op("_prelu_kernel(Tensor self, Tensor weight)", _k_prelu, variants="function",
                 node="PreluKernelBackward0",
                 check=all_of(_same_dtype, _float_only("prelu_cpu")),

@@ -235,7 +235,19 @@ def refusing(kernel_fn, kernel, refused):
             raise not_implemented(kernel, dtypes.from_numpy_dtype(d))
         return kernel_fn(out, dt, *arrays)
     k.__name__ = kernel
+    k.refusal = (kernel, refused)
     return k
+
+
+def kernel_refusal(kernel, dt, arrays):
+    """What a `refusing` kernel would raise for these arrays (None: it runs), asked before
+    `out=` is resized, so that a refused call leaves `out` as it was."""
+    refusal = getattr(kernel, "refusal", None)
+    if refusal is None:
+        return None
+    d = dt if dt is not None else xp.result_type(*arrays)
+    return not_implemented(refusal[0], dtypes.from_numpy_dtype(d)) if d.kind in refusal[1] \
+        else None
 
 
 def operands_broadcast(args, params):
@@ -366,4 +378,23 @@ def clamp_bound(kernel):
     def check(args, params):
         if not isinstance(args[1], Tensor) and common_dtype(args) is dtypes.bool_:
             raise not_implemented(kernel, dtypes.bool_)
+    return _clamp_inplace(check)
+
+
+def _clamp_inplace(check):
+    """The in-place form's check: PyTorch's clamp_ with number bounds on an integer or bool self
+    refuses a result dtype other than self's in its meta function, before its TensorIterator's
+    checks (an expanded self is refused after)."""
+    def inplace(args, params):
+        check(args, params)
+        self = args[0]
+        if self._dtype.is_floating_point or any(isinstance(b, Tensor) for b in args[1:]):
+            return
+        dt = common_dtype(args)
+        if dt is not self._dtype:
+            raise cast_error(dt, self._dtype, True)
+    check.inplace = inplace
     return check
+
+
+clamp_args = _clamp_inplace(clamp_args)

@@ -220,12 +220,14 @@ def _make_entry_points(op):
         consts = {f"_default_{n}": v for n, v in defaults.items()}
         consts.update({f"_pk_{n}": param_key(v) for n, v in defaults.items()})
         if forward:
-            env = dict(env_common, _slow=pipelines.outofplace, _fast=op._fast_out, **consts)
+            env = dict(env_common, _slow=_operator_slow(pipelines.outofplace), _fast=op._fast_out,
+                       **consts)
             out["operator"] = _exec(_fast_source(op, "_operator", False, operator=True), env,
                                     "_operator")
             out["operator"].__name__ = op.name          # profiles and tracebacks name the op
         if inplace_ops:
-            env = dict(env_common, _slow=pipelines.inplace, _fast=op._fast_in, **consts)
+            env = dict(env_common, _slow=_operator_slow(pipelines.inplace), _fast=op._fast_in,
+                       **consts)
             out["ioperator"] = _exec(_fast_source(op, "_ioperator", True, operator=True), env,
                                      "_ioperator")
             out["ioperator"].__name__ = op.inplace_name
@@ -270,12 +272,39 @@ def _operator_kind(dunder, op_name=""):
 _NUMBER_OR_TENSOR = (int, float, bool, Tensor)
 
 
+def not_implemented_on_type_error(fn):
+    """An operator as PyTorch's: an operand its parser refuses (a TypeError) makes it return
+    NotImplemented, so Python tries the other operand and then raises its own TypeError
+    ("unsupported operand type(s) for +: 'Tensor' and 'NoneType'")."""
+    def operator(*args):
+        try:
+            return fn(*args)
+        except TypeError:
+            return NotImplemented
+    operator.__name__ = getattr(fn, "__name__", "operator")
+    operator.__doc__ = fn.__doc__
+    return operator
+
+
+def _operator_slow(slow):
+    """The slow path of a generated operator (the fast path takes only valid operand kinds)."""
+    def operator_slow(op, args, params):
+        try:
+            return slow(op, args, params)
+        except TypeError:
+            return NotImplemented
+    return operator_slow
+
+
 def _reflected(op, defaults):
     """`2 * t`: the op with the operands swapped; foreign operands defer (NotImplemented)."""
     def reflected(self, other):
         if not isinstance(other, _NUMBER_OR_TENSOR):
             return NotImplemented
-        return pipelines.outofplace(op, (other, self), defaults)
+        try:
+            return pipelines.outofplace(op, (other, self), defaults)
+        except TypeError:
+            return NotImplemented
     reflected.__name__ = f"__r{op.name}__"
     return reflected
 

@@ -1,5 +1,6 @@
 """Writes that are not arithmetic: fill_, zero_, copy_, and the copies clone() and .to(dtype)."""
 from ..autograd.grad_mode import mode, no_grad
+from ..autograd.versions import write
 from ..backend import xp
 from ..core import dtypes
 from ..core.device import check_device
@@ -112,6 +113,8 @@ def _written_by_copy(out, src):
     grad, has a CopyBackwards grad_fn (the values are written again to the same effect)."""
     if out._dtype.is_floating_point:
         out.copy_(src)
+    else:       # the same values again: the version moves all the same
+        write(out, "copy_")
     return out
 
 

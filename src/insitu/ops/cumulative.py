@@ -7,7 +7,7 @@ so the out-of-place forms are plain functions recorded through `record`; the in-
 rewrite). Both forms share one formula per op.
 """
 from ..autograd.grad_mode import mode
-from ..backend import xp
+from ..backend import has_internal_overlap, xp
 from ..core import dtypes
 from ..core.dtypes import CPP_NAMES
 from ..core.tensor import _wrap_dim, wrap
@@ -19,6 +19,7 @@ from .pipelines import check_out_grad, write_out
 from .shape import cat, stack
 from .reducing import acc_dtype, c_contiguous, result_or_out, sum_dtype
 from .table import Op
+from .walk import walk_dims
 
 
 def running_dtype(np_dt):
@@ -285,11 +286,34 @@ def _k_cumulative(np_fn, name):
         if a.dtype == xp.bool_:
             raise not_implemented(name, dtypes.bool_)
         run = running_dtype(a.dtype)
+        if out is a and has_internal_overlap(a):
+            return _scan_in_order(a, d, run, np_fn is xp.cumprod)
         if run == a.dtype:
             return np_fn(a, axis=d, out=out)
         out[...] = carried(np_fn, a, d, run)
         return out
     return kernel
+
+
+def _scan_in_order(a, d, run, product):
+    """An in-place scan of a tensor whose elements share memory (unfold's windows): PyTorch's
+    kernel scans one line along `d` at a time, the lines in its TensorIterator's order, each
+    element read after the earlier writes, so a shared element carries what an earlier line
+    wrote into it."""
+    shape = list(a.shape)
+    shape[d] = 1                    # the scanned dim is squashed out of the iterator
+    perm = walk_dims(shape, [a.strides, a.strides])
+    outer = [k for k in perm[::-1] if k != d]
+    lines = a.transpose(outer + [d])
+    rt = xp.dtype(run).type
+    one = rt(1) if product else rt(0)
+    for idx in xp.ndindex(lines.shape[:-1]):
+        line = lines[idx]
+        acc = one
+        for i in range(line.shape[0]):
+            acc = acc * rt(line[i]) if product else acc + rt(line[i])
+            line[i] = acc
+    return a
 
 
 def _check_inplace():

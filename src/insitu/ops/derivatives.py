@@ -124,10 +124,13 @@ class Derivative:
                 return (OUTPUT_META, name, self.outputs.index(stem))
         return (VALUE, name, -1)
 
-    def plan(self, needs):
+    def plan(self, needs, numbers=()):
         """What a node must keep when the inputs in `needs` need a gradient: every value the
-        formulas of those inputs read (once each), inputs and values first, outputs last."""
-        plan = self._plans.get(needs)
+        formulas of those inputs read (once each), inputs and values first, outputs last.
+        `numbers`: the positions of Scalar operands given a number (no formula of theirs
+        exists for that call)."""
+        key = (needs, numbers) if numbers else needs
+        plan = self._plans.get(key)
         if plan is None:
             seen, before, after = set(), [], []
             wanted = [reads for positions, _, reads in self.formulas
@@ -141,7 +144,18 @@ class Derivative:
                         continue
                     seen.add(name)
                     (after if kind in (OUTPUT, OUTPUT_META) else before).append(entry)
-            plan = self._plans[needs] = (tuple(before), tuple(after))
+            if True in needs:
+                # PyTorch saves the outputs any formula reads whichever inputs need a gradient
+                # (only inputs are saved for the formulas that will run): a second backward
+                # through copysign(x, y) with only y needing one finds its result freed
+                for positions, _, reads in self.formulas:
+                    if all(i in numbers for i in positions):
+                        continue
+                    for entry in reads:
+                        if entry[0] == OUTPUT and entry[1] not in seen:
+                            seen.add(entry[1])
+                            after.append(entry)
+            plan = self._plans[key] = (tuple(before), tuple(after))
         return plan
 
     def reads_input(self, name, needs):
@@ -269,7 +283,10 @@ def prepare(d, inputs, values, inplace=None, where=None):
         edges = _edges_of_call(d, inputs)
     node = recorder.new_node(d.node_cls, inputs, None if len(edges) == len(inputs) else edges)
     node.saved = node.params = _NOTHING     # dicts made by `_keep` when something is kept
-    before, node.after = d.plan(node.needs)
+    numbers = ()
+    if d.scalars:
+        numbers = tuple(i for i in d.scalars if not isinstance(inputs[i], Tensor))
+    before, node.after = d.plan(node.needs, numbers)
     if before:
         _keep(d, node, before, inputs, values, inplace, where)
     if d.composite is not None:
@@ -344,6 +361,37 @@ def record(d, inputs, outputs, values=None, where=None):
                 raise RuntimeError(f"Autograd not support dtype: {out._dtype.legacy}")
         finish(prepare(d, inputs, values, None, where), outputs, where)
     return outputs
+
+
+def check_integer_self_saved(d, inputs):
+    """An in-place op on an integer or bool self that requires grad (`x.gt_(w)` gives one) whose
+    formulas read self: PyTorch's autograd kernel refuses to keep the copy of self, before the
+    op's own cast check."""
+    self = inputs[0]
+    if self._dtype.is_floating_point or not self._requires_grad:
+        return
+    needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in inputs)
+    for kind, name, i in d.plan(needs)[0]:
+        if kind == INPUT and i == 0:
+            raise RuntimeError(f"Autograd not support dtype: {self._dtype.legacy}")
+
+
+def check_inference_saves(d, inputs, inplace=False):
+    """PyTorch's autograd kernel saves what the formulas read before its op's own checks run:
+    an inference tensor among them is refused first (grad mode on, some input requiring grad,
+    the call not dispatched past autograd). In place, self is kept as a copy (never refused)."""
+    needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in inputs)
+    first = 1 if inplace else 0
+    for kind, name, i in d.plan(needs)[0]:
+        if kind == INPUT and i >= first:
+            read = (inputs[i],)
+        elif kind == VALUE and d.computed and name in d.computed:
+            read = inputs[first:]     # a value computed from the inputs (clamp's masks)
+        else:
+            continue
+        for t in read:
+            if isinstance(t, Tensor) and t._storage.special & INFERENCE:
+                raise RuntimeError(_INFERENCE_SAVE)
 
 
 _INFERENCE_SAVE = (
@@ -421,6 +469,11 @@ class FormulaNode(Node):
 
     def apply(self, grads):
         d = self.derivative
+        saved = self.saved
+        if saved:
+            _check_in_order(self, saved)
+        elif saved is _FREED:
+            raise RuntimeError(FREED_MESSAGE)
         if d.composite is not None:
             return self._evaluate(grads, True) if not mode.grad else self._through_composite(grads)
         if not mode.grad:
@@ -497,6 +550,14 @@ class FormulaNode(Node):
     def check_saved(self, grads):
         """Read what the needed formulas read, computing nothing: PyTorch's checks of a node's
         saved values (freed by an earlier backward, modified in place since)."""
+        saved = self.saved
+        if saved:
+            _check_in_order(self, saved)
+        elif saved is _FREED:
+            raise RuntimeError(FREED_MESSAGE)
+        d = self.derivative
+        if d.name == "NotImplemented" and d.formulas:
+            d.formulas[0][1](grads[0])      # PyTorch's error node raises whenever it runs
         needs = self.needs
         for positions, fn, reads in self.derivative.formulas:
             if any(needs[i] for i in positions):
@@ -520,16 +581,8 @@ class FormulaNode(Node):
         try:
             return s.unpack_data(self) if arrays else s.unpack(self)
         except RuntimeError:
-            self._check_in_order()
+            _check_in_order(self, self.saved)   # the first unusable one in PyTorch's order
             raise
-
-    def _check_in_order(self):
-        """A saved value is unusable: raise for the first in PyTorch's order, which unpacks
-        every saved input, by name, then every saved output, before computing anything (a
-        computed `kept_<input>` is that input; other computed values are insitu's own, never
-        written)."""
-        for _, s in sorted(self.saved.items(), key=_torch_order):
-            s._check(self)
 
     def _through_composite(self, grads):
         """Double backward of a fused layer: differentiate its composite form."""
@@ -549,7 +602,11 @@ class FormulaNode(Node):
         if saved:
             for s in saved.values():
                 s.release()
-        self.saved = _FREED
+        # a later backward through a node that kept tensors raises, whatever its formulas read
+        # (a node that kept nothing runs again, as PyTorch's)
+        if saved or self.derivative.composite is not None or (self.params and any(
+                _holds_array(v) or k in self.derivative.wrapped for k, v in self.params.items())):
+            self.saved = _FREED
         if self.derivative.composite is not None:
             self.refs = ()
             self.params = {}
@@ -562,9 +619,28 @@ class FormulaNode(Node):
                            if not _holds_array(v) and k not in wrapped}
 
 
-def _torch_order(item):
-    name, s = item
-    return (s.is_output, name[5:] if name.startswith("kept_") else name)
+def _check_in_order(node, saved):
+    """PyTorch's generated backward unpacks all its saved variables first (those the formulas
+    to run do not read too): what it saved of the inputs in the order of their names, then the
+    outputs. With several modified in place, the error names the first of them."""
+    if len(saved) == 1:
+        for s in saved.values():
+            s._check(node)
+        return
+    key = (node.derivative, tuple(saved))
+    order = _ORDERS.get(key)
+    if order is None:
+        order = _ORDERS[key] = sorted(saved, key=lambda k: (saved[k].is_output, _pytorch_name(k)))
+    for k in order:
+        saved[k]._check(node)
+
+
+_ORDERS = {}    # (derivative, names kept) -> the order PyTorch unpacks them in
+
+
+def _pytorch_name(key):
+    """The name PyTorch's node saves a value under: `kept_self` (clamp's) stands for self."""
+    return key[5:] if key.startswith("kept_") else key
 
 
 def _holds_array(v):

@@ -10,6 +10,7 @@ on ties (fmax(0.0, -0.0) is 0.0).
 """
 import math
 
+from ..autograd.grad_mode import mode as grad_mode
 from ..backend import xp
 from ..core import dtypes
 from ..core.tensor import Tensor
@@ -17,6 +18,7 @@ from . import checks, nextafter
 from .checks import refusing
 from .codegen import function
 from .kernels import UNSAFE, store, uf, unary_float
+from .libm import libm_kernel
 from .pointwise import zeros_like
 from .table import ANY_DTYPE, Op
 
@@ -193,9 +195,14 @@ def _sinc_grad(grad, self):
 
 
 def _logit_grad(grad, self, eps):
-    """PyTorch's infinitely differentiable logit backward: 0 (with eps) or nan (without)
-    outside the range."""
+    """PyTorch's logit backward: 0 (with eps) or nan (without) outside the range. Without a
+    graph, its kernel's: at 0 and 1 exactly, grad * inf (+inf at -0.0 too), and a nan input
+    passes through the division; with one, its infinitely differentiable composite."""
     lo, fill = (0.0, float("nan")) if eps is None else (eps, 0.0)
+    if not grad_mode.grad:
+        q = grad / (self * (1.0 - self))
+        q = q.where((self == 0).logical_or(self == 1).logical_not(), grad * math.inf)
+        return q.masked_fill((self < lo).logical_or(self > 1.0 - lo), fill)
     inside = (self >= lo).logical_and(self <= 1.0 - lo)
     return (grad / (self * (1.0 - self))).where(inside, fill)
 
@@ -238,7 +245,8 @@ def _inverse_hyperbolic(name, ufunc, formula):
     def inplace_grad(grad):
         raise NotImplementedError(f"the derivative for 'inplace version of {name}' is not "
                                   f"implemented.")
-    kernel = unary_float(ufunc)
+    # PyTorch's acosh and asinh call the C library for every element, atanh past its blocks
+    kernel = libm_kernel(ufunc, name)
     return [Op(f"{name}(Tensor self)", kernel, promote="float", variants="function method",
                derivatives={"self": formula}),
             Op(f"{name}(Tensor self)", kernel, promote="float", variants="inplace",

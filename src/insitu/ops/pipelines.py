@@ -15,15 +15,17 @@ validated here once; anything else comes here, where every check lives. Ops outs
 import warnings
 
 from ..autograd.grad_mode import mode
-from ..autograd.guards import check_autograd
-from ..autograd.versions import INFERENCE_WRITE, write
+from ..autograd.guards import DEFAULT, check_autograd
+from ..autograd.recorder import note_resize
+from ..autograd.versions import INFERENCE_WRITE, inference_write_refused, write
 from ..backend import has_internal_overlap, xp
 from ..core import dtypes
 from ..core.dtypes import CPP_NAMES, can_cast
 from ..core.storage import INFERENCE, Storage, share_counter, user_stacklevel
 from ..core.tensor import Tensor, new_tensor
 from . import checks, overlapping_writes, parallel
-from .derivatives import finish, inference_only, keep_outputs, prepare
+from .derivatives import (check_inference_saves, check_integer_self_saved, finish, inference_only,
+                          keep_outputs, prepare)
 from .parsing import refuse as refuse_arguments
 from .table import dtype_info, fast_key
 from .view_graph import after_inplace
@@ -61,6 +63,13 @@ def _cast_names(op, args):
     return names(args) if callable(names) else names
 
 
+def _any_inference(args):
+    for a in args:
+        if isinstance(a, Tensor) and a._storage.special & INFERENCE:
+            return True
+    return False
+
+
 def _needs(args):
     for a in args:
         if isinstance(a, Tensor) and a._requires_grad:
@@ -96,6 +105,10 @@ def _tracks(op, self):
 
 def outofplace(op, args, params):
     refuse_arguments(op, args, op.name)
+    if op.differentiable and mode.grad and _needs(args) and _any_inference(args):
+        d = op.derivative_for(args, params)
+        if not inference_only(d.scalars, args):
+            check_inference_saves(d, args)
     if op.check_args is not None:
         refused = _run_check(op.check_args, args, params)
         if refused is not None:
@@ -135,10 +148,16 @@ def inplace(op, args, params):
                  and _inference_params(params))
     if grad:   # PyTorch's autograd guards come before the kernel's own checks
         check_autograd(self, _needs(args[1:]))
-    refused = None if op.check_inplace is None else _run_check(op.check_inplace, args, params)
+        if op.inplace_differentiable:
+            if not self._dtype.is_floating_point and self._requires_grad:
+                check_integer_self_saved(op.derivative_for(args, params), args)
+            if _any_inference(args[1:]):
+                check_inference_saves(op.derivative_for(args, params), args, True)
+    refused = None if op.check_inplace is None else \
+        _run_check(op.check_inplace, args, params, True)
     result_dt, force, _ = dtype_info(op, args, params)
     try:
-        arrays, run = _checked_operands(op, self, args, result_dt)
+        arrays, run = _checked_operands(op, self, args, result_dt, refused)
     except RuntimeError:
         if op.value_check is not None:   # PyTorch checks values before its TensorIterator
             op.value_check(args, params)
@@ -148,8 +167,8 @@ def inplace(op, args, params):
     data = self._data
     node = None
     if grad and op.inplace_differentiable:
-        node = prepare(op.derivative_for(args, params), args, params, op.inplace_name)
-    if self._storage.special & INFERENCE and not mode.inference:
+        node = prepare(op.derivative_for(args, params, True), args, params, op.inplace_name)
+    if self._storage.special & INFERENCE and inference_write_refused(self):
         _refuse_inference_write(run, op, data, force, arrays, params)
     write(self, op.inplace_name, run, op, data, force, arrays, params)
     if node is not None:
@@ -161,15 +180,16 @@ def inplace(op, args, params):
     return self
 
 
-def _run_check(check, args, params):
+def _run_check(check, args, params, defer_early=False):
     """Run an op's check. A refusal that PyTorch's kernel makes, after its TensorIterator's
     overlap, shape and cast checks and the `out=` resize (NotImplementedError: a dtype without
     a kernel, or an error marked `late`: add's alpha), is returned, for the pipeline to raise
-    after its own."""
+    after its own. One marked `early` (a refusal no cast check of PyTorch's can precede) is
+    raised at once, or in place (`defer_early`) after the overlap and shape checks."""
     try:
         check(args, params)
     except NotImplementedError as e:
-        if getattr(e, "early", False):
+        if getattr(e, "early", False) and not defer_early:
             raise
         return e
     except RuntimeError as e:
@@ -179,11 +199,12 @@ def _run_check(check, args, params):
     return None
 
 
-def _checked_operands(op, self, args, result_dt):
+def _checked_operands(op, self, args, result_dt, refused=None):
     """The arrays an in-place op reads and how its kernel runs, after PyTorch's TensorIterator
     checks in its order: self has no internal overlap, no operand partially overlaps it (one
     that overlaps in a way PyTorch cannot tell is copied), the operands broadcast into self's
-    shape, then the cast of the result into self."""
+    shape, then (after an `early` refusal of the op's check) the cast of the result into
+    self."""
     data = self._data
     run = call_kernel
     if not data.flags.c_contiguous and has_internal_overlap(data):   # one test, most arrays
@@ -202,6 +223,8 @@ def _checked_operands(op, self, args, result_dt):
         for a in args[1:]:
             if isinstance(a, Tensor) and a._data.shape != data.shape:
                 checks.check_broadcast_into(data.shape, [a._data.shape])
+    if refused is not None and getattr(refused, "early", False):
+        raise refused
     sd = self._dtype
     if result_dt is not sd and op.check_cast and not can_cast(result_dt, sd):
         raise checks.cast_error(result_dt, sd, _cast_names(op, args))
@@ -214,6 +237,8 @@ def _overlapping(op, data, args):
     be (fill_, zero_, tril_). Any other such layout it writes as it is: a pointwise kernel then
     runs line by line in PyTorch's order (`overlapping_writes`)."""
     ok = op.internal_overlap_ok
+    if ok.__class__ is not bool and callable(ok):  # decided by self's dtype (nan_to_num_)
+        ok = ok(data)
     if ok is True:
         return call_kernel
     if checks.internal_overlap(data):
@@ -257,6 +282,9 @@ def into_out(op, args, params, out):
         composite_dt = dtype_info(op, args, params)[0]
         if not can_cast(composite_dt, out._dtype):
             raise checks.cast_error(composite_dt, out._dtype, op.cpp_cast_names)
+    # the op's own checks (its meta function's) raise before its TensorIterator's; a kernel's
+    # refusal is kept for later
+    refused = None if op.check_args is None else _run_check(op.check_args, args, params)
     if op.internal_overlap_ok is False:     # PyTorch checks `out` as given, before resizing it
         checks.check_internal_overlap(out._data)
     for a in args:      # PyTorch refuses a partial overlap before its dtype checks
@@ -264,7 +292,6 @@ def into_out(op, args, params, out):
             checks.check_input_overlap(out, a._data)
             if a is out and op.check_shapes:
                 _read_write_out_shape(out, args)
-    refused = None if op.check_args is None else _run_check(op.check_args, args, params)
     result_dt, force, _ = dtype_info(op, args, params)
     try:
         if op.check_shapes:     # PyTorch's TensorIterator: shapes, then the cast
@@ -280,12 +307,16 @@ def into_out(op, args, params, out):
         if op.value_check is not None:   # PyTorch checks values before its TensorIterator
             op.value_check(args, params)
         raise
-    if out._storage.special & INFERENCE and not mode.inference:
+    if refused is None:
+        refused = checks.kernel_refusal(op.kernel, force, _arrays(args))
+    if refused is not None:
+        # PyTorch resizes `out` before its kernel refuses; a failed op leaves `out` as it was
+        # here (docs/differences.md, failed-writes-write-nothing)
+        raise refused
+    if out._storage.special & INFERENCE and inference_write_refused(out):
         _refuse_inference_write()
     if out._data.shape != shape:
         resize_out(out, shape)
-    if refused is not None:     # PyTorch resizes `out` before its kernel refuses
-        raise refused
     arrays = []
     for a in args:
         if isinstance(a, Tensor):
@@ -297,6 +328,8 @@ def into_out(op, args, params, out):
         else:
             arrays.append(a)
     run = _kernel_for(op, out._data)
+    if run is call_kernel and op.pointwise and out._dtype is not result_dt:
+        run = _computed_then_cast
     if fallback:
         node = prepare(op.derivative_named("NotImplemented"), args, params)
         write(out, op.name, run, op, out._data, force, arrays, params)
@@ -306,6 +339,13 @@ def into_out(op, args, params, out):
 
 
 _COPIED = ("partial", "buffer")
+
+
+def _computed_then_cast(op, out, force, arrays, params):
+    """An `out=` of another dtype than the result's: PyTorch computes in the result's dtype
+    (erf of int32 operands in float32) and casts as it stores; a kernel given `out` itself
+    would compute in `out`'s dtype."""
+    xp.copyto(out, call_kernel(op, None, force, arrays, params), casting="unsafe")
 
 
 def _exact_out(op, args):
@@ -334,21 +374,24 @@ def _out_grad(op, out, args):
     differentiable (comparisons, logical ops, isinf...) ignores autograd. An op with a
     derivative refuses any argument that requires grad. The others (bitwise ops, floor_divide:
     PyTorch's not-implemented fallback) refuse an `out` that is a leaf requiring grad or a view
-    of one; otherwise, when some argument requires grad, `out` gets a NotImplemented node whose
-    backward raises (returns True)."""
+    of one, and, when some argument or `out` requires grad, an `out` that is a view not made the
+    plain way (under no_grad, an output of chunk or split, of a custom Function); otherwise,
+    when some argument requires grad, `out` gets a NotImplemented node whose backward raises
+    (returns True)."""
     if op.promote in ("compare", "bool"):
         return False
     d = op.derivative
     if d is not None and d.name != "NotImplemented":
         check_out_grad(_COMPOSITE_OF.get(op.name, op.name), out, args)
         return False
-    if out._requires_grad:
-        base = out if out._base is None else out._base
-        if base._grad_fn is None and base._requires_grad:
-            raise RuntimeError(
-                f"aten::{op.name}(): functions with out=... arguments don't support automatic "
-                "differentiation, but one of the arguments requires grad.")
-    return out._requires_grad or _needs(args)
+    base = out if out._base is None else out._base
+    needed = out._requires_grad or _needs(args)
+    if out._requires_grad and base._grad_fn is None and base._requires_grad or \
+            needed and out._base is not None and out._view.creation != DEFAULT:
+        raise RuntimeError(
+            f"aten::{op.name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad.")
+    return needed
 
 
 def _read_write_out_shape(out, args):
@@ -362,22 +405,17 @@ def _read_write_out_shape(out, args):
 
 def resize_out(out, shape, warn=True):
     """out= with the wrong shape: PyTorch resizes it, bumping nothing else; it warns when `out`
-    had elements, except for the factories (`ops.factories`). It keeps its storage (and the
-    version counter its views share) when the new shape fits in it from its offset
-    (contiguous strides, as `resize_`); otherwise it gets a new buffer (a view cannot) that
-    starts with the old contents (PyTorch's grown storage; the rest is zeros here, whatever
-    there) and keeps counting versions with the old one (`share_counter`: views and detached
-    aliases of `out` still count with it)."""
-    view = None
+    had elements, except for the factories (`ops.factories`). It takes contiguous strides at its
+    storage offset (as `resize_`), growing the storage when the new shape does not fit:
+    `Storage.grow`, under the base, the views and the aliases of `out` alike (PyTorch's grown
+    StorageImpl, which all of them share)."""
+    if out._grad_fn is not None:
+        note_resize(out)        # gradients into its node must still fit the shape it had
     root = out._storage.array
     n = 1
     for s in shape:
         n *= s
     offset = out._storage.offset_of(out._data) if out._data.size else 0
-    if root.flags.c_contiguous and offset + n <= root.size:
-        view = root.reshape(-1)[offset:offset + n].reshape(shape)
-    elif out._base is not None:
-        raise RuntimeError("cannot resize a view used as out=; its shape must match")
     if warn and out._data.size:
         warnings.warn(
             f"An output with one or more elements was resized since it had shape "
@@ -386,11 +424,16 @@ def resize_out(out, shape, warn=True):
             "PyTorch release outputs will not be resized unless they have zero elements. You can "
             "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
             "t.resize_(0).", UserWarning, stacklevel=user_stacklevel())
-    if view is not None:
-        out._data = view
+    if root.flags.c_contiguous:
+        if offset + n > root.size:
+            out._storage.grow(offset + n)
+            root = out._storage.array
+        out._data = root.reshape(-1)[offset:offset + n].reshape(shape)
         return
+    # a root of another layout (from_numpy of a transposed array): a buffer of its own that
+    # starts with what was there and keeps counting versions with the old one
     arr = xp.zeros(shape, dtype=out._dtype.np)
-    if root.flags.c_contiguous and offset < root.size:   # what was there stays, as in PyTorch
+    if offset < root.size:
         kept = root.reshape(-1)[offset:offset + n]
         arr.reshape(-1)[:kept.size] = kept
     old = out._storage
@@ -417,7 +460,7 @@ def write_out(name, out, arr, inputs, exact=None):
         raise RuntimeError(f"Expected out tensor to have dtype {CPP_NAMES[exact.name]}, but got "
                            f"{CPP_NAMES[out._dtype.name]} instead")
     arr = xp.asarray(arr)
-    if out._storage.special & INFERENCE and not mode.inference:
+    if out._storage.special & INFERENCE and inference_write_refused(out):
         _refuse_inference_write()
     if out._data.shape != arr.shape:
         resize_out(out, arr.shape)
@@ -442,7 +485,7 @@ def inplace_pre(op, args, params):
     check_autograd(args[0], _needs(args[1:]))
     if not op.inplace_differentiable:
         return None
-    return prepare(op.derivative_for(args, params), args, params, op.inplace_name)
+    return prepare(op.derivative_for(args, params, True), args, params, op.inplace_name)
 
 
 def inplace_post(op, self, node):

@@ -12,8 +12,9 @@ from . import checks, float_division, hypot
 from .bitselect import BITS, fill_where, select
 from .checks import not_implemented, refuse, refusing
 from .codegen import entry_points
-from .kernels import (UNSAFE, blocked, fma_into, is_array, is_integral, result_array, scalar_in,
-                      scratch, store, uf)
+from .kernels import (UNSAFE, blocked, buffer, fma_into, is_array, is_integral, result_array,
+                      scalar_in, scratch, store, uf)
+from .libm import libm_binary_kernel
 from .table import ANY_DTYPE, EXPANDED_WARNS, Op, formulas_on_arrays
 
 _BOOL = xp.dtype(bool)
@@ -132,11 +133,11 @@ def _pow_by_number(out, a, b):
         return xp.sqrt(a, out=out)
     if b == -1:
         return xp.reciprocal(a, out=out)
-    if b == -2:
-        r = xp.multiply(a, a, out=out)
+    if b == -2:     # into an array, also for a 0-dim `a` (NumPy would return a scalar)
+        r = xp.multiply(a, a, out=buffer(out, a))
         return xp.reciprocal(r, out=r)
     if b == -0.5:
-        r = xp.sqrt(a, out=out)
+        r = xp.sqrt(a, out=buffer(out, a))
         return xp.divide(1, r, out=r)
     return None
 
@@ -237,14 +238,15 @@ def _lerp_block(out, a, end, weight, d):
         coeff = scratch(1, d, out.shape)
         base = scratch(2, d, out.shape)
         xp.less(xp.abs(weight, out=coeff), 0.5, out=small)
-        xp.subtract(weight, weight.dtype.type(1), out=coeff, casting=UNSAFE)
+        xp.subtract(weight.dtype.type(1), weight, out=coeff, casting=UNSAFE)
+        xp.negative(coeff, out=coeff)       # -(1 - w): -0.0 at w = 1, as PyTorch's fnmadd
         xp.copyto(coeff, weight, where=small, casting=UNSAFE)
         xp.copyto(base, end, casting=UNSAFE)
         xp.copyto(base, a, where=small, casting=UNSAFE)
     else:
         w = d.type(weight)
         small = abs(w) < 0.5
-        coeff = w if small else w - d.type(1)
+        coeff = w if small else -(d.type(1) - w)
         base = a if small else end
     fma_into(out, coeff, diff, base, d)
 
@@ -477,8 +479,10 @@ def _clamp_mask(which):
         a = self._data
         lo = lo._data if isinstance(lo, Tensor) else lo
         hi = hi._data if isinstance(hi, Tensor) else hi
+        # the result's shape: the bounds may broadcast self (the gradient is summed back)
+        shape = xp.broadcast_shapes(*[x.shape for x in (a, lo, hi) if isinstance(x, xp.ndarray)])
         if which == "self":
-            m = xp.ones(a.shape, bool)
+            m = xp.ones(shape, bool)
             if lo is not None:
                 m &= a >= lo
             if hi is not None:
@@ -486,12 +490,12 @@ def _clamp_mask(which):
         elif which == "min":
             m = a < lo
             if hi is not None:
-                m &= lo < hi
+                m = m & (lo < hi)
         else:
             m = a > hi
             if lo is not None:
-                m |= hi < lo
-        return _private(xp.ascontiguousarray(xp.broadcast_to(m, a.shape)))
+                m = m | (hi < lo)
+        return _private(xp.ascontiguousarray(xp.broadcast_to(m, shape)))
     return mask
 
 
@@ -567,7 +571,8 @@ BINARY = [
     Op("minimum(Tensor self, Tensor other)", _first_on_ties(xp.minimum), variants="function method",
        derivatives={"self": lambda grad, self, other: _min_grad(grad, self, other),
                     "other": lambda grad, self, other: _min_grad(grad, other, self)}),
-    Op("atan2(Tensor self, Tensor other)", uf(xp.arctan2), promote="float",
+    Op("atan2(Tensor self, Tensor other)", libm_binary_kernel(xp.arctan2, "atan2"),
+       promote="float",
        derivatives={"self": lambda grad, self, other: grad * other * _atan2_recip(self, other),
                     "other": lambda grad, self, other: grad * -self * _atan2_recip(self, other)}),
     Op("hypot(Tensor self, Tensor other)", refusing(hypot.kernel, "hypot_cpu", "iub"),

@@ -9,7 +9,8 @@ import warnings
 from ..backend import xp
 from ..core import dtypes
 from ..core.tensor import _wrap_dim
-from .derivatives import Derivative, backward_node, record
+from .backward_ops import log_softmax_backward_data, softmax_backward_data
+from .derivatives import Derivative, record
 from .kernels import _BLOCK, scratch
 from .pipelines import check_out_grad
 from .reducing import acc_dtype, cast, np_axis, reduced_dims, restore_dims, result_or_out
@@ -70,7 +71,7 @@ def _softmax_input(name, input, dim, dtype):
         dt = dtypes.to_dtype(dtype)
         input = cast(input, dt)
     d = _wrap_dim(dim, input._data.ndim)
-    if not input._dtype.is_floating_point:
+    if not input._dtype.is_floating_point and input._data.size:   # empty: no kernel runs
         last = d == input._data.ndim - 1 or input._data.ndim == 0
         kernel = f"{name}_lastdim_kernel_impl" if last else f"{name}_kernel_impl"
         raise NotImplementedError(f'"{kernel}" not implemented for \'{input._dtype.legacy}\'')
@@ -116,47 +117,12 @@ def _softmax_rows(a, r, d, log):
         r *= xp.reciprocal(total, out=total)
 
 
-def _softmax_double(grad, grad_output, result, dim):
-    """PyTorch's softmax_double_backward: the gradient of _softmax_backward_data for its
-    output."""
-    return (grad_output * grad - (result * grad_output).sum(dim, keepdim=True) * grad
-            - grad_output * (result * grad).sum(dim, keepdim=True))
-
-
-def _log_softmax_double(grad, grad_output, result, dim):
-    return -grad_output.sum(dim, keepdim=True) * result.exp() * grad
-
-
-def _log_softmax_adjoint(grad, result, dim):
-    """The gradient of _log_softmax_backward_data for its grad_output (the adjoint of the
-    backward, which is not its own)."""
-    return grad - (grad * result.exp()).sum(dim, keepdim=True)
-
-
-@backward_node(name="SoftmaxBackwardDataBackward0", result=_softmax_double)
 def _softmax_grad(grad, result, dim):
-    arrays = isinstance(grad, xp.ndarray)          # no graph: one temporary, in place
-    if (result if arrays else result._data).ndim == 0:
-        return (grad - grad * result) * result      # the sum over the one element is itself
-    if arrays:
-        t = grad * result
-        xp.subtract(grad, t.sum(dim, keepdims=True), out=t)
-        t *= result
-        return t
-    return result * (grad - (grad * result).sum(dim, keepdim=True))
+    return softmax_backward_data(grad, result, dim)     # SoftmaxBackwardDataBackward0 again
 
 
-@backward_node(name="LogSoftmaxBackwardDataBackward0", result=_log_softmax_double,
-               grad_output=_log_softmax_adjoint)
 def _log_softmax_grad(grad, result, dim):
-    arrays = isinstance(grad, xp.ndarray)
-    if (result if arrays else result._data).ndim == 0:
-        return grad - (xp.exp(result) if arrays else result.exp()) * grad
-    if arrays:
-        e = xp.exp(result)
-        e *= grad.sum(dim, keepdims=True)
-        return xp.subtract(grad, e, out=e)
-    return grad - result.exp() * grad.sum(dim, keepdim=True)
+    return log_softmax_backward_data(grad, result, dim)
 
 
 # the formulas run on arrays when no graph is built (Derivative's on_arrays)

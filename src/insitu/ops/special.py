@@ -69,6 +69,9 @@ OPS = [
        derivatives={"self": lambda grad, self:
                     grad * _TWO_OVER_SQRT_PI * (-(self * self)).exp()}),
 ]
+# an integer or bool nan_to_num_ is PyTorch's copy_ of self into itself, which checks nothing:
+# an expanded self is written (as it was)
+OPS[-2].internal_overlap_ok = lambda data: data.dtype.kind in "iub"
 
 
 

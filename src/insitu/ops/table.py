@@ -137,23 +137,30 @@ class Op:
         if "function" in self.variants:
             FUNCTION_OPS.setdefault(self.name, self)
 
-    def derivative_named(self, name):
-        d = self._derivatives.get(name)
+    def derivative_named(self, name, inplace=False):
+        key = (name, "inplace") if inplace else name
+        d = self._derivatives.get(key)
         if d is None:
             formulas = self._formulas
             if name == "NotImplemented":
-                formulas = {k: not_implemented(self.name) for k in self.tensors}
-            d = self._derivatives[name] = Derivative(
+                # the in-place call's backward names the in-place op (aten::floor_divide_)
+                op = self.inplace_name if inplace else self.name
+                formulas = {k: not_implemented(op) for k in self.tensors}
+            d = self._derivatives[key] = Derivative(
                 name, formulas, inputs=self.tensors, op_name=self.name,
                 computed=self._computed, on_arrays=self._on_arrays,
                 scalars=[a.name for a in self.args if a.scalar])
         return d
 
-    def derivative_for(self, args, params):
+    def derivative_for(self, args, params, inplace=False):
         """The derivative of this call (its node name may depend on the overload)."""
         if self._node is None or isinstance(self._node, str):
-            return self.derivative
-        return self.derivative_named(self._node(args, params))
+            d = self.derivative
+        else:
+            d = self.derivative_named(self._node(args, params))
+        if inplace and d.name == "NotImplemented":
+            return self.derivative_named("NotImplemented", True)
+        return d
 
     def __repr__(self):
         return f"<Op {self.name}>"

@@ -7,9 +7,10 @@ form keep a copy of self's old value (PyTorch does the same).
 import math
 
 from ..backend import xp
+from .backward_ops import sigmoid_backward, tanh_backward
 from .checks import refuse, refuse_bool
-from .derivatives import backward_node
 from .kernels import UNSAFE, blocked, buffer, scratch, store, uf, unary_float
+from .libm import call, libm_kernel, rounded_kernel, small
 from .pointwise import zeros_like
 from .table import Op, formulas_on_arrays
 
@@ -19,6 +20,12 @@ LN2, LN10 = math.log(2.0), math.log(10.0)
 def _k_sigmoid(out, dt, a):
     if dt is not None and a.dtype != dt:
         a = a.astype(dt)
+    if a.dtype.kind == "f" and small(a.size, a.dtype.itemsize):
+        # PyTorch's scalar loop: 1 / (1 + std::exp(-a)), the C library's exp
+        e = call("exp", xp.negative(a))
+        if e is not None:
+            e += 1
+            return xp.reciprocal(e, out=out)
     return blocked(buffer(out, a), (a,), _sigmoid_block, None)
 
 
@@ -31,15 +38,10 @@ def _sigmoid_block(r, a, dtype):
     xp.reciprocal(r, out=r)
 
 
-@backward_node(result=lambda grad, grad_output, result: grad * grad_output * (result * -2 + 1))
 def _sigmoid_grad(grad, result):
-    """grad * (1 - result) * result, rounded in PyTorch's order; on arrays in one buffer."""
-    if isinstance(grad, xp.ndarray):
-        t = xp.subtract(1, result, dtype=result.dtype)
-        t *= grad
-        t *= result
-        return t
-    return grad * (1 - result) * result
+    """grad * (1 - result) * result, rounded in PyTorch's order (SigmoidBackwardBackward0 when
+    differentiated again)."""
+    return sigmoid_backward(grad, result)
 
 
 def _k_rsqrt(out, dt, a):
@@ -105,20 +107,6 @@ def _k_square(out, dt, a, _exponent):
     return xp.multiply(a, a, out=out, dtype=dt, casting="unsafe")
 
 
-@backward_node(result=lambda grad, grad_output, result: grad * (result * -2 * grad_output))
-def _tanh_grad(grad, result):
-    return grad * (1 - result * result)
-
-
-def _rsqrt_one_minus_square(x):
-    """(-x * x + 1).rsqrt(), as PyTorch's asin and acos formulas read (rsqrt as its kernel:
-    1 / sqrt)."""
-    if isinstance(x, xp.ndarray):
-        r = xp.sqrt(1 - x * x)
-        return xp.reciprocal(r, out=r)
-    return (1 - x * x).rsqrt()
-
-
 def _float(name, ufunc, formula, node=None, kernel=None):
     return Op(f"{name}(Tensor self)", kernel or unary_float(ufunc), promote="float", node=node,
               derivatives={"self": formula})
@@ -129,23 +117,40 @@ def _zero(grad):
 
 
 FLOAT = [
-    _float("exp", xp.exp, lambda grad, result: grad * result),
-    _float("exp2", xp.exp2, lambda grad, result: grad * result * LN2),
-    _float("expm1", xp.expm1, lambda grad, result: grad * (result + 1)),
-    _float("log", xp.log, lambda grad, self: grad / self),
-    _float("log2", xp.log2, lambda grad, self: grad / (self * LN2)),
-    _float("log10", xp.log10, lambda grad, self: grad / (self * LN10)),
-    _float("log1p", xp.log1p, lambda grad, self: grad / (self + 1), node="Log1PBackward0"),
+    _float("exp", xp.exp, kernel=rounded_kernel(xp.exp),
+           formula=lambda grad, result: grad * result),
+    _float("exp2", xp.exp2, lambda grad, result: grad * result * LN2,
+           kernel=libm_kernel(xp.exp2, "exp2")),
+    _float("expm1", xp.expm1, kernel=rounded_kernel(xp.expm1),
+           formula=lambda grad, result: grad * (result + 1)),
+    _float("log", xp.log, kernel=rounded_kernel(xp.log),
+           formula=lambda grad, self: grad / self),
+    _float("log2", xp.log2, kernel=rounded_kernel(xp.log2),
+           formula=lambda grad, self: grad / (self * LN2)),
+    _float("log10", xp.log10, kernel=rounded_kernel(xp.log10),
+           formula=lambda grad, self: grad / (self * LN10)),
+    _float("log1p", xp.log1p, kernel=rounded_kernel(xp.log1p),
+           formula=lambda grad, self: grad / (self + 1), node="Log1PBackward0"),
     _float("sqrt", xp.sqrt, lambda grad, result: grad / (2 * result)),
-    _float("sin", xp.sin, lambda grad, self: grad * self.cos()),
-    _float("cos", xp.cos, lambda grad, self: -grad * self.sin()),
-    _float("tan", xp.tan, lambda grad, result: grad * (1 + result * result)),
-    _float("tanh", xp.tanh, _tanh_grad),
-    _float("sinh", xp.sinh, lambda grad, self: grad * self.cosh()),
-    _float("cosh", xp.cosh, lambda grad, self: grad * self.sinh()),
-    _float("asin", xp.arcsin, lambda grad, self: grad * _rsqrt_one_minus_square(self)),
-    _float("acos", xp.arccos, lambda grad, self: grad * -_rsqrt_one_minus_square(self)),
-    _float("atan", xp.arctan, lambda grad, self: grad / (1 + self * self)),
+    _float("sin", xp.sin, kernel=rounded_kernel(xp.sin),
+           formula=lambda grad, self: grad * self.cos()),
+    _float("cos", xp.cos, kernel=rounded_kernel(xp.cos),
+           formula=lambda grad, self: -grad * self.sin()),
+    _float("tan", xp.tan, kernel=rounded_kernel(xp.tan),
+           formula=lambda grad, result: grad * (1 + result * result)),
+    _float("tanh", xp.tanh, kernel=rounded_kernel(xp.tanh),
+           formula=lambda grad, result: tanh_backward(grad, result)),
+    _float("sinh", xp.sinh, lambda grad, self: grad * self.cosh(),
+           kernel=libm_kernel(xp.sinh, "sinh")),
+    _float("cosh", xp.cosh, lambda grad, self: grad * self.sinh(),
+           kernel=libm_kernel(xp.cosh, "cosh")),
+    # PyTorch's formulas: grad * (-self * self + 1).rsqrt() (a MulBackward0 differentiated)
+    _float("asin", xp.arcsin, kernel=rounded_kernel(xp.arcsin),
+           formula=lambda grad, self: grad * (-self * self + 1).rsqrt()),
+    _float("acos", xp.arccos, kernel=rounded_kernel(xp.arccos),
+           formula=lambda grad, self: -grad * (-self * self + 1).rsqrt()),
+    _float("atan", xp.arctan, kernel=rounded_kernel(xp.arctan),
+           formula=lambda grad, self: grad / (1 + self * self)),
     _float("reciprocal", xp.reciprocal, lambda grad, result: -grad * result * result),
     _float("sigmoid", None, _sigmoid_grad, kernel=_k_sigmoid),
     _float("rsqrt", None, lambda grad, result: grad * -0.5 * result * result * result,

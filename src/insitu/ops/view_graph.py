@@ -21,6 +21,7 @@ from ..autograd.guards import (DEFAULT, INFERENCE_MODE, MULTI_OUTPUT, NO_GRAD_MO
                                mode_view_message)
 from ..autograd.node import HOOKS, Node
 from ..autograd.recorder import edge
+from ..autograd.saved import FREED_MESSAGE
 from ..autograd.tensor_hooks import install_retain_hook
 from ..autograd.version_tracking import BY_REGION
 from ..autograd.view_requires_grad import (base_changed, new_list as new_view_list,
@@ -237,6 +238,8 @@ class CopySlices(Node):
         return "insitu::autograd::CopySlices"
 
     def apply(self, grads):
+        if self.fn is None:     # released by an earlier backward, as PyTorch's
+            raise RuntimeError(FREED_MESSAGE)
         grad = grads[0]
         result = empty_with_layout(self.base_geom, grad._dtype)
         result.copy_(grad)
@@ -251,7 +254,9 @@ class CopySlices(Node):
         return (result,) + tuple(res[1:])
 
     def release(self):
-        self.fn.release()
+        if self.fn is not None:
+            self.fn.release()
+            self.fn = None
 
 
 def after_inplace(self, node):

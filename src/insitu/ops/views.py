@@ -507,9 +507,12 @@ def resize_(self, *sizes, memory_format=None):
     st = self._storage
     root = st.array
     offset = st.offset_of(a) if a.size else 0
-    if root.flags.c_contiguous and offset + n <= root.size:
+    if root.flags.c_contiguous:
+        if offset + n > root.size:      # grow the storage under every tensor on it
+            st.grow(offset + n)
+            root = st.array
         self._data = root.reshape(-1)[offset:offset + n].reshape(shape)
-    else:   # grow: a new buffer keeping the old elements in front
+    else:   # another layout: a new buffer keeping the old elements in front
         flat = xp.empty(offset + n, dtype=root.dtype)
         kept = min(root.size, offset + n)
         flat[:kept] = root.reshape(-1)[:kept]

@@ -7,10 +7,9 @@ siblings, normalization, padding, pixelshuffle, pooling, sparse, upsampling). Fu
 through `insitu.ops.derivatives`: their formulas run on arrays, and a backward that builds a
 graph differentiates their composite form.
 
-`inplace=True` activations write into their input and keep nothing extra for backward where the
-gradient can be read off the output (relu, relu6/hardtanh, leaky_relu with a positive slope,
-elu, selu, celu, rrelu, threshold with value <= threshold): the saved tensor *is* the output
-buffer.
+`inplace=True` activations write into their input and keep nothing extra for backward where
+PyTorch's rule reads the output (relu, leaky_relu with a positive slope, elu, selu, celu, rrelu):
+the saved tensor *is* the output buffer; the others keep a copy of the input, as PyTorch's.
 """
 from .attention import scaled_dot_product_attention, multi_head_attention_forward
 from .activation import (relu, relu_, leaky_relu, leaky_relu_, relu6, hardtanh, hardtanh_, elu,

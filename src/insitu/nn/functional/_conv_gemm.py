@@ -96,13 +96,15 @@ def _grad_block(g, n0, n1, groups):
     return t.reshape(groups, o // groups, -1)
 
 
-def products(x, kernel, stride, pads, dilation, groups, out, w=None, g=None):
-    """Over the blocks of x's columns: the convolution y = w * cols when `w` (O, C/g, *kernel)
-    is given, and the weight gradient gw = g * cols^T when `g` (N, O, *out) is given (the
-    columns are built once for both). Returns (y (N, O, *out) or None, gw (groups, O/g,
-    C/g * prod(kernel)) or None)."""
+def products(x, kernel, stride, pads, dilation, groups, out, w=None, g=None, bias=None):
+    """Over the blocks of x's columns: the convolution y = w * cols (+ bias (O,) when given)
+    when `w` (O, C/g, *kernel) is given, and the weight gradient gw = g * cols^T when `g`
+    (N, O, *out) is given (the columns are built once for both). Returns (y (N, O, *out) or
+    None, gw (groups, O/g, C/g * prod(kernel)) or None)."""
     n, c = x.shape[:2]
     p = math.prod(out)
+    if g is None and _row_pitch_fits(kernel, stride, dilation, out):
+        return _rows_product(x, w, pads, dilation, groups, out, bias), None
     step = _block_size(n, c * math.prod(kernel) * p, p)
     y = gw = part = None
     if w is not None:
@@ -133,7 +135,62 @@ def products(x, kernel, stride, pads, dilation, groups, out, w=None, g=None):
                 gw += part
     if transposed:
         gw = xp.ascontiguousarray(gw.transpose(0, 2, 1))
+    if bias is not None:
+        y += bias.reshape((1, -1) + (1,) * len(out))
     return y, gw
+
+
+def _row_pitch_fits(kernel, stride, dilation, out):
+    """Whether a 2-d convolution is computed at the padded input's row pitch
+    (`_rows_product`): stride 1, rows of at least `_WIDE` output positions per sample (below
+    that the sample-fastest columns give BLAS longer products), and the padding columns it
+    computes and drops at most a quarter of the output's."""
+    if len(kernel) != 2 or stride[0] != 1 or stride[1] != 1:
+        return False
+    oh, ow = out
+    return oh * ow >= _WIDE and 4 * (kernel[1] - 1) * dilation[1] <= ow
+
+
+def _rows_product(x, w, pads, dilation, groups, out, bias):
+    """The convolution y = w * cols (+ bias) (2-d, stride 1), the columns taken at the padded
+    input's row pitch: with each padded sample flattened, the window of kernel offset (i, j)
+    over all output positions is one contiguous run starting at i * d0 * pitch + j * d1, so
+    the columns of a block of samples are one copy of long runs (no copy per output row), the
+    product is one batched matrix product, and its rows are cropped of the padding columns
+    into y, the bias added on the way."""
+    n, c, h, wd = x.shape
+    o = w.shape[0]
+    kh, kw = w.shape[2:]
+    (lo_h, hi_h), (lo_w, hi_w) = pads
+    hp, wp = h + lo_h + hi_h, wd + lo_w + hi_w
+    oh, ow = out
+    length = oh * wp
+    span = hp * wp + (kw - 1) * dilation[1]          # the last offset's run reads this far
+    k = c * kh * kw
+    step = max(1, min(n, _ROWS // max(k * length, 1)))
+    y = xp.empty((n, o, oh, ow), x.dtype)
+    wm = w.reshape(groups, o // groups, k // groups)
+    for n0 in range(0, n, step):
+        n1 = min(n0 + step, n)
+        b = n1 - n0
+        xt = _scratch(1, x.dtype, (b, c, span))
+        xt.fill(0)
+        xp.copyto(xt[:, :, :hp * wp].reshape(b, c, hp, wp)[:, :, lo_h:lo_h + h, lo_w:lo_w + wd],
+                  x[n0:n1])
+        st = xt.strides
+        view = _as_strided(xt, (b, c, kh, kw, length),
+                           (st[0], st[1], dilation[0] * wp * st[2], dilation[1] * st[2], st[2]),
+                           writeable=False)
+        cols = _scratch(0, x.dtype, view.shape)
+        xp.copyto(cols, view)
+        yb = xp.matmul(wm, cols.reshape(b, groups, k // groups, length),
+                       out=_scratch(2, x.dtype, (b, groups, o // groups, length)))
+        rows = yb.reshape(b, o, oh, wp)[..., :ow]
+        if bias is None:
+            xp.copyto(y[n0:n1], rows)
+        else:
+            xp.add(rows, bias.reshape(o, 1, 1), out=y[n0:n1])
+    return y
 
 
 def input_grad(g, w, spatial, stride, pads, dilation, groups):

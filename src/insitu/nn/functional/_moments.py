@@ -2,7 +2,8 @@
 parameter checks.
 
 Row and column sums go through BLAS (a matrix-vector product with a vector of ones: one pass,
-no temporary); dot products of two arrays row by row are one `einsum` pass each. Per-channel
+no temporary); dot products of two arrays row by row are one `vecdot` pass each (`einsum` on a
+NumPy without it). Per-channel
 totals over a batch add the per-row partial sums in float64, as PyTorch's CPU batch norm
 accumulates in double.
 """
@@ -37,9 +38,35 @@ def col_sums(a2):
     return ones(a2.shape[0], a2.dtype) @ a2
 
 
+_vecdot = getattr(xp, "vecdot", None)
+
+
 def row_dots(a2, b2):
-    """(R, L), (R, L) -> (R,): the dot product of each pair of rows."""
+    """(R, L), (R, L) -> (R,): the dot product of each pair of rows (real arrays)."""
+    if _vecdot is not None:
+        return _vecdot(a2, b2)
     return xp.einsum("ij,ij->i", a2, b2)
+
+
+class row_buffers:
+    """`with row_buffers(L):` NumPy's ufunc buffer no longer than a row of L elements.
+
+    An operation with one value per row of L elements (x - mean[:, None]) runs a row at a time;
+    with NumPy's buffer (8192 elements) longer than a row, NumPy copies the broadcast operand
+    into a buffer to run several rows at once, an extra pass that costs more than it saves once
+    rows are a few hundred elements long. Below that (or from the buffer's length up) nothing
+    changes. The size is NumPy's per-thread (per-context) setting, restored on exit."""
+    __slots__ = ("size", "old")
+
+    def __init__(self, length):
+        self.size = length - length % 16 if 512 <= length < 8192 else 0
+
+    def __enter__(self):
+        self.old = xp.setbufsize(self.size) if self.size else None
+
+    def __exit__(self, *exc):
+        if self.old is not None:
+            xp.setbufsize(self.old)
 
 
 def channel_sums(x3):

@@ -2,15 +2,14 @@
 
 relu, hardtanh, sigmoid, tanh and the softmaxes are Tensor methods; the other elementwise ones
 are declared in `insitu.ops.activation` (its FUNCTIONAL table) and their entry points are
-generated here, once. The in-place forms keep only their output where the gradient can be read
-off it (relu_, hardtanh_, leaky_relu_ with a positive slope, elu_, selu_, celu_, rrelu_,
-threshold_ with value <= threshold). glu is one fused node (GluBackward0); tanhshrink,
+generated here, once. The in-place forms keep only their output where PyTorch's rule reads it
+(relu_, leaky_relu_ with a positive slope, elu_, selu_, celu_, rrelu_); hardtanh_ and threshold_
+keep a copy of their input, as PyTorch's. glu is one fused node (GluBackward0); tanhshrink,
 softsign, softmin are PyTorch's own compositions of Tensor ops.
 """
 import warnings
 
 from ...backend import xp
-from ...core import dtypes
 from ...core.tensor import Tensor, _wrap_dim, new_tensor
 from ...creation import rng
 from ...ops.activation import FUNCTIONAL
@@ -42,7 +41,6 @@ _softplus = _fn("softplus")
 _log_sigmoid = _fn("log_sigmoid")
 _hardshrink, _softshrink = _fn("hardshrink"), _fn("softshrink")
 _threshold, _threshold_ = _fn("threshold"), _inplace("threshold_")
-_threshold_result_ = _inplace("threshold_result_")
 _rrelu_train, _rrelu_train_ = _fn("rrelu_train"), _inplace("rrelu_train_")
 _rrelu_eval, _rrelu_eval_ = _fn("rrelu_eval"), _inplace("rrelu_eval_")
 _prelu_kernel = _fn("prelu")
@@ -95,9 +93,9 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     `x` clamped to `[min_val, max_val]` (defaults -1 and 1; `nn.Hardtanh`); `min_val > max_val`
     raises ValueError.
 
-    The gradient passes where the output is strictly inside the bounds. The node (HardtanhBackward0)
-    keeps only the output, in place too: the gradient is read off it. `inplace=True` writes into the
-    input (its version moves by one) and returns it.
+    The gradient passes where the input is strictly inside the bounds. The node (HardtanhBackward0)
+    keeps the input (in place, a copy of it, as PyTorch's). `inplace=True` writes into the input
+    (its version moves by one) and returns it.
 
     Shape: input `(*)`; output the same shape.
     """
@@ -115,7 +113,7 @@ def hardtanh_(input, min_val=-1.0, max_val=1.0):
     """In-place hardtanh.
 
     `hardtanh(input, min_val, max_val, inplace=True)`: writes into the input (its version moves by
-    one); the node keeps only the output.
+    one); the node keeps a copy of the input.
     """
     return hardtanh(input, min_val, max_val, inplace=True)
 
@@ -124,11 +122,13 @@ def relu6(input, inplace=False):
     """ReLU capped at 6, elementwise.
 
     `min(max(0, x), 6)`: `hardtanh(input, 0, 6, inplace)` (`nn.ReLU6`). The node (HardtanhBackward0)
-    keeps only the output, in place too: the gradient is read off it. `inplace=True` writes into the
-    input (its version moves by one) and returns it.
+    keeps the input (in place, a copy of it). `inplace=True` writes into the input (its version
+    moves by one) and returns it.
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("relu6_", input)
     if not isinstance(input, Tensor):
         raise _not_a_tensor("relu6", input)
     return hardtanh(input, 0.0, 6.0, inplace)
@@ -146,6 +146,8 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("leaky_relu_", input)
     if inplace:
         return _leaky_relu_(input, negative_slope)
     return _leaky_relu(input, negative_slope)
@@ -172,6 +174,8 @@ def elu(input, alpha=1.0, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("elu_", input)
     return _elu_(input, alpha) if inplace else _elu(input, alpha)
 
 
@@ -195,6 +199,8 @@ def selu(input, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("selu_", input)
     if inplace:
         return _elu_(input, _SELU_ALPHA, _SELU_SCALE)
     return _elu(input, _SELU_ALPHA, _SELU_SCALE)
@@ -222,6 +228,8 @@ def celu(input, alpha=1.0, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("celu_", input)
     _check_celu(alpha)
     return _celu_(input, alpha) if inplace else _celu(input, alpha)
 
@@ -260,6 +268,8 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("rrelu_", input)
     if lower > upper:
         raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     if training:
@@ -278,12 +288,6 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
     return rrelu(input, lower, upper, training, inplace=True)
 
 
-def _value_at_most_threshold(dt, threshold, value):
-    """value <= threshold, both as the input's dtype holds them."""
-    t = dt.np.type
-    return t(value) <= t(threshold)
-
-
 def threshold(input, threshold, value, inplace=False):
     """Replaces the values at or below a threshold.
 
@@ -291,12 +295,13 @@ def threshold(input, threshold, value, inplace=False):
     input's dtype as PyTorch's kernel takes them.
 
     Out of place the node (ThresholdBackward0) keeps the input. `inplace=True` writes into the input
-    (its version moves by one); with `value <= threshold` the output tells where the input was
-    replaced, so the node keeps only the output (PyTorch copies the input); otherwise it keeps a
-    copy of the input.
+    (its version moves by one) and the node (ThresholdBackward1) keeps a copy of the input, as
+    PyTorch's does.
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("threshold_", input)
     if inplace:
         return threshold_(input, threshold, value)
     return _threshold(input, threshold, value)
@@ -306,12 +311,8 @@ def threshold_(input, threshold, value):
     """In-place threshold.
 
     `threshold(input, threshold, value, inplace=True)`: writes into the input (its version moves by
-    one); the node keeps only the output when `value <= threshold`, else a copy of the input.
+    one); the node keeps a copy of the input.
     """
-    # value <= threshold: the output says where the input was replaced, so it is what the node
-    # keeps; otherwise a copy of the input is kept (PyTorch always copies)
-    if input._dtype is not dtypes.bool_ and _value_at_most_threshold(input._dtype, threshold, value):
-        return _threshold_result_(input, threshold, value)
     return _threshold_(input, threshold, value)
 
 
@@ -370,6 +371,8 @@ def silu(input, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("silu_", input)
     return _silu_(input) if inplace else _silu(input)
 
 
@@ -381,6 +384,8 @@ def mish(input, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("mish_", input)
     return _mish_(input) if inplace else _mish(input)
 
 
@@ -392,6 +397,8 @@ def hardswish(input, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("hardswish_", input)
     return _hardswish_(input) if inplace else _hardswish(input)
 
 
@@ -403,6 +410,8 @@ def hardsigmoid(input, inplace=False):
 
     Shape: input `(*)`; output the same shape.
     """
+    if inplace and not isinstance(input, Tensor):
+        raise _not_a_tensor("hardsigmoid_", input)
     return _hardsigmoid_(input) if inplace else _hardsigmoid(input)
 
 

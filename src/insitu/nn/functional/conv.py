@@ -45,12 +45,16 @@ def _c10_name(t):
 
 # ------------------------------------------------------------------ array kernels
 
-def _conv_arrays(x, w, stride, pads, dilation, groups, out):
-    """Convolution of a batched (N, C, *S) array with (O, C/g, *K) weights: (N, O, *out)."""
+def _conv_arrays(x, w, stride, pads, dilation, groups, out, bias=None):
+    """Convolution of a batched (N, C, *S) array with (O, C/g, *K) weights: (N, O, *out), plus
+    `bias` (O,) when given."""
     o = w.shape[0]
     if x.size == 0 or w.size == 0:
-        return xp.zeros((x.shape[0], o) + tuple(out), x.dtype)
-    return products(x, w.shape[2:], stride, pads, dilation, groups, out, w=w)[0]
+        y = xp.zeros((x.shape[0], o) + tuple(out), x.dtype)
+        if bias is not None:
+            y += bias.reshape((1, -1) + (1,) * len(out))
+        return y
+    return products(x, w.shape[2:], stride, pads, dilation, groups, out, w=w, bias=bias)[0]
 
 
 def _conv_input_arrays(g, w, spatial, stride, pads, dilation, groups):
@@ -390,9 +394,8 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nk, fn):
                                               groups, False, (0,))
     w = weight._data
     out = _out_shape(x.shape[2:], w.shape[2:], stride, pads, dilation)
-    y = _conv_arrays(x._data, w, stride, pads, dilation, groups, out)
-    if bias is not None:
-        y += bias._data.reshape((1, -1) + (1,) * nk)
+    y = _conv_arrays(x._data, w, stride, pads, dilation, groups, out,
+                     None if bias is None else bias._data)
     res = record(_CONV, (x, weight, bias), wrap(y, x._dtype),
                  {"stride": stride, "padding": pads, "dilation": dilation, "groups": groups})
     return res if batched else res.squeeze(0)

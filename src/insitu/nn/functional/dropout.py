@@ -10,7 +10,7 @@ import math
 import warnings
 
 from ...autograd.versions import write
-from ...core.tensor import new_tensor
+from ...core.tensor import Tensor, new_tensor
 from ...creation import rng, zeros
 
 _ALPHA = 1.7580993408473766     # -SELU's negative saturation value (scale * alpha)
@@ -66,6 +66,9 @@ def dropout(input, p=0.5, training=True, inplace=False):
     Shape: input `(*)`; output the same shape.
     """
     _check_p(p)
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{'dropout_' if inplace else 'dropout'}(): argument 'input' (position 1) "
+                        f"must be Tensor, not {type(input).__name__}")
     return _dropout(input, p, training, inplace)
 
 

@@ -4,7 +4,7 @@ NativeGroupNormBackward0); rms_norm, local_response_norm and normalize as PyTorc
 A fused node keeps the input and the weight (version-checked) and the per-row mean and inverse
 standard deviation (private arrays), and rebuilds the normalised input from them instead of
 storing it. Row sums are BLAS matrix-vector products, and so are the row means backward needs
-and the weight's gradient (of g and g * (x - mean)), so backward makes few passes over the data.
+and the weight's gradient (of g and g * x), so backward makes few passes over the data.
 """
 from ...backend import xp
 from ...core.tensor import new_tensor
@@ -14,7 +14,8 @@ from ...ops.derivatives import Derivative, record
 from ...ops.kernels import _BLOCK, scratch
 from ...ops.shape import cat
 from .batchnorm import _verify_batch_size
-from ._moments import by_columns, check_dtypes, col_sums, row_dots, row_sums
+from ._moments import (by_columns, check_dtypes, col_sums, row_buffers, row_dots,
+                       row_sums)
 
 _INPUTS = ("input", "weight", "bias")
 _div = function("div")
@@ -28,13 +29,14 @@ def _normalise_rows(x, size, eps):
     mean /= size
     y = xp.empty(x.shape, dt)
     y2 = y.reshape(-1, size)
-    xp.subtract(x2, mean[:, None], out=y2)
-    var = row_dots(y2, y2)
-    var /= size
-    var += dt.type(eps)
-    rstd = xp.sqrt(var, out=var)
-    xp.reciprocal(rstd, out=rstd)
-    y2 *= rstd[:, None]
+    with row_buffers(size):
+        xp.subtract(x2, mean[:, None], out=y2)
+        var = row_dots(y2, y2)
+        var /= size
+        var += dt.type(eps)
+        rstd = xp.sqrt(var, out=var)
+        xp.reciprocal(rstd, out=rstd)
+        y2 *= rstd[:, None]
     return y, mean, rstd
 
 
@@ -42,43 +44,52 @@ def _rows_backward(g, x, w, mean, rstd, size, needs_input, needs_weight):
     """Backward of rows of `size` normalised, then scaled by w (None: 1; it broadcasts over the
     trailing dimensions): (the input's gradient, the weight's), each None where not needed.
 
-    With e = x - mean: xhat = e * rstd, and
-        dx = rstd * (g w - mean(g w) - xhat * mean(g w xhat))
-           = (g w) * rstd - e * rstd^3 * mean(g w e) - rstd * mean(g w)
-        dw = sum over rows of g * xhat = rstd @ (g * e)
-    so the row means and the weight's gradient are matrix-vector products of g and g * e.
-    e = x - mean is recomputed a block of rows at a time in scratch (both times it is needed),
-    so the result is the only buffer of the input's size; the products over whole arrays are
-    the same as with e kept whole, so the values are too."""
-    rows = mean.shape[0]
+    PyTorch's CPU kernel's formulas: with a = rstd and xhat = (x - mean) * a,
+        dw = sum over rows of g * xhat = a @ (g * (x - mean))
+        dx = a * (g w) + b * x + c,  b = (mean * sum(g w) - sum(g w x)) * a^3 / size,
+                                     c = -b * mean - a * sum(g w) / size
+    so the row sums and the weight's gradient are matrix-vector products, and the input's
+    gradient is three passes with one value per row. x - mean and b * x + c are formed a block
+    of rows at a time in scratch, so the result is the only buffer of the input's size."""
     g2, x2 = g.reshape(-1, size), x.reshape(-1, size)
-    t = xp.empty(x.shape, x.dtype)              # g * e, then the input's gradient
+    t = xp.empty(x.shape, x.dtype)              # g * (x - mean), then the input's gradient
     t2 = t.reshape(-1, size)
+    rows = mean.shape[0]
     step = max(1, _BLOCK // size)
-    for s in range(0, rows, step):
-        e2 = _centred(x2, mean[:, None], s, s + step)
-        xp.multiply(g2[s:s + step], e2, out=t2[s:s + step])
-    p = t2
-    gw = (rstd @ p).reshape(w.shape) if needs_weight else None
-    if not needs_input:
-        return None, gw
+    gw = None
+    with row_buffers(size):
+        if needs_weight:
+            for s in range(0, rows, step):
+                xp.multiply(g2[s:s + step], _centred(x2, mean[:, None], s, s + step),
+                            out=t2[s:s + step])
+            gw = (rstd @ t2).reshape(w.shape)
+        if needs_input:
+            _input_grad(g, g2, x2, w, mean, rstd, size, t2)
+    return (t if needs_input else None), gw
+
+
+def _input_grad(g, g2, x2, w, mean, rstd, size, t2):
+    """The input's gradient of `_rows_backward` into t2 (PyTorch's formula, above)."""
     if w is None:
-        m1, m2 = row_sums(g2), row_sums(p)
-        xp.copyto(t, g)
+        gs, sum_g = g2, row_sums(g2)
     else:
-        w_cols = w.reshape(size)
-        m1, m2 = g2 @ w_cols, p @ w_cols
-        by_columns(xp.multiply, g, w, t)
-    t2 *= rstd[:, None]
-    m2 *= rstd * rstd * rstd / size
-    m1 *= rstd / size
-    for s in range(0, rows, step):
-        e2 = _centred(x2, mean[:, None], s, s + step)
-        e2 *= m2[s:s + step, None]
-        block = t2[s:s + step]
-        block -= e2
-        block -= m1[s:s + step, None]
-    return t, gw
+        by_columns(xp.multiply, g, w, t2.reshape(g.shape))
+        gs, sum_g = t2, g2 @ w.reshape(size)
+    sum_gx = row_dots(gs, x2)
+    scale = x2.dtype.type(1 / size)
+    b = sum_g * mean
+    b -= sum_gx
+    b *= rstd * rstd * rstd * scale
+    c = b * mean
+    c += rstd * sum_g * scale
+    xp.negative(c, out=c)
+    xp.multiply(gs, rstd[:, None], out=t2)
+    step = max(1, _BLOCK // size)
+    for s in range(0, mean.shape[0], step):
+        e = s + step
+        bx = xp.multiply(x2[s:e], b[s:e, None], out=scratch(0, x2.dtype, x2[s:e].shape))
+        bx += c[s:e, None]
+        t2[s:e] += bx
 
 
 def _centred(x, mean, start, stop):

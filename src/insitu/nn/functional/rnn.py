@@ -86,10 +86,12 @@ def _kernel_weights(mode_, w_ih, w_hh, b_ih, b_hh):
     def transposed(w):
         wt = w.T
         if rows is not None:
-            wt = xp.take(wt, rows, axis=1)      # a gather, C-contiguous (wt[:, rows] is not)
+            # a gather of w's rows (runs of contiguous memory), transposed into C order in the
+            # pass that applies the signs
+            wt = xp.take(w, rows, axis=0).T
             if signs is not None:
-                wt *= signs
-            return wt
+                return xp.multiply(wt, signs, order="C")
+            return xp.ascontiguousarray(wt)
         if signs is not None:
             return xp.multiply(wt, signs, order="C")
         return xp.ascontiguousarray(wt)

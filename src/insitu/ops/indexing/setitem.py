@@ -61,7 +61,13 @@ def _accumulate(out, indices, values):
 
 
 def _index_put_self_grad(grad, indices, accumulate):
-    return grad if accumulate else grad.index_put(indices, grad.new_zeros(()))
+    # the indices are NumPy's already (an Ellipsis among them, from x[..., [0]] = v): not the
+    # method's count check
+    if accumulate:
+        return grad
+    return outofplace(INDEX_PUT, (grad, grad.new_zeros(())),
+                      {"indices": indices, "accumulate": False, "fill": None,
+                       "uint8_mask": False, "method": False, "inplace": False})
 
 
 def _index_put_values_grad(grad, indices):

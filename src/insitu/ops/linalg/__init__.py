@@ -12,6 +12,7 @@ import types
 from . import add_products, distances, decompositions as dec, einsum, norms, products
 from . import solvers as sol
 from ._checks import LinAlgError
+from ..codegen import not_implemented_on_type_error
 
 linalg = types.ModuleType("insitu.linalg", """insitu.linalg: linear algebra, as torch.linalg.
 
@@ -65,5 +66,5 @@ METHODS = {name: FUNCTIONS[name] for name in
            ("mm", "bmm", "mv", "dot", "outer", "ger", "addmm", "addmv", "baddbmm", "addbmm",
             "addr", "kron", "matmul", "trace", "norm", "inverse", "det", "logdet", "slogdet",
             "pinverse", "matrix_power", "cross", "svd", "qr", "cholesky")}
-METHODS["__matmul__"] = products.matmul
-METHODS["__rmatmul__"] = products.rmatmul
+METHODS["__matmul__"] = not_implemented_on_type_error(products.matmul)
+METHODS["__rmatmul__"] = not_implemented_on_type_error(products.rmatmul)
