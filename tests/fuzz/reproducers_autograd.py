@@ -286,5 +286,84 @@ x12 = x2.clone()
 x13 = x2.double()
 x12.sum().backward()
 """,
+    # PyTorch's backward functions of the gradient and the input (hardshrink_backward(grad,
+    # self, lambd), threshold_backward, hardtanh_backward, ...) are nodes of their own under
+    # create_graph: the gradient requires grad when the input does (zeros for the input)
+    "double-backward-hardshrink-zeros": """
+x1 = torch.zeros((4,), dtype=torch.float32, requires_grad=True)
+x3 = x1.hardshrink()
+x3.sum().backward(create_graph=True)
+""",
+    "double-backward-relu6-mul-bool": """
+x1 = torch.tensor(True, dtype=torch.bool)
+x2 = torch.full((2, 1), 3.0, dtype=torch.float32, requires_grad=True)
+x4 = torch.nn.functional.relu6(x2)
+x6 = torch.mul(x4, x1)
+x6.sum().backward(create_graph=True)
+""",
+    "double-backward-mask-activations": """
+x1 = torch.tensor([-3.5, -0.7, -0.2, 0.3, 0.8, 4.0], dtype=torch.float64, requires_grad=True)
+x2 = x1.relu()
+x3 = torch.autograd.grad(x2.sum(), [x1], create_graph=True)
+x4 = torch.nn.functional.leaky_relu(x1, 0.2)
+x5 = torch.autograd.grad(x4.sum(), [x1], create_graph=True)
+x6 = torch.nn.functional.threshold(x1, 0.1, 2.0)
+x7 = torch.autograd.grad(x6.sum(), [x1], create_graph=True)
+x8 = torch.nn.functional.softshrink(x1)
+x9 = torch.autograd.grad(x8.sum(), [x1], create_graph=True)
+x10 = torch.nn.functional.hardtanh(x1, -0.5, 0.5)
+x11 = torch.autograd.grad(x10.sum(), [x1], create_graph=True)
+x12 = torch.nn.functional.rrelu(x1, training=False)
+x12.sum().backward(create_graph=True)
+""",
+    "double-backward-mask-activations-inplace": """
+x1 = torch.tensor([-3.5, -0.7, -0.2, 0.3, 0.8, 4.0], dtype=torch.float64, requires_grad=True)
+x2 = x1 * 1
+x3 = x2.relu_()
+x4 = torch.autograd.grad(x3.sum(), [x1], create_graph=True)
+x5 = x1 * 1
+x6 = torch.nn.functional.leaky_relu(x5, inplace=True)
+x6.sum().backward(create_graph=True)
+""",
+    # the smooth activations' double-backward nodes carry PyTorch's names
+    "double-backward-smooth-names": """
+x1 = torch.zeros((1, 3), dtype=torch.float32, requires_grad=True)
+x3 = x1.softmax(0)
+x8 = torch.autograd.grad(x3.sum(), [x1], create_graph=True)
+x2 = torch.ones((2, 2), dtype=torch.float64, requires_grad=True)
+x4 = x2.copysign(-2.0)
+x10 = torch.nn.functional.tanh(x4)
+x11 = torch.autograd.grad(x10.sum(), [x4], create_graph=True)
+x12 = torch.nn.functional.sigmoid(x2)
+x13 = torch.autograd.grad(x12.sum(), [x2], create_graph=True)
+x14 = x2.log_softmax(1)
+x15 = torch.autograd.grad(x14.sum(), [x2], create_graph=True)
+x16 = torch.nn.functional.elu(x4)
+x17 = torch.autograd.grad(x16.sum(), [x4], create_graph=True)
+""",
+    "double-backward-softmax-0dim": """
+x2 = torch.ones((), dtype=torch.float32, requires_grad=True)
+x4 = x2.softmax(0)
+x4.backward(create_graph=True)
+""",
+    "double-backward-glu-prelu": """
+x1 = torch.tensor([[-1.5, 0.5, 2.0, -0.25], [0.75, -2.0, 1.0, 3.0]], dtype=torch.float64, requires_grad=True)
+x2 = torch.nn.functional.glu(x1, 1)
+x3 = torch.autograd.grad(x2.sum(), [x1], create_graph=True)
+x4 = torch.nn.functional.prelu(x1, torch.tensor([0.25], dtype=torch.float64))
+x4.sum().backward(create_graph=True)
+""",
+    "double-backward-prelu-weight-only": """
+x3 = torch.zeros((1, 3), dtype=torch.float32, requires_grad=True)
+x7 = torch.tensor([[[0.5, 0.0, float('inf')]], [[float('nan'), 1.0, -2.0]]], dtype=torch.float32)
+x8 = torch._prelu_kernel(x7, x3)
+x8.sum().backward(create_graph=True)
+""",
+    "double-backward-asin-acos-names": """
+x1 = torch.tensor([[-0.5, 0.25, 0.75]], dtype=torch.float32, requires_grad=True)
+x2 = x1.asin()
+x3 = torch.autograd.grad(x2.sum(), [x1], create_graph=True)
+x4 = x1.acos()
+x5 = torch.autograd.grad(x4.sum(), [x1], create_graph=True)
+""",
 }
-

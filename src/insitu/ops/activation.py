@@ -19,6 +19,7 @@ from ..backend import clip, xp
 from ..core import dtypes
 from .checks import all_of, refuse, refuse_bool
 from .backward_ops import hardtanh_backward, masked
+from .derivatives import DIFFERENTIATED, ZEROS, backward_node
 from .bitselect import BITS as _BITS, bitwise as _bitwise
 from .bitselect import pass_where as _pass, select as _select
 from . import activation_arrays as _arr
@@ -136,10 +137,24 @@ def _k_rrelu_eval(out, dt, a, lower, upper):
     return _k_leaky_relu(out, dt, a, (lower + upper) / 2)
 
 
+@backward_node(self=ZEROS)
+def _rrelu_noise_backward(grad, self, noise):
+    # self is not read, but kept: PyTorch's backward function reads it (and its own backward
+    # is over self)
+    return grad * noise
+
+
+@backward_node(result=ZEROS)
+def _rrelu_noise_backward_result(grad, result, noise):
+    return grad * noise
+
+
+@backward_node(self=ZEROS)
 def _rrelu_eval_backward(grad, self, lower, upper):
     return _leaky_backward(grad, self, (lower + upper) / 2)
 
 
+@backward_node(result=ZEROS)
 def _rrelu_eval_backward_result(grad, result, lower, upper):
     return _leaky_backward_result(grad, result, (lower + upper) / 2)
 
@@ -165,6 +180,7 @@ def _k_elu(out, dt, a, alpha=1.0, scale=1.0, input_scale=1.0):
     return r
 
 
+@backward_node(self=DIFFERENTIATED)
 def _elu_backward(grad, self, alpha, scale, input_scale):
     if isinstance(grad, xp.ndarray):
         return _arr.elu_backward_array(grad, self, alpha, scale, input_scale)
@@ -173,6 +189,7 @@ def _elu_backward(grad, self, alpha, scale, input_scale):
     return where(self <= 0, neg, grad if scale == 1 else grad * scale)
 
 
+@backward_node(result=DIFFERENTIATED)
 def _elu_backward_result(grad, result, alpha, scale, input_scale):
     if alpha < 0:
         raise RuntimeError(
@@ -196,10 +213,12 @@ def _k_celu(out, dt, a, alpha=1.0):
     return _k_elu(out, dt, a, alpha, 1.0, 1.0 / alpha)
 
 
+@backward_node(name="EluBackwardBackward0", self=DIFFERENTIATED)
 def _celu_backward(grad, self, alpha):
     return _elu_backward(grad, self, alpha, 1.0, _celu_input_scale(alpha))
 
 
+@backward_node(name="EluBackwardBackward0", result=DIFFERENTIATED)
 def _celu_backward_result(grad, result, alpha):
     return _elu_backward_result(grad, result, alpha, 1.0, _celu_input_scale(alpha))
 
@@ -287,11 +306,21 @@ def _k_prelu(out, dt, a, weight):
     return r
 
 
+def _prelu_masked_product(grad, grad_output, self):
+    # the gradient of weight * grad_output (input's) and of self * grad_output (weight's) where
+    # self <= 0, for the other factor
+    return (grad * grad_output).masked_fill(self > 0, 0)
+
+
+# both gradients are of PyTorch's one node over grad_output, self and weight: each reads all
+# three, so that its own gradient requires grad when any of them does
+@backward_node(name="PreluKernelBackwardBackward0", self=ZEROS, weight=_prelu_masked_product)
 def _prelu_input_backward(grad, self, weight):
     return where(self > 0, grad, weight * grad)
 
 
-def _prelu_weight_backward(grad, self):
+@backward_node(name="PreluKernelBackwardBackward0", self=_prelu_masked_product, weight=ZEROS)
+def _prelu_weight_backward(grad, self, weight):
     return (self * grad).masked_fill(self > 0, 0)
 
 
@@ -326,6 +355,7 @@ def _check_gelu(args, params):
         raise RuntimeError("approximate argument must be either none or tanh.")
 
 
+@backward_node(self=DIFFERENTIATED)
 def _gelu_backward(grad, self, approximate):
     x = self
     if isinstance(grad, xp.ndarray) and x.dtype == grad.dtype and x.shape == grad.shape:
@@ -376,6 +406,7 @@ def _k_softplus(out, dt, a, beta=1.0, threshold=20.0):
     return store(z, out)
 
 
+@backward_node(self=DIFFERENTIATED)
 def _softplus_backward(grad, self, beta, threshold):
     xb = self * beta
     z = xb.exp()
@@ -412,6 +443,7 @@ def _k_log_sigmoid(out, dt, a):
     return store(r, out)
 
 
+@backward_node(self=DIFFERENTIATED)
 def _log_sigmoid_backward(grad, self):
     z = (-self.abs()).exp()
     q = z / (z + 1)
@@ -430,6 +462,12 @@ def _k_hardswish(out, dt, a):
     return store(r, out)
 
 
+def _hardswish_double(grad, grad_output, self):
+    # PyTorch's: grad * grad_output / 3 strictly between -3 and 3, else 0
+    return where((self > -3) & (self < 3), grad * grad_output / 3.0)
+
+
+@backward_node(self=_hardswish_double)
 def _hardswish_backward(grad, self):
     # 0 below -3, grad * (x / 3 + 0.5) up to 3, grad above
     if (isinstance(grad, xp.ndarray) and self.dtype == grad.dtype and self.shape == grad.shape
@@ -454,6 +492,7 @@ def _k_hardsigmoid(out, dt, a):
 _ONE_SIXTH = float(xp.float32(1.0) / xp.float32(6.0))
 
 
+@backward_node(not_implemented="hardsigmoid_backward")
 def _hardsigmoid_backward(grad, self):
     return where((self > -3) & (self < 3), grad * _ONE_SIXTH)
 
@@ -525,11 +564,11 @@ FUNCTIONAL = {
     "rrelu_train": Op("rrelu_with_noise(Tensor self, Tensor noise)", _k_rrelu_noise,
                       promote="same", variants="function", node="RreluWithNoiseBackward0",
                       check=_LEAKY_CHECK,
-                      derivatives={"self": lambda grad, noise: grad * noise}),
+                      derivatives={"self": _rrelu_noise_backward}),
     "rrelu_train_": Op("rrelu_with_noise(Tensor self, Tensor noise)", _k_rrelu_noise,
                        promote="same", variants="inplace", node="RreluWithNoiseBackward1",
                        check=_LEAKY_CHECK,
-                       derivatives={"self": lambda grad, noise: grad * noise}),
+                       derivatives={"self": _rrelu_noise_backward_result}),
     "rrelu_eval": Op("rrelu_with_noise(Tensor self, lower, upper)", _k_rrelu_eval,
                      promote="same", variants="function", node="RreluWithNoiseBackward0",
                      check=_LEAKY_CHECK, derivatives={"self": _rrelu_eval_backward}),

@@ -56,7 +56,8 @@ class Derivative:
     """The backward of one node class (see the module docstring)."""
 
     def __init__(self, name, formulas, *, inputs=None, outputs=("result",), op_name=None,
-                 computed=None, on_arrays=False, composite=None, scalars=(), materialize=True):
+                 computed=None, on_arrays=False, composite=None, scalars=(), materialize=True,
+                 double_of=None):
         self.name = name
         self.inputs = tuple(inputs if inputs is not None else
                             [n for key in formulas for n in _names(key)])
@@ -75,6 +76,10 @@ class Derivative:
             if isinstance(key, tuple) and len(key) == 1:
                 fn = _only_gradient(fn)     # a tuple key's formula returns a sequence
             self.formulas.append((positions, fn, reads))
+        # formula index -> the Derivative of its own backward (`backward_node`)
+        self.twice = {} if double_of is not None else {
+            k: _double(self, fn, reads) for k, (_, fn, reads) in enumerate(self.formulas)
+            if getattr(fn, "twice", None) is not None}
         # the node's edges: the inputs that have a formula (PyTorch's next_functions list the
         # differentiable inputs: no edge for a mask or an index), less Scalar operands given a
         # number (see `ops.table`)
@@ -184,6 +189,87 @@ def no_derivative(what):
     def formula(grad):
         raise NotImplementedError(f"the derivative for '{what}' is not implemented.")
     return formula
+
+
+def backward_node(name=None, **others):
+    """Mark a formula whose gradient, in a backward that builds a graph, is one node of its own,
+    as PyTorch's backward functions (`hardshrink_backward(grad, self, lambd)`) are: the node
+    (`name`, by default the first node's less its number plus `Backward0`:
+    HardshrinkBackwardBackward0) reads the incoming gradient (`grad_output`) and the tensors the
+    formula reads. Its gradient for grad_output is the formula again (every formula is linear in
+    its gradient); for a tensor read, `others` gives it: ZEROS (the formula reads it only
+    through masks: PyTorch's zeros_like(grad)), DIFFERENTIATED (the formula differentiated) or
+    a formula of that node (its grad, grad_output and the tensors); `not_implemented=op`:
+    every gradient raises PyTorch's "derivative for aten::op is not implemented"."""
+    def mark(fn):
+        fn.twice = (name, others)
+        return fn
+    return mark
+
+
+def ZEROS(grad):
+    """The gradient a formula's mask input gets: zeros of the gradient's shape."""
+    if isinstance(grad, _nd):
+        return xp.zeros_like(grad)
+    return grad.new_zeros(grad._data.shape)
+
+
+# `backward_node`'s entry for an input the formula reads as a smooth function: its gradient
+# by differentiating the formula (re-run with grad mode on)
+DIFFERENTIATED = object()
+
+
+def _differentiated(fn, wrt):
+    """The double node's formula for input `wrt` of formula `fn` (see DIFFERENTIATED): its
+    parameters are the incoming gradient, grad_output and fn's own after its gradient."""
+    names = list(inspect.signature(fn).parameters)
+    at = names.index(wrt)
+
+    def formula(grad, grad_output, *rest):
+        args = (grad_output,) + rest
+        build = mode.grad
+        if not build:
+            # differentiated on its own (the graph it was read from is not walked, nor freed)
+            args = [a.detach() if isinstance(a, Tensor) else a for a in args]
+            args[at].requires_grad_()
+        with _enable_grad():
+            out = fn(*args)
+        g, = autograd_grad(out, [args[at]], grad, create_graph=build, allow_unused=True)
+        return ZEROS(grad) if g is None else g
+    formula.__signature__ = inspect.Signature(
+        [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+         for n in ["grad", "grad_output"] + names[1:]])
+    return formula
+
+
+def _double(d, fn, reads):
+    """The Derivative of formula `fn` of `d` (see `backward_node`)."""
+    name, others = fn.twice
+    if name is None:
+        name = d.name.rstrip("0123456789") + "Backward0"
+    tensors = tuple(e[1] for e in reads if e[0] in (INPUT, OUTPUT))
+    failing = others.get("not_implemented")
+    if failing is not None:
+        nope = not_implemented(failing)
+        formulas = {n: nope for n in ("grad_output",) + tensors}
+        name = "NotImplemented"
+    else:
+        # the formula again for a map that is its own adjoint (elementwise ones, softmax's);
+        # `grad_output=` gives the adjoint of one that is not (log_softmax's)
+        formulas = {"grad_output": others.get("grad_output", fn)}
+        for n in tensors:
+            f = others.get(n)
+            if f is DIFFERENTIATED:
+                f = _differentiated(fn, n)
+            if f is not None:
+                formulas[n] = f
+    # on arrays (no graph built) when the formula's are and the other gradients are zeros
+    arrays = d.on_arrays and all(f is ZEROS for n, f in formulas.items() if n != "grad_output")
+    dd = Derivative(name, formulas, inputs=("grad_output",) + tensors, outputs=("grad_input",),
+                    on_arrays=arrays, double_of=d)
+    if failing is None and "grad_output" not in others:
+        dd.twice = {0: dd}          # the formula's own backward is this node again
+    return dd
 
 
 # ------------------------------------------------------------------------- recording
@@ -390,12 +476,49 @@ class FormulaNode(Node):
             raise RuntimeError(FREED_MESSAGE)
         if d.composite is not None:
             return self._evaluate(grads, True) if not mode.grad else self._through_composite(grads)
-        if not mode.grad and d.on_arrays:
-            try:
-                return self._evaluate(grads, True)
-            except (AttributeError, TypeError):
-                d.on_arrays = False     # a formula needs an insitu method: tensors from now on
+        if not mode.grad:
+            if d.on_arrays:
+                try:
+                    return self._evaluate(grads, True)
+                except (AttributeError, TypeError):
+                    d.on_arrays = False     # a formula needs an insitu method: tensors now on
+            return self._evaluate(grads, False)
+        if d.twice:
+            return self._evaluate_twice(grads)
         return self._evaluate(grads, False)
+
+    def _evaluate_twice(self, grads):
+        """A backward that builds a graph, for formulas whose gradient is one node of its own
+        (PyTorch's `...BackwardBackward0`: its backward function of the gradient and of the
+        tensors it reads): computed without a graph, then recorded over those. The other
+        formulas build their graph as they run."""
+        d = self.derivative
+        needs, meta, twice = self.needs, self.in_meta, d.twice
+        res = [None] * len(needs)
+        for k, (positions, fn, reads) in enumerate(d.formulas):
+            if not any(needs[i] for i in positions):
+                continue
+            args = [self._read(e, grads, False) for e in reads]
+            dd = twice.get(k)
+            if dd is None:
+                r = fn(*args)
+                if len(positions) == 1 and not isinstance(r, (list, tuple)):
+                    res[positions[0]] = r
+                else:
+                    for i, ri in zip(positions, r):
+                        res[i] = ri
+                continue
+            i = positions[0]
+            mode.grad = False
+            try:
+                r = _fit_tensor(fn(*args), *meta[i])
+            finally:
+                mode.grad = True
+            inputs = [grads[0]] + [a for a, e in zip(args, reads) if e[0] in (INPUT, OUTPUT)]
+            values = {e[1]: a for a, e in zip(args, reads) if e[0] == VALUE}
+            res[i] = record(dd, inputs, r, values)
+        return [None if res[i] is None or not needs[i] else _fit_tensor(res[i], *meta[i])
+                for i in self.kept]
 
     def _evaluate(self, grads, arrays):
         needs = self.needs

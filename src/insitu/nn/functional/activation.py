@@ -15,7 +15,7 @@ from ...creation import rng
 from ...ops.activation import FUNCTIONAL
 from ...ops.checks import not_implemented
 from ...ops.codegen import entry_points
-from ...ops.derivatives import Derivative, record
+from ...ops.derivatives import DIFFERENTIATED, Derivative, backward_node, record
 from ...ops.shape import cat
 
 _GEN = {name: entry_points(op) for name, op in FUNCTIONAL.items()}
@@ -509,6 +509,18 @@ def _halves(x, dim):
     return x[tuple(first)], x[tuple(second)]
 
 
+def _glu_adjoint(grad, self, dim):
+    """The gradient of glu's backward for its grad_output (PyTorch's
+    glu_double_backward_grad_output): the backward's adjoint, the two halves of
+    grad * glu_backward(ones, self) summed."""
+    shape = list(self.shape)
+    shape[dim] //= 2
+    t = grad * _glu_backward(self.new_ones(shape), self, dim)
+    a, b = t.chunk(2, dim)
+    return a + b
+
+
+@backward_node(grad_output=_glu_adjoint, self=DIFFERENTIATED)
 def _glu_backward(grad, self, dim):
     a, b = self.chunk(2, dim)
     s = b.sigmoid()
