@@ -501,12 +501,7 @@ class FormulaNode(Node):
             args = [self._read(e, grads, False) for e in reads]
             dd = twice.get(k)
             if dd is None:
-                r = fn(*args)
-                if len(positions) == 1 and not isinstance(r, (list, tuple)):
-                    res[positions[0]] = r
-                else:
-                    for i, ri in zip(positions, r):
-                        res[i] = ri
+                _place(res, positions, fn(*args))
                 continue
             i = positions[0]
             mode.grad = False
@@ -536,12 +531,7 @@ class FormulaNode(Node):
                     args.append(g._data if arrays else g)
                 else:
                     args.append(self._read(entry, grads, arrays))
-            r = fn(*args)
-            if len(positions) == 1 and not isinstance(r, (list, tuple)):
-                res[positions[0]] = r
-            else:
-                for i, ri in zip(positions, r):
-                    res[i] = ri
+            _place(res, positions, fn(*args))
         fit = _fit_array if arrays else _fit_tensor
         meta = self.in_meta
         return [None if res[i] is None or not needs[i] else fit(res[i], *meta[i])
@@ -641,6 +631,15 @@ _ORDERS = {}    # (derivative, names kept) -> the order PyTorch unpacks them in
 def _pytorch_name(key):
     """The name PyTorch's node saves a value under: `kept_self` (clamp's) stands for self."""
     return key[5:] if key.startswith("kept_") else key
+
+
+def _place(res, positions, r):
+    """A formula's result into `res`: one gradient, or one per input it is keyed by."""
+    if len(positions) == 1 and not isinstance(r, (list, tuple)):
+        res[positions[0]] = r
+    else:
+        for i, ri in zip(positions, r):
+            res[i] = ri
 
 
 def _holds_array(v):
