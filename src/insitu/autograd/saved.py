@@ -90,6 +90,11 @@ class SavedTensor:
 
     def unpack(self, node):
         self._check(node)
+        return self.value(node)
+
+    def value(self, node):
+        """The saved tensor, unchecked: for a node that has checked all it saved (in PyTorch's
+        order) before its formulas run."""
         if self.is_output:
             t = assemble(self.data, self.dtype, self.storage)
             # re-attach to our node so a create_graph backward differentiates through it
@@ -101,6 +106,10 @@ class SavedTensor:
     def unpack_data(self, node):
         """The saved array itself (no Tensor made): for formulas evaluated on NumPy arrays."""
         self._check(node)
+        return self.value_data()
+
+    def value_data(self):
+        """The saved array, unchecked (see `value`)."""
         return self.data if self.is_output else self.tensor._data
 
     def intact(self):

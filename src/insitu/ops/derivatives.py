@@ -538,8 +538,8 @@ class FormulaNode(Node):
                 for i in self.kept]
 
     def check_saved(self, grads):
-        """Read what the needed formulas read, computing nothing: PyTorch's checks of a node's
-        saved values (freed by an earlier backward, modified in place since)."""
+        """PyTorch's checks of a node's saved values (freed by an earlier backward, modified in
+        place since), computing nothing."""
         saved = self.saved
         if saved:
             _check_in_order(self, saved)
@@ -548,12 +548,6 @@ class FormulaNode(Node):
         d = self.derivative
         if d.name == "NotImplemented" and d.formulas:
             d.formulas[0][1](grads[0])      # PyTorch's error node raises whenever it runs
-        needs = self.needs
-        for positions, fn, reads in self.derivative.formulas:
-            if any(needs[i] for i in positions):
-                for entry in reads:
-                    if entry[0] not in (GRAD, GRADS, NEEDS):
-                        self._read(entry, grads, False)
 
     def _read(self, entry, grads, arrays):
         kind, name, _ = entry
@@ -567,12 +561,9 @@ class FormulaNode(Node):
         v = self.params.get(name, _MISS)
         if v is not _MISS:
             return v
-        s = self.saved[name]            # after release: PyTorch's second-backward error
-        try:
-            return s.unpack_data(self) if arrays else s.unpack(self)
-        except RuntimeError:
-            _check_in_order(self, self.saved)   # the first unusable one in PyTorch's order
-            raise
+        # `apply` (and `check_saved`) checked every saved value first, in PyTorch's order
+        s = self.saved[name]
+        return s.value_data() if arrays else s.value(self)
 
     def _through_composite(self, grads):
         """Double backward of a fused layer: differentiate its composite form."""
