@@ -235,13 +235,13 @@ def _make_entry_points(op):
         consts = {f"_default_{n}": v for n, v in defaults.items()}
         consts.update({f"_pk_{n}": param_key(v) for n, v in defaults.items()})
         if forward:
-            env = dict(env_common, _slow=_operator_slow(pipelines.outofplace), _fast=op._fast_out,
+            env = dict(env_common, _slow=_operator_outofplace, _fast=op._fast_out,
                        **consts)
             out["operator"] = _exec(_fast_source(op, "_operator", False, operator=True), env,
                                     "_operator")
             out["operator"].__name__ = op.name          # profiles and tracebacks name the op
         if inplace_ops:
-            env = dict(env_common, _slow=_operator_slow(pipelines.inplace), _fast=op._fast_in,
+            env = dict(env_common, _slow=_operator_inplace, _fast=op._fast_in,
                        **consts)
             out["ioperator"] = _exec(_fast_source(op, "_ioperator", True, operator=True), env,
                                      "_ioperator")
@@ -301,14 +301,9 @@ def not_implemented_on_type_error(fn):
     return operator
 
 
-def _operator_slow(slow):
-    """The slow path of a generated operator (the fast path takes only valid operand kinds)."""
-    def operator_slow(op, args, params):
-        try:
-            return slow(op, args, params)
-        except TypeError:
-            return NotImplemented
-    return operator_slow
+# the slow paths of the generated operators (their fast paths take only valid operand kinds)
+_operator_outofplace = not_implemented_on_type_error(pipelines.outofplace)
+_operator_inplace = not_implemented_on_type_error(pipelines.inplace)
 
 
 def _reflected(op, defaults):
@@ -316,10 +311,7 @@ def _reflected(op, defaults):
     def reflected(self, other):
         if not isinstance(other, _NUMBER_OR_TENSOR):
             return NotImplemented
-        try:
-            return pipelines.outofplace(op, (other, self), defaults)
-        except TypeError:
-            return NotImplemented
+        return _operator_outofplace(op, (other, self), defaults)
     reflected.__name__ = f"__r{op.name}__"
     return reflected
 

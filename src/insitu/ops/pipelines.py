@@ -307,7 +307,7 @@ def into_out(op, args, params, out):
         if op.value_check is not None:   # PyTorch checks values before its TensorIterator
             op.value_check(args, params)
         raise
-    if refused is None:
+    if refused is None and getattr(op.kernel, "refusal", None) is not None:
         refused = checks.kernel_refusal(op.kernel, force, _arrays(args))
     if refused is not None:
         # PyTorch resizes `out` before its kernel refuses; a failed op leaves `out` as it was
