@@ -41,12 +41,13 @@ def write(t, op_name, kernel=None, *args):
     if kernel is not None:
         kernel(*args)
     st.version += 1
-    if special & LINKED:
-        sync_linked(st)
-    if special & DATA_ALIAS:
-        count_write(t)
-    if st.saved:
-        st.record_bump(op_name, t._data, BY_REGION[0])
+    if special:     # a storage some graph saved has the SAVED bit
+        if special & LINKED:
+            sync_linked(st)
+        if special & DATA_ALIAS:
+            count_write(t)
+        if st.saved:
+            st.record_bump(op_name, t._data, BY_REGION[0])
     return t
 
 

@@ -197,9 +197,25 @@ def __deepcopy__(self, memo):
 
 
 _CLONE = entry_points(CLONE)["function"]
+_ZERO = entry_points(INPLACE_ONLY[1])["inplace"]
+
+
+# The generated zero_, less what a tensor into whose memory nothing is checked before a write
+# (no `special` storage bit, no view, no autograd) does not need: its kernel is a fill that takes
+# any dtype, so no operand kinds are looked up; the write tail then only bumps the version.
+def zero_(self):
+    st = self._storage
+    if st.special or self._base is not None or self._requires_grad and mode.grad:
+        return _ZERO(self)
+    self._data.fill(0)
+    return write(self, "zero_")
+
+
+zero_.__name__ = zero_.__qualname__ = "zero_"
+zero_.__module__, zero_.__doc__ = _ZERO.__module__, _ZERO.__doc__
 
 FUNCTIONS = {"clone": clone}
-METHODS = {"to": to, "__deepcopy__": __deepcopy__, "type": type_, "type_as": type_as,
+METHODS = {"zero_": zero_, "to": to, "__deepcopy__": __deepcopy__, "type": type_, "type_as": type_as,
            "to_dtype": to_dtype, "clone": clone,
            **{name: _converter(dt) for name, dt in [
                ("float", dtypes.float32), ("double", dtypes.float64), ("half", dtypes.float16),

@@ -5,10 +5,12 @@ formulas whose parameter names say what a node keeps. The formulas are written w
 (so they differentiate again) and, where they only use what NumPy arrays share, also run on the
 arrays themselves when no graph is built (`on_arrays`).
 """
+from ..autograd.grad_mode import mode
+from ..autograd.versions import write
 from ..backend import xp, clip
 from ..core import dtypes
 from ..core.tensor import Tensor, new_tensor
-from . import checks, float_division, hypot
+from . import checks, float_division, hypot, parallel
 from .bitselect import BITS, fill_where, select
 from .checks import not_implemented, refuse, refusing
 from .codegen import entry_points
@@ -697,10 +699,41 @@ def positive(input):
 
 
 _CLAMP = entry_points(CLAMP[0])
+_CLAMP_INPLACE = checks.one_kind_of_bounds(_CLAMP["inplace"])
+_CLAMP_FAST = CLAMP[0]._fast_in
+_MISS = object()
+
+
+# `x.clamp_(lo, hi)` with number bounds into a tensor that needs nothing checked before a write
+# (no `special` storage bit, no view, no autograd, fewer elements than are split over threads):
+# the generated fast path of those operand kinds, less its generic operand code, for the
+# commonest call of a hot one
+def clamp_(*args, **kwargs):
+    if not kwargs and len(args) == 3:
+        self, lo, hi = args
+        c1 = lo.__class__
+        c2 = hi.__class__
+        if (c1 is float or c1 is int) and (c2 is float or c2 is int):
+            st = self._storage
+            sd = self._data
+            if not st.special and self._base is None and sd.ndim \
+                    and not (self._requires_grad and mode.grad) and sd.size < parallel.MIN_SIZE:
+                info = _CLAMP_FAST.get((self._dtype, c1, c2), _MISS)
+                if info is not _MISS:
+                    try:
+                        _k_clamp(sd, info, sd, lo, hi)
+                    except OverflowError:   # the full pipeline words it
+                        return _CLAMP_INPLACE(*args)
+                    return write(self, "clamp_")
+    return _CLAMP_INPLACE(*args, **kwargs)
+
+
+clamp_.__name__ = clamp_.__qualname__ = "clamp_"
+clamp_.__module__, clamp_.__doc__ = _CLAMP_INPLACE.__module__, _CLAMP_INPLACE.__doc__
 
 METHODS = {"__rtruediv__": rtruediv, "__rdiv__": rtruediv, "positive": positive,
            "__pos__": positive,
            "clamp": checks.one_kind_of_bounds(_CLAMP["method"]),
-           "clamp_": checks.one_kind_of_bounds(_CLAMP["inplace"])}
+           "clamp_": clamp_}
 FUNCTIONS = {"positive": positive,
              "clamp": checks.one_kind_of_bounds(_CLAMP["function"], function=True)}
