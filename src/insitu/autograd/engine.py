@@ -14,7 +14,8 @@ from ..core.tensor import Tensor
 from ..creation import full_like, ones_like, zeros, zeros_like
 from . import anomaly
 from .grad_mode import mode
-from .node import AccumulateGrad, HOOKS, RESIZED, accumulate_into_leaf, leaf_hooks, unshared
+from .node import (AccumulateGrad, HOOKS, RESIZED, accumulate_into_leaf, leaf_hooks, lone_view,
+                   unshared)
 from .recorder import edge
 
 
@@ -257,7 +258,8 @@ def run_backward(roots, retain_graph, create_graph, captures=None, run_captured=
                     # one that nothing else holds becomes `.grad` without a copy
                     g = grads[0]
                     grads = out = buf = old = None
-                    own = unshared(g)     # before g is an argument (one more reference)
+                    # before g is an argument (one more reference)
+                    own = unshared(g) or lone_view(g)
                     accumulate_into_leaf(fn.variable, g, create_graph, own)
                     g = None
                     out = ()

@@ -133,6 +133,21 @@ def unshared(g):
     return sys.getrefcount(root) == 3 + holders   # the storage, `root`, the argument, each holder
 
 
+# `unshared`'s verdict for a view that only the caller holds over memory others share (a
+# reshaped or sliced gradient the caller passed to backward)
+LONE_VIEW = "lone view"
+
+
+def lone_view(g):
+    """Whether `g` is a view nothing but the caller's one local name holds, over a plain storage
+    (no special bit) whose memory other tensors may share: PyTorch's AccumulateGrad counts the
+    uses of the gradient tensor, not of its storage, and steals such a view as the first
+    `.grad` (which then aliases the memory it views). LONE_VIEW or False."""
+    if g._base is not None and not g._storage.special and sys.getrefcount(g) == 3:
+        return LONE_VIEW
+    return False
+
+
 def _only_over(arr, root):
     """`arr` is the root array, or a view of it that only its tensor holds."""
     return arr is root or (arr.base is root and sys.getrefcount(arr) == 3)
@@ -158,7 +173,9 @@ def leaf_hooks(var, g):
 def accumulate_into_leaf(var, g, create_graph=None, unshared=False, hooked=False):
     """Add a gradient into `var.grad`: the first one is stored, later ones added in place.
     `unshared`: the caller knows nothing else holds `g` or its memory, so the first gradient
-    can become `.grad` as it is, without a copy (PyTorch's AccumulateGrad steals it too). The
+    can become `.grad` as it is, without a copy (PyTorch's AccumulateGrad steals it too);
+    LONE_VIEW: nothing else holds the view `g`, which becomes `.grad` over the memory it views,
+    as PyTorch's does when it has the leaf's layout. The
     leaf's tensor hooks run first (unless `hooked`: they already ran on `g`); a leaf that no
     longer requires grad (requires_grad_(False) after the graph was built) gets nothing."""
     if g is None:
@@ -186,6 +203,13 @@ def accumulate_into_leaf(var, g, create_graph=None, unshared=False, hooked=False
             # PyTorch copies it into a fresh tensor (a CopyBackwards node when it has a graph)
             var._grad = g.new_empty(g.shape)
             var._grad.copy_(g)
+        elif unshared is LONE_VIEW:
+            # PyTorch steals it when it has the leaf's layout (`obeys_layout_contract`)
+            arr = g._data
+            if arr.flags.c_contiguous and var._data.flags.c_contiguous:
+                var._grad = g.detach()
+            else:
+                var._grad = g.detach().clone()
         elif unshared and _dense_like(g, var):
             plain = g._base is None and g._grad_fn is None and not g._requires_grad
             var._grad = g if plain else g.detach()

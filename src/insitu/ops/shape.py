@@ -310,6 +310,28 @@ def rot90(input, k=1, dims=(0, 1)):
 
 # ------------------------------------------------------------------------ tril / triu
 
+_TRI_MASKS = {}     # (m, n, k, inverted) -> xp.tri(m, n, k, dtype=bool), or its negation
+_TRI_KEPT_MAX = 1 << 22     # elements (bytes) of a mask worth keeping
+
+
+def _tri_mask(m, n, k, inverted):
+    """xp.tri(m, n, k) as booleans (negated if `inverted`), read-only, kept for the next call of
+    the same shape: making it costs two passes, as much as the masked copy that uses it (a
+    triu's backward is a triu of the gradient: the same mask again). The last few of at most 4 MiB are kept."""
+    key = (m, n, k, inverted)
+    mask = _TRI_MASKS.get(key)
+    if mask is None:
+        mask = xp.tri(m, n, k, dtype=bool)
+        if inverted:
+            xp.logical_not(mask, out=mask)
+        mask.flags.writeable = False
+        if mask.size <= _TRI_KEPT_MAX:
+            if len(_TRI_MASKS) >= 8:
+                _TRI_MASKS.clear()
+            _TRI_MASKS[key] = mask
+    return mask
+
+
 def _tri_kernel(lower):
     name = "tril" if lower else "triu"
 
@@ -318,14 +340,14 @@ def _tri_kernel(lower):
             raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
         m, n = a.shape[-2:]
         if out is None:       # zeros, and the kept entries copied in: no pass over the others
-            keep = xp.tri(m, n, diagonal, dtype=bool) if lower else \
-                ~xp.tri(m, n, diagonal - 1, dtype=bool)
+            keep = _tri_mask(m, n, diagonal, False) if lower else \
+                _tri_mask(m, n, diagonal - 1, True)
             out = xp.zeros(a.shape, a.dtype)
             xp.copyto(out, a, where=keep)
             return out
         # the entries to clear: above the diagonal for tril, below it for triu
-        clear = ~xp.tri(m, n, diagonal, dtype=bool) if lower else xp.tri(m, n, diagonal - 1,
-                                                                          dtype=bool)
+        clear = _tri_mask(m, n, diagonal, True) if lower else _tri_mask(m, n, diagonal - 1,
+                                                                        False)
         if out is not a:
             xp.copyto(out, a)
         xp.copyto(out, 0, where=clear, casting="unsafe")
