@@ -559,3 +559,15 @@ def test_narrow_refusals_as_torch(size, start, length):
     assert outcome(insitu) == outcome(torch)
     with pytest.raises(RuntimeError, match="narrow\\(\\) cannot be applied to a 0-dim tensor"):
         insitu.ones(()).narrow(0, 0, 1)
+
+
+@pytest.mark.parametrize("numel, shape", [(0, (0, -1)), (0, (-1, 0)), (0, (2, 0, -1)),
+                                          (3, (0, -1)), (6, (4, -1))])
+def test_an_inferred_size_refused_as_pytorch_words_it(numel, shape):
+    # with no elements and a zero among the given sizes, the -1 could be anything
+    for method in ("view", "reshape"):
+        with pytest.raises(RuntimeError) as expected:
+            getattr(torch.zeros(numel), method)(*shape)
+        with pytest.raises(RuntimeError) as got:
+            getattr(insitu.zeros(numel), method)(*shape)
+        assert str(got.value) == str(expected.value)

@@ -101,7 +101,9 @@ def view(g):
     elif kind == "view":
         shape = g.pick([(n,), (1, n)] + ([(s[-1], -1)] if nd else []))
         code = f"{y} = {x.name}.view{g.shape_code(shape)}"
-        shape = (n,) if len(shape) == 1 else (1, n) if shape[0] == 1 else (s[-1], n // s[-1])
+        # view(0, -1) of an empty tensor raises (the -1 could be anything): any shape will do
+        shape = (n,) if len(shape) == 1 else (1, n) if shape[0] == 1 else \
+            (s[-1], n // s[-1] if s[-1] else 0)
         tag = "view"
     elif kind == "reshape":
         code, shape, tag = f"{y} = {x.name}.reshape(-1)", (n,), "reshape"
