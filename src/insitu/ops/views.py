@@ -27,26 +27,31 @@ def _view_op(src, arr, name, replay, overlapping=False):
 def _shape_arg(size):
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
-    return tuple(int(s) for s in size)
+    for s in size:      # the common call, plain ints: the tuple as it is
+        if s.__class__ is not int:
+            return tuple(int(s) for s in size)
+    return size if size.__class__ is tuple else tuple(size)
 
 
 def _infer_size(shape, numel):
-    shape = list(shape)
-    neg = [i for i, s in enumerate(shape) if s == -1]
-    if len(neg) > 1:
-        raise RuntimeError("only one dimension can be inferred")
+    neg = -1
     known = 1
-    for s in shape:
-        if s != -1:
+    for i, s in enumerate(shape):
+        if s == -1:
+            if neg >= 0:
+                raise RuntimeError("only one dimension can be inferred")
+            neg = i
+        else:
             known *= s
-    if neg:
+    if neg >= 0:
         if known == 0 and numel == 0:
             raise RuntimeError(
                 f"cannot reshape tensor of 0 elements into shape [{', '.join(map(str, shape))}] "
                 "because the unspecified dimension size -1 can be any value and is ambiguous")
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
-        shape[neg[0]] = numel // known
+        shape = list(shape)
+        shape[neg] = numel // known
     elif known != numel:
         raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
     return tuple(shape)
