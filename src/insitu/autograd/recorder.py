@@ -22,6 +22,7 @@ from .saved import SavedTensor
 _new = object.__new__
 NO_EDGE = (None, 0)
 _ALL = [tuple(range(n)) for n in range(8)]     # `kept` of a node with an edge per input
+_NEEDED, _NOT_NEEDED = (True,), (False,)       # `needs` of a one-input node
 
 
 def grad_accumulator(t):
@@ -58,6 +59,25 @@ def new_node(cls, inputs, edges=None):
     positions `edges` (PyTorch gives a node no edge for a mask, an index or a Scalar). One
     loop: it runs once per recorded op."""
     node = _new(cls)
+    if len(inputs) == 1 and edges is None:
+        # one input (unary ops, views, reductions): the loop below without its lists
+        a = inputs[0]
+        if isinstance(a, Tensor) and a._requires_grad:
+            fn = a._grad_fn
+            if fn is not None and a._base is None and fn.num_outputs == 1:
+                node.next_functions = ((fn, 0),)
+            else:
+                node.next_functions = (edge(a),)
+            node.needs = _NEEDED
+            node.in_meta = [(a._data.shape, a._dtype)]
+        else:
+            node.next_functions = (NO_EDGE,)
+            node.needs = _NOT_NEEDED
+            node.in_meta = [None]
+        node.kept = _ALL[1]
+        if mode.anomaly:
+            anomaly.record(node)
+        return node
     needs = []
     meta = []
     edges_all = []

@@ -538,11 +538,20 @@ class FormulaNode(Node):
                     args.append(g._data if arrays else g)
                 else:
                     args.append(self._read(entry, grads, arrays))
-            _place(res, positions, fn(*args))
+            r = fn(*args)
+            if len(positions) == 1 and not isinstance(r, (list, tuple)):   # `_place`, inline
+                res[positions[0]] = r
+            else:
+                _place(res, positions, r)
         fit = _fit_array if arrays else _fit_tensor
         meta = self.in_meta
+        kept = self.kept
+        if len(kept) == 1:          # one input (or one edge): no list built to be indexed
+            i = kept[0]
+            r = res[i]
+            return [None if r is None or not needs[i] else fit(r, *meta[i])]
         return [None if res[i] is None or not needs[i] else fit(res[i], *meta[i])
-                for i in self.kept]
+                for i in kept]
 
     def check_saved(self, grads):
         """PyTorch's checks of a node's saved values (freed by an earlier backward, modified in
