@@ -79,14 +79,18 @@ def rounded_kernel(ufunc):
 
     def kernel(out, dt, a):
         if a.dtype is f32 and (dt is None or dt is f32) and a.size < limit:
-            # the float64 loop on a float64 copy (laid out as the ufunc lays out its result),
-            # rounded once: the values of `ufunc(a, dtype=f64)`, without the ufunc's casting
-            # machinery, which costs more than the three small passes
-            x = ufunc(a.astype(f64))
+            if a.flags.c_contiguous:
+                # the float64 loop on a float64 copy, rounded once: the values (and, for a
+                # row-major operand, the layout) of `ufunc(a, dtype=f64)`, without the ufunc's
+                # casting machinery, which costs more than the three small passes
+                x = ufunc(a.astype(f64))
+                if out is None:
+                    return x.astype(f32)
+                out[...] = x
+                return out
             if out is None:
-                return x.astype(f32)
-            out[...] = x
-            return out
+                return ufunc(a, dtype=f64).astype(f32)   # the ufunc's own output layout
+            return ufunc(a, out=out, dtype=f64)         # one loop in float64, rounded into out
         if dt is not None and a.dtype != dt:
             a = a.astype(dt)
         return ufunc(a, out=out)
