@@ -311,13 +311,15 @@ def rot90(input, k=1, dims=(0, 1)):
 # ------------------------------------------------------------------------ tril / triu
 
 _TRI_MASKS = {}     # (m, n, k, inverted) -> xp.tri(m, n, k, dtype=bool), or its negation
-_TRI_KEPT_MAX = 1 << 22     # elements (bytes) of a mask worth keeping
+_TRI_KEPT_MAX = 1 << 20     # elements (bytes) of a mask worth keeping
+_TRI_KEPT = 4               # masks kept at most: 4 MiB in all, outside any tensor
 
 
 def _tri_mask(m, n, k, inverted):
     """xp.tri(m, n, k) as booleans (negated if `inverted`), read-only, kept for the next call of
     the same shape: making it costs two passes, as much as the masked copy that uses it (a
-    triu's backward is a triu of the gradient: the same mask again). The last few of at most 4 MiB are kept."""
+    triu's backward is a triu of the gradient: the same mask again). The last few of at most
+    1 MiB each are kept."""
     key = (m, n, k, inverted)
     mask = _TRI_MASKS.get(key)
     if mask is None:
@@ -326,7 +328,7 @@ def _tri_mask(m, n, k, inverted):
             xp.logical_not(mask, out=mask)
         mask.flags.writeable = False
         if mask.size <= _TRI_KEPT_MAX:
-            if len(_TRI_MASKS) >= 8:
+            if len(_TRI_MASKS) >= _TRI_KEPT:
                 _TRI_MASKS.clear()
             _TRI_MASKS[key] = mask
     return mask
