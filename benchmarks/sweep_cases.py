@@ -8,7 +8,8 @@ incoming gradient `g` and the floor's forward result `r`, so forward+backward's 
 """
 import numpy as np
 
-from sweep_floors import (F32, FLOORS, GRADS, _batch_norm, _cross_entropy,
+from sweep_floors import (F32, FLOORS, GRADS, _batch_norm, _cosine_similarity, _cross_entropy,
+                          _index_add, _smooth_l1,
                           _cross_entropy_grad, _cumsum_grad, _layer_norm, _layer_norm_grad,
                           _linear_grad, _log_softmax, _log_softmax_grad, _mse,
                           _mse_grad, _norm, _pow2_grad, _rows_added, _softmax, _softmax_grad,
@@ -141,7 +142,7 @@ def _cases():
         "elu_": [c("elu_", lambda m, t: F(m).elu_(t.buf))],
         "addmm_": [c("addmm_", lambda m, t: t.buf.addmm_(t.ma, t.mb),
                      lambda a: np.add(a.buf, a.ma @ a.mb, out=a.buf))],
-        "index_add": [c("index_add", lambda m, t: m.index_add(t.x, 0, t.idx, t.y))],
+        "index_add": [c("index_add", lambda m, t: m.index_add(t.x, 0, t.idx, t.y), _index_add)],
         "index_copy": [c("index_copy", lambda m, t: m.index_copy(t.x, 0, t.perm, t.y))],
         "index_fill": [c("index_fill", lambda m, t: m.index_fill(t.x, 1, t.fill_idx, -1.0))],
         "scatter_add": [c("scatter_add", lambda m, t: m.scatter_add(t.x, 1, t.cidx, t.y))],
@@ -253,10 +254,13 @@ def _cases():
                   lambda a: np.linalg.svd(a.sq, full_matrices=False))],
         "pinverse": [c("pinverse", lambda m, t: m.pinverse(t.sq), lambda a: np.linalg.pinv(a.sq))],
         # views and splits
-        "as_strided": [c("as_strided", lambda m, t: m.as_strided(t.x, (8, 8), (1, 1)))],
+        "as_strided": [c("as_strided", lambda m, t: m.as_strided(t.x, (8, 8), (1, 1)),
+                         lambda a: np.lib.stride_tricks.as_strided(a.x, (8, 8), (4, 4)))],
         "broadcast_to": [c("broadcast_to", lambda m, t: m.broadcast_to(t.v, tuple(t.x.shape)))],
-        "moveaxis": [c("moveaxis", lambda m, t: m.moveaxis(t.x, 0, 1))],
-        "movedim": [c("movedim", lambda m, t: m.movedim(t.x, 0, 1))],
+        "moveaxis": [c("moveaxis", lambda m, t: m.moveaxis(t.x, 0, 1),
+                       lambda a: np.moveaxis(a.x, 0, 1))],
+        "movedim": [c("movedim", lambda m, t: m.movedim(t.x, 0, 1),
+                      lambda a: np.moveaxis(a.x, 0, 1))],
         "narrow": [c("narrow", lambda m, t: m.narrow(t.x, 1, 0, 8))],
         "permute": [c("permute", lambda m, t: m.permute(t.x, (1, 0)))],
         "reshape": [c("reshape", lambda m, t: m.reshape(t.x, (-1,)))],
@@ -273,13 +277,16 @@ def _cases():
         "chunk": [c("chunk", lambda m, t: m.chunk(t.x, 4, 1))],
         "split": [c("split", lambda m, t: m.split(t.x, 16, 1))],
         "split_with_sizes": [c("split_with_sizes",
-                               lambda m, t: m.split_with_sizes(t.x, [16, t.x.shape[1] - 16], 1))],
+                               lambda m, t: m.split_with_sizes(t.x, [16, t.x.shape[1] - 16], 1),
+                               lambda a: np.split(a.x, [16], 1))],
         "tensor_split": [c("tensor_split", lambda m, t: m.tensor_split(t.x, 4, 1))],
         "unbind": [c("unbind", lambda m, t: m.unbind(t.x, 0))],
-        "unsafe_chunk": [c("unsafe_chunk", lambda m, t: m.unsafe_chunk(t.x, 4, 1))],
+        "unsafe_chunk": [c("unsafe_chunk", lambda m, t: m.unsafe_chunk(t.x, 4, 1),
+                           lambda a: np.split(a.x, 4, 1))],
         "unsafe_split": [c("unsafe_split", lambda m, t: m.unsafe_split(t.x, 16, 1))],
         "unsafe_split_with_sizes": [c("unsafe_split_with_sizes", lambda m, t:
-                                      m.unsafe_split_with_sizes(t.x, [16, t.x.shape[1] - 16], 1))],
+                                      m.unsafe_split_with_sizes(t.x, [16, t.x.shape[1] - 16], 1),
+                                      lambda a: np.split(a.x, [16], 1))],
         # indexing
         "gather": [c("gather", lambda m, t: m.gather(t.x, 1, t.cidx),
                      lambda a: np.take_along_axis(a.x, a.cidx, 1))],
@@ -314,8 +321,9 @@ def _cases():
         "mse_loss": [c("mse_loss", lambda m, t: F(m).mse_loss(t.x, t.y), _mse, _mse_grad)],
         "l1_loss": [c("l1_loss", lambda m, t: F(m).l1_loss(t.x, t.y),
                       lambda a: np.abs(a.x - a.y).mean())],
-        "smooth_l1_loss": [c("smooth_l1_loss", lambda m, t: F(m).smooth_l1_loss(t.x, t.y))],
-        "huber_loss": [c("huber_loss", lambda m, t: F(m).huber_loss(t.x, t.y))],
+        "smooth_l1_loss": [c("smooth_l1_loss", lambda m, t: F(m).smooth_l1_loss(t.x, t.y),
+                             _smooth_l1)],
+        "huber_loss": [c("huber_loss", lambda m, t: F(m).huber_loss(t.x, t.y), _smooth_l1)],
         "cross_entropy": [c("cross_entropy", lambda m, t: F(m).cross_entropy(t.x, t.labels),
                             _cross_entropy, _cross_entropy_grad)],
         "nll_loss": [c("nll_loss", lambda m, t: F(m).nll_loss(t.x, t.labels),
@@ -350,7 +358,8 @@ def _cases():
         "pairwise_distance": [c("pairwise_distance",
                                 lambda m, t: F(m).pairwise_distance(t.x, t.y))],
         "cosine_similarity": [c("cosine_similarity",
-                                lambda m, t: F(m).cosine_similarity(t.x, t.y))],
+                                lambda m, t: F(m).cosine_similarity(t.x, t.y),
+                                _cosine_similarity)],
     }
 
 
