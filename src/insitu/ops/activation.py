@@ -333,7 +333,7 @@ def _src(dt, a):
 
 def _k_gelu(out, dt, a, approximate="none"):
     if approximate == "tanh":
-        inner = a * a
+        inner = xp.multiply(a, a, out=_own(out, a))
         inner *= _GELU_C
         inner += 1
         inner *= a
@@ -343,11 +343,22 @@ def _k_gelu(out, dt, a, approximate="none"):
         inner *= a
         inner *= 0.5
     else:
-        inner = erf_array(a * _SQRT_HALF)
+        # every step in place in the result: nothing but it is allocated
+        inner = xp.multiply(a, _SQRT_HALF, out=_own(out, a))
+        erf_array(inner, inner)
         inner += 1
         inner *= a
         inner *= 0.5
     return store(inner, out)
+
+
+def _own(out, a):
+    """`out` when a kernel may compute in it step by step (of a's dtype and shape, not sharing
+    a's memory, which the later steps read), else None (a new array)."""
+    if out is not None and out.dtype == a.dtype and out.shape == a.shape \
+            and not xp.may_share_memory(out, a):
+        return out
+    return None
 
 
 def _check_gelu(args, params):
@@ -375,7 +386,7 @@ def _gelu_backward(grad, self, approximate):
 @_any_dim
 def _k_silu(out, dt, a):
     # x * sigmoid(x) = x / (1 + exp(-x))
-    r = xp.negative(a)
+    r = xp.negative(a, out=_own(out, a))
     xp.exp(r, out=r)
     r += 1
     if out is None:
