@@ -18,7 +18,6 @@ input, as PyTorch does: what a later in-place write makes stale at backward is P
 from ..backend import clip, xp
 from ..core import dtypes
 from .checks import all_of, refuse, refuse_bool
-from .backward_ops import hardtanh_backward, masked
 from .derivatives import DIFFERENTIATED, ZEROS, backward_node
 from .bitselect import BITS as _BITS, bitwise as _bitwise
 from .bitselect import pass_where as _pass, select as _select
@@ -509,18 +508,27 @@ def _hardsigmoid_backward(grad, self):
 
 
 # the rectifiers' formulas as PyTorch's backward functions, with their own nodes when
-# differentiated again (ThresholdBackwardBackward0, ...)
-_relu_backward = masked("ThresholdBackwardBackward0", _relu_backward, "result")
-_threshold_backward = masked("ThresholdBackwardBackward0", _threshold_backward, "self",
-                             ("threshold",))
-_leaky_backward_result = masked("LeakyReluBackwardBackward0", _leaky_backward_result, "result",
-                                ("negative_slope",))
-_leaky_backward = masked("LeakyReluBackwardBackward0", _leaky_backward, "self",
-                         ("negative_slope",))
-_hardshrink_backward = masked("HardshrinkBackwardBackward0", _shrink_backward, "self", ("lambd",))
-_softshrink_backward = masked("SoftshrinkBackwardBackward0", _shrink_backward, "self", ("lambd",))
+# differentiated again (ThresholdBackwardBackward0, ...): the tensor they read is a mask
+_relu_backward = backward_node("ThresholdBackwardBackward0", result=ZEROS)(_relu_backward)
+_threshold_backward = backward_node("ThresholdBackwardBackward0", self=ZEROS)(_threshold_backward)
+_leaky_backward_result = backward_node("LeakyReluBackwardBackward0",
+                                       result=ZEROS)(_leaky_backward_result)
+_leaky_backward = backward_node("LeakyReluBackwardBackward0", self=ZEROS)(_leaky_backward)
+_hardshrink_backward = backward_node("HardshrinkBackwardBackward0", self=ZEROS)(_shrink_backward)
+_softshrink_backward = backward_node("SoftshrinkBackwardBackward0", self=ZEROS)(_shrink_backward)
 
-_HARDTANH = {"self": hardtanh_backward}     # HardtanhBackwardBackward0 when differentiated
+
+@backward_node(self=ZEROS)
+def _hardtanh_backward(grad, self, min_val, max_val):
+    """No gradient at or beyond the bounds, all of it elsewhere (NaN included); PyTorch's
+    hardtanh_backward (HardtanhBackwardBackward0 when differentiated again)."""
+    out = (self <= min_val) | (self >= max_val)
+    if isinstance(grad, xp.ndarray):
+        return xp.where(out, grad.dtype.type(0), grad)
+    return grad.masked_fill(out, 0)
+
+
+_HARDTANH = {"self": _hardtanh_backward}
 
 TENSOR_METHODS = [
     Op("relu(Tensor self)", _k_relu, promote="same",

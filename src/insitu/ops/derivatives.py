@@ -33,6 +33,7 @@ Two ways to run the same formulas faster:
                    insitu ops) is re-run from the saved inputs and differentiated instead.
 """
 import inspect
+import types
 
 from ..autograd import recorder
 from ..autograd.engine import grad as autograd_grad
@@ -200,10 +201,16 @@ def backward_node(name=None, **others):
     its gradient); for a tensor read, `others` gives it: ZEROS (the formula reads it only
     through masks: PyTorch's zeros_like(grad)), DIFFERENTIATED (the formula differentiated) or
     a formula of that node (its grad, grad_output and the tensors); `not_implemented=op`:
-    every gradient raises PyTorch's "derivative for aten::op is not implemented"."""
+    every gradient raises PyTorch's "derivative for aten::op is not implemented".
+
+    The mark goes on a copy of `fn` (same code, no extra call), so one body can be the formula
+    of two nodes: `backward_node("SoftshrinkBackwardBackward0", self=ZEROS)(_shrink_backward)`."""
     def mark(fn):
-        fn.twice = (name, others)
-        return fn
+        marked = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__,
+                                    fn.__closure__)
+        marked.__kwdefaults__, marked.__doc__ = fn.__kwdefaults__, fn.__doc__
+        marked.twice = (name, others)
+        return marked
     return mark
 
 

@@ -9,8 +9,7 @@ import warnings
 from ..backend import xp
 from ..core import dtypes
 from ..core.tensor import _wrap_dim
-from .backward_ops import log_softmax_backward_data, softmax_backward_data
-from .derivatives import Derivative, record
+from .derivatives import Derivative, backward_node, record
 from .kernels import _BLOCK, scratch
 from .pipelines import check_out_grad
 from .reducing import acc_dtype, cast, np_axis, reduced_dims, restore_dims, result_or_out
@@ -117,12 +116,43 @@ def _softmax_rows(a, r, d, log):
         r *= xp.reciprocal(total, out=total)
 
 
+def _softmax_double(grad, grad_output, result, dim):
+    return grad_output * grad - (result * grad_output).sum(dim, keepdim=True) * grad \
+        - grad_output * (result * grad).sum(dim, keepdim=True)
+
+
+@backward_node(name="SoftmaxBackwardDataBackward0", result=_softmax_double)
 def _softmax_grad(grad, result, dim):
-    return softmax_backward_data(grad, result, dim)     # SoftmaxBackwardDataBackward0 again
+    """PyTorch's _softmax_backward_data (SoftmaxBackwardDataBackward0 when differentiated
+    again, that node's gradient for the incoming one this formula again)."""
+    arrays = isinstance(grad, xp.ndarray)
+    if (result if arrays else result._data).ndim == 0:
+        return grad * 0
+    if arrays:                                  # one temporary, in place
+        t = grad * result
+        xp.subtract(grad, t.sum(dim, keepdims=True), out=t)
+        t *= result
+        return t
+    return result * (grad - (grad * result).sum(dim, keepdim=True))
 
 
+# log_softmax's backward is not its own adjoint: the double node's gradient for the incoming
+# one is given
+@backward_node(name="LogSoftmaxBackwardDataBackward0",
+               grad_output=lambda grad, result, dim:
+               grad - (grad * result.exp()).sum(dim, keepdim=True),
+               result=lambda grad, grad_output, result, dim:
+               -grad_output.sum(dim, keepdim=True) * result.exp() * grad)
 def _log_softmax_grad(grad, result, dim):
-    return log_softmax_backward_data(grad, result, dim)
+    """PyTorch's _log_softmax_backward_data."""
+    arrays = isinstance(grad, xp.ndarray)
+    if (result if arrays else result._data).ndim == 0:
+        return grad * 0
+    if arrays:
+        e = xp.exp(result)
+        e *= grad.sum(dim, keepdims=True)
+        return xp.subtract(grad, e, out=e)
+    return grad - result.exp() * grad.sum(dim, keepdim=True)
 
 
 # the formulas run on arrays when no graph is built (Derivative's on_arrays)

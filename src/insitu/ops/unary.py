@@ -7,8 +7,8 @@ form keep a copy of self's old value (PyTorch does the same).
 import math
 
 from ..backend import xp
-from .backward_ops import sigmoid_backward, tanh_backward
 from .checks import refuse, refuse_bool
+from .derivatives import backward_node
 from .kernels import UNSAFE, blocked, buffer, scratch, store, uf, unary_float
 from .libm import call, libm_kernel, rounded_kernel, small
 from .pointwise import zeros_like
@@ -38,10 +38,22 @@ def _sigmoid_block(r, a, dtype):
     xp.reciprocal(r, out=r)
 
 
+@backward_node(result=lambda grad, grad_output, result: grad * grad_output * (-2 * result + 1))
 def _sigmoid_grad(grad, result):
-    """grad * (1 - result) * result, rounded in PyTorch's order (SigmoidBackwardBackward0 when
-    differentiated again)."""
-    return sigmoid_backward(grad, result)
+    """grad * (1 - result) * result, rounded in PyTorch's order (PyTorch's sigmoid_backward:
+    SigmoidBackwardBackward0 when differentiated again)."""
+    if isinstance(grad, xp.ndarray):        # in one buffer
+        t = xp.subtract(1, result, dtype=result.dtype)
+        t *= grad
+        t *= result
+        return t
+    return grad * (1 - result) * result
+
+
+@backward_node(result=lambda grad, grad_output, result: grad * (-2 * result * grad_output))
+def _tanh_grad(grad, result):
+    """PyTorch's tanh_backward (TanhBackwardBackward0 when differentiated again)."""
+    return grad * (1 - result * result)
 
 
 def _k_rsqrt(out, dt, a):
@@ -139,7 +151,7 @@ FLOAT = [
     _float("tan", xp.tan, kernel=rounded_kernel(xp.tan),
            formula=lambda grad, result: grad * (1 + result * result)),
     _float("tanh", xp.tanh, kernel=rounded_kernel(xp.tanh),
-           formula=lambda grad, result: tanh_backward(grad, result)),
+           formula=_tanh_grad),
     _float("sinh", xp.sinh, lambda grad, self: grad * self.cosh(),
            kernel=libm_kernel(xp.sinh, "sinh")),
     _float("cosh", xp.cosh, lambda grad, self: grad * self.sinh(),
