@@ -301,7 +301,9 @@ def _norm(a):
 
 
 def _cumsum_grad(a, g, r):
-    return np.cumsum(g[:, ::-1], 1)[:, ::-1]
+    w = g[:, ::-1].astype(np.float64)          # carried in float64, as the forward
+    np.cumsum(w, 1, out=w)
+    return w[:, ::-1].astype(F32)
 
 
 def _mse(a):
@@ -353,6 +355,30 @@ def _index_add(a):
     r = a.x.copy()
     np.add.at(r, a.idx, a.y)
     return r
+
+
+def _carried(fn, x, **kw):
+    """A float32 scan carried in float64 and rounded once per prefix, as PyTorch's CPU scans
+    are (NumPy's float32 scan rounds every step: another result)."""
+    w = x.astype(np.float64)
+    fn(w, 1, out=w)
+    return w.astype(F32)
+
+
+def _carried_into(fn, buf):
+    w = buf.astype(np.float64)
+    fn(w, 1, out=w)
+    np.copyto(buf, w, casting="unsafe")
+    return buf
+
+
+def _running_extreme(x, ufunc):
+    """(running extreme, index of the last element holding it) along dim 1, NaNs propagating."""
+    values = ufunc.accumulate(x, 1)
+    hits = x == values
+    hits |= np.isnan(x)
+    positions = np.where(hits, np.arange(x.shape[1]), 0)
+    return values, np.maximum.accumulate(positions, 1)
 
 
 def _batch_norm(a):
