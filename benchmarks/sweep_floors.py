@@ -66,13 +66,15 @@ def _silu(x):
 
 
 def _hardshrink(x):
-    return np.where(np.abs(x) > F32(0.5), x, F32(0))
+    return np.where(np.abs(x) <= F32(0.5), F32(0), x)       # nan is kept
 
 
 def _softshrink(x):
-    """x - clip(x, -l, l): x - l above l, x + l below -l, 0 between (nan stays nan)."""
+    """x - clip(x, -l, l): x - l above l, x + l below -l, between PyTorch's x * 0 (a zero of
+    x's sign; nan stays nan)."""
     r = np.clip(x, F32(-0.5), F32(0.5))
-    return np.subtract(x, r, out=r)
+    np.subtract(x, r, out=r)
+    return np.copysign(r, x, out=r)
 
 
 def _glu(x):
@@ -196,7 +198,7 @@ def _remainder_grad(a, g, r):
 
 
 def _shrink_grad(a, g, r):
-    return np.where(np.abs(a.x) > F32(0.5), g, F32(0))
+    return np.where(np.abs(a.x) <= F32(0.5), F32(0), g)
 
 
 GRADS = {
