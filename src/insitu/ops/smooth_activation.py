@@ -11,7 +11,7 @@ PyTorch does.
 from ..backend import clip, xp
 from .checks import all_of, refuse
 from .derivatives import DIFFERENTIATED, backward_node
-from .bitselect import BITS as _BITS
+from .bitselect import BITS as _BITS, pass_where as _pass
 from . import activation_arrays as _arr
 from .kernels import store
 from .pointwise import where
@@ -205,6 +205,11 @@ _ONE_SIXTH = float(xp.float32(1.0) / xp.float32(6.0))
 
 @backward_node(not_implemented="hardsigmoid_backward")
 def _hardsigmoid_backward(grad, self):
+    if isinstance(grad, xp.ndarray) and self.shape == grad.shape and self.dtype == grad.dtype:
+        inside = xp.greater(self, -3)
+        inside &= xp.less(self, 3)
+        scaled = xp.multiply(grad, _ONE_SIXTH)
+        return _pass(inside, scaled)
     return where((self > -3) & (self < 3), grad * _ONE_SIXTH)
 
 
@@ -230,5 +235,5 @@ FUNCTIONAL = {
                     derivatives={"self": _hardswish_backward}, on_arrays=True),
     "hardsigmoid": Op("hardsigmoid(Tensor self)", _k_hardsigmoid, promote="same",
                       variants="function inplace", check=float_only("hardsigmoid_cpu"),
-                      derivatives={"self": _hardsigmoid_backward}),
+                      derivatives={"self": _hardsigmoid_backward}, on_arrays=True),
 }
