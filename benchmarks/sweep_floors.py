@@ -65,6 +65,23 @@ def _silu(x):
     return np.divide(x, r, out=r)
 
 
+def _hardshrink(x):
+    return np.where(np.abs(x) <= F32(0.5), F32(0), x)       # nan is kept
+
+
+def _softshrink(x):
+    """x - clip(x, -l, l): x - l above l, x + l below -l, between PyTorch's x * 0 (a zero of
+    x's sign; nan stays nan)."""
+    r = np.clip(x, F32(-0.5), F32(0.5))
+    np.subtract(x, r, out=r)
+    return np.copysign(r, x, out=r)
+
+
+def _glu(x):
+    a, b = np.split(x, 2, -1)
+    return a * _sigmoid(b)
+
+
 def _median(x):
     k = (x.size - 1) // 2
     return np.partition(x.reshape(-1), k)[k]
@@ -115,6 +132,10 @@ FLOORS = {
     "short": lambda a: a.x.astype(np.int16), "char": lambda a: a.x.astype(np.int8),
     "byte": lambda a: a.x.astype(np.uint8), "squeeze": lambda a: a.x.squeeze(),
     "flatten": lambda a: a.x.reshape(-1), "t": lambda a: a.x.T, "diagonal": lambda a: a.x.diagonal(),
+    "hardshrink": lambda a: _hardshrink(a.x), "softshrink": lambda a: _softshrink(a.x),
+    "logaddexp2": lambda a: np.logaddexp2(a.x, a.y), "glu": lambda a: _glu(a.x),
+    "hardswish": lambda a: a.x * np.clip(a.x + F32(3), F32(0), F32(6)) / F32(6),
+    "hardsigmoid": lambda a: np.clip(a.x + F32(3), F32(0), F32(6)) / F32(6),
 }
 
 
@@ -147,6 +168,39 @@ def _tanh_grad(a, g, r):
     return t
 
 
+def _glu_grad(a, g, r):
+    x1, x2 = np.split(a.x, 2, -1)
+    s = _sigmoid(x2)
+    ga = g * s
+    gb = np.subtract(1, s)
+    gb *= s
+    gb *= x1
+    gb *= g
+    return np.concatenate((ga, gb), -1)
+
+
+def _hardswish_grad(a, g, r):
+    x = a.x
+    t = x / F32(3)
+    t += F32(0.5)
+    t[x < -3] = 0
+    t[x > 3] = 1
+    t *= g
+    return t
+
+
+def _hardsigmoid_grad(a, g, r):
+    return np.where((a.x > -3) & (a.x < 3), g / F32(6), F32(0))
+
+
+def _remainder_grad(a, g, r):
+    return g, -g * np.floor_divide(a.x, a.y)
+
+
+def _shrink_grad(a, g, r):
+    return np.where(np.abs(a.x) <= F32(0.5), F32(0), g)
+
+
 GRADS = {
     "exp": lambda a, g, r: g * r, "log": lambda a, g, r: g / a.p,
     "sqrt": lambda a, g, r: g / (2 * r), "sin": _times_g(lambda a, r: np.cos(a.x)),
@@ -161,6 +215,8 @@ GRADS = {
     "silu": _times_g(lambda a, r: _sigmoid(a.x) * (1 + a.x * (1 - _sigmoid(a.x)))),
     "clone": _unused_grad, "sum": lambda a, g, r: np.full(a.x.shape, g),
     "mean": lambda a, g, r: np.full(a.x.shape, g / a.x.size),
+    "glu": _glu_grad, "hardswish": _hardswish_grad, "hardsigmoid": _hardsigmoid_grad,
+    "remainder": _remainder_grad, "hardshrink": _shrink_grad, "softshrink": _shrink_grad,
 }
 
 
@@ -247,7 +303,9 @@ def _norm(a):
 
 
 def _cumsum_grad(a, g, r):
-    return np.cumsum(g[:, ::-1], 1)[:, ::-1]
+    w = g[:, ::-1].astype(np.float64)          # carried in float64, as the forward
+    np.cumsum(w, 1, out=w)
+    return w[:, ::-1].astype(F32)
 
 
 def _mse(a):
@@ -273,6 +331,56 @@ def _pow2_grad(a, g, r):
     t = g * a.x
     t *= F32(2)
     return t
+
+
+def _smooth_l1(a):
+    """mean(where(|d| < 1, 0.5 d^2, |d| - 0.5)), d = x - y (beta 1; Huber's loss with delta 1
+    is the same)."""
+    d = a.x - a.y
+    ad = np.abs(d)
+    near = ad < 1
+    d *= d
+    d *= F32(0.5)
+    ad -= F32(0.5)
+    return np.where(near, d, ad).mean()
+
+
+def _cosine_similarity(a):
+    """x.y / (max(|x|, eps) max(|y|, eps)) along dim 1."""
+    x, y = a.x, a.y
+    n1 = np.sqrt(np.einsum("ij,ij->i", x, x))
+    n2 = np.sqrt(np.einsum("ij,ij->i", y, y))
+    return np.einsum("ij,ij->i", x, y) / (np.maximum(n1, F32(1e-8)) * np.maximum(n2, F32(1e-8)))
+
+
+def _index_add(a):
+    r = a.x.copy()
+    np.add.at(r, a.idx, a.y)
+    return r
+
+
+def _carried(fn, x, **kw):
+    """A float32 scan carried in float64 and rounded once per prefix, as PyTorch's CPU scans
+    are (NumPy's float32 scan rounds every step: another result)."""
+    w = x.astype(np.float64)
+    fn(w, 1, out=w)
+    return w.astype(F32)
+
+
+def _carried_into(fn, buf):
+    w = buf.astype(np.float64)
+    fn(w, 1, out=w)
+    np.copyto(buf, w, casting="unsafe")
+    return buf
+
+
+def _running_extreme(x, ufunc):
+    """(running extreme, index of the last element holding it) along dim 1, NaNs propagating."""
+    values = ufunc.accumulate(x, 1)
+    hits = x == values
+    hits |= np.isnan(x)
+    positions = np.where(hits, np.arange(x.shape[1]), 0)
+    return values, np.maximum.accumulate(positions, 1)
 
 
 def _batch_norm(a):

@@ -92,6 +92,29 @@ def test_inplace_under_no_grad_allocates_nothing(name, quiet_gc):
     assert traced_peak < 4096
 
 
+@pytest.mark.parametrize("name", ["gelu", "gelu(tanh)", "silu"])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_smooth_activation_forward_holds_about_its_result(name, threads, quiet_gc):
+    """Every step runs in the result (erf in place in it): at most a block of indices more."""
+    F = insitu.nn.functional
+    op = {"gelu": F.gelu, "gelu(tanh)": lambda x: F.gelu(x, approximate="tanh"),
+          "silu": F.silu}[name]
+    x = insitu.randn(256, 1024)                         # 1 MiB
+    previous = insitu.get_num_threads()
+    insitu.set_num_threads(threads)
+    try:
+        op(x)                                            # warm caches (scratch, dtypes)
+        tracemalloc.start()
+        try:
+            r = op(x)
+            _, traced_peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    finally:
+        insitu.set_num_threads(previous)
+    assert traced_peak < r.numel() * 4 * 1.3
+
+
 def test_inplace_outside_grad_allocates_nothing_in_profile(quiet_gc):
     a = insitu.rand(N)
     with memory.profile() as prof:

@@ -37,6 +37,15 @@ S2 = np.array([[1., 3, 5, 5], [2, 4, 6, NAN]])
     lambda m, s, v: m.bucketize(v, s, right=True, out_int32=True),
     lambda m, s, v: m.bucketize(5, s),
     lambda m, s, v: m.bucketize(v[1, 1], s),
+    # unsorted boundaries: PyTorch's search path decides (NumPy's search is used on sorted ones)
+    lambda m, s, v: m.searchsorted(m.tensor([5., 1, 3, 9, 2, 2, 8]), m.tensor(np.arange(-1., 11))),
+    lambda m, s, v: m.bucketize(m.tensor(np.arange(-1., 11)), m.tensor([5., 1, 3, 9, 2, 8]),
+                                right=True),
+    # rows of many values, one search per row; one of them unsorted
+    lambda m, s, v: m.searchsorted(m.tensor(np.sort(np.arange(24.) % 7).reshape(2, 12)),
+                                   m.tensor(np.linspace(-1, 8, 600).reshape(2, 300))),
+    lambda m, s, v: m.searchsorted(m.tensor([[1., 2, 3, 4], [4, 3, 2, 1]]),
+                                   m.tensor(np.linspace(0, 5, 600).reshape(2, 300)), right=True),
 ])
 def test_searchsorted_bucketize(case):
     check(case, S, V, grads=[False, False])

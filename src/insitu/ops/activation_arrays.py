@@ -244,3 +244,20 @@ def _hardswish_grad_block(out, grad, x):
     ob &= take_grad
     ob ^= fb
     ob &= _keep_mask(xp.less(x, t(-3), out=b), u, x.shape)
+
+
+def any_dim(kernel):
+    """NumPy's arithmetic on a 0-dim array gives a scalar, which a kernel's in-place steps
+    cannot write into: a 0-dim input runs as a 1-element view instead."""
+    def k(out, dt, a, *params):
+        if a.ndim:
+            return kernel(out, dt, a, *params)
+        r = kernel(None if out is None else out.reshape(1), dt, a.reshape(1), *params)
+        return r.reshape(()) if out is None else out
+    k.__name__ = kernel.__name__
+    return k
+
+
+def in_dtype(dt, a):
+    """The input in the compute dtype."""
+    return a.astype(dt) if dt is not None and a.dtype != dt else a

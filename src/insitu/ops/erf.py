@@ -18,7 +18,8 @@ Each block of `_BLOCK` elements is converted to float64 in scratch buffers (`ker
 the small-argument polynomial runs over the whole block (most arguments in practice), the tail
 formula only over the elements past 0.84375 (gathered into scratch by their indices, then put
 back), and the block is cast into the output. An in-place call allocates nothing but the
-indices of one block's large arguments.
+indices of one block's large arguments (the gathers take `mode="clip"`: with "raise" NumPy
+buffers the output, another block-sized allocation).
 """
 from ..backend import xp
 from .kernels import scratch
@@ -115,7 +116,7 @@ def _tail(w, r, t, idx, lo, hi, c, h, erfcx, coeffs):
     k = idx.size
     if not k:
         return
-    x = xp.take(w, idx, out=scratch(6, _F64, (k,)))
+    x = xp.take(w, idx, out=scratch(6, _F64, (k,)), mode="clip")
     a = xp.absolute(x, out=scratch(7, _F64, (k,)))
     xp.minimum(a, c + h, out=a)                # past the fit erf rounds to 1: clip there
     s = xp.subtract(a, c, out=scratch(8, _F64, (k,)))

@@ -77,7 +77,7 @@ SUMMARIES = {
     "round": "self rounded to `decimals` decimal places, halves to even, elementwise",
     "frac": "the fractional part self - trunc(self), elementwise",
     "square": "self * self, elementwise",
-    # activations (ops/activation.py)
+    # activations (ops/activation.py, ops/smooth_activation.py)
     "relu": "max(self, 0), elementwise",
     "hardtanh": "self clamped to [min_val, max_val], elementwise",
     "leaky_relu": "self where positive, negative_slope * self elsewhere, elementwise",

@@ -320,17 +320,29 @@ def _k_addcmul(out, dt, a, t1, t2, value=1):
     return blocked(result_array(out, d, a, t1, t2), (a, t1, t2, value), _addcmul_block, d)
 
 
-def _addcdiv_block(out, a, t1, t2, value, d):
-    """(value * tensor1) / tensor2 + self, as PyTorch's kernel rounds it."""
-    q = scratch(0, d, out.shape)
+def _addcdiv_block(out, a, t1, t2, value, d, q=None):
+    """(value * tensor1) / tensor2 + self, as PyTorch's kernel rounds it (the quotient in `q`,
+    the thread's scratch by default)."""
+    q = scratch(0, d, out.shape) if q is None else q
     xp.multiply(t1, scalar_in(d, value), out=q, casting=UNSAFE)
     xp.true_divide(q, t2, out=q, casting=UNSAFE)
     xp.add(a, q, out=out, casting=UNSAFE)
 
 
+def _shares(v, r):
+    return isinstance(v, xp.ndarray) and xp.may_share_memory(v, r)
+
+
 def _k_addcdiv(out, dt, a, t1, t2, value=1):
     d = _op_dtype(dt, a, t1, t2)
-    return blocked(result_array(out, d, a, t1, t2), (a, t1, t2, value), _addcdiv_block, d)
+    r = result_array(out, d, a, t1, t2)
+    if r.dtype == d and (out is None or not (
+            _shares(a, r) or _shares(t2, r) or (t1 is not r and _shares(t1, r)))):
+        # the steps in the result itself (it holds none of the operands it still has to read;
+        # tensor1, read first, may be it): three whole passes, the block's values
+        _addcdiv_block(r, a, t1, t2, value, d, r)
+        return r
+    return blocked(r, (a, t1, t2, value), _addcdiv_block, d)
 
 
 def _k_where(out, dt, cond, a, b):

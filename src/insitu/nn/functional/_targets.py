@@ -27,11 +27,16 @@ def classes_first(input, target):
 
 
 def target_weights(t, n_classes, weight, ignore_index, dtype):
-    """(safe class index per sample, weight per sample with ignored samples at 0)."""
+    """(safe class index per sample, weight per sample with ignored samples at 0, whether every
+    weight is 1)."""
     t64 = t.astype(xp.int64, copy=False)
-    ignored = t64 == ignore_index
-    any_ignored = ignored.any()
-    if any_ignored or (t64.size and (t64.min() < 0 or t64.max() >= n_classes)):
+    lo, hi = (int(t64.min()), int(t64.max())) if t64.size else (0, -1)
+    # no sample can be ignored when ignore_index lies outside the targets' range
+    ignored = t64 == ignore_index if lo <= ignore_index <= hi else None
+    any_ignored = ignored is not None and bool(ignored.any())
+    if any_ignored or lo < 0 or hi >= n_classes:
+        if ignored is None:
+            ignored = xp.zeros(t64.shape, xp.bool_)
         bad = ((t64 < 0) | (t64 >= n_classes)) & ~ignored
         if bad.any():
             raise IndexError(f"Target {int(t64[bad].flat[0])} is out of bounds.")
@@ -47,7 +52,7 @@ def target_weights(t, n_classes, weight, ignore_index, dtype):
         wt = xp.ones(safe.shape, dtype)
     if any_ignored:
         wt[ignored] = 0
-    return safe, wt
+    return safe, wt, weight is None and not any_ignored
 
 
 _ROWS = {}

@@ -182,14 +182,20 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 # ones at 0), their total (the weighted mean's divisor) and, for cross_entropy, the forward's
 # log-probabilities; the input itself is never kept
 
-def _nll_forward(logp, classes, weights, reduction):
-    loss = pick(logp, classes) * weights
+def _nll_forward(logp, classes, weights, reduction, weighted=True):
+    """(-logp[target] * weight per sample, reduced; the weights' total for "mean"). Unweighted
+    (`weighted` False: every weight 1, the product exact) the picked entries are only negated."""
+    loss = pick(logp, classes)
+    if weighted:
+        loss *= weights
     xp.negative(loss, out=loss)
     if reduction == "none":
         return loss, None
     if reduction == "sum":
         return xp.asarray(loss.sum(), dtype=logp.dtype), None
-    total = weights.sum()
+    # the sum of n ones is n, exactly, below 2^24
+    exact = not weighted and weights.size < 1 << 24
+    total = weights.dtype.type(weights.size) if exact else weights.sum()
     return xp.asarray(loss.sum() / total, dtype=logp.dtype), total
 
 
@@ -253,9 +259,9 @@ def _class_index_loss(nodes, input, target, weight, ignore_index, reduction):
     """nll_loss of `input` (nodes=_NLL), or of log_softmax(input) (nodes=_CE: cross_entropy),
     with class-index targets: computed on arrays, recorded as one fused node."""
     a, t = classes_first(input, target)
-    classes, weights = target_weights(t, a.shape[1], weight, ignore_index, a.dtype)
+    classes, weights, ones = target_weights(t, a.shape[1], weight, ignore_index, a.dtype)
     logp = log_softmax_array(a, 1) if nodes is _CE else a
-    loss, total = _nll_forward(logp, classes, weights, reduction)
+    loss, total = _nll_forward(logp, classes, weights, reduction, not ones)
     if input._data.ndim == 1 and reduction == "none":
         loss = loss.reshape(())
     out = wrap(loss, input._dtype)
