@@ -309,4 +309,35 @@ x5[None, -3] = x2
 x6 = x5.contiguous()
 x6.backward(torch.ones_like(x6))
 """,
+    # the version error names the saved tensor's grad_fn as it is now: a saved view of a
+    # multi-output view (unbind's, split's) whose base was written raises the view's error
+    "stale-saved-view-of-multi-output-view": """
+x1 = torch.tensor([[3.0, 0.5], [1.0, 0.0]], dtype=torch.float64, requires_grad=True)
+x2 = -x1
+x4 = x2.unsqueeze(0)
+x5 = x2.unbind()[0]
+x7 = x5 @ x1
+x4[0:1] = x7
+x4.sum().backward()
+x8 = torch.arange(4, dtype=torch.float32, requires_grad=True)
+x9 = x8.split(1)[-1]
+x10 = torch.nn.functional.hardtanh(x9, -0.5, 0.5)
+with torch.no_grad():
+    x9[..., [0]] = 2.0
+x10.sum().backward()
+""",
+    # put_ keeps its source (for reshape_as(source)) when source needs a gradient
+    "put_-keeps-its-source": """
+x1 = torch.zeros((2, 2), dtype=torch.float32, requires_grad=True)
+x4 = x1 * 1
+x5 = x4.mul(x4)
+x5.put_(torch.tensor([0, 1]), x4.reshape(-1)[:2])
+x4[0:2, :1] = torch.tensor(-2.0)
+x5.sum().backward()
+x6 = x1 * 1
+x7 = torch.ones(2) * 1
+x6.put_(torch.tensor([0, 1]), x7, accumulate=True)
+x7.mul_(2)
+x6.sum().backward()
+""",
 }
