@@ -340,4 +340,27 @@ x6.put_(torch.tensor([0, 1]), x7, accumulate=True)
 x7.mul_(2)
 x6.sum().backward()
 """,
+    # retain_grad on a view with no grad_fn of its own (made without a graph) is a no-op, even
+    # once its base requires grad: it is not regenerated, so not refused
+    "retain_grad-on-a-graphless-view": """
+class Ident(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+x1 = torch.tensor([[0.25, 0.0, -1.0]], dtype=torch.float32)
+x2 = torch.tensor([2.0, -1.0, 3.0], dtype=torch.float64, requires_grad=True)
+x4 = Ident.apply(x1)
+x1.copy_(x2)
+x4.retain_grad()
+x5 = torch.ones(3)
+with torch.no_grad():
+    x6 = x5[0:2]
+x5.copy_(x2)
+x6.retain_grad()
+""",
 }
