@@ -363,4 +363,15 @@ with torch.no_grad():
 x5.copy_(x2)
 x6.retain_grad()
 """,
+    # a leaf resized by out= while its accumulator lives (a graph reads it): the root gradient
+    # must fit the shape the accumulator was made for
+    "resized-leaf-root-gradient": """
+x1 = torch.full((4,), -0.0, dtype=torch.float32)
+x2 = torch.tensor([[2.0, 0.0, 0.25]], dtype=torch.float32, requires_grad=True)
+x5 = x2[..., [0]]
+x8 = torch.log(x1)
+torch.le(x8, -2.0, out=x2)
+x2.backward(torch.ones_like(x2))
+x5.sum().backward()
+""",
 }

@@ -143,6 +143,8 @@ def _roots(tensors, grads):
         if e[0] is None:
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if RESIZED[0]:
+            g = _fitted_root(i, e, g)
         roots.append((e, g))
     for t, g in zip(tensors, grads):
         if not t._dtype.is_floating_point:
@@ -295,6 +297,22 @@ def run_backward(roots, retain_graph, create_graph, captures=None, run_captured=
     finally:
         mode.grad = prev
     return got
+
+
+def _fitted_root(i, e, g):
+    """PyTorch's validate_outputs for a root whose node's output was resized after it was made:
+    the root's gradient must fit the shape that output had."""
+    shapes = e[0].__dict__.get("_out_shapes")
+    if not shapes or e[1] not in shapes or g is None:
+        return g
+    shape, got = tuple(shapes[e[1]]), tuple(g._data.shape)
+    if got == shape:
+        return g
+    if not _expandable(shape, got):
+        raise RuntimeError(
+            f"invalid gradient at index {i} - got [{', '.join(map(str, got))}] but expected "
+            f"shape compatible with [{', '.join(map(str, shape))}]")
+    return g.sum_to_size(shape)
 
 
 def _fitted(fn, out):
