@@ -374,4 +374,18 @@ torch.le(x8, -2.0, out=x2)
 x2.backward(torch.ones_like(x2))
 x5.sum().backward()
 """,
+    # the backward of transpose, t, permute, (un)squeeze and alias views is PyTorch's formula, so
+    # a create_graph gradient has PyTorch's grad_fn (a squeeze of no size-1 dim passes it as is)
+    "view-backward-nodes-under-create_graph": """
+x1 = torch.tensor([-0.0, -1.5, 1e-3], dtype=torch.float32, requires_grad=True)
+x6 = x1.T.tanh()
+x10 = torch.autograd.grad(x6.sum(), [x1], create_graph=True)
+x2 = torch.ones((), dtype=torch.float32, requires_grad=True)
+x7 = x2.squeeze(0).acos()
+x8 = torch.autograd.grad(x7.sum(), [x2], create_graph=True)
+x3 = torch.ones((2, 1, 3), dtype=torch.float64, requires_grad=True)
+x9 = x3.permute(2, 0, 1).squeeze().unsqueeze(0).transpose(0, 1).exp()
+x11 = torch.autograd.grad(x9.sum(), [x3], create_graph=True)
+x12 = torch.autograd.grad(x11[0].sum(), [x3])
+""",
 }
