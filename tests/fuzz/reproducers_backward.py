@@ -388,4 +388,13 @@ x9 = x3.permute(2, 0, 1).squeeze().unsqueeze(0).transpose(0, 1).exp()
 x11 = torch.autograd.grad(x9.sum(), [x3], create_graph=True)
 x12 = torch.autograd.grad(x11[0].sum(), [x3])
 """,
+    # backward's inputs must all be tensors (checked after the roots)
+    "backward-inputs-not-tensors": """
+x1 = torch.ones((2,), dtype=torch.float32, requires_grad=True)
+x2 = None
+x1.sum().backward(inputs=[x2])
+(x1 * 2).sum().backward(inputs=[x1, 1])
+x2 = torch.ones(2)
+x2.sum().backward(inputs=[None])
+""",
 }

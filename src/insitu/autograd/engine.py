@@ -69,6 +69,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     grads = _make_grads(tensors, grad_tensors, create_graph)
     roots = _roots(tensors, grads)
+    for t in inputs or ():
+        _check_input(t)
     if create_graph and inputs is None:
         warnings.warn(
             "Using backward() with create_graph=True will create a reference cycle between the "
@@ -115,9 +117,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     roots = _roots(outputs, grads)
     keys = []
     for t in inputs:
-        if not isinstance(t, Tensor):
-            raise RuntimeError("all inputs have to be Tensors or GradientEdges, but got "
-                               f"{type(t).__name__}")
+        _check_input(t)
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
         keys.append(edge(t))
@@ -134,6 +134,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 g = zeros_like(t)
         result.append(g)
     return tuple(result)
+
+
+def _check_input(t):
+    if not isinstance(t, Tensor):
+        raise RuntimeError("all inputs have to be Tensors or GradientEdges, but got "
+                           f"{type(t).__name__}")
 
 
 def _roots(tensors, grads):
