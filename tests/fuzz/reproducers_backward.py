@@ -397,4 +397,13 @@ x1.sum().backward(inputs=[x2])
 x2 = torch.ones(2)
 x2.sum().backward(inputs=[None])
 """,
+    # a view of an inference tensor is no view for autograd: its grad_fn is never regenerated
+    "inference-view-is-a-leaf": """
+with torch.inference_mode():
+    x4 = torch.tensor([[-1.5, -1.0, 100.0], [0.25, 0.0, -0.0]], dtype=torch.float32, requires_grad=True)
+x7 = x4.chunk(2)[0]
+x9 = x7.detach()
+x9.clamp_max_(x7)
+x10 = x7.is_leaf
+""",
 }
