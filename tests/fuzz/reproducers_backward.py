@@ -309,4 +309,101 @@ x5[None, -3] = x2
 x6 = x5.contiguous()
 x6.backward(torch.ones_like(x6))
 """,
+    # the version error names the saved tensor's grad_fn as it is now: a saved view of a
+    # multi-output view (unbind's, split's) whose base was written raises the view's error
+    "stale-saved-view-of-multi-output-view": """
+x1 = torch.tensor([[3.0, 0.5], [1.0, 0.0]], dtype=torch.float64, requires_grad=True)
+x2 = -x1
+x4 = x2.unsqueeze(0)
+x5 = x2.unbind()[0]
+x7 = x5 @ x1
+x4[0:1] = x7
+x4.sum().backward()
+x8 = torch.arange(4, dtype=torch.float32, requires_grad=True)
+x9 = x8.split(1)[-1]
+x10 = torch.nn.functional.hardtanh(x9, -0.5, 0.5)
+with torch.no_grad():
+    x9[..., [0]] = 2.0
+x10.sum().backward()
+""",
+    # put_ keeps its source (for reshape_as(source)) when source needs a gradient
+    "put_-keeps-its-source": """
+x1 = torch.zeros((2, 2), dtype=torch.float32, requires_grad=True)
+x4 = x1 * 1
+x5 = x4.mul(x4)
+x5.put_(torch.tensor([0, 1]), x4.reshape(-1)[:2])
+x4[0:2, :1] = torch.tensor(-2.0)
+x5.sum().backward()
+x6 = x1 * 1
+x7 = torch.ones(2) * 1
+x6.put_(torch.tensor([0, 1]), x7, accumulate=True)
+x7.mul_(2)
+x6.sum().backward()
+""",
+    # retain_grad on a view with no grad_fn of its own (made without a graph) is a no-op, even
+    # once its base requires grad: it is not regenerated, so not refused
+    "retain_grad-on-a-graphless-view": """
+class Ident(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+x1 = torch.tensor([[0.25, 0.0, -1.0]], dtype=torch.float32)
+x2 = torch.tensor([2.0, -1.0, 3.0], dtype=torch.float64, requires_grad=True)
+x4 = Ident.apply(x1)
+x1.copy_(x2)
+x4.retain_grad()
+x5 = torch.ones(3)
+with torch.no_grad():
+    x6 = x5[0:2]
+x5.copy_(x2)
+x6.retain_grad()
+""",
+    # a leaf resized by out= while its accumulator lives (a graph reads it): the root gradient
+    # must fit the shape the accumulator was made for
+    "resized-leaf-root-gradient": """
+x1 = torch.full((4,), -0.0, dtype=torch.float32)
+x2 = torch.tensor([[2.0, 0.0, 0.25]], dtype=torch.float32, requires_grad=True)
+x5 = x2[..., [0]]
+x8 = torch.log(x1)
+torch.le(x8, -2.0, out=x2)
+x2.backward(torch.ones_like(x2))
+x5.sum().backward()
+""",
+    # the backward of transpose, t, permute, (un)squeeze and alias views is PyTorch's formula, so
+    # a create_graph gradient has PyTorch's grad_fn (a squeeze of no size-1 dim passes it as is)
+    "view-backward-nodes-under-create_graph": """
+x1 = torch.tensor([-0.0, -1.5, 1e-3], dtype=torch.float32, requires_grad=True)
+x6 = x1.T.tanh()
+x10 = torch.autograd.grad(x6.sum(), [x1], create_graph=True)
+x2 = torch.ones((), dtype=torch.float32, requires_grad=True)
+x7 = x2.squeeze(0).acos()
+x8 = torch.autograd.grad(x7.sum(), [x2], create_graph=True)
+x3 = torch.ones((2, 1, 3), dtype=torch.float64, requires_grad=True)
+x9 = x3.permute(2, 0, 1).squeeze().unsqueeze(0).transpose(0, 1).exp()
+x11 = torch.autograd.grad(x9.sum(), [x3], create_graph=True)
+x12 = torch.autograd.grad(x11[0].sum(), [x3])
+""",
+    # backward's inputs must all be tensors (checked after the roots)
+    "backward-inputs-not-tensors": """
+x1 = torch.ones((2,), dtype=torch.float32, requires_grad=True)
+x2 = None
+x1.sum().backward(inputs=[x2])
+(x1 * 2).sum().backward(inputs=[x1, 1])
+x2 = torch.ones(2)
+x2.sum().backward(inputs=[None])
+""",
+    # a view of an inference tensor is no view for autograd: its grad_fn is never regenerated
+    "inference-view-is-a-leaf": """
+with torch.inference_mode():
+    x4 = torch.tensor([[-1.5, -1.0, 100.0], [0.25, 0.0, -0.0]], dtype=torch.float32, requires_grad=True)
+x7 = x4.chunk(2)[0]
+x9 = x7.detach()
+x9.clamp_max_(x7)
+x10 = x7.is_leaf
+""",
 }

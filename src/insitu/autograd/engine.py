@@ -70,6 +70,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     grads = _make_grads(tensors, grad_tensors, create_graph)
     roots = _roots(tensors, grads)
+    for t in inputs or ():
+        _check_input(t)
     if create_graph and inputs is None:
         warnings.warn(
             "Using backward() with create_graph=True will create a reference cycle between the "
@@ -116,9 +118,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     roots = _roots(outputs, grads)
     keys = []
     for t in inputs:
-        if not isinstance(t, Tensor):
-            raise RuntimeError("all inputs have to be Tensors or GradientEdges, but got "
-                               f"{type(t).__name__}")
+        _check_input(t)
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
         keys.append(edge(t))
@@ -137,6 +137,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(result)
 
 
+def _check_input(t):
+    if not isinstance(t, Tensor):
+        raise RuntimeError("all inputs have to be Tensors or GradientEdges, but got "
+                           f"{type(t).__name__}")
+
+
 def _roots(tensors, grads):
     roots = []
     for i, (t, g) in enumerate(zip(tensors, grads)):
@@ -144,6 +150,8 @@ def _roots(tensors, grads):
         if e[0] is None:
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if RESIZED[0]:
+            g = _fitted_root(i, e, g)
         roots.append((e, g))
     for t, g in zip(tensors, grads):
         if not t._dtype.is_floating_point:
@@ -297,6 +305,22 @@ def run_backward(roots, retain_graph, create_graph, captures=None, run_captured=
     finally:
         mode.grad = prev
     return got
+
+
+def _fitted_root(i, e, g):
+    """PyTorch's validate_outputs for a root whose node's output was resized after it was made:
+    the root's gradient must fit the shape that output had."""
+    shapes = e[0].__dict__.get("_out_shapes")
+    if not shapes or e[1] not in shapes or g is None:
+        return g
+    shape, got = tuple(shapes[e[1]]), tuple(g._data.shape)
+    if got == shape:
+        return g
+    if not _expandable(shape, got):
+        raise RuntimeError(
+            f"invalid gradient at index {i} - got [{', '.join(map(str, got))}] but expected "
+            f"shape compatible with [{', '.join(map(str, shape))}]")
+    return g.sum_to_size(shape)
 
 
 def _fitted(fn, out):

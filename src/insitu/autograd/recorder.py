@@ -164,9 +164,14 @@ def note_resize(t):
     """`t` (a non-leaf) is about to take another shape (an `out=` resize): its node remembers the
     shape it had, which the gradients flowing into it must fit (PyTorch's engine checks a
     gradient against the shape a node's output had when it was made)."""
-    fn = t._grad_fn
-    if fn is None or t._base is not None:
+    if t._base is not None:
         return
+    fn = t._grad_fn
+    if fn is None:      # a leaf: its accumulator, while one lives, remembers the shape too
+        acc = getattr(t, "_acc", None)
+        fn = acc() if acc is not None else None
+        if fn is None:
+            return
     nr = t._output_nr if fn.num_outputs != 1 else 0
     fn.__dict__.setdefault("_out_shapes", {}).setdefault(nr, t._data.shape)
     RESIZED[0] = True

@@ -214,10 +214,9 @@ class SavedTensor:
             fn = self.view_fn and self.view_fn()
             head += f", which is output {self.output_nr} of {_short((fn or node).name())},"
         else:
-            try:
-                fn = self.tensor.grad_fn
-            except RuntimeError:
-                fn = None
+            # the tensor's grad_fn as it is now; a view whose grad_fn cannot be regenerated
+            # (made by a multi-output op, in no_grad mode...) raises that error instead
+            fn = self.tensor.grad_fn
             if fn is not None:
                 head += (f", which is output {getattr(self.tensor, '_output_nr', 0)} of "
                          f"{_short(fn.name())},")

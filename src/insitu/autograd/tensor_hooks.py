@@ -203,6 +203,10 @@ def retain_grad(self):
     on a leaf)."""
     if not self._requires_grad:
         raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+    if self._grad_fn is None:
+        # a leaf as PyTorch's C++ is_leaf sees it (no grad_fn of its own yet): a view made
+        # without a graph whose base requires grad now is not regenerated, and not refused
+        return
     fn = self.grad_fn
     if fn is None or getattr(self, "_retains_grad", False):
         return

@@ -409,7 +409,7 @@ def resize_out(out, shape, warn=True):
     storage offset (as `resize_`), growing the storage when the new shape does not fit:
     `Storage.grow`, under the base, the views and the aliases of `out` alike (PyTorch's grown
     StorageImpl, which all of them share)."""
-    if out._grad_fn is not None:
+    if out._requires_grad:
         note_resize(out)        # gradients into its node must still fit the shape it had
     root = out._storage.array
     n = 1

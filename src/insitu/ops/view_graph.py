@@ -333,6 +333,8 @@ def current_grad_fn(t):
     fn = t._grad_fn
     if fn is None and not t._base._requires_grad:
         return None
+    if t._storage.special & INFERENCE:
+        return fn       # a view of an inference tensor is no view for autograd: never rebased
     vm = t._view
     if vm.version != graph_version(t):
         # a view PyTorch will not rebase (made under no_grad, in inference mode, one of several

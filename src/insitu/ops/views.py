@@ -14,12 +14,50 @@ from ..core.storage import Storage, share_counter
 from ..core.dtypes import bool_, to_dtype
 from ..core.tensor import Tensor, _wrap_dim, alias
 from .copying import contiguous_copy
-from .derivatives import record
+from .derivatives import Derivative, record
 from .view_graph import EXPAND, RESHAPE_COPY, as_strided_node, make_view, storage_flat
 
 
-def _view_op(src, arr, name, replay, overlapping=False):
+def _view_op(src, arr, name, replay, overlapping=False, values=None):
+    """A view op's result. With `values`, its node is the op's own derivative (`_OWN`:
+    PyTorch's formula, so a create_graph backward builds PyTorch's nodes), else the generic
+    one that replays the view."""
+    if values is not None:
+        return make_view(src, arr, name, replay, overlapping, derivative=_OWN[name],
+                         values=values)
     return make_view(src, arr, name, replay, overlapping)
+
+
+def _unsqueeze_to(grad, dims):
+    """PyTorch's unsqueeze_to: the gradient with the squeezed size-1 dims put back (itself when
+    there are none: no node)."""
+    for d in dims:
+        grad = unsqueeze(grad, d)
+    return grad
+
+
+def _inverse(dims):
+    inv = [0] * len(dims)
+    for i, d in enumerate(dims):
+        inv[d] = i
+    return tuple(inv)
+
+
+# the views whose backward is PyTorch's own formula (derivatives.yaml), not a replay
+_OWN = {
+    "TransposeBackward0": Derivative("TransposeBackward0", {
+        "self": lambda grad, d0, d1: transpose(grad, d0, d1)}),
+    "TBackward0": Derivative("TBackward0", {"self": lambda grad: t(grad)}),
+    "PermuteBackward0": Derivative("PermuteBackward0", {
+        "self": lambda grad, dims: permute(grad, _inverse(dims))}),
+    "AliasBackward0": Derivative("AliasBackward0", {"self": lambda grad: grad}),
+    "UnsqueezeBackward0": Derivative("UnsqueezeBackward0", {
+        "self": lambda grad, dim: squeeze(grad, dim)}),
+    **{name: Derivative(name, {"self": lambda grad, self_shape, dims: _unsqueeze_to(
+        grad, [d for d in range(len(self_shape)) if self_shape[d] == 1
+               and (dims is None or d in dims)])})
+       for name in ("SqueezeBackward0", "SqueezeBackward1", "SqueezeBackward2")},
+}
 
 
 # ----------------------------------------------------------------------- shape helpers
@@ -202,7 +240,8 @@ def transpose(self, dim0, dim1):
     nd = self._data.ndim
     d0, d1 = _wrap_dim(dim0, nd), _wrap_dim(dim1, nd)
     arr = self._data.swapaxes(d0, d1) if nd else self._data
-    return _view_op(self, arr, "TransposeBackward0", lambda t: transpose(t, d0, d1))
+    return _view_op(self, arr, "TransposeBackward0", lambda t: transpose(t, d0, d1),
+                    values={"d0": d0, "d1": d1})
 
 
 swapaxes = swapdims = transpose
@@ -215,7 +254,7 @@ def t(self):
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
     arr = self._data.T
-    return _view_op(self, arr, "TBackward0", lambda g: t(g))
+    return _view_op(self, arr, "TBackward0", lambda g: t(g), values={})
 
 
 def permute(self, *dims):
@@ -230,7 +269,8 @@ def permute(self, *dims):
             f"to len(dims) = {len(dims)}")
     dims = tuple(_wrap_dim(d, nd) for d in dims)
     arr = self._data.transpose(dims)
-    return _view_op(self, arr, "PermuteBackward0", lambda g: permute(g, dims))
+    return _view_op(self, arr, "PermuteBackward0", lambda g: permute(g, dims),
+                    values={"dims": dims})
 
 
 def movedim(self, source, destination):
@@ -250,7 +290,7 @@ def movedim(self, source, destination):
         if len(set(dims)) != len(dims):
             raise RuntimeError(f"movedim: repeated dim in `{which}` ({given})")
     if nd == 0:                 # PyTorch: a 0-dim tensor's movedim is an alias
-        return _view_op(self, self._data.view(), "AliasBackward0", lambda g: g)
+        return _view_op(self, self._data.view(), "AliasBackward0", lambda g: g, values={})
     order = [d for d in range(nd) if d not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -293,7 +333,8 @@ def squeeze(self, dim=None):
     (an int or a tuple; dims of another size are left alone). Backward: SqueezeBackward0/1/2."""
     a = self._data
     if dim is None:   # NumPy's squeeze keeps the other dims' strides, as PyTorch does
-        return _view_op(self, a.squeeze(), "SqueezeBackward0", lambda g: squeeze(g))
+        return _view_op(self, a.squeeze(), "SqueezeBackward0", lambda g: squeeze(g),
+                        values={"dims": None})
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
     nd = a.ndim
     wrapped = [_wrap_dim(d, nd) for d in dims]
@@ -306,7 +347,7 @@ def squeeze(self, dim=None):
             seen.add(d)
     arr = _squeeze_np(a, dims)
     name = "SqueezeBackward1" if isinstance(dim, int) else "SqueezeBackward2"
-    return _view_op(self, arr, name, lambda g: squeeze(g, dim))
+    return _view_op(self, arr, name, lambda g: squeeze(g, dim), values={"dims": dims})
 
 
 def _squeeze_np(a, dims):
@@ -320,7 +361,8 @@ def unsqueeze(self, dim):
     nd = self._data.ndim
     d = _wrap_dim(dim, nd + 1)
     arr = _unsqueezed(self._data, d)
-    return _view_op(self, arr, "UnsqueezeBackward0", lambda g: unsqueeze(g, d))
+    return _view_op(self, arr, "UnsqueezeBackward0", lambda g: unsqueeze(g, d),
+                    values={"dim": d})
 
 
 def _unsqueezed(a, d):

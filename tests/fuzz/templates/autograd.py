@@ -114,8 +114,11 @@ def grads(g):
     if kind == "hook":
         h = g.fresh()
         g.define(Var(h, "handle"))
-        return Stmt(f"{h} = {x.name}.register_hook(lambda g: g * 2)", "register_hook", (),
-                    (x.name,))
+        # torch 2.13 segfaults in Tensor.register_hook on a view whose base was written in
+        # place since the view's grad_fn was last read (the stale grad_fn is not regenerated
+        # there); reading grad_fn first regenerates it, so these programs get compared
+        return Stmt(f"{x.name}.grad_fn\n{h} = {x.name}.register_hook(lambda g: g * 2)",
+                    "register_hook", (), (x.name,))
     if kind == "post":
         return Stmt(f"{x.name}.register_post_accumulate_grad_hook(lambda p: None)",
                     "post_accumulate_hook", (), (x.name,))

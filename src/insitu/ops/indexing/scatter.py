@@ -508,8 +508,9 @@ PUT = Op("put(Tensor self, index, Tensor source, accumulate=False)", _k_put,
          check=with_inference_overlap(_check_put, "index", "source"), **INDEX_OP,
          derivatives={"self": lambda grad, index, accumulate:
                       grad if accumulate else grad.put(index, grad.new_zeros(index.shape)),
-                      "source": lambda grad, index, source_shape:
-                      grad.take(index).reshape(source_shape)})
+                      # PyTorch's reshape_as(source) keeps source itself (version-checked)
+                      "source": lambda grad, index, source:
+                      grad.take(index).reshape_as(source)})
 
 
 OPS = [SCATTER, SCATTER_VALUE, SCATTER_ADD, SCATTER_REDUCE, MASKED_SCATTER, PUT]
