@@ -167,3 +167,26 @@ def test_sigmoid_blocks_match_torch():
     s = insitu.from_numpy(data[:1000].copy())[::2]   # a strided in-place call
     s.sigmoid_()
     np.testing.assert_array_equal(s.numpy(), a.detach().numpy()[:1000:2])
+
+
+@pytest.mark.parametrize("warm", [False, True])
+@pytest.mark.parametrize("call", ["clamp_max", "mul", "clamp_max_", "mul_"])
+def test_an_inference_operand_is_refused_whether_or_not_the_fast_path_is_warm(call, warm):
+    # a first call of the same operand kinds lets the next take the fast path, which must keep
+    # the slow path's refusal of an inference tensor the node would save (clamp's mask included)
+    results = []
+    for lib in (torch, insitu):
+        x = lib.arange(3, dtype=lib.float64, requires_grad=True)
+        y = lib.arange(3, dtype=lib.float64, requires_grad=True)
+        if warm:
+            getattr(x * 1, call)(y)
+        with lib.inference_mode():
+            z = x * 2
+            z.requires_grad_()
+        operands = (z, y) if not call.endswith("_") else (y * 1, z)
+        try:
+            getattr(operands[0], call)(operands[1])
+            results.append("ok")
+        except RuntimeError as e:
+            results.append(str(e))
+    assert results[1] == results[0].replace("torch.", "insitu.")

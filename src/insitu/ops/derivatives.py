@@ -404,7 +404,8 @@ def check_inference_saves(d, inputs, inplace=False):
 _INFERENCE_SAVE = (
     "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
     "inference mode in computation tracked by autograd. To work around this, you can make a "
-    "clone to get a normal tensor and use it in autograd.")
+    "clone to get a normal tensor and use it in autograd, or use `insitu.no_grad()` instead of "
+    "`insitu.inference_mode()`.")
 
 
 def _keep(d, node, plan, sources, values, inplace, where):

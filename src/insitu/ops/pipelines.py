@@ -474,8 +474,11 @@ def record_outofplace(op, args, params, out):
     """Record the node of a fresh result (fast path)."""
     if op.differentiable:
         d = op.derivative_for(args, params)
-        if not inference_only(d.scalars, args):
-            finish(prepare(d, args, params), out)
+        if _any_inference(args):        # the slow path's refusal, whichever call came first
+            if inference_only(d.scalars, args):
+                return
+            check_inference_saves(d, args)
+        finish(prepare(d, args, params), out)
 
 
 def inplace_pre(op, args, params):
@@ -485,6 +488,8 @@ def inplace_pre(op, args, params):
     check_autograd(args[0], _needs(args[1:]))
     if not op.inplace_differentiable:
         return None
+    if _any_inference(args[1:]):        # as the slow path (`inplace`)
+        check_inference_saves(op.derivative_for(args, params), args, True)
     return prepare(op.derivative_for(args, params, True), args, params, op.inplace_name)
 
 
