@@ -28,7 +28,7 @@ from .derivatives import (check_inference_saves, check_integer_self_saved, finis
                           keep_outputs, prepare)
 from .parsing import refuse as refuse_arguments
 from .table import dtype_info, fast_key
-from .view_graph import after_inplace
+from .view_graph import after_inplace, read_grad_fns
 
 
 def _arrays(args):
@@ -105,10 +105,8 @@ def _tracks(op, self):
 
 def outofplace(op, args, params):
     refuse_arguments(op, args, op.name)
-    if op.differentiable and mode.grad and _needs(args) and _any_inference(args):
-        d = op.derivative_for(args, params)
-        if not inference_only(d.scalars, args):
-            check_inference_saves(d, args)
+    if op.autograd_first and mode.grad and _needs(args):
+        _autograd_kernel(op, args, params)
     if op.check_args is not None:
         refused = _run_check(op.check_args, args, params)
         if refused is not None:
@@ -133,6 +131,29 @@ def outofplace(op, args, params):
     return out
 
 
+def _autograd_kernel(op, args, params):
+    """What PyTorch's autograd kernel does before the op's own checks (grad mode on, some
+    operand requiring grad): it reads the operands' grad_fns (the node's edges), then saves
+    what the formulas read. A call of inference tensors alone bypasses it, into the `out=`
+    form's refusal where PyTorch's kernel runs one (`Op.composite_out`; ldexp's pow, of the
+    operands its kernel computes into a temporary)."""
+    d = op.derivative_for(args, params) if op.differentiable else None
+    if inference_only(() if d is None else d.scalars, args):
+        if op.composite_out is not None and \
+                _needs(args[getattr(op.kernel, "temporary_from", 0):]):
+            raise _out_grad_error(op.composite_out)
+        return
+    if op.reads_edges:
+        read_grad_fns(args)
+    if d is not None and _any_inference(args):
+        check_inference_saves(d, args)
+
+
+def _out_grad_error(name):
+    return RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                        "differentiation, but one of the arguments requires grad.")
+
+
 def _reraise_shapes(args, err):
     shapes = [a._data.shape for a in args if isinstance(a, Tensor)]
     if len(shapes) > 1:
@@ -149,6 +170,7 @@ def inplace(op, args, params):
     if grad:   # PyTorch's autograd guards come before the kernel's own checks
         check_autograd(self, _needs(args[1:]))
         if op.inplace_differentiable:
+            read_grad_fns(args[1:])
             if not self._dtype.is_floating_point and self._requires_grad:
                 check_integer_self_saved(op.derivative_for(args, params), args)
             if _any_inference(args[1:]):
@@ -211,7 +233,8 @@ def _checked_operands(op, self, args, result_dt, refused=None):
         run = _overlapping(op, data, args)
     arrays = [data]
     st = self._storage
-    for a in args[1:]:
+    checked = _read_directly(op, args)
+    for a in args[1:checked]:
         if isinstance(a, Tensor):
             ad = a._data
             if a._storage is st and op.check_overlap and checks.check_input_overlap(self, ad):
@@ -219,6 +242,7 @@ def _checked_operands(op, self, args, result_dt, refused=None):
             arrays.append(ad)
         else:
             arrays.append(a)
+    arrays.extend(a._data if isinstance(a, Tensor) else a for a in args[checked:])
     if op.check_shapes:
         for a in args[1:]:
             if isinstance(a, Tensor) and a._data.shape != data.shape:
@@ -229,6 +253,14 @@ def _checked_operands(op, self, args, result_dt, refused=None):
     if result_dt is not sd and op.check_cast and not can_cast(result_dt, sd):
         raise checks.cast_error(result_dt, sd, _cast_names(op, args))
     return arrays, run
+
+
+def _read_directly(op, args):
+    """How many operands the kernel reads as they are, which PyTorch's overlap checks see; the
+    rest it first computes into a temporary (ldexp's `self * 2 ** other`: `2 ** other`), which
+    may overlap the output in any way."""
+    first = getattr(op.kernel, "temporary_from", None)
+    return len(args) if first is None else first
 
 
 def _overlapping(op, data, args):
@@ -287,7 +319,7 @@ def into_out(op, args, params, out):
     refused = None if op.check_args is None else _run_check(op.check_args, args, params)
     if op.internal_overlap_ok is False:     # PyTorch checks `out` as given, before resizing it
         checks.check_internal_overlap(out._data)
-    for a in args:      # PyTorch refuses a partial overlap before its dtype checks
+    for a in args[:_read_directly(op, args)]:   # a partial overlap, before the dtype checks
         if isinstance(a, Tensor) and a._storage is out._storage:
             checks.check_input_overlap(out, a._data)
             if a is out and op.check_shapes:
@@ -315,10 +347,14 @@ def into_out(op, args, params, out):
         raise refused
     if out._storage.special & INFERENCE and inference_write_refused(out):
         _refuse_inference_write()
+    direct = _read_directly(op, args)
+    # what PyTorch computes into a temporary it computes before `out` is resized
+    early = [a._data.copy() if isinstance(a, Tensor) and a._storage is out._storage else a
+             for a in args[direct:]]
     if out._data.shape != shape:
         resize_out(out, shape)
     arrays = []
-    for a in args:
+    for a in args[:direct]:
         if isinstance(a, Tensor):
             ad = a._data
             # checked before the resize; now only whether to read a copy
@@ -327,6 +363,7 @@ def into_out(op, args, params, out):
             arrays.append(ad)
         else:
             arrays.append(a)
+    arrays.extend(_arrays(early))
     run = _kernel_for(op, out._data)
     if run is call_kernel and op.pointwise and out._dtype is not result_dt:
         run = _computed_then_cast
@@ -445,9 +482,7 @@ def resize_out(out, shape, warn=True):
 
 def check_out_grad(name, out, inputs):
     if mode.grad and (out._requires_grad or _needs(inputs)):
-        raise RuntimeError(
-            f"{name}(): functions with out=... arguments don't support automatic "
-            "differentiation, but one of the arguments requires grad.")
+        raise _out_grad_error(name)
 
 
 def write_out(name, out, arr, inputs, exact=None):
@@ -476,6 +511,9 @@ def record_outofplace(op, args, params, out):
         d = op.derivative_for(args, params)
         if not inference_only(d.scalars, args):
             finish(prepare(d, args, params), out)
+            return
+    if op.autograd_first:
+        _autograd_kernel(op, args, params)
 
 
 def inplace_pre(op, args, params):
