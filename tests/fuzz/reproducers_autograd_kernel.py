@@ -106,6 +106,35 @@ x7 = torch.arange(3, dtype=torch.float64)
 x7.ldexp_(torch.tensor([1.0, -0.5, 3.0], dtype=torch.float32))
 x8 = torch.ldexp(torch.tensor([1e-30], dtype=torch.float32), torch.tensor([130]))
 """,
+    # out=: a partial overlap with any operand is refused before the shape of an `out` that is
+    # also an operand
+    "out-partial-overlap-before-read-write-shape": """
+x1 = torch.zeros((2, 3), dtype=torch.float32)
+x3 = x1.narrow(0, 0, 1)
+torch.atan2(x3, x1, out=x3)
+x4 = torch.tensor([1.0, 3.0, 2.0], dtype=torch.float32)
+x5 = x4.fmod(x4)
+torch.floor_divide(x5[0], x5, out=x5[0])
+""",
+    # an explicit out=None is listed in the argument parser's refusal
+    "out-none-in-parser-refusal": """
+x1 = torch.ones((2, 1), dtype=torch.float32)
+x3 = x1.grad
+torch.eq(x3, x1, out=x3)
+torch.le(x3, -2.0, out=x3)
+torch.pow(x3, x3, out=x3)
+torch.bitwise_left_shift(x3, x1, out=x3)
+x4 = torch.add(x1, x1, out=x3)
+""",
+    # inference tensors alone bypass autograd: out= is refused as an inference tensor written
+    # outside inference mode, not for requiring grad
+    "out-inference-tensors-bypass-autograd": """
+with torch.inference_mode():
+    x3 = torch.full((3, 1), -1.0, dtype=torch.float32, requires_grad=True)
+x4 = x3.contiguous()
+torch.add(x3, x3, out=x4)
+torch.nextafter(x3, x3, out=x3)
+""",
     # a view made before its base had a graph is a leaf to the in-place guard until its grad_fn
     # is read
     "view-before-base-graph-in-place-leaf": """

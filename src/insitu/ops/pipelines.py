@@ -154,6 +154,13 @@ def _out_grad_error(name):
                         "differentiation, but one of the arguments requires grad.")
 
 
+def none_out(op, args, params):
+    """The function form given `out=None`: the call as without it, but PyTorch's argument
+    parser lists the keyword in its refusal."""
+    refuse_arguments(op, args, op.name, none_out=True)
+    return outofplace(op, args, params)
+
+
 def _reraise_shapes(args, err):
     shapes = [a._data.shape for a in args if isinstance(a, Tensor)]
     if len(shapes) > 1:
@@ -306,7 +313,10 @@ def into_out(op, args, params, out):
     refuse_arguments(op, args, op.name, out)
     if out._dtype is not dtypes.bool_ and getattr(op.kernel, "bool_out_only", False):
         raise RuntimeError(f"{op.name} does not support non-boolean outputs.")
-    fallback = mode.grad and _out_grad(op, out, args)
+    # inference tensors alone (out= included) bypass PyTorch's autograd kernel and its refusal
+    fallback = mode.grad and not (out._storage.special & INFERENCE
+                                  and inference_only(_scalars(op), args)) \
+        and _out_grad(op, out, args)
     if op.check_out is not None:
         op.check_out(args, params, out)
     if op.cpp_cast_names.__class__ is str:
@@ -319,11 +329,14 @@ def into_out(op, args, params, out):
     refused = None if op.check_args is None else _run_check(op.check_args, args, params)
     if op.internal_overlap_ok is False:     # PyTorch checks `out` as given, before resizing it
         checks.check_internal_overlap(out._data)
-    for a in args[:_read_directly(op, args)]:   # a partial overlap, before the dtype checks
+    # a partial overlap with any operand, then the shape of an `out` that is one, before the
+    # dtype checks
+    direct = args[:_read_directly(op, args)]
+    for a in direct:
         if isinstance(a, Tensor) and a._storage is out._storage:
             checks.check_input_overlap(out, a._data)
-            if a is out and op.check_shapes:
-                _read_write_out_shape(out, args)
+    if op.check_shapes and any(a is out for a in direct):
+        _read_write_out_shape(out, args)
     result_dt, force, _ = dtype_info(op, args, params)
     try:
         if op.check_shapes:     # PyTorch's TensorIterator: shapes, then the cast
