@@ -135,6 +135,17 @@ x4 = x3.contiguous()
 torch.add(x3, x3, out=x4)
 torch.nextafter(x3, x3, out=x3)
 """,
+    # square's out=: its base is converted to the result's dtype first (pow with a number
+    # exponent), a temporary that overlaps nothing; a 0-dim base to -2 and -0.5
+    "pow-number-exponent-converted-base": """
+x2 = torch.tensor([[-1.0, 1.0, 2.0], [0.5, 0.5, 3.0]], dtype=torch.float32)
+x5 = x2.le(1.0)
+x6 = x5.t()
+torch.square(x5, out=x6)
+x7 = torch.tensor(2, dtype=torch.int32)
+x8 = x7 ** -2.0
+x9 = torch.tensor(4.0) ** -0.5
+""",
     # a view made before its base had a graph is a leaf to the in-place guard until its grad_fn
     # is read
     "view-before-base-graph-in-place-leaf": """

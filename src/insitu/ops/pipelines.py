@@ -240,16 +240,17 @@ def _checked_operands(op, self, args, result_dt, refused=None):
         run = _overlapping(op, data, args)
     arrays = [data]
     st = self._storage
-    checked = _read_directly(op, args)
-    for a in args[1:checked]:
+    direct = _read_directly(op, args)
+    for i in range(1, len(args)):
+        a = args[i]
         if isinstance(a, Tensor):
             ad = a._data
-            if a._storage is st and op.check_overlap and checks.check_input_overlap(self, ad):
+            if direct[i] and a._storage is st and op.check_overlap and \
+                    checks.check_input_overlap(self, ad):
                 ad = ad.copy()
             arrays.append(ad)
         else:
             arrays.append(a)
-    arrays.extend(a._data if isinstance(a, Tensor) else a for a in args[checked:])
     if op.check_shapes:
         for a in args[1:]:
             if isinstance(a, Tensor) and a._data.shape != data.shape:
@@ -263,11 +264,21 @@ def _checked_operands(op, self, args, result_dt, refused=None):
 
 
 def _read_directly(op, args):
-    """How many operands the kernel reads as they are, which PyTorch's overlap checks see; the
-    rest it first computes into a temporary (ldexp's `self * 2 ** other`: `2 ** other`), which
-    may overlap the output in any way."""
+    """Which operands the kernel reads as they are, which PyTorch's overlap checks see; the
+    others it first computes into a temporary, which may overlap the output in any way:
+    ldexp's `self * 2 ** other` reads `2 ** other`, pow with a number exponent (square) reads
+    its base converted to the result's dtype."""
     first = getattr(op.kernel, "temporary_from", None)
-    return len(args) if first is None else first
+    if first is not None:
+        return [i < first for i in range(len(args))]
+    if op.name in _BASE_CONVERTED and not isinstance(args[1], Tensor) and \
+            isinstance(args[0], Tensor) and dtype_info(op, args, {})[0] is not args[0]._dtype:
+        return [False] + [True] * (len(args) - 1)
+    return _ALL_DIRECT[len(args)] if len(args) < 8 else [True] * len(args)
+
+
+_ALL_DIRECT = [[True] * n for n in range(8)]
+_BASE_CONVERTED = ("pow", "square")   # PyTorch's pow(Tensor, Scalar) converts its base first
 
 
 def _overlapping(op, data, args):
@@ -331,11 +342,11 @@ def into_out(op, args, params, out):
         checks.check_internal_overlap(out._data)
     # a partial overlap with any operand, then the shape of an `out` that is one, before the
     # dtype checks
-    direct = args[:_read_directly(op, args)]
-    for a in direct:
-        if isinstance(a, Tensor) and a._storage is out._storage:
+    direct = _read_directly(op, args)
+    for a, d in zip(args, direct):
+        if d and isinstance(a, Tensor) and a._storage is out._storage:
             checks.check_input_overlap(out, a._data)
-    if op.check_shapes and any(a is out for a in direct):
+    if op.check_shapes and any(a is out and d for a, d in zip(args, direct)):
         _read_write_out_shape(out, args)
     result_dt, force, _ = dtype_info(op, args, params)
     try:
@@ -360,23 +371,18 @@ def into_out(op, args, params, out):
         raise refused
     if out._storage.special & INFERENCE and inference_write_refused(out):
         _refuse_inference_write()
-    direct = _read_directly(op, args)
     # what PyTorch computes into a temporary it computes before `out` is resized
-    early = [a._data.copy() if isinstance(a, Tensor) and a._storage is out._storage else a
-             for a in args[direct:]]
+    arrays = [a._data.copy() if not d and isinstance(a, Tensor) and a._storage is out._storage
+              else a for a, d in zip(args, direct)]
     if out._data.shape != shape:
         resize_out(out, shape)
-    arrays = []
-    for a in args[:direct]:
+    for i, a in enumerate(arrays):
         if isinstance(a, Tensor):
             ad = a._data
             # checked before the resize; now only whether to read a copy
             if a._storage is out._storage and checks.overlap_status(out._data, ad) in _COPIED:
                 ad = ad.copy()
-            arrays.append(ad)
-        else:
-            arrays.append(a)
-    arrays.extend(_arrays(early))
+            arrays[i] = ad
     run = _kernel_for(op, out._data)
     if run is call_kernel and op.pointwise and out._dtype is not result_dt:
         run = _computed_then_cast
