@@ -105,6 +105,8 @@ x6 = torch.ldexp(torch.tensor(3.0), torch.tensor(0.3, dtype=torch.float16))
 x7 = torch.arange(3, dtype=torch.float64)
 x7.ldexp_(torch.tensor([1.0, -0.5, 3.0], dtype=torch.float32))
 x8 = torch.ldexp(torch.tensor([1e-30], dtype=torch.float32), torch.tensor([130]))
+x9 = torch.tensor([[-1, 5, 2], [5, -2, 3]], dtype=torch.int32).to(torch.float64)
+x9.ldexp_(torch.sqrt(torch.tensor([[-1, 5, 2], [5, -2, 3]], dtype=torch.int32)))
 """,
     # out=: a partial overlap with any operand is refused before the shape of an `out` that is
     # also an operand

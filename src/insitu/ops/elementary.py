@@ -179,7 +179,9 @@ def _k_ldexp(out, dt, a, b):
         pd = b.dtype if b.ndim else xp.promote_types(a.dtype, b.dtype)
     else:
         pd = b.dtype if b.dtype.kind == "f" else dtypes.get_default_dtype().np
-    p = xp.power(pd.type(2), b, dtype=pd)
+    # NumPy's float32 power loop may be an ulp off the C library's, which PyTorch's matches:
+    # computed in float64, rounded once
+    p = xp.power(2.0, b, dtype=xp.float64).astype(pd, copy=False)
     if d == xp.float16:     # half products are computed in float32 (a 0-dim factor too)
         r = xp.multiply(a.astype(xp.float32), p.astype(xp.float32))
         return r.astype(d) if out is None else store(r, out)
