@@ -7,6 +7,7 @@ torch = pytest.importorskip("torch")
 from .driver import check  # noqa: E402
 from .program import parse  # noqa: E402
 from .reproducers_autograd import REPRODUCERS as AUTOGRAD  # noqa: E402
+from .reproducers_autograd_kernel import REPRODUCERS as AUTOGRAD_KERNEL  # noqa: E402
 from .reproducers_backward import REPRODUCERS as BACKWARD  # noqa: E402
 from .reproducers_elementwise import REPRODUCERS as ELEMENTWISE  # noqa: E402
 from .reproducers_indexing import REPRODUCERS as INDEXING  # noqa: E402
@@ -798,10 +799,12 @@ torch.ldexp(x1, x1, out=x1)
 
 
 # the other files' programs, by theme: autograd and views, backward and the autograd API,
-# elementwise ops, indexing ops, memory, views after writes
-ALL = {**REPRODUCERS, **AUTOGRAD, **BACKWARD, **ELEMENTWISE, **INDEXING, **MEMORY, **VIEWS}
+# elementwise ops (and the autograd kernel before their checks), indexing ops, memory, views
+# after writes
+ALL = {**REPRODUCERS, **AUTOGRAD, **BACKWARD, **ELEMENTWISE, **AUTOGRAD_KERNEL, **INDEXING,
+       **MEMORY, **VIEWS}
 assert len(ALL) == (len(REPRODUCERS) + len(AUTOGRAD) + len(BACKWARD) + len(ELEMENTWISE)
-                    + len(INDEXING) + len(MEMORY) + len(VIEWS)), \
+                    + len(AUTOGRAD_KERNEL) + len(INDEXING) + len(MEMORY) + len(VIEWS)), \
     "a name is used twice"
 
 

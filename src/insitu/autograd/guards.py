@@ -75,3 +75,8 @@ def check_autograd(self, any_input_requires_grad):
     # been detached in place) of a leaf
     if (base_req or self._requires_grad) and base._grad_fn is None:
         raise RuntimeError(VIEW_OF_LEAF)
+    # a view made before its base had a graph, whose grad_fn nothing has asked for since the
+    # base got one: PyTorch's leaf test reads the grad_fn as it is (not regenerated); region
+    # tracking rebases such a view as it is written
+    if self._grad_fn is None and base_req and not BY_REGION[0]:
+        raise RuntimeError(LEAF)

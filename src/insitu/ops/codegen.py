@@ -188,8 +188,11 @@ def _function_source(op):
         rest = [fname[a.name] for a in op.args[1:]]
         src.append(f"    if {' and '.join(f'{r} is _ABSENT' for r in rest)}:\n"
                    f"        return _short({first})\n")
-    src.append(f"    if out is not None:\n"
-               f"        return _into_out(_op, {args}, {pdict}, out)\n")
+    # an explicit out=None runs as without it, but the argument parser's refusal lists it
+    src.append(f"    if out is not _NO_OUT:\n"
+               f"        if out is not None:\n"
+               f"            return _into_out(_op, {args}, {pdict}, out)\n"
+               f"        return _none_out(_op, {args}, {pdict})\n")
     if "method" in op.variants or op.tensors[0] == "self":
         src.append(f"    if {first}.__class__ is not _T and not isinstance({first}, _T):\n"
                    f"        return _outofplace(_op, {args}, {pdict})\n"
@@ -199,7 +202,7 @@ def _function_source(op):
     # the pipelines word an argument-parser refusal for the method (`ops.parsing`); the
     # function form counts its first argument too (a try costs nothing until it catches)
     body = "".join(src).replace("\n    ", "\n        ")
-    return (f"def {op.name}({', '.join(parts + ['out=None'])}):\n"
+    return (f"def {op.name}({', '.join(parts + ['out=_NO_OUT'])}):\n"
             f"    try:\n    {body}"
             f"    except TypeError as e:\n"
             f"        f = _function_form(e)\n"
@@ -233,6 +236,7 @@ def _make_entry_points(op):
                    "_mem": memory._mem,
                   "_record": pipelines.record_outofplace, "_pre": pipelines.inplace_pre,
                   "_post": pipelines.inplace_post, "_write": write, "_ABSENT": _ABSENT,
+                  "_NO_OUT": _NO_OUT, "_none_out": pipelines.none_out,
                   "_short": op.short, "_par": parallel,
                   "_plain": getattr(op.kernel, "plain", None),
                   "_function_form": function_form}
@@ -290,6 +294,17 @@ class _Absent:
 
 
 _ABSENT = _Absent()
+
+
+class _NoOut:
+    """The default of `out=`, told apart from an explicit None; shown as None."""
+    __slots__ = ()
+
+    def __repr__(self):
+        return "None"
+
+
+_NO_OUT = _NoOut()
 
 _OPERATOR_BASES = {"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and",
                    "or", "xor", "lshift", "rshift", "div", "neg", "abs", "eq", "ne", "lt", "le",

@@ -165,8 +165,28 @@ def _k_ldexp(out, dt, a, b):
         # ldexp_ into an integer tensor (its in-place form skips the generic cast check)
         raise RuntimeError(f"ldexp can't be cast to the desired output type "
                            f"{dtypes.from_numpy_dtype(out.dtype).legacy}")
-    d, (a, b) = _operands(dt, a, b)
-    return xp.multiply(a, xp.power(d.type(2), b), out=out, casting=UNSAFE)
+    b = xp.asarray(b)
+    d = dt if dt is not None else xp.result_type(a, b)
+    if a.dtype.kind == "f" and b.dtype.kind in "iu":
+        # PyTorch's kernel for an integral exponent: C's ldexp in double, rounded once
+        e = b if b.dtype.itemsize < 8 else xp.clip(b, -1 << 30, 1 << 30)
+        r = xp.ldexp(a.astype(xp.float64), e.astype(xp.int32))
+        return r.astype(d) if out is None else store(r, out)
+    # otherwise self * pow(base, other): the base 2 is a 0-dim tensor of self's dtype for
+    # float16 and float64 (an operand of pow's type promotion), a number otherwise (other's
+    # float dtype, or the default one)
+    if a.dtype == xp.float16 or a.dtype == xp.float64:
+        pd = b.dtype if b.ndim else xp.promote_types(a.dtype, b.dtype)
+    else:
+        pd = b.dtype if b.dtype.kind == "f" else dtypes.get_default_dtype().np
+    # NumPy's float32 power loop may be an ulp off the C library's, which PyTorch's matches:
+    # computed in float64, rounded once
+    p = xp.power(2.0, b, dtype=xp.float64).astype(pd, copy=False)
+    if d == xp.float16:     # half products are computed in float32 (a 0-dim factor too)
+        r = xp.multiply(a.astype(xp.float32), p.astype(xp.float32))
+        return r.astype(d) if out is None else store(r, out)
+    return xp.multiply(a.astype(d, copy=False), p.astype(d, copy=False), out=out,
+                       casting=UNSAFE)
 
 
 # PyTorch's ldexp is mul(self, pow(2, other)): other is read first (`overlapping_writes`)
@@ -234,9 +254,9 @@ def _xlogy_node(args, params):
     return "XlogyBackward0" if isinstance(args[1], Tensor) else "XlogyBackward2"
 
 
-def _float(name, kernel, formula, node=None):
+def _float(name, kernel, formula, node=None, composite_out=None):
     return Op(f"{name}(Tensor self)", kernel, promote="float", node=node,
-              derivatives={"self": formula})
+              derivatives={"self": formula}, composite_out=composite_out)
 
 
 def _inverse_hyperbolic(name, ufunc, formula):
@@ -262,9 +282,9 @@ OPS = [
     *_inverse_hyperbolic("asinh", xp.arcsinh, lambda grad, self: grad * (self * self + 1).rsqrt()),
     *_inverse_hyperbolic("atanh", xp.arctanh, lambda grad, self: grad / (1 - self * self)),
     _float("deg2rad", _scaled(math.pi / 180), lambda grad: grad * (math.pi / 180),
-           node="Deg2RadBackward0"),
+           node="Deg2RadBackward0", composite_out="deg2rad"),
     _float("rad2deg", _scaled(180 / math.pi), lambda grad: grad * (180 / math.pi),
-           node="Rad2DegBackward0"),
+           node="Rad2DegBackward0", composite_out="rad2deg"),
     _float("sinc", _k_sinc, _sinc_grad),
     Op("logit(Tensor self, eps=None)", _k_logit, promote="float",
        derivatives={"self": _logit_grad}),
@@ -293,13 +313,16 @@ OPS = [
     # PyTorch has no derivative for heaviside: its node's backward raises
     Op("heaviside(Tensor self, Tensor values)", _k_heaviside, check=_check_heaviside,
        node="NotImplemented", derivatives={}),
-    Op("gcd(Tensor self, Tensor other)", refusing(uf(xp.gcd), "gcd_cpu", "fb")),
-    Op("lcm(Tensor self, Tensor other)", refusing(uf(xp.lcm), "lcm_cpu", "fb")),
+    # nor for gcd and lcm (integers only: the node never outlives the kernel's refusal)
+    Op("gcd(Tensor self, Tensor other)", refusing(uf(xp.gcd), "gcd_cpu", "fb"),
+       node="NotImplemented", derivatives={}),
+    Op("lcm(Tensor self, Tensor other)", refusing(uf(xp.lcm), "lcm_cpu", "fb"),
+       node="NotImplemented", derivatives={}),
     Op("nextafter(Tensor self, Tensor other)", refusing(_k_nextafter, "nextafter_cpu", "iub"),
        derivatives={"self": lambda grad, self, other: grad.where(self != other, 0.0),
                     "other": lambda grad, other: zeros_like(other)}),
     Op("ldexp(Tensor self, Tensor other)", _k_ldexp, promote="float",
-       check=_check_ldexp, writes=(ANY_DTYPE,), cast_names="ldexp",
+       check=_check_ldexp, writes=(ANY_DTYPE,), cast_names="ldexp", composite_out="pow",
        derivatives={"self": lambda grad, other: grad * 2 ** other,
                     "other": lambda grad, result: grad * result * _LN2}),
 ]

@@ -66,9 +66,11 @@ LOGICAL = [
                      ("logical_xor", xp.logical_xor)]
 ] + [Op("logical_not(Tensor self)", _k_logical_not, promote="bool", untracked_inplace=True)]
 
+# PyTorch implements no derivative for the bitwise ops: its autograd kernel makes a
+# NotImplemented node (reading the operands' grad_fns) before the kernel refuses floats
 BITWISE = [
     Op(f"{name}(Tensor self, Tensor other)", refusing(uf(fn), kernel, refused),
-       check=operands_broadcast, operators=operators)
+       check=operands_broadcast, operators=operators, node="NotImplemented", derivatives={})
     for name, fn, kernel, refused, operators in [
         ("bitwise_and", xp.bitwise_and, "bitwise_and_cpu", "f", ("__and__", "__rand__", "__iand__")),
         ("bitwise_or", xp.bitwise_or, "bitwise_or_cpu", "f", ("__or__", "__ror__", "__ior__")),
@@ -79,7 +81,7 @@ BITWISE = [
          ("__rshift__", "__rrshift__", "__irshift__")),
     ]
 ] + [Op("bitwise_not(Tensor self)", _k_bitwise_not, promote="same",
-        check=refuse("bitwise_not_cpu", "f"))]
+        check=refuse("bitwise_not_cpu", "f"), node="NotImplemented", derivatives={})]
 
 ALL = COMPARE + LOGICAL + BITWISE
 

@@ -79,11 +79,11 @@ def function_form(e):
     return None if message is None else TypeError(message)
 
 
-def refuse(op, args, name, out=None):
+def refuse(op, args, name, out=None, none_out=False):
     """Raise PyTorch's parser error for operands no signature of `op` takes; `name` is the entry
     point's (`hypot_` for the in-place method), `out` the `out=` tensor. Self is not a tensor
     only in the function form."""
-    overloaded = op.name in (OVERLOADED if out is None else OVERLOADED_OUT)
+    overloaded = op.name in (OVERLOADED if out is None and not none_out else OVERLOADED_OUT)
     numbers = overloaded or op.name in NUMBERS_AS_TENSORS
     operands = op.operand_args
     for i in range(len(args)):
@@ -104,4 +104,5 @@ def refuse(op, args, name, out=None):
         shown = "input" if arg.name == "self" else _SHOWN.get((op.name, arg.name), arg.name)
         raise argument_error(name, args, None if overloaded else i, shown,
                              op.args.index(operands[op.self_index]),
-                             None if out is None else {"out": out}, op.args.index(arg))
+                             {"out": out} if out is not None or none_out else None,
+                             op.args.index(arg))

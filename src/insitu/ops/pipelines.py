@@ -28,7 +28,7 @@ from .derivatives import (check_inference_saves, check_integer_self_saved, finis
                           keep_outputs, prepare)
 from .parsing import refuse as refuse_arguments
 from .table import dtype_info, fast_key
-from .view_graph import after_inplace
+from .view_graph import after_inplace, read_grad_fns
 
 
 def _arrays(args):
@@ -105,10 +105,8 @@ def _tracks(op, self):
 
 def outofplace(op, args, params):
     refuse_arguments(op, args, op.name)
-    if op.differentiable and mode.grad and _needs(args) and _any_inference(args):
-        d = op.derivative_for(args, params)
-        if not inference_only(d.scalars, args):
-            check_inference_saves(d, args)
+    if op.autograd_first and mode.grad and _needs(args):
+        _autograd_kernel(op, args, params)
     if op.check_args is not None:
         refused = _run_check(op.check_args, args, params)
         if refused is not None:
@@ -133,6 +131,36 @@ def outofplace(op, args, params):
     return out
 
 
+def _autograd_kernel(op, args, params):
+    """What PyTorch's autograd kernel does before the op's own checks (grad mode on, some
+    operand requiring grad): it reads the operands' grad_fns (the node's edges), then saves
+    what the formulas read. A call of inference tensors alone bypasses it, into the `out=`
+    form's refusal where PyTorch's kernel runs one (`Op.composite_out`; ldexp's pow, of the
+    operands its kernel computes into a temporary)."""
+    d = op.derivative_for(args, params) if op.differentiable else None
+    if inference_only(() if d is None else d.scalars, args):
+        if op.composite_out is not None and \
+                _needs(args[getattr(op.kernel, "temporary_from", 0):]):
+            raise _out_grad_error(op.composite_out)
+        return
+    if op.reads_edges:
+        read_grad_fns(args)
+    if d is not None and _any_inference(args):
+        check_inference_saves(d, args)
+
+
+def _out_grad_error(name):
+    return RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                        "differentiation, but one of the arguments requires grad.")
+
+
+def none_out(op, args, params):
+    """The function form given `out=None`: the call as without it, but PyTorch's argument
+    parser lists the keyword in its refusal."""
+    refuse_arguments(op, args, op.name, none_out=True)
+    return outofplace(op, args, params)
+
+
 def _reraise_shapes(args, err):
     shapes = [a._data.shape for a in args if isinstance(a, Tensor)]
     if len(shapes) > 1:
@@ -149,6 +177,7 @@ def inplace(op, args, params):
     if grad:   # PyTorch's autograd guards come before the kernel's own checks
         check_autograd(self, _needs(args[1:]))
         if op.inplace_differentiable:
+            read_grad_fns(args[1:])
             if not self._dtype.is_floating_point and self._requires_grad:
                 check_integer_self_saved(op.derivative_for(args, params), args)
             if _any_inference(args[1:]):
@@ -211,10 +240,13 @@ def _checked_operands(op, self, args, result_dt, refused=None):
         run = _overlapping(op, data, args)
     arrays = [data]
     st = self._storage
-    for a in args[1:]:
+    direct = _read_directly(op, args)
+    for i in range(1, len(args)):
+        a = args[i]
         if isinstance(a, Tensor):
             ad = a._data
-            if a._storage is st and op.check_overlap and checks.check_input_overlap(self, ad):
+            if direct[i] and a._storage is st and op.check_overlap and \
+                    checks.check_input_overlap(self, ad):
                 ad = ad.copy()
             arrays.append(ad)
         else:
@@ -229,6 +261,24 @@ def _checked_operands(op, self, args, result_dt, refused=None):
     if result_dt is not sd and op.check_cast and not can_cast(result_dt, sd):
         raise checks.cast_error(result_dt, sd, _cast_names(op, args))
     return arrays, run
+
+
+def _read_directly(op, args):
+    """Which operands the kernel reads as they are, which PyTorch's overlap checks see; the
+    others it first computes into a temporary, which may overlap the output in any way:
+    ldexp's `self * 2 ** other` reads `2 ** other`, pow with a number exponent (square) reads
+    its base converted to the result's dtype."""
+    first = getattr(op.kernel, "temporary_from", None)
+    if first is not None:
+        return [i < first for i in range(len(args))]
+    if op.name in _BASE_CONVERTED and not isinstance(args[1], Tensor) and \
+            isinstance(args[0], Tensor) and dtype_info(op, args, {})[0] is not args[0]._dtype:
+        return [False] + [True] * (len(args) - 1)
+    return _ALL_DIRECT[len(args)] if len(args) < 8 else [True] * len(args)
+
+
+_ALL_DIRECT = [[True] * n for n in range(8)]
+_BASE_CONVERTED = ("pow", "square")   # PyTorch's pow(Tensor, Scalar) converts its base first
 
 
 def _overlapping(op, data, args):
@@ -274,7 +324,10 @@ def into_out(op, args, params, out):
     refuse_arguments(op, args, op.name, out)
     if out._dtype is not dtypes.bool_ and getattr(op.kernel, "bool_out_only", False):
         raise RuntimeError(f"{op.name} does not support non-boolean outputs.")
-    fallback = mode.grad and _out_grad(op, out, args)
+    # inference tensors alone (out= included) bypass PyTorch's autograd kernel and its refusal
+    fallback = mode.grad and not (out._storage.special & INFERENCE
+                                  and inference_only(_scalars(op), args)) \
+        and _out_grad(op, out, args)
     if op.check_out is not None:
         op.check_out(args, params, out)
     if op.cpp_cast_names.__class__ is str:
@@ -287,11 +340,14 @@ def into_out(op, args, params, out):
     refused = None if op.check_args is None else _run_check(op.check_args, args, params)
     if op.internal_overlap_ok is False:     # PyTorch checks `out` as given, before resizing it
         checks.check_internal_overlap(out._data)
-    for a in args:      # PyTorch refuses a partial overlap before its dtype checks
-        if isinstance(a, Tensor) and a._storage is out._storage:
+    # a partial overlap with any operand, then the shape of an `out` that is one, before the
+    # dtype checks
+    direct = _read_directly(op, args)
+    for a, d in zip(args, direct):
+        if d and isinstance(a, Tensor) and a._storage is out._storage:
             checks.check_input_overlap(out, a._data)
-            if a is out and op.check_shapes:
-                _read_write_out_shape(out, args)
+    if op.check_shapes and any(a is out and d for a, d in zip(args, direct)):
+        _read_write_out_shape(out, args)
     result_dt, force, _ = dtype_info(op, args, params)
     try:
         if op.check_shapes:     # PyTorch's TensorIterator: shapes, then the cast
@@ -315,18 +371,18 @@ def into_out(op, args, params, out):
         raise refused
     if out._storage.special & INFERENCE and inference_write_refused(out):
         _refuse_inference_write()
+    # what PyTorch computes into a temporary it computes before `out` is resized
+    arrays = [a._data.copy() if not d and isinstance(a, Tensor) and a._storage is out._storage
+              else a for a, d in zip(args, direct)]
     if out._data.shape != shape:
         resize_out(out, shape)
-    arrays = []
-    for a in args:
+    for i, a in enumerate(arrays):
         if isinstance(a, Tensor):
             ad = a._data
             # checked before the resize; now only whether to read a copy
             if a._storage is out._storage and checks.overlap_status(out._data, ad) in _COPIED:
                 ad = ad.copy()
-            arrays.append(ad)
-        else:
-            arrays.append(a)
+            arrays[i] = ad
     run = _kernel_for(op, out._data)
     if run is call_kernel and op.pointwise and out._dtype is not result_dt:
         run = _computed_then_cast
@@ -445,9 +501,7 @@ def resize_out(out, shape, warn=True):
 
 def check_out_grad(name, out, inputs):
     if mode.grad and (out._requires_grad or _needs(inputs)):
-        raise RuntimeError(
-            f"{name}(): functions with out=... arguments don't support automatic "
-            "differentiation, but one of the arguments requires grad.")
+        raise _out_grad_error(name)
 
 
 def write_out(name, out, arr, inputs, exact=None):
@@ -474,11 +528,13 @@ def record_outofplace(op, args, params, out):
     """Record the node of a fresh result (fast path)."""
     if op.differentiable:
         d = op.derivative_for(args, params)
-        if _any_inference(args):        # the slow path's refusal, whichever call came first
-            if inference_only(d.scalars, args):
-                return
-            check_inference_saves(d, args)
-        finish(prepare(d, args, params), out)
+        if not inference_only(d.scalars, args):
+            if _any_inference(args):    # the slow path's refusal, whichever call came first
+                check_inference_saves(d, args)
+            finish(prepare(d, args, params), out)
+            return
+    if op.autograd_first:
+        _autograd_kernel(op, args, params)
 
 
 def inplace_pre(op, args, params):

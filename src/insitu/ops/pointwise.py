@@ -179,7 +179,9 @@ def _k_pow(out, dt, a, b):
 
 
 def _reciprocal_of(r, out):
-    return xp.true_divide(r.dtype.type(1), r, out=out if out is not None else r)
+    if out is None:
+        r = out = xp.asarray(r)       # a 0-dim operand's square or root is a NumPy scalar
+    return xp.true_divide(r.dtype.type(1), r, out=out)
 
 
 # PyTorch computes these Python-number exponents by their own formulas (so rsqrt(-0.0) is -inf

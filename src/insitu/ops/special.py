@@ -56,15 +56,21 @@ def _k_erf(out, dt, a):
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
+# PyTorch's isinf of an inference tensor runs abs (isfinite always does: its autograd kernel
+# reads the operands' grad_fns)
 OPS = [
-    Op(f"{name}(Tensor self)", _k_bool(fn), promote="bool", variants="function method")
-    for name, fn in [("isnan", xp.isnan), ("isinf", xp.isinf), ("isfinite", xp.isfinite)]
+    Op("isnan(Tensor self)", _k_bool(xp.isnan), promote="bool", variants="function method"),
+    Op("isinf(Tensor self)", _k_bool(xp.isinf), promote="bool", variants="function method",
+       composite_out="abs"),
+    Op("isfinite(Tensor self)", _k_bool(xp.isfinite), promote="bool", variants="function method",
+       composite_out="abs", reads_edges=True),
 ] + [   # their out= must be bool
     Op(f"{name}(Tensor self)", _k_bool(fn, True), promote="bool", variants="function method")
     for name, fn in [("isposinf", xp.isposinf), ("isneginf", xp.isneginf)]
 ] + [
     Op("nan_to_num(Tensor self, nan=0.0, posinf=None, neginf=None)", _k_nan_to_num,
-       promote="same", derivatives={"self": lambda grad, self: grad * self.isfinite()}),
+       promote="same", derivatives={"self": lambda grad, self: grad * self.isfinite()},
+       composite_out="nan_to_num"),
     Op("erf(Tensor self)", _k_erf, promote="float",
        derivatives={"self": lambda grad, self:
                     grad * _TWO_OVER_SQRT_PI * (-(self * self)).exp()}),

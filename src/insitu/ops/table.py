@@ -81,6 +81,12 @@ class Op:
                   result with zero gradients; `eq`'s bool result has none)
     untracked_inplace  the in-place form bypasses autograd, guards included (PyTorch's
                   `logical_and_` runs its `out=` form, which records nothing)
+    composite_out the op whose `out=` form PyTorch's kernel runs (abs's, isinf's: "abs"): an
+                  inference tensor that requires grad, which bypasses autograd outside
+                  inference mode, meets that form's refusal of arguments requiring grad
+    reads_edges   the result is not differentiable, but PyTorch computes it through a
+                  differentiable op (isfinite through abs), whose autograd kernel reads the
+                  operands' grad_fns: a stale view raises
 
     A node named "NotImplemented" (a derivative PyTorch does not implement: floor_divide) runs
     no formula: its backward raises PyTorch's "derivative for aten::<op> is not implemented".
@@ -90,7 +96,7 @@ class Op:
                  derivatives=None, node=None, computed=None, operators=(), check=None,
                  writes=(), cast_names=False, on_arrays=False, short=None,
                  grad_inplace_only=False, untracked_inplace=False, pointwise=None,
-                 value_check=None):
+                 value_check=None, composite_out=None, reads_edges=False):
         self.schema = schema
         self.name, self.args = parse_schema(schema)
         self.operand_args = tuple(a for a in self.args if a.operand)
@@ -120,6 +126,10 @@ class Op:
         self.inplace_differentiable = derivatives is not None and not untracked_inplace
         self.differentiable = self.inplace_differentiable and not grad_inplace_only
         self.tracks_inplace = not untracked_inplace
+        self.composite_out = composite_out
+        self.reads_edges = reads_edges or self.differentiable
+        # whether anything of PyTorch's autograd kernel precedes the op's checks
+        self.autograd_first = self.reads_edges or composite_out is not None
         if pointwise is None:
             pointwise = self.check_shapes and not _POSITIONAL.intersection(self.params)
         self.pointwise = pointwise

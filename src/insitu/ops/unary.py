@@ -176,7 +176,8 @@ SAME = [
                          "instead."),
        derivatives={"self": lambda grad: -grad}, operators=("__neg__",)),
     Op("abs(Tensor self)", _k_abs, promote="same", check=refuse("abs_cpu", "b"),
-       derivatives={"self": lambda grad, self: grad * self.sign()}, operators=("__abs__",)),
+       derivatives={"self": lambda grad, self: grad * self.sign()}, operators=("__abs__",),
+       composite_out="abs"),
     Op("sign(Tensor self)", _k_sign, promote="same", derivatives={"self": _zero}),
     # PyTorch's sgn formula (for complex tensors) keeps self and the result: zero for real ones
     Op("sgn(Tensor self)", _k_sign, promote="same",

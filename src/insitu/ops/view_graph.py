@@ -29,7 +29,7 @@ from ..autograd.view_requires_grad import (base_changed, new_list as new_view_li
 from ..backend import xp, has_internal_overlap, strided_view
 from ..core.dtypes import int64
 from ..core.storage import DATA_ALIAS, INFERENCE
-from ..core.tensor import assemble, graph_version, new_tensor
+from ..core.tensor import Tensor, assemble, graph_version, new_tensor
 from ..creation import empty_with_layout, zeros
 from .derivatives import Derivative, FormulaNode, prepare
 
@@ -345,6 +345,15 @@ def current_grad_fn(t):
     return t._grad_fn
 
 
+def read_grad_fns(tensors):
+    """PyTorch's autograd kernel reads the grad_fn of every tensor operand (the node's edges)
+    before the op's own checks and its kernel run: a stale view it cannot rebase raises there
+    first, one it can is regenerated."""
+    for t in tensors:
+        if isinstance(t, Tensor) and t._base is not None:
+            current_grad_fn(t)
+
+
 def stale_view_message(t, vm):
     """PyTorch's refusal to regenerate the grad_fn of a view it cannot rebase. One made under
     no_grad or in inference mode, or without a grad_fn (a multi-view function or a custom
@@ -376,14 +385,10 @@ def requires_grad(self):
     not require grad yet, or under no_grad) follows its base, as PyTorch's view meta does:
     `base.requires_grad_()` later makes it require grad, `base.requires_grad_(False)` not;
     `requires_grad_()` on the view itself, or a view of an inference tensor, keeps its own flag.
-    Reading a stale view's grad_fn may change it first."""
+    As PyTorch's, it reads the grad_fn as it is: a stale view's is not regenerated."""
     base = self._base
     if base is None:
         return self._requires_grad
-    try:
-        current_grad_fn(self)
-    except RuntimeError:    # a stale view PyTorch will not rebase: its fields as they are
-        pass
     if self._grad_fn is not None or self._view.leaf or self._storage.special & INFERENCE:
         return self._requires_grad
     return base._requires_grad
