@@ -268,4 +268,17 @@ x1.detach_()
 x5[x5 > 0] = x5
 x5.add_(1)
 """,
+    # x[basic] = v with a broadcast value views the value first (even with no leading 1s to
+    # drop): its grad_fn's refusals come before the expand's shape error
+    "setitem-value-viewed-first": """
+x1 = torch.zeros((2, 1), dtype=torch.float32)
+x3 = torch.ones((3,), dtype=torch.float32, requires_grad=True)
+x6 = x3.chunk(2)[0]
+x6.logical_xor_(x6)
+x1[1] = x6
+y1 = torch.zeros((3,), dtype=torch.float32, requires_grad=True)
+y2 = torch.ones((3,), dtype=torch.int32)
+y2.eq_(y1)
+y1[::2] = y2
+""",
 }
