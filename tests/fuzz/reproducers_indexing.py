@@ -268,4 +268,31 @@ x1.detach_()
 x5[x5 > 0] = x5
 x5.add_(1)
 """,
+    # x[basic] = v with a broadcast value views the value first (even with no leading 1s to
+    # drop): its grad_fn's refusals come before the expand's shape error
+    "setitem-value-viewed-first": """
+x1 = torch.zeros((2, 1), dtype=torch.float32)
+x3 = torch.ones((3,), dtype=torch.float32, requires_grad=True)
+x6 = x3.chunk(2)[0]
+x6.logical_xor_(x6)
+x1[1] = x6
+y1 = torch.zeros((3,), dtype=torch.float32, requires_grad=True)
+y2 = torch.ones((3,), dtype=torch.int32)
+y2.eq_(y1)
+y1[::2] = y2
+""",
+    # a tensor made 0-dim in place keeps its former first size for integer indexing's bounds
+    # check; an index within it reaches select(), which refuses the 0-dim tensor
+    "index-zero-dim-made-in-place": """
+x1 = torch.tensor([[0.5, 1.0, 2.0], [0.0, 0.25, 0.5]], dtype=torch.float32)
+x3 = torch.tensor([2.0, 3.0, 1.0], dtype=torch.float32).amax(0)
+x5 = x1.view(6,).nan_to_num(posinf=2.0, neginf=-2.0)
+torch.fmax(x3, x3, out=x5)
+x5[4] = -2
+x6 = x5[-6]
+x7 = x5[6]
+x8 = torch.ones((1,), dtype=torch.float32)
+x8.squeeze_()
+x9 = x8[-1]
+""",
 }

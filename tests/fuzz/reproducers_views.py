@@ -168,4 +168,15 @@ x6 = x4.sum()
 x8 = x6.t()
 x9 = x8.view_as(x8)
 """,
+    # the outputs of a multi-view function of a view made in inference mode are inference-mode
+    # views, and so are their views (propagate_creation_meta)
+    "multi-view-of-inference-mode-view": """
+x3 = torch.tensor(3.0, dtype=torch.float32, requires_grad=True)
+with torch.inference_mode():
+    x4 = x3.flatten()
+x5 = x4.split(1)[-1]
+x7 = x5.unsqueeze(0)
+x7[1:, 1::2] = x3
+x5.mul_(2)
+""",
 }

@@ -398,6 +398,20 @@ def graph_version(t):
     return st.version - st.aliased if g is None else g[0]
 
 
+def reshaped_in_place(t, shape):
+    """Before an in-place change of `t`'s shape (resize_, an out= resize, squeeze_, ...): a
+    tensor made 0-dim this way keeps its former first size, which PyTorch's integer indexing
+    still reads as the size of dim 0 (`first_size`)."""
+    if not shape and t._data.ndim:
+        t.__dict__["_size0"] = t._data.shape[0]
+
+
+def first_size(t):
+    """The size PyTorch's integer indexing reads for dim 0 of a 0-dim tensor `t`: 0, or the
+    first size it had before an in-place change made it 0-dim."""
+    return t.__dict__.get("_size0", 0)
+
+
 def typename(obj):
     """PyTorch's typename, as its error messages print a value: insitu.FloatTensor for a tensor
     (Parameter included), module.QualName for other objects (just the name for builtins)."""

@@ -12,7 +12,7 @@ from ..autograd import guards, recorder
 from ..autograd.grad_mode import mode
 from ..autograd.versions import write
 from ..backend import as_strided as _np_as_strided
-from ..core.tensor import _wrap_dim, graph_version
+from ..core.tensor import _wrap_dim, graph_version, reshaped_in_place
 from .derivatives import Derivative, prepare
 from .view_graph import (_move_retain_hook, after_inplace, as_strided_scatter_grad,
                          current_grad_fn, storage_flat, view_geometry)
@@ -30,6 +30,7 @@ AS_STRIDED1 = Derivative("AsStridedBackward1", {
 
 
 def _set_data(t, arr):
+    reshaped_in_place(t, arr.shape)
     t._data = arr
 
 

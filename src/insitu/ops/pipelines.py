@@ -22,7 +22,7 @@ from ..backend import has_internal_overlap, xp
 from ..core import dtypes
 from ..core.dtypes import CPP_NAMES, can_cast
 from ..core.storage import INFERENCE, Storage, share_counter, user_stacklevel
-from ..core.tensor import Tensor, new_tensor
+from ..core.tensor import Tensor, new_tensor, reshaped_in_place
 from . import checks, overlapping_writes, parallel
 from .derivatives import (check_inference_saves, check_integer_self_saved, finish, inference_only,
                           keep_outputs, prepare)
@@ -467,6 +467,7 @@ def resize_out(out, shape, warn=True):
     StorageImpl, which all of them share)."""
     if out._requires_grad:
         note_resize(out)        # gradients into its node must still fit the shape it had
+    reshaped_in_place(out, shape)
     root = out._storage.array
     n = 1
     for s in shape:

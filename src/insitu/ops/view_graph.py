@@ -149,10 +149,13 @@ def multi_view(src, arrays, fn_name, node_name, pieces):
     """The outputs of split/unbind/chunk: views sharing one node, marked so that writing into
     one in place is refused as in PyTorch."""
     node = multi_node(src, arrays, node_name, pieces)
-    # made under no_grad they are no_grad views (PyTorch's creation meta says so first)
+    # made under no_grad they are no_grad views (PyTorch's creation meta says so first); of a
+    # view made in inference mode, they are inference-mode views (propagate_creation_meta)
     creation = MULTI_OUTPUT
     if not mode.grad and not src._storage.special & INFERENCE:
         creation = INFERENCE_MODE if mode.inference else NO_GRAD_MODE
+    if src._base is not None and src._view.creation == INFERENCE_MODE:
+        creation = INFERENCE_MODE
     return tuple(make_view(src, a, node_name, None, creation=creation, output_nr=i,
                            fn_name=fn_name, node=node) for i, a in enumerate(arrays))
 

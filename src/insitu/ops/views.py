@@ -12,7 +12,7 @@ from ..autograd.versions import write
 from ..backend import xp, as_strided as _np_as_strided, strided_view
 from ..core.storage import Storage, share_counter
 from ..core.dtypes import bool_, to_dtype
-from ..core.tensor import Tensor, _wrap_dim, alias
+from ..core.tensor import Tensor, _wrap_dim, alias, reshaped_in_place
 from .copying import contiguous_copy
 from .derivatives import Derivative, record
 from .view_graph import EXPAND, RESHAPE_COPY, as_strided_node, make_view, storage_flat
@@ -552,6 +552,7 @@ def resize_(self, *sizes, memory_format=None):
     a = self._data
     if shape == a.shape:
         return self
+    reshaped_in_place(self, shape)
     n = 1
     for s in shape:
         n *= s

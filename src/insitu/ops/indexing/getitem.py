@@ -4,7 +4,7 @@ lists/tensors, bool masks) give copies (INDEX). The index helpers here serve `x[
 from ...autograd.watch import watch_copy
 from ...backend import xp, strided_view
 from ...core import dtypes
-from ...core.tensor import Tensor, wrap
+from ...core.tensor import Tensor, first_size, wrap
 from ...creation import zeros
 from ..pipelines import outofplace
 from ..table import Op
@@ -190,7 +190,12 @@ def _zero_dim_single(self, idx):
                 raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in "
                                  "Python or `tensor.item<T>()` in C++ to convert a 0-dim "
                                  "tensor to a number")
-            raise IndexError(f"index {idx} is out of bounds for dimension 0 with size 0")
+            # PyTorch's bounds check reads dim 0's size, which a tensor made 0-dim in place
+            # still has (`first_size`); within it, the select refuses the 0-dim tensor
+            size = first_size(self)
+            if -size <= idx < size:
+                raise IndexError("select() cannot be applied to a 0-dim tensor.")
+            raise IndexError(f"index {idx} is out of bounds for dimension 0 with size {size}")
         if isinstance(idx, slice):
             raise IndexError("slice() cannot be applied to a 0-dim tensor.")
 

@@ -267,8 +267,9 @@ def _whole(self, idx):
 
 def copy_to(dst, value):
     """Write a tensor `value` into `dst` as PyTorch's setitem does: `copy_` when the shapes
-    are equal, `fill_` from a 0-dim value, else `copy_` of the value, its leading 1s dropped,
-    expanded to dst's shape (so a shape error comes before any autograd guard)."""
+    are equal, `fill_` from a 0-dim value, else `copy_` of a view of the value, its leading 1s
+    dropped (a view even when none are: making it asks the value's grad_fn, whose refusals
+    come first), expanded to dst's shape (so a shape error comes before the write's guards)."""
     shape = dst._data.shape
     vshape = value._data.shape
     if vshape == shape:
@@ -276,7 +277,10 @@ def copy_to(dst, value):
     elif not vshape:
         dst.fill_(value)
     else:
-        dst.copy_(_strip_leading_ones(value).expand(shape))
+        k = 0
+        while k < len(vshape) and vshape[k] == 1:
+            k += 1
+        dst.copy_(value.view(vshape[k:]).expand(shape))
 
 
 def _strip_leading_ones(value):
