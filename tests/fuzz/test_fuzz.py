@@ -127,7 +127,7 @@ def test_printed_suffixes_may_break_the_line_elsewhere():
 # The fixed-seed run of the suite. The fuzzer still finds divergences from PyTorch in about one
 # program in twenty; until it finds none, this run holds the count where it is: a change that
 # makes insitu diverge in more of these programs fails here, with the classes printed.
-CI_SEED, CI_PROGRAMS, CI_CEILING = 0, 300, 2
+CI_SEED, CI_PROGRAMS, CI_CEILING = 0, 300, 0
 
 
 def test_a_fixed_seed_diverges_no_more_than_before():

@@ -652,3 +652,19 @@ def test_scalar_over_tensor_is_reciprocal_times_scalar_bit_for_bit():
         want = 5.0 / torch.tensor(values, dtype=getattr(torch, dt))
         assert got.dtype.name == dt
         np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+@pytest.mark.parametrize("shapes", [((3, 1), (2, 3)), ((3, 1), (1, 3)), ((2, 1), (1, 1))])
+@pytest.mark.parametrize("name", ["addcdiv_", "addcmul_"])
+def test_an_inplace_op_broadcasts_every_operand_before_comparing_with_self(name, shapes):
+    # PyTorch's TensorIterator: two operands that do not broadcast are refused as such, then
+    # the common shape is compared with self's
+    torch = pytest.importorskip("torch")
+    msgs = []
+    for lib in (torch, insitu):
+        x = lib.zeros(3)
+        with pytest.raises(RuntimeError) as e:
+            getattr(x, name)(lib.ones(shapes[0]), lib.ones(shapes[1]))
+        msgs.append(str(e.value))
+        assert x._version == 0
+    assert msgs[1] == msgs[0]

@@ -201,3 +201,18 @@ def test_scatter_reduce_errors():
     check_error(lambda m, a, s: a.scatter_reduce_(0, idx(m, [[3]]), s, "sum"), SR_SELF, SR_SRC)
     check_error(lambda m, a, s: a.scatter_reduce(0, idx(m, [[0]]), typed(m, s, "float32"),
                                                  "sum"), SR_SELF, SR_SRC)
+
+
+@pytest.mark.parametrize("call", [
+    lambda x, i: x.scatter_(0, i, None), lambda x, i: x.scatter(0, i, None),
+    lambda x, i: x.scatter_(0, i, None, reduce="add"), lambda x, i: x.scatter_(0, i, value=None),
+    lambda x, i: x.scatter_(0, i)])
+def test_scatter_given_none_or_nothing_is_the_parsers_refusal(call):
+    # None (a missing .grad, say) matches neither overload: PyTorch's parser lists them
+    torch = pytest.importorskip("torch")
+    msgs = []
+    for lib in (torch, insitu):
+        with pytest.raises(TypeError) as e:
+            call(lib.ones(2, 2), lib.ones((2, 2), dtype=lib.int64))
+        msgs.append(str(e.value))
+    assert msgs[1] == msgs[0]

@@ -23,7 +23,7 @@ from ..core.tensor import Tensor
 from .. import memory
 from . import parallel, pipelines
 from .op_docs import docstring
-from .parsing import function_form
+from .parsing import NOT_GIVEN as _NO_OUT, function_form
 from .table import FUNCTION_OPS, ZD, param_key, signature
 
 _MISS = object()
@@ -296,15 +296,6 @@ class _Absent:
 _ABSENT = _Absent()
 
 
-class _NoOut:
-    """The default of `out=`, told apart from an explicit None; shown as None."""
-    __slots__ = ()
-
-    def __repr__(self):
-        return "None"
-
-
-_NO_OUT = _NoOut()
 
 _OPERATOR_BASES = {"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and",
                    "or", "xor", "lshift", "rshift", "div", "neg", "abs", "eq", "ne", "lt", "le",

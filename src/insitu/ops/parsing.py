@@ -38,6 +38,18 @@ NUMBER_FIRST = NUMBERS_AS_TENSORS | {"remainder", "pow", "xlogy", "bitwise_and",
 _SHOWN = {("copy", "src"): "other"}     # PyTorch's names where they are not the schema's
 
 
+class _NotGiven:
+    """The default of an argument told apart from an explicit None (`out=`, scatter's `src`):
+    shown as None."""
+    __slots__ = ()
+
+    def __repr__(self):
+        return "None"
+
+
+NOT_GIVEN = _NotGiven()
+
+
 def _kind(v):
     return "Tensor" if isinstance(v, Tensor) else type(v).__name__
 

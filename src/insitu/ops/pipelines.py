@@ -252,9 +252,11 @@ def _checked_operands(op, self, args, result_dt, refused=None):
         else:
             arrays.append(a)
     if op.check_shapes:
-        for a in args[1:]:
-            if isinstance(a, Tensor) and a._data.shape != data.shape:
-                checks.check_broadcast_into(data.shape, [a._data.shape])
+        # PyTorch's TensorIterator broadcasts every operand together first (two operands that
+        # do not broadcast are refused as such), then compares the result with self
+        shapes = [a._data.shape for a in args[1:] if isinstance(a, Tensor)]
+        if any(s != data.shape for s in shapes):
+            checks.check_broadcast_into(data.shape, shapes)
     if refused is not None and getattr(refused, "early", False):
         raise refused
     sd = self._dtype

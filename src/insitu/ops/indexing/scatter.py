@@ -16,6 +16,7 @@ from ...core.tensor import Tensor, _wrap_dim
 from ...creation import ones, zeros
 from .. import checks
 from ..checks import size_list
+from ..parsing import NOT_GIVEN, invalid_combination
 from ..pipelines import inplace, outofplace, write_out
 from ..shape import cat
 from ..table import ANY_DTYPE, ANY_SHAPE, OWN_OVERLAP, Op
@@ -196,10 +197,12 @@ SCATTER_ADD = Op("scatter_add(Tensor self, dim, index, Tensor src)", _k_scatter_
 
 
 def _scatter_call(run, aten, self, dim, index, src, value, reduce):
+    if src is None or value is None or src is value:    # None given, or neither: no overload
+        raise TypeError(_no_overload(aten, dim, index, src, value, reduce))
+    src = None if src is NOT_GIVEN else src
+    value = None if value is NOT_GIVEN else value
     if src is not None and not isinstance(src, Tensor):
         src, value = None, src          # scatter(dim, index, 2.0): the value overload
-    if src is None and value is None:
-        raise TypeError(f"{aten}() missing required argument 'src' or 'value'")
     if isinstance(value, Tensor) and value._data.ndim == 0:
         value = value.item()
     if src is None and not isinstance(value, (int, float, bool)):
@@ -216,7 +219,30 @@ def _scatter_call(run, aten, self, dim, index, src, value, reduce):
     return run(SCATTER_VALUE, (self,), params)
 
 
-def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
+def _no_overload(aten, dim, index, src, value, reduce):
+    """PyTorch's argument-parser refusal of a scatter call that matches no overload (src or
+    value given as None, or neither given), worded for the method (`x.scatter_(0, i, None)`).
+    `src` is read as given by position, `value` by keyword."""
+    args = [dim, index] + ([src] if src is not NOT_GIVEN else [])
+    kwargs = {k: v for k, v in (("value", value), ("reduce", reduce))
+              if v is not NOT_GIVEN and v is not None or k == "value" and v is None}
+    text = invalid_combination(aten, args, kwargs)
+    why = {}
+    if reduce is None and len(args) == 3 and not kwargs:
+        why = dict.fromkeys(("src", "value"), "some of the arguments have invalid types: "
+                            "(int, Tensor, !NoneType!)")
+    elif reduce is None and len(args) == 2 and list(kwargs) == ["value"]:
+        why = {"src": "some of the keywords were incorrect: value",
+               "value": "some of the arguments have invalid types: (int, Tensor, !value=NoneType!)"}
+    for name, last in (("src", "Tensor src"), ("value", "Number value")):
+        text += f" * (int dim, Tensor index, {last})\n"
+        if name in why:
+            text += f"      didn't match because {why[name]}\n"
+        text += f" * (int dim, Tensor index, {last}, *, str reduce)\n"
+    return text
+
+
+def scatter_(self, dim, index, src=NOT_GIVEN, value=NOT_GIVEN, *, reduce=None):
     """Tensor.scatter_(dim, index, src=None, value=None, *, reduce=None): writes `src[i][j]` (or the
     number `value`) into `self[index[i][j]][j]` for dim 0, likewise along any `dim`; `reduce`
     "add" or "multiply" combines instead of overwriting (PyTorch's deprecated form, with its
@@ -227,7 +253,7 @@ def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
     return _scatter_call(inplace, "scatter_", self, dim, index, src, value, reduce)
 
 
-def scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None):
+def scatter(input, dim, index, src=NOT_GIVEN, value=NOT_GIVEN, *, reduce=None, out=None):
     """insitu.scatter(input, dim, index, src=None, value=None, *, reduce=None, out=None): the
     out-of-place `Tensor.scatter_`: a copy of input with the scattered values written in."""
     res = _scatter_call(outofplace, "scatter", input, dim, index, src, value, reduce)
