@@ -54,11 +54,12 @@ def _k_gelu(out, dt, a, approximate="none"):
 
 def _own(out, a):
     """`out` when a kernel may compute in it step by step (of a's dtype and shape, not sharing
-    a's memory, which the later steps read), else None (a new array)."""
+    a's memory, which the later steps read), else a new array (an array even when `a` is 0-dim,
+    where a ufunc without `out=` gives a NumPy scalar the later steps cannot write into)."""
     if out is not None and out.dtype == a.dtype and out.shape == a.shape \
             and not xp.may_share_memory(out, a):
         return out
-    return None
+    return xp.empty(a.shape, a.dtype)
 
 
 def _check_gelu(args, params):
